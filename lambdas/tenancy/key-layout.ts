@@ -1,0 +1,97 @@
+/**
+ * The key layout: the contract between our code and IAM.
+ *
+ * The tenant policy (lib/tenant-policy.ts) grants access by key prefix, so the
+ * shapes below are what isolation rests on. Change them only together with the
+ * policy and the policy matrix tests.
+ *
+ * DynamoDB partition keys
+ *   tenant-shared:  <tenantId>#t#<collection>[#...]
+ *   user-private:   <tenantId>#u#<userId>#<collection>[#...]
+ * S3 object keys
+ *   tenant-shared:  tenants/<tenantId>/shared/...
+ *   user-private:   tenants/<tenantId>/users/<userId>/...
+ * S3 Vectors
+ *   one index per tenant, named by the tenant id.
+ *
+ * Tenant-shared keys carry their own marker (`#t#`, `/shared/`) so that the
+ * tenant-wide grant can never cover another user's private keys.
+ */
+import { z } from 'zod';
+
+/** Tenant ids: lowercase, digits and inner hyphens; 3–63 chars; never `#`, `/`, `*` or `?`. */
+export const TENANT_ID_PATTERN = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+
+/**
+ * User ids (token `sub`): letters, digits and `. _ @ : + = -`; 1–128 chars.
+ * Every character is also legal in an STS session tag value, and none of
+ * `#`, `/`, `*`, `?` can appear, so a user id can never widen a key prefix.
+ */
+export const USER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@:+=-]{0,127}$/;
+
+/** Collection names inside a partition: `documents`, `sessions`, `memory`, ... */
+export const COLLECTION_PATTERN = /^[a-z][a-z0-9-]{0,39}$/;
+
+export const TenantIdSchema = z.string().regex(TENANT_ID_PATTERN, 'invalid tenant id');
+export const UserIdSchema = z.string().regex(USER_ID_PATTERN, 'invalid user id');
+export const CollectionSchema = z.string().regex(COLLECTION_PATTERN, 'invalid collection name');
+
+export type TenantId = z.infer<typeof TenantIdSchema>;
+export type UserId = z.infer<typeof UserIdSchema>;
+
+/** The separator between key segments in DynamoDB partition keys. */
+export const KEY_DELIMITER = '#';
+/** Marks tenant-shared partitions: `<tenantId>#t#...`. */
+export const SHARED_MARKER = 't';
+/** Marks user-private partitions: `<tenantId>#u#<userId>#...`. */
+export const USER_MARKER = 'u';
+
+/** Root of every tenant's S3 objects. */
+export const S3_TENANT_ROOT = 'tenants';
+export const S3_SHARED_SEGMENT = 'shared';
+export const S3_USERS_SEGMENT = 'users';
+
+/** Where a piece of tenant data is visible: to the whole tenant, or to one user. */
+export type Visibility = 'tenant' | 'private';
+
+export interface KeyOwner {
+  readonly tenantId: TenantId;
+  readonly userId: UserId;
+}
+
+/** The partition key prefix (ending in `#`) that `owner` may touch for `visibility`. */
+export function partitionPrefix(owner: KeyOwner, visibility: Visibility): string {
+  const tenantId = TenantIdSchema.parse(owner.tenantId);
+  if (visibility === 'tenant') return `${tenantId}#${SHARED_MARKER}#`;
+  const userId = UserIdSchema.parse(owner.userId);
+  return `${tenantId}#${USER_MARKER}#${userId}#`;
+}
+
+/** A full partition key for `collection` (plus optional extra segments) under the owner's prefix. */
+export function partitionKey(
+  owner: KeyOwner,
+  visibility: Visibility,
+  collection: string,
+  ...segments: readonly string[]
+): string {
+  CollectionSchema.parse(collection);
+  for (const segment of segments) {
+    if (segment.length === 0 || segment.includes(KEY_DELIMITER)) {
+      throw new RangeError('key segments must be non-empty and contain no "#"');
+    }
+  }
+  return [partitionPrefix(owner, visibility) + collection, ...segments].join(KEY_DELIMITER);
+}
+
+/** The S3 key prefix (ending in `/`) that `owner` may touch for `visibility`. */
+export function objectPrefix(owner: KeyOwner, visibility: Visibility): string {
+  const tenantId = TenantIdSchema.parse(owner.tenantId);
+  if (visibility === 'tenant') return `${S3_TENANT_ROOT}/${tenantId}/${S3_SHARED_SEGMENT}/`;
+  const userId = UserIdSchema.parse(owner.userId);
+  return `${S3_TENANT_ROOT}/${tenantId}/${S3_USERS_SEGMENT}/${userId}/`;
+}
+
+/** The name of a tenant's S3 Vectors index. */
+export function vectorIndexName(tenantId: TenantId): string {
+  return TenantIdSchema.parse(tenantId);
+}

@@ -1,0 +1,193 @@
+/**
+ * The ONE tenant policy source (DESIGN invariant 3).
+ *
+ * The CDK stack attaches this document to TenantAccessRole, the local cloud's
+ * front door evaluates the same document (read back from the synthesized
+ * template), and the policy matrix tests evaluate it too. Every grant is keyed
+ * on the session tags `TenantId` and `UserId`, which STS sets from the verified
+ * request context; the key layout lives in lambdas/tenancy/key-layout.ts.
+ */
+import {
+  KEY_DELIMITER,
+  S3_SHARED_SEGMENT,
+  S3_TENANT_ROOT,
+  S3_USERS_SEGMENT,
+  SHARED_MARKER,
+  USER_MARKER,
+} from '../lambdas/tenancy/key-layout.js';
+
+export const TENANT_TAG_KEY = 'TenantId';
+export const USER_TAG_KEY = 'UserId';
+
+const TENANT = `\${aws:PrincipalTag/${TENANT_TAG_KEY}}`;
+const USER = `\${aws:PrincipalTag/${USER_TAG_KEY}}`;
+
+export type ConditionBlock = Record<string, Record<string, string | readonly string[]>>;
+
+export interface PolicyStatementJson {
+  readonly Sid?: string;
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Action: string | readonly string[];
+  readonly Resource?: string | readonly string[];
+  readonly NotResource?: string | readonly string[];
+  readonly Principal?: Record<string, string | readonly string[]>;
+  readonly Condition?: ConditionBlock;
+}
+
+export interface PolicyDocumentJson {
+  readonly Version: '2012-10-17';
+  readonly Statement: readonly PolicyStatementJson[];
+}
+
+/** Where tenant data may live: the pooled resources plus every silo tier's dedicated ones. */
+export interface TenantDataResources {
+  /** ARNs of tables that hold tenant items (pool table and silo tables). */
+  readonly tableArns: readonly string[];
+  /** ARNs of buckets that hold tenant objects. */
+  readonly bucketArns: readonly string[];
+  /** ARNs of S3 Vectors buckets that hold the per-tenant indexes. */
+  readonly vectorBucketArns: readonly string[];
+  /** Foundation-model and inference-profile ARNs tenants may invoke (shared serving). */
+  readonly modelArns: readonly string[];
+}
+
+/** Every DynamoDB action the platform uses on tenant items; each is keyed by `dynamodb:LeadingKeys`. */
+export const TENANT_ITEM_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:ConditionCheckItem',
+] as const;
+
+export const TENANT_OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'] as const;
+
+export const TENANT_VECTOR_ACTIONS = [
+  's3vectors:CreateIndex',
+  's3vectors:GetIndex',
+  's3vectors:PutVectors',
+  's3vectors:GetVectors',
+  's3vectors:QueryVectors',
+  's3vectors:ListVectors',
+  's3vectors:DeleteVectors',
+] as const;
+
+export const MODEL_ACTIONS = ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'] as const;
+
+/** Partition-key patterns a session may lead with: its tenant's shared keys and its own user's keys. */
+export const LEADING_KEY_PATTERNS = [
+  `${TENANT}${KEY_DELIMITER}${SHARED_MARKER}${KEY_DELIMITER}*`,
+  `${TENANT}${KEY_DELIMITER}${USER_MARKER}${KEY_DELIMITER}${USER}${KEY_DELIMITER}*`,
+] as const;
+
+/** S3 key patterns a session may touch (and list under). */
+export const OBJECT_KEY_PATTERNS = [
+  `${S3_TENANT_ROOT}/${TENANT}/${S3_SHARED_SEGMENT}/*`,
+  `${S3_TENANT_ROOT}/${TENANT}/${S3_USERS_SEGMENT}/${USER}/*`,
+] as const;
+
+/**
+ * Tag values that could widen a pattern. STS already refuses `*`, `?` and `#`
+ * in tag values and the trust policy refuses `/`; this deny keeps the role
+ * closed even if a session were ever minted with such a value.
+ */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: IAM's ${*} and ${?} are literal-character escapes.
+const MALFORMED_TAG_PATTERNS = ['*${*}*', '*${?}*', `*${KEY_DELIMITER}*`, '*/*'] as const;
+
+/** The tenant access role's permission policy. */
+export function tenantAccessPolicy(resources: TenantDataResources): PolicyDocumentJson {
+  const statements: PolicyStatementJson[] = [
+    {
+      Sid: 'DenyMissingTenantTag',
+      Effect: 'Deny',
+      Action: '*',
+      Resource: '*',
+      Condition: { Null: { [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: 'true' } },
+    },
+    {
+      Sid: 'DenyMissingUserTag',
+      Effect: 'Deny',
+      Action: '*',
+      Resource: '*',
+      Condition: { Null: { [`aws:PrincipalTag/${USER_TAG_KEY}`]: 'true' } },
+    },
+    {
+      Sid: 'DenyMalformedTenantTag',
+      Effect: 'Deny',
+      Action: '*',
+      Resource: '*',
+      Condition: { StringLike: { [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: MALFORMED_TAG_PATTERNS } },
+    },
+    {
+      Sid: 'DenyMalformedUserTag',
+      Effect: 'Deny',
+      Action: '*',
+      Resource: '*',
+      Condition: { StringLike: { [`aws:PrincipalTag/${USER_TAG_KEY}`]: MALFORMED_TAG_PATTERNS } },
+    },
+    {
+      Sid: 'TenantItems',
+      Effect: 'Allow',
+      Action: TENANT_ITEM_ACTIONS,
+      Resource: resources.tableArns,
+      Condition: {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': LEADING_KEY_PATTERNS },
+        // ForAllValues over an empty key set is vacuously true: require keys.
+        Null: { 'dynamodb:LeadingKeys': 'false' },
+      },
+    },
+    {
+      Sid: 'TenantObjects',
+      Effect: 'Allow',
+      Action: TENANT_OBJECT_ACTIONS,
+      Resource: resources.bucketArns.flatMap((bucket) =>
+        OBJECT_KEY_PATTERNS.map((key) => `${bucket}/${key}`),
+      ),
+    },
+    {
+      Sid: 'TenantListing',
+      Effect: 'Allow',
+      Action: 's3:ListBucket',
+      Resource: resources.bucketArns,
+      Condition: { StringLike: { 's3:prefix': OBJECT_KEY_PATTERNS } },
+    },
+    {
+      Sid: 'TenantVectorIndex',
+      Effect: 'Allow',
+      Action: TENANT_VECTOR_ACTIONS,
+      Resource: resources.vectorBucketArns.map((bucket) => `${bucket}/index/${TENANT}`),
+    },
+  ];
+  if (resources.modelArns.length > 0) {
+    statements.push({
+      Sid: 'SharedModels',
+      Effect: 'Allow',
+      Action: MODEL_ACTIONS,
+      Resource: resources.modelArns,
+    });
+  }
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+/**
+ * Conditions every AssumeRole into the tenant role must meet: exactly the
+ * `TenantId` and `UserId` tags, present, non-trivial and free of `/`.
+ * (IAM has no regex; the runtime validates the full id patterns before it
+ * asks STS, and STS itself rejects `*`, `?` and `#` in tag values.)
+ */
+export function tenantRoleTrustConditions(): ConditionBlock {
+  return {
+    'ForAllValues:StringEquals': { 'aws:TagKeys': [TENANT_TAG_KEY, USER_TAG_KEY] },
+    StringLike: {
+      [`aws:RequestTag/${TENANT_TAG_KEY}`]: '???*',
+      [`aws:RequestTag/${USER_TAG_KEY}`]: '?*',
+    },
+    StringNotLike: {
+      [`aws:RequestTag/${TENANT_TAG_KEY}`]: '*/*',
+      [`aws:RequestTag/${USER_TAG_KEY}`]: '*/*',
+    },
+  };
+}
