@@ -1,0 +1,53 @@
+/**
+ * Builds the bulkhead CDK app: the same construction for `cdk synth`
+ * (bin/app.ts), the in-process template synth (lib/template/synthesize.ts)
+ * and the infra tests. cdk-nag's AwsSolutions checks are always on.
+ */
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { settingsFromContext } from './bulkhead-settings.js';
+import { BulkheadStack } from './bulkhead-stack.js';
+
+/** The stack's construct id (and CloudFormation stack name). */
+export const STACK_ID = 'Bulkhead';
+
+/**
+ * CDK feature flags the stack relies on, set here (not in cdk.json) so the CLI
+ * and the in-process synth build the same template.
+ */
+export const FEATURE_FLAGS: Readonly<Record<string, unknown>> = {
+  // Access-log delivery via bucket policy: works with BucketOwnerEnforced (no ACLs).
+  '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+};
+
+export interface BulkheadAppOptions {
+  /**
+   * Context values (`bulkhead:*` settings, CDK feature flags); values from the
+   * CDK CLI (cdk.json, `-c`) override them.
+   * @default - none
+   */
+  readonly context?: Readonly<Record<string, unknown>>;
+  /**
+   * Where the cloud assembly is written.
+   * @default - the CDK CLI's output directory, or a fresh temporary directory
+   */
+  readonly outdir?: string;
+}
+
+export interface BulkheadApp {
+  readonly app: App;
+  readonly stack: BulkheadStack;
+}
+
+/** Creates the app with cdk-nag enabled and the bulkhead stack configured from context. */
+export function buildBulkheadApp(options: BulkheadAppOptions = {}): BulkheadApp {
+  const app = new App({ context: { ...FEATURE_FLAGS, ...options.context }, outdir: options.outdir });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  const stack = new BulkheadStack(app, STACK_ID, {
+    ...settingsFromContext(app.node),
+    description: 'bulkhead: multi-tenant AI agent backend with IAM-enforced tenant isolation',
+    // No CDKMetadata resource: it adds conditions the local template reader has no use for.
+    analyticsReporting: false,
+  });
+  return { app, stack };
+}

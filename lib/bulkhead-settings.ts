@@ -1,0 +1,171 @@
+/**
+ * Deployment settings of the bulkhead stack, from props or from CDK context,
+ * checked at synth time. Every problem is reported at once.
+ */
+import { RemovalPolicy } from 'aws-cdk-lib';
+import type { Node } from 'constructs';
+import { TENANT_ID_PATTERN } from '../lambdas/tenancy/key-layout.js';
+
+/** Context keys (`cdk synth -c bulkhead:oidcIssuer=...` or cdk.json). */
+export const CONTEXT_KEYS = {
+  removalPolicy: 'bulkhead:removalPolicy',
+  oidcIssuer: 'bulkhead:oidcIssuer',
+  oidcAudience: 'bulkhead:oidcAudience',
+  oidcJwksUrl: 'bulkhead:oidcJwksUrl',
+  modelIds: 'bulkhead:modelIds',
+  siloTenants: 'bulkhead:siloTenants',
+} as const;
+
+export const DEFAULT_MODEL_IDS = [
+  'amazon.nova-lite-v1:0',
+  'amazon.nova-micro-v1:0',
+  'amazon.titan-embed-text-v2:0',
+] as const;
+
+/** Bedrock model ids: `provider.name[-version][:n]`. */
+const MODEL_ID_PATTERN = /^[a-z0-9-]+\.[A-Za-z0-9._:-]+$/;
+
+export interface BulkheadSettings {
+  /**
+   * Removal policy of tenant data, the control table and the user pool:
+   * RETAIN, or DESTROY for throwaway dev stacks.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * External OIDC issuer (`iss`) replacing the Cognito user pool; https, or http on loopback.
+   * @default - a Cognito user pool
+   */
+  readonly oidcIssuer?: string;
+  /**
+   * Audience (`aud`) tokens of `oidcIssuer` must carry; required with `oidcIssuer`.
+   * @default - none
+   */
+  readonly oidcAudience?: string;
+  /**
+   * JWKS URL of `oidcIssuer`.
+   * @default - `<oidcIssuer>/.well-known/jwks.json`
+   */
+  readonly oidcJwksUrl?: string;
+  /**
+   * Bedrock foundation models tenants may invoke; the first is the default `MODEL_ID`.
+   * @default DEFAULT_MODEL_IDS
+   */
+  readonly modelIds?: readonly string[];
+  /**
+   * Tenants that get dedicated (silo) data resources in addition to the pool.
+   * @default - none
+   */
+  readonly siloTenantIds?: readonly string[];
+}
+
+/** Thrown when settings are inconsistent; the message lists every problem. */
+export class BulkheadSettingsError extends Error {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(`Invalid bulkhead settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'BulkheadSettingsError';
+    this.problems = problems;
+  }
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+function urlProblems(name: string, value: string): string[] {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return [`${name} "${value}" is not a URL`];
+  }
+  if (url.protocol === 'https:') return [];
+  if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return [];
+  return [`${name} "${value}" must use https (plain http only on a loopback host)`];
+}
+
+/** Every problem with a combination of settings; empty when they are consistent. */
+export function settingsProblems(settings: BulkheadSettings): string[] {
+  const problems: string[] = [];
+  const removal = settings.removalPolicy;
+  if (removal !== undefined && removal !== RemovalPolicy.RETAIN && removal !== RemovalPolicy.DESTROY) {
+    problems.push(`removalPolicy must be RETAIN or DESTROY, got ${removal}`);
+  }
+  if (settings.oidcIssuer !== undefined) {
+    problems.push(...urlProblems('oidcIssuer', settings.oidcIssuer));
+    if (!settings.oidcAudience) problems.push('oidcAudience is required when oidcIssuer is set');
+  } else {
+    if (settings.oidcAudience !== undefined) problems.push('oidcAudience is set but oidcIssuer is not');
+    if (settings.oidcJwksUrl !== undefined) problems.push('oidcJwksUrl is set but oidcIssuer is not');
+  }
+  if (settings.oidcJwksUrl !== undefined) problems.push(...urlProblems('oidcJwksUrl', settings.oidcJwksUrl));
+  if (settings.modelIds !== undefined) {
+    if (settings.modelIds.length === 0) problems.push('modelIds must name at least one model');
+    for (const id of settings.modelIds) {
+      if (!MODEL_ID_PATTERN.test(id)) problems.push(`model id "${id}" is not a Bedrock model id`);
+    }
+  }
+  const seen = new Set<string>();
+  for (const tenantId of settings.siloTenantIds ?? []) {
+    if (!TENANT_ID_PATTERN.test(tenantId))
+      problems.push(`silo tenant id "${tenantId}" is not a valid tenant id`);
+    if (seen.has(tenantId)) problems.push(`silo tenant id "${tenantId}" is listed twice`);
+    seen.add(tenantId);
+  }
+  return problems;
+}
+
+/** Throws a BulkheadSettingsError listing every problem, if there is any. */
+export function assertValidSettings(
+  settings: BulkheadSettings,
+  earlierProblems: readonly string[] = [],
+): void {
+  const problems = [...earlierProblems, ...settingsProblems(settings)];
+  if (problems.length > 0) throw new BulkheadSettingsError(problems);
+}
+
+/** A context value as a list: cdk.json gives arrays, `-c key=a,b` gives a comma list. */
+function listValue(raw: unknown, key: string, problems: string[]): string[] | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw === 'string') {
+    return raw
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0);
+  }
+  if (Array.isArray(raw) && raw.every((item) => typeof item === 'string')) return raw;
+  problems.push(`context ${key} must be a comma-separated string or a list of strings`);
+  return undefined;
+}
+
+function stringValue(raw: unknown, key: string, problems: string[]): string | undefined {
+  if (raw === undefined || typeof raw === 'string') return raw;
+  problems.push(`context ${key} must be a string`);
+  return undefined;
+}
+
+function removalPolicyValue(raw: unknown, problems: string[]): RemovalPolicy | undefined {
+  if (raw === undefined) return undefined;
+  if (raw === 'retain') return RemovalPolicy.RETAIN;
+  if (raw === 'destroy') return RemovalPolicy.DESTROY;
+  problems.push(
+    `context ${CONTEXT_KEYS.removalPolicy} must be "retain" or "destroy", got ${JSON.stringify(raw)}`,
+  );
+  return undefined;
+}
+
+/** Reads and checks the settings from CDK context; throws once with every problem. */
+export function settingsFromContext(node: Node): BulkheadSettings {
+  const problems: string[] = [];
+  const read = (key: string): unknown => node.tryGetContext(key);
+  const settings: BulkheadSettings = {
+    removalPolicy: removalPolicyValue(read(CONTEXT_KEYS.removalPolicy), problems),
+    oidcIssuer: stringValue(read(CONTEXT_KEYS.oidcIssuer), CONTEXT_KEYS.oidcIssuer, problems),
+    oidcAudience: stringValue(read(CONTEXT_KEYS.oidcAudience), CONTEXT_KEYS.oidcAudience, problems),
+    oidcJwksUrl: stringValue(read(CONTEXT_KEYS.oidcJwksUrl), CONTEXT_KEYS.oidcJwksUrl, problems),
+    modelIds: listValue(read(CONTEXT_KEYS.modelIds), CONTEXT_KEYS.modelIds, problems),
+    siloTenantIds: listValue(read(CONTEXT_KEYS.siloTenants), CONTEXT_KEYS.siloTenants, problems),
+  };
+  assertValidSettings(settings, problems);
+  return settings;
+}

@@ -1,0 +1,156 @@
+/**
+ * The bulkhead stack: tenant data plane(s), control plane, identity, the
+ * tenant-tag key, the three platform functions, the tenant access role and
+ * the REST API. The function roles get no permission on tenant data; they can
+ * only assume the tenant access role with session tags.
+ */
+import {
+  ArnFormat,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { assertValidSettings, type BulkheadSettings, DEFAULT_MODEL_IDS } from './bulkhead-settings.js';
+import { ControlPlane } from './control-plane.js';
+import { HouseFunction } from './house-function.js';
+import { Identity } from './identity.js';
+import { TenantAccessRole } from './tenant-access-role.js';
+import { TenantApi } from './tenant-api.js';
+import { TenantDataPlane } from './tenant-data-plane.js';
+import type { TenantDataResources } from './tenant-policy.js';
+
+/** Handler sources (repo-relative), each exporting `handler`. */
+export const HANDLER_ENTRIES = {
+  authorizer: 'lambdas/handlers/authorizer.ts',
+  control: 'lambdas/handlers/control.ts',
+  api: 'lambdas/handlers/api.ts',
+} as const;
+
+export interface BulkheadStackProps extends StackProps, BulkheadSettings {}
+
+/** Everything bulkhead deploys. */
+export class BulkheadStack extends Stack {
+  /** The shared (pool) tenant data resources. */
+  readonly pool: TenantDataPlane;
+  /** Dedicated data resources per silo tenant id. */
+  readonly silos: ReadonlyMap<string, TenantDataPlane>;
+  readonly controlPlane: ControlPlane;
+  readonly identity: Identity;
+  readonly tenantTagKey: secretsmanager.Secret;
+  readonly authorizerFunction: HouseFunction;
+  readonly controlFunction: HouseFunction;
+  readonly apiFunction: HouseFunction;
+  readonly tenantAccess: TenantAccessRole;
+  readonly api: TenantApi;
+
+  constructor(scope: Construct, id: string, props: BulkheadStackProps = {}) {
+    super(scope, id, props);
+    assertValidSettings(props);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const modelIds = props.modelIds ?? DEFAULT_MODEL_IDS;
+
+    this.pool = new TenantDataPlane(this, 'TenantData', { removalPolicy });
+    this.silos = new Map(
+      (props.siloTenantIds ?? []).map((tenantId) => [
+        tenantId,
+        new TenantDataPlane(this, `SiloData-${tenantId}`, {
+          removalPolicy,
+          accessLogsBucket: this.pool.accessLogsBucket,
+        }),
+      ]),
+    );
+    this.controlPlane = new ControlPlane(this, 'Control', { removalPolicy });
+    this.identity = new Identity(this, 'Identity', {
+      // assertValidSettings guarantees an audience whenever an issuer is set.
+      oidc:
+        props.oidcIssuer !== undefined && props.oidcAudience !== undefined
+          ? { issuer: props.oidcIssuer, audience: props.oidcAudience, jwksUrl: props.oidcJwksUrl }
+          : undefined,
+      removalPolicy,
+    });
+
+    this.tenantTagKey = new secretsmanager.Secret(this, 'TenantTagKey', {
+      description: 'HMAC key that turns tenant ids into opaque telemetry tags',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy,
+    });
+    Validations.of(this.tenantTagKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotating the tenant-tag HMAC key changes every tenant tag and breaks correlation of historic telemetry; it is rotated by a planned procedure, not on a schedule.',
+    });
+
+    const [defaultModelId] = modelIds;
+    if (defaultModelId === undefined) throw new Error('modelIds must name at least one model');
+    const platformEnvironment = { ...this.identity.verifierEnvironment, MODEL_ID: defaultModelId };
+    this.authorizerFunction = new HouseFunction(this, 'Authorizer', {
+      entry: HANDLER_ENTRIES.authorizer,
+      description: 'TOKEN authorizer: verifies the bearer JWT and returns the tenant context',
+      environment: this.identity.verifierEnvironment,
+      memorySize: 512,
+      timeout: Duration.seconds(10),
+    });
+    this.controlFunction = new HouseFunction(this, 'ControlFunction', {
+      entry: HANDLER_ENTRIES.control,
+      description: 'Platform operator API (/v1/admin): tenant lifecycle',
+      environment: platformEnvironment,
+    });
+    this.apiFunction = new HouseFunction(this, 'ApiFunction', {
+      entry: HANDLER_ENTRIES.api,
+      description: 'Tenant API (/v1): agents, documents, memory',
+      environment: platformEnvironment,
+    });
+    const platformFunctions = [this.controlFunction, this.apiFunction];
+
+    const planes = [this.pool, ...this.silos.values()];
+    const resources: TenantDataResources = {
+      tableArns: planes.flatMap((plane) => plane.dataResources().tableArns),
+      bucketArns: planes.flatMap((plane) => plane.dataResources().bucketArns),
+      vectorBucketArns: planes.flatMap((plane) => plane.dataResources().vectorBucketArns),
+      modelArns: modelIds.map((modelId) => this.foundationModelArn(modelId)),
+    };
+    this.tenantAccess = new TenantAccessRole(this, 'TenantAccess', {
+      resources,
+      trustedRoles: platformFunctions.map((fn) => fn.role),
+    });
+
+    for (const fn of platformFunctions) {
+      // Pool locations are names, not grants: tenant data is reached only through the tenant role.
+      fn.function.addEnvironment('TENANT_TABLE_NAME', this.pool.table.tableName);
+      fn.function.addEnvironment('TENANT_BUCKET_NAME', this.pool.bucket.bucketName);
+      fn.function.addEnvironment('VECTOR_BUCKET_NAME', this.pool.vectorBucketName);
+      fn.bindAssumableRole('TENANT_ROLE_ARN', this.tenantAccess.role);
+      fn.bindSecret('TENANT_TAG_SECRET_ARN', this.tenantTagKey);
+    }
+    this.controlFunction.bindTable('CONTROL_TABLE_NAME', this.controlPlane.table, 'readWrite');
+    this.apiFunction.bindTable('CONTROL_TABLE_NAME', this.controlPlane.table, 'read');
+
+    this.api = new TenantApi(this, 'Api', {
+      authorizer: this.authorizerFunction,
+      apiFunction: this.apiFunction,
+      controlFunction: this.controlFunction,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url });
+    if (this.identity.userPool && this.identity.userPoolClient) {
+      new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
+      new CfnOutput(this, 'UserPoolClientId', { value: this.identity.userPoolClient.userPoolClientId });
+    }
+  }
+
+  /** The ARN of a Bedrock foundation model in this stack's region. */
+  private foundationModelArn(modelId: string): string {
+    return this.formatArn({
+      service: 'bedrock',
+      account: '',
+      resource: 'foundation-model',
+      resourceName: modelId,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * The house Lambda construct: the platform's function defaults live here once
+ * (arm64, latest Node runtime, ESM bundle with source maps, explicit log group,
+ * active tracing), and every permission arrives through a bind method that sets
+ * the environment variable together with its grant, so the two cannot drift.
+ */
+import { relative } from 'node:path';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { REPO_ROOT, repoPath } from './repo-root.js';
+import { ENTRY_METADATA_KEY } from './template/metadata-keys.js';
+
+/** The newest Node.js runtime aws-cdk-lib 2.276 knows. */
+export const HOUSE_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/**
+ * esbuild emits ESM; some bundled CommonJS dependencies still call `require`,
+ * which ESM lacks, so the bundle defines one.
+ */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __bulkheadCreateRequire } from 'node:module'; const require = __bulkheadCreateRequire(import.meta.url);";
+
+export type TableAccess = 'read' | 'readWrite';
+
+export interface HouseFunctionProps {
+  /** Repo-relative path of the handler source, e.g. `lambdas/handlers/api.ts`; it must export `handler`. */
+  readonly entry: string;
+  /** What the function is for; becomes the function description. */
+  readonly description: string;
+  /**
+   * Extra environment variables. Bind methods add the resource-bound ones.
+   * @default - none
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Memory in MiB.
+   * @default 1024
+   */
+  readonly memorySize?: number;
+  /**
+   * Timeout.
+   * @default Duration.seconds(29) (API Gateway's integration limit)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Log retention of the function's explicit log group.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Removal policy of the log group.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+}
+
+/** A Node.js Lambda function with the house defaults and env-plus-grant bind methods. */
+export class HouseFunction extends Construct {
+  /** The function itself. */
+  readonly function: nodejs.NodejsFunction;
+  /** Its execution role; it starts with nothing but log writes and X-Ray. */
+  readonly role: iam.Role;
+  /** The function's explicit log group. */
+  readonly logGroup: logs.LogGroup;
+  /** The repo-relative entry recorded in the template metadata. */
+  readonly entry: string;
+
+  constructor(scope: Construct, id: string, props: HouseFunctionProps) {
+    super(scope, id);
+    this.entry = props.entry;
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+
+    // An explicit role keeps AWS managed policies off it: log writes are granted
+    // on this function's log group only.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${props.entry}`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      // house defaults
+      runtime: HOUSE_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 1024,
+      timeout: props.timeout ?? Duration.seconds(29),
+      tracing: lambda.Tracing.ACTIVE,
+      description: props.description,
+      // caller environment, then what the construct forces
+      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      // forced: the source, its role, its log group and the bundle shape
+      entry: repoPath(props.entry),
+      handler: 'handler',
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: repoPath('package-lock.json'),
+      role: this.role,
+      logGroup: this.logGroup,
+      bundling: {
+        format: nodejs.OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        minify: true,
+        sourceMap: true,
+        sourceMapMode: nodejs.SourceMapMode.DEFAULT,
+        target: 'node24',
+        // The runtime's bundled SDK may lag the clients we use (S3 Vectors): ship ours.
+        bundleAwsSDK: true,
+        forceDockerBundling: false,
+      },
+    });
+    Validations.of(this.role.node.findChild('DefaultPolicy')).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
+    });
+    const cfnFunction = this.function.node.defaultChild;
+    if (!(cfnFunction instanceof lambda.CfnFunction))
+      throw new Error('NodejsFunction has no CfnFunction child');
+    cfnFunction.addMetadata(ENTRY_METADATA_KEY, relative(REPO_ROOT, repoPath(props.entry)));
+  }
+
+  /** Sets `variable` to the table name and grants read or read-write on the table. */
+  bindTable(variable: string, table: dynamodb.ITable, access: TableAccess): void {
+    this.function.addEnvironment(variable, table.tableName);
+    if (access === 'readWrite') table.grantReadWriteData(this.role);
+    else table.grantReadData(this.role);
+  }
+
+  /** Sets `variable` to the secret's ARN and grants reading its value. */
+  bindSecret(variable: string, secret: secretsmanager.ISecret): void {
+    this.function.addEnvironment(variable, secret.secretArn);
+    secret.grantRead(this.role);
+  }
+
+  /** Sets `variable` to the role's ARN and grants assuming it with session tags (nothing else on it). */
+  bindAssumableRole(variable: string, role: iam.IRole): void {
+    this.function.addEnvironment(variable, role.roleArn);
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'AssumeTenantRoleWithTags',
+        actions: ['sts:AssumeRole', 'sts:TagSession'],
+        resources: [role.roleArn],
+      }),
+    );
+  }
+}

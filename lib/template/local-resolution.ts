@@ -1,0 +1,468 @@
+/**
+ * Reads the synthesized template the way the local cloud deploys it: every
+ * resource gets a deterministic local physical name, intrinsics resolve
+ * against a fixed local account, and the pieces the local cloud needs
+ * (functions, routes, role policies) are extracted. Only what the bulkhead
+ * template actually uses is supported; anything else throws by name.
+ */
+import type { PolicyDocumentJson } from '../tenant-policy.js';
+import { ENTRY_METADATA_KEY, ROLE_METADATA_KEY, TENANT_ACCESS_ROLE_MARK } from './metadata-keys.js';
+import type { CfnResourceJson, CfnTemplate } from './synthesize.js';
+
+export interface LocalAccount {
+  readonly accountId: string;
+  readonly region: string;
+  readonly partition: string;
+}
+
+export const LOCAL_ACCOUNT: LocalAccount = Object.freeze({
+  accountId: '000000000000',
+  region: 'us-east-1',
+  partition: 'aws',
+});
+
+export interface FunctionSpec {
+  readonly logicalId: string;
+  /** Repo-relative handler source, from Metadata `bulkhead:entry`. */
+  readonly entry: string;
+  readonly roleLogicalId: string;
+  /** Environment variables with intrinsics resolved. */
+  readonly environment: Record<string, string>;
+}
+
+export interface RouteSpec {
+  /** `ANY`, `GET`, ... */
+  readonly method: string;
+  /** e.g. `/v1/admin/{proxy+}` */
+  readonly path: string;
+  readonly functionLogicalId: string;
+  readonly authorizerFunctionLogicalId?: string;
+}
+
+/** Longest generated local name (S3 bucket and S3 Vectors bucket limit). */
+const MAX_GENERATED_NAME = 63;
+/** CDK logical ids end in an 8-character hash; keep it when shortening. */
+const LOGICAL_ID_HASH_LENGTH = 8;
+
+/** Resource types whose names must be lowercase. */
+const LOWERCASE_NAMED_TYPES = new Set(['AWS::S3::Bucket', 'AWS::S3Vectors::VectorBucket']);
+
+/** The property that carries an explicit physical name, per type. */
+const NAME_PROPERTIES: Readonly<Record<string, string>> = {
+  'AWS::DynamoDB::Table': 'TableName',
+  'AWS::S3::Bucket': 'BucketName',
+  'AWS::S3Vectors::VectorBucket': 'VectorBucketName',
+  'AWS::IAM::Role': 'RoleName',
+  'AWS::IAM::ManagedPolicy': 'ManagedPolicyName',
+  'AWS::Lambda::Function': 'FunctionName',
+  'AWS::Logs::LogGroup': 'LogGroupName',
+  'AWS::SecretsManager::Secret': 'Name',
+};
+
+/** Resource types whose `Ref` is their ARN rather than their name or id. */
+const REF_IS_ARN = new Set([
+  'AWS::SecretsManager::Secret',
+  'AWS::S3Vectors::VectorBucket',
+  'AWS::IAM::ManagedPolicy',
+]);
+
+/** Stands for `AWS::NoValue`: dropped from the enclosing object or list. */
+const NO_VALUE = Symbol('AWS::NoValue');
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function resourceOf(template: CfnTemplate, logicalId: string): CfnResourceJson {
+  const resource = template.Resources[logicalId];
+  if (!resource) throw new Error(`no resource ${logicalId} in the template`);
+  return resource;
+}
+
+function shortenedId(logicalId: string): string {
+  if (logicalId.length <= MAX_GENERATED_NAME) return logicalId;
+  const keep = MAX_GENERATED_NAME - LOGICAL_ID_HASH_LENGTH;
+  return logicalId.slice(0, keep) + logicalId.slice(-LOGICAL_ID_HASH_LENGTH);
+}
+
+/** Deterministic local physical name: the explicit name property if literal, else from the logical id. */
+export function physicalName(template: CfnTemplate, logicalId: string): string {
+  const resource = resourceOf(template, logicalId);
+  const nameProperty = NAME_PROPERTIES[resource.Type];
+  const explicit = nameProperty === undefined ? undefined : resource.Properties?.[nameProperty];
+  if (typeof explicit === 'string') return explicit;
+  const generated = shortenedId(logicalId);
+  return LOWERCASE_NAMED_TYPES.has(resource.Type) ? generated.toLowerCase() : generated;
+}
+
+/** The local ARN of a resource. */
+export function resourceArn(
+  template: CfnTemplate,
+  logicalId: string,
+  account: LocalAccount = LOCAL_ACCOUNT,
+): string {
+  const { partition: p, region: r, accountId: a } = account;
+  const resource = resourceOf(template, logicalId);
+  const name = physicalName(template, logicalId);
+  switch (resource.Type) {
+    case 'AWS::DynamoDB::Table':
+      return `arn:${p}:dynamodb:${r}:${a}:table/${name}`;
+    case 'AWS::S3::Bucket':
+      return `arn:${p}:s3:::${name}`;
+    case 'AWS::S3Vectors::VectorBucket':
+      return `arn:${p}:s3vectors:${r}:${a}:bucket/${name}`;
+    case 'AWS::IAM::Role': {
+      const path = resource.Properties?.Path;
+      return `arn:${p}:iam::${a}:role${typeof path === 'string' ? path : '/'}${name}`;
+    }
+    case 'AWS::IAM::ManagedPolicy':
+      return `arn:${p}:iam::${a}:policy/${name}`;
+    case 'AWS::Lambda::Function':
+      return `arn:${p}:lambda:${r}:${a}:function:${name}`;
+    case 'AWS::Logs::LogGroup':
+      return `arn:${p}:logs:${r}:${a}:log-group:${name}:*`;
+    case 'AWS::SecretsManager::Secret':
+      return `arn:${p}:secretsmanager:${r}:${a}:secret:${name}`;
+    case 'AWS::Cognito::UserPool':
+      return `arn:${p}:cognito-idp:${r}:${a}:userpool/${userPoolId(template, logicalId, account)}`;
+    case 'AWS::ApiGateway::RestApi':
+      return `arn:${p}:apigateway:${r}::/restapis/${name}`;
+    default:
+      throw new Error(`no local ARN for ${logicalId} of type ${resource.Type}`);
+  }
+}
+
+function userPoolId(template: CfnTemplate, logicalId: string, account: LocalAccount): string {
+  return `${account.region}_${physicalName(template, logicalId)}`;
+}
+
+function pseudoParameter(name: string, account: LocalAccount): string | typeof NO_VALUE | undefined {
+  switch (name) {
+    case 'AWS::AccountId':
+      return account.accountId;
+    case 'AWS::Region':
+      return account.region;
+    case 'AWS::Partition':
+      return account.partition;
+    case 'AWS::URLSuffix':
+      return 'amazonaws.com';
+    case 'AWS::NoValue':
+      return NO_VALUE;
+    default:
+      return undefined;
+  }
+}
+
+function resolveRef(name: string, template: CfnTemplate, account: LocalAccount): unknown {
+  const pseudo = pseudoParameter(name, account);
+  if (pseudo !== undefined) return pseudo;
+  const parameters = isRecord(template.Parameters) ? template.Parameters : {};
+  const parameter = parameters[name];
+  if (parameter !== undefined) {
+    if (isRecord(parameter) && parameter.Default !== undefined) return parameter.Default;
+    throw new Error(`parameter ${name} has no default to resolve locally`);
+  }
+  const resource = resourceOf(template, name);
+  if (REF_IS_ARN.has(resource.Type)) return resourceArn(template, name, account);
+  if (resource.Type === 'AWS::Cognito::UserPool') return userPoolId(template, name, account);
+  return physicalName(template, name);
+}
+
+function resolveGetAtt(
+  logicalId: string,
+  attribute: string,
+  template: CfnTemplate,
+  account: LocalAccount,
+): string {
+  const resource = resourceOf(template, logicalId);
+  if (
+    attribute === 'Arn' ||
+    (resource.Type === 'AWS::S3Vectors::VectorBucket' && attribute === 'VectorBucketArn')
+  ) {
+    return resourceArn(template, logicalId, account);
+  }
+  if (resource.Type === 'AWS::ApiGateway::RestApi' && attribute === 'RootResourceId') {
+    return `${physicalName(template, logicalId)}-root`;
+  }
+  if (resource.Type === 'AWS::Cognito::UserPool' && attribute === 'ProviderURL') {
+    return `cognito-idp.${account.region}.amazonaws.com/${userPoolId(template, logicalId, account)}`;
+  }
+  throw new Error(`Fn::GetAtt ${logicalId}.${attribute} (${resource.Type}) is not resolvable locally`);
+}
+
+function asString(value: unknown, where: string): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  throw new Error(`${where} resolved to a non-string: ${JSON.stringify(value)}`);
+}
+
+function asList(value: unknown, where: string): unknown[] {
+  if (Array.isArray(value)) return value;
+  throw new Error(`${where} expects a list, got ${JSON.stringify(value)}`);
+}
+
+function resolveSub(argument: unknown, template: CfnTemplate, account: LocalAccount): string {
+  const [text, variables] = Array.isArray(argument) ? argument : [argument, {}];
+  const source = asString(text, 'Fn::Sub');
+  const vars = isRecord(variables) ? variables : {};
+  return source.replace(/\$\{(!?)([^}]+)\}/g, (_match, bang: string, name: string) => {
+    if (bang) return `\${${name}}`;
+    if (name in vars) return asString(resolve(vars[name], template, account), `Fn::Sub \${${name}}`);
+    const dot = name.indexOf('.');
+    if (dot > 0) return resolveGetAtt(name.slice(0, dot), name.slice(dot + 1), template, account);
+    return asString(resolveRef(name, template, account), `Fn::Sub \${${name}}`);
+  });
+}
+
+function resolveIntrinsic(
+  key: string,
+  argument: unknown,
+  template: CfnTemplate,
+  account: LocalAccount,
+): unknown {
+  switch (key) {
+    case 'Ref':
+      return resolveRef(asString(argument, 'Ref'), template, account);
+    case 'Fn::GetAtt': {
+      const [logicalId, attribute] = Array.isArray(argument)
+        ? argument
+        : asString(argument, 'Fn::GetAtt').split('.');
+      return resolveGetAtt(
+        asString(logicalId, 'Fn::GetAtt'),
+        asString(attribute, 'Fn::GetAtt'),
+        template,
+        account,
+      );
+    }
+    case 'Fn::Join': {
+      const [delimiter, items] = asList(argument, 'Fn::Join');
+      const resolved = asList(resolve(items, template, account), 'Fn::Join');
+      return resolved.map((item) => asString(item, 'Fn::Join item')).join(asString(delimiter, 'Fn::Join'));
+    }
+    case 'Fn::Sub':
+      return resolveSub(argument, template, account);
+    case 'Fn::Select': {
+      const [index, items] = asList(argument, 'Fn::Select');
+      const list = asList(resolve(items, template, account), 'Fn::Select');
+      const position = Number(resolve(index, template, account));
+      if (!Number.isInteger(position) || position < 0 || position >= list.length) {
+        throw new Error(`Fn::Select index ${position} is out of range`);
+      }
+      return list[position];
+    }
+    case 'Fn::Split': {
+      const [delimiter, source] = asList(argument, 'Fn::Split');
+      return asString(resolve(source, template, account), 'Fn::Split').split(
+        asString(delimiter, 'Fn::Split'),
+      );
+    }
+    default:
+      throw new Error(`intrinsic ${key} is not resolvable locally`);
+  }
+}
+
+function intrinsicKey(value: Record<string, unknown>): string | undefined {
+  const keys = Object.keys(value);
+  const [key] = keys;
+  return keys.length === 1 && key !== undefined && (key === 'Ref' || key.startsWith('Fn::'))
+    ? key
+    : undefined;
+}
+
+function resolve(value: unknown, template: CfnTemplate, account: LocalAccount): unknown {
+  if (Array.isArray(value)) {
+    return value.map((item) => resolve(item, template, account)).filter((item) => item !== NO_VALUE);
+  }
+  if (!isRecord(value)) return value;
+  const key = intrinsicKey(value);
+  if (key !== undefined) return resolveIntrinsic(key, value[key], template, account);
+  const resolved: Record<string, unknown> = {};
+  for (const [name, item] of Object.entries(value)) {
+    const result = resolve(item, template, account);
+    if (result !== NO_VALUE) resolved[name] = result;
+  }
+  return resolved;
+}
+
+/** Resolves Ref, Fn::GetAtt, Fn::Join, Fn::Sub, Fn::Select, Fn::Split and pseudo parameters. */
+export function resolveIntrinsics(
+  value: unknown,
+  template: CfnTemplate,
+  account: LocalAccount = LOCAL_ACCOUNT,
+): unknown {
+  const resolved = resolve(value, template, account);
+  return resolved === NO_VALUE ? undefined : resolved;
+}
+
+function isPolicyDocument(value: unknown): value is PolicyDocumentJson {
+  return (
+    isRecord(value) &&
+    value.Version === '2012-10-17' &&
+    Array.isArray(value.Statement) &&
+    value.Statement.every(
+      (statement) => isRecord(statement) && (statement.Effect === 'Allow' || statement.Effect === 'Deny'),
+    )
+  );
+}
+
+function isRefTo(value: unknown, logicalId: string): boolean {
+  return isRecord(value) && value.Ref === logicalId;
+}
+
+/**
+ * Every permission policy of a role, resolved: its inline `Policies` plus each
+ * AWS::IAM::Policy / ManagedPolicy resource attached to it. Throws when the role
+ * has managed policy ARNs, whose documents are not in the template.
+ */
+export function rolePolicyDocuments(
+  template: CfnTemplate,
+  roleLogicalId: string,
+  account: LocalAccount = LOCAL_ACCOUNT,
+): PolicyDocumentJson[] {
+  const role = resourceOf(template, roleLogicalId);
+  if (role.Type !== 'AWS::IAM::Role')
+    throw new Error(`${roleLogicalId} is a ${role.Type}, not an AWS::IAM::Role`);
+  const managed = role.Properties?.ManagedPolicyArns;
+  if (Array.isArray(managed) && managed.length > 0) {
+    throw new Error(`role ${roleLogicalId} has managed policies whose documents are not in the template`);
+  }
+  const inline = Array.isArray(role.Properties?.Policies) ? role.Properties.Policies : [];
+  const attached = Object.values(template.Resources).filter(
+    (resource) =>
+      (resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::ManagedPolicy') &&
+      Array.isArray(resource.Properties?.Roles) &&
+      resource.Properties.Roles.some((entry) => isRefTo(entry, roleLogicalId)),
+  );
+  const documents = [...inline, ...attached.map((resource) => resource.Properties)].map((holder) =>
+    resolveIntrinsics(isRecord(holder) ? holder.PolicyDocument : undefined, template, account),
+  );
+  return documents.map((document) => {
+    if (!isPolicyDocument(document))
+      throw new Error(`a policy of role ${roleLogicalId} is not a policy document`);
+    return document;
+  });
+}
+
+/** A role's trust policy (AssumeRolePolicyDocument), resolved. */
+export function roleTrustPolicy(
+  template: CfnTemplate,
+  roleLogicalId: string,
+  account: LocalAccount = LOCAL_ACCOUNT,
+): PolicyDocumentJson {
+  const role = resourceOf(template, roleLogicalId);
+  const document = resolveIntrinsics(role.Properties?.AssumeRolePolicyDocument, template, account);
+  if (role.Type !== 'AWS::IAM::Role' || !isPolicyDocument(document)) {
+    throw new Error(`${roleLogicalId} has no trust policy document`);
+  }
+  return document;
+}
+
+/** The logical id of the one role marked `bulkhead:role = tenant-access`. */
+export function tenantAccessRoleLogicalId(template: CfnTemplate): string {
+  const marked = Object.entries(template.Resources).filter(
+    ([, resource]) =>
+      resource.Type === 'AWS::IAM::Role' &&
+      resource.Metadata?.[ROLE_METADATA_KEY] === TENANT_ACCESS_ROLE_MARK,
+  );
+  const [first] = marked;
+  if (marked.length !== 1 || first === undefined) {
+    throw new Error(`expected exactly one tenant access role, found ${marked.length}`);
+  }
+  return first[0];
+}
+
+/** The logical id X of a `{ "Fn::GetAtt": [X, "Arn"] }`, if it is one. */
+function getAttArnTarget(value: unknown): string | undefined {
+  if (!isRecord(value)) return undefined;
+  const getAtt = value['Fn::GetAtt'];
+  if (!Array.isArray(getAtt) || getAtt[1] !== 'Arn' || typeof getAtt[0] !== 'string') return undefined;
+  return getAtt[0];
+}
+
+/** Every platform function (those carrying `bulkhead:entry`), with role and resolved environment. */
+export function functionSpecs(template: CfnTemplate, account: LocalAccount = LOCAL_ACCOUNT): FunctionSpec[] {
+  return Object.entries(template.Resources)
+    .filter(([, resource]) => resource.Type === 'AWS::Lambda::Function')
+    .flatMap(([logicalId, resource]) => {
+      const entry = resource.Metadata?.[ENTRY_METADATA_KEY];
+      if (typeof entry !== 'string') return [];
+      const roleLogicalId = getAttArnTarget(resource.Properties?.Role);
+      if (roleLogicalId === undefined) throw new Error(`function ${logicalId} has no role in this template`);
+      const variables = isRecord(resource.Properties?.Environment)
+        ? resource.Properties.Environment.Variables
+        : {};
+      const resolved = resolveIntrinsics(variables ?? {}, template, account);
+      const environment: Record<string, string> = {};
+      for (const [name, value] of Object.entries(isRecord(resolved) ? resolved : {})) {
+        environment[name] = asString(value, `environment variable ${name} of ${logicalId}`);
+      }
+      return [{ logicalId, entry, roleLogicalId, environment }];
+    });
+}
+
+/** The Lambda function an API Gateway URI (integration or authorizer) invokes. */
+function invokedFunction(template: CfnTemplate, uri: unknown, where: string): string {
+  const found = new Set<string>();
+  const visit = (value: unknown): void => {
+    const target = getAttArnTarget(value);
+    if (target !== undefined && template.Resources[target]?.Type === 'AWS::Lambda::Function')
+      found.add(target);
+    else if (Array.isArray(value)) value.forEach(visit);
+    else if (isRecord(value)) Object.values(value).forEach(visit);
+  };
+  visit(uri);
+  const [only] = found;
+  if (found.size !== 1 || only === undefined)
+    throw new Error(`${where} does not invoke exactly one function`);
+  return only;
+}
+
+function resourcePath(template: CfnTemplate, resourceId: unknown): string {
+  if (
+    isRecord(resourceId) &&
+    Array.isArray(resourceId['Fn::GetAtt']) &&
+    resourceId['Fn::GetAtt'][1] === 'RootResourceId'
+  ) {
+    return '';
+  }
+  if (!isRecord(resourceId) || typeof resourceId.Ref !== 'string') {
+    throw new Error(`unsupported API resource reference ${JSON.stringify(resourceId)}`);
+  }
+  const resource = resourceOf(template, resourceId.Ref);
+  const part = resource.Properties?.PathPart;
+  if (resource.Type !== 'AWS::ApiGateway::Resource' || typeof part !== 'string') {
+    throw new Error(`${resourceId.Ref} is not an API Gateway resource with a PathPart`);
+  }
+  return `${resourcePath(template, resource.Properties?.ParentId)}/${part}`;
+}
+
+/** Every API Gateway method: its path, the function behind it and its authorizer's function. */
+export function apiRoutes(template: CfnTemplate): RouteSpec[] {
+  return Object.entries(template.Resources)
+    .filter(([, resource]) => resource.Type === 'AWS::ApiGateway::Method')
+    .map(([logicalId, resource]) => {
+      const properties = resource.Properties ?? {};
+      const integration = isRecord(properties.Integration) ? properties.Integration : {};
+      if (integration.Type !== 'AWS_PROXY') {
+        throw new Error(`method ${logicalId} is not a Lambda proxy integration`);
+      }
+      const route: RouteSpec = {
+        method: asString(properties.HttpMethod, `HttpMethod of ${logicalId}`),
+        path: resourcePath(template, properties.ResourceId) || '/',
+        functionLogicalId: invokedFunction(template, integration.Uri, `method ${logicalId}`),
+      };
+      if (properties.AuthorizationType !== 'CUSTOM') return route;
+      const authorizerId = isRecord(properties.AuthorizerId) ? properties.AuthorizerId.Ref : undefined;
+      if (typeof authorizerId !== 'string')
+        throw new Error(`method ${logicalId} has no authorizer reference`);
+      const authorizer = resourceOf(template, authorizerId);
+      return {
+        ...route,
+        authorizerFunctionLogicalId: invokedFunction(
+          template,
+          authorizer.Properties?.AuthorizerUri,
+          `authorizer ${authorizerId}`,
+        ),
+      };
+    });
+}

@@ -1,0 +1,86 @@
+/**
+ * The tenant access role: the only principal that can touch tenant data.
+ * Its permission policy is THE tenant policy document (lib/tenant-policy.ts),
+ * keyed on the session tags `TenantId` and `UserId`; only the platform's
+ * function roles may assume it, and only with exactly those tags.
+ */
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { ROLE_METADATA_KEY, TENANT_ACCESS_ROLE_MARK } from './template/metadata-keys.js';
+import {
+  OBJECT_KEY_PATTERNS,
+  type TenantDataResources,
+  tenantAccessPolicy,
+  tenantRoleTrustConditions,
+} from './tenant-policy.js';
+
+export interface TenantAccessRoleProps {
+  /** Tenant data locations and model ARNs the policy grants, by tag-derived key prefix. */
+  readonly resources: TenantDataResources;
+  /** Function execution roles allowed to assume this role (with session tags). */
+  readonly trustedRoles: readonly iam.IRole[];
+  /**
+   * Longest session; Lambda's AssumeRole is role chaining, which AWS caps at 1 hour anyway.
+   * @default Duration.hours(1)
+   */
+  readonly maxSessionDuration?: Duration;
+}
+
+/** An IAM role whose inline policy is the tenant policy and whose trust admits only tagged sessions. */
+export class TenantAccessRole extends Construct {
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: TenantAccessRoleProps) {
+    super(scope, id);
+    if (props.trustedRoles.length === 0) {
+      throw new Error('TenantAccessRole needs at least one trusted function role');
+    }
+    const trusted = new iam.CompositePrincipal(
+      ...props.trustedRoles.map((role) => new iam.ArnPrincipal(role.roleArn)),
+    );
+    this.role = new iam.Role(this, 'Role', {
+      description: 'Tenant-scoped data access; assumed per request with TenantId/UserId session tags',
+      assumedBy: new iam.PrincipalWithConditions(
+        new iam.SessionTagsPrincipal(trusted),
+        tenantRoleTrustConditions(),
+      ),
+      maxSessionDuration: props.maxSessionDuration ?? Duration.hours(1),
+      inlinePolicies: {
+        TenantAccess: iam.PolicyDocument.fromJson(tenantAccessPolicy(props.resources)),
+      },
+    });
+    this.acknowledgeTagScopedObjectKeys(props.resources.bucketArns);
+    const cfnRole = this.role.node.defaultChild;
+    if (!(cfnRole instanceof iam.CfnRole)) throw new Error('Role has no CfnRole child');
+    cfnRole.addMetadata(ROLE_METADATA_KEY, TENANT_ACCESS_ROLE_MARK);
+  }
+
+  /**
+   * Acknowledges exactly the IAM5 findings for the object-key patterns, one per
+   * bucket and pattern, in cdk-nag's notation (`${x}` as `<x>`, a GetAtt as `<Id.Arn>`).
+   */
+  private acknowledgeTagScopedObjectKeys(bucketArns: readonly string[]): void {
+    const stack = Stack.of(this);
+    for (const bucketArn of bucketArns) {
+      const resolved: unknown = stack.resolve(bucketArn);
+      const bucket = typeof resolved === 'string' ? resolved : `<${nagGetAttName(resolved)}>`;
+      for (const pattern of OBJECT_KEY_PATTERNS) {
+        Validations.of(this.role).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::${bucket}/${pattern.replace(/\$\{([^}]+)\}/g, '<$1>')}]`,
+          reason:
+            'The trailing * covers only keys under the session-tag prefix tenants/<TenantId>/shared/ or tenants/<TenantId>/users/<UserId>/ (DESIGN invariant 4).',
+        });
+      }
+    }
+  }
+}
+
+/** `Id.Arn` for a resolved `{ "Fn::GetAtt": ["Id", "Arn"] }`. */
+function nagGetAttName(resolved: unknown): string {
+  if (typeof resolved === 'object' && resolved !== null && 'Fn::GetAtt' in resolved) {
+    const getAtt = resolved['Fn::GetAtt'];
+    if (Array.isArray(getAtt)) return getAtt.join('.');
+  }
+  throw new Error(`bucket ARN ${JSON.stringify(resolved)} is neither a literal nor a GetAtt`);
+}

@@ -1,0 +1,178 @@
+/**
+ * The public API: an API Gateway REST API whose every method is guarded by the
+ * TOKEN authorizer. `/v1/admin/{proxy+}` goes to the control function,
+ * `/v1/{proxy+}` to the tenant API function; gateway-generated errors use the
+ * platform's error shape.
+ *
+ * Why REST and not HTTP API: REST supports Lambda response streaming (for chat
+ * streaming), usage plans and WAF, and its Lambda TOKEN authorizer verifies
+ * tokens from Cognito or any OIDC issuer with the same code that the local
+ * cloud runs; HTTP API's native JWT authorizer cannot run locally.
+ */
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { HouseFunction } from './house-function.js';
+
+export interface ApiThrottling {
+  /** Steady-state requests per second for the stage. */
+  readonly rateLimit: number;
+  /** Burst capacity for the stage. */
+  readonly burstLimit: number;
+}
+
+export interface TenantApiProps {
+  /** The TOKEN authorizer (verifies the bearer JWT). */
+  readonly authorizer: HouseFunction;
+  /** Serves `/v1/{proxy+}`. */
+  readonly apiFunction: HouseFunction;
+  /** Serves `/v1/admin/{proxy+}` (platform operators). */
+  readonly controlFunction: HouseFunction;
+  /**
+   * Stage name.
+   * @default 'prod'
+   */
+  readonly stageName?: string;
+  /**
+   * Stage-wide throttling.
+   * @default { rateLimit: 50, burstLimit: 100 }
+   */
+  readonly throttling?: ApiThrottling;
+  /**
+   * How long API access logs are kept.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly accessLogRetention?: logs.RetentionDays;
+  /**
+   * How long API Gateway caches an authorizer decision per token. Zero keeps a
+   * cached policy for one route from deciding another route.
+   * @default Duration.seconds(0)
+   */
+  readonly authorizerCacheTtl?: Duration;
+}
+
+/** The gateway's own error responses, in the `{ error: { code, message, requestId } }` shape. */
+const GATEWAY_ERRORS: readonly { type: apigateway.ResponseType; code: string; message: string }[] = [
+  // $context.error.messageString is already a quoted JSON string.
+  {
+    type: apigateway.ResponseType.UNAUTHORIZED,
+    code: '"unauthorized"',
+    message: '$context.error.messageString',
+  },
+  {
+    type: apigateway.ResponseType.ACCESS_DENIED,
+    code: '"forbidden"',
+    message: '$context.error.messageString',
+  },
+  {
+    type: apigateway.ResponseType.DEFAULT_4XX,
+    code: '"bad_request"',
+    message: '$context.error.messageString',
+  },
+  { type: apigateway.ResponseType.DEFAULT_5XX, code: '"internal_error"', message: '"Internal server error"' },
+];
+
+/** Bearer JWTs only; anything else is rejected by the gateway before the authorizer runs. */
+const BEARER_JWT = '^Bearer [A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$';
+
+/** The REST API, its authorizer, routes, stage settings and gateway responses. */
+export class TenantApi extends Construct {
+  readonly restApi: apigateway.RestApi;
+
+  constructor(scope: Construct, id: string, props: TenantApiProps) {
+    super(scope, id);
+    const throttling = props.throttling ?? { rateLimit: 50, burstLimit: 100 };
+
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.accessLogRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const authorizer = new apigateway.TokenAuthorizer(this, 'TokenAuthorizer', {
+      handler: props.authorizer.function,
+      identitySource: apigateway.IdentitySource.header('Authorization'),
+      validationRegex: BEARER_JWT,
+      resultsCacheTtl: props.authorizerCacheTtl ?? Duration.seconds(0),
+    });
+
+    this.restApi = new apigateway.RestApi(this, 'RestApi', {
+      description: 'bulkhead tenant API',
+      endpointTypes: [apigateway.EndpointType.REGIONAL],
+      // API Gateway writes logs only through the account-level CloudWatch role;
+      // keep it on stack removal, other APIs in the account rely on it.
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      deployOptions: {
+        stageName: props.stageName ?? 'prod',
+        accessLogDestination: new apigateway.LogGroupLogDestination(accessLogs),
+        accessLogFormat: apigateway.AccessLogFormat.jsonWithStandardFields({
+          caller: true,
+          httpMethod: true,
+          ip: true,
+          protocol: true,
+          requestTime: true,
+          resourcePath: true,
+          responseLength: true,
+          status: true,
+          user: true,
+        }),
+        tracingEnabled: true,
+        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
+        // Request/response bodies would put prompts and documents into logs.
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        throttlingRateLimit: throttling.rateLimit,
+        throttlingBurstLimit: throttling.burstLimit,
+      },
+      defaultMethodOptions: {
+        authorizer,
+        authorizationType: apigateway.AuthorizationType.CUSTOM,
+        requestParameters: { 'method.request.header.Authorization': true },
+      },
+    });
+    // Parameters: the Authorization header is required. Bodies: the proxy routes
+    // carry no models, so the handlers validate bodies (zod) themselves.
+    const validator = this.restApi.addRequestValidator('RequestValidator', {
+      validateRequestParameters: true,
+      validateRequestBody: true,
+    });
+
+    for (const { type, code, message } of GATEWAY_ERRORS) {
+      this.restApi.addGatewayResponse(`Error-${type.responseType}`, {
+        type,
+        templates: {
+          'application/json': `{"error":{"code":${code},"message":${message},"requestId":"$context.requestId"}}`,
+        },
+      });
+    }
+
+    const v1 = this.restApi.root.addResource('v1');
+    const routes = [
+      { resource: v1.addResource('admin').addResource('{proxy+}'), fn: props.controlFunction },
+      { resource: v1.addResource('{proxy+}'), fn: props.apiFunction },
+    ];
+    for (const { resource, fn } of routes) {
+      const method = resource.addMethod(
+        'ANY',
+        new apigateway.LambdaIntegration(fn.function, { allowTestInvoke: false }),
+        { requestValidator: validator },
+      );
+      Validations.of(method).acknowledge({
+        id: 'AwsSolutions-COG4',
+        reason:
+          'The Lambda TOKEN authorizer verifies Cognito or any OIDC issuer (signature via JWKS, iss, aud, exp) and runs unchanged in the local cloud.',
+      });
+    }
+
+    Validations.of(this.restApi.deploymentStage).acknowledge({
+      id: 'AwsSolutions-APIG3',
+      reason:
+        'WAF is a per-deployment choice (cost, rules); stage throttling and the authorizer guard the API by default.',
+    });
+    Validations.of(this.restApi.node.findChild('CloudWatchRole')).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      reason: 'The AWS managed policy is the documented minimum for API Gateway account-level logging.',
+    });
+  }
+}

@@ -1,0 +1,101 @@
+/** The REST API: routes, TOKEN authorizer on every method, stage settings, error shape. */
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { apiRoutes, functionSpecs } from '../../lib/template/local-resolution.js';
+import { asCfnTemplate } from '../../lib/template/synthesize.js';
+import { testTemplate } from '../support/bulkhead-app.js';
+
+let template: Template;
+beforeAll(() => {
+  template = testTemplate();
+});
+
+function functionIdOf(entry: string): string {
+  const spec = functionSpecs(asCfnTemplate(template.toJSON())).find((candidate) => candidate.entry === entry);
+  if (!spec) throw new Error(`no function for ${entry}`);
+  return spec.logicalId;
+}
+
+describe('routes', () => {
+  it('send /v1/admin/{proxy+} to the control function and /v1/{proxy+} to the api function, both behind the authorizer', () => {
+    const authorizer = functionIdOf('lambdas/handlers/authorizer.ts');
+    expect(apiRoutes(asCfnTemplate(template.toJSON()))).toEqual(
+      expect.arrayContaining([
+        {
+          method: 'ANY',
+          path: '/v1/admin/{proxy+}',
+          functionLogicalId: functionIdOf('lambdas/handlers/control.ts'),
+          authorizerFunctionLogicalId: authorizer,
+        },
+        {
+          method: 'ANY',
+          path: '/v1/{proxy+}',
+          functionLogicalId: functionIdOf('lambdas/handlers/api.ts'),
+          authorizerFunctionLogicalId: authorizer,
+        },
+      ]),
+    );
+    template.resourceCountIs('AWS::ApiGateway::Method', 2);
+  });
+
+  it('guard every method with the custom authorizer and require the Authorization header', () => {
+    template.allResourcesProperties('AWS::ApiGateway::Method', {
+      AuthorizationType: 'CUSTOM',
+      AuthorizerId: { Ref: Match.anyValue() },
+      RequestParameters: { 'method.request.header.Authorization': true },
+      RequestValidatorId: { Ref: Match.anyValue() },
+      Integration: Match.objectLike({ Type: 'AWS_PROXY' }),
+    });
+  });
+
+  it('use a TOKEN authorizer on the Authorization header that accepts only bearer JWTs and caches nothing', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'TOKEN',
+      IdentitySource: 'method.request.header.Authorization',
+      IdentityValidationExpression: Match.stringLikeRegexp('^\\^Bearer '),
+      AuthorizerResultTtlInSeconds: 0,
+    });
+  });
+});
+
+describe('stage', () => {
+  it('writes JSON access logs, traces with X-Ray, throttles and keeps bodies out of execution logs', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      AccessLogSetting: {
+        DestinationArn: Match.anyValue(),
+        Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"'),
+      },
+      TracingEnabled: true,
+      MethodSettings: [
+        Match.objectLike({
+          DataTraceEnabled: false,
+          LoggingLevel: 'ERROR',
+          ThrottlingRateLimit: 50,
+          ThrottlingBurstLimit: 100,
+        }),
+      ],
+    });
+  });
+});
+
+describe('gateway responses', () => {
+  it.each(['DEFAULT_4XX', 'DEFAULT_5XX', 'UNAUTHORIZED', 'ACCESS_DENIED'])(
+    '%s renders { error: { code, message, requestId } }',
+    (type) => {
+      const responses = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse')).filter(
+        (response) => response.Properties.ResponseType === type,
+      );
+      expect(responses).toHaveLength(1);
+      const body: string = responses[0]?.Properties.ResponseTemplates['application/json'];
+      // API Gateway substitutes the variables; messageString arrives already quoted.
+      const rendered = body
+        .replace('$context.error.messageString', '"Unauthorized"')
+        .replace('$context.requestId', 'req-1');
+      const parsed = JSON.parse(rendered);
+      expect(parsed).toEqual({
+        error: { code: expect.any(String), message: expect.any(String), requestId: 'req-1' },
+      });
+      if (type === 'DEFAULT_5XX') expect(parsed.error.message).toBe('Internal server error');
+    },
+  );
+});

@@ -1,0 +1,254 @@
+/**
+ * DESIGN invariant 2: no function role can touch tenant data; the platform
+ * functions may only assume the tenant role (with tags). Every function role's
+ * resolved policies are judged by iam-simulate, both sides.
+ */
+
+import { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  functionSpecs,
+  resourceArn,
+  rolePolicyDocuments,
+  roleTrustPolicy,
+  tenantAccessRoleLogicalId,
+} from '../../lib/template/local-resolution.js';
+import {
+  asCfnTemplate,
+  type CfnTemplate,
+  synthesizeBulkheadTemplate,
+} from '../../lib/template/synthesize.js';
+import {
+  MODEL_ACTIONS,
+  type PolicyDocumentJson,
+  TENANT_ITEM_ACTIONS,
+  TENANT_OBJECT_ACTIONS,
+  TENANT_VECTOR_ACTIONS,
+} from '../../lib/tenant-policy.js';
+import { testApp } from '../support/bulkhead-app.js';
+import { type AccessRequest, evaluateAccess, sessionTags } from '../support/iam-evaluation.js';
+
+const TENANT_SESSION_TAGS = {
+  'aws:RequestTag/TenantId': 'acme',
+  'aws:RequestTag/UserId': 'alice',
+  'aws:TagKeys': ['TenantId', 'UserId'],
+};
+
+let template: CfnTemplate;
+let functionRoles: Map<string, string>; // function logical id → role logical id
+let tenantRoleArn: string;
+let trustPolicy: PolicyDocumentJson;
+
+function logicalIdsOf(type: string): string[] {
+  return Object.entries(template.Resources)
+    .filter(([, resource]) => resource.Type === type)
+    .map(([logicalId]) => logicalId);
+}
+
+function roleOfFunction(functionLogicalId: string): string {
+  const role = template.Resources[functionLogicalId]?.Properties?.Role;
+  const getAtt =
+    typeof role === 'object' && role !== null && 'Fn::GetAtt' in role ? role['Fn::GetAtt'] : undefined;
+  if (!Array.isArray(getAtt) || typeof getAtt[0] !== 'string')
+    throw new Error(`${functionLogicalId} has no role`);
+  return getAtt[0];
+}
+
+/** The ARNs a tenant session is granted on, read from the tenant role's own policy (by statement). */
+function tenantGrantedResources(sid: string, from: CfnTemplate = template): string[] {
+  const statements = rolePolicyDocuments(from, tenantAccessRoleLogicalId(from))
+    .flatMap((document) => document.Statement)
+    .filter((statement) => statement.Sid === sid);
+  const resources = statements.flatMap((statement) => statement.Resource ?? []);
+  if (resources.length === 0) throw new Error(`tenant policy statement ${sid} grants nothing`);
+  return resources;
+}
+
+/** Every tenant-data request a function role could try, on every tenant-data ARN, with matching context. */
+function tenantDataRequests(principal: string, from: CfnTemplate = template): AccessRequest[] {
+  const tags = sessionTags({ tenantId: 'acme', userId: 'alice' });
+  const request = (
+    action: string,
+    resource: string,
+    context: AccessRequest['context'] = tags,
+  ): AccessRequest => ({
+    principal,
+    action,
+    resource,
+    context,
+  });
+  const items = { ...tags, 'dynamodb:LeadingKeys': ['acme#t#documents'] };
+  const tables = tenantGrantedResources('TenantItems', from);
+  const buckets = tenantGrantedResources('TenantListing', from);
+  const vectorBuckets = tenantGrantedResources('TenantVectorIndex', from).map((arn) =>
+    arn.replace(/\/index\/.*$/, ''),
+  );
+  return [
+    ...tables.flatMap((table) => TENANT_ITEM_ACTIONS.map((action) => request(action, table, items))),
+    ...buckets.flatMap((bucket) => [
+      ...TENANT_OBJECT_ACTIONS.map((action) => request(action, `${bucket}/tenants/acme/shared/a.txt`)),
+      ...TENANT_OBJECT_ACTIONS.map((action) => request(action, `${bucket}/tenants/acme/users/alice/a.txt`)),
+      request('s3:ListBucket', bucket, { ...tags, 's3:prefix': 'tenants/acme/shared/' }),
+    ]),
+    ...vectorBuckets.flatMap((bucket) =>
+      TENANT_VECTOR_ACTIONS.map((action) => request(action, `${bucket}/index/acme`)),
+    ),
+    ...tenantGrantedResources('SharedModels', from).flatMap((model) =>
+      MODEL_ACTIONS.map((action) => request(action, model)),
+    ),
+  ];
+}
+
+beforeAll(() => {
+  template = synthesizeBulkheadTemplate();
+  functionRoles = new Map(logicalIdsOf('AWS::Lambda::Function').map((id) => [id, roleOfFunction(id)]));
+  const tenantRoleId = tenantAccessRoleLogicalId(template);
+  tenantRoleArn = resourceArn(template, tenantRoleId);
+  trustPolicy = roleTrustPolicy(template, tenantRoleId);
+});
+
+describe('function roles', () => {
+  it('exist for exactly the three platform functions, each recording its entry', () => {
+    expect(
+      functionSpecs(template)
+        .map((spec) => spec.entry)
+        .sort(),
+    ).toEqual(['lambdas/handlers/api.ts', 'lambdas/handlers/authorizer.ts', 'lambdas/handlers/control.ts']);
+    expect(functionRoles.size).toBe(3);
+  });
+
+  it('cannot perform any tenant-data action on any tenant-data resource', async () => {
+    const api = functionSpecs(template).find((spec) => spec.entry === 'lambdas/handlers/api.ts');
+    const poolTable = api?.environment.TENANT_TABLE_NAME;
+    expect(poolTable).toBeDefined();
+    expect(tenantGrantedResources('TenantItems').some((arn) => arn.endsWith(`:table/${poolTable}`))).toBe(
+      true,
+    );
+    let evaluated = 0;
+    for (const roleId of functionRoles.values()) {
+      const identity = rolePolicyDocuments(template, roleId);
+      for (const request of tenantDataRequests(resourceArn(template, roleId))) {
+        const verdict = await evaluateAccess({ identity }, request);
+        expect.soft(verdict, `${roleId} ${request.action} ${request.resource}`).not.toBe('Allowed');
+        evaluated += 1;
+      }
+    }
+    // 3 roles × (8 item + 7 object/list + 7 vector + 6 model) requests.
+    expect(evaluated).toBe(3 * 28);
+  });
+
+  it('would notice a function role granted tenant data (negative control)', async () => {
+    const { stack } = testApp();
+    stack.pool.table.grantReadData(stack.apiFunction.role);
+    const leaky = asCfnTemplate(Template.fromStack(stack).toJSON());
+    const roleId = functionSpecs(leaky).find(
+      (spec) => spec.entry === 'lambdas/handlers/api.ts',
+    )?.roleLogicalId;
+    if (roleId === undefined) throw new Error('no api function');
+    const identity = rolePolicyDocuments(leaky, roleId);
+    const verdicts = await Promise.all(
+      tenantDataRequests(resourceArn(leaky, roleId), leaky).map((request) =>
+        evaluateAccess({ identity }, request),
+      ),
+    );
+    expect(verdicts).toContain('Allowed');
+  });
+
+  it('lets the control and api functions assume the tenant role with session tags', async () => {
+    const platform = functionSpecs(template).filter(
+      (spec) => spec.entry !== 'lambdas/handlers/authorizer.ts',
+    );
+    expect(platform).toHaveLength(2);
+    for (const spec of platform) {
+      const principal = resourceArn(template, spec.roleLogicalId);
+      const identity = rolePolicyDocuments(template, spec.roleLogicalId);
+      for (const action of ['sts:AssumeRole', 'sts:TagSession']) {
+        const request = { principal, action, resource: tenantRoleArn, context: TENANT_SESSION_TAGS };
+        expect(await evaluateAccess({ identity }, request)).toBe('Allowed');
+        expect(await evaluateAccess({ identity, resource: trustPolicy }, request)).toBe('Allowed');
+      }
+      expect(spec.environment.TENANT_ROLE_ARN).toBe(tenantRoleArn);
+    }
+  });
+
+  it('does not let the authorizer assume the tenant role, nor grant it anything beyond logs and X-Ray', async () => {
+    const authorizer = functionSpecs(template).find(
+      (spec) => spec.entry === 'lambdas/handlers/authorizer.ts',
+    );
+    if (!authorizer) throw new Error('no authorizer function');
+    const principal = resourceArn(template, authorizer.roleLogicalId);
+    const identity = rolePolicyDocuments(template, authorizer.roleLogicalId);
+    const request = {
+      principal,
+      action: 'sts:AssumeRole',
+      resource: tenantRoleArn,
+      context: TENANT_SESSION_TAGS,
+    };
+    expect(await evaluateAccess({ identity }, request)).not.toBe('Allowed');
+    expect(await evaluateAccess({ identity, resource: trustPolicy }, request)).not.toBe('Allowed');
+    const actions = identity.flatMap((document) =>
+      document.Statement.flatMap((statement) => statement.Action),
+    );
+    expect(new Set(actions)).toEqual(
+      new Set([
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'xray:PutTraceSegments',
+        'xray:PutTelemetryRecords',
+      ]),
+    );
+  });
+});
+
+describe('tenant role trust policy', () => {
+  const assume = async (context: Record<string, string | string[]>): Promise<string> => {
+    const spec = functionSpecs(template).find((candidate) => candidate.entry === 'lambdas/handlers/api.ts');
+    if (!spec) throw new Error('no api function');
+    return evaluateAccess(
+      { identity: rolePolicyDocuments(template, spec.roleLogicalId), resource: trustPolicy },
+      {
+        principal: resourceArn(template, spec.roleLogicalId),
+        action: 'sts:AssumeRole',
+        resource: tenantRoleArn,
+        context,
+      },
+    );
+  };
+
+  it('admits a session tagged with exactly TenantId and UserId', async () => {
+    expect(await assume(TENANT_SESSION_TAGS)).toBe('Allowed');
+  });
+
+  it('refuses a session without tags', async () => {
+    expect(await assume({})).not.toBe('Allowed');
+  });
+
+  it('refuses a session without the UserId tag', async () => {
+    expect(await assume({ 'aws:RequestTag/TenantId': 'acme', 'aws:TagKeys': ['TenantId'] })).not.toBe(
+      'Allowed',
+    );
+  });
+
+  it('refuses a session with an extra tag key', async () => {
+    expect(
+      await assume({
+        ...TENANT_SESSION_TAGS,
+        'aws:RequestTag/Role': 'admin',
+        'aws:TagKeys': ['TenantId', 'UserId', 'Role'],
+      }),
+    ).not.toBe('Allowed');
+  });
+
+  it('refuses tag values containing "/" or too short to be a tenant id', async () => {
+    expect(await assume({ ...TENANT_SESSION_TAGS, 'aws:RequestTag/TenantId': 'acme/x' })).not.toBe('Allowed');
+    expect(await assume({ ...TENANT_SESSION_TAGS, 'aws:RequestTag/UserId': 'alice/bob' })).not.toBe(
+      'Allowed',
+    );
+    expect(await assume({ ...TENANT_SESSION_TAGS, 'aws:RequestTag/TenantId': 'ac' })).not.toBe('Allowed');
+  });
+
+  it('caps sessions at one hour', () => {
+    const role = template.Resources[tenantAccessRoleLogicalId(template)];
+    expect(role?.Properties?.MaxSessionDuration).toBe(3600);
+  });
+});

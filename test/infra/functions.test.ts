@@ -1,0 +1,94 @@
+/** The house Lambda defaults on every platform function. */
+import { existsSync } from 'node:fs';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { repoPath } from '../../lib/repo-root.js';
+import { testTemplate } from '../support/bulkhead-app.js';
+
+let template: Template;
+beforeAll(() => {
+  template = testTemplate();
+});
+
+describe('house functions', () => {
+  it('run on arm64 with the latest Node runtime and active tracing', () => {
+    template.allResourcesProperties('AWS::Lambda::Function', {
+      Architectures: ['arm64'],
+      Runtime: 'nodejs24.x',
+      TracingConfig: { Mode: 'Active' },
+      Handler: 'index.handler',
+      Environment: { Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps' }) },
+    });
+  });
+
+  it('log to their own retained log group with a retention', () => {
+    const resources = template.toJSON().Resources;
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    const logGroups = new Set(functions.map((fn) => fn.Properties.LoggingConfig?.LogGroup?.Ref));
+    expect(logGroups.size).toBe(functions.length);
+    for (const logGroup of logGroups) {
+      expect(resources[logGroup]).toMatchObject({
+        Type: 'AWS::Logs::LogGroup',
+        Properties: { RetentionInDays: 30 },
+        DeletionPolicy: 'Retain',
+      });
+    }
+  });
+
+  it('record a repo-relative entry that exists', () => {
+    const entries = Object.values(template.findResources('AWS::Lambda::Function')).map(
+      (fn) => fn.Metadata?.['bulkhead:entry'],
+    );
+    expect(entries.sort()).toEqual([
+      'lambdas/handlers/api.ts',
+      'lambdas/handlers/authorizer.ts',
+      'lambdas/handlers/control.ts',
+    ]);
+    for (const entry of entries) expect(existsSync(repoPath(entry))).toBe(true);
+  });
+
+  it('use roles without AWS managed policies', () => {
+    const functionRoles = Object.values(template.findResources('AWS::Lambda::Function')).map(
+      (fn) => fn.Properties.Role['Fn::GetAtt'][0],
+    );
+    for (const roleId of functionRoles) {
+      expect(template.toJSON().Resources[roleId].Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  it('give the authorizer only the JWT settings', () => {
+    const authorizer = Object.values(template.findResources('AWS::Lambda::Function')).find(
+      (fn) => fn.Metadata?.['bulkhead:entry'] === 'lambdas/handlers/authorizer.ts',
+    );
+    expect(Object.keys(authorizer?.Properties.Environment.Variables).sort()).toEqual([
+      'JWKS_URL',
+      'JWT_AUDIENCE',
+      'JWT_ISSUER',
+      'NODE_OPTIONS',
+    ]);
+  });
+
+  it('give the control and api functions every agreed variable and MODEL_ID = the first model', () => {
+    const platform = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (fn) => fn.Metadata?.['bulkhead:entry'] !== 'lambdas/handlers/authorizer.ts',
+    );
+    expect(platform).toHaveLength(2);
+    for (const fn of platform) {
+      expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(
+        expect.arrayContaining([
+          'TENANT_TABLE_NAME',
+          'CONTROL_TABLE_NAME',
+          'TENANT_BUCKET_NAME',
+          'VECTOR_BUCKET_NAME',
+          'TENANT_ROLE_ARN',
+          'TENANT_TAG_SECRET_ARN',
+          'JWT_ISSUER',
+          'JWT_AUDIENCE',
+          'JWKS_URL',
+          'MODEL_ID',
+        ]),
+      );
+      expect(fn.Properties.Environment.Variables.MODEL_ID).toBe('amazon.nova-lite-v1:0');
+    }
+  });
+});

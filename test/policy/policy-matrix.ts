@@ -1,0 +1,244 @@
+/**
+ * The tenant policy matrix: every action the platform performs on tenant
+ * data, crossed with the callers and keys that must (and must not) reach it.
+ * The session is tenant `acme`, user `alice` unless a case says otherwise.
+ */
+import {
+  MODEL_ACTIONS,
+  TENANT_ITEM_ACTIONS,
+  TENANT_OBJECT_ACTIONS,
+  TENANT_VECTOR_ACTIONS,
+} from '../../lib/tenant-policy.js';
+import { type ContextValues, sessionTags } from '../support/iam-evaluation.js';
+
+export type Verdict = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
+
+export interface MatrixCase {
+  /** Unique, readable: `<action> <what>`. */
+  readonly name: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly context: ContextValues;
+  readonly expected: Verdict;
+}
+
+/** Where the platform keeps tenant data (ARNs resolved from the synthesized template). */
+export interface MatrixTargets {
+  readonly tableArn: string;
+  /** A table that is not tenant data (the control table). */
+  readonly foreignTableArn: string;
+  readonly bucketArn: string;
+  /** A bucket that is not tenant data (the access-log bucket). */
+  readonly foreignBucketArn: string;
+  readonly vectorBucketArn: string;
+  readonly allowedModelArns: readonly string[];
+  readonly deniedModelArn: string;
+}
+
+const OWN = sessionTags({ tenantId: 'acme', userId: 'alice' });
+
+/** Tag values that would widen a pattern if IAM treated them as wildcards or separators. */
+const WILDCARD_LIKE_TENANT_TAGS = ['*', 'acme*', '?cme', 'acme/x', 'acme#t'] as const;
+
+function itemCases(targets: MatrixTargets): MatrixCase[] {
+  const cases: MatrixCase[] = [];
+  for (const action of TENANT_ITEM_ACTIONS) {
+    const add = (
+      what: string,
+      expected: Verdict,
+      context: ContextValues,
+      resource = targets.tableArn,
+    ): void => {
+      cases.push({ name: `${action} ${what}`, action, resource, context, expected });
+    };
+    const keys = (...leadingKeys: string[]): ContextValues => ({
+      ...OWN,
+      'dynamodb:LeadingKeys': leadingKeys,
+    });
+    add('own tenant-shared key', 'Allowed', keys('acme#t#documents'));
+    add('own private key', 'Allowed', keys('acme#u#alice#sessions'));
+    add('another user private key', 'ImplicitlyDenied', keys('acme#u#bob#sessions'));
+    add('user-prefix-colliding private key (alice2)', 'ImplicitlyDenied', keys('acme#u#alice2#sessions'));
+    add('other tenant key', 'ImplicitlyDenied', keys('globex#t#documents'));
+    add('prefix-colliding tenant key (acme2)', 'ImplicitlyDenied', keys('acme2#t#documents'));
+    add('prefix-colliding tenant key (acm)', 'ImplicitlyDenied', keys('acm#t#documents'));
+    add('own key without visibility marker', 'ImplicitlyDenied', keys('acme#documents'));
+    add('request without LeadingKeys', 'ImplicitlyDenied', OWN);
+    add(
+      'own key in a non-tenant table',
+      'ImplicitlyDenied',
+      keys('acme#t#documents'),
+      targets.foreignTableArn,
+    );
+    add('session acme2 on acme key', 'ImplicitlyDenied', {
+      ...sessionTags({ tenantId: 'acme2', userId: 'alice' }),
+      'dynamodb:LeadingKeys': ['acme#t#documents'],
+    });
+    add('session acm on acme key', 'ImplicitlyDenied', {
+      ...sessionTags({ tenantId: 'acm', userId: 'alice' }),
+      'dynamodb:LeadingKeys': ['acme#t#documents'],
+    });
+    add('missing TenantId tag', 'ExplicitlyDenied', {
+      ...sessionTags({ userId: 'alice' }),
+      'dynamodb:LeadingKeys': ['acme#t#documents'],
+    });
+    add('missing UserId tag', 'ExplicitlyDenied', {
+      ...sessionTags({ tenantId: 'acme' }),
+      'dynamodb:LeadingKeys': ['acme#t#documents'],
+    });
+    for (const tag of WILDCARD_LIKE_TENANT_TAGS) {
+      add(`wildcard-like TenantId tag "${tag}"`, 'ExplicitlyDenied', {
+        ...sessionTags({ tenantId: tag, userId: 'alice' }),
+        'dynamodb:LeadingKeys': ['acme#t#documents'],
+      });
+    }
+    add('wildcard-like UserId tag "*" on another user key', 'ExplicitlyDenied', {
+      ...sessionTags({ tenantId: 'acme', userId: '*' }),
+      'dynamodb:LeadingKeys': ['acme#u#bob#sessions'],
+    });
+  }
+  for (const action of ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'] as const) {
+    cases.push(
+      {
+        name: `${action} own and foreign keys together`,
+        action,
+        resource: targets.tableArn,
+        context: { ...OWN, 'dynamodb:LeadingKeys': ['acme#t#documents', 'globex#t#documents'] },
+        expected: 'ImplicitlyDenied',
+      },
+      {
+        name: `${action} own and another user's keys together`,
+        action,
+        resource: targets.tableArn,
+        context: { ...OWN, 'dynamodb:LeadingKeys': ['acme#u#alice#sessions', 'acme#u#bob#sessions'] },
+        expected: 'ImplicitlyDenied',
+      },
+      {
+        name: `${action} own shared and own private keys together`,
+        action,
+        resource: targets.tableArn,
+        context: { ...OWN, 'dynamodb:LeadingKeys': ['acme#t#documents', 'acme#u#alice#sessions'] },
+        expected: 'Allowed',
+      },
+    );
+  }
+  return cases;
+}
+
+function objectCases(targets: MatrixTargets): MatrixCase[] {
+  const cases: MatrixCase[] = [];
+  for (const action of TENANT_OBJECT_ACTIONS) {
+    const add = (
+      what: string,
+      key: string,
+      expected: Verdict,
+      context = OWN,
+      bucket = targets.bucketArn,
+    ): void => {
+      cases.push({ name: `${action} ${what}`, action, resource: `${bucket}/${key}`, context, expected });
+    };
+    add('own tenant-shared object', 'tenants/acme/shared/docs/a.txt', 'Allowed');
+    add('own private object', 'tenants/acme/users/alice/notes/a.txt', 'Allowed');
+    add('another user private object', 'tenants/acme/users/bob/a.txt', 'ImplicitlyDenied');
+    add('user-prefix-colliding object (alice2)', 'tenants/acme/users/alice2/a.txt', 'ImplicitlyDenied');
+    add('other tenant object', 'tenants/globex/shared/a.txt', 'ImplicitlyDenied');
+    add('prefix-colliding tenant object (acme2)', 'tenants/acme2/shared/a.txt', 'ImplicitlyDenied');
+    add('prefix-colliding tenant object (acm)', 'tenants/acm/shared/a.txt', 'ImplicitlyDenied');
+    add('object in tenant root outside shared/users', 'tenants/acme/a.txt', 'ImplicitlyDenied');
+    add(
+      'own key in a non-tenant bucket',
+      'tenants/acme/shared/a.txt',
+      'ImplicitlyDenied',
+      OWN,
+      targets.foreignBucketArn,
+    );
+    add(
+      'missing TenantId tag',
+      'tenants/acme/shared/a.txt',
+      'ExplicitlyDenied',
+      sessionTags({ userId: 'alice' }),
+    );
+    for (const tag of WILDCARD_LIKE_TENANT_TAGS) {
+      add(
+        `wildcard-like TenantId tag "${tag}"`,
+        'tenants/acme/shared/a.txt',
+        'ExplicitlyDenied',
+        sessionTags({ tenantId: tag, userId: 'alice' }),
+      );
+    }
+  }
+  const list = (what: string, prefix: string | undefined, expected: Verdict): MatrixCase => ({
+    name: `s3:ListBucket ${what}`,
+    action: 's3:ListBucket',
+    resource: targets.bucketArn,
+    context: prefix === undefined ? OWN : { ...OWN, 's3:prefix': prefix },
+    expected,
+  });
+  cases.push(
+    list('own shared prefix', 'tenants/acme/shared/', 'Allowed'),
+    list('own private prefix', 'tenants/acme/users/alice/', 'Allowed'),
+    list('another user prefix', 'tenants/acme/users/bob/', 'ImplicitlyDenied'),
+    list('whole tenant prefix (all users)', 'tenants/acme/', 'ImplicitlyDenied'),
+    list('prefix-colliding tenant prefix (acme2)', 'tenants/acme2/shared/', 'ImplicitlyDenied'),
+    list('other tenant prefix', 'tenants/globex/shared/', 'ImplicitlyDenied'),
+    list('all tenants prefix', 'tenants/', 'ImplicitlyDenied'),
+    list('empty prefix', '', 'ImplicitlyDenied'),
+    list('without prefix', undefined, 'ImplicitlyDenied'),
+  );
+  return cases;
+}
+
+function vectorCases(targets: MatrixTargets): MatrixCase[] {
+  const cases: MatrixCase[] = [];
+  for (const action of TENANT_VECTOR_ACTIONS) {
+    const add = (what: string, resource: string, expected: Verdict, context = OWN): void => {
+      cases.push({ name: `${action} ${what}`, action, resource, context, expected });
+    };
+    const index = (name: string): string => `${targets.vectorBucketArn}/index/${name}`;
+    add('own index', index('acme'), 'Allowed');
+    add('other tenant index', index('globex'), 'ImplicitlyDenied');
+    add('prefix-colliding index (acme2)', index('acme2'), 'ImplicitlyDenied');
+    add('prefix-colliding index (acm)', index('acm'), 'ImplicitlyDenied');
+    add('missing TenantId tag', index('acme'), 'ExplicitlyDenied', sessionTags({ userId: 'alice' }));
+    add(
+      'wildcard-like TenantId tag "acme*"',
+      index('acme'),
+      'ExplicitlyDenied',
+      sessionTags({ tenantId: 'acme*', userId: 'alice' }),
+    );
+  }
+  return cases;
+}
+
+function modelCases(targets: MatrixTargets): MatrixCase[] {
+  return MODEL_ACTIONS.flatMap((action) => [
+    ...targets.allowedModelArns.flatMap((model): MatrixCase[] => [
+      {
+        name: `${action} allowed model ${model}`,
+        action,
+        resource: model,
+        context: OWN,
+        expected: 'Allowed',
+      },
+      {
+        name: `${action} allowed model ${model} without tags`,
+        action,
+        resource: model,
+        context: {},
+        expected: 'ExplicitlyDenied',
+      },
+    ]),
+    {
+      name: `${action} model not on the list`,
+      action,
+      resource: targets.deniedModelArn,
+      context: OWN,
+      expected: 'ImplicitlyDenied',
+    },
+  ]);
+}
+
+/** The whole matrix. */
+export function policyMatrix(targets: MatrixTargets): MatrixCase[] {
+  return [...itemCases(targets), ...objectCases(targets), ...vectorCases(targets), ...modelCases(targets)];
+}

@@ -1,0 +1,218 @@
+/**
+ * THE policy matrix: the tenant role's policy is read back from the
+ * synthesized template and every matrix case is judged by iam-simulate.
+ * Mutated copies of the same document prove the matrix catches regressions.
+ */
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_MODEL_IDS } from '../../lib/bulkhead-settings.js';
+import {
+  functionSpecs,
+  LOCAL_ACCOUNT,
+  physicalName,
+  resourceArn,
+  rolePolicyDocuments,
+  tenantAccessRoleLogicalId,
+} from '../../lib/template/local-resolution.js';
+import { type CfnTemplate, synthesizeBulkheadTemplate } from '../../lib/template/synthesize.js';
+import {
+  type PolicyDocumentJson,
+  type PolicyStatementJson,
+  TENANT_TAG_KEY,
+} from '../../lib/tenant-policy.js';
+import { assumedRoleSession, evaluateAccess } from '../support/iam-evaluation.js';
+import { type MatrixCase, type MatrixTargets, policyMatrix, type Verdict } from './policy-matrix.js';
+
+/** The ARN of the template resource of `type` whose local physical name is `name`. */
+function arnOfNamed(template: CfnTemplate, type: string, name: string): string {
+  const match = Object.entries(template.Resources).find(
+    ([logicalId, resource]) => resource.Type === type && physicalName(template, logicalId) === name,
+  );
+  if (!match) throw new Error(`no ${type} named ${name}`);
+  return resourceArn(template, match[0]);
+}
+
+function requiredVariable(environment: Record<string, string>, name: string): string {
+  const value = environment[name];
+  if (value === undefined) throw new Error(`${name} is not set on the api function`);
+  return value;
+}
+
+/** Tenant data locations exactly as the api function is configured to use them. */
+function targetsFrom(template: CfnTemplate): MatrixTargets {
+  const api = functionSpecs(template).find((spec) => spec.entry === 'lambdas/handlers/api.ts');
+  if (!api) throw new Error('no api function in the template');
+  const env = api.environment;
+  const bucketArn = arnOfNamed(template, 'AWS::S3::Bucket', requiredVariable(env, 'TENANT_BUCKET_NAME'));
+  const otherBucket = Object.keys(template.Resources).find(
+    (id) => template.Resources[id]?.Type === 'AWS::S3::Bucket' && resourceArn(template, id) !== bucketArn,
+  );
+  if (!otherBucket) throw new Error('no non-tenant bucket in the template');
+  const modelArn = (id: string): string =>
+    `arn:${LOCAL_ACCOUNT.partition}:bedrock:${LOCAL_ACCOUNT.region}::foundation-model/${id}`;
+  return {
+    tableArn: arnOfNamed(template, 'AWS::DynamoDB::Table', requiredVariable(env, 'TENANT_TABLE_NAME')),
+    foreignTableArn: arnOfNamed(
+      template,
+      'AWS::DynamoDB::Table',
+      requiredVariable(env, 'CONTROL_TABLE_NAME'),
+    ),
+    bucketArn,
+    foreignBucketArn: resourceArn(template, otherBucket),
+    vectorBucketArn: arnOfNamed(
+      template,
+      'AWS::S3Vectors::VectorBucket',
+      requiredVariable(env, 'VECTOR_BUCKET_NAME'),
+    ),
+    allowedModelArns: DEFAULT_MODEL_IDS.map(modelArn),
+    deniedModelArn: modelArn('anthropic.claude-3-haiku-20240307-v1:0'),
+  };
+}
+
+// Synthesized at collection time: the cases are named from the template's own ARNs.
+const template = synthesizeBulkheadTemplate();
+const tenantRoleId = tenantAccessRoleLogicalId(template);
+const documents = rolePolicyDocuments(template, tenantRoleId);
+const session = assumedRoleSession(resourceArn(template, tenantRoleId));
+const cases = policyMatrix(targetsFrom(template));
+
+function verdict(policy: readonly PolicyDocumentJson[], testCase: MatrixCase): Promise<Verdict> {
+  return evaluateAccess(
+    { identity: policy },
+    { principal: session, action: testCase.action, resource: testCase.resource, context: testCase.context },
+  );
+}
+
+/** Names of the cases whose verdict under `policy` differs from the expected one, with that verdict. */
+async function misjudged(policy: readonly PolicyDocumentJson[]): Promise<Map<string, Verdict>> {
+  const wrong = new Map<string, Verdict>();
+  for (const testCase of cases) {
+    const actual = await verdict(policy, testCase);
+    if (actual !== testCase.expected) wrong.set(testCase.name, actual);
+  }
+  return wrong;
+}
+
+/** A copy of the template's documents with statement `sid` rewritten (or dropped when `change` returns undefined). */
+function mutated(
+  sid: string,
+  change: (statement: PolicyStatementJson) => PolicyStatementJson | undefined,
+): PolicyDocumentJson[] {
+  let found = false;
+  const copies = documents.map((document) => ({
+    ...document,
+    Statement: document.Statement.flatMap((statement) => {
+      if (statement.Sid !== sid) return [structuredClone(statement)];
+      found = true;
+      const changed = change(structuredClone(statement));
+      return changed === undefined ? [] : [changed];
+    }),
+  }));
+  if (!found) throw new Error(`no statement ${sid} to mutate`);
+  return copies;
+}
+
+function casesNamed(suffix: string): string[] {
+  const names = cases.filter((testCase) => testCase.name.endsWith(suffix)).map((testCase) => testCase.name);
+  if (names.length === 0) throw new Error(`no matrix case ends with "${suffix}"`);
+  return names;
+}
+
+describe('tenant access policy matrix (policy read from the synthesized template)', () => {
+  it.each(cases)('$name → $expected', async (testCase) => {
+    expect(await verdict(documents, testCase)).toBe(testCase.expected);
+  });
+
+  it('holds at least 100 cases with both outcomes', () => {
+    const allowed = cases.filter((testCase) => testCase.expected === 'Allowed').length;
+    const denied = cases.length - allowed;
+    expect(cases.length).toBeGreaterThanOrEqual(100);
+    expect(allowed).toBeGreaterThan(0);
+    expect(denied).toBeGreaterThan(0);
+    expect(new Set(cases.map((testCase) => testCase.name)).size).toBe(cases.length);
+  });
+});
+
+describe('mutation check: the matrix catches weakened policies', () => {
+  it('catches a TenantItems statement without the Null guard (requests without keys become Allowed)', async () => {
+    const weakened = mutated('TenantItems', (statement) => {
+      const { Null: _dropped, ...rest } = statement.Condition ?? {};
+      return { ...statement, Condition: rest };
+    });
+    const wrong = await misjudged(weakened);
+    for (const name of casesNamed('request without LeadingKeys')) expect(wrong.get(name)).toBe('Allowed');
+  });
+
+  it('catches LeadingKeys patterns without the # delimiter (acme reaches acme2 keys)', async () => {
+    const weakened = mutated('TenantItems', (statement) => ({
+      ...statement,
+      Condition: {
+        ...statement.Condition,
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`\${aws:PrincipalTag/${TENANT_TAG_KEY}}*`] },
+      },
+    }));
+    const wrong = await misjudged(weakened);
+    for (const name of casesNamed('prefix-colliding tenant key (acme2)'))
+      expect(wrong.get(name)).toBe('Allowed');
+    for (const name of casesNamed('another user private key')) {
+      if (name.startsWith('dynamodb:')) expect(wrong.get(name)).toBe('Allowed');
+    }
+  });
+
+  it('catches a ListBucket grant without the s3:prefix condition', async () => {
+    const weakened = mutated('TenantListing', ({ Condition: _dropped, ...statement }) => statement);
+    const wrong = await misjudged(weakened);
+    expect(wrong.get('s3:ListBucket without prefix')).toBe('Allowed');
+    expect(wrong.get('s3:ListBucket other tenant prefix')).toBe('Allowed');
+  });
+
+  it('catches a missing malformed-tag deny (wildcard-like tags are no longer explicitly denied)', async () => {
+    // iam-simulate substitutes tag values literally, so without the deny these
+    // sessions fall to an implicit deny; the exact-verdict matrix still notices.
+    const weakened = mutated('DenyMalformedTenantTag', () => undefined);
+    const wrong = await misjudged(weakened);
+    for (const name of casesNamed('wildcard-like TenantId tag "acme*"')) {
+      expect(wrong.get(name)).toBe('ImplicitlyDenied');
+    }
+  });
+
+  it('finds no misjudged case in the unmutated policy', async () => {
+    expect([...(await misjudged(documents)).keys()]).toEqual([]);
+  });
+});
+
+describe('iam-simulate and the literal-character escapes in the malformed-tag deny', () => {
+  const denyMalformed = documents
+    .flatMap((document) => document.Statement)
+    .find((statement) => statement.Sid === 'DenyMalformedTenantTag');
+  const probe = (tag: string): Promise<Verdict> =>
+    evaluateAccess(
+      {
+        identity: [
+          {
+            Version: '2012-10-17',
+            Statement: [
+              { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' },
+              ...(denyMalformed ? [denyMalformed] : []),
+            ],
+          },
+        ],
+      },
+      {
+        principal: session,
+        action: 's3:GetObject',
+        resource: `${targetsFrom(template).bucketArn}/k`,
+        context: { 'aws:PrincipalTag/TenantId': tag },
+      },
+    );
+
+  it('reads them as a literal * and ? (denies tags containing them)', async () => {
+    expect(denyMalformed).toBeDefined();
+    expect(await probe('a*b')).toBe('ExplicitlyDenied');
+    expect(await probe('a?b')).toBe('ExplicitlyDenied');
+  });
+
+  it('does not read them as wildcards (allows an ordinary tag)', async () => {
+    expect(await probe('acme')).toBe('Allowed');
+    expect(await probe('a$b')).toBe('Allowed');
+  });
+});

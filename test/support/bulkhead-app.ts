@@ -1,0 +1,20 @@
+/** Builds the real bulkhead app for CDK assertions, without bundling assets. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { type BulkheadApp, buildBulkheadApp } from '../../lib/bulkhead-app.js';
+import { SKIP_BUNDLING_CONTEXT } from '../../lib/template/synthesize.js';
+
+/** A fresh app + stack from `context`, bundling skipped, assembly in a temp dir. */
+export function testApp(context: Record<string, unknown> = {}): BulkheadApp {
+  return buildBulkheadApp({
+    context: { ...context, ...SKIP_BUNDLING_CONTEXT },
+    outdir: mkdtempSync(join(tmpdir(), 'bulkhead-test-')),
+  });
+}
+
+/** The assertions Template of the stack built from `context` (synth runs cdk-nag too). */
+export function testTemplate(context: Record<string, unknown> = {}): Template {
+  return Template.fromStack(testApp(context).stack);
+}
