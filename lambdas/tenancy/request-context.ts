@@ -10,6 +10,13 @@ import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { TenantIdSchema, UserIdSchema } from './key-layout.js';
 
+/**
+ * The reserved tenant of the platform operators. It is built in (no registry
+ * record, tier enterprise, always active), cannot be onboarded, and is the
+ * only tenant in which the `operator` role means anything.
+ */
+export const PLATFORM_TENANT_ID = 'platform';
+
 /** Roles, least to most privileged. `operator` is the platform operator (tenant lifecycle). */
 export const ROLES = ['reader', 'analyst', 'admin', 'operator'] as const;
 export const RoleSchema = z.enum(ROLES);
@@ -37,10 +44,21 @@ export const RequestContextSchema = z
 
 export type RequestContext = z.infer<typeof RequestContextSchema>;
 
-/** Validates and freezes a request context; throws a ZodError when anything is missing or malformed. */
+/** The roles that take effect in a tenant: `operator` only counts in the platform tenant. */
+export function effectiveRoles(tenantId: string, roles: readonly Role[]): Role[] {
+  const honoured = tenantId === PLATFORM_TENANT_ID ? roles : roles.filter((role) => role !== 'operator');
+  return [...new Set(honoured)];
+}
+
+/**
+ * Validates and freezes a request context; throws a ZodError when anything is
+ * missing or malformed. Roles are reduced to the effective ones here, so no
+ * context anywhere can carry `operator` outside the platform tenant.
+ */
 export function requestContext(input: unknown): RequestContext {
   const parsed = RequestContextSchema.parse(input);
-  return Object.freeze({ ...parsed, roles: Object.freeze([...parsed.roles]) });
+  const roles = effectiveRoles(parsed.tenantId, parsed.roles);
+  return Object.freeze({ ...parsed, roles: Object.freeze(roles) });
 }
 
 /** The opaque tag for a tenant: a keyed HMAC, so telemetry never carries the raw id. */
@@ -50,6 +68,6 @@ export function tenantTagFor(tenantId: string, key: string | Uint8Array): string
 }
 
 /** True when the context holds at least one of `allowed`. */
-export function hasAnyRole(context: RequestContext, allowed: readonly Role[]): boolean {
+export function hasAnyRole(context: Pick<RequestContext, 'roles'>, allowed: readonly Role[]): boolean {
   return context.roles.some((role) => allowed.includes(role));
 }

@@ -1,0 +1,37 @@
+/**
+ * The API Gateway TOKEN authorizer's answer: an Allow policy for the whole
+ * stage (API Gateway caches the answer per token, so it must cover every
+ * route the token may call) and the identity as the context the functions
+ * read back in `requestContext.authorizer`.
+ */
+import type { APIGatewayAuthorizerResult } from 'aws-lambda';
+import { InvalidTokenError } from './errors.js';
+import type { Identity } from './token-verifier.js';
+
+/** `arn:aws:execute-api:<region>:<account>:<apiId>/<stage>/<METHOD>/<path>` → `.../<apiId>/<stage>/*`. */
+export function stageWildcardArn(methodArn: string): string {
+  const [apiArn, stage] = methodArn.split('/');
+  if (apiArn === undefined || stage === undefined || stage.length === 0 || !apiArn.startsWith('arn:')) {
+    throw new InvalidTokenError('method ARN is malformed');
+  }
+  return `${apiArn}/${stage}/*`;
+}
+
+/** The bearer token of an `Authorization` header value. */
+export function bearerToken(authorization: string | undefined): string {
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? '');
+  if (match?.[1] === undefined) throw new InvalidTokenError('authorization header is not a bearer token');
+  return match[1];
+}
+
+/** The Allow answer for a verified identity. */
+export function allowPolicy(identity: Identity, methodArn: string): APIGatewayAuthorizerResult {
+  return {
+    principalId: identity.userId,
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: stageWildcardArn(methodArn) }],
+    },
+    context: { tenantId: identity.tenantId, userId: identity.userId, roles: identity.roles.join(',') },
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * Verifies bearer tokens and turns their claims into an identity.
+ *
+ * Signature via the issuer's JWKS (RS256/ES256 only, so `none` and HMAC
+ * tokens are refused whatever key they name), plus issuer, audience and a
+ * required, unexpired `exp`. Claims: `sub` = user id, `custom:tenantId` =
+ * tenant id, `cognito:groups` = roles; groups that are not platform roles are
+ * ignored.
+ */
+import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { z } from 'zod';
+import { TenantIdSchema, UserIdSchema } from '../tenancy/key-layout.js';
+import { type Role, RoleSchema } from '../tenancy/request-context.js';
+import { InvalidTokenError } from './errors.js';
+
+export const ALLOWED_ALGORITHMS = ['RS256', 'ES256'];
+
+export interface Identity {
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly roles: readonly Role[];
+}
+
+export interface TokenVerifierOptions {
+  readonly issuer: string;
+  readonly audience: string;
+  /** Key lookup; build it once (e.g. `createRemoteJWKSet`) so keys are cached across invocations. */
+  readonly keys: JWTVerifyGetKey;
+}
+
+const ClaimsSchema = z.object({
+  sub: UserIdSchema,
+  'custom:tenantId': TenantIdSchema,
+  'cognito:groups': z.array(z.string()).optional(),
+});
+
+/** The identity carried by verified claims; throws InvalidTokenError when they are unusable. */
+export function identityFromClaims(payload: JWTPayload): Identity {
+  const result = ClaimsSchema.safeParse(payload);
+  if (!result.success)
+    throw new InvalidTokenError('token claims are not a valid identity', { cause: result.error });
+  const groups = result.data['cognito:groups'] ?? [];
+  const roles = [...new Set(groups.flatMap((group) => RoleSchema.safeParse(group).data ?? []))];
+  return { tenantId: result.data['custom:tenantId'], userId: result.data.sub, roles };
+}
+
+export type TokenVerifier = (token: string) => Promise<Identity>;
+
+/** A verifier bound to one issuer, audience and key set. */
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  return async (token) => {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, options.keys, {
+        issuer: options.issuer,
+        audience: options.audience,
+        algorithms: ALLOWED_ALGORITHMS,
+        requiredClaims: ['exp', 'sub'],
+      }));
+    } catch (err) {
+      throw new InvalidTokenError('token verification failed', { cause: err });
+    }
+    return identityFromClaims(payload);
+  };
+}
+
+/** The issuer's JWKS, fetched on demand and cached by jose for the life of the execution environment. */
+export function remoteKeys(jwksUrl: string): JWTVerifyGetKey {
+  return createRemoteJWKSet(new URL(jwksUrl));
+}

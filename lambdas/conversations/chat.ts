@@ -1,0 +1,105 @@
+/**
+ * One chat turn: load the caller's session history (or start a new session),
+ * run the agent, then store the turn and add its tokens to the caller's usage.
+ * A new session is written only after the agent answered, so a failed chat
+ * leaves nothing behind. Usage recording fails open (it is reported, the user
+ * still gets the answer).
+ */
+import { z } from 'zod';
+import { type AgentEvent, type AgentResult, agentEvents, type TurnTaker } from '../agent/agent-loop.js';
+import type { ChatMessage } from '../agent/converse-model.js';
+import { ModelResponseError } from '../agent/errors.js';
+import type { ToolServices } from '../agent/tool.js';
+import type { MonthlyUsage } from '../metering/monthly-usage.js';
+import type { RequestContext } from '../tenancy/request-context.js';
+import { type ChatSessions, SessionIdSchema, type SessionMessage } from './chat-sessions.js';
+
+export const MAX_MESSAGE_LENGTH = 8000;
+/** How many earlier messages the model sees. */
+export const HISTORY_MESSAGES = 20;
+
+export const ChatRequestSchema = z
+  .object({
+    message: z.string().trim().min(1).max(MAX_MESSAGE_LENGTH),
+    sessionId: SessionIdSchema.optional(),
+  })
+  .strict();
+export type ChatRequest = z.infer<typeof ChatRequestSchema>;
+
+export const ChatResponseSchema = z.object({
+  sessionId: SessionIdSchema,
+  reply: z.string(),
+  toolCalls: z.array(
+    z.object({ name: z.string(), status: z.enum(['success', 'refused', 'invalid', 'failed']) }),
+  ),
+  citations: z.array(
+    z.object({ documentId: z.string(), title: z.string(), chunk: z.number().int().nonnegative() }),
+  ),
+  usage: z.object({
+    inputTokens: z.number().int().nonnegative(),
+    outputTokens: z.number().int().nonnegative(),
+  }),
+});
+export type ChatResponse = z.infer<typeof ChatResponseSchema>;
+
+export type ChatEvent =
+  | Exclude<AgentEvent, { type: 'done' }>
+  | { readonly type: 'done'; readonly result: ChatResponse };
+
+export interface ChatDependencies {
+  readonly context: RequestContext;
+  readonly sessions: Pick<ChatSessions, 'require' | 'recent' | 'create' | 'append'>;
+  readonly usage: Pick<MonthlyUsage, 'record'>;
+  readonly services: ToolServices;
+  readonly takeTurn: TurnTaker;
+  readonly signal: AbortSignal;
+  /** Told about failures that must not fail the chat (usage recording, tool errors). */
+  readonly reportFailure: (what: string, err: unknown) => void;
+}
+
+function historyMessages(messages: readonly SessionMessage[]): ChatMessage[] {
+  return messages.map((message) => ({ role: message.role, content: [{ text: message.text }] }));
+}
+
+/** Runs one chat turn, yielding the agent's events; the last one is `done` with the response. */
+export async function* chatEvents(
+  dependencies: ChatDependencies,
+  request: ChatRequest,
+): AsyncGenerator<ChatEvent> {
+  const { sessions } = dependencies;
+  const existing = request.sessionId === undefined ? undefined : await sessions.require(request.sessionId);
+  const history = existing === undefined ? [] : await sessions.recent(existing.id, HISTORY_MESSAGES);
+  let result: AgentResult | undefined;
+  for await (const event of agentEvents(
+    {
+      context: dependencies.context,
+      services: dependencies.services,
+      history: historyMessages(history),
+      message: request.message,
+      signal: dependencies.signal,
+      reportToolFailure: (err) => dependencies.reportFailure('tool', err),
+    },
+    dependencies.takeTurn,
+  )) {
+    if (event.type === 'done') result = event.result;
+    else yield event;
+  }
+  if (result === undefined) return;
+  const session = existing ?? (await sessions.create(request.message));
+  await sessions.append(session.id, [
+    { role: 'user', text: request.message },
+    { role: 'assistant', text: result.reply },
+  ]);
+  await dependencies.usage
+    .record(result.usage)
+    .catch((err: unknown) => dependencies.reportFailure('usage', err));
+  yield { type: 'done', result: { sessionId: session.id, ...result } };
+}
+
+/** Runs one chat turn and returns the response (the plain form). */
+export async function chat(dependencies: ChatDependencies, request: ChatRequest): Promise<ChatResponse> {
+  for await (const event of chatEvents(dependencies, request)) {
+    if (event.type === 'done') return event.result;
+  }
+  throw new ModelResponseError('the chat ended without a result');
+}

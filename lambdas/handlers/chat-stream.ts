@@ -1,0 +1,25 @@
+/**
+ * Lambda entry of the streaming chat (`POST /v1/chat/stream`, Server-Sent
+ * Events) with Lambda response streaming. The `awslambda` global the Node.js
+ * runtime provides is typed by @types/aws-lambda (declared there globally).
+ */
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { readServiceConfig } from '../config.js';
+import { createChatStreamHandler } from '../routes/chat-stream-route.js';
+import { ServiceRuntime } from '../service-runtime.js';
+
+const runtime = new ServiceRuntime(readServiceConfig());
+const streamChat = createChatStreamHandler({
+  runtime,
+  resolveContext: (event) => runtime.resolveContext(event),
+});
+
+export const handler = awslambda.streamifyResponse<APIGatewayProxyEvent>(
+  async (event, responseStream, context) => {
+    await streamChat(
+      event,
+      (statusCode, headers) => awslambda.HttpResponseStream.from(responseStream, { statusCode, headers }),
+      () => context.getRemainingTimeInMillis(),
+    );
+  },
+);

@@ -1,0 +1,80 @@
+/**
+ * Endpoint declarations: method, path, request schemas and response schemas,
+ * in zod. They are the single source for both request parsing (the router
+ * parses body and query with them before a handler runs) and the OpenAPI
+ * document (built from the same objects).
+ */
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { describeIssues, parseJsonBody } from './body.js';
+import { BadRequestError } from './errors.js';
+import type { HttpMethod } from './router.js';
+
+export interface EndpointResponse {
+  readonly description: string;
+  /** The JSON body; absent for responses without one (204). */
+  readonly schema?: z.ZodType;
+}
+
+export interface Endpoint<Body, Query> {
+  readonly method: HttpMethod;
+  /** Path template, e.g. `/v1/documents/{id}`. */
+  readonly path: string;
+  readonly summary: string;
+  /** The JSON request body; NO_BODY when the endpoint takes none. */
+  readonly body: z.ZodType<Body>;
+  /** The query string parameters, as an object schema; NO_QUERY when the endpoint takes none. */
+  readonly query: z.ZodType<Query>;
+  /** Success responses by status code; errors are the shared error shape. */
+  readonly responses: Readonly<Record<number, EndpointResponse>>;
+}
+
+/** Any endpoint, whatever its body and query types (for listings and the OpenAPI document). */
+export type AnyEndpoint = Endpoint<unknown, unknown>;
+
+/** The body schema of endpoints without a request body. */
+export const NO_BODY = z.undefined();
+/** The query schema of endpoints without query parameters (unknown parameters are ignored). */
+export const NO_QUERY = z.object({});
+
+/** Declares an endpoint (keeps the body and query types for the handler). */
+export function endpoint<Body, Query>(declaration: Endpoint<Body, Query>): Endpoint<Body, Query> {
+  return declaration;
+}
+
+/** Every 4xx/5xx body. */
+export const ErrorBodySchema = z
+  .object({
+    error: z.object({ code: z.string(), message: z.string(), requestId: z.string() }).strict(),
+  })
+  .strict();
+
+/** Page size and cursor, shared by every paginated listing. */
+export const PageQuerySchema = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(100).optional(),
+    cursor: z.string().min(1).max(2048).optional(),
+  })
+  .strict();
+
+/** The parsed body; an endpoint without one accepts only an empty body. A mismatch is a 400. */
+export function parseEndpointBody<Body>(
+  schema: z.ZodType<Body>,
+  event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'>,
+): Body {
+  if (event.body === null || event.body === '') {
+    const absent = schema.safeParse(undefined);
+    if (absent.success) return absent.data;
+  }
+  return parseJsonBody(event, schema);
+}
+
+/** The parsed query string; a mismatch is a 400. */
+export function parseEndpointQuery<Query>(
+  schema: z.ZodType<Query>,
+  event: Pick<APIGatewayProxyEvent, 'queryStringParameters'>,
+): Query {
+  const result = schema.safeParse(event.queryStringParameters ?? {});
+  if (!result.success) throw new BadRequestError(`invalid query: ${describeIssues(result.error)}`);
+  return result.data;
+}

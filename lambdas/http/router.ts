@@ -1,0 +1,112 @@
+/**
+ * A tiny router: method + path template (`/v1/memory/{id}`) → route handler.
+ * An unknown path is a 404, a known path with another method a 405.
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { type AnyEndpoint, type Endpoint, parseEndpointBody, parseEndpointQuery } from './endpoint.js';
+import { BadRequestError, MethodNotAllowedError, RouteNotFoundError } from './errors.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RouteRequest<Context> {
+  readonly event: APIGatewayProxyEvent;
+  readonly context: Context;
+  /** Decoded values of the template's `{name}` segments. */
+  readonly params: Readonly<Record<string, string>>;
+  /** Milliseconds left before the function times out (the Lambda context's answer). */
+  remainingTimeMs(): number;
+}
+
+/** A request to a declared endpoint: body and query already parsed with its schemas. */
+export interface EndpointRequest<Context, Body, Query> extends RouteRequest<Context> {
+  readonly body: Body;
+  readonly query: Query;
+}
+
+export type RouteHandler<Context> = (request: RouteRequest<Context>) => Promise<APIGatewayProxyResult>;
+
+export interface RouteMatch<Context> {
+  readonly handler: RouteHandler<Context>;
+  readonly params: Readonly<Record<string, string>>;
+}
+
+interface Route<Context> {
+  readonly method: HttpMethod;
+  readonly segments: readonly string[];
+  readonly handler: RouteHandler<Context>;
+}
+
+const PARAMETER = /^\{([A-Za-z][A-Za-z0-9]*)\}$/;
+
+function splitPath(path: string): string[] {
+  return path.split('/').filter((segment) => segment.length > 0);
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch (err) {
+    throw new BadRequestError('path is not valid percent-encoding', { cause: err });
+  }
+}
+
+export class Router<Context> {
+  readonly #routes: Route<Context>[] = [];
+  readonly #endpoints: AnyEndpoint[] = [];
+
+  /** The declared endpoints, in registration order (the OpenAPI document is built from them). */
+  get endpoints(): readonly AnyEndpoint[] {
+    return this.#endpoints;
+  }
+
+  /** Registers a declared endpoint; its body and query are parsed before `handler` runs. */
+  implement<Body, Query>(
+    declaration: Endpoint<Body, Query>,
+    handler: (request: EndpointRequest<Context, Body, Query>) => Promise<APIGatewayProxyResult>,
+  ): this {
+    this.#endpoints.push(declaration);
+    return this.on(declaration.method, declaration.path, (request) =>
+      handler({
+        ...request,
+        body: parseEndpointBody(declaration.body, request.event),
+        query: parseEndpointQuery(declaration.query, request.event),
+      }),
+    );
+  }
+
+  /** Registers `handler` for `method` on `template`; returns the router for chaining. */
+  on(method: HttpMethod, template: string, handler: RouteHandler<Context>): this {
+    this.#routes.push({ method, segments: splitPath(template), handler });
+    return this;
+  }
+
+  /** Finds the route for a request; throws RouteNotFoundError or MethodNotAllowedError. */
+  match(method: string, path: string): RouteMatch<Context> {
+    const requestSegments = splitPath(path);
+    const allowed: HttpMethod[] = [];
+    for (const route of this.#routes) {
+      const params = matchSegments(route.segments, requestSegments);
+      if (params === undefined) continue;
+      if (route.method === method.toUpperCase()) return { handler: route.handler, params };
+      allowed.push(route.method);
+    }
+    if (allowed.length > 0) throw new MethodNotAllowedError(method, allowed);
+    throw new RouteNotFoundError(method, path);
+  }
+}
+
+function matchSegments(
+  template: readonly string[],
+  request: readonly string[],
+): Record<string, string> | undefined {
+  if (template.length !== request.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [index, expected] of template.entries()) {
+    const actual = request[index];
+    if (actual === undefined) return undefined;
+    const name = PARAMETER.exec(expected)?.[1];
+    if (name !== undefined) params[name] = decodeSegment(actual);
+    else if (expected !== actual) return undefined;
+  }
+  return params;
+}

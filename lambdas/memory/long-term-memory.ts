@@ -1,0 +1,81 @@
+/**
+ * A user's long-term memory: short facts the agent may recall, stored
+ * user-private (`<tenantId>#u#<userId>#memory`), so only their owner's
+ * session can read or delete them.
+ */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { ItemAddress, ScopedTable } from '../tenancy/scoped-table.js';
+import { FactNotFoundError } from './errors.js';
+
+export const MAX_FACT_LENGTH = 2000;
+export const FactTextSchema = z.string().trim().min(1).max(MAX_FACT_LENGTH);
+
+const MEMORY_COLLECTION = 'memory';
+const FACT_SK_PREFIX = 'fact#';
+const FactIdSchema = z.uuid();
+const StoredFactSchema = z.object({ fact: z.string(), createdAt: z.string() });
+
+export const MemoryFactSchema = z.object({ id: z.string(), fact: z.string(), createdAt: z.iso.datetime() });
+export type MemoryFact = z.infer<typeof MemoryFactSchema>;
+
+export interface LongTermMemoryOptions {
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+  /** @default randomUUID */
+  readonly newId?: () => string;
+}
+
+function factAddress(id: string): ItemAddress {
+  return { visibility: 'private', collection: MEMORY_COLLECTION, sk: `${FACT_SK_PREFIX}${id}` };
+}
+
+export class LongTermMemory {
+  readonly #now: () => Date;
+  readonly #newId: () => string;
+
+  constructor(
+    private readonly table: Pick<ScopedTable, 'put' | 'query' | 'delete'>,
+    options: LongTermMemoryOptions = {},
+  ) {
+    this.#now = options.now ?? (() => new Date());
+    this.#newId = options.newId ?? randomUUID;
+  }
+
+  /** All of the caller's facts, oldest first. */
+  async list(): Promise<MemoryFact[]> {
+    const facts: MemoryFact[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.table.query(
+        { visibility: 'private', collection: MEMORY_COLLECTION },
+        { skBeginsWith: FACT_SK_PREFIX, ...(cursor === undefined ? {} : { cursor }) },
+      );
+      for (const item of page.items) {
+        const stored = StoredFactSchema.parse(item.attributes);
+        facts.push({ id: item.sk.slice(FACT_SK_PREFIX.length), ...stored });
+      }
+      cursor = page.cursor;
+    } while (cursor !== undefined);
+    return facts.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  /** Stores a new fact. */
+  async remember(text: string): Promise<MemoryFact> {
+    const fact = {
+      id: this.#newId(),
+      fact: FactTextSchema.parse(text),
+      createdAt: this.#now().toISOString(),
+    };
+    await this.table.put(factAddress(fact.id), { fact: fact.fact, createdAt: fact.createdAt });
+    return fact;
+  }
+
+  /** Deletes one of the caller's facts; throws FactNotFoundError when there is no such fact. */
+  async forget(id: string): Promise<void> {
+    // An id that cannot be a fact id names no fact of the caller's: same answer as a missing one.
+    if (!FactIdSchema.safeParse(id).success) throw new FactNotFoundError();
+    const deleted = await this.table.delete(factAddress(id), { mustExist: true });
+    if (!deleted) throw new FactNotFoundError();
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Tenant onboarding. It stores the record (never overwriting one: TenantExistsError)
+ * and then creates the tenant's vector index through a tenant session for the
+ * NEW tenant, so even onboarding touches tenant data only as that tenant. If
+ * the index cannot be created the record is removed again: a failed request
+ * leaves nothing half-made behind.
+ */
+import { PLATFORM_TENANT_ID, type Tier } from '../tenancy/request-context.js';
+import { TenantExistsError } from './errors.js';
+import type { TenantRecord } from './tenant-record.js';
+import type { TenantRegistry } from './tenant-registry.js';
+
+export interface NewTenant {
+  readonly tenantId: string;
+  readonly name: string;
+  readonly tier: Tier;
+}
+
+export interface OnboardingDependencies {
+  readonly registry: Pick<TenantRegistry, 'createTenant' | 'deleteTenant'>;
+  /** Creates the tenant's vector index as (tenantId, operatorUserId). */
+  createVectorIndex(tenantId: string, operatorUserId: string): Promise<void>;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+/** Registers a tenant and provisions its vector index; returns the stored record. */
+export async function onboardTenant(
+  dependencies: OnboardingDependencies,
+  tenant: NewTenant,
+  operatorUserId: string,
+): Promise<TenantRecord> {
+  // The platform tenant is built in: it always exists, so it can never be onboarded.
+  if (tenant.tenantId === PLATFORM_TENANT_ID) throw new TenantExistsError(tenant.tenantId);
+  const now = dependencies.now ?? (() => new Date());
+  const record: TenantRecord = { ...tenant, status: 'active', createdAt: now().toISOString() };
+  await dependencies.registry.createTenant(record);
+  try {
+    await dependencies.createVectorIndex(tenant.tenantId, operatorUserId);
+  } catch (err) {
+    await dependencies.registry.deleteTenant(tenant.tenantId);
+    throw err;
+  }
+  return record;
+}

@@ -1,0 +1,29 @@
+/** The tenant registry's records: what a tenant is (tier, status, budgets) and who holds which roles. */
+import { z } from 'zod';
+import { TenantIdSchema, UserIdSchema } from '../tenancy/key-layout.js';
+import { RoleSchema, TierSchema } from '../tenancy/request-context.js';
+
+export const TENANT_STATUSES = ['active', 'suspended'] as const;
+export const TenantStatusSchema = z.enum(TENANT_STATUSES);
+export type TenantStatus = z.infer<typeof TenantStatusSchema>;
+
+export const TenantNameSchema = z.string().trim().min(1).max(200);
+
+export const TenantRecordSchema = z.object({
+  tenantId: TenantIdSchema,
+  name: TenantNameSchema,
+  tier: TierSchema,
+  status: TenantStatusSchema,
+  createdAt: z.iso.datetime(),
+  modelId: z.string().min(1).optional(),
+  monthlyBudgetUsd: z.number().nonnegative().optional(),
+  monthlyTokenBudget: z.number().int().nonnegative().optional(),
+});
+export type TenantRecord = z.infer<typeof TenantRecordSchema>;
+
+export const RoleAssignmentSchema = z.object({
+  tenantId: TenantIdSchema,
+  userId: UserIdSchema,
+  roles: z.array(RoleSchema),
+});
+export type RoleAssignment = z.infer<typeof RoleAssignmentSchema>;

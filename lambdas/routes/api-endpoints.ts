@@ -1,0 +1,184 @@
+/**
+ * The tenant API's endpoint declarations: request and response schemas for
+ * each route. The router parses requests with them and the OpenAPI document
+ * is generated from them.
+ */
+import { z } from 'zod';
+import { ChatRequestSchema, ChatResponseSchema } from '../conversations/chat.js';
+import { SessionMessageSchema, SessionSummarySchema } from '../conversations/chat-sessions.js';
+import {
+  DocumentSummarySchema,
+  MAX_SEARCH_TOP_K,
+  NewDocumentSchema,
+  SearchMatchSchema,
+  StoredDocumentSchema,
+} from '../documents/document-library.js';
+import { endpoint, NO_BODY, NO_QUERY, PageQuerySchema } from '../http/endpoint.js';
+import { FactTextSchema, MemoryFactSchema } from '../memory/long-term-memory.js';
+import { TenantIdSchema, UserIdSchema } from '../tenancy/key-layout.js';
+import { RoleSchema, TenantTagSchema, TierSchema } from '../tenancy/request-context.js';
+
+const cursor = z.string().optional().describe('Pass back to get the next page; absent on the last page');
+const noContent = { 204: { description: 'Done' } } as const;
+
+export const getMe = endpoint({
+  method: 'GET',
+  path: '/v1/me',
+  summary: 'The caller’s identity as the platform sees it',
+  body: NO_BODY,
+  query: NO_QUERY,
+  responses: {
+    200: {
+      description: 'The request context',
+      schema: z.object({
+        tenantId: TenantIdSchema,
+        userId: UserIdSchema,
+        roles: z.array(RoleSchema),
+        tier: TierSchema,
+        tenantTag: TenantTagSchema,
+      }),
+    },
+  },
+});
+
+export const listMemory = endpoint({
+  method: 'GET',
+  path: '/v1/memory',
+  summary: 'The caller’s remembered facts',
+  body: NO_BODY,
+  query: NO_QUERY,
+  responses: {
+    200: { description: 'Facts, oldest first', schema: z.object({ facts: z.array(MemoryFactSchema) }) },
+  },
+});
+
+export const rememberFact = endpoint({
+  method: 'PUT',
+  path: '/v1/memory',
+  summary: 'Remember a fact for the caller',
+  body: z.object({ fact: FactTextSchema }).strict(),
+  query: NO_QUERY,
+  responses: { 201: { description: 'The stored fact', schema: MemoryFactSchema } },
+});
+
+export const forgetFact = endpoint({
+  method: 'DELETE',
+  path: '/v1/memory/{id}',
+  summary: 'Forget one of the caller’s facts',
+  body: NO_BODY,
+  query: NO_QUERY,
+  responses: noContent,
+});
+
+export const postChat = endpoint({
+  method: 'POST',
+  path: '/v1/chat',
+  summary: 'Send a message to the agent (starts a session when sessionId is absent)',
+  body: ChatRequestSchema,
+  query: NO_QUERY,
+  responses: { 200: { description: 'The agent’s reply', schema: ChatResponseSchema } },
+});
+
+export const listSessions = endpoint({
+  method: 'GET',
+  path: '/v1/sessions',
+  summary: 'The caller’s chat sessions, newest first',
+  body: NO_BODY,
+  query: PageQuerySchema,
+  responses: {
+    200: { description: 'One page', schema: z.object({ sessions: z.array(SessionSummarySchema), cursor }) },
+  },
+});
+
+export const listSessionMessages = endpoint({
+  method: 'GET',
+  path: '/v1/sessions/{id}/messages',
+  summary: 'Messages of one of the caller’s sessions, oldest first',
+  body: NO_BODY,
+  query: PageQuerySchema,
+  responses: {
+    200: { description: 'One page', schema: z.object({ messages: z.array(SessionMessageSchema), cursor }) },
+  },
+});
+
+export const deleteSession = endpoint({
+  method: 'DELETE',
+  path: '/v1/sessions/{id}',
+  summary: 'Delete one of the caller’s sessions and its messages',
+  body: NO_BODY,
+  query: NO_QUERY,
+  responses: noContent,
+});
+
+export const uploadDocument = endpoint({
+  method: 'POST',
+  path: '/v1/documents',
+  summary: 'Upload a text/markdown document (tenant-visible needs analyst or admin)',
+  body: NewDocumentSchema,
+  query: NO_QUERY,
+  responses: { 201: { description: 'The stored document', schema: DocumentSummarySchema } },
+});
+
+export const listDocuments = endpoint({
+  method: 'GET',
+  path: '/v1/documents',
+  summary: 'Tenant-visible documents, then the caller’s private ones',
+  body: NO_BODY,
+  query: PageQuerySchema,
+  responses: {
+    200: { description: 'One page', schema: z.object({ documents: z.array(DocumentSummarySchema), cursor }) },
+  },
+});
+
+export const getDocument = endpoint({
+  method: 'GET',
+  path: '/v1/documents/{id}',
+  summary: 'One document with its content',
+  body: NO_BODY,
+  query: NO_QUERY,
+  responses: { 200: { description: 'The document', schema: StoredDocumentSchema } },
+});
+
+export const deleteDocument = endpoint({
+  method: 'DELETE',
+  path: '/v1/documents/{id}',
+  summary: 'Delete a document: object, metadata and every vector',
+  body: NO_BODY,
+  query: NO_QUERY,
+  responses: noContent,
+});
+
+export const searchDocuments = endpoint({
+  method: 'POST',
+  path: '/v1/search',
+  summary: 'Semantic search over tenant-visible documents and the caller’s private ones',
+  body: z
+    .object({
+      query: z.string().trim().min(1).max(1000),
+      topK: z.number().int().min(1).max(MAX_SEARCH_TOP_K).optional(),
+    })
+    .strict(),
+  query: NO_QUERY,
+  responses: {
+    200: { description: 'Best matches first', schema: z.object({ matches: z.array(SearchMatchSchema) }) },
+  },
+});
+
+export const getOpenApi = endpoint({
+  method: 'GET',
+  path: '/v1/openapi.json',
+  summary: 'This API’s OpenAPI 3.1 document',
+  body: NO_BODY,
+  query: NO_QUERY,
+  responses: { 200: { description: 'The document', schema: z.record(z.string(), z.unknown()) } },
+});
+
+/** The streaming chat (served by the streaming function; Server-Sent Events, not JSON). */
+export const postChatStream = endpoint({
+  method: 'POST',
+  path: '/v1/chat/stream',
+  summary: 'Like /v1/chat, as Server-Sent Events: `text`, `tool`, then `done` with the /v1/chat payload',
+  body: ChatRequestSchema,
+  query: NO_QUERY,
+  responses: { 200: { description: 'text/event-stream' } },
+});

@@ -1,0 +1,49 @@
+/** Errors of the tenancy module (sessions and scoped clients). */
+
+/** The subject of a tenant session does not match the key-layout id patterns; STS is never asked. */
+export class InvalidSessionSubjectError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'InvalidSessionSubjectError';
+  }
+}
+
+/** STS answered without usable credentials. */
+export class TenantSessionError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'TenantSessionError';
+  }
+}
+
+/** A scoped client was asked for a key, attribute or metadata field it must not express. */
+export class ScopedKeyError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ScopedKeyError';
+  }
+}
+
+/** A batch call still had unprocessed items after its retries. */
+export class IncompleteBatchError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'IncompleteBatchError';
+  }
+}
+
+/** The tenant tag secret could not be used. */
+export class TenantTagKeyError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'TenantTagKeyError';
+  }
+}
+
+/** The embedding model answered with a body that is not an embedding. */
+export class EmbeddingResponseError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'EmbeddingResponseError';
+  }
+}

@@ -1,0 +1,391 @@
+/**
+ * ScopedTable: the tenant data table as one session sees it.
+ *
+ * Items are addressed by visibility, collection, optional segments and sort
+ * key; the partition key is always built by `partitionKey()` from the
+ * session's owner, so no caller can express another tenant's (or user's)
+ * partition. Nothing here accepts a raw partition key, and nothing returned
+ * carries one (cursors hold only the sort key).
+ */
+import {
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  TransactionCanceledException,
+  type TransactWriteItem,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, type NativeAttributeValue, unmarshall } from '@aws-sdk/util-dynamodb';
+import { IncompleteBatchError, ScopedKeyError } from './errors.js';
+import { type KeyOwner, partitionKey, type Visibility } from './key-layout.js';
+import type { TenantSession } from './tenant-session.js';
+
+export type Attributes = Readonly<Record<string, NativeAttributeValue>>;
+
+/** A partition inside the owner's space. */
+export interface PartitionAddress {
+  readonly visibility: Visibility;
+  readonly collection: string;
+  readonly segments?: readonly string[];
+}
+
+/** One item inside the owner's space. */
+export interface ItemAddress extends PartitionAddress {
+  readonly sk: string;
+}
+
+/** An item as callers see it: its sort key and its own attributes (no `pk`, no `sk`). */
+export interface ScopedItem {
+  readonly sk: string;
+  readonly attributes: Record<string, unknown>;
+}
+
+export interface QueryOptions {
+  readonly skBeginsWith?: string;
+  readonly limit?: number;
+  /** Opaque cursor from a previous page. */
+  readonly cursor?: string;
+  readonly newestFirst?: boolean;
+}
+
+export interface QueryPage {
+  readonly items: readonly ScopedItem[];
+  readonly cursor?: string;
+}
+
+export type TransactWriteOperation =
+  | {
+      readonly kind: 'put';
+      readonly address: ItemAddress;
+      readonly attributes: Attributes;
+      readonly ifNotExists?: boolean;
+    }
+  | { readonly kind: 'delete'; readonly address: ItemAddress; readonly mustExist?: boolean }
+  | { readonly kind: 'conditionCheck'; readonly address: ItemAddress; readonly exists: boolean };
+
+const KEY_ATTRIBUTES = new Set(['pk', 'sk']);
+const MAX_SORT_KEY_LENGTH = 1024;
+const BATCH_GET_LIMIT = 100;
+const BATCH_WRITE_LIMIT = 25;
+const BATCH_ATTEMPTS = 5;
+const EXISTS = 'attribute_exists(pk)';
+const NOT_EXISTS = 'attribute_not_exists(pk)';
+
+function isConditionFailure(err: unknown): boolean {
+  return err instanceof ConditionalCheckFailedException;
+}
+
+function isTransactionConditionFailure(err: unknown): boolean {
+  return (
+    err instanceof TransactionCanceledException &&
+    (err.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed')
+  );
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
+  return result;
+}
+
+export class ScopedTable {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly owner: KeyOwner,
+  ) {}
+
+  /** The scoped table of a tenant session. */
+  static of(session: TenantSession, tableName: string): ScopedTable {
+    return new ScopedTable(session.dynamodb, tableName, session.owner);
+  }
+
+  async get(address: ItemAddress): Promise<ScopedItem | undefined> {
+    const output = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: this.#key(address), ConsistentRead: true }),
+    );
+    return output.Item === undefined ? undefined : toScopedItem(output.Item);
+  }
+
+  /** Writes an item; with `ifNotExists`, returns false instead of overwriting. */
+  async put(
+    address: ItemAddress,
+    attributes: Attributes,
+    options: { ifNotExists?: boolean } = {},
+  ): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: this.#item(address, attributes),
+          ...(options.ifNotExists ? { ConditionExpression: NOT_EXISTS } : {}),
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  /** Sets attributes; with `mustExist`, returns undefined when the item is absent. */
+  async update(
+    address: ItemAddress,
+    changes: Attributes,
+    options: { mustExist?: boolean } = {},
+  ): Promise<ScopedItem | undefined> {
+    const entries = Object.entries(changes).filter(([, value]) => value !== undefined);
+    if (entries.length === 0) throw new ScopedKeyError('an update needs at least one attribute');
+    rejectKeyAttributes(Object.fromEntries(entries));
+    const names: Record<string, string> = {};
+    const values: Record<string, NativeAttributeValue> = {};
+    const assignments = entries.map(([name, value], index) => {
+      names[`#a${index}`] = name;
+      values[`:v${index}`] = value;
+      return `#a${index} = :v${index}`;
+    });
+    try {
+      const output = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: this.#key(address),
+          UpdateExpression: `SET ${assignments.join(', ')}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }),
+          ReturnValues: 'ALL_NEW',
+          ...(options.mustExist ? { ConditionExpression: EXISTS } : {}),
+        }),
+      );
+      return output.Attributes === undefined ? undefined : toScopedItem(output.Attributes);
+    } catch (err) {
+      if (isConditionFailure(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** Atomically adds to numeric attributes (creating the item and attributes at 0); returns the new item. */
+  async add(address: ItemAddress, increments: Readonly<Record<string, number>>): Promise<ScopedItem> {
+    const entries = Object.entries(increments);
+    if (entries.length === 0) throw new ScopedKeyError('an increment needs at least one attribute');
+    rejectKeyAttributes(increments);
+    const names: Record<string, string> = {};
+    const values: Record<string, number> = {};
+    const additions = entries.map(([name, value], index) => {
+      names[`#a${index}`] = name;
+      values[`:v${index}`] = value;
+      return `#a${index} :v${index}`;
+    });
+    const output = await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: this.#key(address),
+        UpdateExpression: `ADD ${additions.join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: marshall(values),
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return output.Attributes === undefined
+      ? { sk: address.sk, attributes: {} }
+      : toScopedItem(output.Attributes);
+  }
+
+  /** Deletes an item; with `mustExist`, returns false when it was absent. */
+  async delete(address: ItemAddress, options: { mustExist?: boolean } = {}): Promise<boolean> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: this.#key(address),
+          ...(options.mustExist ? { ConditionExpression: EXISTS } : {}),
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  /** One page of a partition, optionally narrowed to sort keys with a prefix. */
+  async query(partition: PartitionAddress, options: QueryOptions = {}): Promise<QueryPage> {
+    const pk = this.#partitionKey(partition);
+    const values: Record<string, string> = { ':pk': pk };
+    let condition = 'pk = :pk';
+    if (options.skBeginsWith !== undefined) {
+      values[':prefix'] = options.skBeginsWith;
+      condition += ' AND begins_with(sk, :prefix)';
+    }
+    const output = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: condition,
+        ExpressionAttributeValues: marshall(values),
+        ScanIndexForward: !options.newestFirst,
+        ConsistentRead: true,
+        ...(options.limit === undefined ? {} : { Limit: options.limit }),
+        ...(options.cursor === undefined
+          ? {}
+          : { ExclusiveStartKey: marshall({ pk, sk: decodeCursor(options.cursor) }) }),
+      }),
+    );
+    const items = (output.Items ?? []).map(toScopedItem);
+    const lastSortKey = output.LastEvaluatedKey?.sk?.S;
+    return lastSortKey === undefined ? { items } : { items, cursor: encodeCursor(lastSortKey) };
+  }
+
+  /** Reads many items; each result comes back with the address it was asked for. */
+  async batchGet(
+    addresses: readonly ItemAddress[],
+  ): Promise<Array<{ address: ItemAddress; attributes: Record<string, unknown> }>> {
+    const requested = new Map<string, { pk: string; sk: string; address: ItemAddress }>();
+    for (const address of addresses) {
+      const key = { pk: this.#partitionKey(address), sk: checkedSortKey(address.sk) };
+      requested.set(JSON.stringify([key.pk, key.sk]), { ...key, address });
+    }
+    const found: Array<{ address: ItemAddress; attributes: Record<string, unknown> }> = [];
+    for (const chunk of chunks([...requested.values()], BATCH_GET_LIMIT)) {
+      let keys = chunk.map(({ pk, sk }) => marshall({ pk, sk }));
+      for (let attempt = 0; keys.length > 0; attempt += 1) {
+        if (attempt === BATCH_ATTEMPTS) throw new IncompleteBatchError('BatchGetItem left keys unprocessed');
+        const output = await this.client.send(
+          new BatchGetItemCommand({
+            RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
+          }),
+        );
+        for (const raw of output.Responses?.[this.tableName] ?? []) {
+          const { pk, sk, ...attributes } = unmarshall(raw);
+          const match = requested.get(JSON.stringify([pk, sk]));
+          if (match !== undefined) found.push({ address: match.address, attributes });
+        }
+        keys = output.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      }
+    }
+    return found;
+  }
+
+  /** Puts and deletes many items (not atomically; use transactWrite for that). */
+  async batchWrite(writes: {
+    readonly puts?: ReadonlyArray<{ readonly address: ItemAddress; readonly attributes: Attributes }>;
+    readonly deletes?: readonly ItemAddress[];
+  }): Promise<void> {
+    const requests: WriteRequest[] = [
+      ...(writes.puts ?? []).map(({ address, attributes }) => ({
+        PutRequest: { Item: this.#item(address, attributes) },
+      })),
+      ...(writes.deletes ?? []).map((address) => ({ DeleteRequest: { Key: this.#key(address) } })),
+    ];
+    for (const chunk of chunks(requests, BATCH_WRITE_LIMIT)) {
+      let pending: WriteRequest[] = chunk;
+      for (let attempt = 0; pending.length > 0; attempt += 1) {
+        if (attempt === BATCH_ATTEMPTS)
+          throw new IncompleteBatchError('BatchWriteItem left items unprocessed');
+        const output = await this.client.send(
+          new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } }),
+        );
+        pending = output.UnprocessedItems?.[this.tableName] ?? [];
+      }
+    }
+  }
+
+  /** Applies all operations or none; returns false when a condition failed. */
+  async transactWrite(operations: readonly TransactWriteOperation[]): Promise<boolean> {
+    const items = operations.map((operation) => this.#transactItem(operation));
+    try {
+      await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+      return true;
+    } catch (err) {
+      if (isTransactionConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  #transactItem(operation: TransactWriteOperation): TransactWriteItem {
+    switch (operation.kind) {
+      case 'put':
+        return {
+          Put: {
+            TableName: this.tableName,
+            Item: this.#item(operation.address, operation.attributes),
+            ...(operation.ifNotExists ? { ConditionExpression: NOT_EXISTS } : {}),
+          },
+        };
+      case 'delete':
+        return {
+          Delete: {
+            TableName: this.tableName,
+            Key: this.#key(operation.address),
+            ...(operation.mustExist ? { ConditionExpression: EXISTS } : {}),
+          },
+        };
+      case 'conditionCheck':
+        return {
+          ConditionCheck: {
+            TableName: this.tableName,
+            Key: this.#key(operation.address),
+            ConditionExpression: operation.exists ? EXISTS : NOT_EXISTS,
+          },
+        };
+    }
+  }
+
+  #partitionKey(partition: PartitionAddress): string {
+    try {
+      return partitionKey(
+        this.owner,
+        partition.visibility,
+        partition.collection,
+        ...(partition.segments ?? []),
+      );
+    } catch (err) {
+      throw new ScopedKeyError('invalid item address', { cause: err });
+    }
+  }
+
+  #key(address: ItemAddress) {
+    return marshall({ pk: this.#partitionKey(address), sk: checkedSortKey(address.sk) });
+  }
+
+  #item(address: ItemAddress, attributes: Attributes) {
+    rejectKeyAttributes(attributes);
+    return marshall(
+      { ...attributes, pk: this.#partitionKey(address), sk: checkedSortKey(address.sk) },
+      { removeUndefinedValues: true },
+    );
+  }
+}
+
+function rejectKeyAttributes(attributes: Attributes): void {
+  for (const name of Object.keys(attributes)) {
+    if (KEY_ATTRIBUTES.has(name)) throw new ScopedKeyError(`attribute "${name}" is reserved for the key`);
+  }
+}
+
+function checkedSortKey(sk: string): string {
+  if (sk.length === 0 || sk.length > MAX_SORT_KEY_LENGTH) {
+    throw new ScopedKeyError(`sort keys must be 1–${MAX_SORT_KEY_LENGTH} characters`);
+  }
+  return sk;
+}
+
+function toScopedItem(raw: Parameters<typeof unmarshall>[0]): ScopedItem {
+  const { pk: _pk, sk, ...attributes } = unmarshall(raw);
+  return { sk: String(sk), attributes };
+}
+
+function encodeCursor(sk: string): string {
+  return Buffer.from(sk, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  const sk = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (sk.length === 0) throw new ScopedKeyError('invalid cursor');
+  return checkedSortKey(sk);
+}

@@ -1,0 +1,37 @@
+/**
+ * SDK clients bound to one tenant session's credentials.
+ *
+ * They live inside the TenantSession they belong to (the one cache of
+ * per-session clients) and are created on first use. Endpoint and region come
+ * from the standard SDK environment (`AWS_REGION`, `AWS_ENDPOINT_URL`), so the
+ * same code runs in Lambda and against the local cloud.
+ */
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { S3VectorsClient } from '@aws-sdk/client-s3vectors';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+export interface SessionCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+  readonly expiration: Date;
+}
+
+/** Builds each kind of client from session credentials; tests pass clients that never touch the network. */
+export interface SessionClientFactory {
+  dynamodb(credentials: SessionCredentials): DynamoDBClient;
+  s3(credentials: SessionCredentials): S3Client;
+  s3vectors(credentials: SessionCredentials): S3VectorsClient;
+  bedrock(credentials: SessionCredentials): BedrockRuntimeClient;
+}
+
+/** The production factory: real SDK clients with static session credentials. */
+export const sdkSessionClients: SessionClientFactory = {
+  dynamodb: (credentials) => new DynamoDBClient({ credentials }),
+  s3: (credentials) => new S3Client({ credentials }),
+  s3vectors: (credentials) => new S3VectorsClient({ credentials }),
+  // Bedrock defaults to HTTP/2; HTTP/1.1 works in Lambda and against the local stand-in alike.
+  bedrock: (credentials) => new BedrockRuntimeClient({ credentials, requestHandler: new NodeHttpHandler() }),
+};

@@ -1,0 +1,206 @@
+/**
+ * The local API Gateway: serves the template's REST API routes on 127.0.0.1. For each call it
+ * runs the TOKEN authorizer function, checks the policy it returns against the method ARN,
+ * then runs the route's function with a v1 proxy event whose `requestContext.authorizer` is
+ * the authorizer's context. Authorizer answers are not cached (the template sets TTL 0).
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { APIGatewayAuthorizerResult, APIGatewayProxyResult } from 'aws-lambda';
+import type { RouteSpec } from '../../lib/template/local-resolution.js';
+import { closeServer, LOOPBACK, listenOnLoopback, readBody } from '../net.js';
+import type { FunctionHost } from './function-host.js';
+import { type GatewaySettings, renderGatewayResponse } from './gateway-settings.js';
+import { API_ID, type IncomingCall, proxyEvent, type RouteMatch, STAGE } from './proxy-event.js';
+
+export interface ApiGatewayOptions {
+  readonly routes: readonly RouteSpec[];
+  /** Running functions by logical id. */
+  readonly functions: ReadonlyMap<string, FunctionHost>;
+  readonly settings: GatewaySettings;
+  readonly region: string;
+  readonly accountId: string;
+}
+
+export interface ApiGateway {
+  readonly endpoint: string;
+  stop(): Promise<void>;
+}
+
+interface CompiledRoute {
+  readonly spec: RouteSpec;
+  readonly pattern: RegExp;
+  readonly parameterNames: readonly string[];
+  readonly literalLength: number;
+}
+
+/** Starts the gateway on `port` (0 = any free port). */
+export async function startApiGateway(options: ApiGatewayOptions, port = 0): Promise<ApiGateway> {
+  // Most specific route first, as API Gateway prefers literal path parts over greedy ones.
+  const routes = options.routes.map(compileRoute).sort((a, b) => b.literalLength - a.literalLength);
+  const server = createServer((incoming, outgoing) => {
+    const requestId = randomUUID();
+    serve(options, routes, incoming, outgoing, requestId).catch((err: unknown) => {
+      console.error('api gateway: internal error', err);
+      respondError(options.settings, outgoing, 502, 'DEFAULT_5XX', 'Internal server error', requestId);
+    });
+  });
+  const boundPort = await listenOnLoopback(server, port);
+  return { endpoint: `http://${LOOPBACK}:${boundPort}`, stop: () => closeServer(server) };
+}
+
+async function serve(
+  options: ApiGatewayOptions,
+  routes: readonly CompiledRoute[],
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+  requestId: string,
+): Promise<void> {
+  const url = new URL(incoming.url ?? '/', 'http://gateway');
+  const call: IncomingCall = {
+    method: incoming.method ?? 'GET',
+    path: url.pathname,
+    query: url.searchParams,
+    headers: incoming.headers,
+    body: await readBody(incoming),
+    sourceIp: incoming.socket.remoteAddress ?? LOOPBACK,
+  };
+  const found = matchRoute(routes, call);
+  if (found === undefined) {
+    return respondError(
+      options.settings,
+      outgoing,
+      403,
+      'MISSING_AUTHENTICATION_TOKEN',
+      'Missing Authentication Token',
+      requestId,
+    );
+  }
+  const { route, match } = found;
+  let authorizer: Record<string, unknown> = {};
+  if (route.spec.authorizerFunctionLogicalId !== undefined) {
+    const token = incoming.headers.authorization;
+    if (token === undefined || !(options.settings.identityValidation?.test(token) ?? true)) {
+      return respondError(options.settings, outgoing, 401, 'UNAUTHORIZED', 'Unauthorized', requestId);
+    }
+    const methodArn = `arn:aws:execute-api:${options.region}:${options.accountId}:${API_ID}/${STAGE}/${call.method}${call.path}`;
+    let answer: APIGatewayAuthorizerResult;
+    try {
+      answer = (await host(options, route.spec.authorizerFunctionLogicalId).invoke({
+        type: 'TOKEN',
+        authorizationToken: token,
+        methodArn,
+      })) as APIGatewayAuthorizerResult;
+    } catch {
+      // A TOKEN authorizer signals "Unauthorized" by throwing; any other failure is also a 401 here.
+      return respondError(options.settings, outgoing, 401, 'UNAUTHORIZED', 'Unauthorized', requestId);
+    }
+    if (!policyAllows(answer, methodArn)) {
+      return respondError(
+        options.settings,
+        outgoing,
+        403,
+        'ACCESS_DENIED',
+        'User is not authorized to access this resource',
+        requestId,
+      );
+    }
+    authorizer = { ...answer.context, principalId: answer.principalId };
+  }
+  let result: APIGatewayProxyResult;
+  try {
+    result = (await host(options, route.spec.functionLogicalId).invoke(
+      proxyEvent(call, match, authorizer, requestId, options.accountId),
+    )) as APIGatewayProxyResult;
+  } catch (err) {
+    console.error(`api gateway: function ${route.spec.functionLogicalId} failed`, err);
+    return respondError(options.settings, outgoing, 502, 'DEFAULT_5XX', 'Internal server error', requestId);
+  }
+  const headers: Record<string, string | string[]> = {
+    ...(result.multiValueHeaders as Record<string, string[]>),
+  };
+  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
+  outgoing.writeHead(result.statusCode, { ...headers, 'x-amzn-requestid': requestId });
+  outgoing.end(result.isBase64Encoded === true ? Buffer.from(result.body, 'base64') : result.body);
+}
+
+function host(options: ApiGatewayOptions, logicalId: string): FunctionHost {
+  const found = options.functions.get(logicalId);
+  if (found === undefined) throw new Error(`function ${logicalId} is not running`);
+  return found;
+}
+
+function compileRoute(spec: RouteSpec): CompiledRoute {
+  const parameterNames: string[] = [];
+  let literalLength = 0;
+  const source = spec.path
+    .split('/')
+    .map((part) => {
+      const parameter = /^\{(\w+)(\+?)\}$/.exec(part);
+      if (parameter?.[1] === undefined) {
+        literalLength += part.length + 1;
+        return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      }
+      parameterNames.push(parameter[1]);
+      return parameter[2] === '+' ? '(.+)' : '([^/]+)';
+    })
+    .join('/');
+  return { spec, pattern: new RegExp(`^${source}$`), parameterNames, literalLength };
+}
+
+function matchRoute(
+  routes: readonly CompiledRoute[],
+  call: IncomingCall,
+): { route: CompiledRoute; match: RouteMatch } | undefined {
+  for (const route of routes) {
+    if (route.spec.method !== 'ANY' && route.spec.method !== call.method) continue;
+    const match = route.pattern.exec(call.path);
+    if (match === null) continue;
+    const pathParameters: Record<string, string> = {};
+    route.parameterNames.forEach((name, n) => {
+      pathParameters[name] = decodeURIComponent(match[n + 1] ?? '');
+    });
+    return { route, match: { resourcePath: route.spec.path, pathParameters } };
+  }
+  return undefined;
+}
+
+/** True when the authorizer's policy allows execute-api:Invoke on the method ARN and nothing denies it. */
+function policyAllows(answer: APIGatewayAuthorizerResult, methodArn: string): boolean {
+  const statements = answer.policyDocument?.Statement ?? [];
+  const applies = (statement: (typeof statements)[number]): boolean => {
+    const actions = 'Action' in statement ? [statement.Action].flat() : [];
+    const resources = 'Resource' in statement ? [statement.Resource].flat() : [];
+    return (
+      actions.some((action) => wildcardMatch(String(action), 'execute-api:Invoke')) &&
+      resources.some((resource) => wildcardMatch(String(resource), methodArn))
+    );
+  };
+  const matching = statements.filter(applies);
+  return matching.some((s) => s.Effect === 'Allow') && !matching.some((s) => s.Effect === 'Deny');
+}
+
+function wildcardMatch(pattern: string, value: string): boolean {
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${source}$`).test(value);
+}
+
+function respondError(
+  settings: GatewaySettings,
+  outgoing: ServerResponse,
+  status: number,
+  responseType: string,
+  message: string,
+  requestId: string,
+): void {
+  if (outgoing.headersSent) {
+    outgoing.end();
+    return;
+  }
+  const fallback = status >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX';
+  outgoing.writeHead(status, { 'content-type': 'application/json', 'x-amzn-requestid': requestId });
+  outgoing.end(renderGatewayResponse(settings, responseType, fallback, message, requestId));
+}

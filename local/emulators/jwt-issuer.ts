@@ -1,0 +1,101 @@
+/**
+ * A local OIDC-style issuer: an RS256 key pair generated at start, its JWKS at
+ * `/.well-known/jwks.json` (plus a minimal discovery document), and demo tokens carrying the
+ * claims the authorizer reads (`sub`, `custom:tenantId`, `cognito:groups`, iss, aud, exp).
+ * `POST /tokens` mints a demo token for anyone on this machine: it is a development issuer.
+ */
+import { createServer, type Server } from 'node:http';
+import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { z } from 'zod';
+import { closeServer, LOOPBACK, listenOnLoopback, readBody } from '../net.js';
+
+export interface DemoIdentity {
+  readonly sub: string;
+  readonly tenantId: string;
+  readonly groups: readonly string[];
+}
+
+export interface TokenOptions {
+  /** Lifetime in seconds (negative = already expired). @default 3600 */
+  readonly expiresInSeconds?: number;
+  /** Override the audience (to mint a wrong-audience token). */
+  readonly audience?: string;
+}
+
+export interface JwtIssuer {
+  readonly issuer: string;
+  readonly audience: string;
+  readonly jwksUrl: string;
+  mint(identity: DemoIdentity, options?: TokenOptions): Promise<string>;
+  stop(): Promise<void>;
+}
+
+const KEY_ID = 'bulkhead-local-1';
+
+/** Body of `POST /tokens`. */
+export const TokenRequestSchema = z.object({
+  sub: z.string().min(1),
+  tenantId: z.string().min(1),
+  groups: z.array(z.string()),
+  expiresInSeconds: z.number().int().optional(),
+  audience: z.string().optional(),
+});
+
+/** Starts the issuer on `port` (0 = any free port). */
+export async function startJwtIssuer(audience: string, port = 0): Promise<JwtIssuer> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256');
+  const jwk: JWK = { ...(await exportJWK(publicKey)), kid: KEY_ID, alg: 'RS256', use: 'sig' };
+  let issuer = '';
+  const mint = (identity: DemoIdentity, options: TokenOptions = {}): Promise<string> => {
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({ 'custom:tenantId': identity.tenantId, 'cognito:groups': [...identity.groups] })
+      .setProtectedHeader({ alg: 'RS256', kid: KEY_ID, typ: 'JWT' })
+      .setSubject(identity.sub)
+      .setIssuer(issuer)
+      .setAudience(options.audience ?? audience)
+      .setIssuedAt(now)
+      .setExpirationTime(now + (options.expiresInSeconds ?? 3600))
+      .sign(privateKey);
+  };
+  const server: Server = createServer((request, response) => {
+    if (request.method === 'POST' && request.url === '/tokens') {
+      readBody(request)
+        .then(async (body) => {
+          const parsed = TokenRequestSchema.safeParse(JSON.parse(body.toString('utf8') || '{}'));
+          if (!parsed.success) {
+            response.writeHead(400, { 'content-type': 'application/json' });
+            response.end(JSON.stringify({ message: parsed.error.message }));
+            return;
+          }
+          const { expiresInSeconds, audience: tokenAudience, ...identity } = parsed.data;
+          const token = await mint(identity, {
+            ...(expiresInSeconds === undefined ? {} : { expiresInSeconds }),
+            ...(tokenAudience === undefined ? {} : { audience: tokenAudience }),
+          });
+          response.writeHead(200, { 'content-type': 'application/json' });
+          response.end(JSON.stringify({ token }));
+        })
+        .catch(() => {
+          response.writeHead(400, { 'content-type': 'application/json' });
+          response.end(JSON.stringify({ message: 'body must be JSON' }));
+        });
+      return;
+    }
+    const documents: Record<string, unknown> = {
+      '/.well-known/jwks.json': { keys: [jwk] },
+      '/.well-known/openid-configuration': { issuer, jwks_uri: `${issuer}/.well-known/jwks.json` },
+    };
+    const document = request.method === 'GET' ? documents[request.url ?? ''] : undefined;
+    response.writeHead(document === undefined ? 404 : 200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(document ?? { message: 'not found' }));
+  });
+  const boundPort = await listenOnLoopback(server, port);
+  issuer = `http://${LOOPBACK}:${boundPort}`;
+  return {
+    issuer,
+    audience,
+    jwksUrl: `${issuer}/.well-known/jwks.json`,
+    mint,
+    stop: () => closeServer(server),
+  };
+}

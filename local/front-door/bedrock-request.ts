@@ -1,0 +1,47 @@
+/** Bedrock Runtime Converse / ConverseStream / InvokeModel requests → IAM requests on the model ARN. */
+import { type IamRequest, type ParsedRequest, UnrecognizedRequestError } from './iam-request.js';
+
+const MODEL_OPERATIONS = ['converse', 'converse-stream', 'invoke'] as const;
+export type ModelOperation = (typeof MODEL_OPERATIONS)[number];
+
+export interface ModelCall {
+  readonly modelId: string;
+  readonly operation: ModelOperation;
+}
+
+/** Reads `POST /model/<modelId>/<converse | converse-stream | invoke>`. */
+export function modelCallOf(request: ParsedRequest): ModelCall {
+  const match = /^\/model\/([^/]+)\/(converse|converse-stream|invoke)$/.exec(request.rawPath);
+  const operation = MODEL_OPERATIONS.find((candidate) => candidate === match?.[2]);
+  if (request.method !== 'POST' || match?.[1] === undefined || operation === undefined) {
+    throw new UnrecognizedRequestError(`Bedrock ${request.method} ${request.rawPath} is not recognised`);
+  }
+  try {
+    return { modelId: decodeURIComponent(match[1]), operation };
+  } catch {
+    throw new UnrecognizedRequestError('model id is not valid percent-encoding');
+  }
+}
+
+export function bedrockIamRequests(request: ParsedRequest, region: string, accountId: string): IamRequest[] {
+  const call = modelCallOf(request);
+  return [
+    {
+      action:
+        call.operation === 'converse-stream'
+          ? 'bedrock:InvokeModelWithResponseStream'
+          : 'bedrock:InvokeModel',
+      resource: modelArn(call.modelId, region, accountId),
+      context: {},
+    },
+  ];
+}
+
+/** A model id as IAM sees it: ARNs as given, cross-region profile ids as inference profiles, else a foundation model. */
+export function modelArn(modelId: string, region: string, accountId: string): string {
+  if (modelId.startsWith('arn:')) return modelId;
+  if (/^(us|eu|apac|global|us-gov|jp|au|ca)\./.test(modelId)) {
+    return `arn:aws:bedrock:${region}:${accountId}:inference-profile/${modelId}`;
+  }
+  return `arn:aws:bedrock:${region}::foundation-model/${modelId}`;
+}

@@ -1,0 +1,4 @@
+/** Narrowing for parsed JSON. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

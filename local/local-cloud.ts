@@ -1,0 +1,264 @@
+/**
+ * startLocalCloud: the whole local cloud on 127.0.0.1 — JWT issuer, DynamoDB Local, S3,
+ * S3 Vectors, STS, Secrets Manager, the stand-in model, the front door that enforces IAM,
+ * and the local API Gateway running the real handlers — deployed from the synthesized template.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { repoPath } from '../lib/repo-root.js';
+import { LOCAL_ACCOUNT } from '../lib/template/local-resolution.js';
+import { type CfnTemplate, synthesizeBulkheadTemplate } from '../lib/template/synthesize.js';
+import { startApiGateway } from './api-gateway/api-gateway.js';
+import { FunctionHost } from './api-gateway/function-host.js';
+import { gatewaySettings } from './api-gateway/gateway-settings.js';
+import { type CloudModel, cloudModelFromTemplate, type LocalFunction } from './cloud-model.js';
+import { startDynamoDbLocal } from './emulators/dynamodb-local.js';
+import { type JwtIssuer, startJwtIssuer } from './emulators/jwt-issuer.js';
+import { startS3Emulator } from './emulators/s3.js';
+import { S3VectorsEmulator } from './emulators/s3-vectors.js';
+import { SecretsManagerEmulator } from './emulators/secrets-manager.js';
+import { StandInModel } from './emulators/stand-in-model.js';
+import { StsEmulator } from './emulators/sts.js';
+import { type Denial, startFrontDoor } from './front-door/front-door.js';
+import { PolicyEvaluator } from './front-door/policy-evaluator.js';
+import { CredentialRegistry, type Credentials } from './front-door/principals.js';
+import { vectorBucketArnPrefix } from './front-door/s3vectors-request.js';
+import { ensureOperatorTenant } from './operator-tenant.js';
+
+export const LOCAL_AUDIENCE = 'bulkhead-local';
+const CONTROL_ENTRY = 'lambdas/handlers/control.ts';
+
+export interface LocalCloudOptions {
+  /** Keep data between runs under this directory; in memory when absent. */
+  readonly dataDir?: string;
+  /** Fixed front-door port. @default 0 (any free port) */
+  readonly frontDoorPort?: number;
+  /** Fixed API Gateway port. @default 0 */
+  readonly apiPort?: number;
+  /** Fixed JWT issuer port. @default 0 */
+  readonly issuerPort?: number;
+  /**
+   * Evaluate IAM at the front door. @default true
+   * Only the deliberate-bug check sets false, to show the isolation tests fail without it.
+   */
+  readonly enforceIam?: boolean;
+  /** Called with every front-door denial. */
+  readonly onDenied?: (denial: Denial) => void;
+}
+
+export interface LocalCloud {
+  /** The AWS_ENDPOINT_URL every SDK client uses. */
+  readonly endpoint: string;
+  /** The REST API, served by the real handlers. */
+  readonly apiEndpoint: string;
+  readonly region: string;
+  readonly issuer: JwtIssuer;
+  readonly model: CloudModel;
+  readonly template: CfnTemplate;
+  readonly standInModel: StandInModel;
+  /** A function's own (execution-role) credentials, as Lambda would hand them to it. */
+  functionCredentials(functionLogicalId: string): Credentials;
+  /** Environment a function runs with: the template's, plus endpoint, region and its credentials. */
+  functionEnvironment(fn: LocalFunction): Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** Synthesizes the template, starts every emulator and the front door, and deploys the template's resources. */
+export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const account = LOCAL_ACCOUNT;
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.reverse())
+      await stop().catch((err: unknown) => console.error('stop failed', err));
+  };
+  try {
+    const issuer = await startJwtIssuer(LOCAL_AUDIENCE, options.issuerPort ?? 0);
+    stops.push(() => issuer.stop());
+    const dataDir = options.dataDir;
+    const emulatorsStarting = Promise.allSettled([
+      startDynamoDbLocal(dataDir === undefined ? {} : { dataDir: join(dataDir, 'dynamodb') }),
+      startS3Emulator(dataDir === undefined ? {} : { dataDir: join(dataDir, 's3') }),
+    ]);
+    // Synthesis is synchronous: it runs while the JVM behind DynamoDB Local boots.
+    const synthesize = (): CfnTemplate =>
+      synthesizeBulkheadTemplate({
+        context: {
+          'bulkhead:oidcIssuer': issuer.issuer,
+          'bulkhead:oidcAudience': LOCAL_AUDIENCE,
+          'bulkhead:oidcJwksUrl': issuer.jwksUrl,
+        },
+      });
+    let template: CfnTemplate | undefined;
+    let synthError: unknown;
+    try {
+      template = synthesize();
+    } catch (err) {
+      synthError = err;
+    }
+    const [dynamoDbStart, s3Start] = await emulatorsStarting;
+    if (dynamoDbStart.status === 'fulfilled') stops.push(() => dynamoDbStart.value.stop());
+    if (s3Start.status === 'fulfilled') stops.push(() => s3Start.value.stop());
+    if (dynamoDbStart.status === 'rejected') throw dynamoDbStart.reason;
+    if (s3Start.status === 'rejected') throw s3Start.reason;
+    if (template === undefined) throw synthError;
+    const dynamoDb = dynamoDbStart.value;
+    const s3 = s3Start.value;
+    const model = cloudModelFromTemplate(template, account);
+
+    const registry = new CredentialRegistry(account.accountId);
+    const evaluator = new PolicyEvaluator(model.roles, account.accountId);
+    const vectors = new S3VectorsEmulator({
+      bucketArnPrefix: vectorBucketArnPrefix(account.region, account.accountId),
+      ...(dataDir === undefined ? {} : { dataFile: join(dataDir, 's3vectors.json') }),
+    });
+    stops.push(async () => vectors.save());
+    const secrets = new SecretsManagerEmulator(account.region, account.accountId);
+    const standInModel = new StandInModel();
+    const frontDoor = await startFrontDoor(
+      {
+        region: account.region,
+        accountId: account.accountId,
+        registry,
+        evaluator,
+        enforceIam: options.enforceIam ?? true,
+        dynamoDb: {
+          endpoint: dynamoDb.endpoint,
+          tables: new Map(model.tables.map((table) => [table.name, table.keys])),
+        },
+        s3Endpoint: s3.endpoint,
+        vectors,
+        sts: new StsEmulator(registry, (arn) => evaluator.role(arn) !== undefined, account.accountId),
+        secrets,
+        model: standInModel,
+        ...(options.onDenied === undefined ? {} : { onDenied: options.onDenied }),
+      },
+      options.frontDoorPort ?? 0,
+    );
+    stops.push(() => frontDoor.stop());
+
+    await deployResources(model, dynamoDb.endpoint, s3, vectors, secrets, dataDir);
+
+    const credentials = new Map(
+      model.functions.map((fn) => [fn.logicalId, registry.issueFunctionCredentials(fn.roleArn, fn.name)]),
+    );
+    const functionCredentials = (logicalId: string): Credentials => {
+      const found = credentials.get(logicalId);
+      if (found === undefined) throw new Error(`no function ${logicalId} in the template`);
+      return found;
+    };
+    const functionEnvironment = (fn: LocalFunction): Record<string, string> => {
+      const own = functionCredentials(fn.logicalId);
+      return {
+        ...fn.environment,
+        AWS_ENDPOINT_URL: frontDoor.endpoint,
+        AWS_REGION: account.region,
+        AWS_DEFAULT_REGION: account.region,
+        AWS_ACCESS_KEY_ID: own.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: own.secretAccessKey,
+        AWS_SESSION_TOKEN: own.sessionToken,
+        AWS_LAMBDA_FUNCTION_NAME: fn.name,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      };
+    };
+
+    const control = model.functions.find((fn) => fn.entry === CONTROL_ENTRY);
+    const controlTable = control?.environment.CONTROL_TABLE_NAME;
+    if (control === undefined || controlTable === undefined) {
+      throw new Error(`the template has no ${CONTROL_ENTRY} function with CONTROL_TABLE_NAME`);
+    }
+    await ensureOperatorTenant(
+      frontDoor.endpoint,
+      account.region,
+      functionCredentials(control.logicalId),
+      controlTable,
+    );
+
+    const hosts = await Promise.all(
+      model.functions.map(async (fn) => {
+        const host = await FunctionHost.start(fn.name, repoPath(fn.entry), functionEnvironment(fn));
+        stops.push(() => host.stop());
+        return [fn.logicalId, host] as const;
+      }),
+    );
+    const gateway = await startApiGateway(
+      {
+        routes: model.routes,
+        functions: new Map(hosts),
+        settings: gatewaySettings(template),
+        region: account.region,
+        accountId: account.accountId,
+      },
+      options.apiPort ?? 0,
+    );
+    stops.push(() => gateway.stop());
+    return {
+      endpoint: frontDoor.endpoint,
+      apiEndpoint: gateway.endpoint,
+      region: account.region,
+      issuer,
+      model,
+      template,
+      standInModel,
+      functionCredentials,
+      functionEnvironment,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/**
+ * Creates what CloudFormation would: tables, buckets, vector buckets and secret values. This
+ * is provisioning, not data access, so it talks to the emulators directly.
+ */
+async function deployResources(
+  model: CloudModel,
+  dynamoDbEndpoint: string,
+  s3: { createBucket(name: string): Promise<void> },
+  vectors: S3VectorsEmulator,
+  secrets: SecretsManagerEmulator,
+  dataDir: string | undefined,
+): Promise<void> {
+  const dynamoDb = new DynamoDBClient({
+    endpoint: dynamoDbEndpoint,
+    region: model.account.region,
+    credentials: { accessKeyId: 'provisioner', secretAccessKey: 'provisioner' },
+  });
+  try {
+    await Promise.all(
+      model.tables.map(async (table) => {
+        try {
+          await dynamoDb.send(new CreateTableCommand(table.createInput));
+        } catch (err) {
+          // A persisted database already has the table.
+          if (!(err instanceof ResourceInUseException)) throw err;
+        }
+      }),
+    );
+  } finally {
+    dynamoDb.destroy();
+  }
+  await Promise.all(model.buckets.map((bucket) => s3.createBucket(bucket)));
+  for (const bucket of model.vectorBuckets) vectors.createVectorBucket(bucket);
+  for (const secret of model.secrets) {
+    secrets.put(secret.arn, secret.name, await secretValue(secret.logicalId, dataDir));
+  }
+}
+
+/** A fresh random secret, or the persisted one so tenant tags stay stable across runs. */
+async function secretValue(logicalId: string, dataDir: string | undefined): Promise<string> {
+  const fresh = randomBytes(32).toString('hex');
+  if (dataDir === undefined) return fresh;
+  const file = join(dataDir, 'secrets', `${logicalId}.txt`);
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    await mkdir(join(dataDir, 'secrets'), { recursive: true });
+    await writeFile(file, fresh, { mode: 0o600 });
+    return fresh;
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * `npm start`: the local cloud with demo data, until Ctrl-C.
+ *
+ *   npm start                   in-memory
+ *   npm start -- --persist      keep data under .local-data/ (or BULKHEAD_PERSIST=1)
+ */
+import { repoPath } from '../lib/repo-root.js';
+import { DEMO_USERS, seedDemo } from './demo-seed.js';
+import { startLocalCloud } from './local-cloud.js';
+
+const persist = process.argv.includes('--persist') || process.env.BULKHEAD_PERSIST === '1';
+const startedAt = Date.now();
+const cloud = await startLocalCloud(persist ? { dataDir: repoPath('.local-data') } : {});
+
+let stopping = false;
+const stop = (signal: string): void => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping the local cloud...`);
+  cloud.stop().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGINT', () => stop('SIGINT'));
+process.on('SIGTERM', () => stop('SIGTERM'));
+
+try {
+  await seedDemo(cloud);
+} catch (err) {
+  console.error('seeding the demo data failed', err);
+  stop('seed failure');
+}
+
+const tokens = await Promise.all(
+  DEMO_USERS.map(async (user) => ({ user, token: await cloud.issuer.mint(user) })),
+);
+const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+console.log(`
+bulkhead local cloud ready in ${seconds} s${persist ? ' (persisting to .local-data/)' : ''}
+  API           ${cloud.apiEndpoint}
+  AWS endpoint  ${cloud.endpoint}   (AWS_ENDPOINT_URL; SigV4 + IAM enforced)
+  JWT issuer    ${cloud.issuer.issuer}   (JWKS ${cloud.issuer.jwksUrl})
+
+Demo tokens (valid 1 h; mint more: curl -X POST ${cloud.issuer.issuer}/tokens -d '{"sub":"u1","tenantId":"acme","groups":["reader"]}'):`);
+for (const { user, token } of tokens)
+  console.log(`\n# ${user.label} (${user.tenantId}/${user.sub})\nTOKEN_${user.sub.toUpperCase()}=${token}`);
+console.log(`
+Try:
+  curl -H "Authorization: Bearer $TOKEN_ALICE" ${cloud.apiEndpoint}/v1/me
+  curl -H "Authorization: Bearer $TOKEN_ALICE" ${cloud.apiEndpoint}/v1/memory
+  curl -X PUT -H "Authorization: Bearer $TOKEN_GINA" -H 'content-type: application/json' -d '{"fact":"likes tea"}' ${cloud.apiEndpoint}/v1/memory
+  curl -H "Authorization: Bearer $TOKEN_OLGA" ${cloud.apiEndpoint}/v1/admin/tenants/globex
+  curl ${cloud.apiEndpoint}/v1/me            # 401
+
+Ctrl-C stops everything.`);

@@ -1,0 +1,80 @@
+/** Raw SDK clients against the shared local cloud, and tenant sessions from its STS. */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { S3VectorsClient } from '@aws-sdk/client-s3vectors';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@smithy/types';
+import { inject } from 'vitest';
+
+export const cloud = inject('localCloud');
+
+/** The api function as Lambda would run it: its own credentials and resolved environment. */
+export function functionOf(entry: string): {
+  readonly credentials: AwsCredentialIdentity;
+  readonly environment: Readonly<Record<string, string>>;
+} {
+  const fn = cloud.functions[entry];
+  if (fn === undefined) throw new Error(`no function ${entry} in the local cloud`);
+  return fn;
+}
+
+export const apiFunction = functionOf('lambdas/handlers/api.ts');
+
+/** A resolved environment variable of the api function (table, bucket, ... names). */
+export function apiEnv(name: string): string {
+  const value = apiFunction.environment[name];
+  if (value === undefined) throw new Error(`${name} is not in the api function's environment`);
+  return value;
+}
+
+const clientConfig = (credentials: AwsCredentialIdentity) => ({
+  endpoint: cloud.endpoint,
+  region: cloud.region,
+  credentials,
+  maxAttempts: 1,
+});
+
+export function stsClient(credentials: AwsCredentialIdentity = apiFunction.credentials): STSClient {
+  return new STSClient(clientConfig(credentials));
+}
+
+/** Tenant-session credentials for (tenant, user), minted by the local STS for the api function. */
+export async function tenantSession(tenantId: string, userId: string): Promise<AwsCredentialIdentity> {
+  const { Credentials } = await stsClient().send(
+    new AssumeRoleCommand({
+      RoleArn: cloud.tenantRoleArn,
+      RoleSessionName: `${tenantId}-${userId}`.slice(0, 64),
+      DurationSeconds: 900,
+      Tags: [
+        { Key: 'TenantId', Value: tenantId },
+        { Key: 'UserId', Value: userId },
+      ],
+    }),
+  );
+  if (Credentials?.AccessKeyId === undefined || Credentials.SecretAccessKey === undefined) {
+    throw new Error('STS returned no credentials');
+  }
+  return {
+    accessKeyId: Credentials.AccessKeyId,
+    secretAccessKey: Credentials.SecretAccessKey,
+    sessionToken: Credentials.SessionToken,
+  };
+}
+
+/** Plain SDK clients — deliberately not the platform's scoped clients. */
+export function rawClients(credentials: AwsCredentialIdentity): {
+  readonly dynamodb: DynamoDBClient;
+  readonly s3: S3Client;
+  readonly vectors: S3VectorsClient;
+} {
+  return {
+    dynamodb: new DynamoDBClient(clientConfig(credentials)),
+    s3: new S3Client({ ...clientConfig(credentials), forcePathStyle: true }),
+    vectors: new S3VectorsClient(clientConfig(credentials)),
+  };
+}
+
+/** A unique id suffix so test runs never collide with each other or with seeded data. */
+export function uniqueSuffix(): string {
+  return Math.random().toString(36).slice(2, 8);
+}

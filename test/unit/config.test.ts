@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError, readAuthorizerConfig, readServiceConfig } from '../../lambdas/config.js';
+
+const SERVICE_ENV = {
+  TENANT_TABLE_NAME: 'data',
+  CONTROL_TABLE_NAME: 'control',
+  TENANT_BUCKET_NAME: 'bucket',
+  VECTOR_BUCKET_NAME: 'vectors',
+  TENANT_ROLE_ARN: 'arn:aws:iam::000000000000:role/TenantAccess',
+  TENANT_TAG_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:tag',
+  MODEL_ID: 'amazon.nova-lite-v1:0',
+};
+
+describe('configuration', () => {
+  it('reads the service environment with the default session length', () => {
+    expect(readServiceConfig(SERVICE_ENV)).toMatchObject({
+      tenantTableName: 'data',
+      tenantSessionSeconds: 3600,
+    });
+    expect(readServiceConfig({ ...SERVICE_ENV, TENANT_SESSION_SECONDS: '900' }).tenantSessionSeconds).toBe(
+      900,
+    );
+  });
+
+  it('names every missing variable', () => {
+    const { TENANT_TABLE_NAME: _table, MODEL_ID: _model, ...rest } = SERVICE_ENV;
+
+    expect(() => readServiceConfig({ ...rest, CONTROL_TABLE_NAME: ' ' })).toThrow(
+      /TENANT_TABLE_NAME is not set; CONTROL_TABLE_NAME is not set; MODEL_ID is not set/,
+    );
+    expect(() => readServiceConfig({})).toThrow(ConfigurationError);
+  });
+
+  it.each(['899', '3601', '1000.5', 'soon'])('refuses TENANT_SESSION_SECONDS=%s', (value) => {
+    expect(() => readServiceConfig({ ...SERVICE_ENV, TENANT_SESSION_SECONDS: value })).toThrow(
+      /TENANT_SESSION_SECONDS/,
+    );
+  });
+
+  it('reads the authorizer environment and refuses a JWKS_URL that is not a URL', () => {
+    const env = {
+      JWT_ISSUER: 'https://issuer',
+      JWT_AUDIENCE: 'app',
+      JWKS_URL: 'http://127.0.0.1:9/jwks.json',
+    };
+
+    expect(readAuthorizerConfig(env)).toEqual({
+      issuer: 'https://issuer',
+      audience: 'app',
+      jwksUrl: env.JWKS_URL,
+    });
+    expect(() => readAuthorizerConfig({ ...env, JWKS_URL: 'jwks' })).toThrow(/JWKS_URL must be a URL/);
+    expect(() => readAuthorizerConfig({})).toThrow(/JWT_ISSUER is not set/);
+  });
+});

@@ -1,0 +1,164 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { AccessDeniedException } from '@aws-sdk/client-s3vectors';
+import { describe, expect, it, vi } from 'vitest';
+import { createHttpHandler } from '../../lambdas/http/http-handler.js';
+import type { Logger } from '../../lambdas/observability/logger.js';
+import type { TenantRecord } from '../../lambdas/registry/tenant-record.js';
+import { controlRouter, requireOperator } from '../../lambdas/routes/control-routes.js';
+import { proxyEvent } from './support/events.js';
+import { type FakeRuntimeOptions, fakeRuntime, sessionTags } from './support/fake-runtime.js';
+import { metadata } from './support/fake-sdk.js';
+
+const PLATFORM: TenantRecord = {
+  tenantId: 'platform',
+  name: 'Platform',
+  tier: 'enterprise',
+  status: 'active',
+  createdAt: '2024-01-01T00:00:00.000Z',
+};
+const OPERATOR = { tenantId: 'platform', userId: 'ops-1', roles: 'operator' };
+const NEW_TENANT = JSON.stringify({ tenantId: 'globex', name: 'Globex', tier: 'premium' });
+
+function controlHandler(options: Partial<FakeRuntimeOptions> = {}) {
+  const logger: Logger = { info: vi.fn(), error: vi.fn() };
+  const fake = fakeRuntime({ tenants: [PLATFORM], ...options });
+  const handler = createHttpHandler({
+    router: controlRouter(fake.runtime),
+    resolveContext: (event) => fake.runtime.resolveContext(event),
+    authorize: requireOperator,
+    logger,
+  });
+  return { ...fake, handler, logger };
+}
+
+const onboard = (authorizer = OPERATOR, body = NEW_TENANT) =>
+  proxyEvent({ method: 'POST', path: '/v1/admin/tenants', body, authorizer });
+
+describe('control API routes', () => {
+  it('onboards a tenant: stores the record and creates its index through the new tenant’s session', async () => {
+    const { handler, control, sts, vectors } = controlHandler();
+
+    const result = await handler(onboard());
+
+    expect(result.statusCode).toBe(201);
+    expect(JSON.parse(result.body)).toMatchObject({
+      tenantId: 'globex',
+      name: 'Globex',
+      tier: 'premium',
+      status: 'active',
+    });
+    const put = control.find((command) => command.name === 'PutItemCommand');
+    expect(put?.input).toMatchObject({
+      ConditionExpression: 'attribute_not_exists(pk)',
+      Item: { pk: { S: 'tenant#globex' } },
+    });
+    expect(sessionTags(sts)).toEqual([{ TenantId: 'globex', UserId: 'ops-1' }]);
+    expect(vectors.map((command) => command.name)).toEqual(['CreateIndexCommand']);
+    expect(vectors[0]?.input).toMatchObject({
+      vectorBucketName: 'vectors',
+      indexName: 'globex',
+      dimension: 1024,
+    });
+  });
+
+  it('answers 409 for an existing tenant and creates no index', async () => {
+    const { handler, vectors } = controlHandler({
+      controlWrites: () => {
+        throw new ConditionalCheckFailedException({ message: 'exists', $metadata: {} });
+      },
+    });
+
+    const result = await handler(onboard());
+
+    expect(result.statusCode).toBe(409);
+    expect(JSON.parse(result.body)).toMatchObject({ error: { code: 'tenant_exists' } });
+    expect(vectors).toHaveLength(0);
+  });
+
+  it('removes the record again when the index cannot be created, answering a generic 500', async () => {
+    const { handler, control, logger } = controlHandler({
+      vectors: () => {
+        throw new AccessDeniedException({ message: 'denied on index/globex', $metadata: {} });
+      },
+    });
+
+    const result = await handler(onboard());
+
+    expect(result.statusCode).toBe(500);
+    expect(JSON.parse(result.body)).toEqual({
+      error: { code: 'internal_error', message: 'Internal server error', requestId: 'req-1' },
+    });
+    expect(control.map((command) => command.name)).toContain('DeleteItemCommand');
+    expect(logger.error).toHaveBeenCalledOnce();
+  });
+
+  it('refuses callers without the operator role on every route', async () => {
+    const { handler, control } = controlHandler();
+    const admin = { tenantId: 'platform', userId: 'adm', roles: 'admin' };
+
+    const created = await handler(onboard(admin));
+    const read = await handler(proxyEvent({ path: '/v1/admin/tenants/globex', authorizer: admin }));
+
+    expect([created.statusCode, read.statusCode]).toEqual([403, 403]);
+    expect(control.map((command) => command.name).filter((name) => name !== 'GetItemCommand')).toEqual([]);
+  });
+
+  it('answers 400 for bad input and writes nothing', async () => {
+    const { handler, control } = controlHandler();
+
+    const badId = await handler(
+      onboard(OPERATOR, JSON.stringify({ tenantId: 'Acme#1', name: 'A', tier: 'basic' })),
+    );
+    const badTier = await handler(
+      onboard(OPERATOR, JSON.stringify({ tenantId: 'acme', name: 'A', tier: 'gold' })),
+    );
+    const badRoles = await handler(
+      proxyEvent({
+        method: 'PUT',
+        path: '/v1/admin/tenants/acme/users/bob/roles',
+        body: JSON.stringify({ roles: ['root'] }),
+        authorizer: OPERATOR,
+      }),
+    );
+
+    expect([badId.statusCode, badTier.statusCode, badRoles.statusCode]).toEqual([400, 400, 400]);
+    expect(control.map((command) => command.name).filter((name) => name !== 'GetItemCommand')).toEqual([]);
+  });
+
+  it('reads, suspends and assigns roles, answering 404 for an unknown tenant', async () => {
+    const { handler, control } = controlHandler({
+      controlWrites: ({ name }) => {
+        if (name === 'UpdateItemCommand') return { ...metadata, Attributes: undefined };
+        return { ...metadata };
+      },
+    });
+
+    const read = await handler(proxyEvent({ path: '/v1/admin/tenants/platform', authorizer: OPERATOR }));
+    const unknown = await handler(proxyEvent({ path: '/v1/admin/tenants/nobody', authorizer: OPERATOR }));
+    const suspend = await handler(
+      proxyEvent({ method: 'POST', path: '/v1/admin/tenants/nobody/suspend', authorizer: OPERATOR }),
+    );
+    const roles = await handler(
+      proxyEvent({
+        method: 'PUT',
+        path: '/v1/admin/tenants/platform/users/bob/roles',
+        body: JSON.stringify({ roles: ['admin', 'admin', 'reader'] }),
+        authorizer: OPERATOR,
+      }),
+    );
+
+    expect(read.statusCode).toBe(200);
+    expect(JSON.parse(read.body)).toMatchObject({ tenantId: 'platform', status: 'active' });
+    expect(unknown.statusCode).toBe(404);
+    expect(suspend.statusCode).toBe(404);
+    expect(roles.statusCode).toBe(200);
+    expect(JSON.parse(roles.body)).toEqual({
+      tenantId: 'platform',
+      userId: 'bob',
+      roles: ['admin', 'reader'],
+    });
+    expect(control.find((command) => command.name === 'TransactWriteItemsCommand')?.input).toMatchObject({
+      TransactItems: [{ ConditionCheck: { ConditionExpression: 'attribute_exists(pk)' } }, { Put: {} }],
+    });
+  });
+});

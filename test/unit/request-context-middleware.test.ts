@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { ForbiddenError, UnauthenticatedError } from '../../lambdas/http/errors.js';
+import { resolveRequestContext } from '../../lambdas/http/request-context-middleware.js';
+import { TenantDirectory } from '../../lambdas/registry/tenant-directory.js';
+import type { TenantRecord } from '../../lambdas/registry/tenant-record.js';
+import { type Role, tenantTagFor } from '../../lambdas/tenancy/request-context.js';
+import { proxyEvent } from './support/events.js';
+
+const ACME: TenantRecord = {
+  tenantId: 'acme',
+  name: 'Acme',
+  tier: 'premium',
+  status: 'active',
+  createdAt: '2024-01-01T00:00:00.000Z',
+};
+
+function fakeRegistry(tenants: TenantRecord[], roles: Record<string, Role[]> = {}) {
+  const calls = { getTenant: 0 };
+  return {
+    calls,
+    async getTenant(tenantId: string) {
+      calls.getTenant += 1;
+      return tenants.find((tenant) => tenant.tenantId === tenantId);
+    },
+    async getUserRoles(tenantId: string, userId: string) {
+      return roles[`${tenantId}/${userId}`];
+    },
+  };
+}
+
+function sources(registry: ReturnType<typeof fakeRegistry>) {
+  return { directory: new TenantDirectory(registry), tenantTag: async (id: string) => tenantTagFor(id, 'k') };
+}
+
+describe('request context middleware', () => {
+  it('builds a frozen context from the authorizer context, the registry and the request id', async () => {
+    const context = await resolveRequestContext(
+      proxyEvent({ requestId: 'req-9' }),
+      sources(fakeRegistry([ACME])),
+    );
+
+    expect(context).toEqual({
+      tenantId: 'acme',
+      userId: 'alice',
+      roles: ['reader'],
+      tier: 'premium',
+      requestId: 'req-9',
+      tenantTag: tenantTagFor('acme', 'k'),
+    });
+    expect(Object.isFrozen(context)).toBe(true);
+  });
+
+  it('prefers the registry role assignment over the token groups', async () => {
+    const registry = fakeRegistry([ACME], { 'acme/alice': ['admin'] });
+
+    const context = await resolveRequestContext(proxyEvent({}), sources(registry));
+
+    expect(context.roles).toEqual(['admin']);
+  });
+
+  it.each([
+    ['missing', null],
+    ['empty', {}],
+    ['without a user', { tenantId: 'acme', roles: 'reader' }],
+    ['with a malformed tenant', { tenantId: 'ACME#', userId: 'alice', roles: 'reader' }],
+    ['with an unknown role', { tenantId: 'acme', userId: 'alice', roles: 'reader,root' }],
+  ])('rejects an authorizer context that is %s', async (_label, authorizer) => {
+    const registry = fakeRegistry([ACME]);
+
+    await expect(resolveRequestContext(proxyEvent({ authorizer }), sources(registry))).rejects.toBeInstanceOf(
+      UnauthenticatedError,
+    );
+    expect(registry.calls.getTenant).toBe(0);
+  });
+
+  it('refuses an unknown tenant and a suspended tenant', async () => {
+    const registry = fakeRegistry([{ ...ACME, tenantId: 'beta', status: 'suspended' }]);
+    const suspended = proxyEvent({ authorizer: { tenantId: 'beta', userId: 'bob', roles: 'admin' } });
+
+    await expect(resolveRequestContext(proxyEvent({}), sources(registry))).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
+    await expect(resolveRequestContext(suspended, sources(registry))).rejects.toBeInstanceOf(ForbiddenError);
+  });
+});
+
+describe('TenantDirectory', () => {
+  it('caches a tenant record for at most its TTL', async () => {
+    const clock = { now: 0 };
+    const registry = fakeRegistry([ACME]);
+    const directory = new TenantDirectory(registry, { ttlMs: 15_000, now: () => clock.now });
+
+    await directory.tenant('acme');
+    clock.now = 14_999;
+    await directory.tenant('acme');
+    const cachedCalls = registry.calls.getTenant;
+    clock.now = 15_000;
+    await directory.tenant('acme');
+
+    expect(cachedCalls).toBe(1);
+    expect(registry.calls.getTenant).toBe(2);
+  });
+});

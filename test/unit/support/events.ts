@@ -1,0 +1,57 @@
+/** API Gateway REST proxy events for unit tests. */
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+
+export function proxyEvent(overrides: {
+  method?: string;
+  path?: string;
+  body?: string | null;
+  authorizer?: Record<string, unknown> | null;
+  requestId?: string;
+}): APIGatewayProxyEvent {
+  return {
+    httpMethod: overrides.method ?? 'GET',
+    path: overrides.path ?? '/v1/me',
+    resource: '/v1/{proxy+}',
+    body: overrides.body ?? null,
+    isBase64Encoded: false,
+    headers: {},
+    multiValueHeaders: {},
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'abc123',
+      authorizer:
+        overrides.authorizer === undefined
+          ? { tenantId: 'acme', userId: 'alice', roles: 'reader' }
+          : overrides.authorizer,
+      protocol: 'HTTP/1.1',
+      httpMethod: overrides.method ?? 'GET',
+      identity: {
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp: '127.0.0.1',
+        user: null,
+        userAgent: null,
+        userArn: null,
+      },
+      path: overrides.path ?? '/v1/me',
+      stage: 'prod',
+      requestId: overrides.requestId ?? 'req-1',
+      requestTimeEpoch: 0,
+      resourceId: 'r1',
+      resourcePath: '/v1/{proxy+}',
+    },
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * A real ServiceRuntime whose SDK clients are all fakes at the SDK boundary:
+ * the control table, STS, Secrets Manager and every tenant-session client
+ * record their commands and answer from the test.
+ */
+import {
+  type ServiceInputTypes as BedrockInput,
+  BedrockRuntimeClient,
+} from '@aws-sdk/client-bedrock-runtime';
+import {
+  DynamoDBClient,
+  type ServiceInputTypes as DynamoInput,
+  type ServiceOutputTypes as DynamoOutput,
+} from '@aws-sdk/client-dynamodb';
+import { S3Client, type ServiceInputTypes as S3Input } from '@aws-sdk/client-s3';
+import {
+  S3VectorsClient,
+  type ServiceInputTypes as VectorsInput,
+  type ServiceOutputTypes as VectorsOutput,
+} from '@aws-sdk/client-s3vectors';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  type AssumeRoleCommandInput,
+  STSClient,
+  type ServiceInputTypes as StsInput,
+} from '@aws-sdk/client-sts';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { ServiceConfig } from '../../../lambdas/config.js';
+import type { TenantRecord } from '../../../lambdas/registry/tenant-record.js';
+import { ServiceRuntime } from '../../../lambdas/service-runtime.js';
+import {
+  captureCommands,
+  captureShapedCommands,
+  metadata,
+  offlineClientConfig,
+  type Responder,
+  type SentCommand,
+} from './fake-sdk.js';
+
+export const TEST_CONFIG: ServiceConfig = {
+  tenantTableName: 'tenant-data',
+  controlTableName: 'control',
+  tenantBucketName: 'tenant-bucket',
+  vectorBucketName: 'vectors',
+  tenantRoleArn: 'arn:aws:iam::000000000000:role/TenantAccess',
+  tenantTagSecretArn: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:tag',
+  modelId: 'amazon.nova-lite-v1:0',
+  embeddingModelId: 'amazon.titan-embed-text-v2:0',
+  tenantSessionSeconds: 900,
+};
+
+export const TAG_KEY = 'test-tag-key';
+
+export interface FakeRuntimeOptions {
+  /** Tenant records the control table holds (read via GetItem). */
+  readonly tenants: readonly TenantRecord[];
+  /** Answers for control-table writes; default: success. */
+  readonly controlWrites?: Responder<DynamoInput, DynamoOutput>;
+  /** Answers for tenant-data commands; default: empty success. */
+  readonly tenantData?: Responder<DynamoInput, DynamoOutput>;
+  /** Answers for S3 Vectors commands; default: empty success. */
+  readonly vectors?: Responder<VectorsInput, VectorsOutput>;
+  /** Answers for S3 commands (loosely typed: object bodies need no stream); default: empty success. */
+  readonly objects?: Responder<S3Input, object>;
+  /** Answers for Bedrock commands (Converse, ConverseStream, InvokeModel); default: refuses. */
+  readonly bedrock?: Responder<BedrockInput, object>;
+}
+
+export interface FakeRuntime {
+  readonly runtime: ServiceRuntime;
+  readonly control: SentCommand<DynamoInput>[];
+  readonly sts: SentCommand<StsInput>[];
+  readonly tenantData: SentCommand<DynamoInput>[];
+  readonly vectors: SentCommand<VectorsInput>[];
+  readonly objects: SentCommand<S3Input>[];
+  readonly bedrock: SentCommand<BedrockInput>[];
+}
+
+function refuseModelCalls(command: SentCommand<BedrockInput>): never {
+  throw new Error(`this test expects no model call, got ${command.name}`);
+}
+
+export function isAssumeRole(input: object): input is AssumeRoleCommandInput {
+  return 'RoleArn' in input && 'RoleSessionName' in input;
+}
+
+/** The session tags of every AssumeRole call, as `{ TenantId, UserId }`. */
+export function sessionTags(
+  sent: readonly SentCommand<StsInput>[],
+): Array<Record<string, string | undefined>> {
+  return sent
+    .map((command) => command.input)
+    .filter(isAssumeRole)
+    .map((input) => Object.fromEntries((input.Tags ?? []).map((tag) => [tag.Key, tag.Value])));
+}
+
+export function fakeRuntime(options: FakeRuntimeOptions): FakeRuntime {
+  const dynamodb = new DynamoDBClient(offlineClientConfig);
+  const control = captureCommands(dynamodb, async (command) => {
+    if (command.name === 'GetItemCommand' && 'Key' in command.input && command.input.Key !== undefined) {
+      const { pk, sk } = unmarshall(command.input.Key);
+      const tenant = options.tenants.find((record) => `tenant#${record.tenantId}` === pk);
+      if (tenant !== undefined && sk === 'profile')
+        return { ...metadata, Item: marshall({ ...tenant, pk, sk }) };
+      return { ...metadata };
+    }
+    return options.controlWrites ? options.controlWrites(command) : { ...metadata };
+  });
+
+  const stsClient = new STSClient(offlineClientConfig);
+  let issued = 0;
+  const sts = captureCommands(stsClient, () => {
+    issued += 1;
+    return {
+      ...metadata,
+      Credentials: {
+        AccessKeyId: `ASIA${issued}`,
+        SecretAccessKey: 's',
+        SessionToken: 't',
+        Expiration: new Date(Date.now() + 3_600_000),
+      },
+    };
+  });
+
+  const secretsManager = new SecretsManagerClient(offlineClientConfig);
+  captureCommands(secretsManager, () => ({ ...metadata, SecretString: TAG_KEY }));
+
+  const tenantData: SentCommand<DynamoInput>[] = [];
+  const vectors: SentCommand<VectorsInput>[] = [];
+  const objects: SentCommand<S3Input>[] = [];
+  const bedrock: SentCommand<BedrockInput>[] = [];
+  const runtime = new ServiceRuntime(TEST_CONFIG, {
+    dynamodb,
+    sts: stsClient,
+    secretsManager,
+    session: {
+      dynamodb: (credentials) => {
+        const client = new DynamoDBClient({ region: 'us-east-1', credentials });
+        captureCommands(client, options.tenantData ?? (() => ({ ...metadata })), tenantData);
+        return client;
+      },
+      s3: (credentials) => {
+        const client = new S3Client({ region: 'us-east-1', credentials });
+        captureShapedCommands(client, options.objects ?? (() => ({ ...metadata })), objects);
+        return client;
+      },
+      s3vectors: (credentials) => {
+        const client = new S3VectorsClient({ region: 'us-east-1', credentials });
+        captureCommands(client, options.vectors ?? (() => ({ ...metadata })), vectors);
+        return client;
+      },
+      bedrock: (credentials) => {
+        const client = new BedrockRuntimeClient({ region: 'us-east-1', credentials });
+        captureShapedCommands(client, options.bedrock ?? refuseModelCalls, bedrock);
+        return client;
+      },
+    },
+  });
+  return { runtime, control, sts, tenantData, vectors, objects, bedrock };
+}

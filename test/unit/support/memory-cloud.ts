@@ -1,0 +1,243 @@
+/**
+ * In-memory answers for the tenant-session SDK clients (DynamoDB, S3, S3
+ * Vectors, Bedrock embeddings), so unit tests can run whole flows — upload,
+ * search, chat, delete — through the real scoped clients and assert on both
+ * the captured commands and the resulting state. Only what the scoped clients
+ * send is understood; anything else fails loudly.
+ */
+import { createHash } from 'node:crypto';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { NoSuchKey } from '@aws-sdk/client-s3';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { metadata, type SentCommand } from './fake-sdk.js';
+
+type Item = Record<string, unknown>;
+
+function record(value: unknown): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) throw new Error('fake expected an object');
+  return Object.fromEntries(Object.entries(value));
+}
+
+function attributeMap(value: unknown): Record<string, AttributeValue> {
+  return Object.fromEntries(
+    Object.entries(record(value)).map(([name, attribute]) => {
+      const { S, N, BOOL, L, M, NULL } = record(attribute);
+      if (S !== undefined) return [name, { S: String(S) }];
+      if (N !== undefined) return [name, { N: String(N) }];
+      if (BOOL !== undefined) return [name, { BOOL: BOOL === true }];
+      if (NULL !== undefined) return [name, { NULL: true }];
+      if (Array.isArray(L))
+        return [name, { L: L.map((entry) => attributeMap({ v: entry }).v ?? { NULL: true }) }];
+      return [name, { M: attributeMap(M) }];
+    }),
+  );
+}
+
+/** DynamoDB: Get/Put/Update(SET, ADD)/Delete/Query/BatchWrite with the conditions ScopedTable uses. */
+export class MemoryTable {
+  readonly items = new Map<string, Item>();
+
+  respond = (command: SentCommand<object>): object => {
+    const input = record(command.input);
+    switch (command.name) {
+      case 'GetItemCommand': {
+        const item = this.items.get(this.#id(unmarshall(attributeMap(input.Key))));
+        return item === undefined ? { ...metadata } : { ...metadata, Item: marshall(item) };
+      }
+      case 'PutItemCommand': {
+        const item = unmarshall(attributeMap(input.Item));
+        this.#check(input.ConditionExpression, this.items.has(this.#id(item)));
+        this.items.set(this.#id(item), item);
+        return { ...metadata };
+      }
+      case 'DeleteItemCommand': {
+        const id = this.#id(unmarshall(attributeMap(input.Key)));
+        this.#check(input.ConditionExpression, this.items.has(id));
+        this.items.delete(id);
+        return { ...metadata };
+      }
+      case 'UpdateItemCommand':
+        return { ...metadata, Attributes: marshall(this.#update(input)) };
+      case 'QueryCommand':
+        return this.#query(input);
+      case 'BatchWriteItemCommand': {
+        for (const requests of Object.values(record(input.RequestItems))) {
+          for (const request of Array.isArray(requests) ? requests : []) {
+            const { PutRequest, DeleteRequest } = record(request);
+            if (PutRequest !== undefined) {
+              const item = unmarshall(attributeMap(record(PutRequest).Item));
+              this.items.set(this.#id(item), item);
+            } else {
+              this.items.delete(this.#id(unmarshall(attributeMap(record(DeleteRequest).Key))));
+            }
+          }
+        }
+        return { ...metadata, UnprocessedItems: {} };
+      }
+      default:
+        throw new Error(`MemoryTable does not answer ${command.name}`);
+    }
+  };
+
+  /** Items of one partition, in sort-key order. */
+  partition(pk: string): Item[] {
+    return [...this.items.values()]
+      .filter((item) => item.pk === pk)
+      .sort((a, b) => String(a.sk).localeCompare(String(b.sk)));
+  }
+
+  #id(key: Item): string {
+    return JSON.stringify([key.pk, key.sk]);
+  }
+
+  #check(condition: unknown, exists: boolean): void {
+    if (condition === 'attribute_exists(pk)' && !exists)
+      throw new ConditionalCheckFailedException({ message: 'condition failed', $metadata: {} });
+    if (condition === 'attribute_not_exists(pk)' && exists)
+      throw new ConditionalCheckFailedException({ message: 'condition failed', $metadata: {} });
+  }
+
+  #update(input: Record<string, unknown>): Item {
+    const key = unmarshall(attributeMap(input.Key));
+    const existing = this.items.get(this.#id(key));
+    this.#check(input.ConditionExpression, existing !== undefined);
+    const names = record(input.ExpressionAttributeNames ?? {});
+    const values = unmarshall(attributeMap(input.ExpressionAttributeValues ?? {}));
+    const item: Item = { ...(existing ?? key) };
+    const expression = String(input.UpdateExpression);
+    const [, action = '', body = ''] = /^(SET|ADD) (.*)$/.exec(expression) ?? [];
+    for (const clause of body.split(', ')) {
+      const [nameRef = '', valueRef = ''] = clause.split(action === 'SET' ? ' = ' : ' ');
+      const name = String(names[nameRef]);
+      const value = values[valueRef];
+      item[name] = action === 'ADD' ? Number(item[name] ?? 0) + Number(value) : value;
+    }
+    this.items.set(this.#id(item), item);
+    return item;
+  }
+
+  #query(input: Record<string, unknown>): object {
+    const values = unmarshall(attributeMap(input.ExpressionAttributeValues));
+    const prefix = typeof values[':prefix'] === 'string' ? values[':prefix'] : '';
+    let items = this.partition(String(values[':pk'])).filter((item) => String(item.sk).startsWith(prefix));
+    if (input.ScanIndexForward === false) items.reverse();
+    if (input.ExclusiveStartKey !== undefined) {
+      const after = String(unmarshall(attributeMap(input.ExclusiveStartKey)).sk);
+      const index = items.findIndex((item) => item.sk === after);
+      items = items.slice(index + 1);
+    }
+    const limit = typeof input.Limit === 'number' ? input.Limit : items.length;
+    const page = items.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      ...metadata,
+      Items: page.map((item) => marshall(item)),
+      ...(items.length > limit && last !== undefined
+        ? { LastEvaluatedKey: marshall({ pk: last.pk, sk: last.sk }) }
+        : {}),
+    };
+  }
+}
+
+/** S3: Put/Get/Delete of whole objects. */
+export class MemoryBucket {
+  readonly objects = new Map<string, string>();
+
+  respond = async (command: SentCommand<object>): Promise<object> => {
+    const input = record(command.input);
+    const key = String(input.Key);
+    switch (command.name) {
+      case 'PutObjectCommand':
+        this.objects.set(key, String(input.Body));
+        return { ...metadata };
+      case 'GetObjectCommand': {
+        const body = this.objects.get(key);
+        if (body === undefined) throw new NoSuchKey({ message: 'no such key', $metadata: {} });
+        return { ...metadata, Body: { transformToByteArray: async () => new TextEncoder().encode(body) } };
+      }
+      case 'DeleteObjectCommand':
+        this.objects.delete(key);
+        return { ...metadata };
+      default:
+        throw new Error(`MemoryBucket does not answer ${command.name}`);
+    }
+  };
+}
+
+interface StoredVector {
+  readonly key: string;
+  readonly data: number[];
+  readonly metadata: Record<string, unknown>;
+}
+
+/** S3 Vectors: Create/Put/Query/Delete on one index; queries rank by cosine distance (filters are ignored). */
+export class MemoryVectorIndex {
+  readonly vectors = new Map<string, StoredVector>();
+
+  respond = (command: SentCommand<object>): object => {
+    const input = record(command.input);
+    switch (command.name) {
+      case 'CreateIndexCommand':
+        return { ...metadata };
+      case 'PutVectorsCommand':
+        for (const vector of Array.isArray(input.vectors) ? input.vectors : []) {
+          const { key, data, metadata: stored } = record(vector);
+          const float32 = record(data).float32;
+          this.vectors.set(String(key), {
+            key: String(key),
+            data: Array.isArray(float32) ? float32.map(Number) : [],
+            metadata: record(stored ?? {}),
+          });
+        }
+        return { ...metadata };
+      case 'DeleteVectorsCommand':
+        for (const key of Array.isArray(input.keys) ? input.keys : []) this.vectors.delete(String(key));
+        return { ...metadata };
+      case 'QueryVectorsCommand': {
+        const query = record(input.queryVector).float32;
+        const vector = Array.isArray(query) ? query.map(Number) : [];
+        const ranked = [...this.vectors.values()]
+          .map((stored) => ({ ...stored, distance: 1 - dot(stored.data, vector) }))
+          .sort((a, b) => a.distance - b.distance)
+          .slice(0, Number(input.topK));
+        return {
+          ...metadata,
+          vectors: ranked.map(({ key, metadata: stored, distance }) => ({ key, metadata: stored, distance })),
+        };
+      }
+      default:
+        throw new Error(`MemoryVectorIndex does not answer ${command.name}`);
+    }
+  };
+}
+
+function dot(a: readonly number[], b: readonly number[]): number {
+  return a.reduce((sum, value, index) => sum + value * (b[index] ?? 0), 0);
+}
+
+/** A deterministic bag-of-words embedding: texts sharing words get close vectors. */
+export function wordEmbedding(text: string, dimension = 1024): number[] {
+  const vector = new Array<number>(dimension).fill(0);
+  for (const word of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) {
+    const slot = createHash('sha256').update(word).digest().readUInt32BE(0) % dimension;
+    vector[slot] = (vector[slot] ?? 0) + 1;
+  }
+  const norm = Math.hypot(...vector) || 1;
+  return vector.map((value) => value / norm);
+}
+
+/** The Titan v2 InvokeModel answer for a captured request body. */
+export function titanEmbeddingAnswer(command: SentCommand<object>): object {
+  const body = JSON.parse(String(record(command.input).body));
+  const inputText = String(record(body).inputText);
+  const answer = {
+    embedding: wordEmbedding(inputText),
+    inputTextTokenCount: Math.ceil(inputText.length / 4),
+  };
+  return {
+    ...metadata,
+    body: new TextEncoder().encode(JSON.stringify(answer)),
+    contentType: 'application/json',
+  };
+}

@@ -1,0 +1,105 @@
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InvalidTokenError } from '../../lambdas/auth/errors.js';
+import { createTokenVerifier, remoteKeys, type TokenVerifier } from '../../lambdas/auth/token-verifier.js';
+import { AUDIENCE, ISSUER, type JwksFixture, startJwksServer } from './support/jwks-server.js';
+
+const CLAIMS = { sub: 'alice', 'custom:tenantId': 'acme', 'cognito:groups': ['analyst', 'reader'] };
+
+let jwks: JwksFixture;
+let verify: TokenVerifier;
+
+function base64url(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+beforeAll(async () => {
+  jwks = await startJwksServer();
+  verify = createTokenVerifier({ issuer: ISSUER, audience: AUDIENCE, keys: remoteKeys(jwks.url) });
+});
+
+afterAll(async () => {
+  await jwks.close();
+});
+
+describe('token verification', () => {
+  it('accepts a valid RS256 token and returns its identity', async () => {
+    const token = await jwks.sign(CLAIMS);
+
+    await expect(verify(token)).resolves.toEqual({
+      tenantId: 'acme',
+      userId: 'alice',
+      roles: ['analyst', 'reader'],
+    });
+  });
+
+  it('accepts a valid ES256 token', async () => {
+    const token = await jwks.sign(CLAIMS, { alg: 'ES256' });
+
+    await expect(verify(token)).resolves.toMatchObject({ tenantId: 'acme', userId: 'alice' });
+  });
+
+  it('rejects a token signed by another key under the same kid', async () => {
+    const forged = await jwks.sign(CLAIMS, { foreign: true });
+    const forgedEc = await jwks.sign(CLAIMS, { alg: 'ES256', foreign: true });
+
+    await expect(verify(forged)).rejects.toBeInstanceOf(InvalidTokenError);
+    await expect(verify(forgedEc)).rejects.toBeInstanceOf(InvalidTokenError);
+  });
+
+  it('rejects an expired token and one without exp', async () => {
+    const expired = await jwks.sign(CLAIMS, { expiresAt: Math.floor(Date.now() / 1000) - 120 });
+    const endless = await jwks.sign(CLAIMS, { expiresAt: null });
+
+    await expect(verify(expired)).rejects.toBeInstanceOf(InvalidTokenError);
+    await expect(verify(endless)).rejects.toBeInstanceOf(InvalidTokenError);
+  });
+
+  it('rejects a token for another issuer or another audience', async () => {
+    const token = await jwks.sign(CLAIMS);
+    const otherIssuer = createTokenVerifier({
+      issuer: 'https://other.test',
+      audience: AUDIENCE,
+      keys: remoteKeys(jwks.url),
+    });
+    const otherAudience = createTokenVerifier({
+      issuer: ISSUER,
+      audience: 'other-app',
+      keys: remoteKeys(jwks.url),
+    });
+
+    await expect(otherIssuer(token)).rejects.toBeInstanceOf(InvalidTokenError);
+    await expect(otherAudience(token)).rejects.toBeInstanceOf(InvalidTokenError);
+    await expect(verify(token)).resolves.toBeDefined();
+  });
+
+  it('rejects an unsigned alg:none token', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const unsigned = `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ ...CLAIMS, iss: ISSUER, aud: AUDIENCE, exp: now + 300 })}.`;
+
+    await expect(verify(unsigned)).rejects.toBeInstanceOf(InvalidTokenError);
+  });
+
+  it('rejects an HS256 token keyed with the published RSA public key', async () => {
+    const confused = await new SignJWT(CLAIMS)
+      .setProtectedHeader({ alg: 'HS256', kid: 'rsa-1' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(jwks.rsaPublicPem));
+
+    await expect(verify(confused)).rejects.toBeInstanceOf(InvalidTokenError);
+  });
+
+  it('rejects claims outside the key layout and ignores groups that are not roles', async () => {
+    const badTenant = await jwks.sign({ ...CLAIMS, 'custom:tenantId': 'acme/../other' });
+    const badUser = await jwks.sign({ ...CLAIMS, sub: 'alice#u#bob' });
+    const noTenant = await jwks.sign({ sub: 'alice' });
+    const oddGroups = await jwks.sign({ ...CLAIMS, 'cognito:groups': ['superuser', 'admin', 'admin'] });
+
+    await expect(verify(badTenant)).rejects.toBeInstanceOf(InvalidTokenError);
+    await expect(verify(badUser)).rejects.toBeInstanceOf(InvalidTokenError);
+    await expect(verify(noTenant)).rejects.toBeInstanceOf(InvalidTokenError);
+    await expect(verify(oddGroups)).resolves.toMatchObject({ roles: ['admin'] });
+  });
+});
