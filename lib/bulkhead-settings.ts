@@ -13,14 +13,14 @@ export const CONTEXT_KEYS = {
   oidcAudience: 'bulkhead:oidcAudience',
   oidcJwksUrl: 'bulkhead:oidcJwksUrl',
   modelIds: 'bulkhead:modelIds',
+  embeddingModelId: 'bulkhead:embeddingModelId',
   siloTenants: 'bulkhead:siloTenants',
 } as const;
 
-export const DEFAULT_MODEL_IDS = [
-  'amazon.nova-lite-v1:0',
-  'amazon.nova-micro-v1:0',
-  'amazon.titan-embed-text-v2:0',
-] as const;
+export const DEFAULT_MODEL_IDS = ['amazon.nova-lite-v1:0', 'amazon.nova-micro-v1:0'] as const;
+
+/** Titan Text Embeddings v2: 1024-dimension vectors, the size of every tenant index. */
+export const DEFAULT_EMBEDDING_MODEL_ID = 'amazon.titan-embed-text-v2:0';
 
 /** Bedrock model ids: `provider.name[-version][:n]`. */
 const MODEL_ID_PATTERN = /^[a-z0-9-]+\.[A-Za-z0-9._:-]+$/;
@@ -52,6 +52,11 @@ export interface BulkheadSettings {
    * @default DEFAULT_MODEL_IDS
    */
   readonly modelIds?: readonly string[];
+  /**
+   * Bedrock embedding model for documents and search (`EMBEDDING_MODEL_ID`); must produce 1024 dimensions.
+   * @default DEFAULT_EMBEDDING_MODEL_ID
+   */
+  readonly embeddingModelId?: string;
   /**
    * Tenants that get dedicated (silo) data resources in addition to the pool.
    * @default - none
@@ -104,6 +109,10 @@ export function settingsProblems(settings: BulkheadSettings): string[] {
     for (const id of settings.modelIds) {
       if (!MODEL_ID_PATTERN.test(id)) problems.push(`model id "${id}" is not a Bedrock model id`);
     }
+  }
+  const embedding = settings.embeddingModelId;
+  if (embedding !== undefined && !MODEL_ID_PATTERN.test(embedding)) {
+    problems.push(`embedding model id "${embedding}" is not a Bedrock model id`);
   }
   const seen = new Set<string>();
   for (const tenantId of settings.siloTenantIds ?? []) {
@@ -164,6 +173,11 @@ export function settingsFromContext(node: Node): BulkheadSettings {
     oidcAudience: stringValue(read(CONTEXT_KEYS.oidcAudience), CONTEXT_KEYS.oidcAudience, problems),
     oidcJwksUrl: stringValue(read(CONTEXT_KEYS.oidcJwksUrl), CONTEXT_KEYS.oidcJwksUrl, problems),
     modelIds: listValue(read(CONTEXT_KEYS.modelIds), CONTEXT_KEYS.modelIds, problems),
+    embeddingModelId: stringValue(
+      read(CONTEXT_KEYS.embeddingModelId),
+      CONTEXT_KEYS.embeddingModelId,
+      problems,
+    ),
     siloTenantIds: listValue(read(CONTEXT_KEYS.siloTenants), CONTEXT_KEYS.siloTenants, problems),
   };
   assertValidSettings(settings, problems);

@@ -15,7 +15,12 @@ import {
 } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { assertValidSettings, type BulkheadSettings, DEFAULT_MODEL_IDS } from './bulkhead-settings.js';
+import {
+  assertValidSettings,
+  type BulkheadSettings,
+  DEFAULT_EMBEDDING_MODEL_ID,
+  DEFAULT_MODEL_IDS,
+} from './bulkhead-settings.js';
 import { ControlPlane } from './control-plane.js';
 import { HouseFunction } from './house-function.js';
 import { Identity } from './identity.js';
@@ -53,6 +58,7 @@ export class BulkheadStack extends Stack {
     assertValidSettings(props);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const modelIds = props.modelIds ?? DEFAULT_MODEL_IDS;
+    const embeddingModelId = props.embeddingModelId ?? DEFAULT_EMBEDDING_MODEL_ID;
 
     this.pool = new TenantDataPlane(this, 'TenantData', { removalPolicy });
     this.silos = new Map(
@@ -87,7 +93,11 @@ export class BulkheadStack extends Stack {
 
     const [defaultModelId] = modelIds;
     if (defaultModelId === undefined) throw new Error('modelIds must name at least one model');
-    const platformEnvironment = { ...this.identity.verifierEnvironment, MODEL_ID: defaultModelId };
+    const platformEnvironment = {
+      ...this.identity.verifierEnvironment,
+      MODEL_ID: defaultModelId,
+      EMBEDDING_MODEL_ID: embeddingModelId,
+    };
     this.authorizerFunction = new HouseFunction(this, 'Authorizer', {
       entry: HANDLER_ENTRIES.authorizer,
       description: 'TOKEN authorizer: verifies the bearer JWT and returns the tenant context',
@@ -112,7 +122,9 @@ export class BulkheadStack extends Stack {
       tableArns: planes.flatMap((plane) => plane.dataResources().tableArns),
       bucketArns: planes.flatMap((plane) => plane.dataResources().bucketArns),
       vectorBucketArns: planes.flatMap((plane) => plane.dataResources().vectorBucketArns),
-      modelArns: modelIds.map((modelId) => this.foundationModelArn(modelId)),
+      modelArns: [...new Set([...modelIds, embeddingModelId])].map((modelId) =>
+        this.foundationModelArn(modelId),
+      ),
     };
     this.tenantAccess = new TenantAccessRole(this, 'TenantAccess', {
       resources,

@@ -4,8 +4,8 @@
  * so it is reached with the functions' own roles and never with a tenant session.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { PkSkTable } from './pk-sk-table.js';
 
 export interface ControlPlaneProps {
   /**
@@ -17,19 +17,11 @@ export interface ControlPlaneProps {
 
 /** The control table: partition key `pk`, sort key `sk`. */
 export class ControlPlane extends Construct {
-  readonly table: dynamodb.Table;
+  readonly table: PkSkTable;
 
   constructor(scope: Construct, id: string, props: ControlPlaneProps = {}) {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    this.table = new dynamodb.Table(this, 'Table', {
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
-      removalPolicy,
-    });
+    this.table = new PkSkTable(this, 'Table', { removalPolicy });
   }
 }

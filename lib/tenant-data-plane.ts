@@ -5,10 +5,10 @@
  * access role does, keyed on session tags.
  */
 import { Fn, RemovalPolicy } from 'aws-cdk-lib';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3vectors from 'aws-cdk-lib/aws-s3vectors';
 import { Construct } from 'constructs';
+import { PkSkTable } from './pk-sk-table.js';
 import type { TenantDataResources } from './tenant-policy.js';
 
 export interface TenantDataPlaneProps {
@@ -27,7 +27,7 @@ export interface TenantDataPlaneProps {
 /** A tenant data table, object bucket and vector bucket with safe defaults. */
 export class TenantDataPlane extends Construct {
   /** Items: partition key `pk`, sort key `sk` (key layout in lambdas/tenancy/key-layout.ts). */
-  readonly table: dynamodb.Table;
+  readonly table: PkSkTable;
   /** Objects under `tenants/<tenantId>/`. */
   readonly bucket: s3.Bucket;
   /** Receives the tenant bucket's server access logs (shareable with other planes). */
@@ -41,15 +41,7 @@ export class TenantDataPlane extends Construct {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
-    this.table = new dynamodb.Table(this, 'Table', {
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
-      removalPolicy,
-    });
+    this.table = new PkSkTable(this, 'Table', { removalPolicy });
 
     this.accessLogsBucket =
       props.accessLogsBucket ??

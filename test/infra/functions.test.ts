@@ -68,7 +68,7 @@ describe('house functions', () => {
     ]);
   });
 
-  it('give the control and api functions every agreed variable and MODEL_ID = the first model', () => {
+  it('give the control and api functions every agreed variable, MODEL_ID = the first model and the embedding model', () => {
     const platform = Object.values(template.findResources('AWS::Lambda::Function')).filter(
       (fn) => fn.Metadata?.['bulkhead:entry'] !== 'lambdas/handlers/authorizer.ts',
     );
@@ -86,9 +86,11 @@ describe('house functions', () => {
           'JWT_AUDIENCE',
           'JWKS_URL',
           'MODEL_ID',
+          'EMBEDDING_MODEL_ID',
         ]),
       );
       expect(fn.Properties.Environment.Variables.MODEL_ID).toBe('amazon.nova-lite-v1:0');
+      expect(fn.Properties.Environment.Variables.EMBEDDING_MODEL_ID).toBe('amazon.titan-embed-text-v2:0');
     }
   });
 });

@@ -128,6 +128,7 @@ describe('synth-time validation', () => {
         'bulkhead:removalPolicy': 'snapshot',
         'bulkhead:siloTenants': 'acme,Not_Valid,acme',
         'bulkhead:modelIds': 'nova',
+        'bulkhead:embeddingModelId': 'titan',
       }),
     ).toThrow(
       new RegExp(
@@ -136,6 +137,7 @@ describe('synth-time validation', () => {
           'oidcIssuer "ftp://example.com" must use https',
           'oidcAudience is required',
           'model id "nova" is not a Bedrock model id',
+          'embedding model id "titan" is not a Bedrock model id',
           'silo tenant id "Not_Valid" is not a valid tenant id',
           'silo tenant id "acme" is listed twice',
         ].join('[\\s\\S]*'),
