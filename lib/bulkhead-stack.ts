@@ -34,6 +34,7 @@ export const HANDLER_ENTRIES = {
   authorizer: 'lambdas/handlers/authorizer.ts',
   control: 'lambdas/handlers/control.ts',
   api: 'lambdas/handlers/api.ts',
+  chatStream: 'lambdas/handlers/chat-stream.ts',
 } as const;
 
 export interface BulkheadStackProps extends StackProps, BulkheadSettings {}
@@ -50,6 +51,7 @@ export class BulkheadStack extends Stack {
   readonly authorizerFunction: HouseFunction;
   readonly controlFunction: HouseFunction;
   readonly apiFunction: HouseFunction;
+  readonly chatStreamFunction: HouseFunction;
   readonly tenantAccess: TenantAccessRole;
   readonly api: TenantApi;
 
@@ -115,7 +117,15 @@ export class BulkheadStack extends Stack {
       description: 'Tenant API (/v1): agents, documents, memory',
       environment: platformEnvironment,
     });
-    const platformFunctions = [this.controlFunction, this.apiFunction];
+    this.chatStreamFunction = new HouseFunction(this, 'ChatStreamFunction', {
+      entry: HANDLER_ENTRIES.chatStream,
+      description: 'Tenant chat with Lambda response streaming (server-sent events)',
+      environment: platformEnvironment,
+      // A streamed response is not bound by the 29 s buffered-integration limit.
+      timeout: Duration.minutes(5),
+    });
+    const platformFunctions = [this.controlFunction, this.apiFunction, this.chatStreamFunction];
+    const tenantApiFunctions = [this.apiFunction, this.chatStreamFunction];
 
     const planes = [this.pool, ...this.silos.values()];
     const resources: TenantDataResources = {
@@ -140,12 +150,13 @@ export class BulkheadStack extends Stack {
       fn.bindSecret('TENANT_TAG_SECRET_ARN', this.tenantTagKey);
     }
     this.controlFunction.bindTable('CONTROL_TABLE_NAME', this.controlPlane.table, 'readWrite');
-    this.apiFunction.bindTable('CONTROL_TABLE_NAME', this.controlPlane.table, 'read');
+    for (const fn of tenantApiFunctions) fn.bindTable('CONTROL_TABLE_NAME', this.controlPlane.table, 'read');
 
     this.api = new TenantApi(this, 'Api', {
       authorizer: this.authorizerFunction,
       apiFunction: this.apiFunction,
       controlFunction: this.controlFunction,
+      chatStreamFunction: this.chatStreamFunction,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url });

@@ -1,8 +1,8 @@
 /**
  * The public API: an API Gateway REST API whose every method is guarded by the
  * TOKEN authorizer. `/v1/admin/{proxy+}` goes to the control function,
- * `/v1/{proxy+}` to the tenant API function; gateway-generated errors use the
- * platform's error shape.
+ * `POST /v1/chat/stream` to the streaming chat function, `/v1/{proxy+}` to the
+ * tenant API function; gateway-generated errors use the platform's error shape.
  *
  * Why REST and not HTTP API: REST supports Lambda response streaming (for chat
  * streaming), usage plans and WAF, and its Lambda TOKEN authorizer verifies
@@ -29,6 +29,8 @@ export interface TenantApiProps {
   readonly apiFunction: HouseFunction;
   /** Serves `/v1/admin/{proxy+}` (platform operators). */
   readonly controlFunction: HouseFunction;
+  /** Serves `POST /v1/chat/stream` with Lambda response streaming. */
+  readonly chatStreamFunction: HouseFunction;
   /**
    * Stage name.
    * @default 'prod'
@@ -148,14 +150,26 @@ export class TenantApi extends Construct {
     }
 
     const v1 = this.restApi.root.addResource('v1');
+    const buffered = apigateway.ResponseTransferMode.BUFFERED;
     const routes = [
-      { resource: v1.addResource('admin').addResource('{proxy+}'), fn: props.controlFunction },
-      { resource: v1.addResource('{proxy+}'), fn: props.apiFunction },
+      {
+        resource: v1.addResource('admin').addResource('{proxy+}'),
+        verb: 'ANY',
+        fn: props.controlFunction,
+        mode: buffered,
+      },
+      { resource: v1.addResource('{proxy+}'), verb: 'ANY', fn: props.apiFunction, mode: buffered },
+      {
+        resource: v1.addResource('chat').addResource('stream'),
+        verb: 'POST',
+        fn: props.chatStreamFunction,
+        mode: apigateway.ResponseTransferMode.STREAM,
+      },
     ];
-    for (const { resource, fn } of routes) {
+    for (const { resource, verb, fn, mode } of routes) {
       const method = resource.addMethod(
-        'ANY',
-        new apigateway.LambdaIntegration(fn.function, { allowTestInvoke: false }),
+        verb,
+        new apigateway.LambdaIntegration(fn.function, { allowTestInvoke: false, responseTransferMode: mode }),
         { requestValidator: validator },
       );
       Validations.of(method).acknowledge({

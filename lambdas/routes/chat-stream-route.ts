@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { ModelResponseError } from '../agent/errors.js';
 import { chatEvents } from '../conversations/chat.js';
 import { parseEndpointBody } from '../http/endpoint.js';
 import { errorResponse } from '../http/error-response.js';
@@ -65,22 +66,21 @@ export function createChatStreamHandler(options: ChatStreamOptions) {
         streaming: true,
         logger,
       });
-      const events = chatEvents(dependencies, body);
-      writer = open(200, { ...EVENT_STREAM_HEADERS });
-      for await (const chatEvent of events) {
+      for await (const chatEvent of chatEvents(dependencies, body)) {
+        // The stream opens with the first event, so a failure before it (an unknown session,
+        // a refused model call) still gets its own status code and JSON error body.
+        writer ??= open(200, { ...EVENT_STREAM_HEADERS });
         const { type, ...data } = chatEvent;
         writer.write(serverSentEvent(type, type === 'done' ? chatEvent.result : data));
       }
+      if (writer === undefined) throw new ModelResponseError('the chat ended without events');
+      writer.end();
     } catch (err) {
       const response = failure(err);
-      if (writer === undefined) {
-        writer = open(response.statusCode, stringHeaders(response.headers));
-        writer.write(response.body);
-      } else {
-        writer.write(`event: error\ndata: ${response.body}\n\n`);
-      }
+      const errorWriter = writer ?? open(response.statusCode, stringHeaders(response.headers));
+      errorWriter.write(writer === undefined ? response.body : `event: error\ndata: ${response.body}\n\n`);
+      errorWriter.end();
     }
-    writer.end();
   };
 }
 

@@ -37,6 +37,8 @@ export interface RouteSpec {
   readonly path: string;
   readonly functionLogicalId: string;
   readonly authorizerFunctionLogicalId?: string;
+  /** True when the integration streams the function's response (Lambda response streaming). */
+  readonly streaming: boolean;
 }
 
 /** Longest generated local name (S3 bucket and S3 Vectors bucket limit). */
@@ -450,6 +452,7 @@ export function apiRoutes(template: CfnTemplate): RouteSpec[] {
         method: asString(properties.HttpMethod, `HttpMethod of ${logicalId}`),
         path: resourcePath(template, properties.ResourceId) || '/',
         functionLogicalId: invokedFunction(template, integration.Uri, `method ${logicalId}`),
+        streaming: integration.ResponseTransferMode === 'STREAM',
       };
       if (properties.AuthorizationType !== 'CUSTOM') return route;
       const authorizerId = isRecord(properties.AuthorizerId) ? properties.AuthorizerId.Ref : undefined;

@@ -17,7 +17,7 @@ function functionIdOf(entry: string): string {
 }
 
 describe('routes', () => {
-  it('send /v1/admin/{proxy+} to the control function and /v1/{proxy+} to the api function, both behind the authorizer', () => {
+  it('send /v1/admin/{proxy+} to the control function, /v1/{proxy+} to the api function and POST /v1/chat/stream to the streaming function, all behind the authorizer', () => {
     const authorizer = functionIdOf('lambdas/handlers/authorizer.ts');
     expect(apiRoutes(asCfnTemplate(template.toJSON()))).toEqual(
       expect.arrayContaining([
@@ -26,16 +26,41 @@ describe('routes', () => {
           path: '/v1/admin/{proxy+}',
           functionLogicalId: functionIdOf('lambdas/handlers/control.ts'),
           authorizerFunctionLogicalId: authorizer,
+          streaming: false,
         },
         {
           method: 'ANY',
           path: '/v1/{proxy+}',
           functionLogicalId: functionIdOf('lambdas/handlers/api.ts'),
           authorizerFunctionLogicalId: authorizer,
+          streaming: false,
+        },
+        {
+          method: 'POST',
+          path: '/v1/chat/stream',
+          functionLogicalId: functionIdOf('lambdas/handlers/chat-stream.ts'),
+          authorizerFunctionLogicalId: authorizer,
+          streaming: true,
         },
       ]),
     );
-    template.resourceCountIs('AWS::ApiGateway::Method', 2);
+    template.resourceCountIs('AWS::ApiGateway::Method', 3);
+  });
+
+  it('stream only the chat-stream integration, through the response-streaming invocation path', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'POST',
+      Integration: Match.objectLike({
+        ResponseTransferMode: 'STREAM',
+        Uri: Match.objectLike({
+          'Fn::Join': Match.arrayWith([Match.arrayWith(['/response-streaming-invocations'])]),
+        }),
+      }),
+    });
+    const modes = Object.values(template.findResources('AWS::ApiGateway::Method')).map(
+      (method) => method.Properties.Integration.ResponseTransferMode,
+    );
+    expect(modes.sort()).toEqual(['BUFFERED', 'BUFFERED', 'STREAM']);
   });
 
   it('guard every method with the custom authorizer and require the Authorization header', () => {

@@ -108,13 +108,18 @@ beforeAll(() => {
 });
 
 describe('function roles', () => {
-  it('exist for exactly the three platform functions, each recording its entry', () => {
+  it('exist for exactly the four platform functions, each recording its entry', () => {
     expect(
       functionSpecs(template)
         .map((spec) => spec.entry)
         .sort(),
-    ).toEqual(['lambdas/handlers/api.ts', 'lambdas/handlers/authorizer.ts', 'lambdas/handlers/control.ts']);
-    expect(functionRoles.size).toBe(3);
+    ).toEqual([
+      'lambdas/handlers/api.ts',
+      'lambdas/handlers/authorizer.ts',
+      'lambdas/handlers/chat-stream.ts',
+      'lambdas/handlers/control.ts',
+    ]);
+    expect(functionRoles.size).toBe(4);
   });
 
   it('cannot perform any tenant-data action on any tenant-data resource', async () => {
@@ -133,8 +138,8 @@ describe('function roles', () => {
         evaluated += 1;
       }
     }
-    // 3 roles × (8 item + 7 object/list + 7 vector + 6 model) requests.
-    expect(evaluated).toBe(3 * 28);
+    // 4 roles × (8 item + 7 object/list + 7 vector + 6 model) requests.
+    expect(evaluated).toBe(4 * 28);
   });
 
   it('would notice a function role granted tenant data (negative control)', async () => {
@@ -154,11 +159,11 @@ describe('function roles', () => {
     expect(verdicts).toContain('Allowed');
   });
 
-  it('lets the control and api functions assume the tenant role with session tags', async () => {
+  it('lets the control, api and chat-stream functions assume the tenant role with session tags', async () => {
     const platform = functionSpecs(template).filter(
       (spec) => spec.entry !== 'lambdas/handlers/authorizer.ts',
     );
-    expect(platform).toHaveLength(2);
+    expect(platform).toHaveLength(3);
     for (const spec of platform) {
       const principal = resourceArn(template, spec.roleLogicalId);
       const identity = rolePolicyDocuments(template, spec.roleLogicalId);

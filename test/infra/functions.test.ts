@@ -42,6 +42,7 @@ describe('house functions', () => {
     expect(entries.sort()).toEqual([
       'lambdas/handlers/api.ts',
       'lambdas/handlers/authorizer.ts',
+      'lambdas/handlers/chat-stream.ts',
       'lambdas/handlers/control.ts',
     ]);
     for (const entry of entries) expect(existsSync(repoPath(entry))).toBe(true);
@@ -68,11 +69,11 @@ describe('house functions', () => {
     ]);
   });
 
-  it('give the control and api functions every agreed variable, MODEL_ID = the first model and the embedding model', () => {
+  it('give the control, api and chat-stream functions every agreed variable, MODEL_ID = the first model and the embedding model', () => {
     const platform = Object.values(template.findResources('AWS::Lambda::Function')).filter(
       (fn) => fn.Metadata?.['bulkhead:entry'] !== 'lambdas/handlers/authorizer.ts',
     );
-    expect(platform).toHaveLength(2);
+    expect(platform).toHaveLength(3);
     for (const fn of platform) {
       expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(
         expect.arrayContaining([

@@ -22,6 +22,13 @@ describe('configuration', () => {
     );
   });
 
+  it('defaults the embedding model to Titan Text Embeddings v2 and takes an override', () => {
+    expect(readServiceConfig(SERVICE_ENV).embeddingModelId).toBe('amazon.titan-embed-text-v2:0');
+    expect(readServiceConfig({ ...SERVICE_ENV, EMBEDDING_MODEL_ID: 'my-embedder' }).embeddingModelId).toBe(
+      'my-embedder',
+    );
+  });
+
   it('names every missing variable', () => {
     const { TENANT_TABLE_NAME: _table, MODEL_ID: _model, ...rest } = SERVICE_ENV;
 

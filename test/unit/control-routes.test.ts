@@ -4,15 +4,15 @@ import { describe, expect, it, vi } from 'vitest';
 import { createHttpHandler } from '../../lambdas/http/http-handler.js';
 import type { Logger } from '../../lambdas/observability/logger.js';
 import type { TenantRecord } from '../../lambdas/registry/tenant-record.js';
-import { controlRouter, requireOperator } from '../../lambdas/routes/control-routes.js';
+import { controlRouter, requireControlAccess } from '../../lambdas/routes/control-routes.js';
 import { proxyEvent } from './support/events.js';
 import { type FakeRuntimeOptions, fakeRuntime, sessionTags } from './support/fake-runtime.js';
 import { metadata } from './support/fake-sdk.js';
 
-const PLATFORM: TenantRecord = {
-  tenantId: 'platform',
-  name: 'Platform',
-  tier: 'enterprise',
+const ACME: TenantRecord = {
+  tenantId: 'acme',
+  name: 'Acme',
+  tier: 'basic',
   status: 'active',
   createdAt: '2024-01-01T00:00:00.000Z',
 };
@@ -21,11 +21,12 @@ const NEW_TENANT = JSON.stringify({ tenantId: 'globex', name: 'Globex', tier: 'p
 
 function controlHandler(options: Partial<FakeRuntimeOptions> = {}) {
   const logger: Logger = { info: vi.fn(), error: vi.fn() };
-  const fake = fakeRuntime({ tenants: [PLATFORM], ...options });
+  // The platform tenant is built in: operators need no registry record of it.
+  const fake = fakeRuntime({ tenants: [ACME], ...options });
   const handler = createHttpHandler({
     router: controlRouter(fake.runtime),
     resolveContext: (event) => fake.runtime.resolveContext(event),
-    authorize: requireOperator,
+    authorize: requireControlAccess,
     logger,
   });
   return { ...fake, handler, logger };
@@ -133,7 +134,7 @@ describe('control API routes', () => {
       },
     });
 
-    const read = await handler(proxyEvent({ path: '/v1/admin/tenants/platform', authorizer: OPERATOR }));
+    const read = await handler(proxyEvent({ path: '/v1/admin/tenants/acme', authorizer: OPERATOR }));
     const unknown = await handler(proxyEvent({ path: '/v1/admin/tenants/nobody', authorizer: OPERATOR }));
     const suspend = await handler(
       proxyEvent({ method: 'POST', path: '/v1/admin/tenants/nobody/suspend', authorizer: OPERATOR }),
@@ -141,24 +142,92 @@ describe('control API routes', () => {
     const roles = await handler(
       proxyEvent({
         method: 'PUT',
-        path: '/v1/admin/tenants/platform/users/bob/roles',
+        path: '/v1/admin/tenants/acme/users/bob/roles',
         body: JSON.stringify({ roles: ['admin', 'admin', 'reader'] }),
         authorizer: OPERATOR,
       }),
     );
 
     expect(read.statusCode).toBe(200);
-    expect(JSON.parse(read.body)).toMatchObject({ tenantId: 'platform', status: 'active' });
+    expect(JSON.parse(read.body)).toMatchObject({ tenantId: 'acme', status: 'active' });
     expect(unknown.statusCode).toBe(404);
     expect(suspend.statusCode).toBe(404);
     expect(roles.statusCode).toBe(200);
     expect(JSON.parse(roles.body)).toEqual({
-      tenantId: 'platform',
+      tenantId: 'acme',
       userId: 'bob',
       roles: ['admin', 'reader'],
     });
     expect(control.find((command) => command.name === 'TransactWriteItemsCommand')?.input).toMatchObject({
       TransactItems: [{ ConditionCheck: { ConditionExpression: 'attribute_exists(pk)' } }, { Put: {} }],
+    });
+  });
+
+  it('refuses to onboard the reserved platform tenant', async () => {
+    const { handler, control, vectors } = controlHandler();
+
+    const result = await handler(
+      onboard(OPERATOR, JSON.stringify({ tenantId: 'platform', name: 'Mine now', tier: 'basic' })),
+    );
+
+    expect(result.statusCode).toBe(409);
+    expect(control.map((command) => command.name).filter((name) => name !== 'GetItemCommand')).toEqual([]);
+    expect(vectors).toHaveLength(0);
+  });
+
+  it('ignores the operator role outside the platform tenant', async () => {
+    const { handler, control } = controlHandler();
+    const acmeOperator = { tenantId: 'acme', userId: 'mallory', roles: 'operator,admin' };
+
+    const created = await handler(onboard(acmeOperator));
+    const suspended = await handler(
+      proxyEvent({ method: 'POST', path: '/v1/admin/tenants/globex/suspend', authorizer: acmeOperator }),
+    );
+
+    expect([created.statusCode, suspended.statusCode]).toEqual([403, 403]);
+    expect(control.map((command) => command.name).filter((name) => name !== 'GetItemCommand')).toEqual([]);
+  });
+
+  describe('role assignment by a tenant admin', () => {
+    const acmeAdmin = { tenantId: 'acme', userId: 'ada', roles: 'admin' };
+    const assign = (authorizer: Record<string, string>, tenantId: string, roles: string[]) =>
+      proxyEvent({
+        method: 'PUT',
+        path: `/v1/admin/tenants/${tenantId}/users/bob/roles`,
+        body: JSON.stringify({ roles }),
+        authorizer,
+      });
+
+    it('assigns tenant roles in the admin’s own tenant', async () => {
+      const { handler, control } = controlHandler();
+
+      const result = await handler(assign(acmeAdmin, 'acme', ['analyst', 'reader']));
+
+      expect(result.statusCode).toBe(200);
+      expect(control.find((command) => command.name === 'TransactWriteItemsCommand')?.input).toMatchObject({
+        TransactItems: [{}, { Put: { Item: { pk: { S: 'tenant#acme' }, sk: { S: 'user#bob' } } } }],
+      });
+    });
+
+    it.each([
+      ['another tenant', acmeAdmin, 'globex', ['reader']],
+      ['the operator role', acmeAdmin, 'acme', ['operator']],
+      ['an analyst', { tenantId: 'acme', userId: 'ann', roles: 'analyst' }, 'acme', ['reader']],
+    ])('refuses %s and writes nothing', async (_label, authorizer, tenantId, roles) => {
+      const { handler, control } = controlHandler();
+
+      const result = await handler(assign(authorizer, tenantId, roles));
+
+      expect(result.statusCode).toBe(403);
+      expect(control.map((command) => command.name).filter((name) => name !== 'GetItemCommand')).toEqual([]);
+    });
+
+    it('cannot reach the operator routes', async () => {
+      const { handler } = controlHandler();
+
+      const read = await handler(proxyEvent({ path: '/v1/admin/tenants/acme', authorizer: acmeAdmin }));
+
+      expect(read.statusCode).toBe(403);
     });
   });
 });

@@ -84,6 +84,36 @@ describe('request context middleware', () => {
   });
 });
 
+describe('the platform tenant', () => {
+  it('honours operator only in the built-in platform tenant, which needs no registry record', async () => {
+    const registry = fakeRegistry([ACME]);
+    const platformEvent = proxyEvent({
+      authorizer: { tenantId: 'platform', userId: 'ops', roles: 'operator' },
+    });
+    const acmeEvent = proxyEvent({
+      authorizer: { tenantId: 'acme', userId: 'eve', roles: 'operator,reader' },
+    });
+
+    const platform = await resolveRequestContext(platformEvent, sources(registry));
+    const acme = await resolveRequestContext(acmeEvent, sources(registry));
+
+    expect(platform).toMatchObject({ tenantId: 'platform', roles: ['operator'], tier: 'enterprise' });
+    expect(acme.roles).toEqual(['reader']);
+    expect(registry.calls.getTenant).toBe(1);
+  });
+
+  it('drops operator from a registry role assignment outside the platform tenant', async () => {
+    const registry = fakeRegistry([ACME], { 'acme/eve': ['operator', 'admin'] });
+
+    const context = await resolveRequestContext(
+      proxyEvent({ authorizer: { tenantId: 'acme', userId: 'eve', roles: 'reader' } }),
+      sources(registry),
+    );
+
+    expect(context.roles).toEqual(['admin']);
+  });
+});
+
 describe('TenantDirectory', () => {
   it('caches a tenant record for at most its TTL', async () => {
     const clock = { now: 0 };

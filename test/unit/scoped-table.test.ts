@@ -55,6 +55,7 @@ describe('ScopedTable', () => {
     await table.get(privateNote);
     await table.put(sharedDoc, { title: 'T' });
     await table.update(privateNote, { text: 'new' });
+    await table.add(privateNote, { tokens: 5 });
     await table.delete(sharedDoc);
     await table.query({ visibility: 'private', collection: 'notes' }, { cursor: 'bjE' });
     await table.batchGet([privateNote, { visibility: 'tenant', collection: 'docs', sk: 'd1' }]);
@@ -69,6 +70,7 @@ describe('ScopedTable', () => {
     expect(sent.map((command) => command.name)).toEqual([
       'GetItemCommand',
       'PutItemCommand',
+      'UpdateItemCommand',
       'UpdateItemCommand',
       'DeleteItemCommand',
       'QueryCommand',
@@ -89,6 +91,7 @@ describe('ScopedTable', () => {
 
     await expect(table.put(privateNote, { pk: 'acme2#t#docs' })).rejects.toBeInstanceOf(ScopedKeyError);
     await expect(table.update(privateNote, { sk: 'x' })).rejects.toBeInstanceOf(ScopedKeyError);
+    await expect(table.add(privateNote, { pk: 1 })).rejects.toBeInstanceOf(ScopedKeyError);
     await expect(table.get({ visibility: 'tenant', collection: 'docs#x', sk: 'a' })).rejects.toBeInstanceOf(
       ScopedKeyError,
     );
@@ -127,6 +130,18 @@ describe('ScopedTable', () => {
 
     expect(sent[0]?.input).toMatchObject({
       ExclusiveStartKey: marshall({ pk: `${PRIVATE_PREFIX}notes`, sk: 'n9' }),
+    });
+  });
+
+  it('adds to counters atomically with ADD', async () => {
+    const { table, sent } = fakeTable();
+
+    await table.add(privateNote, { inputTokens: 7, requests: 1 });
+
+    expect(sent[0]?.input).toMatchObject({
+      UpdateExpression: 'ADD #a0 :v0, #a1 :v1',
+      ExpressionAttributeNames: { '#a0': 'inputTokens', '#a1': 'requests' },
+      ExpressionAttributeValues: { ':v0': { N: '7' }, ':v1': { N: '1' } },
     });
   });
 });

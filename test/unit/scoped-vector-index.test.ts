@@ -108,7 +108,7 @@ describe('ScopedVectorIndex', () => {
     expect(got).toEqual(expected);
   });
 
-  it('creates a 1024-dimension cosine float32 index and treats an existing one as done', async () => {
+  it('creates a 1024-dimension cosine float32 index with non-filterable chunk text, and treats an existing one as done', async () => {
     const fresh = fakeIndex();
     const existing = fakeIndex({ indexExists: true });
 
@@ -119,6 +119,7 @@ describe('ScopedVectorIndex', () => {
       dimension: 1024,
       distanceMetric: 'cosine',
       dataType: 'float32',
+      metadataConfiguration: { nonFilterableMetadataKeys: ['text'] },
     });
   });
 

@@ -13,11 +13,7 @@ import {
   type ServiceOutputTypes as DynamoOutput,
 } from '@aws-sdk/client-dynamodb';
 import { S3Client, type ServiceInputTypes as S3Input } from '@aws-sdk/client-s3';
-import {
-  S3VectorsClient,
-  type ServiceInputTypes as VectorsInput,
-  type ServiceOutputTypes as VectorsOutput,
-} from '@aws-sdk/client-s3vectors';
+import { S3VectorsClient, type ServiceInputTypes as VectorsInput } from '@aws-sdk/client-s3vectors';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   type AssumeRoleCommandInput,
@@ -36,6 +32,7 @@ import {
   type Responder,
   type SentCommand,
 } from './fake-sdk.js';
+import { MemoryBucket, MemoryTable, MemoryVectorIndex } from './memory-cloud.js';
 
 export const TEST_CONFIG: ServiceConfig = {
   tenantTableName: 'tenant-data',
@@ -57,9 +54,9 @@ export interface FakeRuntimeOptions {
   /** Answers for control-table writes; default: success. */
   readonly controlWrites?: Responder<DynamoInput, DynamoOutput>;
   /** Answers for tenant-data commands; default: empty success. */
-  readonly tenantData?: Responder<DynamoInput, DynamoOutput>;
+  readonly tenantData?: Responder<DynamoInput, object>;
   /** Answers for S3 Vectors commands; default: empty success. */
-  readonly vectors?: Responder<VectorsInput, VectorsOutput>;
+  readonly vectors?: Responder<VectorsInput, object>;
   /** Answers for S3 commands (loosely typed: object bodies need no stream); default: empty success. */
   readonly objects?: Responder<S3Input, object>;
   /** Answers for Bedrock commands (Converse, ConverseStream, InvokeModel); default: refuses. */
@@ -136,7 +133,7 @@ export function fakeRuntime(options: FakeRuntimeOptions): FakeRuntime {
     session: {
       dynamodb: (credentials) => {
         const client = new DynamoDBClient({ region: 'us-east-1', credentials });
-        captureCommands(client, options.tenantData ?? (() => ({ ...metadata })), tenantData);
+        captureShapedCommands(client, options.tenantData ?? (() => ({ ...metadata })), tenantData);
         return client;
       },
       s3: (credentials) => {
@@ -146,7 +143,7 @@ export function fakeRuntime(options: FakeRuntimeOptions): FakeRuntime {
       },
       s3vectors: (credentials) => {
         const client = new S3VectorsClient({ region: 'us-east-1', credentials });
-        captureCommands(client, options.vectors ?? (() => ({ ...metadata })), vectors);
+        captureShapedCommands(client, options.vectors ?? (() => ({ ...metadata })), vectors);
         return client;
       },
       bedrock: (credentials) => {
@@ -157,4 +154,31 @@ export function fakeRuntime(options: FakeRuntimeOptions): FakeRuntime {
     },
   });
   return { runtime, control, sts, tenantData, vectors, objects, bedrock };
+}
+
+/** A fake runtime whose tenant table, bucket and vector index keep state in memory. */
+export function memoryRuntime(options: {
+  readonly tenants: readonly TenantRecord[];
+  readonly bedrock?: Responder<BedrockInput, object>;
+  /** Commands (by name, e.g. `PutVectorsCommand`) that fail instead of being answered. */
+  readonly failing?: readonly string[];
+}) {
+  const table = new MemoryTable();
+  const bucket = new MemoryBucket();
+  const index = new MemoryVectorIndex();
+  const failing = new Set(options.failing ?? []);
+  const unlessFailing =
+    <Input>(respond: Responder<Input, object>): Responder<Input, object> =>
+    (command) => {
+      if (failing.has(command.name)) throw new Error(`${command.name} failed (test)`);
+      return respond(command);
+    };
+  const fake = fakeRuntime({
+    tenants: options.tenants,
+    tenantData: unlessFailing(table.respond),
+    objects: unlessFailing(bucket.respond),
+    vectors: unlessFailing(index.respond),
+    bedrock: unlessFailing(options.bedrock ?? refuseModelCalls),
+  });
+  return { ...fake, table, bucket, index };
 }
