@@ -1,0 +1,22 @@
+/** Errors of admission control (budgets and rate limits); error-response.ts maps them to HTTP. */
+
+/** The tenant's monthly budget cannot cover the call's maximum cost (HTTP 402 `budget_exceeded`). */
+export class BudgetExceededError extends Error {
+  constructor(options?: ErrorOptions) {
+    super("the tenant's monthly model budget is exhausted", options);
+    this.name = 'BudgetExceededError';
+  }
+}
+
+/** A rate limit refused the request (HTTP 429 `rate_limited` with `Retry-After`). */
+export class RateLimitedError extends Error {
+  constructor(
+    readonly scope: 'tenant' | 'user',
+    /** Whole seconds until the window that refused the request ends (≥ 1). */
+    readonly retryAfterSeconds: number,
+    options?: ErrorOptions,
+  ) {
+    super(`too many requests for this ${scope}; retry in ${retryAfterSeconds} s`, options);
+    this.name = 'RateLimitedError';
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * What each tier may spend and how fast it may call, and how a tenant
+ * record's own budget overrides its tier's default.
+ */
+import type { TenantRecord } from '../registry/tenant-record.js';
+import type { Tier } from '../tenancy/request-context.js';
+
+export interface BudgetLimits {
+  readonly monthlyUsd: number;
+  readonly monthlyTokens: number;
+  /** Counter shards per tenant-month; more for tenants that call more. */
+  readonly shards: number;
+  /** A cheaper model to fall back to when the budget cannot cover the requested one. */
+  readonly fallbackModelId?: string;
+}
+
+export interface RateLimits {
+  readonly tenantPerMinute: number;
+  readonly userPerMinute: number;
+}
+
+export const TIER_BUDGETS: Readonly<Record<Tier, BudgetLimits>> = Object.freeze({
+  basic: { monthlyUsd: 50, monthlyTokens: 5_000_000, shards: 1, fallbackModelId: 'amazon.nova-micro-v1:0' },
+  premium: {
+    monthlyUsd: 500,
+    monthlyTokens: 50_000_000,
+    shards: 4,
+    fallbackModelId: 'amazon.nova-micro-v1:0',
+  },
+  enterprise: { monthlyUsd: 5_000, monthlyTokens: 500_000_000, shards: 16 },
+});
+
+export const TIER_RATE_LIMITS: Readonly<Record<Tier, RateLimits>> = Object.freeze({
+  basic: { tenantPerMinute: 120, userPerMinute: 30 },
+  premium: { tenantPerMinute: 600, userPerMinute: 120 },
+  enterprise: { tenantPerMinute: 3_000, userPerMinute: 600 },
+});
+
+/** The tenant's budget: its tier's default, overridden by the record's own amounts. */
+export function budgetFor(
+  tenant: Pick<TenantRecord, 'tier' | 'monthlyBudgetUsd' | 'monthlyTokenBudget'>,
+): BudgetLimits {
+  const tier = TIER_BUDGETS[tenant.tier];
+  return {
+    ...tier,
+    monthlyUsd: tenant.monthlyBudgetUsd ?? tier.monthlyUsd,
+    monthlyTokens: tenant.monthlyTokenBudget ?? tier.monthlyTokens,
+  };
+}
+
+export function rateLimitsFor(tier: Tier): RateLimits {
+  return TIER_RATE_LIMITS[tier];
+}

@@ -1,0 +1,99 @@
+/**
+ * The audit record and its hash chain, as pure functions. Each record stores
+ * the hash of the one before it; the hash covers every field but itself, in a
+ * fixed order. Verification finds a changed record (its hash no longer
+ * matches), a removed one (a sequence gap or a broken link), a reordering (a
+ * sequence out of place) and a cut-off or forged tail (the chain head disagrees).
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+
+export const AUDIT_KINDS = [
+  'tool_call',
+  'data_write',
+  'data_delete',
+  'admin_action',
+  'access_denied',
+] as const;
+export const AUDIT_OUTCOMES = ['succeeded', 'failed', 'denied'] as const;
+
+/** The hash a chain's first record points back to. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** What happened; no document text, prompts or secrets, only names and ids inside the tenant. */
+export const AuditEventSchema = z.object({
+  kind: z.enum(AUDIT_KINDS),
+  /** e.g. `documents.delete`, `tool.search_documents`, `admin.set_roles`. */
+  action: z.string().min(1).max(128),
+  /** e.g. `document/<id>`; ids only, never content. */
+  resource: z.string().max(512),
+  outcome: z.enum(AUDIT_OUTCOMES),
+});
+export type AuditEvent = z.infer<typeof AuditEventSchema>;
+
+export const AuditRecordSchema = AuditEventSchema.extend({
+  seq: z.number().int().positive(),
+  at: z.iso.datetime(),
+  /** The acting user's id; records live in the tenant's own partition. */
+  actor: z.string().min(1),
+  requestId: z.string().min(1),
+  prevHash: z.string().regex(/^[0-9a-f]{64}$/),
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type AuditRecord = z.infer<typeof AuditRecordSchema>;
+
+/** The chain head: the last record's sequence number and hash. */
+export interface AuditHead {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+/** The hash of a record: SHA-256 over its fields in a fixed order (JSON array, so no field can bleed into another). */
+export function auditRecordHash(record: Omit<AuditRecord, 'hash'>): string {
+  const fields = [
+    record.seq,
+    record.at,
+    record.actor,
+    record.requestId,
+    record.kind,
+    record.action,
+    record.resource,
+    record.outcome,
+    record.prevHash,
+  ];
+  return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
+}
+
+export type ChainProblem = 'changed' | 'out_of_sequence' | 'broken_link' | 'head_mismatch';
+
+export type ChainVerdict =
+  | { readonly ok: true; readonly count: number }
+  | {
+      readonly ok: false;
+      readonly problem: ChainProblem;
+      /** Position in the given list where the chain first breaks. */
+      readonly index: number;
+      /** The sequence number expected at that position. */
+      readonly expectedSeq: number;
+    };
+
+/**
+ * Verifies records in the order given (a whole chain, starting at seq 1).
+ * With `head`, also checks that nothing was cut off the end.
+ */
+export function verifyAuditChain(records: readonly AuditRecord[], head?: AuditHead): ChainVerdict {
+  let prevHash = GENESIS_HASH;
+  for (const [index, record] of records.entries()) {
+    const expectedSeq = index + 1;
+    const failure = (problem: ChainProblem): ChainVerdict => ({ ok: false, problem, index, expectedSeq });
+    const { hash, ...fields } = record;
+    if (auditRecordHash(fields) !== hash) return failure('changed');
+    if (record.seq !== expectedSeq) return failure('out_of_sequence');
+    if (record.prevHash !== prevHash) return failure('broken_link');
+    prevHash = hash;
+  }
+  if (head !== undefined && (head.seq !== records.length || head.hash !== prevHash)) {
+    return { ok: false, problem: 'head_mismatch', index: records.length, expectedSeq: records.length + 1 };
+  }
+  return { ok: true, count: records.length };
+}

@@ -1,0 +1,141 @@
+/**
+ * Metering: after each model call, one usage record plus the month's user and
+ * tenant aggregates, written in one transaction whose first item is a
+ * conditional put on a key derived from (requestId, callIndex). A retry — of
+ * the write, or of the whole request with the same id — finds the record and
+ * changes nothing, so every call is counted exactly once.
+ *
+ * Attribution fails open (DESIGN invariant 7): a failed write is retried a
+ * bounded number of times and then logged with the tenant tag only; it never
+ * fails the user's request.
+ */
+import { createHash } from 'node:crypto';
+import type { GuardrailTable } from '../guardrails/guardrail-table.js';
+import { jsonLogger, type Logger } from '../observability/logger.js';
+import { errorNameOf } from '../observability/telemetry.js';
+import {
+  type BackoffPolicy,
+  fullJitterDelay,
+  type Random,
+  realSleep,
+  type Sleep,
+} from '../resilience/backoff.js';
+import type { RequestContext } from '../tenancy/request-context.js';
+import { CURRENT_PRICES, costNanoUsd, type PriceTable } from './price-table.js';
+import {
+  monthOf,
+  TENANT_USAGE_SHARDS,
+  tenantUsageAddress,
+  usageRecordAddress,
+  userUsageAddress,
+} from './usage-keys.js';
+
+export interface MeteredCall {
+  /** The request's id; with `callIndex`, identifies the call across retries. */
+  readonly requestId: string;
+  /** The call's position within the request (0 for the first model call). */
+  readonly callIndex: number;
+  readonly modelId: string;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly latencyMs: number;
+}
+
+/** `recorded`: written now; `duplicate`: already written by an earlier attempt; `failed`: logged, not written. */
+export type MeterOutcome = 'recorded' | 'duplicate' | 'failed';
+
+export interface MeteringOptions {
+  /** @default CURRENT_PRICES */
+  readonly prices?: PriceTable;
+  /** @default a JSON logger to stdout */
+  readonly logger?: Logger;
+  /** Write attempts before giving up. @default 3 */
+  readonly maxAttempts?: number;
+  /** @default { baseDelayMs: 50, maxDelayMs: 500 } */
+  readonly backoff?: BackoffPolicy;
+  /** @default setTimeout */
+  readonly sleep?: Sleep;
+  /** @default Math.random */
+  readonly random?: Random;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+/** The aggregate shard a request's calls add to: fixed per request, spread over requests. */
+export function usageShardOf(requestId: string, shards = TENANT_USAGE_SHARDS): number {
+  return createHash('sha256').update(requestId).digest().readUInt32BE(0) % shards;
+}
+
+export class Metering {
+  readonly #prices: PriceTable;
+  readonly #logger: Logger;
+  readonly #maxAttempts: number;
+  readonly #backoff: BackoffPolicy;
+  readonly #sleep: Sleep;
+  readonly #random: Random;
+  readonly #now: () => Date;
+
+  constructor(
+    private readonly table: Pick<GuardrailTable, 'transactGuarded'>,
+    options: MeteringOptions = {},
+  ) {
+    this.#prices = options.prices ?? CURRENT_PRICES;
+    this.#logger = options.logger ?? jsonLogger;
+    this.#maxAttempts = options.maxAttempts ?? 3;
+    this.#backoff = options.backoff ?? { baseDelayMs: 50, maxDelayMs: 500 };
+    this.#sleep = options.sleep ?? realSleep;
+    this.#random = options.random ?? Math.random;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  /** Records one model call exactly once; never throws. */
+  async meterCall(context: Pick<RequestContext, 'tenantTag'>, call: MeteredCall): Promise<MeterOutcome> {
+    const at = this.#now();
+    let costNano: number;
+    try {
+      costNano = costNanoUsd(this.#prices, call.modelId, call);
+    } catch (err) {
+      this.#logger.error('metering failed', { tenantTag: context.tenantTag, errorName: errorNameOf(err) });
+      return 'failed';
+    }
+    const month = monthOf(at);
+    const tokens = { inputTokens: call.inputTokens, outputTokens: call.outputTokens };
+    const writes = [
+      {
+        kind: 'put',
+        address: usageRecordAddress(call.requestId, call.callIndex),
+        ifNotExists: true,
+        attributes: {
+          ...call,
+          costNanoUsd: costNano,
+          priceVersion: this.#prices.version,
+          month,
+          at: at.toISOString(),
+        },
+      },
+      {
+        kind: 'add',
+        address: userUsageAddress(month),
+        add: { ...tokens, costNanoUsd: costNano, calls: 1, requests: call.callIndex === 0 ? 1 : 0 },
+      },
+      {
+        kind: 'add',
+        address: tenantUsageAddress(month, usageShardOf(call.requestId)),
+        add: { ...tokens, costNanoUsd: costNano, calls: 1 },
+      },
+    ] as const;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return (await this.table.transactGuarded(writes)) ? 'recorded' : 'duplicate';
+      } catch (err) {
+        const fields = { tenantTag: context.tenantTag, attempt, errorName: errorNameOf(err) };
+        if (attempt >= this.#maxAttempts) {
+          this.#logger.error('metering failed', fields);
+          return 'failed';
+        }
+        this.#logger.info('metering retry', fields);
+        await this.#sleep(fullJitterDelay(attempt - 1, this.#backoff, this.#random));
+      }
+    }
+  }
+}

@@ -1,0 +1,13 @@
+/** Errors of the resilience module. */
+
+/** Every model (primary and fallbacks) stayed throttled or failing (HTTP 503 with `Retry-After`). */
+export class ModelUnavailableError extends Error {
+  constructor(
+    /** Whole seconds a client should wait before trying again. */
+    readonly retryAfterSeconds: number,
+    options?: ErrorOptions,
+  ) {
+    super('the model is unavailable; retry shortly', options);
+    this.name = 'ModelUnavailableError';
+  }
+}

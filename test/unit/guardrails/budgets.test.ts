@@ -1,0 +1,189 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BudgetGuard,
+  budgetCounterAddress,
+  type CallEstimate,
+  estimateTokens,
+  shardAllowance,
+} from '../../../lambdas/admission/budget-guard.js';
+import { BudgetExceededError } from '../../../lambdas/admission/errors.js';
+import { type BudgetLimits, budgetFor, TIER_BUDGETS } from '../../../lambdas/admission/tier-limits.js';
+import { TransactionConflictError } from '../../../lambdas/guardrails/errors.js';
+import { recordingSleep } from './support/contexts.js';
+import { MemoryGuardrailTable } from './support/memory-guardrail-table.js';
+
+const NOW = new Date('2026-11-22T10:00:00Z');
+/** Nova Lite: 1000 × 60 + 1000 × 240 nano-USD = $0.0003 per reservation. */
+const LITE_CALL: CallEstimate = {
+  modelId: 'amazon.nova-lite-v1:0',
+  inputTokens: 1_000,
+  maxOutputTokens: 1_000,
+};
+const LITE_CALL_NANO = 300_000;
+/** Nova Micro: 1000 × 35 + 1000 × 140. */
+const MICRO_CALL_NANO = 175_000;
+
+function limits(overrides: Partial<BudgetLimits> = {}): BudgetLimits {
+  return { monthlyUsd: 0.006, monthlyTokens: 1_000_000_000, shards: 4, ...overrides };
+}
+
+function setup(random: () => number = Math.random) {
+  const table = new MemoryGuardrailTable({ tenantId: 'acme', userId: 'alice' });
+  let holds = 0;
+  const sleep = recordingSleep();
+  const guard = new BudgetGuard(table, { now: () => NOW, random, sleep, newHoldId: () => `h${++holds}` });
+  return { table, guard, sleep };
+}
+
+async function outcomes<T>(attempts: Array<Promise<T>>) {
+  const settled = await Promise.allSettled(attempts);
+  return {
+    admitted: settled.filter((result) => result.status === 'fulfilled').length,
+    refused: settled.filter(
+      (result) => result.status === 'rejected' && result.reason instanceof BudgetExceededError,
+    ).length,
+  };
+}
+
+describe('tier budgets', () => {
+  it("uses the tier's defaults, overridden by the tenant record's own amounts", () => {
+    expect(budgetFor({ tier: 'basic' })).toEqual(TIER_BUDGETS.basic);
+    expect(budgetFor({ tier: 'premium', monthlyBudgetUsd: 12, monthlyTokenBudget: 3_000 })).toMatchObject({
+      monthlyUsd: 12,
+      monthlyTokens: 3_000,
+      shards: TIER_BUDGETS.premium.shards,
+    });
+  });
+
+  it('splits an allowance over shards so that the parts add up to the whole', () => {
+    const parts = [0, 1, 2].map((shard) => shardAllowance(1_000, 3, shard));
+    expect(parts).toEqual([334, 333, 333]);
+    expect(parts.reduce((a, b) => a + b)).toBe(1_000);
+  });
+
+  it('estimates prompt tokens generously', () => {
+    expect(estimateTokens(['a'.repeat(400)])).toBeGreaterThanOrEqual(100);
+  });
+});
+
+describe('BudgetGuard', () => {
+  it('reserves the maximum cost of a call on one shard and holds it', async () => {
+    const { table, guard } = setup(() => 0.6);
+
+    const reservation = await guard.reserve(limits(), LITE_CALL);
+
+    expect(reservation).toMatchObject({ month: '2026-11', shard: 2, modelId: 'amazon.nova-lite-v1:0' });
+    expect(reservation.reservedNanoUsd).toBe(LITE_CALL_NANO);
+    expect(table.itemAt(budgetCounterAddress('2026-11', 2))).toMatchObject({
+      pk: 'acme#t#budget#2026-11#s2',
+      usedNanoUsd: LITE_CALL_NANO,
+      usedTokens: 2_000,
+    });
+    expect(await guard.used(limits())).toEqual({ usedNanoUsd: LITE_CALL_NANO, usedTokens: 2_000 });
+  });
+
+  it('never admits more than the budget under 50 concurrent reservations', async () => {
+    const { guard } = setup();
+
+    // $0.006 over 4 shards = 5 reservations of $0.0003 per shard.
+    const result = await outcomes(Array.from({ length: 50 }, () => guard.reserve(limits(), LITE_CALL)));
+
+    expect(result).toEqual({ admitted: 20, refused: 30 });
+    expect((await guard.used(limits())).usedNanoUsd).toBe(20 * LITE_CALL_NANO);
+  });
+
+  it('falls back to other shards before refusing, whichever shard it starts on', async () => {
+    const { guard } = setup(() => 0.99);
+
+    const result = await outcomes(Array.from({ length: 21 }, () => guard.reserve(limits(), LITE_CALL)));
+
+    expect(result).toEqual({ admitted: 20, refused: 1 });
+  });
+
+  it('enforces the token budget as well as the money budget', async () => {
+    const { guard } = setup();
+
+    const result = await outcomes(
+      Array.from({ length: 10 }, () =>
+        guard.reserve(limits({ monthlyUsd: 1_000, monthlyTokens: 6_000, shards: 1 }), LITE_CALL),
+      ),
+    );
+
+    expect(result).toEqual({ admitted: 3, refused: 7 });
+  });
+
+  it('replaces the reservation by the actual cost when settled, once', async () => {
+    const { table, guard } = setup();
+    const reservation = await guard.reserve(limits({ shards: 1 }), LITE_CALL);
+
+    const first = await guard.settle(reservation, {
+      modelId: 'amazon.nova-lite-v1:0',
+      inputTokens: 800,
+      outputTokens: 100,
+    });
+    const again = await guard.settle(reservation, {
+      modelId: 'amazon.nova-lite-v1:0',
+      inputTokens: 800,
+      outputTokens: 100,
+    });
+
+    expect([first, again]).toEqual([true, false]);
+    expect(await guard.used(limits({ shards: 1 }))).toEqual({
+      usedNanoUsd: 800 * 60 + 100 * 240,
+      usedTokens: 900,
+    });
+    expect(table.itemAt({ ...budgetCounterAddress('2026-11', 0), sk: `hold#${reservation.holdId}` })).toBe(
+      undefined,
+    );
+  });
+
+  it('frees the room a settlement gives back for the next reservations', async () => {
+    const { guard } = setup();
+    const tight = limits({ monthlyUsd: 0.0003, shards: 1 });
+    const reservation = await guard.reserve(tight, LITE_CALL);
+    await expect(guard.reserve(tight, LITE_CALL)).rejects.toThrow(BudgetExceededError);
+
+    await guard.release(reservation);
+
+    await expect(guard.reserve(tight, LITE_CALL)).resolves.toMatchObject({ shard: 0 });
+  });
+
+  it("falls back to the tier's cheaper model when the requested one does not fit", async () => {
+    const { guard } = setup();
+    const tight = limits({ monthlyUsd: 0.0002, shards: 1, fallbackModelId: 'amazon.nova-micro-v1:0' });
+
+    const reservation = await guard.reserve(tight, LITE_CALL);
+
+    expect(reservation).toMatchObject({
+      modelId: 'amazon.nova-micro-v1:0',
+      reservedNanoUsd: MICRO_CALL_NANO,
+    });
+    await expect(guard.reserve(tight, LITE_CALL)).rejects.toThrow(BudgetExceededError);
+  });
+
+  it('refuses with BudgetExceededError when no fallback is configured', async () => {
+    const { guard } = setup();
+
+    await expect(guard.reserve(limits({ monthlyUsd: 0.0002, shards: 1 }), LITE_CALL)).rejects.toThrow(
+      BudgetExceededError,
+    );
+  });
+
+  it('retries a reservation that met a concurrent transaction on its shard', async () => {
+    const { table, guard, sleep } = setup(() => 0);
+    table.failTransactions(2, new TransactionConflictError());
+
+    const reservation = await guard.reserve(limits({ shards: 1 }), LITE_CALL);
+
+    expect(reservation.shard).toBe(0);
+    expect(sleep.delays).toHaveLength(2);
+    expect(await guard.used(limits({ shards: 1 }))).toMatchObject({ usedNanoUsd: LITE_CALL_NANO });
+  });
+
+  it('surfaces a conflict that outlasts its retries rather than reporting an exhausted budget', async () => {
+    const { table, guard } = setup(() => 0);
+    table.failTransactions(4, new TransactionConflictError());
+
+    await expect(guard.reserve(limits({ shards: 1 }), LITE_CALL)).rejects.toThrow(TransactionConflictError);
+  });
+});

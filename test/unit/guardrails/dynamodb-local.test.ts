@@ -1,0 +1,192 @@
+/**
+ * The guard rails against AWS's DynamoDB Local through the real SDK and the
+ * real ScopedGuardrailTable: conditional ADDs, transactions and their
+ * cancellation reasons behave as DynamoDB's own, not as a fake's.
+ */
+import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BudgetGuard } from '../../../lambdas/admission/budget-guard.js';
+import { BudgetExceededError, RateLimitedError } from '../../../lambdas/admission/errors.js';
+import { RateLimiter } from '../../../lambdas/admission/rate-limiter.js';
+import { AuditTrail } from '../../../lambdas/audit/audit-trail.js';
+import { ScopedGuardrailTable } from '../../../lambdas/guardrails/scoped-guardrail-table.js';
+import { tenantUsageTotals } from '../../../lambdas/metering/cost-report.js';
+import { Metering } from '../../../lambdas/metering/metering.js';
+import { ScopedKeyError } from '../../../lambdas/tenancy/errors.js';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../../../local/emulators/dynamodb-local.js';
+import { contextFor } from './support/contexts.js';
+
+const TABLE = 'tenant-data';
+const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+let dynamodb: DynamoDbLocal;
+let client: DynamoDBClient;
+
+beforeAll(async () => {
+  dynamodb = await startDynamoDbLocal();
+  client = new DynamoDBClient({ endpoint: dynamodb.endpoint, region: 'us-east-1', credentials: CREDENTIALS });
+  await client.send(
+    new CreateTableCommand({
+      TableName: TABLE,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+    }),
+  );
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await dynamodb?.stop();
+});
+
+function tableFor(tenantId: string, userId: string): ScopedGuardrailTable {
+  return new ScopedGuardrailTable(client, TABLE, { tenantId, userId });
+}
+
+async function rawItem(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
+  const output = await client.send(new GetItemCommand({ TableName: TABLE, Key: marshall({ pk, sk }) }));
+  return output.Item === undefined ? undefined : unmarshall(output.Item);
+}
+
+describe('guard rails on DynamoDB Local', () => {
+  it('admits exactly the budget under 50 concurrent reservations over 4 shards', async () => {
+    const guard = new BudgetGuard(tableFor('budget-co', 'alice'), {
+      now: () => new Date('2026-11-22T00:00:00Z'),
+    });
+    const limits = { monthlyUsd: 0.006, monthlyTokens: 1_000_000_000, shards: 4 };
+    const estimate = { modelId: 'amazon.nova-lite-v1:0', inputTokens: 1_000, maxOutputTokens: 1_000 };
+
+    const results = await Promise.allSettled(
+      Array.from({ length: 50 }, () => guard.reserve(limits, estimate)),
+    );
+
+    const admitted = results.filter((result) => result.status === 'fulfilled');
+    const refused = results.filter(
+      (result) => result.status === 'rejected' && result.reason instanceof BudgetExceededError,
+    );
+    expect([admitted.length, refused.length]).toEqual([20, 30]);
+    expect(await guard.used(limits, '2026-11')).toEqual({
+      usedNanoUsd: 20 * 300_000,
+      usedTokens: 20 * 2_000,
+    });
+    expect(await rawItem('budget-co#t#budget#2026-11#s0', 'counter')).toMatchObject({
+      usedNanoUsd: 1_500_000,
+    });
+  });
+
+  it('settles a reservation exactly once', async () => {
+    const guard = new BudgetGuard(tableFor('settle-co', 'alice'), {
+      now: () => new Date('2026-11-22T00:00:00Z'),
+    });
+    const limits = { monthlyUsd: 1, monthlyTokens: 1_000_000, shards: 1 };
+    const reservation = await guard.reserve(limits, {
+      modelId: 'amazon.nova-lite-v1:0',
+      inputTokens: 1_000,
+      maxOutputTokens: 1_000,
+    });
+    const actual = { modelId: 'amazon.nova-lite-v1:0', inputTokens: 500, outputTokens: 50 };
+
+    const settled = [await guard.settle(reservation, actual), await guard.settle(reservation, actual)];
+
+    expect(settled).toEqual([true, false]);
+    expect(await guard.used(limits, '2026-11')).toEqual({
+      usedNanoUsd: 500 * 60 + 50 * 240,
+      usedTokens: 550,
+    });
+  });
+
+  it('meters a call once however often it is written, and the cost report reads it back', async () => {
+    const context = contextFor('meter-co', 'alice', 'req-1');
+    const metering = new Metering(tableFor('meter-co', 'alice'), {
+      now: () => new Date('2026-11-22T00:00:00Z'),
+    });
+    const call = {
+      requestId: 'req-1',
+      callIndex: 0,
+      modelId: 'amazon.nova-lite-v1:0',
+      inputTokens: 1_000,
+      outputTokens: 500,
+      latencyMs: 12,
+    };
+
+    const outcomes = await Promise.all([
+      metering.meterCall(context, call),
+      metering.meterCall(context, call),
+    ]);
+    await metering.meterCall(context, { ...call, requestId: 'req-2' });
+
+    expect(outcomes.sort()).toEqual(['duplicate', 'recorded']);
+    expect(await rawItem('meter-co#u#alice#usage-records', 'call#req-1#0')).toMatchObject({
+      priceVersion: '2026-11',
+      costNanoUsd: 180_000,
+    });
+    expect(await tenantUsageTotals(tableFor('meter-co', 'bob'), '2026-11')).toEqual({
+      inputTokens: 2_000,
+      outputTokens: 1_000,
+      calls: 2,
+      costNanoUsd: 360_000,
+    });
+  });
+
+  it('rate-limits concurrent requests with a conditional ADD and sets the TTL attribute', async () => {
+    const now = Date.parse('2026-11-22T10:00:30Z');
+    const limiter = new RateLimiter(tableFor('rate-co', 'alice'), { now: () => now });
+
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, () => limiter.admit({ tenantPerMinute: 100, userPerMinute: 3 })),
+    );
+
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(3);
+    expect(results.find((result) => result.status === 'rejected')).toMatchObject({
+      reason: expect.any(RateLimitedError),
+    });
+    const windowStart = Date.parse('2026-11-22T10:00:00Z') / 1000;
+    expect(await rawItem('rate-co#u#alice#rate', `w#${windowStart}`)).toEqual({
+      pk: 'rate-co#u#alice#rate',
+      sk: `w#${windowStart}`,
+      count: 3,
+      expiresAt: windowStart + 60 + 3600,
+    });
+  });
+
+  it('keeps one audit chain under concurrent appends and detects a record changed in the table', async () => {
+    const trail = new AuditTrail(tableFor('audit-co', 'alice'));
+    const event = {
+      kind: 'data_write',
+      action: 'documents.upload',
+      resource: 'document/d1',
+      outcome: 'succeeded',
+    } as const;
+
+    await Promise.all(
+      Array.from({ length: 8 }, (_, index) =>
+        trail.append(contextFor('audit-co', 'alice', `r${index}`), event),
+      ),
+    );
+    const intact = await trail.verify();
+    const stored = await rawItem('audit-co#t#audit', 'e#000000000003');
+    await client.send(
+      new PutItemCommand({ TableName: TABLE, Item: marshall({ ...stored, resource: 'document/other' }) }),
+    );
+
+    expect(intact).toEqual({ ok: true, count: 8 });
+    expect(await trail.verify()).toMatchObject({ ok: false, problem: 'changed', index: 2 });
+  });
+
+  it('refuses to write the key attributes through a counter or a put', async () => {
+    const table = tableFor('keys-co', 'alice');
+    const address = { visibility: 'tenant', collection: 'usage', sk: 'x' } as const;
+
+    await expect(table.addWithin({ address, add: { pk: 1 } })).rejects.toThrow(ScopedKeyError);
+    await expect(
+      table.transactGuarded([{ kind: 'put', address, attributes: { sk: 'other' } }]),
+    ).rejects.toThrow(ScopedKeyError);
+  });
+});

@@ -1,0 +1,88 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { TENANT_TAG_DIMENSION, Telemetry } from '../../../lambdas/observability/telemetry.js';
+import { contextFor } from './support/contexts.js';
+
+/** Everything written to stdout and stderr while `act` runs. */
+function captureOutput(act: () => void): string {
+  const written: string[] = [];
+  const capture = (chunk: string | Uint8Array) => {
+    written.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    return true;
+  };
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+  try {
+    act();
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+  return written.join('');
+}
+
+function jsonLines(output: string): Array<Record<string, unknown>> {
+  return output
+    .split('\n')
+    .filter((line) => line.trim().startsWith('{'))
+    .map((line) => JSON.parse(line));
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('Telemetry', () => {
+  const context = contextFor('acme-corp', 'alice.smith@example.com', 'req-7');
+
+  it('puts the tenant tag and request id on every log line and never the raw ids', () => {
+    const telemetry = new Telemetry({ serviceName: 'api', namespace: 'Bulkhead' });
+
+    const output = captureOutput(() => {
+      const request = telemetry.forRequest(context);
+      request.info('model call for tenant acme-corp', { user: 'alice.smith@example.com', tokens: 12 });
+      request.error('failed for alice.smith@example.com');
+    });
+
+    const lines = jsonLines(output);
+    expect(lines).toHaveLength(2);
+    for (const line of lines)
+      expect(line).toMatchObject({ tenantTag: context.tenantTag, requestId: 'req-7' });
+    expect(lines[0]).toMatchObject({
+      message: `model call for tenant ${context.tenantTag}`,
+      user: '<user>',
+      tokens: 12,
+    });
+    expect(output).not.toContain('acme-corp');
+    expect(output).not.toContain('alice.smith@example.com');
+  });
+
+  it('emits metrics dimensioned by the tenant tag, without raw ids', () => {
+    const telemetry = new Telemetry({ serviceName: 'api', namespace: 'Bulkhead' });
+
+    const output = captureOutput(() => {
+      const request = telemetry.forRequest(context);
+      request.count('ModelCalls');
+      request.milliseconds('ModelLatency', 830);
+    });
+
+    const metrics = jsonLines(output).filter((line) => '_aws' in line);
+    expect(metrics).toHaveLength(2);
+    expect(metrics[0]).toMatchObject({ [TENANT_TAG_DIMENSION]: context.tenantTag, ModelCalls: 1 });
+    expect(metrics[1]).toMatchObject({ [TENANT_TAG_DIMENSION]: context.tenantTag, ModelLatency: 830 });
+    expect(output).not.toContain('acme-corp');
+    expect(output).not.toContain('alice.smith');
+  });
+
+  it("keeps one request's tenant tag off another request's metrics", () => {
+    const telemetry = new Telemetry({ serviceName: 'api', namespace: 'Bulkhead' });
+    const other = contextFor('globex', 'bob', 'req-8');
+
+    const output = captureOutput(() => {
+      telemetry.forRequest(context).count('ModelCalls');
+      telemetry.forRequest(other).count('ModelCalls');
+    });
+
+    const tags = jsonLines(output).map((line) => line[TENANT_TAG_DIMENSION]);
+    expect(tags).toEqual([context.tenantTag, other.tenantTag]);
+  });
+});
