@@ -1,10 +1,7 @@
 /**
- * Demo data for `npm start`, written through the front door of the platform, never around it:
- * tenants and roles through the operator API, memory facts through the tenant API, documents
- * with a tenant session from the local STS (as the api function would obtain it).
+ * Demo data for `npm start`, written through the platform's own API, never around it: tenants
+ * and roles through the operator API, memory facts and documents through the tenant API.
  */
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { DemoIdentity } from './emulators/jwt-issuer.js';
 import type { LocalCloud } from './local-cloud.js';
 import { OPERATOR_TENANT_ID } from './operator-tenant.js';
@@ -37,9 +34,11 @@ const DOCUMENTS: Readonly<Record<string, string>> = {
   globex: 'Globex style guide: always capitalise Hank.',
 };
 
+type SeedCall = (user: DemoUser, method: string, path: string, body: unknown) => Promise<number>;
+
 /** Seeds the demo tenants; a tenant that already exists (persisted data) is left as it is. */
 export async function seedDemo(cloud: LocalCloud): Promise<void> {
-  const call = async (user: DemoUser, method: string, path: string, body: unknown): Promise<number> => {
+  const call: SeedCall = async (user, method, path, body) => {
     const response = await fetch(`${cloud.apiEndpoint}${path}`, {
       method,
       headers: {
@@ -58,16 +57,20 @@ export async function seedDemo(cloud: LocalCloud): Promise<void> {
     DEMO_TENANTS.map((tenant) => call(operator, 'POST', '/v1/admin/tenants', tenant)),
   );
   if (created.every((status) => status === 409)) return; // persisted from an earlier run
-  for (const user of DEMO_USERS.filter((candidate) => candidate.tenantId !== OPERATOR_TENANT_ID)) {
-    await call(operator, 'PUT', `/v1/admin/tenants/${user.tenantId}/users/${user.sub}/roles`, {
-      roles: user.groups,
-    });
-  }
-  for (const user of DEMO_USERS) {
-    const fact = FACTS[user.sub];
-    if (fact !== undefined) await call(user, 'PUT', '/v1/memory', { fact });
-  }
-  await seedDocuments(cloud);
+  await Promise.all(
+    DEMO_USERS.filter((candidate) => candidate.tenantId !== OPERATOR_TENANT_ID).map((user) =>
+      call(operator, 'PUT', `/v1/admin/tenants/${user.tenantId}/users/${user.sub}/roles`, {
+        roles: user.groups,
+      }),
+    ),
+  );
+  await Promise.all([
+    ...DEMO_USERS.flatMap((user) => {
+      const fact = FACTS[user.sub];
+      return fact === undefined ? [] : [call(user, 'PUT', '/v1/memory', { fact })];
+    }),
+    seedDocuments(call),
+  ]);
 }
 
 /** The first demo user holding `group`. */
@@ -80,43 +83,15 @@ export function userOf(group: string, tenantId?: string): DemoUser {
   return user;
 }
 
-async function seedDocuments(cloud: LocalCloud): Promise<void> {
-  const api = cloud.model.functions.find((fn) => fn.entry === 'lambdas/handlers/api.ts');
-  const bucket = api?.environment.TENANT_BUCKET_NAME;
-  if (api === undefined || bucket === undefined)
-    throw new Error('the template has no api function with a bucket');
-  const sts = new STSClient({
-    endpoint: cloud.endpoint,
-    region: cloud.region,
-    credentials: cloud.functionCredentials(api.logicalId),
-  });
-  for (const [tenantId, text] of Object.entries(DOCUMENTS)) {
-    const admin = userOf('admin', tenantId);
-    const { Credentials } = await sts.send(
-      new AssumeRoleCommand({
-        RoleArn: cloud.model.tenantRoleArn,
-        RoleSessionName: `seed-${tenantId}`,
-        DurationSeconds: 900,
-        Tags: [
-          { Key: 'TenantId', Value: tenantId },
-          { Key: 'UserId', Value: admin.sub },
-        ],
+/** Tenant-visible documents, uploaded by each tenant's admin through the API (stored, chunked, indexed). */
+async function seedDocuments(call: SeedCall): Promise<void> {
+  await Promise.all(
+    Object.entries(DOCUMENTS).map(([tenantId, content]) =>
+      call(userOf('admin', tenantId), 'POST', '/v1/documents', {
+        title: content.slice(0, content.indexOf(':')),
+        content,
+        visibility: 'tenant',
       }),
-    );
-    const s3 = new S3Client({
-      endpoint: cloud.endpoint,
-      region: cloud.region,
-      forcePathStyle: true,
-      credentials: {
-        accessKeyId: Credentials?.AccessKeyId ?? '',
-        secretAccessKey: Credentials?.SecretAccessKey ?? '',
-        sessionToken: Credentials?.SessionToken ?? '',
-      },
-    });
-    await s3.send(
-      new PutObjectCommand({ Bucket: bucket, Key: `tenants/${tenantId}/shared/handbook.txt`, Body: text }),
-    );
-    s3.destroy();
-  }
-  sts.destroy();
+    ),
+  );
 }

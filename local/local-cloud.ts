@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { repoPath } from '../lib/repo-root.js';
 import { LOCAL_ACCOUNT } from '../lib/template/local-resolution.js';
-import { type CfnTemplate, synthesizeBulkheadTemplate } from '../lib/template/synthesize.js';
+import type { CfnTemplate } from '../lib/template/synthesize.js';
 import { startApiGateway } from './api-gateway/api-gateway.js';
 import { FunctionHost } from './api-gateway/function-host.js';
 import { gatewaySettings } from './api-gateway/gateway-settings.js';
@@ -25,7 +25,9 @@ import { type Denial, startFrontDoor } from './front-door/front-door.js';
 import { PolicyEvaluator } from './front-door/policy-evaluator.js';
 import { CredentialRegistry, type Credentials } from './front-door/principals.js';
 import { vectorBucketArnPrefix } from './front-door/s3vectors-request.js';
+import { startInspector } from './inspector.js';
 import { ensureOperatorTenant } from './operator-tenant.js';
+import { bindIssuer, placeholderTemplate } from './synthesis/local-template.js';
 
 export const LOCAL_AUDIENCE = 'bulkhead-local';
 const CONTROL_ENTRY = 'lambdas/handlers/control.ts';
@@ -39,6 +41,8 @@ export interface LocalCloudOptions {
   readonly apiPort?: number;
   /** Fixed JWT issuer port. @default 0 */
   readonly issuerPort?: number;
+  /** Fixed inspector port (see local/inspector.ts). @default 0 */
+  readonly inspectorPort?: number;
   /**
    * Evaluate IAM at the front door. @default true
    * Only the deliberate-bug check sets false, to show the isolation tests fail without it.
@@ -53,6 +57,8 @@ export interface LocalCloud {
   readonly endpoint: string;
   /** The REST API, served by the real handlers. */
   readonly apiEndpoint: string;
+  /** Read-only view of the model's recorded requests and the vector indexes (local/inspector.ts). */
+  readonly inspectorEndpoint: string;
   readonly region: string;
   readonly issuer: JwtIssuer;
   readonly model: CloudModel;
@@ -65,7 +71,12 @@ export interface LocalCloud {
   stop(): Promise<void>;
 }
 
-/** Synthesizes the template, starts every emulator and the front door, and deploys the template's resources. */
+/**
+ * Synthesizes the template, starts every emulator and the front door, and deploys the template's
+ * resources. The slow parts overlap: the DynamoDB Local JVM, S3, the issuer and the template
+ * (cached, or synthesized in a worker thread) all start at once, and the function workers load
+ * their handlers while the resources are deployed (handler init code makes no AWS calls).
+ */
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
   const account = LOCAL_ACCOUNT;
   const stops: (() => Promise<void>)[] = [];
@@ -73,38 +84,28 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     for (const stop of stops.reverse())
       await stop().catch((err: unknown) => console.error('stop failed', err));
   };
+  /** Registers a piece's stop as soon as it is up, so a failure elsewhere still stops it. */
+  const track = <T extends { stop(): Promise<void> }>(starting: Promise<T>): Promise<T> =>
+    starting.then((piece) => {
+      stops.push(() => piece.stop());
+      return piece;
+    });
+  /** Waits for every start to settle (so each started piece is tracked), then rethrows the first failure. */
+  const allStarted = async <T>(starting: readonly Promise<T>[]): Promise<T[]> => {
+    await Promise.allSettled(starting);
+    return Promise.all(starting);
+  };
   try {
-    const issuer = await startJwtIssuer(LOCAL_AUDIENCE, options.issuerPort ?? 0);
-    stops.push(() => issuer.stop());
     const dataDir = options.dataDir;
-    const emulatorsStarting = Promise.allSettled([
+    const dynamoDbStarting = track(
       startDynamoDbLocal(dataDir === undefined ? {} : { dataDir: join(dataDir, 'dynamodb') }),
-      startS3Emulator(dataDir === undefined ? {} : { dataDir: join(dataDir, 's3') }),
-    ]);
-    // Synthesis is synchronous: it runs while the JVM behind DynamoDB Local boots.
-    const synthesize = (): CfnTemplate =>
-      synthesizeBulkheadTemplate({
-        context: {
-          'bulkhead:oidcIssuer': issuer.issuer,
-          'bulkhead:oidcAudience': LOCAL_AUDIENCE,
-          'bulkhead:oidcJwksUrl': issuer.jwksUrl,
-        },
-      });
-    let template: CfnTemplate | undefined;
-    let synthError: unknown;
-    try {
-      template = synthesize();
-    } catch (err) {
-      synthError = err;
-    }
-    const [dynamoDbStart, s3Start] = await emulatorsStarting;
-    if (dynamoDbStart.status === 'fulfilled') stops.push(() => dynamoDbStart.value.stop());
-    if (s3Start.status === 'fulfilled') stops.push(() => s3Start.value.stop());
-    if (dynamoDbStart.status === 'rejected') throw dynamoDbStart.reason;
-    if (s3Start.status === 'rejected') throw s3Start.reason;
-    if (template === undefined) throw synthError;
-    const dynamoDb = dynamoDbStart.value;
-    const s3 = s3Start.value;
+    );
+    const s3Starting = track(startS3Emulator(dataDir === undefined ? {} : { dataDir: join(dataDir, 's3') }));
+    const issuerStarting = track(startJwtIssuer(LOCAL_AUDIENCE, options.issuerPort ?? 0));
+    const templateText = placeholderTemplate(LOCAL_AUDIENCE);
+    await allStarted<unknown>([dynamoDbStarting, s3Starting, issuerStarting, templateText]);
+    const [dynamoDb, s3, issuer] = [await dynamoDbStarting, await s3Starting, await issuerStarting];
+    const template = bindIssuer(await templateText, issuer.issuer);
     const model = cloudModelFromTemplate(template, account);
 
     const registry = new CredentialRegistry(account.accountId);
@@ -116,29 +117,34 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     stops.push(async () => vectors.save());
     const secrets = new SecretsManagerEmulator(account.region, account.accountId);
     const standInModel = new StandInModel();
-    const frontDoor = await startFrontDoor(
-      {
-        region: account.region,
-        accountId: account.accountId,
-        registry,
-        evaluator,
-        enforceIam: options.enforceIam ?? true,
-        dynamoDb: {
-          endpoint: dynamoDb.endpoint,
-          tables: new Map(model.tables.map((table) => [table.name, table.keys])),
+    const frontDoorStarting = track(
+      startFrontDoor(
+        {
+          region: account.region,
+          accountId: account.accountId,
+          registry,
+          evaluator,
+          enforceIam: options.enforceIam ?? true,
+          dynamoDb: {
+            endpoint: dynamoDb.endpoint,
+            tables: new Map(model.tables.map((table) => [table.name, table.keys])),
+          },
+          s3Endpoint: s3.endpoint,
+          vectors,
+          sts: new StsEmulator(registry, (arn) => evaluator.role(arn) !== undefined, account.accountId),
+          secrets,
+          model: standInModel,
+          ...(options.onDenied === undefined ? {} : { onDenied: options.onDenied }),
         },
-        s3Endpoint: s3.endpoint,
-        vectors,
-        sts: new StsEmulator(registry, (arn) => evaluator.role(arn) !== undefined, account.accountId),
-        secrets,
-        model: standInModel,
-        ...(options.onDenied === undefined ? {} : { onDenied: options.onDenied }),
-      },
-      options.frontDoorPort ?? 0,
+        options.frontDoorPort ?? 0,
+      ),
     );
-    stops.push(() => frontDoor.stop());
-
-    await deployResources(model, dynamoDb.endpoint, s3, vectors, secrets, dataDir);
+    const inspectorStarting = track(
+      startInspector({ model: standInModel, vectors }, options.inspectorPort ?? 0),
+    );
+    await allStarted<unknown>([frontDoorStarting, inspectorStarting]);
+    const frontDoor = await frontDoorStarting;
+    const inspector = await inspectorStarting;
 
     const credentials = new Map(
       model.functions.map((fn) => [fn.logicalId, registry.issueFunctionCredentials(fn.roleArn, fn.name)]),
@@ -168,34 +174,35 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     if (control === undefined || controlTable === undefined) {
       throw new Error(`the template has no ${CONTROL_ENTRY} function with CONTROL_TABLE_NAME`);
     }
-    await ensureOperatorTenant(
-      frontDoor.endpoint,
-      account.region,
-      functionCredentials(control.logicalId),
-      controlTable,
+    const hostsStarting = model.functions.map((fn) =>
+      track(FunctionHost.start(fn.name, repoPath(fn.entry), functionEnvironment(fn))),
     );
-
-    const hosts = await Promise.all(
-      model.functions.map(async (fn) => {
-        const host = await FunctionHost.start(fn.name, repoPath(fn.entry), functionEnvironment(fn));
-        stops.push(() => host.stop());
-        return [fn.logicalId, host] as const;
-      }),
+    const provisioning = deployResources(model, dynamoDb.endpoint, s3, vectors, secrets, dataDir).then(() =>
+      ensureOperatorTenant(
+        frontDoor.endpoint,
+        account.region,
+        functionCredentials(control.logicalId),
+        controlTable,
+      ),
     );
-    const gateway = await startApiGateway(
-      {
-        routes: model.routes,
-        functions: new Map(hosts),
-        settings: gatewaySettings(template),
-        region: account.region,
-        accountId: account.accountId,
-      },
-      options.apiPort ?? 0,
+    await allStarted<unknown>([...hostsStarting, provisioning]);
+    const hosts = await Promise.all(hostsStarting);
+    const gateway = await track(
+      startApiGateway(
+        {
+          routes: model.routes,
+          functions: new Map(model.functions.map((fn, n) => [fn.logicalId, hosts[n] as FunctionHost])),
+          settings: gatewaySettings(template),
+          region: account.region,
+          accountId: account.accountId,
+        },
+        options.apiPort ?? 0,
+      ),
     );
-    stops.push(() => gateway.stop());
     return {
       endpoint: frontDoor.endpoint,
       apiEndpoint: gateway.endpoint,
+      inspectorEndpoint: inspector.endpoint,
       region: account.region,
       issuer,
       model,

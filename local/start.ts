@@ -8,8 +8,9 @@ import { repoPath } from '../lib/repo-root.js';
 import { DEMO_USERS, seedDemo } from './demo-seed.js';
 import { startLocalCloud } from './local-cloud.js';
 
+// The SDK's "Node 20 support ends" notice (printed when the first client is built) is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const persist = process.argv.includes('--persist') || process.env.BULKHEAD_PERSIST === '1';
-const startedAt = Date.now();
 const cloud = await startLocalCloud(persist ? { dataDir: repoPath('.local-data') } : {});
 
 let stopping = false;
@@ -38,21 +39,33 @@ try {
 const tokens = await Promise.all(
   DEMO_USERS.map(async (user) => ({ user, token: await cloud.issuer.mint(user) })),
 );
-const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+// Since this process started (imports included), not since startLocalCloud was called.
+const seconds = process.uptime().toFixed(1);
+const streams = cloud.model.routes.some((route) => route.streaming);
 console.log(`
 bulkhead local cloud ready in ${seconds} s${persist ? ' (persisting to .local-data/)' : ''}
   API           ${cloud.apiEndpoint}
   AWS endpoint  ${cloud.endpoint}   (AWS_ENDPOINT_URL; SigV4 + IAM enforced)
   JWT issuer    ${cloud.issuer.issuer}   (JWKS ${cloud.issuer.jwksUrl})
+  Inspector     ${cloud.inspectorEndpoint}/model/requests   (what the model was offered; /vectors/<bucket>/<index>)
 
 Demo tokens (valid 1 h; mint more: curl -X POST ${cloud.issuer.issuer}/tokens -d '{"sub":"u1","tenantId":"acme","groups":["reader"]}'):`);
+// `export NAME=value` lines, so the block can be pasted into a shell as it is.
 for (const { user, token } of tokens)
-  console.log(`\n# ${user.label} (${user.tenantId}/${user.sub})\nTOKEN_${user.sub.toUpperCase()}=${token}`);
+  console.log(
+    `\n# ${user.label} (${user.tenantId}/${user.sub})\nexport TOKEN_${user.sub.toUpperCase()}=${token}`,
+  );
 console.log(`
 Try:
   curl -H "Authorization: Bearer $TOKEN_ALICE" ${cloud.apiEndpoint}/v1/me
   curl -H "Authorization: Bearer $TOKEN_ALICE" ${cloud.apiEndpoint}/v1/memory
   curl -X PUT -H "Authorization: Bearer $TOKEN_GINA" -H 'content-type: application/json' -d '{"fact":"likes tea"}' ${cloud.apiEndpoint}/v1/memory
+  curl -X POST -H "Authorization: Bearer $TOKEN_ALICE" -H 'content-type: application/json' -d '{"message":"use tool search_documents {\\"query\\":\\"anvils\\"}"}' ${cloud.apiEndpoint}/v1/chat${
+    streams
+      ? `
+  curl -N -X POST -H "Authorization: Bearer $TOKEN_ALICE" -H 'content-type: application/json' -d '{"message":"use tool search_documents {\\"query\\":\\"anvils\\"}"}' ${cloud.apiEndpoint}/v1/chat/stream`
+      : ''
+  }
   curl -H "Authorization: Bearer $TOKEN_OLGA" ${cloud.apiEndpoint}/v1/admin/tenants/globex
   curl ${cloud.apiEndpoint}/v1/me            # 401
 

@@ -3,6 +3,8 @@
  * runs the TOKEN authorizer function, checks the policy it returns against the method ARN,
  * then runs the route's function with a v1 proxy event whose `requestContext.authorizer` is
  * the authorizer's context. Authorizer answers are not cached (the template sets TTL 0).
+ * A STREAM integration (Lambda response streaming) is invoked with streaming and its bytes go
+ * to the client as the function writes them, so Server-Sent Events arrive incrementally.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -12,6 +14,7 @@ import { closeServer, LOOPBACK, listenOnLoopback, readBody } from '../net.js';
 import type { FunctionHost } from './function-host.js';
 import { type GatewaySettings, renderGatewayResponse } from './gateway-settings.js';
 import { API_ID, type IncomingCall, proxyEvent, type RouteMatch, STAGE } from './proxy-event.js';
+import { StreamedResponseWriter } from './streamed-response.js';
 
 export interface ApiGatewayOptions {
   readonly routes: readonly RouteSpec[];
@@ -107,11 +110,13 @@ async function serve(
     }
     authorizer = { ...answer.context, principalId: answer.principalId };
   }
+  const event = proxyEvent(call, match, authorizer, requestId, options.accountId);
+  if (route.spec.streaming) {
+    return streamResponse(options, route.spec.functionLogicalId, event, outgoing, requestId);
+  }
   let result: APIGatewayProxyResult;
   try {
-    result = (await host(options, route.spec.functionLogicalId).invoke(
-      proxyEvent(call, match, authorizer, requestId, options.accountId),
-    )) as APIGatewayProxyResult;
+    result = (await host(options, route.spec.functionLogicalId).invoke(event)) as APIGatewayProxyResult;
   } catch (err) {
     console.error(`api gateway: function ${route.spec.functionLogicalId} failed`, err);
     return respondError(options.settings, outgoing, 502, 'DEFAULT_5XX', 'Internal server error', requestId);
@@ -122,6 +127,25 @@ async function serve(
   for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
   outgoing.writeHead(result.statusCode, { ...headers, 'x-amzn-requestid': requestId });
   outgoing.end(result.isBase64Encoded === true ? Buffer.from(result.body, 'base64') : result.body);
+}
+
+/** Invokes with response streaming and passes the bytes on as they come. */
+async function streamResponse(
+  options: ApiGatewayOptions,
+  functionLogicalId: string,
+  event: unknown,
+  outgoing: ServerResponse,
+  requestId: string,
+): Promise<void> {
+  const writer = new StreamedResponseWriter(outgoing, requestId);
+  try {
+    await host(options, functionLogicalId).invokeStreaming(event, writer);
+    writer.finish();
+  } catch (err) {
+    console.error(`api gateway: streaming function ${functionLogicalId} failed`, err);
+    if (writer.started) writer.abort();
+    else respondError(options.settings, outgoing, 502, 'DEFAULT_5XX', 'Internal server error', requestId);
+  }
 }
 
 function host(options: ApiGatewayOptions, logicalId: string): FunctionHost {
@@ -152,7 +176,11 @@ function matchRoute(
   routes: readonly CompiledRoute[],
   call: IncomingCall,
 ): { route: CompiledRoute; match: RouteMatch } | undefined {
+  // As in API Gateway, the most specific matching resource wins; a method it lacks is not
+  // looked for on a greedy parent resource.
+  const resource = routes.find((route) => route.pattern.test(call.path))?.spec.path;
   for (const route of routes) {
+    if (route.spec.path !== resource) continue;
     if (route.spec.method !== 'ANY' && route.spec.method !== call.method) continue;
     const match = route.pattern.exec(call.path);
     if (match === null) continue;

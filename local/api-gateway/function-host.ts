@@ -1,12 +1,15 @@
 /**
  * Hosts one Lambda function in a worker thread with ITS OWN environment (the template's
  * variables, the front-door endpoint, the region and its role's credentials), loading the
- * same TypeScript handler Lambda runs, through tsx.
+ * same TypeScript handler Lambda runs, through tsx. Invocations are buffered (`invoke`) or
+ * with response streaming (`invokeStreaming`, bytes passed on as the handler writes them).
  */
 import { randomUUID } from 'node:crypto';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import type { InvokeMessage, WorkerReply } from './function-worker.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Worker } from 'node:worker_threads';
+import { startTsxWorker } from '../tsx-worker.js';
+import type { InvokeMessage, InvokeMode, WorkerReply } from './function-worker.js';
+import type { ResponseStreamSink } from './response-streaming.js';
 
 /** The Lambda invocation failed (the handler threw, or the function could not start). */
 export class FunctionInvocationError extends Error {
@@ -22,7 +25,7 @@ export class FunctionHost {
   private nextId = 1;
   private readonly pending = new Map<
     number,
-    { resolve: (value: unknown) => void; reject: (err: Error) => void }
+    { resolve: (value: unknown) => void; reject: (err: Error) => void; sink?: ResponseStreamSink }
   >();
   private startupError: Error | undefined;
 
@@ -33,10 +36,12 @@ export class FunctionHost {
     worker.on('message', (reply: WorkerReply) => {
       if ('ready' in reply) return;
       const waiting = this.pending.get(reply.id);
+      if ('head' in reply) return waiting?.sink?.head(reply.head);
+      if ('chunk' in reply) return waiting?.sink?.chunk(reply.chunk);
       this.pending.delete(reply.id);
       if ('error' in reply)
         waiting?.reject(new FunctionInvocationError(`${reply.error.name}: ${reply.error.message}`));
-      else waiting?.resolve(reply.result);
+      else waiting?.resolve('result' in reply ? reply.result : undefined);
     });
     worker.on('error', (err) => this.fail(err));
     worker.on('exit', (code) =>
@@ -50,11 +55,7 @@ export class FunctionHost {
     handlerFile: string,
     environment: Record<string, string>,
   ): Promise<FunctionHost> {
-    const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(
-      pathToFileURL(new URL('./function-worker.ts', import.meta.url).pathname).href,
-    )}); });`;
-    const worker = new Worker(bootstrap, {
-      eval: true,
+    const worker = startTsxWorker(fileURLToPath(new URL('./function-worker.ts', import.meta.url)), {
       env: environment,
       workerData: { handlerUrl: pathToFileURL(handlerFile).href },
     });
@@ -79,8 +80,24 @@ export class FunctionHost {
     });
   }
 
-  /** Invokes the handler with a Lambda-like context. */
+  /** Invokes the handler with a Lambda-like context and returns its result (Invoke). */
   invoke(event: unknown, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<unknown> {
+    return this.call('buffered', event, timeoutMs);
+  }
+
+  /**
+   * Invokes a streaming handler (InvokeWithResponseStream): the sink gets the content type and
+   * each chunk as the handler writes it; resolves when the handler has ended its response.
+   */
+  async invokeStreaming(
+    event: unknown,
+    sink: ResponseStreamSink,
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+  ): Promise<void> {
+    await this.call('stream', event, timeoutMs, sink);
+  }
+
+  private call(mode: InvokeMode, event: unknown, timeoutMs: number, sink?: ResponseStreamSink) {
     if (this.startupError !== undefined) return Promise.reject(this.startupError);
     const id = this.nextId++;
     const awsRequestId = randomUUID();
@@ -94,7 +111,7 @@ export class FunctionHost {
       logStreamName: 'local',
       callbackWaitsForEmptyEventLoop: true,
     };
-    return new Promise((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(new FunctionInvocationError(`function ${this.functionName} timed out after ${timeoutMs} ms`));
@@ -108,8 +125,9 @@ export class FunctionHost {
           clearTimeout(timer);
           reject(err);
         },
+        ...(sink === undefined ? {} : { sink }),
       });
-      this.worker.postMessage({ id, event, context, timeoutMs } satisfies InvokeMessage);
+      this.worker.postMessage({ id, mode, event, context, timeoutMs } satisfies InvokeMessage);
     });
   }
 

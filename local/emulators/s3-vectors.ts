@@ -98,6 +98,19 @@ export class S3VectorsEmulator {
     writeFileSync(file, JSON.stringify(state));
   }
 
+  /** What an index holds (keys and metadata), for inspection; undefined when there is no such index. */
+  contents(
+    vectorBucketName: string,
+    indexName: string,
+  ): { readonly key: string; readonly metadata?: Metadata }[] | undefined {
+    const index = this.buckets.get(vectorBucketName)?.get(indexName);
+    if (index === undefined) return undefined;
+    return [...index.vectors.values()].map(({ key, metadata }) => ({
+      key,
+      ...(metadata === undefined ? {} : { metadata }),
+    }));
+  }
+
   /** Handles one operation (`POST /<operation>` with a JSON body). */
   handle(operation: string, body: Record<string, unknown>): EmulatorResponse {
     try {

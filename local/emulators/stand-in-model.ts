@@ -1,22 +1,62 @@
 /**
  * A deterministic stand-in for a Bedrock model behind Converse and ConverseStream.
  *
- * - It echoes the last user text (`Stand-in reply: ...`), or summarises tool results it was given.
- * - `use tool <name> {json}` (or `use tool <name>`) makes it request that tool — only if the
+ * - It echoes the last user text (`Stand-in reply: ...`).
+ * - `use tool <name> {json}` in the last user text makes it request that tool — only if the
  *   request's toolConfig offers it; otherwise it says the tool is unavailable.
+ * - It is deliberately GULLIBLE about tool results: a `use tool <name> {json}` found inside the
+ *   tool results it is handed is obeyed — even for a tool it was never offered — as a model
+ *   hijacked by prompt injection would. It obeys such an injected instruction once per
+ *   conversation (it sees its own earlier injected call in the messages), so it cannot loop.
+ *   Tests use it to show the platform (catalog filter, execution check, strict tool input
+ *   schemas, IAM) is what stops an injection, not the model's good manners.
+ * - Otherwise it summarises tool results, quoting the passages and the `documentId`s it sees,
+ *   so answers are grounded with citations.
  * - `[[throttle]]` / `[[fail]]` in the last user text, or `failNext()`, make it answer
  *   429 ThrottlingException / 500 InternalServerException.
  * - Usage: ~4 characters per token, counted over everything it was sent and everything it says.
  * - InvokeModel with a Titan Text Embeddings body (`inputText`, `dimensions`) answers a
  *   normalised bag-of-words vector: texts sharing words are close, so vector search is testable.
+ * - It records every request (`requests`): operation, model, the caller's session tags and the
+ *   tool names offered, so tests can assert what the model was shown.
  */
 import { createHash } from 'node:crypto';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import { isRecord } from '../json-value.js';
+import {
+  assistantToolUses,
+  documentReferences,
+  lastToolResults,
+  lastUserText,
+  offeredTools,
+  stringsIn,
+  type ToolInstruction,
+  type ToolResultSeen,
+  toolInstructions,
+} from './conversation-reading.js';
 import { type EmulatorResponse, jsonResponse, namedJsonError } from './emulator-response.js';
 
 export type ModelFailure = 'throttle' | 'fail';
+export type ModelOperation = 'converse' | 'converse-stream' | 'invoke';
+
+/** Who called, as the front door saw it: the session tags of the signing principal. */
+export type ModelCaller = Readonly<Record<string, string>>;
+
+/** One request the model received. */
+export interface RecordedModelRequest {
+  /** Increases by one per request, from 1. */
+  readonly sequence: number;
+  readonly operation: ModelOperation;
+  readonly modelId: string;
+  /** The caller's `TenantId` / `UserId` session tags (absent for a function's own credentials). */
+  readonly tenantId?: string;
+  readonly userId?: string;
+  /** Tool names the request's toolConfig offered, in order. */
+  readonly offeredTools: readonly string[];
+  /** The tool the model asked for in its answer; `injected` when a tool result told it to. */
+  readonly requestedTool?: { readonly name: string; readonly injected: boolean };
+}
 
 type ContentBlock =
   | { readonly text: string }
@@ -32,22 +72,31 @@ interface Reply {
   };
 }
 
-const TOOL_REQUEST = /use tool ([A-Za-z0-9_-]+)\s*(\{.*\})?/s;
+/** Recorded requests kept (the oldest are dropped), so a long `npm start` does not grow without bound. */
+const MAX_RECORDED_REQUESTS = 2_000;
+const MAX_SUMMARY_LENGTH = 2_000;
+/** Marks tool calls made on an injected instruction, so the model obeys only one per conversation. */
+const INJECTED_ID_PREFIX = 'tooluse_injected_';
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
 
 export class StandInModel {
   private readonly queuedFailures: ModelFailure[] = [];
-  /** Every call's model id, in order (lets tests check which model a tier used). */
-  readonly calls: string[] = [];
+  private readonly recorded: RecordedModelRequest[] = [];
+  private sequence = 0;
 
   /** Makes the next `times` calls fail the given way. */
   failNext(failure: ModelFailure, times = 1): void {
     for (let n = 0; n < times; n++) this.queuedFailures.push(failure);
   }
 
+  /** Recorded requests with a sequence number above `after`, oldest first. */
+  requests(after = 0): RecordedModelRequest[] {
+    return this.recorded.filter((request) => request.sequence > after);
+  }
+
   /** InvokeModel for a Titan-style embedding request. */
-  embed(modelId: string, body: Record<string, unknown>): EmulatorResponse {
-    this.calls.push(modelId);
+  embed(modelId: string, body: Record<string, unknown>, caller: ModelCaller = {}): EmulatorResponse {
+    this.record('invoke', modelId, caller, []);
     const failure = this.queuedFailures.shift();
     if (failure !== undefined) return failureResponse(failure);
     const { inputText, dimensions } = body;
@@ -62,17 +111,54 @@ export class StandInModel {
     });
   }
 
-  handle(modelId: string, streaming: boolean, body: Record<string, unknown>): EmulatorResponse {
-    this.calls.push(modelId);
+  /** Converse (`streaming` false) or ConverseStream. */
+  handle(
+    modelId: string,
+    streaming: boolean,
+    body: Record<string, unknown>,
+    caller: ModelCaller = {},
+  ): EmulatorResponse {
+    const offered = offeredTools(body.toolConfig);
     const lastText = lastUserText(body.messages);
     const failure =
       this.queuedFailures.shift() ??
       (lastText.includes('[[throttle]]') ? 'throttle' : lastText.includes('[[fail]]') ? 'fail' : undefined);
-    if (failure === 'throttle')
-      return namedJsonError(429, 'ThrottlingException', 'Too many requests (stand-in model)');
-    if (failure === 'fail') return namedJsonError(500, 'InternalServerException', 'stand-in model failure');
-    const reply = replyTo(body, lastText);
+    if (failure !== undefined) {
+      this.record(streaming ? 'converse-stream' : 'converse', modelId, caller, offered);
+      return failureResponse(failure);
+    }
+    const reply = replyTo(body, lastText, offered);
+    const toolUse = reply.content.find((block) => 'toolUse' in block);
+    this.record(
+      streaming ? 'converse-stream' : 'converse',
+      modelId,
+      caller,
+      offered,
+      toolUse === undefined || !('toolUse' in toolUse)
+        ? undefined
+        : { name: toolUse.toolUse.name, injected: toolUse.toolUse.toolUseId.startsWith(INJECTED_ID_PREFIX) },
+    );
     return streaming ? streamReply(reply) : jsonResponse(200, converseOutput(reply));
+  }
+
+  private record(
+    operation: ModelOperation,
+    modelId: string,
+    caller: ModelCaller,
+    offered: readonly string[],
+    requestedTool?: RecordedModelRequest['requestedTool'],
+  ): void {
+    this.sequence += 1;
+    this.recorded.push({
+      sequence: this.sequence,
+      operation,
+      modelId,
+      ...(caller.TenantId === undefined ? {} : { tenantId: caller.TenantId }),
+      ...(caller.UserId === undefined ? {} : { userId: caller.UserId }),
+      offeredTools: offered,
+      ...(requestedTool === undefined ? {} : { requestedTool }),
+    });
+    if (this.recorded.length > MAX_RECORDED_REQUESTS) this.recorded.shift();
   }
 }
 
@@ -93,20 +179,21 @@ function bagOfWords(text: string, size: number): number[] {
   return norm === 0 ? vector : vector.map((x) => x / norm);
 }
 
-function replyTo(body: Record<string, unknown>, lastText: string): Reply {
-  const toolResults = lastUserToolResults(body.messages);
+function replyTo(body: Record<string, unknown>, lastText: string, offered: readonly string[]): Reply {
+  const results = lastToolResults(body.messages);
   let content: ContentBlock[];
-  const request = TOOL_REQUEST.exec(lastText);
-  if (toolResults.length > 0) {
-    content = [{ text: `Stand-in summary of tool results: ${toolResults.join(' | ').slice(0, 500)}` }];
-  } else if (request?.[1] !== undefined) {
-    const name = request[1];
-    const offered = offeredTools(body.toolConfig);
-    content = offered.includes(name)
-      ? [{ toolUse: { toolUseId: toolUseId(name, lastText), name, input: parseInput(request[2]) } }]
-      : [{ text: `Tool ${name} is not available to me.` }];
+  if (results.length > 0) {
+    const injected = alreadyObeyedInjection(body.messages) ? undefined : injectedInstruction(results);
+    content =
+      injected === undefined
+        ? [{ text: summarise(results) }]
+        : [{ toolUse: { toolUseId: toolUseId(INJECTED_ID_PREFIX, injected), ...injected } }];
   } else {
-    content = [{ text: `Stand-in reply: ${lastText.slice(0, 400)}` }];
+    const [request] = toolInstructions(lastText);
+    if (request === undefined) content = [{ text: `Stand-in reply: ${lastText.slice(0, 400)}` }];
+    else if (offered.includes(request.name))
+      content = [{ toolUse: { toolUseId: toolUseId('tooluse_', request), ...request } }];
+    else content = [{ text: `Tool ${request.name} is not available to me.` }];
   }
   const inputTokens = tokens(JSON.stringify([body.system ?? [], body.messages ?? [], body.toolConfig ?? {}]));
   const outputTokens = tokens(JSON.stringify(content));
@@ -115,6 +202,47 @@ function replyTo(body: Record<string, unknown>, lastText: string): Reply {
     stopReason: content.some((block) => 'toolUse' in block) ? 'tool_use' : 'end_turn',
     usage: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens },
   };
+}
+
+/** The first `use tool` instruction inside the tool results (the platform's note is not data). */
+function injectedInstruction(results: readonly ToolResultSeen[]): ToolInstruction | undefined {
+  const texts = results.flatMap((result) => stringsIn(withoutNotes(result.content)));
+  return texts.flatMap(toolInstructions)[0];
+}
+
+function alreadyObeyedInjection(messages: unknown): boolean {
+  return assistantToolUses(messages).some(
+    (toolUse) => typeof toolUse.toolUseId === 'string' && toolUse.toolUseId.startsWith(INJECTED_ID_PREFIX),
+  );
+}
+
+/** Drops top-level `note` fields of JSON results (the platform's "this is untrusted data" label). */
+function withoutNotes(content: readonly unknown[]): unknown[] {
+  return content.map((block) => {
+    if (!isRecord(block) || !isRecord(block.json)) return block;
+    const { note: _note, ...rest } = block.json;
+    return { json: rest };
+  });
+}
+
+/** Quotes every passage with its documentId; other results are shown as compact JSON. */
+function summarise(results: readonly ToolResultSeen[]): string {
+  const parts = results.map((result) => {
+    const content = withoutNotes(result.content);
+    const label = result.toolName ?? 'tool';
+    const seen = new Set<string>();
+    const quotes = documentReferences(content).flatMap((reference) => {
+      const id = String(reference.documentId);
+      const passage = typeof reference.text === 'string' ? reference.text : String(reference.title ?? '');
+      const key = `${id}\n${passage}`;
+      if (seen.has(key)) return [];
+      seen.add(key);
+      return [`"${passage}" [${id}]`];
+    });
+    if (quotes.length > 0) return `${label}: ${quotes.join(' ')}`;
+    return `${label}${result.status === 'error' ? ' (error)' : ''}: ${JSON.stringify(content)}`;
+  });
+  return `Stand-in summary of tool results: ${parts.join(' | ')}`.slice(0, MAX_SUMMARY_LENGTH);
 }
 
 function converseOutput(reply: Reply): unknown {
@@ -163,45 +291,10 @@ function streamReply(reply: Reply): EmulatorResponse {
   };
 }
 
-function lastUserMessageContent(messages: unknown): unknown[] {
-  if (!Array.isArray(messages)) return [];
-  const last = [...messages].reverse().find((message) => isRecord(message) && message.role === 'user');
-  return isRecord(last) && Array.isArray(last.content) ? last.content : [];
-}
-
-function lastUserText(messages: unknown): string {
-  return lastUserMessageContent(messages)
-    .flatMap((block) => (isRecord(block) && typeof block.text === 'string' ? [block.text] : []))
-    .join('\n');
-}
-
-function lastUserToolResults(messages: unknown): string[] {
-  return lastUserMessageContent(messages).flatMap((block) =>
-    isRecord(block) && isRecord(block.toolResult) ? [JSON.stringify(block.toolResult.content ?? [])] : [],
-  );
-}
-
-function offeredTools(toolConfig: unknown): string[] {
-  if (!isRecord(toolConfig) || !Array.isArray(toolConfig.tools)) return [];
-  return toolConfig.tools.flatMap((tool) =>
-    isRecord(tool) && isRecord(tool.toolSpec) && typeof tool.toolSpec.name === 'string'
-      ? [tool.toolSpec.name]
-      : [],
-  );
-}
-
-function parseInput(json: string | undefined): unknown {
-  if (json === undefined) return {};
-  try {
-    return JSON.parse(json);
-  } catch {
-    return {};
-  }
-}
-
 /** Deterministic, so repeated runs give identical transcripts. */
-function toolUseId(name: string, text: string): string {
-  return `tooluse_${createHash('sha256').update(`${name}\n${text}`).digest('hex').slice(0, 20)}`;
+function toolUseId(prefix: string, instruction: ToolInstruction): string {
+  const digest = createHash('sha256').update(`${instruction.name}\n${JSON.stringify(instruction.input)}`);
+  return `${prefix}${digest.digest('hex').slice(0, 20)}`;
 }
 
 function tokens(text: string): number {

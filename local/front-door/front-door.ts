@@ -199,8 +199,8 @@ async function forward(
       const body = jsonObjectBody(request);
       const answer =
         call.operation === 'invoke'
-          ? options.model.embed(call.modelId, body)
-          : options.model.handle(call.modelId, call.operation === 'converse-stream', body);
+          ? options.model.embed(call.modelId, body, principal.tags)
+          : options.model.handle(call.modelId, call.operation === 'converse-stream', body, principal.tags);
       return send(outgoing, answer, request.method);
     }
     case 'secretsmanager':

@@ -11,6 +11,8 @@ import { startLocalCloud } from '../../local/local-cloud.js';
 export interface LocalCloudInfo {
   readonly endpoint: string;
   readonly apiEndpoint: string;
+  /** Read-only view of the model's recorded requests and the vector indexes (local/inspector.ts). */
+  readonly inspectorEndpoint: string;
   readonly region: string;
   readonly issuer: string;
   readonly tenantRoleArn: string;
@@ -39,6 +41,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('localCloud', {
     endpoint: cloud.endpoint,
     apiEndpoint: cloud.apiEndpoint,
+    inspectorEndpoint: cloud.inspectorEndpoint,
     region: cloud.region,
     issuer: cloud.issuer.issuer,
     tenantRoleArn: cloud.model.tenantRoleArn,

@@ -66,3 +66,43 @@ export async function onboard(tenantId: string, tier: 'basic' | 'premium' | 'ent
   });
   if (answer.status !== 201) throw new Error(`onboarding ${tenantId} failed: ${JSON.stringify(answer)}`);
 }
+
+export interface ServerSentEvent {
+  readonly event: string;
+  readonly data: unknown;
+}
+
+export interface StreamAnswer {
+  readonly status: number;
+  readonly contentType: string | null;
+  /** The events of a `text/event-stream` answer (empty otherwise). */
+  readonly events: readonly ServerSentEvent[];
+  /** The JSON body of a non-stream answer (an error). */
+  readonly body: unknown;
+}
+
+/** POSTs to the streaming chat and reads the whole answer, parsed into events or a JSON body. */
+export async function streamAs(caller: Caller, path: string, body: unknown): Promise<StreamAnswer> {
+  const response = await fetch(`${cloud.apiEndpoint}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${await tokenFor(caller)}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const contentType = response.headers.get('content-type');
+  const text = await response.text();
+  if (!(contentType ?? '').startsWith('text/event-stream')) {
+    return { status: response.status, contentType, events: [], body: JSON.parse(text) };
+  }
+  const events = text
+    .split('\n\n')
+    .filter((block) => block.trim().length > 0)
+    .map((block) => {
+      const fields = new Map(
+        block
+          .split('\n')
+          .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trim()]),
+      );
+      return { event: fields.get('event') ?? 'message', data: JSON.parse(fields.get('data') ?? 'null') };
+    });
+  return { status: response.status, contentType, events, body: undefined };
+}

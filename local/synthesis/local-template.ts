@@ -1,0 +1,92 @@
+/**
+ * The template the local cloud deploys. Synthesis costs seconds of CPU (aws-cdk-lib, cdk-nag),
+ * so it is done once per state of the sources and reused until they change:
+ *
+ * - it is synthesized with a placeholder issuer, so it does not depend on the port the local
+ *   issuer gets (and can start before the issuer is up); `bindIssuer` puts the real one in;
+ * - it is cached under node_modules/.cache/, keyed by a hash of what synthesis reads (SOURCES)
+ *   and the context.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { REPO_ROOT, repoPath } from '../../lib/repo-root.js';
+import type { CfnTemplate } from '../../lib/template/synthesize.js';
+import { isRecord } from '../json-value.js';
+import { synthesizeInWorker } from './template-synthesis.js';
+
+/**
+ * Stands for the issuer's origin until the issuer is up: a loopback URL (the settings accept
+ * plain http only there) whose path makes it unique in the template, so it can be replaced.
+ */
+const ISSUER_PLACEHOLDER = 'http://127.0.0.1:9/bulkhead-local-issuer-placeholder';
+const CACHE_DIR = repoPath('node_modules/.cache/bulkhead-local');
+/**
+ * What synthesis reads: the stack (lib/, bin/), the tenancy modules it imports from lambdas/
+ * (key layout, roles), the CDK config and the installed versions. Handler code is not read
+ * (bundling is skipped), so editing it does not cost a new synth.
+ */
+const SOURCES = ['lib', 'bin', 'lambdas/tenancy', 'cdk.json', 'package-lock.json'];
+
+/** The template's JSON text with the placeholder issuer: from the cache, or synthesized and cached. */
+export async function placeholderTemplate(audience: string): Promise<string> {
+  const context = {
+    'bulkhead:oidcIssuer': ISSUER_PLACEHOLDER,
+    'bulkhead:oidcAudience': audience,
+    'bulkhead:oidcJwksUrl': `${ISSUER_PLACEHOLDER}/.well-known/jwks.json`,
+  };
+  const file = join(CACHE_DIR, `template-${await sourceHash(context)}.json`);
+  try {
+    return await readFile(file, 'utf8');
+  } catch {
+    const text = JSON.stringify(await synthesizeInWorker({ context }));
+    await keepOnly(file, text);
+    return text;
+  }
+}
+
+/** The template for an issuer running at `issuerOrigin` (e.g. `http://127.0.0.1:4510`). */
+export function bindIssuer(templateText: string, issuerOrigin: string): CfnTemplate {
+  const template: unknown = JSON.parse(templateText.replaceAll(ISSUER_PLACEHOLDER, issuerOrigin));
+  // Not lib's asCfnTemplate: its module loads aws-cdk-lib, a second of start-up for one check.
+  if (!isRecord(template) || !isRecord(template.Resources)) {
+    throw new TypeError('the cached template is not a CloudFormation template');
+  }
+  return template as CfnTemplate;
+}
+
+async function sourceHash(context: Record<string, string>): Promise<string> {
+  const hash = createHash('sha256').update(JSON.stringify(context));
+  for (const source of SOURCES) {
+    const files = await sourceFiles(source);
+    for (const file of files) hash.update(`\0${file}\0`).update(await readFile(join(REPO_ROOT, file)));
+  }
+  return hash.digest('hex').slice(0, 32);
+}
+
+/** A repo-relative file, or every file under a repo-relative directory, sorted. */
+async function sourceFiles(source: string): Promise<string[]> {
+  try {
+    const entries = await readdir(repoPath(source), { recursive: true, withFileTypes: true });
+    return entries
+      .filter((entry) => entry.isFile())
+      .map((entry) => join(entry.parentPath, entry.name).slice(REPO_ROOT.length))
+      .sort();
+  } catch (err) {
+    if (err instanceof Error && 'code' in err && err.code === 'ENOTDIR') return [source];
+    throw err;
+  }
+}
+
+/** Writes the cache file (atomically) and drops templates of older source states. */
+async function keepOnly(file: string, text: string): Promise<void> {
+  await mkdir(CACHE_DIR, { recursive: true });
+  const partial = `${file}.${process.pid}.tmp`;
+  await writeFile(partial, text);
+  await rename(partial, file);
+  for (const name of await readdir(CACHE_DIR)) {
+    if (name.startsWith('template-') && name.endsWith('.json') && join(CACHE_DIR, name) !== file) {
+      await rm(join(CACHE_DIR, name), { force: true });
+    }
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * The served OpenAPI document against the API's real answers: every operation it lists is
+ * called through the local API Gateway for a success AND an error, and each answer must
+ * validate against the document's schema for that status (or its `default` error schema).
+ */
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  type ApiAnswer,
+  type Caller,
+  callApi,
+  callAs,
+  OPERATOR,
+  onboard,
+  streamAs,
+  tokenFor,
+} from './support/api-client.js';
+import { uniqueSuffix } from './support/local-cloud.js';
+
+interface Operation {
+  readonly responses: Record<string, { content?: Record<string, { schema: unknown }> }>;
+}
+interface OpenApi {
+  readonly openapi: string;
+  readonly paths: Record<string, Record<string, Operation>>;
+  readonly components: { readonly schemas: Record<string, unknown> };
+}
+
+const suffix = uniqueSuffix();
+const tenant = `oas-${suffix}`;
+const analyst: Caller = { sub: 'alice', tenantId: tenant, groups: ['analyst'] };
+const reader: Caller = { sub: 'rita', tenantId: tenant, groups: ['reader'] };
+const admin: Caller = { sub: 'adam', tenantId: tenant, groups: ['admin'] };
+const MISSING_ID = '00000000-0000-4000-8000-000000000000';
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+addFormats.default(ajv);
+let document: OpenApi;
+/** `<METHOD> <path template>` → which outcomes were validated. */
+const checked = new Map<string, Set<'success' | 'error'>>();
+
+/** The document's path template for a concrete path (literal segments beat parameters). */
+function templateOf(path: string): string {
+  const candidates = Object.keys(document.paths).filter((template) =>
+    new RegExp(`^${template.replace(/\{[^/]+\}/g, '[^/]+')}$`).test(path),
+  );
+  candidates.sort((a, b) => (a.match(/\{/g)?.length ?? 0) - (b.match(/\{/g)?.length ?? 0));
+  const [best] = candidates;
+  if (best === undefined) throw new Error(`no path in the document matches ${path}`);
+  return best;
+}
+
+/** Replaces `#/components/...` references with the schemas they name. */
+function inlineComponents(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(inlineComponents);
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const ref = (schema as { $ref?: unknown }).$ref;
+  if (typeof ref === 'string' && ref.startsWith('#/components/schemas/')) {
+    return inlineComponents(document.components.schemas[ref.slice('#/components/schemas/'.length)]);
+  }
+  return Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, inlineComponents(value)]));
+}
+
+/** Validates one real answer against the document and records the operation as checked. */
+function expectConforms(method: string, path: string, answer: ApiAnswer, jsonBody = true): void {
+  const template = templateOf(path.split('?')[0] ?? path);
+  const operation = document.paths[template]?.[method.toLowerCase()];
+  expect(operation, `${method} ${template} is not in the document`).toBeDefined();
+  const declared = operation?.responses[String(answer.status)];
+  if (answer.status < 400)
+    expect(declared, `${method} ${path} answered an undeclared ${answer.status}`).toBeDefined();
+  const response = declared ?? operation?.responses.default;
+  const schema = response?.content?.['application/json']?.schema;
+  if (schema === undefined || !jsonBody) {
+    if (jsonBody)
+      expect(answer.body, `${method} ${path} ${answer.status} has no body in the document`).toBeUndefined();
+  } else {
+    const validate = ajv.compile(inlineComponents(schema) as object);
+    expect(
+      validate(answer.body),
+      `${method} ${path} ${answer.status}: ${ajv.errorsText(validate.errors)}`,
+    ).toBe(true);
+  }
+  const key = `${method.toUpperCase()} ${template}`;
+  const outcomes = checked.get(key) ?? new Set();
+  outcomes.add(answer.status < 400 ? 'success' : 'error');
+  checked.set(key, outcomes);
+}
+
+const call = async (caller: Caller | undefined, method: string, path: string, body?: unknown) => {
+  const answer =
+    caller === undefined
+      ? await callApi(method, path, undefined, body)
+      : await callAs(caller, method, path, body);
+  expectConforms(method, path, answer);
+  return answer;
+};
+
+beforeAll(async () => {
+  await onboard(tenant, 'basic');
+  const served = await callApi('GET', '/v1/openapi.json', `Bearer ${await tokenFor(analyst)}`);
+  expect(served.status).toBe(200);
+  document = served.body as OpenApi;
+  expectConforms('GET', '/v1/openapi.json', served);
+});
+
+describe('the served OpenAPI document', () => {
+  it('is OpenAPI 3.1 with the tenant, streaming and operator routes', () => {
+    expect(document.openapi).toBe('3.1.0');
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/v1/chat', '/v1/chat/stream', '/v1/documents/{id}', '/v1/admin/tenants']),
+    );
+  });
+
+  it('describes the identity, memory and openapi routes’ real answers', async () => {
+    await call(analyst, 'GET', '/v1/me');
+    await call(undefined, 'GET', '/v1/me');
+    await call(analyst, 'GET', '/v1/memory');
+    await call(undefined, 'GET', '/v1/memory');
+    const fact = await call(analyst, 'PUT', '/v1/memory', { fact: 'likes conformance' });
+    await call(analyst, 'PUT', '/v1/memory', { fact: '' });
+    await call(analyst, 'DELETE', `/v1/memory/${(fact.body as { id: string }).id}`);
+    await call(analyst, 'DELETE', `/v1/memory/${MISSING_ID}`);
+    await call(undefined, 'GET', '/v1/openapi.json');
+  });
+
+  it('describes the document and search routes’ real answers', async () => {
+    const uploaded = await call(analyst, 'POST', '/v1/documents', {
+      title: 'Conformance',
+      content: `conformance words ${suffix}`,
+      visibility: 'tenant',
+    });
+    await call(reader, 'POST', '/v1/documents', { title: 'No', content: 'no', visibility: 'tenant' });
+    const id = (uploaded.body as { id: string }).id;
+    await call(analyst, 'GET', '/v1/documents');
+    await call(analyst, 'GET', '/v1/documents?cursor=not-a-cursor');
+    await call(analyst, 'GET', `/v1/documents/${id}`);
+    await call(analyst, 'GET', `/v1/documents/${MISSING_ID}`);
+    await call(analyst, 'POST', '/v1/search', { query: 'conformance' });
+    await call(analyst, 'POST', '/v1/search', { query: '' });
+    await call(reader, 'DELETE', `/v1/documents/${id}`);
+    await call(analyst, 'DELETE', `/v1/documents/${id}`);
+  });
+
+  it('describes the chat and session routes’ real answers', async () => {
+    const chatted = await call(analyst, 'POST', '/v1/chat', {
+      message: 'use tool search_documents {"query":"x"}',
+    });
+    await call(analyst, 'POST', '/v1/chat', { message: 'hi', sessionId: MISSING_ID });
+    const sessionId = (chatted.body as { sessionId: string }).sessionId;
+    await call(analyst, 'GET', '/v1/sessions');
+    await call(analyst, 'GET', '/v1/sessions?limit=0');
+    await call(analyst, 'GET', `/v1/sessions/${sessionId}/messages`);
+    await call(analyst, 'GET', `/v1/sessions/${MISSING_ID}/messages`);
+    await call(analyst, 'DELETE', `/v1/sessions/${sessionId}`);
+    await call(analyst, 'DELETE', `/v1/sessions/${sessionId}`);
+  });
+
+  it('describes the streaming chat’s real answers', async () => {
+    const streamed = await streamAs(analyst, '/v1/chat/stream', { message: 'hello' });
+    expect(streamed.contentType).toMatch(/^text\/event-stream/);
+    expectConforms('POST', '/v1/chat/stream', { status: streamed.status, body: undefined }, false);
+    const refused = await streamAs(analyst, '/v1/chat/stream', { message: '' });
+    expectConforms('POST', '/v1/chat/stream', { status: refused.status, body: refused.body });
+  });
+
+  it('describes the audit routes’ real answers', async () => {
+    await call(admin, 'GET', '/v1/audit');
+    await call(analyst, 'GET', '/v1/audit');
+    await call(admin, 'GET', '/v1/audit/verify');
+    await call(analyst, 'GET', '/v1/audit/verify');
+  });
+
+  it('describes the operator routes’ real answers', async () => {
+    const other = `oas-t-${suffix}`;
+    await call(OPERATOR, 'POST', '/v1/admin/tenants', { tenantId: other, name: 'Other', tier: 'basic' });
+    await call(OPERATOR, 'POST', '/v1/admin/tenants', { tenantId: other, name: 'Other', tier: 'basic' });
+    await call(OPERATOR, 'GET', `/v1/admin/tenants/${other}`);
+    await call(OPERATOR, 'GET', `/v1/admin/tenants/missing-${suffix}`);
+    await call(OPERATOR, 'POST', `/v1/admin/tenants/${other}/suspend`);
+    await call(OPERATOR, 'POST', `/v1/admin/tenants/missing-${suffix}/suspend`);
+    await call(OPERATOR, 'POST', `/v1/admin/tenants/${other}/resume`);
+    await call(OPERATOR, 'POST', `/v1/admin/tenants/missing-${suffix}/resume`);
+    await call(OPERATOR, 'PUT', `/v1/admin/tenants/${other}/users/bob/roles`, { roles: ['reader'] });
+    await call(OPERATOR, 'PUT', `/v1/admin/tenants/${other}/users/bob/roles`, { roles: ['emperor'] });
+  });
+
+  it('has met a success and an error of every operation it lists', () => {
+    // Declared last: tests in a file run in order, so every call above has been checked.
+    const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    const missing = operations.filter((operation) => {
+      const outcomes = checked.get(operation);
+      return !(outcomes?.has('success') && outcomes.has('error'));
+    });
+    expect(operations.length).toBeGreaterThan(15);
+    expect(missing).toEqual([]);
+  });
+});
