@@ -5,6 +5,7 @@
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
+import type { CfnTemplate } from '../lib/template/cfn-template.js';
 import {
   apiRoutes,
   type FunctionSpec,
@@ -18,7 +19,6 @@ import {
   rolePolicyDocuments,
   tenantAccessRoleLogicalId,
 } from '../lib/template/local-resolution.js';
-import type { CfnTemplate } from '../lib/template/synthesize.js';
 import type { TableKeys } from './front-door/dynamodb-request.js';
 import type { RoleDefinition } from './front-door/policy-evaluator.js';
 

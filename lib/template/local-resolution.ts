@@ -6,8 +6,8 @@
  * template actually uses is supported; anything else throws by name.
  */
 import type { PolicyDocumentJson } from '../tenant-policy.js';
+import type { CfnResourceJson, CfnTemplate } from './cfn-template.js';
 import { ENTRY_METADATA_KEY, ROLE_METADATA_KEY, TENANT_ACCESS_ROLE_MARK } from './metadata-keys.js';
-import type { CfnResourceJson, CfnTemplate } from './synthesize.js';
 
 export interface LocalAccount {
   readonly accountId: string;

@@ -7,18 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBulkheadApp } from '../bulkhead-app.js';
-
-export interface CfnResourceJson {
-  readonly Type: string;
-  readonly Properties?: Record<string, unknown>;
-  readonly Metadata?: Record<string, unknown>;
-  readonly [key: string]: unknown;
-}
-
-export type CfnTemplate = {
-  Resources: Record<string, CfnResourceJson>;
-  [key: string]: unknown;
-};
+import { asCfnTemplate, type CfnTemplate } from './cfn-template.js';
 
 export interface SynthOptions {
   /**
@@ -30,26 +19,6 @@ export interface SynthOptions {
 
 /** Context that skips NodejsFunction bundling for every stack: the template is what we need, not the code. */
 export const SKIP_BUNDLING_CONTEXT: Readonly<Record<string, unknown>> = { 'aws:cdk:bundling-stacks': [] };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isCfnTemplate(value: unknown): value is CfnTemplate {
-  return (
-    isRecord(value) &&
-    isRecord(value.Resources) &&
-    Object.values(value.Resources).every(
-      (resource) => isRecord(resource) && typeof resource.Type === 'string',
-    )
-  );
-}
-
-/** Checks the synthesized JSON has the shape the template readers rely on. */
-export function asCfnTemplate(value: unknown): CfnTemplate {
-  if (!isCfnTemplate(value)) throw new TypeError('not a CloudFormation template with typed Resources');
-  return value;
-}
 
 /** Synthesizes the bulkhead stack in-process and returns its CloudFormation template. */
 export function synthesizeBulkheadTemplate(options: SynthOptions = {}): CfnTemplate {

@@ -1,5 +1,5 @@
 /** What the local API Gateway reads from the template besides routes: authorizer settings and GatewayResponses. */
-import type { CfnTemplate } from '../../lib/template/synthesize.js';
+import type { CfnTemplate } from '../../lib/template/cfn-template.js';
 
 export interface GatewaySettings {
   /** The TOKEN authorizer's IdentityValidationExpression: tokens that do not match never reach it. */

@@ -11,8 +11,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { REPO_ROOT, repoPath } from '../../lib/repo-root.js';
-import type { CfnTemplate } from '../../lib/template/synthesize.js';
-import { isRecord } from '../json-value.js';
+import { asCfnTemplate, type CfnTemplate } from '../../lib/template/cfn-template.js';
 import { synthesizeInWorker } from './template-synthesis.js';
 
 /**
@@ -47,12 +46,7 @@ export async function placeholderTemplate(audience: string): Promise<string> {
 
 /** The template for an issuer running at `issuerOrigin` (e.g. `http://127.0.0.1:4510`). */
 export function bindIssuer(templateText: string, issuerOrigin: string): CfnTemplate {
-  const template: unknown = JSON.parse(templateText.replaceAll(ISSUER_PLACEHOLDER, issuerOrigin));
-  // Not lib's asCfnTemplate: its module loads aws-cdk-lib, a second of start-up for one check.
-  if (!isRecord(template) || !isRecord(template.Resources)) {
-    throw new TypeError('the cached template is not a CloudFormation template');
-  }
-  return template as CfnTemplate;
+  return asCfnTemplate(JSON.parse(templateText.replaceAll(ISSUER_PLACEHOLDER, issuerOrigin)));
 }
 
 async function sourceHash(context: Record<string, string>): Promise<string> {

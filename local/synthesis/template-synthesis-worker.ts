@@ -1,10 +1,7 @@
 /** Runs in a worker thread: synthesizes the template for the options in workerData and posts it back. */
 import { parentPort, workerData } from 'node:worker_threads';
-import {
-  type CfnTemplate,
-  type SynthOptions,
-  synthesizeBulkheadTemplate,
-} from '../../lib/template/synthesize.js';
+import type { CfnTemplate } from '../../lib/template/cfn-template.js';
+import { type SynthOptions, synthesizeBulkheadTemplate } from '../../lib/template/synthesize.js';
 
 export type SynthesisReply = { readonly template: CfnTemplate } | { readonly error: string };
 

@@ -3,7 +3,8 @@
  * synth (seconds of CPU) overlap with the emulators starting instead of blocking the main thread.
  */
 import { fileURLToPath } from 'node:url';
-import type { CfnTemplate, SynthOptions } from '../../lib/template/synthesize.js';
+import type { CfnTemplate } from '../../lib/template/cfn-template.js';
+import type { SynthOptions } from '../../lib/template/synthesize.js';
 import { startTsxWorker } from '../tsx-worker.js';
 import type { SynthesisReply } from './template-synthesis-worker.js';
 

@@ -1,8 +1,8 @@
 /** The REST API: routes, TOKEN authorizer on every method, stage settings, error shape. */
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { asCfnTemplate } from '../../lib/template/cfn-template.js';
 import { apiRoutes, functionSpecs } from '../../lib/template/local-resolution.js';
-import { asCfnTemplate } from '../../lib/template/synthesize.js';
 import { testTemplate } from '../support/bulkhead-app.js';
 
 let template: Template;

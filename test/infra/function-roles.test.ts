@@ -6,6 +6,7 @@
 
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { asCfnTemplate, type CfnTemplate } from '../../lib/template/cfn-template.js';
 import {
   functionSpecs,
   resourceArn,
@@ -13,11 +14,7 @@ import {
   roleTrustPolicy,
   tenantAccessRoleLogicalId,
 } from '../../lib/template/local-resolution.js';
-import {
-  asCfnTemplate,
-  type CfnTemplate,
-  synthesizeBulkheadTemplate,
-} from '../../lib/template/synthesize.js';
+import { synthesizeBulkheadTemplate } from '../../lib/template/synthesize.js';
 import {
   MODEL_ACTIONS,
   type PolicyDocumentJson,

@@ -1,5 +1,6 @@
 /** The local template reader on a small hand-written template (each intrinsic, names, ARNs, failures). */
 import { describe, expect, it } from 'vitest';
+import { asCfnTemplate } from '../../lib/template/cfn-template.js';
 import {
   type LocalAccount,
   physicalName,
@@ -8,7 +9,6 @@ import {
   rolePolicyDocuments,
   tenantAccessRoleLogicalId,
 } from '../../lib/template/local-resolution.js';
-import { asCfnTemplate } from '../../lib/template/synthesize.js';
 
 const template = asCfnTemplate({
   Parameters: { Stage: { Type: 'String', Default: 'dev' } },

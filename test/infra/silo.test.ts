@@ -1,11 +1,12 @@
 /** Silo tenants: dedicated data resources from the same construct, granted by the same policy. */
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { CfnTemplate } from '../../lib/template/cfn-template.js';
 import {
   resourceArn,
   rolePolicyDocuments,
   tenantAccessRoleLogicalId,
 } from '../../lib/template/local-resolution.js';
-import { type CfnTemplate, synthesizeBulkheadTemplate } from '../../lib/template/synthesize.js';
+import { synthesizeBulkheadTemplate } from '../../lib/template/synthesize.js';
 import type { PolicyDocumentJson } from '../../lib/tenant-policy.js';
 import { assumedRoleSession, evaluateAccess, sessionTags } from '../support/iam-evaluation.js';
 

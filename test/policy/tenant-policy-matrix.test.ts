@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL_IDS } from '../../lib/bulkhead-settings.js';
+import type { CfnTemplate } from '../../lib/template/cfn-template.js';
 import {
   functionSpecs,
   LOCAL_ACCOUNT,
@@ -13,7 +14,7 @@ import {
   rolePolicyDocuments,
   tenantAccessRoleLogicalId,
 } from '../../lib/template/local-resolution.js';
-import { type CfnTemplate, synthesizeBulkheadTemplate } from '../../lib/template/synthesize.js';
+import { synthesizeBulkheadTemplate } from '../../lib/template/synthesize.js';
 import {
   type PolicyDocumentJson,
   type PolicyStatementJson,
