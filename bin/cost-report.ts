@@ -17,10 +17,10 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { STSClient } from '@aws-sdk/client-sts';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { z } from 'zod';
-import { ScopedGuardrailTable } from '../lambdas/guardrails/scoped-guardrail-table.js';
 import { buildCostReport, formatCostReport, tenantUsageTotals } from '../lambdas/metering/cost-report.js';
 import { type TenantRecord, TenantRecordSchema } from '../lambdas/registry/tenant-record.js';
 import { tenantTagFor } from '../lambdas/tenancy/request-context.js';
+import { ScopedTable } from '../lambdas/tenancy/scoped-table.js';
 import { TenantSessions } from '../lambdas/tenancy/tenant-session.js';
 import { tenantTagKeyLoader } from '../lambdas/tenancy/tenant-tag-key.js';
 
@@ -87,6 +87,6 @@ const report = await buildCostReport(args.data.month, tenants, async (tenantId, 
     userId: REPORT_USER_ID,
     tenantTag: tenantTagFor(tenantId, await tagKey()),
   });
-  return tenantUsageTotals(ScopedGuardrailTable.of(session, env.data.TENANT_TABLE_NAME), month);
+  return tenantUsageTotals(ScopedTable.of(session, env.data.TENANT_TABLE_NAME), month);
 });
 process.stdout.write(formatCostReport(report, args.data.format));

@@ -9,10 +9,20 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { BudgetGuard } from './admission/budget-guard.js';
+import { RateLimiter } from './admission/rate-limiter.js';
+import { budgetFor, rateLimitsFor } from './admission/tier-limits.js';
+import { AuditTrail } from './audit/audit-trail.js';
 import type { ServiceConfig } from './config.js';
+import { ModelCallGuard } from './guardrails/model-call-guard.js';
 import { resolveRequestContext } from './http/request-context-middleware.js';
+import { Metering } from './metering/metering.js';
+import { CURRENT_PRICES, costNanoUsd } from './metering/price-table.js';
+import type { Logger } from './observability/logger.js';
+import { type RequestTelemetry, Telemetry } from './observability/telemetry.js';
 import { TenantDirectory } from './registry/tenant-directory.js';
 import { TenantRegistry } from './registry/tenant-registry.js';
+import type { ModelFallbackOptions } from './resilience/model-fallback.js';
 import { type RequestContext, tenantTagFor } from './tenancy/request-context.js';
 import { ScopedBucket } from './tenancy/scoped-bucket.js';
 import { ScopedEmbedder } from './tenancy/scoped-embedder.js';
@@ -22,6 +32,23 @@ import { ScopedVectorIndex } from './tenancy/scoped-vector-index.js';
 import { type SessionClientFactory, sdkSessionClients } from './tenancy/session-clients.js';
 import { type SessionSubject, TenantSessions } from './tenancy/tenant-session.js';
 import { tenantTagKeyLoader } from './tenancy/tenant-tag-key.js';
+
+/** Service name and metrics namespace of the functions' telemetry. */
+export const TELEMETRY_SERVICE = 'bulkhead';
+export const TELEMETRY_NAMESPACE = 'Bulkhead';
+
+export interface ServiceRuntimeOptions {
+  /** @default Telemetry for TELEMETRY_SERVICE / TELEMETRY_NAMESPACE (Powertools, to stdout) */
+  readonly telemetry?: Telemetry;
+  /** Sleep, randomness and policy of the model retry layer (tests make them instant). */
+  readonly modelRetry?: Omit<ModelFallbackOptions, 'signal' | 'onRetry'>;
+}
+
+/** The models a tenant may use: its primary one, and any model the platform picks (the tier's fallback). */
+export interface TenantModels {
+  readonly primaryModelId: string;
+  modelWith(modelId: string): ScopedModel;
+}
 
 /** The SDK clients that use the function's own credentials (control plane only). */
 export interface FunctionClients {
@@ -44,12 +71,19 @@ export class ServiceRuntime {
   readonly registry: TenantRegistry;
   readonly directory: TenantDirectory;
   readonly sessions: TenantSessions;
+  /** Created once per execution environment; handlers log through its per-request loggers. */
+  readonly telemetry: Telemetry;
   readonly #tagKey: () => Promise<string>;
+  readonly #modelRetry: ServiceRuntimeOptions['modelRetry'];
 
   constructor(
     readonly config: ServiceConfig,
     clients: FunctionClients = sdkFunctionClients(),
+    options: ServiceRuntimeOptions = {},
   ) {
+    this.telemetry =
+      options.telemetry ?? new Telemetry({ serviceName: TELEMETRY_SERVICE, namespace: TELEMETRY_NAMESPACE });
+    this.#modelRetry = options.modelRetry;
     this.registry = new TenantRegistry(clients.dynamodb, config.controlTableName);
     this.directory = new TenantDirectory(this.registry);
     this.sessions = new TenantSessions({
@@ -88,12 +122,48 @@ export class ServiceRuntime {
     return ScopedEmbedder.of(await this.sessions.sessionFor(subject), this.config.embeddingModelId);
   }
 
-  /** The model for a tenant: its registry choice, else the platform default. */
-  async model(subject: SessionSubject): Promise<ScopedModel> {
+  /** The tenant's models through the tenant session: its registry choice, else the platform default. */
+  async models(subject: SessionSubject): Promise<TenantModels> {
     const [session, tenant] = await Promise.all([
       this.sessions.sessionFor(subject),
       this.directory.tenant(subject.tenantId),
     ]);
-    return ScopedModel.of(session, tenant?.modelId ?? this.config.modelId);
+    return {
+      primaryModelId: tenant?.modelId ?? this.config.modelId,
+      modelWith: (modelId) => ScopedModel.of(session, modelId),
+    };
+  }
+
+  /** Counts the request against the tenant's and the caller's rate limits; throws RateLimitedError. */
+  async admitRequest(context: RequestContext): Promise<void> {
+    await new RateLimiter(await this.table(context)).admit(rateLimitsFor(context.tier));
+  }
+
+  /** The guard of one request's model calls: the tenant's budget, metering, the retry layer, telemetry. */
+  async modelCallGuard(
+    context: RequestContext,
+    telemetry: RequestTelemetry | Logger,
+  ): Promise<ModelCallGuard> {
+    const [table, tenant] = await Promise.all([this.table(context), this.directory.tenant(context.tenantId)]);
+    return new ModelCallGuard({
+      context,
+      logger: telemetry,
+      budget: new BudgetGuard(table),
+      limits: budgetFor(tenant ?? { tier: context.tier }),
+      metering: new Metering(table, { logger: telemetry }),
+      ...(this.#modelRetry === undefined ? {} : { retry: this.#modelRetry }),
+      onCall: (call) => {
+        if (!('count' in telemetry)) return;
+        telemetry.count('ModelInputTokens', call.inputTokens);
+        telemetry.count('ModelOutputTokens', call.outputTokens);
+        telemetry.milliseconds('ModelLatency', call.latencyMs);
+        telemetry.count('ModelCostNanoUsd', costNanoUsd(CURRENT_PRICES, call.modelId, call));
+      },
+    });
+  }
+
+  /** The audit trail of the subject's tenant. */
+  async auditTrail(subject: SessionSubject): Promise<AuditTrail> {
+    return new AuditTrail(await this.table(subject));
   }
 }

@@ -13,6 +13,12 @@ export interface PkSkTableProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * The attribute holding each item's expiry (epoch seconds), for DynamoDB
+   * TTL; items without it never expire.
+   * @default no TTL
+   */
+  readonly timeToLiveAttribute?: string;
 }
 
 /** A `pk`/`sk` table with the house's safe defaults. */
@@ -27,6 +33,7 @@ export class PkSkTable extends dynamodb.Table {
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
       removalPolicy,
+      ...(props.timeToLiveAttribute === undefined ? {} : { timeToLiveAttribute: props.timeToLiveAttribute }),
     });
   }
 }

@@ -41,7 +41,8 @@ export class TenantDataPlane extends Construct {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
-    this.table = new PkSkTable(this, 'Table', { removalPolicy });
+    // Rate-limit windows and budget holds carry `expiresAt` (epoch seconds) so DynamoDB removes them.
+    this.table = new PkSkTable(this, 'Table', { removalPolicy, timeToLiveAttribute: 'expiresAt' });
 
     this.accessLogsBucket =
       props.accessLogsBucket ??

@@ -21,7 +21,6 @@
  * crashed call keeps its maximum charged: budgets fail safe.
  */
 import { randomUUID } from 'node:crypto';
-import { TransactionConflictError } from '../guardrails/errors.js';
 import type { GuardedWrite, GuardrailTable } from '../guardrails/guardrail-table.js';
 import { CURRENT_PRICES, costNanoUsd, type PriceTable, usdToNano } from '../metering/price-table.js';
 import { monthOf } from '../metering/usage-keys.js';
@@ -32,6 +31,7 @@ import {
   realSleep,
   type Sleep,
 } from '../resilience/backoff.js';
+import { TransactionConflictError } from '../tenancy/errors.js';
 import type { ItemAddress } from '../tenancy/scoped-table.js';
 import { BudgetExceededError } from './errors.js';
 import type { BudgetLimits } from './tier-limits.js';
@@ -117,7 +117,7 @@ export class BudgetGuard {
   readonly #sleep: Sleep;
 
   constructor(
-    private readonly table: Pick<GuardrailTable, 'transactGuarded' | 'batchGet'>,
+    private readonly table: Pick<GuardrailTable, 'transactWrite' | 'batchGet'>,
     options: BudgetGuardOptions = {},
   ) {
     this.#prices = options.prices ?? CURRENT_PRICES;
@@ -208,7 +208,7 @@ export class BudgetGuard {
   async #transact(writes: readonly GuardedWrite[]): Promise<boolean> {
     for (let retry = 0; ; retry += 1) {
       try {
-        return await this.table.transactGuarded(writes);
+        return await this.table.transactWrite(writes);
       } catch (err) {
         if (!(err instanceof TransactionConflictError) || retry >= CONFLICT_RETRIES) throw err;
         await this.#sleep(fullJitterDelay(retry, CONFLICT_BACKOFF, this.#random));

@@ -30,10 +30,17 @@ export const TIER_BUDGETS: Readonly<Record<Tier, BudgetLimits>> = Object.freeze(
   enterprise: { monthlyUsd: 5_000, monthlyTokens: 500_000_000, shards: 16 },
 });
 
+/**
+ * Requests per minute, counted on every tenant route (the control API is not
+ * limited). Generous on purpose: they stop runaway clients and noisy
+ * neighbours, not normal use — an interactive user or a test suite sending a
+ * few hundred requests a minute as one demo user stays well inside. Budgets,
+ * not rate limits, bound what a tenant can spend.
+ */
 export const TIER_RATE_LIMITS: Readonly<Record<Tier, RateLimits>> = Object.freeze({
-  basic: { tenantPerMinute: 120, userPerMinute: 30 },
-  premium: { tenantPerMinute: 600, userPerMinute: 120 },
-  enterprise: { tenantPerMinute: 3_000, userPerMinute: 600 },
+  basic: { tenantPerMinute: 3_000, userPerMinute: 300 },
+  premium: { tenantPerMinute: 6_000, userPerMinute: 600 },
+  enterprise: { tenantPerMinute: 30_000, userPerMinute: 3_000 },
 });
 
 /** The tenant's budget: its tier's default, overridden by the record's own amounts. */

@@ -62,7 +62,7 @@ const remember: AgentTool<{ fact: string }> = {
 
 const getMyUsage: AgentTool<Record<string, never>> = {
   name: 'get_my_usage',
-  description: "The user's model token usage for the current month.",
+  description: "The user's model usage this month: tokens, model calls, requests and cost in USD.",
   allowedRoles: ['analyst', 'admin'],
   inputSchema: z.object({}).strict(),
   async run(_context, _input, services) {

@@ -4,7 +4,9 @@
  * every outcome — refused, invalid, failed, done — becomes a toolResult for
  * the model, so nothing here throws into the agent loop. Results are wrapped
  * as data with a note that they are untrusted, never passed as instructions.
+ * Every outcome is audited: a refusal as `access_denied`, the rest as `tool_call`.
  */
+import type { AuditEvent } from '../audit/audit-chain.js';
 import { DocumentNotFoundError, DocumentPermissionError } from '../documents/errors.js';
 import { describeIssues } from '../http/body.js';
 import { hasAnyRole, type RequestContext } from '../tenancy/request-context.js';
@@ -50,8 +52,30 @@ function modelFacingMessage(err: unknown): string {
   return 'the tool failed';
 }
 
-/** Executes one requested tool call for the caller. */
+/** Tool names come from the model: kept short enough for an audit action. */
+const MAX_AUDITED_NAME = 100;
+
+function auditEventOf(call: ToolCall): AuditEvent {
+  const name = call.name.slice(0, MAX_AUDITED_NAME);
+  const action = `tool.${name}`;
+  const resource = `tool/${name}`;
+  if (call.status === 'refused') return { kind: 'access_denied', action, resource, outcome: 'denied' };
+  return { kind: 'tool_call', action, resource, outcome: call.status === 'success' ? 'succeeded' : 'failed' };
+}
+
+/** Executes one requested tool call for the caller and audits its outcome. */
 export async function runToolUse(
+  context: RequestContext,
+  request: ToolUseRequest,
+  services: ToolServices,
+  reportFailure: (err: unknown) => void = () => undefined,
+): Promise<ToolRun> {
+  const run = await executeToolUse(context, request, services, reportFailure);
+  await services.audit.note(auditEventOf(run.call));
+  return run;
+}
+
+async function executeToolUse(
   context: RequestContext,
   request: ToolUseRequest,
   services: ToolServices,

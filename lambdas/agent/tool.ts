@@ -4,6 +4,7 @@
  * `run` that reaches data only through the caller's scoped services.
  */
 import type { z } from 'zod';
+import type { EventAudit } from '../audit/request-audit.js';
 import type { DocumentLibrary } from '../documents/document-library.js';
 import type { LongTermMemory } from '../memory/long-term-memory.js';
 import type { MonthlyUsage } from '../metering/monthly-usage.js';
@@ -15,6 +16,8 @@ export interface ToolServices {
   readonly documents: Pick<DocumentLibrary, 'search' | 'delete'>;
   readonly memory: Pick<LongTermMemory, 'list' | 'remember'>;
   readonly usage: Pick<MonthlyUsage, 'current'>;
+  /** Every tool call is audited, whatever its outcome (fail open). */
+  readonly audit: EventAudit;
 }
 
 export interface Citation {

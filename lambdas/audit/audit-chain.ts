@@ -64,7 +64,8 @@ export function auditRecordHash(record: Omit<AuditRecord, 'hash'>): string {
   return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
 }
 
-export type ChainProblem = 'changed' | 'out_of_sequence' | 'broken_link' | 'head_mismatch';
+export const CHAIN_PROBLEMS = ['changed', 'out_of_sequence', 'broken_link', 'head_mismatch'] as const;
+export type ChainProblem = (typeof CHAIN_PROBLEMS)[number];
 
 export type ChainVerdict =
   | { readonly ok: true; readonly count: number }

@@ -9,9 +9,10 @@
  * Two concurrent appends cannot both win the same n, so the chain never
  * forks; the loser re-reads the head and tries again.
  */
-import { TransactionConflictError } from '../guardrails/errors.js';
+
 import type { GuardedWrite, GuardrailTable } from '../guardrails/guardrail-table.js';
 import { fullJitterDelay, type Random, realSleep, type Sleep } from '../resilience/backoff.js';
+import { TransactionConflictError } from '../tenancy/errors.js';
 import type { RequestContext } from '../tenancy/request-context.js';
 import type { ItemAddress, PartitionAddress } from '../tenancy/scoped-table.js';
 import {
@@ -44,6 +45,11 @@ export interface AuditTrailOptions {
   readonly random?: Random;
 }
 
+export interface AuditPage {
+  readonly records: AuditRecord[];
+  readonly cursor?: string;
+}
+
 function recordAddress(seq: number): ItemAddress {
   return { ...AUDIT_PARTITION, sk: `${RECORD_PREFIX}${String(seq).padStart(SEQ_DIGITS, '0')}` };
 }
@@ -55,7 +61,7 @@ export class AuditTrail {
   readonly #random: Random;
 
   constructor(
-    private readonly table: Pick<GuardrailTable, 'get' | 'query' | 'transactGuarded'>,
+    private readonly table: Pick<GuardrailTable, 'get' | 'query' | 'transactWrite'>,
     options: AuditTrailOptions = {},
   ) {
     this.#maxAttempts = options.maxAttempts ?? 10;
@@ -101,7 +107,7 @@ export class AuditTrail {
   /** False when another append won the head (a failed condition or a conflicting transaction). */
   async #tryAppend(writes: readonly GuardedWrite[]): Promise<boolean> {
     try {
-      return await this.table.transactGuarded(writes);
+      return await this.table.transactWrite(writes);
     } catch (err) {
       if (err instanceof TransactionConflictError) return false;
       throw err;
@@ -118,21 +124,29 @@ export class AuditTrail {
     return { seq, hash };
   }
 
+  /** One page of records, in sequence order; pass `cursor` back for the next. */
+  async page(options: { limit?: number; cursor?: string } = {}): Promise<AuditPage> {
+    const page = await this.table.query(AUDIT_PARTITION, {
+      skBeginsWith: RECORD_PREFIX,
+      ...(options.limit === undefined ? {} : { limit: options.limit }),
+      ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
+    });
+    const records = page.items.map((item) => {
+      const parsed = AuditRecordSchema.safeParse(item.attributes);
+      if (!parsed.success)
+        throw new AuditRecordError(`malformed audit record ${item.sk}`, { cause: parsed.error });
+      return parsed.data;
+    });
+    return page.cursor === undefined ? { records } : { records, cursor: page.cursor };
+  }
+
   /** Every record, in sequence order. */
   async records(): Promise<AuditRecord[]> {
     const records: AuditRecord[] = [];
     let cursor: string | undefined;
     do {
-      const page = await this.table.query(AUDIT_PARTITION, {
-        skBeginsWith: RECORD_PREFIX,
-        ...(cursor === undefined ? {} : { cursor }),
-      });
-      for (const item of page.items) {
-        const parsed = AuditRecordSchema.safeParse(item.attributes);
-        if (!parsed.success)
-          throw new AuditRecordError(`malformed audit record ${item.sk}`, { cause: parsed.error });
-        records.push(parsed.data);
-      }
+      const page = await this.page(cursor === undefined ? {} : { cursor });
+      records.push(...page.records);
       cursor = page.cursor;
     } while (cursor !== undefined);
     return records;

@@ -1,16 +1,14 @@
 /**
  * One chat turn: load the caller's session history (or start a new session),
- * run the agent, then store the turn and add its tokens to the caller's usage.
- * A new session is written only after the agent answered, so a failed chat
- * leaves nothing behind. Usage recording fails open (it is reported, the user
- * still gets the answer).
+ * run the agent, then store the turn. A new session is written only after the
+ * agent answered, so a failed chat leaves nothing behind. Usage is metered per
+ * model call by the guarded turn taker, not here.
  */
 import { z } from 'zod';
 import { type AgentEvent, type AgentResult, agentEvents, type TurnTaker } from '../agent/agent-loop.js';
 import type { ChatMessage } from '../agent/converse-model.js';
 import { ModelResponseError } from '../agent/errors.js';
 import type { ToolServices } from '../agent/tool.js';
-import type { MonthlyUsage } from '../metering/monthly-usage.js';
 import type { RequestContext } from '../tenancy/request-context.js';
 import { type ChatSessions, SessionIdSchema, type SessionMessage } from './chat-sessions.js';
 
@@ -49,11 +47,10 @@ export type ChatEvent =
 export interface ChatDependencies {
   readonly context: RequestContext;
   readonly sessions: Pick<ChatSessions, 'require' | 'recent' | 'create' | 'append'>;
-  readonly usage: Pick<MonthlyUsage, 'record'>;
   readonly services: ToolServices;
   readonly takeTurn: TurnTaker;
   readonly signal: AbortSignal;
-  /** Told about failures that must not fail the chat (usage recording, tool errors). */
+  /** Told about failures that must not fail the chat (tool errors). */
   readonly reportFailure: (what: string, err: unknown) => void;
 }
 
@@ -90,9 +87,6 @@ export async function* chatEvents(
     { role: 'user', text: request.message },
     { role: 'assistant', text: result.reply },
   ]);
-  await dependencies.usage
-    .record(result.usage)
-    .catch((err: unknown) => dependencies.reportFailure('usage', err));
   yield { type: 'done', result: { sessionId: session.id, ...result } };
 }
 

@@ -13,6 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import type { DataAudit } from '../audit/request-audit.js';
 import { ScopedKeyError } from '../tenancy/errors.js';
 import type { Visibility } from '../tenancy/key-layout.js';
 import { hasAnyRole, type RequestContext } from '../tenancy/request-context.js';
@@ -96,6 +97,8 @@ export interface DocumentStores {
   readonly bucket: Pick<ScopedBucket, 'put' | 'get' | 'delete'>;
   readonly vectors: Pick<ScopedVectorIndex, 'put' | 'query' | 'delete'>;
   readonly embedder: Embedder;
+  /** Uploads and deletes are audited (fail closed). */
+  readonly audit: DataAudit;
 }
 
 export interface DocumentLibraryOptions {
@@ -174,6 +177,21 @@ export class DocumentLibrary {
       chunks: chunks.length,
       createdAt: this.#now().toISOString(),
     };
+    await this.stores.audit.write(
+      { kind: 'data_write', action: 'documents.upload', resource: `document/${id}` },
+      () => this.#store(summary, content, chunks, vectors),
+    );
+    return summary;
+  }
+
+  /** Writes object, metadata and vectors; on any failure, undoes what was written. */
+  async #store(
+    summary: DocumentSummary,
+    content: string,
+    chunks: readonly string[],
+    vectors: readonly number[][],
+  ): Promise<void> {
+    const { id, title, visibility } = summary;
     const undo: Array<() => Promise<unknown>> = [];
     try {
       await this.stores.bucket.put(visibility, objectKey(id), content, 'text/markdown; charset=utf-8');
@@ -197,7 +215,6 @@ export class DocumentLibrary {
       }
       throw err;
     }
-    return summary;
   }
 
   /** One page: tenant-visible documents first, then the caller's private ones. */
@@ -232,10 +249,15 @@ export class DocumentLibrary {
   async delete(id: string): Promise<void> {
     const summary = await this.#find(id);
     this.#requireWriter(summary.visibility);
-    await this.#deleteVectors(summary.visibility, summary.id, summary.chunks);
-    await this.stores.bucket.delete(summary.visibility, objectKey(summary.id));
-    // Metadata goes last: if anything above failed, the document can still be found and deleted again.
-    await this.stores.table.delete(metadataAddress(summary.visibility, summary.id));
+    await this.stores.audit.write(
+      { kind: 'data_delete', action: 'documents.delete', resource: `document/${summary.id}` },
+      async () => {
+        await this.#deleteVectors(summary.visibility, summary.id, summary.chunks);
+        await this.stores.bucket.delete(summary.visibility, objectKey(summary.id));
+        // Metadata goes last: if anything above failed, the document can still be found and deleted again.
+        await this.stores.table.delete(metadataAddress(summary.visibility, summary.id));
+      },
+    );
   }
 
   /** The chunks closest to `query` among tenant-visible documents and the caller's own. */

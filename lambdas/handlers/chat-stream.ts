@@ -12,6 +12,8 @@ const runtime = new ServiceRuntime(readServiceConfig());
 const streamChat = createChatStreamHandler({
   runtime,
   resolveContext: (event) => runtime.resolveContext(event),
+  admit: (context) => runtime.admitRequest(context),
+  telemetry: runtime.telemetry,
 });
 
 export const handler = awslambda.streamifyResponse<APIGatewayProxyEvent>(

@@ -27,7 +27,24 @@ export interface Endpoint<Body, Query> {
   readonly query: z.ZodType<Query>;
   /** Success responses by status code; errors are the shared error shape. */
   readonly responses: Readonly<Record<number, EndpointResponse>>;
+  /** Error responses worth naming (beyond the default), by status code: their description. */
+  readonly errors?: Readonly<Record<number, string>>;
 }
+
+/** Error statuses that come with a `Retry-After` header (seconds). */
+export const RETRY_AFTER_STATUSES: readonly number[] = [429, 503];
+
+/** Every tenant route counts against the rate limits. */
+export const RATE_LIMITED_ERROR = {
+  429: 'rate_limited: too many requests for this user or tenant; retry after Retry-After seconds',
+} as const;
+
+/** Routes that call a model: refused over budget, unavailable when the model and its fallback fail. */
+export const MODEL_CALL_ERRORS = {
+  ...RATE_LIMITED_ERROR,
+  402: 'budget_exceeded: the tenant’s monthly model budget cannot cover the call',
+  503: 'model_unavailable: the model and its fallback are throttled or failing; retry after Retry-After seconds',
+} as const;
 
 /** Any endpoint, whatever its body and query types (for listings and the OpenAPI document). */
 export type AnyEndpoint = Endpoint<unknown, unknown>;

@@ -4,7 +4,12 @@
  * (JSON Schema 2020-12, which OpenAPI 3.1 uses), so the two cannot drift.
  */
 import { z } from 'zod';
-import { type AnyEndpoint, ErrorBodySchema, NO_BODY } from './endpoint.js';
+import { type AnyEndpoint, ErrorBodySchema, NO_BODY, RETRY_AFTER_STATUSES } from './endpoint.js';
+
+const RETRY_AFTER_HEADER = {
+  description: 'Whole seconds to wait before retrying',
+  schema: { type: 'integer', minimum: 1 },
+};
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -67,6 +72,15 @@ function operation(endpoint: AnyEndpoint): Record<string, unknown> {
             description: response.description,
             content: { [JSON_MEDIA_TYPE]: { schema: jsonSchemaOf(response.schema, 'output') } },
           };
+  }
+  for (const [status, description] of Object.entries(endpoint.errors ?? {})) {
+    responses[status] = {
+      description,
+      ...(RETRY_AFTER_STATUSES.includes(Number(status))
+        ? { headers: { 'Retry-After': RETRY_AFTER_HEADER } }
+        : {}),
+      content: { [JSON_MEDIA_TYPE]: { schema: ERROR_REF } },
+    };
   }
   responses.default = { description: 'Error', content: { [JSON_MEDIA_TYPE]: { schema: ERROR_REF } } };
   const params = parameters(endpoint);

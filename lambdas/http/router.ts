@@ -3,6 +3,7 @@
  * An unknown path is a 404, a known path with another method a 405.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { Logger } from '../observability/logger.js';
 import { type AnyEndpoint, type Endpoint, parseEndpointBody, parseEndpointQuery } from './endpoint.js';
 import { BadRequestError, MethodNotAllowedError, RouteNotFoundError } from './errors.js';
 
@@ -15,6 +16,8 @@ export interface RouteRequest<Context> {
   readonly params: Readonly<Record<string, string>>;
   /** Milliseconds left before the function times out (the Lambda context's answer). */
   remainingTimeMs(): number;
+  /** The request's logger (its telemetry: tenant tag only, raw ids redacted). */
+  readonly logger: Logger;
 }
 
 /** A request to a declared endpoint: body and query already parsed with its schemas. */

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import type { DataAudit } from '../audit/request-audit.js';
 import type { ItemAddress, ScopedTable } from '../tenancy/scoped-table.js';
 import { FactNotFoundError } from './errors.js';
 
@@ -36,6 +37,8 @@ export class LongTermMemory {
 
   constructor(
     private readonly table: Pick<ScopedTable, 'put' | 'query' | 'delete'>,
+    /** Remembering and forgetting are audited (fail closed). */
+    private readonly audit: DataAudit,
     options: LongTermMemoryOptions = {},
   ) {
     this.#now = options.now ?? (() => new Date());
@@ -67,7 +70,10 @@ export class LongTermMemory {
       fact: FactTextSchema.parse(text),
       createdAt: this.#now().toISOString(),
     };
-    await this.table.put(factAddress(fact.id), { fact: fact.fact, createdAt: fact.createdAt });
+    await this.audit.write(
+      { kind: 'data_write', action: 'memory.remember', resource: `fact/${fact.id}` },
+      () => this.table.put(factAddress(fact.id), { fact: fact.fact, createdAt: fact.createdAt }),
+    );
     return fact;
   }
 
@@ -75,7 +81,12 @@ export class LongTermMemory {
   async forget(id: string): Promise<void> {
     // An id that cannot be a fact id names no fact of the caller's: same answer as a missing one.
     if (!FactIdSchema.safeParse(id).success) throw new FactNotFoundError();
-    const deleted = await this.table.delete(factAddress(id), { mustExist: true });
-    if (!deleted) throw new FactNotFoundError();
+    await this.audit.write(
+      { kind: 'data_delete', action: 'memory.forget', resource: `fact/${id}` },
+      async () => {
+        const deleted = await this.table.delete(factAddress(id), { mustExist: true });
+        if (!deleted) throw new FactNotFoundError();
+      },
+    );
   }
 }

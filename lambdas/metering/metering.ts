@@ -76,7 +76,7 @@ export class Metering {
   readonly #now: () => Date;
 
   constructor(
-    private readonly table: Pick<GuardrailTable, 'transactGuarded'>,
+    private readonly table: Pick<GuardrailTable, 'transactWrite'>,
     options: MeteringOptions = {},
   ) {
     this.#prices = options.prices ?? CURRENT_PRICES;
@@ -126,7 +126,7 @@ export class Metering {
     ] as const;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return (await this.table.transactGuarded(writes)) ? 'recorded' : 'duplicate';
+        return (await this.table.transactWrite(writes)) ? 'recorded' : 'duplicate';
       } catch (err) {
         const fields = { tenantTag: context.tenantTag, attempt, errorName: errorNameOf(err) };
         if (attempt >= this.#maxAttempts) {

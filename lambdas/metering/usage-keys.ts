@@ -7,8 +7,7 @@
  *
  * The record's key has no month in it, so a retry that crosses midnight at
  * the month's end still finds (and skips) the record it already wrote. The
- * user aggregate keeps MonthlyUsage's address and attribute names, which it
- * supersedes. The tenant aggregate is split over shards (partitions) so a busy
+ * user aggregate is the one usage source MonthlyUsage (get_my_usage) reads. The tenant aggregate is split over shards (partitions) so a busy
  * tenant does not concentrate every write on one partition.
  */
 import type { ItemAddress } from '../tenancy/scoped-table.js';

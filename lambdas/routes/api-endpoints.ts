@@ -4,6 +4,7 @@
  * is generated from them.
  */
 import { z } from 'zod';
+import { AuditRecordSchema, CHAIN_PROBLEMS } from '../audit/audit-chain.js';
 import { ChatRequestSchema, ChatResponseSchema } from '../conversations/chat.js';
 import { SessionMessageSchema, SessionSummarySchema } from '../conversations/chat-sessions.js';
 import {
@@ -13,7 +14,14 @@ import {
   SearchMatchSchema,
   StoredDocumentSchema,
 } from '../documents/document-library.js';
-import { endpoint, NO_BODY, NO_QUERY, PageQuerySchema } from '../http/endpoint.js';
+import {
+  endpoint,
+  MODEL_CALL_ERRORS,
+  NO_BODY,
+  NO_QUERY,
+  PageQuerySchema,
+  RATE_LIMITED_ERROR,
+} from '../http/endpoint.js';
 import { FactTextSchema, MemoryFactSchema } from '../memory/long-term-memory.js';
 import { TenantIdSchema, UserIdSchema } from '../tenancy/key-layout.js';
 import { RoleSchema, TenantTagSchema, TierSchema } from '../tenancy/request-context.js';
@@ -27,6 +35,7 @@ export const getMe = endpoint({
   summary: 'The caller’s identity as the platform sees it',
   body: NO_BODY,
   query: NO_QUERY,
+  errors: RATE_LIMITED_ERROR,
   responses: {
     200: {
       description: 'The request context',
@@ -47,6 +56,7 @@ export const listMemory = endpoint({
   summary: 'The caller’s remembered facts',
   body: NO_BODY,
   query: NO_QUERY,
+  errors: RATE_LIMITED_ERROR,
   responses: {
     200: { description: 'Facts, oldest first', schema: z.object({ facts: z.array(MemoryFactSchema) }) },
   },
@@ -58,6 +68,7 @@ export const rememberFact = endpoint({
   summary: 'Remember a fact for the caller',
   body: z.object({ fact: FactTextSchema }).strict(),
   query: NO_QUERY,
+  errors: RATE_LIMITED_ERROR,
   responses: { 201: { description: 'The stored fact', schema: MemoryFactSchema } },
 });
 
@@ -67,6 +78,7 @@ export const forgetFact = endpoint({
   summary: 'Forget one of the caller’s facts',
   body: NO_BODY,
   query: NO_QUERY,
+  errors: RATE_LIMITED_ERROR,
   responses: noContent,
 });
 
@@ -76,6 +88,7 @@ export const postChat = endpoint({
   summary: 'Send a message to the agent (starts a session when sessionId is absent)',
   body: ChatRequestSchema,
   query: NO_QUERY,
+  errors: MODEL_CALL_ERRORS,
   responses: { 200: { description: 'The agent’s reply', schema: ChatResponseSchema } },
 });
 
@@ -85,6 +98,7 @@ export const listSessions = endpoint({
   summary: 'The caller’s chat sessions, newest first',
   body: NO_BODY,
   query: PageQuerySchema,
+  errors: RATE_LIMITED_ERROR,
   responses: {
     200: { description: 'One page', schema: z.object({ sessions: z.array(SessionSummarySchema), cursor }) },
   },
@@ -96,6 +110,7 @@ export const listSessionMessages = endpoint({
   summary: 'Messages of one of the caller’s sessions, oldest first',
   body: NO_BODY,
   query: PageQuerySchema,
+  errors: RATE_LIMITED_ERROR,
   responses: {
     200: { description: 'One page', schema: z.object({ messages: z.array(SessionMessageSchema), cursor }) },
   },
@@ -107,6 +122,7 @@ export const deleteSession = endpoint({
   summary: 'Delete one of the caller’s sessions and its messages',
   body: NO_BODY,
   query: NO_QUERY,
+  errors: RATE_LIMITED_ERROR,
   responses: noContent,
 });
 
@@ -116,6 +132,7 @@ export const uploadDocument = endpoint({
   summary: 'Upload a text/markdown document (tenant-visible needs analyst or admin)',
   body: NewDocumentSchema,
   query: NO_QUERY,
+  errors: MODEL_CALL_ERRORS,
   responses: { 201: { description: 'The stored document', schema: DocumentSummarySchema } },
 });
 
@@ -125,6 +142,7 @@ export const listDocuments = endpoint({
   summary: 'Tenant-visible documents, then the caller’s private ones',
   body: NO_BODY,
   query: PageQuerySchema,
+  errors: RATE_LIMITED_ERROR,
   responses: {
     200: { description: 'One page', schema: z.object({ documents: z.array(DocumentSummarySchema), cursor }) },
   },
@@ -136,6 +154,7 @@ export const getDocument = endpoint({
   summary: 'One document with its content',
   body: NO_BODY,
   query: NO_QUERY,
+  errors: RATE_LIMITED_ERROR,
   responses: { 200: { description: 'The document', schema: StoredDocumentSchema } },
 });
 
@@ -145,6 +164,7 @@ export const deleteDocument = endpoint({
   summary: 'Delete a document: object, metadata and every vector',
   body: NO_BODY,
   query: NO_QUERY,
+  errors: RATE_LIMITED_ERROR,
   responses: noContent,
 });
 
@@ -159,6 +179,7 @@ export const searchDocuments = endpoint({
     })
     .strict(),
   query: NO_QUERY,
+  errors: MODEL_CALL_ERRORS,
   responses: {
     200: { description: 'Best matches first', schema: z.object({ matches: z.array(SearchMatchSchema) }) },
   },
@@ -170,6 +191,7 @@ export const getOpenApi = endpoint({
   summary: 'This API’s OpenAPI 3.1 document',
   body: NO_BODY,
   query: NO_QUERY,
+  errors: RATE_LIMITED_ERROR,
   responses: { 200: { description: 'The document', schema: z.record(z.string(), z.unknown()) } },
 });
 
@@ -180,5 +202,37 @@ export const postChatStream = endpoint({
   summary: 'Like /v1/chat, as Server-Sent Events: `text`, `tool`, then `done` with the /v1/chat payload',
   body: ChatRequestSchema,
   query: NO_QUERY,
+  errors: MODEL_CALL_ERRORS,
   responses: { 200: { description: 'text/event-stream' } },
+});
+
+export const listAudit = endpoint({
+  method: 'GET',
+  path: '/v1/audit',
+  summary: 'The tenant’s audit trail, oldest first (tenant admin; own tenant only)',
+  body: NO_BODY,
+  query: PageQuerySchema,
+  errors: { ...RATE_LIMITED_ERROR, 403: 'forbidden: the admin role is required' },
+  responses: {
+    200: { description: 'One page', schema: z.object({ records: z.array(AuditRecordSchema), cursor }) },
+  },
+});
+
+export const verifyAudit = endpoint({
+  method: 'GET',
+  path: '/v1/audit/verify',
+  summary: 'Verifies the tenant’s audit hash chain (tenant admin; own tenant only)',
+  body: NO_BODY,
+  query: NO_QUERY,
+  errors: { ...RATE_LIMITED_ERROR, 403: 'forbidden: the admin role is required' },
+  responses: {
+    200: {
+      description: 'The verdict; `records` counts the records found intact before any problem',
+      schema: z.object({
+        ok: z.boolean(),
+        records: z.number().int().nonnegative(),
+        problem: z.enum(CHAIN_PROBLEMS).optional(),
+      }),
+    },
+  },
 });

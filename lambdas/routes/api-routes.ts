@@ -4,13 +4,18 @@
  */
 import { chat } from '../conversations/chat.js';
 import { DEFAULT_SEARCH_TOP_K } from '../documents/document-library.js';
+import { ForbiddenError } from '../http/errors.js';
+import { createHttpHandler, deniedEvent, type HttpHandler } from '../http/http-handler.js';
 import { buildOpenApiDocument, type OpenApiDocument } from '../http/openapi.js';
 import { jsonResponse, noContent } from '../http/response.js';
 import { Router } from '../http/router.js';
-import type { RequestContext } from '../tenancy/request-context.js';
+import type { Logger } from '../observability/logger.js';
+import type { ServiceRuntime } from '../service-runtime.js';
+import { hasAnyRole, type RequestContext } from '../tenancy/request-context.js';
 import * as api from './api-endpoints.js';
 import { CONTROL_ENDPOINTS } from './control-endpoints.js';
 import {
+  auditFor,
   chatDependencies,
   documentsFor,
   memoryFor,
@@ -36,6 +41,8 @@ export const TENANT_API_ENDPOINTS = [
   api.getDocument,
   api.deleteDocument,
   api.searchDocuments,
+  api.listAudit,
+  api.verifyAudit,
   api.getOpenApi,
 ];
 
@@ -46,6 +53,11 @@ export function apiDocument(): OpenApiDocument {
     version: API_VERSION,
     endpoints: [...TENANT_API_ENDPOINTS, api.postChatStream, ...CONTROL_ENDPOINTS],
   });
+}
+
+/** The audit routes are for the tenant's admins, and show only their own tenant's trail. */
+function requireTenantAdmin(context: RequestContext): void {
+  if (!hasAnyRole(context, ['admin'])) throw new ForbiddenError('the admin role is required');
 }
 
 /** The tenant API's routes over a runtime. */
@@ -60,51 +72,83 @@ export function apiRouter(runtime: WorkspaceRuntime): Router<RequestContext> {
         tenantTag: context.tenantTag,
       }),
     )
-    .implement(api.listMemory, async ({ context }) =>
-      jsonResponse(200, { facts: await (await memoryFor(runtime, context)).list() }),
+    .implement(api.listMemory, async (request) =>
+      jsonResponse(200, { facts: await (await memoryFor(runtime, request)).list() }),
     )
-    .implement(api.rememberFact, async ({ context, body }) =>
-      jsonResponse(201, await (await memoryFor(runtime, context)).remember(body.fact)),
+    .implement(api.rememberFact, async (request) =>
+      jsonResponse(201, await (await memoryFor(runtime, request)).remember(request.body.fact)),
     )
-    .implement(api.forgetFact, async ({ context, params }) => {
-      await (await memoryFor(runtime, context)).forget(params.id ?? '');
+    .implement(api.forgetFact, async (request) => {
+      await (await memoryFor(runtime, request)).forget(request.params.id ?? '');
       return noContent();
     })
-    .implement(api.postChat, async ({ context, body, remainingTimeMs }) => {
-      const dependencies = await chatDependencies(runtime, context, {
-        remainingTimeMs: remainingTimeMs(),
+    .implement(api.postChat, async (request) => {
+      const dependencies = await chatDependencies(runtime, request, {
+        remainingTimeMs: request.remainingTimeMs(),
         streaming: false,
       });
-      return jsonResponse(200, await chat(dependencies, body));
+      return jsonResponse(200, await chat(dependencies, request.body));
     })
-    .implement(api.listSessions, async ({ context, query }) =>
-      jsonResponse(200, await (await sessionsFor(runtime, context)).list(query)),
+    .implement(api.listSessions, async (request) =>
+      jsonResponse(200, await (await sessionsFor(runtime, request)).list(request.query)),
     )
-    .implement(api.listSessionMessages, async ({ context, params, query }) =>
-      jsonResponse(200, await (await sessionsFor(runtime, context)).messages(params.id ?? '', query)),
+    .implement(api.listSessionMessages, async (request) =>
+      jsonResponse(
+        200,
+        await (await sessionsFor(runtime, request)).messages(request.params.id ?? '', request.query),
+      ),
     )
-    .implement(api.deleteSession, async ({ context, params }) => {
-      await (await sessionsFor(runtime, context)).delete(params.id ?? '');
+    .implement(api.deleteSession, async (request) => {
+      await (await sessionsFor(runtime, request)).delete(request.params.id ?? '');
       return noContent();
     })
-    .implement(api.uploadDocument, async ({ context, body }) =>
-      jsonResponse(201, await (await documentsFor(runtime, context)).upload(body)),
+    .implement(api.uploadDocument, async (request) =>
+      jsonResponse(201, await (await documentsFor(runtime, request)).upload(request.body)),
     )
-    .implement(api.listDocuments, async ({ context, query }) =>
-      jsonResponse(200, await (await documentsFor(runtime, context)).list(query)),
+    .implement(api.listDocuments, async (request) =>
+      jsonResponse(200, await (await documentsFor(runtime, request)).list(request.query)),
     )
-    .implement(api.getDocument, async ({ context, params }) =>
-      jsonResponse(200, await (await documentsFor(runtime, context)).get(params.id ?? '')),
+    .implement(api.getDocument, async (request) =>
+      jsonResponse(200, await (await documentsFor(runtime, request)).get(request.params.id ?? '')),
     )
-    .implement(api.deleteDocument, async ({ context, params }) => {
-      await (await documentsFor(runtime, context)).delete(params.id ?? '');
+    .implement(api.deleteDocument, async (request) => {
+      await (await documentsFor(runtime, request)).delete(request.params.id ?? '');
       return noContent();
     })
-    .implement(api.searchDocuments, async ({ context, body }) => {
-      const library = await documentsFor(runtime, context);
+    .implement(api.searchDocuments, async (request) => {
+      const library = await documentsFor(runtime, request);
       return jsonResponse(200, {
-        matches: await library.search(body.query, body.topK ?? DEFAULT_SEARCH_TOP_K),
+        matches: await library.search(request.body.query, request.body.topK ?? DEFAULT_SEARCH_TOP_K),
       });
     })
+    .implement(api.listAudit, async ({ context, query }) => {
+      requireTenantAdmin(context);
+      return jsonResponse(200, await (await runtime.auditTrail(context)).page(query));
+    })
+    .implement(api.verifyAudit, async ({ context }) => {
+      requireTenantAdmin(context);
+      const verdict = await (await runtime.auditTrail(context)).verify();
+      return jsonResponse(
+        200,
+        verdict.ok
+          ? { ok: true, records: verdict.count }
+          : { ok: false, records: verdict.index, problem: verdict.problem },
+      );
+    })
     .implement(api.getOpenApi, async () => jsonResponse(200, apiDocument()));
+}
+
+/** The tenant API function: its routes, rate limits, telemetry and denial audit over a runtime. */
+export function createApiHandler(
+  runtime: WorkspaceRuntime & Pick<ServiceRuntime, 'resolveContext' | 'admitRequest' | 'telemetry'>,
+  options: { logger?: Logger } = {},
+): HttpHandler {
+  return createHttpHandler({
+    router: apiRouter(runtime),
+    resolveContext: (event) => runtime.resolveContext(event),
+    admit: (context) => runtime.admitRequest(context),
+    telemetry: runtime.telemetry,
+    auditDenial: async (scope, event) => (await auditFor(runtime, scope)).note(deniedEvent(event)),
+    ...options,
+  });
 }

@@ -11,7 +11,9 @@ import { chatEvents } from '../conversations/chat.js';
 import { parseEndpointBody } from '../http/endpoint.js';
 import { errorResponse } from '../http/error-response.js';
 import { MethodNotAllowedError, RouteNotFoundError } from '../http/errors.js';
+import { statusMetricName } from '../http/http-handler.js';
 import { jsonLogger, type Logger, redactIdentity } from '../observability/logger.js';
+import type { RequestTelemetry } from '../observability/telemetry.js';
 import type { RequestContext } from '../tenancy/request-context.js';
 import { postChatStream } from './api-endpoints.js';
 import { chatDependencies, type WorkspaceRuntime } from './workspace.js';
@@ -28,7 +30,11 @@ export type OpenResponse = (statusCode: number, headers: Record<string, string>)
 export interface ChatStreamOptions {
   readonly runtime: WorkspaceRuntime;
   resolveContext(event: APIGatewayProxyEvent): Promise<RequestContext>;
-  /** @default jsonLogger */
+  /** Counts the request against rate limits; throws (e.g. RateLimitedError) to refuse it. */
+  admit?(context: RequestContext): Promise<void>;
+  /** Per-request logger and metrics, once the context is known. */
+  readonly telemetry?: { forRequest(context: RequestContext): RequestTelemetry };
+  /** Logs what happens before the context is known (and everything without telemetry). @default jsonLogger */
   readonly logger?: Logger;
 }
 
@@ -44,28 +50,33 @@ export function serverSentEvent(name: string, data: unknown): string {
 
 /** Streams one chat turn for an API Gateway event. */
 export function createChatStreamHandler(options: ChatStreamOptions) {
-  const logger = options.logger ?? jsonLogger;
+  const baseLogger = options.logger ?? jsonLogger;
   return async (event: APIGatewayProxyEvent, open: OpenResponse, remainingTimeMs: () => number) => {
+    const startedAt = Date.now();
     const requestId = event.requestContext?.requestId ?? randomUUID();
     let context: RequestContext | undefined;
+    let telemetry: RequestTelemetry | undefined;
     let writer: ResponseWriter | undefined;
+    let status = 200;
     const failure = (err: unknown) =>
       errorResponse(err, requestId, {
-        logger,
+        logger: telemetry ?? baseLogger,
         fields: { tenantTag: context?.tenantTag, method: event.httpMethod, resource: event.resource },
         ...(context === undefined ? {} : { redact: redactIdentity(context) }),
       });
     try {
       context = await options.resolveContext(event);
+      telemetry = options.telemetry?.forRequest(context);
+      await options.admit?.(context);
       if (event.path !== postChatStream.path) throw new RouteNotFoundError(event.httpMethod, event.path);
       if (event.httpMethod.toUpperCase() !== postChatStream.method)
         throw new MethodNotAllowedError(event.httpMethod, [postChatStream.method]);
       const body = parseEndpointBody(postChatStream.body, event);
-      const dependencies = await chatDependencies(options.runtime, context, {
-        remainingTimeMs: remainingTimeMs(),
-        streaming: true,
-        logger,
-      });
+      const dependencies = await chatDependencies(
+        options.runtime,
+        { context, logger: telemetry ?? baseLogger },
+        { remainingTimeMs: remainingTimeMs(), streaming: true },
+      );
       for await (const chatEvent of chatEvents(dependencies, body)) {
         // The stream opens with the first event, so a failure before it (an unknown session,
         // a refused model call) still gets its own status code and JSON error body.
@@ -77,10 +88,13 @@ export function createChatStreamHandler(options: ChatStreamOptions) {
       writer.end();
     } catch (err) {
       const response = failure(err);
+      status = writer === undefined ? response.statusCode : status;
       const errorWriter = writer ?? open(response.statusCode, stringHeaders(response.headers));
       errorWriter.write(writer === undefined ? response.body : `event: error\ndata: ${response.body}\n\n`);
       errorWriter.end();
     }
+    telemetry?.milliseconds('RequestLatency', Date.now() - startedAt);
+    telemetry?.count(statusMetricName(status));
   };
 }
 

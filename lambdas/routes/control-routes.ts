@@ -4,10 +4,14 @@
  * the platform tenant), except role assignment, which a tenant `admin` may
  * also use for their own tenant and the tenant roles.
  */
+
+import { RequestAudit } from '../audit/request-audit.js';
 import { parsePathParameter } from '../http/body.js';
 import { ForbiddenError } from '../http/errors.js';
+import { createHttpHandler, deniedEvent, type HttpHandler } from '../http/http-handler.js';
 import { jsonResponse } from '../http/response.js';
 import { Router } from '../http/router.js';
+import type { Logger } from '../observability/logger.js';
 import { TenantNotFoundError } from '../registry/errors.js';
 import { onboardTenant } from '../registry/onboarding.js';
 import type { ServiceRuntime } from '../service-runtime.js';
@@ -38,25 +42,48 @@ function requireRoleAssigner(context: RequestContext, tenantId: string, roles: r
     throw new ForbiddenError(`a tenant admin may assign only ${TENANT_ASSIGNABLE_ROLES.join(', ')}`);
 }
 
+export type ControlRuntime = Pick<ServiceRuntime, 'registry' | 'vectorIndex' | 'tenantTag' | 'auditTrail'>;
+
+/**
+ * The audit of an admin action, in the TARGET tenant's trail (reached through
+ * a session for that tenant), with the acting operator or admin as actor.
+ * Admin actions fail closed: the record is written before the action.
+ */
+async function adminAudit(
+  runtime: ControlRuntime,
+  { context, logger }: { context: RequestContext; logger: Logger },
+  tenantId: string,
+): Promise<RequestAudit> {
+  const tenantTag = await runtime.tenantTag(tenantId);
+  const trail = await runtime.auditTrail({ tenantId, userId: context.userId, tenantTag });
+  return new RequestAudit(trail, { ...context, tenantTag }, logger);
+}
+
+function adminAction(action: string, resource: string) {
+  return { kind: 'admin_action', action: `admin.${action}`, resource } as const;
+}
+
 /** The control API's routes over a runtime. */
-export function controlRouter(
-  runtime: Pick<ServiceRuntime, 'registry' | 'vectorIndex' | 'tenantTag'>,
-): Router<RequestContext> {
+export function controlRouter(runtime: ControlRuntime): Router<RequestContext> {
   const tenantIdOf = (params: Readonly<Record<string, string>>) =>
     parsePathParameter('tenantId', params.tenantId, TenantIdSchema);
   return new Router<RequestContext>()
-    .implement(control.onboardTenant, async ({ body: tenant, context }) => {
+    .implement(control.onboardTenant, async (request) => {
+      const { body: tenant, context } = request;
       requireOperator(context);
-      const record = await onboardTenant(
-        {
-          registry: runtime.registry,
-          createVectorIndex: async (tenantId, userId) => {
-            const subject = { tenantId, userId, tenantTag: await runtime.tenantTag(tenantId) };
-            await (await runtime.vectorIndex(subject)).createIndex();
+      const audit = await adminAudit(runtime, request, tenant.tenantId);
+      const record = await audit.write(adminAction('onboard', `tenant/${tenant.tenantId}`), () =>
+        onboardTenant(
+          {
+            registry: runtime.registry,
+            createVectorIndex: async (tenantId, userId) => {
+              const subject = { tenantId, userId, tenantTag: await runtime.tenantTag(tenantId) };
+              await (await runtime.vectorIndex(subject)).createIndex();
+            },
           },
-        },
-        tenant,
-        context.userId,
+          tenant,
+          context.userId,
+        ),
       );
       return jsonResponse(201, record);
     })
@@ -67,20 +94,54 @@ export function controlRouter(
       if (record === undefined) throw new TenantNotFoundError(tenantId);
       return jsonResponse(200, record);
     })
-    .implement(control.suspendTenant, async ({ context, params }) => {
-      requireOperator(context);
-      return jsonResponse(200, await runtime.registry.setStatus(tenantIdOf(params), 'suspended'));
+    .implement(control.suspendTenant, async (request) => {
+      requireOperator(request.context);
+      const tenantId = tenantIdOf(request.params);
+      const audit = await adminAudit(runtime, request, tenantId);
+      return jsonResponse(
+        200,
+        await audit.write(adminAction('suspend', `tenant/${tenantId}`), () =>
+          runtime.registry.setStatus(tenantId, 'suspended'),
+        ),
+      );
     })
-    .implement(control.resumeTenant, async ({ context, params }) => {
-      requireOperator(context);
-      return jsonResponse(200, await runtime.registry.setStatus(tenantIdOf(params), 'active'));
+    .implement(control.resumeTenant, async (request) => {
+      requireOperator(request.context);
+      const tenantId = tenantIdOf(request.params);
+      const audit = await adminAudit(runtime, request, tenantId);
+      return jsonResponse(
+        200,
+        await audit.write(adminAction('resume', `tenant/${tenantId}`), () =>
+          runtime.registry.setStatus(tenantId, 'active'),
+        ),
+      );
     })
-    .implement(control.assignRoles, async ({ body: { roles }, context, params }) => {
+    .implement(control.assignRoles, async (request) => {
+      const { body, context, params } = request;
       const tenantId = tenantIdOf(params);
       const userId = parsePathParameter('userId', params.userId, UserIdSchema);
-      requireRoleAssigner(context, tenantId, roles);
-      const assignment = { tenantId, userId, roles: [...new Set(roles)] };
-      await runtime.registry.setUserRoles(assignment);
+      requireRoleAssigner(context, tenantId, body.roles);
+      const assignment = { tenantId, userId, roles: [...new Set(body.roles)] };
+      const audit = await adminAudit(runtime, request, tenantId);
+      await audit.write(adminAction('set_roles', `user/${userId}`), () =>
+        runtime.registry.setUserRoles(assignment),
+      );
       return jsonResponse(200, assignment);
     });
+}
+
+/** The control function: its routes, access gate, telemetry and denial audit (no rate limits). */
+export function createControlHandler(
+  runtime: ControlRuntime & Pick<ServiceRuntime, 'resolveContext' | 'telemetry'>,
+  options: { logger?: Logger } = {},
+): HttpHandler {
+  return createHttpHandler({
+    router: controlRouter(runtime),
+    resolveContext: (event) => runtime.resolveContext(event),
+    authorize: requireControlAccess,
+    telemetry: runtime.telemetry,
+    auditDenial: async ({ context, logger }, event) =>
+      new RequestAudit(await runtime.auditTrail(context), context, logger).note(deniedEvent(event)),
+    ...options,
+  });
 }

@@ -1,15 +1,21 @@
 /**
  * The caller's workspace: the domain services of one request, each built on
- * the scoped clients of the caller's own tenant session.
+ * the scoped clients of the caller's own tenant session, with the request's
+ * guard rails: model calls (chat turns and embeddings) go through the
+ * request's ModelCallGuard, data writes through its audit trail.
  */
-import { converseStreamTurns, converseTurns, deadlineSignal } from '../agent/agent-loop.js';
+import { converseStreamTurns, converseTurns, deadlineSignal, type TurnTaker } from '../agent/agent-loop.js';
+import { guardedTurns } from '../agent/guarded-turns.js';
 import type { ToolServices } from '../agent/tool.js';
+import { RequestAudit } from '../audit/request-audit.js';
 import type { ChatDependencies } from '../conversations/chat.js';
 import { ChatSessions } from '../conversations/chat-sessions.js';
 import { DocumentLibrary } from '../documents/document-library.js';
+import { GuardedEmbedder } from '../guardrails/guarded-embedder.js';
+import type { ModelCallGuard } from '../guardrails/model-call-guard.js';
 import { LongTermMemory } from '../memory/long-term-memory.js';
 import { MonthlyUsage } from '../metering/monthly-usage.js';
-import { describeError, jsonLogger, type Logger, redactIdentity } from '../observability/logger.js';
+import { describeError, type Logger, redactIdentity } from '../observability/logger.js';
 import type { ServiceRuntime } from '../service-runtime.js';
 import type { RequestContext } from '../tenancy/request-context.js';
 
@@ -18,51 +24,85 @@ export const DEADLINE_SAFETY_MARGIN_MS = 2_000;
 
 export type WorkspaceRuntime = Pick<
   ServiceRuntime,
-  'table' | 'bucket' | 'vectorIndex' | 'embedder' | 'model'
+  'table' | 'bucket' | 'vectorIndex' | 'embedder' | 'models' | 'modelCallGuard' | 'auditTrail'
 >;
 
-export async function memoryFor(runtime: WorkspaceRuntime, context: RequestContext): Promise<LongTermMemory> {
-  return new LongTermMemory(await runtime.table(context));
+/** Who is asking, and where their request logs. */
+export interface RequestScope {
+  readonly context: RequestContext;
+  readonly logger: Logger;
 }
 
-export async function sessionsFor(runtime: WorkspaceRuntime, context: RequestContext): Promise<ChatSessions> {
-  return new ChatSessions(await runtime.table(context));
+/** The request's audit trail view (fail-closed writes, fail-open notes). */
+export async function auditFor(
+  runtime: Pick<ServiceRuntime, 'auditTrail'>,
+  scope: RequestScope,
+): Promise<RequestAudit> {
+  return new RequestAudit(await runtime.auditTrail(scope.context), scope.context, scope.logger);
+}
+
+export async function memoryFor(runtime: WorkspaceRuntime, scope: RequestScope): Promise<LongTermMemory> {
+  const [table, audit] = await Promise.all([runtime.table(scope.context), auditFor(runtime, scope)]);
+  return new LongTermMemory(table, audit);
+}
+
+export async function sessionsFor(runtime: WorkspaceRuntime, scope: RequestScope): Promise<ChatSessions> {
+  return new ChatSessions(await runtime.table(scope.context));
 }
 
 export async function documentsFor(
   runtime: WorkspaceRuntime,
-  context: RequestContext,
+  scope: RequestScope,
+  guard?: ModelCallGuard,
 ): Promise<DocumentLibrary> {
-  const [table, bucket, vectors, embedder] = await Promise.all([
+  const { context, logger } = scope;
+  const [table, bucket, vectors, embedder, modelGuard, audit] = await Promise.all([
     runtime.table(context),
     runtime.bucket(context),
     runtime.vectorIndex(context),
     runtime.embedder(context),
+    guard ?? runtime.modelCallGuard(context, logger),
+    auditFor(runtime, scope),
   ]);
-  return new DocumentLibrary(context, { table, bucket, vectors, embedder });
+  return new DocumentLibrary(context, {
+    table,
+    bucket,
+    vectors,
+    embedder: new GuardedEmbedder(embedder, modelGuard),
+    audit,
+  });
 }
 
 /** Everything one chat turn needs, plain (`converse`) or streaming (`converseStream`). */
 export async function chatDependencies(
   runtime: WorkspaceRuntime,
-  context: RequestContext,
-  options: { remainingTimeMs: number; streaming: boolean; logger?: Logger },
+  scope: RequestScope,
+  options: { remainingTimeMs: number; streaming: boolean },
 ): Promise<ChatDependencies> {
-  const logger = options.logger ?? jsonLogger;
-  const [table, documents, model] = await Promise.all([
+  const { context, logger } = scope;
+  const guard = await runtime.modelCallGuard(context, logger);
+  const [table, documents, models, audit] = await Promise.all([
     runtime.table(context),
-    documentsFor(runtime, context),
-    runtime.model(context),
+    documentsFor(runtime, scope, guard),
+    runtime.models(context),
+    auditFor(runtime, scope),
   ]);
-  const usage = new MonthlyUsage(table);
-  const services: ToolServices = { documents, memory: new LongTermMemory(table), usage };
+  const turnsWith = (modelId: string): TurnTaker =>
+    options.streaming
+      ? converseStreamTurns(models.modelWith(modelId))
+      : converseTurns(models.modelWith(modelId));
+  const services: ToolServices = {
+    documents,
+    memory: new LongTermMemory(table, audit),
+    usage: new MonthlyUsage(table),
+    audit,
+  };
   const redact = redactIdentity(context);
   return {
     context,
     sessions: new ChatSessions(table),
-    usage,
     services,
-    takeTurn: options.streaming ? converseStreamTurns(model) : converseTurns(model),
+    takeTurn: guardedTurns(guard, models.primaryModelId, turnsWith),
     signal: deadlineSignal(options.remainingTimeMs, DEADLINE_SAFETY_MARGIN_MS),
     reportFailure: (what, err) =>
       logger.error(`chat ${what} failed`, {

@@ -22,12 +22,22 @@ import {
   UpdateItemCommand,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import { marshall, type NativeAttributeValue, unmarshall } from '@aws-sdk/util-dynamodb';
-import { IncompleteBatchError, ScopedKeyError } from './errors.js';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { IncompleteBatchError, ScopedKeyError, TransactionConflictError } from './errors.js';
 import { type KeyOwner, partitionKey, type Visibility } from './key-layout.js';
 import type { TenantSession } from './tenant-session.js';
+import {
+  type Attributes,
+  type CounterChange,
+  counterExpression,
+  type ExpectedValue,
+  rejectKeyAttributes,
+  setExpression,
+  swapExpression,
+  type UpdateExpression,
+} from './update-expression.js';
 
-export type Attributes = Readonly<Record<string, NativeAttributeValue>>;
+export type { Attributes, ExpectedValue } from './update-expression.js';
 
 /** A partition inside the owner's space. */
 export interface PartitionAddress {
@@ -60,6 +70,11 @@ export interface QueryPage {
   readonly cursor?: string;
 }
 
+/** A conditional counter update of one item (see CounterChange). */
+export interface CounterUpdate extends CounterChange {
+  readonly address: ItemAddress;
+}
+
 export type TransactWriteOperation =
   | {
       readonly kind: 'put';
@@ -68,9 +83,15 @@ export type TransactWriteOperation =
       readonly ifNotExists?: boolean;
     }
   | { readonly kind: 'delete'; readonly address: ItemAddress; readonly mustExist?: boolean }
-  | { readonly kind: 'conditionCheck'; readonly address: ItemAddress; readonly exists: boolean };
+  | { readonly kind: 'conditionCheck'; readonly address: ItemAddress; readonly exists: boolean }
+  | ({ readonly kind: 'add' } & CounterUpdate)
+  | {
+      readonly kind: 'swap';
+      readonly address: ItemAddress;
+      readonly set: Attributes;
+      readonly expect: Readonly<Record<string, ExpectedValue>>;
+    };
 
-const KEY_ATTRIBUTES = new Set(['pk', 'sk']);
 const MAX_SORT_KEY_LENGTH = 1024;
 const BATCH_GET_LIMIT = 100;
 const BATCH_WRITE_LIMIT = 25;
@@ -82,11 +103,10 @@ function isConditionFailure(err: unknown): boolean {
   return err instanceof ConditionalCheckFailedException;
 }
 
-function isTransactionConditionFailure(err: unknown): boolean {
-  return (
-    err instanceof TransactionCanceledException &&
-    (err.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed')
-  );
+/** Cancellation reasons of a cancelled transaction; undefined for any other error. */
+function cancellationCodes(err: unknown): Array<string | undefined> | undefined {
+  if (!(err instanceof TransactionCanceledException)) return undefined;
+  return (err.CancellationReasons ?? []).map((reason) => reason.Code);
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -141,24 +161,13 @@ export class ScopedTable {
     changes: Attributes,
     options: { mustExist?: boolean } = {},
   ): Promise<ScopedItem | undefined> {
-    const entries = Object.entries(changes).filter(([, value]) => value !== undefined);
-    if (entries.length === 0) throw new ScopedKeyError('an update needs at least one attribute');
-    rejectKeyAttributes(Object.fromEntries(entries));
-    const names: Record<string, string> = {};
-    const values: Record<string, NativeAttributeValue> = {};
-    const assignments = entries.map(([name, value], index) => {
-      names[`#a${index}`] = name;
-      values[`:v${index}`] = value;
-      return `#a${index} = :v${index}`;
-    });
+    const expression = setExpression(changes);
     try {
       const output = await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: this.#key(address),
-          UpdateExpression: `SET ${assignments.join(', ')}`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }),
+          ...expressionInput(expression),
           ReturnValues: 'ALL_NEW',
           ...(options.mustExist ? { ConditionExpression: EXISTS } : {}),
         }),
@@ -170,31 +179,30 @@ export class ScopedTable {
     }
   }
 
-  /** Atomically adds to numeric attributes (creating the item and attributes at 0); returns the new item. */
-  async add(address: ItemAddress, increments: Readonly<Record<string, number>>): Promise<ScopedItem> {
-    const entries = Object.entries(increments);
-    if (entries.length === 0) throw new ScopedKeyError('an increment needs at least one attribute');
-    rejectKeyAttributes(increments);
-    const names: Record<string, string> = {};
-    const values: Record<string, number> = {};
-    const additions = entries.map(([name, value], index) => {
-      names[`#a${index}`] = name;
-      values[`:v${index}`] = value;
-      return `#a${index} :v${index}`;
-    });
-    const output = await this.client.send(
-      new UpdateItemCommand({
-        TableName: this.tableName,
-        Key: this.#key(address),
-        UpdateExpression: `ADD ${additions.join(', ')}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: marshall(values),
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return output.Attributes === undefined
-      ? { sk: address.sk, attributes: {} }
-      : toScopedItem(output.Attributes);
+  /**
+   * Atomically adds to numeric attributes (absent counts as 0), unless an
+   * `atMost` ceiling would be passed; returns the new item, or undefined when
+   * a ceiling refused the addition.
+   */
+  async addWithin(update: CounterUpdate): Promise<ScopedItem | undefined> {
+    const expression = counterExpression(update);
+    if (expression === undefined) return undefined;
+    try {
+      const output = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: this.#key(update.address),
+          ...expressionInput(expression),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return output.Attributes === undefined
+        ? { sk: update.address.sk, attributes: {} }
+        : toScopedItem(output.Attributes);
+    } catch (err) {
+      if (isConditionFailure(err)) return undefined;
+      throw err;
+    }
   }
 
   /** Deletes an item; with `mustExist`, returns false when it was absent. */
@@ -295,19 +303,31 @@ export class ScopedTable {
     }
   }
 
-  /** Applies all operations or none; returns false when a condition failed. */
+  /**
+   * Applies all operations or none; returns false when a condition failed.
+   * Throws TransactionConflictError when a concurrent transaction got in the way.
+   */
   async transactWrite(operations: readonly TransactWriteOperation[]): Promise<boolean> {
-    const items = operations.map((operation) => this.#transactItem(operation));
+    const items: TransactWriteItem[] = [];
+    for (const operation of operations) {
+      const item = this.#transactItem(operation);
+      // A ceiling no write can meet fails the transaction without asking DynamoDB.
+      if (item === undefined) return false;
+      items.push(item);
+    }
     try {
       await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
       return true;
     } catch (err) {
-      if (isTransactionConditionFailure(err)) return false;
+      const codes = cancellationCodes(err);
+      if (codes?.includes('ConditionalCheckFailed')) return false;
+      if (codes?.includes('TransactionConflict')) throw new TransactionConflictError({ cause: err });
       throw err;
     }
   }
 
-  #transactItem(operation: TransactWriteOperation): TransactWriteItem {
+  #transactItem(operation: TransactWriteOperation): TransactWriteItem | undefined {
+    const base = { TableName: this.tableName, Key: this.#key(operation.address) };
     switch (operation.kind) {
       case 'put':
         return {
@@ -318,20 +338,16 @@ export class ScopedTable {
           },
         };
       case 'delete':
-        return {
-          Delete: {
-            TableName: this.tableName,
-            Key: this.#key(operation.address),
-            ...(operation.mustExist ? { ConditionExpression: EXISTS } : {}),
-          },
-        };
+        return { Delete: { ...base, ...(operation.mustExist ? { ConditionExpression: EXISTS } : {}) } };
       case 'conditionCheck':
+        return { ConditionCheck: { ...base, ConditionExpression: operation.exists ? EXISTS : NOT_EXISTS } };
+      case 'add': {
+        const expression = counterExpression(operation);
+        return expression === undefined ? undefined : { Update: { ...base, ...expressionInput(expression) } };
+      }
+      case 'swap':
         return {
-          ConditionCheck: {
-            TableName: this.tableName,
-            Key: this.#key(operation.address),
-            ConditionExpression: operation.exists ? EXISTS : NOT_EXISTS,
-          },
+          Update: { ...base, ...expressionInput(swapExpression(operation.set, operation.expect)) },
         };
     }
   }
@@ -362,10 +378,13 @@ export class ScopedTable {
   }
 }
 
-function rejectKeyAttributes(attributes: Attributes): void {
-  for (const name of Object.keys(attributes)) {
-    if (KEY_ATTRIBUTES.has(name)) throw new ScopedKeyError(`attribute "${name}" is reserved for the key`);
-  }
+function expressionInput(expression: UpdateExpression) {
+  return {
+    UpdateExpression: expression.update,
+    ExpressionAttributeNames: expression.names,
+    ExpressionAttributeValues: marshall(expression.values, { removeUndefinedValues: true }),
+    ...(expression.condition === undefined ? {} : { ConditionExpression: expression.condition }),
+  };
 }
 
 function checkedSortKey(sk: string): string {

@@ -33,5 +33,7 @@ export const sdkSessionClients: SessionClientFactory = {
   s3: (credentials) => new S3Client({ credentials }),
   s3vectors: (credentials) => new S3VectorsClient({ credentials }),
   // Bedrock defaults to HTTP/2; HTTP/1.1 works in Lambda and against the local stand-in alike.
-  bedrock: (credentials) => new BedrockRuntimeClient({ credentials, requestHandler: new NodeHttpHandler() }),
+  // maxAttempts 1: model calls are retried in ONE layer (resilience/model-fallback), never multiplied here.
+  bedrock: (credentials) =>
+    new BedrockRuntimeClient({ credentials, maxAttempts: 1, requestHandler: new NodeHttpHandler() }),
 };

@@ -37,6 +37,12 @@ describe('tables', () => {
     });
   });
 
+  it('expire guard-rail items by `expiresAt` in the tenant table only', () => {
+    const ttl = { TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } };
+    expect(Object.keys(retained.findResources('AWS::DynamoDB::Table', { Properties: ttl }))).toHaveLength(1);
+    expect(Object.keys(retained.findResources('AWS::DynamoDB::Table'))).toHaveLength(2);
+  });
+
   it('protect tables from deletion by default and not in a destroyable stack', () => {
     retained.allResourcesProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: true });
     destroyable.allResourcesProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });

@@ -51,8 +51,16 @@ function fakeServices() {
       remember: vi.fn(async (fact: string) => ({ id: 'f2', fact, createdAt: '2024-01-01T00:00:00.000Z' })),
     },
     usage: {
-      current: vi.fn(async () => ({ month: '2024-01', inputTokens: 1, outputTokens: 2, requests: 1 })),
+      current: vi.fn(async () => ({
+        month: '2024-01',
+        inputTokens: 1,
+        outputTokens: 2,
+        requests: 1,
+        calls: 1,
+        costUsd: 0.000001,
+      })),
     },
+    audit: { note: vi.fn(async () => undefined) },
   } satisfies ToolServices;
 }
 

@@ -71,11 +71,16 @@ describe('tenant API routes', () => {
       createdAt: expect.any(String),
     });
     expect(sessionTags(sts)).toEqual([{ TenantId: 'acme', UserId: 'alice' }]);
-    expect(tenantData).toHaveLength(1);
-    expect(tenantData[0]?.input).toMatchObject({
+    const puts = tenantData.filter((command) => command.name === 'PutItemCommand');
+    expect(puts).toHaveLength(1);
+    expect(puts[0]?.input).toMatchObject({
       TableName: 'tenant-data',
       Item: { pk: { S: 'acme#u#alice#memory' } },
     });
+    // The write's audit record went first, into the tenant's own trail.
+    const names = tenantData.map((command) => command.name);
+    expect(names.indexOf('TransactWriteItemsCommand')).toBeLessThan(names.indexOf('PutItemCommand'));
+    expect(JSON.stringify(tenantData)).toContain('acme#t#audit');
   });
 
   it.each([
@@ -130,8 +135,10 @@ describe('tenant API routes', () => {
     };
     const deleting = apiHandler(respond);
     const missingId = '00000000-0000-4000-8000-000000000000';
-    const missing = apiHandler(() => {
-      throw new ConditionalCheckFailedException({ message: 'x', $metadata: {} });
+    const missing = apiHandler(({ name }) => {
+      if (name === 'DeleteItemCommand')
+        throw new ConditionalCheckFailedException({ message: 'x', $metadata: {} });
+      return { ...metadata };
     });
 
     const deleted = await deleting.handler(proxyEvent({ method: 'DELETE', path: `/v1/memory/${FACT_ID}` }));
@@ -141,13 +148,15 @@ describe('tenant API routes', () => {
     );
 
     expect(deleted.statusCode).toBe(204);
-    expect(deleting.tenantData[0]?.input).toMatchObject({
+    const deletes = (sent: typeof deleting.tenantData) =>
+      sent.filter((command) => command.name === 'DeleteItemCommand');
+    expect(deletes(deleting.tenantData)[0]?.input).toMatchObject({
       Key: { pk: { S: 'acme#u#alice#memory' }, sk: { S: `fact#${FACT_ID}` } },
       ConditionExpression: 'attribute_exists(pk)',
     });
     expect(notFound.statusCode).toBe(404);
     expect(notAnId.statusCode).toBe(404);
-    expect(missing.tenantData).toHaveLength(1);
+    expect(deletes(missing.tenantData)).toHaveLength(1);
   });
 
   it('answers 404 for an unknown route and 405 for a known path with another method', async () => {

@@ -1,6 +1,13 @@
 import type { ConverseCommandInput } from '@aws-sdk/client-bedrock-runtime';
 import { describe, expect, it } from 'vitest';
-import { ADA_ADMIN, ALICE_ANALYST, apiHarness, BOB_READER, type Caller } from './support/api-harness.js';
+import {
+  ADA_ADMIN,
+  ALICE_ANALYST,
+  apiHarness,
+  BOB_READER,
+  type Caller,
+  domainItems,
+} from './support/api-harness.js';
 import { sessionTags } from './support/fake-runtime.js';
 import { assertDocumentedResponse } from './support/openapi-validator.js';
 import { converseAnswer, isConverseInput } from './support/scripted-model.js';
@@ -46,7 +53,7 @@ describe('chat API and sessions', () => {
     ]);
   });
 
-  it('adds each chat’s model tokens to the caller’s monthly usage, which get_my_usage reads', async () => {
+  it('meters each model call into the caller’s monthly usage, which get_my_usage reads', async () => {
     const api = apiHarness();
 
     // One model call (10 in, 5 out), then two: the tool call and the answer.
@@ -55,10 +62,18 @@ describe('chat API and sessions', () => {
 
     const month = new Date().toISOString().slice(0, 7);
     expect(api.table.partition('acme#u#alice#usage')).toEqual([
-      expect.objectContaining({ sk: `month#${month}`, inputTokens: 30, outputTokens: 15, requests: 2 }),
+      expect.objectContaining({
+        sk: `month#${month}`,
+        inputTokens: 30,
+        outputTokens: 15,
+        requests: 2,
+        calls: 3,
+        costNanoUsd: expect.any(Number),
+      }),
     ]);
     expect(usage.json.toolCalls).toEqual([{ name: 'get_my_usage', status: 'success' }]);
-    expect(usage.json.reply).toContain('"inputTokens":10');
+    // The tool reads the aggregate as metering left it before its own call: 2 calls, 20 tokens in.
+    expect(usage.json.reply).toContain('"inputTokens":20');
   });
 
   it('remembers and recalls facts through the tools, for the caller only', async () => {
@@ -87,7 +102,7 @@ describe('chat API and sessions', () => {
     const api = apiHarness();
     const alice = await api.call(ALICE_ANALYST, 'POST', '/v1/chat', { message: 'private thoughts' });
     const id = alice.json.sessionId;
-    const before = api.table.items.size;
+    const before = domainItems(api.table).length;
 
     const read = await api.call(BOB_READER, 'GET', `/v1/sessions/${id}/messages`);
     const removed = await api.call(BOB_READER, 'DELETE', `/v1/sessions/${id}`);
@@ -97,7 +112,7 @@ describe('chat API and sessions', () => {
     expect([read.statusCode, removed.statusCode, continued.statusCode]).toEqual([404, 404, 404]);
     assertDocumentedResponse('GET', '/v1/sessions/{id}/messages', read);
     expect(listed.json.sessions).toEqual([]);
-    expect(api.table.items.size).toBe(before);
+    expect(domainItems(api.table).length).toBe(before);
   });
 
   it('deletes a session with all its messages', async () => {
@@ -138,7 +153,7 @@ describe('chat API and sessions', () => {
     const result = await api.call(ALICE_ANALYST, 'POST', '/v1/chat', { message: 'hello' });
 
     expect(result.statusCode).toBe(500);
-    expect(api.table.items.size).toBe(0);
+    expect(domainItems(api.table).length).toBe(0);
   });
 
   it('rejects a chat body that names a tenant', async () => {

@@ -52,6 +52,8 @@ function streamingHarness() {
   const stream = createChatStreamHandler({
     runtime: fake.runtime,
     resolveContext: (event) => fake.runtime.resolveContext(event),
+    admit: (context) => fake.runtime.admitRequest(context),
+    telemetry: fake.runtime.telemetry,
     logger,
   });
   const response: { statusCode: number; headers: Record<string, string>; body: string; ended: boolean } = {

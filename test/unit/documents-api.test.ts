@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chunkText } from '../../lambdas/documents/chunking.js';
-import { ADA_ADMIN, ALICE_ANALYST, apiHarness, BOB_READER } from './support/api-harness.js';
+import { ADA_ADMIN, ALICE_ANALYST, apiHarness, BOB_READER, domainItems } from './support/api-harness.js';
 import { assertDocumentedResponse } from './support/openapi-validator.js';
 
 const HANDBOOK = {
@@ -83,7 +83,7 @@ describe('documents API', () => {
     expect(result.statusCode).toBe(500);
     assertDocumentedResponse('POST', '/v1/documents', result);
     expect(commandNames(api.objects)).toEqual([]);
-    expect(api.table.items.size).toBe(0);
+    expect(domainItems(api.table).length).toBe(0);
     expect(api.index.vectors.size).toBe(0);
   });
 
@@ -95,7 +95,7 @@ describe('documents API', () => {
     expect(result.statusCode).toBe(500);
     expect(commandNames(api.objects)).toEqual(['PutObjectCommand', 'DeleteObjectCommand']);
     expect(api.bucket.objects.size).toBe(0);
-    expect(api.table.items.size).toBe(0);
+    expect(domainItems(api.table).length).toBe(0);
   });
 
   it('deletes a document with its object, metadata and every vector', async () => {
@@ -114,7 +114,7 @@ describe('documents API', () => {
     expect(deletedKeys).toEqual(storedKeys);
     expect(api.index.vectors.size).toBe(0);
     expect(api.bucket.objects.size).toBe(0);
-    expect(api.table.items.size).toBe(0);
+    expect(domainItems(api.table).length).toBe(0);
     expect(again.statusCode).toBe(404);
   });
 

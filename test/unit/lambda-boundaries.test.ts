@@ -4,7 +4,18 @@ import { describe, expect, it } from 'vitest';
 
 const LAMBDAS = join(import.meta.dirname, '..', '..', 'lambdas');
 /** Modules that hold domain logic: they reach AWS only through injected scoped clients. */
-const DOMAIN_DIRS = ['agent', 'conversations', 'documents', 'memory', 'metering', 'routes'];
+const DOMAIN_DIRS = [
+  'admission',
+  'agent',
+  'audit',
+  'conversations',
+  'documents',
+  'guardrails',
+  'memory',
+  'metering',
+  'resilience',
+  'routes',
+];
 const DOMAIN_FILES = ['registry/onboarding.ts', 'registry/tenant-record.ts', 'registry/tenant-directory.ts'];
 
 function sourceFiles(dir: string): string[] {

@@ -55,7 +55,7 @@ describe('ScopedTable', () => {
     await table.get(privateNote);
     await table.put(sharedDoc, { title: 'T' });
     await table.update(privateNote, { text: 'new' });
-    await table.add(privateNote, { tokens: 5 });
+    await table.addWithin({ address: privateNote, add: { tokens: 5 } });
     await table.delete(sharedDoc);
     await table.query({ visibility: 'private', collection: 'notes' }, { cursor: 'bjE' });
     await table.batchGet([privateNote, { visibility: 'tenant', collection: 'docs', sk: 'd1' }]);
@@ -91,7 +91,9 @@ describe('ScopedTable', () => {
 
     await expect(table.put(privateNote, { pk: 'acme2#t#docs' })).rejects.toBeInstanceOf(ScopedKeyError);
     await expect(table.update(privateNote, { sk: 'x' })).rejects.toBeInstanceOf(ScopedKeyError);
-    await expect(table.add(privateNote, { pk: 1 })).rejects.toBeInstanceOf(ScopedKeyError);
+    await expect(table.addWithin({ address: privateNote, add: { pk: 1 } })).rejects.toBeInstanceOf(
+      ScopedKeyError,
+    );
     await expect(table.get({ visibility: 'tenant', collection: 'docs#x', sk: 'a' })).rejects.toBeInstanceOf(
       ScopedKeyError,
     );
@@ -133,15 +135,20 @@ describe('ScopedTable', () => {
     });
   });
 
-  it('adds to counters atomically with ADD', async () => {
+  it('adds to counters atomically with ADD, under a ceiling when one is given', async () => {
     const { table, sent } = fakeTable();
 
-    await table.add(privateNote, { inputTokens: 7, requests: 1 });
+    await table.addWithin({
+      address: privateNote,
+      add: { inputTokens: 7, requests: 1 },
+      atMost: { requests: 5 },
+    });
 
     expect(sent[0]?.input).toMatchObject({
-      UpdateExpression: 'ADD #a0 :v0, #a1 :v1',
-      ExpressionAttributeNames: { '#a0': 'inputTokens', '#a1': 'requests' },
-      ExpressionAttributeValues: { ':v0': { N: '7' }, ':v1': { N: '1' } },
+      UpdateExpression: 'ADD #n0 :v1, #n2 :v3',
+      ConditionExpression: '(attribute_not_exists(#n2) OR #n2 <= :v4)',
+      ExpressionAttributeNames: { '#n0': 'inputTokens', '#n2': 'requests' },
+      ExpressionAttributeValues: { ':v1': { N: '7' }, ':v3': { N: '1' }, ':v4': { N: '4' } },
     });
   });
 });

@@ -8,7 +8,7 @@ import {
 } from '../../../lambdas/audit/audit-chain.js';
 import { AuditTrail } from '../../../lambdas/audit/audit-trail.js';
 import { AuditAppendError } from '../../../lambdas/audit/errors.js';
-import { TransactionConflictError } from '../../../lambdas/guardrails/errors.js';
+import { TransactionConflictError } from '../../../lambdas/tenancy/errors.js';
 import { contextFor, recordingSleep } from './support/contexts.js';
 import { MemoryGuardrailTable } from './support/memory-guardrail-table.js';
 

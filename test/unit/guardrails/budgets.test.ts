@@ -8,7 +8,7 @@ import {
 } from '../../../lambdas/admission/budget-guard.js';
 import { BudgetExceededError } from '../../../lambdas/admission/errors.js';
 import { type BudgetLimits, budgetFor, TIER_BUDGETS } from '../../../lambdas/admission/tier-limits.js';
-import { TransactionConflictError } from '../../../lambdas/guardrails/errors.js';
+import { TransactionConflictError } from '../../../lambdas/tenancy/errors.js';
 import { recordingSleep } from './support/contexts.js';
 import { MemoryGuardrailTable } from './support/memory-guardrail-table.js';
 

@@ -1,6 +1,6 @@
 /**
  * The guard rails against AWS's DynamoDB Local through the real SDK and the
- * real ScopedGuardrailTable: conditional ADDs, transactions and their
+ * real ScopedTable: conditional ADDs, transactions and their
  * cancellation reasons behave as DynamoDB's own, not as a fake's.
  */
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
@@ -10,10 +10,10 @@ import { BudgetGuard } from '../../../lambdas/admission/budget-guard.js';
 import { BudgetExceededError, RateLimitedError } from '../../../lambdas/admission/errors.js';
 import { RateLimiter } from '../../../lambdas/admission/rate-limiter.js';
 import { AuditTrail } from '../../../lambdas/audit/audit-trail.js';
-import { ScopedGuardrailTable } from '../../../lambdas/guardrails/scoped-guardrail-table.js';
 import { tenantUsageTotals } from '../../../lambdas/metering/cost-report.js';
 import { Metering } from '../../../lambdas/metering/metering.js';
 import { ScopedKeyError } from '../../../lambdas/tenancy/errors.js';
+import { ScopedTable } from '../../../lambdas/tenancy/scoped-table.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../../../local/emulators/dynamodb-local.js';
 import { contextFor } from './support/contexts.js';
 
@@ -46,8 +46,8 @@ afterAll(async () => {
   await dynamodb?.stop();
 });
 
-function tableFor(tenantId: string, userId: string): ScopedGuardrailTable {
-  return new ScopedGuardrailTable(client, TABLE, { tenantId, userId });
+function tableFor(tenantId: string, userId: string): ScopedTable {
+  return new ScopedTable(client, TABLE, { tenantId, userId });
 }
 
 async function rawItem(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
@@ -186,7 +186,7 @@ describe('guard rails on DynamoDB Local', () => {
 
     await expect(table.addWithin({ address, add: { pk: 1 } })).rejects.toThrow(ScopedKeyError);
     await expect(
-      table.transactGuarded([{ kind: 'put', address, attributes: { sk: 'other' } }]),
+      table.transactWrite([{ kind: 'put', address, attributes: { sk: 'other' } }]),
     ).rejects.toThrow(ScopedKeyError);
   });
 });

@@ -1,12 +1,13 @@
 /** The tenant API handler over a memory-backed fake runtime, with request helpers. */
 import type { ConverseCommandInput } from '@aws-sdk/client-bedrock-runtime';
 import { vi } from 'vitest';
-import { createHttpHandler } from '../../../lambdas/http/http-handler.js';
 import type { Logger } from '../../../lambdas/observability/logger.js';
+import type { Telemetry } from '../../../lambdas/observability/telemetry.js';
 import type { TenantRecord } from '../../../lambdas/registry/tenant-record.js';
-import { apiRouter } from '../../../lambdas/routes/api-routes.js';
+import { createApiHandler } from '../../../lambdas/routes/api-routes.js';
 import { proxyEvent } from './events.js';
 import { memoryRuntime } from './fake-runtime.js';
+import type { MemoryTable } from './memory-cloud.js';
 import { bedrockResponder, obedientModel } from './scripted-model.js';
 
 export const ACME: TenantRecord = {
@@ -26,20 +27,33 @@ export const ALICE_ANALYST: Caller = { userId: 'alice', roles: 'analyst' };
 export const BOB_READER: Caller = { userId: 'bob', roles: 'reader' };
 export const ADA_ADMIN: Caller = { userId: 'ada', roles: 'admin' };
 
+/** Collections the guard rails keep in the tenant table (rate counters, budgets, usage, audit). */
+const GUARDRAIL_PARTITION = /#(rate|budget|usage|usage-records|audit)(#|$)/;
+
+/** The table's items that belong to the domain (documents, memory, sessions), without guard-rail bookkeeping. */
+export function domainItems(table: MemoryTable): Array<Record<string, unknown>> {
+  return [...table.items.values()].filter((item) => !GUARDRAIL_PARTITION.test(String(item.pk)));
+}
+
 export function apiHarness(
-  options: { converse?: (input: ConverseCommandInput) => object; failing?: readonly string[] } = {},
+  options: {
+    converse?: (input: ConverseCommandInput) => object;
+    failing?: readonly string[];
+    tenant?: Partial<TenantRecord>;
+    telemetry?: Telemetry;
+  } = {},
 ) {
   const logger: Logger = { info: vi.fn(), error: vi.fn() };
   const fake = memoryRuntime({
-    tenants: [ACME],
+    tenants: [{ ...ACME, ...options.tenant }],
     bedrock: bedrockResponder(options.converse ?? obedientModel),
     ...(options.failing === undefined ? {} : { failing: options.failing }),
+    ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
   });
-  const handler = createHttpHandler({
-    router: apiRouter(fake.runtime),
-    resolveContext: (event) => fake.runtime.resolveContext(event),
-    logger,
-  });
+  // The production composition (rate limits, telemetry, denial audit); `logger` sees what precedes the context.
+  const handler = createApiHandler(fake.runtime, { logger });
+  // API Gateway gives every request its own id (metering counts a replayed id once).
+  let requests = 0;
   const call = async (
     caller: Caller,
     method: string,
@@ -52,6 +66,7 @@ export function apiHarness(
       path,
       body: body === undefined ? null : JSON.stringify(body),
       authorizer: { tenantId: 'acme', userId: caller.userId, roles: caller.roles },
+      requestId: `req-${++requests}`,
     });
     const result = await handler(query === undefined ? event : { ...event, queryStringParameters: query });
     return { ...result, json: result.body === '' ? undefined : JSON.parse(result.body) };

@@ -3,6 +3,8 @@
  * the control table, STS, Secrets Manager and every tenant-session client
  * record their commands and answer from the test.
  */
+
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import {
   type ServiceInputTypes as BedrockInput,
   BedrockRuntimeClient,
@@ -22,6 +24,7 @@ import {
 } from '@aws-sdk/client-sts';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ServiceConfig } from '../../../lambdas/config.js';
+import { Telemetry } from '../../../lambdas/observability/telemetry.js';
 import type { TenantRecord } from '../../../lambdas/registry/tenant-record.js';
 import { ServiceRuntime } from '../../../lambdas/service-runtime.js';
 import {
@@ -61,7 +64,21 @@ export interface FakeRuntimeOptions {
   readonly objects?: Responder<S3Input, object>;
   /** Answers for Bedrock commands (Converse, ConverseStream, InvokeModel); default: refuses. */
   readonly bedrock?: Responder<BedrockInput, object>;
+  /** default: quietTelemetry() */
+  readonly telemetry?: Telemetry;
 }
+
+/** Telemetry whose log lines are dropped (metrics still go to stdout, as EMF does). */
+export function quietTelemetry(): Telemetry {
+  return new Telemetry({
+    serviceName: 'test',
+    namespace: 'Test',
+    logger: new PowertoolsLogger({ serviceName: 'test', logLevel: 'SILENT' }),
+  });
+}
+
+/** The model retry layer without waiting. */
+const INSTANT_RETRIES = { sleep: async () => undefined };
 
 export interface FakeRuntime {
   readonly runtime: ServiceRuntime;
@@ -126,39 +143,44 @@ export function fakeRuntime(options: FakeRuntimeOptions): FakeRuntime {
   const vectors: SentCommand<VectorsInput>[] = [];
   const objects: SentCommand<S3Input>[] = [];
   const bedrock: SentCommand<BedrockInput>[] = [];
-  const runtime = new ServiceRuntime(TEST_CONFIG, {
-    dynamodb,
-    sts: stsClient,
-    secretsManager,
-    session: {
-      dynamodb: (credentials) => {
-        const client = new DynamoDBClient({ region: 'us-east-1', credentials });
-        captureShapedCommands(client, options.tenantData ?? (() => ({ ...metadata })), tenantData);
-        return client;
-      },
-      s3: (credentials) => {
-        const client = new S3Client({ region: 'us-east-1', credentials });
-        captureShapedCommands(client, options.objects ?? (() => ({ ...metadata })), objects);
-        return client;
-      },
-      s3vectors: (credentials) => {
-        const client = new S3VectorsClient({ region: 'us-east-1', credentials });
-        captureShapedCommands(client, options.vectors ?? (() => ({ ...metadata })), vectors);
-        return client;
-      },
-      bedrock: (credentials) => {
-        const client = new BedrockRuntimeClient({ region: 'us-east-1', credentials });
-        captureShapedCommands(client, options.bedrock ?? refuseModelCalls, bedrock);
-        return client;
+  const runtime = new ServiceRuntime(
+    TEST_CONFIG,
+    {
+      dynamodb,
+      sts: stsClient,
+      secretsManager,
+      session: {
+        dynamodb: (credentials) => {
+          const client = new DynamoDBClient({ region: 'us-east-1', credentials });
+          captureShapedCommands(client, options.tenantData ?? (() => ({ ...metadata })), tenantData);
+          return client;
+        },
+        s3: (credentials) => {
+          const client = new S3Client({ region: 'us-east-1', credentials });
+          captureShapedCommands(client, options.objects ?? (() => ({ ...metadata })), objects);
+          return client;
+        },
+        s3vectors: (credentials) => {
+          const client = new S3VectorsClient({ region: 'us-east-1', credentials });
+          captureShapedCommands(client, options.vectors ?? (() => ({ ...metadata })), vectors);
+          return client;
+        },
+        bedrock: (credentials) => {
+          const client = new BedrockRuntimeClient({ region: 'us-east-1', credentials });
+          captureShapedCommands(client, options.bedrock ?? refuseModelCalls, bedrock);
+          return client;
+        },
       },
     },
-  });
+    { telemetry: options.telemetry ?? quietTelemetry(), modelRetry: INSTANT_RETRIES },
+  );
   return { runtime, control, sts, tenantData, vectors, objects, bedrock };
 }
 
 /** A fake runtime whose tenant table, bucket and vector index keep state in memory. */
 export function memoryRuntime(options: {
   readonly tenants: readonly TenantRecord[];
+  readonly telemetry?: Telemetry;
   readonly bedrock?: Responder<BedrockInput, object>;
   /** Commands (by name, e.g. `PutVectorsCommand`) that fail instead of being answered. */
   readonly failing?: readonly string[];
@@ -179,6 +201,7 @@ export function memoryRuntime(options: {
     objects: unlessFailing(bucket.respond),
     vectors: unlessFailing(index.respond),
     bedrock: unlessFailing(options.bedrock ?? refuseModelCalls),
+    ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
   });
   return { ...fake, table, bucket, index };
 }

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { NoSuchKey } from '@aws-sdk/client-s3';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { metadata, type SentCommand } from './fake-sdk.js';
@@ -34,7 +34,42 @@ function attributeMap(value: unknown): Record<string, AttributeValue> {
   );
 }
 
-/** DynamoDB: Get/Put/Update(SET, ADD)/Delete/Query/BatchWrite with the conditions ScopedTable uses. */
+/** The names and values an expression refers to. */
+interface ExpressionScope {
+  readonly names: Record<string, unknown>;
+  readonly values: Record<string, unknown>;
+}
+
+function expressionScope(input: Record<string, unknown>): ExpressionScope {
+  return {
+    names: record(input.ExpressionAttributeNames ?? {}),
+    values: unmarshall(attributeMap(input.ExpressionAttributeValues ?? {})),
+  };
+}
+
+/** Evaluates the condition forms ScopedTable writes: `a AND b`, `(x OR y)`, (not_)exists, `=`, `<=`. */
+function conditionHolds(condition: unknown, item: Item | undefined, scope: ExpressionScope): boolean {
+  if (condition === undefined) return true;
+  const attribute = (ref: string) => item?.[ref.startsWith('#') ? String(scope.names[ref]) : ref];
+  const atom = (text: string): boolean => {
+    const call = /^(attribute_exists|attribute_not_exists)\((.+)\)$/.exec(text);
+    if (call !== null) return (attribute(call[2] ?? '') !== undefined) === (call[1] === 'attribute_exists');
+    const [left = '', operator, right = ''] = text.split(' ');
+    const value = scope.values[right];
+    if (operator === '=') return attribute(left) === value;
+    if (operator === '<=') return Number(attribute(left)) <= Number(value);
+    throw new Error(`MemoryTable does not understand condition ${text}`);
+  };
+  return String(condition)
+    .split(' AND ')
+    .every((term) => (term.startsWith('(') ? term.slice(1, -1) : term).split(' OR ').some(atom));
+}
+
+function conditionFailed(): ConditionalCheckFailedException {
+  return new ConditionalCheckFailedException({ message: 'condition failed', $metadata: {} });
+}
+
+/** DynamoDB: Get/Put/Update(SET, ADD)/Delete/Query/BatchGet/BatchWrite/TransactWrite with ScopedTable's conditions. */
 export class MemoryTable {
   readonly items = new Map<string, Item>();
 
@@ -45,20 +80,28 @@ export class MemoryTable {
         const item = this.items.get(this.#id(unmarshall(attributeMap(input.Key))));
         return item === undefined ? { ...metadata } : { ...metadata, Item: marshall(item) };
       }
-      case 'PutItemCommand': {
-        const item = unmarshall(attributeMap(input.Item));
-        this.#check(input.ConditionExpression, this.items.has(this.#id(item)));
-        this.items.set(this.#id(item), item);
+      case 'PutItemCommand':
+        if (!this.#holds(input, 'Item')) throw conditionFailed();
+        this.#put(input);
         return { ...metadata };
-      }
-      case 'DeleteItemCommand': {
-        const id = this.#id(unmarshall(attributeMap(input.Key)));
-        this.#check(input.ConditionExpression, this.items.has(id));
-        this.items.delete(id);
+      case 'DeleteItemCommand':
+        if (!this.#holds(input, 'Key')) throw conditionFailed();
+        this.#delete(input);
         return { ...metadata };
-      }
       case 'UpdateItemCommand':
+        if (!this.#holds(input, 'Key')) throw conditionFailed();
         return { ...metadata, Attributes: marshall(this.#update(input)) };
+      case 'BatchGetItemCommand': {
+        const [[table, request] = ['', {}]] = Object.entries(record(input.RequestItems));
+        const keys = record(request).Keys;
+        const found = (Array.isArray(keys) ? keys : []).flatMap((key) => {
+          const item = this.items.get(this.#id(unmarshall(attributeMap(key))));
+          return item === undefined ? [] : [marshall(item)];
+        });
+        return { ...metadata, Responses: { [table]: found }, UnprocessedKeys: {} };
+      }
+      case 'TransactWriteItemsCommand':
+        return this.#transact(input);
       case 'QueryCommand':
         return this.#query(input);
       case 'BatchWriteItemCommand': {
@@ -91,27 +134,57 @@ export class MemoryTable {
     return JSON.stringify([key.pk, key.sk]);
   }
 
-  #check(condition: unknown, exists: boolean): void {
-    if (condition === 'attribute_exists(pk)' && !exists)
-      throw new ConditionalCheckFailedException({ message: 'condition failed', $metadata: {} });
-    if (condition === 'attribute_not_exists(pk)' && exists)
-      throw new ConditionalCheckFailedException({ message: 'condition failed', $metadata: {} });
+  /** Whether the operation's condition holds for the item its `Key` (or `Item`) names. */
+  #holds(input: Record<string, unknown>, keyField: 'Key' | 'Item'): boolean {
+    const existing = this.items.get(this.#id(unmarshall(attributeMap(input[keyField]))));
+    return conditionHolds(input.ConditionExpression, existing, expressionScope(input));
+  }
+
+  #put(input: Record<string, unknown>): void {
+    const item = unmarshall(attributeMap(input.Item));
+    this.items.set(this.#id(item), item);
+  }
+
+  #delete(input: Record<string, unknown>): void {
+    this.items.delete(this.#id(unmarshall(attributeMap(input.Key))));
+  }
+
+  /** All operations or none; a failed condition cancels with ConditionalCheckFailed, as DynamoDB does. */
+  #transact(input: Record<string, unknown>): object {
+    const operations = (Array.isArray(input.TransactItems) ? input.TransactItems : []).map((entry) => {
+      const [[kind = '', operation] = []] = Object.entries(record(entry));
+      return { kind, input: record(operation) };
+    });
+    const codes = operations.map(({ kind, input: operation }) =>
+      this.#holds(operation, kind === 'Put' ? 'Item' : 'Key') ? 'None' : 'ConditionalCheckFailed',
+    );
+    if (codes.includes('ConditionalCheckFailed'))
+      throw new TransactionCanceledException({
+        message: 'Transaction cancelled',
+        $metadata: {},
+        CancellationReasons: codes.map((Code) => ({ Code })),
+      });
+    for (const { kind, input: operation } of operations) {
+      if (kind === 'Put') this.#put(operation);
+      else if (kind === 'Delete') this.#delete(operation);
+      else if (kind === 'Update') this.#update(operation);
+    }
+    return { ...metadata };
   }
 
   #update(input: Record<string, unknown>): Item {
     const key = unmarshall(attributeMap(input.Key));
-    const existing = this.items.get(this.#id(key));
-    this.#check(input.ConditionExpression, existing !== undefined);
-    const names = record(input.ExpressionAttributeNames ?? {});
-    const values = unmarshall(attributeMap(input.ExpressionAttributeValues ?? {}));
-    const item: Item = { ...(existing ?? key) };
-    const expression = String(input.UpdateExpression);
-    const [, action = '', body = ''] = /^(SET|ADD) (.*)$/.exec(expression) ?? [];
-    for (const clause of body.split(', ')) {
-      const [nameRef = '', valueRef = ''] = clause.split(action === 'SET' ? ' = ' : ' ');
-      const name = String(names[nameRef]);
-      const value = values[valueRef];
-      item[name] = action === 'ADD' ? Number(item[name] ?? 0) + Number(value) : value;
+    const { names, values } = expressionScope(input);
+    const item: Item = { ...(this.items.get(this.#id(key)) ?? key) };
+    for (const [, action, body = ''] of String(input.UpdateExpression).matchAll(
+      /(SET|ADD) (.*?)(?= SET | ADD |$)/g,
+    )) {
+      for (const clause of body.split(', ')) {
+        const [nameRef = '', valueRef = ''] = clause.split(action === 'SET' ? ' = ' : ' ');
+        const name = String(names[nameRef]);
+        const value = values[valueRef];
+        item[name] = action === 'ADD' ? Number(item[name] ?? 0) + Number(value) : value;
+      }
     }
     this.items.set(this.#id(item), item);
     return item;

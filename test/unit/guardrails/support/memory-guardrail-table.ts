@@ -93,7 +93,7 @@ export class MemoryGuardrailTable implements GuardrailTable {
     return scoped(this.#applyCounter(update));
   }
 
-  async transactGuarded(writes: readonly GuardedWrite[]): Promise<boolean> {
+  async transactWrite(writes: readonly GuardedWrite[]): Promise<boolean> {
     await roundTrip();
     this.transactions += 1;
     const failure = this.#failures.shift();
@@ -111,6 +111,8 @@ export class MemoryGuardrailTable implements GuardrailTable {
         return !write.ifNotExists || existing === undefined;
       case 'delete':
         return !write.mustExist || existing !== undefined;
+      case 'conditionCheck':
+        return write.exists === (existing !== undefined);
       case 'add':
         return this.#counterAllows(write);
       case 'swap':
@@ -128,6 +130,8 @@ export class MemoryGuardrailTable implements GuardrailTable {
         return;
       case 'delete':
         this.items.get(pk)?.delete(write.address.sk);
+        return;
+      case 'conditionCheck':
         return;
       case 'add':
         this.#applyCounter(write);
