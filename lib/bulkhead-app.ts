@@ -1,7 +1,8 @@
 /**
  * Builds the bulkhead CDK app: the same construction for `cdk synth`
  * (bin/app.ts), the in-process template synth (lib/template/synthesize.ts)
- * and the infra tests. cdk-nag's AwsSolutions checks are always on.
+ * and the infra tests. cdk-nag's AwsSolutions checks are on unless a caller
+ * that only reads the template (the local cloud) turns them off.
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -32,6 +33,12 @@ export interface BulkheadAppOptions {
    * @default - the CDK CLI's output directory, or a fresh temporary directory
    */
   readonly outdir?: string;
+  /**
+   * Run cdk-nag's AwsSolutions checks. They validate the template without
+   * changing it; only a reader of an already-checked stack may skip them.
+   * @default true
+   */
+  readonly nagChecks?: boolean;
 }
 
 export interface BulkheadApp {
@@ -39,10 +46,11 @@ export interface BulkheadApp {
   readonly stack: BulkheadStack;
 }
 
-/** Creates the app with cdk-nag enabled and the bulkhead stack configured from context. */
+/** Creates the app (cdk-nag on by default) and the bulkhead stack configured from context. */
 export function buildBulkheadApp(options: BulkheadAppOptions = {}): BulkheadApp {
   const app = new App({ context: { ...FEATURE_FLAGS, ...options.context }, outdir: options.outdir });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  if (options.nagChecks ?? true)
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   const stack = new BulkheadStack(app, STACK_ID, {
     ...settingsFromContext(app.node),
     description: 'bulkhead: multi-tenant AI agent backend with IAM-enforced tenant isolation',

@@ -15,6 +15,11 @@ export interface SynthOptions {
    * @default - none (Cognito identity, RETAIN, default models)
    */
   readonly context?: Record<string, unknown>;
+  /**
+   * Run cdk-nag while synthesizing (it validates, it does not change the template).
+   * @default true
+   */
+  readonly nagChecks?: boolean;
 }
 
 /** Context that skips NodejsFunction bundling for every stack: the template is what we need, not the code. */
@@ -27,6 +32,7 @@ export function synthesizeBulkheadTemplate(options: SynthOptions = {}): CfnTempl
     const { app, stack } = buildBulkheadApp({
       context: { ...options.context, ...SKIP_BUNDLING_CONTEXT },
       outdir,
+      nagChecks: options.nagChecks ?? true,
     });
     return asCfnTemplate(app.synth().getStackArtifact(stack.artifactId).template);
   } finally {
