@@ -134,9 +134,13 @@ export class ServiceRuntime {
     };
   }
 
-  /** Counts the request against the tenant's and the caller's rate limits; throws RateLimitedError. */
+  /**
+   * Counts the request against the tenant's and the caller's rate limits (the
+   * registry record's overrides, else the tier's); throws RateLimitedError.
+   */
   async admitRequest(context: RequestContext): Promise<void> {
-    await new RateLimiter(await this.table(context)).admit(rateLimitsFor(context.tier));
+    const [table, tenant] = await Promise.all([this.table(context), this.directory.tenant(context.tenantId)]);
+    await new RateLimiter(table).admit(rateLimitsFor(tenant ?? { tier: context.tier }));
   }
 
   /** The guard of one request's model calls: the tenant's budget, metering, the retry layer, telemetry. */

@@ -1,6 +1,6 @@
 /**
  * What each tier may spend and how fast it may call, and how a tenant
- * record's own budget overrides its tier's default.
+ * record's own budget and rate limits override its tier's defaults.
  */
 import type { TenantRecord } from '../registry/tenant-record.js';
 import type { Tier } from '../tenancy/request-context.js';
@@ -55,6 +55,11 @@ export function budgetFor(
   };
 }
 
-export function rateLimitsFor(tier: Tier): RateLimits {
-  return TIER_RATE_LIMITS[tier];
+/** The tenant's rate limits: its tier's defaults, overridden one by one by the record's own. */
+export function rateLimitsFor(tenant: Pick<TenantRecord, 'tier' | 'rateLimits'>): RateLimits {
+  const tier = TIER_RATE_LIMITS[tenant.tier];
+  return {
+    tenantPerMinute: tenant.rateLimits?.perTenantPerMinute ?? tier.tenantPerMinute,
+    userPerMinute: tenant.rateLimits?.perUserPerMinute ?? tier.userPerMinute,
+  };
 }

@@ -25,7 +25,7 @@ import {
 import type { RequestContext } from '../tenancy/request-context.js';
 
 export interface ModelCallGuardOptions {
-  readonly context: Pick<RequestContext, 'requestId' | 'tenantTag'>;
+  readonly context: Pick<RequestContext, 'requestId' | 'tenantTag' | 'userId'>;
   readonly budget: Pick<BudgetGuard, 'reserve' | 'settle' | 'release'>;
   /** The tenant's budget; its `fallbackModelId` is also the retry layer's fallback. */
   readonly limits: BudgetLimits;

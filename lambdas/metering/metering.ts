@@ -1,6 +1,7 @@
 /**
- * Metering: after each model call, one usage record plus the month's user and
- * tenant aggregates, written in one transaction whose first item is a
+ * Metering: after each model call, one usage record plus the month's user
+ * aggregate, tenant aggregate and tenant breakdowns (by user, model and day;
+ * see usage-keys.ts), written in one transaction whose first item is a
  * conditional put on a key derived from (requestId, callIndex). A retry — of
  * the write, or of the whole request with the same id — finds the record and
  * changes nothing, so every call is counted exactly once.
@@ -10,7 +11,7 @@
  * fails the user's request.
  */
 import { createHash } from 'node:crypto';
-import type { GuardrailTable } from '../guardrails/guardrail-table.js';
+import type { GuardedWrite, GuardrailTable } from '../guardrails/guardrail-table.js';
 import { jsonLogger, type Logger } from '../observability/logger.js';
 import { errorNameOf } from '../observability/telemetry.js';
 import {
@@ -23,9 +24,14 @@ import {
 import type { RequestContext } from '../tenancy/request-context.js';
 import { CURRENT_PRICES, costNanoUsd, type PriceTable } from './price-table.js';
 import {
+  dayOf,
   monthOf,
   TENANT_USAGE_SHARDS,
   tenantUsageAddress,
+  USAGE_BREAKDOWN_SHARDS,
+  USAGE_DIMENSIONS,
+  type UsageDimension,
+  usageBreakdownAddress,
   usageRecordAddress,
   userUsageAddress,
 } from './usage-keys.js';
@@ -89,7 +95,10 @@ export class Metering {
   }
 
   /** Records one model call exactly once; never throws. */
-  async meterCall(context: Pick<RequestContext, 'tenantTag'>, call: MeteredCall): Promise<MeterOutcome> {
+  async meterCall(
+    context: Pick<RequestContext, 'tenantTag' | 'userId'>,
+    call: MeteredCall,
+  ): Promise<MeterOutcome> {
     const at = this.#now();
     let costNano: number;
     try {
@@ -99,8 +108,19 @@ export class Metering {
       return 'failed';
     }
     const month = monthOf(at);
-    const tokens = { inputTokens: call.inputTokens, outputTokens: call.outputTokens };
-    const writes = [
+    const counters = {
+      inputTokens: call.inputTokens,
+      outputTokens: call.outputTokens,
+      costNanoUsd: costNano,
+      calls: 1,
+    };
+    const breakdownShard = usageShardOf(call.requestId, USAGE_BREAKDOWN_SHARDS);
+    const breakdownKeys: Record<UsageDimension, string> = {
+      user: context.userId,
+      model: call.modelId,
+      day: dayOf(at),
+    };
+    const writes: GuardedWrite[] = [
       {
         kind: 'put',
         address: usageRecordAddress(call.requestId, call.callIndex),
@@ -116,14 +136,22 @@ export class Metering {
       {
         kind: 'add',
         address: userUsageAddress(month),
-        add: { ...tokens, costNanoUsd: costNano, calls: 1, requests: call.callIndex === 0 ? 1 : 0 },
+        add: { ...counters, requests: call.callIndex === 0 ? 1 : 0 },
       },
       {
         kind: 'add',
         address: tenantUsageAddress(month, usageShardOf(call.requestId)),
-        add: { ...tokens, costNanoUsd: costNano, calls: 1 },
+        add: counters,
+        set: { priceVersion: this.#prices.version },
       },
-    ] as const;
+      ...USAGE_DIMENSIONS.map(
+        (dimension): GuardedWrite => ({
+          kind: 'add',
+          address: usageBreakdownAddress(dimension, month, breakdownShard, breakdownKeys[dimension]),
+          add: counters,
+        }),
+      ),
+    ];
     for (let attempt = 1; ; attempt += 1) {
       try {
         return (await this.table.transactWrite(writes)) ? 'recorded' : 'duplicate';

@@ -47,6 +47,17 @@ export function priceOf(prices: PriceTable, modelId: string): ModelPrice {
   return price;
 }
 
+/** Whether the table can price a model id or inference-profile id. */
+export function isPriced(prices: PriceTable, modelId: string): boolean {
+  try {
+    priceOf(prices, modelId);
+    return true;
+  } catch (err) {
+    if (err instanceof UnknownModelPriceError) return false;
+    throw err;
+  }
+}
+
 function nanoPer1k(usdPer1k: number): number {
   return Math.round(usdPer1k * NANO_USD_PER_USD);
 }

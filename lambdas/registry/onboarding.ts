@@ -7,10 +7,11 @@
  */
 import { PLATFORM_TENANT_ID, type Tier } from '../tenancy/request-context.js';
 import { TenantExistsError } from './errors.js';
-import type { TenantRecord } from './tenant-record.js';
+import type { TenantRecord, TenantSettings } from './tenant-record.js';
 import type { TenantRegistry } from './tenant-registry.js';
 
-export interface NewTenant {
+/** A tenant to register, with any settings that replace its tier's defaults. */
+export interface NewTenant extends TenantSettings {
   readonly tenantId: string;
   readonly name: string;
   readonly tier: Tier;

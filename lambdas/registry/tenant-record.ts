@@ -9,15 +9,28 @@ export type TenantStatus = z.infer<typeof TenantStatusSchema>;
 
 export const TenantNameSchema = z.string().trim().min(1).max(200);
 
+/** Per-minute request limits that replace the tier's defaults (each one separately). */
+export const RateLimitOverridesSchema = z.object({
+  perUserPerMinute: z.number().int().min(1).optional(),
+  perTenantPerMinute: z.number().int().min(1).optional(),
+});
+
+/** What an operator may set on a tenant; absent fields fall back to the tier's defaults and the platform's model. */
+export const TenantSettingsSchema = z.object({
+  monthlyBudgetUsd: z.number().nonnegative().optional(),
+  monthlyTokenBudget: z.number().int().nonnegative().optional(),
+  rateLimits: RateLimitOverridesSchema.optional(),
+  modelId: z.string().min(1).optional(),
+});
+export type TenantSettings = z.infer<typeof TenantSettingsSchema>;
+
 export const TenantRecordSchema = z.object({
   tenantId: TenantIdSchema,
   name: TenantNameSchema,
   tier: TierSchema,
   status: TenantStatusSchema,
   createdAt: z.iso.datetime(),
-  modelId: z.string().min(1).optional(),
-  monthlyBudgetUsd: z.number().nonnegative().optional(),
-  monthlyTokenBudget: z.number().int().nonnegative().optional(),
+  ...TenantSettingsSchema.shape,
 });
 export type TenantRecord = z.infer<typeof TenantRecordSchema>;
 

@@ -11,6 +11,7 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  paginateScan,
   TransactionCanceledException,
   TransactWriteItemsCommand,
   UpdateItemCommand,
@@ -24,6 +25,7 @@ import {
   RoleAssignmentSchema,
   type TenantRecord,
   TenantRecordSchema,
+  type TenantSettings,
   type TenantStatus,
 } from './tenant-record.js';
 
@@ -92,17 +94,54 @@ export class TenantRegistry {
       : parseStored(TenantRecordSchema, output.Item, 'tenant record');
   }
 
+  /** Every registered tenant (the built-in platform tenant has no record), in no particular order. */
+  async listTenants(): Promise<TenantRecord[]> {
+    const tenants: TenantRecord[] = [];
+    // A scan of the registry's profile items: the control table holds only registry data, a few items per tenant.
+    const pages = paginateScan(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        ConsistentRead: true,
+        FilterExpression: 'sk = :profile',
+        ExpressionAttributeValues: marshall({ ':profile': PROFILE_SK }),
+      },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? [])
+        tenants.push(parseStored(TenantRecordSchema, item, 'tenant record'));
+    }
+    return tenants;
+  }
+
   /** Sets a tenant's status; throws TenantNotFoundError for an unknown tenant. */
-  async setStatus(tenantId: string, status: TenantStatus): Promise<TenantRecord> {
+  setStatus(tenantId: string, status: TenantStatus): Promise<TenantRecord> {
+    return this.#setFields(tenantId, { status });
+  }
+
+  /** Sets the given settings (each replaces the stored value); throws TenantNotFoundError for an unknown tenant. */
+  updateSettings(tenantId: string, settings: TenantSettings): Promise<TenantRecord> {
+    return this.#setFields(tenantId, settings);
+  }
+
+  async #setFields(tenantId: string, fields: Readonly<Record<string, unknown>>): Promise<TenantRecord> {
+    const defined = Object.entries(fields).filter(([, value]) => value !== undefined);
+    if (defined.length === 0) {
+      const record = await this.getTenant(tenantId);
+      if (record === undefined) throw new TenantNotFoundError(tenantId);
+      return record;
+    }
+    const names = Object.fromEntries(defined.map(([name], index) => [`#f${index}`, name]));
+    const values = Object.fromEntries(defined.map(([, value], index) => [`:f${index}`, value]));
     try {
       const output = await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: marshall({ pk: tenantPk(tenantId), sk: PROFILE_SK }),
-          UpdateExpression: 'SET #status = :status',
+          UpdateExpression: `SET ${defined.map((_, index) => `#f${index} = :f${index}`).join(', ')}`,
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: marshall({ ':status': status }),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }),
           ReturnValues: 'ALL_NEW',
         }),
       );

@@ -23,6 +23,7 @@ import {
   RATE_LIMITED_ERROR,
 } from '../http/endpoint.js';
 import { FactTextSchema, MemoryFactSchema } from '../memory/long-term-memory.js';
+import { MonthSchema, TenantCostsSchema } from '../metering/tenant-costs.js';
 import { TenantIdSchema, UserIdSchema } from '../tenancy/key-layout.js';
 import { RoleSchema, TenantTagSchema, TierSchema } from '../tenancy/request-context.js';
 
@@ -235,4 +236,21 @@ export const verifyAudit = endpoint({
       }),
     },
   },
+});
+
+export const getCosts = endpoint({
+  method: 'GET',
+  path: '/v1/costs',
+  summary:
+    'The tenant’s model costs for a month: totals and by model, user and day (tenant admin; own tenant only)',
+  body: NO_BODY,
+  query: z
+    .object({ month: MonthSchema.optional().describe('YYYY-MM (UTC); default: the current month') })
+    .strict(),
+  errors: {
+    ...RATE_LIMITED_ERROR,
+    400: 'bad_request: month is not YYYY-MM',
+    403: 'forbidden: the admin role is required',
+  },
+  responses: { 200: { description: 'The month’s costs', schema: TenantCostsSchema } },
 });

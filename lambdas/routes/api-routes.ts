@@ -9,6 +9,8 @@ import { createHttpHandler, deniedEvent, type HttpHandler } from '../http/http-h
 import { buildOpenApiDocument, type OpenApiDocument } from '../http/openapi.js';
 import { jsonResponse, noContent } from '../http/response.js';
 import { Router } from '../http/router.js';
+import { readTenantCosts } from '../metering/tenant-costs.js';
+import { monthOf } from '../metering/usage-keys.js';
 import type { Logger } from '../observability/logger.js';
 import type { ServiceRuntime } from '../service-runtime.js';
 import { hasAnyRole, type RequestContext } from '../tenancy/request-context.js';
@@ -43,6 +45,7 @@ export const TENANT_API_ENDPOINTS = [
   api.searchDocuments,
   api.listAudit,
   api.verifyAudit,
+  api.getCosts,
   api.getOpenApi,
 ];
 
@@ -55,7 +58,7 @@ export function apiDocument(): OpenApiDocument {
   });
 }
 
-/** The audit routes are for the tenant's admins, and show only their own tenant's trail. */
+/** The audit and cost routes are for the tenant's admins, and show only their own tenant's data. */
 function requireTenantAdmin(context: RequestContext): void {
   if (!hasAnyRole(context, ['admin'])) throw new ForbiddenError('the admin role is required');
 }
@@ -134,6 +137,11 @@ export function apiRouter(runtime: WorkspaceRuntime): Router<RequestContext> {
           ? { ok: true, records: verdict.count }
           : { ok: false, records: verdict.index, problem: verdict.problem },
       );
+    })
+    .implement(api.getCosts, async ({ context, query }) => {
+      requireTenantAdmin(context);
+      const month = query.month ?? monthOf(new Date());
+      return jsonResponse(200, await readTenantCosts(await runtime.table(context), month));
     })
     .implement(api.getOpenApi, async () => jsonResponse(200, apiDocument()));
 }

@@ -1,17 +1,78 @@
 /** The control API's endpoint declarations (`/v1/admin/...`), served by the control function. */
 import { z } from 'zod';
 import { endpoint, NO_BODY, NO_QUERY } from '../http/endpoint.js';
-import { RoleAssignmentSchema, TenantNameSchema, TenantRecordSchema } from '../registry/tenant-record.js';
+import { PlatformCostsSchema } from '../metering/platform-costs.js';
+import { CURRENT_PRICES, isPriced } from '../metering/price-table.js';
+import { MonthSchema } from '../metering/tenant-costs.js';
+import {
+  RateLimitOverridesSchema,
+  RoleAssignmentSchema,
+  TenantNameSchema,
+  TenantRecordSchema,
+  TenantSettingsSchema,
+} from '../registry/tenant-record.js';
 import { TenantIdSchema } from '../tenancy/key-layout.js';
 import { ROLES, RoleSchema, TierSchema } from '../tenancy/request-context.js';
+
+/** A model the platform can price: an unpriced model could be neither budgeted nor metered. */
+const PricedModelIdSchema = z
+  .string()
+  .min(1)
+  .refine((modelId) => isPriced(CURRENT_PRICES, modelId), 'the platform has no price for this model');
+
+/** Settings as a request sets them: unknown fields are refused rather than ignored. */
+const TenantSettingsBodySchema = TenantSettingsSchema.extend({
+  rateLimits: RateLimitOverridesSchema.strict().optional(),
+  modelId: PricedModelIdSchema.optional(),
+}).strict();
+
+const OPERATOR_ONLY = { 403: 'forbidden: the operator role is required' } as const;
 
 export const onboardTenant = endpoint({
   method: 'POST',
   path: '/v1/admin/tenants',
-  summary: 'Onboard a tenant (operator)',
-  body: z.object({ tenantId: TenantIdSchema, name: TenantNameSchema, tier: TierSchema }).strict(),
+  summary: 'Onboard a tenant, optionally with its own budgets, rate limits and model (operator)',
+  body: z
+    .object({
+      tenantId: TenantIdSchema,
+      name: TenantNameSchema,
+      tier: TierSchema,
+      ...TenantSettingsBodySchema.shape,
+    })
+    .strict(),
   query: NO_QUERY,
   responses: { 201: { description: 'The tenant record', schema: TenantRecordSchema } },
+});
+
+export const updateTenant = endpoint({
+  method: 'PATCH',
+  path: '/v1/admin/tenants/{tenantId}',
+  summary:
+    'Set a tenant’s budgets, rate limits or model (operator); each given field replaces the stored one. ' +
+    'Functions see the change within the registry cache’s 15 s.',
+  body: TenantSettingsBodySchema.refine(
+    (settings) => Object.values(settings).some((value) => value !== undefined),
+    'set at least one of monthlyBudgetUsd, monthlyTokenBudget, rateLimits, modelId',
+  ),
+  query: NO_QUERY,
+  errors: {
+    400: 'bad_request: no setting given, or a setting out of range',
+    ...OPERATOR_ONLY,
+    404: 'tenant_not_found: no such tenant',
+  },
+  responses: { 200: { description: 'The updated tenant record', schema: TenantRecordSchema } },
+});
+
+export const getPlatformCosts = endpoint({
+  method: 'GET',
+  path: '/v1/admin/costs',
+  summary: 'Every tenant’s model costs for a month, read through each tenant’s own session (operator)',
+  body: NO_BODY,
+  query: z
+    .object({ month: MonthSchema.optional().describe('YYYY-MM (UTC); default: the current month') })
+    .strict(),
+  errors: { 400: 'bad_request: month is not YYYY-MM', ...OPERATOR_ONLY },
+  responses: { 200: { description: 'Tenants, most expensive first', schema: PlatformCostsSchema } },
 });
 
 export const getTenant = endpoint({
@@ -51,4 +112,12 @@ export const assignRoles = endpoint({
 });
 
 /** The endpoints the control function serves (the router registers exactly these). */
-export const CONTROL_ENDPOINTS = [onboardTenant, getTenant, suspendTenant, resumeTenant, assignRoles];
+export const CONTROL_ENDPOINTS = [
+  onboardTenant,
+  getTenant,
+  updateTenant,
+  suspendTenant,
+  resumeTenant,
+  assignRoles,
+  getPlatformCosts,
+];

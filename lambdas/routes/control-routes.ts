@@ -1,8 +1,9 @@
 /**
- * The platform-operator API (`/v1/admin/...`): tenant lifecycle and role
- * assignment. Every route requires the `operator` role (which only counts in
- * the platform tenant), except role assignment, which a tenant `admin` may
- * also use for their own tenant and the tenant roles.
+ * The platform-operator API (`/v1/admin/...`): tenant lifecycle and settings,
+ * role assignment and the platform cost report. Every route requires the
+ * `operator` role (which only counts in the platform tenant), except role
+ * assignment, which a tenant `admin` may also use for their own tenant and
+ * the tenant roles.
  */
 
 import { RequestAudit } from '../audit/request-audit.js';
@@ -11,6 +12,9 @@ import { ForbiddenError } from '../http/errors.js';
 import { createHttpHandler, deniedEvent, type HttpHandler } from '../http/http-handler.js';
 import { jsonResponse } from '../http/response.js';
 import { Router } from '../http/router.js';
+import { readPlatformCosts } from '../metering/platform-costs.js';
+import { readTenantCosts } from '../metering/tenant-costs.js';
+import { monthOf } from '../metering/usage-keys.js';
 import type { Logger } from '../observability/logger.js';
 import { TenantNotFoundError } from '../registry/errors.js';
 import { onboardTenant } from '../registry/onboarding.js';
@@ -42,7 +46,10 @@ function requireRoleAssigner(context: RequestContext, tenantId: string, roles: r
     throw new ForbiddenError(`a tenant admin may assign only ${TENANT_ASSIGNABLE_ROLES.join(', ')}`);
 }
 
-export type ControlRuntime = Pick<ServiceRuntime, 'registry' | 'vectorIndex' | 'tenantTag' | 'auditTrail'>;
+export type ControlRuntime = Pick<
+  ServiceRuntime,
+  'registry' | 'table' | 'vectorIndex' | 'tenantTag' | 'auditTrail'
+>;
 
 /**
  * The audit of an admin action, in the TARGET tenant's trail (reached through
@@ -94,6 +101,17 @@ export function controlRouter(runtime: ControlRuntime): Router<RequestContext> {
       if (record === undefined) throw new TenantNotFoundError(tenantId);
       return jsonResponse(200, record);
     })
+    .implement(control.updateTenant, async (request) => {
+      requireOperator(request.context);
+      const tenantId = tenantIdOf(request.params);
+      const audit = await adminAudit(runtime, request, tenantId);
+      return jsonResponse(
+        200,
+        await audit.write(adminAction('update_settings', `tenant/${tenantId}`), () =>
+          runtime.registry.updateSettings(tenantId, request.body),
+        ),
+      );
+    })
     .implement(control.suspendTenant, async (request) => {
       requireOperator(request.context);
       const tenantId = tenantIdOf(request.params);
@@ -127,6 +145,17 @@ export function controlRouter(runtime: ControlRuntime): Router<RequestContext> {
         runtime.registry.setUserRoles(assignment),
       );
       return jsonResponse(200, assignment);
+    })
+    .implement(control.getPlatformCosts, async ({ context, query }) => {
+      requireOperator(context);
+      const month = query.month ?? monthOf(new Date());
+      const tenants = await runtime.registry.listTenants();
+      // Each tenant's aggregates through a session for THAT tenant, with the operator as the session's user.
+      const costs = await readPlatformCosts(month, tenants, async (tenantId, forMonth) => {
+        const subject = { tenantId, userId: context.userId, tenantTag: await runtime.tenantTag(tenantId) };
+        return readTenantCosts(await runtime.table(subject), forMonth);
+      });
+      return jsonResponse(200, costs);
     });
 }
 

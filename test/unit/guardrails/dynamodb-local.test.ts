@@ -10,8 +10,8 @@ import { BudgetGuard } from '../../../lambdas/admission/budget-guard.js';
 import { BudgetExceededError, RateLimitedError } from '../../../lambdas/admission/errors.js';
 import { RateLimiter } from '../../../lambdas/admission/rate-limiter.js';
 import { AuditTrail } from '../../../lambdas/audit/audit-trail.js';
-import { tenantUsageTotals } from '../../../lambdas/metering/cost-report.js';
 import { Metering } from '../../../lambdas/metering/metering.js';
+import { readTenantCosts } from '../../../lambdas/metering/tenant-costs.js';
 import { ScopedKeyError } from '../../../lambdas/tenancy/errors.js';
 import { ScopedTable } from '../../../lambdas/tenancy/scoped-table.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../../../local/emulators/dynamodb-local.js';
@@ -102,7 +102,7 @@ describe('guard rails on DynamoDB Local', () => {
     });
   });
 
-  it('meters a call once however often it is written, and the cost report reads it back', async () => {
+  it('meters a call once however often it is written, and another user of the tenant reads the costs back', async () => {
     const context = contextFor('meter-co', 'alice', 'req-1');
     const metering = new Metering(tableFor('meter-co', 'alice'), {
       now: () => new Date('2026-11-22T00:00:00Z'),
@@ -127,11 +127,14 @@ describe('guard rails on DynamoDB Local', () => {
       priceVersion: '2026-11',
       costNanoUsd: 180_000,
     });
-    expect(await tenantUsageTotals(tableFor('meter-co', 'bob'), '2026-11')).toEqual({
-      inputTokens: 2_000,
-      outputTokens: 1_000,
-      calls: 2,
-      costNanoUsd: 360_000,
+    const sums = { inputTokens: 2_000, outputTokens: 1_000, calls: 2, costUsd: 0.00036 };
+    expect(await readTenantCosts(tableFor('meter-co', 'bob'), '2026-11')).toEqual({
+      month: '2026-11',
+      priceVersion: '2026-11',
+      totals: sums,
+      byModel: [{ modelId: 'amazon.nova-lite-v1:0', ...sums }],
+      byUser: [{ userId: 'alice', ...sums }],
+      byDay: [{ date: '2026-11-22', ...sums }],
     });
   });
 

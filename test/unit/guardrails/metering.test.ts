@@ -10,6 +10,8 @@ import {
 } from '../../../lambdas/metering/price-table.js';
 import {
   tenantUsageAddress,
+  USAGE_BREAKDOWN_SHARDS,
+  usageBreakdownAddress,
   usageRecordAddress,
   userUsageAddress,
 } from '../../../lambdas/metering/usage-keys.js';
@@ -27,6 +29,16 @@ const call: MeteredCall = {
   outputTokens: 500,
   latencyMs: 830,
 };
+
+/** The tenant-shared breakdown items one call of `call.requestId` adds to. */
+function breakdownItems(table: MemoryGuardrailTable, month: string, userId = 'alice') {
+  const shard = usageShardOf(call.requestId, USAGE_BREAKDOWN_SHARDS);
+  return {
+    user: table.itemAt(usageBreakdownAddress('user', month, shard, userId)),
+    model: table.itemAt(usageBreakdownAddress('model', month, shard, call.modelId)),
+    day: table.itemAt(usageBreakdownAddress('day', month, shard, '2026-11-22')),
+  };
+}
 
 function setup() {
   const table = new MemoryGuardrailTable({ tenantId: 'acme', userId: 'alice' });
@@ -95,6 +107,21 @@ describe('Metering', () => {
     });
   });
 
+  it('adds the call to tenant-shared breakdowns by user, model and day in the same transaction', async () => {
+    const { table, metering } = setup();
+
+    await metering.meterCall(context, call);
+
+    const counters = { inputTokens: 1_000, outputTokens: 500, calls: 1, costNanoUsd: 180_000 };
+    const shard = usageShardOf('req-42', USAGE_BREAKDOWN_SHARDS);
+    expect(breakdownItems(table, '2026-11')).toEqual({
+      user: { pk: `acme#t#usage-by-user#2026-11#s${shard}`, sk: 'alice', ...counters },
+      model: { pk: `acme#t#usage-by-model#2026-11#s${shard}`, sk: 'amazon.nova-lite-v1:0', ...counters },
+      day: { pk: `acme#t#usage-by-day#2026-11#s${shard}`, sk: '2026-11-22', ...counters },
+    });
+    expect(table.transactions).toBe(1);
+  });
+
   it('records the version of the price table it was given', async () => {
     const table = new MemoryGuardrailTable({ tenantId: 'acme', userId: 'alice' });
     const prices: PriceTable = {
@@ -117,6 +144,8 @@ describe('Metering', () => {
 
     expect(outcomes).toEqual(['recorded', 'duplicate']);
     expect(table.itemAt(userUsageAddress('2026-11'))).toMatchObject({ calls: 1, inputTokens: 1_000 });
+    for (const item of Object.values(breakdownItems(table, '2026-11')))
+      expect(item).toMatchObject({ calls: 1, inputTokens: 1_000 });
   });
 
   it('counts a call once when a write committed but reported a failure and was retried', async () => {
@@ -128,6 +157,8 @@ describe('Metering', () => {
     expect(outcome).toBe('duplicate');
     expect(sleep.delays).toHaveLength(1);
     expect(table.itemAt(userUsageAddress('2026-11'))).toMatchObject({ calls: 1, costNanoUsd: 180_000 });
+    for (const item of Object.values(breakdownItems(table, '2026-11')))
+      expect(item).toMatchObject({ calls: 1, costNanoUsd: 180_000 });
   });
 
   it('counts separate calls of one request separately, and the request once', async () => {

@@ -88,7 +88,7 @@ describe('RateLimiter', () => {
 
   it('gives every tier a tenant limit above its user limit', () => {
     for (const tier of ['basic', 'premium', 'enterprise'] as const) {
-      expect(rateLimitsFor(tier).tenantPerMinute).toBeGreaterThan(rateLimitsFor(tier).userPerMinute);
+      expect(rateLimitsFor({ tier }).tenantPerMinute).toBeGreaterThan(rateLimitsFor({ tier }).userPerMinute);
     }
   });
 });

@@ -21,6 +21,8 @@ export const ACME: TenantRecord = {
 export interface Caller {
   readonly userId: string;
   readonly roles: string;
+  /** @default 'acme' */
+  readonly tenantId?: string;
 }
 
 export const ALICE_ANALYST: Caller = { userId: 'alice', roles: 'analyst' };
@@ -28,7 +30,7 @@ export const BOB_READER: Caller = { userId: 'bob', roles: 'reader' };
 export const ADA_ADMIN: Caller = { userId: 'ada', roles: 'admin' };
 
 /** Collections the guard rails keep in the tenant table (rate counters, budgets, usage, audit). */
-const GUARDRAIL_PARTITION = /#(rate|budget|usage|usage-records|audit)(#|$)/;
+const GUARDRAIL_PARTITION = /#(rate|budget|usage|usage-records|usage-by-(?:user|model|day)|audit)(#|$)/;
 
 /** The table's items that belong to the domain (documents, memory, sessions), without guard-rail bookkeeping. */
 export function domainItems(table: MemoryTable): Array<Record<string, unknown>> {
@@ -41,11 +43,14 @@ export function apiHarness(
     failing?: readonly string[];
     tenant?: Partial<TenantRecord>;
     telemetry?: Telemetry;
+    /** A control table shared with another runtime (e.g. the control function's); `tenant` then unused. */
+    registry?: MemoryTable;
   } = {},
 ) {
   const logger: Logger = { info: vi.fn(), error: vi.fn() };
   const fake = memoryRuntime({
     tenants: [{ ...ACME, ...options.tenant }],
+    ...(options.registry === undefined ? {} : { registry: options.registry }),
     bedrock: bedrockResponder(options.converse ?? obedientModel),
     ...(options.failing === undefined ? {} : { failing: options.failing }),
     ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
@@ -65,7 +70,7 @@ export function apiHarness(
       method,
       path,
       body: body === undefined ? null : JSON.stringify(body),
-      authorizer: { tenantId: 'acme', userId: caller.userId, roles: caller.roles },
+      authorizer: { tenantId: caller.tenantId ?? 'acme', userId: caller.userId, roles: caller.roles },
       requestId: `req-${++requests}`,
     });
     const result = await handler(query === undefined ? event : { ...event, queryStringParameters: query });

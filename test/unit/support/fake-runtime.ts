@@ -54,6 +54,8 @@ export const TAG_KEY = 'test-tag-key';
 export interface FakeRuntimeOptions {
   /** Tenant records the control table holds (read via GetItem). */
   readonly tenants: readonly TenantRecord[];
+  /** A stateful control table answering every control-table command instead (`tenants` then unused). */
+  readonly registry?: MemoryTable;
   /** Answers for control-table writes; default: success. */
   readonly controlWrites?: Responder<DynamoInput, DynamoOutput>;
   /** Answers for tenant-data commands; default: empty success. */
@@ -108,9 +110,9 @@ export function sessionTags(
     .map((input) => Object.fromEntries((input.Tags ?? []).map((tag) => [tag.Key, tag.Value])));
 }
 
-export function fakeRuntime(options: FakeRuntimeOptions): FakeRuntime {
-  const dynamodb = new DynamoDBClient(offlineClientConfig);
-  const control = captureCommands(dynamodb, async (command) => {
+/** A control table holding `options.tenants` (GetItem) that answers writes with `options.controlWrites`. */
+function staticRegistry(dynamodb: DynamoDBClient, options: FakeRuntimeOptions): SentCommand<DynamoInput>[] {
+  return captureCommands(dynamodb, async (command) => {
     if (command.name === 'GetItemCommand' && 'Key' in command.input && command.input.Key !== undefined) {
       const { pk, sk } = unmarshall(command.input.Key);
       const tenant = options.tenants.find((record) => `tenant#${record.tenantId}` === pk);
@@ -120,6 +122,23 @@ export function fakeRuntime(options: FakeRuntimeOptions): FakeRuntime {
     }
     return options.controlWrites ? options.controlWrites(command) : { ...metadata };
   });
+}
+
+/** A stateful control table holding tenant records (as the registry stores them). */
+export function memoryRegistry(tenants: readonly TenantRecord[]): MemoryTable {
+  const registry = new MemoryTable();
+  for (const tenant of tenants) {
+    const key = { pk: `tenant#${tenant.tenantId}`, sk: 'profile' };
+    registry.items.set(JSON.stringify([key.pk, key.sk]), { ...tenant, ...key });
+  }
+  return registry;
+}
+
+export function fakeRuntime(options: FakeRuntimeOptions): FakeRuntime {
+  const dynamodb = new DynamoDBClient(offlineClientConfig);
+  const control = options.registry
+    ? captureShapedCommands(dynamodb, options.registry.respond)
+    : staticRegistry(dynamodb, options);
 
   const stsClient = new STSClient(offlineClientConfig);
   let issued = 0;
@@ -180,12 +199,16 @@ export function fakeRuntime(options: FakeRuntimeOptions): FakeRuntime {
 /** A fake runtime whose tenant table, bucket and vector index keep state in memory. */
 export function memoryRuntime(options: {
   readonly tenants: readonly TenantRecord[];
+  /** A stateful control table (shared by runtimes standing for different functions); `tenants` then unused. */
+  readonly registry?: MemoryTable;
+  /** The tenant data table, when shared with another runtime. @default a new MemoryTable */
+  readonly table?: MemoryTable;
   readonly telemetry?: Telemetry;
   readonly bedrock?: Responder<BedrockInput, object>;
   /** Commands (by name, e.g. `PutVectorsCommand`) that fail instead of being answered. */
   readonly failing?: readonly string[];
 }) {
-  const table = new MemoryTable();
+  const table = options.table ?? new MemoryTable();
   const bucket = new MemoryBucket();
   const index = new MemoryVectorIndex();
   const failing = new Set(options.failing ?? []);
@@ -197,6 +220,7 @@ export function memoryRuntime(options: {
     };
   const fake = fakeRuntime({
     tenants: options.tenants,
+    ...(options.registry === undefined ? {} : { registry: options.registry }),
     tenantData: unlessFailing(table.respond),
     objects: unlessFailing(bucket.respond),
     vectors: unlessFailing(index.respond),

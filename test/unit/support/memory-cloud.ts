@@ -69,7 +69,7 @@ function conditionFailed(): ConditionalCheckFailedException {
   return new ConditionalCheckFailedException({ message: 'condition failed', $metadata: {} });
 }
 
-/** DynamoDB: Get/Put/Update(SET, ADD)/Delete/Query/BatchGet/BatchWrite/TransactWrite with ScopedTable's conditions. */
+/** DynamoDB: Get/Put/Update(SET, ADD)/Delete/Query/Scan/BatchGet/BatchWrite/TransactWrite with ScopedTable's conditions. */
 export class MemoryTable {
   readonly items = new Map<string, Item>();
 
@@ -104,6 +104,13 @@ export class MemoryTable {
         return this.#transact(input);
       case 'QueryCommand':
         return this.#query(input);
+      case 'ScanCommand': {
+        const scope = expressionScope(input);
+        const found = [...this.items.values()].filter((item) =>
+          conditionHolds(input.FilterExpression, item, scope),
+        );
+        return { ...metadata, Items: found.map((item) => marshall(item)) };
+      }
       case 'BatchWriteItemCommand': {
         for (const requests of Object.values(record(input.RequestItems))) {
           for (const request of Array.isArray(requests) ? requests : []) {

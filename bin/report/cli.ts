@@ -1,0 +1,113 @@
+/**
+ * `npm run report -- --month 2026-11 --format json|csv|html [--out FILE]
+ *  [--api URL] [--token JWT]`: the platform cost report, fetched from the
+ * control API (`GET /v1/admin/costs`) with an operator's token.
+ * `--api`/`--token` fall back to BULKHEAD_API_URL / BULKHEAD_TOKEN.
+ *
+ * Exit codes: 0 done; 2 bad arguments or the API refused the token
+ * (401/403); 1 anything else (API unreachable or failing).
+ */
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { MonthSchema } from '../../lambdas/metering/tenant-costs.js';
+import { apiBaseUrl, fetchPlatformCosts } from './costs-client.js';
+import { renderCsv } from './csv-report.js';
+import { ApiFailedError, ApiRefusedError, UsageError } from './errors.js';
+import { renderHtml } from './html-report.js';
+
+export const USAGE =
+  'usage: npm run report -- [--month YYYY-MM] [--format json|csv|html] [--out FILE] ' +
+  '[--api URL] [--token JWT]   (or BULKHEAD_API_URL, BULKHEAD_TOKEN)';
+
+const FORMATS = ['json', 'csv', 'html'] as const;
+
+const OptionsSchema = z.object({
+  month: MonthSchema.optional(),
+  format: z.enum(FORMATS, { error: `--format must be one of ${FORMATS.join(', ')}` }).default('json'),
+  out: z.string().min(1, '--out needs a file name').optional(),
+  api: z.string({ error: '--api (or BULKHEAD_API_URL) is required' }).min(1, '--api must not be empty'),
+  token: z.string({ error: '--token (or BULKHEAD_TOKEN) is required' }).min(1, '--token must not be empty'),
+});
+
+export interface ReportIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+/** An empty environment variable counts as unset (as `VAR= npm run report` means). */
+function setOrUndefined(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function parseOptions(argv: readonly string[], env: Environment) {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({
+      args: [...argv],
+      options: {
+        month: { type: 'string' },
+        format: { type: 'string' },
+        out: { type: 'string' },
+        api: { type: 'string' },
+        token: { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err), { cause: err });
+  }
+  const parsed = OptionsSchema.safeParse({
+    ...values,
+    api: values.api ?? setOrUndefined(env.BULKHEAD_API_URL),
+    token: values.token ?? setOrUndefined(env.BULKHEAD_TOKEN),
+  });
+  if (!parsed.success) {
+    throw new UsageError(
+      parsed.error.issues
+        .map((issue) => (issue.path[0] === 'month' ? `--month: ${issue.message}` : issue.message))
+        .join('; '),
+    );
+  }
+  return parsed.data;
+}
+
+const RENDERERS = {
+  json: (report: unknown) => `${JSON.stringify(report, null, 2)}\n`,
+  csv: renderCsv,
+  html: renderHtml,
+} as const;
+
+/** Runs the report; returns the process exit code (errors are written to stderr, never thrown). */
+export async function runCostReport(
+  argv: readonly string[],
+  env: Environment,
+  io: ReportIo,
+): Promise<number> {
+  try {
+    const options = parseOptions(argv, env);
+    const report = await fetchPlatformCosts({
+      baseUrl: apiBaseUrl(options.api),
+      token: options.token,
+      ...(options.month === undefined ? {} : { month: options.month }),
+    });
+    const text = RENDERERS[options.format](report);
+    if (options.out === undefined) io.stdout(text);
+    else await writeFile(options.out, text, 'utf8');
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`cost-report: ${err.message}\n${USAGE}\n`);
+      return err.exitCode;
+    }
+    if (err instanceof ApiRefusedError || err instanceof ApiFailedError) {
+      io.stderr(`cost-report: ${err.message}\n`);
+      return err.exitCode;
+    }
+    io.stderr(`cost-report: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}

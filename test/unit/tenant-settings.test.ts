@@ -1,0 +1,187 @@
+/**
+ * Tenant settings set by the operator (onboarding body and PATCH), and their
+ * effect on the tenant API's admission: the api function reads the record
+ * through its own registry cache, so each check uses a fresh api runtime
+ * over the shared control table (as a new execution environment would).
+ */
+import { describe, expect, it } from 'vitest';
+import { createControlHandler } from '../../lambdas/routes/control-routes.js';
+import { ACME, ADA_ADMIN, ALICE_ANALYST, apiHarness, BOB_READER } from './support/api-harness.js';
+import { proxyEvent } from './support/events.js';
+import { memoryRegistry, memoryRuntime } from './support/fake-runtime.js';
+import { assertDocumentedResponse } from './support/openapi-validator.js';
+
+const OPERATOR = { tenantId: 'platform', userId: 'ops-1', roles: 'operator' };
+
+function platform() {
+  const registry = memoryRegistry([ACME]);
+  const control = memoryRuntime({ tenants: [], registry });
+  const handler = createControlHandler(control.runtime);
+  const patch = (body: unknown, authorizer = OPERATOR, tenantId = 'acme') =>
+    handler(
+      proxyEvent({
+        method: 'PATCH',
+        path: `/v1/admin/tenants/${tenantId}`,
+        body: JSON.stringify(body),
+        authorizer,
+      }),
+    );
+  const stored = () => registry.items.get(JSON.stringify(['tenant#acme', 'profile']));
+  return { registry, control, handler, patch, stored };
+}
+
+describe('PATCH /v1/admin/tenants/{tenantId}', () => {
+  it('sets budgets, rate limits and model, answers the updated record and audits the change', async () => {
+    const { patch, stored, control } = platform();
+
+    const result = await patch({
+      monthlyBudgetUsd: 12.5,
+      monthlyTokenBudget: 1000,
+      rateLimits: { perUserPerMinute: 7 },
+      modelId: 'amazon.nova-micro-v1:0',
+    });
+
+    expect(result.statusCode).toBe(200);
+    assertDocumentedResponse('PATCH', '/v1/admin/tenants/{tenantId}', result);
+    const expected = {
+      ...ACME,
+      monthlyBudgetUsd: 12.5,
+      monthlyTokenBudget: 1000,
+      rateLimits: { perUserPerMinute: 7 },
+      modelId: 'amazon.nova-micro-v1:0',
+    };
+    expect(JSON.parse(result.body)).toEqual(expected);
+    expect(stored()).toMatchObject(expected);
+    const audit = control.table.partition('acme#t#audit').filter((item) => String(item.sk).startsWith('e#'));
+    expect(audit.map((item) => [item.action, item.actor, item.outcome])).toEqual([
+      ['admin.update_settings', 'ops-1', 'succeeded'],
+    ]);
+  });
+
+  it('replaces only the given fields', async () => {
+    const { patch } = platform();
+    await patch({ monthlyBudgetUsd: 5, rateLimits: { perTenantPerMinute: 50 } });
+
+    const result = await patch({ rateLimits: { perUserPerMinute: 3 } });
+
+    expect(JSON.parse(result.body)).toMatchObject({
+      monthlyBudgetUsd: 5,
+      rateLimits: { perUserPerMinute: 3 },
+    });
+    expect(JSON.parse(result.body).rateLimits).not.toHaveProperty('perTenantPerMinute');
+  });
+
+  it.each([
+    ['an empty body', {}],
+    ['a negative budget', { monthlyBudgetUsd: -1 }],
+    ['a fractional token budget', { monthlyTokenBudget: 1.5 }],
+    ['a zero rate limit', { rateLimits: { perUserPerMinute: 0 } }],
+    ['an unknown rate limit', { rateLimits: { perHour: 5 } }],
+    ['an unknown field', { tier: 'enterprise' }],
+    ['a model without a price', { modelId: 'anthropic.unknown-v1' }],
+    ['a null setting', { monthlyBudgetUsd: null }],
+  ])('answers 400 for %s and writes nothing', async (_label, body) => {
+    const { patch, stored, registry } = platform();
+    const before = structuredClone(stored());
+
+    const result = await patch(body);
+
+    expect(result.statusCode).toBe(400);
+    assertDocumentedResponse('PATCH', '/v1/admin/tenants/{tenantId}', result);
+    expect(stored()).toEqual(before);
+    expect(registry.items.size).toBe(1);
+  });
+
+  it('answers 404 for an unknown tenant and 403 for a non-operator', async () => {
+    const { patch, stored } = platform();
+    const before = structuredClone(stored());
+
+    const unknown = await patch({ monthlyBudgetUsd: 1 }, OPERATOR, 'nobody');
+    const admin = await patch(
+      { monthlyBudgetUsd: 1000 },
+      { tenantId: 'acme', userId: 'ada', roles: 'admin' },
+    );
+
+    expect([unknown.statusCode, admin.statusCode]).toEqual([404, 403]);
+    assertDocumentedResponse('PATCH', '/v1/admin/tenants/{tenantId}', unknown);
+    expect(stored()).toEqual(before);
+  });
+});
+
+describe('settings in admission', () => {
+  it('refuses a user sooner with 429 after a per-user rate limit override', async () => {
+    const { registry, patch } = platform();
+    const before = apiHarness({ registry });
+    const untouched = [];
+    for (let index = 0; index < 3; index += 1)
+      untouched.push((await before.call(ALICE_ANALYST, 'GET', '/v1/me')).statusCode);
+
+    await patch({ rateLimits: { perUserPerMinute: 2 } });
+    const after = apiHarness({ registry });
+    const limited = [];
+    for (let index = 0; index < 3; index += 1)
+      limited.push((await after.call(ALICE_ANALYST, 'GET', '/v1/me')).statusCode);
+    const otherUser = await after.call(BOB_READER, 'GET', '/v1/me');
+
+    expect(untouched).toEqual([200, 200, 200]);
+    expect(limited).toEqual([200, 200, 429]);
+    expect(otherUser.statusCode).toBe(200);
+  });
+
+  it('refuses the tenant with 429 after a per-tenant rate limit override', async () => {
+    const { registry, patch } = platform();
+    await patch({ rateLimits: { perTenantPerMinute: 2 } });
+    const api = apiHarness({ registry });
+
+    const statuses = [
+      (await api.call(ALICE_ANALYST, 'GET', '/v1/me')).statusCode,
+      (await api.call(BOB_READER, 'GET', '/v1/me')).statusCode,
+      (await api.call(ADA_ADMIN, 'GET', '/v1/me')).statusCode,
+    ];
+
+    expect(statuses).toEqual([200, 200, 429]);
+  });
+
+  it('refuses a chat with 402 after a zero budget override, and admits it before', async () => {
+    const { registry, patch } = platform();
+    const before = await apiHarness({ registry }).call(ALICE_ANALYST, 'POST', '/v1/chat', { message: 'hi' });
+
+    await patch({ monthlyBudgetUsd: 0 });
+    const after = await apiHarness({ registry }).call(ALICE_ANALYST, 'POST', '/v1/chat', { message: 'hi' });
+
+    expect(before.statusCode).toBe(200);
+    expect(after.statusCode).toBe(402);
+    expect(after.json.error.code).toBe('budget_exceeded');
+  });
+
+  it('onboards a tenant with its settings in the POST body', async () => {
+    const { handler, registry } = platform();
+
+    const created = await handler(
+      proxyEvent({
+        method: 'POST',
+        path: '/v1/admin/tenants',
+        body: JSON.stringify({
+          tenantId: 'globex',
+          name: 'Globex',
+          tier: 'premium',
+          monthlyBudgetUsd: 0,
+          rateLimits: { perUserPerMinute: 1 },
+        }),
+        authorizer: OPERATOR,
+      }),
+    );
+    const api = apiHarness({ registry });
+    const globexUser = { ...ALICE_ANALYST, tenantId: 'globex' };
+    const chat = await api.call(globexUser, 'POST', '/v1/chat', { message: 'hi' });
+    const second = await api.call(globexUser, 'GET', '/v1/me');
+
+    expect(created.statusCode).toBe(201);
+    expect(JSON.parse(created.body)).toMatchObject({
+      monthlyBudgetUsd: 0,
+      rateLimits: { perUserPerMinute: 1 },
+    });
+    expect(chat.statusCode).toBe(402);
+    expect(second.statusCode).toBe(429);
+  });
+});
