@@ -108,7 +108,7 @@ await measure('rate-limit admission', 20_000, async () => {
   for (let i = 0; i < 20_000; i += 1) await limiter.admit({ tenantPerMinute: 1e9, userPerMinute: 1e9 });
 });
 
-// Metering: one transaction (record + two aggregates) per call.
+// Metering: one exactly-once transaction per call (the record and its month aggregates).
 const metering = new Metering(new MemoryGuardrailTable(owner));
 await measure('metering write', 10_000, async () => {
   for (let i = 0; i < 10_000; i += 1) {
