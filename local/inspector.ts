@@ -1,16 +1,24 @@
 /**
- * The inspector: a read-only window into the emulators' state on 127.0.0.1, for tests (which
- * run in other processes than the cloud) and for people poking at `npm start`. It shows what
- * the platform cannot be trusted to report about itself: what the model was offered, and what a
- * vector index really holds. It bypasses IAM on purpose, like looking at a console; nothing the
- * platform runs ever calls it.
+ * The inspector: a window into the emulators' state on 127.0.0.1, for tests (which run in
+ * other processes than the cloud) and for people poking at `npm start`. It shows what the
+ * platform cannot be trusted to report about itself: what the model was offered and billed,
+ * what a vector index really holds, what the functions logged. It bypasses IAM on purpose,
+ * like looking at a console; nothing the platform runs ever calls it. Its one write is fault
+ * injection into the stand-in model.
  *
- *   GET /model/requests?after=<sequence>     → { requests: RecordedModelRequest[] }
- *   GET /vectors/<vectorBucket>/<indexName>  → { vectors: { key, metadata }[] }   (404 if no index)
+ *   GET  /model/requests?after=<sequence>     → { requests: RecordedModelRequest[] }
+ *   GET  /model/usage?tenantId=<id>           → TenantModelUsage (what the model reported to that tenant)
+ *   POST /model/fail-next {failure, times?, modelId?, tenantId?}  → 204
+ *   GET  /vectors/<vectorBucket>/<indexName>  → { vectors: { key, metadata }[] }   (404 if no index)
+ *   GET  /logs?after=<sequence>               → { lines: CapturedLogLine[], dropped }
+ *   GET  /sessions/identities                 → { tenantIds, userIds } every session tag minted
  */
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { z } from 'zod';
 import type { S3VectorsEmulator } from './emulators/s3-vectors.js';
 import type { StandInModel } from './emulators/stand-in-model.js';
+import type { CredentialRegistry } from './front-door/principals.js';
+import type { FunctionLogs } from './function-logs.js';
 import { closeServer, LOOPBACK, listenOnLoopback } from './net.js';
 
 export interface Inspector {
@@ -18,16 +26,55 @@ export interface Inspector {
   stop(): Promise<void>;
 }
 
-export async function startInspector(
-  sources: { readonly model: StandInModel; readonly vectors: S3VectorsEmulator },
-  port = 0,
-): Promise<Inspector> {
+export interface InspectorSources {
+  readonly model: StandInModel;
+  readonly vectors: S3VectorsEmulator;
+  readonly logs: FunctionLogs;
+  readonly sessions: Pick<CredentialRegistry, 'sessionIdentities'>;
+}
+
+const FailNextSchema = z
+  .object({
+    failure: z.enum(['throttle', 'fail']),
+    times: z.number().int().min(1).max(1000).default(1),
+    modelId: z.string().min(1).optional(),
+    tenantId: z.string().min(1).optional(),
+  })
+  .strict();
+
+export async function startInspector(sources: InspectorSources, port = 0): Promise<Inspector> {
   const server = createServer((incoming, outgoing) => {
     const url = new URL(incoming.url ?? '/', 'http://inspector');
-    if (incoming.method !== 'GET') return reply(outgoing, 405, { message: 'only GET' });
+    if (incoming.method === 'POST' && url.pathname === '/model/fail-next') {
+      readJson(incoming).then(
+        (body) => {
+          const parsed = FailNextSchema.safeParse(body);
+          if (!parsed.success) return reply(outgoing, 400, { message: parsed.error.message });
+          const { failure, times, ...scope } = parsed.data;
+          sources.model.failNext(failure, times, scope);
+          outgoing.writeHead(204).end();
+        },
+        () => reply(outgoing, 400, { message: 'the body is not JSON' }),
+      );
+      return;
+    }
+    if (incoming.method !== 'GET')
+      return reply(outgoing, 405, { message: 'only GET (and POST /model/fail-next)' });
+    const after = Number(url.searchParams.get('after') ?? '0');
+    const fromSequence = Number.isFinite(after) ? after : 0;
     if (url.pathname === '/model/requests') {
-      const after = Number(url.searchParams.get('after') ?? '0');
-      return reply(outgoing, 200, { requests: sources.model.requests(Number.isFinite(after) ? after : 0) });
+      return reply(outgoing, 200, { requests: sources.model.requests(fromSequence) });
+    }
+    if (url.pathname === '/model/usage') {
+      const tenantId = url.searchParams.get('tenantId');
+      if (tenantId === null) return reply(outgoing, 400, { message: 'tenantId is required' });
+      return reply(outgoing, 200, sources.model.usageOf(tenantId));
+    }
+    if (url.pathname === '/logs') {
+      return reply(outgoing, 200, { lines: sources.logs.lines(fromSequence), dropped: sources.logs.dropped });
+    }
+    if (url.pathname === '/sessions/identities') {
+      return reply(outgoing, 200, sources.sessions.sessionIdentities());
     }
     const index = /^\/vectors\/([^/]+)\/([^/]+)$/.exec(url.pathname);
     if (index?.[1] !== undefined && index[2] !== undefined) {
@@ -40,6 +87,12 @@ export async function startInspector(
   });
   const boundPort = await listenOnLoopback(server, port);
   return { endpoint: `http://${LOOPBACK}:${boundPort}`, stop: () => closeServer(server) };
+}
+
+async function readJson(incoming: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of incoming) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
 }
 
 function reply(outgoing: ServerResponse, status: number, body: unknown): void {

@@ -25,6 +25,7 @@ import { type Denial, startFrontDoor } from './front-door/front-door.js';
 import { PolicyEvaluator } from './front-door/policy-evaluator.js';
 import { CredentialRegistry, type Credentials } from './front-door/principals.js';
 import { vectorBucketArnPrefix } from './front-door/s3vectors-request.js';
+import { FunctionLogs } from './function-logs.js';
 import { startInspector } from './inspector.js';
 import { ensureOperatorTenant } from './operator-tenant.js';
 import { bindIssuer, placeholderTemplate } from './synthesis/local-template.js';
@@ -50,6 +51,11 @@ export interface LocalCloudOptions {
   readonly enforceIam?: boolean;
   /** Called with every front-door denial. */
   readonly onDenied?: (denial: Denial) => void;
+  /**
+   * Also print the functions' log lines on this process's stdout/stderr (they are always
+   * captured; see `functionLogs` and the inspector's `/logs`). @default true
+   */
+  readonly echoFunctionLogs?: boolean;
 }
 
 export interface LocalCloud {
@@ -57,13 +63,17 @@ export interface LocalCloud {
   readonly endpoint: string;
   /** The REST API, served by the real handlers. */
   readonly apiEndpoint: string;
-  /** Read-only view of the model's recorded requests and the vector indexes (local/inspector.ts). */
+  /** The model's record and usage, fault injection, vector indexes, function logs (local/inspector.ts). */
   readonly inspectorEndpoint: string;
   readonly region: string;
   readonly issuer: JwtIssuer;
   readonly model: CloudModel;
   readonly template: CfnTemplate;
   readonly standInModel: StandInModel;
+  /** Every line the functions wrote to stdout/stderr (their logs and metrics). */
+  readonly functionLogs: FunctionLogs;
+  /** Every `TenantId` / `UserId` session tag the local STS has minted. */
+  sessionIdentities(): { tenantIds: string[]; userIds: string[] };
   /** A function's own (execution-role) credentials, as Lambda would hand them to it. */
   functionCredentials(functionLogicalId: string): Credentials;
   /** Environment a function runs with: the template's, plus endpoint, region and its credentials. */
@@ -117,6 +127,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     stops.push(async () => vectors.save());
     const secrets = new SecretsManagerEmulator(account.region, account.accountId);
     const standInModel = new StandInModel();
+    const functionLogs = new FunctionLogs();
     const frontDoorStarting = track(
       startFrontDoor(
         {
@@ -140,7 +151,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       ),
     );
     const inspectorStarting = track(
-      startInspector({ model: standInModel, vectors }, options.inspectorPort ?? 0),
+      startInspector(
+        { model: standInModel, vectors, logs: functionLogs, sessions: registry },
+        options.inspectorPort ?? 0,
+      ),
     );
     await allStarted<unknown>([frontDoorStarting, inspectorStarting]);
     const frontDoor = await frontDoorStarting;
@@ -175,7 +189,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       throw new Error(`the template has no ${CONTROL_ENTRY} function with CONTROL_TABLE_NAME`);
     }
     const hostsStarting = model.functions.map((fn) =>
-      track(FunctionHost.start(fn.name, repoPath(fn.entry), functionEnvironment(fn))),
+      track(
+        FunctionHost.start(fn.name, repoPath(fn.entry), functionEnvironment(fn), {
+          logs: functionLogs,
+          echo: options.echoFunctionLogs ?? true,
+        }),
+      ),
     );
     const provisioning = deployResources(model, dynamoDb.endpoint, s3, vectors, secrets, dataDir).then(() =>
       ensureOperatorTenant(
@@ -208,6 +227,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       model,
       template,
       standInModel,
+      functionLogs,
+      sessionIdentities: () => registry.sessionIdentities(),
       functionCredentials,
       functionEnvironment,
       stop: stopAll,

@@ -47,7 +47,7 @@ bulkhead local cloud ready in ${seconds} s${persist ? ' (persisting to .local-da
   API           ${cloud.apiEndpoint}
   AWS endpoint  ${cloud.endpoint}   (AWS_ENDPOINT_URL; SigV4 + IAM enforced)
   JWT issuer    ${cloud.issuer.issuer}   (JWKS ${cloud.issuer.jwksUrl})
-  Inspector     ${cloud.inspectorEndpoint}/model/requests   (what the model was offered; /vectors/<bucket>/<index>)
+  Inspector     ${cloud.inspectorEndpoint}/model/requests   (what the model was offered; /model/usage?tenantId=, /logs, /vectors/<bucket>/<index>)
 
 Demo tokens (valid 1 h; mint more: curl -X POST ${cloud.issuer.issuer}/tokens -d '{"sub":"u1","tenantId":"acme","groups":["reader"]}'):`);
 // `export NAME=value` lines, so the block can be pasted into a shell as it is.

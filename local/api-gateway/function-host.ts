@@ -5,8 +5,11 @@
  * with response streaming (`invokeStreaming`, bytes passed on as the handler writes them).
  */
 import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Worker } from 'node:worker_threads';
+import type { FunctionLogs, LogStream } from '../function-logs.js';
 import { startTsxWorker } from '../tsx-worker.js';
 import type { InvokeMessage, InvokeMode, WorkerReply } from './function-worker.js';
 import type { ResponseStreamSink } from './response-streaming.js';
@@ -20,6 +23,13 @@ export class FunctionInvocationError extends Error {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** Where a function's stdout/stderr lines go: captured into `logs`, and echoed to this process's. */
+export interface FunctionOutput {
+  readonly logs: FunctionLogs;
+  /** Also write each line to this process's stdout/stderr. */
+  readonly echo: boolean;
+}
 
 export class FunctionHost {
   private nextId = 1;
@@ -49,16 +59,27 @@ export class FunctionHost {
     );
   }
 
-  /** Starts the worker and waits until the handler module has loaded (its init code ran). */
+  /**
+   * Starts the worker and waits until the handler module has loaded (its init code ran). With
+   * `output`, the worker's stdout and stderr are captured line by line (else they are this
+   * process's).
+   */
   static start(
     functionName: string,
     handlerFile: string,
     environment: Record<string, string>,
+    output?: FunctionOutput,
   ): Promise<FunctionHost> {
     const worker = startTsxWorker(fileURLToPath(new URL('./function-worker.ts', import.meta.url)), {
       env: environment,
       workerData: { handlerUrl: pathToFileURL(handlerFile).href },
+      stdout: output !== undefined,
+      stderr: output !== undefined,
     });
+    if (output !== undefined) {
+      captureLines(worker.stdout, 'stdout', process.stdout, functionName, output);
+      captureLines(worker.stderr, 'stderr', process.stderr, functionName, output);
+    }
     const host = new FunctionHost(worker, functionName);
     return new Promise((resolve, reject) => {
       const onMessage = (reply: WorkerReply): void => {
@@ -142,4 +163,17 @@ export class FunctionHost {
     for (const waiting of this.pending.values()) waiting.reject(this.startupError);
     this.pending.clear();
   }
+}
+
+function captureLines(
+  source: Readable,
+  stream: LogStream,
+  echoTo: Writable,
+  functionName: string,
+  output: FunctionOutput,
+): void {
+  createInterface({ input: source, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
+    output.logs.append(functionName, stream, line);
+    if (output.echo) echoTo.write(`${line}\n`);
+  });
 }

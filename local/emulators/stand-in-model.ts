@@ -12,9 +12,12 @@
  *   schemas, IAM) is what stops an injection, not the model's good manners.
  * - Otherwise it summarises tool results, quoting the passages and the `documentId`s it sees,
  *   so answers are grounded with citations.
- * - `[[throttle]]` / `[[fail]]` in the last user text, or `failNext()`, make it answer
- *   429 ThrottlingException / 500 InternalServerException.
+ * - `[[throttle]]` / `[[fail]]` in the last user text, or `failNext()` (optionally only for one
+ *   model id and/or one caller tenant), make it answer 429 ThrottlingException / 500
+ *   InternalServerException.
  * - Usage: ~4 characters per token, counted over everything it was sent and everything it says.
+ *   It keeps a running total of the usage it reported, per caller tenant (`usageOf`), so tests
+ *   can hold the platform's metering against what the model really billed.
  * - InvokeModel with a Titan Text Embeddings body (`inputText`, `dimensions`) answers a
  *   normalised bag-of-words vector: texts sharing words are close, so vector search is testable.
  * - It records every request (`requests`): operation, model, the caller's session tags and the
@@ -56,6 +59,32 @@ export interface RecordedModelRequest {
   readonly offeredTools: readonly string[];
   /** The tool the model asked for in its answer; `injected` when a tool result told it to. */
   readonly requestedTool?: { readonly name: string; readonly injected: boolean };
+  /** How the request failed on purpose; absent when it was answered. */
+  readonly failure?: ModelFailure;
+  /** The usage the answer reported (absent for a failed request). */
+  readonly usage?: TokenCounts;
+}
+
+export interface TokenCounts {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+}
+
+/** Usage the model reported to one tenant's callers: in all, and per model id. */
+export interface TenantModelUsage extends TokenCounts {
+  /** Answered requests (failed ones report no usage). */
+  readonly calls: number;
+  readonly byModel: Readonly<Record<string, TokenCounts & { readonly calls: number }>>;
+}
+
+/** Which requests a queued failure hits: all, or only one model's and/or one tenant's. */
+export interface FailureScope {
+  readonly modelId?: string;
+  readonly tenantId?: string;
+}
+
+interface QueuedFailure extends FailureScope {
+  readonly failure: ModelFailure;
 }
 
 type ContentBlock =
@@ -73,20 +102,30 @@ interface Reply {
 }
 
 /** Recorded requests kept (the oldest are dropped), so a long `npm start` does not grow without bound. */
-const MAX_RECORDED_REQUESTS = 2_000;
+const MAX_RECORDED_REQUESTS = 10_000;
 const MAX_SUMMARY_LENGTH = 2_000;
 /** Marks tool calls made on an injected instruction, so the model obeys only one per conversation. */
 const INJECTED_ID_PREFIX = 'tooluse_injected_';
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
 
 export class StandInModel {
-  private readonly queuedFailures: ModelFailure[] = [];
+  private readonly queuedFailures: QueuedFailure[] = [];
   private readonly recorded: RecordedModelRequest[] = [];
+  /** Not bounded like `recorded`: totals must cover the whole run. One entry per tenant. */
+  private readonly usageTotals = new Map<string, TenantModelUsage>();
   private sequence = 0;
 
-  /** Makes the next `times` calls fail the given way. */
-  failNext(failure: ModelFailure, times = 1): void {
-    for (let n = 0; n < times; n++) this.queuedFailures.push(failure);
+  /**
+   * Makes the next `times` calls within `scope` fail the given way. Scoping to a tenant keeps
+   * a test's failures away from other tests' requests running at the same time.
+   */
+  failNext(failure: ModelFailure, times = 1, scope: FailureScope = {}): void {
+    for (let n = 0; n < times; n++) this.queuedFailures.push({ failure, ...scope });
+  }
+
+  /** The usage reported to callers of one tenant so far (zeros when none). */
+  usageOf(tenantId: string): TenantModelUsage {
+    return this.usageTotals.get(tenantId) ?? { inputTokens: 0, outputTokens: 0, calls: 0, byModel: {} };
   }
 
   /** Recorded requests with a sequence number above `after`, oldest first. */
@@ -96,19 +135,23 @@ export class StandInModel {
 
   /** InvokeModel for a Titan-style embedding request. */
   embed(modelId: string, body: Record<string, unknown>, caller: ModelCaller = {}): EmulatorResponse {
-    this.record('invoke', modelId, caller, []);
-    const failure = this.queuedFailures.shift();
-    if (failure !== undefined) return failureResponse(failure);
+    const failure = this.takeFailure(modelId, caller);
+    if (failure !== undefined) {
+      this.record('invoke', modelId, caller, [], { failure });
+      return failureResponse(failure);
+    }
     const { inputText, dimensions } = body;
     if (typeof inputText !== 'string' || inputText.length === 0) {
+      this.record('invoke', modelId, caller, [], {});
       return namedJsonError(400, 'ValidationException', 'inputText is required');
     }
     const size =
       typeof dimensions === 'number' && Number.isInteger(dimensions) && dimensions > 0 ? dimensions : 1024;
-    return jsonResponse(200, {
-      embedding: bagOfWords(inputText, size),
-      inputTextTokenCount: tokens(inputText),
+    const inputTextTokenCount = tokens(inputText);
+    this.record('invoke', modelId, caller, [], {
+      usage: { inputTokens: inputTextTokenCount, outputTokens: 0 },
     });
+    return jsonResponse(200, { embedding: bagOfWords(inputText, size), inputTextTokenCount });
   }
 
   /** Converse (`streaming` false) or ConverseStream. */
@@ -120,25 +163,40 @@ export class StandInModel {
   ): EmulatorResponse {
     const offered = offeredTools(body.toolConfig);
     const lastText = lastUserText(body.messages);
+    const operation = streaming ? 'converse-stream' : 'converse';
     const failure =
-      this.queuedFailures.shift() ??
+      this.takeFailure(modelId, caller) ??
       (lastText.includes('[[throttle]]') ? 'throttle' : lastText.includes('[[fail]]') ? 'fail' : undefined);
     if (failure !== undefined) {
-      this.record(streaming ? 'converse-stream' : 'converse', modelId, caller, offered);
+      this.record(operation, modelId, caller, offered, { failure });
       return failureResponse(failure);
     }
     const reply = replyTo(body, lastText, offered);
     const toolUse = reply.content.find((block) => 'toolUse' in block);
-    this.record(
-      streaming ? 'converse-stream' : 'converse',
-      modelId,
-      caller,
-      offered,
-      toolUse === undefined || !('toolUse' in toolUse)
-        ? undefined
-        : { name: toolUse.toolUse.name, injected: toolUse.toolUse.toolUseId.startsWith(INJECTED_ID_PREFIX) },
-    );
+    const { inputTokens, outputTokens } = reply.usage;
+    this.record(operation, modelId, caller, offered, {
+      usage: { inputTokens, outputTokens },
+      ...(toolUse === undefined || !('toolUse' in toolUse)
+        ? {}
+        : {
+            requestedTool: {
+              name: toolUse.toolUse.name,
+              injected: toolUse.toolUse.toolUseId.startsWith(INJECTED_ID_PREFIX),
+            },
+          }),
+    });
     return streaming ? streamReply(reply) : jsonResponse(200, converseOutput(reply));
+  }
+
+  /** Removes and returns the first queued failure whose scope covers this request. */
+  private takeFailure(modelId: string, caller: ModelCaller): ModelFailure | undefined {
+    const index = this.queuedFailures.findIndex(
+      (queued) =>
+        (queued.modelId === undefined || queued.modelId === modelId) &&
+        (queued.tenantId === undefined || queued.tenantId === caller.TenantId),
+    );
+    if (index === -1) return undefined;
+    return this.queuedFailures.splice(index, 1)[0]?.failure;
   }
 
   private record(
@@ -146,7 +204,7 @@ export class StandInModel {
     modelId: string,
     caller: ModelCaller,
     offered: readonly string[],
-    requestedTool?: RecordedModelRequest['requestedTool'],
+    outcome: Pick<RecordedModelRequest, 'requestedTool' | 'failure' | 'usage'>,
   ): void {
     this.sequence += 1;
     this.recorded.push({
@@ -156,9 +214,30 @@ export class StandInModel {
       ...(caller.TenantId === undefined ? {} : { tenantId: caller.TenantId }),
       ...(caller.UserId === undefined ? {} : { userId: caller.UserId }),
       offeredTools: offered,
-      ...(requestedTool === undefined ? {} : { requestedTool }),
+      ...outcome,
     });
     if (this.recorded.length > MAX_RECORDED_REQUESTS) this.recorded.shift();
+    if (outcome.usage !== undefined && caller.TenantId !== undefined) {
+      this.addUsage(caller.TenantId, modelId, outcome.usage);
+    }
+  }
+
+  private addUsage(tenantId: string, modelId: string, usage: TokenCounts): void {
+    const total = this.usageOf(tenantId);
+    const ofModel = total.byModel[modelId] ?? { inputTokens: 0, outputTokens: 0, calls: 0 };
+    this.usageTotals.set(tenantId, {
+      inputTokens: total.inputTokens + usage.inputTokens,
+      outputTokens: total.outputTokens + usage.outputTokens,
+      calls: total.calls + 1,
+      byModel: {
+        ...total.byModel,
+        [modelId]: {
+          inputTokens: ofModel.inputTokens + usage.inputTokens,
+          outputTokens: ofModel.outputTokens + usage.outputTokens,
+          calls: ofModel.calls + 1,
+        },
+      },
+    });
   }
 }
 

@@ -41,6 +41,8 @@ const FUNCTION_CREDENTIAL_LIFETIME_MS = 7 * 24 * 3600 * 1000;
 
 export class CredentialRegistry {
   private readonly byAccessKey = new Map<string, Principal>();
+  private readonly taggedTenantIds = new Set<string>();
+  private readonly taggedUserIds = new Set<string>();
 
   constructor(private readonly accountId: string) {}
 
@@ -56,6 +58,8 @@ export class CredentialRegistry {
 
   /** Mints a temporary session (STS AssumeRole). */
   createSession(request: SessionRequest): Principal {
+    if (request.tags.TenantId !== undefined) this.taggedTenantIds.add(request.tags.TenantId);
+    if (request.tags.UserId !== undefined) this.taggedUserIds.add(request.tags.UserId);
     const credentials = this.register({
       roleArn: request.roleArn,
       sessionName: request.sessionName,
@@ -66,6 +70,11 @@ export class CredentialRegistry {
     const principal = this.byAccessKey.get(credentials.accessKeyId);
     if (principal === undefined) throw new Error('session vanished while being created');
     return principal;
+  }
+
+  /** Every `TenantId` and `UserId` session tag minted so far: the raw ids that must not reach logs. */
+  sessionIdentities(): { tenantIds: string[]; userIds: string[] } {
+    return { tenantIds: [...this.taggedTenantIds], userIds: [...this.taggedUserIds] };
   }
 
   /** Finds the principal for an access key; expired sessions are reported as such. */

@@ -3,15 +3,18 @@
  *
  * BULKHEAD_DELIBERATE_BUG=no-iam starts it with IAM enforcement OFF: the deliberate-bug check,
  * run by hand, which must make the isolation tests fail (see docs/local-cloud.md).
+ * The functions' logs are captured (the inspector's `/logs`, scanned by the log-hygiene test);
+ * BULKHEAD_ECHO_LOGS=1 also prints them.
  */
 import type { TestProject } from 'vitest/node';
 import type { Credentials } from '../../local/front-door/principals.js';
-import { startLocalCloud } from '../../local/local-cloud.js';
+import { type LocalCloud, startLocalCloud } from '../../local/local-cloud.js';
+import { describeLeaks, findLogLeaks } from './support/log-leaks.js';
 
 export interface LocalCloudInfo {
   readonly endpoint: string;
   readonly apiEndpoint: string;
-  /** Read-only view of the model's recorded requests and the vector indexes (local/inspector.ts). */
+  /** The model's record and usage, fault injection, vector indexes, function logs (local/inspector.ts). */
   readonly inspectorEndpoint: string;
   readonly region: string;
   readonly issuer: string;
@@ -32,7 +35,10 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const cloud = await startLocalCloud({ enforceIam: process.env.BULKHEAD_DELIBERATE_BUG !== 'no-iam' });
+  const cloud = await startLocalCloud({
+    enforceIam: process.env.BULKHEAD_DELIBERATE_BUG !== 'no-iam',
+    echoFunctionLogs: process.env.BULKHEAD_ECHO_LOGS === '1',
+  });
   const functions: Record<string, LocalCloudInfo['functions'][string]> = {};
   for (const fn of cloud.model.functions) {
     const { expiration: _expiration, ...credentials } = cloud.functionCredentials(fn.logicalId);
@@ -47,5 +53,27 @@ export default async function setup(project: TestProject): Promise<() => Promise
     tenantRoleArn: cloud.model.tenantRoleArn,
     functions,
   });
-  return () => cloud.stop();
+  return async () => {
+    const verdict = logHygieneOfRun(cloud);
+    await cloud.stop();
+    if (verdict !== undefined) {
+      console.error(verdict);
+      // A teardown error is only printed by vitest; the exit code makes the run fail.
+      process.exitCode = 1;
+    }
+  };
+}
+
+/**
+ * The log-hygiene test scans while other files still run; this scans the whole run once it has
+ * ended: every captured line, for every tenant and user id the local STS tagged a session with.
+ */
+function logHygieneOfRun(cloud: LocalCloud): string | undefined {
+  const leaks = findLogLeaks(cloud.functionLogs.lines(), cloud.sessionIdentities());
+  const dropped = cloud.functionLogs.dropped;
+  if (leaks.length === 0 && dropped === 0) return undefined;
+  return [
+    `log hygiene of the whole run: ${leaks.length} raw id(s) in the functions' logs, ${dropped} line(s) not kept`,
+    describeLeaks(leaks),
+  ].join('\n');
 }

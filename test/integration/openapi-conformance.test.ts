@@ -171,6 +171,15 @@ describe('the served OpenAPI document', () => {
     await call(analyst, 'GET', '/v1/audit/verify');
   });
 
+  it('describes the cost routes’ real answers', async () => {
+    const month = new Date().toISOString().slice(0, 7);
+    await call(admin, 'GET', `/v1/costs?month=${month}`);
+    await call(analyst, 'GET', `/v1/costs?month=${month}`);
+    await call(admin, 'GET', '/v1/costs?month=2026-13');
+    await call(OPERATOR, 'GET', `/v1/admin/costs?month=${month}`);
+    await call(OPERATOR, 'GET', '/v1/admin/costs?month=last');
+  });
+
   it('describes the operator routes’ real answers', async () => {
     const other = `oas-t-${suffix}`;
     await call(OPERATOR, 'POST', '/v1/admin/tenants', { tenantId: other, name: 'Other', tier: 'basic' });
@@ -179,6 +188,9 @@ describe('the served OpenAPI document', () => {
     await call(OPERATOR, 'GET', `/v1/admin/tenants/missing-${suffix}`);
     await call(OPERATOR, 'POST', `/v1/admin/tenants/${other}/suspend`);
     await call(OPERATOR, 'POST', `/v1/admin/tenants/missing-${suffix}/suspend`);
+    await call(OPERATOR, 'PATCH', `/v1/admin/tenants/${other}`, { monthlyBudgetUsd: 25 });
+    await call(OPERATOR, 'PATCH', `/v1/admin/tenants/${other}`, {});
+    await call(OPERATOR, 'PATCH', `/v1/admin/tenants/missing-${suffix}`, { monthlyBudgetUsd: 25 });
     await call(OPERATOR, 'POST', `/v1/admin/tenants/${other}/resume`);
     await call(OPERATOR, 'POST', `/v1/admin/tenants/missing-${suffix}/resume`);
     await call(OPERATOR, 'PUT', `/v1/admin/tenants/${other}/users/bob/roles`, { roles: ['reader'] });

@@ -28,13 +28,18 @@ export interface ApiAnswer {
   readonly body: unknown;
 }
 
+/** An answer with its response headers (e.g. Retry-After). */
+export interface ApiResponse extends ApiAnswer {
+  readonly headers: Headers;
+}
+
 /** One API call; `authorization` is sent as given (undefined = no header). */
 export async function callApi(
   method: string,
   path: string,
   authorization?: string,
   body?: unknown,
-): Promise<ApiAnswer> {
+): Promise<ApiResponse> {
   const response = await fetch(`${cloud.apiEndpoint}${path}`, {
     method,
     headers: {
@@ -44,7 +49,11 @@ export async function callApi(
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
-  return { status: response.status, body: text.length === 0 ? undefined : JSON.parse(text) };
+  return {
+    status: response.status,
+    body: text.length === 0 ? undefined : JSON.parse(text),
+    headers: response.headers,
+  };
 }
 
 /** Calls as a demo user. */
@@ -53,16 +62,29 @@ export async function callAs(
   method: string,
   path: string,
   body?: unknown,
-): Promise<ApiAnswer> {
+): Promise<ApiResponse> {
   return callApi(method, path, `Bearer ${await tokenFor(caller)}`, body);
 }
 
-/** Onboards a tenant through the operator API and assigns roles. */
-export async function onboard(tenantId: string, tier: 'basic' | 'premium' | 'enterprise'): Promise<void> {
+/** A tenant's own guard-rail settings, given when it is onboarded (its tier's defaults otherwise). */
+export interface TenantSettings {
+  readonly monthlyBudgetUsd?: number;
+  readonly monthlyTokenBudget?: number;
+  readonly rateLimits?: { readonly perUserPerMinute?: number; readonly perTenantPerMinute?: number };
+  readonly modelId?: string;
+}
+
+/** Onboards a tenant through the operator API. */
+export async function onboard(
+  tenantId: string,
+  tier: 'basic' | 'premium' | 'enterprise',
+  settings: TenantSettings = {},
+): Promise<void> {
   const answer = await callAs(OPERATOR, 'POST', '/v1/admin/tenants', {
     tenantId,
     name: `Tenant ${tenantId}`,
     tier,
+    ...settings,
   });
   if (answer.status !== 201) throw new Error(`onboarding ${tenantId} failed: ${JSON.stringify(answer)}`);
 }

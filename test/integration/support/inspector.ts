@@ -1,5 +1,13 @@
-/** Reads the local cloud's inspector: what the stand-in model was sent, what a vector index holds. */
-import type { RecordedModelRequest } from '../../../local/emulators/stand-in-model.js';
+/**
+ * Reads the local cloud's inspector: what the stand-in model was sent and billed, what a vector
+ * index holds, what the functions logged — and injects model failures.
+ */
+import type {
+  ModelFailure,
+  RecordedModelRequest,
+  TenantModelUsage,
+} from '../../../local/emulators/stand-in-model.js';
+import type { CapturedLogLine } from '../../../local/function-logs.js';
 import { cloud } from './local-cloud.js';
 
 async function inspect<T>(path: string): Promise<T> {
@@ -8,10 +16,47 @@ async function inspect<T>(path: string): Promise<T> {
   return (await response.json()) as T;
 }
 
+/** Every model request still on record, oldest first. */
+export async function modelRequests(): Promise<RecordedModelRequest[]> {
+  const { requests } = await inspect<{ requests: RecordedModelRequest[] }>('/model/requests');
+  return requests;
+}
+
 /** Model requests made with a tenant session of (tenantId, userId), oldest first. */
 export async function modelRequestsOf(tenantId: string, userId: string): Promise<RecordedModelRequest[]> {
-  const { requests } = await inspect<{ requests: RecordedModelRequest[] }>('/model/requests');
-  return requests.filter((request) => request.tenantId === tenantId && request.userId === userId);
+  return (await modelRequests()).filter(
+    (request) => request.tenantId === tenantId && request.userId === userId,
+  );
+}
+
+/** The usage the stand-in model reported to one tenant's callers over the whole run. */
+export function modelUsageOf(tenantId: string): Promise<TenantModelUsage> {
+  return inspect<TenantModelUsage>(`/model/usage?tenantId=${encodeURIComponent(tenantId)}`);
+}
+
+/** Makes the next `times` model calls of one tenant (and one model id, if given) fail. */
+export async function failNextModelCalls(options: {
+  failure: ModelFailure;
+  times: number;
+  tenantId: string;
+  modelId?: string;
+}): Promise<void> {
+  const response = await fetch(`${cloud.inspectorEndpoint}/model/fail-next`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(options),
+  });
+  if (response.status !== 204) throw new Error(`fail-next: ${response.status} ${await response.text()}`);
+}
+
+/** Every line the functions have logged so far, and how many were dropped to stay bounded. */
+export function capturedLogs(): Promise<{ lines: CapturedLogLine[]; dropped: number }> {
+  return inspect<{ lines: CapturedLogLine[]; dropped: number }>('/logs');
+}
+
+/** Every TenantId / UserId session tag the local STS has minted so far. */
+export function sessionIdentities(): Promise<{ tenantIds: string[]; userIds: string[] }> {
+  return inspect<{ tenantIds: string[]; userIds: string[] }>('/sessions/identities');
 }
 
 /** Keys and metadata of every vector in one index, straight from the S3 Vectors emulator. */

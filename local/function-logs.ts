@@ -1,0 +1,45 @@
+/**
+ * What the functions wrote to stdout and stderr — their logs and metrics, as CloudWatch Logs
+ * would hold them — kept in memory line by line, so a test can scan the logs of a whole run
+ * (for raw tenant ids, user ids or prompt text that must never appear there).
+ */
+
+export type LogStream = 'stdout' | 'stderr';
+
+export interface CapturedLogLine {
+  /** Increases by one per line, from 1. */
+  readonly sequence: number;
+  readonly functionName: string;
+  readonly stream: LogStream;
+  readonly text: string;
+}
+
+/** Lines kept (the oldest are dropped and counted), so a long `npm start` does not grow without bound. */
+export const MAX_CAPTURED_LOG_LINES = 200_000;
+
+export class FunctionLogs {
+  private readonly captured: CapturedLogLine[] = [];
+  private sequence = 0;
+  private droppedLines = 0;
+
+  constructor(private readonly maxLines = MAX_CAPTURED_LOG_LINES) {}
+
+  append(functionName: string, stream: LogStream, text: string): void {
+    this.sequence += 1;
+    this.captured.push({ sequence: this.sequence, functionName, stream, text });
+    if (this.captured.length > this.maxLines) {
+      this.captured.shift();
+      this.droppedLines += 1;
+    }
+  }
+
+  /** Lines with a sequence number above `after`, oldest first. */
+  lines(after = 0): CapturedLogLine[] {
+    return this.captured.filter((line) => line.sequence > after);
+  }
+
+  /** Lines dropped to stay within the bound: a scan of `lines()` missed these. */
+  get dropped(): number {
+    return this.droppedLines;
+  }
+}
