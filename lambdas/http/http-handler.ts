@@ -44,11 +44,6 @@ export function deniedEvent(event: Pick<APIGatewayProxyEvent, 'httpMethod' | 'pa
   };
 }
 
-/** The metric name of a response's status class, e.g. `Responses4xx`. */
-export function statusMetricName(statusCode: number): string {
-  return `Responses${Math.floor(statusCode / 100)}xx`;
-}
-
 /** The time budget assumed when no Lambda context is given (direct calls in tests). */
 export const DEFAULT_TIME_BUDGET_MS = 30_000;
 
@@ -95,8 +90,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
         ...(redact === undefined ? {} : { redact }),
       });
     }
-    telemetry?.milliseconds('RequestLatency', Date.now() - startedAt);
-    telemetry?.count(statusMetricName(response.statusCode));
+    telemetry?.finish(response.statusCode, Date.now() - startedAt);
     return response;
   };
 }

@@ -11,7 +11,6 @@ import { chatEvents } from '../conversations/chat.js';
 import { parseEndpointBody } from '../http/endpoint.js';
 import { errorResponse } from '../http/error-response.js';
 import { MethodNotAllowedError, RouteNotFoundError } from '../http/errors.js';
-import { statusMetricName } from '../http/http-handler.js';
 import { jsonLogger, type Logger, redactIdentity } from '../observability/logger.js';
 import type { RequestTelemetry } from '../observability/telemetry.js';
 import type { RequestContext } from '../tenancy/request-context.js';
@@ -93,8 +92,7 @@ export function createChatStreamHandler(options: ChatStreamOptions) {
       errorWriter.write(writer === undefined ? response.body : `event: error\ndata: ${response.body}\n\n`);
       errorWriter.end();
     }
-    telemetry?.milliseconds('RequestLatency', Date.now() - startedAt);
-    telemetry?.count(statusMetricName(status));
+    telemetry?.finish(status, Date.now() - startedAt);
   };
 }
 

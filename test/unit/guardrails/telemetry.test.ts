@@ -1,5 +1,12 @@
+import { Tracer } from '@aws-lambda-powertools/tracer';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { TENANT_TAG_DIMENSION, Telemetry } from '../../../lambdas/observability/telemetry.js';
+import {
+  type OpenSubsegment,
+  powertoolsSegments,
+  TENANT_TAG_DIMENSION,
+  Telemetry,
+  type TraceSegments,
+} from '../../../lambdas/observability/telemetry.js';
 import { contextFor } from './support/contexts.js';
 
 /** Everything written to stdout and stderr while `act` runs. */
@@ -84,5 +91,47 @@ describe('Telemetry', () => {
 
     const tags = jsonLines(output).map((line) => line[TENANT_TAG_DIMENSION]);
     expect(tags).toEqual([context.tenantTag, other.tenantTag]);
+  });
+
+  it("annotates each request's trace subsegment with the tenant tag only, and closes it when the request finishes", () => {
+    const opened: { name: string; annotations: Record<string, string>; closed: boolean }[] = [];
+    const traces: TraceSegments = {
+      openSubsegment(name): OpenSubsegment {
+        const segment = { name, annotations: {} as Record<string, string>, closed: false };
+        opened.push(segment);
+        return {
+          annotate: (key, value) => {
+            segment.annotations[key] = value;
+          },
+          close: () => {
+            segment.closed = true;
+          },
+        };
+      },
+    };
+    const telemetry = new Telemetry({ serviceName: 'api', namespace: 'Bulkhead', traces });
+
+    const output = captureOutput(() => {
+      const request = telemetry.forRequest(context);
+      expect(opened.map((segment) => segment.closed)).toEqual([false]);
+      request.finish(200, 42);
+    });
+
+    expect(opened).toEqual([
+      { name: '## request', annotations: { [TENANT_TAG_DIMENSION]: context.tenantTag }, closed: true },
+    ]);
+    expect(JSON.stringify(opened)).not.toContain('acme-corp');
+    const metrics = jsonLines(output).filter((line) => '_aws' in line);
+    expect(metrics).toEqual([
+      expect.objectContaining({ RequestLatency: 42 }),
+      expect.objectContaining({ Responses2xx: 1 }),
+    ]);
+  });
+
+  it('opens no trace subsegment outside Lambda, where Powertools turns tracing off', () => {
+    expect(process.env.AWS_EXECUTION_ENV).toBeUndefined();
+    expect(
+      powertoolsSegments(new Tracer({ serviceName: 'api' })).openSubsegment('## request'),
+    ).toBeUndefined();
   });
 });
