@@ -5,6 +5,7 @@
  * misconfigured deployment never reaches a request.
  */
 import { z } from 'zod';
+import { TenantIdSchema } from './tenancy/key-layout.js';
 
 export class ConfigurationError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -30,6 +31,44 @@ const SessionSecondsSchema = z.coerce
 /** Titan Text Embeddings v2: 1024 dimensions, the size every tenant vector index is created with. */
 export const DEFAULT_EMBEDDING_MODEL_ID = 'amazon.titan-embed-text-v2:0';
 
+/** Where one data plane's tenant data lives: names only (access is granted by the tenant role). */
+export interface DataPlaneNames {
+  readonly tableName: string;
+  readonly bucketName: string;
+  readonly vectorBucketName: string;
+}
+
+const SiloDataPlanesShape = z.record(
+  TenantIdSchema,
+  z.object({
+    tableName: z.string().min(1),
+    bucketName: z.string().min(1),
+    vectorBucketName: z.string().min(1),
+  }),
+);
+
+/** `SILO_DATA_PLANES`: JSON `{ "<tenantId>": { tableName, bucketName, vectorBucketName } }`, default none. */
+const SiloDataPlanesSchema = z
+  .string()
+  .default('{}')
+  .transform((text, ctx) => {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      ctx.issues.push({ code: 'custom', message: 'SILO_DATA_PLANES is not valid JSON', input: text });
+      return z.NEVER;
+    }
+    const planes = SiloDataPlanesShape.safeParse(json);
+    if (planes.success) return new Map(Object.entries(planes.data));
+    ctx.issues.push({
+      code: 'custom',
+      message: 'SILO_DATA_PLANES must map tenant ids to { tableName, bucketName, vectorBucketName }',
+      input: text,
+    });
+    return z.NEVER;
+  });
+
 const ServiceEnvSchema = z.object({
   TENANT_TABLE_NAME: required('TENANT_TABLE_NAME'),
   CONTROL_TABLE_NAME: required('CONTROL_TABLE_NAME'),
@@ -40,6 +79,7 @@ const ServiceEnvSchema = z.object({
   MODEL_ID: required('MODEL_ID'),
   EMBEDDING_MODEL_ID: z.string().trim().min(1).default(DEFAULT_EMBEDDING_MODEL_ID),
   TENANT_SESSION_SECONDS: SessionSecondsSchema,
+  SILO_DATA_PLANES: SiloDataPlanesSchema,
 });
 
 const AuthorizerEnvSchema = z.object({
@@ -60,6 +100,8 @@ export interface ServiceConfig {
   /** The embedding model (Titan v2 body shape); `EMBEDDING_MODEL_ID`, default DEFAULT_EMBEDDING_MODEL_ID. */
   readonly embeddingModelId: string;
   readonly tenantSessionSeconds: number;
+  /** Silo tenants' dedicated data planes by tenant id (`SILO_DATA_PLANES`); every other tenant uses the pool. */
+  readonly siloDataPlanes: ReadonlyMap<string, DataPlaneNames>;
 }
 
 /** Configuration of the token authorizer. */
@@ -93,7 +135,19 @@ export function readServiceConfig(env: Environment = process.env): ServiceConfig
     modelId: parsed.MODEL_ID,
     embeddingModelId: parsed.EMBEDDING_MODEL_ID,
     tenantSessionSeconds: parsed.TENANT_SESSION_SECONDS,
+    siloDataPlanes: parsed.SILO_DATA_PLANES,
   });
+}
+
+/** Where a tenant's data lives: its silo plane if it has one, else the pool. */
+export function dataPlaneFor(config: ServiceConfig, tenantId: string): DataPlaneNames {
+  return (
+    config.siloDataPlanes.get(tenantId) ?? {
+      tableName: config.tenantTableName,
+      bucketName: config.tenantBucketName,
+      vectorBucketName: config.vectorBucketName,
+    }
+  );
 }
 
 /** Reads and validates the authorizer's environment; throws ConfigurationError naming what is wrong. */

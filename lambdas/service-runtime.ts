@@ -13,7 +13,7 @@ import { BudgetGuard } from './admission/budget-guard.js';
 import { RateLimiter } from './admission/rate-limiter.js';
 import { budgetFor, rateLimitsFor } from './admission/tier-limits.js';
 import { AuditTrail } from './audit/audit-trail.js';
-import type { ServiceConfig } from './config.js';
+import { dataPlaneFor, type ServiceConfig } from './config.js';
 import { ModelCallGuard } from './guardrails/model-call-guard.js';
 import { resolveRequestContext } from './http/request-context-middleware.js';
 import { Metering } from './metering/metering.js';
@@ -105,16 +105,20 @@ export class ServiceRuntime {
     return resolveRequestContext(event, { directory: this.directory, tenantTag: (id) => this.tenantTag(id) });
   }
 
+  /** The subject's tenant table: its silo's if it has one, else the pool's (as are bucket and index). */
   async table(subject: SessionSubject): Promise<ScopedTable> {
-    return ScopedTable.of(await this.sessions.sessionFor(subject), this.config.tenantTableName);
+    const { tableName } = dataPlaneFor(this.config, subject.tenantId);
+    return ScopedTable.of(await this.sessions.sessionFor(subject), tableName);
   }
 
   async bucket(subject: SessionSubject): Promise<ScopedBucket> {
-    return ScopedBucket.of(await this.sessions.sessionFor(subject), this.config.tenantBucketName);
+    const { bucketName } = dataPlaneFor(this.config, subject.tenantId);
+    return ScopedBucket.of(await this.sessions.sessionFor(subject), bucketName);
   }
 
   async vectorIndex(subject: SessionSubject): Promise<ScopedVectorIndex> {
-    return ScopedVectorIndex.of(await this.sessions.sessionFor(subject), this.config.vectorBucketName);
+    const { vectorBucketName } = dataPlaneFor(this.config, subject.tenantId);
+    return ScopedVectorIndex.of(await this.sessions.sessionFor(subject), vectorBucketName);
   }
 
   /** The embedding model, called through the tenant session. */

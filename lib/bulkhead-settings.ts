@@ -22,6 +22,12 @@ export const DEFAULT_MODEL_IDS = ['amazon.nova-lite-v1:0', 'amazon.nova-micro-v1
 /** Titan Text Embeddings v2: 1024-dimension vectors, the size of every tenant index. */
 export const DEFAULT_EMBEDDING_MODEL_ID = 'amazon.titan-embed-text-v2:0';
 
+/**
+ * Each silo adds four statements to the tenant role's inline policy, which IAM caps at
+ * 10,240 characters: three silos with the longest tenant ids still fit (test/infra/silo.test.ts).
+ */
+export const MAX_SILO_TENANTS = 3;
+
 /** Bedrock model ids: `provider.name[-version][:n]`. */
 const MODEL_ID_PATTERN = /^[a-z0-9-]+\.[A-Za-z0-9._:-]+$/;
 
@@ -58,7 +64,8 @@ export interface BulkheadSettings {
    */
   readonly embeddingModelId?: string;
   /**
-   * Tenants that get dedicated (silo) data resources in addition to the pool.
+   * Tenants whose data lives in dedicated (silo) resources, reachable only by that tenant;
+   * at most MAX_SILO_TENANTS.
    * @default - none
    */
   readonly siloTenantIds?: readonly string[];
@@ -114,8 +121,14 @@ export function settingsProblems(settings: BulkheadSettings): string[] {
   if (embedding !== undefined && !MODEL_ID_PATTERN.test(embedding)) {
     problems.push(`embedding model id "${embedding}" is not a Bedrock model id`);
   }
+  const siloTenantIds = settings.siloTenantIds ?? [];
+  if (siloTenantIds.length > MAX_SILO_TENANTS) {
+    problems.push(
+      `at most ${MAX_SILO_TENANTS} silo tenants fit the tenant role's inline policy, got ${siloTenantIds.length}`,
+    );
+  }
   const seen = new Set<string>();
-  for (const tenantId of settings.siloTenantIds ?? []) {
+  for (const tenantId of siloTenantIds) {
     if (!TENANT_ID_PATTERN.test(tenantId))
       problems.push(`silo tenant id "${tenantId}" is not a valid tenant id`);
     if (seen.has(tenantId)) problems.push(`silo tenant id "${tenantId}" is listed twice`);

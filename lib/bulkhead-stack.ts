@@ -127,11 +127,9 @@ export class BulkheadStack extends Stack {
     const platformFunctions = [this.controlFunction, this.apiFunction, this.chatStreamFunction];
     const tenantApiFunctions = [this.apiFunction, this.chatStreamFunction];
 
-    const planes = [this.pool, ...this.silos.values()];
     const resources: TenantDataResources = {
-      tableArns: planes.flatMap((plane) => plane.dataResources().tableArns),
-      bucketArns: planes.flatMap((plane) => plane.dataResources().bucketArns),
-      vectorBucketArns: planes.flatMap((plane) => plane.dataResources().vectorBucketArns),
+      ...this.pool.dataResources(),
+      silos: [...this.silos].map(([tenantId, plane]) => ({ tenantId, ...plane.dataResources() })),
       modelArns: [...new Set([...modelIds, embeddingModelId])].map((modelId) =>
         this.foundationModelArn(modelId),
       ),
@@ -141,11 +139,15 @@ export class BulkheadStack extends Stack {
       trustedRoles: platformFunctions.map((fn) => fn.role),
     });
 
+    const siloDataPlanes = this.toJsonString(
+      Object.fromEntries([...this.silos].map(([tenantId, plane]) => [tenantId, plane.locationNames()])),
+    );
     for (const fn of platformFunctions) {
-      // Pool locations are names, not grants: tenant data is reached only through the tenant role.
+      // Pool and silo locations are names, not grants: tenant data is reached only through the tenant role.
       fn.function.addEnvironment('TENANT_TABLE_NAME', this.pool.table.tableName);
       fn.function.addEnvironment('TENANT_BUCKET_NAME', this.pool.bucket.bucketName);
       fn.function.addEnvironment('VECTOR_BUCKET_NAME', this.pool.vectorBucketName);
+      fn.function.addEnvironment('SILO_DATA_PLANES', siloDataPlanes);
       fn.bindAssumableRole('TENANT_ROLE_ARN', this.tenantAccess.role);
       fn.bindSecret('TENANT_TAG_SECRET_ARN', this.tenantTagKey);
     }

@@ -50,7 +50,10 @@ export class TenantAccessRole extends Construct {
         TenantAccess: iam.PolicyDocument.fromJson(tenantAccessPolicy(props.resources)),
       },
     });
-    this.acknowledgeTagScopedObjectKeys(props.resources.bucketArns);
+    this.acknowledgeTagScopedObjectKeys([
+      ...props.resources.bucketArns,
+      ...props.resources.silos.flatMap((silo) => silo.bucketArns),
+    ]);
     const cfnRole = this.role.node.defaultChild;
     if (!(cfnRole instanceof iam.CfnRole)) throw new Error('Role has no CfnRole child');
     cfnRole.addMetadata(ROLE_METADATA_KEY, TENANT_ACCESS_ROLE_MARK);

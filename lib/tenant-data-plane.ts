@@ -8,8 +8,9 @@ import { Fn, RemovalPolicy } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3vectors from 'aws-cdk-lib/aws-s3vectors';
 import { Construct } from 'constructs';
+import type { DataPlaneNames } from '../lambdas/config.js';
 import { PkSkTable } from './pk-sk-table.js';
-import type { TenantDataResources } from './tenant-policy.js';
+import type { DataPlaneArns } from './tenant-policy.js';
 
 export interface TenantDataPlaneProps {
   /**
@@ -74,8 +75,17 @@ export class TenantDataPlane extends Construct {
     this.vectorBucketName = Fn.select(1, Fn.split(':bucket/', this.vectorBucket.attrVectorBucketArn));
   }
 
-  /** This plane's ARNs, in the shape the tenant policy takes (models are added by the caller). */
-  dataResources(): Omit<TenantDataResources, 'modelArns'> {
+  /** The names the functions route a tenant's data to (names only: access is the tenant role's). */
+  locationNames(): DataPlaneNames {
+    return {
+      tableName: this.table.tableName,
+      bucketName: this.bucket.bucketName,
+      vectorBucketName: this.vectorBucketName,
+    };
+  }
+
+  /** This plane's ARNs, in the shape the tenant policy takes. */
+  dataResources(): DataPlaneArns {
     return {
       tableArns: [this.table.tableArn],
       bucketArns: [this.bucket.bucketArn],

@@ -39,14 +39,25 @@ export interface PolicyDocumentJson {
   readonly Statement: readonly PolicyStatementJson[];
 }
 
-/** Where tenant data may live: the pooled resources plus every silo tier's dedicated ones. */
-export interface TenantDataResources {
-  /** ARNs of tables that hold tenant items (pool table and silo tables). */
+/** The ARNs of one data plane: where tenant items, objects and vector indexes live. */
+export interface DataPlaneArns {
+  /** ARNs of tables that hold tenant items. */
   readonly tableArns: readonly string[];
   /** ARNs of buckets that hold tenant objects. */
   readonly bucketArns: readonly string[];
   /** ARNs of S3 Vectors buckets that hold the per-tenant indexes. */
   readonly vectorBucketArns: readonly string[];
+}
+
+/** A silo tenant's dedicated data plane: granted to that tenant only. */
+export interface SiloDataResources extends DataPlaneArns {
+  readonly tenantId: string;
+}
+
+/** Where tenant data may live: the pooled resources (every tenant) plus each silo tenant's own. */
+export interface TenantDataResources extends DataPlaneArns {
+  /** Dedicated data planes, each reachable only by sessions tagged with its tenant id. */
+  readonly silos: readonly SiloDataResources[];
   /** Foundation-model and inference-profile ARNs tenants may invoke (shared serving). */
   readonly modelArns: readonly string[];
 }
@@ -128,38 +139,13 @@ export function tenantAccessPolicy(resources: TenantDataResources): PolicyDocume
       Resource: '*',
       Condition: { StringLike: { [`aws:PrincipalTag/${USER_TAG_KEY}`]: MALFORMED_TAG_PATTERNS } },
     },
-    {
-      Sid: 'TenantItems',
-      Effect: 'Allow',
-      Action: TENANT_ITEM_ACTIONS,
-      Resource: resources.tableArns,
-      Condition: {
-        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': LEADING_KEY_PATTERNS },
-        // ForAllValues over an empty key set is vacuously true: require keys.
-        Null: { 'dynamodb:LeadingKeys': 'false' },
-      },
-    },
-    {
-      Sid: 'TenantObjects',
-      Effect: 'Allow',
-      Action: TENANT_OBJECT_ACTIONS,
-      Resource: resources.bucketArns.flatMap((bucket) =>
-        OBJECT_KEY_PATTERNS.map((key) => `${bucket}/${key}`),
-      ),
-    },
-    {
-      Sid: 'TenantListing',
-      Effect: 'Allow',
-      Action: 's3:ListBucket',
-      Resource: resources.bucketArns,
-      Condition: { StringLike: { 's3:prefix': OBJECT_KEY_PATTERNS } },
-    },
-    {
-      Sid: 'TenantVectorIndex',
-      Effect: 'Allow',
-      Action: TENANT_VECTOR_ACTIONS,
-      Resource: resources.vectorBucketArns.map((bucket) => `${bucket}/index/${TENANT}`),
-    },
+    ...dataPlaneStatements('Tenant', resources),
+    // Sids allow only alphanumerics, so silos are numbered (in the order the stack lists them).
+    ...resources.silos.flatMap((silo, index) =>
+      dataPlaneStatements(`Silo${index + 1}`, silo, {
+        StringEquals: { [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: silo.tenantId },
+      }),
+    ),
   ];
   if (resources.modelArns.length > 0) {
     statements.push({
@@ -170,6 +156,54 @@ export function tenantAccessPolicy(resources: TenantDataResources): PolicyDocume
     });
   }
   return { Version: '2012-10-17', Statement: statements };
+}
+
+/**
+ * The grants on one data plane, keyed on the session tags; `owner` adds the
+ * condition that restricts a silo plane to its tenant (the key conditions stay:
+ * defence in depth).
+ */
+function dataPlaneStatements(
+  sidPrefix: string,
+  plane: DataPlaneArns,
+  owner?: ConditionBlock,
+): PolicyStatementJson[] {
+  const ownerOnly = owner === undefined ? {} : { Condition: owner };
+  return [
+    {
+      Sid: `${sidPrefix}Items`,
+      Effect: 'Allow',
+      Action: TENANT_ITEM_ACTIONS,
+      Resource: plane.tableArns,
+      Condition: {
+        ...owner,
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': LEADING_KEY_PATTERNS },
+        // ForAllValues over an empty key set is vacuously true: require keys.
+        Null: { 'dynamodb:LeadingKeys': 'false' },
+      },
+    },
+    {
+      Sid: `${sidPrefix}Objects`,
+      Effect: 'Allow',
+      Action: TENANT_OBJECT_ACTIONS,
+      Resource: plane.bucketArns.flatMap((bucket) => OBJECT_KEY_PATTERNS.map((key) => `${bucket}/${key}`)),
+      ...ownerOnly,
+    },
+    {
+      Sid: `${sidPrefix}Listing`,
+      Effect: 'Allow',
+      Action: 's3:ListBucket',
+      Resource: plane.bucketArns,
+      Condition: { ...owner, StringLike: { 's3:prefix': OBJECT_KEY_PATTERNS } },
+    },
+    {
+      Sid: `${sidPrefix}VectorIndex`,
+      Effect: 'Allow',
+      Action: TENANT_VECTOR_ACTIONS,
+      Resource: plane.vectorBucketArns.map((bucket) => `${bucket}/index/${TENANT}`),
+      ...ownerOnly,
+    },
+  ];
 }
 
 /**

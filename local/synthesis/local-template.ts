@@ -33,6 +33,8 @@ export async function placeholderTemplate(audience: string): Promise<string> {
     'bulkhead:oidcIssuer': ISSUER_PLACEHOLDER,
     'bulkhead:oidcAudience': audience,
     'bulkhead:oidcJwksUrl': `${ISSUER_PLACEHOLDER}/.well-known/jwks.json`,
+    // Hybrid tenancy in the demo: globex (premium) gets its own data plane, acme stays on the pool.
+    'bulkhead:siloTenants': 'globex',
   };
   const file = join(CACHE_DIR, `template-${await sourceHash(context)}.json`);
   try {

@@ -1,26 +1,43 @@
-/** Silo tenants: dedicated data resources from the same construct, granted by the same policy. */
+/** Silo tenants: dedicated data resources from the same construct, granted by the same policy to that tenant only. */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { MAX_SILO_TENANTS } from '../../lib/bulkhead-settings.js';
+import { HANDLER_ENTRIES } from '../../lib/bulkhead-stack.js';
 import type { CfnTemplate } from '../../lib/template/cfn-template.js';
 import {
+  functionSpecs,
+  physicalName,
   resourceArn,
   rolePolicyDocuments,
   tenantAccessRoleLogicalId,
 } from '../../lib/template/local-resolution.js';
 import { synthesizeBulkheadTemplate } from '../../lib/template/synthesize.js';
 import type { PolicyDocumentJson } from '../../lib/tenant-policy.js';
+import { testApp } from '../support/bulkhead-app.js';
 import { assumedRoleSession, evaluateAccess, sessionTags } from '../support/iam-evaluation.js';
+
+/** IAM's limit on the aggregate size of a role's inline policies (whitespace not counted). */
+const INLINE_POLICY_LIMIT = 10_240;
 
 let template: CfnTemplate;
 let policy: PolicyDocumentJson[];
 let session: string;
 
-/** The ARN of a silo tenant's resource by its construct name (`Table`, `Bucket`, `Vectors`). */
-function siloResource(tenantId: string, child: string): string {
+/** The logical id of a silo tenant's resource by its construct name (`Table`, `Bucket`, `Vectors`). */
+function siloLogicalId(tenantId: string, child: string): string {
   const id = Object.keys(template.Resources).find((logicalId) =>
     logicalId.startsWith(`SiloData${tenantId}${child}`),
   );
   if (!id) throw new Error(`no silo ${child} for ${tenantId}`);
-  return resourceArn(template, id);
+  return id;
+}
+
+function siloResource(tenantId: string, child: string): string {
+  return resourceArn(template, siloLogicalId(tenantId, child));
+}
+
+/** The resolved `SILO_DATA_PLANES` of each function of a template, by handler entry (undefined when unset). */
+function siloDataPlanesByEntry(of: CfnTemplate): Map<string, string | undefined> {
+  return new Map(functionSpecs(of).map((spec) => [spec.entry, spec.environment.SILO_DATA_PLANES]));
 }
 
 beforeAll(() => {
@@ -76,5 +93,67 @@ describe('bulkhead:siloTenants', () => {
     expect(await verdict('s3:GetObject', `${bucket}/tenants/globex/shared/a.txt`)).toBe('ImplicitlyDenied');
     expect(await verdict('s3vectors:QueryVectors', `${vectors}/index/acme`)).toBe('Allowed');
     expect(await verdict('s3vectors:QueryVectors', `${vectors}/index/globex`)).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('SILO_DATA_PLANES', () => {
+  it('names each silo tenant’s table, bucket and vector bucket for the control, api and chat-stream functions', () => {
+    const names = (tenantId: string) => ({
+      tableName: physicalName(template, siloLogicalId(tenantId, 'Table')),
+      bucketName: physicalName(template, siloLogicalId(tenantId, 'Bucket')),
+      vectorBucketName: physicalName(template, siloLogicalId(tenantId, 'Vectors')),
+    });
+    const planes = siloDataPlanesByEntry(template);
+
+    for (const entry of [HANDLER_ENTRIES.control, HANDLER_ENTRIES.api, HANDLER_ENTRIES.chatStream]) {
+      expect(JSON.parse(planes.get(entry) ?? 'null')).toEqual({
+        acme: names('acme'),
+        globex: names('globex'),
+      });
+    }
+    expect(planes.get(HANDLER_ENTRIES.authorizer)).toBeUndefined();
+  });
+
+  it('is an empty map without silo tenants', () => {
+    const planes = siloDataPlanesByEntry(synthesizeBulkheadTemplate({ nagChecks: false }));
+
+    expect(planes.get(HANDLER_ENTRIES.api)).toBe('{}');
+    expect(planes.get(HANDLER_ENTRIES.control)).toBe('{}');
+  });
+});
+
+describe('silo statements in the tenant policy', () => {
+  it('restrict every silo grant to its tenant’s sessions', () => {
+    const siloStatements = policy
+      .flatMap((document) => document.Statement)
+      .filter((statement) => statement.Sid?.startsWith('Silo'));
+
+    expect(siloStatements).toHaveLength(2 * 4);
+    for (const statement of siloStatements) {
+      expect(['acme', 'globex']).toContain(statement.Condition?.StringEquals?.['aws:PrincipalTag/TenantId']);
+    }
+  });
+
+  it(`fit IAM's inline policy limit with ${MAX_SILO_TENANTS} silo tenants of the longest ids`, () => {
+    const longIds = Array.from({ length: MAX_SILO_TENANTS }, (_, n) => `${n}`.padEnd(63, 'x'));
+    const widest = synthesizeBulkheadTemplate({
+      nagChecks: false,
+      context: { 'bulkhead:siloTenants': longIds.join(',') },
+    });
+
+    const documents = rolePolicyDocuments(widest, tenantAccessRoleLogicalId(widest));
+
+    const size = documents.reduce((total, document) => total + JSON.stringify(document).length, 0);
+    expect(size).toBeLessThan(INLINE_POLICY_LIMIT);
+  });
+
+  it(`refuses more than ${MAX_SILO_TENANTS} silo tenants at synth time`, () => {
+    const ids = Array.from({ length: MAX_SILO_TENANTS + 1 }, (_, n) => `tenant-${n}`);
+
+    expect(() => testApp({ 'bulkhead:siloTenants': ids.join(',') })).toThrow(
+      new RegExp(
+        `at most ${MAX_SILO_TENANTS} silo tenants fit the tenant role's inline policy, got ${ids.length}`,
+      ),
+    );
   });
 });

@@ -242,3 +242,110 @@ function modelCases(targets: MatrixTargets): MatrixCase[] {
 export function policyMatrix(targets: MatrixTargets): MatrixCase[] {
   return [...itemCases(targets), ...objectCases(targets), ...vectorCases(targets), ...modelCases(targets)];
 }
+
+/** One silo tenant's dedicated data plane (ARNs resolved from the synthesized template). */
+export interface SiloTargets {
+  readonly tenantId: string;
+  readonly tableArn: string;
+  readonly bucketArn: string;
+  readonly vectorBucketArn: string;
+}
+
+/**
+ * A silo plane belongs to its tenant alone: the silo tenant reaches it under the
+ * usual key rules, and every other tenant is denied there even on its OWN keys.
+ */
+export function siloMatrix(silo: SiloTargets): MatrixCase[] {
+  const owner = silo.tenantId;
+  const ownerSession = sessionTags({ tenantId: owner, userId: 'gina' });
+  const cases: MatrixCase[] = [];
+  const add = (
+    name: string,
+    action: string,
+    resource: string,
+    context: ContextValues,
+    expected: Verdict,
+  ): void => {
+    cases.push({ name: `silo ${owner}: ${action} ${name}`, action, resource, context, expected });
+  };
+  for (const action of TENANT_ITEM_ACTIONS) {
+    const keys = (session: ContextValues, ...leadingKeys: string[]): ContextValues => ({
+      ...session,
+      'dynamodb:LeadingKeys': leadingKeys,
+    });
+    add('own tenant-shared key', action, silo.tableArn, keys(ownerSession, `${owner}#t#memory`), 'Allowed');
+    add('own private key', action, silo.tableArn, keys(ownerSession, `${owner}#u#gina#memory`), 'Allowed');
+    add(
+      'another user private key',
+      action,
+      silo.tableArn,
+      keys(ownerSession, `${owner}#u#greg#memory`),
+      'ImplicitlyDenied',
+    );
+    add('request without LeadingKeys', action, silo.tableArn, ownerSession, 'ImplicitlyDenied');
+    add(
+      'another tenant on its own shared key',
+      action,
+      silo.tableArn,
+      keys(OWN, 'acme#t#memory'),
+      'ImplicitlyDenied',
+    );
+    add(
+      'another tenant on its own private key',
+      action,
+      silo.tableArn,
+      keys(OWN, 'acme#u#alice#memory'),
+      'ImplicitlyDenied',
+    );
+    add(
+      'another tenant on the silo tenant key',
+      action,
+      silo.tableArn,
+      keys(OWN, `${owner}#t#memory`),
+      'ImplicitlyDenied',
+    );
+  }
+  for (const action of TENANT_OBJECT_ACTIONS) {
+    const object = (key: string): string => `${silo.bucketArn}/${key}`;
+    add('own shared object', action, object(`tenants/${owner}/shared/a.txt`), ownerSession, 'Allowed');
+    add('own private object', action, object(`tenants/${owner}/users/gina/a.txt`), ownerSession, 'Allowed');
+    add(
+      'another user private object',
+      action,
+      object(`tenants/${owner}/users/greg/a.txt`),
+      ownerSession,
+      'ImplicitlyDenied',
+    );
+    add(
+      'another tenant on its own prefix',
+      action,
+      object('tenants/acme/shared/a.txt'),
+      OWN,
+      'ImplicitlyDenied',
+    );
+  }
+  const listing = (prefix: string, context: ContextValues): ContextValues => ({
+    ...context,
+    's3:prefix': prefix,
+  });
+  add(
+    'own shared prefix',
+    's3:ListBucket',
+    silo.bucketArn,
+    listing(`tenants/${owner}/shared/`, ownerSession),
+    'Allowed',
+  );
+  add(
+    'another tenant on its own prefix',
+    's3:ListBucket',
+    silo.bucketArn,
+    listing('tenants/acme/shared/', OWN),
+    'ImplicitlyDenied',
+  );
+  for (const action of TENANT_VECTOR_ACTIONS) {
+    const index = (name: string): string => `${silo.vectorBucketArn}/index/${name}`;
+    add('own index', action, index(owner), ownerSession, 'Allowed');
+    add('another tenant on its own index', action, index('acme'), OWN, 'ImplicitlyDenied');
+  }
+  return cases;
+}

@@ -21,7 +21,14 @@ import {
   TENANT_TAG_KEY,
 } from '../../lib/tenant-policy.js';
 import { assumedRoleSession, evaluateAccess } from '../support/iam-evaluation.js';
-import { type MatrixCase, type MatrixTargets, policyMatrix, type Verdict } from './policy-matrix.js';
+import {
+  type MatrixCase,
+  type MatrixTargets,
+  policyMatrix,
+  type SiloTargets,
+  siloMatrix,
+  type Verdict,
+} from './policy-matrix.js';
 
 /** The ARN of the template resource of `type` whose local physical name is `name`. */
 function arnOfNamed(template: CfnTemplate, type: string, name: string): string {
@@ -38,11 +45,15 @@ function requiredVariable(environment: Record<string, string>, name: string): st
   return value;
 }
 
-/** Tenant data locations exactly as the api function is configured to use them. */
-function targetsFrom(template: CfnTemplate): MatrixTargets {
+function apiEnvironment(template: CfnTemplate): Record<string, string> {
   const api = functionSpecs(template).find((spec) => spec.entry === 'lambdas/handlers/api.ts');
   if (!api) throw new Error('no api function in the template');
-  const env = api.environment;
+  return api.environment;
+}
+
+/** Tenant data locations exactly as the api function is configured to use them. */
+function targetsFrom(template: CfnTemplate): MatrixTargets {
+  const env = apiEnvironment(template);
   const bucketArn = arnOfNamed(template, 'AWS::S3::Bucket', requiredVariable(env, 'TENANT_BUCKET_NAME'));
   const otherBucket = Object.keys(template.Resources).find(
     (id) => template.Resources[id]?.Type === 'AWS::S3::Bucket' && resourceArn(template, id) !== bucketArn,
@@ -69,12 +80,39 @@ function targetsFrom(template: CfnTemplate): MatrixTargets {
   };
 }
 
+const SILO_TENANT = 'globex';
+
+/** The silo tenant's data plane exactly as the api function routes to it (`SILO_DATA_PLANES`). */
+function siloTargetsFrom(template: CfnTemplate, tenantId: string): SiloTargets {
+  const planes: Record<string, Record<string, string>> = JSON.parse(
+    requiredVariable(apiEnvironment(template), 'SILO_DATA_PLANES'),
+  );
+  const plane = planes[tenantId];
+  if (plane === undefined) throw new Error(`no silo data plane for ${tenantId}`);
+  const named = (type: string, field: string): string =>
+    arnOfNamed(template, type, requiredVariable(plane, field));
+  return {
+    tenantId,
+    tableArn: named('AWS::DynamoDB::Table', 'tableName'),
+    bucketArn: named('AWS::S3::Bucket', 'bucketName'),
+    vectorBucketArn: named('AWS::S3Vectors::VectorBucket', 'vectorBucketName'),
+  };
+}
+
 // Synthesized at collection time: the cases are named from the template's own ARNs.
 const template = synthesizeBulkheadTemplate();
 const tenantRoleId = tenantAccessRoleLogicalId(template);
 const documents = rolePolicyDocuments(template, tenantRoleId);
 const session = assumedRoleSession(resourceArn(template, tenantRoleId));
 const cases = policyMatrix(targetsFrom(template));
+
+// The hybrid deployment of the local demo: one silo tenant beside the pool.
+const hybridTemplate = synthesizeBulkheadTemplate({
+  nagChecks: false,
+  context: { 'bulkhead:siloTenants': SILO_TENANT },
+});
+const hybridDocuments = rolePolicyDocuments(hybridTemplate, tenantAccessRoleLogicalId(hybridTemplate));
+const hybridCases = siloMatrix(siloTargetsFrom(hybridTemplate, SILO_TENANT));
 
 function verdict(policy: readonly PolicyDocumentJson[], testCase: MatrixCase): Promise<Verdict> {
   return evaluateAccess(
@@ -84,9 +122,12 @@ function verdict(policy: readonly PolicyDocumentJson[], testCase: MatrixCase): P
 }
 
 /** Names of the cases whose verdict under `policy` differs from the expected one, with that verdict. */
-async function misjudged(policy: readonly PolicyDocumentJson[]): Promise<Map<string, Verdict>> {
+async function misjudged(
+  policy: readonly PolicyDocumentJson[],
+  judged: readonly MatrixCase[] = cases,
+): Promise<Map<string, Verdict>> {
   const wrong = new Map<string, Verdict>();
-  for (const testCase of cases) {
+  for (const testCase of judged) {
     const actual = await verdict(policy, testCase);
     if (actual !== testCase.expected) wrong.set(testCase.name, actual);
   }
@@ -97,9 +138,10 @@ async function misjudged(policy: readonly PolicyDocumentJson[]): Promise<Map<str
 function mutated(
   sid: string,
   change: (statement: PolicyStatementJson) => PolicyStatementJson | undefined,
+  original: readonly PolicyDocumentJson[] = documents,
 ): PolicyDocumentJson[] {
   let found = false;
-  const copies = documents.map((document) => ({
+  const copies = original.map((document) => ({
     ...document,
     Statement: document.Statement.flatMap((statement) => {
       if (statement.Sid !== sid) return [structuredClone(statement)];
@@ -178,6 +220,30 @@ describe('mutation check: the matrix catches weakened policies', () => {
 
   it('finds no misjudged case in the unmutated policy', async () => {
     expect([...(await misjudged(documents)).keys()]).toEqual([]);
+  });
+});
+
+describe('hybrid tenancy: the policy of a deployment with a silo tenant (from its synthesized template)', () => {
+  it.each(hybridCases)('$name → $expected', async (testCase) => {
+    expect(await verdict(hybridDocuments, testCase)).toBe(testCase.expected);
+  });
+
+  it.each([
+    ['Silo1Items', 'dynamodb:Query another tenant on its own shared key'],
+    ['Silo1Objects', 's3:GetObject another tenant on its own prefix'],
+    ['Silo1Listing', 's3:ListBucket another tenant on its own prefix'],
+    ['Silo1VectorIndex', 's3vectors:QueryVectors another tenant on its own index'],
+  ])('catches %s without the silo tenant condition (%s becomes Allowed)', async (sid, caseName) => {
+    const weakened = mutated(
+      sid,
+      (statement) => {
+        const { StringEquals: _dropped, ...rest } = statement.Condition ?? {};
+        return { ...statement, Condition: rest };
+      },
+      hybridDocuments,
+    );
+    const wrong = await misjudged(weakened, hybridCases);
+    expect(wrong.get(`silo ${SILO_TENANT}: ${caseName}`)).toBe('Allowed');
   });
 });
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, readAuthorizerConfig, readServiceConfig } from '../../lambdas/config.js';
+import {
+  ConfigurationError,
+  dataPlaneFor,
+  readAuthorizerConfig,
+  readServiceConfig,
+} from '../../lambdas/config.js';
 
 const SERVICE_ENV = {
   TENANT_TABLE_NAME: 'data',
@@ -42,6 +47,41 @@ describe('configuration', () => {
     expect(() => readServiceConfig({ ...SERVICE_ENV, TENANT_SESSION_SECONDS: value })).toThrow(
       /TENANT_SESSION_SECONDS/,
     );
+  });
+
+  it('reads SILO_DATA_PLANES into the silo tenants’ planes, none when unset', () => {
+    const globex = { tableName: 'g-data', bucketName: 'g-bucket', vectorBucketName: 'g-vectors' };
+
+    const hybrid = readServiceConfig({ ...SERVICE_ENV, SILO_DATA_PLANES: JSON.stringify({ globex }) });
+
+    expect([...hybrid.siloDataPlanes]).toEqual([['globex', globex]]);
+    expect(readServiceConfig(SERVICE_ENV).siloDataPlanes.size).toBe(0);
+    expect(readServiceConfig({ ...SERVICE_ENV, SILO_DATA_PLANES: '{}' }).siloDataPlanes.size).toBe(0);
+  });
+
+  it('refuses SILO_DATA_PLANES that is not JSON or not a map of tenant ids to plane names', () => {
+    const withPlanes = (value: string) => () =>
+      readServiceConfig({ ...SERVICE_ENV, SILO_DATA_PLANES: value });
+
+    expect(withPlanes('{globex:')).toThrow(/SILO_DATA_PLANES is not valid JSON/);
+    expect(withPlanes('[]')).toThrow(/SILO_DATA_PLANES must map tenant ids/);
+    expect(withPlanes('{"globex":{"tableName":"t","bucketName":"b"}}')).toThrow(
+      /SILO_DATA_PLANES must map tenant ids/,
+    );
+    expect(withPlanes('{"Not_A_Tenant":{"tableName":"t","bucketName":"b","vectorBucketName":"v"}}')).toThrow(
+      /SILO_DATA_PLANES must map tenant ids/,
+    );
+  });
+
+  it('resolves a silo tenant to its plane and every other tenant to the pool', () => {
+    const globex = { tableName: 'g-data', bucketName: 'g-bucket', vectorBucketName: 'g-vectors' };
+    const config = readServiceConfig({ ...SERVICE_ENV, SILO_DATA_PLANES: JSON.stringify({ globex }) });
+    const pool = { tableName: 'data', bucketName: 'bucket', vectorBucketName: 'vectors' };
+
+    expect(dataPlaneFor(config, 'globex')).toEqual(globex);
+    expect(dataPlaneFor(config, 'acme')).toEqual(pool);
+    // A tenant named like an Object.prototype member is not a silo by accident.
+    expect(dataPlaneFor(config, 'constructor')).toEqual(pool);
   });
 
   it('reads the authorizer environment and refuses a JWKS_URL that is not a URL', () => {

@@ -47,6 +47,7 @@ export const TEST_CONFIG: ServiceConfig = {
   modelId: 'amazon.nova-lite-v1:0',
   embeddingModelId: 'amazon.titan-embed-text-v2:0',
   tenantSessionSeconds: 900,
+  siloDataPlanes: new Map(),
 };
 
 export const TAG_KEY = 'test-tag-key';
@@ -68,6 +69,8 @@ export interface FakeRuntimeOptions {
   readonly bedrock?: Responder<BedrockInput, object>;
   /** default: quietTelemetry() */
   readonly telemetry?: Telemetry;
+  /** default: TEST_CONFIG (every tenant on the pool) */
+  readonly config?: ServiceConfig;
 }
 
 /** Telemetry whose log lines are dropped (metrics still go to stdout, as EMF does). */
@@ -163,7 +166,7 @@ export function fakeRuntime(options: FakeRuntimeOptions): FakeRuntime {
   const objects: SentCommand<S3Input>[] = [];
   const bedrock: SentCommand<BedrockInput>[] = [];
   const runtime = new ServiceRuntime(
-    TEST_CONFIG,
+    options.config ?? TEST_CONFIG,
     {
       dynamodb,
       sts: stsClient,
