@@ -24,7 +24,10 @@ export function escapeHtml(text: string): string {
 }
 
 export function formatUsd(usd: number): string {
-  return usd >= 0.01 || usd === 0 ? `$${usd.toFixed(2)}` : `$${usd.toFixed(6)}`;
+  if (usd >= 0.01 || usd <= 0) return `$${usd.toFixed(2)}`;
+  // Sub-cent amounts (a few tokens) keep two significant digits instead of rounding to zero.
+  const decimals = Math.min(12, 1 - Math.floor(Math.log10(usd)));
+  return `$${usd.toFixed(decimals)}`;
 }
 
 function formatCount(count: number): string {

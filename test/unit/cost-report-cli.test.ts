@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCostReport } from '../../bin/report/cli.js';
+import { formatUsd } from '../../bin/report/html-report.js';
 import type { PlatformCosts } from '../../lambdas/metering/platform-costs.js';
 
 const OPERATOR_TOKEN = 'operator-token';
@@ -222,5 +223,14 @@ describe('cost-report CLI', () => {
     expect(failed.code).toBe(2);
     expect(failed.stderr).toMatch(/--api \(or BULKHEAD_API_URL\) is required/);
     expect(JSON.parse(succeeded.stdout)).toEqual(REPORT);
+  });
+});
+
+describe('formatUsd', () => {
+  it('shows cents, and two significant digits below a cent instead of rounding to zero', () => {
+    expect(formatUsd(12.345)).toBe('$12.35');
+    expect(formatUsd(0)).toBe('$0.00');
+    expect(formatUsd(0.0012345)).toBe('$0.0012');
+    expect(formatUsd(2.2e-7)).toBe('$0.00000022');
   });
 });
