@@ -57,30 +57,27 @@ describe('bulkhead:siloTenants', () => {
     expect(count('AWS::S3::Bucket')).toBe(2 + 2);
   });
 
-  it('lets a tenant reach its own keys in a silo table under the same key-prefix policy', async () => {
-    const request = {
-      principal: session,
-      action: 'dynamodb:Query',
-      resource: siloResource('acme', 'Table'),
-      context: {
-        ...sessionTags({ tenantId: 'acme', userId: 'alice' }),
-        'dynamodb:LeadingKeys': ['acme#t#documents'],
+  /** acme's session querying acme's silo table with the given partition key. */
+  const queryAcmeSilo = (leadingKey: string) =>
+    evaluateAccess(
+      { identity: policy },
+      {
+        principal: session,
+        action: 'dynamodb:Query',
+        resource: siloResource('acme', 'Table'),
+        context: {
+          ...sessionTags({ tenantId: 'acme', userId: 'alice' }),
+          'dynamodb:LeadingKeys': [leadingKey],
+        },
       },
-    };
-    expect(await evaluateAccess({ identity: policy }, request)).toBe('Allowed');
+    );
+
+  it('lets a tenant reach its own keys in a silo table under the same key-prefix policy', async () => {
+    expect(await queryAcmeSilo('acme#t#documents')).toBe('Allowed');
   });
 
   it("denies another tenant's keys in a silo table", async () => {
-    const request = {
-      principal: session,
-      action: 'dynamodb:Query',
-      resource: siloResource('acme', 'Table'),
-      context: {
-        ...sessionTags({ tenantId: 'acme', userId: 'alice' }),
-        'dynamodb:LeadingKeys': ['globex#t#documents'],
-      },
-    };
-    expect(await evaluateAccess({ identity: policy }, request)).toBe('ImplicitlyDenied');
+    expect(await queryAcmeSilo('globex#t#documents')).toBe('ImplicitlyDenied');
   });
 
   it('scopes silo objects and vector indexes by the session tags too', async () => {
