@@ -2,7 +2,8 @@
  * Read-through view of the registry for the request path: a tenant's record
  * and a user's role assignment, each cached in-process for at most `ttlMs`
  * (15 s by default), so a suspension takes effect within that bound without a
- * registry read on every request.
+ * registry read on every request. An unknown tenant is not remembered, so a
+ * tenant onboarded a moment ago is served at once.
  */
 import { PLATFORM_TENANT_ID, type Role } from '../tenancy/request-context.js';
 import type { TenantRecord } from './tenant-record.js';
@@ -25,7 +26,10 @@ interface Entry<V> {
   readonly expiresAt: number;
 }
 
-/** A bounded cache of promises that expire `ttlMs` after they were started; failures are not kept. */
+/**
+ * A bounded cache of promises that expire `ttlMs` after they were started;
+ * failures, and values `keep` rejects, are not kept.
+ */
 class ExpiringCache<V> {
   readonly #entries = new Map<string, Entry<V>>();
 
@@ -33,6 +37,7 @@ class ExpiringCache<V> {
     private readonly ttlMs: number,
     private readonly maxEntries: number,
     private readonly now: () => number,
+    private readonly keep: (value: V) => boolean = () => true,
   ) {}
 
   get(key: string, load: () => Promise<V>): Promise<V> {
@@ -41,9 +46,12 @@ class ExpiringCache<V> {
     const value = load();
     this.#entries.delete(key);
     this.#entries.set(key, { value, expiresAt: this.now() + this.ttlMs });
-    value.catch(() => {
+    const forget = () => {
       if (this.#entries.get(key)?.value === value) this.#entries.delete(key);
-    });
+    };
+    value.then((loaded) => {
+      if (!this.keep(loaded)) forget();
+    }, forget);
     for (const oldest of this.#entries.keys()) {
       if (this.#entries.size <= this.maxEntries) break;
       this.#entries.delete(oldest);
@@ -69,7 +77,7 @@ export class TenantDirectory {
   ) {
     const ttlMs = options.ttlMs ?? DEFAULT_DIRECTORY_TTL_MS;
     const now = options.now ?? Date.now;
-    this.#tenants = new ExpiringCache(ttlMs, DEFAULT_MAX_ENTRIES, now);
+    this.#tenants = new ExpiringCache(ttlMs, DEFAULT_MAX_ENTRIES, now, (record) => record !== undefined);
     this.#roles = new ExpiringCache(ttlMs, DEFAULT_MAX_ENTRIES, now);
   }
 

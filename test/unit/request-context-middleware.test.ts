@@ -130,4 +130,19 @@ describe('TenantDirectory', () => {
     expect(cachedCalls).toBe(1);
     expect(registry.calls.getTenant).toBe(2);
   });
+
+  it('does not remember an unknown tenant, so one onboarded a moment later is found at once', async () => {
+    const clock = { now: 0 };
+    const tenants: TenantRecord[] = [];
+    const registry = fakeRegistry(tenants);
+    const directory = new TenantDirectory(registry, { ttlMs: 15_000, now: () => clock.now });
+
+    const before = await directory.tenant('acme');
+    tenants.push(ACME);
+    clock.now = 1;
+    const after = await directory.tenant('acme');
+
+    expect(before).toBeUndefined();
+    expect(after).toEqual(ACME);
+  });
 });
