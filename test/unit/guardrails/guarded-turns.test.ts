@@ -1,0 +1,92 @@
+/** Streaming model turns are retried only before their first event reaches the client. */
+import { describe, expect, it } from 'vitest';
+import { BudgetGuard } from '../../../lambdas/admission/budget-guard.js';
+import { TIER_BUDGETS } from '../../../lambdas/admission/tier-limits.js';
+import type { TurnEvent, TurnTaker } from '../../../lambdas/agent/agent-loop.js';
+import { guardedTurns } from '../../../lambdas/agent/guarded-turns.js';
+import { ModelCallGuard } from '../../../lambdas/guardrails/model-call-guard.js';
+import { Metering } from '../../../lambdas/metering/metering.js';
+import { capturingLogger, contextFor, recordingSleep } from './support/contexts.js';
+import { MemoryGuardrailTable, throttled } from './support/memory-guardrail-table.js';
+
+type Attempt = 'throttle-before-first-event' | 'throttle-after-text' | 'answer';
+
+const REQUEST = {
+  system: [{ text: 'You are a careful assistant.' }],
+  messages: [{ role: 'user' as const, content: [{ text: 'hello' }] }],
+  inferenceConfig: { maxTokens: 200 },
+};
+
+/** A model whose attempts follow `script`; records which model each attempt went to. */
+function scriptedModel(script: Attempt[]) {
+  const attempts: string[] = [];
+  const turnsWith = (modelId: string): TurnTaker =>
+    async function* () {
+      attempts.push(modelId);
+      const attempt = script.shift() ?? 'answer';
+      if (attempt === 'throttle-before-first-event') throw throttled();
+      yield { type: 'text', text: 'Hel' } satisfies TurnEvent;
+      if (attempt === 'throttle-after-text') throw throttled();
+      yield { type: 'text', text: 'lo' } satisfies TurnEvent;
+      yield {
+        type: 'turn',
+        turn: {
+          content: [{ text: 'Hello' }],
+          stopReason: 'end_turn',
+          usage: { inputTokens: 12, outputTokens: 3 },
+        },
+      } satisfies TurnEvent;
+    };
+  return { attempts, turnsWith };
+}
+
+function guard() {
+  const context = contextFor('acme', 'alice');
+  const table = new MemoryGuardrailTable(context);
+  return new ModelCallGuard({
+    context,
+    budget: new BudgetGuard(table),
+    limits: TIER_BUDGETS.basic,
+    metering: new Metering(table),
+    logger: capturingLogger(),
+    retry: { sleep: recordingSleep() },
+  });
+}
+
+async function streamedTexts(turns: TurnTaker): Promise<{ texts: string[]; error?: unknown }> {
+  const texts: string[] = [];
+  try {
+    for await (const event of turns(REQUEST, new AbortController().signal)) {
+      if (event.type === 'text') texts.push(event.text);
+    }
+    return { texts };
+  } catch (error) {
+    return { texts, error };
+  }
+}
+
+describe('guarded streaming turns', () => {
+  it('retry a throttled turn that has sent nothing yet, so the client sees the answer once', async () => {
+    const model = scriptedModel(['throttle-before-first-event', 'answer']);
+
+    const { texts, error } = await streamedTexts(
+      guardedTurns(guard(), 'amazon.nova-lite-v1:0', model.turnsWith),
+    );
+
+    expect(error).toBeUndefined();
+    expect(model.attempts).toHaveLength(2);
+    expect(texts).toEqual(['Hel', 'lo']);
+  });
+
+  it('do not retry once text has reached the client: the failure surfaces and nothing is sent twice', async () => {
+    const model = scriptedModel(['throttle-after-text', 'answer']);
+
+    const { texts, error } = await streamedTexts(
+      guardedTurns(guard(), 'amazon.nova-lite-v1:0', model.turnsWith),
+    );
+
+    expect(error).toMatchObject({ name: 'ThrottlingException' });
+    expect(model.attempts).toHaveLength(1);
+    expect(texts).toEqual(['Hel']);
+  });
+});
