@@ -16,6 +16,30 @@ export interface RouteMatch {
 }
 
 export const STAGE = 'local';
+
+/** The event's identity block for a caller that is known only by address (TOKEN-authorized APIs). */
+export function callerIdentity(
+  sourceIp: string,
+  userAgent: string | null,
+): APIGatewayProxyEvent['requestContext']['identity'] {
+  return {
+    accessKey: null,
+    accountId: null,
+    apiKey: null,
+    apiKeyId: null,
+    caller: null,
+    clientCert: null,
+    cognitoAuthenticationProvider: null,
+    cognitoAuthenticationType: null,
+    cognitoIdentityId: null,
+    cognitoIdentityPoolId: null,
+    principalOrgId: null,
+    sourceIp,
+    user: null,
+    userAgent,
+    userArn: null,
+  };
+}
 export const API_ID = 'bulkheadlocal';
 
 export function proxyEvent(
@@ -60,23 +84,7 @@ export function proxyEvent(
       apiId: API_ID,
       authorizer,
       httpMethod: call.method,
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: call.sourceIp,
-        user: null,
-        userAgent: headers['user-agent'] ?? null,
-        userArn: null,
-      },
+      identity: callerIdentity(call.sourceIp, headers['user-agent'] ?? null),
       path: `/${STAGE}${call.path}`,
       protocol: 'HTTP/1.1',
       requestId,

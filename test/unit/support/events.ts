@@ -1,5 +1,6 @@
 /** API Gateway REST proxy events for unit tests. */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { callerIdentity } from '../../../local/api-gateway/proxy-event.js';
 
 export function proxyEvent(overrides: {
   method?: string;
@@ -29,23 +30,7 @@ export function proxyEvent(overrides: {
           : overrides.authorizer,
       protocol: 'HTTP/1.1',
       httpMethod: overrides.method ?? 'GET',
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: '127.0.0.1',
-        user: null,
-        userAgent: null,
-        userArn: null,
-      },
+      identity: callerIdentity('127.0.0.1', null),
       path: overrides.path ?? '/v1/me',
       stage: 'prod',
       requestId: overrides.requestId ?? 'req-1',
