@@ -2,9 +2,10 @@
  * Demo data for `npm start`, written through the platform's own API, never around it: tenants
  * and roles through the operator API, memory facts and documents through the tenant API.
  */
+
+import { PLATFORM_TENANT_ID } from '../lambdas/tenancy/request-context.js';
 import type { DemoIdentity } from './emulators/jwt-issuer.js';
 import type { LocalCloud } from './local-cloud.js';
-import { OPERATOR_TENANT_ID } from './operator-tenant.js';
 
 export interface DemoUser extends DemoIdentity {
   readonly label: string;
@@ -21,7 +22,7 @@ export const DEMO_USERS: readonly DemoUser[] = [
   { label: 'acme admin', sub: 'adam', tenantId: 'acme', groups: ['admin'] },
   { label: 'globex analyst', sub: 'gina', tenantId: 'globex', groups: ['analyst'] },
   { label: 'globex admin', sub: 'greg', tenantId: 'globex', groups: ['admin'] },
-  { label: 'platform operator', sub: 'olga', tenantId: OPERATOR_TENANT_ID, groups: ['operator'] },
+  { label: 'platform operator', sub: 'olga', tenantId: PLATFORM_TENANT_ID, groups: ['operator'] },
 ];
 
 const FACTS: Readonly<Record<string, string>> = {
@@ -58,7 +59,7 @@ export async function seedDemo(cloud: LocalCloud): Promise<void> {
   );
   if (created.every((status) => status === 409)) return; // persisted from an earlier run
   await Promise.all(
-    DEMO_USERS.filter((candidate) => candidate.tenantId !== OPERATOR_TENANT_ID).map((user) =>
+    DEMO_USERS.filter((candidate) => candidate.tenantId !== PLATFORM_TENANT_ID).map((user) =>
       call(operator, 'PUT', `/v1/admin/tenants/${user.tenantId}/users/${user.sub}/roles`, {
         roles: user.groups,
       }),

@@ -27,11 +27,9 @@ import { CredentialRegistry, type Credentials } from './front-door/principals.js
 import { vectorBucketArnPrefix } from './front-door/s3vectors-request.js';
 import { FunctionLogs } from './function-logs.js';
 import { startInspector } from './inspector.js';
-import { ensureOperatorTenant } from './operator-tenant.js';
 import { bindIssuer, placeholderTemplate } from './synthesis/local-template.js';
 
 export const LOCAL_AUDIENCE = 'bulkhead-local';
-const CONTROL_ENTRY = 'lambdas/handlers/control.ts';
 
 export interface LocalCloudOptions {
   /** Keep data between runs under this directory; in memory when absent. */
@@ -183,11 +181,6 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       };
     };
 
-    const control = model.functions.find((fn) => fn.entry === CONTROL_ENTRY);
-    const controlTable = control?.environment.CONTROL_TABLE_NAME;
-    if (control === undefined || controlTable === undefined) {
-      throw new Error(`the template has no ${CONTROL_ENTRY} function with CONTROL_TABLE_NAME`);
-    }
     const hostsStarting = model.functions.map((fn) =>
       track(
         FunctionHost.start(fn.name, repoPath(fn.entry), functionEnvironment(fn), {
@@ -196,14 +189,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         }),
       ),
     );
-    const provisioning = deployResources(model, dynamoDb.endpoint, s3, vectors, secrets, dataDir).then(() =>
-      ensureOperatorTenant(
-        frontDoor.endpoint,
-        account.region,
-        functionCredentials(control.logicalId),
-        controlTable,
-      ),
-    );
+    const provisioning = deployResources(model, dynamoDb.endpoint, s3, vectors, secrets, dataDir);
     await allStarted<unknown>([...hostsStarting, provisioning]);
     const hosts = await Promise.all(hostsStarting);
     const gateway = await track(
