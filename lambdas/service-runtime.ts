@@ -18,7 +18,7 @@ import { ModelCallGuard } from './guardrails/model-call-guard.js';
 import { resolveRequestContext } from './http/request-context-middleware.js';
 import { Metering } from './metering/metering.js';
 import { CURRENT_PRICES, costNanoUsd } from './metering/price-table.js';
-import type { Logger } from './observability/logger.js';
+import { type Logger, SERVICE_NAME } from './observability/logger.js';
 import { type RequestTelemetry, Telemetry } from './observability/telemetry.js';
 import { TenantDirectory } from './registry/tenant-directory.js';
 import { TenantRegistry } from './registry/tenant-registry.js';
@@ -33,12 +33,11 @@ import { type SessionClientFactory, sdkSessionClients } from './tenancy/session-
 import { type SessionSubject, TenantSessions } from './tenancy/tenant-session.js';
 import { tenantTagKeyLoader } from './tenancy/tenant-tag-key.js';
 
-/** Service name and metrics namespace of the functions' telemetry. */
-export const TELEMETRY_SERVICE = 'bulkhead';
+/** Metrics namespace of the functions' telemetry. */
 export const TELEMETRY_NAMESPACE = 'Bulkhead';
 
 export interface ServiceRuntimeOptions {
-  /** @default Telemetry for TELEMETRY_SERVICE / TELEMETRY_NAMESPACE (Powertools, to stdout) */
+  /** @default Telemetry for SERVICE_NAME / TELEMETRY_NAMESPACE (Powertools, to stdout) */
   readonly telemetry?: Telemetry;
   /** Sleep, randomness and policy of the model retry layer (tests make them instant). */
   readonly modelRetry?: Omit<ModelFallbackOptions, 'signal' | 'onRetry'>;
@@ -82,7 +81,7 @@ export class ServiceRuntime {
     options: ServiceRuntimeOptions = {},
   ) {
     this.telemetry =
-      options.telemetry ?? new Telemetry({ serviceName: TELEMETRY_SERVICE, namespace: TELEMETRY_NAMESPACE });
+      options.telemetry ?? new Telemetry({ serviceName: SERVICE_NAME, namespace: TELEMETRY_NAMESPACE });
     this.#modelRetry = options.modelRetry;
     this.registry = new TenantRegistry(clients.dynamodb, config.controlTableName);
     this.directory = new TenantDirectory(this.registry);

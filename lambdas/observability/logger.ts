@@ -1,9 +1,16 @@
 /**
- * Structured JSON logs to stdout (CloudWatch in Lambda, the terminal locally).
+ * Structured JSON logs to stdout (CloudWatch in Lambda, the terminal locally),
+ * in Powertools' format — the same as per-request telemetry, so a log group
+ * holds one format.
  *
  * Callers pass the opaque tenant tag, never raw tenant or user ids, prompts or
  * document text (DESIGN invariant 6).
  */
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+
+/** The functions' service name in logs, metrics and traces. */
+export const SERVICE_NAME = 'bulkhead';
+
 export type LogFields = Readonly<Record<string, string | number | boolean | undefined>>;
 
 export interface Logger {
@@ -11,16 +18,12 @@ export interface Logger {
   error(message: string, fields?: LogFields): void;
 }
 
-function write(level: 'INFO' | 'ERROR', message: string, fields: LogFields | undefined): void {
-  const line = JSON.stringify({ level, message, timestamp: new Date().toISOString(), ...fields });
-  if (level === 'ERROR') console.error(line);
-  else console.log(line);
-}
+const platformLog = new PowertoolsLogger({ serviceName: SERVICE_NAME });
 
-/** The default logger. */
+/** The default logger: for what happens before a request's tenant is known (the authorizer, early refusals). */
 export const jsonLogger: Logger = {
-  info: (message, fields) => write('INFO', message, fields),
-  error: (message, fields) => write('ERROR', message, fields),
+  info: (message, fields) => platformLog.info(message, { ...fields }),
+  error: (message, fields) => platformLog.error(message, { ...fields }),
 };
 
 /** Rewrites text before it is logged (e.g. replaces raw ids with the opaque tenant tag). */
