@@ -4,6 +4,7 @@
  * (JSON Schema 2020-12, which OpenAPI 3.1 uses), so the two cannot drift.
  */
 import { z } from 'zod';
+import { isRecord } from '../is-record.js';
 import { type AnyEndpoint, ErrorBodySchema, NO_BODY, RETRY_AFTER_STATUSES } from './endpoint.js';
 
 const RETRY_AFTER_HEADER = {
@@ -37,10 +38,6 @@ export function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSch
 function operationId(endpoint: AnyEndpoint): string {
   const words = endpoint.path.split(/[^A-Za-z0-9]+/).filter((word) => word.length > 0);
   return endpoint.method.toLowerCase() + words.map((word) => word[0]?.toUpperCase() + word.slice(1)).join('');
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function parameters(endpoint: AnyEndpoint): unknown[] {

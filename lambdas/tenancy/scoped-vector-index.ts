@@ -17,6 +17,7 @@ import {
   QueryVectorsCommand,
   type S3VectorsClient,
 } from '@aws-sdk/client-s3vectors';
+import { isRecord } from '../is-record.js';
 import { ScopedKeyError } from './errors.js';
 import { type KeyOwner, type Visibility, vectorIndexName } from './key-layout.js';
 import type { TenantSession } from './tenant-session.js';
@@ -235,10 +236,6 @@ export class ScopedVectorIndex {
     }
     return [];
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function checkedMetadata(metadata: VectorMetadata | undefined): VectorMetadata {

@@ -3,6 +3,7 @@
  * use it. Kept apart from synthesize.ts so readers (e.g. the local cloud
  * loading a cached template) do not load aws-cdk-lib for one shape check.
  */
+import { isRecord } from '../../lambdas/is-record.js';
 
 export interface CfnResourceJson {
   readonly Type: string;
@@ -15,10 +16,6 @@ export type CfnTemplate = {
   Resources: Record<string, CfnResourceJson>;
   [key: string]: unknown;
 };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function isCfnTemplate(value: unknown): value is CfnTemplate {
   return (

@@ -5,6 +5,8 @@
  * (functions, routes, role policies) are extracted. Only what the bulkhead
  * template actually uses is supported; anything else throws by name.
  */
+
+import { isRecord } from '../../lambdas/is-record.js';
 import type { PolicyDocumentJson } from '../tenant-policy.js';
 import type { CfnResourceJson, CfnTemplate } from './cfn-template.js';
 import { ENTRY_METADATA_KEY, ROLE_METADATA_KEY, TENANT_ACCESS_ROLE_MARK } from './metadata-keys.js';
@@ -70,10 +72,6 @@ const REF_IS_ARN = new Set([
 
 /** Stands for `AWS::NoValue`: dropped from the enclosing object or list. */
 const NO_VALUE = Symbol('AWS::NoValue');
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function resourceOf(template: CfnTemplate, logicalId: string): CfnResourceJson {
   const resource = template.Resources[logicalId];

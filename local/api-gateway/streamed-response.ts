@@ -5,7 +5,7 @@
  * the rest is the body; any other content type is a 200 with that type.
  */
 import type { ServerResponse } from 'node:http';
-import { isRecord } from '../json-value.js';
+import { isRecord } from '../../lambdas/is-record.js';
 import {
   HTTP_INTEGRATION_CONTENT_TYPE,
   PRELUDE_DELIMITER_LENGTH,

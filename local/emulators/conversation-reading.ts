@@ -2,7 +2,7 @@
  * How the stand-in model reads a Converse request: the last user text, the tool results it was
  * handed, the tools it was offered, and `use tool <name> {json}` instructions anywhere in text.
  */
-import { isRecord } from '../json-value.js';
+import { isRecord } from '../../lambdas/is-record.js';
 
 /** A `use tool` instruction: the tool's name and its JSON input (`{}` when none was given). */
 export interface ToolInstruction {

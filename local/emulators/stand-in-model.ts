@@ -26,7 +26,7 @@
 import { createHash } from 'node:crypto';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
-import { isRecord } from '../json-value.js';
+import { isRecord } from '../../lambdas/is-record.js';
 import {
   assistantToolUses,
   documentReferences,

@@ -2,7 +2,7 @@
  * S3 Vectors metadata filters: the subset of the query language the platform uses
  * ($eq $ne $in $nin $gt $gte $lt $lte $exists $and $or, and implicit equality).
  */
-import { isRecord } from '../json-value.js';
+import { isRecord } from '../../lambdas/is-record.js';
 
 export type Metadata = Record<string, unknown>;
 

@@ -4,7 +4,7 @@
  * partition key cannot be read gets no leading keys, which the tenant policy's Null guard denies.
  */
 
-import { isRecord } from '../json-value.js';
+import { isRecord } from '../../lambdas/is-record.js';
 import {
   headerValue,
   type IamRequest,

@@ -1,6 +1,6 @@
 /** What the front door asks IAM about one request, and the request as the front door sees it. */
 import type { IncomingHttpHeaders } from 'node:http';
-import { isRecord } from '../json-value.js';
+import { isRecord } from '../../lambdas/is-record.js';
 
 /** One authorization question: may the principal do `action` on `resource` with these context keys? */
 export interface IamRequest {
