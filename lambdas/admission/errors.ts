@@ -1,7 +1,10 @@
 /** Errors of admission control (budgets and rate limits); error-response.ts maps them to HTTP. */
+import { ClientError } from '../error-families.js';
 
 /** The tenant's monthly budget cannot cover the call's maximum cost (HTTP 402 `budget_exceeded`). */
-export class BudgetExceededError extends Error {
+export class BudgetExceededError extends ClientError {
+  readonly status = 402;
+  readonly code = 'budget_exceeded';
   constructor(options?: ErrorOptions) {
     super("the tenant's monthly model budget is exhausted", options);
     this.name = 'BudgetExceededError';
@@ -9,11 +12,13 @@ export class BudgetExceededError extends Error {
 }
 
 /** A rate limit refused the request (HTTP 429 `rate_limited` with `Retry-After`). */
-export class RateLimitedError extends Error {
+export class RateLimitedError extends ClientError {
+  readonly status = 429;
+  readonly code = 'rate_limited';
   constructor(
     readonly scope: 'tenant' | 'user',
     /** Whole seconds until the window that refused the request ends (≥ 1). */
-    readonly retryAfterSeconds: number,
+    override readonly retryAfterSeconds: number,
     options?: ErrorOptions,
   ) {
     super(`too many requests for this ${scope}; retry in ${retryAfterSeconds} s`, options);

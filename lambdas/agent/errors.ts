@@ -1,7 +1,11 @@
 /** Errors of the agent module. */
+import { DependencyError } from '../error-families.js';
 
 /** The request's time budget ran out before the agent could answer. */
-export class AgentDeadlineError extends Error {
+export class AgentDeadlineError extends DependencyError {
+  readonly status = 504;
+  readonly code = 'deadline_exceeded';
+  readonly retryAfterSeconds = 5;
   constructor(options?: ErrorOptions) {
     super('the agent ran out of time', options);
     this.name = 'AgentDeadlineError';

@@ -1,7 +1,11 @@
 /** Errors of the audit trail. */
+import { DependencyError } from '../error-families.js';
 
 /** The chain head kept moving under concurrent appends; the append was not written. */
-export class AuditAppendError extends Error {
+export class AuditAppendError extends DependencyError {
+  readonly status = 503;
+  readonly code = 'audit_busy';
+  readonly retryAfterSeconds = 1;
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'AuditAppendError';

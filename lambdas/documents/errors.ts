@@ -1,7 +1,10 @@
 /** Errors of the documents module. */
+import { ClientError } from '../error-families.js';
 
 /** No document with that id is visible to the caller (other users' private documents are not addressable). */
-export class DocumentNotFoundError extends Error {
+export class DocumentNotFoundError extends ClientError {
+  readonly status = 404;
+  readonly code = 'not_found';
   constructor() {
     super('document not found');
     this.name = 'DocumentNotFoundError';
@@ -9,7 +12,9 @@ export class DocumentNotFoundError extends Error {
 }
 
 /** The caller's roles do not allow this change to tenant-visible documents. */
-export class DocumentPermissionError extends Error {
+export class DocumentPermissionError extends ClientError {
+  readonly status = 403;
+  readonly code = 'forbidden';
   constructor(message: string) {
     super(message);
     this.name = 'DocumentPermissionError';

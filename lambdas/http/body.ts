@@ -1,6 +1,17 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { z } from 'zod';
-import { BadRequestError } from './errors.js';
+import { BadRequestError, UnsupportedMediaTypeError } from './errors.js';
+import { requestHeader } from './request-headers.js';
+
+/** `application/json`, with or without parameters (`; charset=utf-8`). */
+const JSON_MEDIA_TYPE = /^application\/json\s*(;|$)/i;
+
+/** A body is read only as JSON: any other (or no) `Content-Type` is a 415, before the body is looked at. */
+export function requireJsonContentType(event: Pick<APIGatewayProxyEvent, 'headers'>): void {
+  const contentType = requestHeader(event, 'content-type');
+  if (contentType === undefined || !JSON_MEDIA_TYPE.test(contentType.trim()))
+    throw new UnsupportedMediaTypeError('the request body must be application/json');
+}
 
 /** Human-readable summary of zod issues: `fact: Too big: expected string to have <=2000 characters`. */
 export function describeIssues(error: z.ZodError): string {
@@ -11,10 +22,11 @@ export function describeIssues(error: z.ZodError): string {
 
 /** Parses the JSON body against `schema`; any failure is a 400 that names the problem. */
 export function parseJsonBody<T>(
-  event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'>,
+  event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded' | 'headers'>,
   schema: z.ZodType<T>,
 ): T {
   if (event.body === null || event.body === '') throw new BadRequestError('request body is required');
+  requireJsonContentType(event);
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   let json: unknown;
   try {

@@ -77,7 +77,7 @@ export const PageQuerySchema = z
 /** The parsed body; an endpoint without one accepts only an empty body. A mismatch is a 400. */
 export function parseEndpointBody<Body>(
   schema: z.ZodType<Body>,
-  event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'>,
+  event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded' | 'headers'>,
 ): Body {
   if (event.body === null || event.body === '') {
     const absent = schema.safeParse(undefined);

@@ -1,13 +1,11 @@
 /**
- * Errors that carry their HTTP meaning. Domain modules raise their own typed
- * errors; `error-response.ts` is the one place that maps either kind to HTTP.
+ * The HTTP layer's own refusals (request shape, routing, identity). Domain
+ * modules raise their own ClientError or DependencyError subclasses;
+ * `error-response.ts` is the one place that maps them to HTTP.
  */
-export abstract class HttpError extends Error {
-  abstract readonly status: number;
-  abstract readonly code: string;
-}
+import { ClientError } from '../error-families.js';
 
-export class BadRequestError extends HttpError {
+export class BadRequestError extends ClientError {
   readonly status = 400;
   readonly code = 'bad_request';
   constructor(message: string, options?: ErrorOptions) {
@@ -17,7 +15,7 @@ export class BadRequestError extends HttpError {
 }
 
 /** The request carries no usable identity (authorizer context missing or malformed). */
-export class UnauthenticatedError extends HttpError {
+export class UnauthenticatedError extends ClientError {
   readonly status = 401;
   readonly code = 'unauthenticated';
   constructor(message: string, options?: ErrorOptions) {
@@ -26,7 +24,7 @@ export class UnauthenticatedError extends HttpError {
   }
 }
 
-export class ForbiddenError extends HttpError {
+export class ForbiddenError extends ClientError {
   readonly status = 403;
   readonly code = 'forbidden';
   constructor(message: string, options?: ErrorOptions) {
@@ -35,7 +33,7 @@ export class ForbiddenError extends HttpError {
   }
 }
 
-export class RouteNotFoundError extends HttpError {
+export class RouteNotFoundError extends ClientError {
   readonly status = 404;
   readonly code = 'not_found';
   constructor(method: string, path: string) {
@@ -44,7 +42,7 @@ export class RouteNotFoundError extends HttpError {
   }
 }
 
-export class MethodNotAllowedError extends HttpError {
+export class MethodNotAllowedError extends ClientError {
   readonly status = 405;
   readonly code = 'method_not_allowed';
   constructor(
@@ -53,5 +51,15 @@ export class MethodNotAllowedError extends HttpError {
   ) {
     super(`method ${method} is not allowed here; allowed: ${allowed.join(', ')}`);
     this.name = 'MethodNotAllowedError';
+  }
+}
+
+/** The body is not JSON (`Content-Type` other than application/json). */
+export class UnsupportedMediaTypeError extends ClientError {
+  readonly status = 415;
+  readonly code = 'unsupported_media_type';
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsupportedMediaTypeError';
   }
 }

@@ -1,13 +1,18 @@
 /** Errors of the tenant registry. */
+import { ClientError } from '../error-families.js';
 
-export class TenantExistsError extends Error {
+export class TenantExistsError extends ClientError {
+  readonly status = 409;
+  readonly code = 'tenant_exists';
   constructor(tenantId: string) {
     super(`tenant ${tenantId} already exists`);
     this.name = 'TenantExistsError';
   }
 }
 
-export class TenantNotFoundError extends Error {
+export class TenantNotFoundError extends ClientError {
+  readonly status = 404;
+  readonly code = 'tenant_not_found';
   constructor(tenantId: string) {
     super(`tenant ${tenantId} does not exist`);
     this.name = 'TenantNotFoundError';

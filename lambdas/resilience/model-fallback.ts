@@ -7,6 +7,7 @@
  * state lives in this call: one tenant's throttling never slows another's.
  */
 import { type BackoffPolicy, fullJitterDelay, type Random, realSleep, type Sleep } from './backoff.js';
+import { dependencyFaultOf } from './dependency-faults.js';
 import { ModelUnavailableError } from './errors.js';
 
 export interface ModelRetryPolicy extends BackoffPolicy {
@@ -44,27 +45,12 @@ export interface ModelCallResult<T> {
   readonly attempts: number;
 }
 
-const TRANSIENT_ERROR_NAMES = new Set([
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'ServiceUnavailableException',
-  'ServiceUnavailable',
-  'InternalServerException',
-  'ModelNotReadyException',
-]);
-
-function httpStatusOf(err: object): number | undefined {
-  if (!('$metadata' in err) || typeof err.$metadata !== 'object' || err.$metadata === null) return undefined;
-  const status = 'httpStatusCode' in err.$metadata ? err.$metadata.httpStatusCode : undefined;
-  return typeof status === 'number' ? status : undefined;
-}
-
-/** True for failures worth retrying: throttling, 429 and 5xx (matched by name and status; no SDK import). */
+/**
+ * True for failures worth retrying: throttling, 429, 5xx, timeouts and dropped
+ * connections (real Bedrock resets connections too; see dependency-faults).
+ */
 export function isTransientModelError(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  if (TRANSIENT_ERROR_NAMES.has(err.name)) return true;
-  const status = httpStatusOf(err);
-  return status !== undefined && (status === 429 || status >= 500);
+  return dependencyFaultOf(err) !== undefined;
 }
 
 /** Calls `call` with each model in turn, retrying transient failures; other errors propagate at once. */

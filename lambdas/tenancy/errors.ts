@@ -1,4 +1,5 @@
 /** Errors of the tenancy module (sessions and scoped clients). */
+import { ClientError, DependencyError } from '../error-families.js';
 
 /** The subject of a tenant session does not match the key-layout id patterns; STS is never asked. */
 export class InvalidSessionSubjectError extends Error {
@@ -17,7 +18,9 @@ export class TenantSessionError extends Error {
 }
 
 /** A scoped client was asked for a key, attribute or metadata field it must not express. */
-export class ScopedKeyError extends Error {
+export class ScopedKeyError extends ClientError {
+  readonly status = 400;
+  readonly code = 'invalid_key';
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'ScopedKeyError';
@@ -52,7 +55,10 @@ export class EmbeddingResponseError extends Error {
  * A transaction was cancelled because another transaction was changing the
  * same item at that moment (not because a condition failed). Retrying is safe.
  */
-export class TransactionConflictError extends Error {
+export class TransactionConflictError extends DependencyError {
+  readonly status = 503;
+  readonly code = 'conflict';
+  readonly retryAfterSeconds = 1;
   constructor(options?: ErrorOptions) {
     super('a concurrent transaction touched the same item', options);
     this.name = 'TransactionConflictError';

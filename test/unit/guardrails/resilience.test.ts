@@ -49,6 +49,15 @@ describe('callWithFallback', () => {
     expect(isTransientModelError('not an error')).toBe(false);
   });
 
+  it('classifies timeouts and dropped connections as transient (real Bedrock resets connections too)', () => {
+    expect(isTransientModelError(Object.assign(new Error('t'), { name: 'TimeoutError' }))).toBe(true);
+    expect(isTransientModelError(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }))).toBe(
+      true,
+    );
+    expect(isTransientModelError(new Error('socket hang up'))).toBe(true);
+    expect(isTransientModelError(Object.assign(new Error('aborted'), { name: 'AbortError' }))).toBe(false);
+  });
+
   it('retries a throttled call with jittered delays and returns the answer', async () => {
     const sleep = recordingSleep();
     const model = scriptedCall([sdkError('ThrottlingException', 429), sdkError('ThrottlingException', 429)]);
