@@ -3,9 +3,10 @@
  * model sees anything; the tool runner checks the role again on execution.
  */
 import { z } from 'zod';
+import { mayTake } from '../authorization/action-table.js';
 import { DEFAULT_SEARCH_TOP_K, DocumentIdSchema, MAX_SEARCH_TOP_K } from '../documents/document-library.js';
 import { FactTextSchema } from '../memory/long-term-memory.js';
-import { hasAnyRole, type RequestContext } from '../tenancy/request-context.js';
+import type { RequestContext } from '../tenancy/request-context.js';
 import type { ToolSpecification } from './converse-model.js';
 import { toJsonValue } from './json-value.js';
 import type { AgentTool } from './tool.js';
@@ -16,7 +17,7 @@ const searchDocuments: AgentTool<{ query: string; topK?: number | undefined }> =
   name: 'search_documents',
   description:
     'Semantic search over the documents the user may read. Returns matching passages with their document id, title and chunk number.',
-  allowedRoles: ['reader', 'analyst', 'admin'],
+  action: 'documents.search',
   inputSchema: z
     .object({
       query: z.string().trim().min(1).max(1000).describe('What to look for'),
@@ -35,7 +36,7 @@ const searchDocuments: AgentTool<{ query: string; topK?: number | undefined }> =
 const recall: AgentTool<{ query?: string | undefined }> = {
   name: 'recall',
   description: 'Recalls facts the user asked you to remember, optionally only those matching some words.',
-  allowedRoles: ['reader', 'analyst', 'admin'],
+  action: 'memory.read',
   inputSchema: z
     .object({ query: z.string().trim().max(200).optional().describe('Words the facts should contain') })
     .strict(),
@@ -52,7 +53,7 @@ const recall: AgentTool<{ query?: string | undefined }> = {
 const remember: AgentTool<{ fact: string }> = {
   name: 'remember',
   description: 'Stores a short fact about the user for later conversations.',
-  allowedRoles: ['analyst', 'admin'],
+  action: 'memory.write',
   inputSchema: z.object({ fact: FactTextSchema.describe('The fact to remember') }).strict(),
   async run(_context, input, services) {
     const stored = await services.memory.remember(input.fact);
@@ -63,7 +64,7 @@ const remember: AgentTool<{ fact: string }> = {
 const getMyUsage: AgentTool<Record<string, never>> = {
   name: 'get_my_usage',
   description: "The user's model usage this month: tokens, model calls, requests and cost in USD.",
-  allowedRoles: ['analyst', 'admin'],
+  action: 'usage.read',
   inputSchema: z.object({}).strict(),
   async run(_context, _input, services) {
     return { data: toJsonValue(await services.usage.current()) };
@@ -72,8 +73,9 @@ const getMyUsage: AgentTool<Record<string, never>> = {
 
 const deleteDocument: AgentTool<{ documentId: string }> = {
   name: 'delete_document',
-  description: 'Deletes one document of the workspace by its id.',
-  allowedRoles: ['admin'],
+  description:
+    'Deletes one document by its id: the user’s own private ones, or (admins only) a tenant-visible one.',
+  action: 'documents.delete.private',
   inputSchema: z.object({ documentId: DocumentIdSchema.describe('The document id') }).strict(),
   async run(_context, input, services) {
     await services.documents.delete(input.documentId);
@@ -91,8 +93,10 @@ export const TOOLS: ReadonlyArray<AgentTool<unknown>> = [
 ];
 
 /** The tools the caller's roles allow, in catalog order. */
-export function catalogFor(context: Pick<RequestContext, 'roles'>): ReadonlyArray<AgentTool<unknown>> {
-  return TOOLS.filter((tool) => hasAnyRole(context, tool.allowedRoles));
+export function catalogFor(
+  context: Pick<RequestContext, 'tenantId' | 'roles'>,
+): ReadonlyArray<AgentTool<unknown>> {
+  return TOOLS.filter((tool) => mayTake(context, tool.action));
 }
 
 /** Converse tool specifications for a catalog (input schema as JSON Schema from the zod schema). */

@@ -7,9 +7,11 @@
  * Every outcome is audited: a refusal as `access_denied`, the rest as `tool_call`.
  */
 import type { AuditEvent } from '../audit/audit-chain.js';
-import { DocumentNotFoundError, DocumentPermissionError } from '../documents/errors.js';
+import { mayTake } from '../authorization/action-table.js';
+import { ActionRefusedError } from '../authorization/errors.js';
+import { DocumentNotFoundError } from '../documents/errors.js';
 import { describeIssues } from '../http/body.js';
-import { hasAnyRole, type RequestContext } from '../tenancy/request-context.js';
+import type { RequestContext } from '../tenancy/request-context.js';
 import type { JsonValue, ToolResultBlock } from './converse-model.js';
 import type { Citation, ToolServices } from './tool.js';
 import { TOOLS } from './tool-catalog.js';
@@ -48,7 +50,7 @@ function resultBlock(toolUseId: string, body: { data: JsonValue } | { error: str
 
 /** Errors whose message is safe and useful for the model; anything else is reported generically. */
 function modelFacingMessage(err: unknown): string {
-  if (err instanceof DocumentNotFoundError || err instanceof DocumentPermissionError) return err.message;
+  if (err instanceof DocumentNotFoundError) return err.message;
   return 'the tool failed';
 }
 
@@ -88,7 +90,7 @@ async function executeToolUse(
   });
   const tool = TOOLS.find((candidate) => candidate.name === request.name);
   // An unknown tool and a forbidden one get the same answer: the catalog is not probeable.
-  if (tool === undefined || !hasAnyRole(context, tool.allowedRoles)) {
+  if (tool === undefined || !mayTake(context, tool.action)) {
     return failed('refused', `tool ${request.name} is not available`);
   }
   const input = tool.inputSchema.safeParse(request.input);
@@ -101,6 +103,8 @@ async function executeToolUse(
       citations: output.citations ?? [],
     };
   } catch (err) {
+    // A refusal by the domain (a tenant-visible document the role may not delete) is a denial, not a fault.
+    if (err instanceof ActionRefusedError) return failed('refused', err.message);
     reportFailure(err);
     return failed('failed', modelFacingMessage(err));
   }

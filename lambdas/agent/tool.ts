@@ -5,10 +5,11 @@
  */
 import type { z } from 'zod';
 import type { EventAudit } from '../audit/request-audit.js';
+import type { Action } from '../authorization/action-table.js';
 import type { DocumentLibrary } from '../documents/document-library.js';
 import type { LongTermMemory } from '../memory/long-term-memory.js';
 import type { MonthlyUsage } from '../metering/monthly-usage.js';
-import type { RequestContext, Role } from '../tenancy/request-context.js';
+import type { RequestContext } from '../tenancy/request-context.js';
 import type { JsonValue } from './converse-model.js';
 
 /** The caller's scoped services, the only way a tool reaches data. */
@@ -34,7 +35,8 @@ export interface ToolOutput {
 export interface AgentTool<Input> {
   readonly name: string;
   readonly description: string;
-  readonly allowedRoles: readonly Role[];
+  /** The action it takes, from the one authorization table (the REST route for it checks the same). */
+  readonly action: Action;
   /** Strict: unknown keys (a `tenantId`, say) are rejected. */
   readonly inputSchema: z.ZodType<Input>;
   run(context: RequestContext, input: Input, services: ToolServices): Promise<ToolOutput>;

@@ -14,14 +14,15 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { DataAudit } from '../audit/request-audit.js';
+import { authorizeAction } from '../authorization/action-table.js';
 import { ScopedKeyError } from '../tenancy/errors.js';
 import type { Visibility } from '../tenancy/key-layout.js';
-import { hasAnyRole, type RequestContext } from '../tenancy/request-context.js';
+import type { RequestContext } from '../tenancy/request-context.js';
 import type { ScopedBucket } from '../tenancy/scoped-bucket.js';
 import type { ItemAddress, ScopedTable } from '../tenancy/scoped-table.js';
 import type { ScopedVectorIndex, VectorMatch } from '../tenancy/scoped-vector-index.js';
 import { chunkText } from './chunking.js';
-import { DocumentNotFoundError, DocumentPermissionError } from './errors.js';
+import { DocumentNotFoundError } from './errors.js';
 
 export const MAX_DOCUMENT_BYTES = 200 * 1024;
 export const MAX_SEARCH_TOP_K = 20;
@@ -30,7 +31,6 @@ const DOCUMENTS_COLLECTION = 'documents';
 const DOCUMENT_SK_PREFIX = 'doc#';
 /** PutVectors and DeleteVectors take at most 500 vectors per call. */
 const VECTOR_BATCH = 500;
-const TENANT_WRITER_ROLES = ['analyst', 'admin'] as const;
 
 export const VisibilitySchema = z.enum(['tenant', 'private']);
 export const DocumentIdSchema = z.uuid();
@@ -154,7 +154,7 @@ export class DocumentLibrary {
   readonly #newId: () => string;
 
   constructor(
-    private readonly context: Pick<RequestContext, 'roles'>,
+    private readonly context: Pick<RequestContext, 'tenantId' | 'roles'>,
     private readonly stores: DocumentStores,
     options: DocumentLibraryOptions = {},
   ) {
@@ -165,7 +165,7 @@ export class DocumentLibrary {
   /** Stores, chunks and indexes a document; on any failure nothing of it remains. */
   async upload(document: NewDocument): Promise<DocumentSummary> {
     const { title, content, visibility } = NewDocumentSchema.parse(document);
-    this.#requireWriter(visibility);
+    authorizeAction(this.context, `documents.write.${visibility}`);
     const id = this.#newId();
     const chunks = chunkText(content);
     // Embed before writing anything: the most failure-prone step then leaves nothing to undo.
@@ -248,7 +248,7 @@ export class DocumentLibrary {
   /** Removes the object, the metadata and every vector of a document. */
   async delete(id: string): Promise<void> {
     const summary = await this.#find(id);
-    this.#requireWriter(summary.visibility);
+    authorizeAction(this.context, `documents.delete.${summary.visibility}`);
     await this.stores.audit.write(
       { kind: 'data_delete', action: 'documents.delete', resource: `document/${summary.id}` },
       async () => {
@@ -282,12 +282,6 @@ export class DocumentLibrary {
   async #deleteVectors(visibility: Visibility, id: string, chunks: number): Promise<void> {
     for (const batch of batches(vectorAddresses(visibility, id, chunks)))
       await this.stores.vectors.delete(batch);
-  }
-
-  #requireWriter(visibility: Visibility): void {
-    if (visibility === 'tenant' && !hasAnyRole(this.context, TENANT_WRITER_ROLES)) {
-      throw new DocumentPermissionError('tenant-visible documents need the analyst or admin role');
-    }
   }
 }
 

@@ -10,13 +10,3 @@ export class DocumentNotFoundError extends ClientError {
     this.name = 'DocumentNotFoundError';
   }
 }
-
-/** The caller's roles do not allow this change to tenant-visible documents. */
-export class DocumentPermissionError extends ClientError {
-  readonly status = 403;
-  readonly code = 'forbidden';
-  constructor(message: string) {
-    super(message);
-    this.name = 'DocumentPermissionError';
-  }
-}

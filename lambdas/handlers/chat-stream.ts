@@ -9,19 +9,14 @@ import { createChatStreamHandler } from '../routes/chat-stream-route.js';
 import { ServiceRuntime } from '../service-runtime.js';
 
 const runtime = new ServiceRuntime(readServiceConfig());
-const streamChat = createChatStreamHandler({
-  runtime,
-  resolveContext: (event) => runtime.resolveContext(event),
-  admit: (context) => runtime.admitRequest(context),
-  telemetry: runtime.telemetry,
-});
+const streamChat = createChatStreamHandler(runtime);
 
 export const handler = awslambda.streamifyResponse<APIGatewayProxyEvent>(
   async (event, responseStream, context) => {
     await streamChat(
       event,
       (statusCode, headers) => awslambda.HttpResponseStream.from(responseStream, { statusCode, headers }),
-      () => context.getRemainingTimeInMillis(),
+      context,
     );
   },
 );

@@ -6,6 +6,7 @@
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { z } from 'zod';
+import type { Action } from '../authorization/action-table.js';
 import { describeIssues, parseJsonBody } from './body.js';
 import { BadRequestError } from './errors.js';
 import type { HttpMethod } from './router.js';
@@ -20,6 +21,8 @@ export interface Endpoint<Body, Query> {
   readonly method: HttpMethod;
   /** Path template, e.g. `/v1/documents/{id}`. */
   readonly path: string;
+  /** The action it takes: the request pipeline authorizes it from the one table before reading the body. */
+  readonly action: Action;
   readonly summary: string;
   /** The JSON request body; NO_BODY when the endpoint takes none. */
   readonly body: z.ZodType<Body>;

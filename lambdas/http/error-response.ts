@@ -78,7 +78,8 @@ export function errorResponse(err: unknown, requestId: string, logging: ErrorLog
     });
   }
   const outcome = { requestId, ...logFields, status: fault.status, code: fault.code };
-  if (fault.status >= 500) logger.error('dependency fault', { ...outcome, ...describeError(err, logging.redact) });
+  if (fault.status >= 500)
+    logger.error('dependency fault', { ...outcome, ...describeError(err, logging.redact) });
   else logger.info('request refused', outcome);
   const response = jsonResponse(fault.status, {
     error: { code: fault.code, message: fault.message, requestId },

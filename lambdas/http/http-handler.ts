@@ -1,24 +1,28 @@
 /**
- * The shape every HTTP function shares: resolve the request context, check
- * the function-wide access rule, admit the request (rate limits), route, run
- * the route handler, and map any error in one place. Once the context is
- * known, everything is logged through the request's telemetry (tenant tag
- * only), which also gets one latency metric and one status metric per request.
+ * THE request pipeline every HTTP function shares, buffered or streamed
+ * (STYLE 18): resolve the request context, match the route, authorize the
+ * route's action from the one authorization table, admit the request (rate
+ * limits), run the route handler, and map any error in one place. Only the
+ * writer differs: a buffered function collects the response into API
+ * Gateway's proxy result, a streaming one writes it to Lambda's response
+ * stream as it comes. Once the context is known, everything is logged through
+ * the request's telemetry (tenant tag only), which also gets one latency
+ * metric and one status metric per request.
  */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context as LambdaContext } from 'aws-lambda';
 import type { AuditEvent } from '../audit/audit-chain.js';
+import { authorizeAction } from '../authorization/action-table.js';
 import { jsonLogger, type Logger, type Redactor, redactIdentity } from '../observability/logger.js';
 import type { RequestTelemetry } from '../observability/telemetry.js';
 import type { RequestContext } from '../tenancy/request-context.js';
 import { errorResponse, isAccessDenial } from './error-response.js';
+import { isEventStream, type RouteResult, serverSentEvent } from './route-result.js';
 import type { Router } from './router.js';
 
 export interface HttpHandlerOptions {
   readonly router: Router<RequestContext>;
   resolveContext(event: APIGatewayProxyEvent): Promise<RequestContext>;
-  /** Throws (e.g. ForbiddenError) when the caller may not use this function at all. */
-  authorize?(context: RequestContext): void;
   /** Counts the request against rate limits; throws (e.g. RateLimitedError) to refuse it. */
   admit?(context: RequestContext): Promise<void>;
   /** Records a refused request (403) in the tenant's audit trail; must not throw (fail open). */
@@ -47,15 +51,32 @@ export function deniedEvent(event: Pick<APIGatewayProxyEvent, 'httpMethod' | 'pa
 /** The time budget assumed when no Lambda context is given (direct calls in tests). */
 export const DEFAULT_TIME_BUDGET_MS = 30_000;
 
+/** A response body being written. */
+export interface ResponseWriter {
+  write(chunk: string): void;
+  end(): void;
+}
+
+/** Sends the status line and headers, then returns the body writer (Lambda's HttpResponseStream.from). */
+export type OpenResponse = (statusCode: number, headers: Record<string, string>) => ResponseWriter;
+
+type RemainingTime = Pick<LambdaContext, 'getRemainingTimeInMillis'>;
+
 export type HttpHandler = (
   event: APIGatewayProxyEvent,
-  lambdaContext?: Pick<LambdaContext, 'getRemainingTimeInMillis'>,
+  lambdaContext?: RemainingTime,
 ) => Promise<APIGatewayProxyResult>;
 
-/** Builds a Lambda handler for API Gateway REST proxy events. */
-export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
+export type StreamingHttpHandler = (
+  event: APIGatewayProxyEvent,
+  open: OpenResponse,
+  lambdaContext?: RemainingTime,
+) => Promise<void>;
+
+/** The pipeline with a streaming writer (Lambda response streaming). */
+export function createStreamingHttpHandler(options: HttpHandlerOptions): StreamingHttpHandler {
   const baseLogger = options.logger ?? jsonLogger;
-  return async (event, lambdaContext) => {
+  return async (event, open, lambdaContext) => {
     const startedAt = Date.now();
     const remainingTimeMs = () =>
       lambdaContext?.getRemainingTimeInMillis() ?? DEFAULT_TIME_BUDGET_MS - (Date.now() - startedAt);
@@ -65,32 +86,81 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     let redact: Redactor | undefined;
     let telemetry: RequestTelemetry | undefined;
     let context: RequestContext | undefined;
-    let response: APIGatewayProxyResult;
+    let writer: ResponseWriter | undefined;
+    let status = 500;
     try {
       context = await options.resolveContext(event);
       tenantTag = context.tenantTag;
       redact = redactIdentity(context);
       telemetry = options.telemetry?.forRequest(context);
-      options.authorize?.(context);
-      await options.admit?.(context);
       const route = options.router.match(event.httpMethod, event.path);
-      response = await route.handler({
+      authorizeAction(context, route.action);
+      await options.admit?.(context);
+      const result: RouteResult = await route.handler({
         event,
         context,
         params: route.params,
         remainingTimeMs,
         logger: telemetry ?? baseLogger,
       });
+      if (isEventStream(result)) {
+        for await (const { name, data } of result.events) {
+          // The stream opens with its first event, so a failure before it (an unknown session,
+          // a refused model call) still gets its own status code and JSON error body.
+          writer ??= open(200, { ...result.headers });
+          writer.write(serverSentEvent(name, data));
+        }
+        status = 200;
+        // A stream that produced nothing is our bug: answered below as a 500.
+        if (writer === undefined) throw new Error('the event stream ended without events');
+        writer.end();
+      } else {
+        status = result.statusCode;
+        const response = open(result.statusCode, stringHeaders(result.headers));
+        response.write(result.body);
+        response.end();
+      }
     } catch (err) {
       if (context !== undefined && isAccessDenial(err))
         await options.auditDenial?.({ context, logger: telemetry ?? baseLogger }, event);
-      response = errorResponse(err, requestId, {
+      const response = errorResponse(err, requestId, {
         logger: telemetry ?? baseLogger,
         fields: { tenantTag, method: event.httpMethod, resource: event.resource },
         ...(redact === undefined ? {} : { redact }),
       });
+      if (writer === undefined) {
+        status = response.statusCode;
+        const errorWriter = open(response.statusCode, stringHeaders(response.headers));
+        errorWriter.write(response.body);
+        errorWriter.end();
+      } else {
+        // Headers are gone: the failure travels as the stream's last event.
+        writer.write(serverSentEvent('error', JSON.parse(response.body)));
+        writer.end();
+      }
     }
-    telemetry?.finish(response.statusCode, Date.now() - startedAt);
-    return response;
+    telemetry?.finish(status, Date.now() - startedAt);
   };
+}
+
+/** The pipeline with a buffering writer: API Gateway's proxy result (an event stream is sent whole). */
+export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
+  const pipeline = createStreamingHttpHandler(options);
+  return async (event, lambdaContext) => {
+    let result: APIGatewayProxyResult = { statusCode: 500, headers: {}, body: '' };
+    const chunks: string[] = [];
+    await pipeline(
+      event,
+      (statusCode, headers) => {
+        result = { statusCode, headers, body: '' };
+        return { write: (chunk) => chunks.push(chunk), end: () => undefined };
+      },
+      lambdaContext,
+    );
+    return { ...result, body: chunks.join('') };
+  };
+}
+
+function stringHeaders(headers: APIGatewayProxyResult['headers']): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name, String(value)]));
 }

@@ -1,11 +1,15 @@
 /**
- * A tiny router: method + path template (`/v1/memory/{id}`) → route handler.
- * An unknown path is a 404, a known path with another method a 405.
+ * A tiny router: method + path template (`/v1/memory/{id}`) → the declared
+ * endpoint's action and handler. An unknown path is a 404, a known path with
+ * another method a 405. Routes exist only as declared endpoints, so every one
+ * has an action for the pipeline to authorize and an OpenAPI entry.
  */
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { Action } from '../authorization/action-table.js';
 import type { Logger } from '../observability/logger.js';
 import { type AnyEndpoint, type Endpoint, parseEndpointBody, parseEndpointQuery } from './endpoint.js';
 import { BadRequestError, MethodNotAllowedError, RouteNotFoundError } from './errors.js';
+import type { RouteResult } from './route-result.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -26,14 +30,16 @@ export interface EndpointRequest<Context, Body, Query> extends RouteRequest<Cont
   readonly query: Query;
 }
 
-export type RouteHandler<Context> = (request: RouteRequest<Context>) => Promise<APIGatewayProxyResult>;
+export type RouteHandler<Context> = (request: RouteRequest<Context>) => Promise<RouteResult>;
 
 export interface RouteMatch<Context> {
+  readonly action: Action;
   readonly handler: RouteHandler<Context>;
   readonly params: Readonly<Record<string, string>>;
 }
 
 interface Route<Context> {
+  readonly action: Action;
   readonly method: HttpMethod;
   readonly segments: readonly string[];
   readonly handler: RouteHandler<Context>;
@@ -65,21 +71,20 @@ export class Router<Context> {
   /** Registers a declared endpoint; its body and query are parsed before `handler` runs. */
   implement<Body, Query>(
     declaration: Endpoint<Body, Query>,
-    handler: (request: EndpointRequest<Context, Body, Query>) => Promise<APIGatewayProxyResult>,
+    handler: (request: EndpointRequest<Context, Body, Query>) => Promise<RouteResult>,
   ): this {
     this.#endpoints.push(declaration);
-    return this.on(declaration.method, declaration.path, (request) =>
-      handler({
-        ...request,
-        body: parseEndpointBody(declaration.body, request.event),
-        query: parseEndpointQuery(declaration.query, request.event),
-      }),
-    );
-  }
-
-  /** Registers `handler` for `method` on `template`; returns the router for chaining. */
-  on(method: HttpMethod, template: string, handler: RouteHandler<Context>): this {
-    this.#routes.push({ method, segments: splitPath(template), handler });
+    this.#routes.push({
+      action: declaration.action,
+      method: declaration.method,
+      segments: splitPath(declaration.path),
+      handler: (request) =>
+        handler({
+          ...request,
+          body: parseEndpointBody(declaration.body, request.event),
+          query: parseEndpointQuery(declaration.query, request.event),
+        }),
+    });
     return this;
   }
 
@@ -90,7 +95,8 @@ export class Router<Context> {
     for (const route of this.#routes) {
       const params = matchSegments(route.segments, requestSegments);
       if (params === undefined) continue;
-      if (route.method === method.toUpperCase()) return { handler: route.handler, params };
+      if (route.method === method.toUpperCase())
+        return { action: route.action, handler: route.handler, params };
       allowed.push(route.method);
     }
     if (allowed.length > 0) throw new MethodNotAllowedError(method, allowed);

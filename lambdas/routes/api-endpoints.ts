@@ -33,6 +33,7 @@ const noContent = { 204: { description: 'Done' } } as const;
 export const getMe = endpoint({
   method: 'GET',
   path: '/v1/me',
+  action: 'identity.read',
   summary: 'The caller’s identity as the platform sees it',
   body: NO_BODY,
   query: NO_QUERY,
@@ -54,6 +55,7 @@ export const getMe = endpoint({
 export const listMemory = endpoint({
   method: 'GET',
   path: '/v1/memory',
+  action: 'memory.read',
   summary: 'The caller’s remembered facts',
   body: NO_BODY,
   query: NO_QUERY,
@@ -66,6 +68,7 @@ export const listMemory = endpoint({
 export const rememberFact = endpoint({
   method: 'PUT',
   path: '/v1/memory',
+  action: 'memory.write',
   summary: 'Remember a fact for the caller',
   body: z.object({ fact: FactTextSchema }).strict(),
   query: NO_QUERY,
@@ -76,6 +79,7 @@ export const rememberFact = endpoint({
 export const forgetFact = endpoint({
   method: 'DELETE',
   path: '/v1/memory/{id}',
+  action: 'memory.delete',
   summary: 'Forget one of the caller’s facts',
   body: NO_BODY,
   query: NO_QUERY,
@@ -86,6 +90,7 @@ export const forgetFact = endpoint({
 export const postChat = endpoint({
   method: 'POST',
   path: '/v1/chat',
+  action: 'chat.converse',
   summary: 'Send a message to the agent (starts a session when sessionId is absent)',
   body: ChatRequestSchema,
   query: NO_QUERY,
@@ -96,6 +101,7 @@ export const postChat = endpoint({
 export const listSessions = endpoint({
   method: 'GET',
   path: '/v1/sessions',
+  action: 'sessions.read',
   summary: 'The caller’s chat sessions, newest first',
   body: NO_BODY,
   query: PageQuerySchema,
@@ -108,6 +114,7 @@ export const listSessions = endpoint({
 export const listSessionMessages = endpoint({
   method: 'GET',
   path: '/v1/sessions/{id}/messages',
+  action: 'sessions.read',
   summary: 'Messages of one of the caller’s sessions, oldest first',
   body: NO_BODY,
   query: PageQuerySchema,
@@ -120,6 +127,7 @@ export const listSessionMessages = endpoint({
 export const deleteSession = endpoint({
   method: 'DELETE',
   path: '/v1/sessions/{id}',
+  action: 'sessions.delete',
   summary: 'Delete one of the caller’s sessions and its messages',
   body: NO_BODY,
   query: NO_QUERY,
@@ -130,6 +138,7 @@ export const deleteSession = endpoint({
 export const uploadDocument = endpoint({
   method: 'POST',
   path: '/v1/documents',
+  action: 'documents.write.private',
   summary: 'Upload a text/markdown document (tenant-visible needs analyst or admin)',
   body: NewDocumentSchema,
   query: NO_QUERY,
@@ -140,6 +149,7 @@ export const uploadDocument = endpoint({
 export const listDocuments = endpoint({
   method: 'GET',
   path: '/v1/documents',
+  action: 'documents.read',
   summary: 'Tenant-visible documents, then the caller’s private ones',
   body: NO_BODY,
   query: PageQuerySchema,
@@ -152,6 +162,7 @@ export const listDocuments = endpoint({
 export const getDocument = endpoint({
   method: 'GET',
   path: '/v1/documents/{id}',
+  action: 'documents.read',
   summary: 'One document with its content',
   body: NO_BODY,
   query: NO_QUERY,
@@ -162,6 +173,7 @@ export const getDocument = endpoint({
 export const deleteDocument = endpoint({
   method: 'DELETE',
   path: '/v1/documents/{id}',
+  action: 'documents.delete.private',
   summary: 'Delete a document: object, metadata and every vector',
   body: NO_BODY,
   query: NO_QUERY,
@@ -172,6 +184,7 @@ export const deleteDocument = endpoint({
 export const searchDocuments = endpoint({
   method: 'POST',
   path: '/v1/search',
+  action: 'documents.search',
   summary: 'Semantic search over tenant-visible documents and the caller’s private ones',
   body: z
     .object({
@@ -189,6 +202,7 @@ export const searchDocuments = endpoint({
 export const getOpenApi = endpoint({
   method: 'GET',
   path: '/v1/openapi.json',
+  action: 'api.describe',
   summary: 'This API’s OpenAPI 3.1 document',
   body: NO_BODY,
   query: NO_QUERY,
@@ -200,6 +214,7 @@ export const getOpenApi = endpoint({
 export const postChatStream = endpoint({
   method: 'POST',
   path: '/v1/chat/stream',
+  action: 'chat.converse',
   summary: 'Like /v1/chat, as Server-Sent Events: `text`, `tool`, then `done` with the /v1/chat payload',
   body: ChatRequestSchema,
   query: NO_QUERY,
@@ -210,6 +225,7 @@ export const postChatStream = endpoint({
 export const listAudit = endpoint({
   method: 'GET',
   path: '/v1/audit',
+  action: 'audit.read',
   summary: 'The tenant’s audit trail, oldest first (tenant admin; own tenant only)',
   body: NO_BODY,
   query: PageQuerySchema,
@@ -222,6 +238,7 @@ export const listAudit = endpoint({
 export const verifyAudit = endpoint({
   method: 'GET',
   path: '/v1/audit/verify',
+  action: 'audit.read',
   summary: 'Verifies the tenant’s audit hash chain (tenant admin; own tenant only)',
   body: NO_BODY,
   query: NO_QUERY,
@@ -241,6 +258,7 @@ export const verifyAudit = endpoint({
 export const getCosts = endpoint({
   method: 'GET',
   path: '/v1/costs',
+  action: 'costs.read',
   summary:
     'The tenant’s model costs for a month: totals and by model, user and day (tenant admin; own tenant only)',
   body: NO_BODY,

@@ -31,6 +31,7 @@ const OPERATOR_ONLY = { 403: 'forbidden: the operator role is required' } as con
 export const onboardTenant = endpoint({
   method: 'POST',
   path: '/v1/admin/tenants',
+  action: 'tenants.manage',
   summary: 'Onboard a tenant, optionally with its own budgets, rate limits and model (operator)',
   body: z
     .object({
@@ -47,6 +48,7 @@ export const onboardTenant = endpoint({
 export const updateTenant = endpoint({
   method: 'PATCH',
   path: '/v1/admin/tenants/{tenantId}',
+  action: 'tenants.manage',
   summary:
     'Set a tenant’s budgets, rate limits or model (operator); each given field replaces the stored one. ' +
     'Functions see the change within the registry cache’s 15 s.',
@@ -66,6 +68,7 @@ export const updateTenant = endpoint({
 export const getPlatformCosts = endpoint({
   method: 'GET',
   path: '/v1/admin/costs',
+  action: 'platform.costs.read',
   summary: 'Every tenant’s model costs for a month, read through each tenant’s own session (operator)',
   body: NO_BODY,
   query: z
@@ -78,6 +81,7 @@ export const getPlatformCosts = endpoint({
 export const getTenant = endpoint({
   method: 'GET',
   path: '/v1/admin/tenants/{tenantId}',
+  action: 'tenants.manage',
   summary: 'Read a tenant record (operator)',
   body: NO_BODY,
   query: NO_QUERY,
@@ -87,6 +91,7 @@ export const getTenant = endpoint({
 export const suspendTenant = endpoint({
   method: 'POST',
   path: '/v1/admin/tenants/{tenantId}/suspend',
+  action: 'tenants.manage',
   summary: 'Suspend a tenant (operator)',
   body: NO_BODY,
   query: NO_QUERY,
@@ -96,6 +101,7 @@ export const suspendTenant = endpoint({
 export const resumeTenant = endpoint({
   method: 'POST',
   path: '/v1/admin/tenants/{tenantId}/resume',
+  action: 'tenants.manage',
   summary: 'Resume a suspended tenant (operator)',
   body: NO_BODY,
   query: NO_QUERY,
@@ -105,6 +111,7 @@ export const resumeTenant = endpoint({
 export const assignRoles = endpoint({
   method: 'PUT',
   path: '/v1/admin/tenants/{tenantId}/users/{userId}/roles',
+  action: 'roles.assign',
   summary: 'Assign a user’s roles (operator; or the tenant’s admin, tenant roles only)',
   body: z.object({ roles: z.array(RoleSchema).max(ROLES.length) }).strict(),
   query: NO_QUERY,

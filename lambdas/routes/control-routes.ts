@@ -1,11 +1,10 @@
 /**
  * The platform-operator API (`/v1/admin/...`): tenant lifecycle and settings,
- * role assignment and the platform cost report. Every route requires the
- * `operator` role (which only counts in the platform tenant), except role
- * assignment, which a tenant `admin` may also use for their own tenant and
- * the tenant roles.
+ * role assignment and the platform cost report. Each route's action in the
+ * one authorization table decides who may call it: the `operator` role (which
+ * only counts in the platform tenant), except role assignment, which a tenant
+ * `admin` may also use — checked here — for their own tenant and tenant roles.
  */
-
 import { RequestAudit } from '../audit/request-audit.js';
 import { parsePathParameter } from '../http/body.js';
 import { ForbiddenError } from '../http/errors.js';
@@ -25,17 +24,6 @@ import * as control from './control-endpoints.js';
 
 /** The roles a tenant admin may hand out inside their own tenant. */
 const TENANT_ASSIGNABLE_ROLES: readonly Role[] = ['reader', 'analyst', 'admin'];
-
-/** Function-wide gate: only operators and tenant admins may use this function at all. */
-export function requireControlAccess(context: RequestContext): void {
-  if (!hasAnyRole(context, ['operator', 'admin']))
-    throw new ForbiddenError('the operator or admin role is required');
-}
-
-/** Tenant lifecycle routes: platform operators only. */
-export function requireOperator(context: RequestContext): void {
-  if (!hasAnyRole(context, ['operator'])) throw new ForbiddenError('the operator role is required');
-}
 
 /** Operators assign any role anywhere; a tenant admin only tenant roles, only in their own tenant. */
 function requireRoleAssigner(context: RequestContext, tenantId: string, roles: readonly Role[]): void {
@@ -77,7 +65,6 @@ export function controlRouter(runtime: ControlRuntime): Router<RequestContext> {
   return new Router<RequestContext>()
     .implement(control.onboardTenant, async (request) => {
       const { body: tenant, context } = request;
-      requireOperator(context);
       const audit = await adminAudit(runtime, request, tenant.tenantId);
       const record = await audit.write(adminAction('onboard', `tenant/${tenant.tenantId}`), () =>
         onboardTenant(
@@ -94,15 +81,13 @@ export function controlRouter(runtime: ControlRuntime): Router<RequestContext> {
       );
       return jsonResponse(201, record);
     })
-    .implement(control.getTenant, async ({ context, params }) => {
-      requireOperator(context);
+    .implement(control.getTenant, async ({ params }) => {
       const tenantId = tenantIdOf(params);
       const record = await runtime.registry.getTenant(tenantId);
       if (record === undefined) throw new TenantNotFoundError(tenantId);
       return jsonResponse(200, record);
     })
     .implement(control.updateTenant, async (request) => {
-      requireOperator(request.context);
       const tenantId = tenantIdOf(request.params);
       const audit = await adminAudit(runtime, request, tenantId);
       return jsonResponse(
@@ -113,7 +98,6 @@ export function controlRouter(runtime: ControlRuntime): Router<RequestContext> {
       );
     })
     .implement(control.suspendTenant, async (request) => {
-      requireOperator(request.context);
       const tenantId = tenantIdOf(request.params);
       const audit = await adminAudit(runtime, request, tenantId);
       return jsonResponse(
@@ -124,7 +108,6 @@ export function controlRouter(runtime: ControlRuntime): Router<RequestContext> {
       );
     })
     .implement(control.resumeTenant, async (request) => {
-      requireOperator(request.context);
       const tenantId = tenantIdOf(request.params);
       const audit = await adminAudit(runtime, request, tenantId);
       return jsonResponse(
@@ -147,7 +130,6 @@ export function controlRouter(runtime: ControlRuntime): Router<RequestContext> {
       return jsonResponse(200, assignment);
     })
     .implement(control.getPlatformCosts, async ({ context, query }) => {
-      requireOperator(context);
       const month = query.month ?? monthOf(new Date());
       const tenants = await runtime.registry.listTenants();
       // Each tenant's aggregates through a session for THAT tenant, with the operator as the session's user.
@@ -167,7 +149,6 @@ export function createControlHandler(
   return createHttpHandler({
     router: controlRouter(runtime),
     resolveContext: (event) => runtime.resolveContext(event),
-    authorize: requireControlAccess,
     telemetry: runtime.telemetry,
     auditDenial: async ({ context, logger }, event) =>
       new RequestAudit(await runtime.auditTrail(context), context, logger).note(deniedEvent(event)),

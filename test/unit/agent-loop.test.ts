@@ -101,8 +101,8 @@ async function agent(
 
 describe('agent tool catalog', () => {
   it.each([
-    ['reader', ['search_documents', 'recall']],
-    ['analyst', ['search_documents', 'recall', 'remember', 'get_my_usage']],
+    ['reader', ['search_documents', 'recall', 'remember', 'delete_document']],
+    ['analyst', ['search_documents', 'recall', 'remember', 'get_my_usage', 'delete_document']],
     ['admin', ['search_documents', 'recall', 'remember', 'get_my_usage', 'delete_document']],
   ] as const)('sends the model exactly the %s tools', async (role, expected) => {
     const { model, inputs } = scriptedModel(['hi']);
@@ -145,18 +145,15 @@ describe('agent tool catalog', () => {
 describe('agent tool execution', () => {
   it('refuses a tool the role does not allow, tells the model, and never runs it', async () => {
     const services = fakeServices();
-    const { model, inputs } = scriptedModel([
-      [{ name: 'delete_document', input: { documentId: DOCUMENT_ID } }],
-      'ok',
-    ]);
+    const { model, inputs } = scriptedModel([[{ name: 'get_my_usage', input: {} }], 'ok']);
 
     const result = await agent(contextWith('reader'), model, { services });
 
-    expect(services.documents.delete).not.toHaveBeenCalled();
-    expect(result.toolCalls).toEqual([{ name: 'delete_document', status: 'refused' }]);
+    expect(services.usage.current).not.toHaveBeenCalled();
+    expect(result.toolCalls).toEqual([{ name: 'get_my_usage', status: 'refused' }]);
     expect(inputs()[1]?.messages?.at(-1)?.content?.[0]?.toolResult).toMatchObject({
       status: 'error',
-      content: [{ json: { note: UNTRUSTED_DATA_NOTE, error: 'tool delete_document is not available' } }],
+      content: [{ json: { note: UNTRUSTED_DATA_NOTE, error: 'tool get_my_usage is not available' } }],
     });
   });
 

@@ -89,13 +89,17 @@ describe('chat API and sessions', () => {
       message: 'use tool recall {"query":"tea"}',
     });
     const bobRemember = await api.call(BOB_READER, 'POST', '/v1/chat', {
-      message: 'use tool remember {"fact":"x"}',
+      message: 'use tool remember {"fact":"likes coffee"}',
+    });
+    const aliceAgain = await api.call(ALICE_ANALYST, 'POST', '/v1/chat', {
+      message: 'use tool recall {"query":"coffee"}',
     });
 
     expect(alice.json.reply).toContain('likes green tea');
     expect(bob.json.reply).not.toContain('likes green tea');
-    expect(bobRemember.json.toolCalls).toEqual([{ name: 'remember', status: 'refused' }]);
-    expect(api.table.partition('acme#u#bob#memory')).toEqual([]);
+    expect(bobRemember.json.toolCalls).toEqual([{ name: 'remember', status: 'success' }]);
+    expect(api.table.partition('acme#u#bob#memory')).toHaveLength(1);
+    expect(aliceAgain.json.reply).not.toContain('likes coffee');
   });
 
   it('answers 404 for another user’s session on every route and writes nothing to it', async () => {

@@ -1,7 +1,8 @@
 import type { ServiceInputTypes as BedrockInput } from '@aws-sdk/client-bedrock-runtime';
 import { describe, expect, it, vi } from 'vitest';
+import type { OpenResponse } from '../../lambdas/http/http-handler.js';
 import type { Logger } from '../../lambdas/observability/logger.js';
-import { createChatStreamHandler, type OpenResponse } from '../../lambdas/routes/chat-stream-route.js';
+import { createChatStreamHandler } from '../../lambdas/routes/chat-stream-route.js';
 import { ACME } from './support/api-harness.js';
 import { proxyEvent } from './support/events.js';
 import { memoryRuntime } from './support/fake-runtime.js';
@@ -49,13 +50,7 @@ function streamingHarness() {
     },
   });
   const logger: Logger = { info: vi.fn(), error: vi.fn() };
-  const stream = createChatStreamHandler({
-    runtime: fake.runtime,
-    resolveContext: (event) => fake.runtime.resolveContext(event),
-    admit: (context) => fake.runtime.admitRequest(context),
-    telemetry: fake.runtime.telemetry,
-    logger,
-  });
+  const stream = createChatStreamHandler(fake.runtime, { logger });
   const response: { statusCode: number; headers: Record<string, string>; body: string; ended: boolean } = {
     statusCode: 0,
     headers: {},
@@ -96,7 +91,7 @@ describe('streaming chat', () => {
       authorizer: { tenantId: 'acme', userId: 'alice', roles: 'reader' },
     });
 
-    await harness.stream(event, harness.open, () => 30_000);
+    await harness.stream(event, harness.open);
 
     expect(harness.response).toMatchObject({
       statusCode: 200,
@@ -123,7 +118,7 @@ describe('streaming chat', () => {
       body: JSON.stringify({ message: 'hi', tenantId: 'globex' }),
     });
 
-    await harness.stream(event, harness.open, () => 30_000);
+    await harness.stream(event, harness.open);
 
     expect(harness.response).toMatchObject({ statusCode: 400, ended: true });
     expect(JSON.parse(harness.response.body)).toMatchObject({
@@ -140,7 +135,7 @@ describe('streaming chat', () => {
       body: JSON.stringify({ message: 'hi', sessionId: '0190a0b0-0000-7000-8000-000000000000' }),
     });
 
-    await harness.stream(event, harness.open, () => 30_000);
+    await harness.stream(event, harness.open);
 
     expect(harness.response).toMatchObject({ statusCode: 404, ended: true });
     expect(JSON.parse(harness.response.body)).toMatchObject({ error: { code: 'not_found' } });

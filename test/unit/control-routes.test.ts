@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { createHttpHandler } from '../../lambdas/http/http-handler.js';
 import type { Logger } from '../../lambdas/observability/logger.js';
 import type { TenantRecord } from '../../lambdas/registry/tenant-record.js';
-import { controlRouter, requireControlAccess } from '../../lambdas/routes/control-routes.js';
+import { controlRouter } from '../../lambdas/routes/control-routes.js';
 import { proxyEvent } from './support/events.js';
 import { type FakeRuntimeOptions, fakeRuntime, sessionTags } from './support/fake-runtime.js';
 import { metadata } from './support/fake-sdk.js';
@@ -26,7 +26,6 @@ function controlHandler(options: Partial<FakeRuntimeOptions> = {}) {
   const handler = createHttpHandler({
     router: controlRouter(fake.runtime),
     resolveContext: (event) => fake.runtime.resolveContext(event),
-    authorize: requireControlAccess,
     logger,
   });
   return { ...fake, handler, logger };

@@ -4,6 +4,7 @@ import { BudgetExceededError, RateLimitedError } from '../../lambdas/admission/e
 import { AgentDeadlineError } from '../../lambdas/agent/errors.js';
 import { AuditAppendError } from '../../lambdas/audit/errors.js';
 import { parseJsonBody } from '../../lambdas/http/body.js';
+import { endpoint, NO_BODY, NO_QUERY } from '../../lambdas/http/endpoint.js';
 import { errorResponse } from '../../lambdas/http/error-response.js';
 import {
   BadRequestError,
@@ -30,10 +31,14 @@ function logger() {
 
 describe('Router', () => {
   const ok = async () => jsonResponse(200, {});
-  const router = new Router<null>().on('GET', '/v1/items/{id}', ok).on('DELETE', '/v1/items/{id}', ok);
+  const item = { path: '/v1/items/{id}', summary: 'an item', body: NO_BODY, query: NO_QUERY, responses: {} };
+  const router = new Router<null>()
+    .implement(endpoint({ ...item, method: 'GET', action: 'documents.read' }), ok)
+    .implement(endpoint({ ...item, method: 'DELETE', action: 'documents.delete.private' }), ok);
 
-  it('matches a template and decodes its parameters', () => {
+  it('matches a template, decodes its parameters and names the endpoint’s action', () => {
     expect(router.match('GET', '/v1/items/a%20b').params).toEqual({ id: 'a b' });
+    expect(router.match('DELETE', '/v1/items/1').action).toBe('documents.delete.private');
   });
 
   it('throws 404 for an unknown path and 405 with the allowed methods for a known one', () => {

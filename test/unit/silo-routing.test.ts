@@ -9,7 +9,7 @@ import { createHttpHandler } from '../../lambdas/http/http-handler.js';
 import type { Logger } from '../../lambdas/observability/logger.js';
 import type { TenantRecord } from '../../lambdas/registry/tenant-record.js';
 import { createApiHandler } from '../../lambdas/routes/api-routes.js';
-import { controlRouter, requireControlAccess } from '../../lambdas/routes/control-routes.js';
+import { controlRouter } from '../../lambdas/routes/control-routes.js';
 import { tenantTagFor } from '../../lambdas/tenancy/request-context.js';
 import { proxyEvent } from './support/events.js';
 import { fakeRuntime, TAG_KEY, TEST_CONFIG } from './support/fake-runtime.js';
@@ -109,7 +109,6 @@ describe('ServiceRuntime with a silo tenant', () => {
     const handler = createHttpHandler({
       router: controlRouter(fake.runtime),
       resolveContext: (event) => fake.runtime.resolveContext(event),
-      authorize: requireControlAccess,
       logger: silentLogger,
     });
 

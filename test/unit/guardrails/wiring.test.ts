@@ -192,12 +192,12 @@ describe('audit', () => {
     const uploaded = await api.call(ALICE_ANALYST, 'POST', '/v1/documents', {
       title: 'Handbook',
       content: 'Holidays are thirty days.',
-      visibility: 'tenant',
+      visibility: 'private',
     });
     await api.call(ALICE_ANALYST, 'DELETE', `/v1/documents/${uploaded.json.id}`);
     await api.call(ALICE_ANALYST, 'POST', '/v1/chat', { message: 'use tool remember {"fact":"likes tea"}' });
     await api.call(BOB_READER, 'POST', '/v1/chat', {
-      message: 'use tool delete_document {"documentId":"x"}',
+      message: 'use tool get_my_usage {}',
     });
     await api.call(BOB_READER, 'POST', '/v1/documents', { title: 'T', content: 'c', visibility: 'tenant' });
     const assigned = await control(
@@ -231,7 +231,7 @@ describe('audit', () => {
       ['data_delete', 'documents.delete', 'succeeded', 'alice'],
       ['data_write', 'memory.remember', 'succeeded', 'alice'],
       ['tool_call', 'tool.remember', 'succeeded', 'alice'],
-      ['access_denied', 'tool.delete_document', 'denied', 'bob'],
+      ['access_denied', 'tool.get_my_usage', 'denied', 'bob'],
       ['access_denied', 'http.post', 'denied', 'bob'],
       ['admin_action', 'admin.set_roles', 'succeeded', 'ada'],
     ]);

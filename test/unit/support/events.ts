@@ -8,6 +8,8 @@ export function proxyEvent(overrides: {
   body?: string | null;
   authorizer?: Record<string, unknown> | null;
   requestId?: string;
+  /** @default content-type application/json when there is a body, else none */
+  headers?: Record<string, string>;
 }): APIGatewayProxyEvent {
   return {
     httpMethod: overrides.method ?? 'GET',
@@ -15,7 +17,9 @@ export function proxyEvent(overrides: {
     resource: '/v1/{proxy+}',
     body: overrides.body ?? null,
     isBase64Encoded: false,
-    headers: {},
+    headers:
+      overrides.headers ??
+      (overrides.body === undefined || overrides.body === null ? {} : { 'content-type': 'application/json' }),
     multiValueHeaders: {},
     queryStringParameters: null,
     multiValueQueryStringParameters: null,

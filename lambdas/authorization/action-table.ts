@@ -1,0 +1,92 @@
+/**
+ * THE authorization table: every action a caller can take, on any path — a
+ * REST route, the streaming chat, or an agent tool — and the roles that may
+ * take it. Routes declare their action (checked by the request pipeline before
+ * the body is read), tools declare theirs (the catalog and the tool runner
+ * read it), and the domain checks the visibility-specific actions (a
+ * tenant-visible document needs more than a private one) through the same
+ * table, so the two paths cannot disagree (STYLE 21).
+ *
+ * Deny by default: a caller with no role holds no action. Workspace actions
+ * touch a tenant's own data; the built-in platform tenant has no workspace
+ * (no vector index, no documents), so its operators are refused those with a
+ * 403 and use the `/v1/admin` routes instead.
+ */
+import {
+  hasAnyRole,
+  PLATFORM_TENANT_ID,
+  type RequestContext,
+  type Role,
+} from '../tenancy/request-context.js';
+import { ActionRefusedError } from './errors.js';
+
+const TENANT_ROLES: readonly Role[] = ['reader', 'analyst', 'admin'];
+const EVERY_ROLE: readonly Role[] = ['reader', 'analyst', 'admin', 'operator'];
+
+interface ActionRule {
+  /** Roles that may take the action. */
+  readonly roles: readonly Role[];
+  /** The action reads or changes a tenant's workspace data (refused in the platform tenant). */
+  readonly workspace: boolean;
+}
+
+const workspace = (roles: readonly Role[]): ActionRule => ({ roles, workspace: true });
+const platform = (roles: readonly Role[]): ActionRule => ({ roles, workspace: false });
+
+export const ACTION_TABLE = {
+  'identity.read': platform(EVERY_ROLE),
+  'api.describe': platform(EVERY_ROLE),
+  'chat.converse': workspace(TENANT_ROLES),
+  'sessions.read': workspace(TENANT_ROLES),
+  'sessions.delete': workspace(TENANT_ROLES),
+  'memory.read': workspace(TENANT_ROLES),
+  'memory.write': workspace(TENANT_ROLES),
+  'memory.delete': workspace(TENANT_ROLES),
+  'documents.read': workspace(TENANT_ROLES),
+  'documents.search': workspace(TENANT_ROLES),
+  /** Private documents: the caller's own. */
+  'documents.write.private': workspace(TENANT_ROLES),
+  'documents.delete.private': workspace(TENANT_ROLES),
+  /** Tenant-visible documents: everyone in the tenant reads them, so fewer may change them. */
+  'documents.write.tenant': workspace(['analyst', 'admin']),
+  'documents.delete.tenant': workspace(['admin']),
+  'usage.read': workspace(['analyst', 'admin']),
+  'audit.read': workspace(['admin']),
+  'costs.read': workspace(['admin']),
+  'tenants.manage': platform(['operator']),
+  'platform.costs.read': platform(['operator']),
+  /** A tenant admin only in their own tenant and only tenant roles (checked by the route). */
+  'roles.assign': platform(['operator', 'admin']),
+} as const satisfies Record<string, ActionRule>;
+
+export type Action = keyof typeof ACTION_TABLE;
+
+export const ACTIONS = Object.keys(ACTION_TABLE) as readonly string[];
+
+/** Why a caller may not take an action, or undefined when they may. */
+export function refusalOf(
+  context: Pick<RequestContext, 'tenantId' | 'roles'>,
+  action: Action,
+): string | undefined {
+  const rule: ActionRule = ACTION_TABLE[action];
+  if (rule.workspace && context.tenantId === PLATFORM_TENANT_ID)
+    return 'the platform tenant has no workspace; operators use the /v1/admin routes';
+  if (!hasAnyRole(context, rule.roles)) return `${action} needs one of the roles ${rule.roles.join(', ')}`;
+  return undefined;
+}
+
+/** True when the caller may take the action. */
+export function mayTake(context: Pick<RequestContext, 'tenantId' | 'roles'>, action: Action): boolean {
+  return refusalOf(context, action) === undefined;
+}
+
+/** Throws ActionRefusedError (403) unless the caller may take the action. */
+export function authorizeAction(context: Pick<RequestContext, 'tenantId' | 'roles'>, action: Action): void {
+  const refusal = refusalOf(context, action);
+  if (refusal !== undefined) throw new ActionRefusedError(refusal);
+}
+
+/** The roles that may take an action (for documentation and the tool catalog's description). */
+export function rolesFor(action: Action): readonly Role[] {
+  return ACTION_TABLE[action].roles;
+}
