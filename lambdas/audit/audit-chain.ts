@@ -15,7 +15,14 @@ export const AUDIT_KINDS = [
   'admin_action',
   'access_denied',
 ] as const;
-export const AUDIT_OUTCOMES = ['succeeded', 'failed', 'denied'] as const;
+/**
+ * `attempted` is the record a data write or admin action appends BEFORE it
+ * runs (fail closed); the record of what then happened follows with the same
+ * request id, kind, action and resource: `succeeded`, `refused` (the caller's
+ * fault, e.g. the item did not exist) or `failed` (a fault). `denied` is an
+ * access refusal, recorded alone.
+ */
+export const AUDIT_OUTCOMES = ['attempted', 'succeeded', 'refused', 'failed', 'denied'] as const;
 
 /** The hash a chain's first record points back to. */
 export const GENESIS_HASH = '0'.repeat(64);

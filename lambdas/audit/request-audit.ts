@@ -4,15 +4,18 @@
  *
  * - Data writes, data deletes and admin actions FAIL CLOSED. They span S3,
  *   vectors and tables (or the control table), so the write and its record
- *   cannot share one DynamoDB transaction; the record is appended FIRST, and a
- *   write whose record cannot be written never happens. If the write then
- *   fails, a `failed` record for the same request and resource follows (that
- *   one fails open: the write did not happen, there is nothing unaudited).
+ *   cannot share one DynamoDB transaction; an `attempted` record is appended
+ *   FIRST, and a write whose record cannot be written never happens. The
+ *   outcome follows, linked by request id, kind, action and resource:
+ *   `succeeded`, `refused` (a ClientError: e.g. the item does not exist) or
+ *   `failed`. The outcome record fails open: the trail then shows an attempt
+ *   without an outcome, never a success that did not happen.
  * - Tool calls and access denials FAIL OPEN: they change nothing by
  *   themselves (a tool's own data write is audited as such), and refusing a
  *   denied caller must not depend on the audit store. A lost record is logged
  *   with the tenant tag and the event's kind and action.
  */
+import { ClientError } from '../error-families.js';
 import type { Logger } from '../observability/logger.js';
 import { errorNameOf } from '../observability/telemetry.js';
 import type { RequestContext } from '../tenancy/request-context.js';
@@ -21,7 +24,7 @@ import type { AuditTrail } from './audit-trail.js';
 
 /** What data-changing domain modules need: an audited write. */
 export interface DataAudit {
-  /** Appends the record, then performs the write (fail closed). */
+  /** Appends the intent, performs the write (fail closed), then appends its outcome. */
   write<T>(event: Omit<AuditEvent, 'outcome'>, perform: () => Promise<T>): Promise<T>;
 }
 
@@ -38,13 +41,16 @@ export class RequestAudit implements DataAudit, EventAudit {
   ) {}
 
   async write<T>(event: Omit<AuditEvent, 'outcome'>, perform: () => Promise<T>): Promise<T> {
-    await this.trail.append(this.context, { ...event, outcome: 'succeeded' });
+    await this.trail.append(this.context, { ...event, outcome: 'attempted' });
+    let result: T;
     try {
-      return await perform();
+      result = await perform();
     } catch (err) {
-      await this.note({ ...event, outcome: 'failed' });
+      await this.note({ ...event, outcome: err instanceof ClientError ? 'refused' : 'failed' });
       throw err;
     }
+    await this.note({ ...event, outcome: 'succeeded' });
+    return result;
   }
 
   async note(event: AuditEvent): Promise<void> {

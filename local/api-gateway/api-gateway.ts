@@ -60,6 +60,19 @@ async function serve(
   requestId: string,
 ): Promise<void> {
   const url = new URL(incoming.url ?? '/', 'http://gateway');
+  // API Gateway refuses a path it cannot decode before any route, authorizer or function runs.
+  if (!isDecodablePath(url.pathname))
+    return respondError(
+      options.settings,
+      outgoing,
+      400,
+      'BAD_REQUEST_PARAMETERS',
+      'Invalid request path',
+      requestId,
+    );
+  const declaredLength = Number(incoming.headers['content-length'] ?? 0);
+  if (declaredLength > MAX_PAYLOAD_BYTES)
+    return respondError(options.settings, outgoing, 413, 'REQUEST_TOO_LARGE', 'Request Too Large', requestId);
   const call: IncomingCall = {
     method: incoming.method ?? 'GET',
     path: url.pathname,
@@ -214,6 +227,19 @@ function wildcardMatch(pattern: string, value: string): boolean {
     .replace(/\*/g, '.*')
     .replace(/\?/g, '.');
   return new RegExp(`^${source}$`).test(value);
+}
+
+/** API Gateway REST's request payload quota. */
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+/** True when every path segment is valid percent-encoding of UTF-8 (`%ZZ`, a lone `%`, `%C0%AF` are not). */
+function isDecodablePath(pathname: string): boolean {
+  try {
+    for (const segment of pathname.split('/')) decodeURIComponent(segment);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function respondError(

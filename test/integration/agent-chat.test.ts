@@ -92,11 +92,15 @@ describe('a grounded chat', () => {
 
 describe('the tool catalog the model is offered', () => {
   it.each([
-    { role: 'reader', caller: reader, expected: ['search_documents', 'recall'] },
+    {
+      role: 'reader',
+      caller: reader,
+      expected: ['search_documents', 'recall', 'remember', 'delete_document'],
+    },
     {
       role: 'analyst',
       caller: analyst,
-      expected: ['search_documents', 'recall', 'remember', 'get_my_usage'],
+      expected: ['search_documents', 'recall', 'remember', 'get_my_usage', 'delete_document'],
     },
     {
       role: 'admin',
@@ -116,7 +120,12 @@ describe('the tool catalog the model is offered', () => {
     const streamed = (await modelRequestsOf(tenant, reader.sub)).filter(
       (request) => request.operation === 'converse-stream',
     );
-    expect(streamed.at(-1)?.offeredTools).toEqual(['search_documents', 'recall']);
+    expect(streamed.at(-1)?.offeredTools).toEqual([
+      'search_documents',
+      'recall',
+      'remember',
+      'delete_document',
+    ]);
   });
 });
 
@@ -150,7 +159,7 @@ describe('prompt injection through documents', () => {
     );
   });
 
-  it('refuses a tool the role forbids even when the hijacked model asks for it', async () => {
+  it('refuses an action the role forbids even when the hijacked model asks for it', async () => {
     const answer = await chat(injReader, searchFor(keywords('delete'), 1));
 
     expect(answer.toolCalls).toEqual([
@@ -160,7 +169,7 @@ describe('prompt injection through documents', () => {
     const requests = await modelRequestsOf(injected, injReader.sub);
     const hijacked = requests.find((request) => request.requestedTool?.injected === true);
     expect(hijacked?.requestedTool?.name).toBe('delete_document');
-    expect(hijacked?.offeredTools).not.toContain('delete_document');
+    // A reader may delete only their own private documents: the table refuses the tenant document.
     expect((await callAs(injAdmin, 'GET', `/v1/documents/${targetId}`)).status).toBe(200);
   });
 

@@ -140,6 +140,7 @@ describe('the served OpenAPI document', () => {
     await call(analyst, 'POST', '/v1/search', { query: '' });
     await call(reader, 'DELETE', `/v1/documents/${id}`);
     await call(analyst, 'DELETE', `/v1/documents/${id}`);
+    await call(admin, 'DELETE', `/v1/documents/${id}`);
   });
 
   it('describes the chat and session routes’ real answers', async () => {

@@ -227,16 +227,53 @@ describe('audit', () => {
       record.actor,
     ]);
     expect(events).toEqual([
+      ['data_write', 'documents.upload', 'attempted', 'alice'],
       ['data_write', 'documents.upload', 'succeeded', 'alice'],
+      ['data_delete', 'documents.delete', 'attempted', 'alice'],
       ['data_delete', 'documents.delete', 'succeeded', 'alice'],
+      ['data_write', 'memory.remember', 'attempted', 'alice'],
       ['data_write', 'memory.remember', 'succeeded', 'alice'],
       ['tool_call', 'tool.remember', 'succeeded', 'alice'],
       ['access_denied', 'tool.get_my_usage', 'denied', 'bob'],
       ['access_denied', 'http.post', 'denied', 'bob'],
+      ['admin_action', 'admin.set_roles', 'attempted', 'ada'],
       ['admin_action', 'admin.set_roles', 'succeeded', 'ada'],
     ]);
-    expect(verified.json).toEqual({ ok: true, records: 7 });
+    expect(verified.json).toEqual({ ok: true, records: 11 });
   });
+
+  it.each([
+    [
+      'a memory fact that does not exist',
+      'DELETE',
+      '/v1/memory/0190a0b0-0000-7000-8000-000000000000',
+      undefined,
+      404,
+      'refused',
+    ],
+    [
+      'a document whose vectors cannot be stored',
+      'POST',
+      '/v1/documents',
+      { title: 'T', content: 'c', visibility: 'private' },
+      500,
+      'failed',
+    ],
+  ] as const)(
+    'records an attempt and its real outcome, never success, for %s',
+    async (_label, method, path, body, status, outcome) => {
+      const api = apiHarness({ failing: ['PutVectorsCommand'] });
+
+      const result = await api.call(ALICE_ANALYST, method, path, body);
+
+      expect(result.statusCode).toBe(status);
+      const records = auditRecords(api).map((record) => [record.action, record.outcome, record.requestId]);
+      expect(records).toEqual([
+        [expect.any(String), 'attempted', 'req-1'],
+        [expect.any(String), outcome, 'req-1'],
+      ]);
+    },
+  );
 
   it('pages through the trail with limit and cursor', async () => {
     const api = await auditedWorkspace();
@@ -245,7 +282,7 @@ describe('audit', () => {
     const rest = await api.call(ADA_ADMIN, 'GET', '/v1/audit', undefined, { cursor: first.json.cursor });
 
     expect(first.json.records.map((record: { seq: number }) => record.seq)).toEqual([1, 2, 3, 4]);
-    expect(rest.json.records.map((record: { seq: number }) => record.seq)).toEqual([5, 6, 7]);
+    expect(rest.json.records.map((record: { seq: number }) => record.seq)).toEqual([5, 6, 7, 8, 9, 10, 11]);
     expect(rest.json.cursor).toBeUndefined();
   });
 
