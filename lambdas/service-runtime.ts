@@ -5,6 +5,7 @@
  * environment. Handlers ask it for scoped clients; they never build SDK
  * clients themselves.
  */
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -15,6 +16,7 @@ import { budgetFor, rateLimitsFor } from './admission/tier-limits.js';
 import { AuditTrail } from './audit/audit-trail.js';
 import { dataPlaneFor, type ServiceConfig } from './config.js';
 import { ModelCallGuard } from './guardrails/model-call-guard.js';
+import { IDEMPOTENCY_COLLECTION } from './http/idempotency.js';
 import { resolveRequestContext } from './http/request-context-middleware.js';
 import { Metering } from './metering/metering.js';
 import { CURRENT_PRICES, costNanoUsd } from './metering/price-table.js';
@@ -23,6 +25,7 @@ import { type RequestTelemetry, Telemetry } from './observability/telemetry.js';
 import { TenantDirectory } from './registry/tenant-directory.js';
 import { TenantRegistry } from './registry/tenant-registry.js';
 import type { ModelFallbackOptions } from './resilience/model-fallback.js';
+import { partitionKey, TABLE_TTL_ATTRIBUTE } from './tenancy/key-layout.js';
 import { type RequestContext, tenantTagFor } from './tenancy/request-context.js';
 import { ScopedBucket } from './tenancy/scoped-bucket.js';
 import { ScopedEmbedder } from './tenancy/scoped-embedder.js';
@@ -166,6 +169,24 @@ export class ServiceRuntime {
         telemetry.milliseconds('ModelLatency', call.latencyMs);
         telemetry.count('ModelCostNanoUsd', costNanoUsd(CURRENT_PRICES, call.modelId, call));
       },
+    });
+  }
+
+  /**
+   * The subject's idempotency records: Powertools' DynamoDB layer over the
+   * tenant table, through the subject's own session, in its private partition
+   * (so IAM's LeadingKeys grant limits them to that user).
+   */
+  async idempotencyStore(subject: SessionSubject): Promise<DynamoDBPersistenceLayer> {
+    const { tableName } = dataPlaneFor(this.config, subject.tenantId);
+    const session = await this.sessions.sessionFor(subject);
+    return new DynamoDBPersistenceLayer({
+      tableName,
+      awsSdkV3Client: session.dynamodb,
+      keyAttr: 'pk',
+      sortKeyAttr: 'sk',
+      staticPkValue: partitionKey(subject, 'private', IDEMPOTENCY_COLLECTION),
+      expiryAttr: TABLE_TTL_ATTRIBUTE,
     });
   }
 

@@ -2,7 +2,8 @@
  * THE request pipeline every HTTP function shares, buffered or streamed
  * (STYLE 18): resolve the request context, match the route, authorize the
  * route's action from the one authorization table, admit the request (rate
- * limits), run the route handler, and map any error in one place. Only the
+ * limits), run the route handler — once per `Idempotency-Key` for writes —
+ * and map any error in one place. Only the
  * writer differs: a buffered function collects the response into API
  * Gateway's proxy result, a streaming one writes it to Lambda's response
  * stream as it comes. Once the context is known, everything is logged through
@@ -10,6 +11,7 @@
  * metric and one status metric per request.
  */
 import { randomUUID } from 'node:crypto';
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context as LambdaContext } from 'aws-lambda';
 import type { AuditEvent } from '../audit/audit-chain.js';
 import { authorizeAction } from '../authorization/action-table.js';
@@ -17,6 +19,7 @@ import { jsonLogger, type Logger, type Redactor, redactIdentity } from '../obser
 import type { RequestTelemetry } from '../observability/telemetry.js';
 import type { RequestContext } from '../tenancy/request-context.js';
 import { errorResponse, isAccessDenial } from './error-response.js';
+import { idempotencyKeyOf, runIdempotently } from './idempotency.js';
 import { isEventStream, type RouteResult, serverSentEvent } from './route-result.js';
 import type { Router } from './router.js';
 
@@ -30,6 +33,8 @@ export interface HttpHandlerOptions {
     scope: { context: RequestContext; logger: Logger },
     event: APIGatewayProxyEvent,
   ): Promise<void>;
+  /** Where the caller's idempotency records live; without it, `Idempotency-Key` is not honoured. */
+  idempotencyStore?(context: RequestContext): Promise<BasePersistenceLayer>;
   /** Per-request logger and metrics, once the context is known. */
   readonly telemetry?: { forRequest(context: RequestContext): RequestTelemetry };
   /** Logs what happens before the context is known (and everything without telemetry). @default jsonLogger */
@@ -89,20 +94,30 @@ export function createStreamingHttpHandler(options: HttpHandlerOptions): Streami
     let writer: ResponseWriter | undefined;
     let status = 500;
     try {
-      context = await options.resolveContext(event);
+      const resolved = await options.resolveContext(event);
+      context = resolved;
       tenantTag = context.tenantTag;
       redact = redactIdentity(context);
       telemetry = options.telemetry?.forRequest(context);
       const route = options.router.match(event.httpMethod, event.path);
       authorizeAction(context, route.action);
+      const idempotencyKey = idempotencyKeyOf(event);
       await options.admit?.(context);
-      const result: RouteResult = await route.handler({
-        event,
-        context,
-        params: route.params,
-        remainingTimeMs,
-        logger: telemetry ?? baseLogger,
-      });
+      const runRoute = () =>
+        route.handler({
+          event,
+          context: resolved,
+          params: route.params,
+          remainingTimeMs,
+          logger: telemetry ?? baseLogger,
+        });
+      const result: RouteResult =
+        idempotencyKey === undefined || options.idempotencyStore === undefined
+          ? await runRoute()
+          : await runIdempotently(
+              { key: idempotencyKey, event, store: await options.idempotencyStore(resolved), remainingTimeMs },
+              runRoute,
+            );
       if (isEventStream(result)) {
         for await (const { name, data } of result.events) {
           // The stream opens with its first event, so a failure before it (an unknown session,

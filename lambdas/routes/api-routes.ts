@@ -139,13 +139,15 @@ export function apiRouter(runtime: WorkspaceRuntime): Router<RequestContext> {
 
 /** The tenant API function: its routes, rate limits, telemetry and denial audit over a runtime. */
 export function createApiHandler(
-  runtime: WorkspaceRuntime & Pick<ServiceRuntime, 'resolveContext' | 'admitRequest' | 'telemetry'>,
+  runtime: WorkspaceRuntime &
+    Pick<ServiceRuntime, 'resolveContext' | 'admitRequest' | 'telemetry' | 'idempotencyStore'>,
   options: { logger?: Logger } = {},
 ): HttpHandler {
   return createHttpHandler({
     router: apiRouter(runtime),
     resolveContext: (event) => runtime.resolveContext(event),
     admit: (context) => runtime.admitRequest(context),
+    idempotencyStore: (context) => runtime.idempotencyStore(context),
     telemetry: runtime.telemetry,
     auditDenial: async (scope, event) => (await auditFor(runtime, scope)).note(deniedEvent(event)),
     ...options,

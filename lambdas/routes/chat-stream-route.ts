@@ -34,13 +34,15 @@ export function chatStreamRouter(runtime: WorkspaceRuntime): Router<RequestConte
 
 /** The streaming chat function: its route, rate limits, telemetry and denial audit over a runtime. */
 export function createChatStreamHandler(
-  runtime: WorkspaceRuntime & Pick<ServiceRuntime, 'resolveContext' | 'admitRequest' | 'telemetry'>,
+  runtime: WorkspaceRuntime &
+    Pick<ServiceRuntime, 'resolveContext' | 'admitRequest' | 'telemetry' | 'idempotencyStore'>,
   options: { logger?: Logger } = {},
 ): StreamingHttpHandler {
   return createStreamingHttpHandler({
     router: chatStreamRouter(runtime),
     resolveContext: (event) => runtime.resolveContext(event),
     admit: (context) => runtime.admitRequest(context),
+    idempotencyStore: (context) => runtime.idempotencyStore(context),
     telemetry: runtime.telemetry,
     auditDenial: async (scope, event) => (await auditFor(runtime, scope)).note(deniedEvent(event)),
     ...options,

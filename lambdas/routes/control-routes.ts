@@ -143,12 +143,13 @@ export function controlRouter(runtime: ControlRuntime): Router<RequestContext> {
 
 /** The control function: its routes, access gate, telemetry and denial audit (no rate limits). */
 export function createControlHandler(
-  runtime: ControlRuntime & Pick<ServiceRuntime, 'resolveContext' | 'telemetry'>,
+  runtime: ControlRuntime & Pick<ServiceRuntime, 'resolveContext' | 'telemetry' | 'idempotencyStore'>,
   options: { logger?: Logger } = {},
 ): HttpHandler {
   return createHttpHandler({
     router: controlRouter(runtime),
     resolveContext: (event) => runtime.resolveContext(event),
+    idempotencyStore: (context) => runtime.idempotencyStore(context),
     telemetry: runtime.telemetry,
     auditDenial: async ({ context, logger }, event) =>
       new RequestAudit(await runtime.auditTrail(context), context, logger).note(deniedEvent(event)),

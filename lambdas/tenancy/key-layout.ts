@@ -41,6 +41,8 @@ export type UserId = z.infer<typeof UserIdSchema>;
 
 /** The separator between key segments in DynamoDB partition keys. */
 export const KEY_DELIMITER = '#';
+/** The tenant tables' TTL attribute (epoch seconds): DynamoDB removes an item once it has passed. */
+export const TABLE_TTL_ATTRIBUTE = 'expiresAt';
 /** Marks tenant-shared partitions: `<tenantId>#t#...`. */
 export const SHARED_MARKER = 't';
 /** Marks user-private partitions: `<tenantId>#u#<userId>#...`. */
