@@ -115,7 +115,12 @@ export function createStreamingHttpHandler(options: HttpHandlerOptions): Streami
         idempotencyKey === undefined || options.idempotencyStore === undefined
           ? await runRoute()
           : await runIdempotently(
-              { key: idempotencyKey, event, store: await options.idempotencyStore(resolved), remainingTimeMs },
+              {
+                key: idempotencyKey,
+                event,
+                store: await options.idempotencyStore(resolved),
+                remainingTimeMs,
+              },
               runRoute,
             );
       if (isEventStream(result)) {

@@ -67,7 +67,9 @@ export class IdempotencyInProgressError extends ClientError {
 }
 
 /** The request's idempotency key, or undefined when it has none or its method is not a write. */
-export function idempotencyKeyOf(event: Pick<APIGatewayProxyEvent, 'headers' | 'httpMethod'>): string | undefined {
+export function idempotencyKeyOf(
+  event: Pick<APIGatewayProxyEvent, 'headers' | 'httpMethod'>,
+): string | undefined {
   if (!IDEMPOTENT_METHODS.has(event.httpMethod.toUpperCase())) return undefined;
   const key = requestHeader(event, IDEMPOTENCY_KEY_HEADER);
   if (key === undefined) return undefined;

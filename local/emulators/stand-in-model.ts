@@ -15,6 +15,8 @@
  * - `[[throttle]]` / `[[fail]]` in the last user text, or `failNext()` (optionally only for one
  *   model id and/or one caller tenant), make it answer 429 ThrottlingException / 500
  *   InternalServerException.
+ * - `[[slow:<ms>]]` in the last user text delays its answer (≤ 10 s): a slow model, for tests
+ *   of what happens when a client gives up before the platform has answered.
  * - Usage: ~4 characters per token, counted over everything it was sent and everything it says.
  *   It keeps a running total of the usage it reported, per caller tenant (`usageOf`), so tests
  *   can hold the platform's metering against what the model really billed.
@@ -102,6 +104,8 @@ interface Reply {
 }
 
 /** Recorded requests kept (the oldest are dropped), so a long `npm start` does not grow without bound. */
+/** The longest `[[slow:<ms>]]` delay. */
+const MAX_LATENCY_MS = 10_000;
 const MAX_RECORDED_REQUESTS = 10_000;
 const MAX_SUMMARY_LENGTH = 2_000;
 /** Marks tool calls made on an injected instruction, so the model obeys only one per conversation. */
@@ -152,6 +156,12 @@ export class StandInModel {
       usage: { inputTokens: inputTextTokenCount, outputTokens: 0 },
     });
     return jsonResponse(200, { embedding: bagOfWords(inputText, size), inputTextTokenCount });
+  }
+
+  /** How long to hold the answer to a Converse request back (`[[slow:<ms>]]`), in ms. */
+  latencyOf(body: Record<string, unknown>): number {
+    const asked = /\[\[slow:(\d{1,5})\]\]/.exec(lastUserText(body.messages))?.[1];
+    return Math.min(Number(asked ?? 0), MAX_LATENCY_MS);
   }
 
   /** Converse (`streaming` false) or ConverseStream. */

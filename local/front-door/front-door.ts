@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { EmulatorResponse } from '../emulators/emulator-response.js';
 import type { S3VectorsEmulator } from '../emulators/s3-vectors.js';
 import type { SecretsManagerEmulator } from '../emulators/secrets-manager.js';
@@ -197,6 +198,7 @@ async function forward(
     case 'bedrock': {
       const call = modelCallOf(request);
       const body = jsonObjectBody(request);
+      if (call.operation !== 'invoke') await sleep(options.model.latencyOf(body));
       const answer =
         call.operation === 'invoke'
           ? options.model.embed(call.modelId, body, principal.tags)

@@ -12,8 +12,8 @@ import { apiEnv, rawClients, tenantSession, uniqueSuffix } from './support/local
 
 const suffix = uniqueSuffix();
 const tableName = apiEnv('TENANT_TABLE_NAME');
-/** The second record of a trail (the first is the onboarding). */
-const SECOND_RECORD_SK = `e#${'2'.padStart(12, '0')}`;
+/** The upload's `attempted` record: the third of a trail (the first two are the onboarding's attempt and outcome). */
+const UPLOAD_RECORD_SK = `e#${'3'.padStart(12, '0')}`;
 
 interface Verdict {
   ok: boolean;
@@ -47,7 +47,7 @@ const verify = async (admin: Caller): Promise<Verdict> => {
 const insiderTable = async (tenantId: string) =>
   rawClients(await tenantSession(tenantId, `mallory-${suffix}`)).dynamodb;
 
-const auditKey = (tenantId: string) => ({ pk: { S: `${tenantId}#t#audit` }, sk: { S: SECOND_RECORD_SK } });
+const auditKey = (tenantId: string) => ({ pk: { S: `${tenantId}#t#audit` }, sk: { S: UPLOAD_RECORD_SK } });
 
 describe('audit verification', () => {
   const edited = adminOf(`zq-audit-edit-${suffix}`);
@@ -78,7 +78,7 @@ describe('audit verification', () => {
       }),
     );
 
-    expect(await verify(edited)).toEqual({ ok: false, records: 1, problem: 'changed' });
+    expect(await verify(edited)).toEqual({ ok: false, records: 2, problem: 'changed' });
   });
 
   it('detects a record deleted with the tenant’s own credentials', async () => {
@@ -92,6 +92,6 @@ describe('audit verification', () => {
       new GetItemCommand({ TableName: tableName, Key: auditKey(deleted.tenantId) }),
     );
     expect(gone.Item).toBeUndefined();
-    expect(await verify(deleted)).toEqual({ ok: false, records: 1, problem: 'out_of_sequence' });
+    expect(await verify(deleted)).toEqual({ ok: false, records: 2, problem: 'out_of_sequence' });
   });
 });

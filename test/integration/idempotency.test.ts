@@ -162,17 +162,20 @@ describe('after the client timed out', () => {
   it('a retry returns the first answer and the write happened exactly once', async () => {
     const key = randomUUID();
     const fact = `timed out ${key}`;
+    // The model takes 1.5 s; the client gives up after 0.5 s, while the turn (and its tool write) goes on.
+    const message = `[[slow:1500]] use tool remember ${JSON.stringify({ fact })}`;
+    const before = await usageOf();
 
-    // The client gives up almost at once; the platform still finishes the write.
-    await expect(send(alice, 'PUT', '/v1/memory', { fact }, key, 30)).rejects.toThrow();
-    const retried = await sendUntilSettled(alice, 'PUT', '/v1/memory', { fact }, key);
+    await expect(send(alice, 'POST', '/v1/chat', { message }, key, 500)).rejects.toThrow();
+    const retried = await sendUntilSettled(alice, 'POST', '/v1/chat', { message }, key);
 
-    expect(retried.status).toBe(201);
-    // A replay: the first attempt reached the platform and its answer was kept.
+    expect(retried.status).toBe(200);
+    // A replay: the first attempt's answer was kept, not a second turn.
     expect(retried.headers.get('idempotent-replayed')).toBe('true');
-    const stored = (await factsOf(alice)).filter((item) => item.fact === fact);
-    expect(stored).toHaveLength(1);
-    expect(JSON.parse(retried.text).id).toBe(stored[0]?.id);
+    expect(JSON.parse(retried.text).toolCalls).toEqual([{ name: 'remember', status: 'success' }]);
+    expect((await factsOf(alice)).filter((item) => item.fact === fact)).toHaveLength(1);
+    // One turn charged once: two model calls (tool request, then the answer), not four.
+    expect((await usageOf()).calls - before.calls).toBe(2);
   });
 });
 
