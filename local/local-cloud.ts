@@ -76,6 +76,8 @@ export interface LocalCloud {
   functionCredentials(functionLogicalId: string): Credentials;
   /** Environment a function runs with: the template's, plus endpoint, region and its credentials. */
   functionEnvironment(fn: LocalFunction): Record<string, string>;
+  /** A fault for tests: stops DynamoDB Local (the front door then cannot reach it); data on disk stays. */
+  stopDynamoDb(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -217,6 +219,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       sessionIdentities: () => registry.sessionIdentities(),
       functionCredentials,
       functionEnvironment,
+      stopDynamoDb: () => dynamoDb.stop(),
       stop: stopAll,
     };
   } catch (err) {

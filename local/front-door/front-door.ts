@@ -238,7 +238,16 @@ function proxy(endpoint: string, request: ParsedRequest, outgoing: ServerRespons
         answer.on('error', reject);
       },
     );
-    upstream.on('error', reject);
+    // An emulator that is down answers as an AWS service does during an outage: 503 ServiceUnavailable.
+    upstream.on('error', () => {
+      if (!outgoing.headersSent)
+        outgoing.writeHead(503, {
+          'content-type': 'application/json',
+          'x-amzn-errortype': 'ServiceUnavailable',
+        });
+      outgoing.end(JSON.stringify({ __type: 'ServiceUnavailable', message: 'the service is unavailable' }));
+      resolve();
+    });
     upstream.end(request.body);
   });
 }
