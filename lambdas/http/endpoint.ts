@@ -35,7 +35,7 @@ export interface Endpoint<Body, Query> {
 }
 
 /** Error statuses that come with a `Retry-After` header (seconds). */
-export const RETRY_AFTER_STATUSES: readonly number[] = [429, 503];
+export const RETRY_AFTER_STATUSES: readonly number[] = [409, 429, 503, 504];
 
 /** Every tenant route counts against the rate limits. */
 export const RATE_LIMITED_ERROR = {

@@ -6,6 +6,28 @@
 import { z } from 'zod';
 import { isRecord } from '../is-record.js';
 import { type AnyEndpoint, ErrorBodySchema, NO_BODY, RETRY_AFTER_STATUSES } from './endpoint.js';
+import {
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENCY_REPLAYED_HEADER,
+  IDEMPOTENCY_TTL_SECONDS,
+} from './idempotency.js';
+
+/** Errors every operation may answer: the caller's role, and a dependency's fault. */
+const COMMON_ERRORS: Readonly<Record<number, string>> = {
+  403: 'forbidden: the caller’s roles (or the platform tenant) do not allow this action',
+  503: 'dependency_unavailable (or a named cause): a service the platform depends on is down or throttling; retry after Retry-After seconds',
+  504: 'dependency_timeout or deadline_exceeded: a dependency or the model did not answer in time; retry after Retry-After seconds',
+};
+/** Errors of operations that take a JSON body. */
+const BODY_ERRORS: Readonly<Record<number, string>> = {
+  415: 'unsupported_media_type: the body must be application/json',
+};
+/** Errors of writes, which honour Idempotency-Key. */
+const WRITE_ERRORS: Readonly<Record<number, string>> = {
+  409: 'idempotency_in_progress: a request with this Idempotency-Key is still running; retry after Retry-After seconds',
+  422: 'idempotency_key_reused: this Idempotency-Key was used for a different request',
+};
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 const RETRY_AFTER_HEADER = {
   description: 'Whole seconds to wait before retrying',
@@ -56,7 +78,18 @@ function parameters(endpoint: AnyEndpoint): unknown[] {
     required: required.has(name),
     schema,
   }));
-  return [...pathParameters, ...queryParameters];
+  const idempotencyKey = WRITE_METHODS.has(endpoint.method)
+    ? [
+        {
+          name: IDEMPOTENCY_KEY_HEADER,
+          in: 'header',
+          required: false,
+          description: `Makes the write run once: a retry with the same key within ${IDEMPOTENCY_TTL_SECONDS / 3600} h answers the first answer (with \`${IDEMPOTENCY_REPLAYED_HEADER}: true\`)`,
+          schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
+        },
+      ]
+    : [];
+  return [...pathParameters, ...queryParameters, ...idempotencyKey];
 }
 
 function operation(endpoint: AnyEndpoint): Record<string, unknown> {
@@ -70,7 +103,13 @@ function operation(endpoint: AnyEndpoint): Record<string, unknown> {
             content: { [JSON_MEDIA_TYPE]: { schema: jsonSchemaOf(response.schema, 'output') } },
           };
   }
-  for (const [status, description] of Object.entries(endpoint.errors ?? {})) {
+  const errors = {
+    ...COMMON_ERRORS,
+    ...(endpoint.body === NO_BODY ? {} : BODY_ERRORS),
+    ...(WRITE_METHODS.has(endpoint.method) ? WRITE_ERRORS : {}),
+    ...endpoint.errors,
+  };
+  for (const [status, description] of Object.entries(errors)) {
     responses[status] = {
       description,
       ...(RETRY_AFTER_STATUSES.includes(Number(status))

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ChatRequestSchema } from '../../lambdas/conversations/chat.js';
 import { NewDocumentSchema } from '../../lambdas/documents/document-library.js';
 import { jsonSchemaOf } from '../../lambdas/http/openapi.js';
+import { isRecord } from '../../lambdas/is-record.js';
 import { apiDocument, apiRouter, TENANT_API_ENDPOINTS } from '../../lambdas/routes/api-routes.js';
 import { CONTROL_ENDPOINTS } from '../../lambdas/routes/control-endpoints.js';
 import { controlRouter } from '../../lambdas/routes/control-routes.js';
@@ -47,9 +48,27 @@ describe('OpenAPI document', () => {
     }
   });
 
+  it('documents Idempotency-Key and the write, body and dependency errors on every write', () => {
+    const document = apiDocument();
+    const writes = Object.values(document.paths).flatMap((path) =>
+      Object.entries(path)
+        .filter(([method]) => ['post', 'put', 'patch', 'delete'].includes(method))
+        .map(([, operation]) => JSON.stringify(operation)),
+    );
+
+    expect(writes.length).toBeGreaterThan(10);
+    for (const write of writes) {
+      expect(write).toContain('"name":"idempotency-key"');
+      for (const status of ['"403"', '"409"', '"422"', '"503"', '"504"']) expect(write).toContain(status);
+    }
+  });
+
   it('publishes the very schemas the routes parse with', () => {
     const document = apiDocument();
-    const requestSchema = (path: string) => schemasIn(document.paths[path]?.post)[0];
+    const requestSchema = (path: string) => {
+      const operation = document.paths[path]?.post;
+      return schemasIn(isRecord(operation) ? operation.requestBody : undefined)[0];
+    };
 
     expect(requestSchema('/v1/documents')).toEqual(jsonSchemaOf(NewDocumentSchema, 'input'));
     expect(requestSchema('/v1/chat')).toEqual(jsonSchemaOf(ChatRequestSchema, 'input'));
