@@ -31,11 +31,18 @@ import { AuditAppendError, AuditRecordError } from './errors.js';
 const AUDIT_PARTITION: PartitionAddress = { visibility: 'tenant', collection: 'audit' };
 const HEAD_ADDRESS: ItemAddress = { ...AUDIT_PARTITION, sk: 'head' };
 const RECORD_PREFIX = 'e#';
+/**
+ * Every append in a tenant races for the one chain head, so a burst needs
+ * many short tries; past them the caller gets a 503 with Retry-After (the
+ * sharded chain of the audit redesign removes the race).
+ */
+const DEFAULT_APPEND_ATTEMPTS = 30;
+const APPEND_BACKOFF = { baseDelayMs: 10, maxDelayMs: 400 } as const;
 /** Zero-padded so sort-key order is sequence order. */
 const SEQ_DIGITS = 12;
 
 export interface AuditTrailOptions {
-  /** Appends tried before AuditAppendError. @default 10 */
+  /** Appends tried before AuditAppendError. @default DEFAULT_APPEND_ATTEMPTS (30) */
   readonly maxAttempts?: number;
   /** @default () => new Date() */
   readonly now?: () => Date;
@@ -64,7 +71,7 @@ export class AuditTrail {
     private readonly table: Pick<GuardrailTable, 'get' | 'query' | 'transactWrite'>,
     options: AuditTrailOptions = {},
   ) {
-    this.#maxAttempts = options.maxAttempts ?? 10;
+    this.#maxAttempts = options.maxAttempts ?? DEFAULT_APPEND_ATTEMPTS;
     this.#now = options.now ?? (() => new Date());
     this.#sleep = options.sleep ?? realSleep;
     this.#random = options.random ?? Math.random;
@@ -78,7 +85,7 @@ export class AuditTrail {
     const valid = AuditEventSchema.parse(event);
     for (let attempt = 0; attempt < this.#maxAttempts; attempt += 1) {
       if (attempt > 0) {
-        await this.#sleep(fullJitterDelay(attempt - 1, { baseDelayMs: 10, maxDelayMs: 200 }, this.#random));
+        await this.#sleep(fullJitterDelay(attempt - 1, APPEND_BACKOFF, this.#random));
       }
       const head = await this.head();
       const fields = {
