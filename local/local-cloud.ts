@@ -49,6 +49,8 @@ export interface LocalCloudOptions {
   readonly enforceIam?: boolean;
   /** Called with every front-door denial. */
   readonly onDenied?: (denial: Denial) => void;
+  /** Called with the service of every AWS call the functions make (the benchmark counts them). */
+  readonly onAwsCall?: (service: string) => void;
   /**
    * Also print the functions' log lines on this process's stdout/stderr (they are always
    * captured; see `functionLogs` and the inspector's `/logs`). @default true
@@ -146,6 +148,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           secrets,
           model: standInModel,
           ...(options.onDenied === undefined ? {} : { onDenied: options.onDenied }),
+          ...(options.onAwsCall === undefined ? {} : { onCall: options.onAwsCall }),
         },
         options.frontDoorPort ?? 0,
       ),

@@ -53,6 +53,8 @@ export interface FrontDoorOptions {
   readonly now?: () => number;
   /** Called with every denial (for logs and debugging). */
   readonly onDenied?: (denial: Denial) => void;
+  /** Called with every signed request's service, allowed or not: AWS calls are the cloud's cost and latency. */
+  readonly onCall?: (service: ServiceName) => void;
 }
 
 export interface Denial {
@@ -108,6 +110,7 @@ async function handle(
   if (scope === undefined) return refuse(undefined, 'AccessDenied', 'request is not SigV4-signed');
   if (!isServiceName(scope.service))
     return refuse(undefined, 'BadSignature', `unknown service ${scope.service}`);
+  options.onCall?.(scope.service);
   const service = scope.service;
   if (scope.region !== options.region) {
     return refuse(
