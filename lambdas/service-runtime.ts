@@ -17,6 +17,7 @@ import { AuditTrail } from './audit/audit-trail.js';
 import { dataPlaneFor, type ServiceConfig } from './config.js';
 import { ModelCallGuard } from './guardrails/model-call-guard.js';
 import { IDEMPOTENCY_COLLECTION } from './http/idempotency.js';
+import { PageCursors } from './http/page-cursor.js';
 import { resolveRequestContext } from './http/request-context-middleware.js';
 import { Metering } from './metering/metering.js';
 import { CURRENT_PRICES, costNanoUsd } from './metering/price-table.js';
@@ -76,6 +77,7 @@ export class ServiceRuntime {
   /** Created once per execution environment; handlers log through its per-request loggers. */
   readonly telemetry: Telemetry;
   readonly #tagKey: () => Promise<string>;
+  #pageCursors: { readonly key: string; readonly cursors: PageCursors } | undefined;
   readonly #modelRetry: ServiceRuntimeOptions['modelRetry'];
 
   constructor(
@@ -95,6 +97,13 @@ export class ServiceRuntime {
       clients: clients.session,
     });
     this.#tagKey = tenantTagKeyLoader(clients.secretsManager, config.tenantTagSecretArn);
+  }
+
+  /** The pagination cursor sealer, keyed from the tenant-tag secret (derived once). */
+  async pageCursors(): Promise<PageCursors> {
+    const key = await this.#tagKey();
+    if (this.#pageCursors?.key !== key) this.#pageCursors = { key, cursors: new PageCursors(key) };
+    return this.#pageCursors.cursors;
   }
 
   /** The opaque tag of a tenant id. */

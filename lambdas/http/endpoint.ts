@@ -42,6 +42,11 @@ export const RATE_LIMITED_ERROR = {
   429: 'rate_limited: too many requests for this user or tenant; retry after Retry-After seconds',
 } as const;
 
+/** Paginated listings: a cursor is only valid for the query and caller it was issued to. */
+export const INVALID_CURSOR_ERROR = {
+  400: 'invalid_cursor: the cursor was not issued for this query and caller (or bad_request for another malformed parameter)',
+} as const;
+
 /** Routes that call a model: refused over budget, unavailable when the model and its fallback fail. */
 export const MODEL_CALL_ERRORS = {
   ...RATE_LIMITED_ERROR,

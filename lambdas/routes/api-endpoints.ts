@@ -16,6 +16,7 @@ import {
 } from '../documents/document-library.js';
 import {
   endpoint,
+  INVALID_CURSOR_ERROR,
   MODEL_CALL_ERRORS,
   NO_BODY,
   NO_QUERY,
@@ -105,7 +106,7 @@ export const listSessions = endpoint({
   summary: 'The caller’s chat sessions, newest first',
   body: NO_BODY,
   query: PageQuerySchema,
-  errors: RATE_LIMITED_ERROR,
+  errors: { ...RATE_LIMITED_ERROR, ...INVALID_CURSOR_ERROR },
   responses: {
     200: { description: 'One page', schema: z.object({ sessions: z.array(SessionSummarySchema), cursor }) },
   },
@@ -118,7 +119,7 @@ export const listSessionMessages = endpoint({
   summary: 'Messages of one of the caller’s sessions, oldest first',
   body: NO_BODY,
   query: PageQuerySchema,
-  errors: RATE_LIMITED_ERROR,
+  errors: { ...RATE_LIMITED_ERROR, ...INVALID_CURSOR_ERROR },
   responses: {
     200: { description: 'One page', schema: z.object({ messages: z.array(SessionMessageSchema), cursor }) },
   },
@@ -153,7 +154,7 @@ export const listDocuments = endpoint({
   summary: 'Tenant-visible documents, then the caller’s private ones',
   body: NO_BODY,
   query: PageQuerySchema,
-  errors: RATE_LIMITED_ERROR,
+  errors: { ...RATE_LIMITED_ERROR, ...INVALID_CURSOR_ERROR },
   responses: {
     200: { description: 'One page', schema: z.object({ documents: z.array(DocumentSummarySchema), cursor }) },
   },
@@ -229,7 +230,7 @@ export const listAudit = endpoint({
   summary: 'The tenant’s audit trail, oldest first (tenant admin; own tenant only)',
   body: NO_BODY,
   query: PageQuerySchema,
-  errors: { ...RATE_LIMITED_ERROR, 403: 'forbidden: the admin role is required' },
+  errors: { ...RATE_LIMITED_ERROR, ...INVALID_CURSOR_ERROR, 403: 'forbidden: the admin role is required' },
   responses: {
     200: { description: 'One page', schema: z.object({ records: z.array(AuditRecordSchema), cursor }) },
   },

@@ -4,6 +4,7 @@
  */
 import { chat } from '../conversations/chat.js';
 import { DEFAULT_SEARCH_TOP_K } from '../documents/document-library.js';
+import type { AnyEndpoint } from '../http/endpoint.js';
 import { createHttpHandler, deniedEvent, type HttpHandler } from '../http/http-handler.js';
 import { buildOpenApiDocument, type OpenApiDocument } from '../http/openapi.js';
 import { jsonResponse, noContent } from '../http/response.js';
@@ -57,6 +58,37 @@ export function apiDocument(): OpenApiDocument {
   });
 }
 
+/**
+ * One listing's page request: the caller's cursor opened (only one sealed for
+ * this route, caller and scope opens), and the page's next position sealed.
+ */
+async function pageOf(
+  runtime: Pick<WorkspaceRuntime, 'pageCursors'>,
+  request: { context: RequestContext; query: { limit?: number | undefined; cursor?: string | undefined } },
+  listing: AnyEndpoint,
+  scope = '',
+) {
+  const cursors = await runtime.pageCursors();
+  const { context, query } = request;
+  const binding = {
+    route: `${listing.method} ${listing.path}`,
+    tenantId: context.tenantId,
+    userId: context.userId,
+    scope,
+  };
+  const position = cursors.openOptional(binding, query.cursor);
+  return {
+    query: {
+      ...(query.limit === undefined ? {} : { limit: query.limit }),
+      ...(position === undefined ? {} : { cursor: position }),
+    },
+    sealed: <Page extends { cursor?: string }>({ cursor, ...page }: Page) => {
+      const next = cursors.sealOptional(binding, cursor);
+      return next === undefined ? page : { ...page, cursor: next };
+    },
+  };
+}
+
 /** The tenant API's routes over a runtime. */
 export function apiRouter(runtime: WorkspaceRuntime): Router<RequestContext> {
   return new Router<RequestContext>()
@@ -86,15 +118,17 @@ export function apiRouter(runtime: WorkspaceRuntime): Router<RequestContext> {
       });
       return jsonResponse(200, await chat(dependencies, request.body));
     })
-    .implement(api.listSessions, async (request) =>
-      jsonResponse(200, await (await sessionsFor(runtime, request)).list(request.query)),
-    )
-    .implement(api.listSessionMessages, async (request) =>
-      jsonResponse(
-        200,
-        await (await sessionsFor(runtime, request)).messages(request.params.id ?? '', request.query),
-      ),
-    )
+    .implement(api.listSessions, async (request) => {
+      const page = await pageOf(runtime, request, api.listSessions);
+      const sessions = await sessionsFor(runtime, request);
+      return jsonResponse(200, page.sealed(await sessions.list(page.query)));
+    })
+    .implement(api.listSessionMessages, async (request) => {
+      const id = request.params.id ?? '';
+      const page = await pageOf(runtime, request, api.listSessionMessages, id);
+      const sessions = await sessionsFor(runtime, request);
+      return jsonResponse(200, page.sealed(await sessions.messages(id, page.query)));
+    })
     .implement(api.deleteSession, async (request) => {
       await (await sessionsFor(runtime, request)).delete(request.params.id ?? '');
       return noContent();
@@ -102,9 +136,11 @@ export function apiRouter(runtime: WorkspaceRuntime): Router<RequestContext> {
     .implement(api.uploadDocument, async (request) =>
       jsonResponse(201, await (await documentsFor(runtime, request)).upload(request.body)),
     )
-    .implement(api.listDocuments, async (request) =>
-      jsonResponse(200, await (await documentsFor(runtime, request)).list(request.query)),
-    )
+    .implement(api.listDocuments, async (request) => {
+      const page = await pageOf(runtime, request, api.listDocuments);
+      const library = await documentsFor(runtime, request);
+      return jsonResponse(200, page.sealed(await library.list(page.query)));
+    })
     .implement(api.getDocument, async (request) =>
       jsonResponse(200, await (await documentsFor(runtime, request)).get(request.params.id ?? '')),
     )
@@ -118,8 +154,12 @@ export function apiRouter(runtime: WorkspaceRuntime): Router<RequestContext> {
         matches: await library.search(request.body.query, request.body.topK ?? DEFAULT_SEARCH_TOP_K),
       });
     })
-    .implement(api.listAudit, async ({ context, query }) => {
-      return jsonResponse(200, await (await runtime.auditTrail(context)).page(query));
+    .implement(api.listAudit, async (request) => {
+      const page = await pageOf(runtime, request, api.listAudit);
+      return jsonResponse(
+        200,
+        page.sealed(await (await runtime.auditTrail(request.context)).page(page.query)),
+      );
     })
     .implement(api.verifyAudit, async ({ context }) => {
       const verdict = await (await runtime.auditTrail(context)).verify();

@@ -24,7 +24,7 @@ export const DEADLINE_SAFETY_MARGIN_MS = 2_000;
 
 export type WorkspaceRuntime = Pick<
   ServiceRuntime,
-  'table' | 'bucket' | 'vectorIndex' | 'embedder' | 'models' | 'modelCallGuard' | 'auditTrail'
+  'table' | 'bucket' | 'vectorIndex' | 'embedder' | 'models' | 'modelCallGuard' | 'auditTrail' | 'pageCursors'
 >;
 
 /** Who is asking, and where their request logs. */
