@@ -119,7 +119,9 @@ export class TenantApi extends Construct {
           status: true,
           user: true,
         }),
-        tracingEnabled: true,
+        // Stage traces record the request URL, and admin URLs carry tenant and user ids; the
+        // functions trace each request themselves, annotated with the opaque tenant tag only.
+        tracingEnabled: false,
         loggingLevel: apigateway.MethodLoggingLevel.ERROR,
         // Request/response bodies would put prompts and documents into logs.
         dataTraceEnabled: false,

@@ -24,10 +24,16 @@ export function bearerToken(authorization: string | undefined): string {
   return match[1];
 }
 
+/**
+ * The authorizer's `principalId`. API Gateway logs and traces it, so it is not
+ * the user id: the identity travels only in the context the functions read.
+ */
+export const AUTHORIZED_PRINCIPAL = 'bulkhead-caller';
+
 /** The Allow answer for a verified identity. */
 export function allowPolicy(identity: Identity, methodArn: string): APIGatewayAuthorizerResult {
   return {
-    principalId: identity.userId,
+    principalId: AUTHORIZED_PRINCIPAL,
     policyDocument: {
       Version: '2012-10-17',
       Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: stageWildcardArn(methodArn) }],

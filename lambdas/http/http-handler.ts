@@ -15,11 +15,12 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context as LambdaContext } from 'aws-lambda';
 import type { AuditEvent } from '../audit/audit-chain.js';
 import { authorizeAction } from '../authorization/action-table.js';
-import { jsonLogger, type Logger, type Redactor, redactIdentity } from '../observability/logger.js';
+import { jsonLogger, type Logger, redactIdentity } from '../observability/logger.js';
 import type { RequestTelemetry } from '../observability/telemetry.js';
 import type { RequestContext } from '../tenancy/request-context.js';
 import { errorResponse, isAccessDenial } from './error-response.js';
 import { idempotencyKeyOf, runIdempotently } from './idempotency.js';
+import { namedIdentifiers } from './named-identifiers.js';
 import { isEventStream, type RouteResult, serverSentEvent } from './route-result.js';
 import type { Router } from './router.js';
 
@@ -88,7 +89,7 @@ export function createStreamingHttpHandler(options: HttpHandlerOptions): Streami
     // API Gateway always sends a request id; the fallback only labels the error of a malformed event.
     const requestId = event.requestContext?.requestId ?? randomUUID();
     let tenantTag: string | undefined;
-    let redact: Redactor | undefined;
+    let params: Readonly<Record<string, string>> = {};
     let telemetry: RequestTelemetry | undefined;
     let context: RequestContext | undefined;
     let writer: ResponseWriter | undefined;
@@ -97,9 +98,9 @@ export function createStreamingHttpHandler(options: HttpHandlerOptions): Streami
       const resolved = await options.resolveContext(event);
       context = resolved;
       tenantTag = context.tenantTag;
-      redact = redactIdentity(context);
       telemetry = options.telemetry?.forRequest(context);
       const route = options.router.match(event.httpMethod, event.path);
+      params = route.params;
       authorizeAction(context, route.action);
       const idempotencyKey = idempotencyKeyOf(event);
       await options.admit?.(context);
@@ -143,10 +144,13 @@ export function createStreamingHttpHandler(options: HttpHandlerOptions): Streami
     } catch (err) {
       if (context !== undefined && isAccessDenial(err))
         await options.auditDenial?.({ context, logger: telemetry ?? baseLogger }, event);
+      // The redactor covers the caller and the ids the request names (an admin route's target).
       const response = errorResponse(err, requestId, {
         logger: telemetry ?? baseLogger,
         fields: { tenantTag, method: event.httpMethod, resource: event.resource },
-        ...(redact === undefined ? {} : { redact }),
+        ...(context === undefined
+          ? {}
+          : { redact: redactIdentity(context, namedIdentifiers(event, params)) }),
       });
       if (writer === undefined) {
         status = response.statusCode;

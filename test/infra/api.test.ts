@@ -84,13 +84,12 @@ describe('routes', () => {
 });
 
 describe('stage', () => {
-  it('writes JSON access logs, traces with X-Ray, throttles and keeps bodies out of execution logs', () => {
+  it('writes JSON access logs, throttles and keeps bodies out of execution logs', () => {
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       AccessLogSetting: {
         DestinationArn: Match.anyValue(),
         Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"'),
       },
-      TracingEnabled: true,
       MethodSettings: [
         Match.objectLike({
           DataTraceEnabled: false,
@@ -100,6 +99,20 @@ describe('stage', () => {
         }),
       ],
     });
+  });
+
+  it('keeps raw ids out of its logs and traces: no stage tracing, route templates not paths, no principal', () => {
+    const stages = Object.values(template.findResources('AWS::ApiGateway::Stage'));
+
+    expect(stages.length).toBeGreaterThan(0);
+    for (const stage of stages) {
+      // Stage traces record the URL, and admin URLs carry tenant and user ids.
+      expect(stage.Properties.TracingEnabled).not.toBe(true);
+      const format = String(stage.Properties.AccessLogSetting?.Format);
+      expect(format).toContain('$context.resourcePath');
+      for (const raw of ['$context.path', '$context.authorizer', '$context.requestOverride'])
+        expect(format).not.toContain(raw);
+    }
   });
 });
 

@@ -21,6 +21,10 @@ const admin: Caller = { sub: 'u-leakcheck-7', tenantId, groups: ['admin'] };
 const analyst: Caller = { sub: 'u-leakcheck-8', tenantId, groups: ['analyst'] };
 const reader: Caller = { sub: 'u-leakcheck-9', tenantId, groups: ['reader'] };
 const promptMarker = `zqpromptmarker${suffix}`;
+/** Ids only an admin route's path or body names: the caller is someone else. */
+const targetTenant = `zq-target-${suffix}`;
+const targetUser = `zq-target-user-${suffix}`;
+const ONE_LETTER_USER = 'z';
 const documentMarker = `zqdocumentmarker${suffix}`;
 const attempts = DEFAULT_MODEL_RETRY_POLICY.attemptsPerModel;
 let tenantTag: string;
@@ -69,6 +73,24 @@ async function driveEveryLoggingPath(): Promise<string[]> {
       .status,
   ).toBe(200);
 
+  // Admin error paths that name a TARGET tenant or user (in the path or the body), one of them
+  // a one-letter user id: none of those ids may reach a log line.
+  const adminErrors = await Promise.all([
+    callAs(OPERATOR, 'POST', '/v1/admin/tenants', { tenantId, name: 'Again', tier: 'basic' }),
+    callAs(OPERATOR, 'POST', '/v1/admin/tenants', { tenantId: targetTenant, name: 'T', tier: 'gold' }),
+    callAs(OPERATOR, 'PATCH', `/v1/admin/tenants/${targetTenant}`, { monthlyTokenBudget: 5 }),
+    callAs(OPERATOR, 'POST', `/v1/admin/tenants/${targetTenant}/suspend`),
+    callAs(OPERATOR, 'GET', `/v1/admin/tenants/${targetTenant}`),
+    callAs(admin, 'PUT', `/v1/admin/tenants/${targetTenant}/users/${targetUser}/roles`, { roles: ['admin'] }),
+    callAs(admin, 'PUT', `/v1/admin/tenants/${targetTenant}/users/${ONE_LETTER_USER}/roles`, {
+      roles: ['admin'],
+    }),
+    callAs(admin, 'PUT', `/v1/admin/tenants/${tenantId}/users/${ONE_LETTER_USER}/roles`, {
+      roles: ['operator'],
+    }),
+  ]);
+  expect(adminErrors.map((answer) => answer.status)).toEqual([409, 400, 404, 404, 404, 403, 403, 403]);
+
   // Last, one refusal per function: once its line is captured, so is everything before it.
   const refusals = await Promise.all([
     callAs(admin, 'GET', `/v1/documents/missing-${suffix}`),
@@ -101,8 +123,8 @@ describe('the functions’ logs', () => {
     expect(tagged.some((line) => line.text.includes('model call retry'))).toBe(true);
     expect(tagged.some((line) => line.text.includes('request refused'))).toBe(true);
     const leaks = findLogLeaks(lines, {
-      tenantIds: [tenantId],
-      userIds: [admin.sub, analyst.sub, reader.sub],
+      tenantIds: [tenantId, targetTenant],
+      userIds: [admin.sub, analyst.sub, reader.sub, targetUser, ONE_LETTER_USER],
       texts: [promptMarker, documentMarker],
     });
     expect(leaks, describeLeaks(leaks)).toEqual([]);

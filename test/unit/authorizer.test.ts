@@ -38,7 +38,7 @@ describe('TOKEN authorizer handler', () => {
     const result = await handler(event(`Bearer ${token}`));
 
     expect(result).toEqual({
-      principalId: 'alice',
+      principalId: 'bulkhead-caller',
       policyDocument: {
         Version: '2012-10-17',
         Statement: [

@@ -75,10 +75,10 @@ describe('control API routes', () => {
     expect(vectors).toHaveLength(0);
   });
 
-  it('removes the record again when the index cannot be created, answering a generic 500', async () => {
+  it('removes the record again when the index cannot be created, answering a generic 500 logged without the target’s id', async () => {
     const { handler, control, logger } = controlHandler({
       vectors: () => {
-        throw new AccessDeniedException({ message: 'denied on index/globex', $metadata: {} });
+        throw new AccessDeniedException({ message: 'denied on index/globex for globex#t#x', $metadata: {} });
       },
     });
 
@@ -90,6 +90,9 @@ describe('control API routes', () => {
     });
     expect(control.map((command) => command.name)).toContain('DeleteItemCommand');
     expect(logger.error).toHaveBeenCalledOnce();
+    const logged = JSON.stringify(vi.mocked(logger.error).mock.calls);
+    expect(logged).toContain('index/<tenant> for <tenant>#t#x');
+    expect(logged).not.toMatch(/globex/);
   });
 
   it('refuses callers without the operator role on every route', async () => {
