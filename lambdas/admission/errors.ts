@@ -25,3 +25,20 @@ export class RateLimitedError extends ClientError {
     this.name = 'RateLimitedError';
   }
 }
+
+/**
+ * The budget's room is held by calls in flight, whose holds will settle to
+ * less than they reserved (HTTP 429 `budget_held` with `Retry-After`): the
+ * budget is not spent yet.
+ */
+export class BudgetHeldError extends ClientError {
+  readonly status = 429;
+  readonly code = 'budget_held';
+  constructor(
+    override readonly retryAfterSeconds: number,
+    options?: ErrorOptions,
+  ) {
+    super("the tenant's remaining budget is held by calls in progress; retry shortly", options);
+    this.name = 'BudgetHeldError';
+  }
+}

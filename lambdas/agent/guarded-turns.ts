@@ -52,12 +52,15 @@ export function guardedTurns(
       maxOutputTokens: request.inferenceConfig.maxTokens,
     };
     const admission = await guard.admit(estimate, { fallback: true });
+    // A nearly spent budget admits a shorter answer: the model is held to what was reserved.
+    const { maxOutputTokens } = admission.reservation;
+    const admitted = { ...request, inferenceConfig: { ...request.inferenceConfig, maxTokens: maxOutputTokens } };
     const startedAt = Date.now();
     let completed = false;
     try {
       const { result: started, modelId } = await guard.call(
         admission,
-        (id) => startTurn(turnsWith(id), request, signal),
+        (id) => startTurn(turnsWith(id), admitted, signal),
         signal,
       );
       for (let next = started.first; !next.done; next = await started.events.next()) {
@@ -68,7 +71,7 @@ export function guardedTurns(
             callIndex,
             modelId,
             inputTokens: event.turn.usage?.inputTokens ?? estimate.inputTokens,
-            outputTokens: event.turn.usage?.outputTokens ?? estimate.maxOutputTokens,
+            outputTokens: event.turn.usage?.outputTokens ?? maxOutputTokens,
             latencyMs: Date.now() - startedAt,
           });
           completed = true;

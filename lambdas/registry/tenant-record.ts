@@ -9,16 +9,27 @@ export type TenantStatus = z.infer<typeof TenantStatusSchema>;
 
 export const TenantNameSchema = z.string().trim().min(1).max(200);
 
+/**
+ * The largest values a tenant's settings accept. Budgets are counted in
+ * integer nano-USD per counter shard, so the ceiling keeps every amount, sum
+ * and per-shard allowance an exact integer (well below 2^53, see the tests).
+ */
+export const SETTINGS_LIMITS = Object.freeze({
+  monthlyBudgetUsd: 1_000_000,
+  monthlyTokenBudget: 1_000_000_000_000,
+  perMinute: 10_000_000,
+});
+
 /** Per-minute request limits that replace the tier's defaults (each one separately). */
 export const RateLimitOverridesSchema = z.object({
-  perUserPerMinute: z.number().int().min(1).optional(),
-  perTenantPerMinute: z.number().int().min(1).optional(),
+  perUserPerMinute: z.number().int().min(1).max(SETTINGS_LIMITS.perMinute).optional(),
+  perTenantPerMinute: z.number().int().min(1).max(SETTINGS_LIMITS.perMinute).optional(),
 });
 
 /** What an operator may set on a tenant; absent fields fall back to the tier's defaults and the platform's model. */
 export const TenantSettingsSchema = z.object({
-  monthlyBudgetUsd: z.number().nonnegative().optional(),
-  monthlyTokenBudget: z.number().int().nonnegative().optional(),
+  monthlyBudgetUsd: z.number().nonnegative().max(SETTINGS_LIMITS.monthlyBudgetUsd).optional(),
+  monthlyTokenBudget: z.number().int().nonnegative().max(SETTINGS_LIMITS.monthlyTokenBudget).optional(),
   rateLimits: RateLimitOverridesSchema.optional(),
   modelId: z.string().min(1).optional(),
 });

@@ -5,6 +5,10 @@
  * over the shared control table (as a new execution environment would).
  */
 import { describe, expect, it } from 'vitest';
+import { shardAllowance } from '../../lambdas/admission/budget-guard.js';
+import { TIER_BUDGETS } from '../../lambdas/admission/tier-limits.js';
+import { usdToNano } from '../../lambdas/metering/price-table.js';
+import { SETTINGS_LIMITS } from '../../lambdas/registry/tenant-record.js';
 import { createControlHandler } from '../../lambdas/routes/control-routes.js';
 import { ACME, ADA_ADMIN, ALICE_ANALYST, apiHarness, BOB_READER } from './support/api-harness.js';
 import { proxyEvent } from './support/events.js';
@@ -184,5 +188,74 @@ describe('settings in admission', () => {
     });
     expect(chat.statusCode).toBe(402);
     expect(second.statusCode).toBe(429);
+  });
+});
+
+describe('setting ranges', () => {
+  const OUT_OF_RANGE: ReadonlyArray<readonly [string, Record<string, unknown>]> = [
+    ['a 1e16 budget', { monthlyBudgetUsd: 1e16 }],
+    ['a $10 M budget', { monthlyBudgetUsd: 10_000_000 }],
+    ['a budget just over the ceiling', { monthlyBudgetUsd: SETTINGS_LIMITS.monthlyBudgetUsd + 0.01 }],
+    ['a negative budget', { monthlyBudgetUsd: -0.01 }],
+    ['a string budget', { monthlyBudgetUsd: '5' }],
+    ['a huge token budget', { monthlyTokenBudget: 2 ** 53 }],
+    ['a fractional token budget', { monthlyTokenBudget: 1.5 }],
+    ['a negative token budget', { monthlyTokenBudget: -1 }],
+    ['a zero rate limit', { rateLimits: { perUserPerMinute: 0 } }],
+    ['a huge rate limit', { rateLimits: { perTenantPerMinute: 1e12 } }],
+    ['a fractional rate limit', { rateLimits: { perTenantPerMinute: 2.5 } }],
+  ];
+
+  it.each(OUT_OF_RANGE)('PATCH answers 400 for %s and changes nothing', async (_label, body) => {
+    const { patch, stored } = platform();
+    const before = structuredClone(stored());
+
+    const result = await patch(body);
+
+    expect([result.statusCode, JSON.parse(result.body).error.code]).toEqual([400, 'bad_request']);
+    expect(stored()).toEqual(before);
+  });
+
+  it.each(OUT_OF_RANGE)('onboarding answers 400 for %s and creates nothing', async (_label, settings) => {
+    const { handler, registry } = platform();
+
+    const result = await handler(
+      proxyEvent({
+        method: 'POST',
+        path: '/v1/admin/tenants',
+        body: JSON.stringify({ tenantId: 'globex', name: 'Globex', tier: 'basic', ...settings }),
+        authorizer: OPERATOR,
+      }),
+    );
+
+    expect(result.statusCode).toBe(400);
+    expect(registry.items.size).toBe(1);
+  });
+
+  it.each(Object.entries(TIER_BUDGETS))(
+    'keeps budget arithmetic exact at the largest accepted budget for the %s tier',
+    (_tier, { shards }) => {
+      const budgetNano = usdToNano(SETTINGS_LIMITS.monthlyBudgetUsd);
+      const parts = Array.from({ length: shards }, (_, shard) => shardAllowance(budgetNano, shards, shard));
+
+      expect(Number.isSafeInteger(budgetNano)).toBe(true);
+      expect(parts.every(Number.isSafeInteger)).toBe(true);
+      expect(parts.reduce((sum, part) => sum + part, 0)).toBe(budgetNano);
+      // Room for a month of holds and settlements on top of the whole budget, still exact.
+      expect(Number.isSafeInteger(budgetNano * 4)).toBe(true);
+    },
+  );
+
+  it('admits a chat for a basic tenant with the largest accepted budget', async () => {
+    const { patch, registry } = platform();
+    await patch({
+      monthlyBudgetUsd: SETTINGS_LIMITS.monthlyBudgetUsd,
+      monthlyTokenBudget: SETTINGS_LIMITS.monthlyTokenBudget,
+    });
+    const api = apiHarness({ registry });
+
+    const chat = await api.call(ALICE_ANALYST, 'POST', '/v1/chat', { message: 'hi' });
+
+    expect(chat.statusCode).toBe(200);
   });
 });

@@ -6,7 +6,7 @@ import {
   estimateTokens,
   shardAllowance,
 } from '../../../lambdas/admission/budget-guard.js';
-import { BudgetExceededError } from '../../../lambdas/admission/errors.js';
+import { BudgetExceededError, BudgetHeldError } from '../../../lambdas/admission/errors.js';
 import { type BudgetLimits, budgetFor, TIER_BUDGETS } from '../../../lambdas/admission/tier-limits.js';
 import { TransactionConflictError } from '../../../lambdas/tenancy/errors.js';
 import { recordingSleep } from './support/contexts.js';
@@ -39,6 +39,8 @@ async function outcomes<T>(attempts: Array<Promise<T>>) {
   const settled = await Promise.allSettled(attempts);
   return {
     admitted: settled.filter((result) => result.status === 'fulfilled').length,
+    held: settled.filter((result) => result.status === 'rejected' && result.reason instanceof BudgetHeldError)
+      .length,
     refused: settled.filter(
       (result) => result.status === 'rejected' && result.reason instanceof BudgetExceededError,
     ).length,
@@ -82,13 +84,13 @@ describe('BudgetGuard', () => {
     expect(await guard.used(limits())).toEqual({ usedNanoUsd: LITE_CALL_NANO, usedTokens: 2_000 });
   });
 
-  it('never admits more than the budget under 50 concurrent reservations', async () => {
+  it('never admits more than the budget under 50 concurrent reservations, and says the rest is only held', async () => {
     const { guard } = setup();
 
-    // $0.006 over 4 shards = 5 reservations of $0.0003 per shard.
+    // $0.006 over 4 shards = 5 reservations of $0.0003 per shard, all in flight.
     const result = await outcomes(Array.from({ length: 50 }, () => guard.reserve(limits(), LITE_CALL)));
 
-    expect(result).toEqual({ admitted: 20, refused: 30 });
+    expect(result).toEqual({ admitted: 20, held: 30, refused: 0 });
     expect((await guard.used(limits())).usedNanoUsd).toBe(20 * LITE_CALL_NANO);
   });
 
@@ -97,7 +99,7 @@ describe('BudgetGuard', () => {
 
     const result = await outcomes(Array.from({ length: 21 }, () => guard.reserve(limits(), LITE_CALL)));
 
-    expect(result).toEqual({ admitted: 20, refused: 1 });
+    expect(result).toEqual({ admitted: 20, held: 1, refused: 0 });
   });
 
   it('enforces the token budget as well as the money budget', async () => {
@@ -109,7 +111,7 @@ describe('BudgetGuard', () => {
       ),
     );
 
-    expect(result).toEqual({ admitted: 3, refused: 7 });
+    expect(result).toEqual({ admitted: 3, held: 7, refused: 0 });
   });
 
   it('replaces the reservation by the actual cost when settled, once', async () => {
@@ -141,7 +143,7 @@ describe('BudgetGuard', () => {
     const { guard } = setup();
     const tight = limits({ monthlyUsd: 0.0003, shards: 1 });
     const reservation = await guard.reserve(tight, LITE_CALL);
-    await expect(guard.reserve(tight, LITE_CALL)).rejects.toThrow(BudgetExceededError);
+    await expect(guard.reserve(tight, LITE_CALL)).rejects.toThrow(BudgetHeldError);
 
     await guard.release(reservation);
 
@@ -157,14 +159,30 @@ describe('BudgetGuard', () => {
     expect(reservation).toMatchObject({
       modelId: 'amazon.nova-micro-v1:0',
       reservedNanoUsd: MICRO_CALL_NANO,
+      maxOutputTokens: 1_000,
     });
-    await expect(guard.reserve(tight, LITE_CALL)).rejects.toThrow(BudgetExceededError);
+    await expect(guard.reserve(tight, LITE_CALL)).rejects.toThrow(BudgetHeldError);
   });
 
-  it('refuses with BudgetExceededError when no fallback is configured', async () => {
+  it('admits a shorter answer when the budget can no longer cover the full one', async () => {
     const { guard } = setup();
+    const tight = limits({ monthlyUsd: 0.0002, shards: 1 });
 
-    await expect(guard.reserve(limits({ monthlyUsd: 0.0002, shards: 1 }), LITE_CALL)).rejects.toThrow(
+    const reservation = await guard.reserve(tight, LITE_CALL);
+
+    // $0.0002 − 1000 input tokens × 60 nano-USD leaves 583 output tokens at 240.
+    expect(reservation).toMatchObject({ maxOutputTokens: 583, reservedNanoUsd: 60_000 + 583 * 240 });
+    expect(reservation.reservedNanoUsd).toBeLessThanOrEqual(200_000);
+  });
+
+  it('refuses with BudgetExceededError only when the settled spend leaves no room for a minimal call', async () => {
+    const { guard } = setup();
+    const tight = limits({ monthlyUsd: 0.0002, shards: 1 });
+    const reservation = await guard.reserve(tight, LITE_CALL);
+    await guard.settle(reservation, { modelId: LITE_CALL.modelId, inputTokens: 1_000, outputTokens: 583 });
+
+    await expect(guard.reserve(tight, LITE_CALL)).rejects.toThrow(BudgetExceededError);
+    await expect(guard.reserve(limits({ monthlyUsd: 0.00005, shards: 1 }), LITE_CALL)).rejects.toThrow(
       BudgetExceededError,
     );
   });

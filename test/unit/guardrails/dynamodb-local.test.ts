@@ -7,7 +7,7 @@ import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } fr
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BudgetGuard } from '../../../lambdas/admission/budget-guard.js';
-import { BudgetExceededError, RateLimitedError } from '../../../lambdas/admission/errors.js';
+import { BudgetExceededError, BudgetHeldError, RateLimitedError } from '../../../lambdas/admission/errors.js';
 import { RateLimiter } from '../../../lambdas/admission/rate-limiter.js';
 import { AuditTrail } from '../../../lambdas/audit/audit-trail.js';
 import { Metering } from '../../../lambdas/metering/metering.js';
@@ -56,7 +56,7 @@ async function rawItem(pk: string, sk: string): Promise<Record<string, unknown> 
 }
 
 describe('guard rails on DynamoDB Local', () => {
-  it('admits exactly the budget under 50 concurrent reservations over 4 shards', async () => {
+  it('admits exactly the budget under 50 concurrent reservations over 4 shards, the rest held', async () => {
     const guard = new BudgetGuard(tableFor('budget-co', 'alice'), {
       now: () => new Date('2026-11-22T00:00:00Z'),
     });
@@ -68,10 +68,10 @@ describe('guard rails on DynamoDB Local', () => {
     );
 
     const admitted = results.filter((result) => result.status === 'fulfilled');
-    const refused = results.filter(
-      (result) => result.status === 'rejected' && result.reason instanceof BudgetExceededError,
+    const held = results.filter(
+      (result) => result.status === 'rejected' && result.reason instanceof BudgetHeldError,
     );
-    expect([admitted.length, refused.length]).toEqual([20, 30]);
+    expect([admitted.length, held.length]).toEqual([20, 30]);
     expect(await guard.used(limits, '2026-11')).toEqual({
       usedNanoUsd: 20 * 300_000,
       usedTokens: 20 * 2_000,
@@ -80,6 +80,51 @@ describe('guard rails on DynamoDB Local', () => {
       usedNanoUsd: 1_500_000,
     });
   });
+
+  it.each([1, 4, 16])(
+    'lets 50 concurrent callers spend at least 99 percent of the budget over %i shard(s), never more, and 402 only once it is spent',
+    async (shards) => {
+      const guard = new BudgetGuard(tableFor(`spend-${shards}`, 'alice'), {
+        now: () => new Date('2026-11-22T00:00:00Z'),
+      });
+      const limits = { monthlyUsd: 0.1, monthlyTokens: 1_000_000_000, shards };
+      // Up to 10,000 output tokens may be asked for; each call uses 2,000 (about $0.0005 of $0.10).
+      const estimate = { modelId: 'amazon.nova-lite-v1:0', inputTokens: 100, maxOutputTokens: 10_000 };
+      const budgetNano = 100_000_000;
+      let heldAnswers = 0;
+      const spentWhenRefused: number[] = [];
+
+      const caller = async () => {
+        for (;;) {
+          try {
+            const reservation = await guard.reserve(limits, estimate);
+            const outputTokens = Math.min(2_000, reservation.maxOutputTokens);
+            await guard.settle(reservation, { modelId: reservation.modelId, inputTokens: 100, outputTokens });
+          } catch (err) {
+            if (err instanceof BudgetHeldError) {
+              heldAnswers += 1;
+              await new Promise((resolve) => setTimeout(resolve, 5));
+              continue;
+            }
+            if (!(err instanceof BudgetExceededError)) throw err;
+            spentWhenRefused.push((await guard.used(limits, '2026-11')).usedNanoUsd);
+            return;
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: 50 }, caller));
+
+      const spent = (await guard.used(limits, '2026-11')).usedNanoUsd;
+      console.info(
+        `budget over ${shards} shard(s): ${((100 * spent) / budgetNano).toFixed(2)} % spent, ${heldAnswers} held answers`,
+      );
+      expect(spent).toBeLessThanOrEqual(budgetNano);
+      expect(spent).toBeGreaterThanOrEqual(0.99 * budgetNano);
+      expect(spentWhenRefused).toHaveLength(50);
+      // A 402 means spent: even the first refusal saw at least 99 % used.
+      expect(Math.min(...spentWhenRefused)).toBeGreaterThanOrEqual(0.99 * budgetNano);
+    },
+  );
 
   it('settles a reservation exactly once', async () => {
     const guard = new BudgetGuard(tableFor('settle-co', 'alice'), {
