@@ -54,7 +54,10 @@ export function guardedTurns(
     const admission = await guard.admit(estimate, { fallback: true });
     // A nearly spent budget admits a shorter answer: the model is held to what was reserved.
     const { maxOutputTokens } = admission.reservation;
-    const admitted = { ...request, inferenceConfig: { ...request.inferenceConfig, maxTokens: maxOutputTokens } };
+    const admitted = {
+      ...request,
+      inferenceConfig: { ...request.inferenceConfig, maxTokens: maxOutputTokens },
+    };
     const startedAt = Date.now();
     let completed = false;
     try {

@@ -49,8 +49,7 @@ export const INVALID_CURSOR_ERROR = {
 
 /** Routes that call a model: refused over budget, unavailable when the model and its fallback fail. */
 export const MODEL_CALL_ERRORS = {
-  429:
-    'rate_limited: too many requests for this user or tenant; or budget_held: the remaining budget is held by calls in progress. Retry after Retry-After seconds',
+  429: 'rate_limited: too many requests for this user or tenant; or budget_held: the remaining budget is held by calls in progress. Retry after Retry-After seconds',
   402: 'budget_exceeded: the tenant’s monthly model budget is spent (it cannot cover even a minimal call)',
   503: 'model_unavailable: the model and its fallback are throttled or failing; retry after Retry-After seconds',
 } as const;
