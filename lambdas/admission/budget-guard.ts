@@ -180,7 +180,8 @@ export class BudgetGuard {
     const states = (await this.#shardStates(limits, month)).sort((a, b) => b.roomNanoUsd - a.roomNanoUsd);
     const minOutput = Math.min(MIN_OUTPUT_TOKENS, estimate.maxOutputTokens);
     let contended = false;
-    for (const modelId of candidates) {
+    // A shorter answer from the cheaper model first: more answer for what is left.
+    for (const modelId of [...candidates].reverse()) {
       for (const state of states) {
         const maxOutput = this.#affordableOutput(modelId, estimate, state);
         if (maxOutput < minOutput) break;

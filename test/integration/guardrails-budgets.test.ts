@@ -59,9 +59,10 @@ describe('budgets', () => {
   });
 
   it('refuses the tight tenant once even the fallback no longer fits', async () => {
-    // Each answered call keeps its cost; the fallback's reservation soon stops fitting.
+    // Each answered call keeps its cost; the fallback's reservation soon stops fitting in full,
+    // then shorter answers are admitted until not even a minimal one fits.
     const statuses: number[] = [];
-    for (let n = 0; n < 20 && !statuses.includes(402); n += 1) {
+    for (let n = 0; n < 100 && !statuses.includes(402); n += 1) {
       statuses.push((await callAs(frugal, 'POST', '/v1/chat', { message: `hello again ${n}` })).status);
     }
 
