@@ -5,23 +5,23 @@
 import { chat } from '../conversations/chat.js';
 import { DEFAULT_SEARCH_TOP_K } from '../documents/document-library.js';
 import type { AnyEndpoint } from '../http/endpoint.js';
-import { createHttpHandler, deniedEvent, type HttpHandler } from '../http/http-handler.js';
+import { createHttpHandler, type HttpHandler } from '../http/http-handler.js';
 import { buildOpenApiDocument, type OpenApiDocument } from '../http/openapi.js';
 import { jsonResponse, noContent } from '../http/response.js';
 import { Router } from '../http/router.js';
 import { readTenantCosts } from '../metering/tenant-costs.js';
 import { monthOf } from '../metering/usage-keys.js';
 import type { Logger } from '../observability/logger.js';
-import type { ServiceRuntime } from '../service-runtime.js';
 import type { RequestContext } from '../tenancy/request-context.js';
 import * as api from './api-endpoints.js';
 import { CONTROL_ENDPOINTS } from './control-endpoints.js';
 import {
-  auditFor,
   chatDependencies,
   documentsFor,
   memoryFor,
   sessionsFor,
+  type TenantFunctionRuntime,
+  tenantPipeline,
   type WorkspaceRuntime,
 } from './workspace.js';
 
@@ -179,17 +179,8 @@ export function apiRouter(runtime: WorkspaceRuntime): Router<RequestContext> {
 
 /** The tenant API function: its routes, rate limits, telemetry and denial audit over a runtime. */
 export function createApiHandler(
-  runtime: WorkspaceRuntime &
-    Pick<ServiceRuntime, 'resolveContext' | 'admitRequest' | 'telemetry' | 'idempotencyStore'>,
+  runtime: TenantFunctionRuntime,
   options: { logger?: Logger } = {},
 ): HttpHandler {
-  return createHttpHandler({
-    router: apiRouter(runtime),
-    resolveContext: (event) => runtime.resolveContext(event),
-    admit: (context) => runtime.admitRequest(context),
-    idempotencyStore: (context) => runtime.idempotencyStore(context),
-    telemetry: runtime.telemetry,
-    auditDenial: async (scope, event) => (await auditFor(runtime, scope)).note(deniedEvent(event)),
-    ...options,
-  });
+  return createHttpHandler(tenantPipeline(runtime, apiRouter(runtime), options));
 }

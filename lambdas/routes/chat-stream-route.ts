@@ -6,14 +6,18 @@
  * error body) if the chat fails after the stream has started.
  */
 import { chatEvents } from '../conversations/chat.js';
-import { createStreamingHttpHandler, deniedEvent, type StreamingHttpHandler } from '../http/http-handler.js';
+import { createStreamingHttpHandler, type StreamingHttpHandler } from '../http/http-handler.js';
 import { eventStream, type ServerSentEventMessage } from '../http/route-result.js';
 import { Router } from '../http/router.js';
 import type { Logger } from '../observability/logger.js';
-import type { ServiceRuntime } from '../service-runtime.js';
 import type { RequestContext } from '../tenancy/request-context.js';
 import { postChatStream } from './api-endpoints.js';
-import { auditFor, chatDependencies, type WorkspaceRuntime } from './workspace.js';
+import {
+  chatDependencies,
+  type TenantFunctionRuntime,
+  tenantPipeline,
+  type WorkspaceRuntime,
+} from './workspace.js';
 
 /** The streaming chat function's one route. */
 export function chatStreamRouter(runtime: WorkspaceRuntime): Router<RequestContext> {
@@ -34,17 +38,8 @@ export function chatStreamRouter(runtime: WorkspaceRuntime): Router<RequestConte
 
 /** The streaming chat function: its route, rate limits, telemetry and denial audit over a runtime. */
 export function createChatStreamHandler(
-  runtime: WorkspaceRuntime &
-    Pick<ServiceRuntime, 'resolveContext' | 'admitRequest' | 'telemetry' | 'idempotencyStore'>,
+  runtime: TenantFunctionRuntime,
   options: { logger?: Logger } = {},
 ): StreamingHttpHandler {
-  return createStreamingHttpHandler({
-    router: chatStreamRouter(runtime),
-    resolveContext: (event) => runtime.resolveContext(event),
-    admit: (context) => runtime.admitRequest(context),
-    idempotencyStore: (context) => runtime.idempotencyStore(context),
-    telemetry: runtime.telemetry,
-    auditDenial: async (scope, event) => (await auditFor(runtime, scope)).note(deniedEvent(event)),
-    ...options,
-  });
+  return createStreamingHttpHandler(tenantPipeline(runtime, chatStreamRouter(runtime), options));
 }

@@ -13,6 +13,8 @@ import { ChatSessions } from '../conversations/chat-sessions.js';
 import { DocumentLibrary } from '../documents/document-library.js';
 import { GuardedEmbedder } from '../guardrails/guarded-embedder.js';
 import type { ModelCallGuard } from '../guardrails/model-call-guard.js';
+import { deniedEvent, type HttpHandlerOptions } from '../http/http-handler.js';
+import type { Router } from '../http/router.js';
 import { LongTermMemory } from '../memory/long-term-memory.js';
 import { MonthlyUsage } from '../metering/monthly-usage.js';
 import { describeError, type Logger, redactIdentity } from '../observability/logger.js';
@@ -26,6 +28,31 @@ export type WorkspaceRuntime = Pick<
   ServiceRuntime,
   'table' | 'bucket' | 'vectorIndex' | 'embedder' | 'models' | 'modelCallGuard' | 'auditTrail' | 'pageCursors'
 >;
+
+/** What a tenant-facing function's pipeline needs of the runtime. */
+export type TenantFunctionRuntime = WorkspaceRuntime &
+  Pick<ServiceRuntime, 'resolveContext' | 'admitRequest' | 'telemetry' | 'idempotencyStore'>;
+
+/**
+ * The pipeline options every tenant-facing function shares (the tenant API
+ * and the streaming chat): identity, rate limits, idempotency, telemetry and
+ * the denial audit; only the router differs.
+ */
+export function tenantPipeline(
+  runtime: TenantFunctionRuntime,
+  router: Router<RequestContext>,
+  options: { logger?: Logger } = {},
+): HttpHandlerOptions {
+  return {
+    router,
+    resolveContext: (event) => runtime.resolveContext(event),
+    admit: (context) => runtime.admitRequest(context),
+    idempotencyStore: (context) => runtime.idempotencyStore(context),
+    telemetry: runtime.telemetry,
+    auditDenial: async (scope, event) => (await auditFor(runtime, scope)).note(deniedEvent(event)),
+    ...options,
+  };
+}
 
 /** Who is asking, and where their request logs. */
 export interface RequestScope {
