@@ -134,7 +134,10 @@ export class Telemetry {
     this.#logger = options.logger ?? new PowertoolsLogger({ serviceName: options.serviceName });
     this.#metrics =
       options.metrics ?? new Metrics({ namespace: options.namespace, serviceName: options.serviceName });
-    this.#traces = options.traces ?? powertoolsSegments(new Tracer({ serviceName: options.serviceName }));
+    // No automatic subsegments for outgoing HTTP calls: their URLs carry S3 keys (`tenants/<tenantId>/...`).
+    this.#traces =
+      options.traces ??
+      powertoolsSegments(new Tracer({ serviceName: options.serviceName, captureHTTPsRequests: false }));
   }
 
   /**

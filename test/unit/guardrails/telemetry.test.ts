@@ -1,3 +1,4 @@
+import https from 'node:https';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -36,6 +37,7 @@ function jsonLines(output: string): Array<Record<string, unknown>> {
 
 afterEach(() => {
   vi.restoreAllMocks();
+  vi.unstubAllEnvs();
 });
 
 describe('Telemetry', () => {
@@ -133,5 +135,15 @@ describe('Telemetry', () => {
     expect(
       powertoolsSegments(new Tracer({ serviceName: 'api' })).openSubsegment('## request'),
     ).toBeUndefined();
+  });
+
+  it('records no outgoing HTTP calls in traces, whose URLs carry S3 keys with raw tenant ids', () => {
+    vi.stubEnv('AWS_EXECUTION_ENV', 'AWS_Lambda_nodejs20.x');
+    expect(new Tracer({ serviceName: 'api', captureHTTPsRequests: false }).isTracingEnabled()).toBe(true);
+    const request = https.request;
+
+    new Telemetry({ serviceName: 'api', namespace: 'Bulkhead' });
+
+    expect(https.request).toBe(request);
   });
 });
