@@ -169,9 +169,16 @@ export class TenantApi extends Construct {
       },
     ];
     for (const { resource, verb, fn, mode } of routes) {
+      // A streamed integration may run as long as its function (up to 15 minutes); buffered ones
+      // keep API Gateway's 29 s default.
+      const timeout = mode === apigateway.ResponseTransferMode.STREAM ? fn.function.timeout : undefined;
       const method = resource.addMethod(
         verb,
-        new apigateway.LambdaIntegration(fn.function, { allowTestInvoke: false, responseTransferMode: mode }),
+        new apigateway.LambdaIntegration(fn.function, {
+          allowTestInvoke: false,
+          responseTransferMode: mode,
+          ...(timeout === undefined ? {} : { timeout }),
+        }),
         { requestValidator: validator },
       );
       Validations.of(method).acknowledge({

@@ -63,6 +63,20 @@ describe('routes', () => {
     expect(modes.sort()).toEqual(['BUFFERED', 'BUFFERED', 'STREAM']);
   });
 
+  it('give the streaming integration its function’s timeout, and the buffered ones the 29 s default', () => {
+    const functions = template.findResources('AWS::Lambda::Function');
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
+    const stream = methods.find((method) => method.Properties.Integration.ResponseTransferMode === 'STREAM');
+    const streamFunction = Object.entries(functions).find(([logicalId]) =>
+      JSON.stringify(stream?.Properties.Integration.Uri).includes(logicalId),
+    )?.[1];
+
+    expect(streamFunction?.Properties.Timeout).toBe(300);
+    expect(stream?.Properties.Integration.TimeoutInMillis).toBe(300_000);
+    for (const method of methods.filter((m) => m.Properties.Integration.ResponseTransferMode === 'BUFFERED'))
+      expect(method.Properties.Integration.TimeoutInMillis ?? 29_000).toBe(29_000);
+  });
+
   it('guard every method with the custom authorizer and require the Authorization header', () => {
     template.allResourcesProperties('AWS::ApiGateway::Method', {
       AuthorizationType: 'CUSTOM',
