@@ -1,7 +1,7 @@
 /** Bedrock Runtime Converse / ConverseStream / InvokeModel requests → IAM requests on the model ARN. */
 import { type IamRequest, type ParsedRequest, UnrecognizedRequestError } from './iam-request.js';
 
-const MODEL_OPERATIONS = ['converse', 'converse-stream', 'invoke'] as const;
+const MODEL_OPERATIONS = ['converse', 'converse-stream', 'invoke', 'invoke-with-response-stream'] as const;
 export type ModelOperation = (typeof MODEL_OPERATIONS)[number];
 
 export interface ModelCall {
@@ -9,9 +9,11 @@ export interface ModelCall {
   readonly operation: ModelOperation;
 }
 
-/** Reads `POST /model/<modelId>/<converse | converse-stream | invoke>`. */
+/** Reads `POST /model/<modelId>/<converse | converse-stream | invoke | invoke-with-response-stream>`. */
 export function modelCallOf(request: ParsedRequest): ModelCall {
-  const match = /^\/model\/([^/]+)\/(converse|converse-stream|invoke)$/.exec(request.rawPath);
+  const match = /^\/model\/([^/]+)\/(converse|converse-stream|invoke|invoke-with-response-stream)$/.exec(
+    request.rawPath,
+  );
   const operation = MODEL_OPERATIONS.find((candidate) => candidate === match?.[2]);
   if (request.method !== 'POST' || match?.[1] === undefined || operation === undefined) {
     throw new UnrecognizedRequestError(`Bedrock ${request.method} ${request.rawPath} is not recognised`);
@@ -23,14 +25,19 @@ export function modelCallOf(request: ParsedRequest): ModelCall {
   }
 }
 
+const STREAMING_OPERATIONS: ReadonlySet<ModelOperation> = new Set([
+  'converse-stream',
+  'invoke-with-response-stream',
+]);
+
 export function bedrockIamRequests(request: ParsedRequest, region: string, accountId: string): IamRequest[] {
   const call = modelCallOf(request);
   return [
     {
-      action:
-        call.operation === 'converse-stream'
-          ? 'bedrock:InvokeModelWithResponseStream'
-          : 'bedrock:InvokeModel',
+      // The streaming operations are one IAM action, as in Bedrock's authorization reference.
+      action: STREAMING_OPERATIONS.has(call.operation)
+        ? 'bedrock:InvokeModelWithResponseStream'
+        : 'bedrock:InvokeModel',
       resource: modelArn(call.modelId, region, accountId),
       context: {},
     },

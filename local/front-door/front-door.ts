@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EmulatorResponse } from '../emulators/emulator-response.js';
+import { namedJsonError } from '../emulators/emulator-response.js';
 import type { S3VectorsEmulator } from '../emulators/s3-vectors.js';
 import type { SecretsManagerEmulator } from '../emulators/secrets-manager.js';
 import type { StandInModel } from '../emulators/stand-in-model.js';
@@ -198,20 +199,36 @@ async function forward(
         options.vectors.handle(s3VectorsOperation(request), jsonObjectBody(request)),
         request.method,
       );
-    case 'bedrock': {
-      const call = modelCallOf(request);
-      const body = jsonObjectBody(request);
-      if (call.operation !== 'invoke') await sleep(options.model.latencyOf(body));
-      const answer =
-        call.operation === 'invoke'
-          ? options.model.embed(call.modelId, body, principal.tags)
-          : options.model.handle(call.modelId, call.operation === 'converse-stream', body, principal.tags);
-      return send(outgoing, answer, request.method);
-    }
+    case 'bedrock':
+      return send(outgoing, await modelAnswer(options, request, principal), request.method);
     case 'secretsmanager':
       return send(outgoing, options.secrets.handle(request), request.method);
     case 'sts':
       return send(outgoing, options.sts.handle(request, principal), request.method);
+  }
+}
+
+/** The stand-in model's answer to an allowed Bedrock call. */
+async function modelAnswer(
+  options: FrontDoorOptions,
+  request: ParsedRequest,
+  principal: Principal,
+): Promise<EmulatorResponse> {
+  const call = modelCallOf(request);
+  const body = jsonObjectBody(request);
+  switch (call.operation) {
+    case 'invoke':
+      return options.model.embed(call.modelId, body, principal.tags);
+    case 'invoke-with-response-stream':
+      // Authorized like AWS; the stand-in only speaks Converse(Stream) and embeddings.
+      return namedJsonError(
+        400,
+        'ValidationException',
+        'the stand-in model does not serve InvokeModelWithResponseStream',
+      );
+    default:
+      await sleep(options.model.latencyOf(body));
+      return options.model.handle(call.modelId, call.operation === 'converse-stream', body, principal.tags);
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import { headerValue, type IamRequest, type ParsedRequest, UnrecognizedRequestError } from './iam-request.js';
 
-/** Query parameters that do not change which operation a request is. */
+/** Query parameters that do not change which operation a request is (`versionId` changes the action, below). */
 const NEUTRAL_PARAMS = new Set(['x-id', 'versionId']);
 const LIST_PARAMS = new Set([
   'list-type',
@@ -27,6 +27,8 @@ export function s3IamRequests(request: ParsedRequest): IamRequest[] {
 
   const objectArn = `arn:aws:s3:::${bucket}/${key}`;
   const object = (action: string): IamRequest => ({ action, resource: objectArn, context: {} });
+  // As in AWS's authorization reference: a request for one version needs the *Version action.
+  const versioned = request.query.has('versionId');
   if (params.length > 0 && !params.every((name) => MULTIPART_PARAMS.has(name))) {
     throw new UnrecognizedRequestError(`S3 object sub-resource ${params.join(',')} is not recognised`);
   }
@@ -34,15 +36,26 @@ export function s3IamRequests(request: ParsedRequest): IamRequest[] {
     case 'GET':
     case 'HEAD':
       if (params.length > 0) break;
-      return [object('s3:GetObject')];
+      return [object(versioned ? 's3:GetObjectVersion' : 's3:GetObject')];
     case 'PUT': {
+      if (params.length > 0 || versioned) break;
+      // Tags set with the object (x-amz-tagging) also need s3:PutObjectTagging.
+      const tagging =
+        headerValue(request.headers, 'x-amz-tagging') === undefined ? [] : [object('s3:PutObjectTagging')];
       const copySource = headerValue(request.headers, 'x-amz-copy-source');
-      if (copySource === undefined) return [object('s3:PutObject')];
-      const [sourceBucket, sourceKey] = splitPath(`/${copySource.replace(/^\//, '').split('?')[0] ?? ''}`);
+      if (copySource === undefined) return [object('s3:PutObject'), ...tagging];
+      const [sourcePath = '', sourceQuery = ''] = copySource.replace(/^\//, '').split('?');
+      const [sourceBucket, sourceKey] = splitPath(`/${sourcePath}`);
       if (sourceKey === undefined) throw new UnrecognizedRequestError('copy source names no object');
+      const sourceVersioned = new URLSearchParams(sourceQuery).has('versionId');
       return [
         object('s3:PutObject'),
-        { action: 's3:GetObject', resource: `arn:aws:s3:::${sourceBucket}/${sourceKey}`, context: {} },
+        ...tagging,
+        {
+          action: sourceVersioned ? 's3:GetObjectVersion' : 's3:GetObject',
+          resource: `arn:aws:s3:::${sourceBucket}/${sourceKey}`,
+          context: {},
+        },
       ];
     }
     case 'POST':
@@ -50,7 +63,7 @@ export function s3IamRequests(request: ParsedRequest): IamRequest[] {
       if (params.length > 0) return [object('s3:PutObject')];
       break;
     case 'DELETE':
-      if (params.length === 0) return [object('s3:DeleteObject')];
+      if (params.length === 0) return [object(versioned ? 's3:DeleteObjectVersion' : 's3:DeleteObject')];
       if (params.length === 1 && params[0] === 'uploadId') return [object('s3:AbortMultipartUpload')];
       break;
   }

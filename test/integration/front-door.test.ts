@@ -4,7 +4,13 @@
  * request succeeding when nothing is wrong with it.
  */
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { GetIndexCommand, S3VectorsClient } from '@aws-sdk/client-s3vectors';
 import { AssumeRoleCommand, type AssumeRoleCommandInput } from '@aws-sdk/client-sts';
 import { Hash } from '@smithy/hash-node';
@@ -283,5 +289,51 @@ describe('STS AssumeRole into the tenant role', () => {
     const getItem = new GetItemCommand({ TableName: TABLE, Key: ownKey });
     await expect(full.dynamodb.send(getItem)).resolves.toBeDefined();
     await expect(narrowed.dynamodb.send(getItem)).rejects.toMatchObject({ name: 'AccessDeniedException' });
+  });
+});
+
+describe('S3 request shapes that need more than the plain object actions', () => {
+  const key = `tenants/${tenant}/shared/versions.md`;
+
+  beforeAll(async () => {
+    await rawClients(session).s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'v1' }));
+  });
+
+  it('allows the plain reads, writes and deletes of the tenant’s own object', async () => {
+    const { s3 } = rawClients(session);
+
+    await expect(s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).resolves.toBeDefined();
+    await expect(
+      s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'v2' })),
+    ).resolves.toBeDefined();
+  });
+
+  const denied: ReadonlyArray<readonly [string, (s3: S3Client) => Promise<unknown>]> = [
+    [
+      'a read of one version (s3:GetObjectVersion)',
+      (s3) => s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key, VersionId: 'v0' })),
+    ],
+    [
+      'a write with tags (s3:PutObjectTagging)',
+      (s3) => s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'x', Tagging: 'a=b' })),
+    ],
+    [
+      'a delete of one version (s3:DeleteObjectVersion)',
+      (s3) => s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key, VersionId: 'v0' })),
+    ],
+    [
+      'a copy from one version (s3:GetObjectVersion on the source)',
+      (s3) =>
+        s3.send(
+          new CopyObjectCommand({
+            Bucket: BUCKET,
+            Key: `${key}.copy`,
+            CopySource: `${BUCKET}/${key}?versionId=v0`,
+          }),
+        ),
+    ],
+  ];
+  it.each(denied)('denies %s, which the tenant role does not grant, as AWS would', async (_label, send) => {
+    await expect(send(rawClients(session).s3)).rejects.toMatchObject({ name: 'AccessDenied' });
   });
 });
