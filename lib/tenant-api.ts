@@ -108,17 +108,21 @@ export class TenantApi extends Construct {
       deployOptions: {
         stageName: props.stageName ?? 'prod',
         accessLogDestination: new apigateway.LogGroupLogDestination(accessLogs),
-        accessLogFormat: apigateway.AccessLogFormat.jsonWithStandardFields({
-          caller: true,
-          httpMethod: true,
-          ip: true,
-          protocol: true,
-          requestTime: true,
-          resourcePath: true,
-          responseLength: true,
-          status: true,
-          user: true,
-        }),
+        // Route templates and opaque values only (DESIGN invariant 6): `resourcePath`, never `path`
+        // (admin URLs name tenants and users); no caller IP, principal or authorizer context.
+        accessLogFormat: apigateway.AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: apigateway.AccessLogField.contextRequestId(),
+            requestTime: apigateway.AccessLogField.contextRequestTime(),
+            httpMethod: apigateway.AccessLogField.contextHttpMethod(),
+            resourcePath: apigateway.AccessLogField.contextResourcePath(),
+            status: apigateway.AccessLogField.contextStatus(),
+            protocol: apigateway.AccessLogField.contextProtocol(),
+            responseLength: apigateway.AccessLogField.contextResponseLength(),
+            responseLatency: apigateway.AccessLogField.contextResponseLatency(),
+            errorType: apigateway.AccessLogField.contextErrorResponseType(),
+          }),
+        ),
         // Stage traces record the request URL, and admin URLs carry tenant and user ids; the
         // functions trace each request themselves, annotated with the opaque tenant tag only.
         tracingEnabled: false,

@@ -140,6 +140,7 @@ export function tenantAccessPolicy(resources: TenantDataResources): PolicyDocume
       Condition: { StringLike: { [`aws:PrincipalTag/${USER_TAG_KEY}`]: MALFORMED_TAG_PATTERNS } },
     },
     ...dataPlaneStatements('Tenant', resources),
+    ...siloTenantsOffPool(resources),
     // Sids allow only alphanumerics, so silos are numbered (in the order the stack lists them).
     ...resources.silos.flatMap((silo, index) =>
       dataPlaneStatements(`Silo${index + 1}`, silo, {
@@ -156,6 +157,33 @@ export function tenantAccessPolicy(resources: TenantDataResources): PolicyDocume
     });
   }
   return { Version: '2012-10-17', Statement: statements };
+}
+
+/**
+ * A silo tenant's data lives in its silo only: an explicit Deny keeps its
+ * sessions off the pooled table, bucket and vector indexes, even on keys the
+ * pool's key rules would allow it.
+ */
+function siloTenantsOffPool(resources: TenantDataResources): PolicyStatementJson[] {
+  if (resources.silos.length === 0) return [];
+  return [
+    {
+      Sid: 'DenySiloTenantsOnPool',
+      Effect: 'Deny',
+      Action: [...TENANT_ITEM_ACTIONS, ...TENANT_OBJECT_ACTIONS, 's3:ListBucket', ...TENANT_VECTOR_ACTIONS],
+      Resource: [
+        ...resources.tableArns,
+        ...resources.bucketArns,
+        ...resources.bucketArns.map((bucket) => `${bucket}/*`),
+        ...resources.vectorBucketArns.map((bucket) => `${bucket}/index/*`),
+      ],
+      Condition: {
+        StringEquals: {
+          [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: resources.silos.map((silo) => silo.tenantId),
+        },
+      },
+    },
+  ];
 }
 
 /**

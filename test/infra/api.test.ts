@@ -124,7 +124,12 @@ describe('stage', () => {
       expect(stage.Properties.TracingEnabled).not.toBe(true);
       const format = String(stage.Properties.AccessLogSetting?.Format);
       expect(format).toContain('$context.resourcePath');
-      for (const raw of ['$context.path', '$context.authorizer', '$context.requestOverride'])
+      for (const raw of [
+        '$context.path',
+        '$context.authorizer',
+        '$context.identity',
+        '$context.requestOverride',
+      ])
         expect(format).not.toContain(raw);
     }
   });

@@ -48,7 +48,7 @@ describe('the local cloud’s hybrid deployment', () => {
 });
 
 describe('a silo tenant’s requests', () => {
-  it('store its memory facts in the silo table, not the pool table', async () => {
+  it('store its memory facts in the silo table; its session is denied on the pool table', async () => {
     const stored = await callAs(gina, 'PUT', '/v1/memory', { fact: `prefers oolong ${suffix}` });
     expect(stored.status).toBe(201);
     const { id } = stored.body as { id: string };
@@ -64,10 +64,11 @@ describe('a silo tenant’s requests', () => {
       ).Item;
 
     expect((await factIn(SILO.tableName))?.fact).toEqual({ S: `prefers oolong ${suffix}` });
-    expect(await factIn(POOL.tableName)).toBeUndefined();
+    // Stronger than "not there": IAM keeps the silo tenant off the pool, even on its own keys.
+    await expect(factIn(POOL.tableName)).rejects.toMatchObject(DENIED_DYNAMODB);
   });
 
-  it('store its documents in the silo bucket and its vectors in the silo vector bucket', async () => {
+  it('store its documents in the silo bucket and its vectors in the silo vector bucket; the pool is denied', async () => {
     const uploaded = await callAs(gina, 'POST', '/v1/documents', {
       title: 'Style guide',
       content: `Globex style guide ${suffix}: always capitalise Hank.`,
@@ -83,7 +84,7 @@ describe('a silo tenant’s requests', () => {
 
     const object = await objectIn(SILO.bucketName);
     expect(await object.Body?.transformToString()).toContain(`Globex style guide ${suffix}`);
-    await expect(objectIn(POOL.bucketName)).rejects.toMatchObject({ name: 'NoSuchKey' });
+    await expect(objectIn(POOL.bucketName)).rejects.toMatchObject({ name: 'AccessDenied' });
     const listed = await vectors.send(
       new ListVectorsCommand({
         vectorBucketName: SILO.vectorBucketName,
@@ -92,6 +93,11 @@ describe('a silo tenant’s requests', () => {
       }),
     );
     expect(listed.vectors?.some((vector) => JSON.stringify(vector.metadata).includes(id))).toBe(true);
+    await expect(
+      vectors.send(
+        new ListVectorsCommand({ vectorBucketName: POOL.vectorBucketName, indexName: SILO_TENANT }),
+      ),
+    ).rejects.toMatchObject({ name: 'AccessDeniedException' });
   });
 });
 

@@ -254,8 +254,10 @@ export interface SiloTargets {
 /**
  * A silo plane belongs to its tenant alone: the silo tenant reaches it under the
  * usual key rules, and every other tenant is denied there even on its OWN keys.
+ * And the silo tenant stays out of the pool: explicitly denied on the pooled
+ * table, bucket and indexes, while a pool tenant keeps its access there.
  */
-export function siloMatrix(silo: SiloTargets): MatrixCase[] {
+export function siloMatrix(silo: SiloTargets, pool: Omit<SiloTargets, 'tenantId'>): MatrixCase[] {
   const owner = silo.tenantId;
   const ownerSession = sessionTags({ tenantId: owner, userId: 'gina' });
   const cases: MatrixCase[] = [];
@@ -346,6 +348,55 @@ export function siloMatrix(silo: SiloTargets): MatrixCase[] {
     const index = (name: string): string => `${silo.vectorBucketArn}/index/${name}`;
     add('own index', action, index(owner), ownerSession, 'Allowed');
     add('another tenant on its own index', action, index('acme'), OWN, 'ImplicitlyDenied');
+    const poolIndex = (name: string): string => `${pool.vectorBucketArn}/index/${name}`;
+    add('own index name in the pool', action, poolIndex(owner), ownerSession, 'ExplicitlyDenied');
+    add('pool tenant on its pool index', action, poolIndex('acme'), OWN, 'Allowed');
   }
+  for (const action of TENANT_ITEM_ACTIONS) {
+    const keys = (session: ContextValues, key: string): ContextValues => ({
+      ...session,
+      'dynamodb:LeadingKeys': [key],
+    });
+    add(
+      'own shared key in the pool table',
+      action,
+      pool.tableArn,
+      keys(ownerSession, `${owner}#t#memory`),
+      'ExplicitlyDenied',
+    );
+    add(
+      'own private key in the pool table',
+      action,
+      pool.tableArn,
+      keys(ownerSession, `${owner}#u#gina#memory`),
+      'ExplicitlyDenied',
+    );
+    add('pool tenant on its pool key', action, pool.tableArn, keys(OWN, 'acme#t#memory'), 'Allowed');
+  }
+  for (const action of TENANT_OBJECT_ACTIONS) {
+    const object = (key: string): string => `${pool.bucketArn}/${key}`;
+    add(
+      'own shared object in the pool bucket',
+      action,
+      object(`tenants/${owner}/shared/a.txt`),
+      ownerSession,
+      'ExplicitlyDenied',
+    );
+    add('pool tenant on its pool object', action, object('tenants/acme/shared/a.txt'), OWN, 'Allowed');
+  }
+  add(
+    'own prefix in the pool bucket',
+    's3:ListBucket',
+    pool.bucketArn,
+    listing(`tenants/${owner}/shared/`, ownerSession),
+    'ExplicitlyDenied',
+  );
+  add(
+    'pool tenant on its pool prefix',
+    's3:ListBucket',
+    pool.bucketArn,
+    listing('tenants/acme/shared/', OWN),
+    'Allowed',
+  );
   return cases;
 }

@@ -112,7 +112,7 @@ const hybridTemplate = synthesizeBulkheadTemplate({
   context: { 'bulkhead:siloTenants': SILO_TENANT },
 });
 const hybridDocuments = rolePolicyDocuments(hybridTemplate, tenantAccessRoleLogicalId(hybridTemplate));
-const hybridCases = siloMatrix(siloTargetsFrom(hybridTemplate, SILO_TENANT));
+const hybridCases = siloMatrix(siloTargetsFrom(hybridTemplate, SILO_TENANT), targetsFrom(hybridTemplate));
 
 function verdict(policy: readonly PolicyDocumentJson[], testCase: MatrixCase): Promise<Verdict> {
   return evaluateAccess(
@@ -244,6 +244,19 @@ describe('hybrid tenancy: the policy of a deployment with a silo tenant (from it
     );
     const wrong = await misjudged(weakened, hybridCases);
     expect(wrong.get(`silo ${SILO_TENANT}: ${caseName}`)).toBe('Allowed');
+  });
+
+  it.each([
+    'dynamodb:Query own shared key in the pool table',
+    's3:GetObject own shared object in the pool bucket',
+    's3:ListBucket own prefix in the pool bucket',
+    's3vectors:QueryVectors own index name in the pool',
+  ])('catches a policy without DenySiloTenantsOnPool (%s is no longer denied)', async (caseName) => {
+    const weakened = mutated('DenySiloTenantsOnPool', () => undefined, hybridDocuments);
+
+    const wrong = await misjudged(weakened, hybridCases);
+
+    expect(wrong.get(`silo ${SILO_TENANT}: ${caseName}`)).toBeDefined();
   });
 });
 
