@@ -24,6 +24,7 @@ import {
 import { ControlPlane } from './control-plane.js';
 import { HouseFunction } from './house-function.js';
 import { Identity } from './identity.js';
+import { profiledFoundationModel } from './model-arns.js';
 import { TenantAccessRole } from './tenant-access-role.js';
 import { TenantApi } from './tenant-api.js';
 import { TenantDataPlane } from './tenant-data-plane.js';
@@ -130,9 +131,7 @@ export class BulkheadStack extends Stack {
     const resources: TenantDataResources = {
       ...this.pool.dataResources(),
       silos: [...this.silos].map(([tenantId, plane]) => ({ tenantId, ...plane.dataResources() })),
-      modelArns: [...new Set([...modelIds, embeddingModelId])].map((modelId) =>
-        this.foundationModelArn(modelId),
-      ),
+      ...this.modelGrants([...new Set([...modelIds, embeddingModelId])]),
     };
     this.tenantAccess = new TenantAccessRole(this, 'TenantAccess', {
       resources,
@@ -169,13 +168,40 @@ export class BulkheadStack extends Stack {
   }
 
   /** The ARN of a Bedrock foundation model in this stack's region. */
-  private foundationModelArn(modelId: string): string {
-    return this.formatArn({
-      service: 'bedrock',
-      account: '',
-      resource: 'foundation-model',
-      resourceName: modelId,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  /**
+   * What tenants may invoke: each foundation model in this Region; for an inference profile id,
+   * the profile's ARN and its foundation model in any Region (through the profile only).
+   */
+  private modelGrants(
+    modelIds: readonly string[],
+  ): Pick<TenantDataResources, 'modelArns' | 'profiledModels'> {
+    const bedrockArn = (resource: string, resourceName: string, inAnyRegion = false) =>
+      this.formatArn({
+        service: 'bedrock',
+        account: resource === 'foundation-model' ? '' : this.account,
+        ...(inAnyRegion ? { region: '*' } : {}),
+        resource,
+        resourceName,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      });
+    const profiles = modelIds.flatMap((modelId) => {
+      const foundationModel = profiledFoundationModel(modelId);
+      return foundationModel === undefined ? [] : [{ modelId, foundationModel }];
     });
+    return {
+      modelArns: modelIds.map((modelId) =>
+        profiledFoundationModel(modelId) === undefined
+          ? bedrockArn('foundation-model', modelId)
+          : bedrockArn('inference-profile', modelId),
+      ),
+      profiledModels: {
+        profileArns: profiles.map(({ modelId }) => bedrockArn('inference-profile', modelId)),
+        foundationModelArns: [
+          ...new Set(
+            profiles.map(({ foundationModel }) => bedrockArn('foundation-model', foundationModel, true)),
+          ),
+        ],
+      },
+    };
   }
 }

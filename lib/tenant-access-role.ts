@@ -54,9 +54,23 @@ export class TenantAccessRole extends Construct {
       ...props.resources.bucketArns,
       ...props.resources.silos.flatMap((silo) => silo.bucketArns),
     ]);
+    this.acknowledgeProfiledModels(props.resources.profiledModels?.foundationModelArns ?? []);
     const cfnRole = this.role.node.defaultChild;
     if (!(cfnRole instanceof iam.CfnRole)) throw new Error('Role has no CfnRole child');
     cfnRole.addMetadata(ROLE_METADATA_KEY, TENANT_ACCESS_ROLE_MARK);
+  }
+
+  /** Acknowledges exactly the IAM5 finding for each foundation model reached through an inference profile. */
+  private acknowledgeProfiledModels(foundationModelArns: readonly string[]): void {
+    for (const arn of foundationModelArns) {
+      // The model name is the ARN's literal tail; the partition before it is a token.
+      const model = arn.split('foundation-model/')[1];
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:*::foundation-model/${model}]`,
+        reason:
+          'A cross-Region inference profile serves its foundation model from any Region of its geography; the grant holds only with bedrock:InferenceProfileArn = one of the configured profiles.',
+      });
+    }
   }
 
   /**

@@ -60,6 +60,14 @@ export interface TenantDataResources extends DataPlaneArns {
   readonly silos: readonly SiloDataResources[];
   /** Foundation-model and inference-profile ARNs tenants may invoke (shared serving). */
   readonly modelArns: readonly string[];
+  /**
+   * The foundation models behind the inference profiles in `modelArns`, in every Region they
+   * may be served from, invocable only through those profiles. @default none
+   */
+  readonly profiledModels?: {
+    readonly profileArns: readonly string[];
+    readonly foundationModelArns: readonly string[];
+  };
 }
 
 /** Every DynamoDB action the platform uses on tenant items; each is keyed by `dynamodb:LeadingKeys`. */
@@ -154,6 +162,17 @@ export function tenantAccessPolicy(resources: TenantDataResources): PolicyDocume
       Effect: 'Allow',
       Action: MODEL_ACTIONS,
       Resource: resources.modelArns,
+    });
+  }
+  const profiled = resources.profiledModels;
+  if (profiled !== undefined && profiled.foundationModelArns.length > 0) {
+    statements.push({
+      Sid: 'SharedModelsThroughProfiles',
+      Effect: 'Allow',
+      Action: MODEL_ACTIONS,
+      Resource: profiled.foundationModelArns,
+      // Only as the destination of the platform's own profiles, never invoked directly.
+      Condition: { StringEquals: { 'bedrock:InferenceProfileArn': profiled.profileArns } },
     });
   }
   return { Version: '2012-10-17', Statement: statements };

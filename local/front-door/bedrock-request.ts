@@ -1,4 +1,5 @@
 /** Bedrock Runtime Converse / ConverseStream / InvokeModel requests → IAM requests on the model ARN. */
+import { profiledFoundationModel } from '../../lib/model-arns.js';
 import { type IamRequest, type ParsedRequest, UnrecognizedRequestError } from './iam-request.js';
 
 const MODEL_OPERATIONS = ['converse', 'converse-stream', 'invoke', 'invoke-with-response-stream'] as const;
@@ -47,7 +48,7 @@ export function bedrockIamRequests(request: ParsedRequest, region: string, accou
 /** A model id as IAM sees it: ARNs as given, cross-region profile ids as inference profiles, else a foundation model. */
 export function modelArn(modelId: string, region: string, accountId: string): string {
   if (modelId.startsWith('arn:')) return modelId;
-  if (/^(us|eu|apac|global|us-gov|jp|au|ca)\./.test(modelId)) {
+  if (profiledFoundationModel(modelId) !== undefined) {
     return `arn:aws:bedrock:${region}:${accountId}:inference-profile/${modelId}`;
   }
   return `arn:aws:bedrock:${region}::foundation-model/${modelId}`;
