@@ -13,11 +13,10 @@ import {
   S3_TENANT_ROOT,
   S3_USERS_SEGMENT,
   SHARED_MARKER,
+  TENANT_TAG_KEY,
   USER_MARKER,
+  USER_TAG_KEY,
 } from '../lambdas/tenancy/key-layout.js';
-
-export const TENANT_TAG_KEY = 'TenantId';
-export const USER_TAG_KEY = 'UserId';
 
 const TENANT = `\${aws:PrincipalTag/${TENANT_TAG_KEY}}`;
 const USER = `\${aws:PrincipalTag/${USER_TAG_KEY}}`;

@@ -39,6 +39,10 @@ export const CollectionSchema = z.string().regex(COLLECTION_PATTERN, 'invalid co
 export type TenantId = z.infer<typeof TenantIdSchema>;
 export type UserId = z.infer<typeof UserIdSchema>;
 
+/** The session tags every tenant session carries; the tenant policy's conditions read them. */
+export const TENANT_TAG_KEY = 'TenantId';
+export const USER_TAG_KEY = 'UserId';
+
 /** The separator between key segments in DynamoDB partition keys. */
 export const KEY_DELIMITER = '#';
 /** The tenant tables' TTL attribute (epoch seconds): DynamoDB removes an item once it has passed. */

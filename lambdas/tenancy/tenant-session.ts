@@ -15,9 +15,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3VectorsClient } from '@aws-sdk/client-s3vectors';
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
-import { TENANT_TAG_KEY, USER_TAG_KEY } from '../../lib/tenant-policy.js';
 import { InvalidSessionSubjectError, TenantSessionError } from './errors.js';
-import { type KeyOwner, TenantIdSchema, UserIdSchema } from './key-layout.js';
+import { type KeyOwner, TENANT_TAG_KEY, TenantIdSchema, USER_TAG_KEY, UserIdSchema } from './key-layout.js';
 import { type RequestContext, TenantTagSchema } from './request-context.js';
 import { type SessionClientFactory, type SessionCredentials, sdkSessionClients } from './session-clients.js';
 

@@ -4,6 +4,7 @@
  * Mutated copies of the same document prove the matrix catches regressions.
  */
 import { describe, expect, it } from 'vitest';
+import { TENANT_TAG_KEY } from '../../lambdas/tenancy/key-layout.js';
 import { DEFAULT_MODEL_IDS } from '../../lib/bulkhead-settings.js';
 import type { CfnTemplate } from '../../lib/template/cfn-template.js';
 import {
@@ -15,11 +16,7 @@ import {
   tenantAccessRoleLogicalId,
 } from '../../lib/template/local-resolution.js';
 import { synthesizeBulkheadTemplate } from '../../lib/template/synthesize.js';
-import {
-  type PolicyDocumentJson,
-  type PolicyStatementJson,
-  TENANT_TAG_KEY,
-} from '../../lib/tenant-policy.js';
+import type { PolicyDocumentJson, PolicyStatementJson } from '../../lib/tenant-policy.js';
 import { assumedRoleSession, evaluateAccess } from '../support/iam-evaluation.js';
 import {
   type MatrixCase,
