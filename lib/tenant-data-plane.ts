@@ -4,7 +4,7 @@
  * instance of the same construct. Nothing here grants access: the tenant
  * access role does, keyed on session tags.
  */
-import { Fn, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3vectors from 'aws-cdk-lib/aws-s3vectors';
 import { Construct } from 'constructs';
@@ -23,7 +23,17 @@ export interface TenantDataPlaneProps {
    * @default - a dedicated, private access-log bucket
    */
   readonly accessLogsBucket?: s3.IBucket;
+  /**
+   * How long S3 keeps a replaced or deleted object's previous version. Versioning
+   * guards against mistakes; this bound keeps a deleted document's text from
+   * staying in the bucket forever as a noncurrent version.
+   * @default Duration.days(1)
+   */
+  readonly noncurrentVersionExpiration?: Duration;
 }
+
+/** Incomplete multipart uploads hold invisible parts (and bytes of tenant data) until aborted. */
+const ABORT_INCOMPLETE_UPLOADS_AFTER = Duration.days(1);
 
 /** A tenant data table, object bucket and vector bucket with safe defaults. */
 export class TenantDataPlane extends Construct {
@@ -65,6 +75,14 @@ export class TenantDataPlane extends Construct {
       versioned: true,
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 'tenant-objects/',
+      lifecycleRules: [
+        {
+          id: 'ExpireNoncurrentVersions',
+          noncurrentVersionExpiration: props.noncurrentVersionExpiration ?? Duration.days(1),
+          expiredObjectDeleteMarker: true,
+          abortIncompleteMultipartUploadAfter: ABORT_INCOMPLETE_UPLOADS_AFTER,
+        },
+      ],
       removalPolicy,
     });
 

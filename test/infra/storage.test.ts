@@ -1,6 +1,9 @@
 /** Tenant data plane and control plane: safe defaults, and the removal-policy flag both ways. */
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FEATURE_FLAGS } from '../../lib/bulkhead-app.js';
+import { TenantDataPlane } from '../../lib/tenant-data-plane.js';
 import { testTemplate } from '../support/bulkhead-app.js';
 
 const STATEFUL_TYPES = [
@@ -90,6 +93,41 @@ describe('buckets', () => {
     retained.hasResourceProperties('AWS::S3::Bucket', {
       LoggingConfiguration: { DestinationBucketName: { Ref: Match.stringLikeRegexp('AccessLogs') } },
     });
+  });
+});
+
+/** The lifecycle rules of every tenant-object bucket (the ones that log to the access-log bucket). */
+function tenantBucketLifecycles(template: Template): unknown[] {
+  return Object.values(template.findResources('AWS::S3::Bucket'))
+    .filter((bucket) => bucket.Properties.LoggingConfiguration !== undefined)
+    .map((bucket) => bucket.Properties.LifecycleConfiguration);
+}
+
+const lifecycle = (noncurrentDays: number) => ({
+  Rules: [
+    {
+      Id: 'ExpireNoncurrentVersions',
+      Status: 'Enabled',
+      NoncurrentVersionExpiration: { NoncurrentDays: noncurrentDays },
+      ExpiredObjectDeleteMarker: true,
+      AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+    },
+  ],
+});
+
+describe('tenant bucket lifecycle', () => {
+  it('expires noncurrent versions after 1 day, removes expired delete markers and aborts stale uploads, pool and silo alike', () => {
+    const hybrid = testTemplate({ 'bulkhead:siloTenants': 'globex' });
+
+    expect(tenantBucketLifecycles(retained)).toEqual([lifecycle(1)]);
+    expect(tenantBucketLifecycles(hybrid)).toEqual([lifecycle(1), lifecycle(1)]);
+  });
+
+  it('keeps noncurrent versions as long as the construct is told to', () => {
+    const stack = new Stack(new App({ context: { ...FEATURE_FLAGS } }), 'Plane');
+    new TenantDataPlane(stack, 'Plane', { noncurrentVersionExpiration: Duration.days(7) });
+
+    expect(tenantBucketLifecycles(Template.fromStack(stack))).toEqual([lifecycle(7)]);
   });
 });
 
