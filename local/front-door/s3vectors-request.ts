@@ -30,15 +30,25 @@ export function s3VectorsIamRequests(
 ): IamRequest[] {
   const operation = s3VectorsOperation(request);
   const prefix = vectorBucketArnPrefix(region, accountId);
-  const location = indexLocationOf(jsonObjectBody(request), prefix);
+  const body = jsonObjectBody(request);
+  const location = indexLocationOf(body, prefix);
   if (location === undefined) throw new UnrecognizedRequestError('S3 Vectors request names no index');
-  return [
-    {
-      action: `s3vectors:${operation}`,
-      resource: `${prefix}${location.vectorBucketName}/index/${location.indexName}`,
-      context: {},
-    },
+  const resource = `${prefix}${location.vectorBucketName}/index/${location.indexName}`;
+  const actions = [
+    `s3vectors:${operation}`,
+    ...(readsVectorContents(operation, body) ? ['s3vectors:GetVectors'] : []),
   ];
+  return actions.map((action) => ({ action, resource, context: {} }));
+}
+
+/**
+ * Listing or querying that returns data or metadata (or filters on metadata) also
+ * needs s3vectors:GetVectors, per the S3 Vectors API reference.
+ */
+function readsVectorContents(operation: string, body: Record<string, unknown>): boolean {
+  if (operation === 'ListVectors') return body.returnData === true || body.returnMetadata === true;
+  if (operation === 'QueryVectors') return body.returnMetadata === true || body.filter !== undefined;
+  return false;
 }
 
 /** The operation named by the path; refuses anything but the recognised ones. */
