@@ -63,3 +63,41 @@ export class UnsupportedMediaTypeError extends ClientError {
     this.name = 'UnsupportedMediaTypeError';
   }
 }
+
+export class InvalidIdempotencyKeyError extends ClientError {
+  readonly status = 400;
+  readonly code = 'invalid_idempotency_key';
+  constructor() {
+    super('Idempotency-Key must be 1–255 visible ASCII characters');
+    this.name = 'InvalidIdempotencyKeyError';
+  }
+}
+
+export class IdempotencyKeyReusedError extends ClientError {
+  readonly status = 422;
+  readonly code = 'idempotency_key_reused';
+  constructor(options?: ErrorOptions) {
+    super('this Idempotency-Key was used for a different request', options);
+    this.name = 'IdempotencyKeyReusedError';
+  }
+}
+
+export class IdempotencyInProgressError extends ClientError {
+  readonly status = 409;
+  readonly code = 'idempotency_in_progress';
+  /** Seconds a retry should wait while the first request with its key is still running. */
+  override readonly retryAfterSeconds = 2;
+  constructor(options?: ErrorOptions) {
+    super('a request with this Idempotency-Key is still running; retry after Retry-After seconds', options);
+    this.name = 'IdempotencyInProgressError';
+  }
+}
+
+export class InvalidCursorError extends ClientError {
+  readonly status = 400;
+  readonly code = 'invalid_cursor';
+  constructor() {
+    super('the cursor was not issued for this query');
+    this.name = 'InvalidCursorError';
+  }
+}

@@ -16,7 +16,11 @@ import {
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context as LambdaContext } from 'aws-lambda';
 import { z } from 'zod';
-import { ClientError } from '../error-families.js';
+import {
+  IdempotencyInProgressError,
+  IdempotencyKeyReusedError,
+  InvalidIdempotencyKeyError,
+} from './errors.js';
 import { requestHeader } from './request-headers.js';
 import { isEventStream, type RouteResult, serverSentEvent } from './route-result.js';
 
@@ -35,36 +39,6 @@ const StoredResponseSchema = z.object({
   headers: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   body: z.string(),
 });
-/** Seconds a retry should wait while the first request with its key is still running. */
-const IN_PROGRESS_RETRY_AFTER_SECONDS = 2;
-
-export class InvalidIdempotencyKeyError extends ClientError {
-  readonly status = 400;
-  readonly code = 'invalid_idempotency_key';
-  constructor() {
-    super('Idempotency-Key must be 1–255 visible ASCII characters');
-    this.name = 'InvalidIdempotencyKeyError';
-  }
-}
-
-export class IdempotencyKeyReusedError extends ClientError {
-  readonly status = 422;
-  readonly code = 'idempotency_key_reused';
-  constructor(options?: ErrorOptions) {
-    super('this Idempotency-Key was used for a different request', options);
-    this.name = 'IdempotencyKeyReusedError';
-  }
-}
-
-export class IdempotencyInProgressError extends ClientError {
-  readonly status = 409;
-  readonly code = 'idempotency_in_progress';
-  override readonly retryAfterSeconds = IN_PROGRESS_RETRY_AFTER_SECONDS;
-  constructor(options?: ErrorOptions) {
-    super('a request with this Idempotency-Key is still running; retry after Retry-After seconds', options);
-    this.name = 'IdempotencyInProgressError';
-  }
-}
 
 /** The request's idempotency key, or undefined when it has none or its method is not a write. */
 export function idempotencyKeyOf(

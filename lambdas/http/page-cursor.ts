@@ -12,21 +12,12 @@
  * hold, under its own label, so cursors need no new secret or IAM grant.
  */
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
-import { ClientError } from '../error-families.js';
+import { InvalidCursorError } from './errors.js';
 
 const KEY_LABEL = 'bulkhead/cursor/v1';
 const MAC_BYTES = 32;
 /** Longest position a cursor carries (the query schema caps the whole cursor at 2048 characters). */
 const MAX_POSITION_BYTES = 1024;
-
-export class InvalidCursorError extends ClientError {
-  readonly status = 400;
-  readonly code = 'invalid_cursor';
-  constructor() {
-    super('the cursor was not issued for this query');
-    this.name = 'InvalidCursorError';
-  }
-}
 
 /** What a cursor is bound to: the listing and the caller (ids stay inside the MAC, never in the cursor). */
 export interface CursorBinding {

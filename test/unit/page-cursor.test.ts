@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidCursorError, PageCursors } from '../../lambdas/http/page-cursor.js';
+import { InvalidCursorError } from '../../lambdas/http/errors.js';
+import { PageCursors } from '../../lambdas/http/page-cursor.js';
 
 const cursors = new PageCursors('tenant-tag-secret');
 const binding = { route: 'GET /v1/sessions/{id}/messages', tenantId: 'acme', userId: 'alice', scope: 's-1' };
