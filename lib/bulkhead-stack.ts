@@ -15,6 +15,7 @@ import {
 } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { profiledFoundationModel } from '../lambdas/tenancy/model-ids.js';
 import {
   assertValidSettings,
   type BulkheadSettings,
@@ -24,7 +25,6 @@ import {
 import { ControlPlane } from './control-plane.js';
 import { HouseFunction } from './house-function.js';
 import { Identity } from './identity.js';
-import { profiledFoundationModel } from './model-arns.js';
 import { TenantAccessRole } from './tenant-access-role.js';
 import { TenantApi } from './tenant-api.js';
 import { TenantDataPlane } from './tenant-data-plane.js';

@@ -4,6 +4,7 @@
  * and counters must add exactly. Every usage record stores the version it
  * was priced with, so a price change never rewrites history.
  */
+import { profiledFoundationModel } from '../tenancy/model-ids.js';
 import { UnknownModelPriceError } from './errors.js';
 
 /** On-demand USD prices per 1,000 tokens. */
@@ -37,12 +38,9 @@ export interface TokenUsage {
   readonly outputTokens: number;
 }
 
-/** Cross-Region inference profiles (`us.amazon.nova-lite-v1:0`) bill as their base model. */
-const INFERENCE_PROFILE_PREFIX = /^(?:us|eu|apac|us-gov|global)\./;
-
 /** The price entry of a model id or inference-profile id; throws UnknownModelPriceError. */
 export function priceOf(prices: PriceTable, modelId: string): ModelPrice {
-  const price = prices.models[modelId] ?? prices.models[modelId.replace(INFERENCE_PROFILE_PREFIX, '')];
+  const price = prices.models[modelId] ?? prices.models[profiledFoundationModel(modelId) ?? modelId];
   if (price === undefined) throw new UnknownModelPriceError(modelId);
   return price;
 }

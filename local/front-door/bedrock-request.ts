@@ -1,5 +1,5 @@
 /** Bedrock Runtime Converse / ConverseStream / InvokeModel requests → IAM requests on the model ARN. */
-import { profiledFoundationModel } from '../../lib/model-arns.js';
+import { profiledFoundationModel } from '../../lambdas/tenancy/model-ids.js';
 import { type IamRequest, type ParsedRequest, UnrecognizedRequestError } from './iam-request.js';
 
 const MODEL_OPERATIONS = ['converse', 'converse-stream', 'invoke', 'invoke-with-response-stream'] as const;

@@ -1,5 +1,5 @@
 /**
- * Bedrock model ids as IAM sees them. A system-defined cross-Region inference
+ * Bedrock model ids as IAM and billing see them. A system-defined cross-Region inference
  * profile id (`us.amazon.nova-lite-v1:0`) is not a foundation model: IAM
  * authorizes the call on the profile's ARN in the calling Region, and then on
  * the foundation model in whichever Region of its geography serves it.
