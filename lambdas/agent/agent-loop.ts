@@ -7,6 +7,7 @@
  * only how one model turn is taken differs.
  */
 import type { RequestContext } from '../tenancy/request-context.js';
+import { type AgentSettings, DEFAULT_MAX_STEPS, NO_AGENT_SETTINGS } from './agent-settings.js';
 import type {
   ChatMessage,
   ContentBlock,
@@ -22,7 +23,6 @@ import type { Citation, ToolServices } from './tool.js';
 import { catalogFor, toolSpecifications } from './tool-catalog.js';
 import { runToolUse, type ToolCall, type ToolUseRequest } from './tool-runner.js';
 
-export const DEFAULT_MAX_STEPS = 6;
 export const DEFAULT_MAX_OUTPUT_TOKENS = 1024;
 export const STEP_LIMIT_REPLY = 'I could not finish this request within the allowed number of steps.';
 
@@ -50,6 +50,8 @@ export interface AgentRequest {
   /** Aborts the model call in flight when the deadline passes. */
   readonly signal: AbortSignal;
   readonly limits?: AgentLimits;
+  /** The tenant's agent settings (they narrow tools and steps, and add instructions). @default none */
+  readonly settings?: AgentSettings;
   /** Told about tool failures (the model only hears that the tool failed). */
   readonly reportToolFailure?: (err: unknown) => void;
 }
@@ -151,9 +153,20 @@ function parseToolInput(json: string): unknown {
 
 /** Runs the agent for one user message, yielding text, tool and done events. */
 export async function* agentEvents(request: AgentRequest, takeTurn: TurnTaker): AsyncGenerator<AgentEvent> {
-  const maxSteps = request.limits?.maxSteps ?? DEFAULT_MAX_STEPS;
+  const settings = request.settings ?? NO_AGENT_SETTINGS;
+  const maxSteps = Math.min(
+    request.limits?.maxSteps ?? DEFAULT_MAX_STEPS,
+    settings.maxSteps ?? DEFAULT_MAX_STEPS,
+  );
   const maxOutputTokens = request.limits?.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
-  const tools = toolSpecifications(catalogFor(request.context));
+  const tools = toolSpecifications(catalogFor(request.context, settings));
+  // The tenant's instructions come after the platform's rules, labelled as the tenant's.
+  const system = [
+    { text: SYSTEM_PROMPT },
+    ...(settings.instructions === undefined
+      ? []
+      : [{ text: `Instructions from this workspace's administrators: ${settings.instructions}` }]),
+  ];
   const messages: ChatMessage[] = [
     ...request.history,
     { role: 'user', content: [{ text: request.message }] },
@@ -166,7 +179,7 @@ export async function* agentEvents(request: AgentRequest, takeTurn: TurnTaker): 
   for (let step = 0; step < maxSteps; step += 1) {
     if (request.signal.aborted) throw new AgentDeadlineError();
     const converse: ConverseRequest = {
-      system: [{ text: SYSTEM_PROMPT }],
+      system,
       messages,
       inferenceConfig: { maxTokens: maxOutputTokens },
       ...(tools.length === 0 ? {} : { toolConfig: { tools } }),
@@ -194,7 +207,10 @@ export async function* agentEvents(request: AgentRequest, takeTurn: TurnTaker): 
     messages.push({ role: 'assistant', content: turn.content.flatMap(toAssistantBlock) });
     const results: ContentBlock[] = [];
     for (const toolUse of toolUses) {
-      const run = await runToolUse(request.context, toolUse, request.services, request.reportToolFailure);
+      const run = await runToolUse(request.context, toolUse, request.services, {
+        settings,
+        ...(request.reportToolFailure === undefined ? {} : { reportFailure: request.reportToolFailure }),
+      });
       toolCalls.push(run.call);
       for (const citation of run.citations)
         citations.set(`${citation.documentId}#${citation.chunk}`, citation);

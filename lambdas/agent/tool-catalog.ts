@@ -7,6 +7,7 @@ import { mayTake } from '../authorization/action-table.js';
 import { DEFAULT_SEARCH_TOP_K, DocumentIdSchema, MAX_SEARCH_TOP_K } from '../documents/document-library.js';
 import { FactTextSchema } from '../memory/long-term-memory.js';
 import type { RequestContext } from '../tenancy/request-context.js';
+import { type AgentSettings, NO_AGENT_SETTINGS, settingsAllowTool } from './agent-settings.js';
 import type { ToolSpecification } from './converse-model.js';
 import { toJsonValue } from './json-value.js';
 import type { AgentTool } from './tool.js';
@@ -95,8 +96,18 @@ export const TOOLS: ReadonlyArray<AgentTool<unknown>> = [
 /** The tools the caller's roles allow, in catalog order. */
 export function catalogFor(
   context: Pick<RequestContext, 'tenantId' | 'roles'>,
+  settings: AgentSettings = NO_AGENT_SETTINGS,
 ): ReadonlyArray<AgentTool<unknown>> {
-  return TOOLS.filter((tool) => mayTake(context, tool.action));
+  return TOOLS.filter((tool) => mayOffer(context, settings, tool));
+}
+
+/** The authorization table first, then the tenant's settings (which can only narrow it). */
+export function mayOffer(
+  context: Pick<RequestContext, 'tenantId' | 'roles'>,
+  settings: AgentSettings,
+  tool: AgentTool<unknown>,
+): boolean {
+  return mayTake(context, tool.action) && settingsAllowTool(settings, context, tool.name);
 }
 
 /** Converse tool specifications for a catalog (input schema as JSON Schema from the zod schema). */

@@ -53,6 +53,8 @@ export const ACTION_TABLE = {
   'usage.read': workspace(['analyst', 'admin']),
   'audit.read': workspace(['admin']),
   'costs.read': workspace(['admin']),
+  'agent.settings.read': workspace(['admin']),
+  'agent.settings.write': workspace(['admin']),
   'tenants.manage': platform(['operator']),
   'platform.costs.read': platform(['operator']),
   /** A tenant admin only in their own tenant and only tenant roles (checked by the route). */

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { type AgentEvent, type AgentResult, agentEvents, type TurnTaker } from '../agent/agent-loop.js';
+import type { AgentSettings } from '../agent/agent-settings.js';
 import type { ChatMessage } from '../agent/converse-model.js';
 import { ModelResponseError } from '../agent/errors.js';
 import type { ToolServices } from '../agent/tool.js';
@@ -48,6 +49,8 @@ export interface ChatDependencies {
   readonly context: RequestContext;
   readonly sessions: Pick<ChatSessions, 'require' | 'recent' | 'create' | 'append'>;
   readonly services: ToolServices;
+  /** The tenant's agent settings. @default none */
+  readonly settings?: AgentSettings;
   readonly takeTurn: TurnTaker;
   readonly signal: AbortSignal;
   /** Told about failures that must not fail the chat (tool errors). */
@@ -74,6 +77,7 @@ export async function* chatEvents(
       history: historyMessages(history),
       message: request.message,
       signal: dependencies.signal,
+      ...(dependencies.settings === undefined ? {} : { settings: dependencies.settings }),
       reportToolFailure: (err) => dependencies.reportFailure('tool', err),
     },
     dependencies.takeTurn,

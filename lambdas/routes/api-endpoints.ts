@@ -4,6 +4,7 @@
  * is generated from them.
  */
 import { z } from 'zod';
+import { AgentSettingsSchema } from '../agent/agent-settings.js';
 import { AuditRecordSchema, CHAIN_PROBLEMS } from '../audit/audit-chain.js';
 import { ChatRequestSchema, ChatResponseSchema } from '../conversations/chat.js';
 import { SessionMessageSchema, SessionSummarySchema } from '../conversations/chat-sessions.js';
@@ -272,4 +273,28 @@ export const getCosts = endpoint({
     403: 'forbidden: the admin role is required',
   },
   responses: { 200: { description: 'The month’s costs', schema: TenantCostsSchema } },
+});
+
+export const getAgentSettings = endpoint({
+  method: 'GET',
+  path: '/v1/agent/settings',
+  action: 'agent.settings.read',
+  summary:
+    'The tenant’s agent settings: instructions, switched-off tools, role → tool map, step limit (tenant admin)',
+  body: NO_BODY,
+  query: NO_QUERY,
+  errors: RATE_LIMITED_ERROR,
+  responses: { 200: { description: 'The settings ({} when none are set)', schema: AgentSettingsSchema } },
+});
+
+export const putAgentSettings = endpoint({
+  method: 'PUT',
+  path: '/v1/agent/settings',
+  action: 'agent.settings.write',
+  summary:
+    'Replace the tenant’s agent settings (tenant admin). They only narrow what the roles allow; audited.',
+  body: AgentSettingsSchema,
+  query: NO_QUERY,
+  errors: RATE_LIMITED_ERROR,
+  responses: { 200: { description: 'The stored settings', schema: AgentSettingsSchema } },
 });

@@ -2,6 +2,7 @@
  * The tenant API (`/v1/...`). An adapter: the endpoint declarations parse the
  * request, the domain does the work, identity comes only from the context.
  */
+import { AgentSettingsStore } from '../agent/agent-settings.js';
 import { chat } from '../conversations/chat.js';
 import { DEFAULT_SEARCH_TOP_K } from '../documents/document-library.js';
 import type { AnyEndpoint } from '../http/endpoint.js';
@@ -16,6 +17,7 @@ import type { RequestContext } from '../tenancy/request-context.js';
 import * as api from './api-endpoints.js';
 import { CONTROL_ENDPOINTS } from './control-endpoints.js';
 import {
+  auditFor,
   chatDependencies,
   documentsFor,
   memoryFor,
@@ -46,6 +48,8 @@ export const TENANT_API_ENDPOINTS = [
   api.listAudit,
   api.verifyAudit,
   api.getCosts,
+  api.getAgentSettings,
+  api.putAgentSettings,
   api.getOpenApi,
 ];
 
@@ -173,6 +177,13 @@ export function apiRouter(runtime: WorkspaceRuntime): Router<RequestContext> {
     .implement(api.getCosts, async ({ context, query }) => {
       const month = query.month ?? monthOf(new Date());
       return jsonResponse(200, await readTenantCosts(await runtime.table(context), month));
+    })
+    .implement(api.getAgentSettings, async ({ context }) =>
+      jsonResponse(200, await new AgentSettingsStore(await runtime.table(context)).get()),
+    )
+    .implement(api.putAgentSettings, async (request) => {
+      const [table, audit] = await Promise.all([runtime.table(request.context), auditFor(runtime, request)]);
+      return jsonResponse(200, await new AgentSettingsStore(table).replace(request.body, audit));
     })
     .implement(api.getOpenApi, async () => jsonResponse(200, apiDocument()));
 }

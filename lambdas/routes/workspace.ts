@@ -5,6 +5,7 @@
  * request's ModelCallGuard, data writes through its audit trail.
  */
 import { converseStreamTurns, converseTurns, deadlineSignal, type TurnTaker } from '../agent/agent-loop.js';
+import { AgentSettingsStore } from '../agent/agent-settings.js';
 import { guardedTurns } from '../agent/guarded-turns.js';
 import type { ToolServices } from '../agent/tool.js';
 import { RequestAudit } from '../audit/request-audit.js';
@@ -114,6 +115,7 @@ export async function chatDependencies(
     runtime.models(context),
     auditFor(runtime, scope),
   ]);
+  const settings = await new AgentSettingsStore(table).get();
   const turnsWith = (modelId: string): TurnTaker =>
     options.streaming
       ? converseStreamTurns(models.modelWith(modelId))
@@ -129,6 +131,7 @@ export async function chatDependencies(
     context,
     sessions: new ChatSessions(table),
     services,
+    settings,
     takeTurn: guardedTurns(guard, models.primaryModelId, turnsWith),
     signal: deadlineSignal(options.remainingTimeMs, DEADLINE_SAFETY_MARGIN_MS),
     reportFailure: (what, err) =>

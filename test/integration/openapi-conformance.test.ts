@@ -172,6 +172,13 @@ describe('the served OpenAPI document', () => {
     await call(analyst, 'GET', '/v1/audit/verify');
   });
 
+  it('describes the agent settings routes’ real answers', async () => {
+    await call(admin, 'PUT', '/v1/agent/settings', { instructions: 'Be brief.', disabledTools: ['recall'] });
+    await call(analyst, 'PUT', '/v1/agent/settings', { maxSteps: 2 });
+    await call(admin, 'GET', '/v1/agent/settings');
+    await call(analyst, 'GET', '/v1/agent/settings');
+  });
+
   it('describes the cost routes’ real answers', async () => {
     const month = new Date().toISOString().slice(0, 7);
     await call(admin, 'GET', `/v1/costs?month=${month}`);
