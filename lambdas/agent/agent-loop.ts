@@ -8,6 +8,7 @@
  */
 import type { RequestContext } from '../tenancy/request-context.js';
 import { type AgentSettings, DEFAULT_MAX_STEPS, NO_AGENT_SETTINGS } from './agent-settings.js';
+import type { PendingApproval } from './approvals.js';
 import type {
   ChatMessage,
   ContentBlock,
@@ -19,8 +20,8 @@ import type {
 } from './converse-model.js';
 import { AgentDeadlineError, ModelResponseError } from './errors.js';
 import { toJsonValue } from './json-value.js';
-import type { Citation, ToolServices } from './tool.js';
-import { catalogFor, toolSpecifications } from './tool-catalog.js';
+import type { AgentTool, Citation, ToolServices } from './tool.js';
+import { catalogFor, mayOffer, TOOLS, toolSpecifications } from './tool-catalog.js';
 import { runToolUse, type ToolCall, type ToolUseRequest } from './tool-runner.js';
 
 export const DEFAULT_MAX_OUTPUT_TOKENS = 1024;
@@ -61,12 +62,30 @@ export interface AgentResult {
   readonly toolCalls: ToolCall[];
   readonly citations: Citation[];
   readonly usage: { inputTokens: number; outputTokens: number };
+  /** The side-effecting call that waits for the user's approval; the turn ended there. */
+  readonly pendingApproval?: PendingApproval;
 }
 
 export type AgentEvent =
   | { readonly type: 'text'; readonly text: string }
   | { readonly type: 'tool'; readonly name: string; readonly status: ToolCall['status'] }
+  | { readonly type: 'approval'; readonly approval: PendingApproval }
   | { readonly type: 'done'; readonly result: AgentResult };
+
+/** Why a call waits: the turn has read untrusted content, which may have steered the model. */
+export const UNTRUSTED_CONTENT_REASON =
+  'the model asked for a tool that changes something after untrusted content (a tool result) entered the turn';
+
+/** The tool a call asks for, when it would change something and the caller could otherwise run it. */
+function needsApproval(
+  context: RequestContext,
+  settings: AgentSettings,
+  toolUse: ToolUseRequest,
+): AgentTool<unknown> | undefined {
+  const tool = TOOLS.find((candidate) => candidate.name === toolUse.name);
+  if (tool === undefined || !tool.sideEffects || !mayOffer(context, settings, tool)) return undefined;
+  return tool.inputSchema.safeParse(toolUse.input).success ? tool : undefined;
+}
 
 /** One model turn: the assistant's content, why it stopped, what it cost. */
 export interface ModelTurn {
@@ -175,6 +194,8 @@ export async function* agentEvents(request: AgentRequest, takeTurn: TurnTaker): 
   const citations = new Map<string, Citation>();
   const usage = { inputTokens: 0, outputTokens: 0 };
   let reply = STEP_LIMIT_REPLY;
+  let untrustedContentRead = false;
+  let pendingApproval: PendingApproval | undefined;
 
   for (let step = 0; step < maxSteps; step += 1) {
     if (request.signal.aborted) throw new AgentDeadlineError();
@@ -207,6 +228,19 @@ export async function* agentEvents(request: AgentRequest, takeTurn: TurnTaker): 
     messages.push({ role: 'assistant', content: turn.content.flatMap(toAssistantBlock) });
     const results: ContentBlock[] = [];
     for (const toolUse of toolUses) {
+      const risky = untrustedContentRead ? needsApproval(request.context, settings, toolUse) : undefined;
+      if (risky !== undefined && request.services.approvals !== undefined) {
+        pendingApproval = await request.services.approvals.request(
+          risky.name,
+          toJsonValue(toolUse.input),
+          UNTRUSTED_CONTENT_REASON,
+        );
+        toolCalls.push({ name: risky.name, status: 'pending_approval' });
+        yield { type: 'tool', name: risky.name, status: 'pending_approval' };
+        yield { type: 'approval', approval: pendingApproval };
+        reply = `${risky.name} needs your approval before it runs: approve or deny it with POST /v1/approvals/${pendingApproval.id}.`;
+        break;
+      }
       const run = await runToolUse(request.context, toolUse, request.services, {
         settings,
         ...(request.reportToolFailure === undefined ? {} : { reportFailure: request.reportToolFailure }),
@@ -217,9 +251,13 @@ export async function* agentEvents(request: AgentRequest, takeTurn: TurnTaker): 
       results.push(run.result);
       yield { type: 'tool', name: run.call.name, status: run.call.status };
     }
+    if (pendingApproval !== undefined) break;
     messages.push({ role: 'user', content: results });
+    // Every tool result is untrusted: from here on, calls that change something wait for approval.
+    untrustedContentRead = true;
   }
-  yield { type: 'done', result: { reply, toolCalls, citations: [...citations.values()], usage } };
+  const result = { reply, toolCalls, citations: [...citations.values()], usage };
+  yield { type: 'done', result: pendingApproval === undefined ? result : { ...result, pendingApproval } };
 }
 
 /** Runs the agent and returns its final result (the plain, non-streaming form). */

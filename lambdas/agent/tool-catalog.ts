@@ -16,6 +16,7 @@ const MAX_RECALLED_FACTS = 20;
 
 const searchDocuments: AgentTool<{ query: string; topK?: number | undefined }> = {
   name: 'search_documents',
+  sideEffects: false,
   description:
     'Semantic search over the documents the user may read. Returns matching passages with their document id, title and chunk number.',
   action: 'documents.search',
@@ -36,6 +37,7 @@ const searchDocuments: AgentTool<{ query: string; topK?: number | undefined }> =
 
 const recall: AgentTool<{ query?: string | undefined }> = {
   name: 'recall',
+  sideEffects: false,
   description: 'Recalls facts the user asked you to remember, optionally only those matching some words.',
   action: 'memory.read',
   inputSchema: z
@@ -53,6 +55,7 @@ const recall: AgentTool<{ query?: string | undefined }> = {
 
 const remember: AgentTool<{ fact: string }> = {
   name: 'remember',
+  sideEffects: true,
   description: 'Stores a short fact about the user for later conversations.',
   action: 'memory.write',
   inputSchema: z.object({ fact: FactTextSchema.describe('The fact to remember') }).strict(),
@@ -64,6 +67,7 @@ const remember: AgentTool<{ fact: string }> = {
 
 const getMyUsage: AgentTool<Record<string, never>> = {
   name: 'get_my_usage',
+  sideEffects: false,
   description: "The user's model usage this month: tokens, model calls, requests and cost in USD.",
   action: 'usage.read',
   inputSchema: z.object({}).strict(),
@@ -74,6 +78,7 @@ const getMyUsage: AgentTool<Record<string, never>> = {
 
 const deleteDocument: AgentTool<{ documentId: string }> = {
   name: 'delete_document',
+  sideEffects: true,
   description:
     'Deletes one document by its id: the user’s own private ones, or (admins only) a tenant-visible one.',
   action: 'documents.delete.private',

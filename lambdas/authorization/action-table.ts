@@ -53,6 +53,8 @@ export const ACTION_TABLE = {
   'usage.read': workspace(['analyst', 'admin']),
   'audit.read': workspace(['admin']),
   'costs.read': workspace(['admin']),
+  'approvals.read': workspace(TENANT_ROLES),
+  'approvals.decide': workspace(TENANT_ROLES),
   'agent.settings.read': workspace(['admin']),
   'agent.settings.write': workspace(['admin']),
   'tenants.manage': platform(['operator']),

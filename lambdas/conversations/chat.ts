@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { type AgentEvent, type AgentResult, agentEvents, type TurnTaker } from '../agent/agent-loop.js';
 import type { AgentSettings } from '../agent/agent-settings.js';
+import { PendingApprovalSchema } from '../agent/approvals.js';
 import type { ChatMessage } from '../agent/converse-model.js';
 import { ModelResponseError } from '../agent/errors.js';
 import type { ToolServices } from '../agent/tool.js';
@@ -29,8 +30,13 @@ export const ChatResponseSchema = z.object({
   sessionId: SessionIdSchema,
   reply: z.string(),
   toolCalls: z.array(
-    z.object({ name: z.string(), status: z.enum(['success', 'refused', 'invalid', 'failed']) }),
+    z.object({
+      name: z.string(),
+      status: z.enum(['success', 'refused', 'invalid', 'failed', 'pending_approval']),
+    }),
   ),
+  /** Set when a side-effecting tool call waits for the user's approval (`POST /v1/approvals/{id}`). */
+  pendingApproval: PendingApprovalSchema.optional(),
   citations: z.array(
     z.object({ documentId: z.string(), title: z.string(), chunk: z.number().int().nonnegative() }),
   ),

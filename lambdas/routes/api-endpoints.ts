@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { AgentSettingsSchema } from '../agent/agent-settings.js';
+import { ApprovalDecisionSchema, PendingApprovalSchema } from '../agent/approvals.js';
 import { AuditRecordSchema, CHAIN_PROBLEMS } from '../audit/audit-chain.js';
 import { ChatRequestSchema, ChatResponseSchema } from '../conversations/chat.js';
 import { SessionMessageSchema, SessionSummarySchema } from '../conversations/chat-sessions.js';
@@ -297,4 +298,45 @@ export const putAgentSettings = endpoint({
   query: NO_QUERY,
   errors: RATE_LIMITED_ERROR,
   responses: { 200: { description: 'The stored settings', schema: AgentSettingsSchema } },
+});
+
+export const listApprovals = endpoint({
+  method: 'GET',
+  path: '/v1/approvals',
+  action: 'approvals.read',
+  summary: 'The caller’s tool calls waiting for their approval (unexpired, undecided)',
+  body: NO_BODY,
+  query: NO_QUERY,
+  errors: RATE_LIMITED_ERROR,
+  responses: {
+    200: {
+      description: 'Pending approvals, oldest first',
+      schema: z.object({ approvals: z.array(PendingApprovalSchema) }),
+    },
+  },
+});
+
+export const decideApproval = endpoint({
+  method: 'POST',
+  path: '/v1/approvals/{id}',
+  action: 'approvals.decide',
+  summary:
+    'Approve (the recorded call runs once, with every usual check) or deny one of the caller’s pending tool calls; single-use',
+  body: ApprovalDecisionSchema,
+  query: NO_QUERY,
+  errors: {
+    ...RATE_LIMITED_ERROR,
+    404: 'not_found: no such approval of the caller',
+    409: 'approval_closed: already decided or expired',
+  },
+  responses: {
+    200: {
+      description: 'The decision and, when approved, how the call went',
+      schema: z.object({
+        id: z.string(),
+        decision: z.enum(['approve', 'deny']),
+        toolCall: z.object({ name: z.string(), status: z.enum(['success', 'refused', 'invalid', 'failed']) }),
+      }),
+    },
+  },
 });

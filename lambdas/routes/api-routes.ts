@@ -3,6 +3,7 @@
  * request, the domain does the work, identity comes only from the context.
  */
 import { AgentSettingsStore } from '../agent/agent-settings.js';
+import { runToolUse } from '../agent/tool-runner.js';
 import { chat } from '../conversations/chat.js';
 import { DEFAULT_SEARCH_TOP_K } from '../documents/document-library.js';
 import type { AnyEndpoint } from '../http/endpoint.js';
@@ -24,6 +25,7 @@ import {
   sessionsFor,
   type TenantFunctionRuntime,
   tenantPipeline,
+  toolServicesFor,
   type WorkspaceRuntime,
 } from './workspace.js';
 
@@ -50,6 +52,8 @@ export const TENANT_API_ENDPOINTS = [
   api.getCosts,
   api.getAgentSettings,
   api.putAgentSettings,
+  api.listApprovals,
+  api.decideApproval,
   api.getOpenApi,
 ];
 
@@ -184,6 +188,25 @@ export function apiRouter(runtime: WorkspaceRuntime): Router<RequestContext> {
     .implement(api.putAgentSettings, async (request) => {
       const [table, audit] = await Promise.all([runtime.table(request.context), auditFor(runtime, request)]);
       return jsonResponse(200, await new AgentSettingsStore(table).replace(request.body, audit));
+    })
+    .implement(api.listApprovals, async (request) => {
+      const guard = await runtime.modelCallGuard(request.context, request.logger);
+      const { approvals } = await toolServicesFor(runtime, request, guard);
+      return jsonResponse(200, { approvals: await approvals.pending() });
+    })
+    .implement(api.decideApproval, async (request) => {
+      const { context, body } = request;
+      const id = request.params.id ?? '';
+      const guard = await runtime.modelCallGuard(context, request.logger);
+      const { approvals, services, settings } = await toolServicesFor(runtime, request, guard);
+      const call = await approvals.decide(id, body.decision);
+      if (body.decision === 'deny')
+        return jsonResponse(200, { id, decision: 'deny', toolCall: { name: call.tool, status: 'refused' } });
+      // The recorded call, exactly once, through every check a tool call gets (role, settings, input).
+      const run = await runToolUse(context, { toolUseId: id, name: call.tool, input: call.input }, services, {
+        settings,
+      });
+      return jsonResponse(200, { id, decision: 'approve', toolCall: run.call });
     })
     .implement(api.getOpenApi, async () => jsonResponse(200, apiDocument()));
 }

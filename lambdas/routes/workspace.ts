@@ -5,7 +5,8 @@
  * request's ModelCallGuard, data writes through its audit trail.
  */
 import { converseStreamTurns, converseTurns, deadlineSignal, type TurnTaker } from '../agent/agent-loop.js';
-import { AgentSettingsStore } from '../agent/agent-settings.js';
+import { type AgentSettings, AgentSettingsStore } from '../agent/agent-settings.js';
+import { Approvals } from '../agent/approvals.js';
 import { guardedTurns } from '../agent/guarded-turns.js';
 import type { ToolServices } from '../agent/tool.js';
 import { RequestAudit } from '../audit/request-audit.js';
@@ -21,6 +22,7 @@ import { MonthlyUsage } from '../metering/monthly-usage.js';
 import { describeError, type Logger, redactIdentity } from '../observability/logger.js';
 import type { ServiceRuntime } from '../service-runtime.js';
 import type { RequestContext } from '../tenancy/request-context.js';
+import type { ScopedTable } from '../tenancy/scoped-table.js';
 
 /** Time kept back from the agent so the answer (or the timeout error) still gets out. */
 export const DEADLINE_SAFETY_MARGIN_MS = 2_000;
@@ -101,6 +103,33 @@ export async function documentsFor(
   });
 }
 
+/** The caller's tools' services (and the tenant's agent settings), with the request's model guard. */
+export async function toolServicesFor(
+  runtime: WorkspaceRuntime,
+  scope: RequestScope,
+  guard: ModelCallGuard,
+): Promise<{ services: ToolServices; settings: AgentSettings; table: ScopedTable; approvals: Approvals }> {
+  const [table, documents, audit] = await Promise.all([
+    runtime.table(scope.context),
+    documentsFor(runtime, scope, guard),
+    auditFor(runtime, scope),
+  ]);
+  const settings = await new AgentSettingsStore(table).get();
+  const approvals = new Approvals(table, audit);
+  return {
+    table,
+    settings,
+    approvals,
+    services: {
+      documents,
+      memory: new LongTermMemory(table, audit),
+      usage: new MonthlyUsage(table),
+      audit,
+      approvals,
+    },
+  };
+}
+
 /** Everything one chat turn needs, plain (`converse`) or streaming (`converseStream`). */
 export async function chatDependencies(
   runtime: WorkspaceRuntime,
@@ -109,23 +138,14 @@ export async function chatDependencies(
 ): Promise<ChatDependencies> {
   const { context, logger } = scope;
   const guard = await runtime.modelCallGuard(context, logger);
-  const [table, documents, models, audit] = await Promise.all([
-    runtime.table(context),
-    documentsFor(runtime, scope, guard),
+  const [{ services, settings, table }, models] = await Promise.all([
+    toolServicesFor(runtime, scope, guard),
     runtime.models(context),
-    auditFor(runtime, scope),
   ]);
-  const settings = await new AgentSettingsStore(table).get();
   const turnsWith = (modelId: string): TurnTaker =>
     options.streaming
       ? converseStreamTurns(models.modelWith(modelId))
       : converseTurns(models.modelWith(modelId));
-  const services: ToolServices = {
-    documents,
-    memory: new LongTermMemory(table, audit),
-    usage: new MonthlyUsage(table),
-    audit,
-  };
   const redact = redactIdentity(context);
   return {
     context,

@@ -27,6 +27,7 @@ interface ChatBody {
   reply: string;
   toolCalls: { name: string; status: string }[];
   citations: { documentId: string; title: string; chunk: number }[];
+  pendingApproval?: { id: string; tool: string };
 }
 
 const upload = async (caller: Caller, title: string, content: string, visibility = 'tenant') => {
@@ -162,10 +163,15 @@ describe('prompt injection through documents', () => {
   it('refuses an action the role forbids even when the hijacked model asks for it', async () => {
     const answer = await chat(injReader, searchFor(keywords('delete'), 1));
 
+    // The hijacked call waits for the reader's approval; approved, the table still refuses it.
     expect(answer.toolCalls).toEqual([
       { name: 'search_documents', status: 'success' },
-      { name: 'delete_document', status: 'refused' },
+      { name: 'delete_document', status: 'pending_approval' },
     ]);
+    const approved = await callAs(injReader, 'POST', `/v1/approvals/${answer.pendingApproval?.id}`, {
+      decision: 'approve',
+    });
+    expect(approved.body).toMatchObject({ toolCall: { name: 'delete_document', status: 'refused' } });
     const requests = await modelRequestsOf(injected, injReader.sub);
     const hijacked = requests.find((request) => request.requestedTool?.injected === true);
     expect(hijacked?.requestedTool?.name).toBe('delete_document');

@@ -207,8 +207,13 @@ describe('prompt injection through a document', () => {
       expect(chat.json.toolCalls).toEqual([
         { name: 'search_documents', status: 'success' },
         { name: 'search_documents', status: 'invalid' },
-        { name: 'delete_document', status: 'refused' },
+        // Untrusted content entered the turn: the deletion waits for the user instead of running.
+        { name: 'delete_document', status: 'pending_approval' },
       ]);
+      expect(chat.json.pendingApproval).toMatchObject({
+        tool: 'delete_document',
+        input: { documentId: victim.json.id },
+      });
       const victimAfter = await api.call(ADA_ADMIN, 'GET', `/v1/documents/${victim.json.id}`);
       expect(victimAfter.statusCode).toBe(200);
       expect(api.vectors.map((command) => command.name)).not.toContain('DeleteVectorsCommand');

@@ -1,0 +1,170 @@
+/**
+ * Human approval of risky tool calls (DESIGN invariant 10). Once untrusted
+ * content (any tool result: a document passage, a fact, a usage report) has
+ * entered a turn, a tool with side effects the model asks for is NOT run: the
+ * turn ends with a pending approval instead, kept in the caller's own private
+ * partition (`<tenant>#u#<user>#approvals`), so only that user's sessions can
+ * read or decide it. A decision is single-use (a conditional swap from
+ * `pending`), expires, and is audited; an approved call runs exactly once with
+ * the recorded input, through the same checks as any tool call.
+ */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { EventAudit } from '../audit/request-audit.js';
+import { ClientError } from '../error-families.js';
+import { TABLE_TTL_ATTRIBUTE } from '../tenancy/key-layout.js';
+import type { ItemAddress, ScopedTable } from '../tenancy/scoped-table.js';
+import type { JsonValue } from './converse-model.js';
+
+/** How long a pending approval waits for its user. */
+export const APPROVAL_TTL_SECONDS = 15 * 60;
+const APPROVALS_COLLECTION = 'approvals';
+const APPROVAL_SK_PREFIX = 'approval#';
+/** Decided approvals stay readable a day (for the user's own history), then DynamoDB removes them. */
+const DECIDED_RETENTION_SECONDS = 24 * 3600;
+
+export const ApprovalIdSchema = z.uuid();
+export const ApprovalDecisionSchema = z.object({ decision: z.enum(['approve', 'deny']) }).strict();
+export type ApprovalDecision = z.infer<typeof ApprovalDecisionSchema>['decision'];
+
+export const PendingApprovalSchema = z.object({
+  id: z.string(),
+  tool: z.string(),
+  input: z.unknown(),
+  reason: z.string(),
+  expiresAt: z.iso.datetime(),
+});
+export type PendingApproval = z.infer<typeof PendingApprovalSchema>;
+
+const StoredApprovalSchema = z.object({
+  tool: z.string(),
+  input: z.string(),
+  reason: z.string(),
+  status: z.enum(['pending', 'approved', 'denied']),
+  expiresAtIso: z.iso.datetime(),
+});
+
+export class ApprovalNotFoundError extends ClientError {
+  readonly status = 404;
+  readonly code = 'not_found';
+  constructor() {
+    super('approval not found');
+    this.name = 'ApprovalNotFoundError';
+  }
+}
+
+/** Decided already, or expired: a decision is single-use. */
+export class ApprovalClosedError extends ClientError {
+  readonly status = 409;
+  readonly code = 'approval_closed';
+  constructor(why: 'decided' | 'expired') {
+    super(why === 'decided' ? 'this approval was already decided' : 'this approval has expired');
+    this.name = 'ApprovalClosedError';
+  }
+}
+
+function approvalAddress(id: string): ItemAddress {
+  return { visibility: 'private', collection: APPROVALS_COLLECTION, sk: `${APPROVAL_SK_PREFIX}${id}` };
+}
+
+/** A recorded tool call waiting for (or decided by) its user. */
+export interface RecordedCall {
+  readonly id: string;
+  readonly tool: string;
+  readonly input: JsonValue;
+}
+
+export interface ApprovalsOptions {
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+  /** @default randomUUID */
+  readonly newId?: () => string;
+}
+
+export class Approvals {
+  readonly #now: () => Date;
+  readonly #newId: () => string;
+
+  constructor(
+    private readonly table: Pick<ScopedTable, 'get' | 'put' | 'query' | 'transactWrite'>,
+    private readonly audit: EventAudit,
+    options: ApprovalsOptions = {},
+  ) {
+    this.#now = options.now ?? (() => new Date());
+    this.#newId = options.newId ?? randomUUID;
+  }
+
+  /** Records a tool call for the user to decide; audited as an attempt. */
+  async request(tool: string, input: JsonValue, reason: string): Promise<PendingApproval> {
+    const id = this.#newId();
+    const expires = new Date(this.#now().getTime() + APPROVAL_TTL_SECONDS * 1000);
+    await this.table.put(approvalAddress(id), {
+      tool,
+      input: JSON.stringify(input),
+      reason,
+      status: 'pending',
+      expiresAtIso: expires.toISOString(),
+      [TABLE_TTL_ATTRIBUTE]: Math.floor(expires.getTime() / 1000) + DECIDED_RETENTION_SECONDS,
+    });
+    await this.audit.note({
+      kind: 'tool_call',
+      action: `approval.request.${tool}`.slice(0, 128),
+      resource: `approval/${id}`,
+      outcome: 'attempted',
+    });
+    return { id, tool, input, reason, expiresAt: expires.toISOString() };
+  }
+
+  /** The caller's approvals still waiting, oldest first. */
+  async pending(): Promise<PendingApproval[]> {
+    const page = await this.table.query(
+      { visibility: 'private', collection: APPROVALS_COLLECTION },
+      { skBeginsWith: APPROVAL_SK_PREFIX, limit: 100 },
+    );
+    const now = this.#now().toISOString();
+    return page.items.flatMap((item) => {
+      const stored = StoredApprovalSchema.safeParse(item.attributes);
+      if (!stored.success || stored.data.status !== 'pending' || stored.data.expiresAtIso <= now) return [];
+      const { tool, input, reason, expiresAtIso } = stored.data;
+      return [
+        {
+          id: item.sk.slice(APPROVAL_SK_PREFIX.length),
+          tool,
+          input: JSON.parse(input),
+          reason,
+          expiresAt: expiresAtIso,
+        },
+      ];
+    });
+  }
+
+  /**
+   * Closes a pending approval with the user's decision, exactly once; returns
+   * the recorded call. Throws ApprovalNotFoundError or ApprovalClosedError.
+   */
+  async decide(id: string, decision: ApprovalDecision): Promise<RecordedCall> {
+    if (!ApprovalIdSchema.safeParse(id).success) throw new ApprovalNotFoundError();
+    const item = await this.table.get(approvalAddress(id));
+    const stored = StoredApprovalSchema.safeParse(item?.attributes);
+    if (!stored.success) throw new ApprovalNotFoundError();
+    if (stored.data.status !== 'pending') throw new ApprovalClosedError('decided');
+    if (stored.data.expiresAtIso <= this.#now().toISOString()) throw new ApprovalClosedError('expired');
+    const closed = await this.table.transactWrite([
+      {
+        kind: 'swap',
+        address: approvalAddress(id),
+        set: { status: decision === 'approve' ? 'approved' : 'denied', decidedAt: this.#now().toISOString() },
+        expect: { status: 'pending' },
+      },
+    ]);
+    // Another request decided it between the read and the swap.
+    if (!closed) throw new ApprovalClosedError('decided');
+    await this.audit.note({
+      kind: 'tool_call',
+      action: `approval.${decision}.${stored.data.tool}`.slice(0, 128),
+      resource: `approval/${id}`,
+      outcome: decision === 'approve' ? 'succeeded' : 'refused',
+    });
+    return { id, tool: stored.data.tool, input: JSON.parse(stored.data.input) };
+  }
+}
