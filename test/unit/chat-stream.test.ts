@@ -34,13 +34,13 @@ function streamedTurn(call: number): StreamEvent[] {
   ];
 }
 
-function streamingHarness() {
+function streamingHarness(script: (call: number) => StreamEvent[] = streamedTurn) {
   let calls = 0;
   const fake = memoryRuntime({
     tenants: [ACME],
     bedrock: (command: SentCommand<BedrockInput>) => {
       if (command.name === 'InvokeModelCommand') return titanEmbeddingAnswer(command);
-      const events = streamedTurn(calls++);
+      const events = script(calls++);
       return {
         ...metadata,
         stream: (async function* () {
@@ -139,5 +139,45 @@ describe('streaming chat', () => {
 
     expect(harness.response).toMatchObject({ statusCode: 404, ended: true });
     expect(JSON.parse(harness.response.body)).toMatchObject({ error: { code: 'not_found' } });
+  });
+
+  it('ends the stream with an approval event when a side-effecting call follows a tool result', async () => {
+    // First a read-only tool (its result is untrusted content), then a call that would change memory.
+    const harness = streamingHarness((call) =>
+      call === 0
+        ? streamedTurn(0)
+        : [
+            { messageStart: { role: 'assistant' } },
+            {
+              contentBlockStart: {
+                contentBlockIndex: 0,
+                start: { toolUse: { toolUseId: 't2', name: 'remember' } },
+              },
+            },
+            {
+              contentBlockDelta: {
+                contentBlockIndex: 0,
+                delta: { toolUse: { input: '{"fact":"planted"}' } },
+              },
+            },
+            { contentBlockStop: { contentBlockIndex: 0 } },
+            { messageStop: { stopReason: 'tool_use' } },
+            { metadata: { usage: { inputTokens: 5, outputTokens: 2 } } },
+          ],
+    );
+    const event = proxyEvent({
+      method: 'POST',
+      path: '/v1/chat/stream',
+      body: JSON.stringify({ message: 'what do I like?' }),
+      authorizer: { tenantId: 'acme', userId: 'alice', roles: 'analyst' },
+    });
+
+    await harness.stream(event, harness.open);
+
+    const sent = events(harness.response.body);
+    expect(sent.map((item) => item.event)).toEqual(['tool', 'tool', 'approval', 'done']);
+    expect(sent[1]?.data).toEqual({ name: 'remember', status: 'pending_approval' });
+    expect(sent[2]?.data).toMatchObject({ approval: { tool: 'remember', input: { fact: 'planted' } } });
+    expect(harness.table.partition('acme#u#alice#memory')).toEqual([]);
   });
 });
