@@ -11,10 +11,10 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { EventAudit } from '../audit/request-audit.js';
-import { ClientError } from '../error-families.js';
 import { TABLE_TTL_ATTRIBUTE } from '../tenancy/key-layout.js';
 import type { ItemAddress, ScopedTable } from '../tenancy/scoped-table.js';
 import type { JsonValue } from './converse-model.js';
+import { ApprovalClosedError, ApprovalNotFoundError } from './errors.js';
 
 /** How long a pending approval waits for its user. */
 export const APPROVAL_TTL_SECONDS = 15 * 60;
@@ -43,25 +43,6 @@ const StoredApprovalSchema = z.object({
   status: z.enum(['pending', 'approved', 'denied']),
   expiresAtIso: z.iso.datetime(),
 });
-
-export class ApprovalNotFoundError extends ClientError {
-  readonly status = 404;
-  readonly code = 'not_found';
-  constructor() {
-    super('approval not found');
-    this.name = 'ApprovalNotFoundError';
-  }
-}
-
-/** Decided already, or expired: a decision is single-use. */
-export class ApprovalClosedError extends ClientError {
-  readonly status = 409;
-  readonly code = 'approval_closed';
-  constructor(why: 'decided' | 'expired') {
-    super(why === 'decided' ? 'this approval was already decided' : 'this approval has expired');
-    this.name = 'ApprovalClosedError';
-  }
-}
 
 function approvalAddress(id: string): ItemAddress {
   return { visibility: 'private', collection: APPROVALS_COLLECTION, sk: `${APPROVAL_SK_PREFIX}${id}` };

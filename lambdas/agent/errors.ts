@@ -1,5 +1,5 @@
 /** Errors of the agent module. */
-import { DependencyError } from '../error-families.js';
+import { ClientError, DependencyError } from '../error-families.js';
 
 /** The request's time budget ran out before the agent could answer. */
 export class AgentDeadlineError extends DependencyError {
@@ -17,5 +17,24 @@ export class ModelResponseError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'ModelResponseError';
+  }
+}
+
+export class ApprovalNotFoundError extends ClientError {
+  readonly status = 404;
+  readonly code = 'not_found';
+  constructor() {
+    super('approval not found');
+    this.name = 'ApprovalNotFoundError';
+  }
+}
+
+/** Decided already, or expired: a decision is single-use. */
+export class ApprovalClosedError extends ClientError {
+  readonly status = 409;
+  readonly code = 'approval_closed';
+  constructor(why: 'decided' | 'expired') {
+    super(why === 'decided' ? 'this approval was already decided' : 'this approval has expired');
+    this.name = 'ApprovalClosedError';
   }
 }
