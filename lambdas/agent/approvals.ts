@@ -8,9 +8,9 @@
  * `pending`), expires, and is audited; an approved call runs exactly once with
  * the recorded input, through the same checks as any tool call.
  */
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { EventAudit } from '../audit/request-audit.js';
+import { timeOrderedId } from '../conversations/time-ordered-id.js';
 import { TABLE_TTL_ATTRIBUTE } from '../tenancy/key-layout.js';
 import type { ItemAddress, ScopedTable } from '../tenancy/scoped-table.js';
 import type { JsonValue } from './converse-model.js';
@@ -20,6 +20,8 @@ import { ApprovalClosedError, ApprovalNotFoundError } from './errors.js';
 export const APPROVAL_TTL_SECONDS = 15 * 60;
 const APPROVALS_COLLECTION = 'approvals';
 const APPROVAL_SK_PREFIX = 'approval#';
+/** How many of the newest approval records a listing reads. */
+const PENDING_LOOKBACK = 100;
 /** Decided approvals stay readable a day (for the user's own history), then DynamoDB removes them. */
 const DECIDED_RETENTION_SECONDS = 24 * 3600;
 
@@ -58,7 +60,7 @@ export interface RecordedCall {
 export interface ApprovalsOptions {
   /** @default () => new Date() */
   readonly now?: () => Date;
-  /** @default randomUUID */
+  /** Time-ordered, so the newest approvals are read first. @default timeOrderedId */
   readonly newId?: () => string;
 }
 
@@ -72,7 +74,7 @@ export class Approvals {
     options: ApprovalsOptions = {},
   ) {
     this.#now = options.now ?? (() => new Date());
-    this.#newId = options.newId ?? randomUUID;
+    this.#newId = options.newId ?? (() => timeOrderedId(this.#now().getTime()));
   }
 
   /** Records a tool call for the user to decide; audited as an attempt. */
@@ -96,14 +98,18 @@ export class Approvals {
     return { id, tool, input, reason, expiresAt: expires.toISOString() };
   }
 
-  /** The caller's approvals still waiting, oldest first. */
+  /**
+   * The caller's approvals still waiting, oldest first. Ids sort by time and a pending approval
+   * is at most 15 minutes old, so the newest PENDING_LOOKBACK records hold every pending one
+   * (decided ones linger a day for the user's history).
+   */
   async pending(): Promise<PendingApproval[]> {
     const page = await this.table.query(
       { visibility: 'private', collection: APPROVALS_COLLECTION },
-      { skBeginsWith: APPROVAL_SK_PREFIX, limit: 100 },
+      { skBeginsWith: APPROVAL_SK_PREFIX, limit: PENDING_LOOKBACK, newestFirst: true },
     );
     const now = this.#now().toISOString();
-    return page.items.flatMap((item) => {
+    return [...page.items].reverse().flatMap((item) => {
       const stored = StoredApprovalSchema.safeParse(item.attributes);
       if (!stored.success || stored.data.status !== 'pending' || stored.data.expiresAtIso <= now) return [];
       const { tool, input, reason, expiresAtIso } = stored.data;

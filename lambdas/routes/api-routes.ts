@@ -18,6 +18,7 @@ import type { RequestContext } from '../tenancy/request-context.js';
 import * as api from './api-endpoints.js';
 import { CONTROL_ENDPOINTS } from './control-endpoints.js';
 import {
+  approvalsFor,
   auditFor,
   chatDependencies,
   documentsFor,
@@ -189,20 +190,18 @@ export function apiRouter(runtime: WorkspaceRuntime): Router<RequestContext> {
       const [table, audit] = await Promise.all([runtime.table(request.context), auditFor(runtime, request)]);
       return jsonResponse(200, await new AgentSettingsStore(table).replace(request.body, audit));
     })
-    .implement(api.listApprovals, async (request) => {
-      const guard = await runtime.modelCallGuard(request.context, request.logger);
-      const { approvals } = await toolServicesFor(runtime, request, guard);
-      return jsonResponse(200, { approvals: await approvals.pending() });
-    })
+    .implement(api.listApprovals, async (request) =>
+      jsonResponse(200, { approvals: await (await approvalsFor(runtime, request)).pending() }),
+    )
     .implement(api.decideApproval, async (request) => {
       const { context, body } = request;
       const id = request.params.id ?? '';
-      const guard = await runtime.modelCallGuard(context, request.logger);
-      const { approvals, services, settings } = await toolServicesFor(runtime, request, guard);
-      const call = await approvals.decide(id, body.decision);
+      const call = await (await approvalsFor(runtime, request)).decide(id, body.decision);
       if (body.decision === 'deny')
         return jsonResponse(200, { id, decision: 'deny', toolCall: { name: call.tool, status: 'refused' } });
       // The recorded call, exactly once, through every check a tool call gets (role, settings, input).
+      const guard = await runtime.modelCallGuard(context, request.logger);
+      const { services, settings } = await toolServicesFor(runtime, request, guard);
       const run = await runToolUse(context, { toolUseId: id, name: call.tool, input: call.input }, services, {
         settings,
       });

@@ -76,6 +76,12 @@ export async function memoryFor(runtime: WorkspaceRuntime, scope: RequestScope):
   return new LongTermMemory(table, audit);
 }
 
+/** The caller's approvals alone: listing or deciding one needs no model guard or document library. */
+export async function approvalsFor(runtime: WorkspaceRuntime, scope: RequestScope): Promise<Approvals> {
+  const [table, audit] = await Promise.all([runtime.table(scope.context), auditFor(runtime, scope)]);
+  return new Approvals(table, audit);
+}
+
 export async function sessionsFor(runtime: WorkspaceRuntime, scope: RequestScope): Promise<ChatSessions> {
   return new ChatSessions(await runtime.table(scope.context));
 }
@@ -108,24 +114,22 @@ export async function toolServicesFor(
   runtime: WorkspaceRuntime,
   scope: RequestScope,
   guard: ModelCallGuard,
-): Promise<{ services: ToolServices; settings: AgentSettings; table: ScopedTable; approvals: Approvals }> {
+): Promise<{ services: ToolServices; settings: AgentSettings; table: ScopedTable }> {
   const [table, documents, audit] = await Promise.all([
     runtime.table(scope.context),
     documentsFor(runtime, scope, guard),
     auditFor(runtime, scope),
   ]);
   const settings = await new AgentSettingsStore(table).get();
-  const approvals = new Approvals(table, audit);
   return {
     table,
     settings,
-    approvals,
     services: {
       documents,
       memory: new LongTermMemory(table, audit),
       usage: new MonthlyUsage(table),
       audit,
-      approvals,
+      approvals: new Approvals(table, audit),
     },
   };
 }

@@ -5,7 +5,7 @@
  * a second decision, another user's or tenant's decision and an expired approval are refused.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { APPROVAL_TTL_SECONDS } from '../../lambdas/agent/approvals.js';
+import { APPROVAL_TTL_SECONDS, Approvals } from '../../lambdas/agent/approvals.js';
 import { ACME, ADA_ADMIN, ALICE_ANALYST, apiHarness } from './support/api-harness.js';
 import { memoryRegistry } from './support/fake-runtime.js';
 import { assertDocumentedResponse } from './support/openapi-validator.js';
@@ -142,4 +142,42 @@ describe('approvals', () => {
       expect(answer.statusCode).toBe(404);
     },
   );
+
+  it('list a pending approval behind more than a hundred decided ones', async () => {
+    const { api } = await injectedTurn();
+    const table = await api.runtime.table({
+      tenantId: 'acme',
+      userId: 'ada',
+      tenantTag: `t_${'0'.repeat(32)}`,
+    });
+    let clock = Date.now();
+    const tick = new Approvals(
+      table,
+      { note: async () => undefined },
+      {
+        now: () => {
+          clock += 1000;
+          return new Date(clock);
+        },
+      },
+    );
+    const issued: string[] = [];
+    for (let n = 0; n < 101; n += 1) {
+      const decided = await tick.request('remember', { fact: `f${n}` }, 'test');
+      await tick.decide(decided.id, 'deny');
+      issued.push(decided.id);
+    }
+    // Ids sort by creation time, which is what lets a listing read the newest records first.
+    expect([...issued].sort()).toEqual(issued);
+    const waiting = await tick.request('remember', { fact: 'last' }, 'test');
+
+    const listed = await new Approvals(
+      table,
+      { note: async () => undefined },
+      { now: () => new Date(clock) },
+    ).pending();
+
+    expect(listed.map((approval) => approval.id)).toContain(waiting.id);
+    expect(listed.filter((approval) => approval.tool === 'remember')).toHaveLength(1);
+  });
 });
