@@ -76,6 +76,9 @@ const ServiceEnvSchema = z.object({
   VECTOR_BUCKET_NAME: required('VECTOR_BUCKET_NAME'),
   TENANT_ROLE_ARN: required('TENANT_ROLE_ARN'),
   TENANT_TAG_SECRET_ARN: required('TENANT_TAG_SECRET_ARN'),
+  TENANT_SECRET_PREFIX: required('TENANT_SECRET_PREFIX'),
+  /** Only the local cloud sets it: connectors on 127.0.0.1 over plain http. */
+  CONNECTOR_ALLOW_LOOPBACK: z.enum(['true', 'false']).default('false'),
   MODEL_ID: required('MODEL_ID'),
   EMBEDDING_MODEL_ID: z.string().trim().min(1).default(DEFAULT_EMBEDDING_MODEL_ID),
   TENANT_SESSION_SECONDS: SessionSecondsSchema,
@@ -96,6 +99,10 @@ export interface ServiceConfig {
   readonly vectorBucketName: string;
   readonly tenantRoleArn: string;
   readonly tenantTagSecretArn: string;
+  /** Where tenants' secrets are named: `<prefix>/<tenantId>/...` (the tenant policy grants the same). */
+  readonly tenantSecretPrefix: string;
+  /** Connectors may be reached on loopback over http (the local cloud only); never in the cloud. */
+  readonly connectorAllowLoopback: boolean;
   readonly modelId: string;
   /** The embedding model (Titan v2 body shape); `EMBEDDING_MODEL_ID`, default DEFAULT_EMBEDDING_MODEL_ID. */
   readonly embeddingModelId: string;
@@ -132,6 +139,8 @@ export function readServiceConfig(env: Environment = process.env): ServiceConfig
     vectorBucketName: parsed.VECTOR_BUCKET_NAME,
     tenantRoleArn: parsed.TENANT_ROLE_ARN,
     tenantTagSecretArn: parsed.TENANT_TAG_SECRET_ARN,
+    tenantSecretPrefix: parsed.TENANT_SECRET_PREFIX,
+    connectorAllowLoopback: parsed.CONNECTOR_ALLOW_LOOPBACK === 'true',
     modelId: parsed.MODEL_ID,
     embeddingModelId: parsed.EMBEDDING_MODEL_ID,
     tenantSessionSeconds: parsed.TENANT_SESSION_SECONDS,

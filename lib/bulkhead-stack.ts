@@ -128,10 +128,18 @@ export class BulkheadStack extends Stack {
     const platformFunctions = [this.controlFunction, this.apiFunction, this.chatStreamFunction];
     const tenantApiFunctions = [this.apiFunction, this.chatStreamFunction];
 
+    // Tenants' own secrets (connector API keys) live under `<stack>/tenants/<tenantId>/...`.
+    const tenantSecretPrefix = `${this.stackName}/tenants`;
     const resources: TenantDataResources = {
       ...this.pool.dataResources(),
       silos: [...this.silos].map(([tenantId, plane]) => ({ tenantId, ...plane.dataResources() })),
       ...this.modelGrants([...new Set([...modelIds, embeddingModelId])]),
+      tenantSecretsArnRoot: this.formatArn({
+        service: 'secretsmanager',
+        resource: 'secret',
+        resourceName: tenantSecretPrefix,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
     };
     this.tenantAccess = new TenantAccessRole(this, 'TenantAccess', {
       resources,
@@ -147,6 +155,7 @@ export class BulkheadStack extends Stack {
       fn.function.addEnvironment('TENANT_BUCKET_NAME', this.pool.bucket.bucketName);
       fn.function.addEnvironment('VECTOR_BUCKET_NAME', this.pool.vectorBucketName);
       fn.function.addEnvironment('SILO_DATA_PLANES', siloDataPlanes);
+      fn.function.addEnvironment('TENANT_SECRET_PREFIX', tenantSecretPrefix);
       fn.bindAssumableRole('TENANT_ROLE_ARN', this.tenantAccess.role);
       fn.bindSecret('TENANT_TAG_SECRET_ARN', this.tenantTagKey);
     }

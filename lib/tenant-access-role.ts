@@ -7,6 +7,7 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { TENANT_TAG_KEY } from '../lambdas/tenancy/key-layout.js';
 import { ROLE_METADATA_KEY, TENANT_ACCESS_ROLE_MARK } from './template/metadata-keys.js';
 import {
   OBJECT_KEY_PATTERNS,
@@ -55,6 +56,8 @@ export class TenantAccessRole extends Construct {
       ...props.resources.silos.flatMap((silo) => silo.bucketArns),
     ]);
     this.acknowledgeProfiledModels(props.resources.profiledModels?.foundationModelArns ?? []);
+    if (props.resources.tenantSecretsArnRoot !== undefined)
+      this.acknowledgeTenantSecrets(props.resources.tenantSecretsArnRoot);
     const cfnRole = this.role.node.defaultChild;
     if (!(cfnRole instanceof iam.CfnRole)) throw new Error('Role has no CfnRole child');
     cfnRole.addMetadata(ROLE_METADATA_KEY, TENANT_ACCESS_ROLE_MARK);
@@ -71,6 +74,16 @@ export class TenantAccessRole extends Construct {
           'A cross-Region inference profile serves its foundation model from any Region of its geography; the grant holds only with bedrock:InferenceProfileArn = one of the configured profiles.',
       });
     }
+  }
+
+  /** Acknowledges exactly the IAM5 finding for the tenant secrets pattern (`<root>/<TenantId>/*`). */
+  private acknowledgeTenantSecrets(root: string): void {
+    const resolved: unknown = Stack.of(this).resolve(root);
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagJoinNotation(resolved)}/<aws:PrincipalTag/${TENANT_TAG_KEY}>/*]`,
+      reason:
+        "The trailing * covers only secrets named under the session's own tenant (<prefix>/<TenantId>/...), plus the random suffix Secrets Manager appends to every secret ARN.",
+    });
   }
 
   /**
@@ -91,6 +104,18 @@ export class TenantAccessRole extends Construct {
       }
     }
   }
+}
+
+/** cdk-nag's notation for a resolved string: literal parts as they are, `{ Ref: X }` as `<X>`. */
+function nagJoinNotation(resolved: unknown): string {
+  if (typeof resolved === 'string') return resolved;
+  if (typeof resolved === 'object' && resolved !== null && 'Fn::Join' in resolved) {
+    const [separator, parts] = resolved['Fn::Join'] as [string, unknown[]];
+    return parts.map(nagJoinNotation).join(separator);
+  }
+  if (typeof resolved === 'object' && resolved !== null && 'Ref' in resolved)
+    return `<${String(resolved.Ref)}>`;
+  throw new Error(`ARN ${JSON.stringify(resolved)} is neither a literal, a Ref nor a join of them`);
 }
 
 /** `Id.Arn` for a resolved `{ "Fn::GetAtt": ["Id", "Arn"] }`. */

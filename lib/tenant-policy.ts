@@ -60,6 +60,12 @@ export interface TenantDataResources extends DataPlaneArns {
   /** Foundation-model and inference-profile ARNs tenants may invoke (shared serving). */
   readonly modelArns: readonly string[];
   /**
+   * The ARN of the tenants' secrets root without the tenant segment
+   * (`arn:aws:secretsmanager:<region>:<account>:secret:<prefix>`): each tenant's sessions reach
+   * `<root>/<their tenant>/*` only. @default no tenant secrets
+   */
+  readonly tenantSecretsArnRoot?: string;
+  /**
    * The foundation models behind the inference profiles in `modelArns`, in every Region they
    * may be served from, invocable only through those profiles. @default none
    */
@@ -94,6 +100,14 @@ export const TENANT_VECTOR_ACTIONS = [
 ] as const;
 
 export const MODEL_ACTIONS = ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'] as const;
+
+/** What a tenant session may do with its own secrets (connector API keys): create, read, rotate, remove. */
+export const TENANT_SECRET_ACTIONS = [
+  'secretsmanager:CreateSecret',
+  'secretsmanager:GetSecretValue',
+  'secretsmanager:PutSecretValue',
+  'secretsmanager:DeleteSecret',
+] as const;
 
 /** Partition-key patterns a session may lead with: its tenant's shared keys and its own user's keys. */
 export const LEADING_KEY_PATTERNS = [
@@ -161,6 +175,15 @@ export function tenantAccessPolicy(resources: TenantDataResources): PolicyDocume
       Effect: 'Allow',
       Action: MODEL_ACTIONS,
       Resource: resources.modelArns,
+    });
+  }
+  if (resources.tenantSecretsArnRoot !== undefined) {
+    statements.push({
+      Sid: 'TenantSecrets',
+      Effect: 'Allow',
+      Action: TENANT_SECRET_ACTIONS,
+      // A secret ARN ends in `-` and six random characters, which the trailing `*` covers.
+      Resource: `${resources.tenantSecretsArnRoot}/${TENANT}/*`,
     });
   }
   const profiled = resources.profiledModels;

@@ -183,6 +183,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         AWS_SESSION_TOKEN: own.sessionToken,
         AWS_LAMBDA_FUNCTION_NAME: fn.name,
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        // Connectors here are loopback servers (the demo MCP server, tests' fakes); the cloud refuses them.
+        CONNECTOR_ALLOW_LOOPBACK: 'true',
       };
     };
 

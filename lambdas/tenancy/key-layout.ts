@@ -13,6 +13,8 @@
  *   user-private:   tenants/<tenantId>/users/<userId>/...
  * S3 Vectors
  *   one index per tenant, named by the tenant id.
+ * Secrets Manager
+ *   <prefix>/<tenantId>/<purpose>/<name>   (prefix: the stack's, e.g. `bulkhead/tenants`)
  *
  * Tenant-shared keys carry their own marker (`#t#`, `/shared/`) so that the
  * tenant-wide grant can never cover another user's private keys.
@@ -100,4 +102,19 @@ export function objectPrefix(owner: KeyOwner, visibility: Visibility): string {
 /** The name of a tenant's S3 Vectors index. */
 export function vectorIndexName(tenantId: TenantId): string {
   return TenantIdSchema.parse(tenantId);
+}
+
+/** Characters Secrets Manager allows in a name segment (and none of them widens an IAM pattern but `/`). */
+const SECRET_SEGMENT_PATTERN = /^[A-Za-z0-9_+=.@-]{1,64}$/;
+
+/**
+ * The name of one of a tenant's secrets: `<prefix>/<tenantId>/<purpose>/<name>`. The tenant policy
+ * lets a session reach only `<prefix>/<its tenant>/*`, and a tenant id never contains `/`, so
+ * tenant `acme` can never name `acme2`'s secrets.
+ */
+export function tenantSecretName(prefix: string, tenantId: TenantId, purpose: string, name: string): string {
+  for (const segment of [purpose, name]) {
+    if (!SECRET_SEGMENT_PATTERN.test(segment)) throw new RangeError('invalid secret name segment');
+  }
+  return `${prefix}/${TenantIdSchema.parse(tenantId)}/${purpose}/${name}`;
 }

@@ -1,7 +1,12 @@
-/** A tiny Secrets Manager: GetSecretValue (awsJson1.1) for the secrets the template declares. */
-import { randomUUID } from 'node:crypto';
+/**
+ * A tiny Secrets Manager (awsJson1.1): GetSecretValue for the secrets the
+ * template declares, and CreateSecret / PutSecretValue / DeleteSecret for the
+ * secrets tenants keep (connector API keys). ARNs end in `-` and six random
+ * characters, as AWS's do, so IAM patterns are evaluated on the real shape.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { ParsedRequest } from '../front-door/iam-request.js';
-import { requestedSecretId } from '../front-door/secrets-request.js';
+import { secretRequest } from '../front-door/secrets-request.js';
 import { type EmulatorResponse, jsonResponse, namedJsonError } from './emulator-response.js';
 
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -9,10 +14,21 @@ const CONTENT_TYPE = 'application/x-amz-json-1.1';
 interface StoredSecret {
   readonly arn: string;
   readonly name: string;
-  readonly value: string;
-  readonly versionId: string;
+  value: string;
+  versionId: string;
   readonly createdDate: number;
 }
+
+const notFound = (): EmulatorResponse =>
+  namedJsonError(
+    400,
+    'ResourceNotFoundException',
+    "Secrets Manager can't find the specified secret.",
+    CONTENT_TYPE,
+  );
+
+const invalid = (message: string): EmulatorResponse =>
+  namedJsonError(400, 'InvalidParameterException', message, CONTENT_TYPE);
 
 export class SecretsManagerEmulator {
   private readonly secrets: StoredSecret[] = [];
@@ -27,41 +43,85 @@ export class SecretsManagerEmulator {
     this.secrets.push({ arn, name, value, versionId: randomUUID(), createdDate: Date.now() / 1000 });
   }
 
+  /** How many secrets are stored under a name prefix (tests: nothing left behind). */
+  countNamed(prefix: string): number {
+    return this.secrets.filter((secret) => secret.name.startsWith(prefix)).length;
+  }
+
   /** The ARN IAM evaluates for a SecretId (ARN or name), whether or not the secret exists. */
   arnFor(secretId: string): string {
     return (
       this.find(secretId)?.arn ??
-      (secretId.startsWith('arn:')
-        ? secretId
-        : `arn:aws:secretsmanager:${this.region}:${this.accountId}:secret:${secretId}`)
+      (secretId.startsWith('arn:') ? secretId : `${this.arnOfName(secretId)}-${randomSuffix()}`)
     );
   }
 
   handle(request: ParsedRequest): EmulatorResponse {
-    const secret = this.find(requestedSecretId(request));
-    if (secret === undefined) {
-      return namedJsonError(
-        400,
-        'ResourceNotFoundException',
-        "Secrets Manager can't find the specified secret.",
-        CONTENT_TYPE,
-      );
+    const { operation, secretId, body } = secretRequest(request);
+    const secret = this.find(secretId);
+    switch (operation) {
+      case 'CreateSecret': {
+        if (secret !== undefined)
+          return namedJsonError(400, 'ResourceExistsException', 'the secret already exists', CONTENT_TYPE);
+        if (typeof body.SecretString !== 'string') return invalid('SecretString is required');
+        const arn = `${this.arnOfName(secretId)}-${randomSuffix()}`;
+        this.put(arn, secretId, body.SecretString);
+        return this.describe(this.find(arn));
+      }
+      case 'PutSecretValue': {
+        if (secret === undefined) return notFound();
+        if (typeof body.SecretString !== 'string') return invalid('SecretString is required');
+        secret.value = body.SecretString;
+        secret.versionId = randomUUID();
+        return this.describe(secret);
+      }
+      case 'DeleteSecret': {
+        if (secret === undefined) return notFound();
+        // Deleted at once (as with ForceDeleteWithoutRecovery): the platform never needs the recovery window.
+        this.secrets.splice(this.secrets.indexOf(secret), 1);
+        return jsonResponse(
+          200,
+          { ARN: secret.arn, Name: secret.name, DeletionDate: Date.now() / 1000 },
+          CONTENT_TYPE,
+        );
+      }
+      case 'GetSecretValue': {
+        if (secret === undefined) return notFound();
+        return jsonResponse(
+          200,
+          {
+            ARN: secret.arn,
+            Name: secret.name,
+            SecretString: secret.value,
+            VersionId: secret.versionId,
+            VersionStages: ['AWSCURRENT'],
+            CreatedDate: secret.createdDate,
+          },
+          CONTENT_TYPE,
+        );
+      }
     }
+  }
+
+  private describe(secret: StoredSecret | undefined): EmulatorResponse {
+    if (secret === undefined) return notFound();
     return jsonResponse(
       200,
-      {
-        ARN: secret.arn,
-        Name: secret.name,
-        SecretString: secret.value,
-        VersionId: secret.versionId,
-        VersionStages: ['AWSCURRENT'],
-        CreatedDate: secret.createdDate,
-      },
+      { ARN: secret.arn, Name: secret.name, VersionId: secret.versionId },
       CONTENT_TYPE,
     );
+  }
+
+  private arnOfName(name: string): string {
+    return `arn:aws:secretsmanager:${this.region}:${this.accountId}:secret:${name}`;
   }
 
   private find(secretId: string): StoredSecret | undefined {
     return this.secrets.find((secret) => secret.arn === secretId || secret.name === secretId);
   }
+}
+
+/** AWS appends `-` and six random characters to a secret's name to make its ARN. */
+function randomSuffix(): string {
+  return randomBytes(3).toString('hex');
 }

@@ -83,6 +83,7 @@ describe('house functions', () => {
           'VECTOR_BUCKET_NAME',
           'TENANT_ROLE_ARN',
           'TENANT_TAG_SECRET_ARN',
+          'TENANT_SECRET_PREFIX',
           'JWT_ISSUER',
           'JWT_AUDIENCE',
           'JWKS_URL',

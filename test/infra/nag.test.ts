@@ -65,18 +65,23 @@ describe('cdk-nag AwsSolutions checks', () => {
     }
   });
 
-  it('acknowledge wildcard resources only for X-Ray and the tenant object-key patterns', () => {
+  it('acknowledge wildcard resources only for X-Ray, the tenant object-key patterns and the tenant secrets pattern', () => {
     const wildcards = acknowledgements({ 'bulkhead:siloTenants': 'acme' }).filter(({ id }) =>
       id.startsWith('AwsSolutions-IAM5'),
     );
     for (const { path, id } of wildcards) {
       if (id === 'AwsSolutions-IAM5[Resource::*]') expect(path).toMatch(/\/Role\/DefaultPolicy$/);
+      else if (id.includes(':secretsmanager:'))
+        expect(id).toBe(
+          'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:Bulkhead/tenants/<aws:PrincipalTag/TenantId>/*]',
+        );
       else
         expect(id).toMatch(
           /^AwsSolutions-IAM5\[Resource::<\w+\.Arn>\/tenants\/<aws:PrincipalTag\/TenantId>\/(shared|users\/<aws:PrincipalTag\/UserId>)\/\*\]$/,
         );
     }
     // Pool + one silo bucket, two key patterns each.
-    expect(wildcards.filter(({ id }) => id.includes('/tenants/'))).toHaveLength(4);
+    expect(wildcards.filter(({ id }) => id.includes('.Arn>/tenants/'))).toHaveLength(4);
+    expect(wildcards.filter(({ id }) => id.includes(':secretsmanager:'))).toHaveLength(1);
   });
 });

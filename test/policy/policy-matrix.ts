@@ -7,6 +7,7 @@ import {
   MODEL_ACTIONS,
   TENANT_ITEM_ACTIONS,
   TENANT_OBJECT_ACTIONS,
+  TENANT_SECRET_ACTIONS,
   TENANT_VECTOR_ACTIONS,
 } from '../../lib/tenant-policy.js';
 import { type ContextValues, sessionTags } from '../support/iam-evaluation.js';
@@ -33,6 +34,10 @@ export interface MatrixTargets {
   readonly vectorBucketArn: string;
   readonly allowedModelArns: readonly string[];
   readonly deniedModelArn: string;
+  /** The secret ARN of `<TENANT_SECRET_PREFIX>` as the api function names tenant secrets (no tenant segment). */
+  readonly tenantSecretsArnRoot: string;
+  /** A secret that is not a tenant's (the tenant-tag HMAC key). */
+  readonly foreignSecretArn: string;
 }
 
 const OWN = sessionTags({ tenantId: 'acme', userId: 'alice' });
@@ -238,9 +243,39 @@ function modelCases(targets: MatrixTargets): MatrixCase[] {
   ]);
 }
 
+function secretCases(targets: MatrixTargets): MatrixCase[] {
+  const cases: MatrixCase[] = [];
+  for (const action of TENANT_SECRET_ACTIONS) {
+    const add = (what: string, resource: string, expected: Verdict, context = OWN): void => {
+      cases.push({ name: `${action} ${what}`, action, resource, context, expected });
+    };
+    const secret = (tenant: string): string =>
+      `${targets.tenantSecretsArnRoot}/${tenant}/connectors/tracker-a1b2c3`;
+    add('own tenant secret', secret('acme'), 'Allowed');
+    add('other tenant secret', secret('globex'), 'ImplicitlyDenied');
+    add('prefix-colliding tenant secret (acme2)', secret('acme2'), 'ImplicitlyDenied');
+    add('prefix-colliding tenant secret (acm)', secret('acm'), 'ImplicitlyDenied');
+    add('a secret beside the tenant root', `${targets.tenantSecretsArnRoot}/acme-x1y2z3`, 'ImplicitlyDenied');
+    add('the platform tenant-tag key', targets.foreignSecretArn, 'ImplicitlyDenied');
+    add('missing TenantId tag', secret('acme'), 'ExplicitlyDenied', sessionTags({ userId: 'alice' }));
+    for (const tag of WILDCARD_LIKE_TENANT_TAGS) {
+      add(`wildcard-like TenantId tag "${tag}"`, secret('acme'), 'ExplicitlyDenied', {
+        ...sessionTags({ tenantId: tag, userId: 'alice' }),
+      });
+    }
+  }
+  return cases;
+}
+
 /** The whole matrix. */
 export function policyMatrix(targets: MatrixTargets): MatrixCase[] {
-  return [...itemCases(targets), ...objectCases(targets), ...vectorCases(targets), ...modelCases(targets)];
+  return [
+    ...itemCases(targets),
+    ...objectCases(targets),
+    ...vectorCases(targets),
+    ...modelCases(targets),
+    ...secretCases(targets),
+  ];
 }
 
 /** One silo tenant's dedicated data plane (ARNs resolved from the synthesized template). */

@@ -48,6 +48,14 @@ function apiEnvironment(template: CfnTemplate): Record<string, string> {
   return api.environment;
 }
 
+function logicalIdOfType(template: CfnTemplate, type: string): string {
+  const id = Object.keys(template.Resources).find(
+    (logicalId) => template.Resources[logicalId]?.Type === type,
+  );
+  if (id === undefined) throw new Error(`no ${type} in the template`);
+  return id;
+}
+
 /** Tenant data locations exactly as the api function is configured to use them. */
 function targetsFrom(template: CfnTemplate): MatrixTargets {
   const env = apiEnvironment(template);
@@ -74,6 +82,8 @@ function targetsFrom(template: CfnTemplate): MatrixTargets {
     ),
     allowedModelArns: DEFAULT_MODEL_IDS.map(modelArn),
     deniedModelArn: modelArn('anthropic.claude-3-haiku-20240307-v1:0'),
+    tenantSecretsArnRoot: `arn:${LOCAL_ACCOUNT.partition}:secretsmanager:${LOCAL_ACCOUNT.region}:${LOCAL_ACCOUNT.accountId}:secret:${requiredVariable(env, 'TENANT_SECRET_PREFIX')}`,
+    foreignSecretArn: resourceArn(template, logicalIdOfType(template, 'AWS::SecretsManager::Secret')),
   };
 }
 

@@ -13,6 +13,7 @@ const SERVICE_ENV = {
   VECTOR_BUCKET_NAME: 'vectors',
   TENANT_ROLE_ARN: 'arn:aws:iam::000000000000:role/TenantAccess',
   TENANT_TAG_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:tag',
+  TENANT_SECRET_PREFIX: 'bulkhead/tenants',
   MODEL_ID: 'amazon.nova-lite-v1:0',
 };
 

@@ -44,6 +44,8 @@ export const TEST_CONFIG: ServiceConfig = {
   vectorBucketName: 'vectors',
   tenantRoleArn: 'arn:aws:iam::000000000000:role/TenantAccess',
   tenantTagSecretArn: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:tag',
+  tenantSecretPrefix: 'bulkhead/tenants',
+  connectorAllowLoopback: false,
   modelId: 'amazon.nova-lite-v1:0',
   embeddingModelId: 'amazon.titan-embed-text-v2:0',
   tenantSessionSeconds: 900,
