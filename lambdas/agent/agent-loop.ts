@@ -22,7 +22,7 @@ import { AgentDeadlineError, ModelResponseError } from './errors.js';
 import { toJsonValue } from './json-value.js';
 import type { AgentTool, Citation, ToolServices } from './tool.js';
 import { catalogFor, mayOffer, TOOLS, toolSpecifications } from './tool-catalog.js';
-import { runToolUse, type ToolCall, type ToolUseRequest } from './tool-runner.js';
+import { refuseToolUse, runToolUse, type ToolCall, type ToolUseRequest } from './tool-runner.js';
 
 export const DEFAULT_MAX_OUTPUT_TOKENS = 1024;
 export const STEP_LIMIT_REPLY = 'I could not finish this request within the allowed number of steps.';
@@ -53,6 +53,8 @@ export interface AgentRequest {
   readonly limits?: AgentLimits;
   /** The tenant's agent settings (they narrow tools and steps, and add instructions). @default none */
   readonly settings?: AgentSettings;
+  /** The request's tools: built-in and the tenant's connector tools. @default the built-in tools */
+  readonly tools?: ReadonlyArray<AgentTool<unknown>>;
   /** Told about tool failures (the model only hears that the tool failed). */
   readonly reportToolFailure?: (err: unknown) => void;
 }
@@ -75,16 +77,26 @@ export type AgentEvent =
 /** Why a call waits: the turn has read untrusted content, which may have steered the model. */
 export const UNTRUSTED_CONTENT_REASON =
   'the model asked for a tool that changes something after untrusted content (a tool result) entered the turn';
+/** Why a call waits: the tenant marked the tool so. */
+export const REQUIRED_APPROVAL_REASON = "this workspace's administrators require approval for this tool";
 
-/** The tool a call asks for, when it would change something and the caller could otherwise run it. */
-function needsApproval(
+/**
+ * Why a call must wait for its user, if it must: the tool is marked "requires approval", or it
+ * changes something and untrusted content entered the turn. Only a call the caller could
+ * otherwise run waits (a refused or invalid one is answered as such).
+ */
+function approvalReason(
   context: RequestContext,
   settings: AgentSettings,
+  tools: ReadonlyArray<AgentTool<unknown>>,
   toolUse: ToolUseRequest,
-): AgentTool<unknown> | undefined {
-  const tool = TOOLS.find((candidate) => candidate.name === toolUse.name);
-  if (tool === undefined || !tool.sideEffects || !mayOffer(context, settings, tool)) return undefined;
-  return tool.inputSchema.safeParse(toolUse.input).success ? tool : undefined;
+  untrustedContentRead: boolean,
+): string | undefined {
+  const tool = tools.find((candidate) => candidate.name === toolUse.name);
+  if (tool === undefined || !mayOffer(context, settings, tool) || !tool.parseInput(toolUse.input).success)
+    return undefined;
+  if (tool.requiresApproval === true) return REQUIRED_APPROVAL_REASON;
+  return untrustedContentRead && tool.sideEffects ? UNTRUSTED_CONTENT_REASON : undefined;
 }
 
 /** One model turn: the assistant's content, why it stopped, what it cost. */
@@ -178,7 +190,8 @@ export async function* agentEvents(request: AgentRequest, takeTurn: TurnTaker): 
     settings.maxSteps ?? DEFAULT_MAX_STEPS,
   );
   const maxOutputTokens = request.limits?.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
-  const tools = toolSpecifications(catalogFor(request.context, settings));
+  const requestTools = request.tools ?? TOOLS;
+  const tools = toolSpecifications(catalogFor(request.context, settings, requestTools));
   // The tenant's instructions come after the platform's rules, labelled as the tenant's.
   const system = [
     { text: SYSTEM_PROMPT },
@@ -228,21 +241,30 @@ export async function* agentEvents(request: AgentRequest, takeTurn: TurnTaker): 
     messages.push({ role: 'assistant', content: turn.content.flatMap(toAssistantBlock) });
     const results: ContentBlock[] = [];
     for (const toolUse of toolUses) {
-      const risky = untrustedContentRead ? needsApproval(request.context, settings, toolUse) : undefined;
-      if (risky !== undefined && request.services.approvals !== undefined) {
+      const reason = approvalReason(request.context, settings, requestTools, toolUse, untrustedContentRead);
+      if (reason !== undefined && request.services.approvals === undefined) {
+        // Nowhere to ask: a call that must wait is refused, never run unasked.
+        const refused = await refuseToolUse(toolUse, request.services, `${toolUse.name} needs approval`);
+        toolCalls.push(refused.call);
+        results.push(refused.result);
+        yield { type: 'tool', name: toolUse.name, status: 'refused' };
+        continue;
+      }
+      if (reason !== undefined && request.services.approvals !== undefined) {
         pendingApproval = await request.services.approvals.request(
-          risky.name,
+          toolUse.name,
           toJsonValue(toolUse.input),
-          UNTRUSTED_CONTENT_REASON,
+          reason,
         );
-        toolCalls.push({ name: risky.name, status: 'pending_approval' });
-        yield { type: 'tool', name: risky.name, status: 'pending_approval' };
+        toolCalls.push({ name: toolUse.name, status: 'pending_approval' });
+        yield { type: 'tool', name: toolUse.name, status: 'pending_approval' };
         yield { type: 'approval', approval: pendingApproval };
-        reply = `${risky.name} needs your approval before it runs: approve or deny it with POST /v1/approvals/${pendingApproval.id}.`;
+        reply = `${toolUse.name} needs your approval before it runs: approve or deny it with POST /v1/approvals/${pendingApproval.id}.`;
         break;
       }
       const run = await runToolUse(request.context, toolUse, request.services, {
         settings,
+        tools: requestTools,
         ...(request.reportToolFailure === undefined ? {} : { reportFailure: request.reportToolFailure }),
       });
       toolCalls.push(run.call);

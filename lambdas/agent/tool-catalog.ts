@@ -6,11 +6,11 @@ import { z } from 'zod';
 import { mayTake } from '../authorization/action-table.js';
 import { DEFAULT_SEARCH_TOP_K, DocumentIdSchema, MAX_SEARCH_TOP_K } from '../documents/document-library.js';
 import { FactTextSchema } from '../memory/long-term-memory.js';
-import type { RequestContext } from '../tenancy/request-context.js';
+import { hasAnyRole, type RequestContext } from '../tenancy/request-context.js';
 import { type AgentSettings, NO_AGENT_SETTINGS, settingsAllowTool } from './agent-settings.js';
 import type { ToolSpecification } from './converse-model.js';
 import { toJsonValue } from './json-value.js';
-import type { AgentTool } from './tool.js';
+import { type AgentTool, zodInput } from './tool.js';
 
 const MAX_RECALLED_FACTS = 20;
 
@@ -20,12 +20,14 @@ const searchDocuments: AgentTool<{ query: string; topK?: number | undefined }> =
   description:
     'Semantic search over the documents the user may read. Returns matching passages with their document id, title and chunk number.',
   action: 'documents.search',
-  inputSchema: z
-    .object({
-      query: z.string().trim().min(1).max(1000).describe('What to look for'),
-      topK: z.number().int().min(1).max(MAX_SEARCH_TOP_K).optional().describe('How many passages'),
-    })
-    .strict(),
+  ...zodInput(
+    z
+      .object({
+        query: z.string().trim().min(1).max(1000).describe('What to look for'),
+        topK: z.number().int().min(1).max(MAX_SEARCH_TOP_K).optional().describe('How many passages'),
+      })
+      .strict(),
+  ),
   async run(_context, input, services) {
     const matches = await services.documents.search(input.query, input.topK ?? DEFAULT_SEARCH_TOP_K);
     return {
@@ -40,9 +42,11 @@ const recall: AgentTool<{ query?: string | undefined }> = {
   sideEffects: false,
   description: 'Recalls facts the user asked you to remember, optionally only those matching some words.',
   action: 'memory.read',
-  inputSchema: z
-    .object({ query: z.string().trim().max(200).optional().describe('Words the facts should contain') })
-    .strict(),
+  ...zodInput(
+    z
+      .object({ query: z.string().trim().max(200).optional().describe('Words the facts should contain') })
+      .strict(),
+  ),
   async run(_context, input, services) {
     const words = (input.query ?? '').toLowerCase().split(/\s+/).filter(Boolean);
     const facts = (await services.memory.list())
@@ -58,7 +62,7 @@ const remember: AgentTool<{ fact: string }> = {
   sideEffects: true,
   description: 'Stores a short fact about the user for later conversations.',
   action: 'memory.write',
-  inputSchema: z.object({ fact: FactTextSchema.describe('The fact to remember') }).strict(),
+  ...zodInput(z.object({ fact: FactTextSchema.describe('The fact to remember') }).strict()),
   async run(_context, input, services) {
     const stored = await services.memory.remember(input.fact);
     return { data: toJsonValue({ remembered: stored.fact, id: stored.id }) };
@@ -70,7 +74,7 @@ const getMyUsage: AgentTool<Record<string, never>> = {
   sideEffects: false,
   description: "The user's model usage this month: tokens, model calls, requests and cost in USD.",
   action: 'usage.read',
-  inputSchema: z.object({}).strict(),
+  ...zodInput(z.object({}).strict()),
   async run(_context, _input, services) {
     return { data: toJsonValue(await services.usage.current()) };
   },
@@ -82,14 +86,14 @@ const deleteDocument: AgentTool<{ documentId: string }> = {
   description:
     'Deletes one document by its id: the user’s own private ones, or (admins only) a tenant-visible one.',
   action: 'documents.delete.private',
-  inputSchema: z.object({ documentId: DocumentIdSchema.describe('The document id') }).strict(),
+  ...zodInput(z.object({ documentId: DocumentIdSchema.describe('The document id') }).strict()),
   async run(_context, input, services) {
     await services.documents.delete(input.documentId);
     return { data: toJsonValue({ deleted: input.documentId }) };
   },
 };
 
-/** Every tool the platform has. */
+/** Every built-in tool (a request's tools are these plus its tenant's connector tools). */
 export const TOOLS: ReadonlyArray<AgentTool<unknown>> = [
   searchDocuments,
   recall,
@@ -102,29 +106,30 @@ export const TOOLS: ReadonlyArray<AgentTool<unknown>> = [
 export function catalogFor(
   context: Pick<RequestContext, 'tenantId' | 'roles'>,
   settings: AgentSettings = NO_AGENT_SETTINGS,
+  tools: ReadonlyArray<AgentTool<unknown>> = TOOLS,
 ): ReadonlyArray<AgentTool<unknown>> {
-  return TOOLS.filter((tool) => mayOffer(context, settings, tool));
+  return tools.filter((tool) => mayOffer(context, settings, tool));
 }
 
-/** The authorization table first, then the tenant's settings (which can only narrow it). */
+/**
+ * The authorization table first, then what the tenant narrowed: its settings for a built-in
+ * tool, its connector's role map for a connector tool.
+ */
 export function mayOffer(
   context: Pick<RequestContext, 'tenantId' | 'roles'>,
   settings: AgentSettings,
   tool: AgentTool<unknown>,
 ): boolean {
-  return mayTake(context, tool.action) && settingsAllowTool(settings, context, tool.name);
+  return (
+    mayTake(context, tool.action) &&
+    settingsAllowTool(settings, context, tool.name) &&
+    (tool.roles === undefined || hasAnyRole(context, tool.roles))
+  );
 }
 
-/** Converse tool specifications for a catalog (input schema as JSON Schema from the zod schema). */
+/** Converse tool specifications for a catalog. */
 export function toolSpecifications(catalog: ReadonlyArray<AgentTool<unknown>>): ToolSpecification[] {
-  return catalog.map((tool) => {
-    const { $schema: _dialect, ...schema } = z.toJSONSchema(tool.inputSchema, { io: 'input' });
-    return {
-      toolSpec: {
-        name: tool.name,
-        description: tool.description,
-        inputSchema: { json: toJsonValue(schema) },
-      },
-    };
-  });
+  return catalog.map((tool) => ({
+    toolSpec: { name: tool.name, description: tool.description, inputSchema: { json: tool.inputJsonSchema } },
+  }));
 }

@@ -9,11 +9,10 @@
 import type { AuditEvent } from '../audit/audit-chain.js';
 import { ActionRefusedError } from '../authorization/errors.js';
 import { DocumentNotFoundError } from '../documents/errors.js';
-import { describeIssues } from '../http/body.js';
 import type { RequestContext } from '../tenancy/request-context.js';
 import { type AgentSettings, NO_AGENT_SETTINGS } from './agent-settings.js';
 import type { JsonValue, ToolResultBlock } from './converse-model.js';
-import type { Citation, ToolServices } from './tool.js';
+import type { AgentTool, Citation, ToolServices } from './tool.js';
 import { mayOffer, TOOLS } from './tool-catalog.js';
 
 export const UNTRUSTED_DATA_NOTE =
@@ -68,8 +67,29 @@ function auditEventOf(call: ToolCall): AuditEvent {
 export interface ToolRunOptions {
   /** The tenant's agent settings, checked again at execution. @default none */
   readonly settings?: AgentSettings;
+  /** The request's tools: built-in and the tenant's connector tools. @default the built-in tools */
+  readonly tools?: ReadonlyArray<AgentTool<unknown>>;
   /** Told about tool failures (the model only hears that the tool failed). */
   readonly reportFailure?: (err: unknown) => void;
+}
+
+function unsuccessfulRun(request: ToolUseRequest, status: ToolCallStatus, error: string): ToolRun {
+  return {
+    call: { name: request.name, status },
+    result: resultBlock(request.toolUseId, { error }),
+    citations: [],
+  };
+}
+
+/** Refuses a call without running it, audited as any refusal. */
+export async function refuseToolUse(
+  request: ToolUseRequest,
+  services: ToolServices,
+  why: string,
+): Promise<ToolRun> {
+  const run = unsuccessfulRun(request, 'refused', why);
+  await services.audit.note(auditEventOf(run.call));
+  return run;
 }
 
 /** Executes one requested tool call for the caller and audits its outcome. */
@@ -88,20 +108,16 @@ async function executeToolUse(
   context: RequestContext,
   request: ToolUseRequest,
   services: ToolServices,
-  { settings = NO_AGENT_SETTINGS, reportFailure = () => undefined }: ToolRunOptions,
+  { settings = NO_AGENT_SETTINGS, tools = TOOLS, reportFailure = () => undefined }: ToolRunOptions,
 ): Promise<ToolRun> {
-  const failed = (status: ToolCallStatus, error: string): ToolRun => ({
-    call: { name: request.name, status },
-    result: resultBlock(request.toolUseId, { error }),
-    citations: [],
-  });
-  const tool = TOOLS.find((candidate) => candidate.name === request.name);
+  const failed = (status: ToolCallStatus, error: string): ToolRun => unsuccessfulRun(request, status, error);
+  const tool = tools.find((candidate) => candidate.name === request.name);
   // An unknown tool and a forbidden one get the same answer: the catalog is not probeable.
   if (tool === undefined || !mayOffer(context, settings, tool)) {
     return failed('refused', `tool ${request.name} is not available`);
   }
-  const input = tool.inputSchema.safeParse(request.input);
-  if (!input.success) return failed('invalid', `invalid input: ${describeIssues(input.error)}`);
+  const input = tool.parseInput(request.input);
+  if (!input.success) return failed('invalid', `invalid input: ${input.error}`);
   try {
     const output = await tool.run(context, input.data, services);
     return {

@@ -10,6 +10,7 @@ import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3VectorsClient } from '@aws-sdk/client-s3vectors';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 export interface SessionCredentials {
@@ -25,6 +26,7 @@ export interface SessionClientFactory {
   s3(credentials: SessionCredentials): S3Client;
   s3vectors(credentials: SessionCredentials): S3VectorsClient;
   bedrock(credentials: SessionCredentials): BedrockRuntimeClient;
+  secretsManager(credentials: SessionCredentials): SecretsManagerClient;
 }
 
 /** The production factory: real SDK clients with static session credentials. */
@@ -36,4 +38,5 @@ export const sdkSessionClients: SessionClientFactory = {
   // maxAttempts 1: model calls are retried in ONE layer (resilience/model-fallback), never multiplied here.
   bedrock: (credentials) =>
     new BedrockRuntimeClient({ credentials, maxAttempts: 1, requestHandler: new NodeHttpHandler() }),
+  secretsManager: (credentials) => new SecretsManagerClient({ credentials }),
 };

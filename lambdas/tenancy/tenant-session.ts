@@ -14,6 +14,7 @@ import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3VectorsClient } from '@aws-sdk/client-s3vectors';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import { InvalidSessionSubjectError, TenantSessionError } from './errors.js';
 import { type KeyOwner, TENANT_TAG_KEY, TenantIdSchema, USER_TAG_KEY, UserIdSchema } from './key-layout.js';
@@ -32,6 +33,7 @@ export class TenantSession {
   #s3: S3Client | undefined;
   #s3vectors: S3VectorsClient | undefined;
   #bedrock: BedrockRuntimeClient | undefined;
+  #secretsManager: SecretsManagerClient | undefined;
 
   constructor(
     readonly owner: KeyOwner,
@@ -57,6 +59,11 @@ export class TenantSession {
   get bedrock(): BedrockRuntimeClient {
     this.#bedrock ??= this.clients.bedrock(this.credentials);
     return this.#bedrock;
+  }
+
+  get secretsManager(): SecretsManagerClient {
+    this.#secretsManager ??= this.clients.secretsManager(this.credentials);
+    return this.#secretsManager;
   }
 }
 

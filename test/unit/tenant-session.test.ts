@@ -203,6 +203,7 @@ describe('TenantSessions', () => {
       s3: real.s3,
       s3vectors: real.s3vectors,
       bedrock: real.bedrock,
+      secretsManager: real.secretsManager,
     };
     const sessions = new TenantSessions({
       sts,

@@ -194,6 +194,13 @@ export function fakeRuntime(options: FakeRuntimeOptions): FakeRuntime {
           captureShapedCommands(client, options.bedrock ?? refuseModelCalls, bedrock);
           return client;
         },
+        secretsManager: (credentials) => {
+          const client = new SecretsManagerClient({ region: 'us-east-1', credentials });
+          captureCommands(client, (command) => {
+            throw new Error(`this test expects no tenant secret call, got ${command.name}`);
+          });
+          return client;
+        },
       },
     },
     { telemetry: options.telemetry ?? quietTelemetry(), modelRetry: INSTANT_RETRIES },
