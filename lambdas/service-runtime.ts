@@ -12,9 +12,12 @@ import { STSClient } from '@aws-sdk/client-sts';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { BudgetGuard } from './admission/budget-guard.js';
 import { RateLimiter } from './admission/rate-limiter.js';
-import { budgetFor, rateLimitsFor } from './admission/tier-limits.js';
+import { budgetFor, rateLimitsFor, TIER_CONNECTOR_CALLS_PER_MINUTE } from './admission/tier-limits.js';
 import { AuditTrail } from './audit/audit-trail.js';
 import { dataPlaneFor, type ServiceConfig } from './config.js';
+import type { ConnectorCallGuard } from './connectors/connector-tools.js';
+import type { OutboundPolicy } from './connectors/outbound-fetch.js';
+import { TenantSecrets } from './connectors/tenant-secrets.js';
 import { ModelCallGuard } from './guardrails/model-call-guard.js';
 import { IDEMPOTENCY_COLLECTION } from './http/idempotency.js';
 import { PageCursors } from './http/page-cursor.js';
@@ -197,6 +200,29 @@ export class ServiceRuntime {
       staticPkValue: partitionKey(subject, 'private', IDEMPOTENCY_COLLECTION),
       expiryAttr: TABLE_TTL_ATTRIBUTE,
     });
+  }
+
+  /** The subject's tenant's own secrets (connector keys), through the subject's session. */
+  async tenantSecrets(subject: SessionSubject): Promise<TenantSecrets> {
+    const session = await this.sessions.sessionFor(subject);
+    return new TenantSecrets(session.secretsManager, this.config.tenantSecretPrefix, subject.tenantId);
+  }
+
+  /** Where connectors may be reached: public https in the cloud; loopback too in the local cloud. */
+  get outboundPolicy(): OutboundPolicy {
+    return { allowLoopback: this.config.connectorAllowLoopback };
+  }
+
+  /** The guard rails of one request's connector calls: the tenant's call rate, metering, logs. */
+  async connectorCallGuard(context: RequestContext, logger: Logger): Promise<ConnectorCallGuard> {
+    const [table, tenant] = await Promise.all([this.table(context), this.directory.tenant(context.tenantId)]);
+    return {
+      context,
+      limiter: new RateLimiter(table),
+      callsPerMinute: TIER_CONNECTOR_CALLS_PER_MINUTE[tenant?.tier ?? context.tier],
+      metering: new Metering(table, { logger }),
+      logger,
+    };
   }
 
   /** The audit trail of the subject's tenant. */

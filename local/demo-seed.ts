@@ -1,6 +1,7 @@
 /**
  * Demo data for `npm start`, written through the platform's own API, never around it: tenants
- * and roles through the operator API, memory facts and documents through the tenant API.
+ * and roles through the operator API, memory facts, documents and acme's ticket-tracker
+ * connector through the tenant API.
  */
 
 import { PLATFORM_TENANT_ID } from '../lambdas/tenancy/request-context.js';
@@ -37,8 +38,38 @@ const DOCUMENTS: Readonly<Record<string, string>> = {
 
 type SeedCall = (user: DemoUser, method: string, path: string, body: unknown) => Promise<number>;
 
-/** Seeds the demo tenants; a tenant that already exists (persisted data) is left as it is. */
-export async function seedDemo(cloud: LocalCloud): Promise<void> {
+/** The demo MCP server acme's connector points at, and its API key. */
+export interface DemoConnectorTarget {
+  readonly url: string;
+  readonly apiKey: string;
+}
+
+/** The name of acme's demo connector; its tools reach the agent as `tracker__<tool>`. */
+export const DEMO_CONNECTOR = 'tracker';
+
+/**
+ * acme's ticket tracker: analysts and admins list and create tickets, only admins close them,
+ * and closing always waits for approval; readers are offered none of it.
+ */
+export function demoConnectorBody(target: DemoConnectorTarget) {
+  return {
+    kind: 'mcp',
+    description: 'The demo ticket tracker (an MCP server started by npm start)',
+    url: target.url,
+    auth: { type: 'api_key', value: target.apiKey },
+    tools: [
+      { name: 'list_tickets', roles: ['analyst', 'admin'] },
+      { name: 'create_ticket', roles: ['analyst', 'admin'] },
+      { name: 'close_ticket', roles: ['admin'], requiresApproval: true },
+    ],
+  } as const;
+}
+
+/**
+ * Seeds the demo tenants; a tenant that already exists (persisted data) is left as it is, but
+ * acme's connector is pointed at this run's demo MCP server either way.
+ */
+export async function seedDemo(cloud: LocalCloud, connector: DemoConnectorTarget): Promise<void> {
   const call: SeedCall = async (user, method, path, body) => {
     const response = await fetch(`${cloud.apiEndpoint}${path}`, {
       method,
@@ -57,7 +88,16 @@ export async function seedDemo(cloud: LocalCloud): Promise<void> {
   const created = await Promise.all(
     DEMO_TENANTS.map((tenant) => call(operator, 'POST', '/v1/admin/tenants', tenant)),
   );
-  if (created.every((status) => status === 409)) return; // persisted from an earlier run
+  if (created.every((status) => status === 409)) {
+    // Persisted from an earlier run: only the connector's URL and key are this run's.
+    await call(
+      userOf('admin', 'acme'),
+      'PUT',
+      `/v1/connectors/${DEMO_CONNECTOR}`,
+      demoConnectorBody(connector),
+    );
+    return;
+  }
   await Promise.all(
     DEMO_USERS.filter((candidate) => candidate.tenantId !== PLATFORM_TENANT_ID).map((user) =>
       call(operator, 'PUT', `/v1/admin/tenants/${user.tenantId}/users/${user.sub}/roles`, {
@@ -71,6 +111,10 @@ export async function seedDemo(cloud: LocalCloud): Promise<void> {
       return fact === undefined ? [] : [call(user, 'PUT', '/v1/memory', { fact })];
     }),
     seedDocuments(call),
+    call(userOf('admin', 'acme'), 'POST', '/v1/connectors', {
+      name: DEMO_CONNECTOR,
+      ...demoConnectorBody(connector),
+    }),
   ]);
 }
 

@@ -4,21 +4,26 @@
  *   npm start                   in-memory
  *   npm start -- --persist      keep data under .local-data/ (or BULKHEAD_PERSIST=1)
  */
+import { randomBytes } from 'node:crypto';
 import { repoPath } from '../lib/repo-root.js';
-import { DEMO_USERS, seedDemo } from './demo-seed.js';
+import { startTicketTracker } from './demo-mcp/ticket-tracker.js';
+import { DEMO_CONNECTOR, DEMO_USERS, seedDemo } from './demo-seed.js';
 import { startLocalCloud } from './local-cloud.js';
 
 // The SDK's "Node 20 support ends" notice (printed when the first client is built) is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const persist = process.argv.includes('--persist') || process.env.BULKHEAD_PERSIST === '1';
 const cloud = await startLocalCloud(persist ? { dataDir: repoPath('.local-data') } : {});
+// The outside system acme's agent is connected to; its key lives only in acme's secret.
+const trackerKey = randomBytes(24).toString('base64url');
+const tracker = await startTicketTracker({ apiKey: trackerKey });
 
 let stopping = false;
 const stop = (signal: string): void => {
   if (stopping) return;
   stopping = true;
   console.log(`\n${signal}: stopping the local cloud...`);
-  cloud.stop().then(
+  Promise.all([cloud.stop(), tracker.close()]).then(
     () => process.exit(0),
     (err: unknown) => {
       console.error(err);
@@ -30,7 +35,7 @@ process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
 
 try {
-  await seedDemo(cloud);
+  await seedDemo(cloud, { url: tracker.url, apiKey: trackerKey });
 } catch (err) {
   console.error('seeding the demo data failed', err);
   stop('seed failure');
@@ -47,6 +52,7 @@ bulkhead local cloud ready in ${seconds} s${persist ? ' (persisting to .local-da
   API           ${cloud.apiEndpoint}
   AWS endpoint  ${cloud.endpoint}   (AWS_ENDPOINT_URL; SigV4 + IAM enforced)
   JWT issuer    ${cloud.issuer.issuer}   (JWKS ${cloud.issuer.jwksUrl})
+  Demo MCP      ${tracker.url}   (a ticket tracker; acme's connector "${DEMO_CONNECTOR}")
   Inspector     ${cloud.inspectorEndpoint}/model/requests   (what the model was offered; /model/usage?tenantId=, /logs, /vectors/<bucket>/<index>)
 
 Demo tokens (valid 1 h; mint more: curl -X POST ${cloud.issuer.issuer}/tokens -d '{"sub":"u1","tenantId":"acme","groups":["reader"]}'):`);
@@ -66,6 +72,11 @@ Try:
   curl -N -X POST -H "Authorization: Bearer $TOKEN_ALICE" -H 'content-type: application/json' -d '{"message":"use tool search_documents {\\"query\\":\\"anvils\\"}"}' ${cloud.apiEndpoint}/v1/chat/stream`
       : ''
   }
+  curl -X POST -H "Authorization: Bearer $TOKEN_ALICE" -H 'content-type: application/json' -d '{"message":"use tool ${DEMO_CONNECTOR}__list_tickets {}"}' ${cloud.apiEndpoint}/v1/chat
+  curl -X POST -H "Authorization: Bearer $TOKEN_ADAM" -H 'content-type: application/json' -d '{"message":"use tool ${DEMO_CONNECTOR}__close_ticket {"id":"T-1"}"}' ${cloud.apiEndpoint}/v1/chat   # → pendingApproval
+  curl -H "Authorization: Bearer $TOKEN_ADAM" ${cloud.apiEndpoint}/v1/approvals
+  curl -X POST -H "Authorization: Bearer $TOKEN_ADAM" -H 'content-type: application/json' -d '{"decision":"approve"}' ${cloud.apiEndpoint}/v1/approvals/<id>
+  curl -H "Authorization: Bearer $TOKEN_ADAM" ${cloud.apiEndpoint}/v1/connectors
   curl -H "Authorization: Bearer $TOKEN_OLGA" ${cloud.apiEndpoint}/v1/admin/tenants/globex
   curl ${cloud.apiEndpoint}/v1/me            # 401
 

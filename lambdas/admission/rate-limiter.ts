@@ -23,11 +23,16 @@ export interface RateLimiterOptions {
   readonly now?: () => number;
 }
 
-export function rateCounterAddress(scope: 'tenant' | 'user', windowStart: number): ItemAddress {
+/** A counter's window: `w` counts requests, `connector-w` connector calls. */
+export function rateCounterAddress(
+  scope: 'tenant' | 'user',
+  windowStart: number,
+  counter: 'w' | 'connector-w' = 'w',
+): ItemAddress {
   return {
     visibility: scope === 'tenant' ? 'tenant' : 'private',
     collection: 'rate',
-    sk: `w#${windowStart}`,
+    sk: `${counter}#${windowStart}`,
   };
 }
 
@@ -45,23 +50,27 @@ export class RateLimiter {
 
   /** Counts one request against the user's and the tenant's limits; throws RateLimitedError when over. */
   async admit(limits: RateLimits): Promise<void> {
+    await this.#count('user', 'w', limits.userPerMinute);
+    await this.#count('tenant', 'w', limits.tenantPerMinute);
+  }
+
+  /** Counts one connector call against the tenant's allowance; throws RateLimitedError when over. */
+  async admitConnectorCall(perMinute: number): Promise<void> {
+    await this.#count('tenant', 'connector-w', perMinute);
+  }
+
+  async #count(scope: 'tenant' | 'user', counter: 'w' | 'connector-w', perMinute: number): Promise<void> {
     const nowSeconds = this.#now() / 1000;
     const windowStart = Math.floor(nowSeconds / this.#windowSeconds) * this.#windowSeconds;
     const windowEnd = windowStart + this.#windowSeconds;
-    const retryAfterSeconds = Math.max(1, Math.ceil(windowEnd - nowSeconds));
-    const expiresAt = windowEnd + COUNTER_GRACE_SECONDS;
-    for (const [scope, limit] of [
-      ['user', limits.userPerMinute],
-      ['tenant', limits.tenantPerMinute],
-    ] as const) {
-      const counted = await this.table.addWithin({
-        address: rateCounterAddress(scope, windowStart),
-        add: { count: 1 },
-        atMost: { count: this.#limitPerWindow(limit) },
-        set: { expiresAt },
-      });
-      if (counted === undefined) throw new RateLimitedError(scope, retryAfterSeconds);
-    }
+    const counted = await this.table.addWithin({
+      address: rateCounterAddress(scope, windowStart, counter),
+      add: { count: 1 },
+      atMost: { count: this.#limitPerWindow(perMinute) },
+      set: { expiresAt: windowEnd + COUNTER_GRACE_SECONDS },
+    });
+    if (counted === undefined)
+      throw new RateLimitedError(scope, Math.max(1, Math.ceil(windowEnd - nowSeconds)));
   }
 
   #limitPerWindow(perMinute: number): number {

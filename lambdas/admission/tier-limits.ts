@@ -43,6 +43,13 @@ export const TIER_RATE_LIMITS: Readonly<Record<Tier, RateLimits>> = Object.freez
   enterprise: { tenantPerMinute: 30_000, userPerMinute: 3_000 },
 });
 
+/** Calls of a tenant's connectors' tools per minute, whole tenant (each is an outbound request we make). */
+export const TIER_CONNECTOR_CALLS_PER_MINUTE: Readonly<Record<Tier, number>> = Object.freeze({
+  basic: 120,
+  premium: 600,
+  enterprise: 3_000,
+});
+
 /** The tenant's budget: its tier's default, overridden by the record's own amounts. */
 export function budgetFor(
   tenant: Pick<TenantRecord, 'tier' | 'monthlyBudgetUsd' | 'monthlyTokenBudget'>,

@@ -6,8 +6,11 @@
  * as data with a note that they are untrusted, never passed as instructions.
  * Every outcome is audited: a refusal as `access_denied`, the rest as `tool_call`.
  */
+
+import { RateLimitedError } from '../admission/errors.js';
 import type { AuditEvent } from '../audit/audit-chain.js';
 import { ActionRefusedError } from '../authorization/errors.js';
+import { ConnectorCallError } from '../connectors/errors.js';
 import { DocumentNotFoundError } from '../documents/errors.js';
 import type { RequestContext } from '../tenancy/request-context.js';
 import { type AgentSettings, NO_AGENT_SETTINGS } from './agent-settings.js';
@@ -49,7 +52,9 @@ function resultBlock(toolUseId: string, body: { data: JsonValue } | { error: str
 
 /** Errors whose message is safe and useful for the model; anything else is reported generically. */
 function modelFacingMessage(err: unknown): string {
-  if (err instanceof DocumentNotFoundError) return err.message;
+  // Our own words about what went wrong: never a connector's text, a secret or an address.
+  if (err instanceof ConnectorCallError) return `the connector call failed: ${err.kind.replace('_', ' ')}`;
+  if (err instanceof DocumentNotFoundError || err instanceof RateLimitedError) return err.message;
   return 'the tool failed';
 }
 
@@ -128,7 +133,8 @@ async function executeToolUse(
   } catch (err) {
     // A refusal by the domain (a tenant-visible document the role may not delete) is a denial, not a fault.
     if (err instanceof ActionRefusedError) return failed('refused', err.message);
-    reportFailure(err);
+    // A connector's fault or its rate limit is expected weather (logged per call), not our failure.
+    if (!(err instanceof ConnectorCallError || err instanceof RateLimitedError)) reportFailure(err);
     return failed('failed', modelFacingMessage(err));
   }
 }

@@ -55,6 +55,10 @@ export const ACTION_TABLE = {
   'costs.read': workspace(['admin']),
   'approvals.read': workspace(TENANT_ROLES),
   'approvals.decide': workspace(TENANT_ROLES),
+  /** Registering, listing, changing and removing the tenant's connectors. */
+  'connectors.manage': workspace(['admin']),
+  /** Calling a connector's tool (each tool further narrowed by the connector's role map). */
+  'connectors.use': workspace(TENANT_ROLES),
   'agent.settings.read': workspace(['admin']),
   'agent.settings.write': workspace(['admin']),
   'tenants.manage': platform(['operator']),

@@ -10,7 +10,7 @@ import type { AgentSettings } from '../agent/agent-settings.js';
 import { PendingApprovalSchema } from '../agent/approvals.js';
 import type { ChatMessage } from '../agent/converse-model.js';
 import { ModelResponseError } from '../agent/errors.js';
-import type { ToolServices } from '../agent/tool.js';
+import type { AgentTool, ToolServices } from '../agent/tool.js';
 import type { RequestContext } from '../tenancy/request-context.js';
 import { type ChatSessions, SessionIdSchema, type SessionMessage } from './chat-sessions.js';
 
@@ -57,6 +57,8 @@ export interface ChatDependencies {
   readonly services: ToolServices;
   /** The tenant's agent settings. @default none */
   readonly settings?: AgentSettings;
+  /** The request's tools (built-in and the tenant's connector tools). @default the built-in tools */
+  readonly tools?: ReadonlyArray<AgentTool<unknown>>;
   readonly takeTurn: TurnTaker;
   readonly signal: AbortSignal;
   /** Told about failures that must not fail the chat (tool errors). */
@@ -84,6 +86,7 @@ export async function* chatEvents(
       message: request.message,
       signal: dependencies.signal,
       ...(dependencies.settings === undefined ? {} : { settings: dependencies.settings }),
+      ...(dependencies.tools === undefined ? {} : { tools: dependencies.tools }),
       reportToolFailure: (err) => dependencies.reportFailure('tool', err),
     },
     dependencies.takeTurn,

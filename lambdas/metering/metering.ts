@@ -24,6 +24,7 @@ import {
 import type { RequestContext } from '../tenancy/request-context.js';
 import { CURRENT_PRICES, costNanoUsd, type PriceTable } from './price-table.js';
 import {
+  connectorCallRecordAddress,
   dayOf,
   monthOf,
   TENANT_USAGE_SHARDS,
@@ -152,6 +153,42 @@ export class Metering {
         }),
       ),
     ];
+    return this.#write(context, writes);
+  }
+
+  /**
+   * Counts one connector call exactly once (a record keyed by request and call index first, as
+   * for model calls) in the caller's and the tenant's month; never throws.
+   */
+  async meterConnectorCall(
+    context: Pick<RequestContext, 'tenantTag'>,
+    call: {
+      readonly requestId: string;
+      readonly callIndex: number;
+      readonly connector: string;
+      readonly latencyMs: number;
+    },
+  ): Promise<MeterOutcome> {
+    const at = this.#now();
+    const month = monthOf(at);
+    return this.#write(context, [
+      {
+        kind: 'put',
+        address: connectorCallRecordAddress(call.requestId, call.callIndex),
+        ifNotExists: true,
+        attributes: { ...call, month, at: at.toISOString() },
+      },
+      { kind: 'add', address: userUsageAddress(month), add: { connectorCalls: 1 } },
+      {
+        kind: 'add',
+        address: tenantUsageAddress(month, usageShardOf(call.requestId)),
+        add: { connectorCalls: 1 },
+      },
+    ]);
+  }
+
+  /** One guarded transaction, retried a bounded number of times; a failure is logged, never thrown. */
+  async #write(context: Pick<RequestContext, 'tenantTag'>, writes: GuardedWrite[]): Promise<MeterOutcome> {
     for (let attempt = 1; ; attempt += 1) {
       try {
         return (await this.table.transactWrite(writes)) ? 'recorded' : 'duplicate';

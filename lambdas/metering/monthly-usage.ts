@@ -1,7 +1,7 @@
 /**
  * The caller's own model usage this month, read from the per-user aggregate
- * that metering writes after every model call (the one usage source): tokens,
- * calls, requests and cost.
+ * that metering writes after every model and connector call (the one usage
+ * source): tokens, calls, connector calls, requests and cost.
  */
 import { z } from 'zod';
 import type { ScopedTable } from '../tenancy/scoped-table.js';
@@ -16,6 +16,8 @@ export const MonthlyUsageSchema = z.object({
   requests: z.number().int().nonnegative(),
   /** Model calls, embeddings included. */
   calls: z.number().int().nonnegative(),
+  /** Calls of the tenant's connectors' tools. */
+  connectorCalls: z.number().int().nonnegative(),
   costUsd: z.number().nonnegative(),
 });
 export type MonthlyUsageSummary = z.infer<typeof MonthlyUsageSchema>;
@@ -25,6 +27,7 @@ const StoredAggregateSchema = z.object({
   outputTokens: z.number().default(0),
   requests: z.number().default(0),
   calls: z.number().default(0),
+  connectorCalls: z.number().default(0),
   costNanoUsd: z.number().default(0),
 });
 

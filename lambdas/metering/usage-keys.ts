@@ -46,6 +46,10 @@ export function usageRecordAddress(requestId: string, callIndex: number): ItemAd
   return { visibility: 'private', collection: 'usage-records', sk: `call#${requestId}#${callIndex}` };
 }
 
+export function connectorCallRecordAddress(requestId: string, callIndex: number): ItemAddress {
+  return { visibility: 'private', collection: 'usage-records', sk: `connector#${requestId}#${callIndex}` };
+}
+
 export function userUsageAddress(month: string): ItemAddress {
   return { visibility: 'private', collection: 'usage', sk: `month#${month}` };
 }

@@ -7,6 +7,11 @@ import { z } from 'zod';
 import { AgentSettingsSchema } from '../agent/agent-settings.js';
 import { ApprovalDecisionSchema, PendingApprovalSchema } from '../agent/approvals.js';
 import { AuditRecordSchema, CHAIN_PROBLEMS } from '../audit/audit-chain.js';
+import {
+  ConnectorBodySchema,
+  ConnectorViewSchema,
+  NewConnectorSchema,
+} from '../connectors/connector-definition.js';
 import { ChatRequestSchema, ChatResponseSchema } from '../conversations/chat.js';
 import { SessionMessageSchema, SessionSummarySchema } from '../conversations/chat-sessions.js';
 import {
@@ -298,6 +303,76 @@ export const putAgentSettings = endpoint({
   query: NO_QUERY,
   errors: RATE_LIMITED_ERROR,
   responses: { 200: { description: 'The stored settings', schema: AgentSettingsSchema } },
+});
+
+const CONNECTOR_ERRORS = {
+  ...RATE_LIMITED_ERROR,
+  422: 'invalid_connector_url | connector_unusable | invalid_connector | invalid_tool_schema: the URL is refused, the connector could not be reached or answered wrongly during discovery, an exposed tool is not offered, or a tool schema does not compile',
+} as const;
+
+export const listConnectors = endpoint({
+  method: 'GET',
+  path: '/v1/connectors',
+  action: 'connectors.manage',
+  summary: 'The tenant’s connectors (tenant admin); secrets are never shown',
+  body: NO_BODY,
+  query: NO_QUERY,
+  errors: RATE_LIMITED_ERROR,
+  responses: {
+    200: {
+      description: 'Connectors, by name',
+      schema: z.object({ connectors: z.array(ConnectorViewSchema) }),
+    },
+  },
+});
+
+export const createConnector = endpoint({
+  method: 'POST',
+  path: '/v1/connectors',
+  action: 'connectors.manage',
+  summary:
+    'Register an MCP server (Streamable HTTP) or an HTTP API as a connector (tenant admin): its tools are discovered now, the exposed ones mapped to roles; an API key goes to the tenant’s own secret',
+  body: NewConnectorSchema,
+  query: NO_QUERY,
+  errors: {
+    ...CONNECTOR_ERRORS,
+    409: 'connector_conflict: the name is taken, or the tenant has the most connectors it may',
+  },
+  responses: { 201: { description: 'The registered connector', schema: ConnectorViewSchema } },
+});
+
+export const getConnector = endpoint({
+  method: 'GET',
+  path: '/v1/connectors/{name}',
+  action: 'connectors.manage',
+  summary: 'One of the tenant’s connectors (tenant admin)',
+  body: NO_BODY,
+  query: NO_QUERY,
+  errors: { ...RATE_LIMITED_ERROR, 404: 'not_found: no such connector in this tenant' },
+  responses: { 200: { description: 'The connector', schema: ConnectorViewSchema } },
+});
+
+export const replaceConnector = endpoint({
+  method: 'PUT',
+  path: '/v1/connectors/{name}',
+  action: 'connectors.manage',
+  summary:
+    'Replace a connector’s definition (tenant admin); tools are discovered again; an API key left out keeps the stored one',
+  body: ConnectorBodySchema,
+  query: NO_QUERY,
+  errors: { ...CONNECTOR_ERRORS, 404: 'not_found: no such connector in this tenant' },
+  responses: { 200: { description: 'The connector as stored', schema: ConnectorViewSchema } },
+});
+
+export const deleteConnector = endpoint({
+  method: 'DELETE',
+  path: '/v1/connectors/{name}',
+  action: 'connectors.manage',
+  summary: 'Remove a connector and its key (tenant admin)',
+  body: NO_BODY,
+  query: NO_QUERY,
+  errors: { ...RATE_LIMITED_ERROR, 404: 'not_found: no such connector in this tenant' },
+  responses: noContent,
 });
 
 export const listApprovals = endpoint({

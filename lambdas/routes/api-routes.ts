@@ -4,6 +4,8 @@
  */
 import { AgentSettingsStore } from '../agent/agent-settings.js';
 import { runToolUse } from '../agent/tool-runner.js';
+import { type ConnectorName, ConnectorNameSchema, viewOf } from '../connectors/connector-definition.js';
+import { ConnectorNotFoundError } from '../connectors/errors.js';
 import { chat } from '../conversations/chat.js';
 import { DEFAULT_SEARCH_TOP_K } from '../documents/document-library.js';
 import type { AnyEndpoint } from '../http/endpoint.js';
@@ -21,6 +23,7 @@ import {
   approvalsFor,
   auditFor,
   chatDependencies,
+  connectorsFor,
   documentsFor,
   memoryFor,
   sessionsFor,
@@ -55,6 +58,11 @@ export const TENANT_API_ENDPOINTS = [
   api.putAgentSettings,
   api.listApprovals,
   api.decideApproval,
+  api.listConnectors,
+  api.createConnector,
+  api.getConnector,
+  api.replaceConnector,
+  api.deleteConnector,
   api.getOpenApi,
 ];
 
@@ -201,13 +209,44 @@ export function apiRouter(runtime: WorkspaceRuntime): Router<RequestContext> {
         return jsonResponse(200, { id, decision: 'deny', toolCall: { name: call.tool, status: 'refused' } });
       // The recorded call, exactly once, through every check a tool call gets (role, settings, input).
       const guard = await runtime.modelCallGuard(context, request.logger);
-      const { services, settings } = await toolServicesFor(runtime, request, guard);
+      const { services, settings, tools } = await toolServicesFor(runtime, request, guard);
       const run = await runToolUse(context, { toolUseId: id, name: call.tool, input: call.input }, services, {
         settings,
+        tools,
       });
       return jsonResponse(200, { id, decision: 'approve', toolCall: run.call });
     })
+    .implement(api.listConnectors, async (request) =>
+      jsonResponse(200, { connectors: (await (await connectorsFor(runtime, request)).list()).map(viewOf) }),
+    )
+    .implement(api.createConnector, async (request) =>
+      jsonResponse(201, viewOf(await (await connectorsFor(runtime, request)).create(request.body))),
+    )
+    .implement(api.getConnector, async (request) =>
+      jsonResponse(
+        200,
+        viewOf(await (await connectorsFor(runtime, request)).get(connectorNameOf(request.params))),
+      ),
+    )
+    .implement(api.replaceConnector, async (request) => {
+      const connectors = await connectorsFor(runtime, request);
+      return jsonResponse(
+        200,
+        viewOf(await connectors.replace(connectorNameOf(request.params), request.body)),
+      );
+    })
+    .implement(api.deleteConnector, async (request) => {
+      await (await connectorsFor(runtime, request)).delete(connectorNameOf(request.params));
+      return noContent();
+    })
     .implement(api.getOpenApi, async () => jsonResponse(200, apiDocument()));
+}
+
+/** The connector a path names; a name that cannot be one is a connector that does not exist. */
+function connectorNameOf(params: Readonly<Record<string, string | undefined>>): ConnectorName {
+  const name = ConnectorNameSchema.safeParse(params.name);
+  if (!name.success) throw new ConnectorNotFoundError();
+  return name.data;
 }
 
 /** The tenant API function: its routes, rate limits, telemetry and denial audit over a runtime. */

@@ -8,8 +8,12 @@ import { converseStreamTurns, converseTurns, deadlineSignal, type TurnTaker } fr
 import { type AgentSettings, AgentSettingsStore } from '../agent/agent-settings.js';
 import { Approvals } from '../agent/approvals.js';
 import { guardedTurns } from '../agent/guarded-turns.js';
-import type { ToolServices } from '../agent/tool.js';
+import type { AgentTool, ToolServices } from '../agent/tool.js';
+import { TOOLS } from '../agent/tool-catalog.js';
 import { RequestAudit } from '../audit/request-audit.js';
+import { mayTake } from '../authorization/action-table.js';
+import { Connectors } from '../connectors/connector-store.js';
+import { connectorTools } from '../connectors/connector-tools.js';
 import type { ChatDependencies } from '../conversations/chat.js';
 import { ChatSessions } from '../conversations/chat-sessions.js';
 import { DocumentLibrary } from '../documents/document-library.js';
@@ -29,7 +33,17 @@ export const DEADLINE_SAFETY_MARGIN_MS = 2_000;
 
 export type WorkspaceRuntime = Pick<
   ServiceRuntime,
-  'table' | 'bucket' | 'vectorIndex' | 'embedder' | 'models' | 'modelCallGuard' | 'auditTrail' | 'pageCursors'
+  | 'table'
+  | 'bucket'
+  | 'vectorIndex'
+  | 'embedder'
+  | 'models'
+  | 'modelCallGuard'
+  | 'auditTrail'
+  | 'pageCursors'
+  | 'tenantSecrets'
+  | 'outboundPolicy'
+  | 'connectorCallGuard'
 >;
 
 /** What a tenant-facing function's pipeline needs of the runtime. */
@@ -82,6 +96,40 @@ export async function approvalsFor(runtime: WorkspaceRuntime, scope: RequestScop
   return new Approvals(table, audit);
 }
 
+/** The tenant's connectors, managed by its admins. */
+export async function connectorsFor(runtime: WorkspaceRuntime, scope: RequestScope): Promise<Connectors> {
+  const [table, secrets, audit] = await Promise.all([
+    runtime.table(scope.context),
+    runtime.tenantSecrets(scope.context),
+    auditFor(runtime, scope),
+  ]);
+  return new Connectors({ table, secrets, audit, policy: runtime.outboundPolicy });
+}
+
+/** The request's tools: the built-in ones and, for callers who may use connectors, the tenant's connector tools. */
+async function requestTools(
+  runtime: WorkspaceRuntime,
+  scope: RequestScope,
+  table: ScopedTable,
+): Promise<ReadonlyArray<AgentTool<unknown>>> {
+  if (!mayTake(scope.context, 'connectors.use')) return TOOLS;
+  const [secrets, audit] = await Promise.all([
+    runtime.tenantSecrets(scope.context),
+    auditFor(runtime, scope),
+  ]);
+  const connectors = await new Connectors({ table, secrets, audit, policy: runtime.outboundPolicy }).list();
+  if (connectors.length === 0) return TOOLS;
+  const guard = await runtime.connectorCallGuard(scope.context, scope.logger);
+  return [
+    ...TOOLS,
+    ...(connectorTools(connectors, {
+      secrets,
+      policy: runtime.outboundPolicy,
+      guard,
+    }) as AgentTool<unknown>[]),
+  ];
+}
+
 export async function sessionsFor(runtime: WorkspaceRuntime, scope: RequestScope): Promise<ChatSessions> {
   return new ChatSessions(await runtime.table(scope.context));
 }
@@ -114,16 +162,25 @@ export async function toolServicesFor(
   runtime: WorkspaceRuntime,
   scope: RequestScope,
   guard: ModelCallGuard,
-): Promise<{ services: ToolServices; settings: AgentSettings; table: ScopedTable }> {
+): Promise<{
+  services: ToolServices;
+  settings: AgentSettings;
+  tools: ReadonlyArray<AgentTool<unknown>>;
+  table: ScopedTable;
+}> {
   const [table, documents, audit] = await Promise.all([
     runtime.table(scope.context),
     documentsFor(runtime, scope, guard),
     auditFor(runtime, scope),
   ]);
-  const settings = await new AgentSettingsStore(table).get();
+  const [settings, tools] = await Promise.all([
+    new AgentSettingsStore(table).get(),
+    requestTools(runtime, scope, table),
+  ]);
   return {
     table,
     settings,
+    tools,
     services: {
       documents,
       memory: new LongTermMemory(table, audit),
@@ -142,7 +199,7 @@ export async function chatDependencies(
 ): Promise<ChatDependencies> {
   const { context, logger } = scope;
   const guard = await runtime.modelCallGuard(context, logger);
-  const [{ services, settings, table }, models] = await Promise.all([
+  const [{ services, settings, tools, table }, models] = await Promise.all([
     toolServicesFor(runtime, scope, guard),
     runtime.models(context),
   ]);
@@ -156,6 +213,7 @@ export async function chatDependencies(
     sessions: new ChatSessions(table),
     services,
     settings,
+    tools,
     takeTurn: guardedTurns(guard, models.primaryModelId, turnsWith),
     signal: deadlineSignal(options.remainingTimeMs, DEADLINE_SAFETY_MARGIN_MS),
     reportFailure: (what, err) =>

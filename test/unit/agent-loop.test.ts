@@ -57,6 +57,7 @@ function fakeServices() {
         outputTokens: 2,
         requests: 1,
         calls: 1,
+        connectorCalls: 0,
         costUsd: 0.000001,
       })),
     },

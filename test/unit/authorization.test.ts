@@ -137,6 +137,7 @@ describe('agent tools follow the table', () => {
         outputTokens: 0,
         requests: 0,
         calls: 0,
+        connectorCalls: 0,
         costUsd: 0,
       })),
     },

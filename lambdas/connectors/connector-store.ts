@@ -1,0 +1,185 @@
+/**
+ * A tenant's connectors: tenant data in the tenant-shared partition
+ * (`<tenant>#t#connectors`), written through the tenant session, so no other
+ * tenant's session can read or change them (IAM decides, as for every item).
+ * An API key goes to the tenant's own secret in Secrets Manager; the record
+ * keeps only the secret's name. Registering (or replacing) a connector
+ * discovers its tools then and pins their specs; an exposed tool the
+ * connector does not offer, or a schema ajv cannot compile, is refused (422).
+ */
+import type { DataAudit } from '../audit/request-audit.js';
+import type { ItemAddress, PartitionAddress, ScopedTable } from '../tenancy/scoped-table.js';
+import {
+  type ConnectorBody,
+  type ConnectorName,
+  type DiscoveredTool,
+  MAX_CONNECTORS_PER_TENANT,
+  type NewConnector,
+  type StoredAuth,
+  type StoredConnector,
+  StoredConnectorSchema,
+} from './connector-definition.js';
+import { authHeaders, clientFor } from './connector-tools.js';
+import { ConnectorConflictError, ConnectorDefinitionError, ConnectorNotFoundError } from './errors.js';
+import { checkConnectorUrl, type OutboundPolicy } from './outbound-fetch.js';
+import type { TenantSecrets } from './tenant-secrets.js';
+import { assertCompiles } from './tool-schema.js';
+
+const CONNECTORS: PartitionAddress = { visibility: 'tenant', collection: 'connectors' };
+const SECRET_PURPOSE = 'connectors';
+
+function connectorAddress(name: ConnectorName): ItemAddress {
+  return { ...CONNECTORS, sk: name };
+}
+
+export interface ConnectorsDependencies {
+  readonly table: Pick<ScopedTable, 'get' | 'put' | 'query' | 'delete'>;
+  readonly secrets: Pick<TenantSecrets, 'nameOf' | 'put' | 'get' | 'delete'>;
+  readonly audit: DataAudit;
+  readonly policy: OutboundPolicy;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+export class Connectors {
+  readonly #now: () => Date;
+
+  constructor(private readonly deps: ConnectorsDependencies) {
+    this.#now = deps.now ?? (() => new Date());
+  }
+
+  /** Every connector of the tenant, by name. */
+  async list(): Promise<StoredConnector[]> {
+    const page = await this.deps.table.query(CONNECTORS, { limit: MAX_CONNECTORS_PER_TENANT });
+    return page.items.flatMap((item) => {
+      const parsed = StoredConnectorSchema.safeParse(parseRecord(item.attributes.connector));
+      return parsed.success ? [parsed.data] : [];
+    });
+  }
+
+  async get(name: ConnectorName): Promise<StoredConnector> {
+    const item = await this.deps.table.get(connectorAddress(name));
+    const parsed = StoredConnectorSchema.safeParse(parseRecord(item?.attributes.connector));
+    if (!parsed.success) throw new ConnectorNotFoundError();
+    return parsed.data;
+  }
+
+  /** Registers a connector (409 when the name is taken or the tenant has the most it may). */
+  async create(body: NewConnector): Promise<StoredConnector> {
+    const { name, ...definition } = body;
+    if ((await this.list()).length >= MAX_CONNECTORS_PER_TENANT)
+      throw new ConnectorConflictError(`a tenant may have at most ${MAX_CONNECTORS_PER_TENANT} connectors`);
+    if ((await this.deps.table.get(connectorAddress(name))) !== undefined)
+      throw new ConnectorConflictError('a connector with this name exists');
+    const stored = await this.#prepare(name, definition, undefined);
+    return this.deps.audit.write(
+      { kind: 'admin_action', action: 'connectors.create', resource: `connector/${name}` },
+      async () => {
+        await this.#storeKey(stored.auth, definition);
+        const created = await this.deps.table.put(
+          connectorAddress(name),
+          { connector: JSON.stringify(stored) },
+          {
+            ifNotExists: true,
+          },
+        );
+        if (!created) throw new ConnectorConflictError('a connector with this name exists');
+        return stored;
+      },
+    );
+  }
+
+  /** Replaces a connector's definition; an API key left out keeps the stored one. */
+  async replace(name: ConnectorName, body: ConnectorBody): Promise<StoredConnector> {
+    const current = await this.get(name);
+    const stored = await this.#prepare(name, body, current.auth);
+    return this.deps.audit.write(
+      { kind: 'admin_action', action: 'connectors.replace', resource: `connector/${name}` },
+      async () => {
+        await this.#storeKey(stored.auth, body);
+        await this.deps.table.put(connectorAddress(name), { connector: JSON.stringify(stored) });
+        if (current.auth.type === 'api_key' && stored.auth.type === 'none')
+          await this.deps.secrets.delete(current.auth.secretName);
+        return stored;
+      },
+    );
+  }
+
+  /** Removes a connector and its key. */
+  async delete(name: ConnectorName): Promise<void> {
+    const current = await this.get(name);
+    await this.deps.audit.write(
+      { kind: 'admin_action', action: 'connectors.delete', resource: `connector/${name}` },
+      async () => {
+        await this.deps.table.delete(connectorAddress(name));
+        if (current.auth.type === 'api_key') await this.deps.secrets.delete(current.auth.secretName);
+      },
+    );
+  }
+
+  /** The record to store: URL checked, tools discovered with the key given (or the stored one), specs pinned. */
+  async #prepare(
+    name: ConnectorName,
+    body: ConnectorBody,
+    currentAuth: StoredAuth | undefined,
+  ): Promise<StoredConnector> {
+    checkConnectorUrl(body.url, this.deps.policy);
+    const auth: StoredAuth =
+      body.auth.type === 'none'
+        ? { type: 'none' }
+        : {
+            type: 'api_key',
+            header: body.auth.header,
+            scheme: body.auth.scheme,
+            secretName: this.deps.secrets.nameOf(SECRET_PURPOSE, name),
+          };
+    const headers = await this.#headersFor(body, auth, currentAuth);
+    const offered = await clientFor(body, headers, this.deps.policy).listTools();
+    const discovered = body.tools.map((exposed): DiscoveredTool => {
+      const spec = offered.find((tool) => tool.name === exposed.name);
+      if (spec === undefined)
+        throw new ConnectorDefinitionError(`the connector offers no tool named ${exposed.name}`);
+      if (spec.inputSchema.type !== 'object')
+        throw new ConnectorDefinitionError(`the input schema of ${exposed.name} is not an object schema`);
+      assertCompiles(spec.inputSchema);
+      return spec;
+    });
+    const { auth: _auth, ...definition } = body;
+    return StoredConnectorSchema.parse({
+      ...definition,
+      name,
+      auth,
+      discovered,
+      updatedAt: this.#now().toISOString(),
+    });
+  }
+
+  async #headersFor(
+    body: ConnectorBody,
+    auth: StoredAuth,
+    currentAuth: StoredAuth | undefined,
+  ): Promise<Record<string, string>> {
+    if (body.auth.type === 'none' || auth.type === 'none') return {};
+    if (body.auth.value !== undefined) {
+      const key = body.auth.value;
+      return authHeaders(auth, { get: async () => key });
+    }
+    if (currentAuth?.type !== 'api_key')
+      throw new ConnectorDefinitionError('an api_key connector needs its key');
+    return authHeaders(auth, { get: (secretName) => this.deps.secrets.get(secretName) });
+  }
+
+  async #storeKey(auth: StoredAuth, body: ConnectorBody): Promise<void> {
+    if (auth.type === 'api_key' && body.auth.type === 'api_key' && body.auth.value !== undefined)
+      await this.deps.secrets.put(auth.secretName, body.auth.value);
+  }
+}
+
+function parseRecord(text: unknown): unknown {
+  if (typeof text !== 'string') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * A tenant's connectors as agent tools for one request. Each exposed tool
+ * becomes `<connector>__<tool>`, offered only to the roles the tenant's map
+ * names (within the `connectors.use` action), with the input schema pinned at
+ * registration and checked by ajv before every call. A call is rate-limited
+ * per tenant, metered, logged without names, arguments or results, and its
+ * answer goes back to the model as untrusted data (the tool runner labels it
+ * and audits the outcome). The connector's key is read from the tenant's
+ * secret at call time, through the tenant session, and sent only to it.
+ */
+import type { RateLimiter } from '../admission/rate-limiter.js';
+import type { AgentTool } from '../agent/tool.js';
+import type { Metering } from '../metering/metering.js';
+import type { Logger } from '../observability/logger.js';
+import type { RequestContext } from '../tenancy/request-context.js';
+import { type ConnectorClient, httpConnectorClient, mcpConnectorClient } from './connector-client.js';
+import { namespacedToolName, type StoredAuth, type StoredConnector } from './connector-definition.js';
+import { ConnectorCallError } from './errors.js';
+import type { OutboundPolicy } from './outbound-fetch.js';
+import type { TenantSecrets } from './tenant-secrets.js';
+import { compiledToolSchema } from './tool-schema.js';
+
+const MAX_DESCRIPTION = 1_000;
+
+/** The request's guard rails around connector calls. */
+export interface ConnectorCallGuard {
+  readonly context: Pick<RequestContext, 'tenantTag' | 'requestId'>;
+  readonly limiter: Pick<RateLimiter, 'admitConnectorCall'>;
+  readonly callsPerMinute: number;
+  readonly metering: Pick<Metering, 'meterConnectorCall'>;
+  readonly logger: Logger;
+}
+
+/** The HTTP headers that carry a connector's key (read from the tenant's secret). */
+export async function authHeaders(
+  auth: StoredAuth,
+  secrets: Pick<TenantSecrets, 'get'>,
+): Promise<Record<string, string>> {
+  if (auth.type === 'none') return {};
+  const key = await secrets.get(auth.secretName);
+  return { [auth.header.toLowerCase()]: auth.scheme === 'bearer' ? `Bearer ${key}` : key };
+}
+
+/** The client of a connector, with its auth headers. */
+export function clientFor(
+  connector: Pick<StoredConnector, 'kind' | 'url' | 'operations' | 'timeoutMs' | 'maxResponseBytes'>,
+  headers: Record<string, string>,
+  policy: OutboundPolicy,
+): ConnectorClient {
+  const target = {
+    url: connector.url,
+    headers,
+    policy,
+    limits: { timeoutMs: connector.timeoutMs, maxResponseBytes: connector.maxResponseBytes },
+  };
+  return connector.kind === 'mcp'
+    ? mcpConnectorClient(target)
+    : httpConnectorClient(target, connector.operations ?? []);
+}
+
+/** Every exposed tool of the tenant's connectors, for the catalog to filter by role. */
+export function connectorTools(
+  connectors: readonly StoredConnector[],
+  dependencies: {
+    readonly secrets: Pick<TenantSecrets, 'get'>;
+    readonly policy: OutboundPolicy;
+    readonly guard: ConnectorCallGuard;
+  },
+): AgentTool<Record<string, unknown>>[] {
+  let callIndex = 0;
+  return connectors.flatMap((connector) =>
+    connector.tools.flatMap((exposed): AgentTool<Record<string, unknown>>[] => {
+      const spec = connector.discovered.find((candidate) => candidate.name === exposed.name);
+      if (spec === undefined) return [];
+      const validate = compiledToolSchema(spec.inputSchema);
+      return [
+        {
+          name: namespacedToolName(connector.name, spec.name),
+          description: `[${connector.name}] ${spec.description}`.slice(0, MAX_DESCRIPTION),
+          action: 'connectors.use',
+          roles: exposed.roles,
+          sideEffects: spec.sideEffects,
+          requiresApproval: exposed.requiresApproval ?? false,
+          inputJsonSchema: JSON.parse(JSON.stringify(spec.inputSchema)),
+          parseInput: validate,
+          async run(_context, input) {
+            const index = callIndex;
+            callIndex += 1;
+            const result = await guardedCall(dependencies.guard, connector.name, index, async () => {
+              const headers = await authHeaders(connector.auth, dependencies.secrets);
+              const client = clientFor(connector, headers, dependencies.policy);
+              return client.callTool(spec.name, input, AbortSignal.timeout(connector.timeoutMs));
+            });
+            if (result.isError)
+              throw new ConnectorCallError('tool_error', 'the connector’s tool reported an error');
+            return { data: result.content };
+          },
+        },
+      ];
+    }),
+  );
+}
+
+/** Admits, times, meters and logs (outcome and latency only) one connector call. */
+async function guardedCall<T>(
+  guard: ConnectorCallGuard,
+  connector: string,
+  callIndex: number,
+  perform: () => Promise<T>,
+): Promise<T> {
+  await guard.limiter.admitConnectorCall(guard.callsPerMinute);
+  const started = Date.now();
+  let outcome = 'succeeded';
+  try {
+    return await perform();
+  } catch (err) {
+    outcome = err instanceof ConnectorCallError ? err.kind : 'failed';
+    throw err;
+  } finally {
+    const latencyMs = Date.now() - started;
+    await guard.metering.meterConnectorCall(guard.context, {
+      requestId: guard.context.requestId,
+      callIndex,
+      connector,
+      latencyMs,
+    });
+    guard.logger.info('connector call', {
+      requestId: guard.context.requestId,
+      tenantTag: guard.context.tenantTag,
+      outcome,
+      latencyMs,
+    });
+  }
+}
