@@ -12,10 +12,12 @@
  *   GET  /vectors/<vectorBucket>/<indexName>  → { vectors: { key, metadata }[] }   (404 if no index)
  *   GET  /logs?after=<sequence>               → { lines: CapturedLogLine[], dropped }
  *   GET  /sessions/identities                 → { tenantIds, userIds } every session tag minted
+ *   GET  /secrets/values                      → { values } every secret value Secrets Manager has held
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { S3VectorsEmulator } from './emulators/s3-vectors.js';
+import type { SecretsManagerEmulator } from './emulators/secrets-manager.js';
 import type { StandInModel } from './emulators/stand-in-model.js';
 import type { CredentialRegistry } from './front-door/principals.js';
 import type { FunctionLogs } from './function-logs.js';
@@ -31,6 +33,7 @@ export interface InspectorSources {
   readonly vectors: S3VectorsEmulator;
   readonly logs: FunctionLogs;
   readonly sessions: Pick<CredentialRegistry, 'sessionIdentities'>;
+  readonly secrets: Pick<SecretsManagerEmulator, 'values'>;
 }
 
 const FailNextSchema = z
@@ -75,6 +78,9 @@ export async function startInspector(sources: InspectorSources, port = 0): Promi
     }
     if (url.pathname === '/sessions/identities') {
       return reply(outgoing, 200, sources.sessions.sessionIdentities());
+    }
+    if (url.pathname === '/secrets/values') {
+      return reply(outgoing, 200, { values: sources.secrets.values() });
     }
     const index = /^\/vectors\/([^/]+)\/([^/]+)$/.exec(url.pathname);
     if (index?.[1] !== undefined && index[2] !== undefined) {

@@ -74,6 +74,8 @@ export interface LocalCloud {
   readonly functionLogs: FunctionLogs;
   /** Every `TenantId` / `UserId` session tag the local STS has minted. */
   sessionIdentities(): { tenantIds: string[]; userIds: string[] };
+  /** Every secret value Secrets Manager has held (the log-hygiene scan must find none of them). */
+  secretValues(): string[];
   /** A function's own (execution-role) credentials, as Lambda would hand them to it. */
   functionCredentials(functionLogicalId: string): Credentials;
   /** Environment a function runs with: the template's, plus endpoint, region and its credentials. */
@@ -128,7 +130,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     });
     stops.push(async () => vectors.save());
     const secrets = new SecretsManagerEmulator(account.region, account.accountId);
-    const standInModel = new StandInModel();
+    const standInModel = new StandInModel(() => secrets.values());
     const functionLogs = new FunctionLogs();
     const frontDoorStarting = track(
       startFrontDoor(
@@ -155,7 +157,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     );
     const inspectorStarting = track(
       startInspector(
-        { model: standInModel, vectors, logs: functionLogs, sessions: registry },
+        { model: standInModel, vectors, logs: functionLogs, sessions: registry, secrets },
         options.inspectorPort ?? 0,
       ),
     );
@@ -222,6 +224,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       standInModel,
       functionLogs,
       sessionIdentities: () => registry.sessionIdentities(),
+      secretValues: () => secrets.values(),
       functionCredentials,
       functionEnvironment,
       stopDynamoDb: () => dynamoDb.stop(),

@@ -44,6 +44,8 @@ const StoredApprovalSchema = z.object({
   reason: z.string(),
   status: z.enum(['pending', 'approved', 'denied']),
   expiresAtIso: z.iso.datetime(),
+  /** The chat session whose turn ended waiting; the decision is told there. */
+  sessionId: z.string().optional(),
 });
 
 function approvalAddress(id: string): ItemAddress {
@@ -55,6 +57,8 @@ export interface RecordedCall {
   readonly id: string;
   readonly tool: string;
   readonly input: JsonValue;
+  /** The chat session the call was asked in (absent if the session was never stored). */
+  readonly sessionId?: string;
 }
 
 export interface ApprovalsOptions {
@@ -69,7 +73,7 @@ export class Approvals {
   readonly #newId: () => string;
 
   constructor(
-    private readonly table: Pick<ScopedTable, 'get' | 'put' | 'query' | 'transactWrite'>,
+    private readonly table: Pick<ScopedTable, 'get' | 'put' | 'update' | 'query' | 'transactWrite'>,
     private readonly audit: EventAudit,
     options: ApprovalsOptions = {},
   ) {
@@ -96,6 +100,11 @@ export class Approvals {
       outcome: 'attempted',
     });
     return { id, tool, input, reason, expiresAt: expires.toISOString() };
+  }
+
+  /** Notes the chat session a pending call was asked in, so its decision can be told there. */
+  async attachSession(id: string, sessionId: string): Promise<void> {
+    await this.table.update(approvalAddress(id), { sessionId }, { mustExist: true });
   }
 
   /**
@@ -152,6 +161,7 @@ export class Approvals {
       resource: `approval/${id}`,
       outcome: decision === 'approve' ? 'succeeded' : 'refused',
     });
-    return { id, tool: stored.data.tool, input: JSON.parse(stored.data.input) };
+    const { tool, input, sessionId } = stored.data;
+    return { id, tool, input: JSON.parse(input), ...(sessionId === undefined ? {} : { sessionId }) };
   }
 }

@@ -24,7 +24,7 @@ export interface ToolServices {
   /** Every tool call is audited, whatever its outcome (fail open). */
   readonly audit: EventAudit;
   /** Where a side-effecting call waits for its user once untrusted content entered the turn. */
-  readonly approvals?: Pick<Approvals, 'request'>;
+  readonly approvals?: Pick<Approvals, 'request' | 'attachSession'>;
 }
 
 export interface Citation {

@@ -100,6 +100,9 @@ export async function* chatEvents(
     { role: 'user', text: request.message },
     { role: 'assistant', text: result.reply },
   ]);
+  // The decision on a waiting call is told in this session, so the model hears it next turn.
+  if (result.pendingApproval !== undefined)
+    await dependencies.services.approvals?.attachSession(result.pendingApproval.id, session.id);
   yield { type: 'done', result: { sessionId: session.id, ...result } };
 }
 

@@ -396,7 +396,7 @@ export const decideApproval = endpoint({
   path: '/v1/approvals/{id}',
   action: 'approvals.decide',
   summary:
-    'Approve (the recorded call runs once, with every usual check) or deny one of the caller’s pending tool calls; single-use',
+    'Approve (the recorded call runs once, with every usual check) or deny one of the caller’s pending tool calls; single-use. The decision and its outcome are added to the chat session that asked, so the model hears them on the next turn.',
   body: ApprovalDecisionSchema,
   query: NO_QUERY,
   errors: {

@@ -3,7 +3,8 @@
  * request, the domain does the work, identity comes only from the context.
  */
 import { AgentSettingsStore } from '../agent/agent-settings.js';
-import { runToolUse } from '../agent/tool-runner.js';
+import type { ApprovalDecision } from '../agent/approvals.js';
+import { runToolUse, type ToolCall } from '../agent/tool-runner.js';
 import { type ConnectorName, ConnectorNameSchema, viewOf } from '../connectors/connector-definition.js';
 import { ConnectorNotFoundError } from '../connectors/errors.js';
 import { chat } from '../conversations/chat.js';
@@ -205,16 +206,20 @@ export function apiRouter(runtime: WorkspaceRuntime): Router<RequestContext> {
       const { context, body } = request;
       const id = request.params.id ?? '';
       const call = await (await approvalsFor(runtime, request)).decide(id, body.decision);
-      if (body.decision === 'deny')
-        return jsonResponse(200, { id, decision: 'deny', toolCall: { name: call.tool, status: 'refused' } });
-      // The recorded call, exactly once, through every check a tool call gets (role, settings, input).
-      const guard = await runtime.modelCallGuard(context, request.logger);
-      const { services, settings, tools } = await toolServicesFor(runtime, request, guard);
-      const run = await runToolUse(context, { toolUseId: id, name: call.tool, input: call.input }, services, {
-        settings,
-        tools,
-      });
-      return jsonResponse(200, { id, decision: 'approve', toolCall: run.call });
+      let toolCall: ToolCall = { name: call.tool, status: 'refused' };
+      if (body.decision === 'approve') {
+        // The recorded call, exactly once, through every check a tool call gets (role, settings, input).
+        const guard = await runtime.modelCallGuard(context, request.logger);
+        const { services, settings, tools } = await toolServicesFor(runtime, request, guard);
+        const toolUse = { toolUseId: id, name: call.tool, input: call.input };
+        toolCall = (await runToolUse(context, toolUse, services, { settings, tools })).call;
+      }
+      if (call.sessionId !== undefined)
+        await (await sessionsFor(runtime, request)).append(
+          call.sessionId,
+          decisionMessages(body.decision, toolCall),
+        );
+      return jsonResponse(200, { id, decision: body.decision, toolCall });
     })
     .implement(api.listConnectors, async (request) =>
       jsonResponse(200, { connectors: (await (await connectorsFor(runtime, request)).list()).map(viewOf) }),
@@ -240,6 +245,20 @@ export function apiRouter(runtime: WorkspaceRuntime): Router<RequestContext> {
       return noContent();
     })
     .implement(api.getOpenApi, async () => jsonResponse(200, apiDocument()));
+}
+
+/** How a decision is told in the chat session that asked for it: the model reads it next turn. */
+function decisionMessages(decision: ApprovalDecision, call: ToolCall) {
+  return [
+    { role: 'user', text: `I ${decision === 'approve' ? 'approved' : 'denied'} the ${call.name} call.` },
+    {
+      role: 'assistant',
+      text:
+        decision === 'approve'
+          ? `The approved ${call.name} call ran once: ${call.status}.`
+          : `The ${call.name} call was denied by the user and did not run.`,
+    },
+  ] as const;
 }
 
 /** The connector a path names; a name that cannot be one is a connector that does not exist. */

@@ -32,6 +32,8 @@ const invalid = (message: string): EmulatorResponse =>
 
 export class SecretsManagerEmulator {
   private readonly secrets: StoredSecret[] = [];
+  /** Every value ever stored, replaced and deleted ones too: what the log-hygiene scan looks for. */
+  private readonly everStored = new Set<string>();
 
   constructor(
     private readonly region: string,
@@ -41,11 +43,12 @@ export class SecretsManagerEmulator {
   /** Stores a secret under its ARN and name. */
   put(arn: string, name: string, value: string): void {
     this.secrets.push({ arn, name, value, versionId: randomUUID(), createdDate: Date.now() / 1000 });
+    this.everStored.add(value);
   }
 
-  /** How many secrets are stored under a name prefix (tests: nothing left behind). */
-  countNamed(prefix: string): number {
-    return this.secrets.filter((secret) => secret.name.startsWith(prefix)).length;
+  /** Every secret value this Secrets Manager has held (for scans that must never find one). */
+  values(): string[] {
+    return [...this.everStored];
   }
 
   /** The ARN IAM evaluates for a SecretId (ARN or name), whether or not the secret exists. */
@@ -73,6 +76,7 @@ export class SecretsManagerEmulator {
         if (typeof body.SecretString !== 'string') return invalid('SecretString is required');
         secret.value = body.SecretString;
         secret.versionId = randomUUID();
+        this.everStored.add(body.SecretString);
         return this.describe(secret);
       }
       case 'DeleteSecret': {

@@ -65,6 +65,8 @@ export interface RecordedModelRequest {
   readonly failure?: ModelFailure;
   /** The usage the answer reported (absent for a failed request). */
   readonly usage?: TokenCounts;
+  /** The request held a secret value (a connector key): DESIGN invariant 9 says it never may. */
+  readonly carriesSecret?: true;
 }
 
 export interface TokenCounts {
@@ -118,6 +120,16 @@ export class StandInModel {
   /** Not bounded like `recorded`: totals must cover the whole run. One entry per tenant. */
   private readonly usageTotals = new Map<string, TenantModelUsage>();
   private sequence = 0;
+  /** Not bounded: the run's verdict on secrets must cover every request. */
+  private secretSightings = 0;
+
+  /** `secretValues`: what no request may contain (the local Secrets Manager's values). */
+  constructor(private readonly secretValues: () => readonly string[] = () => []) {}
+
+  /** How many Converse requests so far held a secret value (should stay 0). */
+  requestsCarryingSecrets(): number {
+    return this.secretSightings;
+  }
 
   /**
    * Makes the next `times` calls within `scope` fail the given way. Scoping to a tenant keeps
@@ -174,17 +186,22 @@ export class StandInModel {
     const offered = offeredTools(body.toolConfig);
     const lastText = lastUserText(body.messages);
     const operation = streaming ? 'converse-stream' : 'converse';
+    const text = JSON.stringify(body);
+    const carriesSecret = this.secretValues().some((value) => text.includes(value));
+    if (carriesSecret) this.secretSightings += 1;
+    const secretMark = carriesSecret ? { carriesSecret: true as const } : {};
     const failure =
       this.takeFailure(modelId, caller) ??
       (lastText.includes('[[throttle]]') ? 'throttle' : lastText.includes('[[fail]]') ? 'fail' : undefined);
     if (failure !== undefined) {
-      this.record(operation, modelId, caller, offered, { failure });
+      this.record(operation, modelId, caller, offered, { failure, ...secretMark });
       return failureResponse(failure);
     }
     const reply = replyTo(body, lastText, offered);
     const toolUse = reply.content.find((block) => 'toolUse' in block);
     const { inputTokens, outputTokens } = reply.usage;
     this.record(operation, modelId, caller, offered, {
+      ...secretMark,
       usage: { inputTokens, outputTokens },
       ...(toolUse === undefined || !('toolUse' in toolUse)
         ? {}
@@ -214,7 +231,7 @@ export class StandInModel {
     modelId: string,
     caller: ModelCaller,
     offered: readonly string[],
-    outcome: Pick<RecordedModelRequest, 'requestedTool' | 'failure' | 'usage'>,
+    outcome: Pick<RecordedModelRequest, 'requestedTool' | 'failure' | 'usage' | 'carriesSecret'>,
   ): void {
     this.sequence += 1;
     this.recorded.push({

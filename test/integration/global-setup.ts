@@ -66,14 +66,19 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
 /**
  * The log-hygiene test scans while other files still run; this scans the whole run once it has
- * ended: every captured line, for every tenant and user id the local STS tagged a session with.
+ * ended: every captured line, for every tenant and user id the local STS tagged a session with,
+ * and every secret value Secrets Manager held (connector keys, the tenant-tag key).
  */
 function logHygieneOfRun(cloud: LocalCloud): string | undefined {
-  const leaks = findLogLeaks(cloud.functionLogs.lines(), cloud.sessionIdentities());
+  const leaks = findLogLeaks(cloud.functionLogs.lines(), {
+    ...cloud.sessionIdentities(),
+    texts: cloud.secretValues(),
+  });
   const dropped = cloud.functionLogs.dropped;
-  if (leaks.length === 0 && dropped === 0) return undefined;
+  const modelSightings = cloud.standInModel.requestsCarryingSecrets();
+  if (leaks.length === 0 && dropped === 0 && modelSightings === 0) return undefined;
   return [
-    `log hygiene of the whole run: ${leaks.length} raw id(s) in the functions' logs, ${dropped} line(s) not kept`,
+    `log hygiene of the whole run: ${leaks.length} raw id(s) or secret(s) in the functions' logs, ${dropped} line(s) not kept, ${modelSightings} model request(s) holding a secret`,
     describeLeaks(leaks),
   ].join('\n');
 }

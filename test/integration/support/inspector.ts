@@ -59,6 +59,11 @@ export function sessionIdentities(): Promise<{ tenantIds: string[]; userIds: str
   return inspect<{ tenantIds: string[]; userIds: string[] }>('/sessions/identities');
 }
 
+/** Every secret value the local Secrets Manager has held so far. */
+export async function secretValues(): Promise<string[]> {
+  return (await inspect<{ values: string[] }>('/secrets/values')).values;
+}
+
 /** Keys and metadata of every vector in one index, straight from the S3 Vectors emulator. */
 export async function vectorsIn(
   vectorBucket: string,

@@ -2,6 +2,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3VectorsClient } from '@aws-sdk/client-s3vectors';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { inject } from 'vitest';
@@ -66,11 +67,13 @@ export function rawClients(credentials: AwsCredentialIdentity): {
   readonly dynamodb: DynamoDBClient;
   readonly s3: S3Client;
   readonly vectors: S3VectorsClient;
+  readonly secrets: SecretsManagerClient;
 } {
   return {
     dynamodb: new DynamoDBClient(clientConfig(credentials)),
     s3: new S3Client({ ...clientConfig(credentials), forcePathStyle: true }),
     vectors: new S3VectorsClient(clientConfig(credentials)),
+    secrets: new SecretsManagerClient(clientConfig(credentials)),
   };
 }
 
