@@ -118,6 +118,12 @@ describe('registering a connector', () => {
       }),
       // Not a scheme the platform calls.
       callAs(admin, 'POST', '/v1/connectors', { name: 'bad-url', ...trackerBody('ftp://127.0.0.1/mcp') }),
+      // Private and link-local addresses (cloud metadata): refused even by the local cloud.
+      callAs(admin, 'POST', '/v1/connectors', { name: 'private', ...trackerBody('http://10.0.0.1/mcp') }),
+      callAs(admin, 'POST', '/v1/connectors', {
+        name: 'metadata',
+        ...trackerBody('http://169.254.169.254/mcp'),
+      }),
       // A key in the URL.
       callAs(admin, 'POST', '/v1/connectors', {
         name: 'userinfo',
@@ -138,6 +144,8 @@ describe('registering a connector', () => {
       [422, 'invalid_connector'],
       [422, 'connector_unusable'],
       [422, 'connector_unusable'],
+      [422, 'invalid_connector_url'],
+      [422, 'invalid_connector_url'],
       [422, 'invalid_connector_url'],
       [422, 'invalid_connector_url'],
       [409, 'connector_conflict'],

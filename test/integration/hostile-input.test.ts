@@ -68,7 +68,8 @@ function concrete(path: string, value?: string): string {
   return path
     .replace('{tenantId}', value ?? tenant)
     .replace('{userId}', value ?? 'hal')
-    .replace('{id}', value ?? DOCUMENT);
+    .replace('{id}', value ?? DOCUMENT)
+    .replace('{name}', value ?? 'hostile');
 }
 
 /** A JSON value of the wrong type for each JSON Schema type. */
@@ -222,13 +223,20 @@ function hasErrorShape(text: string): boolean {
 
 /** What the tenant can see: it must not move under invalid input. */
 async function visibleState() {
-  const [memory, documents, sessions, record] = await Promise.all([
+  const [memory, documents, sessions, connectors, record] = await Promise.all([
     callAs(admin, 'GET', '/v1/memory'),
     callAs(admin, 'GET', '/v1/documents'),
     callAs(admin, 'GET', '/v1/sessions'),
+    callAs(admin, 'GET', '/v1/connectors'),
     callAs(OPERATOR, 'GET', `/v1/admin/tenants/${tenant}`),
   ]);
-  return { memory: memory.body, documents: documents.body, sessions: sessions.body, record: record.body };
+  return {
+    memory: memory.body,
+    documents: documents.body,
+    sessions: sessions.body,
+    connectors: connectors.body,
+    record: record.body,
+  };
 }
 
 describe('a hostile-input run over every route', () => {

@@ -6,6 +6,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { startTicketTracker } from '../../local/demo-mcp/ticket-tracker.js';
 import {
   type ApiAnswer,
   type Caller,
@@ -195,6 +196,30 @@ describe('the served OpenAPI document', () => {
     await call(analyst, 'PUT', '/v1/agent/settings', { maxSteps: 2 });
     await call(admin, 'GET', '/v1/agent/settings');
     await call(analyst, 'GET', '/v1/agent/settings');
+  });
+
+  it('describes the connector routes’ real answers', async () => {
+    const tracker = await startTicketTracker();
+    try {
+      const body = {
+        kind: 'mcp',
+        url: tracker.url,
+        auth: { type: 'none' },
+        tools: [{ name: 'list_tickets', roles: ['analyst'] }],
+      };
+      await call(admin, 'POST', '/v1/connectors', { name: 'oas', ...body });
+      await call(admin, 'POST', '/v1/connectors', { name: 'oas', ...body });
+      await call(admin, 'GET', '/v1/connectors');
+      await call(analyst, 'GET', '/v1/connectors');
+      await call(admin, 'GET', '/v1/connectors/oas');
+      await call(admin, 'GET', '/v1/connectors/missing');
+      await call(admin, 'PUT', '/v1/connectors/oas', { ...body, timeoutMs: 5_000 });
+      await call(admin, 'PUT', '/v1/connectors/missing', body);
+      await call(admin, 'DELETE', '/v1/connectors/oas');
+      await call(admin, 'DELETE', '/v1/connectors/oas');
+    } finally {
+      await tracker.close();
+    }
   });
 
   it('describes the cost routes’ real answers', async () => {
