@@ -80,6 +80,8 @@ const ServiceEnvSchema = z.object({
   /** Only the local cloud sets it: connectors on 127.0.0.1 over plain http. */
   CONNECTOR_ALLOW_LOOPBACK: z.enum(['true', 'false']).default('false'),
   MODEL_ID: required('MODEL_ID'),
+  /** Every chat model the stack grants (comma-separated); a tenant admin may pick among them. */
+  MODEL_IDS: z.string().trim().optional(),
   EMBEDDING_MODEL_ID: z.string().trim().min(1).default(DEFAULT_EMBEDDING_MODEL_ID),
   TENANT_SESSION_SECONDS: SessionSecondsSchema,
   SILO_DATA_PLANES: SiloDataPlanesSchema,
@@ -104,6 +106,8 @@ export interface ServiceConfig {
   /** Connectors may be reached on loopback over http (the local cloud only); never in the cloud. */
   readonly connectorAllowLoopback: boolean;
   readonly modelId: string;
+  /** The chat models tenants may use: `MODEL_IDS`, always including `MODEL_ID`. */
+  readonly allowedModelIds: readonly string[];
   /** The embedding model (Titan v2 body shape); `EMBEDDING_MODEL_ID`, default DEFAULT_EMBEDDING_MODEL_ID. */
   readonly embeddingModelId: string;
   readonly tenantSessionSeconds: number;
@@ -142,6 +146,15 @@ export function readServiceConfig(env: Environment = process.env): ServiceConfig
     tenantSecretPrefix: parsed.TENANT_SECRET_PREFIX,
     connectorAllowLoopback: parsed.CONNECTOR_ALLOW_LOOPBACK === 'true',
     modelId: parsed.MODEL_ID,
+    allowedModelIds: [
+      ...new Set([
+        parsed.MODEL_ID,
+        ...(parsed.MODEL_IDS ?? '')
+          .split(',')
+          .map((id) => id.trim())
+          .filter(Boolean),
+      ]),
+    ],
     embeddingModelId: parsed.EMBEDDING_MODEL_ID,
     tenantSessionSeconds: parsed.TENANT_SESSION_SECONDS,
     siloDataPlanes: parsed.SILO_DATA_PLANES,

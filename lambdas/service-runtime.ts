@@ -140,14 +140,19 @@ export class ServiceRuntime {
     return ScopedEmbedder.of(await this.sessions.sessionFor(subject), this.config.embeddingModelId);
   }
 
-  /** The tenant's models through the tenant session: its registry choice, else the platform default. */
-  async models(subject: SessionSubject): Promise<TenantModels> {
+  /**
+   * The tenant's models through the tenant session: the tenant admin's choice (`preferred`, from
+   * the agent settings) when the platform grants it, else the registry's, else the platform default.
+   */
+  async models(subject: SessionSubject, preferred?: string): Promise<TenantModels> {
     const [session, tenant] = await Promise.all([
       this.sessions.sessionFor(subject),
       this.directory.tenant(subject.tenantId),
     ]);
+    const chosen =
+      preferred !== undefined && this.config.allowedModelIds.includes(preferred) ? preferred : undefined;
     return {
-      primaryModelId: tenant?.modelId ?? this.config.modelId,
+      primaryModelId: chosen ?? tenant?.modelId ?? this.config.modelId,
       modelWith: (modelId) => ScopedModel.of(session, modelId),
     };
   }
@@ -206,6 +211,11 @@ export class ServiceRuntime {
   async tenantSecrets(subject: SessionSubject): Promise<TenantSecrets> {
     const session = await this.sessions.sessionFor(subject);
     return new TenantSecrets(session.secretsManager, this.config.tenantSecretPrefix, subject.tenantId);
+  }
+
+  /** The chat models tenants may choose among. */
+  get allowedModelIds(): readonly string[] {
+    return this.config.allowedModelIds;
   }
 
   /** Where connectors may be reached: public https in the cloud; loopback too in the local cloud. */

@@ -99,6 +99,7 @@ export class BulkheadStack extends Stack {
     const platformEnvironment = {
       ...this.identity.verifierEnvironment,
       MODEL_ID: defaultModelId,
+      MODEL_IDS: modelIds.join(','),
       EMBEDDING_MODEL_ID: embeddingModelId,
     };
     this.authorizerFunction = new HouseFunction(this, 'Authorizer', {

@@ -1,7 +1,7 @@
 /**
  * Per-tenant agent settings, set by the tenant's admins: instructions added
- * to the system prompt, built-in tools switched off, a role → tool map, and a
- * lower step limit. Settings can only NARROW what the authorization table
+ * to the system prompt, built-in tools switched off, a role → tool map, a
+ * lower step limit, and the chat model among those the platform grants. Settings can only NARROW what the authorization table
  * allows — a tool the caller's roles may not use stays refused whatever the
  * map says. They are tenant data: stored in the tenant-shared partition
  * (`<tenant>#t#agent-settings`) through the tenant session.
@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { DataAudit } from '../audit/request-audit.js';
 import { hasAnyRole, type RequestContext, RoleSchema } from '../tenancy/request-context.js';
 import type { ItemAddress, ScopedTable } from '../tenancy/scoped-table.js';
+import { ModelNotAllowedError } from './errors.js';
 
 export const BUILT_IN_TOOL_NAMES = [
   'search_documents',
@@ -36,6 +37,8 @@ export const AgentSettingsSchema = z
     toolRoles: z.partialRecord(BuiltInToolNameSchema, z.array(TenantRoleSchema).max(3)).optional(),
     /** Model calls per chat turn, at most the platform's limit. */
     maxSteps: z.number().int().min(1).max(DEFAULT_MAX_STEPS).optional(),
+    /** The tenant's chat model, among those the platform grants (checked when set, and again when used). */
+    modelId: z.string().trim().min(1).max(128).optional(),
   })
   .strict();
 export type AgentSettings = z.infer<typeof AgentSettingsSchema>;
@@ -70,9 +73,15 @@ export class AgentSettingsStore {
     return AgentSettingsSchema.parse(typeof settings === 'string' ? JSON.parse(settings) : {});
   }
 
-  /** Replaces the settings (audited, fail closed). */
-  async replace(settings: AgentSettings, audit: DataAudit): Promise<AgentSettings> {
+  /** Replaces the settings (audited, fail closed); a model the platform does not grant is refused (422). */
+  async replace(
+    settings: AgentSettings,
+    audit: DataAudit,
+    allowedModelIds: readonly string[],
+  ): Promise<AgentSettings> {
     const valid = AgentSettingsSchema.parse(settings);
+    if (valid.modelId !== undefined && !allowedModelIds.includes(valid.modelId))
+      throw new ModelNotAllowedError(allowedModelIds);
     await audit.write({ kind: 'admin_action', action: 'agent.settings', resource: 'agent-settings' }, () =>
       this.table.put(SETTINGS_ADDRESS, { settings: JSON.stringify(valid) }),
     );

@@ -38,3 +38,13 @@ export class ApprovalClosedError extends ClientError {
     this.name = 'ApprovalClosedError';
   }
 }
+
+/** A tenant admin chose a chat model the platform does not grant. */
+export class ModelNotAllowedError extends ClientError {
+  readonly status = 422;
+  readonly code = 'model_not_allowed';
+  constructor(allowed: readonly string[]) {
+    super(`the model must be one of: ${allowed.join(', ')}`);
+    this.name = 'ModelNotAllowedError';
+  }
+}

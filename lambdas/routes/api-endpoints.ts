@@ -286,7 +286,7 @@ export const getAgentSettings = endpoint({
   path: '/v1/agent/settings',
   action: 'agent.settings.read',
   summary:
-    'The tenant’s agent settings: instructions, switched-off tools, role → tool map, step limit (tenant admin)',
+    'The tenant’s agent settings: instructions, switched-off tools, role → tool map, step limit, model (tenant admin)',
   body: NO_BODY,
   query: NO_QUERY,
   errors: RATE_LIMITED_ERROR,
@@ -298,10 +298,10 @@ export const putAgentSettings = endpoint({
   path: '/v1/agent/settings',
   action: 'agent.settings.write',
   summary:
-    'Replace the tenant’s agent settings (tenant admin). They only narrow what the roles allow; audited.',
+    'Replace the tenant’s agent settings (tenant admin). They only narrow what the roles allow; the model must be one the platform grants; audited.',
   body: AgentSettingsSchema,
   query: NO_QUERY,
-  errors: RATE_LIMITED_ERROR,
+  errors: { ...RATE_LIMITED_ERROR, 422: 'model_not_allowed: the platform does not grant that model' },
   responses: { 200: { description: 'The stored settings', schema: AgentSettingsSchema } },
 });
 

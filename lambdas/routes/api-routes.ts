@@ -197,7 +197,12 @@ export function apiRouter(runtime: WorkspaceRuntime): Router<RequestContext> {
     )
     .implement(api.putAgentSettings, async (request) => {
       const [table, audit] = await Promise.all([runtime.table(request.context), auditFor(runtime, request)]);
-      return jsonResponse(200, await new AgentSettingsStore(table).replace(request.body, audit));
+      const stored = await new AgentSettingsStore(table).replace(
+        request.body,
+        audit,
+        runtime.allowedModelIds,
+      );
+      return jsonResponse(200, stored);
     })
     .implement(api.listApprovals, async (request) =>
       jsonResponse(200, { approvals: await (await approvalsFor(runtime, request)).pending() }),

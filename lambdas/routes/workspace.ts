@@ -44,6 +44,7 @@ export type WorkspaceRuntime = Pick<
   | 'tenantSecrets'
   | 'outboundPolicy'
   | 'connectorCallGuard'
+  | 'allowedModelIds'
 >;
 
 /** What a tenant-facing function's pipeline needs of the runtime. */
@@ -199,10 +200,8 @@ export async function chatDependencies(
 ): Promise<ChatDependencies> {
   const { context, logger } = scope;
   const guard = await runtime.modelCallGuard(context, logger);
-  const [{ services, settings, tools, table }, models] = await Promise.all([
-    toolServicesFor(runtime, scope, guard),
-    runtime.models(context),
-  ]);
+  const { services, settings, tools, table } = await toolServicesFor(runtime, scope, guard);
+  const models = await runtime.models(context, settings.modelId);
   const turnsWith = (modelId: string): TurnTaker =>
     options.streaming
       ? converseStreamTurns(models.modelWith(modelId))

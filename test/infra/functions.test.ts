@@ -88,10 +88,14 @@ describe('house functions', () => {
           'JWT_AUDIENCE',
           'JWKS_URL',
           'MODEL_ID',
+          'MODEL_IDS',
           'EMBEDDING_MODEL_ID',
         ]),
       );
       expect(fn.Properties.Environment.Variables.MODEL_ID).toBe('amazon.nova-lite-v1:0');
+      expect(fn.Properties.Environment.Variables.MODEL_IDS).toBe(
+        'amazon.nova-lite-v1:0,amazon.nova-micro-v1:0',
+      );
       expect(fn.Properties.Environment.Variables.EMBEDDING_MODEL_ID).toBe('amazon.titan-embed-text-v2:0');
     }
   });

@@ -38,6 +38,24 @@ describe('agent settings in the local cloud', () => {
     expect(await offeredTo(otherAnalyst)).toContain('recall');
   });
 
+  it('choose the tenant’s chat model among those the platform grants', async () => {
+    const picked = await callAs(admin, 'PUT', '/v1/agent/settings', { modelId: 'amazon.nova-micro-v1:0' });
+    const refused = await callAs(admin, 'PUT', '/v1/agent/settings', {
+      modelId: 'meta.llama3-70b-instruct-v1:0',
+    });
+
+    await callAs(analyst, 'POST', '/v1/chat', { message: 'hello' });
+    await callAs(otherAnalyst, 'POST', '/v1/chat', { message: 'hello' });
+
+    expect(picked.status).toBe(200);
+    expect(refused).toMatchObject({ status: 422, body: { error: { code: 'model_not_allowed' } } });
+    const lastModel = async (caller: Caller) =>
+      (await modelRequestsOf(caller.tenantId, caller.sub)).filter((r) => r.operation === 'converse').at(-1)
+        ?.modelId;
+    expect(await lastModel(analyst)).toBe('amazon.nova-micro-v1:0');
+    expect(await lastModel(otherAnalyst)).toBe(apiEnv('MODEL_ID'));
+  });
+
   it('are readable by the tenant’s own sessions only', async () => {
     const key = { pk: { S: `${tenant}#t#agent-settings` }, sk: { S: 'current' } };
     const read = async (tenantId: string) =>

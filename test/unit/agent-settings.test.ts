@@ -113,6 +113,28 @@ describe('agent settings', () => {
     expect(api.bedrock.map((command) => command.input).filter(isConverseInput)).toHaveLength(1);
   });
 
+  it('uses the model a tenant admin picks among those the platform grants, and refuses any other (422)', async () => {
+    const api = twoTenants();
+
+    const picked = await api.call(ADA_ADMIN, 'PUT', '/v1/agent/settings', {
+      modelId: 'amazon.nova-micro-v1:0',
+    });
+    const refused = await api.call(ADA_ADMIN, 'PUT', '/v1/agent/settings', {
+      modelId: 'anthropic.claude-3-haiku-20240307-v1:0',
+    });
+    await api.call(ALICE_ANALYST, 'POST', '/v1/chat', { message: 'hello' });
+    const tenantModel = lastConverse(api).modelId;
+    await api.call(GLOBEX_ANALYST, 'POST', '/v1/chat', { message: 'hello' });
+
+    expect(picked.statusCode).toBe(200);
+    expect([refused.statusCode, refused.json.error.code]).toEqual([422, 'model_not_allowed']);
+    expect((await api.call(ADA_ADMIN, 'GET', '/v1/agent/settings')).json).toEqual({
+      modelId: 'amazon.nova-micro-v1:0',
+    });
+    expect(tenantModel).toBe('amazon.nova-micro-v1:0');
+    expect(lastConverse(api).modelId).toBe('amazon.nova-lite-v1:0');
+  });
+
   it.each([
     ['instructions too long', { instructions: 'x'.repeat(2001) }],
     ['an unknown tool', { disabledTools: ['format_disk'] }],

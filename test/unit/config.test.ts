@@ -35,6 +35,24 @@ describe('configuration', () => {
     );
   });
 
+  it('reads the granted chat models (MODEL_IDS, always with MODEL_ID) and connector loopback (off by default)', () => {
+    expect(readServiceConfig(SERVICE_ENV)).toMatchObject({
+      allowedModelIds: ['amazon.nova-lite-v1:0'],
+      connectorAllowLoopback: false,
+      tenantSecretPrefix: 'bulkhead/tenants',
+    });
+    const local = readServiceConfig({
+      ...SERVICE_ENV,
+      MODEL_IDS: 'amazon.nova-micro-v1:0, amazon.nova-lite-v1:0',
+      CONNECTOR_ALLOW_LOOPBACK: 'true',
+    });
+    expect(local.allowedModelIds).toEqual(['amazon.nova-lite-v1:0', 'amazon.nova-micro-v1:0']);
+    expect(local.connectorAllowLoopback).toBe(true);
+    expect(() => readServiceConfig({ ...SERVICE_ENV, CONNECTOR_ALLOW_LOOPBACK: 'yes' })).toThrow(
+      ConfigurationError,
+    );
+  });
+
   it('names every missing variable', () => {
     const { TENANT_TABLE_NAME: _table, MODEL_ID: _model, ...rest } = SERVICE_ENV;
 

@@ -47,6 +47,7 @@ export const TEST_CONFIG: ServiceConfig = {
   tenantSecretPrefix: 'bulkhead/tenants',
   connectorAllowLoopback: false,
   modelId: 'amazon.nova-lite-v1:0',
+  allowedModelIds: ['amazon.nova-lite-v1:0', 'amazon.nova-micro-v1:0'],
   embeddingModelId: 'amazon.titan-embed-text-v2:0',
   tenantSessionSeconds: 900,
   siloDataPlanes: new Map(),
