@@ -30,6 +30,12 @@ import {
   QueryVectorsCommand,
   type S3VectorsClient,
 } from '@aws-sdk/client-s3vectors';
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+} from '@aws-sdk/client-secrets-manager';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   apiEnv,
@@ -332,6 +338,59 @@ describe('a tenant session with raw SDK clients', () => {
   });
 });
 
+describe("a tenant session and another tenant's secrets", () => {
+  const secretOf = (tenantId: string, name: string) =>
+    `${apiEnv('TENANT_SECRET_PREFIX')}/${tenantId}/connectors/${name}`;
+  const SECRET_OPERATIONS: ReadonlyArray<
+    readonly [string, (clients: Clients, secretId: string) => Promise<unknown>]
+  > = [
+    [
+      'GetSecretValue',
+      (clients, secretId) => clients.secrets.send(new GetSecretValueCommand({ SecretId: secretId })),
+    ],
+    [
+      'PutSecretValue',
+      (clients, secretId) =>
+        clients.secrets.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: 'overwritten' })),
+    ],
+    [
+      'DeleteSecret',
+      (clients, secretId) =>
+        clients.secrets.send(
+          new DeleteSecretCommand({ SecretId: secretId, ForceDeleteWithoutRecovery: true }),
+        ),
+    ],
+  ];
+
+  beforeAll(async () => {
+    await bob.secrets.send(
+      new CreateSecretCommand({ Name: secretOf(tenantB, 'crm'), SecretString: `bob-key-${suffix}` }),
+    );
+  });
+
+  it.each(SECRET_OPERATIONS)("denies %s on another tenant's secret", async (_name, run) => {
+    await expect(run(alice, secretOf(tenantB, 'crm'))).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    });
+  });
+
+  it("denies creating a secret under another tenant's name, or outside any tenant", async () => {
+    for (const name of [secretOf(tenantB, 'planted'), `${apiEnv('TENANT_SECRET_PREFIX')}/stray`]) {
+      await expect(
+        alice.secrets.send(new CreateSecretCommand({ Name: name, SecretString: 'x' })),
+      ).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    }
+  });
+
+  it('allows every operation on its own secret, and leaves the other tenant’s untouched', async () => {
+    const own = secretOf(tenantA, 'crm');
+    await alice.secrets.send(new CreateSecretCommand({ Name: own, SecretString: 'first' }));
+    for (const [, run] of SECRET_OPERATIONS) await expect(run(alice, own)).resolves.toBeDefined();
+    const theirs = await bob.secrets.send(new GetSecretValueCommand({ SecretId: secretOf(tenantB, 'crm') }));
+    expect(theirs.SecretString).toBe(`bob-key-${suffix}`);
+  });
+});
+
 describe("a function's own execution-role credentials", () => {
   it.each([
     ['api', apiFunction.credentials],
@@ -345,6 +404,12 @@ describe("a function's own execution-role credentials", () => {
       own.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `${places.aShared.prefix}doc.txt` })),
     ).rejects.toMatchObject(DENIED_S3);
     await expect(VECTOR_OPERATIONS[2]?.[1](own.vectors, tenantA)).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    });
+    const tenantSecret = `${apiEnv('TENANT_SECRET_PREFIX')}/${tenantB}/connectors/crm`;
+    await expect(
+      own.secrets.send(new GetSecretValueCommand({ SecretId: tenantSecret })),
+    ).rejects.toMatchObject({
       name: 'AccessDeniedException',
     });
   });

@@ -4,6 +4,7 @@ import {
   type ConverseCommandInput,
 } from '@aws-sdk/client-bedrock-runtime';
 import { describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
 import {
   converseTurns,
   deadlineSignal,
@@ -13,7 +14,8 @@ import {
 } from '../../lambdas/agent/agent-loop.js';
 import type { ConverseModel } from '../../lambdas/agent/converse-model.js';
 import { AgentDeadlineError } from '../../lambdas/agent/errors.js';
-import type { ToolServices } from '../../lambdas/agent/tool.js';
+import { type AgentTool, type ToolServices, zodInput } from '../../lambdas/agent/tool.js';
+import { TOOLS } from '../../lambdas/agent/tool-catalog.js';
 import { UNTRUSTED_DATA_NOTE } from '../../lambdas/agent/tool-runner.js';
 import {
   type RequestContext,
@@ -85,7 +87,12 @@ function toolNames(input: ConverseCommandInput | undefined): string[] {
 async function agent(
   context: RequestContext,
   model: ConverseModel,
-  options: { services?: ToolServices; signal?: AbortSignal; maxSteps?: number } = {},
+  options: {
+    services?: ToolServices;
+    signal?: AbortSignal;
+    maxSteps?: number;
+    tools?: ReadonlyArray<AgentTool<unknown>>;
+  } = {},
 ) {
   return runAgent(
     {
@@ -95,6 +102,7 @@ async function agent(
       message: 'hello',
       signal: options.signal ?? new AbortController().signal,
       limits: { maxSteps: options.maxSteps ?? 6 },
+      ...(options.tools === undefined ? {} : { tools: options.tools }),
     },
     converseTurns(model),
   );
@@ -212,6 +220,47 @@ describe('agent tool execution', () => {
       citations: [{ documentId: DOCUMENT_ID, title: 'Handbook', chunk: 0 }],
       usage: { inputTokens: 20, outputTokens: 10 },
     });
+  });
+});
+
+describe('a tool the tenant marked "requires approval"', () => {
+  const ring = vi.fn(async () => ({ data: 'rang' }));
+  const bell: AgentTool<unknown> = {
+    name: 'ring_bell',
+    description: 'Rings the office bell',
+    action: 'connectors.use',
+    roles: ['admin'],
+    sideEffects: false,
+    requiresApproval: true,
+    ...zodInput(z.object({}).strict()),
+    run: ring,
+  };
+
+  it('waits for its user even before any untrusted content, and never runs unasked', async () => {
+    const request = vi.fn(async (tool: string, input: unknown, reason: string) => ({
+      id: 'a1',
+      tool,
+      input,
+      reason,
+      expiresAt: '2026-12-01T00:15:00.000Z',
+    }));
+    const services = { ...fakeServices(), approvals: { request, attachSession: vi.fn() } } as ToolServices;
+    const { model } = scriptedModel([[{ name: 'ring_bell', input: {} }], 'ok']);
+
+    const result = await agent(contextWith('admin'), model, { services, tools: [...TOOLS, bell] });
+
+    expect(result.toolCalls).toEqual([{ name: 'ring_bell', status: 'pending_approval' }]);
+    expect(result.pendingApproval?.reason).toContain('require approval');
+    expect(ring).not.toHaveBeenCalled();
+  });
+
+  it('is refused when the request has nowhere to ask', async () => {
+    const { model } = scriptedModel([[{ name: 'ring_bell', input: {} }], 'ok']);
+
+    const result = await agent(contextWith('admin'), model, { tools: [...TOOLS, bell] });
+
+    expect(result.toolCalls).toEqual([{ name: 'ring_bell', status: 'refused' }]);
+    expect(ring).not.toHaveBeenCalled();
   });
 });
 

@@ -60,6 +60,26 @@ describe('approvals', () => {
     assertDocumentedResponse('GET', '/v1/approvals', listed);
   });
 
+  it('tell the decision in the chat session that asked, so the model reads it next turn', async () => {
+    const { api, turn } = await injectedTurn();
+    const id = turn.json.pendingApproval.id;
+
+    await api.call(ADA_ADMIN, 'POST', `/v1/approvals/${id}`, { decision: 'approve' });
+    const messages = await api.call(ADA_ADMIN, 'GET', `/v1/sessions/${turn.json.sessionId}/messages`);
+    await api.call(ADA_ADMIN, 'POST', '/v1/chat', { message: 'and now?', sessionId: turn.json.sessionId });
+
+    const texts = messages.json.messages.map((message: { role: string; text: string }) => [
+      message.role,
+      message.text,
+    ]);
+    expect(texts.slice(-2)).toEqual([
+      ['user', 'I approved the delete_document call.'],
+      ['assistant', 'The approved delete_document call ran once: success.'],
+    ]);
+    const lastModelInput = JSON.stringify(api.bedrock.at(-1)?.input);
+    expect(lastModelInput).toContain('The approved delete_document call ran once: success.');
+  });
+
   it('run the recorded call exactly once when approved', async () => {
     const { api, turn, victimExists } = await injectedTurn();
     const id = turn.json.pendingApproval.id;

@@ -161,6 +161,25 @@ describe('Metering', () => {
       expect(item).toMatchObject({ calls: 1, costNanoUsd: 180_000 });
   });
 
+  it('counts a connector call once in the caller’s and the tenant’s month, however often it is metered', async () => {
+    const { table, metering } = setup();
+    const connectorCall = { requestId: 'req-42', callIndex: 0, connector: 'tracker', latencyMs: 40 };
+
+    const outcomes = [
+      await metering.meterConnectorCall(context, connectorCall),
+      await metering.meterConnectorCall(context, connectorCall),
+      await metering.meterConnectorCall(context, { ...connectorCall, callIndex: 1 }),
+    ];
+
+    expect(outcomes).toEqual(['recorded', 'duplicate', 'recorded']);
+    expect(table.itemAt(userUsageAddress('2026-11'))).toMatchObject({ connectorCalls: 2 });
+    expect(table.itemAt(tenantUsageAddress('2026-11', usageShardOf('req-42')))).toMatchObject({
+      connectorCalls: 2,
+    });
+    // A model call of the same request and index is its own record.
+    expect(await metering.meterCall(context, call)).toBe('recorded');
+  });
+
   it('counts separate calls of one request separately, and the request once', async () => {
     const { table, metering } = setup();
 

@@ -86,6 +86,24 @@ describe('RateLimiter', () => {
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(7);
   });
 
+  it('counts connector calls per tenant in their own window, apart from requests', async () => {
+    const alice = limiterFor('alice');
+    const bob = limiterFor('bob', alice.table.items);
+    await alice.limiter.admitConnectorCall(2);
+    await bob.limiter.admitConnectorCall(2);
+
+    const err = await refusal(alice.limiter.admitConnectorCall(2));
+
+    expect([err.scope, err.retryAfterSeconds]).toEqual(['tenant', 45]);
+    expect(alice.table.itemAt(rateCounterAddress('tenant', WINDOW_START, 'connector-w'))).toMatchObject({
+      pk: 'acme#t#rate',
+      sk: `connector-w#${WINDOW_START}`,
+      count: 2,
+    });
+    // Requests have their own counters: a tenant out of connector calls may still ask things.
+    await expect(alice.limiter.admit({ tenantPerMinute: 10, userPerMinute: 10 })).resolves.toBeUndefined();
+  });
+
   it('gives every tier a tenant limit above its user limit', () => {
     for (const tier of ['basic', 'premium', 'enterprise'] as const) {
       expect(rateLimitsFor({ tier }).tenantPerMinute).toBeGreaterThan(rateLimitsFor({ tier }).userPerMinute);

@@ -1,6 +1,8 @@
 /** The tenant API handler over a memory-backed fake runtime, with request helpers. */
+
 import type { ConverseCommandInput } from '@aws-sdk/client-bedrock-runtime';
 import { vi } from 'vitest';
+import type { ServiceConfig } from '../../../lambdas/config.js';
 import type { Logger } from '../../../lambdas/observability/logger.js';
 import type { Telemetry } from '../../../lambdas/observability/telemetry.js';
 import type { TenantRecord } from '../../../lambdas/registry/tenant-record.js';
@@ -45,6 +47,8 @@ export function apiHarness(
     telemetry?: Telemetry;
     /** A control table shared with another runtime (e.g. the control function's); `tenant` then unused. */
     registry?: MemoryTable;
+    /** @default TEST_CONFIG */
+    config?: ServiceConfig;
   } = {},
 ) {
   const logger: Logger = { info: vi.fn(), error: vi.fn() };
@@ -54,6 +58,7 @@ export function apiHarness(
     bedrock: bedrockResponder(options.converse ?? obedientModel),
     ...(options.failing === undefined ? {} : { failing: options.failing }),
     ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
+    ...(options.config === undefined ? {} : { config: options.config }),
   });
   // The production composition (rate limits, telemetry, denial audit); `logger` sees what precedes the context.
   const handler = createApiHandler(fake.runtime, { logger });

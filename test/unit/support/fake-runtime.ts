@@ -35,7 +35,7 @@ import {
   type Responder,
   type SentCommand,
 } from './fake-sdk.js';
-import { MemoryBucket, MemoryTable, MemoryVectorIndex } from './memory-cloud.js';
+import { MemoryBucket, MemorySecrets, MemoryTable, MemoryVectorIndex } from './memory-cloud.js';
 
 export const TEST_CONFIG: ServiceConfig = {
   tenantTableName: 'tenant-data',
@@ -70,6 +70,8 @@ export interface FakeRuntimeOptions {
   readonly objects?: Responder<S3Input, object>;
   /** Answers for Bedrock commands (Converse, ConverseStream, InvokeModel); default: refuses. */
   readonly bedrock?: Responder<BedrockInput, object>;
+  /** Answers for tenant-session Secrets Manager commands; default: refuses. */
+  readonly secrets?: Responder<object, object>;
   /** default: quietTelemetry() */
   readonly telemetry?: Telemetry;
   /** default: TEST_CONFIG (every tenant on the pool) */
@@ -197,9 +199,13 @@ export function fakeRuntime(options: FakeRuntimeOptions): FakeRuntime {
         },
         secretsManager: (credentials) => {
           const client = new SecretsManagerClient({ region: 'us-east-1', credentials });
-          captureCommands(client, (command) => {
-            throw new Error(`this test expects no tenant secret call, got ${command.name}`);
-          });
+          captureShapedCommands(
+            client,
+            options.secrets ??
+              ((command) => {
+                throw new Error(`this test expects no tenant secret call, got ${command.name}`);
+              }),
+          );
           return client;
         },
       },
@@ -220,10 +226,13 @@ export function memoryRuntime(options: {
   readonly bedrock?: Responder<BedrockInput, object>;
   /** Commands (by name, e.g. `PutVectorsCommand`) that fail instead of being answered. */
   readonly failing?: readonly string[];
+  /** @default TEST_CONFIG */
+  readonly config?: ServiceConfig;
 }) {
   const table = options.table ?? new MemoryTable();
   const bucket = new MemoryBucket();
   const index = new MemoryVectorIndex();
+  const secrets = new MemorySecrets();
   const failing = new Set(options.failing ?? []);
   const unlessFailing =
     <Input>(respond: Responder<Input, object>): Responder<Input, object> =>
@@ -238,7 +247,9 @@ export function memoryRuntime(options: {
     objects: unlessFailing(bucket.respond),
     vectors: unlessFailing(index.respond),
     bedrock: unlessFailing(options.bedrock ?? refuseModelCalls),
+    secrets: unlessFailing(secrets.respond),
     ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
+    ...(options.config === undefined ? {} : { config: options.config }),
   });
-  return { ...fake, table, bucket, index };
+  return { ...fake, table, bucket, index, secrets };
 }

@@ -1,6 +1,6 @@
 /**
  * In-memory answers for the tenant-session SDK clients (DynamoDB, S3, S3
- * Vectors, Bedrock embeddings), so unit tests can run whole flows — upload,
+ * Vectors, Secrets Manager, Bedrock embeddings), so unit tests can run whole flows — upload,
  * search, chat, delete — through the real scoped clients and assert on both
  * the captured commands and the resulting state. Only what the scoped clients
  * send is understood; anything else fails loudly.
@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { NoSuchKey } from '@aws-sdk/client-s3';
+import { ResourceExistsException, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { metadata, type SentCommand } from './fake-sdk.js';
 
@@ -67,6 +68,42 @@ function conditionHolds(condition: unknown, item: Item | undefined, scope: Expre
 
 function conditionFailed(): ConditionalCheckFailedException {
   return new ConditionalCheckFailedException({ message: 'condition failed', $metadata: {} });
+}
+
+/** Secrets Manager: Create/Put/Get/DeleteSecret by name (what TenantSecrets sends). */
+export class MemorySecrets {
+  readonly values = new Map<string, string>();
+
+  respond = (command: SentCommand<object>): object => {
+    const input = record(command.input);
+    const name = String(input.Name ?? input.SecretId);
+    const missing = () =>
+      new ResourceNotFoundException({
+        message: "Secrets Manager can't find the specified secret.",
+        $metadata: {},
+      });
+    switch (command.name) {
+      case 'CreateSecretCommand':
+        if (this.values.has(name))
+          throw new ResourceExistsException({ message: 'the secret already exists', $metadata: {} });
+        this.values.set(name, String(input.SecretString));
+        return { ...metadata, Name: name };
+      case 'PutSecretValueCommand':
+        if (!this.values.has(name)) throw missing();
+        this.values.set(name, String(input.SecretString));
+        return { ...metadata, Name: name };
+      case 'GetSecretValueCommand': {
+        const value = this.values.get(name);
+        if (value === undefined) throw missing();
+        return { ...metadata, Name: name, SecretString: value };
+      }
+      case 'DeleteSecretCommand':
+        if (!this.values.delete(name)) throw missing();
+        return { ...metadata, Name: name };
+      default:
+        throw new Error(`MemorySecrets does not understand ${command.name}`);
+    }
+  };
 }
 
 /** DynamoDB: Get/Put/Update(SET, ADD)/Delete/Query/Scan/BatchGet/BatchWrite/TransactWrite with ScopedTable's conditions. */
