@@ -10,6 +10,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { repoPath } from '../lib/repo-root.js';
+import { startTicketTracker } from '../local/demo-mcp/ticket-tracker.js';
+import { demoConnectorBody } from '../local/demo-seed.js';
 import { startLocalCloud } from '../local/local-cloud.js';
 
 const SAMPLES = 5;
@@ -17,6 +19,9 @@ const TENANT = 'bench-calls';
 const OPERATOR = { sub: 'bench-ops', tenantId: 'platform', groups: ['operator'] };
 const ANALYST = { sub: 'bench-analyst', tenantId: TENANT, groups: ['admin'] };
 
+// The tenant has one connector (the demo MCP tracker): every chat lists it (one Query).
+const trackerKey = `bench-${randomUUID()}`;
+const tracker = await startTicketTracker({ apiKey: trackerKey });
 let calls = 0;
 const byService = new Map<string, number>();
 const cloud = await startLocalCloud({
@@ -107,6 +112,13 @@ const probes: Probe[] = [
     path: () => '/v1/documents',
     body: () => ({ title: 'Bench', content: 'word '.repeat(400), visibility: 'private' }),
   },
+  {
+    name: 'POST /v1/chat (one connector tool)',
+    method: 'POST',
+    path: () => '/v1/chat',
+    body: () => ({ message: 'use tool tracker__list_tickets {}' }),
+  },
+  { name: 'GET /v1/connectors', method: 'GET', path: () => '/v1/connectors' },
   { name: 'POST /v1/search', method: 'POST', path: () => '/v1/search', body: () => ({ query: 'word' }) },
   { name: 'GET /v1/costs', method: 'GET', path: () => '/v1/costs' },
 ];
@@ -118,6 +130,10 @@ try {
     tier: 'enterprise',
   });
   await request(ANALYST, 'PUT', '/v1/memory', { fact: 'replayed' }, { 'idempotency-key': replayKey });
+  await request(ANALYST, 'POST', '/v1/connectors', {
+    name: 'tracker',
+    ...demoConnectorBody({ url: tracker.url, apiKey: trackerKey }),
+  });
   const results = [];
   for (const probe of probes) {
     const counts: number[] = [];
@@ -158,5 +174,5 @@ try {
     )}\n`,
   );
 } finally {
-  await cloud.stop();
+  await Promise.all([cloud.stop(), tracker.close()]);
 }

@@ -68,6 +68,13 @@ export function connectorTools(
   },
 ): AgentTool<Record<string, unknown>>[] {
   let callIndex = 0;
+  // A connector's key is read once per request (these tools live for one), however many calls it makes.
+  const headers = new Map<string, Promise<Record<string, string>>>();
+  const headersOf = (connector: StoredConnector) => {
+    const known = headers.get(connector.name) ?? authHeaders(connector.auth, dependencies.secrets);
+    headers.set(connector.name, known);
+    return known;
+  };
   return connectors.flatMap((connector) =>
     connector.tools.flatMap((exposed): AgentTool<Record<string, unknown>>[] => {
       const spec = connector.discovered.find((candidate) => candidate.name === exposed.name);
@@ -87,8 +94,7 @@ export function connectorTools(
             const index = callIndex;
             callIndex += 1;
             const result = await guardedCall(dependencies.guard, connector.name, index, async () => {
-              const headers = await authHeaders(connector.auth, dependencies.secrets);
-              const client = clientFor(connector, headers, dependencies.policy);
+              const client = clientFor(connector, await headersOf(connector), dependencies.policy);
               return client.callTool(spec.name, input, AbortSignal.timeout(connector.timeoutMs));
             });
             if (result.isError)

@@ -278,8 +278,9 @@ describe('connector tools', () => {
         error: vi.fn(),
       },
     };
+    const secrets = { get: vi.fn(async (_secretName: string) => KEY) };
     const tools = connectorTools([stored()], {
-      secrets: { get: async () => KEY },
+      secrets,
       policy: { allowLoopback: true },
       guard,
     });
@@ -289,7 +290,7 @@ describe('connector tools', () => {
       usage: { current: vi.fn() },
       audit: { note: vi.fn(async () => undefined) },
     };
-    return { guard, tools, services };
+    return { guard, tools, services, secrets };
   };
 
   it('carry the connector’s role map, side effects and approval flag into the catalog', () => {
@@ -340,7 +341,7 @@ describe('connector tools', () => {
   });
 
   it('meter each call, log only its outcome and latency, and hand the answer back as untrusted data', async () => {
-    const { tools, services, guard } = harness();
+    const { tools, services, guard, secrets } = harness();
 
     const first = await runToolUse(
       context(['analyst']),
@@ -362,6 +363,8 @@ describe('connector tools', () => {
     expect(second.call.status).toBe('failed');
     expect(JSON.stringify(second.result)).toContain('the connector call failed: tool error');
     expect(guard.metering.meterConnectorCall.mock.calls.map(([, call]) => call.callIndex)).toEqual([0, 1]);
+    // One key read per request, whatever the number of calls.
+    expect(secrets.get.mock.calls).toEqual([[SECRET_NAME]]);
     const logged = guard.logger.info.mock.calls.map(([message, fields]) => [
       message,
       Object.keys(fields ?? {}).sort(),
