@@ -1,6 +1,7 @@
 /**
  * Telemetry carries the opaque tenant tag and nothing raw (issue 5, DESIGN invariant 6). One
- * tenant with distinctive ids drives every path that logs — chats (plain, streamed, with tools),
+ * tenant with distinctive ids drives every path that logs — chats (plain, streamed, with tools and
+ * a connector tool, whose key must appear nowhere),
  * an upload, retries and fallback, an outage, refusals, bad input, a bad token, operator calls —
  * then every line the functions wrote (captured by the local cloud) is scanned for its raw
  * tenant id, user ids, prompt and document text. The tag must appear, so the scan can fail.
@@ -10,8 +11,9 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { TIER_BUDGETS } from '../../lambdas/admission/tier-limits.js';
 import { DEFAULT_MODEL_RETRY_POLICY } from '../../lambdas/resilience/model-fallback.js';
+import { startTicketTracker } from '../../local/demo-mcp/ticket-tracker.js';
 import { type Caller, callApi, callAs, OPERATOR, onboard, streamAs, tokenFor } from './support/api-client.js';
-import { capturedLogs, failNextModelCalls, sessionIdentities } from './support/inspector.js';
+import { capturedLogs, failNextModelCalls, secretValues, sessionIdentities } from './support/inspector.js';
 import { apiEnv, uniqueSuffix } from './support/local-cloud.js';
 import { describeLeaks, findLogLeaks } from './support/log-leaks.js';
 
@@ -21,6 +23,7 @@ const admin: Caller = { sub: 'u-leakcheck-7', tenantId, groups: ['admin'] };
 const analyst: Caller = { sub: 'u-leakcheck-8', tenantId, groups: ['analyst'] };
 const reader: Caller = { sub: 'u-leakcheck-9', tenantId, groups: ['reader'] };
 const promptMarker = `zqpromptmarker${suffix}`;
+const connectorKey = `zqconnectorkey${suffix}${'k'.repeat(16)}`;
 /** Ids only an admin route's path or body names: the caller is someone else. */
 const targetTenant = `zq-target-${suffix}`;
 const targetUser = `zq-target-user-${suffix}`;
@@ -92,6 +95,8 @@ async function driveEveryLoggingPath(): Promise<string[]> {
   expect(adminErrors.map((answer) => answer.status)).toEqual([409, 400, 404, 404, 404, 403, 403, 403]);
 
   // Last, one refusal per function: once its line is captured, so is everything before it.
+  await driveConnectorPaths();
+
   const refusals = await Promise.all([
     callAs(admin, 'GET', `/v1/documents/missing-${suffix}`),
     callAs(OPERATOR, 'GET', `/v1/admin/tenants/zq-nobody-${suffix}`),
@@ -99,6 +104,35 @@ async function driveEveryLoggingPath(): Promise<string[]> {
   ]);
   expect(refusals.map((answer) => answer.status)).toEqual([404, 404, 400]);
   return refusals.map(refusalId);
+}
+
+/** A connector with a key: registered, called, refused a wrong key, and faulted (nothing listening). */
+async function driveConnectorPaths(): Promise<void> {
+  const tracker = await startTicketTracker({ apiKey: connectorKey });
+  try {
+    const connector = (url: string, key: string) => ({
+      kind: 'mcp',
+      url,
+      auth: { type: 'api_key', value: key },
+      tools: [{ name: 'list_tickets', roles: ['analyst'] }],
+    });
+    const registered = await callAs(admin, 'POST', '/v1/connectors', {
+      name: 'tracker',
+      ...connector(tracker.url, connectorKey),
+    });
+    const wrongKey = await callAs(admin, 'POST', '/v1/connectors', {
+      name: 'wrong',
+      ...connector(tracker.url, `${connectorKey}x`),
+    });
+    const used = await callAs(analyst, 'POST', '/v1/chat', { message: 'use tool tracker__list_tickets {}' });
+    expect([registered.status, wrongKey.status, used.status]).toEqual([201, 422, 200]);
+  } finally {
+    await tracker.close();
+  }
+  const gone = await callAs(analyst, 'POST', '/v1/chat', { message: 'use tool tracker__list_tickets {}' });
+  expect((gone.body as { toolCalls: unknown }).toolCalls).toEqual([
+    { name: 'tracker__list_tickets', status: 'failed' },
+  ]);
 }
 
 beforeAll(async () => {
@@ -125,16 +159,21 @@ describe('the functions’ logs', () => {
     const leaks = findLogLeaks(lines, {
       tenantIds: [tenantId, targetTenant],
       userIds: [admin.sub, analyst.sub, reader.sub, targetUser, ONE_LETTER_USER],
-      texts: [promptMarker, documentMarker],
+      texts: [promptMarker, documentMarker, connectorKey],
     });
     expect(leaks, describeLeaks(leaks)).toEqual([]);
   });
 
-  it('carry no raw id of any tenant or user the run has given a session so far', async () => {
-    const [{ lines }, identities] = await Promise.all([capturedLogs(), sessionIdentities()]);
+  it('carry no raw id of any tenant or user the run has given a session so far, and no secret value', async () => {
+    const [{ lines }, identities, secrets] = await Promise.all([
+      capturedLogs(),
+      sessionIdentities(),
+      secretValues(),
+    ]);
 
     expect(identities.tenantIds).toContain(tenantId);
-    const leaks = findLogLeaks(lines, identities);
+    expect(secrets).toContain(connectorKey);
+    const leaks = findLogLeaks(lines, { ...identities, texts: secrets });
     expect(leaks, describeLeaks(leaks)).toEqual([]);
   });
 });
