@@ -77,6 +77,7 @@ const ServiceEnvSchema = z.object({
   TENANT_ROLE_ARN: required('TENANT_ROLE_ARN'),
   TENANT_TAG_SECRET_ARN: required('TENANT_TAG_SECRET_ARN'),
   TENANT_SECRET_PREFIX: required('TENANT_SECRET_PREFIX'),
+  VAULT_KEY_ARN: required('VAULT_KEY_ARN'),
   /** Only the local cloud sets it: connectors on 127.0.0.1 over plain http. */
   CONNECTOR_ALLOW_LOOPBACK: z.enum(['true', 'false']).default('false'),
   MODEL_ID: required('MODEL_ID'),
@@ -103,6 +104,8 @@ export interface ServiceConfig {
   readonly tenantTagSecretArn: string;
   /** Where tenants' secrets are named: `<prefix>/<tenantId>/...` (the tenant policy grants the same). */
   readonly tenantSecretPrefix: string;
+  /** The token vault's KMS key (users' OAuth tokens are sealed under it). */
+  readonly vaultKeyArn: string;
   /** Connectors may be reached on loopback over http (the local cloud only); never in the cloud. */
   readonly connectorAllowLoopback: boolean;
   readonly modelId: string;
@@ -144,6 +147,7 @@ export function readServiceConfig(env: Environment = process.env): ServiceConfig
     tenantRoleArn: parsed.TENANT_ROLE_ARN,
     tenantTagSecretArn: parsed.TENANT_TAG_SECRET_ARN,
     tenantSecretPrefix: parsed.TENANT_SECRET_PREFIX,
+    vaultKeyArn: parsed.VAULT_KEY_ARN,
     connectorAllowLoopback: parsed.CONNECTOR_ALLOW_LOOPBACK === 'true',
     modelId: parsed.MODEL_ID,
     allowedModelIds: [

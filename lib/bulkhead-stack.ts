@@ -13,6 +13,7 @@ import {
   type StackProps,
   Validations,
 } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { profiledFoundationModel } from '../lambdas/tenancy/model-ids.js';
@@ -49,6 +50,7 @@ export class BulkheadStack extends Stack {
   readonly controlPlane: ControlPlane;
   readonly identity: Identity;
   readonly tenantTagKey: secretsmanager.Secret;
+  readonly vaultKey: kms.Key;
   readonly authorizerFunction: HouseFunction;
   readonly controlFunction: HouseFunction;
   readonly apiFunction: HouseFunction;
@@ -92,6 +94,14 @@ export class BulkheadStack extends Stack {
       id: 'AwsSolutions-SMG4',
       reason:
         'Rotating the tenant-tag HMAC key changes every tenant tag and breaks correlation of historic telemetry; it is rotated by a planned procedure, not on a schedule.',
+    });
+
+    // The token vault's key: users' OAuth tokens are sealed under it with a {TenantId, UserId,
+    // ConnectorId} context; the tenant role may use it only for its own tenant and user.
+    this.vaultKey = new kms.Key(this, 'VaultKey', {
+      description: 'Seals users’ delegated OAuth tokens (encryption context: TenantId, UserId, ConnectorId)',
+      enableKeyRotation: true,
+      removalPolicy,
     });
 
     const [defaultModelId] = modelIds;
@@ -141,6 +151,7 @@ export class BulkheadStack extends Stack {
         resourceName: tenantSecretPrefix,
         arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       }),
+      vaultKeyArns: [this.vaultKey.keyArn],
     };
     this.tenantAccess = new TenantAccessRole(this, 'TenantAccess', {
       resources,
@@ -157,6 +168,8 @@ export class BulkheadStack extends Stack {
       fn.function.addEnvironment('VECTOR_BUCKET_NAME', this.pool.vectorBucketName);
       fn.function.addEnvironment('SILO_DATA_PLANES', siloDataPlanes);
       fn.function.addEnvironment('TENANT_SECRET_PREFIX', tenantSecretPrefix);
+      // An ARN, not a grant: only the tenant role may use the key, under its own context.
+      fn.function.addEnvironment('VAULT_KEY_ARN', this.vaultKey.keyArn);
       fn.bindAssumableRole('TENANT_ROLE_ARN', this.tenantAccess.role);
       fn.bindSecret('TENANT_TAG_SECRET_ARN', this.tenantTagKey);
     }

@@ -13,6 +13,7 @@ import {
   OBJECT_KEY_PATTERNS,
   type TenantDataResources,
   tenantAccessPolicy,
+  tenantCredentialsPolicy,
   tenantRoleTrustConditions,
 } from './tenant-policy.js';
 
@@ -51,13 +52,21 @@ export class TenantAccessRole extends Construct {
         TenantAccess: iam.PolicyDocument.fromJson(tenantAccessPolicy(props.resources)),
       },
     });
+    const credentials = tenantCredentialsPolicy(props.resources);
+    if (credentials.Statement.length > 0) {
+      const policy = new iam.ManagedPolicy(this, 'Credentials', {
+        description: 'Tenant credentials: the tenant’s own secrets and its users’ token-vault context',
+        document: iam.PolicyDocument.fromJson(credentials),
+        roles: [this.role],
+      });
+      if (props.resources.tenantSecretsArnRoot !== undefined)
+        acknowledgeTenantSecrets(policy, props.resources.tenantSecretsArnRoot);
+    }
     this.acknowledgeTagScopedObjectKeys([
       ...props.resources.bucketArns,
       ...props.resources.silos.flatMap((silo) => silo.bucketArns),
     ]);
     this.acknowledgeProfiledModels(props.resources.profiledModels?.foundationModelArns ?? []);
-    if (props.resources.tenantSecretsArnRoot !== undefined)
-      this.acknowledgeTenantSecrets(props.resources.tenantSecretsArnRoot);
     const cfnRole = this.role.node.defaultChild;
     if (!(cfnRole instanceof iam.CfnRole)) throw new Error('Role has no CfnRole child');
     cfnRole.addMetadata(ROLE_METADATA_KEY, TENANT_ACCESS_ROLE_MARK);
@@ -74,16 +83,6 @@ export class TenantAccessRole extends Construct {
           'A cross-Region inference profile serves its foundation model from any Region of its geography; the grant holds only with bedrock:InferenceProfileArn = one of the configured profiles.',
       });
     }
-  }
-
-  /** Acknowledges exactly the IAM5 finding for the tenant secrets pattern (`<root>/<TenantId>/*`). */
-  private acknowledgeTenantSecrets(root: string): void {
-    const resolved: unknown = Stack.of(this).resolve(root);
-    Validations.of(this.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${nagJoinNotation(resolved)}/<aws:PrincipalTag/${TENANT_TAG_KEY}>/*]`,
-      reason:
-        "The trailing * covers only secrets named under the session's own tenant (<prefix>/<TenantId>/...), plus the random suffix Secrets Manager appends to every secret ARN.",
-    });
   }
 
   /**
@@ -104,6 +103,16 @@ export class TenantAccessRole extends Construct {
       }
     }
   }
+}
+
+/** Acknowledges exactly the IAM5 finding for the tenant secrets pattern (`<root>/<TenantId>/*`). */
+function acknowledgeTenantSecrets(policy: iam.ManagedPolicy, root: string): void {
+  const resolved: unknown = Stack.of(policy).resolve(root);
+  Validations.of(policy).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::${nagJoinNotation(resolved)}/<aws:PrincipalTag/${TENANT_TAG_KEY}>/*]`,
+    reason:
+      "The trailing * covers only secrets named under the session's own tenant (<prefix>/<TenantId>/...), plus the random suffix Secrets Manager appends to every secret ARN.",
+  });
 }
 
 /** cdk-nag's notation for a resolved string: literal parts as they are, `{ Ref: X }` as `<X>`. */

@@ -16,6 +16,7 @@ import {
   TENANT_TAG_KEY,
   USER_MARKER,
   USER_TAG_KEY,
+  VAULT_CONTEXT_KEYS,
 } from '../lambdas/tenancy/key-layout.js';
 
 const TENANT = `\${aws:PrincipalTag/${TENANT_TAG_KEY}}`;
@@ -66,6 +67,11 @@ export interface TenantDataResources extends DataPlaneArns {
    */
   readonly tenantSecretsArnRoot?: string;
   /**
+   * The KMS keys of the token vault: a session may encrypt and decrypt only under an encryption
+   * context naming its own tenant and user. @default no vault
+   */
+  readonly vaultKeyArns?: readonly string[];
+  /**
    * The foundation models behind the inference profiles in `modelArns`, in every Region they
    * may be served from, invocable only through those profiles. @default none
    */
@@ -100,6 +106,9 @@ export const TENANT_VECTOR_ACTIONS = [
 ] as const;
 
 export const MODEL_ACTIONS = ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'] as const;
+
+/** What a tenant session may do with the vault key: seal and open its own user's tokens (no data keys). */
+export const TENANT_VAULT_ACTIONS = ['kms:Encrypt', 'kms:Decrypt'] as const;
 
 /** What a tenant session may do with its own secrets (connector API keys): create, read, rotate, remove. */
 export const TENANT_SECRET_ACTIONS = [
@@ -177,15 +186,6 @@ export function tenantAccessPolicy(resources: TenantDataResources): PolicyDocume
       Resource: resources.modelArns,
     });
   }
-  if (resources.tenantSecretsArnRoot !== undefined) {
-    statements.push({
-      Sid: 'TenantSecrets',
-      Effect: 'Allow',
-      Action: TENANT_SECRET_ACTIONS,
-      // A secret ARN ends in `-` and six random characters, which the trailing `*` covers.
-      Resource: `${resources.tenantSecretsArnRoot}/${TENANT}/*`,
-    });
-  }
   const profiled = resources.profiledModels;
   if (profiled !== undefined && profiled.foundationModelArns.length > 0) {
     statements.push({
@@ -195,6 +195,42 @@ export function tenantAccessPolicy(resources: TenantDataResources): PolicyDocume
       Resource: profiled.foundationModelArns,
       // Only as the destination of the platform's own profiles, never invoked directly.
       Condition: { StringEquals: { 'bedrock:InferenceProfileArn': profiled.profileArns } },
+    });
+  }
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+/**
+ * The tenant role's second document: the credentials it keeps for its tenant and users — the
+ * tenant's secrets (connector keys) and the token vault's key. A managed policy of its own, so the
+ * inline document keeps its room for silo tenants (IAM caps a role's inline policies at 10,240
+ * characters); the inline document's explicit denies (missing or malformed tags) cover it too.
+ */
+export function tenantCredentialsPolicy(resources: TenantDataResources): PolicyDocumentJson {
+  const statements: PolicyStatementJson[] = [];
+  if (resources.tenantSecretsArnRoot !== undefined) {
+    statements.push({
+      Sid: 'TenantSecrets',
+      Effect: 'Allow',
+      Action: TENANT_SECRET_ACTIONS,
+      // A secret ARN ends in `-` and six random characters, which the trailing `*` covers.
+      Resource: `${resources.tenantSecretsArnRoot}/${TENANT}/*`,
+    });
+  }
+  if (resources.vaultKeyArns !== undefined && resources.vaultKeyArns.length > 0) {
+    statements.push({
+      Sid: 'TenantVault',
+      Effect: 'Allow',
+      Action: TENANT_VAULT_ACTIONS,
+      Resource: resources.vaultKeyArns,
+      // KMS binds the context to the ciphertext: another user's token cannot be opened under ours.
+      Condition: {
+        StringEquals: {
+          [`kms:EncryptionContext:${TENANT_TAG_KEY}`]: TENANT,
+          [`kms:EncryptionContext:${USER_TAG_KEY}`]: USER,
+        },
+        'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': VAULT_CONTEXT_KEYS },
+      },
     });
   }
   return { Version: '2012-10-17', Statement: statements };

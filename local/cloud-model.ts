@@ -47,6 +47,8 @@ export interface CloudModel {
   readonly buckets: readonly string[];
   readonly vectorBuckets: readonly string[];
   readonly secrets: readonly NamedResource[];
+  /** KMS keys (the token vault's) with their key policies: the local KMS holds material for each. */
+  readonly kmsKeys: ReadonlyArray<NamedResource & { readonly keyPolicy: unknown }>;
   readonly functions: readonly LocalFunction[];
   readonly routes: readonly RouteSpec[];
 }
@@ -109,6 +111,10 @@ export function cloudModelFromTemplate(
       physicalName(template, logicalId),
     ),
     secrets: ofType('AWS::SecretsManager::Secret').map(named),
+    kmsKeys: ofType('AWS::KMS::Key').map((logicalId) => ({
+      ...named(logicalId),
+      keyPolicy: resolveIntrinsics(template.Resources[logicalId]?.Properties?.KeyPolicy, template, account),
+    })),
     functions: functions.map((spec) => ({
       ...spec,
       name: physicalName(template, spec.logicalId),

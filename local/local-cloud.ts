@@ -16,6 +16,7 @@ import { gatewaySettings } from './api-gateway/gateway-settings.js';
 import { type CloudModel, cloudModelFromTemplate, type LocalFunction } from './cloud-model.js';
 import { startDynamoDbLocal } from './emulators/dynamodb-local.js';
 import { type JwtIssuer, startJwtIssuer } from './emulators/jwt-issuer.js';
+import { KmsEmulator } from './emulators/kms.js';
 import { startS3Emulator } from './emulators/s3.js';
 import { S3VectorsEmulator } from './emulators/s3-vectors.js';
 import { SecretsManagerEmulator } from './emulators/secrets-manager.js';
@@ -123,13 +124,18 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const model = cloudModelFromTemplate(template, account);
 
     const registry = new CredentialRegistry(account.accountId);
-    const evaluator = new PolicyEvaluator(model.roles, account.accountId);
+    const evaluator = new PolicyEvaluator(
+      model.roles,
+      account.accountId,
+      new Map(model.kmsKeys.map((key) => [key.arn, key.keyPolicy])),
+    );
     const vectors = new S3VectorsEmulator({
       bucketArnPrefix: vectorBucketArnPrefix(account.region, account.accountId),
       ...(dataDir === undefined ? {} : { dataFile: join(dataDir, 's3vectors.json') }),
     });
     stops.push(async () => vectors.save());
     const secrets = new SecretsManagerEmulator(account.region, account.accountId);
+    const kms = new KmsEmulator(account.region, account.accountId);
     const standInModel = new StandInModel(() => secrets.values());
     const functionLogs = new FunctionLogs();
     const frontDoorStarting = track(
@@ -148,6 +154,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           vectors,
           sts: new StsEmulator(registry, (arn) => evaluator.role(arn) !== undefined, account.accountId),
           secrets,
+          kms,
           model: standInModel,
           ...(options.onDenied === undefined ? {} : { onDenied: options.onDenied }),
           ...(options.onAwsCall === undefined ? {} : { onCall: options.onAwsCall }),
@@ -198,7 +205,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         }),
       ),
     );
-    const provisioning = deployResources(model, dynamoDb.endpoint, s3, vectors, secrets, dataDir);
+    const provisioning = deployResources(model, dynamoDb.endpoint, s3, vectors, { secrets, kms }, dataDir);
     await allStarted<unknown>([...hostsStarting, provisioning]);
     const hosts = await Promise.all(hostsStarting);
     const gateway = await track(
@@ -237,7 +244,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 }
 
 /**
- * Creates what CloudFormation would: tables, buckets, vector buckets and secret values. This
+ * Creates what CloudFormation would: tables, buckets, vector buckets, secret values and KMS key
+ * material. This
  * is provisioning, not data access, so it talks to the emulators directly.
  */
 async function deployResources(
@@ -245,7 +253,7 @@ async function deployResources(
   dynamoDbEndpoint: string,
   s3: { createBucket(name: string): Promise<void> },
   vectors: S3VectorsEmulator,
-  secrets: SecretsManagerEmulator,
+  { secrets, kms }: { secrets: SecretsManagerEmulator; kms: KmsEmulator },
   dataDir: string | undefined,
 ): Promise<void> {
   const dynamoDb = new DynamoDBClient({
@@ -272,9 +280,15 @@ async function deployResources(
   for (const secret of model.secrets) {
     secrets.put(secret.arn, secret.name, await secretValue(secret.logicalId, dataDir));
   }
+  for (const key of model.kmsKeys) {
+    kms.addKey(key.arn, Buffer.from(await secretValue(key.logicalId, dataDir), 'hex'));
+  }
 }
 
-/** A fresh random secret, or the persisted one so tenant tags stay stable across runs. */
+/**
+ * A fresh random secret (32 bytes, hex), or the persisted one so tenant tags and sealed tokens
+ * stay readable across runs.
+ */
 async function secretValue(logicalId: string, dataDir: string | undefined): Promise<string> {
   const fresh = randomBytes(32).toString('hex');
   if (dataDir === undefined) return fresh;

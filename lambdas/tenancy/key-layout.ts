@@ -45,6 +45,9 @@ export type UserId = z.infer<typeof UserIdSchema>;
 export const TENANT_TAG_KEY = 'TenantId';
 export const USER_TAG_KEY = 'UserId';
 
+/** The encryption context every token-vault ciphertext carries (exactly these keys): the policy reads it. */
+export const VAULT_CONTEXT_KEYS = [TENANT_TAG_KEY, USER_TAG_KEY, 'ConnectorId'] as const;
+
 /** The separator between key segments in DynamoDB partition keys. */
 export const KEY_DELIMITER = '#';
 /** The tenant tables' TTL attribute (epoch seconds): DynamoDB removes an item once it has passed. */

@@ -123,6 +123,8 @@ export function resourceArn(
       return `arn:${p}:logs:${r}:${a}:log-group:${name}:*`;
     case 'AWS::SecretsManager::Secret':
       return `arn:${p}:secretsmanager:${r}:${a}:secret:${name}`;
+    case 'AWS::KMS::Key':
+      return `arn:${p}:kms:${r}:${a}:key/${name}`;
     case 'AWS::Cognito::UserPool':
       return `arn:${p}:cognito-idp:${r}:${a}:userpool/${userPoolId(template, logicalId, account)}`;
     case 'AWS::ApiGateway::RestApi':

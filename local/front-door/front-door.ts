@@ -12,6 +12,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EmulatorResponse } from '../emulators/emulator-response.js';
 import { namedJsonError } from '../emulators/emulator-response.js';
+import type { KmsEmulator } from '../emulators/kms.js';
 import type { S3VectorsEmulator } from '../emulators/s3-vectors.js';
 import type { SecretsManagerEmulator } from '../emulators/secrets-manager.js';
 import type { StandInModel } from '../emulators/stand-in-model.js';
@@ -25,6 +26,7 @@ import {
   type ParsedRequest,
   UnrecognizedRequestError,
 } from './iam-request.js';
+import { kmsIamRequests } from './kms-request.js';
 import type { PolicyEvaluator } from './policy-evaluator.js';
 import type { CredentialRegistry, Principal } from './principals.js';
 import { s3IamRequests } from './s3-request.js';
@@ -49,6 +51,7 @@ export interface FrontDoorOptions {
   readonly vectors: S3VectorsEmulator;
   readonly sts: StsEmulator;
   readonly secrets: SecretsManagerEmulator;
+  readonly kms: KmsEmulator;
   readonly model: StandInModel;
   /** The clock for session expiry and signing-time skew. @default Date.now */
   readonly now?: () => number;
@@ -176,6 +179,8 @@ function iamRequestsFor(
       return bedrockIamRequests(request, region, accountId);
     case 'secretsmanager':
       return secretsIamRequests(request, (id) => options.secrets.arnFor(id));
+    case 'kms':
+      return kmsIamRequests(request, (parsed) => options.kms.keyArnOf(parsed));
     case 'sts':
       return stsIamRequests(request);
   }
@@ -203,6 +208,8 @@ async function forward(
       return send(outgoing, await modelAnswer(options, request, principal), request.method);
     case 'secretsmanager':
       return send(outgoing, options.secrets.handle(request), request.method);
+    case 'kms':
+      return send(outgoing, options.kms.handle(request), request.method);
     case 'sts':
       return send(outgoing, options.sts.handle(request, principal), request.method);
   }

@@ -1,7 +1,8 @@
 /**
  * IAM evaluation with @cloud-copilot/iam-simulate: the principal's role policies (from the
- * synthesized template), intersected with its session policy, plus the target role's trust
- * policy for STS calls. Anything the simulator cannot evaluate counts as denied.
+ * synthesized template), intersected with its session policy, plus the target's resource policy:
+ * a role's trust policy for STS calls, a key's key policy for KMS calls (KMS needs its key policy
+ * to allow, as in AWS). Anything the simulator cannot evaluate counts as denied.
  */
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import type { IamRequest } from './iam-request.js';
@@ -28,6 +29,8 @@ export class PolicyEvaluator {
   constructor(
     roles: readonly RoleDefinition[],
     private readonly accountId: string,
+    /** Key policies by KMS key ARN. */
+    private readonly keyPolicies: ReadonlyMap<string, unknown> = new Map(),
   ) {
     this.roles = new Map(roles.map((role) => [role.arn, role]));
   }
@@ -62,6 +65,7 @@ export class PolicyEvaluator {
       ...(request.action.startsWith('sts:')
         ? { resourcePolicy: this.roles.get(request.resource)?.trustPolicy }
         : {}),
+      ...(request.action.startsWith('kms:') ? { resourcePolicy: this.keyPolicies.get(request.resource) } : {}),
     };
     const result = await runSimulation(simulation, {});
     if (result.resultType === 'error') return { allowed: false, detail: result.errors.message };

@@ -9,7 +9,7 @@ import {
   xmlResponse,
 } from '../emulators/emulator-response.js';
 
-export const SERVICES = ['dynamodb', 's3', 's3vectors', 'sts', 'secretsmanager', 'bedrock'] as const;
+export const SERVICES = ['dynamodb', 's3', 's3vectors', 'sts', 'secretsmanager', 'kms', 'bedrock'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 export function isServiceName(value: string): value is ServiceName {

@@ -84,6 +84,7 @@ describe('house functions', () => {
           'TENANT_ROLE_ARN',
           'TENANT_TAG_SECRET_ARN',
           'TENANT_SECRET_PREFIX',
+          'VAULT_KEY_ARN',
           'JWT_ISSUER',
           'JWT_AUDIENCE',
           'JWKS_URL',

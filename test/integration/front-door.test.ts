@@ -18,6 +18,7 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { KmsEmulator } from '../../local/emulators/kms.js';
 import { S3VectorsEmulator } from '../../local/emulators/s3-vectors.js';
 import { SecretsManagerEmulator } from '../../local/emulators/secrets-manager.js';
 import { StandInModel } from '../../local/emulators/stand-in-model.js';
@@ -175,6 +176,7 @@ describe('session expiry', () => {
       vectors: new S3VectorsEmulator({ bucketArnPrefix: 'arn:aws:s3vectors:us-east-1:000000000000:bucket/' }),
       sts: new StsEmulator(registry, () => false, '000000000000'),
       secrets: new SecretsManagerEmulator(cloud.region, '000000000000'),
+      kms: new KmsEmulator(cloud.region, '000000000000'),
       model: new StandInModel(),
       now: () => clock,
     });

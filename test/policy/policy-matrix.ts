@@ -8,6 +8,7 @@ import {
   TENANT_ITEM_ACTIONS,
   TENANT_OBJECT_ACTIONS,
   TENANT_SECRET_ACTIONS,
+  TENANT_VAULT_ACTIONS,
   TENANT_VECTOR_ACTIONS,
 } from '../../lib/tenant-policy.js';
 import { type ContextValues, sessionTags } from '../support/iam-evaluation.js';
@@ -38,6 +39,8 @@ export interface MatrixTargets {
   readonly tenantSecretsArnRoot: string;
   /** A secret that is not a tenant's (the tenant-tag HMAC key). */
   readonly foreignSecretArn: string;
+  /** The token vault's KMS key, as the api function names it (`VAULT_KEY_ARN`). */
+  readonly vaultKeyArn: string;
 }
 
 const OWN = sessionTags({ tenantId: 'acme', userId: 'alice' });
@@ -267,6 +270,47 @@ function secretCases(targets: MatrixTargets): MatrixCase[] {
   return cases;
 }
 
+function vaultCases(targets: MatrixTargets): MatrixCase[] {
+  const cases: MatrixCase[] = [];
+  const context = (encryption: Record<string, string>, tags = OWN): ContextValues => ({
+    ...tags,
+    'kms:EncryptionContextKeys': Object.keys(encryption),
+    ...Object.fromEntries(
+      Object.entries(encryption).map(([key, value]) => [`kms:EncryptionContext:${key}`, value]),
+    ),
+  });
+  const own = { TenantId: 'acme', UserId: 'alice', ConnectorId: 'tracker' };
+  for (const action of TENANT_VAULT_ACTIONS) {
+    const add = (
+      what: string,
+      expected: Verdict,
+      values: ContextValues,
+      resource = targets.vaultKeyArn,
+    ): void => {
+      cases.push({ name: `${action} ${what}`, action, resource, context: values, expected });
+    };
+    add('own tenant and user context', 'Allowed', context(own));
+    add('another user’s context', 'ImplicitlyDenied', context({ ...own, UserId: 'bob' }));
+    add('another tenant’s context', 'ImplicitlyDenied', context({ ...own, TenantId: 'globex' }));
+    add(
+      'prefix-colliding tenant context (acme2)',
+      'ImplicitlyDenied',
+      context({ ...own, TenantId: 'acme2' }),
+    );
+    add('no encryption context', 'ImplicitlyDenied', context({}));
+    add('only the tenant in the context', 'ImplicitlyDenied', context({ TenantId: 'acme' }));
+    add('an extra context key', 'ImplicitlyDenied', context({ ...own, Purpose: 'x' }));
+    add('a key that is not the vault’s', 'ImplicitlyDenied', context(own), `${targets.vaultKeyArn}-other`);
+    add('missing TenantId tag', 'ExplicitlyDenied', context(own, sessionTags({ userId: 'alice' })));
+    add(
+      'wildcard-like TenantId tag "acme*"',
+      'ExplicitlyDenied',
+      context(own, sessionTags({ tenantId: 'acme*', userId: 'alice' })),
+    );
+  }
+  return cases;
+}
+
 /** The whole matrix. */
 export function policyMatrix(targets: MatrixTargets): MatrixCase[] {
   return [
@@ -275,6 +319,7 @@ export function policyMatrix(targets: MatrixTargets): MatrixCase[] {
     ...vectorCases(targets),
     ...modelCases(targets),
     ...secretCases(targets),
+    ...vaultCases(targets),
   ];
 }
 

@@ -11,6 +11,7 @@ import {
   functionSpecs,
   LOCAL_ACCOUNT,
   physicalName,
+  resolveIntrinsics,
   resourceArn,
   rolePolicyDocuments,
   tenantAccessRoleLogicalId,
@@ -84,6 +85,7 @@ function targetsFrom(template: CfnTemplate): MatrixTargets {
     deniedModelArn: modelArn('anthropic.claude-3-haiku-20240307-v1:0'),
     tenantSecretsArnRoot: `arn:${LOCAL_ACCOUNT.partition}:secretsmanager:${LOCAL_ACCOUNT.region}:${LOCAL_ACCOUNT.accountId}:secret:${requiredVariable(env, 'TENANT_SECRET_PREFIX')}`,
     foreignSecretArn: resourceArn(template, logicalIdOfType(template, 'AWS::SecretsManager::Secret')),
+    vaultKeyArn: requiredVariable(env, 'VAULT_KEY_ARN'),
   };
 }
 
@@ -121,9 +123,15 @@ const hybridTemplate = synthesizeBulkheadTemplate({
 const hybridDocuments = rolePolicyDocuments(hybridTemplate, tenantAccessRoleLogicalId(hybridTemplate));
 const hybridCases = siloMatrix(siloTargetsFrom(hybridTemplate, SILO_TENANT), targetsFrom(hybridTemplate));
 
+/** The vault key's own policy: KMS requires it to allow (as in AWS), so the matrix judges it too. */
+const vaultKeyPolicy = resolveIntrinsics(
+  template.Resources[logicalIdOfType(template, 'AWS::KMS::Key')]?.Properties?.KeyPolicy,
+  template,
+) as PolicyDocumentJson;
+
 function verdict(policy: readonly PolicyDocumentJson[], testCase: MatrixCase): Promise<Verdict> {
   return evaluateAccess(
-    { identity: policy },
+    { identity: policy, ...(testCase.action.startsWith('kms:') ? { resource: vaultKeyPolicy } : {}) },
     { principal: session, action: testCase.action, resource: testCase.resource, context: testCase.context },
   );
 }

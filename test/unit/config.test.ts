@@ -14,6 +14,7 @@ const SERVICE_ENV = {
   TENANT_ROLE_ARN: 'arn:aws:iam::000000000000:role/TenantAccess',
   TENANT_TAG_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:tag',
   TENANT_SECRET_PREFIX: 'bulkhead/tenants',
+  VAULT_KEY_ARN: 'arn:aws:kms:us-east-1:000000000000:key/vault',
   MODEL_ID: 'amazon.nova-lite-v1:0',
 };
 

@@ -45,6 +45,7 @@ export const TEST_CONFIG: ServiceConfig = {
   tenantRoleArn: 'arn:aws:iam::000000000000:role/TenantAccess',
   tenantTagSecretArn: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:tag',
   tenantSecretPrefix: 'bulkhead/tenants',
+  vaultKeyArn: 'arn:aws:kms:us-east-1:000000000000:key/vault',
   connectorAllowLoopback: false,
   modelId: 'amazon.nova-lite-v1:0',
   allowedModelIds: ['amazon.nova-lite-v1:0', 'amazon.nova-micro-v1:0'],
