@@ -15,6 +15,7 @@ import { RateLimiter } from './admission/rate-limiter.js';
 import { budgetFor, rateLimitsFor, TIER_CONNECTOR_CALLS_PER_MINUTE } from './admission/tier-limits.js';
 import { AuditTrail } from './audit/audit-trail.js';
 import { dataPlaneFor, type ServiceConfig } from './config.js';
+import { TokenVault } from './connections/token-vault.js';
 import type { ConnectorCallGuard } from './connectors/connector-tools.js';
 import type { OutboundPolicy } from './connectors/outbound-fetch.js';
 import { TenantSecrets } from './connectors/tenant-secrets.js';
@@ -216,6 +217,12 @@ export class ServiceRuntime {
   /** The chat models tenants may choose among. */
   get allowedModelIds(): readonly string[] {
     return this.config.allowedModelIds;
+  }
+
+  /** The subject's token vault: seals and opens only under the subject's own tenant and user. */
+  async tokenVault(subject: SessionSubject): Promise<TokenVault> {
+    const session = await this.sessions.sessionFor(subject);
+    return new TokenVault(session.kms, this.config.vaultKeyArn, subject);
   }
 
   /** Where connectors may be reached: public https in the cloud; loopback too in the local cloud. */

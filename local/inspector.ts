@@ -13,6 +13,7 @@
  *   GET  /logs?after=<sequence>               → { lines: CapturedLogLine[], dropped }
  *   GET  /sessions/identities                 → { tenantIds, userIds } every session tag minted
  *   GET  /secrets/values                      → { values } every secret value Secrets Manager has held
+ *   POST /secrets/watch {values}              → 204 values scans must also never find (tokens a test issued)
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
@@ -33,8 +34,10 @@ export interface InspectorSources {
   readonly vectors: S3VectorsEmulator;
   readonly logs: FunctionLogs;
   readonly sessions: Pick<CredentialRegistry, 'sessionIdentities'>;
-  readonly secrets: Pick<SecretsManagerEmulator, 'values'>;
+  readonly secrets: Pick<SecretsManagerEmulator, 'values' | 'watch'>;
 }
+
+const WatchSchema = z.object({ values: z.array(z.string().max(8192)).max(1000) }).strict();
 
 const FailNextSchema = z
   .object({
@@ -61,8 +64,20 @@ export async function startInspector(sources: InspectorSources, port = 0): Promi
       );
       return;
     }
+    if (incoming.method === 'POST' && url.pathname === '/secrets/watch') {
+      readJson(incoming).then(
+        (body) => {
+          const parsed = WatchSchema.safeParse(body);
+          if (!parsed.success) return reply(outgoing, 400, { message: parsed.error.message });
+          sources.secrets.watch(parsed.data.values);
+          outgoing.writeHead(204).end();
+        },
+        () => reply(outgoing, 400, { message: 'the body is not JSON' }),
+      );
+      return;
+    }
     if (incoming.method !== 'GET')
-      return reply(outgoing, 405, { message: 'only GET (and POST /model/fail-next)' });
+      return reply(outgoing, 405, { message: 'only GET (and POST /model/fail-next, /secrets/watch)' });
     const after = Number(url.searchParams.get('after') ?? '0');
     const fromSequence = Number.isFinite(after) ? after : 0;
     if (url.pathname === '/model/requests') {

@@ -22,7 +22,13 @@ import { AgentDeadlineError, ModelResponseError } from './errors.js';
 import { toJsonValue } from './json-value.js';
 import type { AgentTool, Citation, ToolServices } from './tool.js';
 import { catalogFor, mayOffer, TOOLS, toolSpecifications } from './tool-catalog.js';
-import { refuseToolUse, runToolUse, type ToolCall, type ToolUseRequest } from './tool-runner.js';
+import {
+  type ConnectionRequired,
+  refuseToolUse,
+  runToolUse,
+  type ToolCall,
+  type ToolUseRequest,
+} from './tool-runner.js';
 
 export const DEFAULT_MAX_OUTPUT_TOKENS = 1024;
 export const STEP_LIMIT_REPLY = 'I could not finish this request within the allowed number of steps.';
@@ -66,12 +72,15 @@ export interface AgentResult {
   readonly usage: { inputTokens: number; outputTokens: number };
   /** The side-effecting call that waits for the user's approval; the turn ended there. */
   readonly pendingApproval?: PendingApproval;
+  /** A per-user connector the user must connect first; the turn ended there. */
+  readonly connectionRequired?: ConnectionRequired;
 }
 
 export type AgentEvent =
   | { readonly type: 'text'; readonly text: string }
   | { readonly type: 'tool'; readonly name: string; readonly status: ToolCall['status'] }
   | { readonly type: 'approval'; readonly approval: PendingApproval }
+  | { readonly type: 'connection_required'; readonly connection: ConnectionRequired }
   | { readonly type: 'done'; readonly result: AgentResult };
 
 /** Why a call waits: the turn has read untrusted content, which may have steered the model. */
@@ -209,6 +218,7 @@ export async function* agentEvents(request: AgentRequest, takeTurn: TurnTaker): 
   let reply = STEP_LIMIT_REPLY;
   let untrustedContentRead = false;
   let pendingApproval: PendingApproval | undefined;
+  let connectionRequired: ConnectionRequired | undefined;
 
   for (let step = 0; step < maxSteps; step += 1) {
     if (request.signal.aborted) throw new AgentDeadlineError();
@@ -272,14 +282,27 @@ export async function* agentEvents(request: AgentRequest, takeTurn: TurnTaker): 
         citations.set(`${citation.documentId}#${citation.chunk}`, citation);
       results.push(run.result);
       yield { type: 'tool', name: run.call.name, status: run.call.status };
+      if (run.connectionRequired !== undefined) {
+        connectionRequired = run.connectionRequired;
+        yield { type: 'connection_required', connection: connectionRequired };
+        reply = `${connectionRequired.connector} needs you to connect your account first: open the sign-in link in connectionRequired, then ask again.`;
+        break;
+      }
     }
-    if (pendingApproval !== undefined) break;
+    if (pendingApproval !== undefined || connectionRequired !== undefined) break;
     messages.push({ role: 'user', content: results });
     // Every tool result is untrusted: from here on, calls that change something wait for approval.
     untrustedContentRead = true;
   }
   const result = { reply, toolCalls, citations: [...citations.values()], usage };
-  yield { type: 'done', result: pendingApproval === undefined ? result : { ...result, pendingApproval } };
+  yield {
+    type: 'done',
+    result: {
+      ...result,
+      ...(pendingApproval === undefined ? {} : { pendingApproval }),
+      ...(connectionRequired === undefined ? {} : { connectionRequired }),
+    },
+  };
 }
 
 /** Runs the agent and returns its final result (the plain, non-streaming form). */

@@ -59,6 +59,9 @@ export const ACTION_TABLE = {
   'connectors.manage': workspace(['admin']),
   /** Calling a connector's tool (each tool further narrowed by the connector's role map). */
   'connectors.use': workspace(TENANT_ROLES),
+  /** The caller's own delegated connections (per-user OAuth): connect, list, revoke. */
+  'connections.read': workspace(TENANT_ROLES),
+  'connections.manage': workspace(TENANT_ROLES),
   'agent.settings.read': workspace(['admin']),
   'agent.settings.write': workspace(['admin']),
   'tenants.manage': platform(['operator']),

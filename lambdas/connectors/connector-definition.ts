@@ -66,7 +66,27 @@ const HeaderNameSchema = z
     },
   );
 
-/** `none`, or a tenant API key (sent as `Authorization: Bearer <key>`, or raw in a named header). */
+const EndpointUrlSchema = z.string().min(1).max(2_048);
+const OAuthScopeSchema = z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]{1,128}$/, 'an OAuth scope');
+
+/** Per-user OAuth 2.0 (authorization code + PKCE): each user connects their own account. */
+const OAuthUserShape = {
+  type: z.literal('oauth_user'),
+  authorizationUrl: EndpointUrlSchema,
+  tokenUrl: EndpointUrlSchema,
+  revocationUrl: EndpointUrlSchema.optional(),
+  /** The server's issuer identifier (RFC 9207), when it differs from the token URL's origin. */
+  issuer: EndpointUrlSchema.optional(),
+  clientId: z.string().min(1).max(256),
+  scopes: z.array(OAuthScopeSchema).max(20).default([]),
+  /** RFC 8707 resource indicator (the audience of the access tokens). */
+  resource: EndpointUrlSchema.optional(),
+};
+
+/**
+ * `none`; a tenant API key (sent as `Authorization: Bearer <key>`, or raw in a named header); or
+ * per-user OAuth, whose client secret (when the client has one) is kept like an API key.
+ */
 const AuthBodySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('none') }).strict(),
   z
@@ -76,6 +96,13 @@ const AuthBodySchema = z.discriminatedUnion('type', [
       scheme: z.enum(['bearer', 'raw']).default('bearer'),
       /** Write-only: kept in Secrets Manager, never stored here or shown again. Omit on update to keep it. */
       value: z.string().min(8).max(4_096).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      ...OAuthUserShape,
+      /** Write-only, like an API key. Omit for a public client (PKCE alone), or on update to keep it. */
+      clientSecret: z.string().min(1).max(4_096).optional(),
     })
     .strict(),
 ]);
@@ -190,6 +217,12 @@ const StoredAuthSchema = z.discriminatedUnion('type', [
     /** The Secrets Manager name of the key (the value is never stored here). */
     secretName: z.string(),
   }),
+  z.object({
+    ...OAuthUserShape,
+    scopes: z.array(z.string()),
+    /** The Secrets Manager name of the client secret, for a confidential client. */
+    secretName: z.string().optional(),
+  }),
 ]);
 export type StoredAuth = z.infer<typeof StoredAuthSchema>;
 
@@ -217,6 +250,7 @@ export const ConnectorViewSchema = z.object({
   auth: z.discriminatedUnion('type', [
     z.object({ type: z.literal('none') }),
     z.object({ type: z.literal('api_key'), header: z.string(), scheme: z.enum(['bearer', 'raw']) }),
+    z.object({ ...OAuthUserShape, scopes: z.array(z.string()), confidentialClient: z.boolean() }),
   ]),
   tools: z.array(
     z.object({
@@ -235,11 +269,24 @@ export const ConnectorViewSchema = z.object({
 });
 export type ConnectorView = z.infer<typeof ConnectorViewSchema>;
 
+function authView(auth: StoredAuth): ConnectorView['auth'] {
+  switch (auth.type) {
+    case 'none':
+      return auth;
+    case 'api_key':
+      return { type: 'api_key', header: auth.header, scheme: auth.scheme };
+    case 'oauth_user': {
+      const { secretName, ...shown } = auth;
+      return { ...shown, confidentialClient: secretName !== undefined };
+    }
+  }
+}
+
 export function viewOf(connector: StoredConnector): ConnectorView {
   const { auth, discovered, operations: _operations, tools, ...rest } = connector;
   return {
     ...rest,
-    auth: auth.type === 'none' ? auth : { type: 'api_key', header: auth.header, scheme: auth.scheme },
+    auth: authView(auth),
     tools: tools.map((tool) => {
       const spec = discovered.find((candidate) => candidate.name === tool.name);
       return {

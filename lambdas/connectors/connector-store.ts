@@ -98,8 +98,9 @@ export class Connectors {
       async () => {
         await this.#storeKey(stored.auth, body);
         await this.deps.table.put(connectorAddress(name), { connector: JSON.stringify(stored) });
-        if (current.auth.type === 'api_key' && stored.auth.type === 'none')
-          await this.deps.secrets.delete(current.auth.secretName);
+        const dropped = secretNameOf(current.auth);
+        if (dropped !== undefined && dropped !== secretNameOf(stored.auth))
+          await this.deps.secrets.delete(dropped);
         return stored;
       },
     );
@@ -112,38 +113,31 @@ export class Connectors {
       { kind: 'admin_action', action: 'connectors.delete', resource: `connector/${name}` },
       async () => {
         await this.deps.table.delete(connectorAddress(name));
-        if (current.auth.type === 'api_key') await this.deps.secrets.delete(current.auth.secretName);
+        const secretName = secretNameOf(current.auth);
+        if (secretName !== undefined) await this.deps.secrets.delete(secretName);
       },
     );
   }
 
-  /** The record to store: URL checked, tools discovered with the key given (or the stored one), specs pinned. */
+  /**
+   * The record to store: URLs checked, the tools discovered with the key given (or the stored
+   * one) and their specs pinned. A per-user OAuth connector has no key to discover with: its
+   * specs are pinned by the first user who connects (`pinTools`).
+   */
   async #prepare(
     name: ConnectorName,
     body: ConnectorBody,
     currentAuth: StoredAuth | undefined,
   ): Promise<StoredConnector> {
     checkConnectorUrl(body.url, this.deps.policy);
-    const auth: StoredAuth =
-      body.auth.type === 'none'
-        ? { type: 'none' }
-        : {
-            type: 'api_key',
-            header: body.auth.header,
-            scheme: body.auth.scheme,
-            secretName: this.deps.secrets.nameOf(SECRET_PURPOSE, name),
-          };
-    const headers = await this.#headersFor(body, auth, currentAuth);
-    const offered = await clientFor(body, headers, this.deps.policy).listTools();
-    const discovered = body.tools.map((exposed): DiscoveredTool => {
-      const spec = offered.find((tool) => tool.name === exposed.name);
-      if (spec === undefined)
-        throw new ConnectorDefinitionError(`the connector offers no tool named ${exposed.name}`);
-      if (spec.inputSchema.type !== 'object')
-        throw new ConnectorDefinitionError(`the input schema of ${exposed.name} is not an object schema`);
-      assertCompiles(spec.inputSchema);
-      return spec;
-    });
+    const auth = this.#storedAuth(name, body, currentAuth);
+    const discovered =
+      auth.type === 'oauth_user'
+        ? []
+        : pinnedTools(
+            body.tools,
+            await clientFor(body, await this.#headersFor(body, auth), this.deps.policy).listTools(),
+          );
     const { auth: _auth, ...definition } = body;
     return StoredConnectorSchema.parse({
       ...definition,
@@ -154,25 +148,85 @@ export class Connectors {
     });
   }
 
-  async #headersFor(
-    body: ConnectorBody,
-    auth: StoredAuth,
-    currentAuth: StoredAuth | undefined,
-  ): Promise<Record<string, string>> {
-    if (body.auth.type === 'none' || auth.type === 'none') return {};
-    if (body.auth.value !== undefined) {
+  /**
+   * Pins a per-user connector's tool specs, discovered with a user's own token the first time
+   * anyone connects (the exposed tools the server does not offer stay unpinned, so unoffered).
+   */
+  async pinTools(connector: StoredConnector, offered: readonly DiscoveredTool[]): Promise<void> {
+    if (connector.discovered.length > 0) return;
+    const discovered = pinnedTools(
+      connector.tools.filter((exposed) => offered.some((tool) => tool.name === exposed.name)),
+      offered,
+    );
+    const pinned = { ...connector, discovered };
+    await this.deps.table.put(connectorAddress(connector.name), { connector: JSON.stringify(pinned) });
+  }
+
+  /** What is stored of the auth: secrets by name only; URLs the platform calls checked first. */
+  #storedAuth(name: ConnectorName, body: ConnectorBody, currentAuth: StoredAuth | undefined): StoredAuth {
+    switch (body.auth.type) {
+      case 'none':
+        return { type: 'none' };
+      case 'api_key':
+        if (body.auth.value === undefined && currentAuth?.type !== 'api_key')
+          throw new ConnectorDefinitionError('an api_key connector needs its key');
+        return {
+          type: 'api_key',
+          header: body.auth.header,
+          scheme: body.auth.scheme,
+          secretName: this.deps.secrets.nameOf(SECRET_PURPOSE, name),
+        };
+      case 'oauth_user': {
+        const { clientSecret, ...oauth } = body.auth;
+        for (const url of [oauth.authorizationUrl, oauth.tokenUrl, oauth.revocationUrl])
+          if (url !== undefined) checkConnectorUrl(url, this.deps.policy);
+        const keepsSecret = currentAuth?.type === 'oauth_user' && currentAuth.secretName !== undefined;
+        return clientSecret !== undefined || keepsSecret
+          ? { ...oauth, secretName: this.deps.secrets.nameOf(SECRET_PURPOSE, `${name}.client`) }
+          : oauth;
+      }
+    }
+  }
+
+  async #headersFor(body: ConnectorBody, auth: StoredAuth): Promise<Record<string, string>> {
+    if (body.auth.type === 'api_key' && body.auth.value !== undefined) {
       const key = body.auth.value;
       return authHeaders(auth, { get: async () => key });
     }
-    if (currentAuth?.type !== 'api_key')
-      throw new ConnectorDefinitionError('an api_key connector needs its key');
     return authHeaders(auth, { get: (secretName) => this.deps.secrets.get(secretName) });
   }
 
   async #storeKey(auth: StoredAuth, body: ConnectorBody): Promise<void> {
-    if (auth.type === 'api_key' && body.auth.type === 'api_key' && body.auth.value !== undefined)
-      await this.deps.secrets.put(auth.secretName, body.auth.value);
+    const value =
+      body.auth.type === 'api_key'
+        ? body.auth.value
+        : body.auth.type === 'oauth_user'
+          ? body.auth.clientSecret
+          : undefined;
+    const secretName = secretNameOf(auth);
+    if (value !== undefined && secretName !== undefined) await this.deps.secrets.put(secretName, value);
   }
+}
+
+/** The Secrets Manager name an auth keeps its secret under, if it has one. */
+export function secretNameOf(auth: StoredAuth): string | undefined {
+  return auth.type === 'none' ? undefined : auth.secretName;
+}
+
+/** The exposed tools' specs from what the connector offers (422 for one it does not offer). */
+function pinnedTools(
+  exposed: StoredConnector['tools'],
+  offered: readonly DiscoveredTool[],
+): DiscoveredTool[] {
+  return exposed.map((tool) => {
+    const spec = offered.find((candidate) => candidate.name === tool.name);
+    if (spec === undefined)
+      throw new ConnectorDefinitionError(`the connector offers no tool named ${tool.name}`);
+    if (spec.inputSchema.type !== 'object')
+      throw new ConnectorDefinitionError(`the input schema of ${tool.name} is not an object schema`);
+    assertCompiles(spec.inputSchema);
+    return spec;
+  });
 }
 
 function parseRecord(text: unknown): unknown {

@@ -5,8 +5,9 @@
  * registration and checked by ajv before every call. A call is rate-limited
  * per tenant, metered, logged without names, arguments or results, and its
  * answer goes back to the model as untrusted data (the tool runner labels it
- * and audits the outcome). The connector's key is read from the tenant's
- * secret at call time, through the tenant session, and sent only to it.
+ * and audits the outcome). The connector's credential — the tenant's key, or the
+ * calling user's own OAuth token — is read at call time, through the tenant
+ * session, and sent only to the connector.
  */
 import type { RateLimiter } from '../admission/rate-limiter.js';
 import type { AgentTool } from '../agent/tool.js';
@@ -31,12 +32,17 @@ export interface ConnectorCallGuard {
   readonly logger: Logger;
 }
 
-/** The HTTP headers that carry a connector's key (read from the tenant's secret). */
+/**
+ * The HTTP headers that carry a tenant-level connector's key (read from the tenant's secret). A
+ * per-user OAuth connector's come from the user's connection instead (`connections/`).
+ */
 export async function authHeaders(
   auth: StoredAuth,
   secrets: Pick<TenantSecrets, 'get'>,
 ): Promise<Record<string, string>> {
   if (auth.type === 'none') return {};
+  if (auth.type === 'oauth_user')
+    throw new Error('a per-user connector’s token comes from the user’s connection');
   const key = await secrets.get(auth.secretName);
   return { [auth.header.toLowerCase()]: auth.scheme === 'bearer' ? `Bearer ${key}` : key };
 }
@@ -62,16 +68,17 @@ export function clientFor(
 export function connectorTools(
   connectors: readonly StoredConnector[],
   dependencies: {
-    readonly secrets: Pick<TenantSecrets, 'get'>;
+    /** The auth headers of a call: the tenant's key, or the calling user's own OAuth token. */
+    readonly headersFor: (connector: StoredConnector) => Promise<Record<string, string>>;
     readonly policy: OutboundPolicy;
     readonly guard: ConnectorCallGuard;
   },
 ): AgentTool<Record<string, unknown>>[] {
   let callIndex = 0;
-  // A connector's key is read once per request (these tools live for one), however many calls it makes.
+  // A connector's credential is read once per request (these tools live for one), however many calls it makes.
   const headers = new Map<string, Promise<Record<string, string>>>();
   const headersOf = (connector: StoredConnector) => {
-    const known = headers.get(connector.name) ?? authHeaders(connector.auth, dependencies.secrets);
+    const known = headers.get(connector.name) ?? dependencies.headersFor(connector);
     headers.set(connector.name, known);
     return known;
   };

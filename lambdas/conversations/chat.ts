@@ -32,11 +32,13 @@ export const ChatResponseSchema = z.object({
   toolCalls: z.array(
     z.object({
       name: z.string(),
-      status: z.enum(['success', 'refused', 'invalid', 'failed', 'pending_approval']),
+      status: z.enum(['success', 'refused', 'invalid', 'failed', 'pending_approval', 'connection_required']),
     }),
   ),
   /** Set when a side-effecting tool call waits for the user's approval (`POST /v1/approvals/{id}`). */
   pendingApproval: PendingApprovalSchema.optional(),
+  /** Set when a per-user connector's tool needs the user to connect first: open `authorizeUrl`. */
+  connectionRequired: z.object({ connector: z.string(), authorizeUrl: z.string() }).optional(),
   citations: z.array(
     z.object({ documentId: z.string(), title: z.string(), chunk: z.number().int().nonnegative() }),
   ),

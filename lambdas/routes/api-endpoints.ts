@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { AgentSettingsSchema } from '../agent/agent-settings.js';
 import { ApprovalDecisionSchema, PendingApprovalSchema } from '../agent/approvals.js';
 import { AuditRecordSchema, CHAIN_PROBLEMS } from '../audit/audit-chain.js';
+import { ConnectionViewSchema, OAuthCallbackQuerySchema } from '../connections/connections.js';
 import {
   ConnectorBodySchema,
   ConnectorViewSchema,
@@ -375,6 +376,67 @@ export const deleteConnector = endpoint({
   responses: noContent,
 });
 
+export const connectConnector = endpoint({
+  method: 'POST',
+  path: '/v1/connectors/{name}/connect',
+  action: 'connections.manage',
+  summary:
+    'Start connecting the caller’s own account to a per-user OAuth connector: the sign-in URL (authorization code + PKCE; the state is single-use, bound to the caller and the connector, valid 10 minutes)',
+  body: NO_BODY,
+  query: NO_QUERY,
+  errors: {
+    ...RATE_LIMITED_ERROR,
+    404: 'not_found: no such connector in this tenant',
+    422: 'not_per_user: the connector does not use per-user OAuth',
+  },
+  responses: {
+    200: {
+      description:
+        'Open authorizeUrl in a browser; the authorization server sends the user to /v1/oauth/callback',
+      schema: z.object({ authorizeUrl: z.string(), expiresAt: z.iso.datetime() }),
+    },
+  },
+});
+
+export const oauthCallback = endpoint({
+  method: 'GET',
+  path: '/v1/oauth/callback',
+  action: 'connections.manage',
+  summary:
+    'Complete a sign-in (the authorization server’s redirect, forwarded with the same user’s token): the state must be the caller’s, unused and fresh; the code is exchanged with the PKCE verifier and the tokens sealed in the vault',
+  body: NO_BODY,
+  query: OAuthCallbackQuerySchema,
+  errors: {
+    ...RATE_LIMITED_ERROR,
+    400: 'invalid_state | oauth_grant_refused: unknown, used or expired state; the server refused the code or verifier',
+  },
+  responses: { 200: { description: 'The connection (never a token)', schema: ConnectionViewSchema } },
+});
+
+export const listConnections = endpoint({
+  method: 'GET',
+  path: '/v1/me/connections',
+  action: 'connections.read',
+  summary: 'The caller’s connections: connector, scopes, expiry, status — never a token',
+  body: NO_BODY,
+  query: NO_QUERY,
+  errors: RATE_LIMITED_ERROR,
+  responses: {
+    200: { description: 'Connections', schema: z.object({ connections: z.array(ConnectionViewSchema) }) },
+  },
+});
+
+export const revokeConnection = endpoint({
+  method: 'DELETE',
+  path: '/v1/me/connections/{name}',
+  action: 'connections.manage',
+  summary: 'Revoke a connection: the token is revoked at the server where it can be, and forgotten',
+  body: NO_BODY,
+  query: NO_QUERY,
+  errors: { ...RATE_LIMITED_ERROR, 404: 'not_found: the caller has no such connection' },
+  responses: noContent,
+});
+
 export const listApprovals = endpoint({
   method: 'GET',
   path: '/v1/approvals',
@@ -410,7 +472,10 @@ export const decideApproval = endpoint({
       schema: z.object({
         id: z.string(),
         decision: z.enum(['approve', 'deny']),
-        toolCall: z.object({ name: z.string(), status: z.enum(['success', 'refused', 'invalid', 'failed']) }),
+        toolCall: z.object({
+          name: z.string(),
+          status: z.enum(['success', 'refused', 'invalid', 'failed', 'connection_required']),
+        }),
       }),
     },
   },

@@ -24,6 +24,7 @@ import {
   approvalsFor,
   auditFor,
   chatDependencies,
+  connectionsFor,
   connectorsFor,
   documentsFor,
   memoryFor,
@@ -64,6 +65,10 @@ export const TENANT_API_ENDPOINTS = [
   api.getConnector,
   api.replaceConnector,
   api.deleteConnector,
+  api.connectConnector,
+  api.oauthCallback,
+  api.listConnections,
+  api.revokeConnection,
   api.getOpenApi,
 ];
 
@@ -247,6 +252,22 @@ export function apiRouter(runtime: WorkspaceRuntime): Router<RequestContext> {
     })
     .implement(api.deleteConnector, async (request) => {
       await (await connectorsFor(runtime, request)).delete(connectorNameOf(request.params));
+      return noContent();
+    })
+    .implement(api.connectConnector, async (request) =>
+      jsonResponse(
+        200,
+        await (await connectionsFor(runtime, request)).begin(connectorNameOf(request.params)),
+      ),
+    )
+    .implement(api.oauthCallback, async (request) =>
+      jsonResponse(200, await (await connectionsFor(runtime, request)).complete(request.query)),
+    )
+    .implement(api.listConnections, async (request) =>
+      jsonResponse(200, { connections: await (await connectionsFor(runtime, request)).list() }),
+    )
+    .implement(api.revokeConnection, async (request) => {
+      await (await connectionsFor(runtime, request)).revoke(connectorNameOf(request.params));
       return noContent();
     })
     .implement(api.getOpenApi, async () => jsonResponse(200, apiDocument()));

@@ -4,6 +4,7 @@
  * guard rails: model calls (chat turns and embeddings) go through the
  * request's ModelCallGuard, data writes through its audit trail.
  */
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { converseStreamTurns, converseTurns, deadlineSignal, type TurnTaker } from '../agent/agent-loop.js';
 import { type AgentSettings, AgentSettingsStore } from '../agent/agent-settings.js';
 import { Approvals } from '../agent/approvals.js';
@@ -12,8 +13,11 @@ import type { AgentTool, ToolServices } from '../agent/tool.js';
 import { TOOLS } from '../agent/tool-catalog.js';
 import { RequestAudit } from '../audit/request-audit.js';
 import { mayTake } from '../authorization/action-table.js';
+import { oauthCallbackUrl } from '../connections/callback-url.js';
+import { Connections } from '../connections/connections.js';
+import type { StoredConnector } from '../connectors/connector-definition.js';
 import { Connectors } from '../connectors/connector-store.js';
-import { connectorTools } from '../connectors/connector-tools.js';
+import { authHeaders, connectorTools } from '../connectors/connector-tools.js';
 import type { ChatDependencies } from '../conversations/chat.js';
 import { ChatSessions } from '../conversations/chat-sessions.js';
 import { DocumentLibrary } from '../documents/document-library.js';
@@ -45,6 +49,7 @@ export type WorkspaceRuntime = Pick<
   | 'outboundPolicy'
   | 'connectorCallGuard'
   | 'allowedModelIds'
+  | 'tokenVault'
 >;
 
 /** What a tenant-facing function's pipeline needs of the runtime. */
@@ -76,6 +81,8 @@ export function tenantPipeline(
 export interface RequestScope {
   readonly context: RequestContext;
   readonly logger: Logger;
+  /** The request as API Gateway gave it (absent for work not tied to one HTTP request). */
+  readonly event?: APIGatewayProxyEvent;
 }
 
 /** The request's audit trail view (fail-closed writes, fail-open notes). */
@@ -107,28 +114,49 @@ export async function connectorsFor(runtime: WorkspaceRuntime, scope: RequestSco
   return new Connectors({ table, secrets, audit, policy: runtime.outboundPolicy });
 }
 
+/** The caller's delegated connections (per-user OAuth), with the platform's callback as this request reached it. */
+export async function connectionsFor(runtime: WorkspaceRuntime, scope: RequestScope): Promise<Connections> {
+  const { context } = scope;
+  const [table, secrets, vault, connectors, audit] = await Promise.all([
+    runtime.table(context),
+    runtime.tenantSecrets(context),
+    runtime.tokenVault(context),
+    connectorsFor(runtime, scope),
+    auditFor(runtime, scope),
+  ]);
+  return new Connections({
+    owner: context,
+    table,
+    secrets,
+    vault,
+    connectors,
+    audit,
+    policy: runtime.outboundPolicy,
+    redirectUri: scope.event === undefined ? '' : oauthCallbackUrl(scope.event),
+  });
+}
+
 /** The request's tools: the built-in ones and, for callers who may use connectors, the tenant's connector tools. */
 async function requestTools(
   runtime: WorkspaceRuntime,
   scope: RequestScope,
-  table: ScopedTable,
 ): Promise<ReadonlyArray<AgentTool<unknown>>> {
   if (!mayTake(scope.context, 'connectors.use')) return TOOLS;
-  const [secrets, audit] = await Promise.all([
+  const [connectors, secrets] = await Promise.all([
+    connectorsFor(runtime, scope),
     runtime.tenantSecrets(scope.context),
-    auditFor(runtime, scope),
   ]);
-  const connectors = await new Connectors({ table, secrets, audit, policy: runtime.outboundPolicy }).list();
-  if (connectors.length === 0) return TOOLS;
+  const stored = await connectors.list();
+  if (stored.length === 0) return TOOLS;
   const guard = await runtime.connectorCallGuard(scope.context, scope.logger);
-  return [
-    ...TOOLS,
-    ...(connectorTools(connectors, {
-      secrets,
-      policy: runtime.outboundPolicy,
-      guard,
-    }) as AgentTool<unknown>[]),
-  ];
+  let connections: Promise<Connections> | undefined;
+  const headersFor = async (connector: StoredConnector): Promise<Record<string, string>> => {
+    if (connector.auth.type !== 'oauth_user') return authHeaders(connector.auth, secrets);
+    connections ??= connectionsFor(runtime, scope);
+    return { authorization: `Bearer ${await (await connections).accessToken(connector)}` };
+  };
+  const tools = connectorTools(stored, { headersFor, policy: runtime.outboundPolicy, guard });
+  return [...TOOLS, ...(tools as AgentTool<unknown>[])];
 }
 
 export async function sessionsFor(runtime: WorkspaceRuntime, scope: RequestScope): Promise<ChatSessions> {
@@ -176,7 +204,7 @@ export async function toolServicesFor(
   ]);
   const [settings, tools] = await Promise.all([
     new AgentSettingsStore(table).get(),
-    requestTools(runtime, scope, table),
+    requestTools(runtime, scope),
   ]);
   return {
     table,

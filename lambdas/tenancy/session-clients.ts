@@ -8,6 +8,7 @@
  */
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3VectorsClient } from '@aws-sdk/client-s3vectors';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -27,6 +28,7 @@ export interface SessionClientFactory {
   s3vectors(credentials: SessionCredentials): S3VectorsClient;
   bedrock(credentials: SessionCredentials): BedrockRuntimeClient;
   secretsManager(credentials: SessionCredentials): SecretsManagerClient;
+  kms(credentials: SessionCredentials): KMSClient;
 }
 
 /** The production factory: real SDK clients with static session credentials. */
@@ -39,4 +41,5 @@ export const sdkSessionClients: SessionClientFactory = {
   bedrock: (credentials) =>
     new BedrockRuntimeClient({ credentials, maxAttempts: 1, requestHandler: new NodeHttpHandler() }),
   secretsManager: (credentials) => new SecretsManagerClient({ credentials }),
+  kms: (credentials) => new KMSClient({ credentials }),
 };

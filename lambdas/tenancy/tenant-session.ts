@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3VectorsClient } from '@aws-sdk/client-s3vectors';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -34,6 +35,7 @@ export class TenantSession {
   #s3vectors: S3VectorsClient | undefined;
   #bedrock: BedrockRuntimeClient | undefined;
   #secretsManager: SecretsManagerClient | undefined;
+  #kms: KMSClient | undefined;
 
   constructor(
     readonly owner: KeyOwner,
@@ -64,6 +66,11 @@ export class TenantSession {
   get secretsManager(): SecretsManagerClient {
     this.#secretsManager ??= this.clients.secretsManager(this.credentials);
     return this.#secretsManager;
+  }
+
+  get kms(): KMSClient {
+    this.#kms ??= this.clients.kms(this.credentials);
+    return this.#kms;
   }
 }
 

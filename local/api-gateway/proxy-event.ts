@@ -56,7 +56,10 @@ export function proxyEvent(
     const values = Array.isArray(value) ? value : [value];
     headers[name] = values.join(',');
     multiValueHeaders[name] = values;
-  }
+  } // API Gateway tells the function the scheme the client used.
+  headers['x-forwarded-proto'] = 'http';
+  multiValueHeaders['x-forwarded-proto'] = ['http'];
+
   const query: Record<string, string> = {};
   const multiValueQuery: Record<string, string[]> = {};
   for (const name of new Set(call.query.keys())) {
@@ -85,7 +88,8 @@ export function proxyEvent(
       authorizer,
       httpMethod: call.method,
       identity: callerIdentity(call.sourceIp, headers['user-agent'] ?? null),
-      path: `/${STAGE}${call.path}`,
+      // The path as the client asked for it: the local API is served without a stage prefix.
+      path: call.path,
       protocol: 'HTTP/1.1',
       requestId,
       requestTimeEpoch: Date.now(),

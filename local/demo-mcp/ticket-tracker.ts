@@ -12,14 +12,15 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { closeServer, LOOPBACK, listenOnLoopback } from '../net.js';
 
 export interface TicketTracker {
   /** e.g. http://127.0.0.1:PORT/mcp */
   readonly url: string;
-  /** Every tools/call it served, in order: tool name and arguments (tests use it to prove a tool ran exactly once). */
-  calls(): ReadonlyArray<{ readonly tool: string; readonly args: unknown }>;
+  /** Every tools/call it served, in order: tool, arguments and whose tickets (tests prove a tool ran exactly once). */
+  calls(): ReadonlyArray<{ readonly tool: string; readonly args: unknown; readonly owner: string }>;
   close(): Promise<void>;
 }
 
@@ -38,34 +39,57 @@ type Ticket = z.infer<typeof TicketSchema>;
 interface RecordedCall {
   readonly tool: string;
   readonly args: unknown;
+  /** Whose tickets the call acted on. */
+  readonly owner: string;
 }
 
-/** The tracker's state: shared by every per-request McpServer. */
+/** Who a request acts for: the OAuth token's subject, or one shared owner for key or no auth. */
+const SHARED_OWNER = 'shared';
+
+/** The tracker's state: shared by every per-request McpServer; each owner sees only its own tickets. */
 class TicketBook {
-  readonly #tickets = new Map<string, Ticket>();
+  readonly #tickets = new Map<string, Ticket & { readonly owner: string }>();
   readonly calls: RecordedCall[] = [];
+  readonly #seeded = new Set<string>();
   #lastId = 0;
 
-  constructor() {
-    this.add({ title: 'VPN drops every hour', body: 'Since the firmware update, roughly on the hour.' });
-    this.add({ title: 'Invoice PDF shows the wrong currency' });
-  }
-
-  add(fields: { title: string; body?: string | undefined }): Ticket {
+  add(owner: string, fields: { title: string; body?: string | undefined }): Ticket {
     this.#lastId += 1;
     const ticket: Ticket = { id: `T-${this.#lastId}`, ...fields, status: 'open' };
-    this.#tickets.set(ticket.id, ticket);
+    this.#tickets.set(ticket.id, { ...ticket, owner });
     return ticket;
   }
 
-  list(status: Ticket['status'] | undefined): Ticket[] {
-    return [...this.#tickets.values()].filter((ticket) => status === undefined || ticket.status === status);
+  list(owner: string, status: Ticket['status'] | undefined): Ticket[] {
+    this.#seed(owner);
+    return [...this.#tickets.values()]
+      .filter((ticket) => ticket.owner === owner && (status === undefined || ticket.status === status))
+      .map(({ owner: _owner, ...ticket }) => ticket);
   }
 
-  close(id: string): Ticket | undefined {
+  close(owner: string, id: string): Ticket | undefined {
+    this.#seed(owner);
     const ticket = this.#tickets.get(id);
-    if (ticket !== undefined) ticket.status = 'closed';
-    return ticket;
+    if (ticket === undefined || ticket.owner !== owner) return undefined;
+    const closed = { ...ticket, status: 'closed' as const };
+    this.#tickets.set(id, closed);
+    const { owner: _owner, ...shown } = closed;
+    return shown;
+  }
+
+  /** Every owner starts with tickets of their own (the shared owner with the two demo ones). */
+  #seed(owner: string): void {
+    if (this.#seeded.has(owner)) return;
+    this.#seeded.add(owner);
+    if (owner === SHARED_OWNER) {
+      this.add(owner, {
+        title: 'VPN drops every hour',
+        body: 'Since the firmware update, roughly on the hour.',
+      });
+      this.add(owner, { title: 'Invoice PDF shows the wrong currency' });
+    } else {
+      this.add(owner, { title: `Onboarding checklist for ${owner}` });
+    }
   }
 }
 
@@ -74,11 +98,11 @@ function structured(content: Record<string, unknown>): CallToolResult {
   return { content: [{ type: 'text', text: JSON.stringify(content) }], structuredContent: content };
 }
 
-/** One McpServer over the shared book; calls are recorded once they reach a tool (arguments valid). */
-function ticketServer(book: TicketBook): McpServer {
+/** One McpServer over the shared book, acting for `owner`; calls are recorded once they reach a tool. */
+function ticketServer(book: TicketBook, owner: string): McpServer {
   const server = new McpServer({ name: 'demo-ticket-tracker', version: '1.0.0' });
   const ran = (tool: string, args: unknown): void => {
-    book.calls.push({ tool, args });
+    book.calls.push({ tool, args, owner });
   };
   server.registerTool(
     'list_tickets',
@@ -90,7 +114,7 @@ function ticketServer(book: TicketBook): McpServer {
     },
     (args) => {
       ran('list_tickets', args);
-      return structured({ tickets: book.list(args.status) });
+      return structured({ tickets: book.list(owner, args.status) });
     },
   );
   server.registerTool(
@@ -111,7 +135,7 @@ function ticketServer(book: TicketBook): McpServer {
     },
     (args) => {
       ran('create_ticket', args);
-      return structured({ ticket: book.add(args) });
+      return structured({ ticket: book.add(owner, args) });
     },
   );
   server.registerTool(
@@ -124,7 +148,7 @@ function ticketServer(book: TicketBook): McpServer {
     },
     (args) => {
       ran('close_ticket', args);
-      const ticket = book.close(args.id);
+      const ticket = book.close(owner, args.id);
       if (ticket === undefined)
         return { content: [{ type: 'text', text: `No ticket with id ${args.id}.` }], isError: true };
       return structured({ ticket });
@@ -147,17 +171,43 @@ function rpcError(code: number, message: string): unknown {
   return { jsonrpc: '2.0', error: { code, message }, id: null };
 }
 
-/** Compares `authorization` with the expected header in constant time (hashing evens out the lengths). */
-function bearerChecker(apiKey: string | undefined): (request: IncomingMessage) => boolean {
-  if (apiKey === undefined) return () => true;
-  const expected = createHash('sha256').update(`Bearer ${apiKey}`).digest();
-  return (request) =>
-    timingSafeEqual(
-      createHash('sha256')
-        .update(request.headers.authorization ?? '')
-        .digest(),
-      expected,
-    );
+/** Who may call: anyone, holders of one API key, or holders of an access token from one OAuth server. */
+export type TrackerAuth =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'api_key'; readonly apiKey: string }
+  | { readonly kind: 'oauth'; readonly issuer: string; readonly jwksUrl: string; readonly audience: string };
+
+/** The owner a request acts for, or undefined when it is not authorized. */
+type Authenticator = (request: IncomingMessage) => Promise<string | undefined>;
+
+function authenticator(auth: TrackerAuth): Authenticator {
+  switch (auth.kind) {
+    case 'none':
+      return async () => SHARED_OWNER;
+    case 'api_key': {
+      // Compared in constant time (hashing evens out the lengths).
+      const expected = createHash('sha256').update(`Bearer ${auth.apiKey}`).digest();
+      return async (request) => {
+        const given = createHash('sha256')
+          .update(request.headers.authorization ?? '')
+          .digest();
+        return timingSafeEqual(given, expected) ? SHARED_OWNER : undefined;
+      };
+    }
+    case 'oauth': {
+      const keys = createRemoteJWKSet(new URL(auth.jwksUrl));
+      return async (request) => {
+        const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+        if (token === undefined) return undefined;
+        try {
+          const { payload } = await jwtVerify(token, keys, { issuer: auth.issuer, audience: auth.audience });
+          return typeof payload.sub === 'string' ? payload.sub : undefined;
+        } catch {
+          return undefined;
+        }
+      };
+    }
+  }
 }
 
 /** The body, or undefined once it passes MAX_BODY_BYTES (the rest is drained and dropped). */
@@ -184,6 +234,7 @@ function readBoundedBody(request: IncomingMessage): Promise<Buffer | undefined> 
 
 async function serveMcpPost(
   book: TicketBook,
+  owner: string,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
@@ -198,7 +249,7 @@ async function serveMcpPost(
   } catch {
     return respondJson(response, 400, rpcError(-32700, 'Parse error'));
   }
-  const server = ticketServer(book);
+  const server = ticketServer(book, owner);
   const transport = new StreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
     enableJsonResponse: true,
@@ -209,18 +260,29 @@ async function serveMcpPost(
 }
 
 export async function startTicketTracker(
-  options: { port?: number; apiKey?: string } = {},
+  options: {
+    port?: number;
+    apiKey?: string;
+    oauth?: Omit<Extract<TrackerAuth, { kind: 'oauth' }>, 'kind'>;
+  } = {},
 ): Promise<TicketTracker> {
   const book = new TicketBook();
-  const authorized = bearerChecker(options.apiKey);
+  const authenticate = authenticator(
+    options.oauth !== undefined
+      ? { kind: 'oauth', ...options.oauth }
+      : options.apiKey !== undefined
+        ? { kind: 'api_key', apiKey: options.apiKey }
+        : { kind: 'none' },
+  );
   const route = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     if (new URL(request.url ?? '/', 'http://tracker').pathname !== MCP_PATH)
       return respondJson(response, 404, { message: 'not found' });
-    if (!authorized(request))
+    const owner = await authenticate(request);
+    if (owner === undefined)
       return respondJson(response, 401, rpcError(-32001, 'Unauthorized'), { 'www-authenticate': 'Bearer' });
     // Stateless: no server-initiated stream to GET, no session to DELETE.
     if (request.method !== 'POST') return respondJson(response, 405, rpcError(-32000, 'Method not allowed.'));
-    return serveMcpPost(book, request, response);
+    return serveMcpPost(book, owner, request, response);
   };
   const server = createServer((request, response) => {
     route(request, response).catch(() => {

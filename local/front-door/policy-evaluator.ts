@@ -65,7 +65,9 @@ export class PolicyEvaluator {
       ...(request.action.startsWith('sts:')
         ? { resourcePolicy: this.roles.get(request.resource)?.trustPolicy }
         : {}),
-      ...(request.action.startsWith('kms:') ? { resourcePolicy: this.keyPolicies.get(request.resource) } : {}),
+      ...(request.action.startsWith('kms:')
+        ? { resourcePolicy: this.keyPolicies.get(request.resource) }
+        : {}),
     };
     const result = await runSimulation(simulation, {});
     if (result.resultType === 'error') return { allowed: false, detail: result.errors.message };

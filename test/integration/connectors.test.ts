@@ -233,7 +233,9 @@ describe('the agent with a connector', () => {
 
     expect(approved.body).toMatchObject({ toolCall: { name: 'tracker__close_ticket', status: 'success' } });
     expect(again.status).toBe(409);
-    expect(callsOf('close_ticket').slice(before)).toEqual([{ tool: 'close_ticket', args: { id: 'T-2' } }]);
+    expect(callsOf('close_ticket').slice(before)).toEqual([
+      { tool: 'close_ticket', args: { id: 'T-2' }, owner: 'shared' },
+    ]);
   });
 
   it('holds a side-effecting connector call asked for after untrusted content; denied, nothing runs', async () => {

@@ -16,7 +16,11 @@ import {
   NewConnectorSchema,
   type StoredConnector,
 } from '../../lambdas/connectors/connector-definition.js';
-import { type ConnectorCallGuard, connectorTools } from '../../lambdas/connectors/connector-tools.js';
+import {
+  authHeaders,
+  type ConnectorCallGuard,
+  connectorTools,
+} from '../../lambdas/connectors/connector-tools.js';
 import { compiledToolSchema } from '../../lambdas/connectors/tool-schema.js';
 import { requestContext } from '../../lambdas/tenancy/request-context.js';
 import { startTicketTracker, type TicketTracker } from '../../local/demo-mcp/ticket-tracker.js';
@@ -215,7 +219,7 @@ describe('connectors through the tenant API', () => {
     });
 
     expect(answer.json.toolCalls).toEqual([{ name: 'tracker__list_tickets', status: 'success' }]);
-    expect(tracker.calls().at(-1)).toEqual({ tool: 'list_tickets', args: {} });
+    expect(tracker.calls().at(-1)).toEqual({ tool: 'list_tickets', args: {}, owner: 'shared' });
   });
 });
 
@@ -280,7 +284,7 @@ describe('connector tools', () => {
     };
     const secrets = { get: vi.fn(async (_secretName: string) => KEY) };
     const tools = connectorTools([stored()], {
-      secrets,
+      headersFor: (connector) => authHeaders(connector.auth, secrets),
       policy: { allowLoopback: true },
       guard,
     });

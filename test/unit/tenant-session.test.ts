@@ -204,6 +204,7 @@ describe('TenantSessions', () => {
       s3vectors: real.s3vectors,
       bedrock: real.bedrock,
       secretsManager: real.secretsManager,
+      kms: real.kms,
     };
     const sessions = new TenantSessions({
       sts,

@@ -99,10 +99,10 @@ describe('ticket tracker', () => {
     expect(closedOnes.structuredContent).toEqual({ tickets: [{ ...ticket, status: 'closed' }] });
 
     expect(server.calls()).toEqual([
-      { tool: 'list_tickets', args: { status: 'open' } },
-      { tool: 'create_ticket', args: { title: 'Printer on fire', body: 'Floor 3' } },
-      { tool: 'close_ticket', args: { id: ticket.id } },
-      { tool: 'list_tickets', args: { status: 'closed' } },
+      { tool: 'list_tickets', args: { status: 'open' }, owner: 'shared' },
+      { tool: 'create_ticket', args: { title: 'Printer on fire', body: 'Floor 3' }, owner: 'shared' },
+      { tool: 'close_ticket', args: { id: ticket.id }, owner: 'shared' },
+      { tool: 'list_tickets', args: { status: 'closed' }, owner: 'shared' },
     ]);
   });
 
@@ -163,7 +163,9 @@ describe('faulty MCP proxy', () => {
     faulty.setFault('http_500');
     faulty.setFault(undefined);
     expect((await create()).isError).toBeFalsy();
-    expect(server.calls()).toEqual([{ tool: 'create_ticket', args: { title: 'through the proxy' } }]);
+    expect(server.calls()).toEqual([
+      { tool: 'create_ticket', args: { title: 'through the proxy' }, owner: 'shared' },
+    ]);
   });
 
   it.each<[McpFault, RegExp]>([

@@ -64,6 +64,16 @@ export async function secretValues(): Promise<string[]> {
   return (await inspect<{ values: string[] }>('/secrets/values')).values;
 }
 
+/** Values the local cloud's scans must never find (tokens a test's authorization server issued). */
+export async function watchSecrets(values: readonly string[]): Promise<void> {
+  const response = await fetch(`${cloud.inspectorEndpoint}/secrets/watch`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ values }),
+  });
+  if (response.status !== 204) throw new Error(`watching secrets failed: ${response.status}`);
+}
+
 /** Keys and metadata of every vector in one index, straight from the S3 Vectors emulator. */
 export async function vectorsIn(
   vectorBucket: string,

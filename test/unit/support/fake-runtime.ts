@@ -14,6 +14,7 @@ import {
   type ServiceInputTypes as DynamoInput,
   type ServiceOutputTypes as DynamoOutput,
 } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client, type ServiceInputTypes as S3Input } from '@aws-sdk/client-s3';
 import { S3VectorsClient, type ServiceInputTypes as VectorsInput } from '@aws-sdk/client-s3vectors';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -35,7 +36,7 @@ import {
   type Responder,
   type SentCommand,
 } from './fake-sdk.js';
-import { MemoryBucket, MemorySecrets, MemoryTable, MemoryVectorIndex } from './memory-cloud.js';
+import { MemoryBucket, MemorySecrets, MemoryTable, MemoryVectorIndex, memoryKms } from './memory-cloud.js';
 
 export const TEST_CONFIG: ServiceConfig = {
   tenantTableName: 'tenant-data',
@@ -71,6 +72,8 @@ export interface FakeRuntimeOptions {
   readonly objects?: Responder<S3Input, object>;
   /** Answers for Bedrock commands (Converse, ConverseStream, InvokeModel); default: refuses. */
   readonly bedrock?: Responder<BedrockInput, object>;
+  /** Answers for tenant-session KMS commands; default: an in-memory KMS that binds the context. */
+  readonly kms?: Responder<object, object>;
   /** Answers for tenant-session Secrets Manager commands; default: refuses. */
   readonly secrets?: Responder<object, object>;
   /** default: quietTelemetry() */
@@ -196,6 +199,11 @@ export function fakeRuntime(options: FakeRuntimeOptions): FakeRuntime {
         bedrock: (credentials) => {
           const client = new BedrockRuntimeClient({ region: 'us-east-1', credentials });
           captureShapedCommands(client, options.bedrock ?? refuseModelCalls, bedrock);
+          return client;
+        },
+        kms: (credentials) => {
+          const client = new KMSClient({ region: 'us-east-1', credentials });
+          captureShapedCommands(client, options.kms ?? memoryKms, []);
           return client;
         },
         secretsManager: (credentials) => {

@@ -70,6 +70,25 @@ function conditionFailed(): ConditionalCheckFailedException {
   return new ConditionalCheckFailedException({ message: 'condition failed', $metadata: {} });
 }
 
+/**
+ * KMS Encrypt/Decrypt for unit tests: the "ciphertext" is the plaintext with its context, and
+ * Decrypt refuses another context — enough to check the vault passes the right one.
+ */
+export const memoryKms = (command: SentCommand<object>): object => {
+  const input = record(command.input);
+  const context = JSON.stringify(input.EncryptionContext ?? {});
+  if (command.name === 'EncryptCommand') {
+    const plaintext = Buffer.from(input.Plaintext as Uint8Array).toString('base64');
+    return { ...metadata, CiphertextBlob: Buffer.from(JSON.stringify({ context, plaintext })) };
+  }
+  if (command.name === 'DecryptCommand') {
+    const sealed = JSON.parse(Buffer.from(input.CiphertextBlob as Uint8Array).toString('utf8'));
+    if (sealed.context !== context) throw new Error('InvalidCiphertextException (test KMS): another context');
+    return { ...metadata, Plaintext: Buffer.from(sealed.plaintext, 'base64') };
+  }
+  throw new Error(`memoryKms does not understand ${command.name}`);
+};
+
 /** Secrets Manager: Create/Put/Get/DeleteSecret by name (what TenantSecrets sends). */
 export class MemorySecrets {
   readonly values = new Map<string, string>();

@@ -1,0 +1,156 @@
+/**
+ * The platform as an OAuth 2.0 client of a connector's authorization server: authorization code
+ * with PKCE (S256), refresh and revocation, with `oauth4webapi` (a maintained, spec-checked
+ * client) — every request through the connectors' guarded fetch (no private addresses in the
+ * cloud, no redirects, bounded bytes and time). The authorization server's refusals of a grant
+ * are the caller's 4xx; its faults a 503.
+ */
+import * as oauth from 'oauth4webapi';
+import { ConnectorCallError } from '../connectors/errors.js';
+import { guardedFetch, type OutboundPolicy } from '../connectors/outbound-fetch.js';
+import { OAuthGrantRefusedError, OAuthServerUnavailableError } from './errors.js';
+
+/** A per-user connector's OAuth settings, as stored. */
+export interface OAuthSettings {
+  readonly authorizationUrl: string;
+  readonly tokenUrl: string;
+  readonly revocationUrl?: string | undefined;
+  readonly issuer?: string | undefined;
+  readonly clientId: string;
+  readonly scopes: readonly string[];
+  readonly resource?: string | undefined;
+}
+
+export interface TokenSet {
+  readonly accessToken: string;
+  readonly refreshToken?: string | undefined;
+  /** Seconds the access token is valid, when the server says. */
+  readonly expiresIn?: number | undefined;
+  readonly scope?: string | undefined;
+}
+
+const OAUTH_LIMITS = { timeoutMs: 10_000, maxResponseBytes: 64 * 1024 };
+
+export class OAuthClient {
+  readonly #server: oauth.AuthorizationServer;
+  readonly #client: oauth.Client;
+  readonly #auth: oauth.ClientAuth;
+  readonly #options: oauth.TokenEndpointRequestOptions;
+
+  constructor(
+    private readonly settings: OAuthSettings,
+    clientSecret: string | undefined,
+    policy: OutboundPolicy,
+  ) {
+    this.#server = {
+      // RFC 9207: a server that names itself in the callback must be the one configured.
+      issuer: settings.issuer ?? new URL(settings.tokenUrl).origin,
+      authorization_endpoint: settings.authorizationUrl,
+      token_endpoint: settings.tokenUrl,
+      ...(settings.revocationUrl === undefined ? {} : { revocation_endpoint: settings.revocationUrl }),
+    };
+    this.#client = { client_id: settings.clientId };
+    this.#auth = clientSecret === undefined ? oauth.None() : oauth.ClientSecretBasic(clientSecret);
+    this.#options = {
+      [oauth.customFetch]: guardedFetch(policy, OAUTH_LIMITS) as typeof fetch,
+      // Plain http only where the guarded fetch allows it at all: loopback in the local cloud.
+      [oauth.allowInsecureRequests]: policy.allowLoopback,
+      ...(settings.resource === undefined ? {} : { additionalParameters: { resource: settings.resource } }),
+    };
+  }
+
+  /** Where the user signs in and consents. */
+  authorizationUrl(request: { state: string; codeChallenge: string; redirectUri: string }): string {
+    const url = new URL(this.settings.authorizationUrl);
+    const params: Record<string, string> = {
+      response_type: 'code',
+      client_id: this.settings.clientId,
+      redirect_uri: request.redirectUri,
+      state: request.state,
+      code_challenge: request.codeChallenge,
+      code_challenge_method: 'S256',
+      // Consent each time: a refresh token (offline access) is issued only with explicit consent.
+      prompt: 'consent',
+      ...(this.settings.scopes.length === 0 ? {} : { scope: this.settings.scopes.join(' ') }),
+      ...(this.settings.resource === undefined ? {} : { resource: this.settings.resource }),
+    };
+    for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+    return url.href;
+  }
+
+  /** Exchanges the callback's code (state already checked by the caller) with the PKCE verifier. */
+  async exchangeCode(
+    callback: URLSearchParams,
+    redirectUri: string,
+    codeVerifier: string,
+  ): Promise<TokenSet> {
+    return this.#grant(async () => {
+      const parameters = oauth.validateAuthResponse(
+        this.#server,
+        this.#client,
+        callback,
+        oauth.skipStateCheck,
+      );
+      const response = await oauth.authorizationCodeGrantRequest(
+        this.#server,
+        this.#client,
+        this.#auth,
+        parameters,
+        redirectUri,
+        codeVerifier,
+        this.#options,
+      );
+      return oauth.processAuthorizationCodeResponse(this.#server, this.#client, response);
+    });
+  }
+
+  async refresh(refreshToken: string): Promise<TokenSet> {
+    return this.#grant(async () => {
+      const response = await oauth.refreshTokenGrantRequest(
+        this.#server,
+        this.#client,
+        this.#auth,
+        refreshToken,
+        this.#options,
+      );
+      return oauth.processRefreshTokenResponse(this.#server, this.#client, response);
+    });
+  }
+
+  /** Revokes a token where the server has a revocation endpoint; false when it could not. */
+  async revoke(token: string): Promise<boolean> {
+    if (this.settings.revocationUrl === undefined) return false;
+    try {
+      const response = await oauth.revocationRequest(
+        this.#server,
+        this.#client,
+        this.#auth,
+        token,
+        this.#options,
+      );
+      await oauth.processRevocationResponse(response);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async #grant(request: () => Promise<oauth.TokenEndpointResponse>): Promise<TokenSet> {
+    try {
+      const tokens = await request();
+      return {
+        accessToken: tokens.access_token,
+        refreshToken: tokens.refresh_token,
+        expiresIn: tokens.expires_in,
+        scope: tokens.scope,
+      };
+    } catch (err) {
+      // The server said no (invalid_grant: a reused code, a wrong verifier…), or the callback was an error.
+      if (err instanceof oauth.ResponseBodyError || err instanceof oauth.AuthorizationResponseError)
+        throw new OAuthGrantRefusedError({ cause: err });
+      if (err instanceof ConnectorCallError) throw new OAuthServerUnavailableError({ cause: err });
+      if (err instanceof oauth.OperationProcessingError) throw new OAuthGrantRefusedError({ cause: err });
+      throw new OAuthServerUnavailableError({ cause: err });
+    }
+  }
+}
