@@ -6,6 +6,7 @@
 
 import { PLATFORM_TENANT_ID } from '../lambdas/tenancy/request-context.js';
 import type { DemoIdentity } from './emulators/jwt-issuer.js';
+import type { DemoOAuthServer } from './emulators/oauth-server.js';
 import type { LocalCloud } from './local-cloud.js';
 
 export interface DemoUser extends DemoIdentity {
@@ -65,11 +66,51 @@ export function demoConnectorBody(target: DemoConnectorTarget) {
   } as const;
 }
 
+/** The per-user demo: the tracker that accepts the demo authorization server's tokens, and that server. */
+export interface DemoOAuthTarget {
+  readonly url: string;
+  readonly resource: string;
+  readonly server: Pick<
+    DemoOAuthServer,
+    'authorizationUrl' | 'tokenUrl' | 'revocationUrl' | 'clientId' | 'clientSecret' | 'scopes'
+  >;
+}
+
+/** The name of acme's per-user demo connector: each user connects their own tracker account. */
+export const DEMO_PERSONAL_CONNECTOR = 'mytickets';
+
+export function demoPersonalConnectorBody(target: DemoOAuthTarget) {
+  const { server } = target;
+  return {
+    kind: 'mcp',
+    description: 'Your own tickets (per-user OAuth with the demo authorization server)',
+    url: target.url,
+    auth: {
+      type: 'oauth_user',
+      authorizationUrl: server.authorizationUrl,
+      tokenUrl: server.tokenUrl,
+      revocationUrl: server.revocationUrl,
+      clientId: server.clientId,
+      clientSecret: server.clientSecret,
+      scopes: server.scopes,
+      resource: target.resource,
+    },
+    tools: [
+      { name: 'list_tickets', roles: ['reader', 'analyst', 'admin'] },
+      { name: 'create_ticket', roles: ['analyst', 'admin'] },
+    ],
+  } as const;
+}
+
 /**
  * Seeds the demo tenants; a tenant that already exists (persisted data) is left as it is, but
- * acme's connector is pointed at this run's demo MCP server either way.
+ * acme's connectors are pointed at this run's demo servers either way.
  */
-export async function seedDemo(cloud: LocalCloud, connector: DemoConnectorTarget): Promise<void> {
+export async function seedDemo(
+  cloud: LocalCloud,
+  connector: DemoConnectorTarget,
+  personal: DemoOAuthTarget,
+): Promise<void> {
   const call: SeedCall = async (user, method, path, body) => {
     const response = await fetch(`${cloud.apiEndpoint}${path}`, {
       method,
@@ -88,13 +129,15 @@ export async function seedDemo(cloud: LocalCloud, connector: DemoConnectorTarget
   const created = await Promise.all(
     DEMO_TENANTS.map((tenant) => call(operator, 'POST', '/v1/admin/tenants', tenant)),
   );
+  const acmeAdmin = userOf('admin', 'acme');
   if (created.every((status) => status === 409)) {
-    // Persisted from an earlier run: only the connector's URL and key are this run's.
+    // Persisted from an earlier run: only the connectors' URLs and keys are this run's.
+    await call(acmeAdmin, 'PUT', `/v1/connectors/${DEMO_CONNECTOR}`, demoConnectorBody(connector));
     await call(
-      userOf('admin', 'acme'),
+      acmeAdmin,
       'PUT',
-      `/v1/connectors/${DEMO_CONNECTOR}`,
-      demoConnectorBody(connector),
+      `/v1/connectors/${DEMO_PERSONAL_CONNECTOR}`,
+      demoPersonalConnectorBody(personal),
     );
     return;
   }
@@ -111,9 +154,10 @@ export async function seedDemo(cloud: LocalCloud, connector: DemoConnectorTarget
       return fact === undefined ? [] : [call(user, 'PUT', '/v1/memory', { fact })];
     }),
     seedDocuments(call),
-    call(userOf('admin', 'acme'), 'POST', '/v1/connectors', {
-      name: DEMO_CONNECTOR,
-      ...demoConnectorBody(connector),
+    call(acmeAdmin, 'POST', '/v1/connectors', { name: DEMO_CONNECTOR, ...demoConnectorBody(connector) }),
+    call(acmeAdmin, 'POST', '/v1/connectors', {
+      name: DEMO_PERSONAL_CONNECTOR,
+      ...demoPersonalConnectorBody(personal),
     }),
   ]);
 }

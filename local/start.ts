@@ -7,7 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { repoPath } from '../lib/repo-root.js';
 import { startTicketTracker } from './demo-mcp/ticket-tracker.js';
-import { DEMO_CONNECTOR, DEMO_USERS, seedDemo } from './demo-seed.js';
+import { DEMO_CONNECTOR, DEMO_PERSONAL_CONNECTOR, DEMO_USERS, seedDemo } from './demo-seed.js';
+import { startOAuthServer } from './emulators/oauth-server.js';
 import { startLocalCloud } from './local-cloud.js';
 
 // The SDK's "Node 20 support ends" notice (printed when the first client is built) is noise here.
@@ -17,13 +18,22 @@ const cloud = await startLocalCloud(persist ? { dataDir: repoPath('.local-data')
 // The outside system acme's agent is connected to; its key lives only in acme's secret.
 const trackerKey = randomBytes(24).toString('base64url');
 const tracker = await startTicketTracker({ apiKey: trackerKey });
+// Per-user OAuth: a real authorization server, and a tracker that accepts only its tokens (each user sees their own).
+const DEMO_RESOURCE = 'urn:bulkhead:demo-tickets';
+const authServer = await startOAuthServer({
+  redirectUris: [`${cloud.apiEndpoint}/v1/oauth/callback`],
+  resource: DEMO_RESOURCE,
+});
+const personalTracker = await startTicketTracker({
+  oauth: { issuer: authServer.issuer, jwksUrl: authServer.jwksUrl, audience: DEMO_RESOURCE },
+});
 
 let stopping = false;
 const stop = (signal: string): void => {
   if (stopping) return;
   stopping = true;
   console.log(`\n${signal}: stopping the local cloud...`);
-  Promise.all([cloud.stop(), tracker.close()]).then(
+  Promise.all([cloud.stop(), tracker.close(), personalTracker.close(), authServer.close()]).then(
     () => process.exit(0),
     (err: unknown) => {
       console.error(err);
@@ -35,7 +45,11 @@ process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
 
 try {
-  await seedDemo(cloud, { url: tracker.url, apiKey: trackerKey });
+  await seedDemo(
+    cloud,
+    { url: tracker.url, apiKey: trackerKey },
+    { url: personalTracker.url, resource: DEMO_RESOURCE, server: authServer },
+  );
 } catch (err) {
   console.error('seeding the demo data failed', err);
   stop('seed failure');
@@ -53,6 +67,7 @@ bulkhead local cloud ready in ${seconds} s${persist ? ' (persisting to .local-da
   AWS endpoint  ${cloud.endpoint}   (AWS_ENDPOINT_URL; SigV4 + IAM enforced)
   JWT issuer    ${cloud.issuer.issuer}   (JWKS ${cloud.issuer.jwksUrl})
   Demo MCP      ${tracker.url}   (a ticket tracker; acme's connector "${DEMO_CONNECTOR}")
+  Demo OAuth    ${authServer.issuer}   (sign in as any demo user name; acme's per-user connector "${DEMO_PERSONAL_CONNECTOR}" → ${personalTracker.url})
   Inspector     ${cloud.inspectorEndpoint}/model/requests   (what the model was offered; /model/usage?tenantId=, /logs, /vectors/<bucket>/<index>)
 
 Demo tokens (valid 1 h; mint more: curl -X POST ${cloud.issuer.issuer}/tokens -d '{"sub":"u1","tenantId":"acme","groups":["reader"]}'):`);
@@ -77,6 +92,14 @@ Try:
   curl -H "Authorization: Bearer $TOKEN_ADAM" ${cloud.apiEndpoint}/v1/approvals
   curl -X POST -H "Authorization: Bearer $TOKEN_ADAM" -H 'content-type: application/json' -d '{"decision":"approve"}' ${cloud.apiEndpoint}/v1/approvals/<id>
   curl -H "Authorization: Bearer $TOKEN_ADAM" ${cloud.apiEndpoint}/v1/connectors
+
+Connect alice's own account (per-user OAuth, authorization code + PKCE):
+  curl -X POST -H "Authorization: Bearer $TOKEN_ALICE" ${cloud.apiEndpoint}/v1/connectors/${DEMO_PERSONAL_CONNECTOR}/connect
+  # open authorizeUrl in a browser, sign in as "alice" (any password), consent; the browser lands on
+  # ${cloud.apiEndpoint}/v1/oauth/callback?code=…&state=… — forward that URL with alice's token:
+  curl -H "Authorization: Bearer $TOKEN_ALICE" "<the URL the browser landed on>"
+  curl -X POST -H "Authorization: Bearer $TOKEN_ALICE" -H 'content-type: application/json' -d '{"message":"use tool ${DEMO_PERSONAL_CONNECTOR}__list_tickets {}"}' ${cloud.apiEndpoint}/v1/chat
+  curl -H "Authorization: Bearer $TOKEN_ALICE" ${cloud.apiEndpoint}/v1/me/connections
   curl -H "Authorization: Bearer $TOKEN_OLGA" ${cloud.apiEndpoint}/v1/admin/tenants/globex
   curl ${cloud.apiEndpoint}/v1/me            # 401
 

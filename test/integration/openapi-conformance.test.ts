@@ -7,6 +7,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startTicketTracker } from '../../local/demo-mcp/ticket-tracker.js';
+import { startOAuthServer } from '../../local/emulators/oauth-server.js';
 import {
   type ApiAnswer,
   type Caller,
@@ -17,7 +18,8 @@ import {
   streamAs,
   tokenFor,
 } from './support/api-client.js';
-import { uniqueSuffix } from './support/local-cloud.js';
+import { TestBrowser } from './support/browser.js';
+import { cloud, uniqueSuffix } from './support/local-cloud.js';
 
 interface Operation {
   readonly responses: Record<string, { content?: Record<string, { schema: unknown }> }>;
@@ -219,6 +221,44 @@ describe('the served OpenAPI document', () => {
       await call(admin, 'DELETE', '/v1/connectors/oas');
     } finally {
       await tracker.close();
+    }
+  });
+
+  it('describes the connection routes’ real answers', async () => {
+    const callback = `${cloud.apiEndpoint}/v1/oauth/callback`;
+    const authServer = await startOAuthServer({ redirectUris: [callback], resource: 'urn:oas:tickets' });
+    const tracker = await startTicketTracker({
+      oauth: { issuer: authServer.issuer, jwksUrl: authServer.jwksUrl, audience: 'urn:oas:tickets' },
+    });
+    try {
+      await call(admin, 'POST', '/v1/connectors', {
+        name: 'oas-user',
+        kind: 'mcp',
+        url: tracker.url,
+        auth: {
+          type: 'oauth_user',
+          authorizationUrl: authServer.authorizationUrl,
+          tokenUrl: authServer.tokenUrl,
+          revocationUrl: authServer.revocationUrl,
+          clientId: authServer.clientId,
+          clientSecret: authServer.clientSecret,
+          scopes: authServer.scopes,
+          resource: 'urn:oas:tickets',
+        },
+        tools: [{ name: 'list_tickets', roles: ['analyst'] }],
+      });
+      const started = await call(analyst, 'POST', '/v1/connectors/oas-user/connect');
+      await call(analyst, 'POST', '/v1/connectors/missing/connect');
+      const { authorizeUrl } = started.body as { authorizeUrl: string };
+      const reached = await new TestBrowser().signIn(authorizeUrl, 'alice', callback);
+      await call(analyst, 'GET', `/v1/oauth/callback${reached.search}`);
+      await call(analyst, 'GET', `/v1/oauth/callback${reached.search}`);
+      await call(analyst, 'GET', '/v1/me/connections');
+      await call(OPERATOR, 'GET', '/v1/me/connections');
+      await call(analyst, 'DELETE', '/v1/me/connections/oas-user');
+      await call(analyst, 'DELETE', '/v1/me/connections/oas-user');
+    } finally {
+      await Promise.all([tracker.close(), authServer.close()]);
     }
   });
 
