@@ -273,6 +273,38 @@ describe('refresh and revocation', () => {
     expect(authServer.grants('refresh_token') - before).toBe(1);
   });
 
+  it('marks a connection whose refresh the server refuses as needing consent, and asks to connect again', async () => {
+    // A refresh token the server never issued, sealed by alice's own session under her own context.
+    const session = await tenantSession(tenant, 'alice');
+    const { CiphertextBlob } = await kms(session).send(
+      new EncryptCommand({
+        KeyId: apiEnv('VAULT_KEY_ARN'),
+        Plaintext: Buffer.from(JSON.stringify({ accessToken: 'stale-access', refreshToken: 'never-issued' })),
+        EncryptionContext: { TenantId: tenant, UserId: 'alice', ConnectorId: 'mytickets' },
+      }),
+    );
+    await rawClients(session).dynamodb.send(
+      new UpdateItemCommand({
+        TableName: TABLE,
+        Key: { pk: { S: `${tenant}#u#alice#connections` }, sk: { S: 'mytickets' } },
+        UpdateExpression: 'SET sealed = :sealed, expiresAtIso = :past',
+        ExpressionAttributeValues: {
+          ':sealed': { S: Buffer.from(CiphertextBlob ?? []).toString('base64') },
+          ':past': { S: new Date(Date.now() - 1000).toISOString() },
+        },
+      }),
+    );
+
+    const answer = await listTickets(alice);
+
+    expect(answer.toolCalls).toEqual([{ name: 'mytickets__list_tickets', status: 'connection_required' }]);
+    expect(answer.connectionRequired?.authorizeUrl).toContain(authServer.authorizationUrl);
+    expect(await connectionsOf(alice)).toEqual([expect.objectContaining({ status: 'needs_consent' })]);
+    // Connecting again makes it usable again.
+    expect((await connect(alice)).status).toBe(200);
+    expect((await listTickets(alice)).toolCalls[0]?.status).toBe('success');
+  });
+
   it('revokes a connection: the next call answers connectionRequired', async () => {
     const revoked = await call(bob, 'DELETE', '/v1/me/connections/mytickets');
     const again = await call(bob, 'DELETE', '/v1/me/connections/mytickets');
@@ -280,6 +312,9 @@ describe('refresh and revocation', () => {
     const answer = await listTickets(bob);
 
     expect([revoked.status, again.status]).toEqual([204, 404]);
+    const audit = JSON.stringify((await call(admin, 'GET', '/v1/audit?limit=100')).body);
+    expect(audit).toContain('connections.consent');
+    expect(audit).toContain('connections.revoke');
     expect(answer.toolCalls).toEqual([{ name: 'mytickets__list_tickets', status: 'connection_required' }]);
     expect(await connectionsOf(bob)).toEqual([]);
   });
