@@ -75,6 +75,7 @@ const ServiceEnvSchema = z.object({
   TENANT_BUCKET_NAME: required('TENANT_BUCKET_NAME'),
   VECTOR_BUCKET_NAME: required('VECTOR_BUCKET_NAME'),
   TENANT_ROLE_ARN: required('TENANT_ROLE_ARN'),
+  AUDIT_ROLE_ARN: required('AUDIT_ROLE_ARN'),
   TENANT_TAG_SECRET_ARN: required('TENANT_TAG_SECRET_ARN'),
   TENANT_SECRET_PREFIX: required('TENANT_SECRET_PREFIX'),
   VAULT_KEY_ARN: required('VAULT_KEY_ARN'),
@@ -101,6 +102,8 @@ export interface ServiceConfig {
   readonly tenantBucketName: string;
   readonly vectorBucketName: string;
   readonly tenantRoleArn: string;
+  /** The audit writer role: the only principal that may write a tenant's audit trail. */
+  readonly auditRoleArn: string;
   readonly tenantTagSecretArn: string;
   /** Where tenants' secrets are named: `<prefix>/<tenantId>/...` (the tenant policy grants the same). */
   readonly tenantSecretPrefix: string;
@@ -145,6 +148,7 @@ export function readServiceConfig(env: Environment = process.env): ServiceConfig
     tenantBucketName: parsed.TENANT_BUCKET_NAME,
     vectorBucketName: parsed.VECTOR_BUCKET_NAME,
     tenantRoleArn: parsed.TENANT_ROLE_ARN,
+    auditRoleArn: parsed.AUDIT_ROLE_ARN,
     tenantTagSecretArn: parsed.TENANT_TAG_SECRET_ARN,
     tenantSecretPrefix: parsed.TENANT_SECRET_PREFIX,
     vaultKeyArn: parsed.VAULT_KEY_ARN,

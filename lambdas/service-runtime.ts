@@ -78,6 +78,8 @@ export class ServiceRuntime {
   readonly registry: TenantRegistry;
   readonly directory: TenantDirectory;
   readonly sessions: TenantSessions;
+  /** Sessions of the audit writer role (the only principal that writes audit trails). */
+  readonly auditSessions: TenantSessions;
   /** Created once per execution environment; handlers log through its per-request loggers. */
   readonly telemetry: Telemetry;
   readonly #tagKey: () => Promise<string>;
@@ -97,6 +99,12 @@ export class ServiceRuntime {
     this.sessions = new TenantSessions({
       sts: clients.sts,
       roleArn: config.tenantRoleArn,
+      durationSeconds: config.tenantSessionSeconds,
+      clients: clients.session,
+    });
+    this.auditSessions = new TenantSessions({
+      sts: clients.sts,
+      roleArn: config.auditRoleArn,
       durationSeconds: config.tenantSessionSeconds,
       clients: clients.session,
     });
@@ -242,8 +250,9 @@ export class ServiceRuntime {
     };
   }
 
-  /** The audit trail of the subject's tenant. */
+  /** The audit trail of the subject's tenant, through an audit writer session (no tenant session can write it). */
   async auditTrail(subject: SessionSubject): Promise<AuditTrail> {
-    return new AuditTrail(await this.table(subject));
+    const { tableName } = dataPlaneFor(this.config, subject.tenantId);
+    return new AuditTrail(ScopedTable.of(await this.auditSessions.sessionFor(subject), tableName));
   }
 }

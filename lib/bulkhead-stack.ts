@@ -17,6 +17,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { profiledFoundationModel } from '../lambdas/tenancy/model-ids.js';
+import { AuditWriterRole } from './audit-writer-role.js';
 import {
   assertValidSettings,
   type BulkheadSettings,
@@ -56,6 +57,7 @@ export class BulkheadStack extends Stack {
   readonly apiFunction: HouseFunction;
   readonly chatStreamFunction: HouseFunction;
   readonly tenantAccess: TenantAccessRole;
+  readonly auditWriter: AuditWriterRole;
   readonly api: TenantApi;
 
   constructor(scope: Construct, id: string, props: BulkheadStackProps = {}) {
@@ -157,6 +159,10 @@ export class BulkheadStack extends Stack {
       resources,
       trustedRoles: platformFunctions.map((fn) => fn.role),
     });
+    this.auditWriter = new AuditWriterRole(this, 'AuditWriter', {
+      resources,
+      trustedRoles: platformFunctions.map((fn) => fn.role),
+    });
 
     const siloDataPlanes = this.toJsonString(
       Object.fromEntries([...this.silos].map(([tenantId, plane]) => [tenantId, plane.locationNames()])),
@@ -171,6 +177,7 @@ export class BulkheadStack extends Stack {
       // An ARN, not a grant: only the tenant role may use the key, under its own context.
       fn.function.addEnvironment('VAULT_KEY_ARN', this.vaultKey.keyArn);
       fn.bindAssumableRole('TENANT_ROLE_ARN', this.tenantAccess.role);
+      fn.bindAssumableRole('AUDIT_ROLE_ARN', this.auditWriter.role);
       fn.bindSecret('TENANT_TAG_SECRET_ARN', this.tenantTagKey);
     }
     this.controlFunction.bindTable('CONTROL_TABLE_NAME', this.controlPlane.table, 'readWrite');

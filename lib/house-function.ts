@@ -145,9 +145,10 @@ export class HouseFunction extends Construct {
   /** Sets `variable` to the role's ARN and grants assuming it with session tags (nothing else on it). */
   bindAssumableRole(variable: string, role: iam.IRole): void {
     this.function.addEnvironment(variable, role.roleArn);
+    // One statement per role (Sids must be unique): TENANT_ROLE_ARN → AssumeTENANTROLEARNWithTags.
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        sid: 'AssumeTenantRoleWithTags',
+        sid: `Assume${variable.replace(/[^A-Za-z0-9]/g, '')}WithTags`,
         actions: ['sts:AssumeRole', 'sts:TagSession'],
         resources: [role.roleArn],
       }),

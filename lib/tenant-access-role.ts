@@ -38,15 +38,9 @@ export class TenantAccessRole extends Construct {
     if (props.trustedRoles.length === 0) {
       throw new Error('TenantAccessRole needs at least one trusted function role');
     }
-    const trusted = new iam.CompositePrincipal(
-      ...props.trustedRoles.map((role) => new iam.ArnPrincipal(role.roleArn)),
-    );
     this.role = new iam.Role(this, 'Role', {
       description: 'Tenant-scoped data access; assumed per request with TenantId/UserId session tags',
-      assumedBy: new iam.PrincipalWithConditions(
-        new iam.SessionTagsPrincipal(trusted),
-        tenantRoleTrustConditions(),
-      ),
+      assumedBy: taggedSessionsOf(props.trustedRoles),
       maxSessionDuration: props.maxSessionDuration ?? Duration.hours(1),
       inlinePolicies: {
         TenantAccess: iam.PolicyDocument.fromJson(tenantAccessPolicy(props.resources)),
@@ -103,6 +97,14 @@ export class TenantAccessRole extends Construct {
       }
     }
   }
+}
+
+/** Who may assume a per-request role: the function roles, with exactly the TenantId and UserId tags. */
+export function taggedSessionsOf(trustedRoles: readonly iam.IRole[]): iam.IPrincipal {
+  const trusted = new iam.CompositePrincipal(
+    ...trustedRoles.map((role) => new iam.ArnPrincipal(role.roleArn)),
+  );
+  return new iam.PrincipalWithConditions(new iam.SessionTagsPrincipal(trusted), tenantRoleTrustConditions());
 }
 
 /** Acknowledges exactly the IAM5 finding for the tenant secrets pattern (`<root>/<TenantId>/*`). */

@@ -8,6 +8,7 @@
  * request context; the key layout lives in lambdas/tenancy/key-layout.ts.
  */
 import {
+  AUDIT_MARKER,
   KEY_DELIMITER,
   S3_SHARED_SEGMENT,
   S3_TENANT_ROOT,
@@ -118,6 +119,18 @@ export const TENANT_SECRET_ACTIONS = [
   'secretsmanager:DeleteSecret',
 ] as const;
 
+/** The audit partitions of the session's tenant: written only by the audit writer role. */
+export const AUDIT_KEY_PATTERN = `${TENANT}${KEY_DELIMITER}${AUDIT_MARKER}${KEY_DELIMITER}*`;
+
+/** What the audit writer may do on its tenant's audit partitions: read and append, never delete. */
+export const AUDIT_WRITER_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:Query',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:ConditionCheckItem',
+] as const;
+
 /** Partition-key patterns a session may lead with: its tenant's shared keys and its own user's keys. */
 export const LEADING_KEY_PATTERNS = [
   `${TENANT}${KEY_DELIMITER}${SHARED_MARKER}${KEY_DELIMITER}*`,
@@ -169,6 +182,14 @@ export function tenantAccessPolicy(resources: TenantDataResources): PolicyDocume
       Resource: '*',
       Condition: { StringLike: { [`aws:PrincipalTag/${USER_TAG_KEY}`]: MALFORMED_TAG_PATTERNS } },
     },
+    {
+      // The tenant patterns below never match `#a#`; this makes it explicit (and survives a wider pattern).
+      Sid: 'DenyAuditRecords',
+      Effect: 'Deny',
+      Action: TENANT_ITEM_ACTIONS,
+      Resource: '*',
+      Condition: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': [AUDIT_KEY_PATTERN] } },
+    },
     ...dataPlaneStatements('Tenant', resources),
     ...siloTenantsOffPool(resources),
     // Sids allow only alphanumerics, so silos are numbered (in the order the stack lists them).
@@ -198,6 +219,47 @@ export function tenantAccessPolicy(resources: TenantDataResources): PolicyDocume
     });
   }
   return { Version: '2012-10-17', Statement: statements };
+}
+
+function allTableArns(resources: TenantDataResources): string[] {
+  return [...resources.tableArns, ...resources.silos.flatMap((silo) => silo.tableArns)];
+}
+
+/**
+ * The audit writer role's policy: on the pool's and every silo's table, its session's tenant's
+ * audit partitions only (`<TenantId>#a#…`), to read and append — no delete, no batch writes. The
+ * platform's audit writer is the only principal that can write the trail; no tenant session can.
+ */
+export function auditWriterPolicy(resources: TenantDataResources): PolicyDocumentJson {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'DenyMissingTenantTag',
+        Effect: 'Deny',
+        Action: '*',
+        Resource: '*',
+        Condition: { Null: { [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: 'true' } },
+      },
+      {
+        Sid: 'DenyMalformedTenantTag',
+        Effect: 'Deny',
+        Action: '*',
+        Resource: '*',
+        Condition: { StringLike: { [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: MALFORMED_TAG_PATTERNS } },
+      },
+      {
+        Sid: 'AuditAppend',
+        Effect: 'Allow',
+        Action: AUDIT_WRITER_ACTIONS,
+        Resource: allTableArns(resources),
+        Condition: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [AUDIT_KEY_PATTERN] },
+          Null: { 'dynamodb:LeadingKeys': 'false' },
+        },
+      },
+    ],
+  };
 }
 
 /**

@@ -90,9 +90,16 @@ export function cloudModelFromTemplate(
   });
   const functions = functionSpecs(template, account);
   const tenantRoleLogicalId = tenantAccessRoleLogicalId(template);
-  // Only roles that can act locally: the functions' execution roles and the tenant role.
+  // Only roles that can act locally: the functions' execution roles and the per-request roles
+  // they assume (the tenant role, the audit writer: any role whose ARN a function is given).
   // (Service roles such as API Gateway's CloudWatch role never sign a request here.)
-  const activeRoles = [...new Set([...functions.map((fn) => fn.roleLogicalId), tenantRoleLogicalId])];
+  const givenToFunctions = new Set(functions.flatMap((fn) => Object.values(fn.environment)));
+  const assumedRoles = ofType('AWS::IAM::Role').filter((logicalId) =>
+    givenToFunctions.has(resourceArn(template, logicalId, account)),
+  );
+  const activeRoles = [
+    ...new Set([...functions.map((fn) => fn.roleLogicalId), tenantRoleLogicalId, ...assumedRoles]),
+  ];
   return {
     account,
     roles: activeRoles.map((logicalId) => ({

@@ -1,7 +1,9 @@
 /**
  * The per-tenant audit trail: append-only, hash-chained records of tool
  * calls, data writes and deletes, admin actions and access denials, in the
- * tenant's own partition (`<tenant>#t#audit`).
+ * tenant's audit partition (`<tenant>#a#audit`): written through the audit
+ * writer role only — the tenant role denies it, so no tenant session can add,
+ * change or delete a record.
  *
  * A chain head item holds the last sequence number and hash. An append reads
  * the head and, in one transaction, moves the head from (n, h) to (n+1, h')
@@ -28,7 +30,7 @@ import {
 } from './audit-chain.js';
 import { AuditAppendError, AuditRecordError } from './errors.js';
 
-const AUDIT_PARTITION: PartitionAddress = { visibility: 'tenant', collection: 'audit' };
+const AUDIT_PARTITION: PartitionAddress = { visibility: 'audit', collection: 'audit' };
 const HEAD_ADDRESS: ItemAddress = { ...AUDIT_PARTITION, sk: 'head' };
 const RECORD_PREFIX = 'e#';
 /**

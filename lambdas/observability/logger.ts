@@ -76,7 +76,7 @@ function quotedIds(ids: readonly string[]): RegExp | undefined {
  * text before it is logged, in two layers:
  *
  * - by STRUCTURE, for any id at all (a target tenant of an admin route too):
- *   the tenant of a key (`<t>#t#`, `<t>#u#`), the user of a private key
+ *   the tenant of a key (`<t>#t#`, `<t>#u#`, `<t>#a#`), the user of a private key
  *   (`#u#<u>#`), S3 prefixes (`tenants/<t>/`, `users/<u>/`) and vector index
  *   names (`index/<t>`);
  * - by VALUE, the caller's and the request's named ids as whole ids (never
@@ -99,7 +99,7 @@ export function redactIdentity(
   return (text) => {
     let out = text
       .replace(
-        new RegExp(`(?<!${ID_CHARACTER})(${TENANT_ID})(#[tu]#)`, 'g'),
+        new RegExp(`(?<!${ID_CHARACTER})(${TENANT_ID})(#[tua]#)`, 'g'),
         (_m, id: string, marker: string) => `${tenantLabel(id)}${marker}`,
       )
       .replace(/#u#[^#\s"'\\]+#/g, `#u#${USER_PLACEHOLDER}#`)

@@ -16,8 +16,11 @@
  * Secrets Manager
  *   <prefix>/<tenantId>/<purpose>/<name>   (prefix: the stack's, e.g. `bulkhead/tenants`)
  *
+ *   audit trail:    <tenantId>#a#audit#…   (written only by the audit writer role)
+ *
  * Tenant-shared keys carry their own marker (`#t#`, `/shared/`) so that the
- * tenant-wide grant can never cover another user's private keys.
+ * tenant-wide grant can never cover another user's private keys; the audit
+ * marker (`#a#`) is covered by neither, and the tenant role denies it outright.
  */
 import { z } from 'zod';
 
@@ -56,6 +59,8 @@ export const TABLE_TTL_ATTRIBUTE = 'expiresAt';
 export const SHARED_MARKER = 't';
 /** Marks user-private partitions: `<tenantId>#u#<userId>#...`. */
 export const USER_MARKER = 'u';
+/** Marks the audit partitions: `<tenantId>#a#...`, which no tenant session may touch. */
+export const AUDIT_MARKER = 'a';
 
 /** Root of every tenant's S3 objects. */
 export const S3_TENANT_ROOT = 'tenants';
@@ -65,15 +70,19 @@ export const S3_USERS_SEGMENT = 'users';
 /** Where a piece of tenant data is visible: to the whole tenant, or to one user. */
 export type Visibility = 'tenant' | 'private';
 
+/** A DynamoDB partition's visibility: also `audit`, kept by the platform's audit writer apart from both. */
+export type PartitionVisibility = Visibility | 'audit';
+
 export interface KeyOwner {
   readonly tenantId: TenantId;
   readonly userId: UserId;
 }
 
 /** The partition key prefix (ending in `#`) that `owner` may touch for `visibility`. */
-export function partitionPrefix(owner: KeyOwner, visibility: Visibility): string {
+export function partitionPrefix(owner: KeyOwner, visibility: PartitionVisibility): string {
   const tenantId = TenantIdSchema.parse(owner.tenantId);
   if (visibility === 'tenant') return `${tenantId}#${SHARED_MARKER}#`;
+  if (visibility === 'audit') return `${tenantId}#${AUDIT_MARKER}#`;
   const userId = UserIdSchema.parse(owner.userId);
   return `${tenantId}#${USER_MARKER}#${userId}#`;
 }
@@ -81,7 +90,7 @@ export function partitionPrefix(owner: KeyOwner, visibility: Visibility): string
 /** A full partition key for `collection` (plus optional extra segments) under the owner's prefix. */
 export function partitionKey(
   owner: KeyOwner,
-  visibility: Visibility,
+  visibility: PartitionVisibility,
   collection: string,
   ...segments: readonly string[]
 ): string {

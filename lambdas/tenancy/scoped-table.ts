@@ -24,7 +24,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { IncompleteBatchError, ScopedKeyError, TransactionConflictError } from './errors.js';
-import { type KeyOwner, partitionKey, type Visibility } from './key-layout.js';
+import { type KeyOwner, type PartitionVisibility, partitionKey } from './key-layout.js';
 import type { TenantSession } from './tenant-session.js';
 import {
   type Attributes,
@@ -41,7 +41,7 @@ export type { Attributes, ExpectedValue } from './update-expression.js';
 
 /** A partition inside the owner's space. */
 export interface PartitionAddress {
-  readonly visibility: Visibility;
+  readonly visibility: PartitionVisibility;
   readonly collection: string;
   readonly segments?: readonly string[];
 }

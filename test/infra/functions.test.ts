@@ -82,6 +82,7 @@ describe('house functions', () => {
           'TENANT_BUCKET_NAME',
           'VECTOR_BUCKET_NAME',
           'TENANT_ROLE_ARN',
+          'AUDIT_ROLE_ARN',
           'TENANT_TAG_SECRET_ARN',
           'TENANT_SECRET_PREFIX',
           'VAULT_KEY_ARN',

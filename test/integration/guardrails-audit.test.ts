@@ -1,14 +1,25 @@
 /**
- * The audit trail detects tampering (issue 5). Records are produced through the API (the
- * onboarding, a document upload, a tool call that writes memory); then a TENANT SESSION of that
- * same tenant — what a compromised handler holds, and which IAM lets write the tenant's own keys —
- * edits one record in the first case and deletes one in the second. `GET /v1/audit/verify`
- * must say ok before and name the problem after.
+ * The audit trail cannot be written by the tenant, and detects what its writer changes (issues 5,
+ * 11). Records are produced through the API (the onboarding, a document upload, a tool call that
+ * writes memory). A TENANT SESSION of that same tenant — what a compromised handler holds — is
+ * refused every read and write of the trail by IAM. The audit writer's own session may append and
+ * move heads but never delete; a record it changes is named by `GET /v1/audit/verify`.
  */
-import { DeleteItemCommand, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Caller, callAs, onboard } from './support/api-client.js';
-import { apiEnv, rawClients, tenantSession, uniqueSuffix } from './support/local-cloud.js';
+import {
+  apiEnv,
+  auditWriterSession,
+  rawClients,
+  tenantSession,
+  uniqueSuffix,
+} from './support/local-cloud.js';
 
 const suffix = uniqueSuffix();
 const tableName = apiEnv('TENANT_TABLE_NAME');
@@ -47,7 +58,11 @@ const verify = async (admin: Caller): Promise<Verdict> => {
 const insiderTable = async (tenantId: string) =>
   rawClients(await tenantSession(tenantId, `mallory-${suffix}`)).dynamodb;
 
-const auditKey = (tenantId: string) => ({ pk: { S: `${tenantId}#t#audit` }, sk: { S: UPLOAD_RECORD_SK } });
+/** A raw DynamoDB client on an audit writer session (what a bug in the platform's writer could do). */
+const writerTable = async (tenantId: string) =>
+  rawClients(await auditWriterSession(tenantId, `mallory-${suffix}`)).dynamodb;
+
+const auditKey = (tenantId: string) => ({ pk: { S: `${tenantId}#a#audit` }, sk: { S: UPLOAD_RECORD_SK } });
 
 describe('audit verification', () => {
   const edited = adminOf(`zq-audit-edit-${suffix}`);
@@ -58,40 +73,60 @@ describe('audit verification', () => {
     await Promise.all([produceRecords(edited), produceRecords(deleted)]);
   });
 
-  it('detects a record whose field was changed with the tenant’s own credentials', async () => {
-    const before = await verify(edited);
-    expect(before.ok).toBe(true);
-    expect(before.records).toBeGreaterThanOrEqual(4);
+  it('refuses every read and write of the trail to the tenant’s own session', async () => {
     const table = await insiderTable(edited.tenantId);
+    const denied = { name: 'AccessDeniedException' };
+
+    await expect(
+      table.send(new GetItemCommand({ TableName: tableName, Key: auditKey(edited.tenantId) })),
+    ).rejects.toMatchObject(denied);
+    await expect(
+      table.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: auditKey(edited.tenantId),
+          UpdateExpression: 'SET #resource = :forged',
+          ExpressionAttributeNames: { '#resource': 'resource' },
+          ExpressionAttributeValues: { ':forged': { S: 'document/nothing-to-see' } },
+        }),
+      ),
+    ).rejects.toMatchObject(denied);
+    await expect(
+      table.send(new DeleteItemCommand({ TableName: tableName, Key: auditKey(edited.tenantId) })),
+    ).rejects.toMatchObject(denied);
+    await expect(
+      table.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: { ...auditKey(edited.tenantId), resource: { S: 'forged' } },
+        }),
+      ),
+    ).rejects.toMatchObject(denied);
+    expect((await verify(edited)).ok).toBe(true);
+  });
+
+  it('refuses deletes even to the audit writer, and names a record it changed', async () => {
+    const before = await verify(deleted);
+    expect(before.ok).toBe(true);
+    const table = await writerTable(deleted.tenantId);
+
+    await expect(
+      table.send(new DeleteItemCommand({ TableName: tableName, Key: auditKey(deleted.tenantId) })),
+    ).rejects.toMatchObject({ name: 'AccessDeniedException' });
     const original = await table.send(
-      new GetItemCommand({ TableName: tableName, Key: auditKey(edited.tenantId) }),
+      new GetItemCommand({ TableName: tableName, Key: auditKey(deleted.tenantId) }),
     );
     expect(original.Item?.resource?.S).toMatch(/^document\//);
-
     await table.send(
       new UpdateItemCommand({
         TableName: tableName,
-        Key: auditKey(edited.tenantId),
+        Key: auditKey(deleted.tenantId),
         UpdateExpression: 'SET #resource = :forged',
         ExpressionAttributeNames: { '#resource': 'resource' },
         ExpressionAttributeValues: { ':forged': { S: 'document/nothing-to-see' } },
       }),
     );
 
-    expect(await verify(edited)).toEqual({ ok: false, records: 2, problem: 'changed' });
-  });
-
-  it('detects a record deleted with the tenant’s own credentials', async () => {
-    const before = await verify(deleted);
-    expect(before.ok).toBe(true);
-    const table = await insiderTable(deleted.tenantId);
-
-    await table.send(new DeleteItemCommand({ TableName: tableName, Key: auditKey(deleted.tenantId) }));
-
-    const gone = await table.send(
-      new GetItemCommand({ TableName: tableName, Key: auditKey(deleted.tenantId) }),
-    );
-    expect(gone.Item).toBeUndefined();
-    expect(await verify(deleted)).toEqual({ ok: false, records: 2, problem: 'out_of_sequence' });
+    expect(await verify(deleted)).toEqual({ ok: false, records: 2, problem: 'changed' });
   });
 });

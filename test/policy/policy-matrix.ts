@@ -4,6 +4,7 @@
  * The session is tenant `acme`, user `alice` unless a case says otherwise.
  */
 import {
+  AUDIT_WRITER_ACTIONS,
   MODEL_ACTIONS,
   TENANT_ITEM_ACTIONS,
   TENANT_OBJECT_ACTIONS,
@@ -66,6 +67,8 @@ function itemCases(targets: MatrixTargets): MatrixCase[] {
     add('own tenant-shared key', 'Allowed', keys('acme#t#documents'));
     add('own private key', 'Allowed', keys('acme#u#alice#sessions'));
     add('another user private key', 'ImplicitlyDenied', keys('acme#u#bob#sessions'));
+    add('own tenant audit key (the audit writer’s alone)', 'ExplicitlyDenied', keys('acme#a#audit'));
+    add('own audit key beside own data', 'ExplicitlyDenied', keys('acme#t#documents', 'acme#a#audit'));
     add('user-prefix-colliding private key (alice2)', 'ImplicitlyDenied', keys('acme#u#alice2#sessions'));
     add('other tenant key', 'ImplicitlyDenied', keys('globex#t#documents'));
     add('prefix-colliding tenant key (acme2)', 'ImplicitlyDenied', keys('acme2#t#documents'));
@@ -307,6 +310,28 @@ function vaultCases(targets: MatrixTargets): MatrixCase[] {
       'ExplicitlyDenied',
       context(own, sessionTags({ tenantId: 'acme*', userId: 'alice' })),
     );
+  }
+  return cases;
+}
+
+/** The audit writer role: its tenant's audit partitions, read and append only. */
+export function auditWriterMatrix(targets: Pick<MatrixTargets, 'tableArn'>): MatrixCase[] {
+  const cases: MatrixCase[] = [];
+  const keys = (...leadingKeys: string[]): ContextValues => ({ ...OWN, 'dynamodb:LeadingKeys': leadingKeys });
+  for (const action of TENANT_ITEM_ACTIONS) {
+    const appends = (AUDIT_WRITER_ACTIONS as readonly string[]).includes(action);
+    const add = (what: string, expected: Verdict, context: ContextValues): void => {
+      cases.push({ name: `${action} ${what}`, action, resource: targets.tableArn, context, expected });
+    };
+    add('own audit key', appends ? 'Allowed' : 'ImplicitlyDenied', keys('acme#a#audit'));
+    add('other tenant audit key', 'ImplicitlyDenied', keys('globex#a#audit'));
+    add('prefix-colliding audit key (acme2)', 'ImplicitlyDenied', keys('acme2#a#audit'));
+    add('own tenant data key', 'ImplicitlyDenied', keys('acme#t#documents'));
+    add('own private key', 'ImplicitlyDenied', keys('acme#u#alice#memory'));
+    add('missing TenantId tag', 'ExplicitlyDenied', {
+      ...sessionTags({ userId: 'alice' }),
+      'dynamodb:LeadingKeys': ['acme#a#audit'],
+    });
   }
   return cases;
 }

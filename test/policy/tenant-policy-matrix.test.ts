@@ -20,6 +20,7 @@ import { synthesizeBulkheadTemplate } from '../../lib/template/synthesize.js';
 import type { PolicyDocumentJson, PolicyStatementJson } from '../../lib/tenant-policy.js';
 import { assumedRoleSession, evaluateAccess } from '../support/iam-evaluation.js';
 import {
+  auditWriterMatrix,
   type MatrixCase,
   type MatrixTargets,
   policyMatrix,
@@ -174,6 +175,28 @@ function casesNamed(suffix: string): string[] {
   if (names.length === 0) throw new Error(`no matrix case ends with "${suffix}"`);
   return names;
 }
+
+const auditWriterId = Object.keys(template.Resources).find(
+  (id) => template.Resources[id]?.Type === 'AWS::IAM::Role' && id.startsWith('AuditWriter'),
+);
+if (auditWriterId === undefined) throw new Error('no audit writer role in the template');
+const auditWriterDocuments = rolePolicyDocuments(template, auditWriterId);
+const auditWriterSession = assumedRoleSession(resourceArn(template, auditWriterId));
+
+describe('audit writer policy matrix (policy read from the synthesized template)', () => {
+  it.each(auditWriterMatrix(targetsFrom(template)))('$name → $expected', async (testCase) => {
+    const verdict = await evaluateAccess(
+      { identity: auditWriterDocuments },
+      {
+        principal: auditWriterSession,
+        action: testCase.action,
+        resource: testCase.resource,
+        context: testCase.context,
+      },
+    );
+    expect(verdict).toBe(testCase.expected);
+  });
+});
 
 describe('tenant access policy matrix (policy read from the synthesized template)', () => {
   it.each(cases)('$name → $expected', async (testCase) => {

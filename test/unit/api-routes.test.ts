@@ -11,7 +11,7 @@ import type { TenantRecord } from '../../lambdas/registry/tenant-record.js';
 import { apiRouter } from '../../lambdas/routes/api-routes.js';
 import { tenantTagFor } from '../../lambdas/tenancy/request-context.js';
 import { proxyEvent } from './support/events.js';
-import { fakeRuntime, sessionTags, TAG_KEY } from './support/fake-runtime.js';
+import { assumedSessions, fakeRuntime, TAG_KEY } from './support/fake-runtime.js';
 import type { Responder } from './support/fake-sdk.js';
 import { metadata } from './support/fake-sdk.js';
 
@@ -70,7 +70,14 @@ describe('tenant API routes', () => {
       id: expect.any(String),
       createdAt: expect.any(String),
     });
-    expect(sessionTags(sts)).toEqual([{ TenantId: 'acme', UserId: 'alice' }]);
+    // One tenant session for the data, one audit writer session for the trail, both for the caller.
+    expect(assumedSessions(sts)).toEqual(
+      expect.arrayContaining([
+        { role: 'TenantAccess', TenantId: 'acme', UserId: 'alice' },
+        { role: 'AuditWriter', TenantId: 'acme', UserId: 'alice' },
+      ]),
+    );
+    expect(assumedSessions(sts)).toHaveLength(2);
     const puts = tenantData.filter((command) => command.name === 'PutItemCommand');
     expect(puts).toHaveLength(1);
     expect(puts[0]?.input).toMatchObject({
@@ -80,7 +87,7 @@ describe('tenant API routes', () => {
     // The write's audit record went first, into the tenant's own trail.
     const names = tenantData.map((command) => command.name);
     expect(names.indexOf('TransactWriteItemsCommand')).toBeLessThan(names.indexOf('PutItemCommand'));
-    expect(JSON.stringify(tenantData)).toContain('acme#t#audit');
+    expect(JSON.stringify(tenantData)).toContain('acme#a#audit');
   });
 
   it.each([

@@ -12,6 +12,7 @@ const SERVICE_ENV = {
   TENANT_BUCKET_NAME: 'bucket',
   VECTOR_BUCKET_NAME: 'vectors',
   TENANT_ROLE_ARN: 'arn:aws:iam::000000000000:role/TenantAccess',
+  AUDIT_ROLE_ARN: 'arn:aws:iam::000000000000:role/AuditWriter',
   TENANT_TAG_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:tag',
   TENANT_SECRET_PREFIX: 'bulkhead/tenants',
   VAULT_KEY_ARN: 'arn:aws:kms:us-east-1:000000000000:key/vault',

@@ -6,7 +6,7 @@ import type { Logger } from '../../lambdas/observability/logger.js';
 import type { TenantRecord } from '../../lambdas/registry/tenant-record.js';
 import { controlRouter } from '../../lambdas/routes/control-routes.js';
 import { proxyEvent } from './support/events.js';
-import { type FakeRuntimeOptions, fakeRuntime, sessionTags } from './support/fake-runtime.js';
+import { assumedSessions, type FakeRuntimeOptions, fakeRuntime } from './support/fake-runtime.js';
 import { metadata } from './support/fake-sdk.js';
 
 const ACME: TenantRecord = {
@@ -52,7 +52,14 @@ describe('control API routes', () => {
       ConditionExpression: 'attribute_not_exists(pk)',
       Item: { pk: { S: 'tenant#globex' } },
     });
-    expect(sessionTags(sts)).toEqual([{ TenantId: 'globex', UserId: 'ops-1' }]);
+    // One tenant session for the data, one audit writer session for the trail, both for the caller.
+    expect(assumedSessions(sts)).toEqual(
+      expect.arrayContaining([
+        { role: 'TenantAccess', TenantId: 'globex', UserId: 'ops-1' },
+        { role: 'AuditWriter', TenantId: 'globex', UserId: 'ops-1' },
+      ]),
+    );
+    expect(assumedSessions(sts)).toHaveLength(2);
     expect(vectors.map((command) => command.name)).toEqual(['CreateIndexCommand']);
     expect(vectors[0]?.input).toMatchObject({
       vectorBucketName: 'vectors',

@@ -8,7 +8,8 @@ describe('redacting raw ids from logged text', () => {
 
   it.each([
     ['a key of the caller', 'no item acme#u#alice#memory', `no item ${TAG}#u#<user>#memory`],
-    ['a tenant-shared key', 'conflict on acme#t#audit', `conflict on ${TAG}#t#audit`],
+    ['a tenant-shared key', 'conflict on acme#t#documents', `conflict on ${TAG}#t#documents`],
+    ['an audit key', 'conflict on acme#a#audit', `conflict on ${TAG}#a#audit`],
     ['an S3 key', 'NoSuchKey tenants/acme/users/alice/doc', `NoSuchKey tenants/${TAG}/users/<user>/doc`],
     [
       'a vector index ARN',

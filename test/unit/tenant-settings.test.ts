@@ -56,7 +56,7 @@ describe('PATCH /v1/admin/tenants/{tenantId}', () => {
     };
     expect(JSON.parse(result.body)).toEqual(expected);
     expect(stored()).toMatchObject(expected);
-    const audit = control.table.partition('acme#t#audit').filter((item) => String(item.sk).startsWith('e#'));
+    const audit = control.table.partition('acme#a#audit').filter((item) => String(item.sk).startsWith('e#'));
     expect(audit.map((item) => [item.action, item.actor, item.outcome])).toEqual([
       ['admin.update_settings', 'ops-1', 'attempted'],
       ['admin.update_settings', 'ops-1', 'succeeded'],

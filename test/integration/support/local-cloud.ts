@@ -40,10 +40,23 @@ export function stsClient(credentials: AwsCredentialIdentity = apiFunction.crede
 }
 
 /** Tenant-session credentials for (tenant, user), minted by the local STS for the api function. */
-export async function tenantSession(tenantId: string, userId: string): Promise<AwsCredentialIdentity> {
+export function tenantSession(tenantId: string, userId: string): Promise<AwsCredentialIdentity> {
+  return taggedSession(cloud.tenantRoleArn, tenantId, userId);
+}
+
+/** Audit-writer credentials for (tenant, user): the only sessions that may write the audit trail. */
+export function auditWriterSession(tenantId: string, userId: string): Promise<AwsCredentialIdentity> {
+  return taggedSession(apiEnv('AUDIT_ROLE_ARN'), tenantId, userId);
+}
+
+async function taggedSession(
+  roleArn: string,
+  tenantId: string,
+  userId: string,
+): Promise<AwsCredentialIdentity> {
   const { Credentials } = await stsClient().send(
     new AssumeRoleCommand({
-      RoleArn: cloud.tenantRoleArn,
+      RoleArn: roleArn,
       RoleSessionName: `${tenantId}-${userId}`.slice(0, 64),
       DurationSeconds: 900,
       Tags: [

@@ -63,8 +63,8 @@ describe('AuditTrail', () => {
     expect(first).toMatchObject({ seq: 1, prevHash: GENESIS_HASH, actor: 'alice', requestId: 'req-9' });
     expect(second?.prevHash).toBe(first?.hash);
     expect(await trail.head()).toEqual({ seq: 2, hash: second?.hash });
-    expect(table.itemAt({ visibility: 'tenant', collection: 'audit', sk: 'e#000000000001' })?.pk).toBe(
-      'acme#t#audit',
+    expect(table.itemAt({ visibility: 'audit', collection: 'audit', sk: 'e#000000000001' })?.pk).toBe(
+      'acme#a#audit',
     );
   });
 
@@ -111,7 +111,7 @@ describe('AuditTrail', () => {
   it('finds a record changed in the table', async () => {
     const { trail, table } = setup();
     for (const event of EVENTS) await trail.append(contextFor('acme', 'alice'), event);
-    const address = { visibility: 'tenant', collection: 'audit', sk: 'e#000000000002' } as const;
+    const address = { visibility: 'audit', collection: 'audit', sk: 'e#000000000002' } as const;
     table.overwrite(address, { ...table.itemAt(address), outcome: 'failed' });
 
     expect(await trail.verify()).toEqual({ ok: false, problem: 'changed', index: 1, expectedSeq: 2 });

@@ -219,7 +219,7 @@ describe('guard rails on DynamoDB Local', () => {
       ),
     );
     const intact = await trail.verify();
-    const stored = await rawItem('audit-co#t#audit', 'e#000000000003');
+    const stored = await rawItem('audit-co#a#audit', 'e#000000000003');
     await client.send(
       new PutItemCommand({ TableName: TABLE, Item: marshall({ ...stored, resource: 'document/other' }) }),
     );

@@ -39,7 +39,7 @@ function converseModelIds(api: ReturnType<typeof apiHarness>): string[] {
 }
 
 function auditRecords(api: ReturnType<typeof apiHarness>): Array<Record<string, unknown>> {
-  return api.table.partition('acme#t#audit').filter((item) => String(item.sk).startsWith('e#'));
+  return api.table.partition('acme#a#audit').filter((item) => String(item.sk).startsWith('e#'));
 }
 
 afterEach(() => {

@@ -44,6 +44,7 @@ export const TEST_CONFIG: ServiceConfig = {
   tenantBucketName: 'tenant-bucket',
   vectorBucketName: 'vectors',
   tenantRoleArn: 'arn:aws:iam::000000000000:role/TenantAccess',
+  auditRoleArn: 'arn:aws:iam::000000000000:role/AuditWriter',
   tenantTagSecretArn: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:tag',
   tenantSecretPrefix: 'bulkhead/tenants',
   vaultKeyArn: 'arn:aws:kms:us-east-1:000000000000:key/vault',
@@ -110,6 +111,19 @@ function refuseModelCalls(command: SentCommand<BedrockInput>): never {
 
 export function isAssumeRole(input: object): input is AssumeRoleCommandInput {
   return 'RoleArn' in input && 'RoleSessionName' in input;
+}
+
+/** Each AssumeRole call as `{ role, TenantId, UserId }` (the role's name from its ARN). */
+export function assumedSessions(
+  sent: readonly SentCommand<StsInput>[],
+): Array<Record<string, string | undefined>> {
+  return sent
+    .map((command) => command.input)
+    .filter(isAssumeRole)
+    .map((input) => ({
+      role: input.RoleArn?.split('/').at(-1),
+      ...Object.fromEntries((input.Tags ?? []).map((tag) => [tag.Key, tag.Value])),
+    }));
 }
 
 /** The session tags of every AssumeRole call, as `{ TenantId, UserId }`. */
