@@ -128,6 +128,7 @@ const chain: AuditRecord[] = [];
 let prevHash = GENESIS_HASH;
 for (let seq = 1; seq <= 10_000; seq += 1) {
   const fields = {
+    chain: 0,
     seq,
     at: new Date(Date.UTC(2026, 10, 1, 0, 0, seq)).toISOString(),
     actor: 'alice',

@@ -39,6 +39,9 @@ export const AuditEventSchema = z.object({
 export type AuditEvent = z.infer<typeof AuditEventSchema>;
 
 export const AuditRecordSchema = AuditEventSchema.extend({
+  /** Which of the tenant's parallel chains the record is on (appends spread over them). */
+  chain: z.number().int().nonnegative(),
+  /** Position in its chain, from 1. */
   seq: z.number().int().positive(),
   at: z.iso.datetime(),
   /** The acting user's id; records live in the tenant's own partition. */
@@ -58,6 +61,7 @@ export interface AuditHead {
 /** The hash of a record: SHA-256 over its fields in a fixed order (JSON array, so no field can bleed into another). */
 export function auditRecordHash(record: Omit<AuditRecord, 'hash'>): string {
   const fields = [
+    record.chain,
     record.seq,
     record.at,
     record.actor,
@@ -79,6 +83,8 @@ export type ChainVerdict =
   | {
       readonly ok: false;
       readonly problem: ChainProblem;
+      /** The chain that breaks (set when a trail of several chains is verified). */
+      readonly chain?: number;
       /** Position in the given list where the chain first breaks. */
       readonly index: number;
       /** The sequence number expected at that position. */

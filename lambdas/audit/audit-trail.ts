@@ -1,22 +1,24 @@
 /**
  * The per-tenant audit trail: append-only, hash-chained records of tool
  * calls, data writes and deletes, admin actions and access denials, in the
- * tenant's audit partition (`<tenant>#a#audit`): written through the audit
- * writer role only — the tenant role denies it, so no tenant session can add,
- * change or delete a record.
+ * tenant's audit partitions (`<tenant>#a#audit#s<chain>`): written through
+ * the audit writer role only — the tenant role denies them, so no tenant
+ * session can add, change or delete a record.
  *
- * A chain head item holds the last sequence number and hash. An append reads
- * the head and, in one transaction, moves the head from (n, h) to (n+1, h')
- * on condition that it still says n, and puts record n+1 (condition: new).
- * Two concurrent appends cannot both win the same n, so the chain never
- * forks; the loser re-reads the head and tries again.
+ * The trail is AUDIT_CHAINS parallel chains, so appends do not all race for
+ * one head. Each chain's head item holds its last sequence number and hash;
+ * an append picks a chain at random and, in one transaction, moves that head
+ * from (n, h) to (n+1, h') on condition that it still says n, and puts record
+ * n+1 (condition: new). Two concurrent appends cannot both win the same n on
+ * a chain, so no chain forks; a loser tries again on another random chain.
+ * Verification checks every chain against its head.
  */
 
 import type { GuardedWrite, GuardrailTable } from '../guardrails/guardrail-table.js';
 import { fullJitterDelay, type Random, realSleep, type Sleep } from '../resilience/backoff.js';
 import { TransactionConflictError } from '../tenancy/errors.js';
 import type { RequestContext } from '../tenancy/request-context.js';
-import type { ItemAddress, PartitionAddress } from '../tenancy/scoped-table.js';
+import { cursorAfter, type ItemAddress, type PartitionAddress } from '../tenancy/scoped-table.js';
 import {
   type AuditEvent,
   AuditEventSchema,
@@ -30,18 +32,15 @@ import {
 } from './audit-chain.js';
 import { AuditAppendError, AuditRecordError } from './errors.js';
 
-const AUDIT_PARTITION: PartitionAddress = { visibility: 'audit', collection: 'audit' };
-const HEAD_ADDRESS: ItemAddress = { ...AUDIT_PARTITION, sk: 'head' };
+/** Parallel chains per tenant: 200 concurrent appends spread to ~12 per head. */
+export const AUDIT_CHAINS = 16;
 const RECORD_PREFIX = 'e#';
-/**
- * Every append in a tenant races for the one chain head, so a burst needs
- * many short tries; past them the caller gets a 503 with Retry-After (the
- * sharded chain of the audit redesign removes the race).
- */
+/** Appends tried (each on a random chain) before the caller gets a 503 with Retry-After. */
 const DEFAULT_APPEND_ATTEMPTS = 30;
 const APPEND_BACKOFF = { baseDelayMs: 10, maxDelayMs: 400 } as const;
 /** Zero-padded so sort-key order is sequence order. */
 const SEQ_DIGITS = 12;
+const DEFAULT_PAGE = 50;
 
 export interface AuditTrailOptions {
   /** Appends tried before AuditAppendError. @default DEFAULT_APPEND_ATTEMPTS (30) */
@@ -59,8 +58,39 @@ export interface AuditPage {
   readonly cursor?: string;
 }
 
-function recordAddress(seq: number): ItemAddress {
-  return { ...AUDIT_PARTITION, sk: `${RECORD_PREFIX}${String(seq).padStart(SEQ_DIGITS, '0')}` };
+function chainPartition(chain: number): PartitionAddress {
+  return { visibility: 'audit', collection: 'audit', segments: [`s${chain}`] };
+}
+
+function headAddress(chain: number): ItemAddress {
+  return { ...chainPartition(chain), sk: 'head' };
+}
+
+function recordAddress(chain: number, seq: number): ItemAddress {
+  return { ...chainPartition(chain), sk: `${RECORD_PREFIX}${String(seq).padStart(SEQ_DIGITS, '0')}` };
+}
+
+/** Trail order: by time, then chain, then position. */
+function byTrailOrder(a: AuditRecord, b: AuditRecord): number {
+  if (a.at !== b.at) return a.at < b.at ? -1 : 1;
+  return a.chain - b.chain || a.seq - b.seq;
+}
+
+/** A listing position: per chain, the sort key last returned (absent: from the start). */
+type Positions = Record<string, string>;
+
+function positionsOf(cursor: string | undefined): Positions {
+  if (cursor === undefined) return {};
+  try {
+    const parsed: unknown = JSON.parse(cursor);
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+      return Object.fromEntries(
+        Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+      );
+  } catch {
+    // An unreadable position starts over; cursors are sealed before they reach here.
+  }
+  return {};
 }
 
 export class AuditTrail {
@@ -68,6 +98,8 @@ export class AuditTrail {
   readonly #now: () => Date;
   readonly #sleep: Sleep;
   readonly #random: Random;
+  /** The last `at` this trail wrote: a request's records never share a time, so trail order is causal. */
+  #lastAt = 0;
 
   constructor(
     private readonly table: Pick<GuardrailTable, 'get' | 'query' | 'transactWrite'>,
@@ -79,7 +111,7 @@ export class AuditTrail {
     this.#random = options.random ?? Math.random;
   }
 
-  /** Appends one record to the tenant's chain; throws AuditAppendError if contention outlasts the retries. */
+  /** Appends one record to one of the tenant's chains; throws AuditAppendError if contention outlasts the retries. */
   async append(
     context: Pick<RequestContext, 'userId' | 'requestId'>,
     event: AuditEvent,
@@ -89,11 +121,13 @@ export class AuditTrail {
       if (attempt > 0) {
         await this.#sleep(fullJitterDelay(attempt - 1, APPEND_BACKOFF, this.#random));
       }
-      const head = await this.head();
+      const chain = Math.floor(this.#random() * AUDIT_CHAINS) % AUDIT_CHAINS;
+      const head = await this.head(chain);
       const fields = {
         ...valid,
+        chain,
         seq: (head?.seq ?? 0) + 1,
-        at: this.#now().toISOString(),
+        at: this.#nextAt(),
         actor: context.userId,
         requestId: context.requestId,
         prevHash: head?.hash ?? GENESIS_HASH,
@@ -102,15 +136,21 @@ export class AuditTrail {
       const appended = await this.#tryAppend([
         {
           kind: 'swap',
-          address: HEAD_ADDRESS,
+          address: headAddress(chain),
           set: { seq: record.seq, hash: record.hash },
           expect: { seq: head?.seq ?? null },
         },
-        { kind: 'put', address: recordAddress(record.seq), attributes: record, ifNotExists: true },
+        { kind: 'put', address: recordAddress(chain, record.seq), attributes: record, ifNotExists: true },
       ]);
       if (appended) return record;
     }
-    throw new AuditAppendError(`audit append lost ${this.#maxAttempts} races for the chain head`);
+    throw new AuditAppendError(`audit append lost ${this.#maxAttempts} races for a chain head`);
+  }
+
+  /** Now, or a millisecond after this trail's last record when the clock has not moved on. */
+  #nextAt(): string {
+    this.#lastAt = Math.max(this.#now().getTime(), this.#lastAt + 1);
+    return new Date(this.#lastAt).toISOString();
   }
 
   /** False when another append won the head (a failed condition or a conflicting transaction). */
@@ -123,9 +163,9 @@ export class AuditTrail {
     }
   }
 
-  /** The chain head, or undefined before the first record. */
-  async head(): Promise<AuditHead | undefined> {
-    const item = await this.table.get(HEAD_ADDRESS);
+  /** A chain's head, or undefined before its first record. */
+  async head(chain: number): Promise<AuditHead | undefined> {
+    const item = await this.table.get(headAddress(chain));
     if (item === undefined) return undefined;
     const { seq, hash } = item.attributes;
     if (typeof seq !== 'number' || typeof hash !== 'string')
@@ -133,41 +173,69 @@ export class AuditTrail {
     return { seq, hash };
   }
 
-  /** One page of records, in sequence order; pass `cursor` back for the next. */
+  /**
+   * One page of the trail, in trail order (time, chain, position), merged from every chain;
+   * pass `cursor` back for the next. The cursor holds each chain's position.
+   */
   async page(options: { limit?: number; cursor?: string } = {}): Promise<AuditPage> {
-    const page = await this.table.query(AUDIT_PARTITION, {
-      skBeginsWith: RECORD_PREFIX,
-      ...(options.limit === undefined ? {} : { limit: options.limit }),
-      ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
-    });
-    const records = page.items.map((item) => {
-      const parsed = AuditRecordSchema.safeParse(item.attributes);
-      if (!parsed.success)
-        throw new AuditRecordError(`malformed audit record ${item.sk}`, { cause: parsed.error });
-      return parsed.data;
-    });
-    return page.cursor === undefined ? { records } : { records, cursor: page.cursor };
+    const limit = options.limit ?? DEFAULT_PAGE;
+    const positions = positionsOf(options.cursor);
+    const chains = await Promise.all(
+      Array.from({ length: AUDIT_CHAINS }, async (_, chain) => {
+        const after = positions[chain];
+        const page = await this.table.query(chainPartition(chain), {
+          skBeginsWith: RECORD_PREFIX,
+          limit,
+          ...(after === undefined ? {} : { cursor: cursorAfter(after) }),
+        });
+        return {
+          records: page.items.map((item) => parseRecord(item.sk, item.attributes)),
+          more: page.cursor !== undefined,
+        };
+      }),
+    );
+    const merged = chains.flatMap((chain) => chain.records).sort(byTrailOrder);
+    const taken = merged.slice(0, limit);
+    const next: Positions = { ...positions };
+    for (const record of taken) next[record.chain] = recordAddress(record.chain, record.seq).sk;
+    const more = merged.length > limit || chains.some((chain) => chain.more);
+    return more ? { records: taken, cursor: JSON.stringify(next) } : { records: taken };
   }
 
-  /** Every record, in sequence order. */
-  async records(): Promise<AuditRecord[]> {
+  /** Every record of one chain, in sequence order. */
+  async chainRecords(chain: number): Promise<AuditRecord[]> {
     const records: AuditRecord[] = [];
     let cursor: string | undefined;
     do {
-      const page = await this.page(cursor === undefined ? {} : { cursor });
-      records.push(...page.records);
+      const page = await this.table.query(chainPartition(chain), {
+        skBeginsWith: RECORD_PREFIX,
+        ...(cursor === undefined ? {} : { cursor }),
+      });
+      records.push(...page.items.map((item) => parseRecord(item.sk, item.attributes)));
       cursor = page.cursor;
     } while (cursor !== undefined);
     return records;
   }
 
   /**
-   * Reads the chain up to its head and verifies it. The head is read first, so
-   * records appended while reading are past it and ignored, not misreported.
+   * Reads every chain up to its head and verifies it; the first break names its chain. Heads are
+   * read first, so records appended while reading are past them and ignored, not misreported.
    */
   async verify(): Promise<ChainVerdict> {
-    const head = (await this.head()) ?? { seq: 0, hash: GENESIS_HASH };
-    const records = await this.records();
-    return verifyAuditChain(records.slice(0, head.seq), head);
+    let count = 0;
+    for (let chain = 0; chain < AUDIT_CHAINS; chain += 1) {
+      const head = (await this.head(chain)) ?? { seq: 0, hash: GENESIS_HASH };
+      const records = await this.chainRecords(chain);
+      const verdict = verifyAuditChain(records.slice(0, head.seq), head);
+      if (!verdict.ok) return { ...verdict, chain };
+      count += verdict.count;
+    }
+    return { ok: true, count };
   }
+}
+
+function parseRecord(sk: string, attributes: unknown): AuditRecord {
+  const parsed = AuditRecordSchema.safeParse(attributes);
+  if (!parsed.success) throw new AuditRecordError(`malformed audit record ${sk}`, { cause: parsed.error });
+  return parsed.data;
 }

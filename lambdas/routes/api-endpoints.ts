@@ -254,11 +254,13 @@ export const verifyAudit = endpoint({
   errors: { ...RATE_LIMITED_ERROR, 403: 'forbidden: the admin role is required' },
   responses: {
     200: {
-      description: 'The verdict; `records` counts the records found intact before any problem',
+      description:
+        'The verdict; `records` counts the records found intact (on a break: those before it on the broken chain, named by `chain`)',
       schema: z.object({
         ok: z.boolean(),
         records: z.number().int().nonnegative(),
         problem: z.enum(CHAIN_PROBLEMS).optional(),
+        chain: z.number().int().nonnegative().optional(),
       }),
     },
   },

@@ -190,7 +190,12 @@ export function apiRouter(runtime: WorkspaceRuntime): Router<RequestContext> {
         200,
         verdict.ok
           ? { ok: true, records: verdict.count }
-          : { ok: false, records: verdict.index, problem: verdict.problem },
+          : {
+              ok: false,
+              records: verdict.index,
+              problem: verdict.problem,
+              ...(verdict.chain === undefined ? {} : { chain: verdict.chain }),
+            },
       );
     })
     .implement(api.getCosts, async ({ context, query }) => {

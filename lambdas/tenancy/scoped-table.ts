@@ -246,7 +246,7 @@ export class ScopedTable {
     );
     const items = (output.Items ?? []).map(toScopedItem);
     const lastSortKey = output.LastEvaluatedKey?.sk?.S;
-    return lastSortKey === undefined ? { items } : { items, cursor: encodeCursor(lastSortKey) };
+    return lastSortKey === undefined ? { items } : { items, cursor: cursorAfter(lastSortKey) };
   }
 
   /** Reads many items; each result comes back with the address it was asked for. */
@@ -399,7 +399,8 @@ function toScopedItem(raw: Parameters<typeof unmarshall>[0]): ScopedItem {
   return { sk: String(sk), attributes };
 }
 
-function encodeCursor(sk: string): string {
+/** The cursor a query continues from to read the items after sort key `sk` (what a page's cursor is). */
+export function cursorAfter(sk: string): string {
   return Buffer.from(sk, 'utf8').toString('base64url');
 }
 

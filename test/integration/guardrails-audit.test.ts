@@ -7,11 +7,14 @@
  */
 import {
   DeleteItemCommand,
+  type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { AUDIT_CHAINS } from '../../lambdas/audit/audit-trail.js';
 import { type Caller, callAs, onboard } from './support/api-client.js';
 import {
   apiEnv,
@@ -62,7 +65,26 @@ const insiderTable = async (tenantId: string) =>
 const writerTable = async (tenantId: string) =>
   rawClients(await auditWriterSession(tenantId, `mallory-${suffix}`)).dynamodb;
 
-const auditKey = (tenantId: string) => ({ pk: { S: `${tenantId}#a#audit` }, sk: { S: UPLOAD_RECORD_SK } });
+/** The key of a record on chain 0 (the tenant session is refused it whatever it holds). */
+const auditKey = (tenantId: string) => ({ pk: { S: `${tenantId}#a#audit#s0` }, sk: { S: UPLOAD_RECORD_SK } });
+
+/** The key of the upload's `attempted` record, on whichever chain it landed. */
+async function uploadRecordKey(table: DynamoDBClient, tenantId: string) {
+  for (let chain = 0; chain < AUDIT_CHAINS; chain += 1) {
+    const { Items = [] } = await table.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: `${tenantId}#a#audit#s${chain}` } },
+      }),
+    );
+    const found = Items.find(
+      (item) => item.action?.S === 'documents.upload' && item.outcome?.S === 'attempted',
+    );
+    if (found?.pk !== undefined && found.sk !== undefined) return { pk: found.pk, sk: found.sk };
+  }
+  throw new Error('no upload record on any chain');
+}
 
 describe('audit verification', () => {
   const edited = adminOf(`zq-audit-edit-${suffix}`);
@@ -109,24 +131,29 @@ describe('audit verification', () => {
     const before = await verify(deleted);
     expect(before.ok).toBe(true);
     const table = await writerTable(deleted.tenantId);
+    const key = await uploadRecordKey(table, deleted.tenantId);
 
-    await expect(
-      table.send(new DeleteItemCommand({ TableName: tableName, Key: auditKey(deleted.tenantId) })),
-    ).rejects.toMatchObject({ name: 'AccessDeniedException' });
-    const original = await table.send(
-      new GetItemCommand({ TableName: tableName, Key: auditKey(deleted.tenantId) }),
+    await expect(table.send(new DeleteItemCommand({ TableName: tableName, Key: key }))).rejects.toMatchObject(
+      {
+        name: 'AccessDeniedException',
+      },
     );
+    const original = await table.send(new GetItemCommand({ TableName: tableName, Key: key }));
     expect(original.Item?.resource?.S).toMatch(/^document\//);
     await table.send(
       new UpdateItemCommand({
         TableName: tableName,
-        Key: auditKey(deleted.tenantId),
+        Key: key,
         UpdateExpression: 'SET #resource = :forged',
         ExpressionAttributeNames: { '#resource': 'resource' },
         ExpressionAttributeValues: { ':forged': { S: 'document/nothing-to-see' } },
       }),
     );
 
-    expect(await verify(deleted)).toEqual({ ok: false, records: 2, problem: 'changed' });
+    expect(await verify(deleted)).toMatchObject({
+      ok: false,
+      problem: 'changed',
+      chain: Number(key.pk.S?.split('#s').at(-1)),
+    });
   });
 });

@@ -4,6 +4,7 @@
  * through its own registry cache, so each check uses a fresh api runtime
  * over the shared control table (as a new execution environment would).
  */
+
 import { describe, expect, it } from 'vitest';
 import { shardAllowance } from '../../lambdas/admission/budget-guard.js';
 import { TIER_BUDGETS } from '../../lambdas/admission/tier-limits.js';
@@ -13,6 +14,7 @@ import { createControlHandler } from '../../lambdas/routes/control-routes.js';
 import { ACME, ADA_ADMIN, ALICE_ANALYST, apiHarness, BOB_READER } from './support/api-harness.js';
 import { proxyEvent } from './support/events.js';
 import { memoryRegistry, memoryRuntime } from './support/fake-runtime.js';
+import { auditItemsOf } from './support/memory-cloud.js';
 import { assertDocumentedResponse } from './support/openapi-validator.js';
 
 const OPERATOR = { tenantId: 'platform', userId: 'ops-1', roles: 'operator' };
@@ -56,7 +58,7 @@ describe('PATCH /v1/admin/tenants/{tenantId}', () => {
     };
     expect(JSON.parse(result.body)).toEqual(expected);
     expect(stored()).toMatchObject(expected);
-    const audit = control.table.partition('acme#a#audit').filter((item) => String(item.sk).startsWith('e#'));
+    const audit = auditItemsOf(control.table, 'acme');
     expect(audit.map((item) => [item.action, item.actor, item.outcome])).toEqual([
       ['admin.update_settings', 'ops-1', 'attempted'],
       ['admin.update_settings', 'ops-1', 'succeeded'],

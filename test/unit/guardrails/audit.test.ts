@@ -6,7 +6,7 @@ import {
   GENESIS_HASH,
   verifyAuditChain,
 } from '../../../lambdas/audit/audit-chain.js';
-import { AuditTrail } from '../../../lambdas/audit/audit-trail.js';
+import { AUDIT_CHAINS, AuditTrail } from '../../../lambdas/audit/audit-trail.js';
 import { AuditAppendError } from '../../../lambdas/audit/errors.js';
 import { TransactionConflictError } from '../../../lambdas/tenancy/errors.js';
 import { contextFor, recordingSleep } from './support/contexts.js';
@@ -40,9 +40,11 @@ const EVENTS = [UPLOAD, SEARCH, DENIAL, DELETION];
 
 function setup() {
   const table = new MemoryGuardrailTable({ tenantId: 'acme', userId: 'alice' });
+  // random 0: every append goes to chain 0, so one chain's order can be checked record by record.
   const trail = new AuditTrail(table, {
     now: () => new Date('2026-11-22T10:00:00Z'),
     sleep: recordingSleep(),
+    random: () => 0,
   });
   return { table, trail };
 }
@@ -50,7 +52,7 @@ function setup() {
 async function chainOf(events: readonly AuditEvent[]): Promise<AuditRecord[]> {
   const { trail } = setup();
   for (const event of events) await trail.append(contextFor('acme', 'alice'), event);
-  return trail.records();
+  return trail.chainRecords(0);
 }
 
 describe('AuditTrail', () => {
@@ -59,33 +61,67 @@ describe('AuditTrail', () => {
 
     for (const event of EVENTS.slice(0, 2)) await trail.append(contextFor('acme', 'alice', 'req-9'), event);
 
-    const [first, second] = await trail.records();
-    expect(first).toMatchObject({ seq: 1, prevHash: GENESIS_HASH, actor: 'alice', requestId: 'req-9' });
+    const [first, second] = await trail.chainRecords(0);
+    expect(first).toMatchObject({
+      chain: 0,
+      seq: 1,
+      prevHash: GENESIS_HASH,
+      actor: 'alice',
+      requestId: 'req-9',
+    });
     expect(second?.prevHash).toBe(first?.hash);
-    expect(await trail.head()).toEqual({ seq: 2, hash: second?.hash });
-    expect(table.itemAt({ visibility: 'audit', collection: 'audit', sk: 'e#000000000001' })?.pk).toBe(
-      'acme#a#audit',
-    );
+    expect(await trail.head(0)).toEqual({ seq: 2, hash: second?.hash });
+    expect(
+      table.itemAt({ visibility: 'audit', collection: 'audit', segments: ['s0'], sk: 'e#000000000001' })?.pk,
+    ).toBe('acme#a#audit#s0');
   });
 
-  it('keeps one unforked chain under concurrent appends', async () => {
+  it('takes 200 concurrent appends in one tenant with no error, every chain unforked', async () => {
     // Real jittered sleeps: the losers of each race spread out, as they would in Lambda.
     const trail = new AuditTrail(new MemoryGuardrailTable({ tenantId: 'acme', userId: 'alice' }));
 
-    await Promise.all(
-      Array.from({ length: 20 }, (_, index) =>
+    const results = await Promise.allSettled(
+      Array.from({ length: 200 }, (_, index) =>
         trail.append(contextFor('acme', 'alice', `req-${index}`), EVENTS[index % EVENTS.length] ?? UPLOAD),
       ),
     );
 
-    const records = await trail.records();
-    expect(records.map((record) => record.seq)).toEqual(Array.from({ length: 20 }, (_, index) => index + 1));
-    expect(await trail.verify()).toEqual({ ok: true, count: 20 });
+    expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
+    const chains = await Promise.all(
+      Array.from({ length: AUDIT_CHAINS }, (_, chain) => trail.chainRecords(chain)),
+    );
+    for (const records of chains)
+      expect(records.map((record) => record.seq)).toEqual(records.map((_, index) => index + 1));
+    expect(chains.filter((records) => records.length > 0).length).toBeGreaterThan(1);
+    expect(await trail.verify()).toEqual({ ok: true, count: 200 });
+  });
+
+  it('lists the trail across chains in time order, page by page, each record once', async () => {
+    let tick = 0;
+    const trail = new AuditTrail(new MemoryGuardrailTable({ tenantId: 'acme', userId: 'alice' }), {
+      now: () => new Date(Date.UTC(2026, 10, 22, 10, 0, tick++)),
+    });
+    for (let index = 0; index < 37; index += 1)
+      await trail.append(
+        contextFor('acme', 'alice', `req-${index}`),
+        EVENTS[index % EVENTS.length] ?? UPLOAD,
+      );
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await trail.page({ limit: 10, ...(cursor === undefined ? {} : { cursor }) });
+      seen.push(...page.records.map((record) => record.requestId));
+      cursor = page.cursor;
+    } while (cursor !== undefined);
+
+    expect(seen).toEqual(Array.from({ length: 37 }, (_, index) => `req-${index}`));
   });
 
   it('gives up with AuditAppendError when it keeps losing the race for the head', async () => {
     const table = new MemoryGuardrailTable({ tenantId: 'acme', userId: 'alice' });
-    const trail = new AuditTrail(table, { maxAttempts: 1, sleep: recordingSleep() });
+    // Both on chain 0: one loses the race for its head.
+    const trail = new AuditTrail(table, { maxAttempts: 1, sleep: recordingSleep(), random: () => 0 });
 
     const results = await Promise.allSettled([
       trail.append(contextFor('acme', 'alice'), UPLOAD),
@@ -111,10 +147,21 @@ describe('AuditTrail', () => {
   it('finds a record changed in the table', async () => {
     const { trail, table } = setup();
     for (const event of EVENTS) await trail.append(contextFor('acme', 'alice'), event);
-    const address = { visibility: 'audit', collection: 'audit', sk: 'e#000000000002' } as const;
+    const address = {
+      visibility: 'audit',
+      collection: 'audit',
+      segments: ['s0'],
+      sk: 'e#000000000002',
+    } as const;
     table.overwrite(address, { ...table.itemAt(address), outcome: 'failed' });
 
-    expect(await trail.verify()).toEqual({ ok: false, problem: 'changed', index: 1, expectedSeq: 2 });
+    expect(await trail.verify()).toEqual({
+      ok: false,
+      problem: 'changed',
+      index: 1,
+      expectedSeq: 2,
+      chain: 0,
+    });
   });
 });
 

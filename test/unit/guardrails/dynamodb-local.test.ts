@@ -205,7 +205,8 @@ describe('guard rails on DynamoDB Local', () => {
   });
 
   it('keeps one audit chain under concurrent appends and detects a record changed in the table', async () => {
-    const trail = new AuditTrail(tableFor('audit-co', 'alice'));
+    // Random chains: 8 appends land on several; the forged record is the third on chain 0.
+    const trail = new AuditTrail(tableFor('audit-co', 'alice'), { random: () => 0 });
     const event = {
       kind: 'data_write',
       action: 'documents.upload',
@@ -219,13 +220,13 @@ describe('guard rails on DynamoDB Local', () => {
       ),
     );
     const intact = await trail.verify();
-    const stored = await rawItem('audit-co#a#audit', 'e#000000000003');
+    const stored = await rawItem('audit-co#a#audit#s0', 'e#000000000003');
     await client.send(
       new PutItemCommand({ TableName: TABLE, Item: marshall({ ...stored, resource: 'document/other' }) }),
     );
 
     expect(intact).toEqual({ ok: true, count: 8 });
-    expect(await trail.verify()).toMatchObject({ ok: false, problem: 'changed', index: 2 });
+    expect(await trail.verify()).toMatchObject({ ok: false, problem: 'changed', index: 2, chain: 0 });
   });
 
   it('refuses to write the key attributes through a counter or a put', async () => {

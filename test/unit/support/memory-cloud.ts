@@ -89,6 +89,18 @@ export const memoryKms = (command: SentCommand<object>): object => {
   throw new Error(`memoryKms does not understand ${command.name}`);
 };
 
+/** A tenant's audit records across its chains, in trail order (time, chain, position). */
+export function auditItemsOf(table: MemoryTable, tenantId: string): Array<Record<string, unknown>> {
+  return [...table.items.values()]
+    .filter((item) => String(item.pk).startsWith(`${tenantId}#a#audit#s`) && String(item.sk).startsWith('e#'))
+    .sort(
+      (a, b) =>
+        String(a.at).localeCompare(String(b.at)) ||
+        Number(a.chain) - Number(b.chain) ||
+        Number(a.seq) - Number(b.seq),
+    );
+}
+
 /** Secrets Manager: Create/Put/Get/DeleteSecret by name (what TenantSecrets sends). */
 export class MemorySecrets {
   readonly values = new Map<string, string>();

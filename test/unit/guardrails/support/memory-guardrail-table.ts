@@ -5,6 +5,7 @@
  * applies atomically. Keys are built with the real key layout. Failures can be
  * injected before or after a transaction commits (an ambiguous outcome).
  */
+
 import type {
   CounterUpdate,
   GuardedWrite,
@@ -18,6 +19,7 @@ import type {
   QueryPage,
   ScopedItem,
 } from '../../../../lambdas/tenancy/scoped-table.js';
+import { cursorAfter } from '../../../../lambdas/tenancy/scoped-table.js';
 
 type Item = Record<string, unknown>;
 
@@ -76,7 +78,10 @@ export class MemoryGuardrailTable implements GuardrailTable {
       .filter((sk) => sk.startsWith(prefix))
       .sort();
     if (options.newestFirst) sks.reverse();
-    if (options.cursor !== undefined) sks = sks.slice(sks.indexOf(options.cursor) + 1);
+    // Cursors as ScopedTable makes them: the last sort key read, encoded (`cursorAfter`).
+    const after =
+      options.cursor === undefined ? undefined : Buffer.from(options.cursor, 'base64url').toString('utf8');
+    if (after !== undefined) sks = sks.filter((sk) => (options.newestFirst ? sk < after : sk > after));
     const page = sks.slice(0, options.limit ?? sks.length);
     const partitionItems = this.items.get(this.pk(partition));
     const items = page.flatMap((sk) => {
@@ -84,7 +89,7 @@ export class MemoryGuardrailTable implements GuardrailTable {
       return item === undefined ? [] : [scoped(item)];
     });
     const last = page.at(-1);
-    return page.length < sks.length && last !== undefined ? { items, cursor: last } : { items };
+    return page.length < sks.length && last !== undefined ? { items, cursor: cursorAfter(last) } : { items };
   }
 
   async addWithin(update: CounterUpdate): Promise<ScopedItem | undefined> {
