@@ -221,8 +221,19 @@ export function tenantAccessPolicy(resources: TenantDataResources): PolicyDocume
   return { Version: '2012-10-17', Statement: statements };
 }
 
-function allTableArns(resources: TenantDataResources): string[] {
-  return [...resources.tableArns, ...resources.silos.flatMap((silo) => silo.tableArns)];
+/** Read and append on the session's tenant's audit partitions of `tableArns` (never delete). */
+function auditAppend(sid: string, tableArns: readonly string[], owner?: ConditionBlock): PolicyStatementJson {
+  return {
+    Sid: sid,
+    Effect: 'Allow',
+    Action: AUDIT_WRITER_ACTIONS,
+    Resource: tableArns,
+    Condition: {
+      ...owner,
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [AUDIT_KEY_PATTERN] },
+      Null: { 'dynamodb:LeadingKeys': 'false' },
+    },
+  };
 }
 
 /**
@@ -248,16 +259,13 @@ export function auditWriterPolicy(resources: TenantDataResources): PolicyDocumen
         Resource: '*',
         Condition: { StringLike: { [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: MALFORMED_TAG_PATTERNS } },
       },
-      {
-        Sid: 'AuditAppend',
-        Effect: 'Allow',
-        Action: AUDIT_WRITER_ACTIONS,
-        Resource: allTableArns(resources),
-        Condition: {
-          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [AUDIT_KEY_PATTERN] },
-          Null: { 'dynamodb:LeadingKeys': 'false' },
-        },
-      },
+      auditAppend('AuditAppend', resources.tableArns),
+      // A silo tenant's trail lives in its silo table, which only that tenant's writer may touch.
+      ...resources.silos.map((silo, index) =>
+        auditAppend(`Silo${index + 1}AuditAppend`, silo.tableArns, {
+          StringEquals: { [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: silo.tenantId },
+        }),
+      ),
     ],
   };
 }

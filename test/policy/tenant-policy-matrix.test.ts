@@ -198,6 +198,33 @@ describe('audit writer policy matrix (policy read from the synthesized template)
   });
 });
 
+describe('audit writer in a hybrid deployment', () => {
+  const writerId = Object.keys(hybridTemplate.Resources).find(
+    (id) => hybridTemplate.Resources[id]?.Type === 'AWS::IAM::Role' && id.startsWith('AuditWriter'),
+  );
+  if (writerId === undefined) throw new Error('no audit writer role in the hybrid template');
+  const siloTable = siloTargetsFrom(hybridTemplate, SILO_TENANT).tableArn;
+  const judge = (tenantId: string) =>
+    evaluateAccess(
+      { identity: rolePolicyDocuments(hybridTemplate, writerId) },
+      {
+        principal: assumedRoleSession(resourceArn(hybridTemplate, writerId)),
+        action: 'dynamodb:PutItem',
+        resource: siloTable,
+        context: {
+          'aws:PrincipalTag/TenantId': tenantId,
+          'aws:PrincipalTag/UserId': 'alice',
+          'dynamodb:LeadingKeys': [`${tenantId}#a#audit#s0`],
+        },
+      },
+    );
+
+  it('lets only the silo tenant’s writer append to the silo table', async () => {
+    expect(await judge(SILO_TENANT)).toBe('Allowed');
+    expect(await judge('acme')).toBe('ImplicitlyDenied');
+  });
+});
+
 describe('tenant access policy matrix (policy read from the synthesized template)', () => {
   it.each(cases)('$name → $expected', async (testCase) => {
     expect(await verdict(documents, testCase)).toBe(testCase.expected);
