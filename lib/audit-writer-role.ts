@@ -22,7 +22,7 @@ export class AuditWriterRole extends Construct {
   constructor(scope: Construct, id: string, props: AuditWriterRoleProps) {
     super(scope, id);
     this.role = new iam.Role(this, 'Role', {
-      description: 'Appends to a tenant’s audit trail; assumed per request with TenantId/UserId session tags',
+      description: "Appends to a tenant's audit trail; assumed per request with TenantId/UserId session tags",
       assumedBy: taggedSessionsOf(props.trustedRoles),
       maxSessionDuration: Duration.hours(1),
       inlinePolicies: { AuditAppend: iam.PolicyDocument.fromJson(auditWriterPolicy(props.resources)) },

@@ -101,7 +101,7 @@ export class BulkheadStack extends Stack {
     // The token vault's key: users' OAuth tokens are sealed under it with a {TenantId, UserId,
     // ConnectorId} context; the tenant role may use it only for its own tenant and user.
     this.vaultKey = new kms.Key(this, 'VaultKey', {
-      description: 'Seals users’ delegated OAuth tokens (encryption context: TenantId, UserId, ConnectorId)',
+      description: "Seals users' delegated OAuth tokens (encryption context: TenantId, UserId, ConnectorId)",
       enableKeyRotation: true,
       removalPolicy,
     });

@@ -49,7 +49,7 @@ export class TenantAccessRole extends Construct {
     const credentials = tenantCredentialsPolicy(props.resources);
     if (credentials.Statement.length > 0) {
       const policy = new iam.ManagedPolicy(this, 'Credentials', {
-        description: 'Tenant credentials: the tenant’s own secrets and its users’ token-vault context',
+        description: "Tenant credentials: the tenant's own secrets and its users' token-vault context",
         document: iam.PolicyDocument.fromJson(credentials),
         roles: [this.role],
       });

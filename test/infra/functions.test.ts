@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoPath } from '../../lib/repo-root.js';
+import { synthesizeBulkheadTemplate } from '../../lib/template/synthesize.js';
 import { testTemplate } from '../support/bulkhead-app.js';
 
 let template: Template;
@@ -100,5 +101,20 @@ describe('house functions', () => {
       );
       expect(fn.Properties.Environment.Variables.EMBEDDING_MODEL_ID).toBe('amazon.titan-embed-text-v2:0');
     }
+  });
+});
+
+describe('resource descriptions', () => {
+  it('use only the characters CloudFormation accepts in IAM and KMS descriptions (no typographic quotes)', () => {
+    const template = synthesizeBulkheadTemplate({ nagChecks: false });
+    const offending = Object.entries(template.Resources).flatMap(([id, resource]) => {
+      const description = resource.Properties?.Description;
+      // CloudFormation's pattern: tab, newlines, printable ASCII and Latin-1 (\s stands for the first three).
+      return typeof description === 'string' && /[^\s\u0020-\u007E\u00A1-\u00FF]/.test(description)
+        ? [`${id}: ${description}`]
+        : [];
+    });
+
+    expect(offending).toEqual([]);
   });
 });
