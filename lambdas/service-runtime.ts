@@ -31,7 +31,7 @@ import { TenantDirectory } from './registry/tenant-directory.js';
 import { TenantRegistry } from './registry/tenant-registry.js';
 import type { ModelFallbackOptions } from './resilience/model-fallback.js';
 import { partitionKey, TABLE_TTL_ATTRIBUTE } from './tenancy/key-layout.js';
-import { type RequestContext, tenantTagFor } from './tenancy/request-context.js';
+import { actorTagFor, type RequestContext, tenantTagFor } from './tenancy/request-context.js';
 import { ScopedBucket } from './tenancy/scoped-bucket.js';
 import { ScopedEmbedder } from './tenancy/scoped-embedder.js';
 import { ScopedModel } from './tenancy/scoped-model.js';
@@ -253,6 +253,14 @@ export class ServiceRuntime {
   /** The audit trail of the subject's tenant, through an audit writer session (no tenant session can write it). */
   async auditTrail(subject: SessionSubject): Promise<AuditTrail> {
     const { tableName } = dataPlaneFor(this.config, subject.tenantId);
-    return new AuditTrail(ScopedTable.of(await this.auditSessions.sessionFor(subject), tableName));
+    const [session, key] = await Promise.all([this.auditSessions.sessionFor(subject), this.#tagKey()]);
+    return new AuditTrail(ScopedTable.of(session, tableName), (userId) =>
+      actorTagFor(subject.tenantId, userId, key),
+    );
+  }
+
+  /** The caller's opaque id in their tenant's audit trail. */
+  async actorTag(subject: SessionSubject): Promise<string> {
+    return actorTagFor(subject.tenantId, subject.userId, await this.#tagKey());
   }
 }

@@ -44,7 +44,7 @@ export const AuditRecordSchema = AuditEventSchema.extend({
   /** Position in its chain, from 1. */
   seq: z.number().int().positive(),
   at: z.iso.datetime(),
-  /** The acting user's id; records live in the tenant's own partition. */
+  /** The acting user, as an opaque id (`a_…`, see `actorTagFor`): never the raw user id. */
   actor: z.string().min(1),
   requestId: z.string().min(1),
   prevHash: z.string().regex(/^[0-9a-f]{64}$/),

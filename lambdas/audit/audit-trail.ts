@@ -103,6 +103,8 @@ export class AuditTrail {
 
   constructor(
     private readonly table: Pick<GuardrailTable, 'get' | 'query' | 'transactWrite'>,
+    /** The opaque id a user's records carry (`actorTagFor`): raw user ids never enter the trail. */
+    private readonly actorOf: (userId: string) => string,
     options: AuditTrailOptions = {},
   ) {
     this.#maxAttempts = options.maxAttempts ?? DEFAULT_APPEND_ATTEMPTS;
@@ -128,7 +130,7 @@ export class AuditTrail {
         chain,
         seq: (head?.seq ?? 0) + 1,
         at: this.#nextAt(),
-        actor: context.userId,
+        actor: this.actorOf(context.userId),
         requestId: context.requestId,
         prevHash: head?.hash ?? GENESIS_HASH,
       };

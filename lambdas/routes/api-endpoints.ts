@@ -56,6 +56,8 @@ export const getMe = endpoint({
         roles: z.array(RoleSchema),
         tier: TierSchema,
         tenantTag: TenantTagSchema,
+        /** The caller's opaque id in the audit trail. */
+        actor: z.string(),
       }),
     },
   },

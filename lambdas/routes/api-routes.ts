@@ -122,6 +122,7 @@ export function apiRouter(runtime: WorkspaceRuntime): Router<RequestContext> {
         roles: context.roles,
         tier: context.tier,
         tenantTag: context.tenantTag,
+        actor: await runtime.actorTag(context),
       }),
     )
     .implement(api.listMemory, async (request) =>

@@ -50,6 +50,7 @@ export type WorkspaceRuntime = Pick<
   | 'connectorCallGuard'
   | 'allowedModelIds'
   | 'tokenVault'
+  | 'actorTag'
 >;
 
 /** What a tenant-facing function's pipeline needs of the runtime. */

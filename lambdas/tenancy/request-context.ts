@@ -67,6 +67,16 @@ export function tenantTagFor(tenantId: string, key: string | Uint8Array): string
   return `t_${createHmac('sha256', key).update(id).digest('hex').slice(0, 32)}`;
 }
 
+/**
+ * The opaque id of a user in their tenant's audit trail: `a_` + HMAC of tenant and user under the
+ * tenant-tag key (a label of its own). Stable, so one user's records stay linked; not reversible,
+ * so erasing a user needs no rewrite of the trail.
+ */
+export function actorTagFor(tenantId: string, userId: string, key: string | Uint8Array): string {
+  const id = TenantIdSchema.parse(tenantId);
+  return `a_${createHmac('sha256', key).update(`actor#${id}#${userId}`).digest('hex').slice(0, 32)}`;
+}
+
 /** True when the context holds at least one of `allowed`. */
 export function hasAnyRole(context: Pick<RequestContext, 'roles'>, allowed: readonly Role[]): boolean {
   return context.roles.some((role) => allowed.includes(role));

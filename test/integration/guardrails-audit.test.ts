@@ -95,6 +95,22 @@ describe('audit verification', () => {
     await Promise.all([produceRecords(edited), produceRecords(deleted)]);
   });
 
+  it('names actors by opaque ids, never raw user ids; a user finds their own in /v1/me', async () => {
+    const [trail, me] = await Promise.all([
+      callAs(edited, 'GET', '/v1/audit?limit=100'),
+      callAs(edited, 'GET', '/v1/me'),
+    ]);
+    const records = (trail.body as { records: { actor: string; action: string }[] }).records;
+    const { actor } = me.body as { actor: string };
+
+    expect(actor).toMatch(/^a_[0-9a-f]{32}$/);
+    expect(records.every((record) => /^a_[0-9a-f]{32}$/.test(record.actor))).toBe(true);
+    expect(
+      records.filter((record) => record.action === 'documents.upload').map((record) => record.actor),
+    ).toEqual([actor, actor]);
+    expect(JSON.stringify(records)).not.toContain(edited.sub);
+  });
+
   it('refuses every read and write of the trail to the tenant’s own session', async () => {
     const table = await insiderTable(edited.tenantId);
     const denied = { name: 'AccessDeniedException' };

@@ -9,7 +9,7 @@ import { createHttpHandler } from '../../lambdas/http/http-handler.js';
 import type { Logger } from '../../lambdas/observability/logger.js';
 import type { TenantRecord } from '../../lambdas/registry/tenant-record.js';
 import { apiRouter } from '../../lambdas/routes/api-routes.js';
-import { tenantTagFor } from '../../lambdas/tenancy/request-context.js';
+import { actorTagFor, tenantTagFor } from '../../lambdas/tenancy/request-context.js';
 import { proxyEvent } from './support/events.js';
 import { assumedSessions, fakeRuntime, TAG_KEY } from './support/fake-runtime.js';
 import type { Responder } from './support/fake-sdk.js';
@@ -54,6 +54,7 @@ describe('tenant API routes', () => {
       roles: ['analyst'],
       tier: 'basic',
       tenantTag: tenantTagFor('acme', TAG_KEY),
+      actor: actorTagFor('acme', 'alice', TAG_KEY),
     });
   });
 

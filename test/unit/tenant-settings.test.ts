@@ -11,9 +11,10 @@ import { TIER_BUDGETS } from '../../lambdas/admission/tier-limits.js';
 import { usdToNano } from '../../lambdas/metering/price-table.js';
 import { SETTINGS_LIMITS } from '../../lambdas/registry/tenant-record.js';
 import { createControlHandler } from '../../lambdas/routes/control-routes.js';
+import { actorTagFor } from '../../lambdas/tenancy/request-context.js';
 import { ACME, ADA_ADMIN, ALICE_ANALYST, apiHarness, BOB_READER } from './support/api-harness.js';
 import { proxyEvent } from './support/events.js';
-import { memoryRegistry, memoryRuntime } from './support/fake-runtime.js';
+import { memoryRegistry, memoryRuntime, TAG_KEY } from './support/fake-runtime.js';
 import { auditItemsOf } from './support/memory-cloud.js';
 import { assertDocumentedResponse } from './support/openapi-validator.js';
 
@@ -60,8 +61,8 @@ describe('PATCH /v1/admin/tenants/{tenantId}', () => {
     expect(stored()).toMatchObject(expected);
     const audit = auditItemsOf(control.table, 'acme');
     expect(audit.map((item) => [item.action, item.actor, item.outcome])).toEqual([
-      ['admin.update_settings', 'ops-1', 'attempted'],
-      ['admin.update_settings', 'ops-1', 'succeeded'],
+      ['admin.update_settings', actorTagFor('acme', 'ops-1', TAG_KEY), 'attempted'],
+      ['admin.update_settings', actorTagFor('acme', 'ops-1', TAG_KEY), 'succeeded'],
     ]);
   });
 

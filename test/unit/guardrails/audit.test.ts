@@ -12,6 +12,9 @@ import { TransactionConflictError } from '../../../lambdas/tenancy/errors.js';
 import { contextFor, recordingSleep } from './support/contexts.js';
 import { MemoryGuardrailTable } from './support/memory-guardrail-table.js';
 
+/** Unit tests read actors as the user ids they are given (the runtime passes actorTagFor). */
+const asItself = (userId: string): string => userId;
+
 const UPLOAD: AuditEvent = {
   kind: 'data_write',
   action: 'documents.upload',
@@ -41,7 +44,7 @@ const EVENTS = [UPLOAD, SEARCH, DENIAL, DELETION];
 function setup() {
   const table = new MemoryGuardrailTable({ tenantId: 'acme', userId: 'alice' });
   // random 0: every append goes to chain 0, so one chain's order can be checked record by record.
-  const trail = new AuditTrail(table, {
+  const trail = new AuditTrail(table, asItself, {
     now: () => new Date('2026-11-22T10:00:00Z'),
     sleep: recordingSleep(),
     random: () => 0,
@@ -78,7 +81,7 @@ describe('AuditTrail', () => {
 
   it('takes 200 concurrent appends in one tenant with no error, every chain unforked', async () => {
     // Real jittered sleeps: the losers of each race spread out, as they would in Lambda.
-    const trail = new AuditTrail(new MemoryGuardrailTable({ tenantId: 'acme', userId: 'alice' }));
+    const trail = new AuditTrail(new MemoryGuardrailTable({ tenantId: 'acme', userId: 'alice' }), asItself);
 
     const results = await Promise.allSettled(
       Array.from({ length: 200 }, (_, index) =>
@@ -98,7 +101,7 @@ describe('AuditTrail', () => {
 
   it('lists the trail across chains in time order, page by page, each record once', async () => {
     let tick = 0;
-    const trail = new AuditTrail(new MemoryGuardrailTable({ tenantId: 'acme', userId: 'alice' }), {
+    const trail = new AuditTrail(new MemoryGuardrailTable({ tenantId: 'acme', userId: 'alice' }), asItself, {
       now: () => new Date(Date.UTC(2026, 10, 22, 10, 0, tick++)),
     });
     for (let index = 0; index < 37; index += 1)
@@ -121,7 +124,11 @@ describe('AuditTrail', () => {
   it('gives up with AuditAppendError when it keeps losing the race for the head', async () => {
     const table = new MemoryGuardrailTable({ tenantId: 'acme', userId: 'alice' });
     // Both on chain 0: one loses the race for its head.
-    const trail = new AuditTrail(table, { maxAttempts: 1, sleep: recordingSleep(), random: () => 0 });
+    const trail = new AuditTrail(table, asItself, {
+      maxAttempts: 1,
+      sleep: recordingSleep(),
+      random: () => 0,
+    });
 
     const results = await Promise.allSettled([
       trail.append(contextFor('acme', 'alice'), UPLOAD),

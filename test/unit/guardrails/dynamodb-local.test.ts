@@ -17,6 +17,9 @@ import { ScopedTable } from '../../../lambdas/tenancy/scoped-table.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../../../local/emulators/dynamodb-local.js';
 import { contextFor } from './support/contexts.js';
 
+/** Unit tests read actors as the user ids they are given (the runtime passes actorTagFor). */
+const asItself = (userId: string): string => userId;
+
 const TABLE = 'tenant-data';
 const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 let dynamodb: DynamoDbLocal;
@@ -206,7 +209,7 @@ describe('guard rails on DynamoDB Local', () => {
 
   it('keeps one audit chain under concurrent appends and detects a record changed in the table', async () => {
     // Random chains: 8 appends land on several; the forged record is the third on chain 0.
-    const trail = new AuditTrail(tableFor('audit-co', 'alice'), { random: () => 0 });
+    const trail = new AuditTrail(tableFor('audit-co', 'alice'), asItself, { random: () => 0 });
     const event = {
       kind: 'data_write',
       action: 'documents.upload',

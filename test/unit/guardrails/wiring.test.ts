@@ -11,7 +11,7 @@ import { TIER_RATE_LIMITS } from '../../../lambdas/admission/tier-limits.js';
 import { Telemetry } from '../../../lambdas/observability/telemetry.js';
 import { apiDocument } from '../../../lambdas/routes/api-routes.js';
 import { createControlHandler } from '../../../lambdas/routes/control-routes.js';
-import { tenantTagFor } from '../../../lambdas/tenancy/request-context.js';
+import { actorTagFor, tenantTagFor } from '../../../lambdas/tenancy/request-context.js';
 import {
   ADA_ADMIN,
   ALICE_ANALYST,
@@ -39,6 +39,9 @@ function converseModelIds(api: ReturnType<typeof apiHarness>): string[] {
     .filter(isConverseInput)
     .map((input) => String(input.modelId));
 }
+
+/** A user's opaque id in acme's trail, as the runtime derives it. */
+const actorOf = (userId: string) => actorTagFor('acme', userId, TAG_KEY);
 
 function auditRecords(api: ReturnType<typeof apiHarness>): Array<Record<string, unknown>> {
   return auditItemsOf(api.table, 'acme');
@@ -232,17 +235,17 @@ describe('audit', () => {
     expect(events).toHaveLength(11);
     expect(events).toEqual(
       expect.arrayContaining([
-        ['data_write', 'documents.upload', 'attempted', 'alice'],
-        ['data_write', 'documents.upload', 'succeeded', 'alice'],
-        ['data_delete', 'documents.delete', 'attempted', 'alice'],
-        ['data_delete', 'documents.delete', 'succeeded', 'alice'],
-        ['data_write', 'memory.remember', 'attempted', 'alice'],
-        ['data_write', 'memory.remember', 'succeeded', 'alice'],
-        ['tool_call', 'tool.remember', 'succeeded', 'alice'],
-        ['access_denied', 'tool.get_my_usage', 'denied', 'bob'],
-        ['access_denied', 'http.post', 'denied', 'bob'],
-        ['admin_action', 'admin.set_roles', 'attempted', 'ada'],
-        ['admin_action', 'admin.set_roles', 'succeeded', 'ada'],
+        ['data_write', 'documents.upload', 'attempted', actorOf('alice')],
+        ['data_write', 'documents.upload', 'succeeded', actorOf('alice')],
+        ['data_delete', 'documents.delete', 'attempted', actorOf('alice')],
+        ['data_delete', 'documents.delete', 'succeeded', actorOf('alice')],
+        ['data_write', 'memory.remember', 'attempted', actorOf('alice')],
+        ['data_write', 'memory.remember', 'succeeded', actorOf('alice')],
+        ['tool_call', 'tool.remember', 'succeeded', actorOf('alice')],
+        ['access_denied', 'tool.get_my_usage', 'denied', actorOf('bob')],
+        ['access_denied', 'http.post', 'denied', actorOf('bob')],
+        ['admin_action', 'admin.set_roles', 'attempted', actorOf('ada')],
+        ['admin_action', 'admin.set_roles', 'succeeded', actorOf('ada')],
       ]),
     );
     expect(verified.json).toEqual({ ok: true, records: 11 });
@@ -315,8 +318,8 @@ describe('audit', () => {
     expect(reader.statusCode).toBe(403);
     expect(analyst.statusCode).toBe(403);
     expect(auditRecords(api).map((record) => [record.kind, record.actor, record.resource])).toEqual([
-      ['access_denied', 'bob', '/v1/audit'],
-      ['access_denied', 'alice', '/v1/audit/verify'],
+      ['access_denied', actorOf('bob'), '/v1/audit'],
+      ['access_denied', actorOf('alice'), '/v1/audit/verify'],
     ]);
   });
 });
