@@ -11,6 +11,7 @@ import { DecryptCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTicketTracker, type TicketTracker } from '../../local/demo-mcp/ticket-tracker.js';
+import { demoPersonalConnectorBody } from '../../local/demo-seed.js';
 import { type DemoOAuthServer, startOAuthServer } from '../../local/emulators/oauth-server.js';
 import { type ApiResponse, type Caller, callAs, onboard } from './support/api-client.js';
 import { TestBrowser } from './support/browser.js';
@@ -94,22 +95,11 @@ beforeAll(async () => {
   await Promise.all([onboard(tenant, 'basic'), onboard(other, 'basic')]);
   const registered = await call(admin, 'POST', '/v1/connectors', {
     name: 'mytickets',
-    kind: 'mcp',
-    url: tracker.url,
-    auth: {
-      type: 'oauth_user',
-      authorizationUrl: authServer.authorizationUrl,
-      tokenUrl: authServer.tokenUrl,
-      revocationUrl: authServer.revocationUrl,
-      clientId: authServer.clientId,
-      clientSecret: authServer.clientSecret,
-      scopes: authServer.scopes,
+    ...demoPersonalConnectorBody({
+      url: tracker.url,
       resource: 'urn:bulkhead:demo-tickets',
-    },
-    tools: [
-      { name: 'list_tickets', roles: ['reader', 'analyst', 'admin'] },
-      { name: 'create_ticket', roles: ['analyst', 'admin'] },
-    ],
+      server: authServer,
+    }),
   });
   expect(registered.status).toBe(201);
 });

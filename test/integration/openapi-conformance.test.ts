@@ -7,6 +7,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startTicketTracker } from '../../local/demo-mcp/ticket-tracker.js';
+import { demoPersonalConnectorBody } from '../../local/demo-seed.js';
 import { startOAuthServer } from '../../local/emulators/oauth-server.js';
 import {
   type ApiAnswer,
@@ -233,19 +234,7 @@ describe('the served OpenAPI document', () => {
     try {
       await call(admin, 'POST', '/v1/connectors', {
         name: 'oas-user',
-        kind: 'mcp',
-        url: tracker.url,
-        auth: {
-          type: 'oauth_user',
-          authorizationUrl: authServer.authorizationUrl,
-          tokenUrl: authServer.tokenUrl,
-          revocationUrl: authServer.revocationUrl,
-          clientId: authServer.clientId,
-          clientSecret: authServer.clientSecret,
-          scopes: authServer.scopes,
-          resource: 'urn:oas:tickets',
-        },
-        tools: [{ name: 'list_tickets', roles: ['analyst'] }],
+        ...demoPersonalConnectorBody({ url: tracker.url, resource: 'urn:oas:tickets', server: authServer }),
       });
       const started = await call(analyst, 'POST', '/v1/connectors/oas-user/connect');
       await call(analyst, 'POST', '/v1/connectors/missing/connect');
