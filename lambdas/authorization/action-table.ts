@@ -61,6 +61,8 @@ export const ACTION_TABLE = {
   'connectors.use': workspace(TENANT_ROLES),
   /** The caller's own delegated connections (per-user OAuth): connect, list, revoke. */
   'connections.read': workspace(TENANT_ROLES),
+  /** A copy of everything the platform keeps for the caller (GDPR article 20). */
+  'data.export': workspace(TENANT_ROLES),
   'connections.manage': workspace(TENANT_ROLES),
   'agent.settings.read': workspace(['admin']),
   'agent.settings.write': workspace(['admin']),

@@ -33,6 +33,7 @@ import {
 } from '../http/endpoint.js';
 import { FactTextSchema, MemoryFactSchema } from '../memory/long-term-memory.js';
 import { MonthSchema, TenantCostsSchema } from '../metering/tenant-costs.js';
+import { UserExportSchema } from '../privacy/user-export.js';
 import { TenantIdSchema, UserIdSchema } from '../tenancy/key-layout.js';
 import { RoleSchema, TenantTagSchema, TierSchema } from '../tenancy/request-context.js';
 
@@ -439,6 +440,18 @@ export const revokeConnection = endpoint({
   query: NO_QUERY,
   errors: { ...RATE_LIMITED_ERROR, 404: 'not_found: the caller has no such connection' },
   responses: noContent,
+});
+
+export const exportMyData = endpoint({
+  method: 'GET',
+  path: '/v1/me/export',
+  action: 'data.export',
+  summary:
+    'Everything the platform keeps for the caller, as one JSON document: sessions with their messages, memory, private documents with their text, pending approvals, connections (never a token), this month’s usage',
+  body: NO_BODY,
+  query: NO_QUERY,
+  errors: RATE_LIMITED_ERROR,
+  responses: { 200: { description: 'The export', schema: UserExportSchema } },
 });
 
 export const listApprovals = endpoint({

@@ -14,9 +14,11 @@ import { createHttpHandler, type HttpHandler } from '../http/http-handler.js';
 import { buildOpenApiDocument, type OpenApiDocument } from '../http/openapi.js';
 import { jsonResponse, noContent } from '../http/response.js';
 import { Router } from '../http/router.js';
+import { MonthlyUsage } from '../metering/monthly-usage.js';
 import { readTenantCosts } from '../metering/tenant-costs.js';
 import { monthOf } from '../metering/usage-keys.js';
 import type { Logger } from '../observability/logger.js';
+import { exportUserData } from '../privacy/user-export.js';
 import type { RequestContext } from '../tenancy/request-context.js';
 import * as api from './api-endpoints.js';
 import { CONTROL_ENDPOINTS } from './control-endpoints.js';
@@ -69,6 +71,7 @@ export const TENANT_API_ENDPOINTS = [
   api.oauthCallback,
   api.listConnections,
   api.revokeConnection,
+  api.exportMyData,
   api.getOpenApi,
 ];
 
@@ -275,6 +278,18 @@ export function apiRouter(runtime: WorkspaceRuntime): Router<RequestContext> {
     .implement(api.revokeConnection, async (request) => {
       await (await connectionsFor(runtime, request)).revoke(connectorNameOf(request.params));
       return noContent();
+    })
+    .implement(api.exportMyData, async (request) => {
+      const [table, sessions, memory, documents, approvals, connections] = await Promise.all([
+        runtime.table(request.context),
+        sessionsFor(runtime, request),
+        memoryFor(runtime, request),
+        documentsFor(runtime, request),
+        approvalsFor(runtime, request),
+        connectionsFor(runtime, request),
+      ]);
+      const sources = { sessions, memory, documents, approvals, connections, usage: new MonthlyUsage(table) };
+      return jsonResponse(200, await exportUserData(request.context, sources));
     })
     .implement(api.getOpenApi, async () => jsonResponse(200, apiDocument()));
 }

@@ -131,6 +131,18 @@ describe('connecting, like a browser', () => {
     expect((await connectionsOf(bob)).map((connection) => connection.connector)).toEqual(['mytickets']);
   });
 
+  it('puts each user’s connection, never a token, in their own export only', async () => {
+    const [forAlice, forCarol] = await Promise.all([
+      call(alice, 'GET', '/v1/me/export'),
+      call(carol, 'GET', '/v1/me/export'),
+    ]);
+
+    expect((forAlice.body as { connections: unknown[] }).connections).toEqual([
+      expect.objectContaining({ connector: 'mytickets', status: 'active' }),
+    ]);
+    expect((forCarol.body as { connections: unknown[] }).connections).toEqual([]);
+  });
+
   it('asks a user without a connection to connect first, with a sign-in link', async () => {
     const answer = await listTickets(carol);
 

@@ -244,6 +244,8 @@ describe('the served OpenAPI document', () => {
       await call(analyst, 'GET', `/v1/oauth/callback${reached.search}`);
       await call(analyst, 'GET', '/v1/me/connections');
       await call(OPERATOR, 'GET', '/v1/me/connections');
+      await call(analyst, 'GET', '/v1/me/export');
+      await call(OPERATOR, 'GET', '/v1/me/export');
       await call(analyst, 'DELETE', '/v1/me/connections/oas-user');
       await call(analyst, 'DELETE', '/v1/me/connections/oas-user');
     } finally {
