@@ -10,7 +10,7 @@
 import { RateLimitedError } from '../admission/errors.js';
 import type { AuditEvent } from '../audit/audit-chain.js';
 import { ActionRefusedError } from '../authorization/errors.js';
-import { ConnectionRequiredError } from '../connections/errors.js';
+import { ConnectionRequiredError, OAuthServerUnavailableError } from '../connections/errors.js';
 import { ConnectorCallError } from '../connectors/errors.js';
 import { DocumentNotFoundError } from '../documents/errors.js';
 import type { RequestContext } from '../tenancy/request-context.js';
@@ -69,6 +69,7 @@ function resultBlock(toolUseId: string, body: { data: JsonValue } | { error: str
 function modelFacingMessage(err: unknown): string {
   // Our own words about what went wrong: never a connector's text, a secret or an address.
   if (err instanceof ConnectorCallError) return `the connector call failed: ${err.kind.replace('_', ' ')}`;
+  if (err instanceof OAuthServerUnavailableError) return err.message;
   if (err instanceof DocumentNotFoundError || err instanceof RateLimitedError) return err.message;
   return 'the tool failed';
 }

@@ -15,8 +15,10 @@ import type { DataAudit } from '../audit/request-audit.js';
 import type { StoredConnector } from '../connectors/connector-definition.js';
 import type { Connectors } from '../connectors/connector-store.js';
 import { clientFor } from '../connectors/connector-tools.js';
+import { ConnectorNotFoundError } from '../connectors/errors.js';
 import type { OutboundPolicy } from '../connectors/outbound-fetch.js';
 import type { TenantSecrets } from '../connectors/tenant-secrets.js';
+import { ClientError } from '../error-families.js';
 import { TABLE_TTL_ATTRIBUTE } from '../tenancy/key-layout.js';
 import type { ItemAddress, ScopedTable } from '../tenancy/scoped-table.js';
 import {
@@ -201,7 +203,11 @@ export class Connections {
     await this.deps.audit.write(
       { kind: 'data_delete', action: 'connections.revoke', resource: `connection/${connectorName}` },
       async () => {
-        const connector = await this.deps.connectors.get(connectorName).catch(() => undefined);
+        // A connector removed since: nothing to revoke at its server, but the connection still goes.
+        const connector = await this.deps.connectors.get(connectorName).catch((err: unknown) => {
+          if (err instanceof ConnectorNotFoundError) return undefined;
+          throw err;
+        });
         if (connector?.auth.type === 'oauth_user') {
           const tokens = await this.deps.vault.open(connectorName, record.sealed);
           const client = await this.#oauthClient(connector);
@@ -341,15 +347,23 @@ export class Connections {
     };
   }
 
-  /** The first connection of anyone pins a per-user connector's tool specs (see Connectors.pinTools). */
+  /**
+   * The first connection of anyone pins a per-user connector's tool specs (see Connectors.pinTools).
+   * The connection is stored by then: a connector that cannot be listed (or publishes a schema ajv
+   * refuses) leaves its tools unpinned for the next connection to try, rather than failing this one.
+   */
   async #pinToolsWith(connector: StoredConnector, accessToken: string): Promise<void> {
     if (connector.discovered.length > 0) return;
-    const offered = await clientFor(
-      connector,
-      { authorization: `Bearer ${accessToken}` },
-      this.deps.policy,
-    ).listTools();
-    await this.deps.connectors.pinTools(connector, offered);
+    try {
+      const offered = await clientFor(
+        connector,
+        { authorization: `Bearer ${accessToken}` },
+        this.deps.policy,
+      ).listTools();
+      await this.deps.connectors.pinTools(connector, offered);
+    } catch (err) {
+      if (!(err instanceof ClientError)) throw err;
+    }
   }
 
   async #perUser(connectorName: string): Promise<StoredConnector> {

@@ -78,18 +78,18 @@ export function tenantPipeline(
   };
 }
 
-/** Who is asking, and where their request logs. */
+/** Who is asking, where their request logs, and the request as API Gateway gave it. */
 export interface RequestScope {
   readonly context: RequestContext;
   readonly logger: Logger;
-  /** The request as API Gateway gave it (absent for work not tied to one HTTP request). */
-  readonly event?: APIGatewayProxyEvent;
+  /** Where the caller reached the API (the OAuth callback URL is derived from it). */
+  readonly event: APIGatewayProxyEvent;
 }
 
 /** The request's audit trail view (fail-closed writes, fail-open notes). */
 export async function auditFor(
   runtime: Pick<ServiceRuntime, 'auditTrail'>,
-  scope: RequestScope,
+  scope: Pick<RequestScope, 'context' | 'logger'>,
 ): Promise<RequestAudit> {
   return new RequestAudit(await runtime.auditTrail(scope.context), scope.context, scope.logger);
 }
@@ -133,7 +133,7 @@ export async function connectionsFor(runtime: WorkspaceRuntime, scope: RequestSc
     connectors,
     audit,
     policy: runtime.outboundPolicy,
-    redirectUri: scope.event === undefined ? '' : oauthCallbackUrl(scope.event),
+    redirectUri: oauthCallbackUrl(scope.event),
   });
 }
 

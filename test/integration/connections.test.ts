@@ -314,6 +314,9 @@ describe('refresh and revocation', () => {
     const answer = await listTickets(bob);
 
     expect([revoked.status, again.status]).toEqual([204, 404]);
+    // Bob's revocation is his alone: alice's connection still stands and still works.
+    expect((await connectionsOf(alice)).map((connection) => connection.connector)).toEqual(['mytickets']);
+    expect((await listTickets(alice)).toolCalls[0]?.status).toBe('success');
     const audit = JSON.stringify((await call(admin, 'GET', '/v1/audit?limit=100')).body);
     expect(audit).toContain('connections.consent');
     expect(audit).toContain('connections.revoke');
