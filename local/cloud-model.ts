@@ -1,7 +1,8 @@
 /**
  * What the local cloud deploys, read from the synthesized template: roles with their policies
- * and trust policies, tables with key schemas, buckets, vector buckets, secrets, functions and
- * API routes. The template is the only source — the local cloud invents no permissions.
+ * and trust policies, tables with key schemas, buckets with their versioning and Object Lock
+ * settings, vector buckets, secrets, functions and API routes. The template is the only source —
+ * the local cloud invents no permissions.
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
@@ -19,6 +20,7 @@ import {
   rolePolicyDocuments,
   tenantAccessRoleLogicalId,
 } from '../lib/template/local-resolution.js';
+import type { BucketConfiguration } from './emulators/s3.js';
 import type { TableKeys } from './front-door/dynamodb-request.js';
 import type { RoleDefinition } from './front-door/policy-evaluator.js';
 
@@ -26,6 +28,11 @@ export interface TableModel {
   readonly name: string;
   readonly keys: TableKeys;
   readonly createInput: CreateTableCommandInput;
+}
+
+/** A bucket and the settings the local S3 creates it with. */
+export interface BucketModel extends BucketConfiguration {
+  readonly name: string;
 }
 
 export interface LocalFunction extends FunctionSpec {
@@ -44,7 +51,7 @@ export interface CloudModel {
   readonly roles: readonly RoleDefinition[];
   readonly tenantRoleArn: string;
   readonly tables: readonly TableModel[];
-  readonly buckets: readonly string[];
+  readonly buckets: readonly BucketModel[];
   readonly vectorBuckets: readonly string[];
   readonly secrets: readonly NamedResource[];
   /** KMS keys (the token vault's) with their key policies: the local KMS holds material for each. */
@@ -73,6 +80,32 @@ const TableProperties = z.object({
     )
     .optional(),
 });
+
+/** The bucket properties the local S3 honours (encryption, logging, lifecycle are not emulated). */
+const BucketProperties = z
+  .object({
+    VersioningConfiguration: z.object({ Status: z.enum(['Enabled', 'Suspended']) }).optional(),
+    ObjectLockEnabled: z.boolean().optional(),
+    ObjectLockConfiguration: z
+      .object({
+        Rule: z
+          .object({
+            DefaultRetention: z
+              .object({
+                Mode: z.enum(['COMPLIANCE', 'GOVERNANCE']),
+                Days: z.number().int().positive().optional(),
+                Years: z.number().int().positive().optional(),
+              })
+              .refine((rule) => (rule.Days === undefined) !== (rule.Years === undefined), {
+                message: 'DefaultRetention needs Days or Years, not both',
+              })
+              .optional(),
+          })
+          .optional(),
+      })
+      .optional(),
+  })
+  .optional();
 
 /** Reads the deployable model from a synthesized template. */
 export function cloudModelFromTemplate(
@@ -113,7 +146,7 @@ export function cloudModelFromTemplate(
     })),
     tenantRoleArn: resourceArn(template, tenantRoleLogicalId, account),
     tables: ofType('AWS::DynamoDB::Table').map((logicalId) => tableModel(template, logicalId)),
-    buckets: ofType('AWS::S3::Bucket').map((logicalId) => physicalName(template, logicalId)),
+    buckets: ofType('AWS::S3::Bucket').map((logicalId) => bucketModel(template, logicalId)),
     vectorBuckets: ofType('AWS::S3Vectors::VectorBucket').map((logicalId) =>
       physicalName(template, logicalId),
     ),
@@ -128,6 +161,25 @@ export function cloudModelFromTemplate(
       roleArn: resourceArn(template, spec.roleLogicalId, account),
     })),
     routes: apiRoutes(template),
+  };
+}
+
+function bucketModel(template: CfnTemplate, logicalId: string): BucketModel {
+  const properties = BucketProperties.parse(template.Resources[logicalId]?.Properties);
+  const rule = properties?.ObjectLockConfiguration?.Rule?.DefaultRetention;
+  return {
+    name: physicalName(template, logicalId),
+    versioned: properties?.VersioningConfiguration?.Status === 'Enabled',
+    objectLock: properties?.ObjectLockEnabled === true,
+    ...(rule === undefined
+      ? {}
+      : {
+          defaultRetention: {
+            mode: rule.Mode,
+            ...(rule.Days === undefined ? {} : { days: rule.Days }),
+            ...(rule.Years === undefined ? {} : { years: rule.Years }),
+          },
+        }),
   };
 }
 

@@ -17,7 +17,7 @@ import { type CloudModel, cloudModelFromTemplate, type LocalFunction } from './c
 import { startDynamoDbLocal } from './emulators/dynamodb-local.js';
 import { type JwtIssuer, startJwtIssuer } from './emulators/jwt-issuer.js';
 import { KmsEmulator } from './emulators/kms.js';
-import { startS3Emulator } from './emulators/s3.js';
+import { type S3Emulator, startS3Emulator } from './emulators/s3.js';
 import { S3VectorsEmulator } from './emulators/s3-vectors.js';
 import { SecretsManagerEmulator } from './emulators/secrets-manager.js';
 import { StandInModel } from './emulators/stand-in-model.js';
@@ -244,14 +244,14 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 }
 
 /**
- * Creates what CloudFormation would: tables, buckets, vector buckets, secret values and KMS key
- * material. This
- * is provisioning, not data access, so it talks to the emulators directly.
+ * Creates what CloudFormation would: tables, buckets (versioned and locked as the template says),
+ * vector buckets, secret values and KMS key material. This is provisioning, not data access, so
+ * it talks to the emulators directly.
  */
 async function deployResources(
   model: CloudModel,
   dynamoDbEndpoint: string,
-  s3: { createBucket(name: string): Promise<void> },
+  s3: Pick<S3Emulator, 'createBucket'>,
   vectors: S3VectorsEmulator,
   { secrets, kms }: { secrets: SecretsManagerEmulator; kms: KmsEmulator },
   dataDir: string | undefined,
@@ -275,7 +275,7 @@ async function deployResources(
   } finally {
     dynamoDb.destroy();
   }
-  await Promise.all(model.buckets.map((bucket) => s3.createBucket(bucket)));
+  await Promise.all(model.buckets.map(({ name, ...configuration }) => s3.createBucket(name, configuration)));
   for (const bucket of model.vectorBuckets) vectors.createVectorBucket(bucket);
   for (const secret of model.secrets) {
     secrets.put(secret.arn, secret.name, await secretValue(secret.logicalId, dataDir));
