@@ -86,6 +86,79 @@ describe('S3 request shapes', () => {
       ),
       ['s3:DeleteObject arn:aws:s3:::bucket/tenants/acme/shared/a'],
     ],
+    [
+      'DeleteObjects with a version id',
+      request(
+        'POST',
+        '/bucket?delete',
+        {},
+        '<Delete><Object><Key>tenants/acme/shared/a</Key><VersionId>v1</VersionId></Object><Object><Key>tenants/acme/shared/b</Key></Object></Delete>',
+      ),
+      [
+        's3:DeleteObjectVersion arn:aws:s3:::bucket/tenants/acme/shared/a',
+        's3:DeleteObject arn:aws:s3:::bucket/tenants/acme/shared/b',
+      ],
+    ],
+    [
+      'DeleteObjects bypassing governance retention',
+      request(
+        'POST',
+        '/bucket?delete',
+        { 'x-amz-bypass-governance-retention': 'true' },
+        '<Delete><Object><Key>tenants/acme/shared/a</Key><VersionId>v1</VersionId></Object></Delete>',
+      ),
+      [
+        's3:DeleteObjectVersion arn:aws:s3:::bucket/tenants/acme/shared/a',
+        's3:BypassGovernanceRetention arn:aws:s3:::bucket/tenants/acme/shared/a',
+      ],
+    ],
+    [
+      'ListObjectVersions',
+      request('GET', '/bucket/?versions&prefix=tenants%2Facme%2F&key-marker=k&version-id-marker=v'),
+      ['s3:ListBucketVersions arn:aws:s3:::bucket'],
+    ],
+    [
+      'PUT object with Object Lock settings',
+      request('PUT', KEY, {
+        'x-amz-object-lock-mode': 'COMPLIANCE',
+        'x-amz-object-lock-retain-until-date': '2030-01-01T00:00:00.000Z',
+      }),
+      [
+        's3:PutObject arn:aws:s3:::bucket/tenants/acme/shared/doc.md',
+        's3:PutObjectRetention arn:aws:s3:::bucket/tenants/acme/shared/doc.md',
+      ],
+    ],
+    [
+      'GetObjectRetention',
+      request('GET', `${KEY}?retention`),
+      ['s3:GetObjectRetention arn:aws:s3:::bucket/tenants/acme/shared/doc.md'],
+    ],
+    [
+      'GetObjectRetention of a version',
+      request('GET', `${KEY}?retention&versionId=v1`),
+      ['s3:GetObjectRetention arn:aws:s3:::bucket/tenants/acme/shared/doc.md'],
+    ],
+    [
+      'PutObjectRetention of a version',
+      request('PUT', `${KEY}?retention&versionId=v1`),
+      ['s3:PutObjectRetention arn:aws:s3:::bucket/tenants/acme/shared/doc.md'],
+    ],
+    [
+      'PutObjectRetention bypassing governance retention',
+      request('PUT', `${KEY}?retention`, { 'x-amz-bypass-governance-retention': 'true' }),
+      [
+        's3:PutObjectRetention arn:aws:s3:::bucket/tenants/acme/shared/doc.md',
+        's3:BypassGovernanceRetention arn:aws:s3:::bucket/tenants/acme/shared/doc.md',
+      ],
+    ],
+    [
+      'DELETE object version bypassing governance retention',
+      request('DELETE', `${KEY}?versionId=v1`, { 'x-amz-bypass-governance-retention': 'true' }),
+      [
+        's3:DeleteObjectVersion arn:aws:s3:::bucket/tenants/acme/shared/doc.md',
+        's3:BypassGovernanceRetention arn:aws:s3:::bucket/tenants/acme/shared/doc.md',
+      ],
+    ],
   ])('asks about %s as AWS does', (_label, parsed, expected) => {
     expect(actionsOf(parsed)).toEqual(expected);
   });
@@ -95,8 +168,19 @@ describe('S3 request shapes', () => {
     ['a tagging write', request('PUT', `${KEY}?tagging`)],
     ['a versioned PUT', request('PUT', `${KEY}?versionId=v1`)],
     ['a bucket policy read', request('GET', '/bucket?policy')],
+    ['a legal-hold write', request('PUT', `${KEY}?legal-hold`)],
+    ['a versions listing with an ACL read', request('GET', '/bucket?versions&acl')],
+    ['a retention read of a bucket', request('GET', '/bucket?retention')],
   ])('refuses %s it does not recognise (fail closed)', (_label, parsed) => {
     expect(() => s3IamRequests(parsed)).toThrow(UnrecognizedRequestError);
+  });
+
+  it('gives ListObjectVersions the listing prefix as s3:prefix, as ListObjectsV2', () => {
+    const [versions] = s3IamRequests(request('GET', '/bucket?versions&prefix=tenants%2Facme%2F'));
+    const [objects] = s3IamRequests(request('GET', '/bucket?list-type=2&prefix=tenants%2Facme%2F'));
+
+    expect(versions?.context).toEqual({ 's3:prefix': 'tenants/acme/' });
+    expect(objects?.context).toEqual(versions?.context);
   });
 });
 
