@@ -79,6 +79,8 @@ const ServiceEnvSchema = z.object({
   TENANT_TAG_SECRET_ARN: required('TENANT_TAG_SECRET_ARN'),
   TENANT_SECRET_PREFIX: required('TENANT_SECRET_PREFIX'),
   VAULT_KEY_ARN: required('VAULT_KEY_ARN'),
+  AUDIT_DIGEST_BUCKET_NAME: required('AUDIT_DIGEST_BUCKET_NAME'),
+  AUDIT_DIGEST_KEY_ARN: required('AUDIT_DIGEST_KEY_ARN'),
   /** Only the local cloud sets it: connectors on 127.0.0.1 over plain http. */
   CONNECTOR_ALLOW_LOOPBACK: z.enum(['true', 'false']).default('false'),
   MODEL_ID: required('MODEL_ID'),
@@ -111,6 +113,10 @@ export interface ServiceConfig {
   readonly vaultKeyArn: string;
   /** Connectors may be reached on loopback over http (the local cloud only); never in the cloud. */
   readonly connectorAllowLoopback: boolean;
+  /** The Object Lock bucket of the signed audit digests (`digests/<tenantId>/…`). */
+  readonly auditDigestBucketName: string;
+  /** The asymmetric KMS key the digests are signed with (only the digester may sign). */
+  readonly auditDigestKeyArn: string;
   readonly modelId: string;
   /** The chat models tenants may use: `MODEL_IDS`, always including `MODEL_ID`. */
   readonly allowedModelIds: readonly string[];
@@ -153,6 +159,8 @@ export function readServiceConfig(env: Environment = process.env): ServiceConfig
     tenantSecretPrefix: parsed.TENANT_SECRET_PREFIX,
     vaultKeyArn: parsed.VAULT_KEY_ARN,
     connectorAllowLoopback: parsed.CONNECTOR_ALLOW_LOOPBACK === 'true',
+    auditDigestBucketName: parsed.AUDIT_DIGEST_BUCKET_NAME,
+    auditDigestKeyArn: parsed.AUDIT_DIGEST_KEY_ARN,
     modelId: parsed.MODEL_ID,
     allowedModelIds: [
       ...new Set([
@@ -169,8 +177,56 @@ export function readServiceConfig(env: Environment = process.env): ServiceConfig
   });
 }
 
+const DigesterEnvSchema = ServiceEnvSchema.pick({
+  TENANT_TABLE_NAME: true,
+  CONTROL_TABLE_NAME: true,
+  TENANT_BUCKET_NAME: true,
+  VECTOR_BUCKET_NAME: true,
+  AUDIT_ROLE_ARN: true,
+  TENANT_TAG_SECRET_ARN: true,
+  AUDIT_DIGEST_BUCKET_NAME: true,
+  AUDIT_DIGEST_KEY_ARN: true,
+  TENANT_SESSION_SECONDS: true,
+  SILO_DATA_PLANES: true,
+});
+
+/** Configuration of the audit digester: where trails live, the writer role, the digest bucket and key. */
+export type DigesterConfig = Pick<
+  ServiceConfig,
+  | 'tenantTableName'
+  | 'controlTableName'
+  | 'tenantBucketName'
+  | 'vectorBucketName'
+  | 'auditRoleArn'
+  | 'tenantTagSecretArn'
+  | 'auditDigestBucketName'
+  | 'auditDigestKeyArn'
+  | 'tenantSessionSeconds'
+  | 'siloDataPlanes'
+>;
+
+/** Reads and validates the audit digester's environment; throws ConfigurationError naming what is wrong. */
+export function readDigesterConfig(env: Environment = process.env): DigesterConfig {
+  const parsed = parseEnvironment(DigesterEnvSchema, env);
+  return Object.freeze({
+    tenantTableName: parsed.TENANT_TABLE_NAME,
+    controlTableName: parsed.CONTROL_TABLE_NAME,
+    tenantBucketName: parsed.TENANT_BUCKET_NAME,
+    vectorBucketName: parsed.VECTOR_BUCKET_NAME,
+    auditRoleArn: parsed.AUDIT_ROLE_ARN,
+    tenantTagSecretArn: parsed.TENANT_TAG_SECRET_ARN,
+    auditDigestBucketName: parsed.AUDIT_DIGEST_BUCKET_NAME,
+    auditDigestKeyArn: parsed.AUDIT_DIGEST_KEY_ARN,
+    tenantSessionSeconds: parsed.TENANT_SESSION_SECONDS,
+    siloDataPlanes: parsed.SILO_DATA_PLANES,
+  });
+}
+
 /** Where a tenant's data lives: its silo plane if it has one, else the pool. */
-export function dataPlaneFor(config: ServiceConfig, tenantId: string): DataPlaneNames {
+export function dataPlaneFor(
+  config: Pick<ServiceConfig, 'siloDataPlanes' | 'tenantTableName' | 'tenantBucketName' | 'vectorBucketName'>,
+  tenantId: string,
+): DataPlaneNames {
   return (
     config.siloDataPlanes.get(tenantId) ?? {
       tableName: config.tenantTableName,

@@ -13,7 +13,8 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { BudgetGuard } from './admission/budget-guard.js';
 import { RateLimiter } from './admission/rate-limiter.js';
 import { budgetFor, rateLimitsFor, TIER_CONNECTOR_CALLS_PER_MINUTE } from './admission/tier-limits.js';
-import { AuditTrail } from './audit/audit-trail.js';
+import { AuditAccess } from './audit/audit-access.js';
+import type { AuditTrail } from './audit/audit-trail.js';
 import { dataPlaneFor, type ServiceConfig } from './config.js';
 import { TokenVault } from './connections/token-vault.js';
 import type { ConnectorCallGuard } from './connectors/connector-tools.js';
@@ -252,11 +253,12 @@ export class ServiceRuntime {
 
   /** The audit trail of the subject's tenant, through an audit writer session (no tenant session can write it). */
   async auditTrail(subject: SessionSubject): Promise<AuditTrail> {
-    const { tableName } = dataPlaneFor(this.config, subject.tenantId);
-    const [session, key] = await Promise.all([this.auditSessions.sessionFor(subject), this.#tagKey()]);
-    return new AuditTrail(ScopedTable.of(session, tableName), (userId) =>
-      actorTagFor(subject.tenantId, userId, key),
-    );
+    return (await this.auditAccess(subject)).trail;
+  }
+
+  /** What the subject's tenant's audit writer session reaches: trail, digests, the digests' public key. */
+  async auditAccess(subject: SessionSubject): Promise<AuditAccess> {
+    return AuditAccess.of(this.auditSessions, this.config, subject, await this.#tagKey());
   }
 
   /** The caller's opaque id in their tenant's audit trail. */

@@ -15,7 +15,13 @@ export const CONTEXT_KEYS = {
   modelIds: 'bulkhead:modelIds',
   embeddingModelId: 'bulkhead:embeddingModelId',
   siloTenants: 'bulkhead:siloTenants',
+  auditRetentionDays: 'bulkhead:auditRetentionDays',
 } as const;
+
+/** How long S3 Object Lock keeps each signed audit digest (compliance mode: no one can shorten it). */
+export const DEFAULT_AUDIT_RETENTION_DAYS = 365;
+/** Object Lock allows at most 100 years. */
+const MAX_AUDIT_RETENTION_DAYS = 36_500;
 
 export const DEFAULT_MODEL_IDS = ['amazon.nova-lite-v1:0', 'amazon.nova-micro-v1:0'] as const;
 
@@ -69,6 +75,12 @@ export interface BulkheadSettings {
    * @default - none
    */
   readonly siloTenantIds?: readonly string[];
+  /**
+   * Days each signed audit digest stays locked (S3 Object Lock, compliance mode): until then no
+   * one, not even the account's root user, can delete it — nor can the stack's bucket be removed.
+   * @default DEFAULT_AUDIT_RETENTION_DAYS
+   */
+  readonly auditRetentionDays?: number;
 }
 
 /** Thrown when settings are inconsistent; the message lists every problem. */
@@ -121,6 +133,15 @@ export function settingsProblems(settings: BulkheadSettings): string[] {
   if (embedding !== undefined && !MODEL_ID_PATTERN.test(embedding)) {
     problems.push(`embedding model id "${embedding}" is not a Bedrock model id`);
   }
+  const retention = settings.auditRetentionDays;
+  if (
+    retention !== undefined &&
+    !(Number.isInteger(retention) && retention >= 1 && retention <= MAX_AUDIT_RETENTION_DAYS)
+  ) {
+    problems.push(
+      `auditRetentionDays must be a whole number of days from 1 to ${MAX_AUDIT_RETENTION_DAYS}, got ${retention}`,
+    );
+  }
   const siloTenantIds = settings.siloTenantIds ?? [];
   if (siloTenantIds.length > MAX_SILO_TENANTS) {
     problems.push(
@@ -166,6 +187,14 @@ function stringValue(raw: unknown, key: string, problems: string[]): string | un
   return undefined;
 }
 
+function numberValue(raw: unknown, key: string, problems: string[]): number | undefined {
+  if (raw === undefined || typeof raw === 'number') return raw;
+  // `-c key=30` arrives as a string.
+  if (typeof raw === 'string' && /^\d+$/.test(raw)) return Number(raw);
+  problems.push(`context ${key} must be a number`);
+  return undefined;
+}
+
 function removalPolicyValue(raw: unknown, problems: string[]): RemovalPolicy | undefined {
   if (raw === undefined) return undefined;
   if (raw === 'retain') return RemovalPolicy.RETAIN;
@@ -192,6 +221,11 @@ export function settingsFromContext(node: Node): BulkheadSettings {
       problems,
     ),
     siloTenantIds: listValue(read(CONTEXT_KEYS.siloTenants), CONTEXT_KEYS.siloTenants, problems),
+    auditRetentionDays: numberValue(
+      read(CONTEXT_KEYS.auditRetentionDays),
+      CONTEXT_KEYS.auditRetentionDays,
+      problems,
+    ),
   };
   assertValidSettings(settings, problems);
   return settings;

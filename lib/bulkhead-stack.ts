@@ -17,10 +17,12 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { profiledFoundationModel } from '../lambdas/tenancy/model-ids.js';
+import { AUDIT_DIGEST_ENTRY, AuditDigests } from './audit-digests.js';
 import { AuditWriterRole } from './audit-writer-role.js';
 import {
   assertValidSettings,
   type BulkheadSettings,
+  DEFAULT_AUDIT_RETENTION_DAYS,
   DEFAULT_EMBEDDING_MODEL_ID,
   DEFAULT_MODEL_IDS,
 } from './bulkhead-settings.js';
@@ -38,6 +40,7 @@ export const HANDLER_ENTRIES = {
   control: 'lambdas/handlers/control.ts',
   api: 'lambdas/handlers/api.ts',
   chatStream: 'lambdas/handlers/chat-stream.ts',
+  auditDigest: AUDIT_DIGEST_ENTRY,
 } as const;
 
 export interface BulkheadStackProps extends StackProps, BulkheadSettings {}
@@ -58,6 +61,7 @@ export class BulkheadStack extends Stack {
   readonly chatStreamFunction: HouseFunction;
   readonly tenantAccess: TenantAccessRole;
   readonly auditWriter: AuditWriterRole;
+  readonly auditDigests: AuditDigests;
   readonly api: TenantApi;
 
   constructor(scope: Construct, id: string, props: BulkheadStackProps = {}) {
@@ -138,6 +142,23 @@ export class BulkheadStack extends Stack {
       // A streamed response is not bound by the 29 s buffered-integration limit.
       timeout: Duration.minutes(5),
     });
+    const siloDataPlanes = this.toJsonString(
+      Object.fromEntries([...this.silos].map(([tenantId, plane]) => [tenantId, plane.locationNames()])),
+    );
+    // Pool and silo locations are names, not grants: tenant data is reached only through the tenant role.
+    const dataPlaneNames = {
+      TENANT_TABLE_NAME: this.pool.table.tableName,
+      TENANT_BUCKET_NAME: this.pool.bucket.bucketName,
+      VECTOR_BUCKET_NAME: this.pool.vectorBucketName,
+      SILO_DATA_PLANES: siloDataPlanes,
+    };
+    this.auditDigests = new AuditDigests(this, 'AuditDigests', {
+      retention: Duration.days(props.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS),
+      removalPolicy,
+      accessLogsBucket: this.pool.accessLogsBucket,
+      environment: dataPlaneNames,
+    });
+    const digester = this.auditDigests.digester;
     const platformFunctions = [this.controlFunction, this.apiFunction, this.chatStreamFunction];
     const tenantApiFunctions = [this.apiFunction, this.chatStreamFunction];
 
@@ -154,6 +175,7 @@ export class BulkheadStack extends Stack {
         arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       }),
       vaultKeyArns: [this.vaultKey.keyArn],
+      auditDigests: this.auditDigests.resources(),
     };
     this.tenantAccess = new TenantAccessRole(this, 'TenantAccess', {
       resources,
@@ -161,18 +183,15 @@ export class BulkheadStack extends Stack {
     });
     this.auditWriter = new AuditWriterRole(this, 'AuditWriter', {
       resources,
-      trustedRoles: platformFunctions.map((fn) => fn.role),
+      trustedRoles: [...platformFunctions, digester].map((fn) => fn.role),
     });
 
-    const siloDataPlanes = this.toJsonString(
-      Object.fromEntries([...this.silos].map(([tenantId, plane]) => [tenantId, plane.locationNames()])),
-    );
     for (const fn of platformFunctions) {
-      // Pool and silo locations are names, not grants: tenant data is reached only through the tenant role.
-      fn.function.addEnvironment('TENANT_TABLE_NAME', this.pool.table.tableName);
-      fn.function.addEnvironment('TENANT_BUCKET_NAME', this.pool.bucket.bucketName);
-      fn.function.addEnvironment('VECTOR_BUCKET_NAME', this.pool.vectorBucketName);
-      fn.function.addEnvironment('SILO_DATA_PLANES', siloDataPlanes);
+      for (const [variable, value] of Object.entries(dataPlaneNames))
+        fn.function.addEnvironment(variable, value);
+      // Names only: the audit writer role reads its tenant's digests; only the digester may sign.
+      fn.function.addEnvironment('AUDIT_DIGEST_BUCKET_NAME', this.auditDigests.bucket.bucketName);
+      fn.function.addEnvironment('AUDIT_DIGEST_KEY_ARN', this.auditDigests.signingKey.keyArn);
       fn.function.addEnvironment('TENANT_SECRET_PREFIX', tenantSecretPrefix);
       // An ARN, not a grant: only the tenant role may use the key, under its own context.
       fn.function.addEnvironment('VAULT_KEY_ARN', this.vaultKey.keyArn);
@@ -180,6 +199,9 @@ export class BulkheadStack extends Stack {
       fn.bindAssumableRole('AUDIT_ROLE_ARN', this.auditWriter.role);
       fn.bindSecret('TENANT_TAG_SECRET_ARN', this.tenantTagKey);
     }
+    digester.bindAssumableRole('AUDIT_ROLE_ARN', this.auditWriter.role);
+    digester.bindSecret('TENANT_TAG_SECRET_ARN', this.tenantTagKey);
+    digester.bindTable('CONTROL_TABLE_NAME', this.controlPlane.table, 'read');
     this.controlFunction.bindTable('CONTROL_TABLE_NAME', this.controlPlane.table, 'readWrite');
     for (const fn of tenantApiFunctions) fn.bindTable('CONTROL_TABLE_NAME', this.controlPlane.table, 'read');
 

@@ -130,7 +130,7 @@ function nagJoinNotation(resolved: unknown): string {
 }
 
 /** `Id.Arn` for a resolved `{ "Fn::GetAtt": ["Id", "Arn"] }`. */
-function nagGetAttName(resolved: unknown): string {
+export function nagGetAttName(resolved: unknown): string {
   if (typeof resolved === 'object' && resolved !== null && 'Fn::GetAtt' in resolved) {
     const getAtt = resolved['Fn::GetAtt'];
     if (Array.isArray(getAtt)) return getAtt.join('.');

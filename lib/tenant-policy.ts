@@ -7,6 +7,8 @@
  * on the session tags `TenantId` and `UserId`, which STS sets from the verified
  * request context; the key layout lives in lambdas/tenancy/key-layout.ts.
  */
+
+import { DIGEST_ROOT, DIGEST_SIGNING_ALGORITHM } from '../lambdas/audit/audit-digest.js';
 import {
   AUDIT_MARKER,
   KEY_DELIMITER,
@@ -76,6 +78,11 @@ export interface TenantDataResources extends DataPlaneArns {
    * The foundation models behind the inference profiles in `modelArns`, in every Region they
    * may be served from, invocable only through those profiles. @default none
    */
+  /**
+   * The signed audit digests: their Object Lock bucket (each tenant's under `digests/<tenant>/`)
+   * and the asymmetric key that signs them. @default no digests
+   */
+  readonly auditDigests?: { readonly bucketArn: string; readonly keyArn: string };
   readonly profiledModels?: {
     readonly profileArns: readonly string[];
     readonly foundationModelArns: readonly string[];
@@ -130,6 +137,9 @@ export const AUDIT_WRITER_ACTIONS = [
   'dynamodb:UpdateItem',
   'dynamodb:ConditionCheckItem',
 ] as const;
+
+/** What an audit writer session may do with its own tenant's digests: read every version, add new ones (never delete). */
+export const AUDIT_DIGEST_OBJECT_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'] as const;
 
 /** Partition-key patterns a session may lead with: its tenant's shared keys and its own user's keys. */
 export const LEADING_KEY_PATTERNS = [
@@ -266,6 +276,50 @@ export function auditWriterPolicy(resources: TenantDataResources): PolicyDocumen
           StringEquals: { [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: silo.tenantId },
         }),
       ),
+      ...auditDigestStatements(resources.auditDigests),
+    ],
+  };
+}
+
+/** The writer's reach into the digests: its tenant's prefix only (read, list versions, add) and the public key. */
+function auditDigestStatements(digests: TenantDataResources['auditDigests']): PolicyStatementJson[] {
+  if (digests === undefined) return [];
+  const tenantDigests = `${DIGEST_ROOT}/${TENANT}/*`;
+  return [
+    {
+      Sid: 'AuditDigests',
+      Effect: 'Allow',
+      Action: AUDIT_DIGEST_OBJECT_ACTIONS,
+      Resource: `${digests.bucketArn}/${tenantDigests}`,
+    },
+    {
+      Sid: 'AuditDigestVersions',
+      Effect: 'Allow',
+      Action: 's3:ListBucketVersions',
+      Resource: digests.bucketArn,
+      Condition: { StringLike: { 's3:prefix': tenantDigests } },
+    },
+    { Sid: 'AuditDigestPublicKey', Effect: 'Allow', Action: 'kms:GetPublicKey', Resource: digests.keyArn },
+  ];
+}
+
+/**
+ * The audit digester's signing grant: sign RAW messages with ECDSA P-256 under the digest key —
+ * no other key, algorithm or message type. No tenant session and no other function may sign.
+ */
+export function auditDigestSigningPolicy(keyArn: string): PolicyDocumentJson {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'SignAuditDigests',
+        Effect: 'Allow',
+        Action: 'kms:Sign',
+        Resource: keyArn,
+        Condition: {
+          StringEquals: { 'kms:SigningAlgorithm': DIGEST_SIGNING_ALGORITHM, 'kms:MessageType': 'RAW' },
+        },
+      },
     ],
   };
 }

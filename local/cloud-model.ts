@@ -18,6 +18,8 @@ import {
   resolveIntrinsics,
   resourceArn,
   rolePolicyDocuments,
+  type ScheduleSpec,
+  scheduleSpecs,
   tenantAccessRoleLogicalId,
 } from '../lib/template/local-resolution.js';
 import type { BucketConfiguration } from './emulators/s3.js';
@@ -55,9 +57,17 @@ export interface CloudModel {
   readonly vectorBuckets: readonly string[];
   readonly secrets: readonly NamedResource[];
   /** KMS keys (the token vault's) with their key policies: the local KMS holds material for each. */
-  readonly kmsKeys: ReadonlyArray<NamedResource & { readonly keyPolicy: unknown }>;
+  readonly kmsKeys: ReadonlyArray<
+    NamedResource & {
+      readonly keyPolicy: unknown;
+      /** `SYMMETRIC_DEFAULT` (encrypt/decrypt) or an asymmetric signing spec such as `ECC_NIST_P256`. */
+      readonly keySpec: string;
+    }
+  >;
   readonly functions: readonly LocalFunction[];
   readonly routes: readonly RouteSpec[];
+  /** Functions run on a schedule (EventBridge `rate(...)` rules). */
+  readonly schedules: readonly ScheduleSpec[];
 }
 
 const KeySchema = z.array(z.object({ AttributeName: z.string(), KeyType: z.enum(['HASH', 'RANGE']) }));
@@ -154,6 +164,7 @@ export function cloudModelFromTemplate(
     kmsKeys: ofType('AWS::KMS::Key').map((logicalId) => ({
       ...named(logicalId),
       keyPolicy: resolveIntrinsics(template.Resources[logicalId]?.Properties?.KeyPolicy, template, account),
+      keySpec: String(template.Resources[logicalId]?.Properties?.KeySpec ?? 'SYMMETRIC_DEFAULT'),
     })),
     functions: functions.map((spec) => ({
       ...spec,
@@ -161,6 +172,7 @@ export function cloudModelFromTemplate(
       roleArn: resourceArn(template, spec.roleLogicalId, account),
     })),
     routes: apiRoutes(template),
+    schedules: scheduleSpecs(template),
   };
 }
 

@@ -14,6 +14,7 @@
  *   GET  /sessions/identities                 → { tenantIds, userIds } every session tag minted
  *   GET  /secrets/values                      → { values } every secret value Secrets Manager has held
  *   POST /secrets/watch {values}              → 204 values scans must also never find (tokens a test issued)
+ *   POST /schedules/run                       → { results } runs every scheduled function once (the audit digester)
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
@@ -35,6 +36,7 @@ export interface InspectorSources {
   readonly logs: FunctionLogs;
   readonly sessions: Pick<CredentialRegistry, 'sessionIdentities'>;
   readonly secrets: Pick<SecretsManagerEmulator, 'values' | 'watch'>;
+  readonly schedules: { runAll(): Promise<unknown[]> };
 }
 
 const WatchSchema = z.object({ values: z.array(z.string().max(8192)).max(1000) }).strict();
@@ -76,8 +78,17 @@ export async function startInspector(sources: InspectorSources, port = 0): Promi
       );
       return;
     }
+    if (incoming.method === 'POST' && url.pathname === '/schedules/run') {
+      sources.schedules.runAll().then(
+        (results) => reply(outgoing, 200, { results }),
+        (err: unknown) => reply(outgoing, 500, { message: err instanceof Error ? err.message : String(err) }),
+      );
+      return;
+    }
     if (incoming.method !== 'GET')
-      return reply(outgoing, 405, { message: 'only GET (and POST /model/fail-next, /secrets/watch)' });
+      return reply(outgoing, 405, {
+        message: 'only GET (and POST /model/fail-next, /secrets/watch, /schedules/run)',
+      });
     const after = Number(url.searchParams.get('after') ?? '0');
     const fromSequence = Number.isFinite(after) ? after : 0;
     if (url.pathname === '/model/requests') {

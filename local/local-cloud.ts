@@ -28,6 +28,7 @@ import { CredentialRegistry, type Credentials } from './front-door/principals.js
 import { vectorBucketArnPrefix } from './front-door/s3vectors-request.js';
 import { FunctionLogs } from './function-logs.js';
 import { startInspector } from './inspector.js';
+import { LocalScheduler } from './scheduler.js';
 import { bindIssuer, placeholderTemplate } from './synthesis/local-template.js';
 
 export const LOCAL_AUDIENCE = 'bulkhead-local';
@@ -57,11 +58,18 @@ export interface LocalCloudOptions {
    * captured; see `functionLogs` and the inspector's `/logs`). @default true
    */
   readonly echoFunctionLogs?: boolean;
+  /** Run scheduled functions (the audit digester) on their rate, as `npm start` does. @default false (tests trigger them) */
+  readonly runSchedules?: boolean;
 }
 
 export interface LocalCloud {
   /** The AWS_ENDPOINT_URL every SDK client uses. */
   readonly endpoint: string;
+  /**
+   * The emulators themselves, behind the front door: what the account's root (or a console)
+   * would see and do, with no IAM in the way — for tests' raw listings and forgeries.
+   */
+  readonly emulatorEndpoints: { readonly dynamoDb: string; readonly s3: string };
   /** The REST API, served by the real handlers. */
   readonly apiEndpoint: string;
   /** The model's record and usage, fault injection, vector indexes, function logs (local/inspector.ts). */
@@ -162,9 +170,14 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         options.frontDoorPort ?? 0,
       ),
     );
+    // Scheduled functions start with the hosts below; until then the inspector cannot run them.
+    let scheduler: LocalScheduler | undefined;
+    const schedules = {
+      runAll: () => scheduler?.runAll() ?? Promise.reject(new Error('the functions are still starting')),
+    };
     const inspectorStarting = track(
       startInspector(
-        { model: standInModel, vectors, logs: functionLogs, sessions: registry, secrets },
+        { model: standInModel, vectors, logs: functionLogs, sessions: registry, secrets, schedules },
         options.inspectorPort ?? 0,
       ),
     );
@@ -208,11 +221,24 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const provisioning = deployResources(model, dynamoDb.endpoint, s3, vectors, { secrets, kms }, dataDir);
     await allStarted<unknown>([...hostsStarting, provisioning]);
     const hosts = await Promise.all(hostsStarting);
+    const hostOf = new Map(model.functions.map((fn, n) => [fn.logicalId, hosts[n] as FunctionHost]));
+    scheduler = new LocalScheduler(
+      model.schedules.flatMap((spec) => {
+        const host = hostOf.get(spec.functionLogicalId);
+        return host === undefined ? [] : [{ spec, host }];
+      }),
+      {
+        autoRun: options.runSchedules ?? false,
+        onError: (err) => console.error('a scheduled function failed', err),
+      },
+    );
+    const started = scheduler;
+    stops.push(() => started.stop());
     const gateway = await track(
       startApiGateway(
         {
           routes: model.routes,
-          functions: new Map(model.functions.map((fn, n) => [fn.logicalId, hosts[n] as FunctionHost])),
+          functions: hostOf,
           settings: gatewaySettings(template),
           region: account.region,
           accountId: account.accountId,
@@ -222,6 +248,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     );
     return {
       endpoint: frontDoor.endpoint,
+      emulatorEndpoints: { dynamoDb: dynamoDb.endpoint, s3: s3.endpoint },
       apiEndpoint: gateway.endpoint,
       inspectorEndpoint: inspector.endpoint,
       region: account.region,
@@ -281,7 +308,7 @@ async function deployResources(
     secrets.put(secret.arn, secret.name, await secretValue(secret.logicalId, dataDir));
   }
   for (const key of model.kmsKeys) {
-    kms.addKey(key.arn, Buffer.from(await secretValue(key.logicalId, dataDir), 'hex'));
+    kms.addKey(key.arn, Buffer.from(await secretValue(key.logicalId, dataDir), 'hex'), key.keySpec);
   }
 }
 

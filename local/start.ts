@@ -14,7 +14,10 @@ import { startLocalCloud } from './local-cloud.js';
 // The SDK's "Node 20 support ends" notice (printed when the first client is built) is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const persist = process.argv.includes('--persist') || process.env.BULKHEAD_PERSIST === '1';
-const cloud = await startLocalCloud(persist ? { dataDir: repoPath('.local-data') } : {});
+const cloud = await startLocalCloud({
+  runSchedules: true,
+  ...(persist ? { dataDir: repoPath('.local-data') } : {}),
+});
 // The outside system acme's agent is connected to; its key lives only in acme's secret.
 const trackerKey = randomBytes(24).toString('base64url');
 const tracker = await startTicketTracker({ apiKey: trackerKey });

@@ -75,7 +75,19 @@ export function auditRecordHash(record: Omit<AuditRecord, 'hash'>): string {
   return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
 }
 
-export const CHAIN_PROBLEMS = ['changed', 'out_of_sequence', 'broken_link', 'head_mismatch'] as const;
+/**
+ * `changed`: a record's hash no longer matches it; `removed`: a record is missing (a gap in the
+ * sequence, or the head points past the last record); `out_of_sequence`: a record out of place;
+ * `broken_link`: a record does not point back to the one before; `head_mismatch`: the chain's
+ * head disagrees with its last record.
+ */
+export const CHAIN_PROBLEMS = [
+  'changed',
+  'removed',
+  'out_of_sequence',
+  'broken_link',
+  'head_mismatch',
+] as const;
 export type ChainProblem = (typeof CHAIN_PROBLEMS)[number];
 
 export type ChainVerdict =
@@ -91,23 +103,37 @@ export type ChainVerdict =
       readonly expectedSeq: number;
     };
 
+/** Where a chain starts: before its first record. */
+export const CHAIN_START: AuditHead = { seq: 0, hash: GENESIS_HASH };
+
 /**
- * Verifies records in the order given (a whole chain, starting at seq 1).
+ * Verifies records in the order given: a whole chain, or the part after `from` (a position
+ * already trusted: the records must continue from its sequence number and hash).
  * With `head`, also checks that nothing was cut off the end.
  */
-export function verifyAuditChain(records: readonly AuditRecord[], head?: AuditHead): ChainVerdict {
-  let prevHash = GENESIS_HASH;
+export function verifyAuditChain(
+  records: readonly AuditRecord[],
+  head?: AuditHead,
+  from: AuditHead = CHAIN_START,
+): ChainVerdict {
+  let prevHash = from.hash;
   for (const [index, record] of records.entries()) {
-    const expectedSeq = index + 1;
+    const expectedSeq = from.seq + index + 1;
     const failure = (problem: ChainProblem): ChainVerdict => ({ ok: false, problem, index, expectedSeq });
     const { hash, ...fields } = record;
     if (auditRecordHash(fields) !== hash) return failure('changed');
-    if (record.seq !== expectedSeq) return failure('out_of_sequence');
+    if (record.seq !== expectedSeq) {
+      // The expected record further on: the order was changed; nowhere: it was removed.
+      const later = records.slice(index + 1).some((candidate) => candidate.seq === expectedSeq);
+      return failure(later ? 'out_of_sequence' : 'removed');
+    }
     if (record.prevHash !== prevHash) return failure('broken_link');
     prevHash = hash;
   }
-  if (head !== undefined && (head.seq !== records.length || head.hash !== prevHash)) {
-    return { ok: false, problem: 'head_mismatch', index: records.length, expectedSeq: records.length + 1 };
+  const lastSeq = from.seq + records.length;
+  if (head !== undefined && (head.seq !== lastSeq || head.hash !== prevHash)) {
+    const problem = head.seq > lastSeq ? 'removed' : 'head_mismatch';
+    return { ok: false, problem, index: records.length, expectedSeq: lastSeq + 1 };
   }
   return { ok: true, count: records.length };
 }

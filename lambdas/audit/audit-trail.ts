@@ -11,7 +11,7 @@
  * from (n, h) to (n+1, h') on condition that it still says n, and puts record
  * n+1 (condition: new). Two concurrent appends cannot both win the same n on
  * a chain, so no chain forks; a loser tries again on another random chain.
- * Verification checks every chain against its head.
+ * Verification (trail-verifier.ts) checks every chain against its head and the signed digests.
  */
 
 import type { GuardedWrite, GuardrailTable } from '../guardrails/guardrail-table.js';
@@ -26,11 +26,10 @@ import {
   type AuditRecord,
   AuditRecordSchema,
   auditRecordHash,
-  type ChainVerdict,
   GENESIS_HASH,
-  verifyAuditChain,
 } from './audit-chain.js';
 import { AuditAppendError, AuditRecordError } from './errors.js';
+import type { ChainEvidence } from './trail-verifier.js';
 
 /** Parallel chains per tenant: 200 concurrent appends spread to ~12 per head. */
 export const AUDIT_CHAINS = 16;
@@ -204,10 +203,11 @@ export class AuditTrail {
     return more ? { records: taken, cursor: JSON.stringify(next) } : { records: taken };
   }
 
-  /** Every record of one chain, in sequence order. */
-  async chainRecords(chain: number): Promise<AuditRecord[]> {
+  /** Every record of one chain from `fromSeq` on, in sequence order. */
+  async chainRecords(chain: number, fromSeq = 1): Promise<AuditRecord[]> {
     const records: AuditRecord[] = [];
-    let cursor: string | undefined;
+    let cursor: string | undefined =
+      fromSeq > 1 ? cursorAfter(recordAddress(chain, fromSeq - 1).sk) : undefined;
     do {
       const page = await this.table.query(chainPartition(chain), {
         skBeginsWith: RECORD_PREFIX,
@@ -220,19 +220,17 @@ export class AuditTrail {
   }
 
   /**
-   * Reads every chain up to its head and verifies it; the first break names its chain. Heads are
-   * read first, so records appended while reading are past them and ignored, not misreported.
+   * Every chain's head and records, for verification (trail-verifier.ts). Each head is read
+   * before its records, so records appended meanwhile are past the head and ignored.
    */
-  async verify(): Promise<ChainVerdict> {
-    let count = 0;
-    for (let chain = 0; chain < AUDIT_CHAINS; chain += 1) {
-      const head = (await this.head(chain)) ?? { seq: 0, hash: GENESIS_HASH };
-      const records = await this.chainRecords(chain);
-      const verdict = verifyAuditChain(records.slice(0, head.seq), head);
-      if (!verdict.ok) return { ...verdict, chain };
-      count += verdict.count;
-    }
-    return { ok: true, count };
+  async chainEvidence(): Promise<ChainEvidence[]> {
+    return Promise.all(
+      Array.from({ length: AUDIT_CHAINS }, async (_, chain): Promise<ChainEvidence> => {
+        const head = await this.head(chain);
+        const records = await this.chainRecords(chain);
+        return head === undefined ? { chain, records } : { chain, head, records };
+      }),
+    );
   }
 }
 

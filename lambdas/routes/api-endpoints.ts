@@ -6,7 +6,9 @@
 import { z } from 'zod';
 import { AgentSettingsSchema } from '../agent/agent-settings.js';
 import { ApprovalDecisionSchema, PendingApprovalSchema } from '../agent/approvals.js';
-import { AuditRecordSchema, CHAIN_PROBLEMS } from '../audit/audit-chain.js';
+import { AuditRecordSchema } from '../audit/audit-chain.js';
+import { AuditExportSchema } from '../audit/audit-export.js';
+import { TRAIL_PROBLEMS } from '../audit/trail-verifier.js';
 import { ConnectionViewSchema, OAuthCallbackQuerySchema } from '../connections/connections.js';
 import {
   ConnectorBodySchema,
@@ -247,26 +249,50 @@ export const listAudit = endpoint({
   },
 });
 
+const TrailVerdictSchema = z.object({
+  ok: z.boolean(),
+  records: z.number().int().nonnegative().optional().describe('Records verified (when ok)'),
+  digests: z.number().int().nonnegative().optional().describe('Signed digests verified (when ok)'),
+  unsignedRecords: z
+    .number()
+    .int()
+    .nonnegative()
+    .optional()
+    .describe('Records newer than the last digest: chained, not yet signed (when ok)'),
+  problem: z.enum(TRAIL_PROBLEMS).optional().describe('What broke (when not ok)'),
+  message: z.string().optional(),
+  chain: z.number().int().nonnegative().optional(),
+  digest: z.number().int().positive().optional(),
+  expectedSeq: z.number().int().nonnegative().optional(),
+});
+
 export const verifyAudit = endpoint({
   method: 'GET',
   path: '/v1/audit/verify',
   action: 'audit.read',
-  summary: 'Verifies the tenant’s audit hash chain (tenant admin; own tenant only)',
+  summary:
+    'Verifies the tenant’s audit trail: every chain, and every signed digest against the records it vouches for (tenant admin; own tenant only)',
   body: NO_BODY,
   query: NO_QUERY,
   errors: { ...RATE_LIMITED_ERROR, 403: 'forbidden: the admin role is required' },
   responses: {
     200: {
-      description:
-        'The verdict; `records` counts the records found intact (on a break: those before it on the broken chain, named by `chain`)',
-      schema: z.object({
-        ok: z.boolean(),
-        records: z.number().int().nonnegative(),
-        problem: z.enum(CHAIN_PROBLEMS).optional(),
-        chain: z.number().int().nonnegative().optional(),
-      }),
+      description: 'The verdict; on a break, the first problem found, named',
+      schema: TrailVerdictSchema,
     },
   },
+});
+
+export const exportAudit = endpoint({
+  method: 'GET',
+  path: '/v1/audit/export',
+  action: 'audit.read',
+  summary:
+    'The tenant’s whole audit trail with its signed digests and the public key, for the standalone verifier (`npm run audit -- verify`) (tenant admin; own tenant only)',
+  body: NO_BODY,
+  query: NO_QUERY,
+  errors: { ...RATE_LIMITED_ERROR, 403: 'forbidden: the admin role is required' },
+  responses: { 200: { description: 'The export', schema: AuditExportSchema } },
 });
 
 export const getCosts = endpoint({

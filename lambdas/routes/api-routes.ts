@@ -2,9 +2,12 @@
  * The tenant API (`/v1/...`). An adapter: the endpoint declarations parse the
  * request, the domain does the work, identity comes only from the context.
  */
+
 import { AgentSettingsStore } from '../agent/agent-settings.js';
 import type { ApprovalDecision } from '../agent/approvals.js';
 import { runToolUse, type ToolCall } from '../agent/tool-runner.js';
+import { auditExport } from '../audit/audit-export.js';
+import { signatureCheckWith, verifyTrail } from '../audit/trail-verifier.js';
 import { type ConnectorName, ConnectorNameSchema, viewOf } from '../connectors/connector-definition.js';
 import { ConnectorNotFoundError } from '../connectors/errors.js';
 import { chat } from '../conversations/chat.js';
@@ -57,6 +60,7 @@ export const TENANT_API_ENDPOINTS = [
   api.searchDocuments,
   api.listAudit,
   api.verifyAudit,
+  api.exportAudit,
   api.getCosts,
   api.getAgentSettings,
   api.putAgentSettings,
@@ -189,18 +193,14 @@ export function apiRouter(runtime: WorkspaceRuntime): Router<RequestContext> {
       );
     })
     .implement(api.verifyAudit, async ({ context }) => {
-      const verdict = await (await runtime.auditTrail(context)).verify();
-      return jsonResponse(
-        200,
-        verdict.ok
-          ? { ok: true, records: verdict.count }
-          : {
-              ok: false,
-              records: verdict.index,
-              problem: verdict.problem,
-              ...(verdict.chain === undefined ? {} : { chain: verdict.chain }),
-            },
-      );
+      const access = await runtime.auditAccess(context);
+      const [evidence, publicKey] = await Promise.all([access.evidence(), access.publicKey()]);
+      return jsonResponse(200, verifyTrail(evidence, signatureCheckWith(publicKey)));
+    })
+    .implement(api.exportAudit, async ({ context }) => {
+      const access = await runtime.auditAccess(context);
+      const [evidence, publicKey] = await Promise.all([access.evidence(), access.publicKey()]);
+      return jsonResponse(200, auditExport(evidence, publicKey, new Date()));
     })
     .implement(api.getCosts, async ({ context, query }) => {
       const month = query.month ?? monthOf(new Date());

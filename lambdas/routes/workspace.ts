@@ -44,6 +44,7 @@ export type WorkspaceRuntime = Pick<
   | 'models'
   | 'modelCallGuard'
   | 'auditTrail'
+  | 'auditAccess'
   | 'pageCursors'
   | 'tenantSecrets'
   | 'outboundPolicy'

@@ -296,7 +296,7 @@ export function resolveIntrinsics(
   return resolved === NO_VALUE ? undefined : resolved;
 }
 
-function isPolicyDocument(value: unknown): value is PolicyDocumentJson {
+export function isPolicyDocument(value: unknown): value is PolicyDocumentJson {
   return (
     isRecord(value) &&
     value.Version === '2012-10-17' &&
@@ -467,5 +467,32 @@ export function apiRoutes(template: CfnTemplate): RouteSpec[] {
           `authorizer ${authorizerId}`,
         ),
       };
+    });
+}
+
+/** A function the template runs on a schedule (an EventBridge rule with `rate(...)`). */
+export interface ScheduleSpec {
+  readonly functionLogicalId: string;
+  readonly everySeconds: number;
+}
+
+const RATE_UNIT_SECONDS: Readonly<Record<string, number>> = { minute: 60, hour: 3600, day: 86_400 };
+
+/** Every `rate(n unit)` rule's function targets. */
+export function scheduleSpecs(template: CfnTemplate): ScheduleSpec[] {
+  return Object.values(template.Resources)
+    .filter((resource) => resource.Type === 'AWS::Events::Rule')
+    .flatMap((rule) => {
+      const properties = rule.Properties ?? {};
+      const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(String(properties.ScheduleExpression ?? ''));
+      if (rate?.[1] === undefined || rate[2] === undefined) return [];
+      const everySeconds = Number(rate[1]) * (RATE_UNIT_SECONDS[rate[2]] ?? 0);
+      const targets = Array.isArray(properties.Targets) ? properties.Targets : [];
+      return targets.flatMap((target: unknown) => {
+        const arn = isRecord(target) ? target.Arn : undefined;
+        const getAtt = isRecord(arn) ? arn['Fn::GetAtt'] : undefined;
+        const functionLogicalId = Array.isArray(getAtt) ? getAtt[0] : undefined;
+        return typeof functionLogicalId === 'string' ? [{ functionLogicalId, everySeconds }] : [];
+      });
     });
 }

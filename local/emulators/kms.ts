@@ -1,11 +1,23 @@
 /**
- * A small KMS (awsJson1.1): Encrypt and Decrypt with real AES-256-GCM under the template's keys,
- * the encryption context bound to the ciphertext as additional authenticated data, as KMS does —
- * so decrypting under another context fails (InvalidCiphertextException) even where IAM would
- * let the call through. The ciphertext names its key, so Decrypt needs no KeyId and the front
- * door can ask IAM about the right key.
+ * A small KMS (awsJson1.1). Symmetric keys: Encrypt and Decrypt with real AES-256-GCM, the
+ * encryption context bound to the ciphertext as additional authenticated data, as KMS does — so
+ * decrypting under another context fails (InvalidCiphertextException) even where IAM would let
+ * the call through. The ciphertext names its key, so Decrypt needs no KeyId and the front door
+ * can ask IAM about the right key. Asymmetric `ECC_NIST_P256` keys: Sign, Verify and GetPublicKey
+ * with real ECDSA P-256 over SHA-256 (DER signatures, SubjectPublicKeyInfo public keys, as KMS
+ * returns them); only `MessageType: RAW` is signed here (KMS hashes the message itself).
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createECDH,
+  createPrivateKey,
+  createPublicKey,
+  type KeyObject,
+  randomBytes,
+  sign,
+  verify,
+} from 'node:crypto';
 import type { ParsedRequest } from '../front-door/iam-request.js';
 import { type KmsRequest, kmsRequest } from '../front-door/kms-request.js';
 import { type EmulatorResponse, jsonResponse, namedJsonError } from './emulator-response.js';
@@ -52,19 +64,44 @@ function openBlob(base64: unknown): SealedBlob | undefined {
   };
 }
 
+/** The signing key spec the emulator knows, and the one algorithm it signs with. */
+const SIGNING_KEY_SPEC = 'ECC_NIST_P256';
+const SIGNING_ALGORITHM = 'ECDSA_SHA_256';
+
+/** A P-256 key pair whose private scalar is the 32 bytes of key material (persisted like a symmetric key's). */
+function signingKeyFrom(material: Buffer): { privateKey: KeyObject; publicKey: KeyObject } {
+  const ecdh = createECDH('prime256v1');
+  ecdh.setPrivateKey(material);
+  const point = ecdh.getPublicKey();
+  const jwk = {
+    kty: 'EC',
+    crv: 'P-256',
+    x: point.subarray(1, 33).toString('base64url'),
+    y: point.subarray(33, 65).toString('base64url'),
+  };
+  return {
+    privateKey: createPrivateKey({ key: { ...jwk, d: material.toString('base64url') }, format: 'jwk' }),
+    publicKey: createPublicKey({ key: jwk, format: 'jwk' }),
+  };
+}
+
 export class KmsEmulator {
-  /** Key material by key ARN. */
+  /** Symmetric key material by key ARN. */
   private readonly keys = new Map<string, Buffer>();
+  /** Asymmetric signing keys by key ARN. */
+  private readonly signingKeys = new Map<string, { privateKey: KeyObject; publicKey: KeyObject }>();
 
   constructor(
     private readonly region: string,
     private readonly accountId: string,
   ) {}
 
-  /** Holds 32 bytes of key material for a key. */
-  addKey(arn: string, material: Buffer): void {
+  /** Holds 32 bytes of key material for a key of `keySpec` (`SYMMETRIC_DEFAULT` or `ECC_NIST_P256`). */
+  addKey(arn: string, material: Buffer, keySpec = 'SYMMETRIC_DEFAULT'): void {
     if (material.length !== 32) throw new RangeError('KMS key material is 32 bytes');
-    this.keys.set(arn, material);
+    if (keySpec === SIGNING_KEY_SPEC) this.signingKeys.set(arn, signingKeyFrom(material));
+    else if (keySpec === 'SYMMETRIC_DEFAULT') this.keys.set(arn, material);
+    else throw new RangeError(`the local KMS has no ${keySpec} keys`);
   }
 
   /** The key ARN IAM evaluates: Encrypt's KeyId (id, ARN or alias-free id), Decrypt's ciphertext's key. */
@@ -76,7 +113,101 @@ export class KmsEmulator {
 
   handle(request: ParsedRequest): EmulatorResponse {
     const parsed = kmsRequest(request);
-    return parsed.operation === 'Encrypt' ? this.encrypt(parsed) : this.decrypt(parsed);
+    switch (parsed.operation) {
+      case 'Encrypt':
+        return this.encrypt(parsed);
+      case 'Decrypt':
+        return this.decrypt(parsed);
+      case 'Sign':
+        return this.sign(parsed);
+      case 'Verify':
+        return this.verify(parsed);
+      case 'GetPublicKey':
+        return this.publicKey(parsed);
+    }
+  }
+
+  /** The signing key a request names, or the error KMS gives for a missing or wrong-usage key. */
+  private signingKey(
+    request: KmsRequest,
+  ): { arn: string; privateKey: KeyObject; publicKey: KeyObject } | EmulatorResponse {
+    const arn = this.keyArnOf(request);
+    const key = this.signingKeys.get(arn);
+    if (key !== undefined) return { arn, ...key };
+    return this.keys.has(arn)
+      ? namedJsonError(400, 'InvalidKeyUsageException', 'the key is not a signing key', CONTENT_TYPE)
+      : namedJsonError(400, 'NotFoundException', 'no such key', CONTENT_TYPE);
+  }
+
+  /** The RAW message of Sign/Verify (1 to 4096 bytes), or the error KMS gives. */
+  private static message(request: KmsRequest): Buffer | EmulatorResponse {
+    if (request.body.SigningAlgorithm !== SIGNING_ALGORITHM)
+      return namedJsonError(
+        400,
+        'ValidationException',
+        `SigningAlgorithm must be ${SIGNING_ALGORITHM}`,
+        CONTENT_TYPE,
+      );
+    if ((request.body.MessageType ?? 'RAW') !== 'RAW')
+      return namedJsonError(
+        400,
+        'ValidationException',
+        'the local KMS signs RAW messages only',
+        CONTENT_TYPE,
+      );
+    const message =
+      typeof request.body.Message === 'string' ? Buffer.from(request.body.Message, 'base64') : undefined;
+    if (message === undefined || message.length === 0 || message.length > MAX_PLAINTEXT_BYTES)
+      return namedJsonError(400, 'ValidationException', 'Message must be 1 to 4096 bytes', CONTENT_TYPE);
+    return message;
+  }
+
+  private sign(request: KmsRequest): EmulatorResponse {
+    const key = this.signingKey(request);
+    if (!('arn' in key)) return key;
+    const message = KmsEmulator.message(request);
+    if (!Buffer.isBuffer(message)) return message;
+    const signature = sign('sha256', message, key.privateKey);
+    return jsonResponse(
+      200,
+      { KeyId: key.arn, Signature: signature.toString('base64'), SigningAlgorithm: SIGNING_ALGORITHM },
+      CONTENT_TYPE,
+    );
+  }
+
+  private verify(request: KmsRequest): EmulatorResponse {
+    const key = this.signingKey(request);
+    if (!('arn' in key)) return key;
+    const message = KmsEmulator.message(request);
+    if (!Buffer.isBuffer(message)) return message;
+    const signature =
+      typeof request.body.Signature === 'string'
+        ? Buffer.from(request.body.Signature, 'base64')
+        : Buffer.alloc(0);
+    // KMS answers an invalid signature with KMSInvalidSignatureException, not SignatureValid: false.
+    if (!verify('sha256', message, key.publicKey, signature))
+      return namedJsonError(400, 'KMSInvalidSignatureException', 'the signature is not valid', CONTENT_TYPE);
+    return jsonResponse(
+      200,
+      { KeyId: key.arn, SignatureValid: true, SigningAlgorithm: SIGNING_ALGORITHM },
+      CONTENT_TYPE,
+    );
+  }
+
+  private publicKey(request: KmsRequest): EmulatorResponse {
+    const key = this.signingKey(request);
+    if (!('arn' in key)) return key;
+    return jsonResponse(
+      200,
+      {
+        KeyId: key.arn,
+        PublicKey: key.publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
+        KeySpec: SIGNING_KEY_SPEC,
+        KeyUsage: 'SIGN_VERIFY',
+        SigningAlgorithms: [SIGNING_ALGORITHM],
+      },
+      CONTENT_TYPE,
+    );
   }
 
   private encrypt(request: KmsRequest): EmulatorResponse {

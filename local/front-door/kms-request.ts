@@ -11,7 +11,7 @@ import {
   UnrecognizedRequestError,
 } from './iam-request.js';
 
-export const KMS_OPERATIONS = ['Encrypt', 'Decrypt'] as const;
+export const KMS_OPERATIONS = ['Encrypt', 'Decrypt', 'Sign', 'Verify', 'GetPublicKey'] as const;
 export type KmsOperation = (typeof KMS_OPERATIONS)[number];
 
 export interface KmsRequest {
@@ -37,7 +37,7 @@ export function kmsRequest(request: ParsedRequest): KmsRequest {
   return { operation, body, encryptionContext };
 }
 
-/** `keyArnOf` finds the key: a KeyId for Encrypt, the key inside the ciphertext for Decrypt. */
+/** `keyArnOf` finds the key: the KeyId, or for Decrypt the key inside the ciphertext. */
 export function kmsIamRequests(
   request: ParsedRequest,
   keyArnOf: (request: KmsRequest) => string,
@@ -48,5 +48,11 @@ export function kmsIamRequests(
   };
   for (const [key, value] of Object.entries(parsed.encryptionContext))
     context[`kms:EncryptionContext:${key}`] = value;
+  // Sign and Verify report their algorithm and message type to IAM as condition keys.
+  if (typeof parsed.body.SigningAlgorithm === 'string')
+    context['kms:SigningAlgorithm'] = parsed.body.SigningAlgorithm;
+  if (parsed.operation === 'Sign' || parsed.operation === 'Verify')
+    context['kms:MessageType'] =
+      typeof parsed.body.MessageType === 'string' ? parsed.body.MessageType : 'RAW';
   return [{ action: `kms:${parsed.operation}`, resource: keyArnOf(parsed), context }];
 }

@@ -9,6 +9,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { asCfnTemplate, type CfnTemplate } from '../../lib/template/cfn-template.js';
 import {
   functionSpecs,
+  isPolicyDocument,
+  resolveIntrinsics,
   resourceArn,
   rolePolicyDocuments,
   roleTrustPolicy,
@@ -22,7 +24,7 @@ import {
   TENANT_OBJECT_ACTIONS,
   TENANT_VECTOR_ACTIONS,
 } from '../../lib/tenant-policy.js';
-import { testApp } from '../support/bulkhead-app.js';
+import { API_ENTRIES, testApp } from '../support/bulkhead-app.js';
 import { type AccessRequest, evaluateAccess, sessionTags } from '../support/iam-evaluation.js';
 
 const TENANT_SESSION_TAGS = {
@@ -105,18 +107,19 @@ beforeAll(() => {
 });
 
 describe('function roles', () => {
-  it('exist for exactly the four platform functions, each recording its entry', () => {
+  it('exist for exactly the five platform functions, each recording its entry', () => {
     expect(
       functionSpecs(template)
         .map((spec) => spec.entry)
         .sort(),
     ).toEqual([
       'lambdas/handlers/api.ts',
+      'lambdas/handlers/audit-digest.ts',
       'lambdas/handlers/authorizer.ts',
       'lambdas/handlers/chat-stream.ts',
       'lambdas/handlers/control.ts',
     ]);
-    expect(functionRoles.size).toBe(4);
+    expect(functionRoles.size).toBe(5);
   });
 
   it('cannot perform any tenant-data action on any tenant-data resource', async () => {
@@ -135,8 +138,8 @@ describe('function roles', () => {
         evaluated += 1;
       }
     }
-    // 4 roles × (8 item + 7 object/list + 7 vector + 6 model) requests.
-    expect(evaluated).toBe(4 * 28);
+    // 5 roles × (8 item + 7 object/list + 7 vector + 6 model) requests.
+    expect(evaluated).toBe(5 * 28);
   });
 
   it('would notice a function role granted tenant data (negative control)', async () => {
@@ -157,9 +160,7 @@ describe('function roles', () => {
   });
 
   it('lets the control, api and chat-stream functions assume the tenant role with session tags', async () => {
-    const platform = functionSpecs(template).filter(
-      (spec) => spec.entry !== 'lambdas/handlers/authorizer.ts',
-    );
+    const platform = functionSpecs(template).filter((spec) => API_ENTRIES.includes(spec.entry));
     expect(platform).toHaveLength(3);
     for (const spec of platform) {
       const principal = resourceArn(template, spec.roleLogicalId);
@@ -199,6 +200,51 @@ describe('function roles', () => {
         'xray:PutTelemetryRecords',
       ]),
     );
+  });
+
+  it('lets the audit digester sign with the digest key and assume the audit writer, but not the tenant role', async () => {
+    const digester = functionSpecs(template).find(
+      (spec) => spec.entry === 'lambdas/handlers/audit-digest.ts',
+    );
+    if (!digester) throw new Error('no digester function');
+    const principal = resourceArn(template, digester.roleLogicalId);
+    const identity = rolePolicyDocuments(template, digester.roleLogicalId);
+    const writerRoleArn = digester.environment.AUDIT_ROLE_ARN;
+    const keyArn = digester.environment.AUDIT_DIGEST_KEY_ARN;
+    if (writerRoleArn === undefined || keyArn === undefined) throw new Error('digester misses its variables');
+    // KMS needs the key policy too: it delegates to IAM (the account root may use the key).
+    const keyPolicy = resolveIntrinsics(
+      template.Resources[keyArn.split(':key/')[1] ?? '']?.Properties?.KeyPolicy,
+      template,
+    );
+    if (!isPolicyDocument(keyPolicy)) throw new Error('the digest key has no key policy');
+    const sign = (context: Record<string, string>, resource = keyArn) =>
+      evaluateAccess({ identity, resource: keyPolicy }, { principal, action: 'kms:Sign', resource, context });
+    const raw = { 'kms:SigningAlgorithm': 'ECDSA_SHA_256', 'kms:MessageType': 'RAW' };
+
+    expect(await sign(raw)).toBe('Allowed');
+    expect(await sign({ ...raw, 'kms:MessageType': 'DIGEST' })).not.toBe('Allowed');
+    expect(await sign(raw, `${keyArn}-other`)).not.toBe('Allowed');
+    const assume = (resource: string) =>
+      evaluateAccess(
+        { identity },
+        { principal, action: 'sts:AssumeRole', resource, context: TENANT_SESSION_TAGS },
+      );
+    expect(await assume(writerRoleArn)).toBe('Allowed');
+    expect(await assume(tenantRoleArn)).not.toBe('Allowed');
+    expect(digester.environment.TENANT_ROLE_ARN).toBeUndefined();
+    // The API functions name the key but may not sign with it.
+    for (const spec of functionSpecs(template).filter((candidate) => API_ENTRIES.includes(candidate.entry))) {
+      const request = {
+        principal: resourceArn(template, spec.roleLogicalId),
+        action: 'kms:Sign',
+        resource: keyArn,
+        context: raw,
+      };
+      expect(
+        await evaluateAccess({ identity: rolePolicyDocuments(template, spec.roleLogicalId) }, request),
+      ).not.toBe('Allowed');
+    }
   });
 });
 

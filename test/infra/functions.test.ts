@@ -4,7 +4,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoPath } from '../../lib/repo-root.js';
 import { synthesizeBulkheadTemplate } from '../../lib/template/synthesize.js';
-import { testTemplate } from '../support/bulkhead-app.js';
+import { API_ENTRIES, testTemplate } from '../support/bulkhead-app.js';
 
 let template: Template;
 beforeAll(() => {
@@ -42,6 +42,7 @@ describe('house functions', () => {
     );
     expect(entries.sort()).toEqual([
       'lambdas/handlers/api.ts',
+      'lambdas/handlers/audit-digest.ts',
       'lambdas/handlers/authorizer.ts',
       'lambdas/handlers/chat-stream.ts',
       'lambdas/handlers/control.ts',
@@ -71,8 +72,8 @@ describe('house functions', () => {
   });
 
   it('give the control, api and chat-stream functions every agreed variable, MODEL_ID = the first model and the embedding model', () => {
-    const platform = Object.values(template.findResources('AWS::Lambda::Function')).filter(
-      (fn) => fn.Metadata?.['bulkhead:entry'] !== 'lambdas/handlers/authorizer.ts',
+    const platform = Object.values(template.findResources('AWS::Lambda::Function')).filter((fn) =>
+      API_ENTRIES.includes(fn.Metadata?.['bulkhead:entry']),
     );
     expect(platform).toHaveLength(3);
     for (const fn of platform) {

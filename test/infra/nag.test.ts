@@ -65,7 +65,7 @@ describe('cdk-nag AwsSolutions checks', () => {
     }
   });
 
-  it('acknowledge wildcard resources only for X-Ray, the tenant object-key patterns and the tenant secrets pattern', () => {
+  it('acknowledge wildcard resources only for X-Ray, the tenant object-key patterns, the tenant secrets pattern and the tenant digest prefix', () => {
     const wildcards = acknowledgements({ 'bulkhead:siloTenants': 'acme' }).filter(({ id }) =>
       id.startsWith('AwsSolutions-IAM5'),
     );
@@ -75,6 +75,10 @@ describe('cdk-nag AwsSolutions checks', () => {
         expect(id).toBe(
           'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:Bulkhead/tenants/<aws:PrincipalTag/TenantId>/*]',
         );
+      else if (id.includes('/digests/'))
+        expect(id).toMatch(
+          /^AwsSolutions-IAM5\[Resource::<AuditDigestsBucket\w+\.Arn>\/digests\/<aws:PrincipalTag\/TenantId>\/\*\]$/,
+        );
       else
         expect(id).toMatch(
           /^AwsSolutions-IAM5\[Resource::<\w+\.Arn>\/tenants\/<aws:PrincipalTag\/TenantId>\/(shared|users\/<aws:PrincipalTag\/UserId>)\/\*\]$/,
@@ -83,5 +87,6 @@ describe('cdk-nag AwsSolutions checks', () => {
     // Pool + one silo bucket, two key patterns each.
     expect(wildcards.filter(({ id }) => id.includes('.Arn>/tenants/'))).toHaveLength(4);
     expect(wildcards.filter(({ id }) => id.includes(':secretsmanager:'))).toHaveLength(1);
+    expect(wildcards.filter(({ id }) => id.includes('/digests/'))).toHaveLength(1);
   });
 });

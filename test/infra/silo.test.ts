@@ -54,8 +54,8 @@ describe('bulkhead:siloTenants', () => {
       Object.values(template.Resources).filter((resource) => resource.Type === type).length;
     expect(count('AWS::DynamoDB::Table')).toBe(2 + 2);
     expect(count('AWS::S3Vectors::VectorBucket')).toBe(1 + 2);
-    // The silo buckets log to the pool's access-log bucket.
-    expect(count('AWS::S3::Bucket')).toBe(2 + 2);
+    // Pool objects, access logs (the silo buckets log there too) and audit digests, plus one per silo.
+    expect(count('AWS::S3::Bucket')).toBe(3 + 2);
   });
 
   /** acme's session querying acme's silo table with the given partition key. */

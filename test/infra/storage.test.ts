@@ -54,7 +54,8 @@ describe('tables', () => {
 
 describe('buckets', () => {
   it('block all public access, encrypt, version and enforce bucket-owner ownership on every bucket', () => {
-    retained.resourceCountIs('AWS::S3::Bucket', 2);
+    // Tenant objects, access logs, audit digests.
+    retained.resourceCountIs('AWS::S3::Bucket', 3);
     retained.allResourcesProperties('AWS::S3::Bucket', {
       PublicAccessBlockConfiguration: {
         BlockPublicAcls: true,
@@ -96,10 +97,10 @@ describe('buckets', () => {
   });
 });
 
-/** The lifecycle rules of every tenant-object bucket (the ones that log to the access-log bucket). */
+/** The lifecycle rules of every tenant-object bucket (the ones that log tenant objects to the access-log bucket). */
 function tenantBucketLifecycles(template: Template): unknown[] {
   return Object.values(template.findResources('AWS::S3::Bucket'))
-    .filter((bucket) => bucket.Properties.LoggingConfiguration !== undefined)
+    .filter((bucket) => bucket.Properties.LoggingConfiguration?.LogFilePrefix === 'tenant-objects/')
     .map((bucket) => bucket.Properties.LifecycleConfiguration);
 }
 

@@ -13,6 +13,8 @@ import { describeLeaks, findLogLeaks } from './support/log-leaks.js';
 
 export interface LocalCloudInfo {
   readonly endpoint: string;
+  /** The emulators behind the front door (no IAM): raw listings and root-level forgeries. */
+  readonly emulatorEndpoints: { readonly dynamoDb: string; readonly s3: string };
   readonly apiEndpoint: string;
   /** The model's record and usage, fault injection, vector indexes, function logs (local/inspector.ts). */
   readonly inspectorEndpoint: string;
@@ -46,6 +48,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   project.provide('localCloud', {
     endpoint: cloud.endpoint,
+    emulatorEndpoints: cloud.emulatorEndpoints,
     apiEndpoint: cloud.apiEndpoint,
     inspectorEndpoint: cloud.inspectorEndpoint,
     region: cloud.region,

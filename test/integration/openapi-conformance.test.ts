@@ -174,6 +174,8 @@ describe('the served OpenAPI document', () => {
     await call(analyst, 'GET', '/v1/audit');
     await call(admin, 'GET', '/v1/audit/verify');
     await call(analyst, 'GET', '/v1/audit/verify');
+    await call(admin, 'GET', '/v1/audit/export');
+    await call(analyst, 'GET', '/v1/audit/export');
   });
 
   it('describes the approval routes’ real answers', async () => {

@@ -4,6 +4,7 @@
  * The session is tenant `acme`, user `alice` unless a case says otherwise.
  */
 import {
+  AUDIT_DIGEST_OBJECT_ACTIONS,
   AUDIT_WRITER_ACTIONS,
   MODEL_ACTIONS,
   TENANT_ITEM_ACTIONS,
@@ -42,6 +43,32 @@ export interface MatrixTargets {
   readonly foreignSecretArn: string;
   /** The token vault's KMS key, as the api function names it (`VAULT_KEY_ARN`). */
   readonly vaultKeyArn: string;
+  /** The Object Lock bucket of the signed audit digests (`AUDIT_DIGEST_BUCKET_NAME`). */
+  readonly digestBucketArn: string;
+  /** The digests' signing key (`AUDIT_DIGEST_KEY_ARN`). */
+  readonly digestKeyArn: string;
+}
+
+/** The audit digests: no tenant session reaches them, for any action (read, write, delete, list, sign). */
+function digestCases(targets: MatrixTargets): MatrixCase[] {
+  const object = `${targets.digestBucketArn}/digests/acme/000000000001.json`;
+  const cases: MatrixCase[] = [];
+  for (const action of [...AUDIT_DIGEST_OBJECT_ACTIONS, 's3:DeleteObject', 's3:DeleteObjectVersion'])
+    cases.push({
+      name: `${action} own tenant digest`,
+      action,
+      resource: object,
+      context: OWN,
+      expected: 'ImplicitlyDenied',
+    });
+  cases.push({
+    name: 's3:ListBucketVersions own tenant digests',
+    action: 's3:ListBucketVersions',
+    resource: targets.digestBucketArn,
+    context: { ...OWN, 's3:prefix': 'digests/acme/' },
+    expected: 'ImplicitlyDenied',
+  });
+  return cases;
 }
 
 const OWN = sessionTags({ tenantId: 'acme', userId: 'alice' });
@@ -314,8 +341,10 @@ function vaultCases(targets: MatrixTargets): MatrixCase[] {
   return cases;
 }
 
-/** The audit writer role: its tenant's audit partitions, read and append only. */
-export function auditWriterMatrix(targets: Pick<MatrixTargets, 'tableArn'>): MatrixCase[] {
+/** The audit writer role: its tenant's audit partitions, read and append only; its tenant's digests, read and add only. */
+export function auditWriterMatrix(
+  targets: Pick<MatrixTargets, 'tableArn' | 'digestBucketArn' | 'digestKeyArn'>,
+): MatrixCase[] {
   const cases: MatrixCase[] = [];
   const keys = (...leadingKeys: string[]): ContextValues => ({ ...OWN, 'dynamodb:LeadingKeys': leadingKeys });
   for (const action of TENANT_ITEM_ACTIONS) {
@@ -333,6 +362,65 @@ export function auditWriterMatrix(targets: Pick<MatrixTargets, 'tableArn'>): Mat
       'dynamodb:LeadingKeys': ['acme#a#audit'],
     });
   }
+  const digest = (tenant: string): string => `${targets.digestBucketArn}/digests/${tenant}/000000000001.json`;
+  const add = (name: string, action: string, resource: string, expected: Verdict, context = OWN): void => {
+    cases.push({ name: `${action} ${name}`, action, resource, context, expected });
+  };
+  for (const action of AUDIT_DIGEST_OBJECT_ACTIONS) {
+    add('own tenant digest', action, digest('acme'), 'Allowed');
+    add('other tenant digest', action, digest('globex'), 'ImplicitlyDenied');
+    add('prefix-colliding tenant digest (acme2)', action, digest('acme2'), 'ImplicitlyDenied');
+    add(
+      'digest outside the digests root',
+      action,
+      `${targets.digestBucketArn}/acme/x.json`,
+      'ImplicitlyDenied',
+    );
+    add(
+      'own digest without a TenantId tag',
+      action,
+      digest('acme'),
+      'ExplicitlyDenied',
+      sessionTags({ userId: 'alice' }),
+    );
+  }
+  // Never delete: Object Lock would refuse a locked version anyway, and a delete marker would hide one.
+  for (const action of [
+    's3:DeleteObject',
+    's3:DeleteObjectVersion',
+    's3:PutObjectRetention',
+    's3:BypassGovernanceRetention',
+  ])
+    add('own tenant digest', action, digest('acme'), 'ImplicitlyDenied');
+  const listing = (prefix: string): ContextValues => ({ ...OWN, 's3:prefix': prefix });
+  add('own digests', 's3:ListBucketVersions', targets.digestBucketArn, 'Allowed', listing('digests/acme/'));
+  add(
+    'other tenant digests',
+    's3:ListBucketVersions',
+    targets.digestBucketArn,
+    'ImplicitlyDenied',
+    listing('digests/globex/'),
+  );
+  add(
+    'the whole digest bucket',
+    's3:ListBucketVersions',
+    targets.digestBucketArn,
+    'ImplicitlyDenied',
+    listing(''),
+  );
+  add(
+    'own digests (current versions only)',
+    's3:ListBucket',
+    targets.digestBucketArn,
+    'ImplicitlyDenied',
+    listing('digests/acme/'),
+  );
+  add('the digest key', 'kms:GetPublicKey', targets.digestKeyArn, 'Allowed');
+  add('the digest key', 'kms:Sign', targets.digestKeyArn, 'ImplicitlyDenied', {
+    ...OWN,
+    'kms:SigningAlgorithm': 'ECDSA_SHA_256',
+    'kms:MessageType': 'RAW',
+  });
   return cases;
 }
 
@@ -345,6 +433,7 @@ export function policyMatrix(targets: MatrixTargets): MatrixCase[] {
     ...modelCases(targets),
     ...secretCases(targets),
     ...vaultCases(targets),
+    ...digestCases(targets),
   ];
 }
 

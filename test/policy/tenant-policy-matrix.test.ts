@@ -87,6 +87,12 @@ function targetsFrom(template: CfnTemplate): MatrixTargets {
     tenantSecretsArnRoot: `arn:${LOCAL_ACCOUNT.partition}:secretsmanager:${LOCAL_ACCOUNT.region}:${LOCAL_ACCOUNT.accountId}:secret:${requiredVariable(env, 'TENANT_SECRET_PREFIX')}`,
     foreignSecretArn: resourceArn(template, logicalIdOfType(template, 'AWS::SecretsManager::Secret')),
     vaultKeyArn: requiredVariable(env, 'VAULT_KEY_ARN'),
+    digestBucketArn: arnOfNamed(
+      template,
+      'AWS::S3::Bucket',
+      requiredVariable(env, 'AUDIT_DIGEST_BUCKET_NAME'),
+    ),
+    digestKeyArn: requiredVariable(env, 'AUDIT_DIGEST_KEY_ARN'),
   };
 }
 
@@ -124,15 +130,24 @@ const hybridTemplate = synthesizeBulkheadTemplate({
 const hybridDocuments = rolePolicyDocuments(hybridTemplate, tenantAccessRoleLogicalId(hybridTemplate));
 const hybridCases = siloMatrix(siloTargetsFrom(hybridTemplate, SILO_TENANT), targetsFrom(hybridTemplate));
 
-/** The vault key's own policy: KMS requires it to allow (as in AWS), so the matrix judges it too. */
-const vaultKeyPolicy = resolveIntrinsics(
-  template.Resources[logicalIdOfType(template, 'AWS::KMS::Key')]?.Properties?.KeyPolicy,
-  template,
-) as PolicyDocumentJson;
+/** A KMS key's own policy: KMS requires it to allow (as in AWS), so the matrix judges it too. */
+function keyPolicyOf(keyArn: string): PolicyDocumentJson {
+  return resolveIntrinsics(
+    template.Resources[keyArn.split(':key/')[1] ?? '']?.Properties?.KeyPolicy,
+    template,
+  ) as PolicyDocumentJson;
+}
+
+/** The resource policy a case is judged under: the key policy of a KMS key. */
+function resourcePolicyOf(testCase: MatrixCase): { resource?: PolicyDocumentJson } {
+  return testCase.action.startsWith('kms:')
+    ? { resource: keyPolicyOf(testCase.resource.replace(/-other$/, '')) }
+    : {};
+}
 
 function verdict(policy: readonly PolicyDocumentJson[], testCase: MatrixCase): Promise<Verdict> {
   return evaluateAccess(
-    { identity: policy, ...(testCase.action.startsWith('kms:') ? { resource: vaultKeyPolicy } : {}) },
+    { identity: policy, ...resourcePolicyOf(testCase) },
     { principal: session, action: testCase.action, resource: testCase.resource, context: testCase.context },
   );
 }
@@ -186,7 +201,7 @@ const auditWriterSession = assumedRoleSession(resourceArn(template, auditWriterI
 describe('audit writer policy matrix (policy read from the synthesized template)', () => {
   it.each(auditWriterMatrix(targetsFrom(template)))('$name → $expected', async (testCase) => {
     const verdict = await evaluateAccess(
-      { identity: auditWriterDocuments },
+      { identity: auditWriterDocuments, ...resourcePolicyOf(testCase) },
       {
         principal: auditWriterSession,
         action: testCase.action,

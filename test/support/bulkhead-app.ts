@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { type BulkheadApp, buildBulkheadApp } from '../../lib/bulkhead-app.js';
+import { HANDLER_ENTRIES } from '../../lib/bulkhead-stack.js';
 import { SKIP_BUNDLING_CONTEXT } from '../../lib/template/synthesize.js';
 
 /** A fresh app + stack from `context`, bundling skipped, assembly in a temp dir. */
@@ -18,3 +19,10 @@ export function testApp(context: Record<string, unknown> = {}): BulkheadApp {
 export function testTemplate(context: Record<string, unknown> = {}): Template {
   return Template.fromStack(testApp(context).stack);
 }
+
+/** The functions behind the API that serve tenants and operators (not the authorizer, not the digester). */
+export const API_ENTRIES: readonly unknown[] = [
+  HANDLER_ENTRIES.control,
+  HANDLER_ENTRIES.api,
+  HANDLER_ENTRIES.chatStream,
+];

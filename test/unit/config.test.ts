@@ -16,6 +16,8 @@ const SERVICE_ENV = {
   TENANT_TAG_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:tag',
   TENANT_SECRET_PREFIX: 'bulkhead/tenants',
   VAULT_KEY_ARN: 'arn:aws:kms:us-east-1:000000000000:key/vault',
+  AUDIT_DIGEST_BUCKET_NAME: 'audit-digests',
+  AUDIT_DIGEST_KEY_ARN: 'arn:aws:kms:us-east-1:000000000000:key/digests',
   MODEL_ID: 'amazon.nova-lite-v1:0',
 };
 

@@ -84,3 +84,10 @@ export async function vectorsIn(
   );
   return vectors;
 }
+
+/** Runs every scheduled function once (the audit digester); its results, e.g. `[{ signed: 2, ... }]`. */
+export async function runSchedules(): Promise<unknown[]> {
+  const response = await fetch(`${cloud.inspectorEndpoint}/schedules/run`, { method: 'POST' });
+  if (!response.ok) throw new Error(`inspector /schedules/run: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { results: unknown[] }).results;
+}

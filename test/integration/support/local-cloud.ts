@@ -90,6 +90,19 @@ export function rawClients(credentials: AwsCredentialIdentity): {
   };
 }
 
+/**
+ * Clients on the emulators themselves, past the front door: the account's root user, whom no
+ * IAM policy stops (only what the service itself enforces, such as S3 Object Lock).
+ */
+export function rootClients(): { readonly dynamodb: DynamoDBClient; readonly s3: S3Client } {
+  const credentials = { accessKeyId: 'root', secretAccessKey: 'root' };
+  const base = { region: cloud.region, credentials, maxAttempts: 1 };
+  return {
+    dynamodb: new DynamoDBClient({ ...base, endpoint: cloud.emulatorEndpoints.dynamoDb }),
+    s3: new S3Client({ ...base, endpoint: cloud.emulatorEndpoints.s3, forcePathStyle: true }),
+  };
+}
+
 /** A unique id suffix so test runs never collide with each other or with seeded data. */
 export function uniqueSuffix(): string {
   return Math.random().toString(36).slice(2, 8);

@@ -248,7 +248,7 @@ describe('audit', () => {
         ['admin_action', 'admin.set_roles', 'succeeded', actorOf('ada')],
       ]),
     );
-    expect(verified.json).toEqual({ ok: true, records: 11 });
+    expect(verified.json).toEqual({ ok: true, records: 11, digests: 0, unsignedRecords: 11 });
   });
 
   it.each([

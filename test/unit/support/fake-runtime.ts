@@ -48,6 +48,8 @@ export const TEST_CONFIG: ServiceConfig = {
   tenantTagSecretArn: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:tag',
   tenantSecretPrefix: 'bulkhead/tenants',
   vaultKeyArn: 'arn:aws:kms:us-east-1:000000000000:key/vault',
+  auditDigestBucketName: 'audit-digests',
+  auditDigestKeyArn: 'arn:aws:kms:us-east-1:000000000000:key/digests',
   connectorAllowLoopback: false,
   modelId: 'amazon.nova-lite-v1:0',
   allowedModelIds: ['amazon.nova-lite-v1:0', 'amazon.nova-micro-v1:0'],

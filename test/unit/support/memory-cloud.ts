@@ -5,7 +5,7 @@
  * the captured commands and the resulting state. Only what the scoped clients
  * send is understood; anything else fails loudly.
  */
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { NoSuchKey } from '@aws-sdk/client-s3';
@@ -86,8 +86,15 @@ export const memoryKms = (command: SentCommand<object>): object => {
     if (sealed.context !== context) throw new Error('InvalidCiphertextException (test KMS): another context');
     return { ...metadata, Plaintext: Buffer.from(sealed.plaintext, 'base64') };
   }
+  if (command.name === 'GetPublicKeyCommand') return { ...metadata, PublicKey: DIGEST_PUBLIC_KEY };
   throw new Error(`memoryKms does not understand ${command.name}`);
 };
+
+/** The test KMS's signing key (no digest is signed in unit tests; verification needs the key). */
+const DIGEST_PUBLIC_KEY = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({
+  type: 'spki',
+  format: 'der',
+});
 
 /** A tenant's audit records across its chains, in trail order (time, chain, position). */
 export function auditItemsOf(table: MemoryTable, tenantId: string): Array<Record<string, unknown>> {
@@ -288,7 +295,7 @@ export class MemoryTable {
   }
 }
 
-/** S3: Put/Get/Delete of whole objects. */
+/** S3: Put/Get/Delete of whole objects; ListObjectVersions sees one version per object (an unversioned bucket). */
 export class MemoryBucket {
   readonly objects = new Map<string, string>();
 
@@ -307,6 +314,17 @@ export class MemoryBucket {
       case 'DeleteObjectCommand':
         this.objects.delete(key);
         return { ...metadata };
+      case 'ListObjectVersionsCommand': {
+        const prefix = String(input.Prefix ?? '');
+        const keys = [...this.objects.keys()].filter((candidate) => candidate.startsWith(prefix)).sort();
+        const Versions = keys.map((Key) => ({
+          Key,
+          VersionId: 'null',
+          IsLatest: true,
+          LastModified: new Date(0),
+        }));
+        return { ...metadata, Versions, IsTruncated: false };
+      }
       default:
         throw new Error(`MemoryBucket does not answer ${command.name}`);
     }

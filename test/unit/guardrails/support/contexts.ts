@@ -1,4 +1,6 @@
 /** Request contexts and capturing loggers for the guard-rail tests. */
+import type { AuditTrail } from '../../../../lambdas/audit/audit-trail.js';
+import { type TrailVerdict, verifyTrail } from '../../../../lambdas/audit/trail-verifier.js';
 import type { LogFields, Logger } from '../../../../lambdas/observability/logger.js';
 import {
   type RequestContext,
@@ -44,4 +46,9 @@ export function recordingSleep(): ((ms: number) => Promise<void>) & { readonly d
     },
     { delays },
   );
+}
+
+/** Verifies a trail that has no signed digests yet: every chain against its head. */
+export async function verifyWithoutDigests(trail: AuditTrail): Promise<TrailVerdict> {
+  return verifyTrail({ tenantId: 'unsigned', chains: await trail.chainEvidence(), digests: [] }, () => false);
 }

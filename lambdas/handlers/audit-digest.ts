@@ -1,0 +1,46 @@
+/**
+ * Lambda entry of the audit digester, run on a schedule (EventBridge): signs a digest of every
+ * tenant's audit chain heads that moved (lambdas/audit/audit-digester.ts). Its role may sign with
+ * the digest key and assume the audit writer role; it reaches each trail only through that
+ * tenant's writer session.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { STSClient } from '@aws-sdk/client-sts';
+import { AuditAccess } from '../audit/audit-access.js';
+import { AuditDigester } from '../audit/audit-digester.js';
+import { DIGESTER_USER_ID, type DigestRunSummary, digestAllTenants } from '../audit/digest-run.js';
+import { kmsDigestSigner } from '../audit-store/digest-keys.js';
+import { readDigesterConfig } from '../config.js';
+import { jsonLogger } from '../observability/logger.js';
+import { TenantRegistry } from '../registry/tenant-registry.js';
+import { tenantTagFor } from '../tenancy/request-context.js';
+import { sdkSessionClients } from '../tenancy/session-clients.js';
+import { TenantSessions } from '../tenancy/tenant-session.js';
+import { tenantTagKeyLoader } from '../tenancy/tenant-tag-key.js';
+
+const config = readDigesterConfig();
+const registry = new TenantRegistry(new DynamoDBClient({}), config.controlTableName);
+const sessions = new TenantSessions({
+  sts: new STSClient({}),
+  roleArn: config.auditRoleArn,
+  durationSeconds: config.tenantSessionSeconds,
+  clients: sdkSessionClients,
+});
+const tagKey = tenantTagKeyLoader(new SecretsManagerClient({}), config.tenantTagSecretArn);
+const digester = new AuditDigester(kmsDigestSigner(new KMSClient({}), config.auditDigestKeyArn));
+
+export async function handler(): Promise<DigestRunSummary> {
+  const key = await tagKey();
+  return digestAllTenants({
+    tenantIds: async () => (await registry.listTenants()).map((tenant) => tenant.tenantId),
+    accessFor: async (tenantId) => {
+      const tenantTag = tenantTagFor(tenantId, key);
+      const subject = { tenantId, userId: DIGESTER_USER_ID, tenantTag };
+      return { access: await AuditAccess.of(sessions, config, subject, key), tenantTag };
+    },
+    digester,
+    logger: jsonLogger,
+  });
+}
