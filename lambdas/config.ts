@@ -80,6 +80,8 @@ const ServiceEnvSchema = z.object({
   TENANT_SECRET_PREFIX: required('TENANT_SECRET_PREFIX'),
   VAULT_KEY_ARN: required('VAULT_KEY_ARN'),
   AUDIT_DIGEST_BUCKET_NAME: required('AUDIT_DIGEST_BUCKET_NAME'),
+  /** Only the control function erases users: the other functions have no eraser role. */
+  ERASER_ROLE_ARN: z.string().trim().min(1).optional(),
   AUDIT_DIGEST_KEY_ARN: required('AUDIT_DIGEST_KEY_ARN'),
   /** Only the local cloud sets it: connectors on 127.0.0.1 over plain http. */
   CONNECTOR_ALLOW_LOOPBACK: z.enum(['true', 'false']).default('false'),
@@ -113,6 +115,8 @@ export interface ServiceConfig {
   readonly vaultKeyArn: string;
   /** Connectors may be reached on loopback over http (the local cloud only); never in the cloud. */
   readonly connectorAllowLoopback: boolean;
+  /** The user eraser role (control function only): every version of a user's private objects. */
+  readonly eraserRoleArn?: string;
   /** The Object Lock bucket of the signed audit digests (`digests/<tenantId>/…`). */
   readonly auditDigestBucketName: string;
   /** The asymmetric KMS key the digests are signed with (only the digester may sign). */
@@ -161,6 +165,7 @@ export function readServiceConfig(env: Environment = process.env): ServiceConfig
     connectorAllowLoopback: parsed.CONNECTOR_ALLOW_LOOPBACK === 'true',
     auditDigestBucketName: parsed.AUDIT_DIGEST_BUCKET_NAME,
     auditDigestKeyArn: parsed.AUDIT_DIGEST_KEY_ARN,
+    ...(parsed.ERASER_ROLE_ARN === undefined ? {} : { eraserRoleArn: parsed.ERASER_ROLE_ARN }),
     modelId: parsed.MODEL_ID,
     allowedModelIds: [
       ...new Set([

@@ -15,7 +15,7 @@ import { RateLimiter } from './admission/rate-limiter.js';
 import { budgetFor, rateLimitsFor, TIER_CONNECTOR_CALLS_PER_MINUTE } from './admission/tier-limits.js';
 import { AuditAccess } from './audit/audit-access.js';
 import type { AuditTrail } from './audit/audit-trail.js';
-import { dataPlaneFor, type ServiceConfig } from './config.js';
+import { ConfigurationError, dataPlaneFor, type ServiceConfig } from './config.js';
 import { TokenVault } from './connections/token-vault.js';
 import type { ConnectorCallGuard } from './connectors/connector-tools.js';
 import type { OutboundPolicy } from './connectors/outbound-fetch.js';
@@ -36,6 +36,7 @@ import { actorTagFor, type RequestContext, tenantTagFor } from './tenancy/reques
 import { ScopedBucket } from './tenancy/scoped-bucket.js';
 import { ScopedEmbedder } from './tenancy/scoped-embedder.js';
 import { ScopedModel } from './tenancy/scoped-model.js';
+import { ScopedObjectVersions } from './tenancy/scoped-object-versions.js';
 import { ScopedTable } from './tenancy/scoped-table.js';
 import { ScopedVectorIndex } from './tenancy/scoped-vector-index.js';
 import { type SessionClientFactory, sdkSessionClients } from './tenancy/session-clients.js';
@@ -81,6 +82,8 @@ export class ServiceRuntime {
   readonly sessions: TenantSessions;
   /** Sessions of the audit writer role (the only principal that writes audit trails). */
   readonly auditSessions: TenantSessions;
+  /** Sessions of the user eraser role (control function only; undefined elsewhere). */
+  readonly #eraserSessions: TenantSessions | undefined;
   /** Created once per execution environment; handlers log through its per-request loggers. */
   readonly telemetry: Telemetry;
   readonly #tagKey: () => Promise<string>;
@@ -109,6 +112,15 @@ export class ServiceRuntime {
       durationSeconds: config.tenantSessionSeconds,
       clients: clients.session,
     });
+    this.#eraserSessions =
+      config.eraserRoleArn === undefined
+        ? undefined
+        : new TenantSessions({
+            sts: clients.sts,
+            roleArn: config.eraserRoleArn,
+            durationSeconds: config.tenantSessionSeconds,
+            clients: clients.session,
+          });
     this.#tagKey = tenantTagKeyLoader(clients.secretsManager, config.tenantTagSecretArn);
   }
 
@@ -215,6 +227,13 @@ export class ServiceRuntime {
       staticPkValue: partitionKey(subject, 'private', IDEMPOTENCY_COLLECTION),
       expiryAttr: TABLE_TTL_ATTRIBUTE,
     });
+  }
+
+  /** Every stored version of the subject's private objects, through a user eraser session (control function only). */
+  async objectVersions(subject: SessionSubject): Promise<ScopedObjectVersions> {
+    if (this.#eraserSessions === undefined) throw new ConfigurationError('ERASER_ROLE_ARN is not set');
+    const { bucketName } = dataPlaneFor(this.config, subject.tenantId);
+    return ScopedObjectVersions.of(await this.#eraserSessions.sessionFor(subject), bucketName);
   }
 
   /** The subject's tenant's own secrets (connector keys), through the subject's session. */

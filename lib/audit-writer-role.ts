@@ -4,12 +4,12 @@
  * TenantId and UserId tags), its policy (lib/tenant-policy.ts, `auditWriterPolicy`) reaches only
  * the session's tenant's audit partitions, to read and append. The tenant role denies them.
  */
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { DIGEST_ROOT } from '../lambdas/audit/audit-digest.js';
 import { TENANT_TAG_KEY } from '../lambdas/tenancy/key-layout.js';
-import { nagGetAttName, taggedSessionsOf } from './tenant-access-role.js';
+import { acknowledgeTagScopedKeys, taggedSessionsOf } from './tenant-access-role.js';
 import { auditWriterPolicy, type TenantDataResources } from './tenant-policy.js';
 
 export interface AuditWriterRoleProps {
@@ -30,14 +30,12 @@ export class AuditWriterRole extends Construct {
       inlinePolicies: { AuditAppend: iam.PolicyDocument.fromJson(auditWriterPolicy(props.resources)) },
     });
     const digests = props.resources.auditDigests;
-    if (digests !== undefined) {
-      const resolved: unknown = Stack.of(this).resolve(digests.bucketArn);
-      const bucket = typeof resolved === 'string' ? resolved : `<${nagGetAttName(resolved)}>`;
-      Validations.of(this.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${bucket}/${DIGEST_ROOT}/<aws:PrincipalTag/${TENANT_TAG_KEY}>/*]`,
-        reason:
-          "The trailing * covers only the session's own tenant's digests (digests/<TenantId>/<n>.json).",
-      });
-    }
+    if (digests !== undefined)
+      acknowledgeTagScopedKeys(
+        this.role,
+        [digests.bucketArn],
+        [`${DIGEST_ROOT}/\${aws:PrincipalTag/${TENANT_TAG_KEY}}/*`],
+        "The trailing * covers only the session's own tenant's digests (digests/<TenantId>/<n>.json).",
+      );
   }
 }

@@ -33,6 +33,7 @@ import { TenantAccessRole } from './tenant-access-role.js';
 import { TenantApi } from './tenant-api.js';
 import { TenantDataPlane } from './tenant-data-plane.js';
 import type { TenantDataResources } from './tenant-policy.js';
+import { UserEraserRole } from './user-eraser-role.js';
 
 /** Handler sources (repo-relative), each exporting `handler`. */
 export const HANDLER_ENTRIES = {
@@ -62,6 +63,7 @@ export class BulkheadStack extends Stack {
   readonly tenantAccess: TenantAccessRole;
   readonly auditWriter: AuditWriterRole;
   readonly auditDigests: AuditDigests;
+  readonly userEraser: UserEraserRole;
   readonly api: TenantApi;
 
   constructor(scope: Construct, id: string, props: BulkheadStackProps = {}) {
@@ -199,6 +201,12 @@ export class BulkheadStack extends Stack {
       fn.bindAssumableRole('AUDIT_ROLE_ARN', this.auditWriter.role);
       fn.bindSecret('TENANT_TAG_SECRET_ARN', this.tenantTagKey);
     }
+    // Only the control function erases users (the operator's and tenant admins' erasure route).
+    this.userEraser = new UserEraserRole(this, 'UserEraser', {
+      resources,
+      trustedRoles: [this.controlFunction.role],
+    });
+    this.controlFunction.bindAssumableRole('ERASER_ROLE_ARN', this.userEraser.role);
     digester.bindAssumableRole('AUDIT_ROLE_ARN', this.auditWriter.role);
     digester.bindSecret('TENANT_TAG_SECRET_ARN', this.tenantTagKey);
     digester.bindTable('CONTROL_TABLE_NAME', this.controlPlane.table, 'read');

@@ -56,10 +56,12 @@ export class TenantAccessRole extends Construct {
       if (props.resources.tenantSecretsArnRoot !== undefined)
         acknowledgeTenantSecrets(policy, props.resources.tenantSecretsArnRoot);
     }
-    this.acknowledgeTagScopedObjectKeys([
-      ...props.resources.bucketArns,
-      ...props.resources.silos.flatMap((silo) => silo.bucketArns),
-    ]);
+    acknowledgeTagScopedKeys(
+      this.role,
+      [...props.resources.bucketArns, ...props.resources.silos.flatMap((silo) => silo.bucketArns)],
+      OBJECT_KEY_PATTERNS,
+      'The trailing * covers only keys under the session-tag prefix tenants/<TenantId>/shared/ or tenants/<TenantId>/users/<UserId>/ (DESIGN invariant 4).',
+    );
     this.acknowledgeProfiledModels(props.resources.profiledModels?.foundationModelArns ?? []);
     const cfnRole = this.role.node.defaultChild;
     if (!(cfnRole instanceof iam.CfnRole)) throw new Error('Role has no CfnRole child');
@@ -78,23 +80,27 @@ export class TenantAccessRole extends Construct {
       });
     }
   }
+}
 
-  /**
-   * Acknowledges exactly the IAM5 findings for the object-key patterns, one per
-   * bucket and pattern, in cdk-nag's notation (`${x}` as `<x>`, a GetAtt as `<Id.Arn>`).
-   */
-  private acknowledgeTagScopedObjectKeys(bucketArns: readonly string[]): void {
-    const stack = Stack.of(this);
-    for (const bucketArn of bucketArns) {
-      const resolved: unknown = stack.resolve(bucketArn);
-      const bucket = typeof resolved === 'string' ? resolved : `<${nagGetAttName(resolved)}>`;
-      for (const pattern of OBJECT_KEY_PATTERNS) {
-        Validations.of(this.role).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::${bucket}/${pattern.replace(/\$\{([^}]+)\}/g, '<$1>')}]`,
-          reason:
-            'The trailing * covers only keys under the session-tag prefix tenants/<TenantId>/shared/ or tenants/<TenantId>/users/<UserId>/ (DESIGN invariant 4).',
-        });
-      }
+/**
+ * Acknowledges exactly the IAM5 findings for tag-scoped object-key patterns, one per bucket and
+ * pattern, in cdk-nag's notation (`${x}` as `<x>`, a GetAtt as `<Id.Arn>`).
+ */
+export function acknowledgeTagScopedKeys(
+  role: iam.IRole,
+  bucketArns: readonly string[],
+  patterns: readonly string[],
+  reason: string,
+): void {
+  const stack = Stack.of(role);
+  for (const bucketArn of bucketArns) {
+    const resolved: unknown = stack.resolve(bucketArn);
+    const bucket = typeof resolved === 'string' ? resolved : `<${nagGetAttName(resolved)}>`;
+    for (const pattern of patterns) {
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${bucket}/${pattern.replace(/\$\{([^}]+)\}/g, '<$1>')}]`,
+        reason,
+      });
     }
   }
 }
@@ -130,7 +136,7 @@ function nagJoinNotation(resolved: unknown): string {
 }
 
 /** `Id.Arn` for a resolved `{ "Fn::GetAtt": ["Id", "Arn"] }`. */
-export function nagGetAttName(resolved: unknown): string {
+function nagGetAttName(resolved: unknown): string {
   if (typeof resolved === 'object' && resolved !== null && 'Fn::GetAtt' in resolved) {
     const getAtt = resolved['Fn::GetAtt'];
     if (Array.isArray(getAtt)) return getAtt.join('.');

@@ -161,37 +161,33 @@ export const OBJECT_KEY_PATTERNS = [
 // biome-ignore lint/suspicious/noTemplateCurlyInString: IAM's ${*} and ${?} are literal-character escapes.
 const MALFORMED_TAG_PATTERNS = ['*${*}*', '*${?}*', `*${KEY_DELIMITER}*`, '*/*'] as const;
 
+const TAG_KEYS = { Tenant: TENANT_TAG_KEY, User: USER_TAG_KEY } as const;
+
+/** Explicit denies for a session without the given tags, or with a tag value that could widen a pattern. */
+function tagGuards(tags: ReadonlyArray<keyof typeof TAG_KEYS>): PolicyStatementJson[] {
+  const tagged = (tag: keyof typeof TAG_KEYS) => `aws:PrincipalTag/${TAG_KEYS[tag]}`;
+  return [
+    ...tags.map((tag) => ({
+      Sid: `DenyMissing${tag}Tag`,
+      Effect: 'Deny' as const,
+      Action: '*',
+      Resource: '*',
+      Condition: { Null: { [tagged(tag)]: 'true' } },
+    })),
+    ...tags.map((tag) => ({
+      Sid: `DenyMalformed${tag}Tag`,
+      Effect: 'Deny' as const,
+      Action: '*',
+      Resource: '*',
+      Condition: { StringLike: { [tagged(tag)]: MALFORMED_TAG_PATTERNS } },
+    })),
+  ];
+}
+
 /** The tenant access role's permission policy. */
 export function tenantAccessPolicy(resources: TenantDataResources): PolicyDocumentJson {
   const statements: PolicyStatementJson[] = [
-    {
-      Sid: 'DenyMissingTenantTag',
-      Effect: 'Deny',
-      Action: '*',
-      Resource: '*',
-      Condition: { Null: { [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: 'true' } },
-    },
-    {
-      Sid: 'DenyMissingUserTag',
-      Effect: 'Deny',
-      Action: '*',
-      Resource: '*',
-      Condition: { Null: { [`aws:PrincipalTag/${USER_TAG_KEY}`]: 'true' } },
-    },
-    {
-      Sid: 'DenyMalformedTenantTag',
-      Effect: 'Deny',
-      Action: '*',
-      Resource: '*',
-      Condition: { StringLike: { [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: MALFORMED_TAG_PATTERNS } },
-    },
-    {
-      Sid: 'DenyMalformedUserTag',
-      Effect: 'Deny',
-      Action: '*',
-      Resource: '*',
-      Condition: { StringLike: { [`aws:PrincipalTag/${USER_TAG_KEY}`]: MALFORMED_TAG_PATTERNS } },
-    },
+    ...tagGuards(['Tenant', 'User']),
     {
       // The tenant patterns below never match `#a#`; this makes it explicit (and survives a wider pattern).
       Sid: 'DenyAuditRecords',
@@ -255,20 +251,7 @@ export function auditWriterPolicy(resources: TenantDataResources): PolicyDocumen
   return {
     Version: '2012-10-17',
     Statement: [
-      {
-        Sid: 'DenyMissingTenantTag',
-        Effect: 'Deny',
-        Action: '*',
-        Resource: '*',
-        Condition: { Null: { [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: 'true' } },
-      },
-      {
-        Sid: 'DenyMalformedTenantTag',
-        Effect: 'Deny',
-        Action: '*',
-        Resource: '*',
-        Condition: { StringLike: { [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: MALFORMED_TAG_PATTERNS } },
-      },
+      ...tagGuards(['Tenant']),
       auditAppend('AuditAppend', resources.tableArns),
       // A silo tenant's trail lives in its silo table, which only that tenant's writer may touch.
       ...resources.silos.map((silo, index) =>
@@ -320,6 +303,58 @@ export function auditDigestSigningPolicy(keyArn: string): PolicyDocumentJson {
           StringEquals: { 'kms:SigningAlgorithm': DIGEST_SIGNING_ALGORITHM, 'kms:MessageType': 'RAW' },
         },
       },
+    ],
+  };
+}
+
+/** What the user eraser may do with a user's private objects: list every version, delete any (never read). */
+export const USER_ERASER_OBJECT_ACTIONS = ['s3:DeleteObject', 's3:DeleteObjectVersion'] as const;
+
+/** The S3 key prefix of the session's user's private objects. */
+const USER_OBJECT_PREFIX = `${S3_TENANT_ROOT}/${TENANT}/${S3_USERS_SEGMENT}/${USER}/`;
+
+/** Delete and list-versions on the session's user's private objects in `bucketArns`. */
+function eraseUserObjects(
+  sid: string,
+  bucketArns: readonly string[],
+  owner?: ConditionBlock,
+): PolicyStatementJson[] {
+  return [
+    {
+      Sid: sid,
+      Effect: 'Allow',
+      Action: USER_ERASER_OBJECT_ACTIONS,
+      Resource: bucketArns.map((arn) => `${arn}/${USER_OBJECT_PREFIX}*`),
+      ...(owner === undefined ? {} : { Condition: owner }),
+    },
+    {
+      Sid: `${sid}Versions`,
+      Effect: 'Allow',
+      Action: 's3:ListBucketVersions',
+      Resource: bucketArns,
+      Condition: { ...owner, StringLike: { 's3:prefix': `${USER_OBJECT_PREFIX}*` } },
+    },
+  ];
+}
+
+/**
+ * The user eraser role's policy: what erasing one user (GDPR article 17) needs beyond the tenant
+ * role — every version and delete marker of the session's user's private objects, listed and
+ * deleted (the tenant role may neither list versions nor delete one). Nothing of the tenant's
+ * shared data, no other user, no reads. Its items, vectors and connections go through the tenant
+ * role as that user.
+ */
+export function userEraserPolicy(resources: TenantDataResources): PolicyDocumentJson {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      ...tagGuards(['Tenant', 'User']),
+      ...eraseUserObjects('EraseUserObjects', resources.bucketArns),
+      ...resources.silos.flatMap((silo, index) =>
+        eraseUserObjects(`Silo${index + 1}EraseUserObjects`, silo.bucketArns, {
+          StringEquals: { [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: silo.tenantId },
+        }),
+      ),
     ],
   };
 }

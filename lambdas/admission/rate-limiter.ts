@@ -13,6 +13,8 @@ import { RateLimitedError } from './errors.js';
 import type { RateLimits } from './tier-limits.js';
 
 export const DEFAULT_WINDOW_SECONDS = 60;
+/** The rate counters' collection (tenant and private). */
+export const RATE_COLLECTION = 'rate';
 /** Counters stay readable for a while after their window (for diagnosis), then DynamoDB TTL removes them. */
 const COUNTER_GRACE_SECONDS = 3600;
 
@@ -31,7 +33,7 @@ export function rateCounterAddress(
 ): ItemAddress {
   return {
     visibility: scope === 'tenant' ? 'tenant' : 'private',
-    collection: 'rate',
+    collection: RATE_COLLECTION,
     sk: `${counter}#${windowStart}`,
   };
 }

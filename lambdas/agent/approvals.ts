@@ -18,7 +18,7 @@ import { ApprovalClosedError, ApprovalNotFoundError } from './errors.js';
 
 /** How long a pending approval waits for its user. */
 export const APPROVAL_TTL_SECONDS = 15 * 60;
-const APPROVALS_COLLECTION = 'approvals';
+export const APPROVALS_COLLECTION = 'approvals';
 const APPROVAL_SK_PREFIX = 'approval#';
 /** How many of the newest approval records a listing reads. */
 const PENDING_LOOKBACK = 100;

@@ -70,6 +70,9 @@ export const ACTION_TABLE = {
   'platform.costs.read': platform(['operator']),
   /** A tenant admin only in their own tenant and only tenant roles (checked by the route). */
   'roles.assign': platform(['operator', 'admin']),
+  /** Erasing or exporting one user (GDPR articles 17, 20): a tenant admin only in their own tenant (checked by the route). */
+  'users.erase': platform(['operator', 'admin']),
+  'users.export': platform(['operator', 'admin']),
 } as const satisfies Record<string, ActionRule>;
 
 export type Action = keyof typeof ACTION_TABLE;
@@ -93,10 +96,39 @@ export function mayTake(context: Pick<RequestContext, 'tenantId' | 'roles'>, act
   return refusalOf(context, action) === undefined;
 }
 
-/** Throws ActionRefusedError (403) unless the caller may take the action. */
-export function authorizeAction(context: Pick<RequestContext, 'tenantId' | 'roles'>, action: Action): void {
-  const refusal = refusalOf(context, action);
+/**
+ * Throws ActionRefusedError (403) unless the caller may take the action — on `tenantId`, when the
+ * route names a tenant (see OWN_TENANT_ADMIN_ACTIONS).
+ */
+export function authorizeAction(
+  context: Pick<RequestContext, 'tenantId' | 'roles'>,
+  action: Action,
+  tenantId?: string,
+): void {
+  const refusal =
+    tenantId === undefined ? refusalOf(context, action) : refusalOnTenant(context, action, tenantId);
   if (refusal !== undefined) throw new ActionRefusedError(refusal);
+}
+
+/** Actions a tenant admin may take only on their own tenant (an operator on any): the route names the tenant. */
+export const OWN_TENANT_ADMIN_ACTIONS: readonly Action[] = ['roles.assign', 'users.erase', 'users.export'];
+
+/** Why a caller may not take an action on a named tenant, or undefined when they may. */
+export function refusalOnTenant(
+  context: Pick<RequestContext, 'tenantId' | 'roles'>,
+  action: Action,
+  tenantId: string,
+): string | undefined {
+  const refusal = refusalOf(context, action);
+  if (
+    refusal !== undefined ||
+    hasAnyRole(context, ['operator']) ||
+    !OWN_TENANT_ADMIN_ACTIONS.includes(action)
+  )
+    return refusal;
+  return context.tenantId === tenantId
+    ? undefined
+    : `a tenant admin may take ${action} only in their own tenant`;
 }
 
 /** The roles that may take an action (for documentation and the tool catalog's description). */

@@ -80,6 +80,9 @@ export const OAuthCallbackQuerySchema = z
   .strict();
 export type OAuthCallbackQuery = z.infer<typeof OAuthCallbackQuerySchema>;
 
+/** The private collections a user's connections keep. */
+export const CONNECTION_COLLECTIONS = ['oauth-states', 'connections', 'connection-leases'] as const;
+
 const stateAddress = (state: string): ItemAddress => ({
   visibility: 'private',
   collection: 'oauth-states',

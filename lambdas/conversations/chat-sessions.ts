@@ -10,9 +10,9 @@ import type { ItemAddress, PartitionAddress, ScopedTable } from '../tenancy/scop
 import { SessionNotFoundError } from './errors.js';
 import { timeOrderedId } from './time-ordered-id.js';
 
-const SESSIONS_COLLECTION = 'sessions';
-const MESSAGES_COLLECTION = 'messages';
-const SESSION_SK_PREFIX = 'session#';
+export const SESSIONS_COLLECTION = 'sessions';
+export const MESSAGES_COLLECTION = 'messages';
+export const SESSION_SK_PREFIX = 'session#';
 const MESSAGE_SK_PREFIX = 'msg#';
 const TITLE_LENGTH = 80;
 
@@ -50,7 +50,8 @@ function sessionAddress(id: string): ItemAddress {
   return { visibility: 'private', collection: SESSIONS_COLLECTION, sk: `${SESSION_SK_PREFIX}${id}` };
 }
 
-function messagesPartition(id: string): PartitionAddress {
+/** The partition of one chat session's messages (in its owner's private space). */
+export function messagesPartition(id: string): PartitionAddress {
   return { visibility: 'private', collection: MESSAGES_COLLECTION, segments: [id] };
 }
 

@@ -27,7 +27,7 @@ import { DocumentNotFoundError } from './errors.js';
 export const MAX_DOCUMENT_BYTES = 200 * 1024;
 export const MAX_SEARCH_TOP_K = 20;
 export const DEFAULT_SEARCH_TOP_K = 5;
-const DOCUMENTS_COLLECTION = 'documents';
+export const DOCUMENTS_COLLECTION = 'documents';
 const DOCUMENT_SK_PREFIX = 'doc#';
 /** PutVectors and DeleteVectors take at most 500 vectors per call. */
 const VECTOR_BATCH = 500;

@@ -101,7 +101,8 @@ export function createStreamingHttpHandler(options: HttpHandlerOptions): Streami
       telemetry = options.telemetry?.forRequest(context);
       const route = options.router.match(event.httpMethod, event.path);
       params = route.params;
-      authorizeAction(context, route.action);
+      // A route that names a tenant (`{tenantId}`) is authorized on that tenant.
+      authorizeAction(context, route.action, route.params.tenantId);
       const idempotencyKey = idempotencyKeyOf(event);
       await options.admit?.(context);
       const runRoute = () =>

@@ -12,7 +12,7 @@ import { FactNotFoundError } from './errors.js';
 export const MAX_FACT_LENGTH = 2000;
 export const FactTextSchema = z.string().trim().min(1).max(MAX_FACT_LENGTH);
 
-const MEMORY_COLLECTION = 'memory';
+export const MEMORY_COLLECTION = 'memory';
 const FACT_SK_PREFIX = 'fact#';
 const FactIdSchema = z.uuid();
 const StoredFactSchema = z.object({ fact: z.string(), createdAt: z.string() });

@@ -42,16 +42,28 @@ export function dayOf(time: Date): string {
   return time.toISOString().slice(0, 10);
 }
 
+/** A user's own usage: per-call records and monthly totals (private collections). */
+export const USAGE_RECORDS_COLLECTION = 'usage-records';
+export const USER_USAGE_COLLECTION = 'usage';
+
 export function usageRecordAddress(requestId: string, callIndex: number): ItemAddress {
-  return { visibility: 'private', collection: 'usage-records', sk: `call#${requestId}#${callIndex}` };
+  return {
+    visibility: 'private',
+    collection: USAGE_RECORDS_COLLECTION,
+    sk: `call#${requestId}#${callIndex}`,
+  };
 }
 
 export function connectorCallRecordAddress(requestId: string, callIndex: number): ItemAddress {
-  return { visibility: 'private', collection: 'usage-records', sk: `connector#${requestId}#${callIndex}` };
+  return {
+    visibility: 'private',
+    collection: USAGE_RECORDS_COLLECTION,
+    sk: `connector#${requestId}#${callIndex}`,
+  };
 }
 
 export function userUsageAddress(month: string): ItemAddress {
-  return { visibility: 'private', collection: 'usage', sk: `month#${month}` };
+  return { visibility: 'private', collection: USER_USAGE_COLLECTION, sk: `month#${month}` };
 }
 
 export function tenantUsageAddress(month: string, shard: number): ItemAddress {

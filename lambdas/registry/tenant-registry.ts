@@ -167,6 +167,18 @@ export class TenantRegistry {
       : parseStored(RoleAssignmentSchema, output.Item, 'role assignment').roles;
   }
 
+  /** Removes a user's role assignment (user erasure); false when there was none. */
+  async removeUserRoles(tenantId: string, userId: string): Promise<boolean> {
+    const output = await this.client.send(
+      new DeleteItemCommand({
+        TableName: this.tableName,
+        Key: marshall({ pk: tenantPk(tenantId), sk: userSk(userId) }),
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return output.Attributes !== undefined;
+  }
+
   /** Assigns roles to a user of an existing tenant (atomically checks the tenant exists). */
   async setUserRoles(assignment: RoleAssignment): Promise<void> {
     const valid = RoleAssignmentSchema.parse(assignment);

@@ -17,7 +17,6 @@ import { createHttpHandler, type HttpHandler } from '../http/http-handler.js';
 import { buildOpenApiDocument, type OpenApiDocument } from '../http/openapi.js';
 import { jsonResponse, noContent } from '../http/response.js';
 import { Router } from '../http/router.js';
-import { MonthlyUsage } from '../metering/monthly-usage.js';
 import { readTenantCosts } from '../metering/tenant-costs.js';
 import { monthOf } from '../metering/usage-keys.js';
 import type { Logger } from '../observability/logger.js';
@@ -37,6 +36,7 @@ import {
   type TenantFunctionRuntime,
   tenantPipeline,
   toolServicesFor,
+  userDataSourcesFor,
   type WorkspaceRuntime,
 } from './workspace.js';
 
@@ -279,18 +279,9 @@ export function apiRouter(runtime: WorkspaceRuntime): Router<RequestContext> {
       await (await connectionsFor(runtime, request)).revoke(connectorNameOf(request.params));
       return noContent();
     })
-    .implement(api.exportMyData, async (request) => {
-      const [table, sessions, memory, documents, approvals, connections] = await Promise.all([
-        runtime.table(request.context),
-        sessionsFor(runtime, request),
-        memoryFor(runtime, request),
-        documentsFor(runtime, request),
-        approvalsFor(runtime, request),
-        connectionsFor(runtime, request),
-      ]);
-      const sources = { sessions, memory, documents, approvals, connections, usage: new MonthlyUsage(table) };
-      return jsonResponse(200, await exportUserData(request.context, sources));
-    })
+    .implement(api.exportMyData, async (request) =>
+      jsonResponse(200, await exportUserData(request.context, await userDataSourcesFor(runtime, request))),
+    )
     .implement(api.getOpenApi, async () => jsonResponse(200, apiDocument()));
 }
 

@@ -4,6 +4,8 @@ import { endpoint, NO_BODY, NO_QUERY } from '../http/endpoint.js';
 import { PlatformCostsSchema } from '../metering/platform-costs.js';
 import { CURRENT_PRICES, isPriced } from '../metering/price-table.js';
 import { MonthSchema } from '../metering/tenant-costs.js';
+import { UserErasureReceiptSchema } from '../privacy/user-erasure.js';
+import { UserExportSchema } from '../privacy/user-export.js';
 import {
   RateLimitOverridesSchema,
   RoleAssignmentSchema,
@@ -118,6 +120,32 @@ export const assignRoles = endpoint({
   responses: { 200: { description: 'The assignment', schema: RoleAssignmentSchema } },
 });
 
+const USER_ADMIN_ONLY = { 403: 'forbidden: an operator, or this tenant’s admin, is required' } as const;
+
+export const eraseUser = endpoint({
+  method: 'DELETE',
+  path: '/v1/admin/tenants/{tenantId}/users/{userId}',
+  action: 'users.erase',
+  summary:
+    'Erase a user (GDPR article 17): private items, chat history, memory, documents with every object version, vectors, connections, approvals and role assignment; usage keeps its cost under a pseudonym (operator; or the tenant’s admin). Idempotent: a rerun finds nothing and counts 0',
+  body: NO_BODY,
+  query: NO_QUERY,
+  errors: USER_ADMIN_ONLY,
+  responses: { 200: { description: 'The erasure receipt', schema: UserErasureReceiptSchema } },
+});
+
+export const exportUser = endpoint({
+  method: 'GET',
+  path: '/v1/admin/tenants/{tenantId}/users/{userId}/export',
+  action: 'users.export',
+  summary:
+    'Everything the platform keeps of a user, as one JSON document (GDPR article 20) (operator; or the tenant’s admin)',
+  body: NO_BODY,
+  query: NO_QUERY,
+  errors: USER_ADMIN_ONLY,
+  responses: { 200: { description: 'The export', schema: UserExportSchema } },
+});
+
 /** The endpoints the control function serves (the router registers exactly these). */
 export const CONTROL_ENDPOINTS = [
   onboardTenant,
@@ -126,5 +154,7 @@ export const CONTROL_ENDPOINTS = [
   suspendTenant,
   resumeTenant,
   assignRoles,
+  eraseUser,
+  exportUser,
   getPlatformCosts,
 ];

@@ -1,9 +1,10 @@
 /**
- * The platform-operator API (`/v1/admin/...`): tenant lifecycle and settings,
- * role assignment and the platform cost report. Each route's action in the
- * one authorization table decides who may call it: the `operator` role (which
- * only counts in the platform tenant), except role assignment, which a tenant
- * `admin` may also use — checked here — for their own tenant and tenant roles.
+ * The platform-operator API (`/v1/admin/...`): tenant lifecycle and settings, role assignment,
+ * user erasure and export, and the platform cost report. Each route's action in the one
+ * authorization table decides who may call it: the `operator` role (which only counts in the
+ * platform tenant), except role assignment and user erasure and export, which a tenant `admin`
+ * may also use for their own tenant only (the pipeline authorizes on the path's tenant) — and
+ * role assignment for tenant roles only (checked here).
  */
 import { RequestAudit } from '../audit/request-audit.js';
 import { parsePathParameter } from '../http/body.js';
@@ -15,29 +16,50 @@ import { readPlatformCosts } from '../metering/platform-costs.js';
 import { readTenantCosts } from '../metering/tenant-costs.js';
 import { monthOf } from '../metering/usage-keys.js';
 import type { Logger } from '../observability/logger.js';
+import { eraseUser, monthsBetween } from '../privacy/user-erasure.js';
+import { exportUserData } from '../privacy/user-export.js';
 import { TenantNotFoundError } from '../registry/errors.js';
 import { onboardTenant } from '../registry/onboarding.js';
+import type { TenantRecord } from '../registry/tenant-record.js';
 import type { ServiceRuntime } from '../service-runtime.js';
 import { TenantIdSchema, UserIdSchema } from '../tenancy/key-layout.js';
-import { hasAnyRole, type RequestContext, type Role } from '../tenancy/request-context.js';
+import { hasAnyRole, type RequestContext, type Role, requestContext } from '../tenancy/request-context.js';
 import * as control from './control-endpoints.js';
+import { type RequestScope, userDataSourcesFor, type WorkspaceRuntime } from './workspace.js';
 
 /** The roles a tenant admin may hand out inside their own tenant. */
 const TENANT_ASSIGNABLE_ROLES: readonly Role[] = ['reader', 'analyst', 'admin'];
 
-/** Operators assign any role anywhere; a tenant admin only tenant roles, only in their own tenant. */
-function requireRoleAssigner(context: RequestContext, tenantId: string, roles: readonly Role[]): void {
+/** A tenant admin hands out tenant roles only (an operator any role). */
+function requireAssignable(context: RequestContext, roles: readonly Role[]): void {
   if (hasAnyRole(context, ['operator'])) return;
-  if (!hasAnyRole(context, ['admin']) || context.tenantId !== tenantId)
-    throw new ForbiddenError('only an operator or this tenant’s admin may assign its roles');
   if (roles.some((role) => !TENANT_ASSIGNABLE_ROLES.includes(role)))
     throw new ForbiddenError(`a tenant admin may assign only ${TENANT_ASSIGNABLE_ROLES.join(', ')}`);
 }
 
-export type ControlRuntime = Pick<
-  ServiceRuntime,
-  'registry' | 'table' | 'vectorIndex' | 'tenantTag' | 'auditTrail'
->;
+export type ControlRuntime = WorkspaceRuntime &
+  Pick<ServiceRuntime, 'registry' | 'table' | 'vectorIndex' | 'tenantTag' | 'auditTrail' | 'objectVersions'>;
+
+/**
+ * A request scope AS another user of a tenant (the erased or exported one): their data is
+ * reached through a tenant session tagged with them, as their own requests reach it.
+ */
+async function scopeOfUser(
+  runtime: ControlRuntime,
+  request: RequestScope,
+  tenant: TenantRecord,
+  userId: string,
+): Promise<RequestScope> {
+  const context = requestContext({
+    tenantId: tenant.tenantId,
+    userId,
+    roles: ['reader'],
+    tier: tenant.tier,
+    requestId: request.context.requestId,
+    tenantTag: await runtime.tenantTag(tenant.tenantId),
+  });
+  return { context, logger: request.logger, event: request.event };
+}
 
 /**
  * The audit of an admin action, in the TARGET tenant's trail (reached through
@@ -62,6 +84,14 @@ function adminAction(action: string, resource: string) {
 export function controlRouter(runtime: ControlRuntime): Router<RequestContext> {
   const tenantIdOf = (params: Readonly<Record<string, string>>) =>
     parsePathParameter('tenantId', params.tenantId, TenantIdSchema);
+  /** The tenant and user a user route names (the pipeline has authorized the caller on that tenant). */
+  const userTarget = async (request: RequestScope & { params: Readonly<Record<string, string>> }) => {
+    const tenantId = tenantIdOf(request.params);
+    const userId = parsePathParameter('userId', request.params.userId, UserIdSchema);
+    const tenant = await runtime.registry.getTenant(tenantId);
+    if (tenant === undefined) throw new TenantNotFoundError(tenantId);
+    return { tenant, userId, scope: await scopeOfUser(runtime, request, tenant, userId) };
+  };
   return new Router<RequestContext>()
     .implement(control.onboardTenant, async (request) => {
       const { body: tenant, context } = request;
@@ -121,13 +151,42 @@ export function controlRouter(runtime: ControlRuntime): Router<RequestContext> {
       const { body, context, params } = request;
       const tenantId = tenantIdOf(params);
       const userId = parsePathParameter('userId', params.userId, UserIdSchema);
-      requireRoleAssigner(context, tenantId, body.roles);
+      requireAssignable(context, body.roles);
       const assignment = { tenantId, userId, roles: [...new Set(body.roles)] };
       const audit = await adminAudit(runtime, request, tenantId);
       await audit.write(adminAction('set_roles', `user/${userId}`), () =>
         runtime.registry.setUserRoles(assignment),
       );
       return jsonResponse(200, assignment);
+    })
+    .implement(control.eraseUser, async (request) => {
+      const { tenant, userId, scope } = await userTarget(request);
+      const { tenantId } = tenant;
+      const pseudonym = await runtime.actorTag(scope.context);
+      const [table, vectors, objects, audit] = await Promise.all([
+        runtime.table(scope.context),
+        runtime.vectorIndex(scope.context),
+        runtime.objectVersions(scope.context),
+        adminAudit(runtime, request, tenantId),
+      ]);
+      const months = monthsBetween(new Date(tenant.createdAt), new Date());
+      // The trail names the erased user by their pseudonym only.
+      const receipt = await audit.write(adminAction('erase_user', `user/${pseudonym}`), () =>
+        eraseUser(
+          { tenantId, userId, pseudonym, months },
+          {
+            table,
+            vectors,
+            objects,
+            removeRoles: () => runtime.registry.removeUserRoles(tenantId, userId),
+          },
+        ),
+      );
+      return jsonResponse(200, receipt);
+    })
+    .implement(control.exportUser, async (request) => {
+      const { scope } = await userTarget(request);
+      return jsonResponse(200, await exportUserData(scope.context, await userDataSourcesFor(runtime, scope)));
     })
     .implement(control.getPlatformCosts, async ({ context, query }) => {
       const month = query.month ?? monthOf(new Date());

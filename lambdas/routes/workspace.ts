@@ -28,6 +28,7 @@ import type { Router } from '../http/router.js';
 import { LongTermMemory } from '../memory/long-term-memory.js';
 import { MonthlyUsage } from '../metering/monthly-usage.js';
 import { describeError, type Logger, redactIdentity } from '../observability/logger.js';
+import type { UserDataSources } from '../privacy/user-export.js';
 import type { ServiceRuntime } from '../service-runtime.js';
 import type { RequestContext } from '../tenancy/request-context.js';
 import type { ScopedTable } from '../tenancy/scoped-table.js';
@@ -159,6 +160,22 @@ async function requestTools(
   };
   const tools = connectorTools(stored, { headersFor, policy: runtime.outboundPolicy, guard });
   return [...TOOLS, ...(tools as AgentTool<unknown>[])];
+}
+
+/** Everything the platform keeps of the scope's user, as the user export reads it (through that user's session). */
+export async function userDataSourcesFor(
+  runtime: WorkspaceRuntime,
+  scope: RequestScope,
+): Promise<UserDataSources> {
+  const [table, sessions, memory, documents, approvals, connections] = await Promise.all([
+    runtime.table(scope.context),
+    sessionsFor(runtime, scope),
+    memoryFor(runtime, scope),
+    documentsFor(runtime, scope),
+    approvalsFor(runtime, scope),
+    connectionsFor(runtime, scope),
+  ]);
+  return { sessions, memory, documents, approvals, connections, usage: new MonthlyUsage(table) };
 }
 
 export async function sessionsFor(runtime: WorkspaceRuntime, scope: RequestScope): Promise<ChatSessions> {

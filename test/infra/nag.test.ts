@@ -65,7 +65,7 @@ describe('cdk-nag AwsSolutions checks', () => {
     }
   });
 
-  it('acknowledge wildcard resources only for X-Ray, the tenant object-key patterns, the tenant secrets pattern and the tenant digest prefix', () => {
+  it('acknowledge wildcard resources only for X-Ray, the tenant object-key patterns (tenant role and user eraser), the tenant secrets pattern and the tenant digest prefix', () => {
     const wildcards = acknowledgements({ 'bulkhead:siloTenants': 'acme' }).filter(({ id }) =>
       id.startsWith('AwsSolutions-IAM5'),
     );
@@ -84,8 +84,8 @@ describe('cdk-nag AwsSolutions checks', () => {
           /^AwsSolutions-IAM5\[Resource::<\w+\.Arn>\/tenants\/<aws:PrincipalTag\/TenantId>\/(shared|users\/<aws:PrincipalTag\/UserId>)\/\*\]$/,
         );
     }
-    // Pool + one silo bucket, two key patterns each.
-    expect(wildcards.filter(({ id }) => id.includes('.Arn>/tenants/'))).toHaveLength(4);
+    // Tenant role: pool + one silo bucket, two key patterns each; user eraser: the users pattern on both.
+    expect(wildcards.filter(({ id }) => id.includes('.Arn>/tenants/'))).toHaveLength(6);
     expect(wildcards.filter(({ id }) => id.includes(':secretsmanager:'))).toHaveLength(1);
     expect(wildcards.filter(({ id }) => id.includes('/digests/'))).toHaveLength(1);
   });

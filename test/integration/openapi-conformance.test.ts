@@ -279,6 +279,10 @@ describe('the served OpenAPI document', () => {
     await call(OPERATOR, 'POST', `/v1/admin/tenants/missing-${suffix}/resume`);
     await call(OPERATOR, 'PUT', `/v1/admin/tenants/${other}/users/bob/roles`, { roles: ['reader'] });
     await call(OPERATOR, 'PUT', `/v1/admin/tenants/${other}/users/bob/roles`, { roles: ['emperor'] });
+    await call(OPERATOR, 'GET', `/v1/admin/tenants/${other}/users/bob/export`);
+    await call(OPERATOR, 'GET', `/v1/admin/tenants/missing-${suffix}/users/bob/export`);
+    await call(OPERATOR, 'DELETE', `/v1/admin/tenants/${other}/users/bob`);
+    await call(OPERATOR, 'DELETE', `/v1/admin/tenants/missing-${suffix}/users/bob`);
   });
 
   it('has met a success and an error of every operation it lists', () => {

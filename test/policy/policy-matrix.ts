@@ -12,6 +12,7 @@ import {
   TENANT_SECRET_ACTIONS,
   TENANT_VAULT_ACTIONS,
   TENANT_VECTOR_ACTIONS,
+  USER_ERASER_OBJECT_ACTIONS,
 } from '../../lib/tenant-policy.js';
 import { type ContextValues, sessionTags } from '../support/iam-evaluation.js';
 
@@ -421,6 +422,104 @@ export function auditWriterMatrix(
     'kms:SigningAlgorithm': 'ECDSA_SHA_256',
     'kms:MessageType': 'RAW',
   });
+  return cases;
+}
+
+/** The user eraser role: every version of the session's user's private objects, list and delete only. */
+export function userEraserMatrix(
+  targets: Pick<MatrixTargets, 'bucketArn' | 'foreignBucketArn' | 'tableArn'>,
+): MatrixCase[] {
+  const cases: MatrixCase[] = [];
+  const object = (key: string, bucket = targets.bucketArn): string => `${bucket}/${key}`;
+  const add = (
+    name: string,
+    action: string,
+    resource: string,
+    expected: Verdict,
+    context: ContextValues = OWN,
+  ): void => {
+    cases.push({ name: `${action} ${name}`, action, resource, context, expected });
+  };
+  for (const action of USER_ERASER_OBJECT_ACTIONS) {
+    add('own private object', action, object('tenants/acme/users/alice/doc.txt'), 'Allowed');
+    add('another user private object', action, object('tenants/acme/users/bob/doc.txt'), 'ImplicitlyDenied');
+    add('tenant shared object', action, object('tenants/acme/shared/doc.txt'), 'ImplicitlyDenied');
+    add(
+      'same user id in another tenant',
+      action,
+      object('tenants/globex/users/alice/doc.txt'),
+      'ImplicitlyDenied',
+    );
+    add(
+      'prefix-colliding tenant (acme2)',
+      action,
+      object('tenants/acme2/users/alice/doc.txt'),
+      'ImplicitlyDenied',
+    );
+    add(
+      'prefix-colliding user (alice2)',
+      action,
+      object('tenants/acme/users/alice2/doc.txt'),
+      'ImplicitlyDenied',
+    );
+    add(
+      'own key in a foreign bucket',
+      action,
+      object('tenants/acme/users/alice/doc.txt', targets.foreignBucketArn),
+      'ImplicitlyDenied',
+    );
+    add(
+      'own object without a UserId tag',
+      action,
+      object('tenants/acme/users/alice/doc.txt'),
+      'ExplicitlyDenied',
+      sessionTags({ tenantId: 'acme' }),
+    );
+    add(
+      'own object without a TenantId tag',
+      action,
+      object('tenants/acme/users/alice/doc.txt'),
+      'ExplicitlyDenied',
+      sessionTags({ userId: 'alice' }),
+    );
+  }
+  // No reads, no writes, no items: erasure is all it may do.
+  for (const action of ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'])
+    add('own private object', action, object('tenants/acme/users/alice/doc.txt'), 'ImplicitlyDenied');
+  add('own private key', 'dynamodb:DeleteItem', targets.tableArn, 'ImplicitlyDenied', {
+    ...OWN,
+    'dynamodb:LeadingKeys': ['acme#u#alice#memory'],
+  });
+  const listing = (prefix: string): ContextValues => ({ ...OWN, 's3:prefix': prefix });
+  add(
+    'own private prefix',
+    's3:ListBucketVersions',
+    targets.bucketArn,
+    'Allowed',
+    listing('tenants/acme/users/alice/'),
+  );
+  add(
+    'another user prefix',
+    's3:ListBucketVersions',
+    targets.bucketArn,
+    'ImplicitlyDenied',
+    listing('tenants/acme/users/bob/'),
+  );
+  add(
+    'the tenant root',
+    's3:ListBucketVersions',
+    targets.bucketArn,
+    'ImplicitlyDenied',
+    listing('tenants/acme/'),
+  );
+  add('the whole bucket', 's3:ListBucketVersions', targets.bucketArn, 'ImplicitlyDenied', listing(''));
+  add(
+    'own private prefix (current objects)',
+    's3:ListBucket',
+    targets.bucketArn,
+    'ImplicitlyDenied',
+    listing('tenants/acme/users/alice/'),
+  );
   return cases;
 }
 

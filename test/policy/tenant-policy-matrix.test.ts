@@ -26,6 +26,7 @@ import {
   policyMatrix,
   type SiloTargets,
   siloMatrix,
+  userEraserMatrix,
   type Verdict,
 } from './policy-matrix.js';
 
@@ -210,6 +211,32 @@ describe('audit writer policy matrix (policy read from the synthesized template)
       },
     );
     expect(verdict).toBe(testCase.expected);
+  });
+});
+
+const eraserId = Object.keys(template.Resources).find(
+  (id) => template.Resources[id]?.Type === 'AWS::IAM::Role' && id.startsWith('UserEraser'),
+);
+if (eraserId === undefined) throw new Error('no user eraser role in the template');
+
+describe('user eraser policy matrix (policy read from the synthesized template)', () => {
+  const eraserCases = userEraserMatrix(targetsFrom(template));
+  it.each(eraserCases)('$name → $expected', async (testCase) => {
+    const verdict = await evaluateAccess(
+      { identity: rolePolicyDocuments(template, eraserId) },
+      {
+        principal: assumedRoleSession(resourceArn(template, eraserId)),
+        action: testCase.action,
+        resource: testCase.resource,
+        context: testCase.context,
+      },
+    );
+    expect(verdict).toBe(testCase.expected);
+  });
+
+  it('holds both outcomes', () => {
+    expect(eraserCases.some((testCase) => testCase.expected === 'Allowed')).toBe(true);
+    expect(eraserCases.some((testCase) => testCase.expected !== 'Allowed')).toBe(true);
   });
 });
 

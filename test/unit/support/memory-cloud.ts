@@ -337,7 +337,7 @@ interface StoredVector {
   readonly metadata: Record<string, unknown>;
 }
 
-/** S3 Vectors: Create/Put/Query/Delete on one index; queries rank by cosine distance (filters are ignored). */
+/** S3 Vectors: Create/Put/Query/List/Delete on one index; queries rank by cosine distance (filters are ignored); one page lists all. */
 export class MemoryVectorIndex {
   readonly vectors = new Map<string, StoredVector>();
 
@@ -372,6 +372,11 @@ export class MemoryVectorIndex {
           vectors: ranked.map(({ key, metadata: stored, distance }) => ({ key, metadata: stored, distance })),
         };
       }
+      case 'ListVectorsCommand':
+        return {
+          ...metadata,
+          vectors: [...this.vectors.values()].map(({ key, metadata: stored }) => ({ key, metadata: stored })),
+        };
       default:
         throw new Error(`MemoryVectorIndex does not answer ${command.name}`);
     }

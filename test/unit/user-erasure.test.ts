@@ -1,0 +1,98 @@
+/**
+ * Erasing one user (issue 11, GDPR article 17), over the in-memory cloud: every private
+ * collection the catalog names is emptied — including approvals and connections, which the
+ * local-cloud test does not produce — usage moves to the tenant under the pseudonym, the by-user
+ * cost is re-keyed, and another user's data is untouched. A rerun erases nothing.
+ */
+import { describe, expect, it } from 'vitest';
+import { monthOf } from '../../lambdas/metering/usage-keys.js';
+import { ERASED_USAGE_COLLECTION, eraseUser, monthsBetween } from '../../lambdas/privacy/user-erasure.js';
+import { tenantTagFor } from '../../lambdas/tenancy/request-context.js';
+import { ALICE_ANALYST, apiHarness, BOB_READER } from './support/api-harness.js';
+import { TAG_KEY } from './support/fake-runtime.js';
+
+const PSEUDONYM = 'a_00000000000000000000000000000000';
+
+describe('eraseUser', () => {
+  it('empties every private collection of the user, keeps usage under the pseudonym and leaves bob alone', async () => {
+    const api = apiHarness();
+    for (const caller of [ALICE_ANALYST, BOB_READER]) {
+      await api.call(caller, 'POST', '/v1/chat', { message: `hello from ${caller.userId}` });
+      await api.call(caller, 'PUT', '/v1/memory', { fact: `${caller.userId} likes tea` });
+      await api.call(caller, 'POST', '/v1/documents', {
+        title: 'Notes',
+        content: 'private',
+        visibility: 'private',
+      });
+    }
+    const alice = { tenantId: 'acme', userId: 'alice', tenantTag: tenantTagFor('acme', TAG_KEY) };
+    const table = await api.runtime.table(alice);
+    // What the local-cloud test does not produce: a pending approval and a stored connection.
+    await table.put(
+      { visibility: 'private', collection: 'approvals', sk: 'approval#a1' },
+      { status: 'pending' },
+    );
+    await table.put({ visibility: 'private', collection: 'connections', sk: 'tracker' }, { sealed: 'x' });
+    await table.put(
+      { visibility: 'private', collection: 'oauth-states', sk: 'state-1' },
+      { connector: 'tracker' },
+    );
+    const keysOf = (user: string) =>
+      [...api.table.items.values()].filter((item) => String(item.pk).startsWith(`acme#u#${user}#`));
+    const bobBefore = keysOf('bob').length;
+    const aliceBefore = keysOf('alice').length;
+    let rolesRemoved = 0;
+
+    const receipt = await eraseUser(
+      {
+        tenantId: 'acme',
+        userId: 'alice',
+        pseudonym: PSEUDONYM,
+        months: monthsBetween(new Date('2026-01-15'), new Date()),
+      },
+      {
+        table,
+        vectors: await api.runtime.vectorIndex(alice),
+        objects: { purgePrivate: async () => ({ objectVersions: 0, deleteMarkers: 0 }) },
+        removeRoles: async () => rolesRemoved++ === 0,
+      },
+    );
+
+    expect(keysOf('alice')).toEqual([]);
+    expect(keysOf('bob')).toHaveLength(bobBefore);
+    expect(receipt.counts.items + receipt.counts.usageItemsPseudonymised).toBe(aliceBefore);
+    expect(receipt.counts).toMatchObject({ chatSessions: 1, roleAssignments: 1 });
+    // One per shard her calls landed in (the chat's and the document's embedding).
+    expect(receipt.counts.costBreakdownsPseudonymised).toBeGreaterThanOrEqual(1);
+    expect(receipt.counts.vectors).toBeGreaterThan(0);
+    const moved = [...api.table.items.values()].filter(
+      (item) => item.pk === `acme#t#${ERASED_USAGE_COLLECTION}#${PSEUDONYM}`,
+    );
+    expect(moved).toHaveLength(receipt.counts.usageItemsPseudonymised);
+    const byUser = [...api.table.items.values()].filter((item) =>
+      String(item.pk).startsWith(`acme#t#usage-by-user#${monthOf(new Date())}#`),
+    );
+    expect(byUser.map((item) => item.sk)).toContain(PSEUDONYM);
+    expect(byUser.map((item) => item.sk)).not.toContain('alice');
+
+    const again = await eraseUser(
+      { tenantId: 'acme', userId: 'alice', pseudonym: PSEUDONYM, months: [monthOf(new Date())] },
+      {
+        table,
+        vectors: await api.runtime.vectorIndex(alice),
+        objects: { purgePrivate: async () => ({ objectVersions: 0, deleteMarkers: 0 }) },
+        removeRoles: async () => false,
+      },
+    );
+    expect(Object.values(again.counts).every((count) => count === 0)).toBe(true);
+  });
+
+  it('lists every month from the tenant’s first to now', () => {
+    expect(monthsBetween(new Date('2025-11-20T00:00:00Z'), new Date('2026-02-01T00:00:00Z'))).toEqual([
+      '2025-11',
+      '2025-12',
+      '2026-01',
+      '2026-02',
+    ]);
+  });
+});
