@@ -83,6 +83,12 @@ const ServiceEnvSchema = z.object({
   /** Only the control function erases users: the other functions have no eraser role. */
   ERASER_ROLE_ARN: z.string().trim().min(1).optional(),
   AUDIT_DIGEST_KEY_ARN: required('AUDIT_DIGEST_KEY_ARN'),
+  /**
+   * Added to every offboarding's grace period before erasure may begin: the registry cache's
+   * lifetime (every function refuses the tenant by then) plus the longest request (a streamed
+   * chat, 5 minutes), so no request admitted before offboarding still writes when erasure starts.
+   */
+  OFFBOARDING_SETTLE_SECONDS: z.coerce.number().int().min(0).max(3600).default(330),
   /** Only the local cloud sets it: connectors on 127.0.0.1 over plain http. */
   CONNECTOR_ALLOW_LOOPBACK: z.enum(['true', 'false']).default('false'),
   MODEL_ID: required('MODEL_ID'),
@@ -115,6 +121,8 @@ export interface ServiceConfig {
   readonly vaultKeyArn: string;
   /** Connectors may be reached on loopback over http (the local cloud only); never in the cloud. */
   readonly connectorAllowLoopback: boolean;
+  /** Seconds added to an offboarding's grace period before erasure may begin (see OFFBOARDING_SETTLE_SECONDS). */
+  readonly offboardingSettleSeconds: number;
   /** The user eraser role (control function only): every version of a user's private objects. */
   readonly eraserRoleArn?: string;
   /** The Object Lock bucket of the signed audit digests (`digests/<tenantId>/…`). */
@@ -165,6 +173,7 @@ export function readServiceConfig(env: Environment = process.env): ServiceConfig
     connectorAllowLoopback: parsed.CONNECTOR_ALLOW_LOOPBACK === 'true',
     auditDigestBucketName: parsed.AUDIT_DIGEST_BUCKET_NAME,
     auditDigestKeyArn: parsed.AUDIT_DIGEST_KEY_ARN,
+    offboardingSettleSeconds: parsed.OFFBOARDING_SETTLE_SECONDS,
     ...(parsed.ERASER_ROLE_ARN === undefined ? {} : { eraserRoleArn: parsed.ERASER_ROLE_ARN }),
     modelId: parsed.MODEL_ID,
     allowedModelIds: [
@@ -224,6 +233,46 @@ export function readDigesterConfig(env: Environment = process.env): DigesterConf
     auditDigestKeyArn: parsed.AUDIT_DIGEST_KEY_ARN,
     tenantSessionSeconds: parsed.TENANT_SESSION_SECONDS,
     siloDataPlanes: parsed.SILO_DATA_PLANES,
+  });
+}
+
+const ErasureEnvSchema = ServiceEnvSchema.pick({
+  TENANT_TABLE_NAME: true,
+  CONTROL_TABLE_NAME: true,
+  TENANT_BUCKET_NAME: true,
+  VECTOR_BUCKET_NAME: true,
+  TENANT_TAG_SECRET_ARN: true,
+  AUDIT_DIGEST_KEY_ARN: true,
+  TENANT_SESSION_SECONDS: true,
+  SILO_DATA_PLANES: true,
+}).extend({ TENANT_ERASER_ROLE_ARN: required('TENANT_ERASER_ROLE_ARN') });
+
+/** Configuration of the tenant erasure job: where tenants' data lives, its eraser role, the signing key. */
+export type ErasureConfig = Pick<
+  ServiceConfig,
+  | 'tenantTableName'
+  | 'controlTableName'
+  | 'tenantBucketName'
+  | 'vectorBucketName'
+  | 'tenantTagSecretArn'
+  | 'auditDigestKeyArn'
+  | 'tenantSessionSeconds'
+  | 'siloDataPlanes'
+> & { readonly tenantEraserRoleArn: string };
+
+/** Reads and validates the tenant erasure job's environment; throws ConfigurationError naming what is wrong. */
+export function readErasureConfig(env: Environment = process.env): ErasureConfig {
+  const parsed = parseEnvironment(ErasureEnvSchema, env);
+  return Object.freeze({
+    tenantTableName: parsed.TENANT_TABLE_NAME,
+    controlTableName: parsed.CONTROL_TABLE_NAME,
+    tenantBucketName: parsed.TENANT_BUCKET_NAME,
+    vectorBucketName: parsed.VECTOR_BUCKET_NAME,
+    tenantTagSecretArn: parsed.TENANT_TAG_SECRET_ARN,
+    auditDigestKeyArn: parsed.AUDIT_DIGEST_KEY_ARN,
+    tenantSessionSeconds: parsed.TENANT_SESSION_SECONDS,
+    siloDataPlanes: parsed.SILO_DATA_PLANES,
+    tenantEraserRoleArn: parsed.TENANT_ERASER_ROLE_ARN,
   });
 }
 

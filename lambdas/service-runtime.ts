@@ -28,6 +28,8 @@ import { Metering } from './metering/metering.js';
 import { CURRENT_PRICES, costNanoUsd } from './metering/price-table.js';
 import { type Logger, SERVICE_NAME } from './observability/logger.js';
 import { type RequestTelemetry, Telemetry } from './observability/telemetry.js';
+import { recordMember } from './privacy/tenant-members.js';
+import { OffboardingRecords } from './registry/offboarding-records.js';
 import { TenantDirectory } from './registry/tenant-directory.js';
 import { TenantRegistry } from './registry/tenant-registry.js';
 import type { ModelFallbackOptions } from './resilience/model-fallback.js';
@@ -40,7 +42,7 @@ import { ScopedObjectVersions } from './tenancy/scoped-object-versions.js';
 import { ScopedTable } from './tenancy/scoped-table.js';
 import { ScopedVectorIndex } from './tenancy/scoped-vector-index.js';
 import { type SessionClientFactory, sdkSessionClients } from './tenancy/session-clients.js';
-import { type SessionSubject, TenantSessions } from './tenancy/tenant-session.js';
+import { type SessionSubject, type TenantSession, TenantSessions } from './tenancy/tenant-session.js';
 import { tenantTagKeyLoader } from './tenancy/tenant-tag-key.js';
 
 /** Metrics namespace of the functions' telemetry. */
@@ -51,6 +53,12 @@ export interface ServiceRuntimeOptions {
   readonly telemetry?: Telemetry;
   /** Sleep, randomness and policy of the model retry layer (tests make them instant). */
   readonly modelRetry?: Omit<ModelFallbackOptions, 'signal' | 'onRetry'>;
+  /**
+   * Record each user with a new tenant session in the tenant's member directory (what tenant
+   * erasure reads). Unit tests that count a request's exact commands turn it off.
+   * @default true
+   */
+  readonly recordMembers?: boolean;
 }
 
 /** The models a tenant may use: its primary one, and any model the platform picks (the tier's fallback). */
@@ -78,6 +86,8 @@ function sdkFunctionClients(): FunctionClients {
 
 export class ServiceRuntime {
   readonly registry: TenantRegistry;
+  /** Offboarding state, erasure progress and receipts (control table). */
+  readonly offboarding: OffboardingRecords;
   readonly directory: TenantDirectory;
   readonly sessions: TenantSessions;
   /** Sessions of the audit writer role (the only principal that writes audit trails). */
@@ -99,12 +109,23 @@ export class ServiceRuntime {
       options.telemetry ?? new Telemetry({ serviceName: SERVICE_NAME, namespace: TELEMETRY_NAMESPACE });
     this.#modelRetry = options.modelRetry;
     this.registry = new TenantRegistry(clients.dynamodb, config.controlTableName);
+    this.offboarding = new OffboardingRecords(clients.dynamodb, config.controlTableName);
     this.directory = new TenantDirectory(this.registry);
     this.sessions = new TenantSessions({
       sts: clients.sts,
       roleArn: config.tenantRoleArn,
       durationSeconds: config.tenantSessionSeconds,
       clients: clients.session,
+      // The member directory: tenant erasure finds every user's partitions through it, not a scan.
+      ...(options.recordMembers === false
+        ? {}
+        : {
+            onCreated: (session: TenantSession) =>
+              recordMember(
+                ScopedTable.of(session, dataPlaneFor(config, session.owner.tenantId).tableName),
+                session.owner.userId,
+              ),
+          }),
     });
     this.auditSessions = new TenantSessions({
       sts: clients.sts,

@@ -6,13 +6,12 @@
  * schedule, every tenant whose chain heads moved (lambdas/handlers/audit-digest.ts).
  */
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { HouseFunction } from './house-function.js';
+import { runEvery } from './schedule.js';
 import { auditDigestSigningPolicy } from './tenant-policy.js';
 
 export const AUDIT_DIGEST_ENTRY = 'lambdas/handlers/audit-digest.ts';
@@ -69,11 +68,7 @@ export class AuditDigests extends Construct {
         document: iam.PolicyDocument.fromJson(auditDigestSigningPolicy(this.signingKey.keyArn)),
       }),
     );
-    new events.Rule(this, 'Schedule', {
-      description: 'Runs the audit digester',
-      schedule: events.Schedule.rate(DIGEST_INTERVAL),
-      targets: [new targets.LambdaFunction(this.digester.function, { retryAttempts: 0 })],
-    });
+    runEvery(this, 'Schedule', DIGEST_INTERVAL, this.digester, 'Runs the audit digester');
   }
 
   /** The key and bucket, in the shape the tenant policy takes. */

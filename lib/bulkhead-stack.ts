@@ -27,13 +27,14 @@ import {
   DEFAULT_MODEL_IDS,
 } from './bulkhead-settings.js';
 import { ControlPlane } from './control-plane.js';
+import { EraserRoles } from './eraser-roles.js';
 import { HouseFunction } from './house-function.js';
 import { Identity } from './identity.js';
 import { TenantAccessRole } from './tenant-access-role.js';
 import { TenantApi } from './tenant-api.js';
 import { TenantDataPlane } from './tenant-data-plane.js';
+import { TENANT_ERASURE_ENTRY, TenantErasureJob } from './tenant-erasure-job.js';
 import type { TenantDataResources } from './tenant-policy.js';
-import { UserEraserRole } from './user-eraser-role.js';
 
 /** Handler sources (repo-relative), each exporting `handler`. */
 export const HANDLER_ENTRIES = {
@@ -42,6 +43,7 @@ export const HANDLER_ENTRIES = {
   api: 'lambdas/handlers/api.ts',
   chatStream: 'lambdas/handlers/chat-stream.ts',
   auditDigest: AUDIT_DIGEST_ENTRY,
+  tenantErasure: TENANT_ERASURE_ENTRY,
 } as const;
 
 export interface BulkheadStackProps extends StackProps, BulkheadSettings {}
@@ -63,7 +65,8 @@ export class BulkheadStack extends Stack {
   readonly tenantAccess: TenantAccessRole;
   readonly auditWriter: AuditWriterRole;
   readonly auditDigests: AuditDigests;
-  readonly userEraser: UserEraserRole;
+  readonly erasers: EraserRoles;
+  readonly tenantErasure: TenantErasureJob;
   readonly api: TenantApi;
 
   constructor(scope: Construct, id: string, props: BulkheadStackProps = {}) {
@@ -161,6 +164,11 @@ export class BulkheadStack extends Stack {
       environment: dataPlaneNames,
     });
     const digester = this.auditDigests.digester;
+    this.tenantErasure = new TenantErasureJob(this, 'TenantErasure', {
+      environment: dataPlaneNames,
+      signingKeyArn: this.auditDigests.signingKey.keyArn,
+    });
+    const eraser = this.tenantErasure.function;
     const platformFunctions = [this.controlFunction, this.apiFunction, this.chatStreamFunction];
     const tenantApiFunctions = [this.apiFunction, this.chatStreamFunction];
 
@@ -201,12 +209,16 @@ export class BulkheadStack extends Stack {
       fn.bindAssumableRole('AUDIT_ROLE_ARN', this.auditWriter.role);
       fn.bindSecret('TENANT_TAG_SECRET_ARN', this.tenantTagKey);
     }
-    // Only the control function erases users (the operator's and tenant admins' erasure route).
-    this.userEraser = new UserEraserRole(this, 'UserEraser', {
+    // Only the control function erases users; only the erasure job erases tenants.
+    this.erasers = new EraserRoles(this, 'Erasers', {
       resources,
-      trustedRoles: [this.controlFunction.role],
+      userErasers: [this.controlFunction.role],
+      tenantErasers: [eraser.role],
     });
-    this.controlFunction.bindAssumableRole('ERASER_ROLE_ARN', this.userEraser.role);
+    this.controlFunction.bindAssumableRole('ERASER_ROLE_ARN', this.erasers.userEraser);
+    eraser.bindAssumableRole('TENANT_ERASER_ROLE_ARN', this.erasers.tenantEraser);
+    eraser.bindSecret('TENANT_TAG_SECRET_ARN', this.tenantTagKey);
+    eraser.bindTable('CONTROL_TABLE_NAME', this.controlPlane.table, 'readWrite');
     digester.bindAssumableRole('AUDIT_ROLE_ARN', this.auditWriter.role);
     digester.bindSecret('TENANT_TAG_SECRET_ARN', this.tenantTagKey);
     digester.bindTable('CONTROL_TABLE_NAME', this.controlPlane.table, 'read');

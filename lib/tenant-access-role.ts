@@ -124,7 +124,7 @@ function acknowledgeTenantSecrets(policy: iam.ManagedPolicy, root: string): void
 }
 
 /** cdk-nag's notation for a resolved string: literal parts as they are, `{ Ref: X }` as `<X>`. */
-function nagJoinNotation(resolved: unknown): string {
+export function nagJoinNotation(resolved: unknown): string {
   if (typeof resolved === 'string') return resolved;
   if (typeof resolved === 'object' && resolved !== null && 'Fn::Join' in resolved) {
     const [separator, parts] = resolved['Fn::Join'] as [string, unknown[]];

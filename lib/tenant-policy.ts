@@ -359,6 +359,86 @@ export function userEraserPolicy(resources: TenantDataResources): PolicyDocument
   };
 }
 
+/** What the tenant eraser may do with its tenant's items: read (the final costs), find and delete them one by one (never write). */
+export const TENANT_ERASER_ITEM_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:DeleteItem',
+] as const;
+/** What it may do with its tenant's objects: list every version and delete any (never read). */
+export const TENANT_ERASER_OBJECT_ACTIONS = ['s3:DeleteObject', 's3:DeleteObjectVersion'] as const;
+/** What it may do with its tenant's vector index: find it and delete it. */
+export const TENANT_ERASER_INDEX_ACTIONS = ['s3vectors:GetIndex', 's3vectors:DeleteIndex'] as const;
+
+const TENANT_OBJECT_PREFIX = `${S3_TENANT_ROOT}/${TENANT}/`;
+
+/** Erasing one data plane's share of the session's tenant: every partition, object version and its index. */
+function eraseTenantPlane(sid: string, plane: DataPlaneArns, owner?: ConditionBlock): PolicyStatementJson[] {
+  const condition = owner === undefined ? {} : { Condition: owner };
+  return [
+    {
+      Sid: `${sid}Items`,
+      Effect: 'Allow',
+      Action: TENANT_ERASER_ITEM_ACTIONS,
+      Resource: plane.tableArns,
+      Condition: {
+        ...owner,
+        // Every marker (`t`, `u`, `a`): the whole tenant, audit trail included; never another tenant.
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${TENANT}${KEY_DELIMITER}*`] },
+        Null: { 'dynamodb:LeadingKeys': 'false' },
+      },
+    },
+    {
+      Sid: `${sid}Objects`,
+      Effect: 'Allow',
+      Action: TENANT_ERASER_OBJECT_ACTIONS,
+      Resource: plane.bucketArns.map((arn) => `${arn}/${TENANT_OBJECT_PREFIX}*`),
+      ...condition,
+    },
+    {
+      Sid: `${sid}ObjectVersions`,
+      Effect: 'Allow',
+      Action: 's3:ListBucketVersions',
+      Resource: plane.bucketArns,
+      Condition: { ...owner, StringLike: { 's3:prefix': `${TENANT_OBJECT_PREFIX}*` } },
+    },
+    {
+      Sid: `${sid}Index`,
+      Effect: 'Allow',
+      Action: TENANT_ERASER_INDEX_ACTIONS,
+      Resource: plane.vectorBucketArns.map((bucket) => `${bucket}/index/${TENANT}`),
+      ...condition,
+    },
+  ];
+}
+
+/**
+ * The tenant eraser role's policy: what erasing a whole offboarded tenant needs — find and delete
+ * every item of the session's tenant (all partitions, the audit trail too), every version and
+ * delete marker under `tenants/<TenantId>/`, its vector index and its secrets — and nothing of any
+ * other tenant: no reads of objects, no writes. Assumed by the tenant erasure job alone.
+ */
+export function tenantEraserPolicy(resources: TenantDataResources): PolicyDocumentJson {
+  const statements: PolicyStatementJson[] = [
+    ...tagGuards(['Tenant']),
+    ...eraseTenantPlane('EraseTenant', resources),
+    ...resources.silos.flatMap((silo, index) =>
+      eraseTenantPlane(`Silo${index + 1}EraseTenant`, silo, {
+        StringEquals: { [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: silo.tenantId },
+      }),
+    ),
+  ];
+  if (resources.tenantSecretsArnRoot !== undefined)
+    statements.push({
+      Sid: 'EraseTenantSecrets',
+      Effect: 'Allow',
+      Action: 'secretsmanager:DeleteSecret',
+      Resource: `${resources.tenantSecretsArnRoot}/${TENANT}/*`,
+    });
+  return { Version: '2012-10-17', Statement: statements };
+}
+
 /**
  * The tenant role's second document: the credentials it keeps for its tenant and users — the
  * tenant's secrets (connector keys) and the token vault's key. A managed policy of its own, so the

@@ -13,14 +13,17 @@
  *   GET  /logs?after=<sequence>               → { lines: CapturedLogLine[], dropped }
  *   GET  /sessions/identities                 → { tenantIds, userIds } every session tag minted
  *   GET  /secrets/values                      → { values } every secret value Secrets Manager has held
+ *   GET  /secrets/names                       → { names } the secrets it holds now
  *   POST /secrets/watch {values}              → 204 values scans must also never find (tokens a test issued)
  *   POST /schedules/run                       → { results } runs every scheduled function once (the audit digester)
+ *   POST /faults/next {action, times?}        → 204 the next requests needing that IAM action get a 503
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { S3VectorsEmulator } from './emulators/s3-vectors.js';
 import type { SecretsManagerEmulator } from './emulators/secrets-manager.js';
 import type { StandInModel } from './emulators/stand-in-model.js';
+import type { InjectedFaults } from './front-door/injected-faults.js';
 import type { CredentialRegistry } from './front-door/principals.js';
 import type { FunctionLogs } from './function-logs.js';
 import { closeServer, LOOPBACK, listenOnLoopback } from './net.js';
@@ -35,9 +38,17 @@ export interface InspectorSources {
   readonly vectors: S3VectorsEmulator;
   readonly logs: FunctionLogs;
   readonly sessions: Pick<CredentialRegistry, 'sessionIdentities'>;
-  readonly secrets: Pick<SecretsManagerEmulator, 'values' | 'watch'>;
+  readonly secrets: Pick<SecretsManagerEmulator, 'values' | 'watch' | 'names'>;
   readonly schedules: { runAll(): Promise<unknown[]> };
+  readonly faults: Pick<InjectedFaults, 'failNext'>;
 }
+
+const FaultSchema = z
+  .object({
+    action: z.string().regex(/^[a-z0-9-]+:[A-Za-z]+$/),
+    times: z.number().int().min(1).max(100).default(1),
+  })
+  .strict();
 
 const WatchSchema = z.object({ values: z.array(z.string().max(8192)).max(1000) }).strict();
 
@@ -78,6 +89,18 @@ export async function startInspector(sources: InspectorSources, port = 0): Promi
       );
       return;
     }
+    if (incoming.method === 'POST' && url.pathname === '/faults/next') {
+      readJson(incoming).then(
+        (body) => {
+          const parsed = FaultSchema.safeParse(body);
+          if (!parsed.success) return reply(outgoing, 400, { message: parsed.error.message });
+          sources.faults.failNext(parsed.data.action, parsed.data.times);
+          outgoing.writeHead(204).end();
+        },
+        () => reply(outgoing, 400, { message: 'the body is not JSON' }),
+      );
+      return;
+    }
     if (incoming.method === 'POST' && url.pathname === '/schedules/run') {
       sources.schedules.runAll().then(
         (results) => reply(outgoing, 200, { results }),
@@ -87,7 +110,7 @@ export async function startInspector(sources: InspectorSources, port = 0): Promi
     }
     if (incoming.method !== 'GET')
       return reply(outgoing, 405, {
-        message: 'only GET (and POST /model/fail-next, /secrets/watch, /schedules/run)',
+        message: 'only GET (and POST /model/fail-next, /secrets/watch, /schedules/run, /faults/next)',
       });
     const after = Number(url.searchParams.get('after') ?? '0');
     const fromSequence = Number.isFinite(after) ? after : 0;
@@ -107,6 +130,9 @@ export async function startInspector(sources: InspectorSources, port = 0): Promi
     }
     if (url.pathname === '/secrets/values') {
       return reply(outgoing, 200, { values: sources.secrets.values() });
+    }
+    if (url.pathname === '/secrets/names') {
+      return reply(outgoing, 200, { names: sources.secrets.names() });
     }
     const index = /^\/vectors\/([^/]+)\/([^/]+)$/.exec(url.pathname);
     if (index?.[1] !== undefined && index[2] !== undefined) {

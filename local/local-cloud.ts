@@ -23,6 +23,7 @@ import { SecretsManagerEmulator } from './emulators/secrets-manager.js';
 import { StandInModel } from './emulators/stand-in-model.js';
 import { StsEmulator } from './emulators/sts.js';
 import { type Denial, startFrontDoor } from './front-door/front-door.js';
+import { InjectedFaults } from './front-door/injected-faults.js';
 import { PolicyEvaluator } from './front-door/policy-evaluator.js';
 import { CredentialRegistry, type Credentials } from './front-door/principals.js';
 import { vectorBucketArnPrefix } from './front-door/s3vectors-request.js';
@@ -144,6 +145,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     stops.push(async () => vectors.save());
     const secrets = new SecretsManagerEmulator(account.region, account.accountId);
     const kms = new KmsEmulator(account.region, account.accountId);
+    const faults = new InjectedFaults();
     const standInModel = new StandInModel(() => secrets.values());
     const functionLogs = new FunctionLogs();
     const frontDoorStarting = track(
@@ -163,6 +165,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           sts: new StsEmulator(registry, (arn) => evaluator.role(arn) !== undefined, account.accountId),
           secrets,
           kms,
+          faults,
           model: standInModel,
           ...(options.onDenied === undefined ? {} : { onDenied: options.onDenied }),
           ...(options.onAwsCall === undefined ? {} : { onCall: options.onAwsCall }),
@@ -177,7 +180,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     };
     const inspectorStarting = track(
       startInspector(
-        { model: standInModel, vectors, logs: functionLogs, sessions: registry, secrets, schedules },
+        { model: standInModel, vectors, logs: functionLogs, sessions: registry, secrets, schedules, faults },
         options.inspectorPort ?? 0,
       ),
     );
@@ -207,6 +210,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         // Connectors here are loopback servers (the demo MCP server, tests' fakes); the cloud refuses them.
         CONNECTOR_ALLOW_LOOPBACK: 'true',
+        // Local requests are short: erasure waits only for the registry cache (15 s) to refuse the tenant.
+        OFFBOARDING_SETTLE_SECONDS: '16',
       };
     };
 

@@ -127,8 +127,15 @@ export function shardAllowance(total: number, shards: number, index: number): nu
   return Math.floor(total / shards) + (index < total % shards ? 1 : 0);
 }
 
+export const BUDGET_COLLECTION = 'budget';
+
 export function budgetCounterAddress(month: string, shard: number): ItemAddress {
-  return { visibility: 'tenant', collection: 'budget', segments: [month, `s${shard}`], sk: 'counter' };
+  return {
+    visibility: 'tenant',
+    collection: BUDGET_COLLECTION,
+    segments: [month, `s${shard}`],
+    sk: 'counter',
+  };
 }
 
 function holdAddress(reservation: Pick<Reservation, 'month' | 'shard' | 'holdId'>): ItemAddress {

@@ -46,7 +46,12 @@ export type AgentSettings = z.infer<typeof AgentSettingsSchema>;
 /** The settings of a tenant that has set none. */
 export const NO_AGENT_SETTINGS: AgentSettings = Object.freeze({});
 
-const SETTINGS_ADDRESS: ItemAddress = { visibility: 'tenant', collection: 'agent-settings', sk: 'current' };
+export const AGENT_SETTINGS_COLLECTION = 'agent-settings';
+const SETTINGS_ADDRESS: ItemAddress = {
+  visibility: 'tenant',
+  collection: AGENT_SETTINGS_COLLECTION,
+  sk: 'current',
+};
 
 /** True when the tenant's settings let this caller use the tool (the authorization table decides first). */
 export function settingsAllowTool(

@@ -25,7 +25,7 @@ import { checkConnectorUrl, type OutboundPolicy } from './outbound-fetch.js';
 import type { TenantSecrets } from './tenant-secrets.js';
 import { assertCompiles } from './tool-schema.js';
 
-const CONNECTORS: PartitionAddress = { visibility: 'tenant', collection: 'connectors' };
+export const CONNECTORS: PartitionAddress = { visibility: 'tenant', collection: 'connectors' };
 const SECRET_PURPOSE = 'connectors';
 
 function connectorAddress(name: ConnectorName): ItemAddress {
@@ -209,6 +209,22 @@ export class Connectors {
 }
 
 /** The Secrets Manager name an auth keeps its secret under, if it has one. */
+/** The names of every secret the table's tenant's connectors keep (tenant erasure deletes them). */
+export async function connectorSecretNames(table: Pick<ScopedTable, 'query'>): Promise<string[]> {
+  const names: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await table.query(CONNECTORS, cursor === undefined ? {} : { cursor });
+    for (const item of page.items) {
+      const parsed = StoredConnectorSchema.safeParse(parseRecord(item.attributes.connector));
+      const name = parsed.success ? secretNameOf(parsed.data.auth) : undefined;
+      if (name !== undefined) names.push(name);
+    }
+    cursor = page.cursor;
+  } while (cursor !== undefined);
+  return names;
+}
+
 export function secretNameOf(auth: StoredAuth): string | undefined {
   return auth.type === 'none' ? undefined : auth.secretName;
 }

@@ -34,7 +34,11 @@ const digester = new AuditDigester(kmsDigestSigner(new KMSClient({}), config.aud
 export async function handler(): Promise<DigestRunSummary> {
   const key = await tagKey();
   return digestAllTenants({
-    tenantIds: async () => (await registry.listTenants()).map((tenant) => tenant.tenantId),
+    // A tenant whose erasure has begun has no trail left to sign.
+    tenantIds: async () =>
+      (await registry.listTenants())
+        .filter((tenant) => tenant.erasureStartedAt === undefined)
+        .map((tenant) => tenant.tenantId),
     accessFor: async (tenantId) => {
       const tenantTag = tenantTagFor(tenantId, key);
       const subject = { tenantId, userId: DIGESTER_USER_ID, tenantTag };

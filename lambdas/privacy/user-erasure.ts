@@ -17,6 +17,7 @@ import type { ScopedObjectVersions } from '../tenancy/scoped-object-versions.js'
 import type { ItemAddress, PartitionAddress, ScopedItem, ScopedTable } from '../tenancy/scoped-table.js';
 import type { ScopedVectorIndex } from '../tenancy/scoped-vector-index.js';
 import { ERASED_COLLECTIONS, PSEUDONYMISED_COLLECTIONS } from './private-collections.js';
+import { recordErasure } from './tenant-members.js';
 
 /** Where erased users' usage lives: a tenant partition per pseudonym. */
 export const ERASED_USAGE_COLLECTION = 'erased-usage';
@@ -60,8 +61,8 @@ export interface UserErasureRequest {
 }
 
 /** Every item of a partition. */
-async function itemsOf(
-  table: UserErasureTargets['table'],
+export async function itemsOf(
+  table: Pick<ScopedTable, 'query'>,
   partition: PartitionAddress,
 ): Promise<ScopedItem[]> {
   const items: ScopedItem[] = [];
@@ -153,6 +154,8 @@ export async function eraseUser(
 
   const { objectVersions, deleteMarkers } = await targets.objects.purgePrivate();
   const roleAssignments = (await targets.removeRoles()) ? 1 : 0;
+  // Last: the member directory forgets the user id and keeps the pseudonym (its usage partition).
+  await recordErasure(table, request.userId, request.pseudonym);
   return {
     tenantId: request.tenantId,
     pseudonym: request.pseudonym,

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { TenantIdSchema, UserIdSchema } from '../tenancy/key-layout.js';
 import { RoleSchema, TierSchema } from '../tenancy/request-context.js';
 
-export const TENANT_STATUSES = ['active', 'suspended'] as const;
+/** `offboarding`: refused like `suspended`, and erased once its grace period ends (unless cancelled). */
+export const TENANT_STATUSES = ['active', 'suspended', 'offboarding'] as const;
 export const TenantStatusSchema = z.enum(TENANT_STATUSES);
 export type TenantStatus = z.infer<typeof TenantStatusSchema>;
 
@@ -42,6 +43,10 @@ export const TenantRecordSchema = z.object({
   status: TenantStatusSchema,
   createdAt: z.iso.datetime(),
   ...TenantSettingsSchema.shape,
+  /** Set while offboarding: when it was asked for and when erasure may begin. */
+  offboarding: z.object({ requestedAt: z.iso.datetime(), eraseAfter: z.iso.datetime() }).optional(),
+  /** Set when erasure has begun: from then on offboarding can no longer be cancelled. */
+  erasureStartedAt: z.iso.datetime().optional(),
 });
 export type TenantRecord = z.infer<typeof TenantRecordSchema>;
 

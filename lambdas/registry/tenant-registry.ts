@@ -19,7 +19,12 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { z } from 'zod';
 import { PLATFORM_TENANT_ID, type Role } from '../tenancy/request-context.js';
-import { RegistryRecordError, TenantExistsError, TenantNotFoundError } from './errors.js';
+import {
+  RegistryRecordError,
+  TenantExistsError,
+  TenantNotFoundError,
+  TenantOffboardingError,
+} from './errors.js';
 import {
   type RoleAssignment,
   RoleAssignmentSchema,
@@ -29,9 +34,9 @@ import {
   type TenantStatus,
 } from './tenant-record.js';
 
-const PROFILE_SK = 'profile';
+export const PROFILE_SK = 'profile';
 
-function tenantPk(tenantId: string): string {
+export function tenantPk(tenantId: string): string {
   return `tenant#${tenantId}`;
 }
 
@@ -39,7 +44,7 @@ function userSk(userId: string): string {
   return `user#${userId}`;
 }
 
-function parseStored<T>(schema: z.ZodType<T>, raw: Parameters<typeof unmarshall>[0], what: string): T {
+export function parseStored<T>(schema: z.ZodType<T>, raw: Parameters<typeof unmarshall>[0], what: string): T {
   const { pk: _pk, sk: _sk, ...fields } = unmarshall(raw);
   const result = schema.safeParse(fields);
   if (!result.success) throw new RegistryRecordError(`stored ${what} is malformed`, { cause: result.error });
@@ -114,9 +119,12 @@ export class TenantRegistry {
     return tenants;
   }
 
-  /** Sets a tenant's status; throws TenantNotFoundError for an unknown tenant. */
-  setStatus(tenantId: string, status: TenantStatus): Promise<TenantRecord> {
-    return this.#setFields(tenantId, { status });
+  /**
+   * Suspends or resumes a tenant; throws TenantNotFoundError for an unknown tenant and
+   * TenantOffboardingError for an offboarding one (only cancel-offboard restores it).
+   */
+  setStatus(tenantId: string, status: Exclude<TenantStatus, 'offboarding'>): Promise<TenantRecord> {
+    return this.#setFields(tenantId, { status }, { unlessOffboarding: true });
   }
 
   /** Sets the given settings (each replaces the stored value); throws TenantNotFoundError for an unknown tenant. */
@@ -124,7 +132,11 @@ export class TenantRegistry {
     return this.#setFields(tenantId, settings);
   }
 
-  async #setFields(tenantId: string, fields: Readonly<Record<string, unknown>>): Promise<TenantRecord> {
+  async #setFields(
+    tenantId: string,
+    fields: Readonly<Record<string, unknown>>,
+    options: { unlessOffboarding?: boolean } = {},
+  ): Promise<TenantRecord> {
     const defined = Object.entries(fields).filter(([, value]) => value !== undefined);
     if (defined.length === 0) {
       const record = await this.getTenant(tenantId);
@@ -139,17 +151,24 @@ export class TenantRegistry {
           TableName: this.tableName,
           Key: marshall({ pk: tenantPk(tenantId), sk: PROFILE_SK }),
           UpdateExpression: `SET ${defined.map((_, index) => `#f${index} = :f${index}`).join(', ')}`,
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }),
+          ConditionExpression: options.unlessOffboarding
+            ? 'attribute_exists(pk) AND #status <> :offboarding'
+            : 'attribute_exists(pk)',
+          ExpressionAttributeNames: options.unlessOffboarding ? { ...names, '#status': 'status' } : names,
+          ExpressionAttributeValues: marshall(
+            options.unlessOffboarding ? { ...values, ':offboarding': 'offboarding' } : values,
+            { removeUndefinedValues: true },
+          ),
           ReturnValues: 'ALL_NEW',
         }),
       );
       if (output.Attributes === undefined) throw new TenantNotFoundError(tenantId);
       return parseStored(TenantRecordSchema, output.Attributes, 'tenant record');
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) throw new TenantNotFoundError(tenantId);
-      throw err;
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      if (options.unlessOffboarding && (await this.getTenant(tenantId)) !== undefined)
+        throw new TenantOffboardingError(tenantId);
+      throw new TenantNotFoundError(tenantId);
     }
   }
 

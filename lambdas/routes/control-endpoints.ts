@@ -4,6 +4,7 @@ import { endpoint, NO_BODY, NO_QUERY } from '../http/endpoint.js';
 import { PlatformCostsSchema } from '../metering/platform-costs.js';
 import { CURRENT_PRICES, isPriced } from '../metering/price-table.js';
 import { MonthSchema } from '../metering/tenant-costs.js';
+import { ErasureReceiptBodySchema, SignedErasureReceiptSchema } from '../privacy/tenant-erasure.js';
 import { UserErasureReceiptSchema } from '../privacy/user-erasure.js';
 import { UserExportSchema } from '../privacy/user-export.js';
 import {
@@ -97,6 +98,7 @@ export const suspendTenant = endpoint({
   summary: 'Suspend a tenant (operator)',
   body: NO_BODY,
   query: NO_QUERY,
+  errors: { 409: 'tenant_offboarding: cancel-offboard restores an offboarding tenant' },
   responses: { 200: { description: 'The tenant record', schema: TenantRecordSchema } },
 });
 
@@ -107,6 +109,7 @@ export const resumeTenant = endpoint({
   summary: 'Resume a suspended tenant (operator)',
   body: NO_BODY,
   query: NO_QUERY,
+  errors: { 409: 'tenant_offboarding: cancel-offboard restores an offboarding tenant' },
   responses: { 200: { description: 'The tenant record', schema: TenantRecordSchema } },
 });
 
@@ -118,6 +121,59 @@ export const assignRoles = endpoint({
   body: z.object({ roles: z.array(RoleSchema).max(ROLES.length) }).strict(),
   query: NO_QUERY,
   responses: { 200: { description: 'The assignment', schema: RoleAssignmentSchema } },
+});
+
+/** The grace period before an offboarded tenant is erased, unless an operator names another. */
+export const DEFAULT_OFFBOARDING_GRACE_DAYS = 30;
+
+export const offboardTenant = endpoint({
+  method: 'POST',
+  path: '/v1/admin/tenants/{tenantId}/offboard',
+  action: 'tenants.manage',
+  summary:
+    'Offboard a tenant: refused at once on every route, erased (every item, object version, index, secret, its registry record) once the grace period ends, with a signed erasure receipt (operator). Offboarding twice changes nothing',
+  body: z
+    .object({
+      graceDays: z
+        .number()
+        .int()
+        .min(0)
+        .max(365)
+        .optional()
+        .describe(`Days before erasure; default ${DEFAULT_OFFBOARDING_GRACE_DAYS}`),
+    })
+    .strict(),
+  query: NO_QUERY,
+  errors: { 404: 'tenant_not_found', ...OPERATOR_ONLY },
+  responses: { 200: { description: 'The tenant record, status `offboarding`', schema: TenantRecordSchema } },
+});
+
+export const cancelOffboarding = endpoint({
+  method: 'POST',
+  path: '/v1/admin/tenants/{tenantId}/cancel-offboard',
+  action: 'tenants.manage',
+  summary: 'Restore an offboarding tenant within its grace period, before its erasure begins (operator)',
+  body: NO_BODY,
+  query: NO_QUERY,
+  errors: { 404: 'tenant_not_found', 409: 'offboarding_not_cancellable', ...OPERATOR_ONLY },
+  responses: { 200: { description: 'The tenant record, status `active`', schema: TenantRecordSchema } },
+});
+
+export const getErasureReceipt = endpoint({
+  method: 'GET',
+  path: '/v1/admin/tenants/{tenantId}/erasure-receipt',
+  action: 'tenants.manage',
+  summary:
+    'The signed receipt of an erased tenant: counts per kind, start and end, the final cost statement; signed with the audit digest key (operator)',
+  body: NO_BODY,
+  query: NO_QUERY,
+  errors: { 404: 'erasure_receipt_not_found', ...OPERATOR_ONLY },
+  responses: {
+    200: {
+      description: 'The receipt, and the signed text it was read from',
+      schema: z.object({ receipt: ErasureReceiptBodySchema, signed: SignedErasureReceiptSchema }),
+    },
+  },
 });
 
 const USER_ADMIN_ONLY = { 403: 'forbidden: an operator, or this tenant’s admin, is required' } as const;
@@ -156,5 +212,8 @@ export const CONTROL_ENDPOINTS = [
   assignRoles,
   eraseUser,
   exportUser,
+  offboardTenant,
+  cancelOffboarding,
+  getErasureReceipt,
   getPlatformCosts,
 ];

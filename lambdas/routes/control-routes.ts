@@ -16,14 +16,21 @@ import { readPlatformCosts } from '../metering/platform-costs.js';
 import { readTenantCosts } from '../metering/tenant-costs.js';
 import { monthOf } from '../metering/usage-keys.js';
 import type { Logger } from '../observability/logger.js';
+import { ErasureReceiptBodySchema, SignedErasureReceiptSchema } from '../privacy/tenant-erasure.js';
 import { eraseUser, monthsBetween } from '../privacy/user-erasure.js';
 import { exportUserData } from '../privacy/user-export.js';
-import { TenantNotFoundError } from '../registry/errors.js';
+import { ErasureReceiptNotFoundError, TenantNotFoundError } from '../registry/errors.js';
 import { onboardTenant } from '../registry/onboarding.js';
 import type { TenantRecord } from '../registry/tenant-record.js';
 import type { ServiceRuntime } from '../service-runtime.js';
 import { TenantIdSchema, UserIdSchema } from '../tenancy/key-layout.js';
-import { hasAnyRole, type RequestContext, type Role, requestContext } from '../tenancy/request-context.js';
+import {
+  hasAnyRole,
+  PLATFORM_TENANT_ID,
+  type RequestContext,
+  type Role,
+  requestContext,
+} from '../tenancy/request-context.js';
 import * as control from './control-endpoints.js';
 import { type RequestScope, userDataSourcesFor, type WorkspaceRuntime } from './workspace.js';
 
@@ -38,7 +45,17 @@ function requireAssignable(context: RequestContext, roles: readonly Role[]): voi
 }
 
 export type ControlRuntime = WorkspaceRuntime &
-  Pick<ServiceRuntime, 'registry' | 'table' | 'vectorIndex' | 'tenantTag' | 'auditTrail' | 'objectVersions'>;
+  Pick<
+    ServiceRuntime,
+    | 'config'
+    | 'registry'
+    | 'offboarding'
+    | 'table'
+    | 'vectorIndex'
+    | 'tenantTag'
+    | 'auditTrail'
+    | 'objectVersions'
+  >;
 
 /**
  * A request scope AS another user of a tenant (the erased or exported one): their data is
@@ -62,17 +79,25 @@ async function scopeOfUser(
 }
 
 /**
- * The audit of an admin action, in the TARGET tenant's trail (reached through
- * a session for that tenant), with the acting operator or admin as actor.
- * Admin actions fail closed: the record is written before the action.
+ * The audit of an admin action, in the TARGET tenant's trail (reached through a session for that
+ * tenant), with the acting operator or admin as actor — or, for a tenant that does not exist or
+ * whose erasure has begun, the platform tenant's trail, so nothing is written into a tenant that
+ * is gone. Admin actions fail closed: the record is written before the action.
  */
 async function adminAudit(
   runtime: ControlRuntime,
   { context, logger }: { context: RequestContext; logger: Logger },
   tenantId: string,
+  options: { onboarding?: boolean } = {},
 ): Promise<RequestAudit> {
-  const tenantTag = await runtime.tenantTag(tenantId);
-  const trail = await runtime.auditTrail({ tenantId, userId: context.userId, tenantTag });
+  // A tenant that does not exist (or is being erased) gets no trail written: the operator's own does.
+  const target = options.onboarding ? undefined : await runtime.registry.getTenant(tenantId);
+  const trailOf =
+    options.onboarding || (target !== undefined && target.erasureStartedAt === undefined)
+      ? tenantId
+      : PLATFORM_TENANT_ID;
+  const tenantTag = await runtime.tenantTag(trailOf);
+  const trail = await runtime.auditTrail({ tenantId: trailOf, userId: context.userId, tenantTag });
   return new RequestAudit(trail, { ...context, tenantTag }, logger);
 }
 
@@ -95,7 +120,7 @@ export function controlRouter(runtime: ControlRuntime): Router<RequestContext> {
   return new Router<RequestContext>()
     .implement(control.onboardTenant, async (request) => {
       const { body: tenant, context } = request;
-      const audit = await adminAudit(runtime, request, tenant.tenantId);
+      const audit = await adminAudit(runtime, request, tenant.tenantId, { onboarding: true });
       const record = await audit.write(adminAction('onboard', `tenant/${tenant.tenantId}`), () =>
         onboardTenant(
           {
@@ -187,6 +212,36 @@ export function controlRouter(runtime: ControlRuntime): Router<RequestContext> {
     .implement(control.exportUser, async (request) => {
       const { scope } = await userTarget(request);
       return jsonResponse(200, await exportUserData(scope.context, await userDataSourcesFor(runtime, scope)));
+    })
+    .implement(control.offboardTenant, async (request) => {
+      const tenantId = tenantIdOf(request.params);
+      const now = new Date();
+      const graceDays = request.body.graceDays ?? control.DEFAULT_OFFBOARDING_GRACE_DAYS;
+      const settleMs = runtime.config.offboardingSettleSeconds * 1000;
+      const eraseAfter = new Date(now.getTime() + graceDays * 86_400_000 + settleMs);
+      const audit = await adminAudit(runtime, request, tenantId);
+      return jsonResponse(
+        200,
+        await audit.write(adminAction('offboard', `tenant/${tenantId}`), () =>
+          runtime.offboarding.start(tenantId, now, eraseAfter),
+        ),
+      );
+    })
+    .implement(control.cancelOffboarding, async (request) => {
+      const tenantId = tenantIdOf(request.params);
+      const audit = await adminAudit(runtime, request, tenantId);
+      return jsonResponse(
+        200,
+        await audit.write(adminAction('cancel_offboard', `tenant/${tenantId}`), () =>
+          runtime.offboarding.cancel(tenantId, new Date()),
+        ),
+      );
+    })
+    .implement(control.getErasureReceipt, async ({ params }) => {
+      const tenantId = tenantIdOf(params);
+      const signed = await runtime.offboarding.receipt(tenantId, SignedErasureReceiptSchema);
+      if (signed === undefined) throw new ErasureReceiptNotFoundError(tenantId);
+      return jsonResponse(200, { receipt: ErasureReceiptBodySchema.parse(JSON.parse(signed.body)), signed });
     })
     .implement(control.getPlatformCosts, async ({ context, query }) => {
       const month = query.month ?? monthOf(new Date());

@@ -1,12 +1,12 @@
 /**
  * Every stored version of the session owner's private objects, for erasure: a versioned bucket
  * keeps overwritten and deleted objects as noncurrent versions and delete markers, which a plain
- * delete never removes. Listing versions and deleting one are the user eraser role's alone
- * (`userEraserPolicy`), on `tenants/<TenantId>/users/<UserId>/` only.
+ * delete never removes. Listing versions and deleting one are the eraser roles' alone: the user
+ * eraser's on `tenants/<TenantId>/users/<UserId>/`, the tenant eraser's on `tenants/<TenantId>/`.
  */
 import { DeleteObjectsCommand, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { IncompleteBatchError } from './errors.js';
-import { type KeyOwner, objectPrefix } from './key-layout.js';
+import { type KeyOwner, objectPrefix, S3_TENANT_ROOT } from './key-layout.js';
 import type { TenantSession } from './tenant-session.js';
 
 /** DeleteObjects takes at most 1,000 keys. */
@@ -24,14 +24,22 @@ export class ScopedObjectVersions {
     private readonly owner: KeyOwner,
   ) {}
 
-  /** The versions of an eraser session's user. */
+  /** The versions an eraser session reaches. */
   static of(session: TenantSession, bucketName: string): ScopedObjectVersions {
     return new ScopedObjectVersions(session.s3, bucketName, session.owner);
   }
 
   /** Deletes every version and delete marker under the owner's private prefix; what it deleted. */
-  async purgePrivate(): Promise<PurgedVersions> {
-    const prefix = objectPrefix(this.owner, 'private');
+  purgePrivate(): Promise<PurgedVersions> {
+    return this.#purge(objectPrefix(this.owner, 'private'));
+  }
+
+  /** Deletes every version and delete marker of the owner's whole tenant (tenant erasure). */
+  purgeTenant(): Promise<PurgedVersions> {
+    return this.#purge(`${S3_TENANT_ROOT}/${this.owner.tenantId}/`);
+  }
+
+  async #purge(prefix: string): Promise<PurgedVersions> {
     let objectVersions = 0;
     let deleteMarkers = 0;
     for (;;) {

@@ -10,9 +10,11 @@
 import {
   ConflictException,
   CreateIndexCommand,
+  DeleteIndexCommand,
   DeleteVectorsCommand,
   GetVectorsCommand,
   ListVectorsCommand,
+  NotFoundException,
   PutVectorsCommand,
   QueryVectorsCommand,
   type S3VectorsClient,
@@ -115,6 +117,17 @@ export class ScopedVectorIndex {
       return true;
     } catch (err) {
       if (err instanceof ConflictException) return false;
+      throw err;
+    }
+  }
+
+  /** Deletes the tenant's whole index (tenant erasure); false when there was none. */
+  async deleteIndex(): Promise<boolean> {
+    try {
+      await this.client.send(new DeleteIndexCommand(this.#target()));
+      return true;
+    } catch (err) {
+      if (err instanceof NotFoundException) return false;
       throw err;
     }
   }

@@ -89,6 +89,8 @@ export interface TenantSessionsOptions {
   readonly refreshBeforeExpiryMs?: number;
   /** @default Date.now */
   readonly now?: () => number;
+  /** Runs once for each session STS issues, before anyone uses it (a failure fails the request). */
+  readonly onCreated?: (session: TenantSession) => Promise<void>;
 }
 
 function sha256(text: string): string {
@@ -108,8 +110,10 @@ export class TenantSessions {
   readonly #maxSessions: number;
   readonly #refreshBeforeExpiryMs: number;
   readonly #now: () => number;
+  readonly #onCreated: ((session: TenantSession) => Promise<void>) | undefined;
 
   constructor(options: TenantSessionsOptions) {
+    this.#onCreated = options.onCreated;
     this.#sts = options.sts;
     this.#roleArn = options.roleArn;
     this.#durationSeconds = options.durationSeconds;
@@ -138,7 +142,8 @@ export class TenantSessions {
     const pending = this.#pending.get(key);
     if (pending !== undefined) return pending;
     const started = this.#assumeRole(owner, subject.tenantTag, sessionPolicy)
-      .then((session) => {
+      .then(async (session) => {
+        await this.#onCreated?.(session);
         this.#remember(key, session);
         return session;
       })

@@ -128,6 +128,11 @@ export class S3VectorsEmulator {
         return this.createIndex(body);
       case 'GetIndex':
         return { index: describeIndex(this.index(body)) };
+      case 'DeleteIndex': {
+        const index = this.index(body);
+        this.bucket(index.vectorBucketName).delete(index.indexName);
+        return {};
+      }
       case 'PutVectors':
         return this.putVectors(body);
       case 'GetVectors':

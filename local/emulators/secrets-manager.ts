@@ -54,6 +54,11 @@ export class SecretsManagerEmulator {
     return [...this.everStored];
   }
 
+  /** The names of the secrets held now (what a raw listing shows). */
+  names(): string[] {
+    return this.secrets.map((secret) => secret.name);
+  }
+
   /** Adds values scans must never find, though they were never stored here. */
   watch(values: readonly string[]): void {
     for (const value of values) if (value.length >= 8) this.everStored.add(value);

@@ -26,6 +26,7 @@ import {
   type ParsedRequest,
   UnrecognizedRequestError,
 } from './iam-request.js';
+import { type InjectedFaults, unavailable } from './injected-faults.js';
 import { kmsIamRequests } from './kms-request.js';
 import type { PolicyEvaluator } from './policy-evaluator.js';
 import type { CredentialRegistry, Principal } from './principals.js';
@@ -46,6 +47,8 @@ export interface FrontDoorOptions {
    * isolation tests fail without it; signatures are verified either way.
    */
   readonly enforceIam: boolean;
+  /** Outages a test injects (answered after IAM allows the request). @default none */
+  readonly faults?: InjectedFaults;
   readonly dynamoDb: { readonly endpoint: string; readonly tables: ReadonlyMap<string, TableKeys> };
   readonly s3Endpoint: string;
   readonly vectors: S3VectorsEmulator;
@@ -158,6 +161,8 @@ async function handle(
       }
     }
   }
+  if (options.faults?.take(iamRequests.map((iamRequest) => iamRequest.action)))
+    return send(outgoing, unavailable(service, requestId), request.method);
   await forward(service, request, principal, options, outgoing);
 }
 

@@ -11,6 +11,7 @@ import {
 export const VECTOR_OPERATIONS = new Set([
   'CreateIndex',
   'GetIndex',
+  'DeleteIndex',
   'PutVectors',
   'GetVectors',
   'QueryVectors',

@@ -9,12 +9,17 @@ const LOCAL_OIDC = {
   'bulkhead:oidcAudience': 'bulkhead-local',
 };
 
-/** The environment variables of every function that verifies tokens (all but the audit digester), by entry. */
+/** The environment variables of every function that serves requests (not the scheduled jobs), by entry. */
 function environments(template: Template): Map<string, Record<string, unknown>> {
   const functions = template.findResources('AWS::Lambda::Function');
   return new Map(
     Object.values(functions)
-      .filter((fn) => fn.Metadata?.['bulkhead:entry'] !== HANDLER_ENTRIES.auditDigest)
+      .filter(
+        (fn) =>
+          ![HANDLER_ENTRIES.auditDigest, HANDLER_ENTRIES.tenantErasure].includes(
+            fn.Metadata?.['bulkhead:entry'],
+          ),
+      )
       .map((fn) => [String(fn.Metadata?.['bulkhead:entry']), fn.Properties.Environment.Variables]),
   );
 }

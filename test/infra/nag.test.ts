@@ -75,6 +75,10 @@ describe('cdk-nag AwsSolutions checks', () => {
         expect(id).toBe(
           'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:Bulkhead/tenants/<aws:PrincipalTag/TenantId>/*]',
         );
+      else if (id.endsWith('/tenants/<aws:PrincipalTag/TenantId>/*]'))
+        expect(id).toMatch(
+          /^AwsSolutions-IAM5\[Resource::<\w+\.Arn>\/tenants\/<aws:PrincipalTag\/TenantId>\/\*\]$/,
+        );
       else if (id.includes('/digests/'))
         expect(id).toMatch(
           /^AwsSolutions-IAM5\[Resource::<AuditDigestsBucket\w+\.Arn>\/digests\/<aws:PrincipalTag\/TenantId>\/\*\]$/,
@@ -84,9 +88,11 @@ describe('cdk-nag AwsSolutions checks', () => {
           /^AwsSolutions-IAM5\[Resource::<\w+\.Arn>\/tenants\/<aws:PrincipalTag\/TenantId>\/(shared|users\/<aws:PrincipalTag\/UserId>)\/\*\]$/,
         );
     }
-    // Tenant role: pool + one silo bucket, two key patterns each; user eraser: the users pattern on both.
-    expect(wildcards.filter(({ id }) => id.includes('.Arn>/tenants/'))).toHaveLength(6);
-    expect(wildcards.filter(({ id }) => id.includes(':secretsmanager:'))).toHaveLength(1);
+    // Tenant role: pool + one silo bucket, two key patterns each; user eraser: the users pattern on
+    // both; tenant eraser: the tenant root on both.
+    expect(wildcards.filter(({ id }) => id.includes('.Arn>/tenants/'))).toHaveLength(8);
+    // The tenant role's secrets and the tenant eraser's (delete only).
+    expect(wildcards.filter(({ id }) => id.includes(':secretsmanager:'))).toHaveLength(2);
     expect(wildcards.filter(({ id }) => id.includes('/digests/'))).toHaveLength(1);
   });
 });

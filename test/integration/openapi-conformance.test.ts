@@ -20,6 +20,7 @@ import {
   tokenFor,
 } from './support/api-client.js';
 import { TestBrowser } from './support/browser.js';
+import { runSchedules } from './support/inspector.js';
 import { cloud, uniqueSuffix } from './support/local-cloud.js';
 
 interface Operation {
@@ -283,6 +284,24 @@ describe('the served OpenAPI document', () => {
     await call(OPERATOR, 'GET', `/v1/admin/tenants/missing-${suffix}/users/bob/export`);
     await call(OPERATOR, 'DELETE', `/v1/admin/tenants/${other}/users/bob`);
     await call(OPERATOR, 'DELETE', `/v1/admin/tenants/missing-${suffix}/users/bob`);
+  });
+
+  it('describes the offboarding routes’ real answers', async () => {
+    const [gone, kept] = [`oas-gone-${suffix}`, `oas-kept-${suffix}`];
+    for (const tenantId of [gone, kept])
+      await call(OPERATOR, 'POST', '/v1/admin/tenants', { tenantId, name: 'Leaving', tier: 'basic' });
+    await call(OPERATOR, 'POST', `/v1/admin/tenants/${kept}/cancel-offboard`);
+    await call(OPERATOR, 'POST', `/v1/admin/tenants/${kept}/offboard`, { graceDays: 3 });
+    await call(OPERATOR, 'POST', `/v1/admin/tenants/${kept}/cancel-offboard`);
+    await call(OPERATOR, 'POST', `/v1/admin/tenants/${kept}/offboard`, { graceDays: -1 });
+    await call(OPERATOR, 'GET', `/v1/admin/tenants/${kept}/erasure-receipt`);
+    const offboarded = await call(OPERATOR, 'POST', `/v1/admin/tenants/${gone}/offboard`, { graceDays: 0 });
+    const { eraseAfter } = (offboarded.body as { offboarding: { eraseAfter: string } }).offboarding;
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.max(0, new Date(eraseAfter).getTime() - Date.now()) + 50),
+    );
+    await runSchedules();
+    await call(OPERATOR, 'GET', `/v1/admin/tenants/${gone}/erasure-receipt`);
   });
 
   it('has met a success and an error of every operation it lists', () => {

@@ -7,6 +7,9 @@ import {
   AUDIT_DIGEST_OBJECT_ACTIONS,
   AUDIT_WRITER_ACTIONS,
   MODEL_ACTIONS,
+  TENANT_ERASER_INDEX_ACTIONS,
+  TENANT_ERASER_ITEM_ACTIONS,
+  TENANT_ERASER_OBJECT_ACTIONS,
   TENANT_ITEM_ACTIONS,
   TENANT_OBJECT_ACTIONS,
   TENANT_SECRET_ACTIONS,
@@ -520,6 +523,91 @@ export function userEraserMatrix(
     'ImplicitlyDenied',
     listing('tenants/acme/users/alice/'),
   );
+  return cases;
+}
+
+/** The tenant eraser role: find and delete everything of the session's tenant, nothing of another; no reads of objects, no writes. */
+export function tenantEraserMatrix(
+  targets: Pick<MatrixTargets, 'tableArn' | 'bucketArn' | 'vectorBucketArn' | 'tenantSecretsArnRoot'>,
+): MatrixCase[] {
+  const cases: MatrixCase[] = [];
+  const eraser = sessionTags({ tenantId: 'acme', userId: 'tenant-eraser' });
+  const add = (
+    name: string,
+    action: string,
+    resource: string,
+    expected: Verdict,
+    context: ContextValues = eraser,
+  ): void => {
+    cases.push({ name: `${action} ${name}`, action, resource, context, expected });
+  };
+  const keys = (...leadingKeys: string[]): ContextValues => ({
+    ...eraser,
+    'dynamodb:LeadingKeys': leadingKeys,
+  });
+  for (const action of TENANT_ERASER_ITEM_ACTIONS) {
+    for (const key of ['acme#t#documents', 'acme#u#alice#memory', 'acme#a#audit#s0'])
+      add(`own tenant key ${key}`, action, targets.tableArn, 'Allowed', keys(key));
+    add('other tenant key', action, targets.tableArn, 'ImplicitlyDenied', keys('globex#t#documents'));
+    add(
+      'prefix-colliding tenant key (acme2)',
+      action,
+      targets.tableArn,
+      'ImplicitlyDenied',
+      keys('acme2#t#documents'),
+    );
+    add(
+      'own key beside another tenant key',
+      action,
+      targets.tableArn,
+      'ImplicitlyDenied',
+      keys('acme#t#x', 'globex#t#x'),
+    );
+    add('request without LeadingKeys', action, targets.tableArn, 'ImplicitlyDenied');
+    add('own key without a TenantId tag', action, targets.tableArn, 'ExplicitlyDenied', {
+      ...sessionTags({ userId: 'tenant-eraser' }),
+      'dynamodb:LeadingKeys': ['acme#t#documents'],
+    });
+  }
+  for (const action of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'])
+    add('own tenant key (no writes)', action, targets.tableArn, 'ImplicitlyDenied', keys('acme#t#documents'));
+  const object = (key: string) => `${targets.bucketArn}/${key}`;
+  for (const action of TENANT_ERASER_OBJECT_ACTIONS) {
+    add('own shared object', action, object('tenants/acme/shared/a.txt'), 'Allowed');
+    add('own user private object', action, object('tenants/acme/users/alice/a.txt'), 'Allowed');
+    add('other tenant object', action, object('tenants/globex/shared/a.txt'), 'ImplicitlyDenied');
+    add(
+      'prefix-colliding tenant object (acme2)',
+      action,
+      object('tenants/acme2/shared/a.txt'),
+      'ImplicitlyDenied',
+    );
+  }
+  add('own object (no reads)', 's3:GetObject', object('tenants/acme/shared/a.txt'), 'ImplicitlyDenied');
+  const listing = (prefix: string): ContextValues => ({ ...eraser, 's3:prefix': prefix });
+  add('own tenant prefix', 's3:ListBucketVersions', targets.bucketArn, 'Allowed', listing('tenants/acme/'));
+  add(
+    'other tenant prefix',
+    's3:ListBucketVersions',
+    targets.bucketArn,
+    'ImplicitlyDenied',
+    listing('tenants/globex/'),
+  );
+  add('the whole bucket', 's3:ListBucketVersions', targets.bucketArn, 'ImplicitlyDenied', listing(''));
+  for (const action of TENANT_ERASER_INDEX_ACTIONS) {
+    add('own index', action, `${targets.vectorBucketArn}/index/acme`, 'Allowed');
+    add('other tenant index', action, `${targets.vectorBucketArn}/index/globex`, 'ImplicitlyDenied');
+  }
+  add(
+    'own index (no vector reads)',
+    's3vectors:QueryVectors',
+    `${targets.vectorBucketArn}/index/acme`,
+    'ImplicitlyDenied',
+  );
+  const secret = (tenant: string) => `${targets.tenantSecretsArnRoot}/${tenant}/connectors/tracker-AbCdEf`;
+  add('own tenant secret', 'secretsmanager:DeleteSecret', secret('acme'), 'Allowed');
+  add('other tenant secret', 'secretsmanager:DeleteSecret', secret('globex'), 'ImplicitlyDenied');
+  add('own tenant secret (no reads)', 'secretsmanager:GetSecretValue', secret('acme'), 'ImplicitlyDenied');
   return cases;
 }
 

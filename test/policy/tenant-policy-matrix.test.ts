@@ -26,6 +26,7 @@ import {
   policyMatrix,
   type SiloTargets,
   siloMatrix,
+  tenantEraserMatrix,
   userEraserMatrix,
   type Verdict,
 } from './policy-matrix.js';
@@ -214,18 +215,25 @@ describe('audit writer policy matrix (policy read from the synthesized template)
   });
 });
 
-const eraserId = Object.keys(template.Resources).find(
-  (id) => template.Resources[id]?.Type === 'AWS::IAM::Role' && id.startsWith('UserEraser'),
-);
-if (eraserId === undefined) throw new Error('no user eraser role in the template');
+/** The logical id of a role whose id starts with `prefix`. */
+function roleId(prefix: string): string {
+  const id = Object.keys(template.Resources).find(
+    (candidate) => template.Resources[candidate]?.Type === 'AWS::IAM::Role' && candidate.startsWith(prefix),
+  );
+  if (id === undefined) throw new Error(`no ${prefix} role in the template`);
+  return id;
+}
 
-describe('user eraser policy matrix (policy read from the synthesized template)', () => {
-  const eraserCases = userEraserMatrix(targetsFrom(template));
-  it.each(eraserCases)('$name → $expected', async (testCase) => {
+describe.each([
+  ['user eraser', 'ErasersUserEraser', userEraserMatrix(targetsFrom(template))],
+  ['tenant eraser', 'ErasersTenantEraser', tenantEraserMatrix(targetsFrom(template))],
+])('%s policy matrix (policy read from the synthesized template)', (_name, prefix, matrix) => {
+  const id = roleId(prefix);
+  it.each(matrix)('$name → $expected', async (testCase) => {
     const verdict = await evaluateAccess(
-      { identity: rolePolicyDocuments(template, eraserId) },
+      { identity: rolePolicyDocuments(template, id) },
       {
-        principal: assumedRoleSession(resourceArn(template, eraserId)),
+        principal: assumedRoleSession(resourceArn(template, id)),
         action: testCase.action,
         resource: testCase.resource,
         context: testCase.context,
@@ -235,8 +243,8 @@ describe('user eraser policy matrix (policy read from the synthesized template)'
   });
 
   it('holds both outcomes', () => {
-    expect(eraserCases.some((testCase) => testCase.expected === 'Allowed')).toBe(true);
-    expect(eraserCases.some((testCase) => testCase.expected !== 'Allowed')).toBe(true);
+    expect(matrix.some((testCase) => testCase.expected === 'Allowed')).toBe(true);
+    expect(matrix.some((testCase) => testCase.expected !== 'Allowed')).toBe(true);
   });
 });
 

@@ -91,3 +91,19 @@ export async function runSchedules(): Promise<unknown[]> {
   if (!response.ok) throw new Error(`inspector /schedules/run: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { results: unknown[] }).results;
 }
+
+/** The names of the secrets Secrets Manager holds now. */
+export async function secretNames(): Promise<string[]> {
+  return (await inspect<{ names: string[] }>('/secrets/names')).names;
+}
+
+/** Fails the next `times` AWS requests that need `action` (e.g. `s3:DeleteObjectVersion`) with a 503. */
+export async function failNextAwsCalls(action: string, times: number): Promise<void> {
+  const response = await fetch(`${cloud.inspectorEndpoint}/faults/next`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ action, times }),
+  });
+  if (response.status !== 204)
+    throw new Error(`inspector /faults/next: ${response.status} ${await response.text()}`);
+}

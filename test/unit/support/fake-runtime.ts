@@ -50,6 +50,7 @@ export const TEST_CONFIG: ServiceConfig = {
   vaultKeyArn: 'arn:aws:kms:us-east-1:000000000000:key/vault',
   auditDigestBucketName: 'audit-digests',
   auditDigestKeyArn: 'arn:aws:kms:us-east-1:000000000000:key/digests',
+  offboardingSettleSeconds: 330,
   connectorAllowLoopback: false,
   modelId: 'amazon.nova-lite-v1:0',
   allowedModelIds: ['amazon.nova-lite-v1:0', 'amazon.nova-micro-v1:0'],
@@ -235,7 +236,8 @@ export function fakeRuntime(options: FakeRuntimeOptions): FakeRuntime {
         },
       },
     },
-    { telemetry: options.telemetry ?? quietTelemetry(), modelRetry: INSTANT_RETRIES },
+    // Tests here count a request's exact commands; the member directory is tested on its own.
+    { telemetry: options.telemetry ?? quietTelemetry(), modelRetry: INSTANT_RETRIES, recordMembers: false },
   );
   return { runtime, control, sts, tenantData, vectors, objects, bedrock };
 }

@@ -1,0 +1,45 @@
+/**
+ * Lambda entry of the tenant erasure job, run on a schedule (EventBridge): erases every
+ * offboarded tenant whose grace period has ended (lambdas/privacy/erasure-run.ts). Its role may
+ * read and write the control table, assume the tenant eraser role and sign receipts with the
+ * audit digest key; tenant data is reached only through the eraser role.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { STSClient } from '@aws-sdk/client-sts';
+import { kmsDigestSigner } from '../audit-store/digest-keys.js';
+import { readErasureConfig } from '../config.js';
+import { jsonLogger } from '../observability/logger.js';
+import { type ErasureRunSummary, eraseDueTenants } from '../privacy/erasure-run.js';
+import { OffboardingRecords } from '../registry/offboarding-records.js';
+import { TenantRegistry } from '../registry/tenant-registry.js';
+import { tenantTagFor } from '../tenancy/request-context.js';
+import { sdkSessionClients } from '../tenancy/session-clients.js';
+import { TenantSessions } from '../tenancy/tenant-session.js';
+import { tenantTagKeyLoader } from '../tenancy/tenant-tag-key.js';
+
+const config = readErasureConfig();
+const dynamodb = new DynamoDBClient({});
+const registry = new TenantRegistry(dynamodb, config.controlTableName);
+const records = new OffboardingRecords(dynamodb, config.controlTableName);
+const eraserSessions = new TenantSessions({
+  sts: new STSClient({}),
+  roleArn: config.tenantEraserRoleArn,
+  durationSeconds: config.tenantSessionSeconds,
+  clients: sdkSessionClients,
+});
+const tagKey = tenantTagKeyLoader(new SecretsManagerClient({}), config.tenantTagSecretArn);
+const signer = kmsDigestSigner(new KMSClient({}), config.auditDigestKeyArn);
+
+export async function handler(): Promise<ErasureRunSummary> {
+  return eraseDueTenants({
+    config,
+    tenants: () => registry.listTenants(),
+    records,
+    eraserSessions,
+    tenantTag: async (tenantId) => tenantTagFor(tenantId, await tagKey()),
+    sign: async (text) => ({ signature: await signer.sign(text), keyId: signer.keyId }),
+    logger: jsonLogger,
+  });
+}

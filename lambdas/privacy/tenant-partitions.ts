@@ -1,0 +1,100 @@
+/**
+ * Every partition a tenant's data can be in, derived — never scanned for: its shared collections,
+ * the month-and-shard partitions of its usage and budget from its first month to now, the private
+ * collections of every member in its member directory, the usage kept for erased users, and its
+ * audit trail. The member directory comes last, so a crash half-way still finds everyone.
+ */
+
+import { BUDGET_COLLECTION } from '../admission/budget-guard.js';
+import { RATE_COLLECTION } from '../admission/rate-limiter.js';
+import { budgetFor } from '../admission/tier-limits.js';
+import { AGENT_SETTINGS_COLLECTION } from '../agent/agent-settings.js';
+import { AUDIT_CHAINS } from '../audit/audit-trail.js';
+import { CONNECTORS } from '../connectors/connector-store.js';
+import { DOCUMENTS_COLLECTION } from '../documents/document-library.js';
+import {
+  TENANT_USAGE_SHARDS,
+  USAGE_BREAKDOWN_SHARDS,
+  USAGE_DIMENSIONS,
+  USER_USAGE_COLLECTION,
+  usageBreakdownPartition,
+} from '../metering/usage-keys.js';
+import { TIERS } from '../tenancy/request-context.js';
+import type { PartitionAddress } from '../tenancy/scoped-table.js';
+import {
+  ERASED_COLLECTIONS,
+  PER_SESSION_COLLECTION,
+  PSEUDONYMISED_COLLECTIONS,
+} from './private-collections.js';
+import { MEMBERS_PARTITION } from './tenant-members.js';
+import { ERASED_USAGE_COLLECTION } from './user-erasure.js';
+
+/** A partition and the user whose private space it is in (tenant and audit partitions: any). */
+export interface OwnedPartition {
+  readonly userId?: string;
+  readonly partition: PartitionAddress;
+}
+
+/** The most budget shards any tier uses (a tenant may have changed tier). */
+const BUDGET_SHARDS = Math.max(...TIERS.map((tier) => budgetFor({ tier }).shards));
+
+/** The tenant's shared partitions with one partition per month and shard. */
+function monthlyPartitions(months: readonly string[]): PartitionAddress[] {
+  const sharded = (collection: string, shards: number) =>
+    months.flatMap((month) =>
+      Array.from({ length: shards }, (_, shard) => ({
+        visibility: 'tenant' as const,
+        collection,
+        segments: [month, `s${shard}`],
+      })),
+    );
+  return [
+    ...sharded(USER_USAGE_COLLECTION, TENANT_USAGE_SHARDS),
+    ...sharded(BUDGET_COLLECTION, BUDGET_SHARDS),
+    ...USAGE_DIMENSIONS.flatMap((dimension) =>
+      months.flatMap((month) =>
+        Array.from({ length: USAGE_BREAKDOWN_SHARDS }, (_, shard) =>
+          usageBreakdownPartition(dimension, month, shard),
+        ),
+      ),
+    ),
+  ];
+}
+
+/** The private partitions of one member (messages need the session ids: `sessionIds`). */
+export function memberPartitions(userId: string, sessionIds: readonly string[]): OwnedPartition[] {
+  const single = [...ERASED_COLLECTIONS, ...PSEUDONYMISED_COLLECTIONS].map((collection) => ({
+    userId,
+    partition: { visibility: 'private' as const, collection },
+  }));
+  const messages = sessionIds.map((id) => ({
+    userId,
+    partition: { visibility: 'private' as const, collection: PER_SESSION_COLLECTION, segments: [id] },
+  }));
+  // Messages before the sessions partition that names them.
+  return [...messages, ...single];
+}
+
+/** Everything of the tenant but its members' private partitions, the member directory last. */
+export function sharedPartitions(months: readonly string[], pseudonyms: readonly string[]): OwnedPartition[] {
+  const shared: PartitionAddress[] = [
+    { visibility: 'tenant', collection: DOCUMENTS_COLLECTION },
+    CONNECTORS,
+    { visibility: 'tenant', collection: AGENT_SETTINGS_COLLECTION },
+    { visibility: 'tenant', collection: RATE_COLLECTION },
+    ...monthlyPartitions(months),
+    ...pseudonyms.map((pseudonym) => ({
+      visibility: 'tenant' as const,
+      collection: ERASED_USAGE_COLLECTION,
+      segments: [pseudonym],
+    })),
+    ...Array.from({ length: AUDIT_CHAINS }, (_, chain) => ({
+      visibility: 'audit' as const,
+      collection: 'audit',
+      segments: [`s${chain}`],
+    })),
+    { visibility: 'audit', collection: 'audit', segments: ['digest'] },
+    MEMBERS_PARTITION,
+  ];
+  return shared.map((partition) => ({ partition }));
+}
