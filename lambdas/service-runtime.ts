@@ -28,6 +28,7 @@ import { Metering } from './metering/metering.js';
 import { CURRENT_PRICES, costNanoUsd } from './metering/price-table.js';
 import { type Logger, SERVICE_NAME } from './observability/logger.js';
 import { type RequestTelemetry, Telemetry } from './observability/telemetry.js';
+import { type Retention, retentionFor } from './privacy/retention.js';
 import { recordMember } from './privacy/tenant-members.js';
 import { OffboardingRecords } from './registry/offboarding-records.js';
 import { TenantDirectory } from './registry/tenant-directory.js';
@@ -220,7 +221,10 @@ export class ServiceRuntime {
       logger: telemetry,
       budget: new BudgetGuard(table),
       limits: budgetFor(tenant ?? { tier: context.tier }),
-      metering: new Metering(table, { logger: telemetry }),
+      metering: new Metering(table, {
+        logger: telemetry,
+        recordRetentionDays: retentionFor(tenant ?? { tier: context.tier }).usageRecordsDays,
+      }),
       ...(this.#modelRetry === undefined ? {} : { retry: this.#modelRetry }),
       onCall: (call) => {
         if (!('count' in telemetry)) return;
@@ -263,6 +267,11 @@ export class ServiceRuntime {
     return new TenantSecrets(session.secretsManager, this.config.tenantSecretPrefix, subject.tenantId);
   }
 
+  /** How long the caller's tenant keeps chat history, memory and usage records. */
+  async retention(context: Pick<RequestContext, 'tenantId' | 'tier'>): Promise<Retention> {
+    return retentionFor((await this.directory.tenant(context.tenantId)) ?? { tier: context.tier });
+  }
+
   /** The chat models tenants may choose among. */
   get allowedModelIds(): readonly string[] {
     return this.config.allowedModelIds;
@@ -286,7 +295,10 @@ export class ServiceRuntime {
       context,
       limiter: new RateLimiter(table),
       callsPerMinute: TIER_CONNECTOR_CALLS_PER_MINUTE[tenant?.tier ?? context.tier],
-      metering: new Metering(table, { logger }),
+      metering: new Metering(table, {
+        logger,
+        recordRetentionDays: retentionFor(tenant ?? { tier: context.tier }).usageRecordsDays,
+      }),
       logger,
     };
   }

@@ -30,6 +30,8 @@ export interface TableModel {
   readonly name: string;
   readonly keys: TableKeys;
   readonly createInput: CreateTableCommandInput;
+  /** The table's TTL attribute, when it has one (DynamoDB Local keeps expired items: the TTL sweeper deletes them). */
+  readonly ttlAttribute?: string;
 }
 
 /** A bucket and the settings the local S3 creates it with. */
@@ -74,6 +76,7 @@ const KeySchema = z.array(z.object({ AttributeName: z.string(), KeyType: z.enum(
 /** The table properties the local cloud deploys (streams, PITR, encryption, TTL are not emulated). */
 const TableProperties = z.object({
   KeySchema,
+  TimeToLiveSpecification: z.object({ AttributeName: z.string(), Enabled: z.boolean() }).optional(),
   AttributeDefinitions: z.array(
     z.object({ AttributeName: z.string(), AttributeType: z.enum(['S', 'N', 'B']) }),
   ),
@@ -219,5 +222,8 @@ function tableModel(template: CfnTemplate, logicalId: string): TableModel {
       AttributeDefinitions: properties.AttributeDefinitions,
       ...(indexes.length === 0 ? {} : { GlobalSecondaryIndexes: indexes }),
     },
+    ...(properties.TimeToLiveSpecification?.Enabled
+      ? { ttlAttribute: properties.TimeToLiveSpecification.AttributeName }
+      : {}),
   };
 }

@@ -17,6 +17,7 @@
  *   POST /secrets/watch {values}              → 204 values scans must also never find (tokens a test issued)
  *   POST /schedules/run                       → { results } runs every scheduled function once (the audit digester)
  *   POST /faults/next {action, times?}        → 204 the next requests needing that IAM action get a 503
+ *   POST /ttl/expire {at?, keyPrefix?}        → { deleted } DynamoDB TTL as of `at` (epoch seconds; default now)
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
@@ -27,6 +28,7 @@ import type { InjectedFaults } from './front-door/injected-faults.js';
 import type { CredentialRegistry } from './front-door/principals.js';
 import type { FunctionLogs } from './function-logs.js';
 import { closeServer, LOOPBACK, listenOnLoopback } from './net.js';
+import type { TtlSweeper } from './ttl-sweeper.js';
 
 export interface Inspector {
   readonly endpoint: string;
@@ -41,7 +43,12 @@ export interface InspectorSources {
   readonly secrets: Pick<SecretsManagerEmulator, 'values' | 'watch' | 'names'>;
   readonly schedules: { runAll(): Promise<unknown[]> };
   readonly faults: Pick<InjectedFaults, 'failNext'>;
+  readonly ttl: Pick<TtlSweeper, 'expire'>;
 }
+
+const ExpireSchema = z
+  .object({ at: z.number().int().nonnegative().optional(), keyPrefix: z.string().min(1).optional() })
+  .strict();
 
 const FaultSchema = z
   .object({
@@ -101,6 +108,21 @@ export async function startInspector(sources: InspectorSources, port = 0): Promi
       );
       return;
     }
+    if (incoming.method === 'POST' && url.pathname === '/ttl/expire') {
+      readJson(incoming).then(
+        (body) => {
+          const parsed = ExpireSchema.safeParse(body);
+          if (!parsed.success) return reply(outgoing, 400, { message: parsed.error.message });
+          sources.ttl.expire(parsed.data.at ?? Math.floor(Date.now() / 1000), parsed.data.keyPrefix).then(
+            (deleted) => reply(outgoing, 200, { deleted }),
+            (err: unknown) =>
+              reply(outgoing, 500, { message: err instanceof Error ? err.message : String(err) }),
+          );
+        },
+        () => reply(outgoing, 400, { message: 'the body is not JSON' }),
+      );
+      return;
+    }
     if (incoming.method === 'POST' && url.pathname === '/schedules/run') {
       sources.schedules.runAll().then(
         (results) => reply(outgoing, 200, { results }),
@@ -110,7 +132,8 @@ export async function startInspector(sources: InspectorSources, port = 0): Promi
     }
     if (incoming.method !== 'GET')
       return reply(outgoing, 405, {
-        message: 'only GET (and POST /model/fail-next, /secrets/watch, /schedules/run, /faults/next)',
+        message:
+          'only GET (and POST /model/fail-next, /secrets/watch, /schedules/run, /faults/next, /ttl/expire)',
       });
     const after = Number(url.searchParams.get('after') ?? '0');
     const fromSequence = Number.isFinite(after) ? after : 0;

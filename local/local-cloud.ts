@@ -31,6 +31,7 @@ import { FunctionLogs } from './function-logs.js';
 import { startInspector } from './inspector.js';
 import { LocalScheduler } from './scheduler.js';
 import { bindIssuer, placeholderTemplate } from './synthesis/local-template.js';
+import { TtlSweeper } from './ttl-sweeper.js';
 
 export const LOCAL_AUDIENCE = 'bulkhead-local';
 
@@ -131,6 +132,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const [dynamoDb, s3, issuer] = [await dynamoDbStarting, await s3Starting, await issuerStarting];
     const template = bindIssuer(await templateText, issuer.issuer);
     const model = cloudModelFromTemplate(template, account);
+    const ttl = new TtlSweeper(dynamoDb.endpoint, account.region, model.tables);
+    stops.push(() => ttl.stop());
+    // `npm start` expires items as DynamoDB would; tests expire them when they choose.
+    if (options.runSchedules) ttl.start(60_000, (err) => console.error('the TTL sweep failed', err));
 
     const registry = new CredentialRegistry(account.accountId);
     const evaluator = new PolicyEvaluator(
@@ -180,7 +185,16 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     };
     const inspectorStarting = track(
       startInspector(
-        { model: standInModel, vectors, logs: functionLogs, sessions: registry, secrets, schedules, faults },
+        {
+          model: standInModel,
+          vectors,
+          logs: functionLogs,
+          sessions: registry,
+          secrets,
+          schedules,
+          faults,
+          ttl,
+        },
         options.inspectorPort ?? 0,
       ),
     );

@@ -6,6 +6,7 @@
  * Session ids are time-ordered, so listing newest first is a reverse query.
  */
 import { z } from 'zod';
+import { expiryAttribute } from '../privacy/retention.js';
 import type { ItemAddress, PartitionAddress, ScopedTable } from '../tenancy/scoped-table.js';
 import { SessionNotFoundError } from './errors.js';
 import { timeOrderedId } from './time-ordered-id.js';
@@ -44,6 +45,8 @@ export interface Page {
 export interface ChatSessionsOptions {
   /** @default () => new Date() */
   readonly now?: () => Date;
+  /** Days a message, and a session after its last message, are kept (DynamoDB TTL). @default kept */
+  readonly retentionDays?: number;
 }
 
 function sessionAddress(id: string): ItemAddress {
@@ -57,12 +60,14 @@ export function messagesPartition(id: string): PartitionAddress {
 
 export class ChatSessions {
   readonly #now: () => Date;
+  readonly #retentionDays: number | undefined;
 
   constructor(
     private readonly table: Pick<ScopedTable, 'put' | 'get' | 'update' | 'delete' | 'query' | 'batchWrite'>,
     options: ChatSessionsOptions = {},
   ) {
     this.#now = options.now ?? (() => new Date());
+    this.#retentionDays = options.retentionDays;
   }
 
   /** Starts a session titled by its first message. */
@@ -76,7 +81,11 @@ export class ChatSessions {
       updatedAt: createdAt,
     };
     const { id, ...stored } = session;
-    await this.table.put(sessionAddress(id), stored, { ifNotExists: true });
+    await this.table.put(
+      sessionAddress(id),
+      { ...stored, ...expiryAttribute(now, this.#retentionDays) },
+      { ifNotExists: true },
+    );
     return session;
   }
 
@@ -126,17 +135,27 @@ export class ChatSessions {
 
   /** Appends messages (in order) and marks the session updated. */
   async append(id: string, messages: ReadonlyArray<Pick<SessionMessage, 'role' | 'text'>>): Promise<void> {
-    const createdAt = this.#now().toISOString();
+    const now = this.#now();
+    const createdAt = now.toISOString();
     await this.table.batchWrite({
       puts: messages.map((message, index) => ({
         address: {
           ...messagesPartition(id),
           sk: `${MESSAGE_SK_PREFIX}${createdAt}#${String(index).padStart(3, '0')}`,
         },
-        attributes: { role: message.role, text: message.text, createdAt },
+        attributes: {
+          role: message.role,
+          text: message.text,
+          createdAt,
+          ...expiryAttribute(now, this.#retentionDays),
+        },
       })),
     });
-    await this.table.update(sessionAddress(id), { updatedAt: createdAt }, { mustExist: true });
+    await this.table.update(
+      sessionAddress(id),
+      { updatedAt: createdAt, ...expiryAttribute(now, this.#retentionDays) },
+      { mustExist: true },
+    );
   }
 
   /** Deletes a session and every message in it. */

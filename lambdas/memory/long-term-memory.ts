@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { DataAudit } from '../audit/request-audit.js';
+import { expiryAttribute } from '../privacy/retention.js';
 import type { ItemAddress, ScopedTable } from '../tenancy/scoped-table.js';
 import { FactNotFoundError } from './errors.js';
 
@@ -25,6 +26,8 @@ export interface LongTermMemoryOptions {
   readonly now?: () => Date;
   /** @default randomUUID */
   readonly newId?: () => string;
+  /** Days a fact is kept (DynamoDB TTL). @default kept */
+  readonly retentionDays?: number;
 }
 
 function factAddress(id: string): ItemAddress {
@@ -34,6 +37,7 @@ function factAddress(id: string): ItemAddress {
 export class LongTermMemory {
   readonly #now: () => Date;
   readonly #newId: () => string;
+  readonly #retentionDays: number | undefined;
 
   constructor(
     private readonly table: Pick<ScopedTable, 'put' | 'query' | 'delete'>,
@@ -43,6 +47,7 @@ export class LongTermMemory {
   ) {
     this.#now = options.now ?? (() => new Date());
     this.#newId = options.newId ?? randomUUID;
+    this.#retentionDays = options.retentionDays;
   }
 
   /** All of the caller's facts, oldest first. */
@@ -65,14 +70,20 @@ export class LongTermMemory {
 
   /** Stores a new fact. */
   async remember(text: string): Promise<MemoryFact> {
+    const now = this.#now();
     const fact = {
       id: this.#newId(),
       fact: FactTextSchema.parse(text),
-      createdAt: this.#now().toISOString(),
+      createdAt: now.toISOString(),
     };
     await this.audit.write(
       { kind: 'data_write', action: 'memory.remember', resource: `fact/${fact.id}` },
-      () => this.table.put(factAddress(fact.id), { fact: fact.fact, createdAt: fact.createdAt }),
+      () =>
+        this.table.put(factAddress(fact.id), {
+          fact: fact.fact,
+          createdAt: fact.createdAt,
+          ...expiryAttribute(now, this.#retentionDays),
+        }),
     );
     return fact;
   }

@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import type { GuardedWrite, GuardrailTable } from '../guardrails/guardrail-table.js';
 import { jsonLogger, type Logger } from '../observability/logger.js';
 import { errorNameOf } from '../observability/telemetry.js';
+import { expiryAttribute } from '../privacy/retention.js';
 import {
   type BackoffPolicy,
   fullJitterDelay,
@@ -66,6 +67,8 @@ export interface MeteringOptions {
   readonly random?: Random;
   /** @default () => new Date() */
   readonly now?: () => Date;
+  /** Days a per-call usage record is kept (DynamoDB TTL); monthly totals stay. @default kept */
+  readonly recordRetentionDays?: number;
 }
 
 /** The aggregate shard a request's calls add to: fixed per request, spread over requests. */
@@ -81,6 +84,7 @@ export class Metering {
   readonly #sleep: Sleep;
   readonly #random: Random;
   readonly #now: () => Date;
+  readonly #recordRetentionDays: number | undefined;
 
   constructor(
     private readonly table: Pick<GuardrailTable, 'transactWrite'>,
@@ -93,6 +97,7 @@ export class Metering {
     this.#sleep = options.sleep ?? realSleep;
     this.#random = options.random ?? Math.random;
     this.#now = options.now ?? (() => new Date());
+    this.#recordRetentionDays = options.recordRetentionDays;
   }
 
   /** Records one model call exactly once; never throws. */
@@ -132,6 +137,7 @@ export class Metering {
           priceVersion: this.#prices.version,
           month,
           at: at.toISOString(),
+          ...expiryAttribute(at, this.#recordRetentionDays),
         },
       },
       {
@@ -176,7 +182,12 @@ export class Metering {
         kind: 'put',
         address: connectorCallRecordAddress(call.requestId, call.callIndex),
         ifNotExists: true,
-        attributes: { ...call, month, at: at.toISOString() },
+        attributes: {
+          ...call,
+          month,
+          at: at.toISOString(),
+          ...expiryAttribute(at, this.#recordRetentionDays),
+        },
       },
       { kind: 'add', address: userUsageAddress(month), add: { connectorCalls: 1 } },
       {

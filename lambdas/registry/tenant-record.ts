@@ -1,5 +1,6 @@
 /** The tenant registry's records: what a tenant is (tier, status, budgets) and who holds which roles. */
 import { z } from 'zod';
+import { RetentionOverridesSchema } from '../privacy/retention.js';
 import { TenantIdSchema, UserIdSchema } from '../tenancy/key-layout.js';
 import { RoleSchema, TierSchema } from '../tenancy/request-context.js';
 
@@ -33,6 +34,8 @@ export const TenantSettingsSchema = z.object({
   monthlyTokenBudget: z.number().int().nonnegative().max(SETTINGS_LIMITS.monthlyTokenBudget).optional(),
   rateLimits: RateLimitOverridesSchema.optional(),
   modelId: z.string().min(1).optional(),
+  /** How long chat history, memory and usage records are kept (each replaces the tier's default). */
+  retention: RetentionOverridesSchema.optional(),
 });
 export type TenantSettings = z.infer<typeof TenantSettingsSchema>;
 

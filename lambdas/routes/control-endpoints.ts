@@ -4,6 +4,7 @@ import { endpoint, NO_BODY, NO_QUERY } from '../http/endpoint.js';
 import { PlatformCostsSchema } from '../metering/platform-costs.js';
 import { CURRENT_PRICES, isPriced } from '../metering/price-table.js';
 import { MonthSchema } from '../metering/tenant-costs.js';
+import { RetentionOverridesSchema } from '../privacy/retention.js';
 import { ErasureReceiptBodySchema, SignedErasureReceiptSchema } from '../privacy/tenant-erasure.js';
 import { UserErasureReceiptSchema } from '../privacy/user-erasure.js';
 import { UserExportSchema } from '../privacy/user-export.js';
@@ -26,6 +27,7 @@ const PricedModelIdSchema = z
 /** Settings as a request sets them: unknown fields are refused rather than ignored. */
 const TenantSettingsBodySchema = TenantSettingsSchema.extend({
   rateLimits: RateLimitOverridesSchema.strict().optional(),
+  retention: RetentionOverridesSchema.strict().optional(),
   modelId: PricedModelIdSchema.optional(),
 }).strict();
 
@@ -35,7 +37,7 @@ export const onboardTenant = endpoint({
   method: 'POST',
   path: '/v1/admin/tenants',
   action: 'tenants.manage',
-  summary: 'Onboard a tenant, optionally with its own budgets, rate limits and model (operator)',
+  summary: 'Onboard a tenant, optionally with its own budgets, rate limits, model and retention (operator)',
   body: z
     .object({
       tenantId: TenantIdSchema,
@@ -53,7 +55,7 @@ export const updateTenant = endpoint({
   path: '/v1/admin/tenants/{tenantId}',
   action: 'tenants.manage',
   summary:
-    'Set a tenant’s budgets, rate limits or model (operator); each given field replaces the stored one. ' +
+    'Set a tenant’s budgets, rate limits, model or retention (operator); each given field replaces the stored one. ' +
     'Functions see the change within the registry cache’s 15 s.',
   body: TenantSettingsBodySchema.refine(
     (settings) => Object.values(settings).some((value) => value !== undefined),

@@ -53,6 +53,7 @@ export type WorkspaceRuntime = Pick<
   | 'allowedModelIds'
   | 'tokenVault'
   | 'actorTag'
+  | 'retention'
 >;
 
 /** What a tenant-facing function's pipeline needs of the runtime. */
@@ -98,7 +99,9 @@ export async function auditFor(
 
 export async function memoryFor(runtime: WorkspaceRuntime, scope: RequestScope): Promise<LongTermMemory> {
   const [table, audit] = await Promise.all([runtime.table(scope.context), auditFor(runtime, scope)]);
-  return new LongTermMemory(table, audit);
+  return new LongTermMemory(table, audit, {
+    retentionDays: (await runtime.retention(scope.context)).memoryDays,
+  });
 }
 
 /** The caller's approvals alone: listing or deciding one needs no model guard or document library. */
@@ -179,7 +182,11 @@ export async function userDataSourcesFor(
 }
 
 export async function sessionsFor(runtime: WorkspaceRuntime, scope: RequestScope): Promise<ChatSessions> {
-  return new ChatSessions(await runtime.table(scope.context));
+  const [table, retention] = await Promise.all([
+    runtime.table(scope.context),
+    runtime.retention(scope.context),
+  ]);
+  return new ChatSessions(table, { retentionDays: retention.chatHistoryDays });
 }
 
 export async function documentsFor(
@@ -216,10 +223,11 @@ export async function toolServicesFor(
   tools: ReadonlyArray<AgentTool<unknown>>;
   table: ScopedTable;
 }> {
-  const [table, documents, audit] = await Promise.all([
+  const [table, documents, audit, retention] = await Promise.all([
     runtime.table(scope.context),
     documentsFor(runtime, scope, guard),
     auditFor(runtime, scope),
+    runtime.retention(scope.context),
   ]);
   const [settings, tools] = await Promise.all([
     new AgentSettingsStore(table).get(),
@@ -231,7 +239,7 @@ export async function toolServicesFor(
     tools,
     services: {
       documents,
-      memory: new LongTermMemory(table, audit),
+      memory: new LongTermMemory(table, audit, { retentionDays: retention.memoryDays }),
       usage: new MonthlyUsage(table),
       audit,
       approvals: new Approvals(table, audit),
@@ -256,7 +264,9 @@ export async function chatDependencies(
   const redact = redactIdentity(context);
   return {
     context,
-    sessions: new ChatSessions(table),
+    sessions: new ChatSessions(table, {
+      retentionDays: (await runtime.retention(context)).chatHistoryDays,
+    }),
     services,
     settings,
     tools,

@@ -128,11 +128,13 @@ const forge: Record<Forgery, (tenantId: string) => Promise<void>> = {
   },
   async truncated(tenantId) {
     const { pk, records } = await longestChain(tenantId);
-    const kept = records.at(-2);
     const last = records.at(-1);
-    if (kept === undefined || last === undefined) throw new Error('chain too short');
+    if (last === undefined) throw new Error('no record');
     await deleteRaw(pk, recordSk(last.seq));
-    await moveHead(pk, kept.seq, kept.hash);
+    // The head moved back one record — or, on a chain of one, gone as if the chain never began.
+    const kept = records.at(-2);
+    if (kept === undefined) await deleteRaw(pk, 'head');
+    else await moveHead(pk, kept.seq, kept.hash);
   },
   async emptied(tenantId) {
     for (let chain = 0; chain < AUDIT_CHAINS; chain += 1) {

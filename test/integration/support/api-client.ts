@@ -72,6 +72,11 @@ export interface TenantSettings {
   readonly monthlyTokenBudget?: number;
   readonly rateLimits?: { readonly perUserPerMinute?: number; readonly perTenantPerMinute?: number };
   readonly modelId?: string;
+  readonly retention?: {
+    readonly chatHistoryDays?: number;
+    readonly memoryDays?: number;
+    readonly usageRecordsDays?: number;
+  };
 }
 
 /** Onboards a tenant through the operator API. */

@@ -107,3 +107,14 @@ export async function failNextAwsCalls(action: string, times: number): Promise<v
   if (response.status !== 204)
     throw new Error(`inspector /faults/next: ${response.status} ${await response.text()}`);
 }
+
+/** Runs DynamoDB TTL as of `at` (epoch seconds) on one tenant's items: those expired by then are deleted; how many. */
+export async function expireItems(tenantId: string, at: number): Promise<number> {
+  const response = await fetch(`${cloud.inspectorEndpoint}/ttl/expire`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ at, keyPrefix: `${tenantId}#` }),
+  });
+  if (!response.ok) throw new Error(`inspector /ttl/expire: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { deleted: number }).deleted;
+}
