@@ -7,16 +7,14 @@
  * receipt's counts match what the raw listing found before, and another tenant is untouched.
  */
 import { createPublicKey, verify } from 'node:crypto';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTicketTracker, type TicketTracker } from '../../local/demo-mcp/ticket-tracker.js';
 import { type Caller, callAs, OPERATOR, onboard } from './support/api-client.js';
 import { failNextAwsCalls, runSchedules, secretNames, vectorsIn } from './support/inspector.js';
-import { apiEnv, rootClients, uniqueSuffix } from './support/local-cloud.js';
+import { apiEnv, rawItemsWithPrefix, rootClients, uniqueSuffix } from './support/local-cloud.js';
 
 const suffix = uniqueSuffix();
-const TABLE = apiEnv('TENANT_TABLE_NAME');
 const BUCKET = apiEnv('TENANT_BUCKET_NAME');
 const VECTORS = apiEnv('VECTOR_BUCKET_NAME');
 const root = rootClients();
@@ -68,23 +66,8 @@ async function populate(tenantId: string): Promise<void> {
   ).toBe(201);
 }
 
-async function rawItems(tenantId: string): Promise<number> {
-  let count = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await root.dynamodb.send(
-      new ScanCommand({
-        TableName: TABLE,
-        FilterExpression: 'begins_with(pk, :p)',
-        ExpressionAttributeValues: { ':p': { S: `${tenantId}#` } },
-        ...(start === undefined ? {} : { ExclusiveStartKey: start as never }),
-      }),
-    );
-    count += page.Items?.length ?? 0;
-    start = page.LastEvaluatedKey;
-  } while (start !== undefined);
-  return count;
-}
+const rawItems = async (tenantId: string): Promise<number> =>
+  (await rawItemsWithPrefix(`${tenantId}#`)).length;
 
 async function rawObjects(tenantId: string) {
   const listed = await root.s3.send(

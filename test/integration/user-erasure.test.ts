@@ -7,16 +7,14 @@
  * vector — bob is intact, and the tenant's cost totals are unchanged (her cost is kept under her
  * pseudonym). A rerun erases nothing more. Who may: an operator, or that tenant's admin only.
  */
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Caller, callAs, OPERATOR, onboard } from './support/api-client.js';
 import { vectorsIn } from './support/inspector.js';
-import { apiEnv, rootClients, uniqueSuffix } from './support/local-cloud.js';
+import { apiEnv, rawItemsWithPrefix, rootClients, uniqueSuffix } from './support/local-cloud.js';
 
 const suffix = uniqueSuffix();
 const tenantId = `zq-erase-${suffix}`;
-const TABLE = apiEnv('TENANT_TABLE_NAME');
 const BUCKET = apiEnv('TENANT_BUCKET_NAME');
 const VECTORS = apiEnv('VECTOR_BUCKET_NAME');
 const root = rootClients();
@@ -47,24 +45,8 @@ async function useThePlatform(caller: Caller): Promise<void> {
   expect(deleted.status).toBe(204);
 }
 
-/** Every raw item of a user's private partitions (a table scan: the test may, the platform never does). */
-async function rawItemsOf(user: string): Promise<Record<string, { S?: string }>[]> {
-  const items: Record<string, { S?: string }>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await root.dynamodb.send(
-      new ScanCommand({
-        TableName: TABLE,
-        FilterExpression: 'begins_with(pk, :p)',
-        ExpressionAttributeValues: { ':p': { S: `${tenantId}#u#${user}#` } },
-        ...(start === undefined ? {} : { ExclusiveStartKey: start as never }),
-      }),
-    );
-    items.push(...((page.Items ?? []) as Record<string, { S?: string }>[]));
-    start = page.LastEvaluatedKey;
-  } while (start !== undefined);
-  return items;
-}
+/** Every raw item of a user's private partitions. */
+const rawItemsOf = (user: string) => rawItemsWithPrefix(`${tenantId}#u#${user}#`);
 
 async function rawVersionsOf(user: string) {
   const listed = await root.s3.send(

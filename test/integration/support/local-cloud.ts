@@ -1,5 +1,5 @@
 /** Raw SDK clients against the shared local cloud, and tenant sessions from its STS. */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3VectorsClient } from '@aws-sdk/client-s3vectors';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -101,6 +101,30 @@ export function rootClients(): { readonly dynamodb: DynamoDBClient; readonly s3:
     dynamodb: new DynamoDBClient({ ...base, endpoint: cloud.emulatorEndpoints.dynamoDb }),
     s3: new S3Client({ ...base, endpoint: cloud.emulatorEndpoints.s3, forcePathStyle: true }),
   };
+}
+
+/**
+ * Every raw item of the tenant table whose partition key starts with `prefix`, read as root: a
+ * table scan — the test may, the platform never does.
+ */
+export async function rawItemsWithPrefix(prefix: string): Promise<Record<string, { S?: string }>[]> {
+  const { dynamodb } = rootClients();
+  const items: Record<string, { S?: string }>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamodb.send(
+      new ScanCommand({
+        TableName: apiEnv('TENANT_TABLE_NAME'),
+        FilterExpression: 'begins_with(pk, :p)',
+        ExpressionAttributeValues: { ':p': { S: prefix } },
+        ...(start === undefined ? {} : { ExclusiveStartKey: start as never }),
+      }),
+    );
+    items.push(...((page.Items ?? []) as Record<string, { S?: string }>[]));
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+  dynamodb.destroy();
+  return items;
 }
 
 /** A unique id suffix so test runs never collide with each other or with seeded data. */
