@@ -104,23 +104,29 @@ export class OffboardingRecords {
 
   /** Deletes the tenant's role assignments; how many there were. */
   async deleteRoleAssignments(tenantId: string): Promise<number> {
-    const output = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :user)',
-        ExpressionAttributeValues: marshall({ ':pk': tenantPk(tenantId), ':user': ROLE_SK_PREFIX }),
-        ConsistentRead: true,
-      }),
-    );
-    for (const item of output.Items ?? []) {
-      await this.client.send(
-        new DeleteItemCommand({
+    let deleted = 0;
+    // Always the first page: what was deleted is gone, so the next page is the new first.
+    for (;;) {
+      const output = await this.client.send(
+        new QueryCommand({
           TableName: this.tableName,
-          Key: { pk: item.pk ?? { S: '' }, sk: item.sk ?? { S: '' } },
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :user)',
+          ExpressionAttributeValues: marshall({ ':pk': tenantPk(tenantId), ':user': ROLE_SK_PREFIX }),
+          ConsistentRead: true,
         }),
       );
+      const items = output.Items ?? [];
+      if (items.length === 0) return deleted;
+      for (const item of items) {
+        await this.client.send(
+          new DeleteItemCommand({
+            TableName: this.tableName,
+            Key: { pk: item.pk ?? { S: '' }, sk: item.sk ?? { S: '' } },
+          }),
+        );
+      }
+      deleted += items.length;
     }
-    return output.Items?.length ?? 0;
   }
 
   /** In one transaction: the tenant record and the progress go, the receipt stays. */
