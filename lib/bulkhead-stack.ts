@@ -30,6 +30,7 @@ import { ControlPlane } from './control-plane.js';
 import { EraserRoles } from './eraser-roles.js';
 import { HouseFunction } from './house-function.js';
 import { Identity } from './identity.js';
+import { runEvery } from './schedule.js';
 import { TenantAccessRole } from './tenant-access-role.js';
 import { TenantApi } from './tenant-api.js';
 import { TenantDataPlane } from './tenant-data-plane.js';
@@ -44,6 +45,7 @@ export const HANDLER_ENTRIES = {
   chatStream: 'lambdas/handlers/chat-stream.ts',
   auditDigest: AUDIT_DIGEST_ENTRY,
   tenantErasure: TENANT_ERASURE_ENTRY,
+  retention: 'lambdas/handlers/retention.ts',
 } as const;
 
 export interface BulkheadStackProps extends StackProps, BulkheadSettings {}
@@ -62,6 +64,8 @@ export class BulkheadStack extends Stack {
   readonly controlFunction: HouseFunction;
   readonly apiFunction: HouseFunction;
   readonly chatStreamFunction: HouseFunction;
+  /** The daily retention job (expires documents past each tenant's retention). */
+  readonly retentionFunction: HouseFunction;
   readonly tenantAccess: TenantAccessRole;
   readonly auditWriter: AuditWriterRole;
   readonly auditDigests: AuditDigests;
@@ -169,7 +173,19 @@ export class BulkheadStack extends Stack {
       signingKeyArn: this.auditDigests.signingKey.keyArn,
     });
     const eraser = this.tenantErasure.function;
-    const platformFunctions = [this.controlFunction, this.apiFunction, this.chatStreamFunction];
+    this.retentionFunction = new HouseFunction(this, 'RetentionFunction', {
+      entry: HANDLER_ENTRIES.retention,
+      description: "Daily: expires each tenant's documents past its retention, through tenant sessions",
+      environment: platformEnvironment,
+      timeout: Duration.minutes(15),
+    });
+    runEvery(this, 'RetentionSchedule', Duration.days(1), this.retentionFunction, 'Runs the retention job');
+    const platformFunctions = [
+      this.controlFunction,
+      this.apiFunction,
+      this.chatStreamFunction,
+      this.retentionFunction,
+    ];
     const tenantApiFunctions = [this.apiFunction, this.chatStreamFunction];
 
     // Tenants' own secrets (connector API keys) live under `<stack>/tenants/<tenantId>/...`.
@@ -223,7 +239,8 @@ export class BulkheadStack extends Stack {
     digester.bindSecret('TENANT_TAG_SECRET_ARN', this.tenantTagKey);
     digester.bindTable('CONTROL_TABLE_NAME', this.controlPlane.table, 'read');
     this.controlFunction.bindTable('CONTROL_TABLE_NAME', this.controlPlane.table, 'readWrite');
-    for (const fn of tenantApiFunctions) fn.bindTable('CONTROL_TABLE_NAME', this.controlPlane.table, 'read');
+    for (const fn of [...tenantApiFunctions, this.retentionFunction])
+      fn.bindTable('CONTROL_TABLE_NAME', this.controlPlane.table, 'read');
 
     this.api = new TenantApi(this, 'Api', {
       authorizer: this.authorizerFunction,

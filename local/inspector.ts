@@ -15,7 +15,7 @@
  *   GET  /secrets/values                      → { values } every secret value Secrets Manager has held
  *   GET  /secrets/names                       → { names } the secrets it holds now
  *   POST /secrets/watch {values}              → 204 values scans must also never find (tokens a test issued)
- *   POST /schedules/run                       → { results } runs every scheduled function once (the audit digester)
+ *   POST /schedules/run {at?, only?}          → { results } runs the scheduled functions once (event time `at`; `only`: one entry)
  *   POST /faults/next {action, times?}        → 204 the next requests needing that IAM action get a 503
  *   POST /ttl/expire {at?, keyPrefix?}        → { deleted } DynamoDB TTL as of `at` (epoch seconds; default now)
  */
@@ -41,10 +41,12 @@ export interface InspectorSources {
   readonly logs: FunctionLogs;
   readonly sessions: Pick<CredentialRegistry, 'sessionIdentities'>;
   readonly secrets: Pick<SecretsManagerEmulator, 'values' | 'watch' | 'names'>;
-  readonly schedules: { runAll(): Promise<unknown[]> };
+  readonly schedules: { runAll(options?: { at?: Date; only?: string }): Promise<unknown[]> };
   readonly faults: Pick<InjectedFaults, 'failNext'>;
   readonly ttl: Pick<TtlSweeper, 'expire'>;
 }
+
+const RunSchema = z.object({ at: z.iso.datetime().optional(), only: z.string().min(1).optional() }).strict();
 
 const ExpireSchema = z
   .object({ at: z.number().int().nonnegative().optional(), keyPrefix: z.string().min(1).optional() })
@@ -124,9 +126,23 @@ export async function startInspector(sources: InspectorSources, port = 0): Promi
       return;
     }
     if (incoming.method === 'POST' && url.pathname === '/schedules/run') {
-      sources.schedules.runAll().then(
-        (results) => reply(outgoing, 200, { results }),
-        (err: unknown) => reply(outgoing, 500, { message: err instanceof Error ? err.message : String(err) }),
+      readJson(incoming).then(
+        (body) => {
+          const parsed = RunSchema.safeParse(body);
+          if (!parsed.success) return reply(outgoing, 400, { message: parsed.error.message });
+          const { at, only } = parsed.data;
+          sources.schedules
+            .runAll({
+              ...(at === undefined ? {} : { at: new Date(at) }),
+              ...(only === undefined ? {} : { only }),
+            })
+            .then(
+              (results) => reply(outgoing, 200, { results }),
+              (err: unknown) =>
+                reply(outgoing, 500, { message: err instanceof Error ? err.message : String(err) }),
+            );
+        },
+        () => reply(outgoing, 400, { message: 'the body is not JSON' }),
       );
       return;
     }

@@ -181,7 +181,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     // Scheduled functions start with the hosts below; until then the inspector cannot run them.
     let scheduler: LocalScheduler | undefined;
     const schedules = {
-      runAll: () => scheduler?.runAll() ?? Promise.reject(new Error('the functions are still starting')),
+      runAll: (options?: { at?: Date; only?: string }) =>
+        scheduler?.runAll(options) ?? Promise.reject(new Error('the functions are still starting')),
     };
     const inspectorStarting = track(
       startInspector(
@@ -244,7 +245,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     scheduler = new LocalScheduler(
       model.schedules.flatMap((spec) => {
         const host = hostOf.get(spec.functionLogicalId);
-        return host === undefined ? [] : [{ spec, host }];
+        const entry = model.functions.find((fn) => fn.logicalId === spec.functionLogicalId)?.entry;
+        return host === undefined || entry === undefined ? [] : [{ entry, spec, host }];
       }),
       {
         autoRun: options.runSchedules ?? false,

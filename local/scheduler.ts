@@ -8,6 +8,8 @@ import type { ScheduleSpec } from '../lib/template/local-resolution.js';
 import type { FunctionHost } from './api-gateway/function-host.js';
 
 export interface ScheduledFunction {
+  /** The handler source (`lambdas/handlers/...`): how a test names the function to run. */
+  readonly entry: string;
   readonly spec: ScheduleSpec;
   readonly host: Pick<FunctionHost, 'invoke'>;
 }
@@ -29,19 +31,24 @@ export class LocalScheduler {
     }
   }
 
-  /** Runs every scheduled function once, in turn; their results in template order. */
-  async runAll(): Promise<unknown[]> {
+  /**
+   * Runs every scheduled function once (or only the one whose entry is `only`), in turn, with a
+   * scheduled event for `at` (default now); their results in template order.
+   */
+  async runAll(options: { at?: Date; only?: string } = {}): Promise<unknown[]> {
     const results: unknown[] = [];
-    for (const fn of this.functions) results.push(await this.#invoke(fn));
+    for (const fn of this.functions)
+      if (options.only === undefined || fn.entry === options.only)
+        results.push(await this.#invoke(fn, options.at));
     return results;
   }
 
-  #invoke(fn: ScheduledFunction): Promise<unknown> {
+  #invoke(fn: ScheduledFunction, at = new Date()): Promise<unknown> {
     return fn.host.invoke({
       version: '0',
       'detail-type': 'Scheduled Event',
       source: 'aws.events',
-      time: new Date().toISOString(),
+      time: at.toISOString(),
       detail: {},
     });
   }

@@ -1,9 +1,10 @@
 /**
- * How long a tenant's data is kept: per-tenant settings over tier defaults, enforced by DynamoDB
- * TTL (`expiresAt`, epoch seconds) on the items each write stores. Chat history expires a set
- * time after its last message (each message on its own, the session from its last activity);
- * memory facts and per-call usage records a set time after they were written. Monthly cost
- * totals are aggregates, not records: they stay, so cost reports survive their records.
+ * How long a tenant's data is kept: per-tenant settings over tier defaults. Chat history, memory
+ * facts and per-call usage records carry a DynamoDB TTL (`expiresAt`, epoch seconds) from the
+ * write that stores them (a message and its session from the last message). Documents are
+ * expired by the daily retention job instead (document-retention.ts): a document is an object,
+ * vectors and a metadata item, and a TTL on the item alone would leave the others behind. Monthly
+ * cost totals are aggregates, not records: they stay, so cost reports survive their records.
  */
 import { z } from 'zod';
 import { TABLE_TTL_ATTRIBUTE } from '../tenancy/key-layout.js';
@@ -16,14 +17,15 @@ export const RetentionOverridesSchema = z.object({
   chatHistoryDays: Days.optional(),
   memoryDays: Days.optional(),
   usageRecordsDays: Days.optional(),
+  documentsDays: Days.optional(),
 });
 export type RetentionOverrides = z.infer<typeof RetentionOverridesSchema>;
 export type Retention = Required<RetentionOverrides>;
 
 export const TIER_RETENTION: Readonly<Record<Tier, Retention>> = Object.freeze({
-  basic: { chatHistoryDays: 90, memoryDays: 365, usageRecordsDays: 400 },
-  premium: { chatHistoryDays: 365, memoryDays: 730, usageRecordsDays: 730 },
-  enterprise: { chatHistoryDays: 730, memoryDays: 1825, usageRecordsDays: 2555 },
+  basic: { chatHistoryDays: 90, memoryDays: 365, usageRecordsDays: 400, documentsDays: 365 },
+  premium: { chatHistoryDays: 365, memoryDays: 730, usageRecordsDays: 730, documentsDays: 730 },
+  enterprise: { chatHistoryDays: 730, memoryDays: 1825, usageRecordsDays: 2555, documentsDays: 1825 },
 });
 
 /** The tenant's retention: its tier's defaults, overridden by its own settings. */

@@ -191,7 +191,7 @@ export async function sessionsFor(runtime: WorkspaceRuntime, scope: RequestScope
 
 export async function documentsFor(
   runtime: WorkspaceRuntime,
-  scope: RequestScope,
+  scope: Pick<RequestScope, 'context' | 'logger'>,
   guard?: ModelCallGuard,
 ): Promise<DocumentLibrary> {
   const { context, logger } = scope;

@@ -107,7 +107,7 @@ beforeAll(() => {
 });
 
 describe('function roles', () => {
-  it('exist for exactly the six platform functions, each recording its entry', () => {
+  it('exist for exactly the seven platform functions, each recording its entry', () => {
     expect(
       functionSpecs(template)
         .map((spec) => spec.entry)
@@ -118,9 +118,10 @@ describe('function roles', () => {
       'lambdas/handlers/authorizer.ts',
       'lambdas/handlers/chat-stream.ts',
       'lambdas/handlers/control.ts',
+      'lambdas/handlers/retention.ts',
       'lambdas/handlers/tenant-erasure.ts',
     ]);
-    expect(functionRoles.size).toBe(6);
+    expect(functionRoles.size).toBe(7);
   });
 
   it('cannot perform any tenant-data action on any tenant-data resource', async () => {
@@ -139,8 +140,8 @@ describe('function roles', () => {
         evaluated += 1;
       }
     }
-    // 6 roles × (8 item + 7 object/list + 7 vector + 6 model) requests.
-    expect(evaluated).toBe(6 * 28);
+    // 7 roles × (8 item + 7 object/list + 7 vector + 6 model) requests.
+    expect(evaluated).toBe(7 * 28);
   });
 
   it('would notice a function role granted tenant data (negative control)', async () => {

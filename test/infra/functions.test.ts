@@ -46,6 +46,7 @@ describe('house functions', () => {
       'lambdas/handlers/authorizer.ts',
       'lambdas/handlers/chat-stream.ts',
       'lambdas/handlers/control.ts',
+      'lambdas/handlers/retention.ts',
       'lambdas/handlers/tenant-erasure.ts',
     ]);
     for (const entry of entries) expect(existsSync(repoPath(entry))).toBe(true);

@@ -5,10 +5,11 @@
  * stay. Settings are validated: out-of-range days are a 400 and change nothing.
  */
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TIER_RETENTION } from '../../lambdas/privacy/retention.js';
 import { type Caller, callAs, OPERATOR, onboard } from './support/api-client.js';
-import { expireItems } from './support/inspector.js';
+import { expireItems, runSchedules, vectorsIn } from './support/inspector.js';
 import { apiEnv, rootClients, uniqueSuffix } from './support/local-cloud.js';
 
 const tenantId = `zq-ret-${uniqueSuffix()}`;
@@ -36,7 +37,7 @@ const totalCost = async () =>
 describe('retention', () => {
   let startedAt: number;
   beforeAll(async () => {
-    await onboard(tenantId, 'basic', { retention: { chatHistoryDays: 1 } });
+    await onboard(tenantId, 'basic', { retention: { chatHistoryDays: 1, documentsDays: 30 } });
     startedAt = Math.floor(Date.now() / 1000);
     expect((await callAs(alice, 'POST', '/v1/chat', { message: 'hello' })).status).toBe(200);
     const remembered = await callAs(alice, 'POST', '/v1/chat', {
@@ -74,6 +75,44 @@ describe('retention', () => {
     expect(await totalCost()).toBe(cost);
   });
 
+  it('expires documents past the retention — object, vectors and metadata — with the daily job, and only those', async () => {
+    const neighbour = `zq-ret-n-${uniqueSuffix()}`;
+    await onboard(neighbour, 'basic');
+    const upload = (caller: Caller, visibility: string) =>
+      callAs(caller, 'POST', '/v1/documents', {
+        title: `${visibility} notes`,
+        content: `kept ${visibility} text`,
+        visibility,
+      });
+    expect((await upload(alice, 'private')).status).toBe(201);
+    expect((await upload(admin, 'tenant')).status).toBe(201);
+    const neighbourAdmin: Caller = { sub: 'nia', tenantId: neighbour, groups: ['admin'] };
+    expect((await upload(neighbourAdmin, 'tenant')).status).toBe(201);
+    const listed = async (caller: Caller) =>
+      ((await callAs(caller, 'GET', '/v1/documents')).body as { documents: unknown[] }).documents;
+    expect(await listed(alice)).toHaveLength(2);
+
+    // A day short of the retention: nothing goes.
+    const job = 'lambdas/handlers/retention.ts';
+    await runSchedules({ at: new Date((startedAt + 29 * DAY) * 1000), only: job });
+    expect(await listed(alice)).toHaveLength(2);
+    const [summary] = (await runSchedules({ at: new Date((startedAt + 31 * DAY) * 1000), only: job })) as {
+      documentsExpired: number;
+      failed: number;
+    }[];
+    expect(summary).toMatchObject({ failed: 0 });
+    expect(summary?.documentsExpired).toBeGreaterThanOrEqual(2);
+    expect(await listed(alice)).toEqual([]);
+    expect(await listed(admin)).toEqual([]);
+    expect(await vectorsIn(apiEnv('VECTOR_BUCKET_NAME'), tenantId)).toEqual([]);
+    const current = await root.s3.send(
+      new ListObjectsV2Command({ Bucket: apiEnv('TENANT_BUCKET_NAME'), Prefix: `tenants/${tenantId}/` }),
+    );
+    expect(current.Contents ?? []).toEqual([]);
+    // The neighbour keeps the tier's year.
+    expect(await listed(neighbourAdmin)).toHaveLength(1);
+  });
+
   it('refuses retention out of range with a 400 and keeps the setting', async () => {
     for (const retention of [
       { chatHistoryDays: 0 },
@@ -85,7 +124,7 @@ describe('retention', () => {
       expect(answer.status).toBe(400);
     }
     expect((await callAs(OPERATOR, 'GET', `/v1/admin/tenants/${tenantId}`)).body).toMatchObject({
-      retention: { chatHistoryDays: 1 },
+      retention: { chatHistoryDays: 1, documentsDays: 30 },
     });
     const changed = await callAs(OPERATOR, 'PATCH', `/v1/admin/tenants/${tenantId}`, {
       retention: { memoryDays: 30 },

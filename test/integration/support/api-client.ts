@@ -76,6 +76,7 @@ export interface TenantSettings {
     readonly chatHistoryDays?: number;
     readonly memoryDays?: number;
     readonly usageRecordsDays?: number;
+    readonly documentsDays?: number;
   };
 }
 

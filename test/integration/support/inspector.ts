@@ -85,9 +85,16 @@ export async function vectorsIn(
   return vectors;
 }
 
-/** Runs every scheduled function once (the audit digester); its results, e.g. `[{ signed: 2, ... }]`. */
-export async function runSchedules(): Promise<unknown[]> {
-  const response = await fetch(`${cloud.inspectorEndpoint}/schedules/run`, { method: 'POST' });
+/**
+ * Runs the scheduled functions once — all, or `only` the one with that entry — with a scheduled
+ * event for `at`; their results, e.g. `[{ signed: 2, ... }]`.
+ */
+export async function runSchedules(options: { at?: Date; only?: string } = {}): Promise<unknown[]> {
+  const response = await fetch(`${cloud.inspectorEndpoint}/schedules/run`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ at: options.at?.toISOString(), only: options.only }),
+  });
   if (!response.ok) throw new Error(`inspector /schedules/run: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { results: unknown[] }).results;
 }
