@@ -310,7 +310,9 @@ export class ServiceRuntime {
 
   /** What the subject's tenant's audit writer session reaches: trail, digests, the digests' public key. */
   async auditAccess(subject: SessionSubject): Promise<AuditAccess> {
-    return AuditAccess.of(this.auditSessions, this.config, subject, await this.#tagKey());
+    const [key, tenant] = await Promise.all([this.#tagKey(), this.directory.tenant(subject.tenantId)]);
+    const { auditRecordsDays } = retentionFor(tenant ?? { tier: 'basic' });
+    return AuditAccess.of(this.auditSessions, this.config, subject, key, auditRecordsDays);
   }
 
   /** The caller's opaque id in their tenant's audit trail. */

@@ -11,7 +11,7 @@ import { actorTagFor } from '../tenancy/request-context.js';
 import { ScopedTable } from '../tenancy/scoped-table.js';
 import type { SessionSubject, TenantSession, TenantSessions } from '../tenancy/tenant-session.js';
 import { AuditTrail } from './audit-trail.js';
-import type { TrailEvidence } from './trail-verifier.js';
+import type { RetentionWindow, TrailEvidence } from './trail-verifier.js';
 
 export type AuditConfig = Pick<
   DigesterConfig,
@@ -33,9 +33,13 @@ export class AuditAccess {
     private readonly session: TenantSession,
     private readonly config: AuditConfig,
     tagKey: string,
+    /** Days the trail's records are kept (the tenant's audit retention). */
+    readonly retentionDays: number | undefined,
   ) {
     this.table = ScopedTable.of(session, dataPlaneFor(config, tenantId).tableName);
-    this.trail = new AuditTrail(this.table, (userId) => actorTagFor(tenantId, userId, tagKey));
+    this.trail = new AuditTrail(this.table, (userId) => actorTagFor(tenantId, userId, tagKey), {
+      ...(retentionDays === undefined ? {} : { retentionDays }),
+    });
     this.digests = new DigestStore(session.s3, config.auditDigestBucketName, tenantId);
   }
 
@@ -45,8 +49,20 @@ export class AuditAccess {
     config: AuditConfig,
     subject: SessionSubject,
     tagKey: string,
+    retentionDays?: number,
   ): Promise<AuditAccess> {
-    return new AuditAccess(subject.tenantId, await sessions.sessionFor(subject), config, tagKey);
+    return new AuditAccess(
+      subject.tenantId,
+      await sessions.sessionFor(subject),
+      config,
+      tagKey,
+      retentionDays,
+    );
+  }
+
+  /** What verification allows to be missing as of `now`: records older than the retention. */
+  retentionWindow(now: Date): RetentionWindow | undefined {
+    return this.retentionDays === undefined ? undefined : { now, retentionDays: this.retentionDays };
   }
 
   /**

@@ -20,6 +20,8 @@ export const AuditExportSchema = z.object({
   exportedAt: z.iso.datetime(),
   /** The digest key's public key: DER SubjectPublicKeyInfo, base64. */
   publicKey: z.string().min(1),
+  /** The tenant's audit retention: records older than this may have expired. */
+  auditRetentionDays: z.number().int().positive().optional(),
   chains: z.array(
     z.object({
       chain: z.number().int().nonnegative(),
@@ -38,12 +40,18 @@ export const AuditExportSchema = z.object({
 });
 export type AuditExport = z.infer<typeof AuditExportSchema>;
 
-export function auditExport(evidence: TrailEvidence, publicKey: Uint8Array, exportedAt: Date): AuditExport {
+export function auditExport(
+  evidence: TrailEvidence,
+  publicKey: Uint8Array,
+  exportedAt: Date,
+  auditRetentionDays?: number,
+): AuditExport {
   return {
     format: 1,
     tenantId: evidence.tenantId,
     exportedAt: exportedAt.toISOString(),
     publicKey: Buffer.from(publicKey).toString('base64'),
+    ...(auditRetentionDays === undefined ? {} : { auditRetentionDays }),
     chains: evidence.chains.map((chain) => ({ ...chain, records: [...chain.records] })),
     digests: evidence.digests.map((digest) => ({ seq: digest.seq, versions: [...digest.versions] })),
   };
@@ -64,9 +72,15 @@ export function verifyAuditExport(
       problem: 'digest_invalid',
       message: 'the export names another public key than the pinned one',
     };
+  // Records may be missing only where they had expired when the export was taken.
+  const window =
+    exported.auditRetentionDays === undefined
+      ? undefined
+      : { now: new Date(exported.exportedAt), retentionDays: exported.auditRetentionDays };
   return verifyTrail(
     { tenantId: exported.tenantId, chains: exported.chains, digests: exported.digests },
     signatureCheckWith(embedded),
+    window,
   );
 }
 

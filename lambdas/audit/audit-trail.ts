@@ -15,6 +15,7 @@
  */
 
 import type { GuardedWrite, GuardrailTable } from '../guardrails/guardrail-table.js';
+import { expiryAttribute } from '../privacy/retention.js';
 import { fullJitterDelay, type Random, realSleep, type Sleep } from '../resilience/backoff.js';
 import { TransactionConflictError } from '../tenancy/errors.js';
 import type { RequestContext } from '../tenancy/request-context.js';
@@ -50,7 +51,15 @@ export interface AuditTrailOptions {
   readonly sleep?: Sleep;
   /** @default Math.random */
   readonly random?: Random;
+  /**
+   * Days a record is kept (DynamoDB TTL, plus a day so the digest covering it is older than the
+   * retention by then: verification accepts a missing record only in that case). @default kept
+   */
+  readonly retentionDays?: number;
 }
+
+/** A record's TTL runs a day past the retention (see AuditTrailOptions.retentionDays). */
+const EXPIRY_MARGIN_DAYS = 1;
 
 export interface AuditPage {
   readonly records: AuditRecord[];
@@ -97,6 +106,7 @@ export class AuditTrail {
   readonly #now: () => Date;
   readonly #sleep: Sleep;
   readonly #random: Random;
+  readonly #retentionDays: number | undefined;
   /** The last `at` this trail wrote: a request's records never share a time, so trail order is causal. */
   #lastAt = 0;
 
@@ -110,6 +120,7 @@ export class AuditTrail {
     this.#now = options.now ?? (() => new Date());
     this.#sleep = options.sleep ?? realSleep;
     this.#random = options.random ?? Math.random;
+    this.#retentionDays = options.retentionDays;
   }
 
   /** Appends one record to one of the tenant's chains; throws AuditAppendError if contention outlasts the retries. */
@@ -141,7 +152,18 @@ export class AuditTrail {
           set: { seq: record.seq, hash: record.hash },
           expect: { seq: head?.seq ?? null },
         },
-        { kind: 'put', address: recordAddress(chain, record.seq), attributes: record, ifNotExists: true },
+        {
+          kind: 'put',
+          address: recordAddress(chain, record.seq),
+          attributes: {
+            ...record,
+            ...expiryAttribute(
+              new Date(record.at),
+              this.#retentionDays === undefined ? undefined : this.#retentionDays + EXPIRY_MARGIN_DAYS,
+            ),
+          },
+          ifNotExists: true,
+        },
       ]);
       if (appended) return record;
     }

@@ -98,13 +98,53 @@ export function signatureCheckWith(publicKeyDer: Uint8Array): SignatureCheck {
 
 type Failure = Extract<TrailVerdict, { ok: false }>;
 
-export function verifyTrail(evidence: TrailEvidence, signatureValid: SignatureCheck): TrailVerdict {
+/**
+ * How old a record may be and still be required. Records carry a TTL of the tenant's audit
+ * retention (plus a day), so a record may be missing once a digest older than the retention
+ * vouched for it — never before. Absent: every record is required.
+ */
+export interface RetentionWindow {
+  readonly now: Date;
+  readonly retentionDays: number;
+}
+
+/** Per chain, the highest sequence number that may have expired (vouched by a digest older than the retention). */
+function expirable(
+  bodies: readonly AuditDigestBody[],
+  window: RetentionWindow | undefined,
+): Map<number, number> {
+  const upTo = new Map<number, number>();
+  if (window === undefined) return upTo;
+  const cutoff = window.now.getTime() - window.retentionDays * 86_400_000;
+  for (const body of bodies) {
+    if (Date.parse(body.at) > cutoff) continue;
+    for (const head of body.chains) upTo.set(head.chain, Math.max(upTo.get(head.chain) ?? 0, head.seq));
+  }
+  return upTo;
+}
+
+export function verifyTrail(
+  evidence: TrailEvidence,
+  signatureValid: SignatureCheck,
+  window?: RetentionWindow,
+): TrailVerdict {
   const digests = verifyDigests(evidence, signatureValid);
   if ('problem' in digests) return digests;
+  const mayBeExpired = expirable(digests.bodies, window);
   let records = 0;
   for (const { chain, head, records: chainRecords } of evidence.chains) {
     const trusted = head ?? CHAIN_START;
-    const verdict = verifyAuditChain(chainRecords.slice(0, trusted.seq), trusted);
+    const present = chainRecords.filter((record) => record.seq <= trusted.seq);
+    const expired = mayBeExpired.get(chain) ?? 0;
+    // Records before the first present one may have expired; the chain then starts from its link.
+    const first = present[0];
+    const from =
+      first !== undefined && first.seq > 1 && first.seq - 1 <= expired
+        ? { seq: first.seq - 1, hash: first.prevHash }
+        : first === undefined && trusted.seq <= expired
+          ? trusted
+          : CHAIN_START;
+    const verdict = verifyAuditChain(present, trusted, from);
     if (!verdict.ok) {
       return {
         ok: false,
@@ -119,9 +159,10 @@ export function verifyTrail(evidence: TrailEvidence, signatureValid: SignatureCh
   const byChain = new Map(evidence.chains.map((chain) => [chain.chain, chain]));
   for (const digest of digests.bodies) {
     for (const vouched of digest.chains) {
-      if (vouched.seq === 0) continue;
+      if (vouched.seq <= (mayBeExpired.get(vouched.chain) ?? 0)) continue;
       const chain = byChain.get(vouched.chain);
-      const seen = chain === undefined ? 0 : Math.min(chain.records.length, chain.head?.seq ?? 0);
+      const present = (chain?.records ?? []).filter((record) => record.seq <= (chain?.head?.seq ?? 0));
+      const seen = present.at(-1)?.seq ?? 0;
       const at = { chain: vouched.chain, digest: digest.seq, expectedSeq: vouched.seq };
       if (records === 0)
         return {
@@ -137,7 +178,7 @@ export function verifyTrail(evidence: TrailEvidence, signatureValid: SignatureCh
           ...at,
           message: `chain ${vouched.chain} ends at ${seen}, but digest ${digest.seq} saw ${vouched.seq} records`,
         };
-      if (chain?.records[vouched.seq - 1]?.hash !== vouched.hash)
+      if (present.find((record) => record.seq === vouched.seq)?.hash !== vouched.hash)
         return {
           ok: false,
           problem: 'rewritten',
@@ -146,9 +187,16 @@ export function verifyTrail(evidence: TrailEvidence, signatureValid: SignatureCh
         };
     }
   }
-  const newest = digests.bodies.at(-1);
-  const signed = newest === undefined ? 0 : newest.chains.reduce((sum, chain) => sum + chain.seq, 0);
-  return { ok: true, records, digests: digests.bodies.length, unsignedRecords: records - signed };
+  const newest = new Map(digests.bodies.at(-1)?.chains.map((head) => [head.chain, head.seq]) ?? []);
+  const unsignedRecords = evidence.chains.reduce(
+    (sum, chain) =>
+      sum +
+      chain.records.filter(
+        (record) => record.seq <= (chain.head?.seq ?? 0) && record.seq > (newest.get(chain.chain) ?? 0),
+      ).length,
+    0,
+  );
+  return { ok: true, records, digests: digests.bodies.length, unsignedRecords };
 }
 
 /** The digests' bodies in order, once each is present, original, the platform's and linked; else the first break. */

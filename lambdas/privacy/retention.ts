@@ -18,14 +18,33 @@ export const RetentionOverridesSchema = z.object({
   memoryDays: Days.optional(),
   usageRecordsDays: Days.optional(),
   documentsDays: Days.optional(),
+  auditRecordsDays: Days.optional(),
 });
 export type RetentionOverrides = z.infer<typeof RetentionOverridesSchema>;
 export type Retention = Required<RetentionOverrides>;
 
 export const TIER_RETENTION: Readonly<Record<Tier, Retention>> = Object.freeze({
-  basic: { chatHistoryDays: 90, memoryDays: 365, usageRecordsDays: 400, documentsDays: 365 },
-  premium: { chatHistoryDays: 365, memoryDays: 730, usageRecordsDays: 730, documentsDays: 730 },
-  enterprise: { chatHistoryDays: 730, memoryDays: 1825, usageRecordsDays: 2555, documentsDays: 1825 },
+  basic: {
+    chatHistoryDays: 90,
+    memoryDays: 365,
+    usageRecordsDays: 400,
+    documentsDays: 365,
+    auditRecordsDays: 400,
+  },
+  premium: {
+    chatHistoryDays: 365,
+    memoryDays: 730,
+    usageRecordsDays: 730,
+    documentsDays: 730,
+    auditRecordsDays: 730,
+  },
+  enterprise: {
+    chatHistoryDays: 730,
+    memoryDays: 1825,
+    usageRecordsDays: 2555,
+    documentsDays: 1825,
+    auditRecordsDays: 2555,
+  },
 });
 
 /** The tenant's retention: its tier's defaults, overridden by its own settings. */

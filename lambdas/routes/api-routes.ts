@@ -195,12 +195,15 @@ export function apiRouter(runtime: WorkspaceRuntime): Router<RequestContext> {
     .implement(api.verifyAudit, async ({ context }) => {
       const access = await runtime.auditAccess(context);
       const [evidence, publicKey] = await Promise.all([access.evidence(), access.publicKey()]);
-      return jsonResponse(200, verifyTrail(evidence, signatureCheckWith(publicKey)));
+      return jsonResponse(
+        200,
+        verifyTrail(evidence, signatureCheckWith(publicKey), access.retentionWindow(new Date())),
+      );
     })
     .implement(api.exportAudit, async ({ context }) => {
       const access = await runtime.auditAccess(context);
       const [evidence, publicKey] = await Promise.all([access.evidence(), access.publicKey()]);
-      return jsonResponse(200, auditExport(evidence, publicKey, new Date()));
+      return jsonResponse(200, auditExport(evidence, publicKey, new Date(), access.retentionDays));
     })
     .implement(api.getCosts, async ({ context, query }) => {
       const month = query.month ?? monthOf(new Date());

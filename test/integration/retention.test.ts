@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { TIER_RETENTION } from '../../lambdas/privacy/retention.js';
 import { type Caller, callAs, OPERATOR, onboard } from './support/api-client.js';
 import { expireItems, runSchedules, vectorsIn } from './support/inspector.js';
-import { apiEnv, rootClients, uniqueSuffix } from './support/local-cloud.js';
+import { apiEnv, rawItemsWithPrefix, rootClients, uniqueSuffix } from './support/local-cloud.js';
 
 const tenantId = `zq-ret-${uniqueSuffix()}`;
 const TABLE = apiEnv('TENANT_TABLE_NAME');
@@ -58,6 +58,17 @@ describe('retention', () => {
     const usage = await expiriesOf('usage-records');
     expect(usage.length).toBeGreaterThan(0);
     expect(usage.every((expiry) => near(expiry, TIER_RETENTION.basic.usageRecordsDays))).toBe(true);
+    // Audit records: a day past the retention, so the digest covering one is older than it by then.
+    const audit = (await rawItemsWithPrefix(`${tenantId}#a#audit#s`)).filter((item) =>
+      item.sk?.S?.startsWith('e#'),
+    );
+    expect(audit.length).toBeGreaterThan(0);
+    for (const record of audit) {
+      const at = Math.floor(Date.parse(String(record.at?.S)) / 1000);
+      expect(Number((record as { expiresAt?: { N?: string } }).expiresAt?.N)).toBe(
+        at + (TIER_RETENTION.basic.auditRecordsDays + 1) * DAY,
+      );
+    }
   });
 
   it('lets TTL remove chat history after a day, memory and usage records later, and keeps cost totals', async () => {

@@ -188,3 +188,42 @@ describe('verifyTrail on digests', () => {
     });
   });
 });
+
+describe('verifyTrail with a retention window', () => {
+  it('accepts records missing only where a digest older than the retention vouched for them', async () => {
+    const { signer, check } = keyPair();
+    let clock = Date.parse('2026-01-01T00:00:00Z');
+    const now = () => new Date(clock);
+    const context = setup();
+    const trail = new AuditTrail(context.table, (user) => user, { random: () => 0, now });
+    const digester = new AuditDigester(signer, now);
+    const target = { ...context.target, trail };
+    await append(trail, 2);
+    await digester.digest(target); // vouches seq 2, on 2026-01-01
+    clock = Date.parse('2026-06-01T00:00:00Z');
+    await append(trail, 1);
+    await digester.digest(target); // vouches seq 3, on 2026-06-01
+    const expire = (upTo: number) => {
+      for (let seq = 1; seq <= upTo; seq += 1)
+        context.table.remove({
+          visibility: 'audit',
+          collection: 'audit',
+          segments: ['s0'],
+          sk: `e#${String(seq).padStart(12, '0')}`,
+        });
+    };
+    const verify = async (when: string) =>
+      verifyTrail(await context.evidence(), check, { now: new Date(when), retentionDays: 100 });
+
+    expect(await verify('2026-07-01T00:00:00Z')).toMatchObject({ ok: true, records: 3 });
+    expire(2);
+    // 2026-01-01's digest is older than 100 days by 2026-07-01: records 1 and 2 may have expired.
+    expect(await verify('2026-07-01T00:00:00Z')).toMatchObject({ ok: true, records: 1 });
+    // Without the window, or before that digest is old enough, their absence is a removal.
+    expect(verifyTrail(await context.evidence(), check)).toMatchObject({ ok: false, problem: 'removed' });
+    expect(await verify('2026-03-01T00:00:00Z')).toMatchObject({ ok: false, problem: 'removed' });
+    // A record the old digest never vouched for is never allowed to go.
+    expire(3);
+    expect(await verify('2026-07-01T00:00:00Z')).toMatchObject({ ok: false });
+  });
+});

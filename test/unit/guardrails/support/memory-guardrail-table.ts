@@ -57,6 +57,11 @@ export class MemoryGuardrailTable implements GuardrailTable {
     });
   }
 
+  /** Removes an item (as TTL or a tamperer would). */
+  remove(address: ItemAddress): void {
+    this.items.get(this.pk(address))?.delete(address.sk);
+  }
+
   async get(address: ItemAddress): Promise<ScopedItem | undefined> {
     await roundTrip();
     const item = this.itemAt(address);
