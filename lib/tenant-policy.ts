@@ -139,7 +139,13 @@ export const AUDIT_WRITER_ACTIONS = [
 ] as const;
 
 /** What an audit writer session may do with its own tenant's digests: read every version, add new ones (never delete). */
-export const AUDIT_DIGEST_OBJECT_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'] as const;
+export const AUDIT_DIGEST_OBJECT_ACTIONS = [
+  's3:GetObject',
+  's3:GetObjectVersion',
+  's3:PutObject',
+  // Locking each digest for the tenant's audit retention (compliance mode: extending only, never shortening).
+  's3:PutObjectRetention',
+] as const;
 
 /** Partition-key patterns a session may lead with: its tenant's shared keys and its own user's keys. */
 export const LEADING_KEY_PATTERNS = [

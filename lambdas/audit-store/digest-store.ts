@@ -1,7 +1,8 @@
 /**
  * A tenant's signed digests in the digest bucket (S3 Object Lock, compliance mode): written and
  * read through the tenant's audit writer session, whose policy reaches `digests/<its tenant>/`
- * only. The bucket's default retention locks every version it stores; listing reads every
+ * only. Each version is locked for the tenant's audit retention (the bucket's default retention
+ * is the floor for any other write); compliance mode lets no one shorten it. Listing reads every
  * version of every digest, so a later version or a delete marker on top of a locked original is
  * seen, not hidden.
  */
@@ -33,16 +34,27 @@ export class DigestStore {
     private readonly s3: S3Client,
     private readonly bucketName: string,
     private readonly tenantId: string,
+    /** Days each digest stays locked (the tenant's audit retention); absent: the bucket's default. */
+    private readonly retentionDays?: number,
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** Stores digest `seq` (the bucket's default retention locks it). */
+  /** Stores digest `seq`, locked in compliance mode for the tenant's audit retention. */
   async put(seq: number, signed: SignedDigest): Promise<void> {
+    const lock =
+      this.retentionDays === undefined
+        ? {}
+        : {
+            ObjectLockMode: 'COMPLIANCE' as const,
+            ObjectLockRetainUntilDate: new Date(this.now().getTime() + this.retentionDays * 86_400_000),
+          };
     await this.s3.send(
       new PutObjectCommand({
         Bucket: this.bucketName,
         Key: digestObjectKey(this.tenantId, seq),
         Body: JSON.stringify(signed),
         ContentType: 'application/json',
+        ...lock,
       }),
     );
   }

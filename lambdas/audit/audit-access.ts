@@ -40,7 +40,7 @@ export class AuditAccess {
     this.trail = new AuditTrail(this.table, (userId) => actorTagFor(tenantId, userId, tagKey), {
       ...(retentionDays === undefined ? {} : { retentionDays }),
     });
-    this.digests = new DigestStore(session.s3, config.auditDigestBucketName, tenantId);
+    this.digests = new DigestStore(session.s3, config.auditDigestBucketName, tenantId, retentionDays);
   }
 
   /** The audit writer session of `subject`'s tenant; `tagKey` makes the actors' opaque ids. */

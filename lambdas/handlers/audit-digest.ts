@@ -14,6 +14,8 @@ import { DIGESTER_USER_ID, type DigestRunSummary, digestAllTenants } from '../au
 import { kmsDigestSigner } from '../audit-store/digest-keys.js';
 import { readDigesterConfig } from '../config.js';
 import { jsonLogger } from '../observability/logger.js';
+import { retentionFor } from '../privacy/retention.js';
+import type { TenantRecord } from '../registry/tenant-record.js';
 import { TenantRegistry } from '../registry/tenant-registry.js';
 import { tenantTagFor } from '../tenancy/request-context.js';
 import { sdkSessionClients } from '../tenancy/session-clients.js';
@@ -33,16 +35,21 @@ const digester = new AuditDigester(kmsDigestSigner(new KMSClient({}), config.aud
 
 export async function handler(): Promise<DigestRunSummary> {
   const key = await tagKey();
+  const tenants = new Map<string, TenantRecord>();
   return digestAllTenants({
     // A tenant whose erasure has begun has no trail left to sign.
-    tenantIds: async () =>
-      (await registry.listTenants())
-        .filter((tenant) => tenant.erasureStartedAt === undefined)
-        .map((tenant) => tenant.tenantId),
+    tenantIds: async () => {
+      tenants.clear();
+      for (const tenant of await registry.listTenants())
+        if (tenant.erasureStartedAt === undefined) tenants.set(tenant.tenantId, tenant);
+      return [...tenants.keys()];
+    },
     accessFor: async (tenantId) => {
       const tenantTag = tenantTagFor(tenantId, key);
       const subject = { tenantId, userId: DIGESTER_USER_ID, tenantTag };
-      return { access: await AuditAccess.of(sessions, config, subject, key), tenantTag };
+      // Each digest is locked for its tenant's audit retention.
+      const { auditRecordsDays } = retentionFor(tenants.get(tenantId) ?? { tier: 'basic' });
+      return { access: await AuditAccess.of(sessions, config, subject, key, auditRecordsDays), tenantTag };
     },
     digester,
     logger: jsonLogger,

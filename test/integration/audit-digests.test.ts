@@ -12,13 +12,19 @@ import {
   PutItemCommand,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
-import { DeleteObjectCommand, ListObjectVersionsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectRetentionCommand,
+  ListObjectVersionsCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runAuditCli } from '../../bin/audit/cli.js';
 import { type AuditRecord, auditRecordHash } from '../../lambdas/audit/audit-chain.js';
 import { AuditExportSchema, verifyAuditExport } from '../../lambdas/audit/audit-export.js';
 import { AUDIT_CHAINS } from '../../lambdas/audit/audit-trail.js';
+import { TIER_RETENTION } from '../../lambdas/privacy/retention.js';
 import { type Caller, callAs, onboard } from './support/api-client.js';
 import { runSchedules } from './support/inspector.js';
 import { apiEnv, rootClients, uniqueSuffix } from './support/local-cloud.js';
@@ -190,7 +196,14 @@ describe('signed audit digests', () => {
     await runSchedules();
   });
 
-  it('signs every tenant with new records, and verifies them whole', async () => {
+  it('signs every tenant with new records, locks each digest for the tenant’s audit retention, and verifies them whole', async () => {
+    const retention = await root.s3.send(
+      new GetObjectRetentionCommand({ Bucket: DIGESTS, Key: `digests/${intact.tenantId}/000000000001.json` }),
+    );
+    const until = retention.Retention?.RetainUntilDate?.getTime() ?? 0;
+    const expected = Date.now() + TIER_RETENTION.basic.auditRecordsDays * 86_400_000;
+    expect(retention.Retention?.Mode).toBe('COMPLIANCE');
+    expect(Math.abs(until - expected)).toBeLessThan(3_600_000);
     const verdict = await verify(intact);
     expect(verdict).toMatchObject({ ok: true, digests: 1, unsignedRecords: 0 });
     expect(verdict.records).toBeGreaterThanOrEqual(8);

@@ -388,13 +388,8 @@ export function auditWriterMatrix(
       sessionTags({ userId: 'alice' }),
     );
   }
-  // Never delete: Object Lock would refuse a locked version anyway, and a delete marker would hide one.
-  for (const action of [
-    's3:DeleteObject',
-    's3:DeleteObjectVersion',
-    's3:PutObjectRetention',
-    's3:BypassGovernanceRetention',
-  ])
+  // Never delete, never bypass: Object Lock would refuse a locked version anyway, and a delete marker would hide one.
+  for (const action of ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:BypassGovernanceRetention'])
     add('own tenant digest', action, digest('acme'), 'ImplicitlyDenied');
   const listing = (prefix: string): ContextValues => ({ ...OWN, 's3:prefix': prefix });
   add('own digests', 's3:ListBucketVersions', targets.digestBucketArn, 'Allowed', listing('digests/acme/'));
