@@ -157,17 +157,38 @@ function parseEnvironment<T>(schema: z.ZodType<T>, env: Environment): T {
   return result.data;
 }
 
-/** Reads and validates the HTTP functions' environment; throws ConfigurationError naming what is wrong. */
-export function readServiceConfig(env: Environment = process.env): ServiceConfig {
-  const parsed = parseEnvironment(ServiceEnvSchema, env);
-  return Object.freeze({
+/** What every function that reaches tenant data through sessions reads: where data lives, the tag key, session length. */
+const SESSION_ENV_KEYS = {
+  TENANT_TABLE_NAME: true,
+  CONTROL_TABLE_NAME: true,
+  TENANT_BUCKET_NAME: true,
+  VECTOR_BUCKET_NAME: true,
+  TENANT_TAG_SECRET_ARN: true,
+  TENANT_SESSION_SECONDS: true,
+  SILO_DATA_PLANES: true,
+} as const;
+
+type SessionEnv = Pick<z.infer<typeof ServiceEnvSchema>, keyof typeof SESSION_ENV_KEYS>;
+
+function sessionFields(parsed: SessionEnv) {
+  return {
     tenantTableName: parsed.TENANT_TABLE_NAME,
     controlTableName: parsed.CONTROL_TABLE_NAME,
     tenantBucketName: parsed.TENANT_BUCKET_NAME,
     vectorBucketName: parsed.VECTOR_BUCKET_NAME,
+    tenantTagSecretArn: parsed.TENANT_TAG_SECRET_ARN,
+    tenantSessionSeconds: parsed.TENANT_SESSION_SECONDS,
+    siloDataPlanes: parsed.SILO_DATA_PLANES,
+  };
+}
+
+/** Reads and validates the HTTP functions' environment; throws ConfigurationError naming what is wrong. */
+export function readServiceConfig(env: Environment = process.env): ServiceConfig {
+  const parsed = parseEnvironment(ServiceEnvSchema, env);
+  return Object.freeze({
+    ...sessionFields(parsed),
     tenantRoleArn: parsed.TENANT_ROLE_ARN,
     auditRoleArn: parsed.AUDIT_ROLE_ARN,
-    tenantTagSecretArn: parsed.TENANT_TAG_SECRET_ARN,
     tenantSecretPrefix: parsed.TENANT_SECRET_PREFIX,
     vaultKeyArn: parsed.VAULT_KEY_ARN,
     connectorAllowLoopback: parsed.CONNECTOR_ALLOW_LOOPBACK === 'true',
@@ -186,22 +207,14 @@ export function readServiceConfig(env: Environment = process.env): ServiceConfig
       ]),
     ],
     embeddingModelId: parsed.EMBEDDING_MODEL_ID,
-    tenantSessionSeconds: parsed.TENANT_SESSION_SECONDS,
-    siloDataPlanes: parsed.SILO_DATA_PLANES,
   });
 }
 
 const DigesterEnvSchema = ServiceEnvSchema.pick({
-  TENANT_TABLE_NAME: true,
-  CONTROL_TABLE_NAME: true,
-  TENANT_BUCKET_NAME: true,
-  VECTOR_BUCKET_NAME: true,
+  ...SESSION_ENV_KEYS,
   AUDIT_ROLE_ARN: true,
-  TENANT_TAG_SECRET_ARN: true,
   AUDIT_DIGEST_BUCKET_NAME: true,
   AUDIT_DIGEST_KEY_ARN: true,
-  TENANT_SESSION_SECONDS: true,
-  SILO_DATA_PLANES: true,
 });
 
 /** Configuration of the audit digester: where trails live, the writer role, the digest bucket and key. */
@@ -223,29 +236,16 @@ export type DigesterConfig = Pick<
 export function readDigesterConfig(env: Environment = process.env): DigesterConfig {
   const parsed = parseEnvironment(DigesterEnvSchema, env);
   return Object.freeze({
-    tenantTableName: parsed.TENANT_TABLE_NAME,
-    controlTableName: parsed.CONTROL_TABLE_NAME,
-    tenantBucketName: parsed.TENANT_BUCKET_NAME,
-    vectorBucketName: parsed.VECTOR_BUCKET_NAME,
+    ...sessionFields(parsed),
     auditRoleArn: parsed.AUDIT_ROLE_ARN,
-    tenantTagSecretArn: parsed.TENANT_TAG_SECRET_ARN,
     auditDigestBucketName: parsed.AUDIT_DIGEST_BUCKET_NAME,
     auditDigestKeyArn: parsed.AUDIT_DIGEST_KEY_ARN,
-    tenantSessionSeconds: parsed.TENANT_SESSION_SECONDS,
-    siloDataPlanes: parsed.SILO_DATA_PLANES,
   });
 }
 
-const ErasureEnvSchema = ServiceEnvSchema.pick({
-  TENANT_TABLE_NAME: true,
-  CONTROL_TABLE_NAME: true,
-  TENANT_BUCKET_NAME: true,
-  VECTOR_BUCKET_NAME: true,
-  TENANT_TAG_SECRET_ARN: true,
-  AUDIT_DIGEST_KEY_ARN: true,
-  TENANT_SESSION_SECONDS: true,
-  SILO_DATA_PLANES: true,
-}).extend({ TENANT_ERASER_ROLE_ARN: required('TENANT_ERASER_ROLE_ARN') });
+const ErasureEnvSchema = ServiceEnvSchema.pick({ ...SESSION_ENV_KEYS, AUDIT_DIGEST_KEY_ARN: true }).extend({
+  TENANT_ERASER_ROLE_ARN: required('TENANT_ERASER_ROLE_ARN'),
+});
 
 /** Configuration of the tenant erasure job: where tenants' data lives, its eraser role, the signing key. */
 export type ErasureConfig = Pick<
@@ -264,14 +264,8 @@ export type ErasureConfig = Pick<
 export function readErasureConfig(env: Environment = process.env): ErasureConfig {
   const parsed = parseEnvironment(ErasureEnvSchema, env);
   return Object.freeze({
-    tenantTableName: parsed.TENANT_TABLE_NAME,
-    controlTableName: parsed.CONTROL_TABLE_NAME,
-    tenantBucketName: parsed.TENANT_BUCKET_NAME,
-    vectorBucketName: parsed.VECTOR_BUCKET_NAME,
-    tenantTagSecretArn: parsed.TENANT_TAG_SECRET_ARN,
+    ...sessionFields(parsed),
     auditDigestKeyArn: parsed.AUDIT_DIGEST_KEY_ARN,
-    tenantSessionSeconds: parsed.TENANT_SESSION_SECONDS,
-    siloDataPlanes: parsed.SILO_DATA_PLANES,
     tenantEraserRoleArn: parsed.TENANT_ERASER_ROLE_ARN,
   });
 }

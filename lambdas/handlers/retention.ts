@@ -3,6 +3,7 @@
  * tenant's documents past its retention, as of the scheduled event's time
  * (lambdas/privacy/retention-run.ts). It reaches tenant data only through tenant sessions.
  */
+import { z } from 'zod';
 import { readServiceConfig } from '../config.js';
 import { jsonLogger } from '../observability/logger.js';
 import { applyRetention, type RetentionRunSummary } from '../privacy/retention-run.js';
@@ -10,7 +11,11 @@ import { ServiceRuntime } from '../service-runtime.js';
 
 const runtime = new ServiceRuntime(readServiceConfig());
 
-export async function handler(event: { readonly time?: string }): Promise<RetentionRunSummary> {
-  const scheduled = event.time === undefined ? Number.NaN : Date.parse(event.time);
-  return applyRetention(runtime, Number.isNaN(scheduled) ? new Date() : new Date(scheduled), jsonLogger);
+/** EventBridge's scheduled event: its `time` is the moment the run stands for. */
+const ScheduledEventSchema = z.object({ time: z.iso.datetime().optional() });
+
+export async function handler(event: unknown): Promise<RetentionRunSummary> {
+  const parsed = ScheduledEventSchema.safeParse(event);
+  const time = parsed.success ? parsed.data.time : undefined;
+  return applyRetention(runtime, time === undefined ? new Date() : new Date(time), jsonLogger);
 }

@@ -237,6 +237,23 @@ describe('signed audit digests', () => {
     expect((await exportOf(admins.rewritten)).digests).toHaveLength(before);
   });
 
+  it('gives each tenant admin their own trail and digests only, and refuses the rest of the tenant', async () => {
+    const [mine, theirs] = await Promise.all([exportOf(intact), exportOf(admins.changed)]);
+    expect(mine.tenantId).toBe(intact.tenantId);
+    expect(mine.digests.length).toBeGreaterThan(0);
+    const bodies = mine.digests.flatMap((digest) =>
+      digest.versions.map((version) => version.signed?.body ?? ''),
+    );
+    expect(bodies.every((body) => body.includes(`"tenantId":"${intact.tenantId}"`))).toBe(true);
+    const theirHashes = new Set(theirs.chains.flatMap((chain) => chain.records.map((record) => record.hash)));
+    expect(mine.chains.flatMap((chain) => chain.records).some((record) => theirHashes.has(record.hash))).toBe(
+      false,
+    );
+    const reader: Caller = { sub: 'rita', tenantId: intact.tenantId, groups: ['reader'] };
+    for (const path of ['/v1/audit/export', '/v1/audit/verify'])
+      expect((await callAs(reader, 'GET', path)).status).toBe(403);
+  });
+
   it('runs offline: `npm run audit -- verify` passes an intact export and fails a forged one, and refuses another key', async () => {
     const files = new Map<string, Buffer>([
       ['intact.json', Buffer.from(JSON.stringify(await exportOf(intact)))],
