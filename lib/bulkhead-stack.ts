@@ -64,6 +64,10 @@ export class BulkheadStack extends Stack {
   readonly controlFunction: HouseFunction;
   readonly apiFunction: HouseFunction;
   readonly chatStreamFunction: HouseFunction;
+  /** The tenant API function in Lambda tenant isolation mode (the silo API's `/v1/{proxy+}`). */
+  readonly isolatedApiFunction: HouseFunction;
+  /** The streaming chat in Lambda tenant isolation mode (the silo API's `POST /v1/chat/stream`). */
+  readonly isolatedChatStreamFunction: HouseFunction;
   /** The daily retention job (expires documents past each tenant's retention). */
   readonly retentionFunction: HouseFunction;
   readonly tenantAccess: TenantAccessRole;
@@ -72,6 +76,8 @@ export class BulkheadStack extends Stack {
   readonly erasers: EraserRoles;
   readonly tenantErasure: TenantErasureJob;
   readonly api: TenantApi;
+  /** The silo tier's API: the same routes, tenant routes on the tenant-isolated functions. */
+  readonly siloApi: TenantApi;
 
   constructor(scope: Construct, id: string, props: BulkheadStackProps = {}) {
     super(scope, id, props);
@@ -180,13 +186,25 @@ export class BulkheadStack extends Stack {
       timeout: Duration.minutes(15),
     });
     runEvery(this, 'RetentionSchedule', Duration.days(1), this.retentionFunction, 'Runs the retention job');
+    // Dedicated compute for the silo tier: twins that get every binding of the originals below.
+    this.isolatedApiFunction = this.apiFunction.tenantIsolatedTwin('IsolatedApiFunction');
+    this.isolatedChatStreamFunction = this.chatStreamFunction.tenantIsolatedTwin(
+      'IsolatedChatStreamFunction',
+    );
     const platformFunctions = [
       this.controlFunction,
       this.apiFunction,
       this.chatStreamFunction,
+      this.isolatedApiFunction,
+      this.isolatedChatStreamFunction,
       this.retentionFunction,
     ];
-    const tenantApiFunctions = [this.apiFunction, this.chatStreamFunction];
+    const tenantApiFunctions = [
+      this.apiFunction,
+      this.chatStreamFunction,
+      this.isolatedApiFunction,
+      this.isolatedChatStreamFunction,
+    ];
 
     // Tenants' own secrets (connector API keys) live under `<stack>/tenants/<tenantId>/...`.
     const tenantSecretPrefix = `${this.stackName}/tenants`;
@@ -250,6 +268,17 @@ export class BulkheadStack extends Stack {
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url });
+    // Same authorizer, control routes and gateway responses; tenant routes on the twins, which
+    // API Gateway invokes with the verified tenant id as `X-Amz-Tenant-Id`.
+    this.siloApi = new TenantApi(this, 'SiloApi', {
+      authorizer: this.authorizerFunction,
+      apiFunction: this.isolatedApiFunction,
+      controlFunction: this.controlFunction,
+      chatStreamFunction: this.isolatedChatStreamFunction,
+      description: 'bulkhead tenant API, silo tier (tenant-isolated execution environments)',
+      accountLoggingOwner: this.api,
+    });
+    new CfnOutput(this, 'SiloApiUrl', { value: this.siloApi.restApi.url });
     if (this.identity.userPool && this.identity.userPoolClient) {
       new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
       new CfnOutput(this, 'UserPoolClientId', { value: this.identity.userPoolClient.userPoolClientId });

@@ -13,6 +13,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { TENANT_ISOLATION_VARIABLE } from '../lambdas/http/environment-binding.js';
 import { REPO_ROOT, repoPath } from './repo-root.js';
 import { ENTRY_METADATA_KEY } from './template/metadata-keys.js';
 
@@ -58,6 +59,12 @@ export interface HouseFunctionProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly logRemovalPolicy?: RemovalPolicy;
+  /**
+   * Lambda tenant isolation mode: each execution environment serves one tenant. The function
+   * is then told so (`TENANT_ISOLATION`), and its handler refuses any other tenant's request.
+   * @default - none (environments are shared by every tenant)
+   */
+  readonly tenancyConfig?: lambda.TenancyConfig;
 }
 
 /** A Node.js Lambda function with the house defaults and env-plus-grant bind methods. */
@@ -70,10 +77,16 @@ export class HouseFunction extends Construct {
   readonly logGroup: logs.LogGroup;
   /** The repo-relative entry recorded in the template metadata. */
   readonly entry: string;
+  /** True when the function runs in Lambda tenant isolation mode. */
+  readonly tenantIsolated: boolean;
+  private readonly props: HouseFunctionProps;
 
   constructor(scope: Construct, id: string, props: HouseFunctionProps) {
     super(scope, id);
     this.entry = props.entry;
+    this.props = props;
+    const isolationMode = props.tenancyConfig?.tenancyConfigProperty.tenantIsolationMode;
+    this.tenantIsolated = isolationMode !== undefined;
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -97,7 +110,12 @@ export class HouseFunction extends Construct {
       tracing: lambda.Tracing.ACTIVE,
       description: props.description,
       // caller environment, then what the construct forces
-      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      environment: {
+        ...props.environment,
+        NODE_OPTIONS: '--enable-source-maps',
+        ...(isolationMode === undefined ? {} : { [TENANT_ISOLATION_VARIABLE]: isolationMode }),
+      },
+      ...(props.tenancyConfig === undefined ? {} : { tenancyConfig: props.tenancyConfig }),
       // forced: the source, its role, its log group and the bundle shape
       entry: repoPath(props.entry),
       handler: 'handler',
@@ -127,6 +145,21 @@ export class HouseFunction extends Construct {
     if (!(cfnFunction instanceof lambda.CfnFunction))
       throw new Error('NodejsFunction has no CfnFunction child');
     cfnFunction.addMetadata(ENTRY_METADATA_KEY, relative(REPO_ROOT, repoPath(props.entry)));
+  }
+
+  /**
+   * The same function (entry, settings, construction-time environment) in Lambda tenant
+   * isolation mode, beside this one. Bindings made after construction are not copied: bind
+   * both through one list.
+   */
+  tenantIsolatedTwin(id: string): HouseFunction {
+    const scope = this.node.scope;
+    if (scope === undefined) throw new Error('a house function always has a scope');
+    return new HouseFunction(scope, id, {
+      ...this.props,
+      description: `${this.props.description} (tenant-isolated: one tenant per execution environment)`,
+      tenancyConfig: lambda.TenancyConfig.PER_TENANT,
+    });
   }
 
   /** Sets `variable` to the table name and grants read or read-write on the table. */

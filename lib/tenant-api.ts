@@ -8,12 +8,20 @@
  * streaming), usage plans and WAF, and its Lambda TOKEN authorizer verifies
  * tokens from Cognito or any OIDC issuer with the same code that the local
  * cloud runs; HTTP API's native JWT authorizer cannot run locally.
+ *
+ * A route to a function in Lambda tenant isolation mode maps the authorizer's
+ * verified tenant id to the `X-Amz-Tenant-Id` integration header, so Lambda
+ * runs it in an execution environment of that tenant only (the silo API).
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { TENANT_ID_CONTEXT_KEY } from '../lambdas/auth/authorizer-policy.js';
 import type { HouseFunction } from './house-function.js';
+
+/** The integration request parameter Lambda tenant isolation mode reads the tenant id from. */
+export const TENANT_ID_INTEGRATION_HEADER = 'integration.request.header.X-Amz-Tenant-Id';
 
 export interface ApiThrottling {
   /** Steady-state requests per second for the stage. */
@@ -25,12 +33,23 @@ export interface ApiThrottling {
 export interface TenantApiProps {
   /** The TOKEN authorizer (verifies the bearer JWT). */
   readonly authorizer: HouseFunction;
-  /** Serves `/v1/{proxy+}`. */
+  /** Serves `/v1/{proxy+}`. A tenant-isolated function gets the tenant id header. */
   readonly apiFunction: HouseFunction;
   /** Serves `/v1/admin/{proxy+}` (platform operators). */
   readonly controlFunction: HouseFunction;
-  /** Serves `POST /v1/chat/stream` with Lambda response streaming. */
+  /** Serves `POST /v1/chat/stream` with Lambda response streaming. A tenant-isolated function gets the tenant id header. */
   readonly chatStreamFunction: HouseFunction;
+  /**
+   * The API's description.
+   * @default 'bulkhead tenant API'
+   */
+  readonly description?: string;
+  /**
+   * Another API that already owns API Gateway's account-level logging role (one setting per
+   * account and Region: a second owner would fight over it); this API's stage then waits for it.
+   * @default - this API creates and owns the setting
+   */
+  readonly accountLoggingOwner?: TenantApi;
   /**
    * Stage name.
    * @default 'prod'
@@ -98,13 +117,14 @@ export class TenantApi extends Construct {
       resultsCacheTtl: props.authorizerCacheTtl ?? Duration.seconds(0),
     });
 
+    const accountLoggingOwner = props.accountLoggingOwner;
     this.restApi = new apigateway.RestApi(this, 'RestApi', {
-      description: 'bulkhead tenant API',
+      description: props.description ?? 'bulkhead tenant API',
       endpointTypes: [apigateway.EndpointType.REGIONAL],
       // API Gateway writes logs only through the account-level CloudWatch role;
       // keep it on stack removal, other APIs in the account rely on it.
-      cloudWatchRole: true,
-      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      cloudWatchRole: accountLoggingOwner === undefined,
+      ...(accountLoggingOwner === undefined ? { cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN } : {}),
       deployOptions: {
         stageName: props.stageName ?? 'prod',
         accessLogDestination: new apigateway.LogGroupLogDestination(accessLogs),
@@ -182,6 +202,14 @@ export class TenantApi extends Construct {
           allowTestInvoke: false,
           responseTransferMode: mode,
           ...(timeout === undefined ? {} : { timeout }),
+          // Lambda refuses a tenant-isolated invocation without it; the value is the verified one.
+          ...(fn.tenantIsolated
+            ? {
+                requestParameters: {
+                  [TENANT_ID_INTEGRATION_HEADER]: `context.authorizer.${TENANT_ID_CONTEXT_KEY}`,
+                },
+              }
+            : {}),
         }),
         { requestValidator: validator },
       );
@@ -197,9 +225,14 @@ export class TenantApi extends Construct {
       reason:
         'WAF is a per-deployment choice (cost, rules); stage throttling and the authorizer guard the API by default.',
     });
-    Validations.of(this.restApi.node.findChild('CloudWatchRole')).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-      reason: 'The AWS managed policy is the documented minimum for API Gateway account-level logging.',
-    });
+    if (accountLoggingOwner === undefined) {
+      Validations.of(this.restApi.node.findChild('CloudWatchRole')).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        reason: 'The AWS managed policy is the documented minimum for API Gateway account-level logging.',
+      });
+    } else {
+      // The stage's execution logging needs the account's logging role set first.
+      this.restApi.deploymentStage.node.addDependency(accountLoggingOwner.restApi.node.findChild('Account'));
+    }
   }
 }

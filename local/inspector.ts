@@ -18,9 +18,13 @@
  *   POST /schedules/run {at?, only?}          → { results } runs the scheduled functions once (event time `at`; `only`: one entry)
  *   POST /faults/next {action, times?}        → 204 the next requests needing that IAM action get a 503
  *   POST /ttl/expire {at?, keyPrefix?}        → { deleted } DynamoDB TTL as of `at` (epoch seconds; default now)
+ *   GET  /functions/workers                   → { workers } each worker: function, bound tenant, request ids served
+ *   POST /functions/invoke {functionLogicalId, tenantId?, event} → { result } Lambda's Invoke (tenantId =
+ *                                               `X-Amz-Tenant-Id`) straight to a worker, bypassing the gateway
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
+import type { WorkerReport } from './api-gateway/function-hosts.js';
 import type { S3VectorsEmulator } from './emulators/s3-vectors.js';
 import type { SecretsManagerEmulator } from './emulators/secrets-manager.js';
 import type { StandInModel } from './emulators/stand-in-model.js';
@@ -42,6 +46,10 @@ export interface InspectorSources {
   readonly sessions: Pick<CredentialRegistry, 'sessionIdentities'>;
   readonly secrets: Pick<SecretsManagerEmulator, 'values' | 'watch' | 'names'>;
   readonly schedules: { runAll(options?: { at?: Date; only?: string }): Promise<unknown[]> };
+  readonly functions: {
+    workers(): Promise<WorkerReport[]>;
+    invoke(logicalId: string, tenantId: string | undefined, event: unknown): Promise<unknown>;
+  };
   readonly faults: Pick<InjectedFaults, 'failNext'>;
   readonly ttl: Pick<TtlSweeper, 'expire'>;
 }
@@ -56,6 +64,14 @@ const FaultSchema = z
   .object({
     action: z.string().regex(/^[a-z0-9-]+:[A-Za-z]+$/),
     times: z.number().int().min(1).max(100).default(1),
+  })
+  .strict();
+
+const InvokeSchema = z
+  .object({
+    functionLogicalId: z.string().min(1),
+    tenantId: z.string().min(1).optional(),
+    event: z.unknown(),
   })
   .strict();
 
@@ -125,6 +141,22 @@ export async function startInspector(sources: InspectorSources, port = 0): Promi
       );
       return;
     }
+    if (incoming.method === 'POST' && url.pathname === '/functions/invoke') {
+      readJson(incoming).then(
+        (body) => {
+          const parsed = InvokeSchema.safeParse(body);
+          if (!parsed.success) return reply(outgoing, 400, { message: parsed.error.message });
+          const { functionLogicalId, tenantId, event } = parsed.data;
+          sources.functions.invoke(functionLogicalId, tenantId, event).then(
+            (result) => reply(outgoing, 200, { result }),
+            (err: unknown) =>
+              reply(outgoing, 500, { message: err instanceof Error ? err.message : String(err) }),
+          );
+        },
+        () => reply(outgoing, 400, { message: 'the body is not JSON' }),
+      );
+      return;
+    }
     if (incoming.method === 'POST' && url.pathname === '/schedules/run') {
       readJson(incoming).then(
         (body) => {
@@ -149,7 +181,7 @@ export async function startInspector(sources: InspectorSources, port = 0): Promi
     if (incoming.method !== 'GET')
       return reply(outgoing, 405, {
         message:
-          'only GET (and POST /model/fail-next, /secrets/watch, /schedules/run, /faults/next, /ttl/expire)',
+          'only GET (and POST /model/fail-next, /secrets/watch, /schedules/run, /faults/next, /ttl/expire, /functions/invoke)',
       });
     const after = Number(url.searchParams.get('after') ?? '0');
     const fromSequence = Number.isFinite(after) ? after : 0;
@@ -172,6 +204,13 @@ export async function startInspector(sources: InspectorSources, port = 0): Promi
     }
     if (url.pathname === '/secrets/names') {
       return reply(outgoing, 200, { names: sources.secrets.names() });
+    }
+    if (url.pathname === '/functions/workers') {
+      sources.functions.workers().then(
+        (workers) => reply(outgoing, 200, { workers }),
+        (err: unknown) => reply(outgoing, 500, { message: err instanceof Error ? err.message : String(err) }),
+      );
+      return;
     }
     const index = /^\/vectors\/([^/]+)\/([^/]+)$/.exec(url.pathname);
     if (index?.[1] !== undefined && index[2] !== undefined) {

@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { repoPath } from '../lib/repo-root.js';
 import type { CfnTemplate } from '../lib/template/cfn-template.js';
-import { LOCAL_ACCOUNT } from '../lib/template/local-resolution.js';
+import { LOCAL_ACCOUNT, restApiOfOutput } from '../lib/template/local-resolution.js';
 import { startApiGateway } from './api-gateway/api-gateway.js';
 import { FunctionHost } from './api-gateway/function-host.js';
+import { FunctionHosts } from './api-gateway/function-hosts.js';
 import { gatewaySettings } from './api-gateway/gateway-settings.js';
 import { type CloudModel, cloudModelFromTemplate, type LocalFunction } from './cloud-model.js';
 import { startDynamoDbLocal } from './emulators/dynamodb-local.js';
@@ -42,6 +43,8 @@ export interface LocalCloudOptions {
   readonly frontDoorPort?: number;
   /** Fixed API Gateway port. @default 0 */
   readonly apiPort?: number;
+  /** Fixed port of the silo tier's API (tenant-isolated functions). @default 0 */
+  readonly siloApiPort?: number;
   /** Fixed JWT issuer port. @default 0 */
   readonly issuerPort?: number;
   /** Fixed inspector port (see local/inspector.ts). @default 0 */
@@ -74,6 +77,8 @@ export interface LocalCloud {
   readonly emulatorEndpoints: { readonly dynamoDb: string; readonly s3: string };
   /** The REST API, served by the real handlers. */
   readonly apiEndpoint: string;
+  /** The silo tier's REST API: tenant routes run in one worker per (function, tenant). */
+  readonly siloApiEndpoint: string;
   /** The model's record and usage, fault injection, vector indexes, function logs (local/inspector.ts). */
   readonly inspectorEndpoint: string;
   readonly region: string;
@@ -184,6 +189,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       runAll: (options?: { at?: Date; only?: string }) =>
         scheduler?.runAll(options) ?? Promise.reject(new Error('the functions are still starting')),
     };
+    let functionHosts: FunctionHosts | undefined;
+    const stillStarting = () => Promise.reject(new Error('the functions are still starting'));
+    const functions = {
+      workers: () => functionHosts?.workers() ?? stillStarting(),
+      invoke: async (logicalId: string, tenantId: string | undefined, event: unknown) =>
+        (await (functionHosts?.host(logicalId, tenantId) ?? stillStarting())).invoke(event),
+    };
     const inspectorStarting = track(
       startInspector(
         {
@@ -193,6 +205,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           sessions: registry,
           secrets,
           schedules,
+          functions,
           faults,
           ttl,
         },
@@ -230,18 +243,26 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       };
     };
 
-    const hostsStarting = model.functions.map((fn) =>
-      track(
-        FunctionHost.start(fn.name, repoPath(fn.entry), functionEnvironment(fn), {
-          logs: functionLogs,
-          echo: options.echoFunctionLogs ?? true,
-        }),
-      ),
-    );
+    const output = { logs: functionLogs, echo: options.echoFunctionLogs ?? true };
+    const startHost = (fn: LocalFunction, tenantId?: string) =>
+      FunctionHost.start(fn.name, repoPath(fn.entry), functionEnvironment(fn), output, tenantId);
+    // Pooled functions start now; a tenant-isolated one starts a worker per tenant on demand.
+    const pooledFunctions = model.functions.filter((fn) => !fn.tenantIsolated);
+    const hostsStarting = pooledFunctions.map((fn) => track(startHost(fn)));
     const provisioning = deployResources(model, dynamoDb.endpoint, s3, vectors, { secrets, kms }, dataDir);
     await allStarted<unknown>([...hostsStarting, provisioning]);
     const hosts = await Promise.all(hostsStarting);
-    const hostOf = new Map(model.functions.map((fn, n) => [fn.logicalId, hosts[n] as FunctionHost]));
+    const hostOf = new Map(pooledFunctions.map((fn, n) => [fn.logicalId, hosts[n] as FunctionHost]));
+    const running = new FunctionHosts(
+      hostOf,
+      new Map(
+        model.functions
+          .filter((fn) => fn.tenantIsolated)
+          .map((fn) => [fn.logicalId, (tenantId: string) => startHost(fn, tenantId)]),
+      ),
+    );
+    functionHosts = running;
+    stops.push(() => running.stop());
     scheduler = new LocalScheduler(
       model.schedules.flatMap((spec) => {
         const host = hostOf.get(spec.functionLogicalId);
@@ -255,22 +276,29 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     );
     const started = scheduler;
     stops.push(() => started.stop());
-    const gateway = await track(
-      startApiGateway(
-        {
-          routes: model.routes,
-          functions: hostOf,
-          settings: gatewaySettings(template),
-          region: account.region,
-          accountId: account.accountId,
-        },
-        options.apiPort ?? 0,
-      ),
-    );
+    // Each REST API on its own port, found by the stack output that names it.
+    const serveApi = (outputName: string, port: number | undefined) => {
+      const restApi = restApiOfOutput(template, outputName);
+      return track(
+        startApiGateway(
+          {
+            routes: model.routes.filter((route) => route.restApiLogicalId === restApi),
+            functions: running,
+            settings: gatewaySettings(template),
+            region: account.region,
+            accountId: account.accountId,
+          },
+          port ?? 0,
+        ),
+      );
+    };
+    const gateway = await serveApi('ApiUrl', options.apiPort);
+    const siloGateway = await serveApi('SiloApiUrl', options.siloApiPort);
     return {
       endpoint: frontDoor.endpoint,
       emulatorEndpoints: { dynamoDb: dynamoDb.endpoint, s3: s3.endpoint },
       apiEndpoint: gateway.endpoint,
+      siloApiEndpoint: siloGateway.endpoint,
       inspectorEndpoint: inspector.endpoint,
       region: account.region,
       issuer,

@@ -67,6 +67,7 @@ const streams = cloud.model.routes.some((route) => route.streaming);
 console.log(`
 bulkhead local cloud ready in ${seconds} s${persist ? ' (persisting to .local-data/)' : ''}
   API           ${cloud.apiEndpoint}
+  Silo API      ${cloud.siloApiEndpoint}   (tenant routes in one worker per tenant: Lambda tenant isolation)
   AWS endpoint  ${cloud.endpoint}   (AWS_ENDPOINT_URL; SigV4 + IAM enforced)
   JWT issuer    ${cloud.issuer.issuer}   (JWKS ${cloud.issuer.jwksUrl})
   Demo MCP      ${tracker.url}   (a ticket tracker; acme's connector "${DEMO_CONNECTOR}")

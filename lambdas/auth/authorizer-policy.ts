@@ -30,6 +30,12 @@ export function bearerToken(authorization: string | undefined): string {
  */
 export const AUTHORIZED_PRINCIPAL = 'bulkhead-caller';
 
+/**
+ * The context key of the verified tenant id (API Gateway exposes it as
+ * `context.authorizer.tenantId`; the silo API maps it to `X-Amz-Tenant-Id`).
+ */
+export const TENANT_ID_CONTEXT_KEY = 'tenantId';
+
 /** The Allow answer for a verified identity. */
 export function allowPolicy(identity: Identity, methodArn: string): APIGatewayAuthorizerResult {
   return {
@@ -38,6 +44,10 @@ export function allowPolicy(identity: Identity, methodArn: string): APIGatewayAu
       Version: '2012-10-17',
       Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: stageWildcardArn(methodArn) }],
     },
-    context: { tenantId: identity.tenantId, userId: identity.userId, roles: identity.roles.join(',') },
+    context: {
+      [TENANT_ID_CONTEXT_KEY]: identity.tenantId,
+      userId: identity.userId,
+      roles: identity.roles.join(','),
+    },
   };
 }

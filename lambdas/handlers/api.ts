@@ -1,8 +1,13 @@
-/** Lambda entry of the tenant API (`/v1/...`). */
+/** Lambda entry of the tenant API (`/v1/...`), pooled or tenant-isolated (silo tier). */
 import { readServiceConfig } from '../config.js';
+import { environmentBindingFrom } from '../http/environment-binding.js';
 import { createApiHandler } from '../routes/api-routes.js';
 import { ServiceRuntime } from '../service-runtime.js';
 
 const runtime = new ServiceRuntime(readServiceConfig());
+const environmentBinding = environmentBindingFrom(process.env);
 
-export const handler = createApiHandler(runtime);
+export const handler = createApiHandler(
+  runtime,
+  environmentBinding === undefined ? {} : { environmentBinding },
+);

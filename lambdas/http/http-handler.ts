@@ -18,9 +18,11 @@ import { authorizeAction } from '../authorization/action-table.js';
 import { jsonLogger, type Logger, redactIdentity } from '../observability/logger.js';
 import type { RequestTelemetry } from '../observability/telemetry.js';
 import type { RequestContext } from '../tenancy/request-context.js';
+import type { EnvironmentBinding } from './environment-binding.js';
 import { errorResponse, isAccessDenial } from './error-response.js';
 import { idempotencyKeyOf, runIdempotently } from './idempotency.js';
 import { namedIdentifiers } from './named-identifiers.js';
+import { authorizerIdentity } from './request-context-middleware.js';
 import { isEventStream, type RouteResult, serverSentEvent } from './route-result.js';
 import type { Router } from './router.js';
 
@@ -40,6 +42,11 @@ export interface HttpHandlerOptions {
   readonly telemetry?: { forRequest(context: RequestContext): RequestTelemetry };
   /** Logs what happens before the context is known (and everything without telemetry). @default jsonLogger */
   readonly logger?: Logger;
+  /**
+   * The tenant binding of a tenant-isolated execution environment: checked first, before any
+   * handler work. @default - none (a pooled environment serves every tenant)
+   */
+  readonly environmentBinding?: EnvironmentBinding;
 }
 
 const MAX_AUDITED_PATH = 512;
@@ -66,7 +73,8 @@ export interface ResponseWriter {
 /** Sends the status line and headers, then returns the body writer (Lambda's HttpResponseStream.from). */
 export type OpenResponse = (statusCode: number, headers: Record<string, string>) => ResponseWriter;
 
-type RemainingTime = Pick<LambdaContext, 'getRemainingTimeInMillis'>;
+/** What the pipeline reads of Lambda's context: the time left and, in tenant isolation mode, the tenant. */
+type RemainingTime = Pick<LambdaContext, 'getRemainingTimeInMillis' | 'tenantId'>;
 
 export type HttpHandler = (
   event: APIGatewayProxyEvent,
@@ -95,6 +103,7 @@ export function createStreamingHttpHandler(options: HttpHandlerOptions): Streami
     let writer: ResponseWriter | undefined;
     let status = 500;
     try {
+      options.environmentBinding?.admit(authorizerIdentity(event).tenantId, lambdaContext?.tenantId);
       const resolved = await options.resolveContext(event);
       context = resolved;
       tenantTag = context.tenantTag;

@@ -13,13 +13,12 @@ import { ConnectorNotFoundError } from '../connectors/errors.js';
 import { chat } from '../conversations/chat.js';
 import { DEFAULT_SEARCH_TOP_K } from '../documents/document-library.js';
 import type { AnyEndpoint } from '../http/endpoint.js';
-import { createHttpHandler, type HttpHandler } from '../http/http-handler.js';
+import { createHttpHandler, type HttpHandler, type HttpHandlerOptions } from '../http/http-handler.js';
 import { buildOpenApiDocument, type OpenApiDocument } from '../http/openapi.js';
 import { jsonResponse, noContent } from '../http/response.js';
 import { Router } from '../http/router.js';
 import { readTenantCosts } from '../metering/tenant-costs.js';
 import { monthOf } from '../metering/usage-keys.js';
-import type { Logger } from '../observability/logger.js';
 import { exportUserData } from '../privacy/user-export.js';
 import type { RequestContext } from '../tenancy/request-context.js';
 import * as api from './api-endpoints.js';
@@ -312,7 +311,7 @@ function connectorNameOf(params: Readonly<Record<string, string | undefined>>): 
 /** The tenant API function: its routes, rate limits, telemetry and denial audit over a runtime. */
 export function createApiHandler(
   runtime: TenantFunctionRuntime,
-  options: { logger?: Logger } = {},
+  options: Pick<HttpHandlerOptions, 'logger' | 'environmentBinding'> = {},
 ): HttpHandler {
   return createHttpHandler(tenantPipeline(runtime, apiRouter(runtime), options));
 }

@@ -6,10 +6,13 @@
  * error body) if the chat fails after the stream has started.
  */
 import { chatEvents } from '../conversations/chat.js';
-import { createStreamingHttpHandler, type StreamingHttpHandler } from '../http/http-handler.js';
+import {
+  createStreamingHttpHandler,
+  type HttpHandlerOptions,
+  type StreamingHttpHandler,
+} from '../http/http-handler.js';
 import { eventStream, type ServerSentEventMessage } from '../http/route-result.js';
 import { Router } from '../http/router.js';
-import type { Logger } from '../observability/logger.js';
 import type { RequestContext } from '../tenancy/request-context.js';
 import { postChatStream } from './api-endpoints.js';
 import {
@@ -39,7 +42,7 @@ export function chatStreamRouter(runtime: WorkspaceRuntime): Router<RequestConte
 /** The streaming chat function: its route, rate limits, telemetry and denial audit over a runtime. */
 export function createChatStreamHandler(
   runtime: TenantFunctionRuntime,
-  options: { logger?: Logger } = {},
+  options: Pick<HttpHandlerOptions, 'logger' | 'environmentBinding'> = {},
 ): StreamingHttpHandler {
   return createStreamingHttpHandler(tenantPipeline(runtime, chatStreamRouter(runtime), options));
 }

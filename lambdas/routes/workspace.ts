@@ -68,7 +68,7 @@ export type TenantFunctionRuntime = WorkspaceRuntime &
 export function tenantPipeline(
   runtime: TenantFunctionRuntime,
   router: Router<RequestContext>,
-  options: { logger?: Logger } = {},
+  options: Pick<HttpHandlerOptions, 'logger' | 'environmentBinding'> = {},
 ): HttpHandlerOptions {
   return {
     router,

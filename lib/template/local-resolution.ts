@@ -30,6 +30,8 @@ export interface FunctionSpec {
   readonly roleLogicalId: string;
   /** Environment variables with intrinsics resolved. */
   readonly environment: Record<string, string>;
+  /** True in Lambda tenant isolation mode (`TenancyConfig.TenantIsolationMode: PER_TENANT`). */
+  readonly tenantIsolated: boolean;
 }
 
 export interface RouteSpec {
@@ -41,7 +43,14 @@ export interface RouteSpec {
   readonly authorizerFunctionLogicalId?: string;
   /** True when the integration streams the function's response (Lambda response streaming). */
   readonly streaming: boolean;
+  /** The REST API the method belongs to. */
+  readonly restApiLogicalId: string;
+  /** The authorizer context key the integration maps to `X-Amz-Tenant-Id` (tenant-isolated functions). */
+  readonly tenantIdFrom?: string;
 }
+
+/** The integration request parameter that carries the tenant id of a tenant-isolated invocation. */
+const TENANT_ID_HEADER_PARAMETER = 'integration.request.header.x-amz-tenant-id';
 
 /** Longest generated local name (S3 bucket and S3 Vectors bucket limit). */
 const MAX_GENERATED_NAME = 63;
@@ -398,7 +407,15 @@ export function functionSpecs(template: CfnTemplate, account: LocalAccount = LOC
       for (const [name, value] of Object.entries(isRecord(resolved) ? resolved : {})) {
         environment[name] = asString(value, `environment variable ${name} of ${logicalId}`);
       }
-      return [{ logicalId, entry, roleLogicalId, environment }];
+      const tenancy = resource.Properties?.TenancyConfig;
+      const isolationMode = isRecord(tenancy) ? tenancy.TenantIsolationMode : undefined;
+      if (isolationMode !== undefined && isolationMode !== 'PER_TENANT')
+        throw new Error(
+          `function ${logicalId} has an unsupported TenantIsolationMode ${String(isolationMode)}`,
+        );
+      return [
+        { logicalId, entry, roleLogicalId, environment, tenantIsolated: isolationMode === 'PER_TENANT' },
+      ];
     });
 }
 
@@ -448,11 +465,17 @@ export function apiRoutes(template: CfnTemplate): RouteSpec[] {
       if (integration.Type !== 'AWS_PROXY') {
         throw new Error(`method ${logicalId} is not a Lambda proxy integration`);
       }
+      const restApiLogicalId = isRecord(properties.RestApiId) ? properties.RestApiId.Ref : undefined;
+      if (typeof restApiLogicalId !== 'string')
+        throw new Error(`method ${logicalId} has no RestApiId reference`);
+      const tenantIdFrom = tenantIdSource(integration.RequestParameters, `method ${logicalId}`);
       const route: RouteSpec = {
         method: asString(properties.HttpMethod, `HttpMethod of ${logicalId}`),
         path: resourcePath(template, properties.ResourceId) || '/',
         functionLogicalId: invokedFunction(template, integration.Uri, `method ${logicalId}`),
         streaming: integration.ResponseTransferMode === 'STREAM',
+        restApiLogicalId,
+        ...(tenantIdFrom === undefined ? {} : { tenantIdFrom }),
       };
       if (properties.AuthorizationType !== 'CUSTOM') return route;
       const authorizerId = isRecord(properties.AuthorizerId) ? properties.AuthorizerId.Ref : undefined;
@@ -468,6 +491,43 @@ export function apiRoutes(template: CfnTemplate): RouteSpec[] {
         ),
       };
     });
+}
+
+/**
+ * The authorizer context key an integration maps to `X-Amz-Tenant-Id`, if it maps one. The only
+ * request parameter the local gateway models; any other throws by name.
+ */
+function tenantIdSource(requestParameters: unknown, where: string): string | undefined {
+  if (requestParameters === undefined) return undefined;
+  if (!isRecord(requestParameters)) throw new Error(`${where} has malformed RequestParameters`);
+  let source: string | undefined;
+  for (const [parameter, value] of Object.entries(requestParameters)) {
+    if (parameter.toLowerCase() !== TENANT_ID_HEADER_PARAMETER)
+      throw new Error(`${where} maps ${parameter}, which the local gateway does not model`);
+    const key = /^context\.authorizer\.(\w+)$/.exec(String(value))?.[1];
+    if (key === undefined)
+      throw new Error(`${where} maps X-Amz-Tenant-Id from ${String(value)}, not from the authorizer context`);
+    source = key;
+  }
+  return source;
+}
+
+/** The REST API a stack output's value refers to (e.g. `ApiUrl`, `SiloApiUrl`). */
+export function restApiOfOutput(template: CfnTemplate, outputName: string): string {
+  const outputs = isRecord(template.Outputs) ? template.Outputs : {};
+  const output = outputs[outputName];
+  const found = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (isRecord(value) && typeof value.Ref === 'string') {
+      if (template.Resources[value.Ref]?.Type === 'AWS::ApiGateway::RestApi') found.add(value.Ref);
+    } else if (Array.isArray(value)) value.forEach(visit);
+    else if (isRecord(value)) Object.values(value).forEach(visit);
+  };
+  visit(isRecord(output) ? output.Value : undefined);
+  const [only] = found;
+  if (found.size !== 1 || only === undefined)
+    throw new Error(`output ${outputName} does not name exactly one REST API`);
+  return only;
 }
 
 /** A function the template runs on a schedule (an EventBridge rule with `rate(...)`). */

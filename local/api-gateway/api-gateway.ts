@@ -5,21 +5,23 @@
  * the authorizer's context. Authorizer answers are not cached (the template sets TTL 0).
  * A STREAM integration (Lambda response streaming) is invoked with streaming and its bytes go
  * to the client as the function writes them, so Server-Sent Events arrive incrementally.
+ * An integration that maps `X-Amz-Tenant-Id` from the authorizer context invokes its
+ * tenant-isolated function in that tenant's own worker.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { APIGatewayAuthorizerResult, APIGatewayProxyResult } from 'aws-lambda';
 import type { RouteSpec } from '../../lib/template/local-resolution.js';
 import { closeServer, LOOPBACK, listenOnLoopback, readBody } from '../net.js';
-import type { FunctionHost } from './function-host.js';
+import type { FunctionHosts } from './function-hosts.js';
 import { type GatewaySettings, renderGatewayResponse } from './gateway-settings.js';
 import { API_ID, type IncomingCall, proxyEvent, type RouteMatch, STAGE } from './proxy-event.js';
 import { StreamedResponseWriter } from './streamed-response.js';
 
 export interface ApiGatewayOptions {
   readonly routes: readonly RouteSpec[];
-  /** Running functions by logical id. */
-  readonly functions: ReadonlyMap<string, FunctionHost>;
+  /** The workers that serve each function (per tenant for tenant-isolated functions). */
+  readonly functions: FunctionHosts;
   readonly settings: GatewaySettings;
   readonly region: string;
   readonly accountId: string;
@@ -102,7 +104,8 @@ async function serve(
     const methodArn = `arn:aws:execute-api:${options.region}:${options.accountId}:${API_ID}/${STAGE}/${call.method}${call.path}`;
     let answer: APIGatewayAuthorizerResult;
     try {
-      answer = (await host(options, route.spec.authorizerFunctionLogicalId).invoke({
+      const authorizerHost = await options.functions.host(route.spec.authorizerFunctionLogicalId, undefined);
+      answer = (await authorizerHost.invoke({
         type: 'TOKEN',
         authorizationToken: token,
         methodArn,
@@ -124,12 +127,20 @@ async function serve(
     authorizer = { ...answer.context, principalId: answer.principalId };
   }
   const event = proxyEvent(call, match, authorizer, requestId, options.accountId);
+  // The integration's `X-Amz-Tenant-Id` mapping: a verified value, never the client's.
+  const mappedTenantId =
+    route.spec.tenantIdFrom === undefined ? undefined : authorizer[route.spec.tenantIdFrom];
+  const invocation = {
+    logicalId: route.spec.functionLogicalId,
+    tenantId: typeof mappedTenantId === 'string' ? mappedTenantId : undefined,
+  };
   if (route.spec.streaming) {
-    return streamResponse(options, route.spec.functionLogicalId, event, outgoing, requestId);
+    return streamResponse(options, invocation, event, outgoing, requestId);
   }
   let result: APIGatewayProxyResult;
   try {
-    result = (await host(options, route.spec.functionLogicalId).invoke(event)) as APIGatewayProxyResult;
+    const host = await options.functions.host(invocation.logicalId, invocation.tenantId);
+    result = (await host.invoke(event)) as APIGatewayProxyResult;
   } catch (err) {
     console.error(`api gateway: function ${route.spec.functionLogicalId} failed`, err);
     return respondError(options.settings, outgoing, 502, 'DEFAULT_5XX', 'Internal server error', requestId);
@@ -145,26 +156,21 @@ async function serve(
 /** Invokes with response streaming and passes the bytes on as they come. */
 async function streamResponse(
   options: ApiGatewayOptions,
-  functionLogicalId: string,
+  invocation: { readonly logicalId: string; readonly tenantId: string | undefined },
   event: unknown,
   outgoing: ServerResponse,
   requestId: string,
 ): Promise<void> {
   const writer = new StreamedResponseWriter(outgoing, requestId);
   try {
-    await host(options, functionLogicalId).invokeStreaming(event, writer);
+    const host = await options.functions.host(invocation.logicalId, invocation.tenantId);
+    await host.invokeStreaming(event, writer);
     writer.finish();
   } catch (err) {
-    console.error(`api gateway: streaming function ${functionLogicalId} failed`, err);
+    console.error(`api gateway: streaming function ${invocation.logicalId} failed`, err);
     if (writer.started) writer.abort();
     else respondError(options.settings, outgoing, 502, 'DEFAULT_5XX', 'Internal server error', requestId);
   }
-}
-
-function host(options: ApiGatewayOptions, logicalId: string): FunctionHost {
-  const found = options.functions.get(logicalId);
-  if (found === undefined) throw new Error(`function ${logicalId} is not running`);
-  return found;
 }
 
 function compileRoute(spec: RouteSpec): CompiledRoute {

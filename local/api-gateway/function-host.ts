@@ -3,12 +3,15 @@
  * variables, the front-door endpoint, the region and its role's credentials), loading the
  * same TypeScript handler Lambda runs, through tsx. Invocations are buffered (`invoke`) or
  * with response streaming (`invokeStreaming`, bytes passed on as the handler writes them).
+ * A host started for a tenant is one tenant-isolated execution environment: every invocation's
+ * context carries that `tenantId`, as Lambda's tenant isolation mode does.
  */
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Worker } from 'node:worker_threads';
+import { isRecord } from '../../lambdas/is-record.js';
 import type { FunctionLogs, LogStream } from '../function-logs.js';
 import { startTsxWorker } from '../tsx-worker.js';
 import type { InvokeMessage, InvokeMode, WorkerReply } from './function-worker.js';
@@ -23,6 +26,8 @@ export class FunctionInvocationError extends Error {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** How many served API request ids a host remembers (enough for tests; bounded for `npm start`). */
+const REMEMBERED_REQUESTS = 1000;
 
 /** Where a function's stdout/stderr lines go: captured into `logs`, and echoed to this process's. */
 export interface FunctionOutput {
@@ -38,10 +43,13 @@ export class FunctionHost {
     { resolve: (value: unknown) => void; reject: (err: Error) => void; sink?: ResponseStreamSink }
   >();
   private startupError: Error | undefined;
+  private readonly served: string[] = [];
 
   private constructor(
     private readonly worker: Worker,
     readonly functionName: string,
+    /** The tenant this execution environment is bound to (tenant isolation mode), if any. */
+    readonly tenantId: string | undefined,
   ) {
     worker.on('message', (reply: WorkerReply) => {
       if ('ready' in reply) return;
@@ -62,13 +70,14 @@ export class FunctionHost {
   /**
    * Starts the worker and waits until the handler module has loaded (its init code ran). With
    * `output`, the worker's stdout and stderr are captured line by line (else they are this
-   * process's).
+   * process's). With `tenantId`, the worker is that tenant's execution environment.
    */
   static start(
     functionName: string,
     handlerFile: string,
     environment: Record<string, string>,
     output?: FunctionOutput,
+    tenantId?: string,
   ): Promise<FunctionHost> {
     const worker = startTsxWorker(fileURLToPath(new URL('./function-worker.ts', import.meta.url)), {
       env: environment,
@@ -80,7 +89,7 @@ export class FunctionHost {
       captureLines(worker.stdout, 'stdout', process.stdout, functionName, output);
       captureLines(worker.stderr, 'stderr', process.stderr, functionName, output);
     }
-    const host = new FunctionHost(worker, functionName);
+    const host = new FunctionHost(worker, functionName, tenantId);
     return new Promise((resolve, reject) => {
       const onMessage = (reply: WorkerReply): void => {
         if (!('ready' in reply)) return;
@@ -99,6 +108,16 @@ export class FunctionHost {
       worker.on('message', onMessage);
       worker.once('error', onError);
     });
+  }
+
+  /** The worker thread's id: tells execution environments apart. */
+  get workerId(): number {
+    return this.worker.threadId;
+  }
+
+  /** The API request ids (`requestContext.requestId`) of the invocations this host served, oldest first. */
+  servedRequestIds(): readonly string[] {
+    return this.served;
   }
 
   /** Invokes the handler with a Lambda-like context and returns its result (Invoke). */
@@ -122,6 +141,12 @@ export class FunctionHost {
     if (this.startupError !== undefined) return Promise.reject(this.startupError);
     const id = this.nextId++;
     const awsRequestId = randomUUID();
+    const apiRequestId =
+      isRecord(event) && isRecord(event.requestContext) ? event.requestContext.requestId : undefined;
+    if (typeof apiRequestId === 'string') {
+      this.served.push(apiRequestId);
+      if (this.served.length > REMEMBERED_REQUESTS) this.served.shift();
+    }
     const context = {
       awsRequestId,
       functionName: this.functionName,
@@ -131,6 +156,7 @@ export class FunctionHost {
       logGroupName: `/aws/lambda/${this.functionName}`,
       logStreamName: 'local',
       callbackWaitsForEmptyEventLoop: true,
+      ...(this.tenantId === undefined ? {} : { tenantId: this.tenantId }),
     };
     return new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {

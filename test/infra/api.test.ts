@@ -2,7 +2,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { asCfnTemplate } from '../../lib/template/cfn-template.js';
-import { apiRoutes, functionSpecs } from '../../lib/template/local-resolution.js';
+import { apiRoutes, functionSpecs, restApiOfOutput } from '../../lib/template/local-resolution.js';
 import { testTemplate } from '../support/bulkhead-app.js';
 
 let template: Template;
@@ -11,7 +11,9 @@ beforeAll(() => {
 });
 
 function functionIdOf(entry: string): string {
-  const spec = functionSpecs(asCfnTemplate(template.toJSON())).find((candidate) => candidate.entry === entry);
+  const spec = functionSpecs(asCfnTemplate(template.toJSON())).find(
+    (candidate) => candidate.entry === entry && !candidate.tenantIsolated,
+  );
   if (!spec) throw new Error(`no function for ${entry}`);
   return spec.logicalId;
 }
@@ -19,7 +21,9 @@ function functionIdOf(entry: string): string {
 describe('routes', () => {
   it('send /v1/admin/{proxy+} to the control function, /v1/{proxy+} to the api function and POST /v1/chat/stream to the streaming function, all behind the authorizer', () => {
     const authorizer = functionIdOf('lambdas/handlers/authorizer.ts');
-    expect(apiRoutes(asCfnTemplate(template.toJSON()))).toEqual(
+    const cfn = asCfnTemplate(template.toJSON());
+    const restApiLogicalId = restApiOfOutput(cfn, 'ApiUrl');
+    expect(apiRoutes(cfn).filter((route) => route.restApiLogicalId === restApiLogicalId)).toEqual(
       expect.arrayContaining([
         {
           method: 'ANY',
@@ -27,6 +31,7 @@ describe('routes', () => {
           functionLogicalId: functionIdOf('lambdas/handlers/control.ts'),
           authorizerFunctionLogicalId: authorizer,
           streaming: false,
+          restApiLogicalId,
         },
         {
           method: 'ANY',
@@ -34,6 +39,7 @@ describe('routes', () => {
           functionLogicalId: functionIdOf('lambdas/handlers/api.ts'),
           authorizerFunctionLogicalId: authorizer,
           streaming: false,
+          restApiLogicalId,
         },
         {
           method: 'POST',
@@ -41,13 +47,15 @@ describe('routes', () => {
           functionLogicalId: functionIdOf('lambdas/handlers/chat-stream.ts'),
           authorizerFunctionLogicalId: authorizer,
           streaming: true,
+          restApiLogicalId,
         },
       ]),
     );
-    template.resourceCountIs('AWS::ApiGateway::Method', 3);
+    // Three on the pool API, three on the silo API.
+    template.resourceCountIs('AWS::ApiGateway::Method', 6);
   });
 
-  it('stream only the chat-stream integration, through the response-streaming invocation path', () => {
+  it('stream only the chat-stream integrations, through the response-streaming invocation path', () => {
     template.hasResourceProperties('AWS::ApiGateway::Method', {
       HttpMethod: 'POST',
       Integration: Match.objectLike({
@@ -60,19 +68,24 @@ describe('routes', () => {
     const modes = Object.values(template.findResources('AWS::ApiGateway::Method')).map(
       (method) => method.Properties.Integration.ResponseTransferMode,
     );
-    expect(modes.sort()).toEqual(['BUFFERED', 'BUFFERED', 'STREAM']);
+    expect(modes.sort()).toEqual(['BUFFERED', 'BUFFERED', 'BUFFERED', 'BUFFERED', 'STREAM', 'STREAM']);
   });
 
   it('give the streaming integration its function’s timeout, and the buffered ones the 29 s default', () => {
     const functions = template.findResources('AWS::Lambda::Function');
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
-    const stream = methods.find((method) => method.Properties.Integration.ResponseTransferMode === 'STREAM');
-    const streamFunction = Object.entries(functions).find(([logicalId]) =>
-      JSON.stringify(stream?.Properties.Integration.Uri).includes(logicalId),
-    )?.[1];
+    const streams = methods.filter(
+      (method) => method.Properties.Integration.ResponseTransferMode === 'STREAM',
+    );
 
-    expect(streamFunction?.Properties.Timeout).toBe(300);
-    expect(stream?.Properties.Integration.TimeoutInMillis).toBe(300_000);
+    expect(streams).toHaveLength(2);
+    for (const stream of streams) {
+      const streamFunction = Object.entries(functions).find(([logicalId]) =>
+        JSON.stringify(stream.Properties.Integration.Uri).includes(logicalId),
+      )?.[1];
+      expect(streamFunction?.Properties.Timeout).toBe(300);
+      expect(stream.Properties.Integration.TimeoutInMillis).toBe(300_000);
+    }
     for (const method of methods.filter((m) => m.Properties.Integration.ResponseTransferMode === 'BUFFERED'))
       expect(method.Properties.Integration.TimeoutInMillis ?? 29_000).toBe(29_000);
   });
@@ -142,17 +155,20 @@ describe('gateway responses', () => {
       const responses = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse')).filter(
         (response) => response.Properties.ResponseType === type,
       );
-      expect(responses).toHaveLength(1);
-      const body: string = responses[0]?.Properties.ResponseTemplates['application/json'];
-      // API Gateway substitutes the variables; messageString arrives already quoted.
-      const rendered = body
-        .replace('$context.error.messageString', '"Unauthorized"')
-        .replace('$context.requestId', 'req-1');
-      const parsed = JSON.parse(rendered);
-      expect(parsed).toEqual({
-        error: { code: expect.any(String), message: expect.any(String), requestId: 'req-1' },
-      });
-      if (type === 'DEFAULT_5XX') expect(parsed.error.message).toBe('Internal server error');
+      // One per REST API (pool and silo), each the same.
+      expect(responses).toHaveLength(2);
+      for (const response of responses) {
+        const body: string = response.Properties.ResponseTemplates['application/json'];
+        // API Gateway substitutes the variables; messageString arrives already quoted.
+        const rendered = body
+          .replace('$context.error.messageString', '"Unauthorized"')
+          .replace('$context.requestId', 'req-1');
+        const parsed = JSON.parse(rendered);
+        expect(parsed).toEqual({
+          error: { code: expect.any(String), message: expect.any(String), requestId: 'req-1' },
+        });
+        if (type === 'DEFAULT_5XX') expect(parsed.error.message).toBe('Internal server error');
+      }
     },
   );
 });

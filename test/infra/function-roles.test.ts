@@ -107,21 +107,23 @@ beforeAll(() => {
 });
 
 describe('function roles', () => {
-  it('exist for exactly the seven platform functions, each recording its entry', () => {
+  it('exist for exactly the seven platform functions and the two tenant-isolated twins, each recording its entry', () => {
     expect(
       functionSpecs(template)
         .map((spec) => spec.entry)
         .sort(),
     ).toEqual([
       'lambdas/handlers/api.ts',
+      'lambdas/handlers/api.ts',
       'lambdas/handlers/audit-digest.ts',
       'lambdas/handlers/authorizer.ts',
+      'lambdas/handlers/chat-stream.ts',
       'lambdas/handlers/chat-stream.ts',
       'lambdas/handlers/control.ts',
       'lambdas/handlers/retention.ts',
       'lambdas/handlers/tenant-erasure.ts',
     ]);
-    expect(functionRoles.size).toBe(7);
+    expect(functionRoles.size).toBe(9);
   });
 
   it('cannot perform any tenant-data action on any tenant-data resource', async () => {
@@ -140,8 +142,8 @@ describe('function roles', () => {
         evaluated += 1;
       }
     }
-    // 7 roles × (8 item + 7 object/list + 7 vector + 6 model) requests.
-    expect(evaluated).toBe(7 * 28);
+    // 9 roles × (8 item + 7 object/list + 7 vector + 6 model) requests.
+    expect(evaluated).toBe(9 * 28);
   });
 
   it('would notice a function role granted tenant data (negative control)', async () => {
@@ -161,9 +163,9 @@ describe('function roles', () => {
     expect(verdicts).toContain('Allowed');
   });
 
-  it('lets the control, api and chat-stream functions assume the tenant role with session tags', async () => {
+  it('lets the control, api and chat-stream functions, pooled and tenant-isolated, assume the tenant role with session tags', async () => {
     const platform = functionSpecs(template).filter((spec) => API_ENTRIES.includes(spec.entry));
-    expect(platform).toHaveLength(3);
+    expect(platform).toHaveLength(5);
     for (const spec of platform) {
       const principal = resourceArn(template, spec.roleLogicalId);
       const identity = rolePolicyDocuments(template, spec.roleLogicalId);

@@ -42,8 +42,10 @@ describe('house functions', () => {
     );
     expect(entries.sort()).toEqual([
       'lambdas/handlers/api.ts',
+      'lambdas/handlers/api.ts',
       'lambdas/handlers/audit-digest.ts',
       'lambdas/handlers/authorizer.ts',
+      'lambdas/handlers/chat-stream.ts',
       'lambdas/handlers/chat-stream.ts',
       'lambdas/handlers/control.ts',
       'lambdas/handlers/retention.ts',
@@ -73,11 +75,11 @@ describe('house functions', () => {
     ]);
   });
 
-  it('give the control, api and chat-stream functions every agreed variable, MODEL_ID = the first model and the embedding model', () => {
+  it('give the control, api and chat-stream functions (and the tenant-isolated twins) every agreed variable, MODEL_ID = the first model and the embedding model', () => {
     const platform = Object.values(template.findResources('AWS::Lambda::Function')).filter((fn) =>
       API_ENTRIES.includes(fn.Metadata?.['bulkhead:entry']),
     );
-    expect(platform).toHaveLength(3);
+    expect(platform).toHaveLength(5);
     for (const fn of platform) {
       expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(
         expect.arrayContaining([

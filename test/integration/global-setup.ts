@@ -16,12 +16,14 @@ export interface LocalCloudInfo {
   /** The emulators behind the front door (no IAM): raw listings and root-level forgeries. */
   readonly emulatorEndpoints: { readonly dynamoDb: string; readonly s3: string };
   readonly apiEndpoint: string;
+  /** The silo tier's API: tenant routes on tenant-isolated functions, one worker per tenant. */
+  readonly siloApiEndpoint: string;
   /** The model's record and usage, fault injection, vector indexes, function logs (local/inspector.ts). */
   readonly inspectorEndpoint: string;
   readonly region: string;
   readonly issuer: string;
   readonly tenantRoleArn: string;
-  /** Each function's own credentials and resolved environment, by entry file. */
+  /** Each pooled function's own credentials and resolved environment, by entry file. */
   readonly functions: Readonly<
     Record<
       string,
@@ -42,7 +44,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     echoFunctionLogs: process.env.BULKHEAD_ECHO_LOGS === '1',
   });
   const functions: Record<string, LocalCloudInfo['functions'][string]> = {};
-  for (const fn of cloud.model.functions) {
+  // A tenant-isolated twin shares its entry with the pooled function: the pooled one stands for it.
+  for (const fn of cloud.model.functions.filter((candidate) => !candidate.tenantIsolated)) {
     const { expiration: _expiration, ...credentials } = cloud.functionCredentials(fn.logicalId);
     functions[fn.entry] = { credentials, environment: fn.environment };
   }
@@ -50,6 +53,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     endpoint: cloud.endpoint,
     emulatorEndpoints: cloud.emulatorEndpoints,
     apiEndpoint: cloud.apiEndpoint,
+    siloApiEndpoint: cloud.siloApiEndpoint,
     inspectorEndpoint: cloud.inspectorEndpoint,
     region: cloud.region,
     issuer: cloud.issuer.issuer,

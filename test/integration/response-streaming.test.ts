@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteSpec } from '../../lib/template/local-resolution.js';
 import { type ApiGateway, startApiGateway } from '../../local/api-gateway/api-gateway.js';
 import { FunctionHost } from '../../local/api-gateway/function-host.js';
+import { FunctionHosts } from '../../local/api-gateway/function-hosts.js';
 
 /** Pause between the fixture's events: long enough to tell "as written" from "all at the end". */
 const EVENT_GAP_MS = 300;
@@ -16,7 +17,7 @@ const ROUTES: RouteSpec[] = [
   { method: 'ANY', path: '/{proxy+}', functionLogicalId: 'Streaming', streaming: true },
   { method: 'GET', path: '/not-streamed', functionLogicalId: 'Streaming', streaming: false },
   { method: 'GET', path: '/not-streamify', functionLogicalId: 'Buffered', streaming: true },
-];
+].map((route) => ({ ...route, restApiLogicalId: 'FixtureApi' }));
 let hosts: FunctionHost[] = [];
 let gateway: ApiGateway;
 
@@ -29,10 +30,12 @@ beforeAll(async () => {
   if (streaming === undefined || buffered === undefined) throw new Error('fixture functions did not start');
   gateway = await startApiGateway({
     routes: ROUTES,
-    functions: new Map([
-      ['Streaming', streaming],
-      ['Buffered', buffered],
-    ]),
+    functions: new FunctionHosts(
+      new Map([
+        ['Streaming', streaming],
+        ['Buffered', buffered],
+      ]),
+    ),
     settings: { responseTemplates: {} },
     region: 'us-east-1',
     accountId: '000000000000',

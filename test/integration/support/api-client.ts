@@ -33,14 +33,15 @@ export interface ApiResponse extends ApiAnswer {
   readonly headers: Headers;
 }
 
-/** One API call; `authorization` is sent as given (undefined = no header). */
+/** One API call; `authorization` is sent as given (undefined = no header); the pool API unless `endpoint`. */
 export async function callApi(
   method: string,
   path: string,
   authorization?: string,
   body?: unknown,
+  endpoint: string = cloud.apiEndpoint,
 ): Promise<ApiResponse> {
-  const response = await fetch(`${cloud.apiEndpoint}${path}`, {
+  const response = await fetch(`${endpoint}${path}`, {
     method,
     headers: {
       ...(authorization === undefined ? {} : { authorization }),
@@ -56,14 +57,15 @@ export async function callApi(
   };
 }
 
-/** Calls as a demo user. */
+/** Calls as a demo user (the pool API unless `endpoint`, e.g. `cloud.siloApiEndpoint`). */
 export async function callAs(
   caller: Caller,
   method: string,
   path: string,
   body?: unknown,
+  endpoint?: string,
 ): Promise<ApiResponse> {
-  return callApi(method, path, `Bearer ${await tokenFor(caller)}`, body);
+  return callApi(method, path, `Bearer ${await tokenFor(caller)}`, body, endpoint);
 }
 
 /** A tenant's own guard-rail settings, given when it is onboarded (its tier's defaults otherwise). */
@@ -109,9 +111,14 @@ export interface StreamAnswer {
   readonly body: unknown;
 }
 
-/** POSTs to the streaming chat and reads the whole answer, parsed into events or a JSON body. */
-export async function streamAs(caller: Caller, path: string, body: unknown): Promise<StreamAnswer> {
-  const response = await fetch(`${cloud.apiEndpoint}${path}`, {
+/** POSTs to the streaming chat (of the pool API unless `endpoint`) and reads the whole answer, parsed into events or a JSON body. */
+export async function streamAs(
+  caller: Caller,
+  path: string,
+  body: unknown,
+  endpoint: string = cloud.apiEndpoint,
+): Promise<StreamAnswer> {
+  const response = await fetch(`${endpoint}${path}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${await tokenFor(caller)}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),

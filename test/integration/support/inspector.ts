@@ -2,6 +2,8 @@
  * Reads the local cloud's inspector: what the stand-in model was sent and billed, what a vector
  * index holds, what the functions logged — and injects model failures.
  */
+
+import type { WorkerReport } from '../../../local/api-gateway/function-hosts.js';
 import type {
   ModelFailure,
   RecordedModelRequest,
@@ -124,4 +126,27 @@ export async function expireItems(tenantId: string, at: number): Promise<number>
   });
   if (!response.ok) throw new Error(`inspector /ttl/expire: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { deleted: number }).deleted;
+}
+
+/** Every function worker: its function, the tenant it is bound to (tenant-isolated ones), the API request ids it served. */
+export async function functionWorkers(): Promise<WorkerReport[]> {
+  const { workers } = await inspect<{ workers: WorkerReport[] }>('/functions/workers');
+  return workers;
+}
+
+/**
+ * Invokes a function as Lambda's Invoke API would, straight to a worker (no gateway): with
+ * `tenantId` as `X-Amz-Tenant-Id`. Answers the handler's result, or the invocation's error.
+ */
+export async function invokeFunction(
+  functionLogicalId: string,
+  tenantId: string | undefined,
+  event: unknown,
+): Promise<{ status: number; result?: unknown; message?: string }> {
+  const response = await fetch(`${cloud.inspectorEndpoint}/functions/invoke`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ functionLogicalId, ...(tenantId === undefined ? {} : { tenantId }), event }),
+  });
+  return { status: response.status, ...((await response.json()) as { result?: unknown; message?: string }) };
 }
