@@ -5,7 +5,10 @@
  * misconfigured deployment never reaches a request.
  */
 import { z } from 'zod';
-import { TenantIdSchema } from './tenancy/key-layout.js';
+import { SiloTiersSchema } from './placement/tier-placement.js';
+import type { Placement } from './tenancy/key-layout.js';
+import type { Tier } from './tenancy/request-context.js';
+import { type SiloNaming, siloResourceNames } from './tenancy/silo-names.js';
 
 export class ConfigurationError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -38,37 +41,6 @@ export interface DataPlaneNames {
   readonly vectorBucketName: string;
 }
 
-const SiloDataPlanesShape = z.record(
-  TenantIdSchema,
-  z.object({
-    tableName: z.string().min(1),
-    bucketName: z.string().min(1),
-    vectorBucketName: z.string().min(1),
-  }),
-);
-
-/** `SILO_DATA_PLANES`: JSON `{ "<tenantId>": { tableName, bucketName, vectorBucketName } }`, default none. */
-const SiloDataPlanesSchema = z
-  .string()
-  .default('{}')
-  .transform((text, ctx) => {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      ctx.issues.push({ code: 'custom', message: 'SILO_DATA_PLANES is not valid JSON', input: text });
-      return z.NEVER;
-    }
-    const planes = SiloDataPlanesShape.safeParse(json);
-    if (planes.success) return new Map(Object.entries(planes.data));
-    ctx.issues.push({
-      code: 'custom',
-      message: 'SILO_DATA_PLANES must map tenant ids to { tableName, bucketName, vectorBucketName }',
-      input: text,
-    });
-    return z.NEVER;
-  });
-
 const ServiceEnvSchema = z.object({
   TENANT_TABLE_NAME: required('TENANT_TABLE_NAME'),
   CONTROL_TABLE_NAME: required('CONTROL_TABLE_NAME'),
@@ -88,7 +60,7 @@ const ServiceEnvSchema = z.object({
    * lifetime (every function refuses the tenant by then) plus the longest request (a streamed
    * chat, 5 minutes), so no request admitted before offboarding still writes when erasure starts.
    */
-  OFFBOARDING_SETTLE_SECONDS: z.coerce.number().int().min(0).max(3600).default(330),
+  REGISTRY_SETTLE_SECONDS: z.coerce.number().int().min(0).max(3600).default(330),
   /** Only the local cloud sets it: connectors on 127.0.0.1 over plain http. */
   CONNECTOR_ALLOW_LOOPBACK: z.enum(['true', 'false']).default('false'),
   MODEL_ID: required('MODEL_ID'),
@@ -96,7 +68,11 @@ const ServiceEnvSchema = z.object({
   MODEL_IDS: z.string().trim().optional(),
   EMBEDDING_MODEL_ID: z.string().trim().min(1).default(DEFAULT_EMBEDDING_MODEL_ID),
   TENANT_SESSION_SECONDS: SessionSecondsSchema,
-  SILO_DATA_PLANES: SiloDataPlanesSchema,
+  /** A silo's names follow from the platform stack's name, account and Region (tenancy/silo-names.ts). */
+  PLATFORM_STACK_NAME: required('PLATFORM_STACK_NAME'),
+  PLATFORM_ACCOUNT_ID: required('PLATFORM_ACCOUNT_ID'),
+  AWS_REGION: required('AWS_REGION'),
+  SILO_TIERS: SiloTiersSchema,
 });
 
 const AuthorizerEnvSchema = z.object({
@@ -121,8 +97,8 @@ export interface ServiceConfig {
   readonly vaultKeyArn: string;
   /** Connectors may be reached on loopback over http (the local cloud only); never in the cloud. */
   readonly connectorAllowLoopback: boolean;
-  /** Seconds added to an offboarding's grace period before erasure may begin (see OFFBOARDING_SETTLE_SECONDS). */
-  readonly offboardingSettleSeconds: number;
+  /** Seconds added to an offboarding's grace period before erasure may begin (see REGISTRY_SETTLE_SECONDS). */
+  readonly registrySettleSeconds: number;
   /** The user eraser role (control function only): every version of a user's private objects. */
   readonly eraserRoleArn?: string;
   /** The Object Lock bucket of the signed audit digests (`digests/<tenantId>/…`). */
@@ -135,8 +111,10 @@ export interface ServiceConfig {
   /** The embedding model (Titan v2 body shape); `EMBEDDING_MODEL_ID`, default DEFAULT_EMBEDDING_MODEL_ID. */
   readonly embeddingModelId: string;
   readonly tenantSessionSeconds: number;
-  /** Silo tenants' dedicated data planes by tenant id (`SILO_DATA_PLANES`); every other tenant uses the pool. */
-  readonly siloDataPlanes: ReadonlyMap<string, DataPlaneNames>;
+  /** How silo resources are named: a silo tenant's data lives in the planes named for it. */
+  readonly siloNaming: SiloNaming;
+  /** The tiers whose tenants live in silos. */
+  readonly siloTiers: readonly Tier[];
 }
 
 /** Configuration of the token authorizer. */
@@ -165,7 +143,10 @@ const SESSION_ENV_KEYS = {
   VECTOR_BUCKET_NAME: true,
   TENANT_TAG_SECRET_ARN: true,
   TENANT_SESSION_SECONDS: true,
-  SILO_DATA_PLANES: true,
+  PLATFORM_STACK_NAME: true,
+  PLATFORM_ACCOUNT_ID: true,
+  AWS_REGION: true,
+  SILO_TIERS: true,
 } as const;
 
 type SessionEnv = Pick<z.infer<typeof ServiceEnvSchema>, keyof typeof SESSION_ENV_KEYS>;
@@ -178,7 +159,12 @@ function sessionFields(parsed: SessionEnv) {
     vectorBucketName: parsed.VECTOR_BUCKET_NAME,
     tenantTagSecretArn: parsed.TENANT_TAG_SECRET_ARN,
     tenantSessionSeconds: parsed.TENANT_SESSION_SECONDS,
-    siloDataPlanes: parsed.SILO_DATA_PLANES,
+    siloNaming: {
+      stackName: parsed.PLATFORM_STACK_NAME,
+      account: parsed.PLATFORM_ACCOUNT_ID,
+      region: parsed.AWS_REGION,
+    },
+    siloTiers: parsed.SILO_TIERS,
   };
 }
 
@@ -194,7 +180,7 @@ export function readServiceConfig(env: Environment = process.env): ServiceConfig
     connectorAllowLoopback: parsed.CONNECTOR_ALLOW_LOOPBACK === 'true',
     auditDigestBucketName: parsed.AUDIT_DIGEST_BUCKET_NAME,
     auditDigestKeyArn: parsed.AUDIT_DIGEST_KEY_ARN,
-    offboardingSettleSeconds: parsed.OFFBOARDING_SETTLE_SECONDS,
+    registrySettleSeconds: parsed.REGISTRY_SETTLE_SECONDS,
     ...(parsed.ERASER_ROLE_ARN === undefined ? {} : { eraserRoleArn: parsed.ERASER_ROLE_ARN }),
     modelId: parsed.MODEL_ID,
     allowedModelIds: [
@@ -229,7 +215,8 @@ export type DigesterConfig = Pick<
   | 'auditDigestBucketName'
   | 'auditDigestKeyArn'
   | 'tenantSessionSeconds'
-  | 'siloDataPlanes'
+  | 'siloNaming'
+  | 'siloTiers'
 >;
 
 /** Reads and validates the audit digester's environment; throws ConfigurationError naming what is wrong. */
@@ -257,7 +244,8 @@ export type ErasureConfig = Pick<
   | 'tenantTagSecretArn'
   | 'auditDigestKeyArn'
   | 'tenantSessionSeconds'
-  | 'siloDataPlanes'
+  | 'siloNaming'
+  | 'siloTiers'
 > & { readonly tenantEraserRoleArn: string };
 
 /** Reads and validates the tenant erasure job's environment; throws ConfigurationError naming what is wrong. */
@@ -270,18 +258,68 @@ export function readErasureConfig(env: Environment = process.env): ErasureConfig
   });
 }
 
-/** Where a tenant's data lives: its silo plane if it has one, else the pool. */
+const PlacementEnvSchema = ServiceEnvSchema.pick({
+  ...SESSION_ENV_KEYS,
+  REGISTRY_SETTLE_SECONDS: true,
+}).extend({
+  TENANT_MOVER_ROLE_ARN: required('TENANT_MOVER_ROLE_ARN'),
+  SILO_TEMPLATE_URL: required('SILO_TEMPLATE_URL'),
+  SILO_DEPLOYER_ROLE_ARN: required('SILO_DEPLOYER_ROLE_ARN'),
+  ACCESS_LOGS_BUCKET_NAME: required('ACCESS_LOGS_BUCKET_NAME'),
+});
+
+/** Configuration of the placement job: where tenants' data lives, the mover role, the silo template and its deployer. */
+export type PlacementConfig = Pick<
+  ServiceConfig,
+  | 'tenantTableName'
+  | 'controlTableName'
+  | 'tenantBucketName'
+  | 'vectorBucketName'
+  | 'tenantTagSecretArn'
+  | 'tenantSessionSeconds'
+  | 'siloNaming'
+  | 'siloTiers'
+  | 'registrySettleSeconds'
+> & {
+  readonly tenantMoverRoleArn: string;
+  readonly siloTemplateUrl: string;
+  readonly siloDeployerRoleArn: string;
+  readonly accessLogsBucketName: string;
+};
+
+/** Reads and validates the placement job's environment; throws ConfigurationError naming what is wrong. */
+export function readPlacementConfig(env: Environment = process.env): PlacementConfig {
+  const parsed = parseEnvironment(PlacementEnvSchema, env);
+  return Object.freeze({
+    ...sessionFields(parsed),
+    registrySettleSeconds: parsed.REGISTRY_SETTLE_SECONDS,
+    tenantMoverRoleArn: parsed.TENANT_MOVER_ROLE_ARN,
+    siloTemplateUrl: parsed.SILO_TEMPLATE_URL,
+    siloDeployerRoleArn: parsed.SILO_DEPLOYER_ROLE_ARN,
+    accessLogsBucketName: parsed.ACCESS_LOGS_BUCKET_NAME,
+  });
+}
+
+/** Where a tenant's data lives: the pool's planes, or the silo named for it. */
 export function dataPlaneFor(
-  config: Pick<ServiceConfig, 'siloDataPlanes' | 'tenantTableName' | 'tenantBucketName' | 'vectorBucketName'>,
+  config: Pick<ServiceConfig, 'siloNaming' | 'tenantTableName' | 'tenantBucketName' | 'vectorBucketName'>,
   tenantId: string,
+  placement: Placement,
 ): DataPlaneNames {
-  return (
-    config.siloDataPlanes.get(tenantId) ?? {
-      tableName: config.tenantTableName,
-      bucketName: config.tenantBucketName,
-      vectorBucketName: config.vectorBucketName,
-    }
-  );
+  if (placement === 'silo') return siloResourceNames(config.siloNaming, tenantId);
+  return {
+    tableName: config.tenantTableName,
+    bucketName: config.tenantBucketName,
+    vectorBucketName: config.vectorBucketName,
+  };
+}
+
+/** The plane a session reaches: the one its tenant was placed in when the session was issued. */
+export function dataPlaneOf(
+  config: Pick<ServiceConfig, 'siloNaming' | 'tenantTableName' | 'tenantBucketName' | 'vectorBucketName'>,
+  session: { readonly owner: { readonly tenantId: string }; readonly placement: Placement },
+): DataPlaneNames {
+  return dataPlaneFor(config, session.owner.tenantId, session.placement);
 }
 
 /** Reads and validates the authorizer's environment; throws ConfigurationError naming what is wrong. */

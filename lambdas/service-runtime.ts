@@ -15,7 +15,7 @@ import { RateLimiter } from './admission/rate-limiter.js';
 import { budgetFor, rateLimitsFor, TIER_CONNECTOR_CALLS_PER_MINUTE } from './admission/tier-limits.js';
 import { AuditAccess } from './audit/audit-access.js';
 import type { AuditTrail } from './audit/audit-trail.js';
-import { ConfigurationError, dataPlaneFor, type ServiceConfig } from './config.js';
+import { ConfigurationError, dataPlaneOf, type ServiceConfig } from './config.js';
 import { TokenVault } from './connections/token-vault.js';
 import type { ConnectorCallGuard } from './connectors/connector-tools.js';
 import type { OutboundPolicy } from './connectors/outbound-fetch.js';
@@ -32,9 +32,10 @@ import { type Retention, retentionFor } from './privacy/retention.js';
 import { recordMember } from './privacy/tenant-members.js';
 import { OffboardingRecords } from './registry/offboarding-records.js';
 import { TenantDirectory } from './registry/tenant-directory.js';
+import { placementOf } from './registry/tenant-record.js';
 import { TenantRegistry } from './registry/tenant-registry.js';
 import type { ModelFallbackOptions } from './resilience/model-fallback.js';
-import { partitionKey, TABLE_TTL_ATTRIBUTE } from './tenancy/key-layout.js';
+import { type Placement, partitionKey, TABLE_TTL_ATTRIBUTE } from './tenancy/key-layout.js';
 import { actorTagFor, type RequestContext, tenantTagFor } from './tenancy/request-context.js';
 import { ScopedBucket } from './tenancy/scoped-bucket.js';
 import { ScopedEmbedder } from './tenancy/scoped-embedder.js';
@@ -60,6 +61,13 @@ export interface ServiceRuntimeOptions {
    * @default true
    */
   readonly recordMembers?: boolean;
+  /**
+   * Where sessions learn a tenant's placement: the registry cache (`cached`, at most 15 s old: the
+   * tenant API, whose requests a move holds), or a consistent registry read per session request
+   * (`consistent`: the control function and the jobs, which act on tenants outside that hold).
+   * @default 'cached'
+   */
+  readonly placement?: 'cached' | 'consistent';
 }
 
 /** The models a tenant may use: its primary one, and any model the platform picks (the tier's fallback). */
@@ -112,9 +120,14 @@ export class ServiceRuntime {
     this.registry = new TenantRegistry(clients.dynamodb, config.controlTableName);
     this.offboarding = new OffboardingRecords(clients.dynamodb, config.controlTableName);
     this.directory = new TenantDirectory(this.registry);
+    const tenantPlacement =
+      options.placement === 'consistent'
+        ? (tenantId: string) => this.registry.placementOf(tenantId)
+        : async (tenantId: string) => placementOf(await this.directory.tenant(tenantId));
     this.sessions = new TenantSessions({
       sts: clients.sts,
       roleArn: config.tenantRoleArn,
+      placementOf: tenantPlacement,
       durationSeconds: config.tenantSessionSeconds,
       clients: clients.session,
       // The member directory: tenant erasure finds every user's partitions through it, not a scan.
@@ -123,7 +136,7 @@ export class ServiceRuntime {
         : {
             onCreated: (session: TenantSession) =>
               recordMember(
-                ScopedTable.of(session, dataPlaneFor(config, session.owner.tenantId).tableName),
+                ScopedTable.of(session, dataPlaneOf(config, session).tableName),
                 session.owner.userId,
               ),
           }),
@@ -131,6 +144,7 @@ export class ServiceRuntime {
     this.auditSessions = new TenantSessions({
       sts: clients.sts,
       roleArn: config.auditRoleArn,
+      placementOf: tenantPlacement,
       durationSeconds: config.tenantSessionSeconds,
       clients: clients.session,
     });
@@ -140,6 +154,7 @@ export class ServiceRuntime {
         : new TenantSessions({
             sts: clients.sts,
             roleArn: config.eraserRoleArn,
+            placementOf: tenantPlacement,
             durationSeconds: config.tenantSessionSeconds,
             clients: clients.session,
           });
@@ -158,25 +173,29 @@ export class ServiceRuntime {
     return tenantTagFor(tenantId, await this.#tagKey());
   }
 
-  /** The verified request context of an API Gateway event. */
-  resolveContext(event: APIGatewayProxyEvent): Promise<RequestContext> {
-    return resolveRequestContext(event, { directory: this.directory, tenantTag: (id) => this.tenantTag(id) });
+  /** The verified request context of an API Gateway event; `serves`: the placement a tenant API serves. */
+  resolveContext(event: APIGatewayProxyEvent, serves?: Placement): Promise<RequestContext> {
+    return resolveRequestContext(event, {
+      directory: this.directory,
+      tenantTag: (id) => this.tenantTag(id),
+      ...(serves === undefined ? {} : { serves }),
+    });
   }
 
-  /** The subject's tenant table: its silo's if it has one, else the pool's (as are bucket and index). */
+  /** The subject's tenant table: its silo's when it is placed in one, else the pool's (as are bucket and index). */
   async table(subject: SessionSubject): Promise<ScopedTable> {
-    const { tableName } = dataPlaneFor(this.config, subject.tenantId);
-    return ScopedTable.of(await this.sessions.sessionFor(subject), tableName);
+    const session = await this.sessions.sessionFor(subject);
+    return ScopedTable.of(session, dataPlaneOf(this.config, session).tableName);
   }
 
   async bucket(subject: SessionSubject): Promise<ScopedBucket> {
-    const { bucketName } = dataPlaneFor(this.config, subject.tenantId);
-    return ScopedBucket.of(await this.sessions.sessionFor(subject), bucketName);
+    const session = await this.sessions.sessionFor(subject);
+    return ScopedBucket.of(session, dataPlaneOf(this.config, session).bucketName);
   }
 
   async vectorIndex(subject: SessionSubject): Promise<ScopedVectorIndex> {
-    const { vectorBucketName } = dataPlaneFor(this.config, subject.tenantId);
-    return ScopedVectorIndex.of(await this.sessions.sessionFor(subject), vectorBucketName);
+    const session = await this.sessions.sessionFor(subject);
+    return ScopedVectorIndex.of(session, dataPlaneOf(this.config, session).vectorBucketName);
   }
 
   /** The embedding model, called through the tenant session. */
@@ -242,10 +261,9 @@ export class ServiceRuntime {
    * (so IAM's LeadingKeys grant limits them to that user).
    */
   async idempotencyStore(subject: SessionSubject): Promise<DynamoDBPersistenceLayer> {
-    const { tableName } = dataPlaneFor(this.config, subject.tenantId);
     const session = await this.sessions.sessionFor(subject);
     return new DynamoDBPersistenceLayer({
-      tableName,
+      tableName: dataPlaneOf(this.config, session).tableName,
       awsSdkV3Client: session.dynamodb,
       keyAttr: 'pk',
       sortKeyAttr: 'sk',
@@ -257,8 +275,8 @@ export class ServiceRuntime {
   /** Every stored version of the subject's private objects, through a user eraser session (control function only). */
   async objectVersions(subject: SessionSubject): Promise<ScopedObjectVersions> {
     if (this.#eraserSessions === undefined) throw new ConfigurationError('ERASER_ROLE_ARN is not set');
-    const { bucketName } = dataPlaneFor(this.config, subject.tenantId);
-    return ScopedObjectVersions.of(await this.#eraserSessions.sessionFor(subject), bucketName);
+    const session = await this.#eraserSessions.sessionFor(subject);
+    return ScopedObjectVersions.of(session, dataPlaneOf(this.config, session).bucketName);
   }
 
   /** The subject's tenant's own secrets (connector keys), through the subject's session. */

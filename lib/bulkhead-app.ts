@@ -8,18 +8,12 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { settingsFromContext } from './bulkhead-settings.js';
 import { BulkheadStack } from './bulkhead-stack.js';
+import { FEATURE_FLAGS } from './feature-flags.js';
+
+export { FEATURE_FLAGS };
 
 /** The stack's construct id (and CloudFormation stack name). */
 export const STACK_ID = 'Bulkhead';
-
-/**
- * CDK feature flags the stack relies on, set here (not in cdk.json) so the CLI
- * and the in-process synth build the same template.
- */
-export const FEATURE_FLAGS: Readonly<Record<string, unknown>> = {
-  // Access-log delivery via bucket policy: works with BucketOwnerEnforced (no ACLs).
-  '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
-};
 
 export interface BulkheadAppOptions {
   /**

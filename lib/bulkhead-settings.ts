@@ -4,7 +4,7 @@
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import type { Node } from 'constructs';
-import { TENANT_ID_PATTERN } from '../lambdas/tenancy/key-layout.js';
+import { TIERS } from '../lambdas/tenancy/request-context.js';
 
 /** Context keys (`cdk synth -c bulkhead:oidcIssuer=...` or cdk.json). */
 export const CONTEXT_KEYS = {
@@ -14,7 +14,7 @@ export const CONTEXT_KEYS = {
   oidcJwksUrl: 'bulkhead:oidcJwksUrl',
   modelIds: 'bulkhead:modelIds',
   embeddingModelId: 'bulkhead:embeddingModelId',
-  siloTenants: 'bulkhead:siloTenants',
+  siloTiers: 'bulkhead:siloTiers',
   auditRetentionDays: 'bulkhead:auditRetentionDays',
 } as const;
 
@@ -27,12 +27,6 @@ export const DEFAULT_MODEL_IDS = ['amazon.nova-lite-v1:0', 'amazon.nova-micro-v1
 
 /** Titan Text Embeddings v2: 1024-dimension vectors, the size of every tenant index. */
 export const DEFAULT_EMBEDDING_MODEL_ID = 'amazon.titan-embed-text-v2:0';
-
-/**
- * Each silo adds four statements to the tenant role's inline policy, which IAM caps at
- * 10,240 characters: three silos with the longest tenant ids still fit (test/infra/silo.test.ts).
- */
-export const MAX_SILO_TENANTS = 3;
 
 /** Bedrock model ids: `provider.name[-version][:n]`. */
 const MODEL_ID_PATTERN = /^[a-z0-9-]+\.[A-Za-z0-9._:-]+$/;
@@ -70,11 +64,11 @@ export interface BulkheadSettings {
    */
   readonly embeddingModelId?: string;
   /**
-   * Tenants whose data lives in dedicated (silo) resources, reachable only by that tenant;
-   * at most MAX_SILO_TENANTS.
-   * @default - none
+   * The tiers placed in silos: a tenant of such a tier gets its own table, bucket, vector bucket
+   * and KMS key (a stack created at runtime); the other tiers share the pool.
+   * @default DEFAULT_SILO_TIERS
    */
-  readonly siloTenantIds?: readonly string[];
+  readonly siloTiers?: readonly string[];
   /**
    * Days each signed audit digest stays locked (S3 Object Lock, compliance mode): until then no
    * one, not even the account's root user, can delete it — nor can the stack's bucket be removed.
@@ -142,18 +136,9 @@ export function settingsProblems(settings: BulkheadSettings): string[] {
       `auditRetentionDays must be a whole number of days from 1 to ${MAX_AUDIT_RETENTION_DAYS}, got ${retention}`,
     );
   }
-  const siloTenantIds = settings.siloTenantIds ?? [];
-  if (siloTenantIds.length > MAX_SILO_TENANTS) {
-    problems.push(
-      `at most ${MAX_SILO_TENANTS} silo tenants fit the tenant role's inline policy, got ${siloTenantIds.length}`,
-    );
-  }
-  const seen = new Set<string>();
-  for (const tenantId of siloTenantIds) {
-    if (!TENANT_ID_PATTERN.test(tenantId))
-      problems.push(`silo tenant id "${tenantId}" is not a valid tenant id`);
-    if (seen.has(tenantId)) problems.push(`silo tenant id "${tenantId}" is listed twice`);
-    seen.add(tenantId);
+  for (const tier of settings.siloTiers ?? []) {
+    if (!(TIERS as readonly string[]).includes(tier))
+      problems.push(`silo tier "${tier}" is not a tier (${TIERS.join(', ')})`);
   }
   return problems;
 }
@@ -220,7 +205,7 @@ export function settingsFromContext(node: Node): BulkheadSettings {
       CONTEXT_KEYS.embeddingModelId,
       problems,
     ),
-    siloTenantIds: listValue(read(CONTEXT_KEYS.siloTenants), CONTEXT_KEYS.siloTenants, problems),
+    siloTiers: listValue(read(CONTEXT_KEYS.siloTiers), CONTEXT_KEYS.siloTiers, problems),
     auditRetentionDays: numberValue(
       read(CONTEXT_KEYS.auditRetentionDays),
       CONTEXT_KEYS.auditRetentionDays,

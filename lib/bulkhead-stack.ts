@@ -16,6 +16,7 @@ import {
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { DEFAULT_SILO_TIERS } from '../lambdas/placement/tier-placement.js';
 import { profiledFoundationModel } from '../lambdas/tenancy/model-ids.js';
 import { AUDIT_DIGEST_ENTRY, AuditDigests } from './audit-digests.js';
 import { AuditWriterRole } from './audit-writer-role.js';
@@ -28,9 +29,11 @@ import {
 } from './bulkhead-settings.js';
 import { ControlPlane } from './control-plane.js';
 import { EraserRoles } from './eraser-roles.js';
+import { FEATURE_FLAGS } from './feature-flags.js';
 import { HouseFunction } from './house-function.js';
 import { Identity } from './identity.js';
 import { runEvery } from './schedule.js';
+import { allowSiloStackRemoval, PLACEMENT_ENTRY, SiloPlacement, siloPlaneArns } from './silo-placement.js';
 import { TenantAccessRole } from './tenant-access-role.js';
 import { TenantApi } from './tenant-api.js';
 import { TenantDataPlane } from './tenant-data-plane.js';
@@ -46,6 +49,7 @@ export const HANDLER_ENTRIES = {
   auditDigest: AUDIT_DIGEST_ENTRY,
   tenantErasure: TENANT_ERASURE_ENTRY,
   retention: 'lambdas/handlers/retention.ts',
+  placement: PLACEMENT_ENTRY,
 } as const;
 
 export interface BulkheadStackProps extends StackProps, BulkheadSettings {}
@@ -54,8 +58,8 @@ export interface BulkheadStackProps extends StackProps, BulkheadSettings {}
 export class BulkheadStack extends Stack {
   /** The shared (pool) tenant data resources. */
   readonly pool: TenantDataPlane;
-  /** Dedicated data resources per silo tenant id. */
-  readonly silos: ReadonlyMap<string, TenantDataPlane>;
+  /** Provisions silos at runtime and moves tenants between pool and silo. */
+  readonly placement: SiloPlacement;
   readonly controlPlane: ControlPlane;
   readonly identity: Identity;
   readonly tenantTagKey: secretsmanager.Secret;
@@ -87,15 +91,6 @@ export class BulkheadStack extends Stack {
     const embeddingModelId = props.embeddingModelId ?? DEFAULT_EMBEDDING_MODEL_ID;
 
     this.pool = new TenantDataPlane(this, 'TenantData', { removalPolicy });
-    this.silos = new Map(
-      (props.siloTenantIds ?? []).map((tenantId) => [
-        tenantId,
-        new TenantDataPlane(this, `SiloData-${tenantId}`, {
-          removalPolicy,
-          accessLogsBucket: this.pool.accessLogsBucket,
-        }),
-      ]),
-    );
     this.controlPlane = new ControlPlane(this, 'Control', { removalPolicy });
     this.identity = new Identity(this, 'Identity', {
       // assertValidSettings guarantees an audience whenever an issuer is set.
@@ -157,15 +152,15 @@ export class BulkheadStack extends Stack {
       // A streamed response is not bound by the 29 s buffered-integration limit.
       timeout: Duration.minutes(5),
     });
-    const siloDataPlanes = this.toJsonString(
-      Object.fromEntries([...this.silos].map(([tenantId, plane]) => [tenantId, plane.locationNames()])),
-    );
-    // Pool and silo locations are names, not grants: tenant data is reached only through the tenant role.
+    // Pool and silo locations are names, not grants: tenant data is reached only through the tenant
+    // role. A silo's names follow from the stack's name, account and Region (silo-names.ts).
     const dataPlaneNames = {
       TENANT_TABLE_NAME: this.pool.table.tableName,
       TENANT_BUCKET_NAME: this.pool.bucket.bucketName,
       VECTOR_BUCKET_NAME: this.pool.vectorBucketName,
-      SILO_DATA_PLANES: siloDataPlanes,
+      PLATFORM_STACK_NAME: this.stackName,
+      PLATFORM_ACCOUNT_ID: this.account,
+      SILO_TIERS: (props.siloTiers ?? DEFAULT_SILO_TIERS).join(','),
     };
     this.auditDigests = new AuditDigests(this, 'AuditDigests', {
       retention: Duration.days(props.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS),
@@ -210,7 +205,7 @@ export class BulkheadStack extends Stack {
     const tenantSecretPrefix = `${this.stackName}/tenants`;
     const resources: TenantDataResources = {
       ...this.pool.dataResources(),
-      silos: [...this.silos].map(([tenantId, plane]) => ({ tenantId, ...plane.dataResources() })),
+      silos: siloPlaneArns(this),
       ...this.modelGrants([...new Set([...modelIds, embeddingModelId])]),
       tenantSecretsArnRoot: this.formatArn({
         service: 'secretsmanager',
@@ -221,6 +216,13 @@ export class BulkheadStack extends Stack {
       vaultKeyArns: [this.vaultKey.keyArn],
       auditDigests: this.auditDigests.resources(),
     };
+    this.placement = new SiloPlacement(this, 'Placement', {
+      resources,
+      environment: dataPlaneNames,
+      accessLogsBucket: this.pool.accessLogsBucket,
+      context: FEATURE_FLAGS,
+    });
+    const placer = this.placement.function;
     this.tenantAccess = new TenantAccessRole(this, 'TenantAccess', {
       resources,
       trustedRoles: platformFunctions.map((fn) => fn.role),
@@ -252,8 +254,12 @@ export class BulkheadStack extends Stack {
     this.controlFunction.bindAssumableRole('ERASER_ROLE_ARN', this.erasers.userEraser);
     eraser.bindAssumableRole('TENANT_ERASER_ROLE_ARN', this.erasers.tenantEraser);
     eraser.bindSecret('TENANT_TAG_SECRET_ARN', this.tenantTagKey);
+    allowSiloStackRemoval(eraser);
     eraser.bindTable('CONTROL_TABLE_NAME', this.controlPlane.table, 'readWrite');
     digester.bindAssumableRole('AUDIT_ROLE_ARN', this.auditWriter.role);
+    // The placement job keeps the registry's placement; its sessions name tenants by their tag.
+    placer.bindSecret('TENANT_TAG_SECRET_ARN', this.tenantTagKey);
+    placer.bindTable('CONTROL_TABLE_NAME', this.controlPlane.table, 'readWrite');
     digester.bindSecret('TENANT_TAG_SECRET_ARN', this.tenantTagKey);
     digester.bindTable('CONTROL_TABLE_NAME', this.controlPlane.table, 'read');
     this.controlFunction.bindTable('CONTROL_TABLE_NAME', this.controlPlane.table, 'readWrite');

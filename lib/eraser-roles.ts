@@ -16,7 +16,12 @@ import {
   USER_TAG_KEY,
 } from '../lambdas/tenancy/key-layout.js';
 import { acknowledgeTagScopedKeys, nagJoinNotation, taggedSessionsOf } from './tenant-access-role.js';
-import { type TenantDataResources, tenantEraserPolicy, userEraserPolicy } from './tenant-policy.js';
+import {
+  type TenantDataResources,
+  tenantBucketArns,
+  tenantEraserPolicy,
+  userEraserPolicy,
+} from './tenant-policy.js';
 
 const TENANT = `\${aws:PrincipalTag/${TENANT_TAG_KEY}}`;
 const USER = `\${aws:PrincipalTag/${USER_TAG_KEY}}`;
@@ -35,10 +40,7 @@ export class EraserRoles extends Construct {
 
   constructor(scope: Construct, id: string, props: EraserRolesProps) {
     super(scope, id);
-    const buckets = [
-      ...props.resources.bucketArns,
-      ...props.resources.silos.flatMap((silo) => silo.bucketArns),
-    ];
+    const buckets = tenantBucketArns(props.resources);
     this.userEraser = new iam.Role(this, 'UserEraser', {
       description:
         "Erases one user's private objects (every version); assumed with TenantId/UserId session tags",

@@ -45,6 +45,11 @@ export interface HouseFunctionProps {
    */
   readonly memorySize?: number;
   /**
+   * Concurrent executions reserved (and allowed) for the function; 1 runs it one at a time.
+   * @default - none reserved: the account's unreserved concurrency
+   */
+  readonly reservedConcurrency?: number;
+  /**
    * Timeout.
    * @default Duration.seconds(29) (API Gateway's integration limit)
    */
@@ -107,6 +112,9 @@ export class HouseFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 1024,
       timeout: props.timeout ?? Duration.seconds(29),
+      ...(props.reservedConcurrency === undefined
+        ? {}
+        : { reservedConcurrentExecutions: props.reservedConcurrency }),
       tracing: lambda.Tracing.ACTIVE,
       description: props.description,
       // caller environment, then what the construct forces

@@ -17,17 +17,16 @@ import {
   RemovalPolicy,
   Stack,
   type StackProps,
+  Tags,
 } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { TENANT_ID_PATTERN } from '../lambdas/tenancy/key-layout.js';
-import { siloResourceNames } from '../lambdas/tenancy/silo-names.js';
+import { SILO_TEMPLATE_PARAMETERS, siloResourceNames } from '../lambdas/tenancy/silo-names.js';
 import { asCfnTemplate, type CfnTemplate } from './template/cfn-template.js';
 import { TenantDataPlane } from './tenant-data-plane.js';
-
-/** The template's parameters, as the placement job passes them. */
-export const SILO_PARAMETERS = { tenantId: 'TenantId', accessLogsBucket: 'AccessLogsBucketName' } as const;
+import { SILO_KEY_TAG } from './tenant-policy.js';
 
 /** Where the silo bucket's server access logs go in the pool's access-log bucket. */
 export const SILO_ACCESS_LOG_PREFIX = 'silo-objects/';
@@ -43,12 +42,12 @@ export class SiloStack extends Stack {
 
   constructor(scope: Construct, id: string, props: SiloStackProps) {
     super(scope, id, props);
-    const tenantId = new CfnParameter(this, SILO_PARAMETERS.tenantId, {
+    const tenantId = new CfnParameter(this, SILO_TEMPLATE_PARAMETERS.tenantId, {
       type: 'String',
       description: 'The silo tenant (its data lives only here)',
       allowedPattern: TENANT_ID_PATTERN.source.replace(/^\^|\$$/g, ''),
     });
-    const accessLogs = new CfnParameter(this, SILO_PARAMETERS.accessLogsBucket, {
+    const accessLogs = new CfnParameter(this, SILO_TEMPLATE_PARAMETERS.accessLogsBucket, {
       type: 'String',
       description: "The platform's access-log bucket (the silo bucket's server access logs)",
     });
@@ -65,6 +64,8 @@ export class SiloStack extends Stack {
       enableKeyRotation: true,
       removalPolicy,
     });
+    // The deployer role may manage only keys with this tag (never the platform's own keys).
+    Tags.of(this.key).add(SILO_KEY_TAG, tenantId.valueAsString);
     this.data = new TenantDataPlane(this, 'Data', {
       removalPolicy,
       names,

@@ -6,13 +6,14 @@
  */
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { TENANT_TAG_KEY } from '../lambdas/tenancy/key-layout.js';
 import { ROLE_METADATA_KEY, TENANT_ACCESS_ROLE_MARK } from './template/metadata-keys.js';
 import {
   OBJECT_KEY_PATTERNS,
   type TenantDataResources,
   tenantAccessPolicy,
+  tenantBucketArns,
   tenantCredentialsPolicy,
   tenantRoleTrustConditions,
 } from './tenant-policy.js';
@@ -58,10 +59,11 @@ export class TenantAccessRole extends Construct {
     }
     acknowledgeTagScopedKeys(
       this.role,
-      [...props.resources.bucketArns, ...props.resources.silos.flatMap((silo) => silo.bucketArns)],
+      tenantBucketArns(props.resources),
       OBJECT_KEY_PATTERNS,
       'The trailing * covers only keys under the session-tag prefix tenants/<TenantId>/shared/ or tenants/<TenantId>/users/<UserId>/ (DESIGN invariant 4).',
     );
+    acknowledgeSiloKeys(this.role, props.resources);
     this.acknowledgeProfiledModels(props.resources.profiledModels?.foundationModelArns ?? []);
     const cfnRole = this.role.node.defaultChild;
     if (!(cfnRole instanceof iam.CfnRole)) throw new Error('Role has no CfnRole child');
@@ -92,17 +94,39 @@ export function acknowledgeTagScopedKeys(
   patterns: readonly string[],
   reason: string,
 ): void {
-  const stack = Stack.of(role);
-  for (const bucketArn of bucketArns) {
-    const resolved: unknown = stack.resolve(bucketArn);
-    const bucket = typeof resolved === 'string' ? resolved : `<${nagGetAttName(resolved)}>`;
-    for (const pattern of patterns) {
-      Validations.of(role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${bucket}/${pattern.replace(/\$\{([^}]+)\}/g, '<$1>')}]`,
-        reason,
-      });
-    }
-  }
+  acknowledgeWildcardResources(
+    role,
+    bucketArns.flatMap((bucketArn) => patterns.map((pattern) => `${bucketArn}/${pattern}`)),
+    reason,
+  );
+}
+
+/** Acknowledges the silo key grant's `key/*` (a key's id is generated; the alias condition names the tenant's). */
+export function acknowledgeSiloKeys(role: iam.IRole, resources: TenantDataResources): void {
+  if (resources.silos === undefined) return;
+  acknowledgeWildcardResources(
+    role,
+    resources.silos.keyArns,
+    "A key's ARN is generated: the grant holds only for the key whose alias names the session's own tenant (kms:ResourceAliases), and only through S3 (kms:ViaService).",
+  );
+}
+
+/** Acknowledges exactly the IAM5 finding of each wildcard resource ARN, in cdk-nag's notation. */
+export function acknowledgeWildcardResources(
+  scope: IConstruct,
+  arns: readonly string[],
+  reason: string,
+): void {
+  for (const arn of arns)
+    Validations.of(scope).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagArnNotation(scope, arn)}]`,
+      reason,
+    });
+}
+
+/** cdk-nag's notation of an ARN: `${x}` as `<x>`, a Ref as `<Id>`, a GetAtt as `<Id.Arn>`. */
+function nagArnNotation(scope: IConstruct, arn: string): string {
+  return nagJoinNotation(Stack.of(scope).resolve(arn)).replace(/\$\{([^}]+)\}/g, '<$1>');
 }
 
 /** Who may assume a per-request role: the function roles, with exactly the TenantId and UserId tags. */
@@ -123,7 +147,7 @@ function acknowledgeTenantSecrets(policy: iam.ManagedPolicy, root: string): void
   });
 }
 
-/** cdk-nag's notation for a resolved string: literal parts as they are, `{ Ref: X }` as `<X>`. */
+/** cdk-nag's notation for a resolved string: literal parts as they are, `{ Ref: X }` as `<X>`, a GetAtt as `<X.Arn>`. */
 export function nagJoinNotation(resolved: unknown): string {
   if (typeof resolved === 'string') return resolved;
   if (typeof resolved === 'object' && resolved !== null && 'Fn::Join' in resolved) {
@@ -132,7 +156,9 @@ export function nagJoinNotation(resolved: unknown): string {
   }
   if (typeof resolved === 'object' && resolved !== null && 'Ref' in resolved)
     return `<${String(resolved.Ref)}>`;
-  throw new Error(`ARN ${JSON.stringify(resolved)} is neither a literal, a Ref nor a join of them`);
+  if (typeof resolved === 'object' && resolved !== null && 'Fn::GetAtt' in resolved)
+    return `<${nagGetAttName(resolved)}>`;
+  throw new Error(`ARN ${JSON.stringify(resolved)} is neither a literal, a Ref, a GetAtt nor a join of them`);
 }
 
 /** `Id.Arn` for a resolved `{ "Fn::GetAtt": ["Id", "Arn"] }`. */

@@ -12,6 +12,9 @@ import { DIGEST_ROOT, DIGEST_SIGNING_ALGORITHM } from '../lambdas/audit/audit-di
 import {
   AUDIT_MARKER,
   KEY_DELIMITER,
+  PLACEMENT_TAG_KEY,
+  PLACEMENTS,
+  type Placement,
   S3_SHARED_SEGMENT,
   S3_TENANT_ROOT,
   S3_USERS_SEGMENT,
@@ -22,7 +25,9 @@ import {
   VAULT_CONTEXT_KEYS,
 } from '../lambdas/tenancy/key-layout.js';
 
-const TENANT = `\${aws:PrincipalTag/${TENANT_TAG_KEY}}`;
+/** The session's tenant id, as an IAM policy variable. */
+export const TENANT_VARIABLE = `\${aws:PrincipalTag/${TENANT_TAG_KEY}}`;
+const TENANT = TENANT_VARIABLE;
 const USER = `\${aws:PrincipalTag/${USER_TAG_KEY}}`;
 
 export type ConditionBlock = Record<string, Record<string, string | readonly string[]>>;
@@ -52,15 +57,24 @@ export interface DataPlaneArns {
   readonly vectorBucketArns: readonly string[];
 }
 
-/** A silo tenant's dedicated data plane: granted to that tenant only. */
-export interface SiloDataResources extends DataPlaneArns {
-  readonly tenantId: string;
+/**
+ * Every silo tenant's dedicated data plane at once: ARNs named with `${aws:PrincipalTag/TenantId}`
+ * (lambdas/tenancy/silo-names.ts), so each session reaches its own tenant's silo only, and a silo
+ * created at runtime needs no change to any policy.
+ */
+export interface SiloPlaneArns extends DataPlaneArns {
+  /** The session's tenant's silo key alias (`alias/<stack>/silo/${aws:PrincipalTag/TenantId}`). */
+  readonly keyAlias: string;
+  /** The keys the alias may name: `arn:…:kms:<region>:<account>:key/*`. */
+  readonly keyArns: readonly string[];
+  /** The S3 endpoint that uses the silo key on a session's behalf (`s3.<region>.amazonaws.com`). */
+  readonly s3ViaService: string;
 }
 
-/** Where tenant data may live: the pooled resources (every tenant) plus each silo tenant's own. */
+/** Where tenant data may live: the pooled resources (pool sessions) and each silo tenant's own (silo sessions). */
 export interface TenantDataResources extends DataPlaneArns {
-  /** Dedicated data planes, each reachable only by sessions tagged with its tenant id. */
-  readonly silos: readonly SiloDataResources[];
+  /** The silo planes, named by the session's tenant. @default no silos */
+  readonly silos?: SiloPlaneArns;
   /** Foundation-model and inference-profile ARNs tenants may invoke (shared serving). */
   readonly modelArns: readonly string[];
   /**
@@ -87,6 +101,11 @@ export interface TenantDataResources extends DataPlaneArns {
     readonly profileArns: readonly string[];
     readonly foundationModelArns: readonly string[];
   };
+}
+
+/** Every bucket that holds tenant objects: the pool's and (named by the session's tenant) the silos'. */
+export function tenantBucketArns(resources: TenantDataResources): string[] {
+  return [...resources.bucketArns, ...(resources.silos?.bucketArns ?? [])];
 }
 
 /** Every DynamoDB action the platform uses on tenant items; each is keyed by `dynamodb:LeadingKeys`. */
@@ -169,6 +188,25 @@ const MALFORMED_TAG_PATTERNS = ['*${*}*', '*${?}*', `*${KEY_DELIMITER}*`, '*/*']
 
 const TAG_KEYS = { Tenant: TENANT_TAG_KEY, User: USER_TAG_KEY } as const;
 
+/** The condition that a session's tenant is placed in `placement` (the registry's word, as a session tag). */
+function placedIn(placement: Placement): ConditionBlock {
+  return { StringEquals: { [`aws:PrincipalTag/${PLACEMENT_TAG_KEY}`]: placement } };
+}
+
+/** The pool's grants and, with silos, the silo grants: each for sessions of that placement only. */
+function placedStatements(
+  resources: TenantDataResources,
+  statementsFor: (sidPrefix: string, plane: DataPlaneArns, owner: ConditionBlock) => PolicyStatementJson[],
+  sidPrefix: string,
+): PolicyStatementJson[] {
+  return [
+    ...statementsFor(sidPrefix, resources, placedIn('pool')),
+    ...(resources.silos === undefined
+      ? []
+      : statementsFor(`Silo${sidPrefix}`, resources.silos, placedIn('silo'))),
+  ];
+}
+
 /** Explicit denies for a session without the given tags, or with a tag value that could widen a pattern. */
 function tagGuards(tags: ReadonlyArray<keyof typeof TAG_KEYS>): PolicyStatementJson[] {
   const tagged = (tag: keyof typeof TAG_KEYS) => `aws:PrincipalTag/${TAG_KEYS[tag]}`;
@@ -202,14 +240,8 @@ export function tenantAccessPolicy(resources: TenantDataResources): PolicyDocume
       Resource: '*',
       Condition: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': [AUDIT_KEY_PATTERN] } },
     },
-    ...dataPlaneStatements('Tenant', resources),
-    ...siloTenantsOffPool(resources),
-    // Sids allow only alphanumerics, so silos are numbered (in the order the stack lists them).
-    ...resources.silos.flatMap((silo, index) =>
-      dataPlaneStatements(`Silo${index + 1}`, silo, {
-        StringEquals: { [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: silo.tenantId },
-      }),
-    ),
+    ...placedStatements(resources, dataPlaneStatements, 'Tenant'),
+    ...siloKeyStatements(resources.silos, 'SiloKey', 'silo'),
   ];
   if (resources.modelArns.length > 0) {
     statements.push({
@@ -234,7 +266,7 @@ export function tenantAccessPolicy(resources: TenantDataResources): PolicyDocume
 }
 
 /** Read and append on the session's tenant's audit partitions of `tableArns` (never delete). */
-function auditAppend(sid: string, tableArns: readonly string[], owner?: ConditionBlock): PolicyStatementJson {
+function auditAppend(sid: string, tableArns: readonly string[], owner: ConditionBlock): PolicyStatementJson {
   return {
     Sid: sid,
     Effect: 'Allow',
@@ -258,12 +290,10 @@ export function auditWriterPolicy(resources: TenantDataResources): PolicyDocumen
     Version: '2012-10-17',
     Statement: [
       ...tagGuards(['Tenant']),
-      auditAppend('AuditAppend', resources.tableArns),
-      // A silo tenant's trail lives in its silo table, which only that tenant's writer may touch.
-      ...resources.silos.map((silo, index) =>
-        auditAppend(`Silo${index + 1}AuditAppend`, silo.tableArns, {
-          StringEquals: { [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: silo.tenantId },
-        }),
+      ...placedStatements(
+        resources,
+        (sid, plane, owner) => [auditAppend(sid, plane.tableArns, owner)],
+        'AuditAppend',
       ),
       ...auditDigestStatements(resources.auditDigests),
     ],
@@ -323,7 +353,7 @@ const USER_OBJECT_PREFIX = `${S3_TENANT_ROOT}/${TENANT}/${S3_USERS_SEGMENT}/${US
 function eraseUserObjects(
   sid: string,
   bucketArns: readonly string[],
-  owner?: ConditionBlock,
+  owner: ConditionBlock,
 ): PolicyStatementJson[] {
   return [
     {
@@ -331,7 +361,7 @@ function eraseUserObjects(
       Effect: 'Allow',
       Action: USER_ERASER_OBJECT_ACTIONS,
       Resource: bucketArns.map((arn) => `${arn}/${USER_OBJECT_PREFIX}*`),
-      ...(owner === undefined ? {} : { Condition: owner }),
+      Condition: owner,
     },
     {
       Sid: `${sid}Versions`,
@@ -355,11 +385,10 @@ export function userEraserPolicy(resources: TenantDataResources): PolicyDocument
     Version: '2012-10-17',
     Statement: [
       ...tagGuards(['Tenant', 'User']),
-      ...eraseUserObjects('EraseUserObjects', resources.bucketArns),
-      ...resources.silos.flatMap((silo, index) =>
-        eraseUserObjects(`Silo${index + 1}EraseUserObjects`, silo.bucketArns, {
-          StringEquals: { [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: silo.tenantId },
-        }),
+      ...placedStatements(
+        resources,
+        (sid, plane, owner) => eraseUserObjects(sid, plane.bucketArns, owner),
+        'EraseUserObjects',
       ),
     ],
   };
@@ -379,14 +408,26 @@ export const TENANT_ERASER_INDEX_ACTIONS = ['s3vectors:GetIndex', 's3vectors:Del
 
 const TENANT_OBJECT_PREFIX = `${S3_TENANT_ROOT}/${TENANT}/`;
 
-/** Erasing one data plane's share of the session's tenant: every partition, object version and its index. */
-function eraseTenantPlane(sid: string, plane: DataPlaneArns, owner?: ConditionBlock): PolicyStatementJson[] {
-  const condition = owner === undefined ? {} : { Condition: owner };
+/** What a whole-tenant role may do on one data plane: with its items, its objects, their listings and its index. */
+interface WholeTenantReach {
+  readonly items: readonly string[];
+  readonly objects: readonly string[];
+  readonly listings: readonly string[];
+  readonly index: readonly string[];
+}
+
+/** One data plane's share of the session's tenant, whole: every partition, every object (version) and its index. */
+function wholeTenantPlane(
+  sid: string,
+  plane: DataPlaneArns,
+  owner: ConditionBlock,
+  reach: WholeTenantReach,
+): PolicyStatementJson[] {
   return [
     {
       Sid: `${sid}Items`,
       Effect: 'Allow',
-      Action: TENANT_ERASER_ITEM_ACTIONS,
+      Action: reach.items,
       Resource: plane.tableArns,
       Condition: {
         ...owner,
@@ -398,25 +439,35 @@ function eraseTenantPlane(sid: string, plane: DataPlaneArns, owner?: ConditionBl
     {
       Sid: `${sid}Objects`,
       Effect: 'Allow',
-      Action: TENANT_ERASER_OBJECT_ACTIONS,
+      Action: reach.objects,
       Resource: plane.bucketArns.map((arn) => `${arn}/${TENANT_OBJECT_PREFIX}*`),
-      ...condition,
+      Condition: owner,
     },
     {
       Sid: `${sid}ObjectVersions`,
       Effect: 'Allow',
-      Action: 's3:ListBucketVersions',
+      Action: reach.listings,
       Resource: plane.bucketArns,
       Condition: { ...owner, StringLike: { 's3:prefix': `${TENANT_OBJECT_PREFIX}*` } },
     },
     {
       Sid: `${sid}Index`,
       Effect: 'Allow',
-      Action: TENANT_ERASER_INDEX_ACTIONS,
+      Action: reach.index,
       Resource: plane.vectorBucketArns.map((bucket) => `${bucket}/index/${TENANT}`),
-      ...condition,
+      Condition: owner,
     },
   ];
+}
+
+/** Erasing one data plane's share of the session's tenant: every partition, object version and its index. */
+function eraseTenantPlane(sid: string, plane: DataPlaneArns, owner: ConditionBlock): PolicyStatementJson[] {
+  return wholeTenantPlane(sid, plane, owner, {
+    items: TENANT_ERASER_ITEM_ACTIONS,
+    objects: TENANT_ERASER_OBJECT_ACTIONS,
+    listings: ['s3:ListBucketVersions'],
+    index: TENANT_ERASER_INDEX_ACTIONS,
+  });
 }
 
 /**
@@ -428,12 +479,7 @@ function eraseTenantPlane(sid: string, plane: DataPlaneArns, owner?: ConditionBl
 export function tenantEraserPolicy(resources: TenantDataResources): PolicyDocumentJson {
   const statements: PolicyStatementJson[] = [
     ...tagGuards(['Tenant']),
-    ...eraseTenantPlane('EraseTenant', resources),
-    ...resources.silos.flatMap((silo, index) =>
-      eraseTenantPlane(`Silo${index + 1}EraseTenant`, silo, {
-        StringEquals: { [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: silo.tenantId },
-      }),
-    ),
+    ...placedStatements(resources, eraseTenantPlane, 'EraseTenant'),
   ];
   if (resources.tenantSecretsArnRoot !== undefined)
     statements.push({
@@ -443,6 +489,245 @@ export function tenantEraserPolicy(resources: TenantDataResources): PolicyDocume
       Resource: `${resources.tenantSecretsArnRoot}/${TENANT}/*`,
     });
   return { Version: '2012-10-17', Statement: statements };
+}
+
+/** What the tenant mover may do with its tenant's items on either plane: read, copy in, delete. */
+export const TENANT_MOVER_ITEM_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:PutItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:DeleteItem',
+] as const;
+/** With its tenant's objects: read and copy in the current versions, delete every version of the old copies. */
+export const TENANT_MOVER_OBJECT_ACTIONS = [
+  's3:GetObject',
+  's3:PutObject',
+  's3:DeleteObject',
+  's3:DeleteObjectVersion',
+] as const;
+/** With its tenant's vector index: create it, read, copy in and delete vectors, delete it. */
+export const TENANT_MOVER_INDEX_ACTIONS = [
+  's3vectors:CreateIndex',
+  's3vectors:GetIndex',
+  's3vectors:DeleteIndex',
+  's3vectors:ListVectors',
+  's3vectors:GetVectors',
+  's3vectors:PutVectors',
+  's3vectors:DeleteVectors',
+] as const;
+
+/**
+ * The tenant mover role's policy: what moving a tenant between the pool and its silo needs — the
+ * session's tenant, whole, on both planes (whatever its placement: it is moving), and the silo key
+ * through S3. Nothing of any other tenant. Assumed by the placement job alone.
+ */
+export function tenantMoverPolicy(resources: TenantDataResources): PolicyDocumentJson {
+  const reach: WholeTenantReach = {
+    items: TENANT_MOVER_ITEM_ACTIONS,
+    objects: TENANT_MOVER_OBJECT_ACTIONS,
+    listings: ['s3:ListBucket', 's3:ListBucketVersions'],
+    index: TENANT_MOVER_INDEX_ACTIONS,
+  };
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      ...tagGuards(['Tenant']),
+      ...wholeTenantPlane('MovePool', resources, {}, reach),
+      ...(resources.silos === undefined ? [] : wholeTenantPlane('MoveSilo', resources.silos, {}, reach)),
+      ...siloKeyStatements(resources.silos, 'MoverSiloKey'),
+    ],
+  };
+}
+
+/** Where every silo's resources may be created: name patterns over all tenants (`…-silo-*`). */
+export interface SiloDeploymentArns {
+  readonly tableArns: readonly string[];
+  readonly bucketArns: readonly string[];
+  readonly vectorBucketArns: readonly string[];
+  /** `arn:…:kms:<region>:<account>:alias/<stack>/silo/*` */
+  readonly aliasArns: readonly string[];
+  /** `arn:…:kms:<region>:<account>:key/*`: used only on keys that carry SILO_KEY_TAG. */
+  readonly keyArns: readonly string[];
+}
+
+/** The tag every silo key is created with; the deployer may manage only keys that carry it. */
+export const SILO_KEY_TAG = 'BulkheadSiloKey';
+
+/** What CloudFormation may do, as the silo deployer, to create and delete a silo stack's resources. */
+export const SILO_DEPLOYER_ACTIONS = {
+  table: [
+    'dynamodb:CreateTable',
+    'dynamodb:DeleteTable',
+    'dynamodb:DescribeTable',
+    'dynamodb:UpdateTable',
+    'dynamodb:DescribeTimeToLive',
+    'dynamodb:UpdateTimeToLive',
+    'dynamodb:DescribeContinuousBackups',
+    'dynamodb:UpdateContinuousBackups',
+    'dynamodb:ListTagsOfResource',
+  ],
+  bucket: [
+    's3:CreateBucket',
+    's3:DeleteBucket',
+    's3:PutBucketVersioning',
+    's3:PutEncryptionConfiguration',
+    's3:PutBucketPublicAccessBlock',
+    's3:PutBucketOwnershipControls',
+    's3:PutBucketLogging',
+    's3:PutLifecycleConfiguration',
+    's3:PutBucketPolicy',
+    's3:GetBucketPolicy',
+    's3:DeleteBucketPolicy',
+  ],
+  vectorBucket: ['s3vectors:CreateVectorBucket', 's3vectors:GetVectorBucket', 's3vectors:DeleteVectorBucket'],
+  key: [
+    'kms:DescribeKey',
+    'kms:EnableKeyRotation',
+    'kms:GetKeyRotationStatus',
+    'kms:GetKeyPolicy',
+    'kms:PutKeyPolicy',
+    'kms:ListResourceTags',
+    'kms:ScheduleKeyDeletion',
+    // A table encrypted under the key: DynamoDB takes a grant on it when the table is created.
+    'kms:CreateGrant',
+  ],
+  alias: ['kms:CreateAlias', 'kms:DeleteAlias'],
+} as const;
+
+/**
+ * The silo deployer's policy (the CloudFormation service role the placement job passes): create
+ * and delete silo resources, by their name patterns, and nothing else — no reads or writes of
+ * data. Keys: created only with SILO_KEY_TAG, managed only while they carry it (never the
+ * platform's vault or digest keys).
+ */
+export function siloDeployerPolicy(silos: SiloDeploymentArns): PolicyDocumentJson {
+  const siloKeysOnly = { StringLike: { [`aws:ResourceTag/${SILO_KEY_TAG}`]: '?*' } };
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'SiloTables', Effect: 'Allow', Action: SILO_DEPLOYER_ACTIONS.table, Resource: silos.tableArns },
+      {
+        Sid: 'SiloBuckets',
+        Effect: 'Allow',
+        Action: SILO_DEPLOYER_ACTIONS.bucket,
+        Resource: silos.bucketArns,
+      },
+      {
+        Sid: 'SiloVectorBuckets',
+        Effect: 'Allow',
+        Action: SILO_DEPLOYER_ACTIONS.vectorBucket,
+        Resource: silos.vectorBucketArns,
+      },
+      {
+        Sid: 'CreateSiloKeys',
+        Effect: 'Allow',
+        Action: ['kms:CreateKey', 'kms:TagResource'],
+        Resource: '*',
+        Condition: { StringLike: { [`aws:RequestTag/${SILO_KEY_TAG}`]: '?*' } },
+      },
+      {
+        Sid: 'ManageSiloKeys',
+        Effect: 'Allow',
+        Action: SILO_DEPLOYER_ACTIONS.key,
+        Resource: silos.keyArns,
+        Condition: siloKeysOnly,
+      },
+      {
+        Sid: 'SiloKeyAliases',
+        Effect: 'Allow',
+        Action: SILO_DEPLOYER_ACTIONS.alias,
+        Resource: silos.aliasArns,
+      },
+      {
+        Sid: 'SiloKeyAliasTargets',
+        Effect: 'Allow',
+        Action: SILO_DEPLOYER_ACTIONS.alias,
+        Resource: silos.keyArns,
+        Condition: siloKeysOnly,
+      },
+    ],
+  };
+}
+
+/**
+ * The placement job's grant on silo stacks: only stacks named `<stack>-silo-*`, and CloudFormation
+ * acts with the deployer role (passed to CloudFormation only), never with the job's own rights.
+ */
+export function siloStackControlPolicy(
+  stackArns: readonly string[],
+  deployerRoleArn: string,
+): PolicyDocumentJson {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'CreateSiloStacks',
+        Effect: 'Allow',
+        Action: 'cloudformation:CreateStack',
+        Resource: stackArns,
+        Condition: { StringEquals: { 'cloudformation:RoleArn': deployerRoleArn } },
+      },
+      ...siloStackRemovalPolicy(stackArns).Statement,
+      {
+        Sid: 'PassSiloDeployer',
+        Effect: 'Allow',
+        Action: 'iam:PassRole',
+        Resource: deployerRoleArn,
+        Condition: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
+      },
+    ],
+  };
+}
+
+/**
+ * Watching and deleting silo stacks (never creating one, never the platform's own stack): the
+ * placement job's, and the tenant erasure job's for an offboarded silo tenant. A stack is deleted
+ * with the role it was created with, so no role is passed.
+ */
+export function siloStackRemovalPolicy(stackArns: readonly string[]): PolicyDocumentJson {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'WatchAndDeleteSiloStacks',
+        Effect: 'Allow',
+        Action: ['cloudformation:DescribeStacks', 'cloudformation:DeleteStack'],
+        Resource: stackArns,
+      },
+    ],
+  };
+}
+
+/** What a session may do with its tenant's silo key: what S3 needs to write and read its objects. */
+export const SILO_KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'] as const;
+
+/**
+ * Use of the session's own tenant's silo key (by alias: the key id is generated), through S3 only;
+ * `placement` restricts it to sessions of that placement.
+ */
+function siloKeyStatements(
+  silos: SiloPlaneArns | undefined,
+  sid: string,
+  placement?: Placement,
+): PolicyStatementJson[] {
+  if (silos === undefined) return [];
+  return [
+    {
+      Sid: sid,
+      Effect: 'Allow',
+      Action: SILO_KEY_ACTIONS,
+      Resource: silos.keyArns,
+      Condition: {
+        StringEquals: {
+          'kms:ViaService': silos.s3ViaService,
+          ...(placement === undefined ? {} : { [`aws:PrincipalTag/${PLACEMENT_TAG_KEY}`]: placement }),
+        },
+        'ForAnyValue:StringEquals': { 'kms:ResourceAliases': silos.keyAlias },
+      },
+    },
+  ];
 }
 
 /**
@@ -482,43 +767,16 @@ export function tenantCredentialsPolicy(resources: TenantDataResources): PolicyD
 }
 
 /**
- * A silo tenant's data lives in its silo only: an explicit Deny keeps its
- * sessions off the pooled table, bucket and vector indexes, even on keys the
- * pool's key rules would allow it.
- */
-function siloTenantsOffPool(resources: TenantDataResources): PolicyStatementJson[] {
-  if (resources.silos.length === 0) return [];
-  return [
-    {
-      Sid: 'DenySiloTenantsOnPool',
-      Effect: 'Deny',
-      Action: [...TENANT_ITEM_ACTIONS, ...TENANT_OBJECT_ACTIONS, 's3:ListBucket', ...TENANT_VECTOR_ACTIONS],
-      Resource: [
-        ...resources.tableArns,
-        ...resources.bucketArns,
-        ...resources.bucketArns.map((bucket) => `${bucket}/*`),
-        ...resources.vectorBucketArns.map((bucket) => `${bucket}/index/*`),
-      ],
-      Condition: {
-        StringEquals: {
-          [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: resources.silos.map((silo) => silo.tenantId),
-        },
-      },
-    },
-  ];
-}
-
-/**
- * The grants on one data plane, keyed on the session tags; `owner` adds the
- * condition that restricts a silo plane to its tenant (the key conditions stay:
- * defence in depth).
+ * The grants on one data plane, keyed on the session tags; `owner` adds the condition of the
+ * plane's placement (a silo's ARNs name the session's tenant; the key conditions stay: defence in
+ * depth).
  */
 function dataPlaneStatements(
   sidPrefix: string,
   plane: DataPlaneArns,
-  owner?: ConditionBlock,
+  owner: ConditionBlock,
 ): PolicyStatementJson[] {
-  const ownerOnly = owner === undefined ? {} : { Condition: owner };
+  const ownerOnly = { Condition: owner };
   return [
     {
       Sid: `${sidPrefix}Items`,
@@ -558,13 +816,15 @@ function dataPlaneStatements(
 
 /**
  * Conditions every AssumeRole into the tenant role must meet: exactly the
- * `TenantId` and `UserId` tags, present, non-trivial and free of `/`.
+ * `TenantId`, `UserId` and `Placement` tags, present; the ids non-trivial and free of `/`, the
+ * placement `pool` or `silo`.
  * (IAM has no regex; the runtime validates the full id patterns before it
  * asks STS, and STS itself rejects `*`, `?` and `#` in tag values.)
  */
 export function tenantRoleTrustConditions(): ConditionBlock {
   return {
-    'ForAllValues:StringEquals': { 'aws:TagKeys': [TENANT_TAG_KEY, USER_TAG_KEY] },
+    'ForAllValues:StringEquals': { 'aws:TagKeys': [TENANT_TAG_KEY, USER_TAG_KEY, PLACEMENT_TAG_KEY] },
+    StringEquals: { [`aws:RequestTag/${PLACEMENT_TAG_KEY}`]: PLACEMENTS },
     StringLike: {
       [`aws:RequestTag/${TENANT_TAG_KEY}`]: '???*',
       [`aws:RequestTag/${USER_TAG_KEY}`]: '?*',

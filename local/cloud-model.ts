@@ -6,6 +6,7 @@
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
+import { isRecord } from '../lambdas/is-record.js';
 import type { CfnTemplate } from '../lib/template/cfn-template.js';
 import {
   apiRoutes,
@@ -23,6 +24,7 @@ import {
   tenantAccessRoleLogicalId,
 } from '../lib/template/local-resolution.js';
 import type { BucketConfiguration } from './emulators/s3.js';
+import { CLOUDFORMATION_SERVICE } from './front-door/cloudformation-request.js';
 import type { TableKeys } from './front-door/dynamodb-request.js';
 import type { RoleDefinition } from './front-door/policy-evaluator.js';
 
@@ -50,6 +52,12 @@ export interface NamedResource {
   readonly arn: string;
 }
 
+export interface KmsKeyModel extends NamedResource {
+  readonly keyPolicy: unknown;
+  /** `SYMMETRIC_DEFAULT` (encrypt/decrypt) or an asymmetric signing spec such as `ECC_NIST_P256`. */
+  readonly keySpec: string;
+}
+
 export interface CloudModel {
   readonly account: LocalAccount;
   readonly roles: readonly RoleDefinition[];
@@ -59,13 +67,7 @@ export interface CloudModel {
   readonly vectorBuckets: readonly string[];
   readonly secrets: readonly NamedResource[];
   /** KMS keys (the token vault's) with their key policies: the local KMS holds material for each. */
-  readonly kmsKeys: ReadonlyArray<
-    NamedResource & {
-      readonly keyPolicy: unknown;
-      /** `SYMMETRIC_DEFAULT` (encrypt/decrypt) or an asymmetric signing spec such as `ECC_NIST_P256`. */
-      readonly keySpec: string;
-    }
-  >;
+  readonly kmsKeys: readonly KmsKeyModel[];
   readonly functions: readonly LocalFunction[];
   readonly routes: readonly RouteSpec[];
   /** Functions run on a schedule (EventBridge `rate(...)` rules). */
@@ -129,19 +131,21 @@ export function cloudModelFromTemplate(
     Object.entries(template.Resources)
       .filter(([, resource]) => resource.Type === type)
       .map(([logicalId]) => logicalId);
-  const named = (logicalId: string): NamedResource => ({
-    logicalId,
-    name: physicalName(template, logicalId),
-    arn: resourceArn(template, logicalId, account),
-  });
+  const named = (logicalId: string): NamedResource => namedResource(template, logicalId, account);
   const functions = functionSpecs(template, account);
   const tenantRoleLogicalId = tenantAccessRoleLogicalId(template);
-  // Only roles that can act locally: the functions' execution roles and the per-request roles
-  // they assume (the tenant role, the audit writer: any role whose ARN a function is given).
-  // (Service roles such as API Gateway's CloudWatch role never sign a request here.)
+  // Only roles that can act locally: the functions' execution roles, the per-request roles
+  // they assume (the tenant role, the audit writer: any role whose ARN a function is given) and
+  // CloudFormation's service roles (the local CloudFormation acts with them). (Other service roles,
+  // such as API Gateway's CloudWatch role, never act here.)
   const givenToFunctions = new Set(functions.flatMap((fn) => Object.values(fn.environment)));
-  const assumedRoles = ofType('AWS::IAM::Role').filter((logicalId) =>
-    givenToFunctions.has(resourceArn(template, logicalId, account)),
+  const assumedRoles = ofType('AWS::IAM::Role').filter(
+    (logicalId) =>
+      givenToFunctions.has(resourceArn(template, logicalId, account)) ||
+      trustsService(
+        template.Resources[logicalId]?.Properties?.AssumeRolePolicyDocument,
+        CLOUDFORMATION_SERVICE,
+      ),
   );
   const activeRoles = [
     ...new Set([...functions.map((fn) => fn.roleLogicalId), tenantRoleLogicalId, ...assumedRoles]),
@@ -158,20 +162,16 @@ export function cloudModelFromTemplate(
       ),
     })),
     tenantRoleArn: resourceArn(template, tenantRoleLogicalId, account),
-    tables: ofType('AWS::DynamoDB::Table').map((logicalId) => tableModel(template, logicalId)),
-    buckets: ofType('AWS::S3::Bucket').map((logicalId) => bucketModel(template, logicalId)),
+    tables: ofType('AWS::DynamoDB::Table').map((logicalId) => tableModel(template, logicalId, account)),
+    buckets: ofType('AWS::S3::Bucket').map((logicalId) => bucketModel(template, logicalId, account)),
     vectorBuckets: ofType('AWS::S3Vectors::VectorBucket').map((logicalId) =>
-      physicalName(template, logicalId),
+      physicalName(template, logicalId, account),
     ),
     secrets: ofType('AWS::SecretsManager::Secret').map(named),
-    kmsKeys: ofType('AWS::KMS::Key').map((logicalId) => ({
-      ...named(logicalId),
-      keyPolicy: resolveIntrinsics(template.Resources[logicalId]?.Properties?.KeyPolicy, template, account),
-      keySpec: String(template.Resources[logicalId]?.Properties?.KeySpec ?? 'SYMMETRIC_DEFAULT'),
-    })),
+    kmsKeys: ofType('AWS::KMS::Key').map((logicalId) => kmsKeyModel(template, logicalId, account)),
     functions: functions.map((spec) => ({
       ...spec,
-      name: physicalName(template, spec.logicalId),
+      name: physicalName(template, spec.logicalId, account),
       roleArn: resourceArn(template, spec.roleLogicalId, account),
     })),
     routes: apiRoutes(template),
@@ -179,11 +179,46 @@ export function cloudModelFromTemplate(
   };
 }
 
-function bucketModel(template: CfnTemplate, logicalId: string): BucketModel {
+/** Whether a trust policy lets an AWS service (e.g. `cloudformation.amazonaws.com`) assume the role. */
+export function trustsService(trustPolicy: unknown, service: string): boolean {
+  const statements = isRecord(trustPolicy) ? [trustPolicy.Statement ?? []].flat() : [];
+  return statements.some((statement: unknown) => {
+    if (!isRecord(statement) || statement.Effect !== 'Allow' || !isRecord(statement.Principal)) return false;
+    const actions = [statement.Action ?? []].flat();
+    const services = [statement.Principal.Service ?? []].flat();
+    return actions.includes('sts:AssumeRole') && services.includes(service);
+  });
+}
+
+/** A resource's physical name and ARN. */
+export function namedResource(
+  template: CfnTemplate,
+  logicalId: string,
+  account: LocalAccount,
+): NamedResource {
+  return {
+    logicalId,
+    name: physicalName(template, logicalId, account),
+    arn: resourceArn(template, logicalId, account),
+  };
+}
+
+/** A KMS key as the local KMS holds it. */
+export function kmsKeyModel(template: CfnTemplate, logicalId: string, account: LocalAccount): KmsKeyModel {
+  const properties = template.Resources[logicalId]?.Properties;
+  return {
+    ...namedResource(template, logicalId, account),
+    keyPolicy: resolveIntrinsics(properties?.KeyPolicy, template, account),
+    keySpec: String(properties?.KeySpec ?? 'SYMMETRIC_DEFAULT'),
+  };
+}
+
+/** A bucket as the local S3 creates it. */
+export function bucketModel(template: CfnTemplate, logicalId: string, account: LocalAccount): BucketModel {
   const properties = BucketProperties.parse(template.Resources[logicalId]?.Properties);
   const rule = properties?.ObjectLockConfiguration?.Rule?.DefaultRetention;
   return {
-    name: physicalName(template, logicalId),
+    name: physicalName(template, logicalId, account),
     versioned: properties?.VersioningConfiguration?.Status === 'Enabled',
     objectLock: properties?.ObjectLockEnabled === true,
     ...(rule === undefined
@@ -198,9 +233,10 @@ function bucketModel(template: CfnTemplate, logicalId: string): BucketModel {
   };
 }
 
-function tableModel(template: CfnTemplate, logicalId: string): TableModel {
+/** A table as DynamoDB Local creates it, with the keys the front door derives LeadingKeys from. */
+export function tableModel(template: CfnTemplate, logicalId: string, account: LocalAccount): TableModel {
   const properties = TableProperties.parse(template.Resources[logicalId]?.Properties);
-  const name = physicalName(template, logicalId);
+  const name = physicalName(template, logicalId, account);
   const indexes = properties.GlobalSecondaryIndexes ?? [];
   const hashOf = (schema: z.infer<typeof KeySchema>): string => {
     const hash = schema.find((element) => element.KeyType === 'HASH')?.AttributeName;

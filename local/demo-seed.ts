@@ -7,7 +7,7 @@
 import { PLATFORM_TENANT_ID } from '../lambdas/tenancy/request-context.js';
 import type { DemoIdentity } from './emulators/jwt-issuer.js';
 import type { DemoOAuthServer } from './emulators/oauth-server.js';
-import type { LocalCloud } from './local-cloud.js';
+import { LOCAL_REGISTRY_SETTLE_SECONDS, type LocalCloud } from './local-cloud.js';
 
 export interface DemoUser extends DemoIdentity {
   readonly label: string;
@@ -15,7 +15,8 @@ export interface DemoUser extends DemoIdentity {
 
 export const DEMO_TENANTS = [
   { tenantId: 'acme', name: 'Acme Corp', tier: 'basic' },
-  { tenantId: 'globex', name: 'Globex', tier: 'premium' },
+  // An enterprise tenant: its tier lives in silos, so it gets a silo stack of its own (docs/hybrid-tenancy.md).
+  { tenantId: 'globex', name: 'Globex', tier: 'enterprise' },
 ] as const;
 
 export const DEMO_USERS: readonly DemoUser[] = [
@@ -111,8 +112,11 @@ export async function seedDemo(
   connector: DemoConnectorTarget,
   personal: DemoOAuthTarget,
 ): Promise<void> {
+  const siloTenants = new Set<string>();
   const call: SeedCall = async (user, method, path, body) => {
-    const response = await fetch(`${cloud.apiEndpoint}${path}`, {
+    // Each tenant API serves the tenants of its placement: silo tenants the silo API.
+    const endpoint = siloTenants.has(user.tenantId) ? cloud.siloApiEndpoint : cloud.apiEndpoint;
+    const response = await fetch(`${endpoint}${path}`, {
       method,
       headers: {
         authorization: `Bearer ${await cloud.issuer.mint(user)}`,
@@ -129,6 +133,7 @@ export async function seedDemo(
   const created = await Promise.all(
     DEMO_TENANTS.map((tenant) => call(operator, 'POST', '/v1/admin/tenants', tenant)),
   );
+  for (const tenantId of await placeInSilos(cloud)) siloTenants.add(tenantId);
   const acmeAdmin = userOf('admin', 'acme');
   if (created.every((status) => status === 409)) {
     // Persisted from an earlier run: only the connectors' URLs and keys are this run's.
@@ -160,6 +165,37 @@ export async function seedDemo(
       ...demoPersonalConnectorBody(personal),
     }),
   ]);
+}
+
+/**
+ * Carries every demo tenant's move to its silo through, with the placement job (what its schedule
+ * does a minute or two later; nothing is in flight yet, so each run stands past the hold); the
+ * tenants now in silos.
+ */
+async function placeInSilos(cloud: LocalCloud): Promise<string[]> {
+  // The placement job is the function that is given the silo template.
+  const placement = cloud.model.functions.find((fn) => fn.environment.SILO_TEMPLATE_URL !== undefined);
+  if (placement === undefined) throw new Error('the template has no placement function');
+  const settleMs = LOCAL_REGISTRY_SETTLE_SECONDS * 1000;
+  const inSilo: string[] = [];
+  for (const { tenantId } of DEMO_TENANTS) {
+    for (let run = 1; run <= 10; run += 1) {
+      const time = new Date(Date.now() + run * (settleMs + 1000)).toISOString();
+      const summary = (await cloud.invoke(placement.logicalId, undefined, { tenantId, time })) as {
+        moving: number;
+        failed: number;
+      };
+      if (summary.failed > 0)
+        throw new Error(`placing ${tenantId} in its silo failed (see its move's lastError)`);
+      if (summary.moving === 0) break;
+    }
+  }
+  const view = await fetch(`${cloud.apiEndpoint}/v1/admin/tenants?limit=100`, {
+    headers: { authorization: `Bearer ${await cloud.issuer.mint(userOf('operator'))}` },
+  });
+  const { tenants } = (await view.json()) as { tenants: { tenantId: string; placement?: string }[] };
+  for (const tenant of tenants) if (tenant.placement === 'silo') inSilo.push(tenant.tenantId);
+  return inSilo;
 }
 
 /** The first demo user holding `group`. */

@@ -21,10 +21,12 @@
  *   GET  /functions/workers                   → { workers } each worker: function, bound tenant, request ids served
  *   POST /functions/invoke {functionLogicalId, tenantId?, event} → { result } Lambda's Invoke (tenantId =
  *                                               `X-Amz-Tenant-Id`) straight to a worker, bypassing the gateway
+ *   GET  /cloudformation/stacks               → { stacks: StackView[] } every stack, deleted ones too, with its resources
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { WorkerReport } from './api-gateway/function-hosts.js';
+import type { CloudFormationEmulator } from './emulators/cloudformation.js';
 import type { S3VectorsEmulator } from './emulators/s3-vectors.js';
 import type { SecretsManagerEmulator } from './emulators/secrets-manager.js';
 import type { StandInModel } from './emulators/stand-in-model.js';
@@ -52,6 +54,7 @@ export interface InspectorSources {
   };
   readonly faults: Pick<InjectedFaults, 'failNext'>;
   readonly ttl: Pick<TtlSweeper, 'expire'>;
+  readonly cloudFormation: Pick<CloudFormationEmulator, 'list'>;
 }
 
 const RunSchema = z.object({ at: z.iso.datetime().optional(), only: z.string().min(1).optional() }).strict();
@@ -204,6 +207,9 @@ export async function startInspector(sources: InspectorSources, port = 0): Promi
     }
     if (url.pathname === '/secrets/names') {
       return reply(outgoing, 200, { names: sources.secrets.names() });
+    }
+    if (url.pathname === '/cloudformation/stacks') {
+      return reply(outgoing, 200, { stacks: sources.cloudFormation.list() });
     }
     if (url.pathname === '/functions/workers') {
       sources.functions.workers().then(

@@ -1,12 +1,10 @@
 /**
  * startLocalCloud: the whole local cloud on 127.0.0.1 — JWT issuer, DynamoDB Local, S3,
- * S3 Vectors, STS, Secrets Manager, the stand-in model, the front door that enforces IAM,
- * and the local API Gateway running the real handlers — deployed from the synthesized template.
+ * S3 Vectors, STS, Secrets Manager, KMS, CloudFormation (stacks from the silo template), the
+ * stand-in model, the front door that enforces IAM, and the local API Gateway running the real
+ * handlers — deployed from the synthesized template.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { repoPath } from '../lib/repo-root.js';
 import type { CfnTemplate } from '../lib/template/cfn-template.js';
 import { LOCAL_ACCOUNT, restApiOfOutput } from '../lib/template/local-resolution.js';
@@ -15,14 +13,16 @@ import { FunctionHost } from './api-gateway/function-host.js';
 import { FunctionHosts } from './api-gateway/function-hosts.js';
 import { gatewaySettings } from './api-gateway/gateway-settings.js';
 import { type CloudModel, cloudModelFromTemplate, type LocalFunction } from './cloud-model.js';
+import { CloudFormationEmulator, type StackView, serviceRoleSessions } from './emulators/cloudformation.js';
 import { startDynamoDbLocal } from './emulators/dynamodb-local.js';
 import { type JwtIssuer, startJwtIssuer } from './emulators/jwt-issuer.js';
 import { KmsEmulator } from './emulators/kms.js';
-import { type S3Emulator, startS3Emulator } from './emulators/s3.js';
+import { startS3Emulator } from './emulators/s3.js';
 import { S3VectorsEmulator } from './emulators/s3-vectors.js';
 import { SecretsManagerEmulator } from './emulators/secrets-manager.js';
 import { StandInModel } from './emulators/stand-in-model.js';
 import { StsEmulator } from './emulators/sts.js';
+import type { TableKeys } from './front-door/dynamodb-request.js';
 import { type Denial, startFrontDoor } from './front-door/front-door.js';
 import { InjectedFaults } from './front-door/injected-faults.js';
 import { PolicyEvaluator } from './front-door/policy-evaluator.js';
@@ -30,11 +30,14 @@ import { CredentialRegistry, type Credentials } from './front-door/principals.js
 import { vectorBucketArnPrefix } from './front-door/s3vectors-request.js';
 import { FunctionLogs } from './function-logs.js';
 import { startInspector } from './inspector.js';
+import { deployPlatformResources, ResourceProvisioner } from './resource-provisioner.js';
 import { LocalScheduler } from './scheduler.js';
-import { bindIssuer, placeholderTemplate } from './synthesis/local-template.js';
+import { bindIssuer, placeholderTemplates, stackTemplatesByUrl } from './synthesis/local-template.js';
 import { TtlSweeper } from './ttl-sweeper.js';
 
 export const LOCAL_AUDIENCE = 'bulkhead-local';
+/** How long the local functions wait for every cached registry view to change (the cache keeps 15 s). */
+export const LOCAL_REGISTRY_SETTLE_SECONDS = 16;
 
 export interface LocalCloudOptions {
   /** Keep data between runs under this directory; in memory when absent. */
@@ -92,8 +95,12 @@ export interface LocalCloud {
   sessionIdentities(): { tenantIds: string[]; userIds: string[] };
   /** Every secret value Secrets Manager has held (the log-hygiene scan must find none of them). */
   secretValues(): string[];
+  /** Every stack the local CloudFormation has created, deleted ones too (also the inspector's `/cloudformation/stacks`). */
+  stacks(): StackView[];
   /** A function's own (execution-role) credentials, as Lambda would hand them to it. */
   functionCredentials(functionLogicalId: string): Credentials;
+  /** Lambda's Invoke of a function (`tenantId`: `X-Amz-Tenant-Id`), straight to a worker: its result. */
+  invoke(functionLogicalId: string, tenantId: string | undefined, event: unknown): Promise<unknown>;
   /** Environment a function runs with: the template's, plus endpoint, region and its credentials. */
   functionEnvironment(fn: LocalFunction): Record<string, string>;
   /** A fault for tests: stops DynamoDB Local (the front door then cannot reach it); data on disk stays. */
@@ -132,10 +139,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     );
     const s3Starting = track(startS3Emulator(dataDir === undefined ? {} : { dataDir: join(dataDir, 's3') }));
     const issuerStarting = track(startJwtIssuer(LOCAL_AUDIENCE, options.issuerPort ?? 0));
-    const templateText = placeholderTemplate(LOCAL_AUDIENCE);
-    await allStarted<unknown>([dynamoDbStarting, s3Starting, issuerStarting, templateText]);
+    const templatesText = placeholderTemplates(LOCAL_AUDIENCE);
+    await allStarted<unknown>([dynamoDbStarting, s3Starting, issuerStarting, templatesText]);
     const [dynamoDb, s3, issuer] = [await dynamoDbStarting, await s3Starting, await issuerStarting];
-    const template = bindIssuer(await templateText, issuer.issuer);
+    const templates = bindIssuer(await templatesText, issuer.issuer);
+    const template = templates.platform;
     const model = cloudModelFromTemplate(template, account);
     const ttl = new TtlSweeper(dynamoDb.endpoint, account.region, model.tables);
     stops.push(() => ttl.stop());
@@ -143,11 +151,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     if (options.runSchedules) ttl.start(60_000, (err) => console.error('the TTL sweep failed', err));
 
     const registry = new CredentialRegistry(account.accountId);
-    const evaluator = new PolicyEvaluator(
-      model.roles,
-      account.accountId,
-      new Map(model.kmsKeys.map((key) => [key.arn, key.keyPolicy])),
-    );
+    // Filled as tables and keys are deployed, at start and by stacks.
+    const tableKeys = new Map<string, TableKeys>();
+    const keyPolicies = new Map<string, unknown>();
+    const evaluator = new PolicyEvaluator(model.roles, account.accountId, keyPolicies);
+    const enforceIam = options.enforceIam ?? true;
     const vectors = new S3VectorsEmulator({
       bucketArnPrefix: vectorBucketArnPrefix(account.region, account.accountId),
       ...(dataDir === undefined ? {} : { dataFile: join(dataDir, 's3vectors.json') }),
@@ -155,6 +163,31 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     stops.push(async () => vectors.save());
     const secrets = new SecretsManagerEmulator(account.region, account.accountId);
     const kms = new KmsEmulator(account.region, account.accountId);
+    const provisioner = new ResourceProvisioner({
+      region: account.region,
+      dynamoDbEndpoint: dynamoDb.endpoint,
+      s3,
+      vectors,
+      kms,
+      secrets,
+      tableKeys,
+      keyPolicies,
+    });
+    stops.push(async () => provisioner.close());
+    const cloudFormation = new CloudFormationEmulator({
+      account,
+      templates: stackTemplatesByUrl(model.functions, templates.silo),
+      provisioner,
+      authorize: enforceIam
+        ? (principal, request) => evaluator.decide(principal, request)
+        : async () => ({ allowed: true, detail: 'IAM enforcement is off' }),
+      assumeServiceRole: serviceRoleSessions(evaluator, registry),
+      ...(dataDir === undefined ? {} : { dataFile: join(dataDir, 'cloudformation.json') }),
+    });
+    stops.push(async () => {
+      await cloudFormation.settled();
+      cloudFormation.save();
+    });
     const faults = new InjectedFaults();
     const standInModel = new StandInModel(() => secrets.values());
     const functionLogs = new FunctionLogs();
@@ -165,16 +198,14 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           accountId: account.accountId,
           registry,
           evaluator,
-          enforceIam: options.enforceIam ?? true,
-          dynamoDb: {
-            endpoint: dynamoDb.endpoint,
-            tables: new Map(model.tables.map((table) => [table.name, table.keys])),
-          },
+          enforceIam,
+          dynamoDb: { endpoint: dynamoDb.endpoint, tables: tableKeys },
           s3Endpoint: s3.endpoint,
           vectors,
           sts: new StsEmulator(registry, (arn) => evaluator.role(arn) !== undefined, account.accountId),
           secrets,
           kms,
+          cloudFormation,
           faults,
           model: standInModel,
           ...(options.onDenied === undefined ? {} : { onDenied: options.onDenied }),
@@ -208,6 +239,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           functions,
           faults,
           ttl,
+          cloudFormation,
         },
         options.inspectorPort ?? 0,
       ),
@@ -238,8 +270,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         // Connectors here are loopback servers (the demo MCP server, tests' fakes); the cloud refuses them.
         CONNECTOR_ALLOW_LOOPBACK: 'true',
-        // Local requests are short: erasure waits only for the registry cache (15 s) to refuse the tenant.
-        OFFBOARDING_SETTLE_SECONDS: '16',
+        // Local requests are short: erasure and moves wait only for the registry cache (15 s).
+        REGISTRY_SETTLE_SECONDS: String(LOCAL_REGISTRY_SETTLE_SECONDS),
       };
     };
 
@@ -249,7 +281,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     // Pooled functions start now; a tenant-isolated one starts a worker per tenant on demand.
     const pooledFunctions = model.functions.filter((fn) => !fn.tenantIsolated);
     const hostsStarting = pooledFunctions.map((fn) => track(startHost(fn)));
-    const provisioning = deployResources(model, dynamoDb.endpoint, s3, vectors, { secrets, kms }, dataDir);
+    const provisioning = deployPlatformResources(model, provisioner, dataDir).then(() =>
+      cloudFormation.restore(),
+    );
     await allStarted<unknown>([...hostsStarting, provisioning]);
     const hosts = await Promise.all(hostsStarting);
     const hostOf = new Map(pooledFunctions.map((fn, n) => [fn.logicalId, hosts[n] as FunctionHost]));
@@ -308,6 +342,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       functionLogs,
       sessionIdentities: () => registry.sessionIdentities(),
       secretValues: () => secrets.values(),
+      stacks: () => cloudFormation.list(),
+      invoke: (logicalId, tenantId, event) => functions.invoke(logicalId, tenantId, event),
       functionCredentials,
       functionEnvironment,
       stopDynamoDb: () => dynamoDb.stop(),
@@ -316,64 +352,5 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   } catch (err) {
     await stopAll();
     throw err;
-  }
-}
-
-/**
- * Creates what CloudFormation would: tables, buckets (versioned and locked as the template says),
- * vector buckets, secret values and KMS key material. This is provisioning, not data access, so
- * it talks to the emulators directly.
- */
-async function deployResources(
-  model: CloudModel,
-  dynamoDbEndpoint: string,
-  s3: Pick<S3Emulator, 'createBucket'>,
-  vectors: S3VectorsEmulator,
-  { secrets, kms }: { secrets: SecretsManagerEmulator; kms: KmsEmulator },
-  dataDir: string | undefined,
-): Promise<void> {
-  const dynamoDb = new DynamoDBClient({
-    endpoint: dynamoDbEndpoint,
-    region: model.account.region,
-    credentials: { accessKeyId: 'provisioner', secretAccessKey: 'provisioner' },
-  });
-  try {
-    await Promise.all(
-      model.tables.map(async (table) => {
-        try {
-          await dynamoDb.send(new CreateTableCommand(table.createInput));
-        } catch (err) {
-          // A persisted database already has the table.
-          if (!(err instanceof ResourceInUseException)) throw err;
-        }
-      }),
-    );
-  } finally {
-    dynamoDb.destroy();
-  }
-  await Promise.all(model.buckets.map(({ name, ...configuration }) => s3.createBucket(name, configuration)));
-  for (const bucket of model.vectorBuckets) vectors.createVectorBucket(bucket);
-  for (const secret of model.secrets) {
-    secrets.put(secret.arn, secret.name, await secretValue(secret.logicalId, dataDir));
-  }
-  for (const key of model.kmsKeys) {
-    kms.addKey(key.arn, Buffer.from(await secretValue(key.logicalId, dataDir), 'hex'), key.keySpec);
-  }
-}
-
-/**
- * A fresh random secret (32 bytes, hex), or the persisted one so tenant tags and sealed tokens
- * stay readable across runs.
- */
-async function secretValue(logicalId: string, dataDir: string | undefined): Promise<string> {
-  const fresh = randomBytes(32).toString('hex');
-  if (dataDir === undefined) return fresh;
-  const file = join(dataDir, 'secrets', `${logicalId}.txt`);
-  try {
-    return (await readFile(file, 'utf8')).trim();
-  } catch {
-    await mkdir(join(dataDir, 'secrets'), { recursive: true });
-    await writeFile(file, fresh, { mode: 0o600 });
-    return fresh;
   }
 }

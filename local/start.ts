@@ -84,7 +84,7 @@ console.log(`
 Try:
   curl -H "Authorization: Bearer $TOKEN_ALICE" ${cloud.apiEndpoint}/v1/me
   curl -H "Authorization: Bearer $TOKEN_ALICE" ${cloud.apiEndpoint}/v1/memory
-  curl -X PUT -H "Authorization: Bearer $TOKEN_GINA" -H 'content-type: application/json' -d '{"fact":"likes tea"}' ${cloud.apiEndpoint}/v1/memory
+  curl -X PUT -H "Authorization: Bearer $TOKEN_GINA" -H 'content-type: application/json' -d '{"fact":"likes tea"}' ${cloud.siloApiEndpoint}/v1/memory   # globex lives in its silo
   curl -X POST -H "Authorization: Bearer $TOKEN_ALICE" -H 'content-type: application/json' -d '{"message":"use tool search_documents {\\"query\\":\\"anvils\\"}"}' ${cloud.apiEndpoint}/v1/chat${
     streams
       ? `

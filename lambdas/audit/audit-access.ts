@@ -6,7 +6,7 @@
 
 import { digestPublicKey } from '../audit-store/digest-keys.js';
 import { DigestStore } from '../audit-store/digest-store.js';
-import { type DigesterConfig, dataPlaneFor } from '../config.js';
+import { type DigesterConfig, dataPlaneOf } from '../config.js';
 import { actorTagFor } from '../tenancy/request-context.js';
 import { ScopedTable } from '../tenancy/scoped-table.js';
 import type { SessionSubject, TenantSession, TenantSessions } from '../tenancy/tenant-session.js';
@@ -15,7 +15,7 @@ import type { RetentionWindow, TrailEvidence } from './trail-verifier.js';
 
 export type AuditConfig = Pick<
   DigesterConfig,
-  | 'siloDataPlanes'
+  | 'siloNaming'
   | 'tenantTableName'
   | 'tenantBucketName'
   | 'vectorBucketName'
@@ -36,7 +36,7 @@ export class AuditAccess {
     /** Days the trail's records are kept (the tenant's audit retention). */
     readonly retentionDays: number | undefined,
   ) {
-    this.table = ScopedTable.of(session, dataPlaneFor(config, tenantId).tableName);
+    this.table = ScopedTable.of(session, dataPlaneOf(config, session).tableName);
     this.trail = new AuditTrail(this.table, (userId) => actorTagFor(tenantId, userId, tagKey), {
       ...(retentionDays === undefined ? {} : { retentionDays }),
     });

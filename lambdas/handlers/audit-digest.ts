@@ -15,7 +15,7 @@ import { kmsDigestSigner } from '../audit-store/digest-keys.js';
 import { readDigesterConfig } from '../config.js';
 import { jsonLogger } from '../observability/logger.js';
 import { retentionFor } from '../privacy/retention.js';
-import type { TenantRecord } from '../registry/tenant-record.js';
+import { isHeld, type TenantRecord } from '../registry/tenant-record.js';
 import { TenantRegistry } from '../registry/tenant-registry.js';
 import { tenantTagFor } from '../tenancy/request-context.js';
 import { sdkSessionClients } from '../tenancy/session-clients.js';
@@ -29,6 +29,7 @@ const sessions = new TenantSessions({
   roleArn: config.auditRoleArn,
   durationSeconds: config.tenantSessionSeconds,
   clients: sdkSessionClients,
+  placementOf: (tenantId) => registry.placementOf(tenantId),
 });
 const tagKey = tenantTagKeyLoader(new SecretsManagerClient({}), config.tenantTagSecretArn);
 const digester = new AuditDigester(kmsDigestSigner(new KMSClient({}), config.auditDigestKeyArn));
@@ -37,11 +38,12 @@ export async function handler(): Promise<DigestRunSummary> {
   const key = await tagKey();
   const tenants = new Map<string, TenantRecord>();
   return digestAllTenants({
-    // A tenant whose erasure has begun has no trail left to sign.
+    // A tenant whose erasure has begun has no trail left to sign; one whose trail is being copied
+    // is signed once it has arrived (the digester's claims live beside the trail).
     tenantIds: async () => {
       tenants.clear();
       for (const tenant of await registry.listTenants())
-        if (tenant.erasureStartedAt === undefined) tenants.set(tenant.tenantId, tenant);
+        if (tenant.erasureStartedAt === undefined && !isHeld(tenant)) tenants.set(tenant.tenantId, tenant);
       return [...tenants.keys()];
     },
     accessFor: async (tenantId) => {

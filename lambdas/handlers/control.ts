@@ -3,6 +3,7 @@ import { readServiceConfig } from '../config.js';
 import { createControlHandler } from '../routes/control-routes.js';
 import { ServiceRuntime } from '../service-runtime.js';
 
-const runtime = new ServiceRuntime(readServiceConfig());
+// Admin actions and jobs write into tenants outside any request hold: they read placement consistently.
+const runtime = new ServiceRuntime(readServiceConfig(), undefined, { placement: 'consistent' });
 
 export const handler = createControlHandler(runtime);

@@ -3,19 +3,15 @@
  * tenant's documents past its retention, as of the scheduled event's time
  * (lambdas/privacy/retention-run.ts). It reaches tenant data only through tenant sessions.
  */
-import { z } from 'zod';
 import { readServiceConfig } from '../config.js';
 import { jsonLogger } from '../observability/logger.js';
 import { applyRetention, type RetentionRunSummary } from '../privacy/retention-run.js';
 import { ServiceRuntime } from '../service-runtime.js';
+import { scheduledTime } from './scheduled-event.js';
 
-const runtime = new ServiceRuntime(readServiceConfig());
-
-/** EventBridge's scheduled event: its `time` is the moment the run stands for. */
-const ScheduledEventSchema = z.object({ time: z.iso.datetime().optional() });
+// Admin actions and jobs write into tenants outside any request hold: they read placement consistently.
+const runtime = new ServiceRuntime(readServiceConfig(), undefined, { placement: 'consistent' });
 
 export async function handler(event: unknown): Promise<RetentionRunSummary> {
-  const parsed = ScheduledEventSchema.safeParse(event);
-  const time = parsed.success ? parsed.data.time : undefined;
-  return applyRetention(runtime, time === undefined ? new Date() : new Date(time), jsonLogger);
+  return applyRetention(runtime, scheduledTime(event), jsonLogger);
 }

@@ -2,8 +2,10 @@
  * Lambda entry of the tenant erasure job, run on a schedule (EventBridge): erases every
  * offboarded tenant whose grace period has ended (lambdas/privacy/erasure-run.ts). Its role may
  * read and write the control table, assume the tenant eraser role and sign receipts with the
- * audit digest key; tenant data is reached only through the eraser role.
+ * audit digest key, and delete an emptied silo stack; tenant data is reached only through the
+ * eraser role.
  */
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -11,6 +13,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { kmsDigestSigner } from '../audit-store/digest-keys.js';
 import { readErasureConfig } from '../config.js';
 import { jsonLogger } from '../observability/logger.js';
+import { deleteSiloStack } from '../placement/silo-stacks.js';
 import { type ErasureRunSummary, eraseDueTenants } from '../privacy/erasure-run.js';
 import { OffboardingRecords } from '../registry/offboarding-records.js';
 import { TenantRegistry } from '../registry/tenant-registry.js';
@@ -28,9 +31,11 @@ const eraserSessions = new TenantSessions({
   roleArn: config.tenantEraserRoleArn,
   durationSeconds: config.tenantSessionSeconds,
   clients: sdkSessionClients,
+  placementOf: (tenantId) => registry.placementOf(tenantId),
 });
 const tagKey = tenantTagKeyLoader(new SecretsManagerClient({}), config.tenantTagSecretArn);
 const signer = kmsDigestSigner(new KMSClient({}), config.auditDigestKeyArn);
+const cloudFormation = new CloudFormationClient({});
 
 export async function handler(): Promise<ErasureRunSummary> {
   return eraseDueTenants({
@@ -40,6 +45,7 @@ export async function handler(): Promise<ErasureRunSummary> {
     eraserSessions,
     tenantTag: async (tenantId) => tenantTagFor(tenantId, await tagKey()),
     sign: async (text) => ({ signature: await signer.sign(text), keyId: signer.keyId }),
+    deleteSiloStack: (tenantId) => deleteSiloStack(cloudFormation, config.siloNaming, tenantId),
     logger: jsonLogger,
   });
 }

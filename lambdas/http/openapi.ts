@@ -15,8 +15,12 @@ import {
 /** Errors every operation may answer: the caller's role, and a dependency's fault. */
 const COMMON_ERRORS: Readonly<Record<number, string>> = {
   403: 'forbidden: the caller’s roles (or the platform tenant) do not allow this action',
-  503: 'dependency_unavailable (or a named cause): a service the platform depends on is down or throttling; retry after Retry-After seconds',
+  503: 'dependency_unavailable (or a named cause, e.g. tenant_moving: the tenant’s data is being moved between the pool and its silo): retry after Retry-After seconds',
   504: 'dependency_timeout or deadline_exceeded: a dependency or the model did not answer in time; retry after Retry-After seconds',
+};
+/** Errors of the tenant API (not the control API): each serves the tenants of one placement. */
+const TENANT_API_ERRORS: Readonly<Record<number, string>> = {
+  421: 'wrong_api: the tenant lives in its silo (call the silo API) or in the pool (call the pool API)',
 };
 /** Errors of operations that take a JSON body. */
 const BODY_ERRORS: Readonly<Record<number, string>> = {
@@ -105,6 +109,7 @@ function operation(endpoint: AnyEndpoint): Record<string, unknown> {
   }
   const errors = {
     ...COMMON_ERRORS,
+    ...(endpoint.path.startsWith('/v1/admin/') ? {} : TENANT_API_ERRORS),
     ...(endpoint.body === NO_BODY ? {} : BODY_ERRORS),
     ...(WRITE_METHODS.has(endpoint.method) ? WRITE_ERRORS : {}),
     ...endpoint.errors,

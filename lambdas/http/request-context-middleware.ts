@@ -3,12 +3,16 @@
  * token authorizer's context (identity), the tenant's registry record (tier,
  * status) and the request id. Identity comes from nowhere else (DESIGN
  * invariant 1). A missing or malformed authorizer context is an error, never
- * a default; an unknown or suspended tenant is refused on every route.
+ * a default; an unknown or suspended tenant is refused on every route, and a moving
+ * tenant's requests are held (503 with Retry-After) while its data is copied, and a tenant
+ * API serves only the tenants of its placement (421 on the other API).
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { z } from 'zod';
+import { TenantMovingError, WrongApiError } from '../registry/errors.js';
 import type { TenantDirectory } from '../registry/tenant-directory.js';
-import { TenantIdSchema, UserIdSchema } from '../tenancy/key-layout.js';
+import { isHeld, placementOf } from '../registry/tenant-record.js';
+import { type Placement, TenantIdSchema, UserIdSchema } from '../tenancy/key-layout.js';
 import { type RequestContext, RoleSchema, requestContext } from '../tenancy/request-context.js';
 import { ForbiddenError, UnauthenticatedError } from './errors.js';
 
@@ -26,6 +30,11 @@ export interface RequestContextSources {
   readonly directory: Pick<TenantDirectory, 'tenant' | 'userRoles'>;
   /** The opaque tag for a tenant id. */
   tenantTag(tenantId: string): Promise<string>;
+  /**
+   * The placement whose tenants this function serves (a tenant API: the pool's shared functions
+   * or the silo API's tenant-isolated ones); undefined serves every tenant (the control API).
+   */
+  readonly serves?: Placement;
 }
 
 /** The authorizer's identity claims from an API Gateway event; throws UnauthenticatedError when absent or malformed. */
@@ -49,6 +58,9 @@ export async function resolveRequestContext(
     // One message for both, so callers cannot probe which tenants exist.
     throw new ForbiddenError('tenant is not active');
   }
+  if (isHeld(tenant)) throw new TenantMovingError();
+  const placement = placementOf(tenant);
+  if (sources.serves !== undefined && sources.serves !== placement) throw new WrongApiError(placement);
   const tenantTag = await sources.tenantTag(identity.tenantId);
   try {
     return requestContext({

@@ -5,13 +5,14 @@
  * resumes at the step it stopped in. Logs name tenants by their opaque tag only.
  */
 import { DeleteSecretCommand, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
-import { dataPlaneFor, type ErasureConfig } from '../config.js';
+import { dataPlaneOf, type ErasureConfig } from '../config.js';
 import { describeError, type Logger } from '../observability/logger.js';
 import type { OffboardingRecords } from '../registry/offboarding-records.js';
 import type { TenantRecord } from '../registry/tenant-record.js';
 import { ScopedObjectVersions } from '../tenancy/scoped-object-versions.js';
 import { ScopedTable } from '../tenancy/scoped-table.js';
 import { ScopedVectorIndex } from '../tenancy/scoped-vector-index.js';
+import { siloResourceNames } from '../tenancy/silo-names.js';
 import type { TenantSessions } from '../tenancy/tenant-session.js';
 import { ErasureProgressSchema, eraseTenant } from './tenant-erasure.js';
 
@@ -31,6 +32,8 @@ export interface ErasureRunDependencies {
   readonly eraserSessions: TenantSessions;
   readonly tenantTag: (tenantId: string) => Promise<string>;
   readonly sign: (text: string) => Promise<{ signature: string; keyId: string }>;
+  /** Starts deleting a silo tenant's silo stack (CloudFormation). */
+  readonly deleteSiloStack: (tenantId: string) => Promise<void>;
   readonly logger: Logger;
   readonly now?: () => Date;
 }
@@ -52,8 +55,8 @@ export async function eraseDueTenants(deps: ErasureRunDependencies): Promise<Era
         userId: TENANT_ERASER_USER_ID,
         tenantTag,
       });
-      const plane = dataPlaneFor(deps.config, tenant.tenantId);
-      const silo = deps.config.siloDataPlanes.get(tenant.tenantId);
+      const plane = dataPlaneOf(deps.config, session);
+      const { stackName } = siloResourceNames(deps.config.siloNaming, tenant.tenantId);
       await eraseTenant({
         tenant,
         tableFor: (userId) =>
@@ -76,7 +79,9 @@ export async function eraseDueTenants(deps: ErasureRunDependencies): Promise<Era
           finish: (receipt) => deps.records.finish(tenant.tenantId, receipt),
         },
         sign: deps.sign,
-        ...(silo === undefined ? {} : { siloResources: silo }),
+        ...(session.placement === 'silo'
+          ? { silo: { stackName, delete: () => deps.deleteSiloStack(tenant.tenantId) } }
+          : {}),
         now,
       });
       erased += 1;

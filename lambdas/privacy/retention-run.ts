@@ -28,7 +28,10 @@ export async function applyRetention(
   now: Date,
   logger: Logger,
 ): Promise<RetentionRunSummary> {
-  const tenants = (await runtime.registry.listTenants()).filter((tenant) => tenant.status !== 'offboarding');
+  // A tenant moving between pool and silo is left for the next run: a copy must not lose what it read.
+  const tenants = (await runtime.registry.listTenants()).filter(
+    (tenant) => tenant.status !== 'offboarding' && tenant.move === undefined,
+  );
   let documentsExpired = 0;
   let failed = 0;
   for (const tenant of tenants) {

@@ -9,6 +9,8 @@
  *   vectors     the tenant's vector index
  *   items       every item of every partition (tenant-partitions.ts: derived, never scanned);
  *               counts are saved after each partition, so a crash inside the step loses none
+ *   silo        a silo tenant's emptied silo stack is deleted (CloudFormation removes its table,
+ *               buckets, vector bucket and key)
  *   registry    role assignments; then the tenant record goes and the signed receipt stays
  *
  * Data access is the tenant eraser role's (a session tagged with the tenant): no read of objects,
@@ -16,16 +18,22 @@
  */
 import { z } from 'zod';
 import { connectorSecretNames } from '../connectors/connector-store.js';
-import { SESSION_SK_PREFIX } from '../conversations/chat-sessions.js';
 import { readTenantCosts, TenantCostsSchema } from '../metering/tenant-costs.js';
 import type { TenantRecord } from '../registry/tenant-record.js';
 import type { PurgedVersions } from '../tenancy/scoped-object-versions.js';
 import type { ScopedTable } from '../tenancy/scoped-table.js';
-import { membersOf } from './tenant-members.js';
-import { memberPartitions, type OwnedPartition, sharedPartitions } from './tenant-partitions.js';
+import { tenantItemPartitions } from './tenant-partitions.js';
 import { itemsOf, monthsBetween } from './user-erasure.js';
 
-export const ERASURE_STEPS = ['finalCosts', 'secrets', 'objects', 'vectors', 'items', 'registry'] as const;
+export const ERASURE_STEPS = [
+  'finalCosts',
+  'secrets',
+  'objects',
+  'vectors',
+  'items',
+  'silo',
+  'registry',
+] as const;
 export type ErasureStep = (typeof ERASURE_STEPS)[number];
 
 const CountsSchema = z.object({
@@ -63,10 +71,8 @@ export const ErasureReceiptBodySchema = z.object({
   finishedAt: z.iso.datetime(),
   counts: CountsSchema,
   finalCosts: z.array(TenantCostsSchema),
-  /** A silo tenant's dedicated resources, now empty: remove it from `bulkhead:siloTenants` and redeploy. */
-  siloResourcesToRemove: z
-    .object({ tableName: z.string(), bucketName: z.string(), vectorBucketName: z.string() })
-    .optional(),
+  /** A silo tenant's silo stack, emptied and then deleted (its table, buckets, vector bucket and key). */
+  siloStackDeleted: z.string().optional(),
 });
 export type ErasureReceiptBody = z.infer<typeof ErasureReceiptBodySchema>;
 
@@ -93,7 +99,8 @@ export interface TenantErasureDependencies {
     finish(receipt: SignedErasureReceipt): Promise<void>;
   };
   readonly sign: (text: string) => Promise<{ signature: string; keyId: string }>;
-  readonly siloResources?: ErasureReceiptBody['siloResourcesToRemove'];
+  /** A silo tenant's silo: its stack's name, and deleting it (once every item, object and vector is gone). */
+  readonly silo?: { readonly stackName: string; delete(): Promise<void> };
   readonly now?: () => Date;
 }
 
@@ -146,26 +153,17 @@ export async function eraseTenant(deps: TenantErasureDependencies): Promise<Sign
         break;
       }
       case 'items': {
-        const { userIds, pseudonyms } = await membersOf(shared);
-        const partitions: OwnedPartition[] = [];
-        for (const userId of userIds) {
-          const sessions = await itemsOf(deps.tableFor(userId), {
-            visibility: 'private',
-            collection: 'sessions',
-          });
-          const sessionIds = sessions
-            .filter((item) => item.sk.startsWith(SESSION_SK_PREFIX))
-            .map((item) => item.sk.slice(SESSION_SK_PREFIX.length));
-          partitions.push(...memberPartitions(userId, sessionIds));
-        }
-        partitions.push(...sharedPartitions(months, pseudonyms));
-        for (const { userId, partition } of partitions) {
+        for (const { userId, partition } of await tenantItemPartitions(deps.tableFor, ERASER_USER, months)) {
           const table = deps.tableFor(userId ?? ERASER_USER);
           const items = await itemsOf(table, partition);
           if (items.length === 0) continue;
           for (const item of items) await table.delete({ ...partition, sk: item.sk });
           await record({ counts: count({ items: progress.counts.items + items.length }) });
         }
+        break;
+      }
+      case 'silo': {
+        await deps.silo?.delete();
         break;
       }
       case 'registry': {
@@ -186,7 +184,7 @@ export async function eraseTenant(deps: TenantErasureDependencies): Promise<Sign
     finishedAt: now().toISOString(),
     counts: progress.counts,
     finalCosts: progress.finalCosts,
-    ...(deps.siloResources === undefined ? {} : { siloResourcesToRemove: deps.siloResources }),
+    ...(deps.silo === undefined ? {} : { siloStackDeleted: deps.silo.stackName }),
   };
   const text = JSON.stringify(body);
   const receipt = { body: text, ...(await deps.sign(text)) };

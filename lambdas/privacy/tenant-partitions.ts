@@ -11,6 +11,7 @@ import { budgetFor } from '../admission/tier-limits.js';
 import { AGENT_SETTINGS_COLLECTION } from '../agent/agent-settings.js';
 import { AUDIT_CHAINS } from '../audit/audit-trail.js';
 import { CONNECTORS } from '../connectors/connector-store.js';
+import { SESSION_SK_PREFIX } from '../conversations/chat-sessions.js';
 import { DOCUMENTS_COLLECTION } from '../documents/document-library.js';
 import {
   TENANT_USAGE_SHARDS,
@@ -20,14 +21,14 @@ import {
   usageBreakdownPartition,
 } from '../metering/usage-keys.js';
 import { TIERS } from '../tenancy/request-context.js';
-import type { PartitionAddress } from '../tenancy/scoped-table.js';
+import type { PartitionAddress, ScopedTable } from '../tenancy/scoped-table.js';
 import {
   ERASED_COLLECTIONS,
   PER_SESSION_COLLECTION,
   PSEUDONYMISED_COLLECTIONS,
 } from './private-collections.js';
-import { MEMBERS_PARTITION } from './tenant-members.js';
-import { ERASED_USAGE_COLLECTION } from './user-erasure.js';
+import { MEMBERS_PARTITION, membersOf } from './tenant-members.js';
+import { ERASED_USAGE_COLLECTION, itemsOf } from './user-erasure.js';
 
 /** A partition and the user whose private space it is in (tenant and audit partitions: any). */
 export interface OwnedPartition {
@@ -97,4 +98,28 @@ export function sharedPartitions(months: readonly string[], pseudonyms: readonly
     MEMBERS_PARTITION,
   ];
   return shared.map((partition) => ({ partition }));
+}
+
+/**
+ * Every partition the tenant's items can be in, each with the user whose space it is in: every
+ * member's (from the member directory, their chat sessions found in their sessions partition),
+ * then the shared ones, the member directory last. `tableFor(userId)` addresses that user's space;
+ * `sharedOwner` is any user id (shared and audit partitions belong to no one).
+ */
+export async function tenantItemPartitions(
+  tableFor: (userId: string) => Pick<ScopedTable, 'query'>,
+  sharedOwner: string,
+  months: readonly string[],
+): Promise<OwnedPartition[]> {
+  const { userIds, pseudonyms } = await membersOf(tableFor(sharedOwner));
+  const partitions: OwnedPartition[] = [];
+  for (const userId of userIds) {
+    const sessions = await itemsOf(tableFor(userId), { visibility: 'private', collection: 'sessions' });
+    const sessionIds = sessions
+      .filter((item) => item.sk.startsWith(SESSION_SK_PREFIX))
+      .map((item) => item.sk.slice(SESSION_SK_PREFIX.length));
+    partitions.push(...memberPartitions(userId, sessionIds));
+  }
+  partitions.push(...sharedPartitions(months, pseudonyms));
+  return partitions;
 }

@@ -1,5 +1,5 @@
 /** Errors of the tenant registry. */
-import { ClientError } from '../error-families.js';
+import { ClientError, DependencyError } from '../error-families.js';
 
 export class TenantExistsError extends ClientError {
   readonly status = 409;
@@ -53,5 +53,54 @@ export class RegistryRecordError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'RegistryRecordError';
+  }
+}
+
+/** The tenant's data is being moved between the pool and a silo: its requests are held briefly. */
+export class TenantMovingError extends DependencyError {
+  readonly status = 503;
+  readonly code = 'tenant_moving';
+  readonly retryAfterSeconds = 5;
+  constructor() {
+    super("the tenant's data is being moved; retry shortly");
+    this.name = 'TenantMovingError';
+  }
+}
+
+/** A tenant's placement is already changing: one move at a time. */
+export class MoveInProgressError extends ClientError {
+  readonly status = 409;
+  readonly code = 'move_in_progress';
+  constructor(tenantId: string) {
+    super(`tenant ${tenantId} is already moving between the pool and its silo; wait until the move ends`);
+    this.name = 'MoveInProgressError';
+  }
+}
+
+/** The tenant cannot have a silo (its id is too long for the silo's bucket name). */
+export class SiloNotPossibleError extends ClientError {
+  readonly status = 422;
+  readonly code = 'silo_not_possible';
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'SiloNotPossibleError';
+  }
+}
+
+/**
+ * The tenant's requests go to the API of its placement: a silo tenant's to the silo API (its
+ * tenant-isolated functions), every other tenant's to the pool API. 421: the request reached a
+ * server that does not serve it; the same request to the other API succeeds.
+ */
+export class WrongApiError extends ClientError {
+  readonly status = 421;
+  readonly code = 'wrong_api';
+  constructor(placement: 'pool' | 'silo') {
+    super(
+      placement === 'silo'
+        ? "this tenant's data lives in its silo: call the silo API (the stack's SiloApiUrl output)"
+        : "this tenant's data lives in the pool: call the pool API (the stack's ApiUrl output)",
+    );
+    this.name = 'WrongApiError';
   }
 }

@@ -21,7 +21,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { z } from 'zod';
-import { OffboardingNotCancellableError, TenantNotFoundError } from './errors.js';
+import { MoveInProgressError, OffboardingNotCancellableError, TenantNotFoundError } from './errors.js';
 import { type TenantRecord, TenantRecordSchema } from './tenant-record.js';
 import { PROFILE_SK, parseStored, tenantPk } from './tenant-registry.js';
 
@@ -41,7 +41,8 @@ export class OffboardingRecords {
       return await this.#update(
         tenantId,
         'SET #status = :offboarding, offboarding = :offboarding_at',
-        'attribute_exists(pk) AND #status <> :offboarding',
+        // One change at a time: a tenant moving between pool and silo is offboarded once it has arrived.
+        'attribute_exists(pk) AND #status <> :offboarding AND attribute_not_exists(#move)',
         {
           ':offboarding': 'offboarding',
           ':offboarding_at': { requestedAt: requestedAt.toISOString(), eraseAfter: eraseAfter.toISOString() },
@@ -51,6 +52,8 @@ export class OffboardingRecords {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
       const current = await this.#record(tenantId);
       if (current === undefined) throw new TenantNotFoundError(tenantId);
+      if (current.move !== undefined && current.status !== 'offboarding')
+        throw new MoveInProgressError(tenantId);
       return current;
     }
   }
@@ -182,13 +185,21 @@ export class OffboardingRecords {
         Key: marshall({ pk: tenantPk(tenantId), sk: PROFILE_SK }),
         UpdateExpression: update,
         ConditionExpression: condition,
-        ...(update.includes('#status') || condition.includes('#status')
-          ? { ExpressionAttributeNames: { '#status': 'status' } }
-          : {}),
+        ...attributeNames(`${update} ${condition}`),
         ExpressionAttributeValues: marshall(values),
         ReturnValues: 'ALL_NEW',
       }),
     );
     return parseStored(TenantRecordSchema, output.Attributes ?? {}, 'tenant record');
   }
+}
+
+/** The placeholders an expression uses (`#status`, `#move`): DynamoDB refuses unused ones. */
+function attributeNames(expression: string): { ExpressionAttributeNames?: Record<string, string> } {
+  const names = Object.fromEntries(
+    (['status', 'move'] as const)
+      .filter((name) => expression.includes(`#${name}`))
+      .map((name) => [`#${name}`, name]),
+  );
+  return Object.keys(names).length === 0 ? {} : { ExpressionAttributeNames: names };
 }

@@ -4,10 +4,13 @@
  * NEW tenant, so even onboarding touches tenant data only as that tenant. If
  * the index cannot be created the record is removed again: a failed request
  * leaves nothing half-made behind.
+ *
+ * Every tenant starts in the pool; a tenant whose tier lives in silos starts with its move to its
+ * silo under way (`move`), which the placement job completes.
  */
 import { PLATFORM_TENANT_ID, type Tier } from '../tenancy/request-context.js';
 import { TenantExistsError } from './errors.js';
-import type { TenantRecord, TenantSettings } from './tenant-record.js';
+import type { PlacementMove, TenantRecord, TenantSettings } from './tenant-record.js';
 import type { TenantRegistry } from './tenant-registry.js';
 
 /** A tenant to register, with any settings that replace its tier's defaults. */
@@ -15,6 +18,8 @@ export interface NewTenant extends TenantSettings {
   readonly tenantId: string;
   readonly name: string;
   readonly tier: Tier;
+  /** The move the tenant's tier asks for (to its silo), started with the tenant. */
+  readonly move?: PlacementMove;
 }
 
 export interface OnboardingDependencies {

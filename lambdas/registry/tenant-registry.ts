@@ -18,14 +18,19 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { z } from 'zod';
-import { PLATFORM_TENANT_ID, type Role } from '../tenancy/request-context.js';
+import type { Placement } from '../tenancy/key-layout.js';
+import { PLATFORM_TENANT_ID, type Role, type Tier } from '../tenancy/request-context.js';
 import {
+  MoveInProgressError,
   RegistryRecordError,
   TenantExistsError,
   TenantNotFoundError,
   TenantOffboardingError,
 } from './errors.js';
 import {
+  type MovePhase,
+  type PlacementMove,
+  placementOf,
   type RoleAssignment,
   RoleAssignmentSchema,
   type TenantRecord,
@@ -50,6 +55,11 @@ export function parseStored<T>(schema: z.ZodType<T>, raw: Parameters<typeof unma
   if (!result.success) throw new RegistryRecordError(`stored ${what} is malformed`, { cause: result.error });
   return result.data;
 }
+
+/** Where a move goes next: its next phase (with the new placement at the switch), or its end. */
+export type MoveStep =
+  | { readonly move: PlacementMove; readonly placement?: Placement }
+  | { readonly lastMove: NonNullable<TenantRecord['lastMove']> };
 
 export class TenantRegistry {
   constructor(
@@ -99,6 +109,11 @@ export class TenantRegistry {
       : parseStored(TenantRecordSchema, output.Item, 'tenant record');
   }
 
+  /** Where a tenant's data lives now (read consistently: jobs act on it). */
+  async placementOf(tenantId: string): Promise<Placement> {
+    return placementOf(await this.getTenant(tenantId));
+  }
+
   /** Every registered tenant (the built-in platform tenant has no record), in no particular order. */
   async listTenants(): Promise<TenantRecord[]> {
     const tenants: TenantRecord[] = [];
@@ -130,6 +145,92 @@ export class TenantRegistry {
   /** Sets the given settings (each replaces the stored value); throws TenantNotFoundError for an unknown tenant. */
   updateSettings(tenantId: string, settings: TenantSettings): Promise<TenantRecord> {
     return this.#setFields(tenantId, settings);
+  }
+
+  /**
+   * Changes a tenant's tier, starting `move` with it when the new tier lives elsewhere; refuses
+   * (MoveInProgressError) while a move is under way: one move at a time.
+   */
+  async changeTier(tenantId: string, tier: Tier, move: PlacementMove | undefined): Promise<TenantRecord> {
+    try {
+      return await this.#update(tenantId, {
+        set: { tier, ...(move === undefined ? {} : { move }) },
+        condition: 'attribute_not_exists(#move) AND #status <> :offboarding',
+        names: { '#move': 'move', '#status': 'status' },
+        values: { ':offboarding': 'offboarding' },
+      });
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) {
+        const current = await this.getTenant(tenantId);
+        if (current === undefined) throw new TenantNotFoundError(tenantId);
+        if (current.status === 'offboarding') throw new TenantOffboardingError(tenantId);
+        throw new MoveInProgressError(tenantId);
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Moves a tenant's move on from `from` (only if it is still there: two runs never both act):
+   * to its next phase (`move`, and at the switch the new `placement`), or to its end (`lastMove`).
+   * Returns the new record, or undefined when the move had moved on already.
+   */
+  async advanceMove(tenantId: string, from: MovePhase, next: MoveStep): Promise<TenantRecord | undefined> {
+    try {
+      return await this.#update(tenantId, {
+        ...('lastMove' in next ? { set: { lastMove: next.lastMove }, remove: ['#move'] } : { set: next }),
+        condition: '#move.#phase = :from',
+        names: { '#move': 'move', '#phase': 'phase' },
+        values: { ':from': from },
+      });
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return undefined;
+      throw err;
+    }
+  }
+
+  /** One conditional update of a tenant record (it must exist); returns the new record. */
+  async #update(
+    tenantId: string,
+    update: {
+      readonly set?: Readonly<Record<string, unknown>>;
+      readonly remove?: readonly string[];
+      readonly condition: string;
+      readonly names: Readonly<Record<string, string>>;
+      readonly values?: Readonly<Record<string, unknown>>;
+    },
+  ): Promise<TenantRecord> {
+    const set = Object.entries(update.set ?? {});
+    const clauses = [
+      ...(set.length === 0 ? [] : [`SET ${set.map((_, index) => `#s${index} = :s${index}`).join(', ')}`]),
+      ...(update.remove === undefined ? [] : [`REMOVE ${update.remove.join(', ')}`]),
+    ];
+    const output = await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: marshall({ pk: tenantPk(tenantId), sk: PROFILE_SK }),
+        UpdateExpression: clauses.join(' '),
+        ConditionExpression: `attribute_exists(pk) AND ${update.condition}`,
+        ExpressionAttributeNames: {
+          ...update.names,
+          ...Object.fromEntries(set.map(([name], index) => [`#s${index}`, name])),
+        },
+        ...(set.length === 0 && update.values === undefined
+          ? {}
+          : {
+              ExpressionAttributeValues: marshall(
+                {
+                  ...update.values,
+                  ...Object.fromEntries(set.map(([, value], index) => [`:s${index}`, value])),
+                },
+                { removeUndefinedValues: true },
+              ),
+            }),
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    if (output.Attributes === undefined) throw new TenantNotFoundError(tenantId);
+    return parseStored(TenantRecordSchema, output.Attributes, 'tenant record');
   }
 
   async #setFields(

@@ -12,7 +12,6 @@ import { type ConnectorName, ConnectorNameSchema, viewOf } from '../connectors/c
 import { ConnectorNotFoundError } from '../connectors/errors.js';
 import { chat } from '../conversations/chat.js';
 import { DEFAULT_SEARCH_TOP_K } from '../documents/document-library.js';
-import type { AnyEndpoint } from '../http/endpoint.js';
 import { createHttpHandler, type HttpHandler, type HttpHandlerOptions } from '../http/http-handler.js';
 import { buildOpenApiDocument, type OpenApiDocument } from '../http/openapi.js';
 import { jsonResponse, noContent } from '../http/response.js';
@@ -23,6 +22,7 @@ import { exportUserData } from '../privacy/user-export.js';
 import type { RequestContext } from '../tenancy/request-context.js';
 import * as api from './api-endpoints.js';
 import { CONTROL_ENDPOINTS } from './control-endpoints.js';
+import { pageOf } from './paging.js';
 import {
   approvalsFor,
   auditFor,
@@ -85,37 +85,6 @@ export function apiDocument(): OpenApiDocument {
     version: API_VERSION,
     endpoints: [...TENANT_API_ENDPOINTS, api.postChatStream, ...CONTROL_ENDPOINTS],
   });
-}
-
-/**
- * One listing's page request: the caller's cursor opened (only one sealed for
- * this route, caller and scope opens), and the page's next position sealed.
- */
-async function pageOf(
-  runtime: Pick<WorkspaceRuntime, 'pageCursors'>,
-  request: { context: RequestContext; query: { limit?: number | undefined; cursor?: string | undefined } },
-  listing: AnyEndpoint,
-  scope = '',
-) {
-  const cursors = await runtime.pageCursors();
-  const { context, query } = request;
-  const binding = {
-    route: `${listing.method} ${listing.path}`,
-    tenantId: context.tenantId,
-    userId: context.userId,
-    scope,
-  };
-  const position = cursors.openOptional(binding, query.cursor);
-  return {
-    query: {
-      ...(query.limit === undefined ? {} : { limit: query.limit }),
-      ...(position === undefined ? {} : { cursor: position }),
-    },
-    sealed: <Page extends { cursor?: string }>({ cursor, ...page }: Page) => {
-      const next = cursors.sealOptional(binding, cursor);
-      return next === undefined ? page : { ...page, cursor: next };
-    },
-  };
 }
 
 /** The tenant API's routes over a runtime. */

@@ -1,6 +1,6 @@
 /** The control API's endpoint declarations (`/v1/admin/...`), served by the control function. */
 import { z } from 'zod';
-import { endpoint, NO_BODY, NO_QUERY } from '../http/endpoint.js';
+import { endpoint, NO_BODY, NO_QUERY, PageQuerySchema } from '../http/endpoint.js';
 import { PlatformCostsSchema } from '../metering/platform-costs.js';
 import { CURRENT_PRICES, isPriced } from '../metering/price-table.js';
 import { MonthSchema } from '../metering/tenant-costs.js';
@@ -14,6 +14,7 @@ import {
   TenantNameSchema,
   TenantRecordSchema,
   TenantSettingsSchema,
+  TenantStatusSchema,
 } from '../registry/tenant-record.js';
 import { TenantIdSchema } from '../tenancy/key-layout.js';
 import { ROLES, RoleSchema, TierSchema } from '../tenancy/request-context.js';
@@ -47,7 +48,19 @@ export const onboardTenant = endpoint({
     })
     .strict(),
   query: NO_QUERY,
-  responses: { 201: { description: 'The tenant record', schema: TenantRecordSchema } },
+  errors: {
+    400: 'bad_request: a field is missing, unknown or out of range',
+    ...OPERATOR_ONLY,
+    409: 'tenant_exists: a tenant with this id exists',
+    422: 'silo_not_possible: the tier lives in silos and the tenant id is too long for a silo',
+  },
+  responses: {
+    201: {
+      description:
+        'The tenant record. A tenant of a silo tier starts in the pool with `move` under way to its silo.',
+      schema: TenantRecordSchema,
+    },
+  },
 });
 
 export const updateTenant = endpoint({
@@ -55,17 +68,21 @@ export const updateTenant = endpoint({
   path: '/v1/admin/tenants/{tenantId}',
   action: 'tenants.manage',
   summary:
-    'Set a tenant’s budgets, rate limits, model or retention (operator); each given field replaces the stored one. ' +
-    'Functions see the change within the registry cache’s 15 s.',
-  body: TenantSettingsBodySchema.refine(
-    (settings) => Object.values(settings).some((value) => value !== undefined),
-    'set at least one of monthlyBudgetUsd, monthlyTokenBudget, rateLimits, modelId',
-  ),
+    'Set a tenant’s tier, budgets, rate limits, model or retention (operator); each given field replaces the stored one. ' +
+    'Functions see the change within the registry cache’s 15 s. A tier that lives elsewhere (pool or silo) starts a move.',
+  body: TenantSettingsBodySchema.extend({ tier: TierSchema.optional() })
+    .strict()
+    .refine(
+      (settings) => Object.values(settings).some((value) => value !== undefined),
+      'set at least one of tier, monthlyBudgetUsd, monthlyTokenBudget, rateLimits, modelId, retention',
+    ),
   query: NO_QUERY,
   errors: {
     400: 'bad_request: no setting given, or a setting out of range',
     ...OPERATOR_ONLY,
     404: 'tenant_not_found: no such tenant',
+    409: 'move_in_progress: the tenant is moving between pool and silo; change its tier when the move ends',
+    422: 'silo_not_possible: the new tier lives in silos and the tenant id is too long for a silo',
   },
   responses: { 200: { description: 'The updated tenant record', schema: TenantRecordSchema } },
 });
@@ -81,6 +98,29 @@ export const getPlatformCosts = endpoint({
     .strict(),
   errors: { 400: 'bad_request: month is not YYYY-MM', ...OPERATOR_ONLY },
   responses: { 200: { description: 'Tenants, most expensive first', schema: PlatformCostsSchema } },
+});
+
+export const listTenants = endpoint({
+  method: 'GET',
+  path: '/v1/admin/tenants',
+  action: 'tenants.manage',
+  summary:
+    'List tenants by id, optionally of one tier or status, with placement and any move under way (operator)',
+  body: NO_BODY,
+  query: PageQuerySchema.extend({
+    tier: TierSchema.optional(),
+    status: TenantStatusSchema.optional(),
+  }).strict(),
+  errors: { 400: 'bad_request: an unknown filter or a bad cursor', ...OPERATOR_ONLY },
+  responses: {
+    200: {
+      description: 'One page',
+      schema: z.object({
+        tenants: z.array(TenantRecordSchema),
+        cursor: z.string().optional().describe('Pass back to get the next page; absent on the last page'),
+      }),
+    },
+  },
 });
 
 export const getTenant = endpoint({
@@ -207,6 +247,7 @@ export const exportUser = endpoint({
 /** The endpoints the control function serves (the router registers exactly these). */
 export const CONTROL_ENDPOINTS = [
   onboardTenant,
+  listTenants,
   getTenant,
   updateTenant,
   suspendTenant,

@@ -16,12 +16,13 @@ import { readPlatformCosts } from '../metering/platform-costs.js';
 import { readTenantCosts } from '../metering/tenant-costs.js';
 import { monthOf } from '../metering/usage-keys.js';
 import type { Logger } from '../observability/logger.js';
+import { moveForTier } from '../placement/moves.js';
 import { ErasureReceiptBodySchema, SignedErasureReceiptSchema } from '../privacy/tenant-erasure.js';
 import { eraseUser, monthsBetween } from '../privacy/user-erasure.js';
 import { exportUserData } from '../privacy/user-export.js';
-import { ErasureReceiptNotFoundError, TenantNotFoundError } from '../registry/errors.js';
+import { ErasureReceiptNotFoundError, TenantMovingError, TenantNotFoundError } from '../registry/errors.js';
 import { onboardTenant } from '../registry/onboarding.js';
-import type { TenantRecord } from '../registry/tenant-record.js';
+import { isHeld, placementOf, type TenantRecord } from '../registry/tenant-record.js';
 import type { ServiceRuntime } from '../service-runtime.js';
 import { TenantIdSchema, UserIdSchema } from '../tenancy/key-layout.js';
 import {
@@ -32,7 +33,11 @@ import {
   requestContext,
 } from '../tenancy/request-context.js';
 import * as control from './control-endpoints.js';
+import { pageOf } from './paging.js';
 import { type RequestScope, userDataSourcesFor, type WorkspaceRuntime } from './workspace.js';
+
+/** Tenants per page when the caller names no limit. */
+const DEFAULT_TENANT_PAGE = 50;
 
 /** The roles a tenant admin may hand out inside their own tenant. */
 const TENANT_ASSIGNABLE_ROLES: readonly Role[] = ['reader', 'analyst', 'admin'];
@@ -92,6 +97,8 @@ async function adminAudit(
 ): Promise<RequestAudit> {
   // A tenant that does not exist (or is being erased) gets no trail written: the operator's own does.
   const target = options.onboarding ? undefined : await runtime.registry.getTenant(tenantId);
+  // A tenant whose data is being copied takes no writes, admin actions included: they wait.
+  if (target !== undefined && isHeld(target)) throw new TenantMovingError();
   const trailOf =
     options.onboarding || (target !== undefined && target.erasureStartedAt === undefined)
       ? tenantId
@@ -119,7 +126,10 @@ export function controlRouter(runtime: ControlRuntime): Router<RequestContext> {
   };
   return new Router<RequestContext>()
     .implement(control.onboardTenant, async (request) => {
-      const { body: tenant, context } = request;
+      const { body, context } = request;
+      // Refused (422) before anything is written when the tier lives in silos and the id cannot have one.
+      const move = moveForTier(runtime.config, body.tenantId, 'pool', body.tier, new Date());
+      const tenant = move === undefined ? body : { ...body, move };
       const audit = await adminAudit(runtime, request, tenant.tenantId, { onboarding: true });
       const record = await audit.write(adminAction('onboard', `tenant/${tenant.tenantId}`), () =>
         onboardTenant(
@@ -136,6 +146,30 @@ export function controlRouter(runtime: ControlRuntime): Router<RequestContext> {
       );
       return jsonResponse(201, record);
     })
+    .implement(control.listTenants, async (request) => {
+      const { tier, status } = request.query;
+      const page = await pageOf(runtime, request, control.listTenants, `${tier ?? ''}|${status ?? ''}`);
+      const matching = (await runtime.registry.listTenants())
+        .filter(
+          (tenant) =>
+            (tier === undefined || tenant.tier === tier) &&
+            (status === undefined || tenant.status === status),
+        )
+        .sort((a, b) => (a.tenantId < b.tenantId ? -1 : 1));
+      // The cursor is the last id on the page: tenants onboarded or removed meanwhile neither repeat nor skip others.
+      const after = page.query.cursor;
+      const rest = after === undefined ? matching : matching.filter((tenant) => tenant.tenantId > after);
+      const limit = page.query.limit ?? DEFAULT_TENANT_PAGE;
+      const tenants = rest.slice(0, limit);
+      const last = tenants.at(-1);
+      return jsonResponse(
+        200,
+        page.sealed({
+          tenants,
+          ...(rest.length > limit && last !== undefined ? { cursor: last.tenantId } : {}),
+        }),
+      );
+    })
     .implement(control.getTenant, async ({ params }) => {
       const tenantId = tenantIdOf(params);
       const record = await runtime.registry.getTenant(tenantId);
@@ -144,12 +178,20 @@ export function controlRouter(runtime: ControlRuntime): Router<RequestContext> {
     })
     .implement(control.updateTenant, async (request) => {
       const tenantId = tenantIdOf(request.params);
+      const { tier, ...settings } = request.body;
       const audit = await adminAudit(runtime, request, tenantId);
+      const action = tier === undefined ? 'update_settings' : 'change_tier';
       return jsonResponse(
         200,
-        await audit.write(adminAction('update_settings', `tenant/${tenantId}`), () =>
-          runtime.registry.updateSettings(tenantId, request.body),
-        ),
+        await audit.write(adminAction(action, `tenant/${tenantId}`), async () => {
+          if (tier !== undefined) {
+            const tenant = await runtime.registry.getTenant(tenantId);
+            if (tenant === undefined) throw new TenantNotFoundError(tenantId);
+            const move = moveForTier(runtime.config, tenantId, placementOf(tenant), tier, new Date());
+            await runtime.registry.changeTier(tenantId, tier, move);
+          }
+          return runtime.registry.updateSettings(tenantId, settings);
+        }),
       );
     })
     .implement(control.suspendTenant, async (request) => {
@@ -217,7 +259,7 @@ export function controlRouter(runtime: ControlRuntime): Router<RequestContext> {
       const tenantId = tenantIdOf(request.params);
       const now = new Date();
       const graceDays = request.body.graceDays ?? control.DEFAULT_OFFBOARDING_GRACE_DAYS;
-      const settleMs = runtime.config.offboardingSettleSeconds * 1000;
+      const settleMs = runtime.config.registrySettleSeconds * 1000;
       const eraseAfter = new Date(now.getTime() + graceDays * 86_400_000 + settleMs);
       const audit = await adminAudit(runtime, request, tenantId);
       return jsonResponse(

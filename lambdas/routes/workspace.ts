@@ -72,7 +72,9 @@ export function tenantPipeline(
 ): HttpHandlerOptions {
   return {
     router,
-    resolveContext: (event) => runtime.resolveContext(event),
+    // The silo API's tenant-isolated functions serve silo tenants; the pool's shared ones the rest.
+    resolveContext: (event) =>
+      runtime.resolveContext(event, options.environmentBinding === undefined ? 'pool' : 'silo'),
     admit: (context) => runtime.admitRequest(context),
     idempotencyStore: (context) => runtime.idempotencyStore(context),
     telemetry: runtime.telemetry,

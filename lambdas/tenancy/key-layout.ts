@@ -47,6 +47,14 @@ export type UserId = z.infer<typeof UserIdSchema>;
 /** The session tags every tenant session carries; the tenant policy's conditions read them. */
 export const TENANT_TAG_KEY = 'TenantId';
 export const USER_TAG_KEY = 'UserId';
+/**
+ * Where the session's tenant's data lives (`pool` or `silo`), from the registry: the pool's grants
+ * hold only for `pool` sessions, the silo grants only for `silo` sessions.
+ */
+export const PLACEMENT_TAG_KEY = 'Placement';
+export const PLACEMENTS = ['pool', 'silo'] as const;
+export const PlacementSchema = z.enum(PLACEMENTS);
+export type Placement = z.infer<typeof PlacementSchema>;
 
 /** The encryption context every token-vault ciphertext carries (exactly these keys): the policy reads it. */
 export const VAULT_CONTEXT_KEYS = [TENANT_TAG_KEY, USER_TAG_KEY, 'ConnectorId'] as const;

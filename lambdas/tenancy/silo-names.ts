@@ -26,6 +26,12 @@ export interface SiloResourceNames {
   readonly keyAlias: string;
 }
 
+/** The silo template's parameters (lib/silo-stack.ts), as the placement job passes them. */
+export const SILO_TEMPLATE_PARAMETERS = {
+  tenantId: 'TenantId',
+  accessLogsBucket: 'AccessLogsBucketName',
+} as const;
+
 /** S3 and S3 Vectors bucket names: at most 63 characters. */
 export const MAX_BUCKET_NAME_LENGTH = 63;
 

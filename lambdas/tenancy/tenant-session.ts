@@ -3,7 +3,12 @@
  * tags `TenantId` and `UserId`, so IAM — not our code — decides which items,
  * objects and vector index a request can touch (DESIGN invariant 2).
  *
- * Sessions are cached per (tenant, user, role, session-policy hash), never per
+ * Each session also carries the tenant's placement (`pool` or `silo`, from the
+ * registry) as the `Placement` tag: the pool's grants hold only for pool sessions,
+ * a silo's only for silo sessions, so a session can reach only the one plane its
+ * tenant lives in.
+ *
+ * Sessions are cached per (tenant, user, placement, role, session-policy hash), never per
  * tenant alone: a user-private grant keyed on `UserId` must never be served to
  * another user. Concurrent callers for one key share one STS call; a session
  * is refreshed when it is within the refresh window of expiry; the cache is a
@@ -18,7 +23,15 @@ import type { S3VectorsClient } from '@aws-sdk/client-s3vectors';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import { InvalidSessionSubjectError, TenantSessionError } from './errors.js';
-import { type KeyOwner, TENANT_TAG_KEY, TenantIdSchema, USER_TAG_KEY, UserIdSchema } from './key-layout.js';
+import {
+  type KeyOwner,
+  PLACEMENT_TAG_KEY,
+  type Placement,
+  TENANT_TAG_KEY,
+  TenantIdSchema,
+  USER_TAG_KEY,
+  UserIdSchema,
+} from './key-layout.js';
 import { type RequestContext, TenantTagSchema } from './request-context.js';
 import { type SessionClientFactory, type SessionCredentials, sdkSessionClients } from './session-clients.js';
 
@@ -39,6 +52,8 @@ export class TenantSession {
 
   constructor(
     readonly owner: KeyOwner,
+    /** The plane the session may reach: its tenant's placement when STS issued it. */
+    readonly placement: Placement,
     readonly credentials: SessionCredentials,
     private readonly clients: SessionClientFactory,
   ) {}
@@ -89,6 +104,11 @@ export interface TenantSessionsOptions {
   readonly refreshBeforeExpiryMs?: number;
   /** @default Date.now */
   readonly now?: () => number;
+  /**
+   * Where a tenant's data lives (the registry's placement), tagged on each session.
+   * @default every tenant in the pool
+   */
+  readonly placementOf?: (tenantId: string) => Promise<Placement>;
   /** Runs once for each session STS issues, before anyone uses it (a failure fails the request). */
   readonly onCreated?: (session: TenantSession) => Promise<void>;
 }
@@ -111,8 +131,10 @@ export class TenantSessions {
   readonly #refreshBeforeExpiryMs: number;
   readonly #now: () => number;
   readonly #onCreated: ((session: TenantSession) => Promise<void>) | undefined;
+  readonly #placementOf: (tenantId: string) => Promise<Placement>;
 
   constructor(options: TenantSessionsOptions) {
+    this.#placementOf = options.placementOf ?? (async () => 'pool');
     this.#onCreated = options.onCreated;
     this.#sts = options.sts;
     this.#roleArn = options.roleArn;
@@ -131,7 +153,10 @@ export class TenantSessions {
   /** The session for `subject` (optionally narrowed by a session policy), from cache or STS. */
   async sessionFor(subject: SessionSubject, sessionPolicy?: string): Promise<TenantSession> {
     const owner = validOwner(subject);
-    const key = [owner.tenantId, owner.userId, this.#roleArn, sha256(sessionPolicy ?? '')].join('\n');
+    const placement = await this.#placementOf(owner.tenantId);
+    const key = [owner.tenantId, owner.userId, placement, this.#roleArn, sha256(sessionPolicy ?? '')].join(
+      '\n',
+    );
     const cached = this.#sessions.get(key);
     if (cached !== undefined && this.#isFresh(cached)) {
       // Re-insert to mark it most recently used.
@@ -141,7 +166,7 @@ export class TenantSessions {
     }
     const pending = this.#pending.get(key);
     if (pending !== undefined) return pending;
-    const started = this.#assumeRole(owner, subject.tenantTag, sessionPolicy)
+    const started = this.#assumeRole(owner, placement, subject.tenantTag, sessionPolicy)
       .then(async (session) => {
         await this.#onCreated?.(session);
         this.#remember(key, session);
@@ -167,6 +192,7 @@ export class TenantSessions {
 
   async #assumeRole(
     owner: KeyOwner,
+    placement: Placement,
     tenantTag: string,
     sessionPolicy: string | undefined,
   ): Promise<TenantSession> {
@@ -179,6 +205,7 @@ export class TenantSessions {
         Tags: [
           { Key: TENANT_TAG_KEY, Value: owner.tenantId },
           { Key: USER_TAG_KEY, Value: owner.userId },
+          { Key: PLACEMENT_TAG_KEY, Value: placement },
         ],
         ...(sessionPolicy === undefined ? {} : { Policy: sessionPolicy }),
       }),
@@ -194,6 +221,7 @@ export class TenantSessions {
     }
     return new TenantSession(
       owner,
+      placement,
       {
         accessKeyId: credentials.AccessKeyId,
         secretAccessKey: credentials.SecretAccessKey,

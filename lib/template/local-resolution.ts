@@ -6,6 +6,7 @@
  * template actually uses is supported; anything else throws by name.
  */
 
+import { createHash } from 'node:crypto';
 import { isRecord } from '../../lambdas/is-record.js';
 import type { PolicyDocumentJson } from '../tenant-policy.js';
 import type { CfnResourceJson, CfnTemplate } from './cfn-template.js';
@@ -15,6 +16,27 @@ export interface LocalAccount {
   readonly accountId: string;
   readonly region: string;
   readonly partition: string;
+  /**
+   * Set when the template is deployed as a stack of its own (CloudFormation CreateStack): its
+   * parameters and `AWS::StackName`/`AWS::StackId` resolve from here, and the names generated
+   * for unnamed resources are unique to the stack. See `bindStack`.
+   */
+  readonly stack?: StackBinding;
+}
+
+/** A stack created from a template: who it is and the parameter values it was created with. */
+export interface StackBinding {
+  readonly stackName: string;
+  readonly stackId: string;
+  readonly parameters: Readonly<Record<string, string>>;
+}
+
+/** Thrown when parameter values do not fit a template's Parameters (CloudFormation's ValidationError). */
+export class ParameterValueError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ParameterValueError';
+  }
 }
 
 export const LOCAL_ACCOUNT: LocalAccount = Object.freeze({
@@ -70,6 +92,7 @@ const NAME_PROPERTIES: Readonly<Record<string, string>> = {
   'AWS::Lambda::Function': 'FunctionName',
   'AWS::Logs::LogGroup': 'LogGroupName',
   'AWS::SecretsManager::Secret': 'Name',
+  'AWS::KMS::Alias': 'AliasName',
 };
 
 /** Resource types whose `Ref` is their ARN rather than their name or id. */
@@ -94,14 +117,74 @@ function shortenedId(logicalId: string): string {
   return logicalId.slice(0, keep) + logicalId.slice(-LOGICAL_ID_HASH_LENGTH);
 }
 
-/** Deterministic local physical name: the explicit name property if literal, else from the logical id. */
-export function physicalName(template: CfnTemplate, logicalId: string): string {
+/**
+ * Deterministic local physical name: the explicit name property (resolved), else one generated
+ * from the logical id — in a stack, `<stack>-<logical id>-<suffix>` as CloudFormation names
+ * them, and a key id shaped like KMS's.
+ */
+export function physicalName(
+  template: CfnTemplate,
+  logicalId: string,
+  account: LocalAccount = LOCAL_ACCOUNT,
+): string {
   const resource = resourceOf(template, logicalId);
   const nameProperty = NAME_PROPERTIES[resource.Type];
   const explicit = nameProperty === undefined ? undefined : resource.Properties?.[nameProperty];
-  if (typeof explicit === 'string') return explicit;
-  const generated = shortenedId(logicalId);
-  return LOWERCASE_NAMED_TYPES.has(resource.Type) ? generated.toLowerCase() : generated;
+  if (explicit !== undefined)
+    return asString(resolveIntrinsics(explicit, template, account), `the name of ${logicalId}`);
+  const { stack } = account;
+  if (stack === undefined) return generatedName(resource.Type, logicalId);
+  const suffix = createHash('sha256').update(`${stack.stackId}\0${logicalId}`).digest('hex');
+  if (resource.Type === 'AWS::KMS::Key') {
+    return [
+      suffix.slice(0, 8),
+      suffix.slice(8, 12),
+      suffix.slice(12, 16),
+      suffix.slice(16, 20),
+      suffix.slice(20, 32),
+    ].join('-');
+  }
+  return generatedName(resource.Type, `${stack.stackName}-${logicalId}-${suffix.slice(0, 12).toUpperCase()}`);
+}
+
+function generatedName(type: string, base: string): string {
+  const generated = shortenedId(base);
+  return LOWERCASE_NAMED_TYPES.has(type) ? generated.toLowerCase() : generated;
+}
+
+/**
+ * The account as a stack created from `template` sees it: `parameters` checked against the
+ * template's Parameters (each one known, each one without a Default given, AllowedPattern and
+ * AllowedValues met) and completed with the Defaults.
+ */
+export function bindStack(
+  template: CfnTemplate,
+  account: LocalAccount,
+  stack: StackBinding,
+): LocalAccount & { readonly stack: StackBinding } {
+  const declared = isRecord(template.Parameters) ? template.Parameters : {};
+  const unknown = Object.keys(stack.parameters).filter((name) => !(name in declared));
+  if (unknown.length > 0)
+    throw new ParameterValueError(`Parameters: [${unknown.join(', ')}] do not exist in the template`);
+  const parameters: Record<string, string> = {};
+  const missing: string[] = [];
+  for (const [name, declaration] of Object.entries(declared)) {
+    const spec = isRecord(declaration) ? declaration : {};
+    const value = stack.parameters[name] ?? (spec.Default === undefined ? undefined : String(spec.Default));
+    if (value === undefined) {
+      missing.push(name);
+      continue;
+    }
+    const pattern = typeof spec.AllowedPattern === 'string' ? spec.AllowedPattern : undefined;
+    if (pattern !== undefined && !new RegExp(`^(?:${pattern})$`).test(value))
+      throw new ParameterValueError(`Parameter '${name}' must match pattern ${pattern}`);
+    if (Array.isArray(spec.AllowedValues) && !spec.AllowedValues.map(String).includes(value))
+      throw new ParameterValueError(`Parameter '${name}' must be one of AllowedValues`);
+    parameters[name] = value;
+  }
+  if (missing.length > 0)
+    throw new ParameterValueError(`Parameters: [${missing.join(', ')}] must have values`);
+  return { ...account, stack: { ...stack, parameters } };
 }
 
 /** The local ARN of a resource. */
@@ -112,7 +195,7 @@ export function resourceArn(
 ): string {
   const { partition: p, region: r, accountId: a } = account;
   const resource = resourceOf(template, logicalId);
-  const name = physicalName(template, logicalId);
+  const name = physicalName(template, logicalId, account);
   switch (resource.Type) {
     case 'AWS::DynamoDB::Table':
       return `arn:${p}:dynamodb:${r}:${a}:table/${name}`;
@@ -134,6 +217,8 @@ export function resourceArn(
       return `arn:${p}:secretsmanager:${r}:${a}:secret:${name}`;
     case 'AWS::KMS::Key':
       return `arn:${p}:kms:${r}:${a}:key/${name}`;
+    case 'AWS::KMS::Alias':
+      return `arn:${p}:kms:${r}:${a}:${name}`;
     case 'AWS::Cognito::UserPool':
       return `arn:${p}:cognito-idp:${r}:${a}:userpool/${userPoolId(template, logicalId, account)}`;
     case 'AWS::ApiGateway::RestApi':
@@ -144,7 +229,7 @@ export function resourceArn(
 }
 
 function userPoolId(template: CfnTemplate, logicalId: string, account: LocalAccount): string {
-  return `${account.region}_${physicalName(template, logicalId)}`;
+  return `${account.region}_${physicalName(template, logicalId, account)}`;
 }
 
 function pseudoParameter(name: string, account: LocalAccount): string | typeof NO_VALUE | undefined {
@@ -157,6 +242,10 @@ function pseudoParameter(name: string, account: LocalAccount): string | typeof N
       return account.partition;
     case 'AWS::URLSuffix':
       return 'amazonaws.com';
+    case 'AWS::StackName':
+      return account.stack?.stackName;
+    case 'AWS::StackId':
+      return account.stack?.stackId;
     case 'AWS::NoValue':
       return NO_VALUE;
     default:
@@ -170,13 +259,15 @@ function resolveRef(name: string, template: CfnTemplate, account: LocalAccount):
   const parameters = isRecord(template.Parameters) ? template.Parameters : {};
   const parameter = parameters[name];
   if (parameter !== undefined) {
+    const bound = account.stack?.parameters[name];
+    if (bound !== undefined) return bound;
     if (isRecord(parameter) && parameter.Default !== undefined) return parameter.Default;
-    throw new Error(`parameter ${name} has no default to resolve locally`);
+    throw new Error(`parameter ${name} has no value (bindStack) or default to resolve locally`);
   }
   const resource = resourceOf(template, name);
   if (REF_IS_ARN.has(resource.Type)) return resourceArn(template, name, account);
   if (resource.Type === 'AWS::Cognito::UserPool') return userPoolId(template, name, account);
-  return physicalName(template, name);
+  return physicalName(template, name, account);
 }
 
 function resolveGetAtt(
@@ -193,7 +284,7 @@ function resolveGetAtt(
     return resourceArn(template, logicalId, account);
   }
   if (resource.Type === 'AWS::ApiGateway::RestApi' && attribute === 'RootResourceId') {
-    return `${physicalName(template, logicalId)}-root`;
+    return `${physicalName(template, logicalId, account)}-root`;
   }
   if (resource.Type === 'AWS::Cognito::UserPool' && attribute === 'ProviderURL') {
     return `cognito-idp.${account.region}.amazonaws.com/${userPoolId(template, logicalId, account)}`;

@@ -90,6 +90,10 @@ export class KmsEmulator {
   private readonly keys = new Map<string, Buffer>();
   /** Asymmetric signing keys by key ARN. */
   private readonly signingKeys = new Map<string, { privateKey: KeyObject; publicKey: KeyObject }>();
+  /** Keys scheduled for deletion: unusable (KMSInvalidStateException), their material gone. */
+  private readonly pendingDeletion = new Set<string>();
+  /** Alias ARN → key ARN. */
+  private readonly aliases = new Map<string, string>();
 
   constructor(
     private readonly region: string,
@@ -104,11 +108,41 @@ export class KmsEmulator {
     else throw new RangeError(`the local KMS has no ${keySpec} keys`);
   }
 
-  /** The key ARN IAM evaluates: Encrypt's KeyId (id, ARN or alias-free id), Decrypt's ciphertext's key. */
+  /** Schedules a key's deletion (CloudFormation deleting a stack's key): from now on it is disabled. */
+  scheduleKeyDeletion(arn: string): void {
+    this.keys.delete(arn);
+    this.signingKeys.delete(arn);
+    this.pendingDeletion.add(arn);
+  }
+
+  /** Points an alias (`alias/...`) at a key. */
+  addAlias(aliasName: string, keyArn: string): void {
+    this.aliases.set(this.arnOf(aliasName), keyArn);
+  }
+
+  deleteAlias(aliasName: string): void {
+    this.aliases.delete(this.arnOf(aliasName));
+  }
+
+  /** The key ARN IAM evaluates: Encrypt's KeyId (id, ARN or alias), Decrypt's ciphertext's key. */
   keyArnOf(request: KmsRequest): string {
     if (request.operation === 'Decrypt') return openBlob(request.body.CiphertextBlob)?.keyArn ?? '*';
-    const keyId = String(request.body.KeyId ?? '');
-    return keyId.startsWith('arn:') ? keyId : `arn:aws:kms:${this.region}:${this.accountId}:key/${keyId}`;
+    const arn = this.arnOf(String(request.body.KeyId ?? ''));
+    return this.aliases.get(arn) ?? arn;
+  }
+
+  /** A key id or alias name as an ARN (ARNs pass as they are). */
+  private arnOf(keyId: string): string {
+    if (keyId.startsWith('arn:')) return keyId;
+    const resource = keyId.startsWith('alias/') ? keyId : `key/${keyId}`;
+    return `arn:aws:kms:${this.region}:${this.accountId}:${resource}`;
+  }
+
+  /** The error for a key that has no usable material: pending deletion, or not there at all. */
+  private unusable(arn: string): EmulatorResponse {
+    return this.pendingDeletion.has(arn)
+      ? namedJsonError(400, 'KMSInvalidStateException', `${arn} is pending deletion.`, CONTENT_TYPE)
+      : namedJsonError(400, 'NotFoundException', 'no such key', CONTENT_TYPE);
   }
 
   handle(request: ParsedRequest): EmulatorResponse {
@@ -136,7 +170,7 @@ export class KmsEmulator {
     if (key !== undefined) return { arn, ...key };
     return this.keys.has(arn)
       ? namedJsonError(400, 'InvalidKeyUsageException', 'the key is not a signing key', CONTENT_TYPE)
-      : namedJsonError(400, 'NotFoundException', 'no such key', CONTENT_TYPE);
+      : this.unusable(arn);
   }
 
   /** The RAW message of Sign/Verify (1 to 4096 bytes), or the error KMS gives. */
@@ -213,7 +247,7 @@ export class KmsEmulator {
   private encrypt(request: KmsRequest): EmulatorResponse {
     const keyArn = this.keyArnOf(request);
     const material = this.keys.get(keyArn);
-    if (material === undefined) return namedJsonError(400, 'NotFoundException', 'no such key', CONTENT_TYPE);
+    if (material === undefined) return this.unusable(keyArn);
     if (typeof request.body.Plaintext !== 'string')
       return namedJsonError(400, 'ValidationException', 'Plaintext is required', CONTENT_TYPE);
     const plaintext = Buffer.from(request.body.Plaintext, 'base64');
@@ -236,8 +270,10 @@ export class KmsEmulator {
 
   private decrypt(request: KmsRequest): EmulatorResponse {
     const sealed = openBlob(request.body.CiphertextBlob);
-    const material = sealed === undefined ? undefined : this.keys.get(sealed.keyArn);
-    if (sealed === undefined || material === undefined) return invalidCiphertext();
+    if (sealed === undefined) return invalidCiphertext();
+    const material = this.keys.get(sealed.keyArn);
+    if (material === undefined)
+      return this.pendingDeletion.has(sealed.keyArn) ? this.unusable(sealed.keyArn) : invalidCiphertext();
     try {
       const decipher = createDecipheriv('aes-256-gcm', material, sealed.iv);
       decipher.setAAD(contextBytes(request.encryptionContext));

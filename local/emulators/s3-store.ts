@@ -129,6 +129,19 @@ export class S3Store {
     });
   }
 
+  /** DeleteBucket: only an empty bucket (no object version, no delete marker) goes. */
+  deleteBucket(name: string): void {
+    const bucket = this.bucket(name);
+    if (bucket.keys.size > 0) {
+      throw new S3Error(
+        409,
+        'BucketNotEmpty',
+        'The bucket you tried to delete is not empty. You must delete all versions in the bucket.',
+      );
+    }
+    this.buckets.delete(name);
+  }
+
   /** HeadBucket: NoSuchBucket unless it exists. */
   headBucket(name: string): void {
     this.bucket(name);

@@ -86,6 +86,17 @@ export class S3VectorsEmulator {
     if (!this.buckets.has(name)) this.buckets.set(name, new Map());
   }
 
+  /** Deletes a vector bucket that holds no index (ConflictException otherwise, as S3 Vectors answers). */
+  deleteVectorBucket(name: string): void {
+    if (this.bucket(name).size > 0)
+      throw new VectorsError(
+        409,
+        'ConflictException',
+        `vector bucket ${name} is not empty: delete its indexes first`,
+      );
+    this.buckets.delete(name);
+  }
+
   /** Saves the state when persistence is on. */
   save(): void {
     const file = this.options.dataFile;

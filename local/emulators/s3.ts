@@ -8,7 +8,7 @@
  * to `<bucket>.json` on stop and read back on start.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { basename, join } from 'node:path';
 import { closeServer, LOOPBACK, listenOnLoopback, readBody } from '../net.js';
@@ -26,6 +26,8 @@ export interface S3Emulator {
   readonly endpoint: string;
   /** Creates a bucket as a template declares it, or brings a restored one to that configuration. */
   createBucket(name: string, configuration?: BucketConfiguration): Promise<void>;
+  /** Deletes an empty bucket (S3Error BucketNotEmpty while any object version is left), and its snapshot. */
+  deleteBucket(name: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -52,6 +54,10 @@ export async function startS3Emulator(options: S3EmulatorOptions = {}): Promise<
     endpoint: `http://${LOOPBACK}:${port}`,
     async createBucket(name, configuration = UNVERSIONED) {
       store.deployBucket(name, configuration);
+    },
+    async deleteBucket(name) {
+      store.deleteBucket(name);
+      if (dataDir !== undefined) await rm(join(dataDir, `${name}.json`), { force: true });
     },
     async stop() {
       await closeServer(server);

@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { CloudFormationEmulator } from '../emulators/cloudformation.js';
 import type { EmulatorResponse } from '../emulators/emulator-response.js';
 import { namedJsonError } from '../emulators/emulator-response.js';
 import type { KmsEmulator } from '../emulators/kms.js';
@@ -19,6 +20,7 @@ import type { StandInModel } from '../emulators/stand-in-model.js';
 import type { StsEmulator } from '../emulators/sts.js';
 import { closeServer, LOOPBACK, listenOnLoopback, readBody } from '../net.js';
 import { bedrockIamRequests, modelCallOf } from './bedrock-request.js';
+import { CloudFormationValidationError, cloudFormationIamRequests } from './cloudformation-request.js';
 import { dynamoDbIamRequests, type TableKeys } from './dynamodb-request.js';
 import {
   type IamRequest,
@@ -33,7 +35,14 @@ import type { CredentialRegistry, Principal } from './principals.js';
 import { s3IamRequests } from './s3-request.js';
 import { s3VectorsIamRequests, s3VectorsOperation } from './s3vectors-request.js';
 import { secretsIamRequests } from './secrets-request.js';
-import { isServiceName, refusal, type ServiceName, stsError } from './service-errors.js';
+import {
+  awsQueryError,
+  isServiceName,
+  QUERY_NAMESPACES,
+  refusal,
+  type ServiceName,
+  stsError,
+} from './service-errors.js';
 import { checkSignature, parseAuthorization } from './sigv4.js';
 import { StsValidationError, stsIamRequests } from './sts-request.js';
 
@@ -56,6 +65,8 @@ export interface FrontDoorOptions {
   readonly secrets: SecretsManagerEmulator;
   readonly kms: KmsEmulator;
   readonly model: StandInModel;
+  /** Stacks from the platform's templates. @default none: CloudFormation calls are refused (AccessDenied) */
+  readonly cloudFormation?: CloudFormationEmulator;
   /** The clock for session expiry and signing-time skew. @default Date.now */
   readonly now?: () => number;
   /** Called with every denial (for logs and debugging). */
@@ -142,6 +153,16 @@ async function handle(
   } catch (err) {
     if (err instanceof StsValidationError)
       return send(outgoing, stsError(400, 'ValidationError', err.message, requestId), request.method);
+    if (err instanceof CloudFormationValidationError) {
+      const answer = awsQueryError(
+        QUERY_NAMESPACES.cloudformation,
+        400,
+        'ValidationError',
+        err.message,
+        requestId,
+      );
+      return send(outgoing, answer, request.method);
+    }
     if (err instanceof UnrecognizedRequestError) {
       // Fail closed: a request we cannot map to IAM — or one signed for another service — is denied.
       return refuse(service, 'AccessDenied', `unrecognised ${service} request: ${err.message}`, principal);
@@ -188,6 +209,8 @@ function iamRequestsFor(
       return kmsIamRequests(request, (parsed) => options.kms.keyArnOf(parsed));
     case 'sts':
       return stsIamRequests(request);
+    case 'cloudformation':
+      return cloudFormationIamRequests(request, region, accountId);
   }
 }
 
@@ -217,6 +240,12 @@ async function forward(
       return send(outgoing, options.kms.handle(request), request.method);
     case 'sts':
       return send(outgoing, options.sts.handle(request, principal), request.method);
+    case 'cloudformation': {
+      const answer =
+        options.cloudFormation?.handle(request, principal) ??
+        refusal(service, 'AccessDenied', 'this front door serves no CloudFormation', randomUUID());
+      return send(outgoing, answer, request.method);
+    }
   }
 }
 

@@ -9,7 +9,7 @@ import {
   xmlEscape,
   xmlResponse,
 } from '../emulators/emulator-response.js';
-import type { ServiceName } from './service-errors.js';
+import { awsQueryError, QUERY_NAMESPACES, type ServiceName } from './service-errors.js';
 
 export class InjectedFaults {
   readonly #remaining = new Map<string, number>();
@@ -36,5 +36,7 @@ export function unavailable(service: ServiceName, requestId: string): EmulatorRe
       503,
       `<?xml version="1.0" encoding="UTF-8"?><Error><Code>ServiceUnavailable</Code><Message>${xmlEscape(message)}</Message><RequestId>${requestId}</RequestId></Error>`,
     );
+  if (service === 'sts' || service === 'cloudformation')
+    return awsQueryError(QUERY_NAMESPACES[service], 503, 'ServiceUnavailable', message, requestId);
   return namedJsonError(503, 'ServiceUnavailableException', message);
 }

@@ -9,7 +9,16 @@ import {
   xmlResponse,
 } from '../emulators/emulator-response.js';
 
-export const SERVICES = ['dynamodb', 's3', 's3vectors', 'sts', 'secretsmanager', 'kms', 'bedrock'] as const;
+export const SERVICES = [
+  'dynamodb',
+  's3',
+  's3vectors',
+  'sts',
+  'secretsmanager',
+  'kms',
+  'bedrock',
+  'cloudformation',
+] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 export function isServiceName(value: string): value is ServiceName {
@@ -57,7 +66,9 @@ export function refusal(
         `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${CODES.query[kind]}</Code><Message>${xmlEscape(message)}</Message><RequestId>${requestId}</RequestId></Error>`,
       );
     case 'sts':
-      return stsError(
+    case 'cloudformation':
+      return awsQueryError(
+        QUERY_NAMESPACES[service],
         status,
         kind === 'UnknownAccessKey' ? 'InvalidClientTokenId' : CODES.query[kind],
         message,
@@ -78,10 +89,27 @@ export function refusal(
   }
 }
 
-/** An awsQuery (STS) error document. */
-export function stsError(status: number, code: string, message: string, requestId: string): EmulatorResponse {
+/** The XML namespace of each awsQuery service's documents. */
+export const QUERY_NAMESPACES = {
+  sts: 'https://sts.amazonaws.com/doc/2011-06-15/',
+  cloudformation: 'http://cloudformation.amazonaws.com/doc/2010-05-15/',
+} as const;
+
+/** An awsQuery error document (STS, CloudFormation). */
+export function awsQueryError(
+  namespace: string,
+  status: number,
+  code: string,
+  message: string,
+  requestId: string,
+): EmulatorResponse {
   return xmlResponse(
     status,
-    `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${xmlEscape(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+    `<ErrorResponse xmlns="${namespace}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${xmlEscape(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
   );
+}
+
+/** An STS error document. */
+export function stsError(status: number, code: string, message: string, requestId: string): EmulatorResponse {
+  return awsQueryError(QUERY_NAMESPACES.sts, status, code, message, requestId);
 }

@@ -1,18 +1,22 @@
 /**
- * The template the local cloud deploys. Synthesis costs seconds of CPU (aws-cdk-lib, cdk-nag),
- * so it is done once per state of the sources and reused until they change:
+ * The templates the local cloud deploys: the platform's, and the silo template its placement job
+ * creates stacks from (served to the local CloudFormation under the TemplateURL the placement
+ * function is given). Synthesis costs seconds of CPU (aws-cdk-lib, cdk-nag), so it is done once
+ * per state of the sources and reused until they change:
  *
- * - it is synthesized with a placeholder issuer, so it does not depend on the port the local
+ * - the platform template is synthesized with a placeholder issuer, so it does not depend on the port the local
  *   issuer gets (and can start before the issuer is up); `bindIssuer` puts the real one in;
- * - it is cached under node_modules/.cache/, keyed by a hash of what synthesis reads (SOURCES)
- *   and the context.
+ * - both are cached, in one file, under node_modules/.cache/, keyed by a hash of what synthesis
+ *   reads (SOURCES) and the context.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isRecord } from '../../lambdas/is-record.js';
 import { REPO_ROOT, repoPath } from '../../lib/repo-root.js';
 import { asCfnTemplate, type CfnTemplate } from '../../lib/template/cfn-template.js';
-import { synthesizeInWorker } from './template-synthesis.js';
+import type { FunctionSpec } from '../../lib/template/local-resolution.js';
+import { type LocalTemplates, synthesizeInWorker } from './template-synthesis.js';
 
 /**
  * Stands for the issuer's origin until the issuer is up: a loopback URL (the settings accept
@@ -21,20 +25,22 @@ import { synthesizeInWorker } from './template-synthesis.js';
 const ISSUER_PLACEHOLDER = 'http://127.0.0.1:9/bulkhead-local-issuer-placeholder';
 const CACHE_DIR = repoPath('node_modules/.cache/bulkhead-local');
 /**
- * What synthesis reads: the stack (lib/, bin/), the tenancy modules it imports from lambdas/
- * (key layout, roles), the CDK config and the installed versions. Handler code is not read
- * (bundling is skipped), so editing it does not cost a new synth.
+ * What synthesis reads: the stacks (lib/, bin/), the tenancy modules they import from lambdas/
+ * (key layout, roles), the CDK config, the installed versions and the synthesis code here (it
+ * decides what the cache file holds). Handler code is not read (bundling is skipped), so editing
+ * it does not cost a new synth.
  */
-const SOURCES = ['lib', 'bin', 'lambdas/tenancy', 'cdk.json', 'package-lock.json'];
+const SOURCES = ['lib', 'bin', 'lambdas/tenancy', 'local/synthesis', 'cdk.json', 'package-lock.json'];
 
-/** The template's JSON text with the placeholder issuer: from the cache, or synthesized and cached. */
-export async function placeholderTemplate(audience: string): Promise<string> {
+/** The environment variable that gives the placement function the silo template's URL. */
+export const SILO_TEMPLATE_URL_VARIABLE = 'SILO_TEMPLATE_URL';
+
+/** The templates' JSON text (LocalTemplates) with the placeholder issuer: from the cache, or synthesized and cached. */
+export async function placeholderTemplates(audience: string): Promise<string> {
   const context = {
     'bulkhead:oidcIssuer': ISSUER_PLACEHOLDER,
     'bulkhead:oidcAudience': audience,
     'bulkhead:oidcJwksUrl': `${ISSUER_PLACEHOLDER}/.well-known/jwks.json`,
-    // Hybrid tenancy in the demo: globex (premium) gets its own data plane, acme stays on the pool.
-    'bulkhead:siloTenants': 'globex',
   };
   const file = join(CACHE_DIR, `template-${await sourceHash(context)}.json`);
   try {
@@ -47,9 +53,27 @@ export async function placeholderTemplate(audience: string): Promise<string> {
   }
 }
 
-/** The template for an issuer running at `issuerOrigin` (e.g. `http://127.0.0.1:4510`). */
-export function bindIssuer(templateText: string, issuerOrigin: string): CfnTemplate {
-  return asCfnTemplate(JSON.parse(templateText.replaceAll(ISSUER_PLACEHOLDER, issuerOrigin)));
+/** The templates for an issuer running at `issuerOrigin` (e.g. `http://127.0.0.1:4510`). */
+export function bindIssuer(templatesText: string, issuerOrigin: string): LocalTemplates {
+  const parsed: unknown = JSON.parse(templatesText.replaceAll(ISSUER_PLACEHOLDER, issuerOrigin));
+  if (!isRecord(parsed)) throw new TypeError('the cached templates are not a JSON object');
+  return { platform: asCfnTemplate(parsed.platform), silo: asCfnTemplate(parsed.silo) };
+}
+
+/**
+ * The templates the local CloudFormation serves, by TemplateURL: the silo template under the URL
+ * each function is given in SILO_TEMPLATE_URL (none when no function is).
+ */
+export function stackTemplatesByUrl(
+  functions: readonly FunctionSpec[],
+  silo: CfnTemplate,
+): Map<string, CfnTemplate> {
+  return new Map(
+    functions.flatMap((fn) => {
+      const url = fn.environment[SILO_TEMPLATE_URL_VARIABLE];
+      return url === undefined ? [] : [[url, silo] as const];
+    }),
+  );
 }
 
 async function sourceHash(context: Record<string, string>): Promise<string> {

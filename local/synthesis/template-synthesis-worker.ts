@@ -1,15 +1,25 @@
-/** Runs in a worker thread: synthesizes the template for the options in workerData and posts it back. */
+/**
+ * Runs in a worker thread: synthesizes the platform template for the options in workerData, and
+ * the silo template the platform creates stacks from, and posts both back.
+ */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { CfnTemplate } from '../../lib/template/cfn-template.js';
+import { FEATURE_FLAGS, STACK_ID } from '../../lib/bulkhead-app.js';
+import { siloTemplate } from '../../lib/silo-stack.js';
 import { type SynthOptions, synthesizeBulkheadTemplate } from '../../lib/template/synthesize.js';
+import type { LocalTemplates } from './template-synthesis.js';
 
-export type SynthesisReply = { readonly template: CfnTemplate } | { readonly error: string };
+export type SynthesisReply = { readonly templates: LocalTemplates } | { readonly error: string };
 
 const port = parentPort;
 if (port === null) throw new Error('template-synthesis-worker must run in a worker thread');
 let reply: SynthesisReply;
 try {
-  reply = { template: synthesizeBulkheadTemplate(workerData as SynthOptions) };
+  reply = {
+    templates: {
+      platform: synthesizeBulkheadTemplate(workerData as SynthOptions),
+      silo: siloTemplate(STACK_ID, FEATURE_FLAGS),
+    },
+  };
 } catch (err) {
   reply = { error: err instanceof Error ? (err.stack ?? err.message) : String(err) };
 }

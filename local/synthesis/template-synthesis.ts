@@ -1,5 +1,5 @@
 /**
- * Synthesizes the bulkhead template in a worker thread, so loading aws-cdk-lib and running the
+ * Synthesizes the bulkhead templates in a worker thread, so loading aws-cdk-lib and running the
  * synth (seconds of CPU) overlap with the emulators starting instead of blocking the main thread.
  */
 import { fileURLToPath } from 'node:url';
@@ -8,14 +8,20 @@ import type { SynthOptions } from '../../lib/template/synthesize.js';
 import { startTsxWorker } from '../tsx-worker.js';
 import type { SynthesisReply } from './template-synthesis-worker.js';
 
-/** The template `synthesizeBulkheadTemplate(options)` returns, synthesized off the main thread. */
-export function synthesizeInWorker(options: SynthOptions): Promise<CfnTemplate> {
+/** What the local cloud deploys: the platform, and the silo template its placement job creates stacks from. */
+export interface LocalTemplates {
+  readonly platform: CfnTemplate;
+  readonly silo: CfnTemplate;
+}
+
+/** The platform template `synthesizeBulkheadTemplate(options)` returns and the silo template, synthesized off the main thread. */
+export function synthesizeInWorker(options: SynthOptions): Promise<LocalTemplates> {
   const worker = startTsxWorker(fileURLToPath(new URL('./template-synthesis-worker.ts', import.meta.url)), {
     workerData: options,
   });
   return new Promise((resolve, reject) => {
     worker.once('message', (reply: SynthesisReply) => {
-      if ('template' in reply) resolve(reply.template);
+      if ('templates' in reply) resolve(reply.templates);
       else reject(new Error(`template synthesis failed: ${reply.error}`));
       void worker.terminate();
     });

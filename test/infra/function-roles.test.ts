@@ -30,7 +30,8 @@ import { type AccessRequest, evaluateAccess, sessionTags } from '../support/iam-
 const TENANT_SESSION_TAGS = {
   'aws:RequestTag/TenantId': 'acme',
   'aws:RequestTag/UserId': 'alice',
-  'aws:TagKeys': ['TenantId', 'UserId'],
+  'aws:RequestTag/Placement': 'pool',
+  'aws:TagKeys': ['TenantId', 'UserId', 'Placement'],
 };
 
 let template: CfnTemplate;
@@ -107,7 +108,7 @@ beforeAll(() => {
 });
 
 describe('function roles', () => {
-  it('exist for exactly the seven platform functions and the two tenant-isolated twins, each recording its entry', () => {
+  it('exist for exactly the eight platform functions and the two tenant-isolated twins, each recording its entry', () => {
     expect(
       functionSpecs(template)
         .map((spec) => spec.entry)
@@ -120,10 +121,11 @@ describe('function roles', () => {
       'lambdas/handlers/chat-stream.ts',
       'lambdas/handlers/chat-stream.ts',
       'lambdas/handlers/control.ts',
+      'lambdas/handlers/placement.ts',
       'lambdas/handlers/retention.ts',
       'lambdas/handlers/tenant-erasure.ts',
     ]);
-    expect(functionRoles.size).toBe(9);
+    expect(functionRoles.size).toBe(10);
   });
 
   it('cannot perform any tenant-data action on any tenant-data resource', async () => {
@@ -142,8 +144,8 @@ describe('function roles', () => {
         evaluated += 1;
       }
     }
-    // 9 roles × (8 item + 7 object/list + 7 vector + 6 model) requests.
-    expect(evaluated).toBe(9 * 28);
+    // 10 roles × (8 item + 7 object/list + 7 vector + 6 model) requests.
+    expect(evaluated).toBe(10 * 28);
   });
 
   it('would notice a function role granted tenant data (negative control)', async () => {
@@ -267,7 +269,7 @@ describe('tenant role trust policy', () => {
     );
   };
 
-  it('admits a session tagged with exactly TenantId and UserId', async () => {
+  it('admits a session tagged with exactly TenantId, UserId and its Placement', async () => {
     expect(await assume(TENANT_SESSION_TAGS)).toBe('Allowed');
   });
 
@@ -281,12 +283,19 @@ describe('tenant role trust policy', () => {
     );
   });
 
+  it('refuses a session without a Placement, or with a placement that is neither pool nor silo', async () => {
+    const { 'aws:RequestTag/Placement': _dropped, ...withoutPlacement } = TENANT_SESSION_TAGS;
+    expect(await assume({ ...withoutPlacement, 'aws:TagKeys': ['TenantId', 'UserId'] })).not.toBe('Allowed');
+    expect(await assume({ ...TENANT_SESSION_TAGS, 'aws:RequestTag/Placement': 'silo' })).toBe('Allowed');
+    expect(await assume({ ...TENANT_SESSION_TAGS, 'aws:RequestTag/Placement': 'both' })).not.toBe('Allowed');
+  });
+
   it('refuses a session with an extra tag key', async () => {
     expect(
       await assume({
         ...TENANT_SESSION_TAGS,
         'aws:RequestTag/Role': 'admin',
-        'aws:TagKeys': ['TenantId', 'UserId', 'Role'],
+        'aws:TagKeys': ['TenantId', 'UserId', 'Placement', 'Role'],
       }),
     ).not.toBe('Allowed');
   });

@@ -48,6 +48,7 @@ describe('house functions', () => {
       'lambdas/handlers/chat-stream.ts',
       'lambdas/handlers/chat-stream.ts',
       'lambdas/handlers/control.ts',
+      'lambdas/handlers/placement.ts',
       'lambdas/handlers/retention.ts',
       'lambdas/handlers/tenant-erasure.ts',
     ]);

@@ -16,7 +16,8 @@ function environments(template: Template): Map<string, Record<string, unknown>> 
     Object.values(functions)
       .filter(
         (fn) =>
-          ![HANDLER_ENTRIES.auditDigest, HANDLER_ENTRIES.tenantErasure].includes(
+          // The jobs verify no tokens.
+          ![HANDLER_ENTRIES.auditDigest, HANDLER_ENTRIES.tenantErasure, HANDLER_ENTRIES.placement].includes(
             fn.Metadata?.['bulkhead:entry'],
           ),
       )
@@ -131,7 +132,7 @@ describe('synth-time validation', () => {
       testApp({
         'bulkhead:oidcIssuer': 'ftp://example.com',
         'bulkhead:removalPolicy': 'snapshot',
-        'bulkhead:siloTenants': 'acme,Not_Valid,acme',
+        'bulkhead:siloTiers': 'enterprise,gold',
         'bulkhead:modelIds': 'nova',
         'bulkhead:embeddingModelId': 'titan',
       }),
@@ -143,8 +144,7 @@ describe('synth-time validation', () => {
           'oidcAudience is required',
           'model id "nova" is not a Bedrock model id',
           'embedding model id "titan" is not a Bedrock model id',
-          'silo tenant id "Not_Valid" is not a valid tenant id',
-          'silo tenant id "acme" is listed twice',
+          'silo tier "gold" is not a tier',
         ].join('[\\s\\S]*'),
       ),
     );

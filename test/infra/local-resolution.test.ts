@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { asCfnTemplate } from '../../lib/template/cfn-template.js';
 import {
+  bindStack,
   type LocalAccount,
   physicalName,
   resolveIntrinsics,
@@ -70,6 +71,88 @@ describe('physicalName', () => {
     expect(physicalName(template, 'NamedTable')).toBe('explicit-name');
     expect(physicalName(template, 'DataTableABCD1234')).toBe('DataTableABCD1234');
     expect(physicalName(template, 'DocsBucketEF567890')).toBe('docsbucketef567890');
+  });
+});
+
+describe('bindStack', () => {
+  const stackTemplate = asCfnTemplate({
+    Parameters: {
+      TenantId: { Type: 'String', AllowedPattern: '[a-z0-9][a-z0-9-]{1,61}[a-z0-9]' },
+      Tier: { Type: 'String', Default: 'gold', AllowedValues: ['gold', 'silver'] },
+    },
+    Resources: {
+      Table1: {
+        Type: 'AWS::DynamoDB::Table',
+        Properties: { TableName: { 'Fn::Join': ['', ['Bulkhead-silo-', { Ref: 'TenantId' }]] } },
+      },
+      Bucket1: {
+        Type: 'AWS::S3::Bucket',
+        Properties: {
+          BucketName: {
+            'Fn::Join': [
+              '-',
+              ['bulkhead-silo', { Ref: 'TenantId' }, { Ref: 'AWS::AccountId' }, { Ref: 'AWS::Region' }],
+            ],
+          },
+        },
+      },
+      Unnamed1: { Type: 'AWS::S3::Bucket', Properties: {} },
+      Key1: { Type: 'AWS::KMS::Key', Properties: {} },
+    },
+  });
+  const stack = (
+    tenantId: string,
+    stackId = `arn:aws:cloudformation:eu-west-1:123456789012:stack/s-${tenantId}/1`,
+  ) =>
+    bindStack(stackTemplate, ACCOUNT, {
+      stackName: `s-${tenantId}`,
+      stackId,
+      parameters: { TenantId: tenantId },
+    });
+
+  it('resolves explicit names built from parameters and pseudo parameters', () => {
+    expect(physicalName(stackTemplate, 'Table1', stack('acme'))).toBe('Bulkhead-silo-acme');
+    expect(physicalName(stackTemplate, 'Bucket1', stack('acme'))).toBe(
+      'bulkhead-silo-acme-123456789012-eu-west-1',
+    );
+    expect(resourceArn(stackTemplate, 'Table1', stack('globex'))).toBe(
+      'arn:aws:dynamodb:eu-west-1:123456789012:table/Bulkhead-silo-globex',
+    );
+  });
+
+  it('completes the parameters with defaults and resolves the stack pseudo parameters', () => {
+    const acme = stack('acme');
+    expect(acme.stack.parameters).toEqual({ TenantId: 'acme', Tier: 'gold' });
+    expect(
+      resolveIntrinsics(
+        [{ Ref: 'Tier' }, { Ref: 'AWS::StackName' }, { Ref: 'AWS::StackId' }],
+        stackTemplate,
+        acme,
+      ),
+    ).toEqual(['gold', 's-acme', acme.stack.stackId]);
+  });
+
+  it('gives unnamed resources names unique to the stack, a key an id shaped like KMS key ids', () => {
+    const first = physicalName(stackTemplate, 'Unnamed1', stack('acme', 'id-1'));
+    const second = physicalName(stackTemplate, 'Unnamed1', stack('acme', 'id-2'));
+    expect(first).toMatch(/^s-acme-unnamed1-[0-9a-f]{12}$/);
+    expect(second).not.toBe(first);
+    expect(physicalName(stackTemplate, 'Key1', stack('acme'))).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    );
+  });
+
+  it('refuses missing, unknown and disallowed parameter values, naming them', () => {
+    const bind = (parameters: Record<string, string>) =>
+      bindStack(stackTemplate, ACCOUNT, { stackName: 's', stackId: 'id', parameters });
+    expect(() => bind({})).toThrow(/\[TenantId\] must have values/);
+    expect(() => bind({ TenantId: 'acme', Colour: 'red' })).toThrow(/\[Colour\] do not exist/);
+    expect(() => bind({ TenantId: 'Not_A_Tenant' })).toThrow(/'TenantId' must match pattern/);
+    expect(() => bind({ TenantId: 'acme', Tier: 'bronze' })).toThrow(/'Tier' must be one of AllowedValues/);
+  });
+
+  it('leaves an unbound template resolving parameters from their defaults only', () => {
+    expect(() => physicalName(stackTemplate, 'Table1', ACCOUNT)).toThrow(/parameter TenantId has no value/);
   });
 });
 

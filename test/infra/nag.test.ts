@@ -31,8 +31,8 @@ describe('cdk-nag AwsSolutions checks', () => {
       { 'bulkhead:oidcIssuer': 'http://127.0.0.1:4510', 'bulkhead:oidcAudience': 'bulkhead-local' },
     ],
     [
-      'destroyable with silo tenants',
-      { 'bulkhead:removalPolicy': 'destroy', 'bulkhead:siloTenants': 'acme,globex' },
+      'destroyable, two silo tiers',
+      { 'bulkhead:removalPolicy': 'destroy', 'bulkhead:siloTiers': 'premium,enterprise' },
     ],
   ])('find nothing unacknowledged: %s', (_name, context) => {
     expect(() => synthesizeBulkheadTemplate({ context })).not.toThrow();
@@ -55,7 +55,7 @@ describe('cdk-nag AwsSolutions checks', () => {
   });
 
   it('acknowledge only specific findings, each with a reason', () => {
-    const found = acknowledgements({ 'bulkhead:siloTenants': 'acme' });
+    const found = acknowledgements();
     expect(found.length).toBeGreaterThan(0);
     for (const { path, id, reason } of found) {
       // Granular rules must name the exact finding, never the whole rule.
@@ -65,34 +65,66 @@ describe('cdk-nag AwsSolutions checks', () => {
     }
   });
 
-  it('acknowledge wildcard resources only for X-Ray, the tenant object-key patterns (tenant role and user eraser), the tenant secrets pattern and the tenant digest prefix', () => {
-    const wildcards = acknowledgements({ 'bulkhead:siloTenants': 'acme' }).filter(({ id }) =>
-      id.startsWith('AwsSolutions-IAM5'),
-    );
+  it('acknowledge wildcard resources only for X-Ray, the tenant object-key patterns, the tenant secrets and digest prefixes, and the silo names, keys and stacks', () => {
+    const wildcards = acknowledgements().filter(({ id }) => id.startsWith('AwsSolutions-IAM5'));
+    const SILO_BUCKET =
+      'arn:<AWS::Partition>:s3:::bulkhead-silo-<aws:PrincipalTag/TenantId>-<AWS::AccountId>-<AWS::Region>';
+    const POOL_OR_SILO_BUCKET = `(<\\w+\\.Arn>|${SILO_BUCKET.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')})`;
+    const kinds = new Map<string, number>();
+    const count = (kind: string) => kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
     for (const { path, id } of wildcards) {
-      if (id === 'AwsSolutions-IAM5[Resource::*]') expect(path).toMatch(/\/Role\/DefaultPolicy$/);
-      else if (id.includes(':secretsmanager:'))
+      if (id === 'AwsSolutions-IAM5[Resource::*]') {
+        // X-Ray's two actions, and the silo deployer's kms:CreateKey (only with the silo key tag).
+        expect(path).toMatch(/\/Role\/DefaultPolicy$|\/SiloDeployer$/);
+        count('star');
+      } else if (id.includes(':secretsmanager:')) {
         expect(id).toBe(
           'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:Bulkhead/tenants/<aws:PrincipalTag/TenantId>/*]',
         );
-      else if (id.endsWith('/tenants/<aws:PrincipalTag/TenantId>/*]'))
-        expect(id).toMatch(
-          /^AwsSolutions-IAM5\[Resource::<\w+\.Arn>\/tenants\/<aws:PrincipalTag\/TenantId>\/\*\]$/,
-        );
-      else if (id.includes('/digests/'))
+        count('secrets');
+      } else if (id.includes('/digests/')) {
         expect(id).toMatch(
           /^AwsSolutions-IAM5\[Resource::<AuditDigestsBucket\w+\.Arn>\/digests\/<aws:PrincipalTag\/TenantId>\/\*\]$/,
         );
-      else
+        count('digests');
+      } else if (id.includes('/tenants/<aws:PrincipalTag/TenantId>/')) {
         expect(id).toMatch(
-          /^AwsSolutions-IAM5\[Resource::<\w+\.Arn>\/tenants\/<aws:PrincipalTag\/TenantId>\/(shared|users\/<aws:PrincipalTag\/UserId>)\/\*\]$/,
+          new RegExp(
+            `^AwsSolutions-IAM5\\[Resource::${POOL_OR_SILO_BUCKET}/tenants/<aws:PrincipalTag/TenantId>/(shared/|users/<aws:PrincipalTag/UserId>/)?\\*\\]$`,
+          ),
         );
+        count(id.includes('bulkhead-silo-') ? 'siloObjects' : 'poolObjects');
+      } else if (id.includes(':kms:')) {
+        expect(id).toMatch(
+          /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:(key\/\*|alias\/Bulkhead\/silo\/\*)\]$/,
+        );
+        count('keys');
+      } else if (id.includes(':cloudformation:')) {
+        expect(id).toBe(
+          'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/Bulkhead-silo-*/*]',
+        );
+        count('stacks');
+      } else {
+        // The silo deployer's reach: every silo's table, bucket and vector bucket by name.
+        expect(path).toMatch(/\/SiloDeployer$/);
+        expect(id).toMatch(
+          /(table\/Bulkhead-silo-\*|s3:::bulkhead-silo-\*-<AWS::AccountId>-<AWS::Region>|bucket\/bulkhead-silo-\*)\]$/,
+        );
+        count('siloNames');
+      }
     }
-    // Tenant role: pool + one silo bucket, two key patterns each; user eraser: the users pattern on
-    // both; tenant eraser: the tenant root on both.
-    expect(wildcards.filter(({ id }) => id.includes('.Arn>/tenants/'))).toHaveLength(8);
-    // The tenant role's secrets and the tenant eraser's (delete only).
-    expect(wildcards.filter(({ id }) => id.includes(':secretsmanager:'))).toHaveLength(2);
-    expect(wildcards.filter(({ id }) => id.includes('/digests/'))).toHaveLength(1);
+    expect(Object.fromEntries(kinds)).toEqual({
+      star: expect.any(Number),
+      secrets: 2, // the tenant role's and the tenant eraser's (delete only)
+      digests: 1,
+      // Tenant role: two key patterns; user eraser: one; tenant eraser and mover: the tenant root.
+      poolObjects: 5,
+      siloObjects: 5,
+      // The deployer's key/* and alias pattern; the tenant role's and mover's silo key.
+      keys: 4,
+      // The placement job's (create, watch, delete) and the tenant erasure job's (watch, delete).
+      stacks: 2,
+      siloNames: 3,
+    });
   });
 });

@@ -1,166 +1,163 @@
-/** Silo tenants: dedicated data resources from the same construct, granted by the same policy to that tenant only. */
+/**
+ * Silos at runtime: the silo template (one tenant's data plane, its own key), the placement job
+ * that creates stacks from it, and the tenant role whose one document reaches every silo by name.
+ */
+import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MAX_SILO_TENANTS } from '../../lib/bulkhead-settings.js';
+import { SILO_TEMPLATE_PARAMETERS } from '../../lambdas/tenancy/silo-names.js';
 import { HANDLER_ENTRIES } from '../../lib/bulkhead-stack.js';
+import { FEATURE_FLAGS } from '../../lib/feature-flags.js';
+import { siloTemplate } from '../../lib/silo-stack.js';
 import type { CfnTemplate } from '../../lib/template/cfn-template.js';
 import {
   functionSpecs,
-  physicalName,
-  resolveIntrinsics,
-  resourceArn,
   rolePolicyDocuments,
   tenantAccessRoleLogicalId,
 } from '../../lib/template/local-resolution.js';
 import { synthesizeBulkheadTemplate } from '../../lib/template/synthesize.js';
-import type { PolicyDocumentJson } from '../../lib/tenant-policy.js';
-import { testApp } from '../support/bulkhead-app.js';
-import { assumedRoleSession, evaluateAccess, sessionTags } from '../support/iam-evaluation.js';
+import { SILO_KEY_TAG, TENANT_VARIABLE } from '../../lib/tenant-policy.js';
 
 /** IAM's limit on the aggregate size of a role's inline policies (whitespace not counted). */
 const INLINE_POLICY_LIMIT = 10_240;
 
-let template: CfnTemplate;
-let policy: PolicyDocumentJson[];
-let session: string;
-
-/** The logical id of a silo tenant's resource by its construct name (`Table`, `Bucket`, `Vectors`). */
-function siloLogicalId(tenantId: string, child: string): string {
-  const id = Object.keys(template.Resources).find((logicalId) =>
-    logicalId.startsWith(`SiloData${tenantId}${child}`),
-  );
-  if (!id) throw new Error(`no silo ${child} for ${tenantId}`);
-  return id;
-}
-
-function siloResource(tenantId: string, child: string): string {
-  return resourceArn(template, siloLogicalId(tenantId, child));
-}
-
-/** The resolved `SILO_DATA_PLANES` of each function of a template, by handler entry (undefined when unset). */
-function siloDataPlanesByEntry(of: CfnTemplate): Map<string, string | undefined> {
-  return new Map(functionSpecs(of).map((spec) => [spec.entry, spec.environment.SILO_DATA_PLANES]));
-}
+let platform: CfnTemplate;
+let silo: Template;
 
 beforeAll(() => {
-  template = synthesizeBulkheadTemplate({ context: { 'bulkhead:siloTenants': 'acme,globex' } });
-  const roleId = tenantAccessRoleLogicalId(template);
-  policy = rolePolicyDocuments(template, roleId);
-  session = assumedRoleSession(resourceArn(template, roleId));
+  platform = synthesizeBulkheadTemplate({ nagChecks: false });
+  silo = Template.fromJSON(siloTemplate('Bulkhead', FEATURE_FLAGS));
 });
 
-describe('bulkhead:siloTenants', () => {
-  it('adds a table, a bucket and a vector bucket per silo tenant to the pool ones', () => {
-    const count = (type: string): number =>
-      Object.values(template.Resources).filter((resource) => resource.Type === type).length;
-    expect(count('AWS::DynamoDB::Table')).toBe(2 + 2);
-    expect(count('AWS::S3Vectors::VectorBucket')).toBe(1 + 2);
-    // Pool objects, access logs (the silo buckets log there too) and audit digests, plus one per silo.
-    expect(count('AWS::S3::Bucket')).toBe(3 + 2);
+const join = (...parts: unknown[]) => ({ 'Fn::Join': ['', parts] });
+const TENANT = { Ref: SILO_TEMPLATE_PARAMETERS.tenantId };
+
+describe('the silo template', () => {
+  it('takes the tenant id (validated like every tenant id) and the access-log bucket as parameters', () => {
+    const parameters = silo.toJSON().Parameters;
+    expect(Object.keys(parameters).sort()).toEqual(
+      [SILO_TEMPLATE_PARAMETERS.accessLogsBucket, SILO_TEMPLATE_PARAMETERS.tenantId].sort(),
+    );
+    expect(parameters[SILO_TEMPLATE_PARAMETERS.tenantId].AllowedPattern).toBe(
+      '[a-z0-9][a-z0-9-]{1,61}[a-z0-9]',
+    );
   });
 
-  /** acme's session querying acme's silo table with the given partition key. */
-  const queryAcmeSilo = (leadingKey: string) =>
-    evaluateAccess(
-      { identity: policy },
-      {
-        principal: session,
-        action: 'dynamodb:Query',
-        resource: siloResource('acme', 'Table'),
-        context: {
-          ...sessionTags({ tenantId: 'acme', userId: 'alice' }),
-          'dynamodb:LeadingKeys': [leadingKey],
-        },
+  it('names the table, bucket and vector bucket for the tenant, as the functions and the tenant policy name them', () => {
+    silo.hasResourceProperties('AWS::DynamoDB::Table', { TableName: join('Bulkhead-silo-', TENANT) });
+    silo.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: join('bulkhead-silo-', TENANT, '-', { Ref: 'AWS::AccountId' }, '-', { Ref: 'AWS::Region' }),
+    });
+    silo.hasResourceProperties('AWS::S3Vectors::VectorBucket', {
+      VectorBucketName: join('bulkhead-silo-', TENANT),
+    });
+  });
+
+  it('gives the silo its own rotated key, aliased and tagged for the tenant, encrypting its table and bucket', () => {
+    const keys = silo.findResources('AWS::KMS::Key');
+    expect(Object.keys(keys)).toHaveLength(1);
+    const [keyId] = Object.keys(keys);
+    silo.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      Tags: [{ Key: SILO_KEY_TAG, Value: TENANT }],
+    });
+    silo.hasResourceProperties('AWS::KMS::Alias', { AliasName: join('alias/Bulkhead/silo/', TENANT) });
+    const keyArn = { 'Fn::GetAtt': [keyId, 'Arn'] };
+    silo.hasResourceProperties('AWS::DynamoDB::Table', {
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn },
+    });
+    silo.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          {
+            BucketKeyEnabled: true,
+            ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn },
+          },
+        ],
       },
-    );
-
-  it('lets a tenant reach its own keys in a silo table under the same key-prefix policy', async () => {
-    expect(await queryAcmeSilo('acme#t#documents')).toBe('Allowed');
-  });
-
-  it("denies another tenant's keys in a silo table", async () => {
-    expect(await queryAcmeSilo('globex#t#documents')).toBe('ImplicitlyDenied');
-  });
-
-  it('scopes silo objects and vector indexes by the session tags too', async () => {
-    const tags = sessionTags({ tenantId: 'acme', userId: 'alice' });
-    const bucket = siloResource('acme', 'Bucket');
-    const vectors = siloResource('acme', 'Vectors');
-    const verdict = (action: string, resource: string) =>
-      evaluateAccess({ identity: policy }, { principal: session, action, resource, context: tags });
-    expect(await verdict('s3:GetObject', `${bucket}/tenants/acme/shared/a.txt`)).toBe('Allowed');
-    expect(await verdict('s3:GetObject', `${bucket}/tenants/globex/shared/a.txt`)).toBe('ImplicitlyDenied');
-    expect(await verdict('s3vectors:QueryVectors', `${vectors}/index/acme`)).toBe('Allowed');
-    expect(await verdict('s3vectors:QueryVectors', `${vectors}/index/globex`)).toBe('ImplicitlyDenied');
-  });
-});
-
-describe('SILO_DATA_PLANES', () => {
-  it('names each silo tenant’s table, bucket and vector bucket for the control, api and chat-stream functions', () => {
-    const names = (tenantId: string) => ({
-      tableName: physicalName(template, siloLogicalId(tenantId, 'Table')),
-      bucketName: physicalName(template, siloLogicalId(tenantId, 'Bucket')),
-      vectorBucketName: physicalName(template, siloLogicalId(tenantId, 'Vectors')),
     });
-    const planes = siloDataPlanesByEntry(template);
-
-    for (const entry of [HANDLER_ENTRIES.control, HANDLER_ENTRIES.api, HANDLER_ENTRIES.chatStream]) {
-      expect(JSON.parse(planes.get(entry) ?? 'null')).toEqual({
-        acme: names('acme'),
-        globex: names('globex'),
-      });
-    }
-    expect(planes.get(HANDLER_ENTRIES.authorizer)).toBeUndefined();
   });
 
-  it('is an empty map without silo tenants', () => {
-    const planes = siloDataPlanesByEntry(synthesizeBulkheadTemplate({ nagChecks: false }));
+  it('keeps the pool’s safety settings (versioning, public access blocked, TLS only, point-in-time recovery)', () => {
+    silo.hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+    });
+    silo.hasResourceProperties('AWS::DynamoDB::Table', {
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+    silo.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: [{ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }],
+      },
+    });
+  });
 
-    expect(planes.get(HANDLER_ENTRIES.api)).toBe('{}');
-    expect(planes.get(HANDLER_ENTRIES.control)).toBe('{}');
+  it('is deleted with its resources (the placement job deletes a stack only once it has emptied it)', () => {
+    for (const type of [
+      'AWS::DynamoDB::Table',
+      'AWS::S3::Bucket',
+      'AWS::S3Vectors::VectorBucket',
+      'AWS::KMS::Key',
+    ])
+      for (const resource of Object.values(silo.findResources(type)))
+        expect(resource.DeletionPolicy).toBe('Delete');
+  });
+
+  it('needs no bootstrap stack (the placement job creates it, not `cdk deploy`)', () => {
+    expect(silo.toJSON().Rules).toBeUndefined();
+    expect(silo.toJSON().Parameters.BootstrapVersion).toBeUndefined();
   });
 });
 
-describe('silo statements in the tenant policy', () => {
-  it('restrict every silo grant to its tenant’s sessions', () => {
-    const siloStatements = policy
-      .flatMap((document) => document.Statement)
-      .filter((statement) => statement.Sid?.startsWith('Silo'));
+describe('the platform template', () => {
+  const count = (type: string) =>
+    Object.values(platform.Resources).filter((resource) => resource.Type === type).length;
 
-    expect(siloStatements).toHaveLength(2 * 4);
-    for (const statement of siloStatements) {
-      expect(['acme', 'globex']).toContain(statement.Condition?.StringEquals?.['aws:PrincipalTag/TenantId']);
-    }
+  it('holds the pool only: silos are stacks of their own, created at runtime', () => {
+    expect(count('AWS::DynamoDB::Table')).toBe(2);
+    expect(count('AWS::S3Vectors::VectorBucket')).toBe(1);
   });
 
-  it(`fit IAM's inline policy limit with ${MAX_SILO_TENANTS} silo tenants of the longest ids`, () => {
-    const longIds = Array.from({ length: MAX_SILO_TENANTS }, (_, n) => `${n}`.padEnd(63, 'x'));
-    const widest = synthesizeBulkheadTemplate({
+  it('runs the placement job every minute, one run at a time, with the silo template as an asset', () => {
+    const placement = functionSpecs(platform).find((spec) => spec.entry === HANDLER_ENTRIES.placement);
+    expect(placement).toBeDefined();
+    const resource = platform.Resources[placement?.logicalId ?? ''];
+    expect(resource?.Properties?.ReservedConcurrentExecutions).toBe(1);
+    expect(placement?.environment.SILO_TEMPLATE_URL).toMatch(
+      /^https:\/\/s3\..+\/cdk-[a-z0-9]+-assets-.+\/[0-9a-f]{64}\.json$/,
+    );
+    expect(placement?.environment.SILO_TIERS).toBe('enterprise');
+    const rules = Object.values(platform.Resources).filter(
+      (rule) =>
+        rule.Type === 'AWS::Events::Rule' &&
+        JSON.stringify(rule.Properties?.Targets).includes(placement?.logicalId ?? '-'),
+    );
+    expect(rules.map((rule) => rule.Properties?.ScheduleExpression)).toEqual(['rate(1 minute)']);
+  });
+
+  it('takes the silo tiers from bulkhead:siloTiers and refuses a tier that does not exist', () => {
+    const tiered = synthesizeBulkheadTemplate({
       nagChecks: false,
-      context: { 'bulkhead:siloTenants': longIds.join(',') },
+      context: { 'bulkhead:siloTiers': 'premium,enterprise' },
     });
-
-    const role = widest.Resources[tenantAccessRoleLogicalId(widest)];
-    const inline: { PolicyDocument: unknown }[] = Array.isArray(role?.Properties?.Policies)
-      ? role.Properties.Policies
-      : [];
-    const managed = Object.values(widest.Resources).filter(
-      (resource) => resource.Type === 'AWS::IAM::ManagedPolicy',
-    );
-    const resolvedSize = (document: unknown) => JSON.stringify(resolveIntrinsics(document, widest)).length;
-
-    const size = inline.reduce((total, policy) => total + resolvedSize(policy.PolicyDocument), 0);
-    expect(size).toBeLessThan(INLINE_POLICY_LIMIT);
-    // The credentials document is a managed policy: IAM caps each at 6,144 characters.
-    expect(managed.map((policy) => resolvedSize(policy.Properties?.PolicyDocument) < 6_144)).toEqual([true]);
+    const api = functionSpecs(tiered).find((spec) => spec.entry === HANDLER_ENTRIES.api);
+    expect(api?.environment.SILO_TIERS).toBe('premium,enterprise');
+    expect(() =>
+      synthesizeBulkheadTemplate({ nagChecks: false, context: { 'bulkhead:siloTiers': 'gold' } }),
+    ).toThrow(/silo tier "gold" is not a tier/);
   });
 
-  it(`refuses more than ${MAX_SILO_TENANTS} silo tenants at synth time`, () => {
-    const ids = Array.from({ length: MAX_SILO_TENANTS + 1 }, (_, n) => `tenant-${n}`);
-
-    expect(() => testApp({ 'bulkhead:siloTenants': ids.join(',') })).toThrow(
-      new RegExp(
-        `at most ${MAX_SILO_TENANTS} silo tenants fit the tenant role's inline policy, got ${ids.length}`,
-      ),
-    );
+  it('keeps the tenant role’s inline policy one size, within IAM’s limit, however many silos exist', () => {
+    const documents = rolePolicyDocuments(platform, tenantAccessRoleLogicalId(platform));
+    const inline = platform.Resources[tenantAccessRoleLogicalId(platform)]?.Properties?.Policies;
+    const size = JSON.stringify(inline).replace(/\s/g, '').length;
+    expect(size).toBeLessThan(INLINE_POLICY_LIMIT);
+    // No tenant id appears: the silo statements name `${aws:PrincipalTag/TenantId}`.
+    expect(JSON.stringify(documents)).toContain(`-silo-${TENANT_VARIABLE}`);
   });
 });

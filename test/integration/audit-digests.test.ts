@@ -26,7 +26,7 @@ import { AuditExportSchema, verifyAuditExport } from '../../lambdas/audit/audit-
 import { AUDIT_CHAINS } from '../../lambdas/audit/audit-trail.js';
 import { TIER_RETENTION } from '../../lambdas/privacy/retention.js';
 import { type Caller, callAs, onboard } from './support/api-client.js';
-import { runSchedules } from './support/inspector.js';
+import { runSchedules, SCHEDULED } from './support/inspector.js';
 import { apiEnv, rootClients, uniqueSuffix } from './support/local-cloud.js';
 
 const suffix = uniqueSuffix();
@@ -193,7 +193,7 @@ describe('signed audit digests', () => {
   beforeAll(async () => {
     for (const admin of [intact, ...Object.values(admins)]) await onboard(admin.tenantId, 'basic');
     await Promise.all([intact, ...Object.values(admins)].map(produceRecords));
-    await runSchedules();
+    await runSchedules({ only: SCHEDULED.digester });
   });
 
   it('signs every tenant with new records, locks each digest for the tenant’s audit retention, and verifies them whole', async () => {
@@ -208,10 +208,10 @@ describe('signed audit digests', () => {
     expect(verdict).toMatchObject({ ok: true, digests: 1, unsignedRecords: 0 });
     expect(verdict.records).toBeGreaterThanOrEqual(8);
     // A run with nothing new signs nothing more.
-    await runSchedules();
+    await runSchedules({ only: SCHEDULED.digester });
     expect(await verify(intact)).toMatchObject({ ok: true, digests: 1 });
     await produceRecords(intact);
-    await runSchedules();
+    await runSchedules({ only: SCHEDULED.digester });
     expect(await verify(intact)).toMatchObject({ ok: true, digests: 2, unsignedRecords: 0 });
   });
 
@@ -232,7 +232,7 @@ describe('signed audit digests', () => {
 
   it('will not sign a trail rewritten since its last digest', async () => {
     const before = (await exportOf(admins.rewritten)).digests.length;
-    const [summary] = (await runSchedules()) as { refused: number }[];
+    const [summary] = (await runSchedules({ only: SCHEDULED.digester })) as { refused: number }[];
     expect(summary?.refused).toBeGreaterThanOrEqual(1);
     expect((await exportOf(admins.rewritten)).digests).toHaveLength(before);
   });

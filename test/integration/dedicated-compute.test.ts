@@ -12,10 +12,12 @@ import { proxyEvent } from '../../local/api-gateway/proxy-event.js';
 import { type Caller, callAs, onboard, streamAs } from './support/api-client.js';
 import { functionWorkers, invokeFunction } from './support/inspector.js';
 import { cloud, uniqueSuffix } from './support/local-cloud.js';
+import { onboardInSilo } from './support/placement.js';
 
 const suffix = uniqueSuffix();
 const first: Caller = { sub: 'fay', tenantId: `initech-${suffix}`, groups: ['analyst'] };
 const second: Caller = { sub: 'sam', tenantId: `umbrella-${suffix}`, groups: ['analyst'] };
+const poolTenant: Caller = { sub: 'pat', tenantId: `acme-${suffix}`, groups: ['analyst'] };
 const REQUESTS_EACH = 3;
 
 /** GET /v1/me on the silo API; the gateway's request id names the invocation. */
@@ -50,7 +52,12 @@ function meEventOf(tenantId: string, requestId: string) {
 }
 
 beforeAll(async () => {
-  await Promise.all([onboard(first.tenantId, 'enterprise'), onboard(second.tenantId, 'enterprise')]);
+  // The silo API serves silo tenants: these two are placed in their silos first.
+  await Promise.all([
+    onboardInSilo(first.tenantId),
+    onboardInSilo(second.tenantId),
+    onboard(poolTenant.tenantId, 'basic'),
+  ]);
 });
 
 describe('the silo API', () => {
@@ -77,8 +84,10 @@ describe('the silo API', () => {
     for (const workerId of workerOf(first)) expect(workerOf(second).has(workerId)).toBe(false);
   });
 
-  it('keeps the pool API on the shared workers, which are bound to no tenant', async () => {
-    const answer = await callAs(first, 'GET', '/v1/me');
+  it('keeps the pool API on the shared workers, which are bound to no tenant (and answer a silo tenant 421)', async () => {
+    const answer = await callAs(poolTenant, 'GET', '/v1/me');
+    const misdirected = await callAs(first, 'GET', '/v1/me');
+    expect(misdirected.status).toBe(421);
     const requestId = answer.headers.get('x-amzn-requestid') ?? '';
 
     expect(answer.status).toBe(200);

@@ -1,8 +1,9 @@
 /**
- * The front door's own checks: signatures, credential scopes, session expiry, and the tenant
- * role's trust policy as enforced by the local STS. Each refusal is paired with the same
+ * The front door's own checks: signatures, credential scopes, session expiry, the tenant
+ * role's trust policy as enforced by the local STS, and CloudFormation behind IAM. Each refusal is paired with the same
  * request succeeding when nothing is wrong with it.
  */
+import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   CopyObjectCommand,
@@ -26,6 +27,7 @@ import { StsEmulator } from '../../local/emulators/sts.js';
 import { startFrontDoor } from '../../local/front-door/front-door.js';
 import { PolicyEvaluator } from '../../local/front-door/policy-evaluator.js';
 import { CredentialRegistry } from '../../local/front-door/principals.js';
+import { cloudFormationStacks } from './support/inspector.js';
 import {
   apiEnv,
   cloud,
@@ -207,16 +209,14 @@ describe('session expiry', () => {
 });
 
 describe('STS AssumeRole into the tenant role', () => {
+  const placed = { Key: 'Placement', Value: 'pool' };
   const assume = (input: Partial<AssumeRoleCommandInput>, credentials?: AwsCredentialIdentity) =>
     stsClient(credentials).send(
       new AssumeRoleCommand({
         RoleArn: cloud.tenantRoleArn,
         RoleSessionName: 'trust-test',
         DurationSeconds: 900,
-        Tags: [
-          { Key: 'TenantId', Value: tenant },
-          { Key: 'UserId', Value: 'alice' },
-        ],
+        Tags: [{ Key: 'TenantId', Value: tenant }, { Key: 'UserId', Value: 'alice' }, placed],
         ...input,
       }),
     );
@@ -232,27 +232,37 @@ describe('STS AssumeRole into the tenant role', () => {
   });
 
   it.each([
-    ['without a UserId tag', [{ Key: 'TenantId', Value: 'acme-corp' }]],
+    ['without a UserId tag', [{ Key: 'TenantId', Value: 'acme-corp' }, placed]],
     [
       'with an extra tag',
       [
         { Key: 'TenantId', Value: 'acme-corp' },
         { Key: 'UserId', Value: 'alice' },
+        placed,
         { Key: 'Role', Value: 'admin' },
       ],
     ],
     [
       'with a "/" in the tenant id',
+      [{ Key: 'TenantId', Value: 'acme/other' }, { Key: 'UserId', Value: 'alice' }, placed],
+    ],
+    [
+      'with a tenant id shorter than three characters',
+      [{ Key: 'TenantId', Value: 'ab' }, { Key: 'UserId', Value: 'alice' }, placed],
+    ],
+    [
+      'without a Placement tag',
       [
-        { Key: 'TenantId', Value: 'acme/other' },
+        { Key: 'TenantId', Value: 'acme-corp' },
         { Key: 'UserId', Value: 'alice' },
       ],
     ],
     [
-      'with a tenant id shorter than three characters',
+      'with a placement that is neither pool nor silo',
       [
-        { Key: 'TenantId', Value: 'ab' },
+        { Key: 'TenantId', Value: 'acme-corp' },
         { Key: 'UserId', Value: 'alice' },
+        { Key: 'Placement', Value: 'both' },
       ],
     ],
   ])('refuses tags %s', async (_label, Tags) => {
@@ -337,5 +347,26 @@ describe('S3 request shapes that need more than the plain object actions', () =>
   ];
   it.each(denied)('denies %s, which the tenant role does not grant, as AWS would', async (_label, send) => {
     await expect(send(rawClients(session).s3)).rejects.toMatchObject({ name: 'AccessDenied' });
+  });
+});
+
+describe('CloudFormation behind the front door', () => {
+  it('refuses CreateStack to a tenant session, and no stack appears', async () => {
+    const stackName = `Bulkhead-silo-${tenant}`;
+    const cloudFormation = new CloudFormationClient({
+      endpoint: cloud.endpoint,
+      region: cloud.region,
+      credentials: session,
+      maxAttempts: 1,
+    });
+    await expect(
+      cloudFormation.send(
+        new CreateStackCommand({ StackName: stackName, TemplateURL: 'https://s3/silo.json' }),
+      ),
+    ).rejects.toMatchObject({
+      name: 'AccessDenied',
+      message: expect.stringMatching(/cloudformation:CreateStack/),
+    });
+    expect((await cloudFormationStacks()).map((stack) => stack.stackName)).not.toContain(stackName);
   });
 });

@@ -27,7 +27,11 @@ export interface LocalCloudInfo {
   readonly functions: Readonly<
     Record<
       string,
-      { readonly credentials: Omit<Credentials, 'expiration'>; readonly environment: Record<string, string> }
+      {
+        readonly logicalId: string;
+        readonly credentials: Omit<Credentials, 'expiration'>;
+        readonly environment: Record<string, string>;
+      }
     >
   >;
 }
@@ -47,7 +51,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // A tenant-isolated twin shares its entry with the pooled function: the pooled one stands for it.
   for (const fn of cloud.model.functions.filter((candidate) => !candidate.tenantIsolated)) {
     const { expiration: _expiration, ...credentials } = cloud.functionCredentials(fn.logicalId);
-    functions[fn.entry] = { credentials, environment: fn.environment };
+    functions[fn.entry] = { logicalId: fn.logicalId, credentials, environment: fn.environment };
   }
   project.provide('localCloud', {
     endpoint: cloud.endpoint,

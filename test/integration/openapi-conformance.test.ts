@@ -20,7 +20,7 @@ import {
   tokenFor,
 } from './support/api-client.js';
 import { TestBrowser } from './support/browser.js';
-import { runSchedules } from './support/inspector.js';
+import { runSchedules, SCHEDULED } from './support/inspector.js';
 import { cloud, uniqueSuffix } from './support/local-cloud.js';
 
 interface Operation {
@@ -276,6 +276,8 @@ describe('the served OpenAPI document', () => {
     await call(OPERATOR, 'PATCH', `/v1/admin/tenants/${other}`, { monthlyBudgetUsd: 25 });
     await call(OPERATOR, 'PATCH', `/v1/admin/tenants/${other}`, {});
     await call(OPERATOR, 'PATCH', `/v1/admin/tenants/missing-${suffix}`, { monthlyBudgetUsd: 25 });
+    await call(OPERATOR, 'GET', '/v1/admin/tenants?tier=basic&limit=2');
+    await call(OPERATOR, 'GET', '/v1/admin/tenants?tier=gold');
     await call(OPERATOR, 'POST', `/v1/admin/tenants/${other}/resume`);
     await call(OPERATOR, 'POST', `/v1/admin/tenants/missing-${suffix}/resume`);
     await call(OPERATOR, 'PUT', `/v1/admin/tenants/${other}/users/bob/roles`, { roles: ['reader'] });
@@ -300,7 +302,7 @@ describe('the served OpenAPI document', () => {
     await new Promise((resolve) =>
       setTimeout(resolve, Math.max(0, new Date(eraseAfter).getTime() - Date.now()) + 50),
     );
-    await runSchedules();
+    await runSchedules({ only: SCHEDULED.tenantErasure });
     await call(OPERATOR, 'GET', `/v1/admin/tenants/${gone}/erasure-receipt`);
   });
 

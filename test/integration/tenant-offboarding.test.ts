@@ -11,7 +11,7 @@ import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTicketTracker, type TicketTracker } from '../../local/demo-mcp/ticket-tracker.js';
 import { type Caller, callAs, OPERATOR, onboard } from './support/api-client.js';
-import { failNextAwsCalls, runSchedules, secretNames, vectorsIn } from './support/inspector.js';
+import { failNextAwsCalls, runSchedules, SCHEDULED, secretNames, vectorsIn } from './support/inspector.js';
 import { apiEnv, rawItemsWithPrefix, rootClients, uniqueSuffix } from './support/local-cloud.js';
 
 const suffix = uniqueSuffix();
@@ -122,7 +122,7 @@ beforeAll(async () => {
     200,
   );
   expect((await callAs(admin, 'DELETE', `/v1/admin/tenants/${leaving}/users/bob`)).status).toBe(200);
-  await runSchedules();
+  await runSchedules({ only: SCHEDULED.digester });
 });
 
 afterAll(async () => {
@@ -139,7 +139,7 @@ describe('offboarding a tenant', () => {
     await eventually(() => callAs(alice, 'POST', '/v1/chat', { message: 'anyone?' }), 403);
     // Resuming is not a way around the grace period's rules.
     expect((await callAs(OPERATOR, 'POST', `/v1/admin/tenants/${hesitant}/resume`)).status).toBe(409);
-    await runSchedules();
+    await runSchedules({ only: SCHEDULED.tenantErasure });
     expect((await callAs(OPERATOR, 'GET', `/v1/admin/tenants/${hesitant}`)).body).toMatchObject({
       status: 'offboarding',
     });
@@ -176,7 +176,11 @@ describe('offboarding a tenant', () => {
     // A crash half-way: the first item delete fails (all 4 attempts the DynamoDB client makes),
     // after the objects and secrets went.
     await failNextAwsCalls('dynamodb:DeleteItem', 4);
-    expect(await runSchedules()).toContainEqual({ due: 1, erased: 0, failed: 1 });
+    expect(await runSchedules({ only: SCHEDULED.tenantErasure })).toContainEqual({
+      due: 1,
+      erased: 0,
+      failed: 1,
+    });
     expect(await rawObjects(leaving)).toEqual({ versions: 0, markers: 0 });
     expect(await secretsOf(leaving)).toEqual([]);
     expect(await rawItems(leaving)).toBeGreaterThan(0);
@@ -184,7 +188,11 @@ describe('offboarding a tenant', () => {
     // Erasure has begun: too late to cancel.
     expect((await callAs(OPERATOR, 'POST', `/v1/admin/tenants/${leaving}/cancel-offboard`)).status).toBe(409);
 
-    expect(await runSchedules()).toContainEqual({ due: 1, erased: 1, failed: 0 });
+    expect(await runSchedules({ only: SCHEDULED.tenantErasure })).toContainEqual({
+      due: 1,
+      erased: 1,
+      failed: 0,
+    });
     expect(await rawItems(leaving)).toBe(0);
     expect(await rawObjects(leaving)).toEqual({ versions: 0, markers: 0 });
     expect(await secretsOf(leaving)).toEqual([]);

@@ -7,10 +7,15 @@ import {
   AUDIT_DIGEST_OBJECT_ACTIONS,
   AUDIT_WRITER_ACTIONS,
   MODEL_ACTIONS,
+  SILO_KEY_ACTIONS,
+  SILO_KEY_TAG,
   TENANT_ERASER_INDEX_ACTIONS,
   TENANT_ERASER_ITEM_ACTIONS,
   TENANT_ERASER_OBJECT_ACTIONS,
   TENANT_ITEM_ACTIONS,
+  TENANT_MOVER_INDEX_ACTIONS,
+  TENANT_MOVER_ITEM_ACTIONS,
+  TENANT_MOVER_OBJECT_ACTIONS,
   TENANT_OBJECT_ACTIONS,
   TENANT_SECRET_ACTIONS,
   TENANT_VAULT_ACTIONS,
@@ -619,23 +624,35 @@ export function policyMatrix(targets: MatrixTargets): MatrixCase[] {
   ];
 }
 
-/** One silo tenant's dedicated data plane (ARNs resolved from the synthesized template). */
+/** One silo tenant's dedicated data plane (its names as the functions derive them). */
 export interface SiloTargets {
   readonly tenantId: string;
   readonly tableArn: string;
   readonly bucketArn: string;
   readonly vectorBucketArn: string;
+  /** Its key's alias ARN-less name (`alias/<stack>/silo/<tenant>`) and S3's service name in the Region. */
+  readonly keyAlias: string;
+  readonly s3ViaService: string;
+  /** A key's ARN (any id: the grant goes by alias). */
+  readonly keyArn: string;
 }
 
 /**
- * A silo plane belongs to its tenant alone: the silo tenant reaches it under the
- * usual key rules, and every other tenant is denied there even on its OWN keys.
- * And the silo tenant stays out of the pool: explicitly denied on the pooled
- * table, bucket and indexes, while a pool tenant keeps its access there.
+ * A silo belongs to its tenant alone, and only while its tenant is placed there: the silo tenant's
+ * silo session reaches it under the usual key rules; every other tenant — pool tenants and the
+ * other silo tenants, with their own keys — is denied there; the silo tenant's session stays out
+ * of the pool even on its own keys; and a session of the silo tenant tagged `pool` (before or after
+ * a move) does not reach the silo.
  */
-export function siloMatrix(silo: SiloTargets, pool: Omit<SiloTargets, 'tenantId'>): MatrixCase[] {
+export function siloMatrix(
+  silo: SiloTargets,
+  pool: Pick<SiloTargets, 'tableArn' | 'bucketArn' | 'vectorBucketArn'>,
+  otherSiloTenants: readonly string[],
+): MatrixCase[] {
   const owner = silo.tenantId;
-  const ownerSession = sessionTags({ tenantId: owner, userId: 'gina' });
+  const ownerSession = sessionTags({ tenantId: owner, userId: 'gina', placement: 'silo' });
+  const ownerPoolSession = sessionTags({ tenantId: owner, userId: 'gina', placement: 'pool' });
+  const otherSilo = (tenantId: string) => sessionTags({ tenantId, userId: 'sam', placement: 'silo' });
   const cases: MatrixCase[] = [];
   const add = (
     name: string,
@@ -646,11 +663,11 @@ export function siloMatrix(silo: SiloTargets, pool: Omit<SiloTargets, 'tenantId'
   ): void => {
     cases.push({ name: `silo ${owner}: ${action} ${name}`, action, resource, context, expected });
   };
+  const keys = (session: ContextValues, ...leadingKeys: string[]): ContextValues => ({
+    ...session,
+    'dynamodb:LeadingKeys': leadingKeys,
+  });
   for (const action of TENANT_ITEM_ACTIONS) {
-    const keys = (session: ContextValues, ...leadingKeys: string[]): ContextValues => ({
-      ...session,
-      'dynamodb:LeadingKeys': leadingKeys,
-    });
     add('own tenant-shared key', action, silo.tableArn, keys(ownerSession, `${owner}#t#memory`), 'Allowed');
     add('own private key', action, silo.tableArn, keys(ownerSession, `${owner}#u#gina#memory`), 'Allowed');
     add(
@@ -662,26 +679,50 @@ export function siloMatrix(silo: SiloTargets, pool: Omit<SiloTargets, 'tenantId'
     );
     add('request without LeadingKeys', action, silo.tableArn, ownerSession, 'ImplicitlyDenied');
     add(
-      'another tenant on its own shared key',
+      'own key with a pool session',
+      action,
+      silo.tableArn,
+      keys(ownerPoolSession, `${owner}#t#memory`),
+      'ImplicitlyDenied',
+    );
+    add(
+      'pool tenant on its own shared key',
       action,
       silo.tableArn,
       keys(OWN, 'acme#t#memory'),
       'ImplicitlyDenied',
     );
     add(
-      'another tenant on its own private key',
-      action,
-      silo.tableArn,
-      keys(OWN, 'acme#u#alice#memory'),
-      'ImplicitlyDenied',
-    );
-    add(
-      'another tenant on the silo tenant key',
+      'pool tenant on the silo tenant key',
       action,
       silo.tableArn,
       keys(OWN, `${owner}#t#memory`),
       'ImplicitlyDenied',
     );
+    for (const other of otherSiloTenants) {
+      add(
+        `silo tenant ${other} on its own shared key`,
+        action,
+        silo.tableArn,
+        keys(otherSilo(other), `${other}#t#memory`),
+        'ImplicitlyDenied',
+      );
+      add(
+        `silo tenant ${other} on the owner's key`,
+        action,
+        silo.tableArn,
+        keys(otherSilo(other), `${owner}#t#memory`),
+        'ImplicitlyDenied',
+      );
+    }
+    add(
+      'own shared key in the pool table',
+      action,
+      pool.tableArn,
+      keys(ownerSession, `${owner}#t#memory`),
+      'ImplicitlyDenied',
+    );
+    add('pool tenant on its pool key', action, pool.tableArn, keys(OWN, 'acme#t#memory'), 'Allowed');
   }
   for (const action of TENANT_OBJECT_ACTIONS) {
     const object = (key: string): string => `${silo.bucketArn}/${key}`;
@@ -695,10 +736,32 @@ export function siloMatrix(silo: SiloTargets, pool: Omit<SiloTargets, 'tenantId'
       'ImplicitlyDenied',
     );
     add(
-      'another tenant on its own prefix',
+      'own object with a pool session',
+      action,
+      object(`tenants/${owner}/shared/a.txt`),
+      ownerPoolSession,
+      'ImplicitlyDenied',
+    );
+    add(
+      'pool tenant on its own prefix',
       action,
       object('tenants/acme/shared/a.txt'),
       OWN,
+      'ImplicitlyDenied',
+    );
+    for (const other of otherSiloTenants)
+      add(
+        `silo tenant ${other} on its own prefix`,
+        action,
+        object(`tenants/${other}/shared/a.txt`),
+        otherSilo(other),
+        'ImplicitlyDenied',
+      );
+    add(
+      'own shared object in the pool bucket',
+      action,
+      `${pool.bucketArn}/tenants/${owner}/shared/a.txt`,
+      ownerSession,
       'ImplicitlyDenied',
     );
   }
@@ -714,65 +777,239 @@ export function siloMatrix(silo: SiloTargets, pool: Omit<SiloTargets, 'tenantId'
     'Allowed',
   );
   add(
-    'another tenant on its own prefix',
+    'pool tenant on its own prefix',
     's3:ListBucket',
     silo.bucketArn,
     listing('tenants/acme/shared/', OWN),
     'ImplicitlyDenied',
   );
-  for (const action of TENANT_VECTOR_ACTIONS) {
-    const index = (name: string): string => `${silo.vectorBucketArn}/index/${name}`;
-    add('own index', action, index(owner), ownerSession, 'Allowed');
-    add('another tenant on its own index', action, index('acme'), OWN, 'ImplicitlyDenied');
-    const poolIndex = (name: string): string => `${pool.vectorBucketArn}/index/${name}`;
-    add('own index name in the pool', action, poolIndex(owner), ownerSession, 'ExplicitlyDenied');
-    add('pool tenant on its pool index', action, poolIndex('acme'), OWN, 'Allowed');
-  }
-  for (const action of TENANT_ITEM_ACTIONS) {
-    const keys = (session: ContextValues, key: string): ContextValues => ({
-      ...session,
-      'dynamodb:LeadingKeys': [key],
-    });
-    add(
-      'own shared key in the pool table',
-      action,
-      pool.tableArn,
-      keys(ownerSession, `${owner}#t#memory`),
-      'ExplicitlyDenied',
-    );
-    add(
-      'own private key in the pool table',
-      action,
-      pool.tableArn,
-      keys(ownerSession, `${owner}#u#gina#memory`),
-      'ExplicitlyDenied',
-    );
-    add('pool tenant on its pool key', action, pool.tableArn, keys(OWN, 'acme#t#memory'), 'Allowed');
-  }
-  for (const action of TENANT_OBJECT_ACTIONS) {
-    const object = (key: string): string => `${pool.bucketArn}/${key}`;
-    add(
-      'own shared object in the pool bucket',
-      action,
-      object(`tenants/${owner}/shared/a.txt`),
-      ownerSession,
-      'ExplicitlyDenied',
-    );
-    add('pool tenant on its pool object', action, object('tenants/acme/shared/a.txt'), OWN, 'Allowed');
-  }
   add(
     'own prefix in the pool bucket',
     's3:ListBucket',
     pool.bucketArn,
     listing(`tenants/${owner}/shared/`, ownerSession),
-    'ExplicitlyDenied',
+    'ImplicitlyDenied',
+  );
+  for (const action of TENANT_VECTOR_ACTIONS) {
+    const index = (name: string): string => `${silo.vectorBucketArn}/index/${name}`;
+    add('own index', action, index(owner), ownerSession, 'Allowed');
+    add('own index with a pool session', action, index(owner), ownerPoolSession, 'ImplicitlyDenied');
+    add('pool tenant on its own index', action, index('acme'), OWN, 'ImplicitlyDenied');
+    for (const other of otherSiloTenants)
+      add(
+        `silo tenant ${other} on its own index`,
+        action,
+        index(other),
+        otherSilo(other),
+        'ImplicitlyDenied',
+      );
+    add(
+      'own index name in the pool',
+      action,
+      `${pool.vectorBucketArn}/index/${owner}`,
+      ownerSession,
+      'ImplicitlyDenied',
+    );
+  }
+  // The silo key: through S3 only, by the alias that names the session's tenant.
+  const viaS3 = (session: ContextValues, alias: string): ContextValues => ({
+    ...session,
+    'kms:ViaService': silo.s3ViaService,
+    'kms:ResourceAliases': [alias],
+  });
+  const otherAlias = silo.keyAlias.replace(new RegExp(`/${owner}$`), `/${otherSiloTenants[0] ?? 'acme'}`);
+  for (const action of SILO_KEY_ACTIONS) {
+    add('own silo key through S3', action, silo.keyArn, viaS3(ownerSession, silo.keyAlias), 'Allowed');
+    add(
+      'own silo key directly',
+      action,
+      silo.keyArn,
+      { ...ownerSession, 'kms:ResourceAliases': [silo.keyAlias] },
+      'ImplicitlyDenied',
+    );
+    add(
+      'another silo key through S3',
+      action,
+      silo.keyArn,
+      viaS3(ownerSession, otherAlias),
+      'ImplicitlyDenied',
+    );
+    add(
+      'own silo key with a pool session',
+      action,
+      silo.keyArn,
+      viaS3(ownerPoolSession, silo.keyAlias),
+      'ImplicitlyDenied',
+    );
+  }
+  return cases;
+}
+
+/**
+ * The tenant mover (the placement job's sessions, one tenant at a time): its tenant, whole, on the
+ * pool and in its silo — items of every marker, objects and their versions, its index — and
+ * nothing of any other tenant, pooled or siloed.
+ */
+export function tenantMoverMatrix(
+  pool: Pick<MatrixTargets, 'tableArn' | 'bucketArn' | 'vectorBucketArn'>,
+  silo: SiloTargets,
+  otherSilo: SiloTargets,
+): MatrixCase[] {
+  const owner = silo.tenantId;
+  const mover = sessionTags({ tenantId: owner, userId: 'tenant-mover' });
+  const cases: MatrixCase[] = [];
+  const add = (name: string, action: string, resource: string, context: ContextValues, expected: Verdict) =>
+    cases.push({ name: `mover ${owner}: ${action} ${name}`, action, resource, context, expected });
+  const planes = [
+    ['pool', pool],
+    ['silo', silo],
+  ] as const;
+  for (const [where, plane] of planes) {
+    for (const action of TENANT_MOVER_ITEM_ACTIONS) {
+      for (const key of [`${owner}#t#memory`, `${owner}#u#gina#memory`, `${owner}#a#audit#s0`])
+        add(
+          `own key ${key} (${where})`,
+          action,
+          plane.tableArn,
+          { ...mover, 'dynamodb:LeadingKeys': [key] },
+          'Allowed',
+        );
+      add(
+        `another tenant key (${where})`,
+        action,
+        plane.tableArn,
+        { ...mover, 'dynamodb:LeadingKeys': ['acme#t#memory'] },
+        'ImplicitlyDenied',
+      );
+      add(`no keys (${where})`, action, plane.tableArn, mover, 'ImplicitlyDenied');
+    }
+    for (const action of TENANT_MOVER_OBJECT_ACTIONS) {
+      add(
+        `own object (${where})`,
+        action,
+        `${plane.bucketArn}/tenants/${owner}/users/gina/a.txt`,
+        mover,
+        'Allowed',
+      );
+      add(
+        `another tenant object (${where})`,
+        action,
+        `${plane.bucketArn}/tenants/acme/shared/a.txt`,
+        mover,
+        'ImplicitlyDenied',
+      );
+    }
+    for (const action of ['s3:ListBucket', 's3:ListBucketVersions']) {
+      add(
+        `own prefix (${where})`,
+        action,
+        plane.bucketArn,
+        { ...mover, 's3:prefix': `tenants/${owner}/` },
+        'Allowed',
+      );
+      add(
+        `another tenant prefix (${where})`,
+        action,
+        plane.bucketArn,
+        { ...mover, 's3:prefix': 'tenants/acme/' },
+        'ImplicitlyDenied',
+      );
+    }
+    for (const action of TENANT_MOVER_INDEX_ACTIONS) {
+      add(`own index (${where})`, action, `${plane.vectorBucketArn}/index/${owner}`, mover, 'Allowed');
+      add(
+        `another tenant index (${where})`,
+        action,
+        `${plane.vectorBucketArn}/index/acme`,
+        mover,
+        'ImplicitlyDenied',
+      );
+    }
+  }
+  add(
+    'another silo table, its own key',
+    'dynamodb:PutItem',
+    otherSilo.tableArn,
+    { ...mover, 'dynamodb:LeadingKeys': [`${owner}#t#memory`] },
+    'ImplicitlyDenied',
   );
   add(
-    'pool tenant on its pool prefix',
-    's3:ListBucket',
-    pool.bucketArn,
-    listing('tenants/acme/shared/', OWN),
+    'another silo bucket',
+    's3:PutObject',
+    `${otherSilo.bucketArn}/tenants/${owner}/shared/a.txt`,
+    mover,
+    'ImplicitlyDenied',
+  );
+  add(
+    'another silo index',
+    's3vectors:PutVectors',
+    `${otherSilo.vectorBucketArn}/index/${owner}`,
+    mover,
+    'ImplicitlyDenied',
+  );
+  const viaS3 = (alias: string): ContextValues => ({
+    ...mover,
+    'kms:ViaService': silo.s3ViaService,
+    'kms:ResourceAliases': [alias],
+  });
+  add('own silo key through S3', 'kms:GenerateDataKey', silo.keyArn, viaS3(silo.keyAlias), 'Allowed');
+  add(
+    'another silo key through S3',
+    'kms:GenerateDataKey',
+    silo.keyArn,
+    viaS3(otherSilo.keyAlias),
+    'ImplicitlyDenied',
+  );
+  add('a table scan (no keys) of its silo', 'dynamodb:Scan', silo.tableArn, mover, 'ImplicitlyDenied');
+  return cases;
+}
+
+/** What CloudFormation may do with the silo deployer role: create and delete silo resources, nothing else. */
+export function siloDeployerMatrix(
+  targets: Pick<
+    MatrixTargets,
+    'tableArn' | 'foreignTableArn' | 'bucketArn' | 'vectorBucketArn' | 'vaultKeyArn'
+  >,
+  silo: SiloTargets,
+  aliasArn: string,
+): MatrixCase[] {
+  const cases: MatrixCase[] = [];
+  const add = (name: string, action: string, resource: string, context: ContextValues, expected: Verdict) =>
+    cases.push({ name: `deployer: ${action} ${name}`, action, resource, context, expected });
+  for (const action of ['dynamodb:CreateTable', 'dynamodb:DeleteTable']) {
+    add('a silo table', action, silo.tableArn, {}, 'Allowed');
+    add('the pool table', action, targets.tableArn, {}, 'ImplicitlyDenied');
+    add('the control table', action, targets.foreignTableArn, {}, 'ImplicitlyDenied');
+  }
+  for (const action of ['s3:CreateBucket', 's3:DeleteBucket', 's3:PutBucketPolicy']) {
+    add('a silo bucket', action, silo.bucketArn, {}, 'Allowed');
+    add('the pool bucket', action, targets.bucketArn, {}, 'ImplicitlyDenied');
+  }
+  for (const action of ['s3vectors:CreateVectorBucket', 's3vectors:DeleteVectorBucket']) {
+    add('a silo vector bucket', action, silo.vectorBucketArn, {}, 'Allowed');
+    add('the pool vector bucket', action, targets.vectorBucketArn, {}, 'ImplicitlyDenied');
+  }
+  add(
+    'a key tagged as a silo key',
+    'kms:CreateKey',
+    '*',
+    { [`aws:RequestTag/${SILO_KEY_TAG}`]: silo.tenantId },
     'Allowed',
+  );
+  add('an untagged key', 'kms:CreateKey', '*', {}, 'ImplicitlyDenied');
+  for (const action of ['kms:ScheduleKeyDeletion', 'kms:PutKeyPolicy', 'kms:CreateGrant']) {
+    add('a silo key', action, silo.keyArn, { [`aws:ResourceTag/${SILO_KEY_TAG}`]: silo.tenantId }, 'Allowed');
+    add('the vault key (untagged)', action, targets.vaultKeyArn, {}, 'ImplicitlyDenied');
+  }
+  add('a silo alias', 'kms:CreateAlias', aliasArn, {}, 'Allowed');
+  for (const action of ['dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:PutItem'])
+    add('data in a silo table', action, silo.tableArn, {}, 'ImplicitlyDenied');
+  add(
+    'an object in a silo bucket',
+    's3:GetObject',
+    `${silo.bucketArn}/tenants/${silo.tenantId}/shared/a.txt`,
+    {},
+    'ImplicitlyDenied',
   );
   return cases;
 }

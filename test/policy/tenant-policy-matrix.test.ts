@@ -5,7 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { TENANT_TAG_KEY } from '../../lambdas/tenancy/key-layout.js';
+import { siloResourceNames } from '../../lambdas/tenancy/silo-names.js';
+import { STACK_ID } from '../../lib/bulkhead-app.js';
 import { DEFAULT_MODEL_IDS } from '../../lib/bulkhead-settings.js';
+import { FEATURE_FLAGS } from '../../lib/feature-flags.js';
+import { siloTemplate } from '../../lib/silo-stack.js';
 import type { CfnTemplate } from '../../lib/template/cfn-template.js';
 import {
   functionSpecs,
@@ -18,15 +22,17 @@ import {
 } from '../../lib/template/local-resolution.js';
 import { synthesizeBulkheadTemplate } from '../../lib/template/synthesize.js';
 import type { PolicyDocumentJson, PolicyStatementJson } from '../../lib/tenant-policy.js';
-import { assumedRoleSession, evaluateAccess } from '../support/iam-evaluation.js';
+import { assumedRoleSession, evaluateAccess, sessionTags } from '../support/iam-evaluation.js';
 import {
   auditWriterMatrix,
   type MatrixCase,
   type MatrixTargets,
   policyMatrix,
   type SiloTargets,
+  siloDeployerMatrix,
   siloMatrix,
   tenantEraserMatrix,
+  tenantMoverMatrix,
   userEraserMatrix,
   type Verdict,
 } from './policy-matrix.js';
@@ -98,22 +104,27 @@ function targetsFrom(template: CfnTemplate): MatrixTargets {
   };
 }
 
-const SILO_TENANT = 'globex';
+/** Five silo tenants: each silo must be reachable by its own tenant only. */
+const SILO_TENANTS = ['globex', 'initech', 'umbrella', 'hooli', 'wayne'] as const;
+const [SILO_TENANT] = SILO_TENANTS;
 
-/** The silo tenant's data plane exactly as the api function routes to it (`SILO_DATA_PLANES`). */
+/** A silo tenant's data plane exactly as the functions name it (PLATFORM_STACK_NAME, PLATFORM_ACCOUNT_ID, Region). */
 function siloTargetsFrom(template: CfnTemplate, tenantId: string): SiloTargets {
-  const planes: Record<string, Record<string, string>> = JSON.parse(
-    requiredVariable(apiEnvironment(template), 'SILO_DATA_PLANES'),
+  const env = apiEnvironment(template);
+  const { partition, region } = LOCAL_ACCOUNT;
+  const account = requiredVariable(env, 'PLATFORM_ACCOUNT_ID');
+  const names = siloResourceNames(
+    { stackName: requiredVariable(env, 'PLATFORM_STACK_NAME'), account, region },
+    tenantId,
   );
-  const plane = planes[tenantId];
-  if (plane === undefined) throw new Error(`no silo data plane for ${tenantId}`);
-  const named = (type: string, field: string): string =>
-    arnOfNamed(template, type, requiredVariable(plane, field));
   return {
     tenantId,
-    tableArn: named('AWS::DynamoDB::Table', 'tableName'),
-    bucketArn: named('AWS::S3::Bucket', 'bucketName'),
-    vectorBucketArn: named('AWS::S3Vectors::VectorBucket', 'vectorBucketName'),
+    tableArn: `arn:${partition}:dynamodb:${region}:${account}:table/${names.tableName}`,
+    bucketArn: `arn:${partition}:s3:::${names.bucketName}`,
+    vectorBucketArn: `arn:${partition}:s3vectors:${region}:${account}:bucket/${names.vectorBucketName}`,
+    keyAlias: names.keyAlias,
+    s3ViaService: `s3.${region}.amazonaws.com`,
+    keyArn: `arn:${partition}:kms:${region}:${account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
   };
 }
 
@@ -124,20 +135,28 @@ const documents = rolePolicyDocuments(template, tenantRoleId);
 const session = assumedRoleSession(resourceArn(template, tenantRoleId));
 const cases = policyMatrix(targetsFrom(template));
 
-// The hybrid deployment of the local demo: one silo tenant beside the pool.
-const hybridTemplate = synthesizeBulkheadTemplate({
-  nagChecks: false,
-  context: { 'bulkhead:siloTenants': SILO_TENANT },
-});
-const hybridDocuments = rolePolicyDocuments(hybridTemplate, tenantAccessRoleLogicalId(hybridTemplate));
-const hybridCases = siloMatrix(siloTargetsFrom(hybridTemplate, SILO_TENANT), targetsFrom(hybridTemplate));
+// Every deployment is hybrid: the same documents grant each silo to its own tenant.
+const siloCases = SILO_TENANTS.flatMap((tenantId) =>
+  siloMatrix(
+    siloTargetsFrom(template, tenantId),
+    targetsFrom(template),
+    SILO_TENANTS.filter((other) => other !== tenantId),
+  ),
+);
 
-/** A KMS key's own policy: KMS requires it to allow (as in AWS), so the matrix judges it too. */
+/** The silo template, as the placement job deploys it (its key's policy judges the silo key cases). */
+const silo = siloTemplate(STACK_ID, FEATURE_FLAGS);
+const siloKeyId = Object.keys(silo.Resources).find((id) => silo.Resources[id]?.Type === 'AWS::KMS::Key');
+
+/**
+ * A KMS key's own policy: KMS requires it to allow (as in AWS), so the matrix judges it too. A key
+ * the platform template does not hold is a silo's key (created from the silo template).
+ */
 function keyPolicyOf(keyArn: string): PolicyDocumentJson {
-  return resolveIntrinsics(
-    template.Resources[keyArn.split(':key/')[1] ?? '']?.Properties?.KeyPolicy,
-    template,
-  ) as PolicyDocumentJson;
+  const platformKey = template.Resources[keyArn.split(':key/')[1] ?? ''];
+  const [owner, keyId] =
+    platformKey === undefined ? [silo, siloKeyId ?? ''] : [template, keyArn.split(':key/')[1] ?? ''];
+  return resolveIntrinsics(owner.Resources[keyId]?.Properties?.KeyPolicy, owner) as PolicyDocumentJson;
 }
 
 /** The resource policy a case is judged under: the key policy of a KMS key. */
@@ -224,14 +243,23 @@ function roleId(prefix: string): string {
   return id;
 }
 
+const [moverSilo, otherSilo] = [siloTargetsFrom(template, SILO_TENANT), siloTargetsFrom(template, 'initech')];
+const siloAliasArn = `arn:${LOCAL_ACCOUNT.partition}:kms:${LOCAL_ACCOUNT.region}:${LOCAL_ACCOUNT.accountId}:${moverSilo.keyAlias}`;
+
 describe.each([
   ['user eraser', 'ErasersUserEraser', userEraserMatrix(targetsFrom(template))],
   ['tenant eraser', 'ErasersTenantEraser', tenantEraserMatrix(targetsFrom(template))],
+  ['tenant mover', 'PlacementTenantMover', tenantMoverMatrix(targetsFrom(template), moverSilo, otherSilo)],
+  [
+    'silo deployer',
+    'PlacementSiloDeployer',
+    siloDeployerMatrix(targetsFrom(template), moverSilo, siloAliasArn),
+  ],
 ])('%s policy matrix (policy read from the synthesized template)', (_name, prefix, matrix) => {
   const id = roleId(prefix);
   it.each(matrix)('$name → $expected', async (testCase) => {
     const verdict = await evaluateAccess(
-      { identity: rolePolicyDocuments(template, id) },
+      { identity: rolePolicyDocuments(template, id), ...resourcePolicyOf(testCase) },
       {
         principal: assumedRoleSession(resourceArn(template, id)),
         action: testCase.action,
@@ -248,30 +276,80 @@ describe.each([
   });
 });
 
-describe('audit writer in a hybrid deployment', () => {
-  const writerId = Object.keys(hybridTemplate.Resources).find(
-    (id) => hybridTemplate.Resources[id]?.Type === 'AWS::IAM::Role' && id.startsWith('AuditWriter'),
-  );
-  if (writerId === undefined) throw new Error('no audit writer role in the hybrid template');
-  const siloTable = siloTargetsFrom(hybridTemplate, SILO_TENANT).tableArn;
-  const judge = (tenantId: string) =>
+describe('the placement job’s grant on silo stacks', () => {
+  const jobRole = roleId('PlacementRole');
+  const deployerArn = resourceArn(template, roleId('PlacementSiloDeployer'));
+  const stackArn = (name: string) =>
+    `arn:${LOCAL_ACCOUNT.partition}:cloudformation:${LOCAL_ACCOUNT.region}:${LOCAL_ACCOUNT.accountId}:stack/${name}/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab`;
+  const judge = (action: string, resource: string, context: Record<string, string> = {}) =>
     evaluateAccess(
-      { identity: rolePolicyDocuments(hybridTemplate, writerId) },
+      { identity: rolePolicyDocuments(template, jobRole) },
+      { principal: assumedRoleSession(resourceArn(template, jobRole)), action, resource, context },
+    );
+
+  it('creates silo stacks only with the deployer role, and no other stack', async () => {
+    const withRole = { 'cloudformation:RoleArn': deployerArn };
+    expect(await judge('cloudformation:CreateStack', stackArn('Bulkhead-silo-globex'), withRole)).toBe(
+      'Allowed',
+    );
+    expect(await judge('cloudformation:CreateStack', stackArn('Bulkhead-silo-globex'))).toBe(
+      'ImplicitlyDenied',
+    );
+    expect(
+      await judge('cloudformation:CreateStack', stackArn('Bulkhead-silo-globex'), {
+        'cloudformation:RoleArn': resourceArn(template, tenantRoleId),
+      }),
+    ).toBe('ImplicitlyDenied');
+    expect(await judge('cloudformation:CreateStack', stackArn('Bulkhead'), withRole)).toBe(
+      'ImplicitlyDenied',
+    );
+  });
+
+  it('watches and deletes silo stacks, never the platform’s own', async () => {
+    expect(await judge('cloudformation:DescribeStacks', stackArn('Bulkhead-silo-globex'))).toBe('Allowed');
+    expect(await judge('cloudformation:DeleteStack', stackArn('Bulkhead-silo-globex'))).toBe('Allowed');
+    expect(await judge('cloudformation:DeleteStack', stackArn('Bulkhead'))).toBe('ImplicitlyDenied');
+  });
+
+  it('passes the deployer role to CloudFormation only, and no other role', async () => {
+    const toCloudFormation = { 'iam:PassedToService': 'cloudformation.amazonaws.com' };
+    expect(await judge('iam:PassRole', deployerArn, toCloudFormation)).toBe('Allowed');
+    expect(await judge('iam:PassRole', deployerArn, { 'iam:PassedToService': 'lambda.amazonaws.com' })).toBe(
+      'ImplicitlyDenied',
+    );
+    expect(await judge('iam:PassRole', resourceArn(template, tenantRoleId), toCloudFormation)).toBe(
+      'ImplicitlyDenied',
+    );
+  });
+});
+
+describe('audit writer and silos', () => {
+  const siloTable = siloTargetsFrom(template, SILO_TENANT).tableArn;
+  const judge = (tenantId: string, placement: 'pool' | 'silo', table = siloTable) =>
+    evaluateAccess(
+      { identity: auditWriterDocuments },
       {
-        principal: assumedRoleSession(resourceArn(hybridTemplate, writerId)),
+        principal: auditWriterSession,
         action: 'dynamodb:PutItem',
-        resource: siloTable,
+        resource: table,
         context: {
-          'aws:PrincipalTag/TenantId': tenantId,
-          'aws:PrincipalTag/UserId': 'alice',
+          ...sessionTags({ tenantId, userId: 'alice', placement }),
           'dynamodb:LeadingKeys': [`${tenantId}#a#audit#s0`],
         },
       },
     );
 
-  it('lets only the silo tenant’s writer append to the silo table', async () => {
-    expect(await judge(SILO_TENANT)).toBe('Allowed');
-    expect(await judge('acme')).toBe('ImplicitlyDenied');
+  it('lets only the silo tenant’s writer, placed in its silo, append to the silo table', async () => {
+    expect(await judge(SILO_TENANT, 'silo')).toBe('Allowed');
+    expect(await judge('initech', 'silo')).toBe('ImplicitlyDenied');
+    expect(await judge('acme', 'pool')).toBe('ImplicitlyDenied');
+    expect(await judge(SILO_TENANT, 'pool')).toBe('ImplicitlyDenied');
+  });
+
+  it('keeps a silo tenant’s writer off the pool table, and lets a pool tenant’s append there', async () => {
+    const poolTable = targetsFrom(template).tableArn;
+    expect(await judge(SILO_TENANT, 'silo', poolTable)).toBe('ImplicitlyDenied');
+    expect(await judge('acme', 'pool', poolTable)).toBe('Allowed');
   });
 });
 
@@ -338,40 +416,61 @@ describe('mutation check: the matrix catches weakened policies', () => {
   });
 });
 
-describe('hybrid tenancy: the policy of a deployment with a silo tenant (from its synthesized template)', () => {
-  it.each(hybridCases)('$name → $expected', async (testCase) => {
-    expect(await verdict(hybridDocuments, testCase)).toBe(testCase.expected);
+describe(`silos: ${SILO_TENANTS.length} silo tenants under the one tenant policy (from the synthesized template)`, () => {
+  it.each(siloCases)('$name → $expected', async (testCase) => {
+    expect(await verdict(documents, testCase)).toBe(testCase.expected);
   });
 
+  it('holds both outcomes for every silo tenant', () => {
+    for (const tenantId of SILO_TENANTS) {
+      const own = siloCases.filter((testCase) => testCase.name.startsWith(`silo ${tenantId}: `));
+      expect(own.some((testCase) => testCase.expected === 'Allowed')).toBe(true);
+      expect(own.some((testCase) => testCase.expected !== 'Allowed')).toBe(true);
+    }
+  });
+
+  /** Names of the silo cases whose verdict under `policy` differs from the expected one. */
+  const wrongSiloCases = (policy: readonly PolicyDocumentJson[]) => misjudged(policy, siloCases);
+
   it.each([
-    ['Silo1Items', 'dynamodb:Query another tenant on its own shared key'],
-    ['Silo1Objects', 's3:GetObject another tenant on its own prefix'],
-    ['Silo1Listing', 's3:ListBucket another tenant on its own prefix'],
-    ['Silo1VectorIndex', 's3vectors:QueryVectors another tenant on its own index'],
-  ])('catches %s without the silo tenant condition (%s becomes Allowed)', async (sid, caseName) => {
-    const weakened = mutated(
-      sid,
-      (statement) => {
-        const { StringEquals: _dropped, ...rest } = statement.Condition ?? {};
-        return { ...statement, Condition: rest };
-      },
-      hybridDocuments,
-    );
-    const wrong = await misjudged(weakened, hybridCases);
+    ['SiloTenantItems', 'dynamodb:Query silo tenant initech on its own shared key'],
+    ['SiloTenantObjects', 's3:GetObject silo tenant initech on its own prefix'],
+    ['SiloTenantVectorIndex', 's3vectors:QueryVectors silo tenant initech on its own index'],
+  ])(
+    'catches %s naming any silo instead of the session tenant’s (%s becomes Allowed)',
+    async (sid, caseName) => {
+      const weakened = mutated(sid, (statement) => ({
+        ...statement,
+        Resource: JSON.parse(
+          JSON.stringify(statement.Resource).replaceAll(`\${aws:PrincipalTag/${TENANT_TAG_KEY}}`, '*'),
+        ),
+      }));
+      const wrong = await wrongSiloCases(weakened);
+      expect(wrong.get(`silo ${SILO_TENANT}: ${caseName}`)).toBe('Allowed');
+    },
+  );
+
+  it.each([
+    ['TenantItems', 'dynamodb:Query own shared key in the pool table'],
+    ['TenantObjects', 's3:GetObject own shared object in the pool bucket'],
+    ['TenantListing', 's3:ListBucket own prefix in the pool bucket'],
+    ['TenantVectorIndex', 's3vectors:QueryVectors own index name in the pool'],
+    ['SiloTenantItems', 'dynamodb:Query own key with a pool session'],
+    ['SiloTenantObjects', 's3:GetObject own object with a pool session'],
+    ['SiloTenantVectorIndex', 's3vectors:QueryVectors own index with a pool session'],
+  ])('catches %s without its placement condition (%s becomes Allowed)', async (sid, caseName) => {
+    const weakened = mutated(sid, (statement) => {
+      const { StringEquals: _dropped, ...rest } = statement.Condition ?? {};
+      return { ...statement, Condition: rest };
+    });
+    const wrong = await wrongSiloCases(weakened);
     expect(wrong.get(`silo ${SILO_TENANT}: ${caseName}`)).toBe('Allowed');
   });
 
-  it.each([
-    'dynamodb:Query own shared key in the pool table',
-    's3:GetObject own shared object in the pool bucket',
-    's3:ListBucket own prefix in the pool bucket',
-    's3vectors:QueryVectors own index name in the pool',
-  ])('catches a policy without DenySiloTenantsOnPool (%s is no longer denied)', async (caseName) => {
-    const weakened = mutated('DenySiloTenantsOnPool', () => undefined, hybridDocuments);
-
-    const wrong = await misjudged(weakened, hybridCases);
-
-    expect(wrong.get(`silo ${SILO_TENANT}: ${caseName}`)).toBeDefined();
+  it('keeps the tenant role’s documents the same size whatever the number of silos (no per-silo statement)', () => {
+    const text = JSON.stringify(documents);
+    expect(text).not.toMatch(/globex|initech/);
+    expect(text).toContain(`-silo-\${aws:PrincipalTag/${TENANT_TAG_KEY}}`);
   });
 });
 

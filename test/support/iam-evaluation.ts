@@ -51,10 +51,18 @@ export async function evaluateAccess(policies: PolicySet, request: AccessRequest
 }
 
 /** Session-tag context for a tenant session; omit a value to leave that tag out. */
-export function sessionTags(tags: { readonly tenantId?: string; readonly userId?: string }): ContextValues {
+export function sessionTags(tags: {
+  readonly tenantId?: string;
+  readonly userId?: string;
+  /** The tenant's placement; a tenant session without one says `pool` (null: no Placement tag). */
+  readonly placement?: 'pool' | 'silo' | null;
+}): ContextValues {
   const context: Record<string, string> = {};
   if (tags.tenantId !== undefined) context['aws:PrincipalTag/TenantId'] = tags.tenantId;
   if (tags.userId !== undefined) context['aws:PrincipalTag/UserId'] = tags.userId;
+  const placement =
+    tags.placement === undefined ? (tags.tenantId === undefined ? null : 'pool') : tags.placement;
+  if (placement !== null) context['aws:PrincipalTag/Placement'] = placement;
   return context;
 }
 

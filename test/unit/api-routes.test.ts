@@ -74,8 +74,8 @@ describe('tenant API routes', () => {
     // One tenant session for the data, one audit writer session for the trail, both for the caller.
     expect(assumedSessions(sts)).toEqual(
       expect.arrayContaining([
-        { role: 'TenantAccess', TenantId: 'acme', UserId: 'alice' },
-        { role: 'AuditWriter', TenantId: 'acme', UserId: 'alice' },
+        { role: 'TenantAccess', TenantId: 'acme', UserId: 'alice', Placement: 'pool' },
+        { role: 'AuditWriter', TenantId: 'acme', UserId: 'alice', Placement: 'pool' },
       ]),
     );
     expect(assumedSessions(sts)).toHaveLength(2);

@@ -19,6 +19,9 @@ const SERVICE_ENV = {
   AUDIT_DIGEST_BUCKET_NAME: 'audit-digests',
   AUDIT_DIGEST_KEY_ARN: 'arn:aws:kms:us-east-1:000000000000:key/digests',
   MODEL_ID: 'amazon.nova-lite-v1:0',
+  PLATFORM_STACK_NAME: 'Bulkhead',
+  PLATFORM_ACCOUNT_ID: '111122223333',
+  AWS_REGION: 'eu-west-1',
 };
 
 describe('configuration', () => {
@@ -72,39 +75,36 @@ describe('configuration', () => {
     );
   });
 
-  it('reads SILO_DATA_PLANES into the silo tenants’ planes, none when unset', () => {
-    const globex = { tableName: 'g-data', bucketName: 'g-bucket', vectorBucketName: 'g-vectors' };
-
-    const hybrid = readServiceConfig({ ...SERVICE_ENV, SILO_DATA_PLANES: JSON.stringify({ globex }) });
-
-    expect([...hybrid.siloDataPlanes]).toEqual([['globex', globex]]);
-    expect(readServiceConfig(SERVICE_ENV).siloDataPlanes.size).toBe(0);
-    expect(readServiceConfig({ ...SERVICE_ENV, SILO_DATA_PLANES: '{}' }).siloDataPlanes.size).toBe(0);
+  it('reads how silos are named (stack, account, Region) and which tiers live in silos (enterprise unless set)', () => {
+    expect(readServiceConfig(SERVICE_ENV)).toMatchObject({
+      siloNaming: { stackName: 'Bulkhead', account: '111122223333', region: 'eu-west-1' },
+      siloTiers: ['enterprise'],
+    });
+    expect(readServiceConfig({ ...SERVICE_ENV, SILO_TIERS: 'premium, enterprise' }).siloTiers).toEqual([
+      'premium',
+      'enterprise',
+    ]);
+    expect(readServiceConfig({ ...SERVICE_ENV, SILO_TIERS: '' }).siloTiers).toEqual([]);
   });
 
-  it('refuses SILO_DATA_PLANES that is not JSON or not a map of tenant ids to plane names', () => {
-    const withPlanes = (value: string) => () =>
-      readServiceConfig({ ...SERVICE_ENV, SILO_DATA_PLANES: value });
-
-    expect(withPlanes('{globex:')).toThrow(/SILO_DATA_PLANES is not valid JSON/);
-    expect(withPlanes('[]')).toThrow(/SILO_DATA_PLANES must map tenant ids/);
-    expect(withPlanes('{"globex":{"tableName":"t","bucketName":"b"}}')).toThrow(
-      /SILO_DATA_PLANES must map tenant ids/,
+  it('refuses SILO_TIERS naming something that is not a tier, and a missing PLATFORM_STACK_NAME', () => {
+    expect(() => readServiceConfig({ ...SERVICE_ENV, SILO_TIERS: 'gold' })).toThrow(
+      /SILO_TIERS must list tiers/,
     );
-    expect(withPlanes('{"Not_A_Tenant":{"tableName":"t","bucketName":"b","vectorBucketName":"v"}}')).toThrow(
-      /SILO_DATA_PLANES must map tenant ids/,
-    );
+    const { PLATFORM_STACK_NAME: _dropped, ...rest } = SERVICE_ENV;
+    expect(() => readServiceConfig(rest)).toThrow(/PLATFORM_STACK_NAME is not set/);
   });
 
-  it('resolves a silo tenant to its plane and every other tenant to the pool', () => {
-    const globex = { tableName: 'g-data', bucketName: 'g-bucket', vectorBucketName: 'g-vectors' };
-    const config = readServiceConfig({ ...SERVICE_ENV, SILO_DATA_PLANES: JSON.stringify({ globex }) });
+  it('resolves a silo-placed tenant to the silo named for it, and a pool-placed one to the pool', () => {
+    const config = readServiceConfig(SERVICE_ENV);
     const pool = { tableName: 'data', bucketName: 'bucket', vectorBucketName: 'vectors' };
 
-    expect(dataPlaneFor(config, 'globex')).toEqual(globex);
-    expect(dataPlaneFor(config, 'acme')).toEqual(pool);
-    // A tenant named like an Object.prototype member is not a silo by accident.
-    expect(dataPlaneFor(config, 'constructor')).toEqual(pool);
+    expect(dataPlaneFor(config, 'globex', 'silo')).toMatchObject({
+      tableName: 'Bulkhead-silo-globex',
+      bucketName: 'bulkhead-silo-globex-111122223333-eu-west-1',
+      vectorBucketName: 'bulkhead-silo-globex',
+    });
+    expect(dataPlaneFor(config, 'globex', 'pool')).toEqual(pool);
   });
 
   it('reads the authorizer environment and refuses a JWKS_URL that is not a URL', () => {

@@ -55,8 +55,8 @@ describe('control API routes', () => {
     // One tenant session for the data, one audit writer session for the trail, both for the caller.
     expect(assumedSessions(sts)).toEqual(
       expect.arrayContaining([
-        { role: 'TenantAccess', TenantId: 'globex', UserId: 'ops-1' },
-        { role: 'AuditWriter', TenantId: 'globex', UserId: 'ops-1' },
+        { role: 'TenantAccess', TenantId: 'globex', UserId: 'ops-1', Placement: 'pool' },
+        { role: 'AuditWriter', TenantId: 'globex', UserId: 'ops-1', Placement: 'pool' },
       ]),
     );
     expect(assumedSessions(sts)).toHaveLength(2);

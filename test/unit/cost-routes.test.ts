@@ -203,8 +203,8 @@ describe('GET /v1/admin/costs', () => {
     ]);
     expect(sessionTags(control.sts)).toEqual(
       expect.arrayContaining([
-        { TenantId: 'acme', UserId: 'ops-1' },
-        { TenantId: 'globex', UserId: 'ops-1' },
+        { TenantId: 'acme', UserId: 'ops-1', Placement: 'pool' },
+        { TenantId: 'globex', UserId: 'ops-1', Placement: 'pool' },
       ]),
     );
     expect(sessionTags(control.sts).every((tags) => tags.UserId === 'ops-1')).toBe(true);

@@ -22,6 +22,8 @@ const tenant = (tenantId: string): TenantRecord => ({
   tier: 'enterprise',
   status: 'active',
   createdAt: '2024-01-01T00:00:00.000Z',
+  // The silo API's isolated functions serve silo tenants only.
+  placement: 'silo',
 });
 const meOf = (tenantId: string) =>
   proxyEvent({ path: '/v1/me', authorizer: { tenantId, userId: 'u1', roles: 'analyst' } });

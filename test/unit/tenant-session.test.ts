@@ -6,7 +6,11 @@ import {
   sdkSessionClients as real,
   type SessionClientFactory,
 } from '../../lambdas/tenancy/session-clients.js';
-import { type SessionSubject, TenantSessions } from '../../lambdas/tenancy/tenant-session.js';
+import {
+  type SessionSubject,
+  TenantSessions,
+  type TenantSessionsOptions,
+} from '../../lambdas/tenancy/tenant-session.js';
 import { isAssumeRole } from './support/fake-runtime.js';
 import { captureCommands, metadata, offlineClientConfig } from './support/fake-sdk.js';
 
@@ -38,7 +42,11 @@ function fakeSts(clock: { now: number }, options: { lifetimeMs?: number; delayMs
   return { sts, sent, inputs };
 }
 
-function sessionsWith(clock: { now: number }, sts: STSClient, extra: { maxSessions?: number } = {}) {
+function sessionsWith(
+  clock: { now: number },
+  sts: STSClient,
+  extra: Pick<TenantSessionsOptions, 'maxSessions' | 'placementOf'> = {},
+) {
   return new TenantSessions({
     sts,
     roleArn: ROLE_ARN,
@@ -114,7 +122,26 @@ describe('TenantSessions', () => {
     expect(inputs()[0]?.Policy).toBeUndefined();
   });
 
-  it('tags each session with its tenant and user and keeps raw ids out of the session name', async () => {
+  it('takes a new session, tagged with the new placement, once the tenant has moved (never the old one)', async () => {
+    const clock = { now: 0 };
+    const { sts, inputs } = fakeSts(clock);
+    let placement: 'pool' | 'silo' = 'pool';
+    const sessions = sessionsWith(clock, sts, { placementOf: async () => placement });
+
+    const before = await sessions.sessionFor(subject('acme', 'alice'));
+    placement = 'silo';
+    const after = await sessions.sessionFor(subject('acme', 'alice'));
+    const again = await sessions.sessionFor(subject('acme', 'alice'));
+
+    expect([before.placement, after.placement]).toEqual(['pool', 'silo']);
+    expect(again).toBe(after);
+    expect(inputs().map((input) => input.Tags?.find((tag) => tag.Key === 'Placement')?.Value)).toEqual([
+      'pool',
+      'silo',
+    ]);
+  });
+
+  it('tags each session with its tenant, user and placement (pool unless told) and keeps raw ids out of the session name', async () => {
     const clock = { now: 0 };
     const { sts, inputs } = fakeSts(clock);
     const sessions = sessionsWith(clock, sts);
@@ -127,6 +154,7 @@ describe('TenantSessions', () => {
     expect(input?.Tags).toEqual([
       { Key: 'TenantId', Value: 'acme' },
       { Key: 'UserId', Value: 'alice@example.com' },
+      { Key: 'Placement', Value: 'pool' },
     ]);
     expect(input?.RoleSessionName).toMatch(/^[\w+=,.@-]{2,64}$/);
     expect(input?.RoleSessionName).not.toContain('acme');

@@ -85,7 +85,8 @@ describe('PATCH /v1/admin/tenants/{tenantId}', () => {
     ['a fractional token budget', { monthlyTokenBudget: 1.5 }],
     ['a zero rate limit', { rateLimits: { perUserPerMinute: 0 } }],
     ['an unknown rate limit', { rateLimits: { perHour: 5 } }],
-    ['an unknown field', { tier: 'enterprise' }],
+    ['an unknown field', { colour: 'teal' }],
+    ['an unknown tier', { tier: 'gold' }],
     ['a model without a price', { modelId: 'anthropic.unknown-v1' }],
     ['a null setting', { monthlyBudgetUsd: null }],
   ])('answers 400 for %s and writes nothing', async (_label, body) => {
@@ -98,6 +99,43 @@ describe('PATCH /v1/admin/tenants/{tenantId}', () => {
     assertDocumentedResponse('PATCH', '/v1/admin/tenants/{tenantId}', result);
     expect(stored()).toEqual(before);
     expect(registry.items.size).toBe(1);
+  });
+
+  it('changes the tier in place when the new tier lives where the tenant is (no move)', async () => {
+    const { patch, stored } = platform();
+
+    const result = await patch({ tier: 'premium' });
+
+    expect(result.statusCode).toBe(200);
+    assertDocumentedResponse('PATCH', '/v1/admin/tenants/{tenantId}', result);
+    expect(stored()).toMatchObject({ tier: 'premium' });
+    expect(stored()?.move).toBeUndefined();
+  });
+
+  it('starts a move to a silo for a tier that lives in silos, and refuses another change while it runs (409)', async () => {
+    const { patch, stored, handler } = platform();
+
+    const moved = await patch({ tier: 'enterprise' });
+    const again = await patch({ tier: 'basic' });
+    const offboard = await handler(
+      proxyEvent({
+        method: 'POST',
+        path: '/v1/admin/tenants/acme/offboard',
+        body: '{}',
+        authorizer: OPERATOR,
+      }),
+    );
+
+    expect(moved.statusCode).toBe(200);
+    expect(JSON.parse(moved.body)).toMatchObject({
+      tier: 'enterprise',
+      move: { to: 'silo', phase: 'provisioning' },
+    });
+    expect(again.statusCode).toBe(409);
+    expect(JSON.parse(again.body).error.code).toBe('move_in_progress');
+    assertDocumentedResponse('PATCH', '/v1/admin/tenants/{tenantId}', again);
+    expect(stored()).toMatchObject({ tier: 'enterprise', move: { to: 'silo' } });
+    expect(offboard.statusCode).toBe(409);
   });
 
   it('answers 404 for an unknown tenant and 403 for a non-operator', async () => {

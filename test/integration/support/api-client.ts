@@ -40,10 +40,12 @@ export async function callApi(
   authorization?: string,
   body?: unknown,
   endpoint: string = cloud.apiEndpoint,
+  headers: Readonly<Record<string, string>> = {},
 ): Promise<ApiResponse> {
   const response = await fetch(`${endpoint}${path}`, {
     method,
     headers: {
+      ...headers,
       ...(authorization === undefined ? {} : { authorization }),
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     },
@@ -64,8 +66,9 @@ export async function callAs(
   path: string,
   body?: unknown,
   endpoint?: string,
+  headers?: Readonly<Record<string, string>>,
 ): Promise<ApiResponse> {
-  return callApi(method, path, `Bearer ${await tokenFor(caller)}`, body, endpoint);
+  return callApi(method, path, `Bearer ${await tokenFor(caller)}`, body, endpoint, headers);
 }
 
 /** A tenant's own guard-rail settings, given when it is onboarded (its tier's defaults otherwise). */

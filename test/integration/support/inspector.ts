@@ -4,6 +4,7 @@
  */
 
 import type { WorkerReport } from '../../../local/api-gateway/function-hosts.js';
+import type { StackView } from '../../../local/emulators/cloudformation.js';
 import type {
   ModelFailure,
   RecordedModelRequest,
@@ -16,6 +17,12 @@ async function inspect<T>(path: string): Promise<T> {
   const response = await fetch(`${cloud.inspectorEndpoint}${path}`);
   if (!response.ok) throw new Error(`inspector ${path}: ${response.status} ${await response.text()}`);
   return (await response.json()) as T;
+}
+
+/** Every stack the local CloudFormation has created, deleted ones too, with its resources. */
+export async function cloudFormationStacks(): Promise<StackView[]> {
+  const { stacks } = await inspect<{ stacks: StackView[] }>('/cloudformation/stacks');
+  return stacks;
 }
 
 /** Every model request still on record, oldest first. */
@@ -87,11 +94,19 @@ export async function vectorsIn(
   return vectors;
 }
 
+/** The scheduled jobs tests run (by entry). The placement job is run per tenant (support/placement.ts). */
+export const SCHEDULED = {
+  digester: 'lambdas/handlers/audit-digest.ts',
+  tenantErasure: 'lambdas/handlers/tenant-erasure.ts',
+  retention: 'lambdas/handlers/retention.ts',
+} as const;
+
 /**
- * Runs the scheduled functions once — all, or `only` the one with that entry — with a scheduled
- * event for `at`; their results, e.g. `[{ signed: 2, ... }]`.
+ * Runs one scheduled function once (`only`: its entry) with a scheduled event for `at`; its
+ * results, e.g. `[{ signed: 2, ... }]`. Never all at once: the placement job would move every
+ * tenant of a silo tier, other test files' too.
  */
-export async function runSchedules(options: { at?: Date; only?: string } = {}): Promise<unknown[]> {
+export async function runSchedules(options: { at?: Date; only: string }): Promise<unknown[]> {
   const response = await fetch(`${cloud.inspectorEndpoint}/schedules/run`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -11,6 +11,7 @@ export const cloud = inject('localCloud');
 
 /** The api function as Lambda would run it: its own credentials and resolved environment. */
 export function functionOf(entry: string): {
+  readonly logicalId: string;
   readonly credentials: AwsCredentialIdentity;
   readonly environment: Readonly<Record<string, string>>;
 } {
@@ -39,20 +40,32 @@ export function stsClient(credentials: AwsCredentialIdentity = apiFunction.crede
   return new STSClient(clientConfig(credentials));
 }
 
+/** Where a session says its tenant lives (the `Placement` tag): the pool unless told. */
+export type SessionPlacement = 'pool' | 'silo';
+
 /** Tenant-session credentials for (tenant, user), minted by the local STS for the api function. */
-export function tenantSession(tenantId: string, userId: string): Promise<AwsCredentialIdentity> {
-  return taggedSession(cloud.tenantRoleArn, tenantId, userId);
+export function tenantSession(
+  tenantId: string,
+  userId: string,
+  placement: SessionPlacement = 'pool',
+): Promise<AwsCredentialIdentity> {
+  return taggedSession(cloud.tenantRoleArn, tenantId, userId, placement);
 }
 
 /** Audit-writer credentials for (tenant, user): the only sessions that may write the audit trail. */
-export function auditWriterSession(tenantId: string, userId: string): Promise<AwsCredentialIdentity> {
-  return taggedSession(apiEnv('AUDIT_ROLE_ARN'), tenantId, userId);
+export function auditWriterSession(
+  tenantId: string,
+  userId: string,
+  placement: SessionPlacement = 'pool',
+): Promise<AwsCredentialIdentity> {
+  return taggedSession(apiEnv('AUDIT_ROLE_ARN'), tenantId, userId, placement);
 }
 
 async function taggedSession(
   roleArn: string,
   tenantId: string,
   userId: string,
+  placement: SessionPlacement,
 ): Promise<AwsCredentialIdentity> {
   const { Credentials } = await stsClient().send(
     new AssumeRoleCommand({
@@ -62,6 +75,7 @@ async function taggedSession(
       Tags: [
         { Key: 'TenantId', Value: tenantId },
         { Key: 'UserId', Value: userId },
+        { Key: 'Placement', Value: placement },
       ],
     }),
   );

@@ -50,13 +50,14 @@ export const TEST_CONFIG: ServiceConfig = {
   vaultKeyArn: 'arn:aws:kms:us-east-1:000000000000:key/vault',
   auditDigestBucketName: 'audit-digests',
   auditDigestKeyArn: 'arn:aws:kms:us-east-1:000000000000:key/digests',
-  offboardingSettleSeconds: 330,
+  registrySettleSeconds: 330,
   connectorAllowLoopback: false,
   modelId: 'amazon.nova-lite-v1:0',
   allowedModelIds: ['amazon.nova-lite-v1:0', 'amazon.nova-micro-v1:0'],
   embeddingModelId: 'amazon.titan-embed-text-v2:0',
   tenantSessionSeconds: 900,
-  siloDataPlanes: new Map(),
+  siloNaming: { stackName: 'Bulkhead', account: '000000000000', region: 'us-east-1' },
+  siloTiers: ['enterprise'],
 };
 
 export const TAG_KEY = 'test-tag-key';

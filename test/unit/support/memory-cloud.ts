@@ -48,7 +48,7 @@ function expressionScope(input: Record<string, unknown>): ExpressionScope {
   };
 }
 
-/** Evaluates the condition forms ScopedTable writes: `a AND b`, `(x OR y)`, (not_)exists, `=`, `<=`. */
+/** Evaluates the condition forms ScopedTable and the registry write: `a AND b`, `(x OR y)`, (not_)exists, `=`, `<>`, `<=`. */
 function conditionHolds(condition: unknown, item: Item | undefined, scope: ExpressionScope): boolean {
   if (condition === undefined) return true;
   const attribute = (ref: string) => item?.[ref.startsWith('#') ? String(scope.names[ref]) : ref];
@@ -58,6 +58,7 @@ function conditionHolds(condition: unknown, item: Item | undefined, scope: Expre
     const [left = '', operator, right = ''] = text.split(' ');
     const value = scope.values[right];
     if (operator === '=') return attribute(left) === value;
+    if (operator === '<>') return attribute(left) !== value;
     if (operator === '<=') return Number(attribute(left)) <= Number(value);
     throw new Error(`MemoryTable does not understand condition ${text}`);
   };

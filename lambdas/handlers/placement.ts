@@ -1,0 +1,73 @@
+/**
+ * Lambda entry of the placement job, run every minute (EventBridge), one run at a time: carries
+ * every tenant's move between the pool and its silo (lambdas/placement/placement-run.ts). Its role
+ * may create, watch and delete silo stacks (CloudFormation acts with the silo deployer role), read
+ * and write the control table and assume the tenant mover role; tenant data is reached only
+ * through mover sessions, one tenant at a time.
+ */
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { STSClient } from '@aws-sdk/client-sts';
+import { z } from 'zod';
+import { dataPlaneFor, readPlacementConfig } from '../config.js';
+import { jsonLogger } from '../observability/logger.js';
+import { type PlacementRunSummary, runPlacements } from '../placement/placement-run.js';
+import { SiloStacks } from '../placement/silo-stacks.js';
+import { TENANT_MOVER_USER_ID, TenantPlane } from '../placement/tenant-plane.js';
+import { monthsBetween } from '../privacy/user-erasure.js';
+import { TenantRegistry } from '../registry/tenant-registry.js';
+import { TenantIdSchema } from '../tenancy/key-layout.js';
+import { tenantTagFor } from '../tenancy/request-context.js';
+import { sdkSessionClients } from '../tenancy/session-clients.js';
+import { TenantSessions } from '../tenancy/tenant-session.js';
+import { tenantTagKeyLoader } from '../tenancy/tenant-tag-key.js';
+import { scheduledTime } from './scheduled-event.js';
+
+const config = readPlacementConfig();
+const registry = new TenantRegistry(new DynamoDBClient({}), config.controlTableName);
+const moverSessions = new TenantSessions({
+  sts: new STSClient({}),
+  roleArn: config.tenantMoverRoleArn,
+  durationSeconds: config.tenantSessionSeconds,
+  clients: sdkSessionClients,
+  placementOf: (tenantId) => registry.placementOf(tenantId),
+});
+const stacks = new SiloStacks(new CloudFormationClient({}), {
+  naming: config.siloNaming,
+  templateUrl: config.siloTemplateUrl,
+  deployerRoleArn: config.siloDeployerRoleArn,
+  accessLogsBucketName: config.accessLogsBucketName,
+});
+const tagKey = tenantTagKeyLoader(new SecretsManagerClient({}), config.tenantTagSecretArn);
+
+/** An operator's own invocation may name one tenant (`{"tenantId": "acme"}`); the schedule names none. */
+const OneTenantSchema = z.object({ tenantId: TenantIdSchema });
+
+export async function handler(event: unknown): Promise<PlacementRunSummary> {
+  const now = scheduledTime(event);
+  const one = OneTenantSchema.safeParse(event);
+  const tenantTag = async (tenantId: string) => tenantTagFor(tenantId, await tagKey());
+  return runPlacements({
+    tenants: async () => {
+      if (!one.success) return registry.listTenants();
+      const tenant = await registry.getTenant(one.data.tenantId);
+      return tenant === undefined ? [] : [tenant];
+    },
+    registry,
+    stacks,
+    planeOf: async (tenant, placement) => {
+      const session = await moverSessions.sessionFor({
+        tenantId: tenant.tenantId,
+        userId: TENANT_MOVER_USER_ID,
+        tenantTag: await tenantTag(tenant.tenantId),
+      });
+      const months = monthsBetween(new Date(tenant.createdAt), now);
+      return TenantPlane.of(session, dataPlaneFor(config, tenant.tenantId, placement), months);
+    },
+    tenantTag,
+    settleMs: config.registrySettleSeconds * 1000,
+    logger: jsonLogger,
+    now: () => now,
+  });
+}
