@@ -10,8 +10,6 @@ import { settingsFromContext } from './bulkhead-settings.js';
 import { BulkheadStack } from './bulkhead-stack.js';
 import { FEATURE_FLAGS } from './feature-flags.js';
 
-export { FEATURE_FLAGS };
-
 /** The stack's construct id (and CloudFormation stack name). */
 export const STACK_ID = 'Bulkhead';
 

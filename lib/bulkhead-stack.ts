@@ -29,7 +29,6 @@ import {
 } from './bulkhead-settings.js';
 import { ControlPlane } from './control-plane.js';
 import { EraserRoles } from './eraser-roles.js';
-import { FEATURE_FLAGS } from './feature-flags.js';
 import { HouseFunction } from './house-function.js';
 import { Identity } from './identity.js';
 import { runEvery } from './schedule.js';
@@ -220,7 +219,6 @@ export class BulkheadStack extends Stack {
       resources,
       environment: dataPlaneNames,
       accessLogsBucket: this.pool.accessLogsBucket,
-      context: FEATURE_FLAGS,
     });
     const placer = this.placement.function;
     this.tenantAccess = new TenantAccessRole(this, 'TenantAccess', {

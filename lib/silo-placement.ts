@@ -65,8 +65,6 @@ export interface SiloPlacementProps {
   readonly environment: Readonly<Record<string, string>>;
   /** The pool's access-log bucket: silo buckets log there too, under SILO_ACCESS_LOG_PREFIX. */
   readonly accessLogsBucket: s3.IBucket;
-  /** The CDK context the platform was synthesized with (feature flags): the silo template uses the same. */
-  readonly context: Readonly<Record<string, unknown>>;
 }
 
 export class SiloPlacement extends Construct {
@@ -79,7 +77,7 @@ export class SiloPlacement extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     this.template = new s3assets.Asset(this, 'SiloTemplate', {
-      path: writtenTemplate(siloTemplate(stack.stackName, props.context)),
+      path: writtenTemplate(siloTemplate(stack.stackName)),
     });
     const silos = siloDeploymentArns(stack);
     this.deployer = new iam.Role(this, 'SiloDeployer', {

@@ -24,6 +24,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { TENANT_ID_PATTERN } from '../lambdas/tenancy/key-layout.js';
 import { SILO_TEMPLATE_PARAMETERS, siloResourceNames } from '../lambdas/tenancy/silo-names.js';
+import { FEATURE_FLAGS } from './feature-flags.js';
 import { asCfnTemplate, type CfnTemplate } from './template/cfn-template.js';
 import { TenantDataPlane } from './tenant-data-plane.js';
 import { SILO_KEY_TAG } from './tenant-policy.js';
@@ -79,12 +80,12 @@ export class SiloStack extends Stack {
   }
 }
 
-/** The silo template for a platform stack: synthesized in an app of its own (it is deployed per tenant, not with the platform). */
-export function siloTemplate(
-  platformStackName: string,
-  context: Readonly<Record<string, unknown>>,
-): CfnTemplate {
-  const app = new App({ context: { ...context } });
+/**
+ * The silo template for a platform stack: synthesized in an app of its own (it is deployed per
+ * tenant, not with the platform), with the platform's feature flags.
+ */
+export function siloTemplate(platformStackName: string): CfnTemplate {
+  const app = new App({ context: { ...FEATURE_FLAGS } });
   const stack = new SiloStack(app, `${platformStackName}-silo`, {
     platformStackName,
     analyticsReporting: false,

@@ -124,15 +124,6 @@ export class TenantDataPlane extends Construct {
     this.vectorBucketName = Fn.select(1, Fn.split(':bucket/', this.vectorBucket.attrVectorBucketArn));
   }
 
-  /** The names the functions route a tenant's data to (names only: access is the tenant role's). */
-  locationNames(): DataPlaneNames {
-    return {
-      tableName: this.table.tableName,
-      bucketName: this.bucket.bucketName,
-      vectorBucketName: this.vectorBucketName,
-    };
-  }
-
   /** This plane's ARNs, in the shape the tenant policy takes. */
   dataResources(): DataPlaneArns {
     return {

@@ -3,7 +3,7 @@
  * the silo template the platform creates stacks from, and posts both back.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { FEATURE_FLAGS, STACK_ID } from '../../lib/bulkhead-app.js';
+import { STACK_ID } from '../../lib/bulkhead-app.js';
 import { siloTemplate } from '../../lib/silo-stack.js';
 import { type SynthOptions, synthesizeBulkheadTemplate } from '../../lib/template/synthesize.js';
 import type { LocalTemplates } from './template-synthesis.js';
@@ -17,7 +17,7 @@ try {
   reply = {
     templates: {
       platform: synthesizeBulkheadTemplate(workerData as SynthOptions),
-      silo: siloTemplate(STACK_ID, FEATURE_FLAGS),
+      silo: siloTemplate(STACK_ID),
     },
   };
 } catch (err) {

@@ -6,7 +6,6 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SILO_TEMPLATE_PARAMETERS } from '../../lambdas/tenancy/silo-names.js';
 import { HANDLER_ENTRIES } from '../../lib/bulkhead-stack.js';
-import { FEATURE_FLAGS } from '../../lib/feature-flags.js';
 import { siloTemplate } from '../../lib/silo-stack.js';
 import type { CfnTemplate } from '../../lib/template/cfn-template.js';
 import {
@@ -25,7 +24,7 @@ let silo: Template;
 
 beforeAll(() => {
   platform = synthesizeBulkheadTemplate({ nagChecks: false });
-  silo = Template.fromJSON(siloTemplate('Bulkhead', FEATURE_FLAGS));
+  silo = Template.fromJSON(siloTemplate('Bulkhead'));
 });
 
 const join = (...parts: unknown[]) => ({ 'Fn::Join': ['', parts] });

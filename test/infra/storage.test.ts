@@ -126,7 +126,7 @@ const lifecycle = (noncurrentDays: number) => ({
 
 describe('tenant bucket lifecycle', () => {
   it('expires noncurrent versions after 1 day, removes expired delete markers and aborts stale uploads, pool and silo alike', () => {
-    const silo = Template.fromJSON(siloTemplate('Bulkhead', FEATURE_FLAGS));
+    const silo = Template.fromJSON(siloTemplate('Bulkhead'));
 
     expect(tenantBucketLifecycles(retained)).toEqual([lifecycle(1)]);
     expect(tenantBucketLifecycles(silo)).toEqual([lifecycle(1)]);

@@ -8,7 +8,6 @@ import { TENANT_TAG_KEY } from '../../lambdas/tenancy/key-layout.js';
 import { siloResourceNames } from '../../lambdas/tenancy/silo-names.js';
 import { STACK_ID } from '../../lib/bulkhead-app.js';
 import { DEFAULT_MODEL_IDS } from '../../lib/bulkhead-settings.js';
-import { FEATURE_FLAGS } from '../../lib/feature-flags.js';
 import { siloTemplate } from '../../lib/silo-stack.js';
 import type { CfnTemplate } from '../../lib/template/cfn-template.js';
 import {
@@ -145,7 +144,7 @@ const siloCases = SILO_TENANTS.flatMap((tenantId) =>
 );
 
 /** The silo template, as the placement job deploys it (its key's policy judges the silo key cases). */
-const silo = siloTemplate(STACK_ID, FEATURE_FLAGS);
+const silo = siloTemplate(STACK_ID);
 const siloKeyId = Object.keys(silo.Resources).find((id) => silo.Resources[id]?.Type === 'AWS::KMS::Key');
 
 /**

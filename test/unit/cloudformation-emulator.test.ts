@@ -30,7 +30,7 @@ import {
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SILO_TEMPLATE_PARAMETERS } from '../../lambdas/tenancy/silo-names.js';
-import { FEATURE_FLAGS, STACK_ID } from '../../lib/bulkhead-app.js';
+import { STACK_ID } from '../../lib/bulkhead-app.js';
 import { siloTemplate } from '../../lib/silo-stack.js';
 import { LOCAL_ACCOUNT } from '../../lib/template/local-resolution.js';
 import {
@@ -175,7 +175,7 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'bulkhead-cfn-'));
   emulatorOptions = {
     account: LOCAL_ACCOUNT,
-    templates: new Map([[TEMPLATE_URL, siloTemplate(STACK_ID, FEATURE_FLAGS)]]),
+    templates: new Map([[TEMPLATE_URL, siloTemplate(STACK_ID)]]),
     authorize: (principal, request) => evaluator.decide(principal, request),
     assumeServiceRole: serviceRoleSessions(evaluator, registry),
     dataFile: join(dataDir, 'cloudformation.json'),
