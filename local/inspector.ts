@@ -16,7 +16,8 @@
  *   GET  /secrets/names                       → { names } the secrets it holds now
  *   POST /secrets/watch {values}              → 204 values scans must also never find (tokens a test issued)
  *   POST /schedules/run {at?, only?}          → { results } runs the scheduled functions once (event time `at`; `only`: one entry)
- *   POST /faults/next {action, times?}        → 204 the next requests needing that IAM action get a 503
+ *   POST /faults/next {action, times?, resourcePrefix?} → 204 the next requests needing that IAM action
+ *                                               (on a resource ARN starting with the prefix) get a 503
  *   POST /ttl/expire {at?, keyPrefix?}        → { deleted } DynamoDB TTL as of `at` (epoch seconds; default now)
  *   GET  /functions/workers                   → { workers } each worker: function, bound tenant, request ids served
  *   POST /functions/invoke {functionLogicalId, tenantId?, event} → { result } Lambda's Invoke (tenantId =
@@ -67,6 +68,8 @@ const FaultSchema = z
   .object({
     action: z.string().regex(/^[a-z0-9-]+:[A-Za-z]+$/),
     times: z.number().int().min(1).max(100).default(1),
+    /** Only requests on a resource whose ARN starts with this. */
+    resourcePrefix: z.string().min(1).max(2048).optional(),
   })
   .strict();
 
@@ -122,7 +125,7 @@ export async function startInspector(sources: InspectorSources, port = 0): Promi
         (body) => {
           const parsed = FaultSchema.safeParse(body);
           if (!parsed.success) return reply(outgoing, 400, { message: parsed.error.message });
-          sources.faults.failNext(parsed.data.action, parsed.data.times);
+          sources.faults.failNext(parsed.data.action, parsed.data.times, parsed.data.resourcePrefix);
           outgoing.writeHead(204).end();
         },
         () => reply(outgoing, 400, { message: 'the body is not JSON' }),

@@ -60,39 +60,48 @@ export async function runPlacements(deps: PlacementRunDependencies): Promise<Pla
   let failed = 0;
   for (const tenant of moving) {
     const tenantTag = await deps.tenantTag(tenant.tenantId);
-    try {
-      if (await carry(deps, tenant)) finished += 1;
-    } catch (err) {
-      failed += 1;
-      deps.logger.error('placement step failed; retried on the next run', {
-        tenantTag,
-        phase: tenant.move?.phase,
-        ...describeError(err),
-      });
-      // Kept on the move for the operator; a failure to record it is only logged.
-      const move = tenant.move;
-      if (move !== undefined)
-        await deps.registry
-          .advanceMove(tenant.tenantId, move.phase, { move: { ...move, lastError: errorText(err) } })
-          .catch(() => undefined);
-    }
+    const outcome = await carry(deps, tenant);
+    if (outcome.ended) finished += 1;
+    if (outcome.failure === undefined) continue;
+    const { move, error } = outcome.failure;
+    failed += 1;
+    deps.logger.error('placement step failed; retried on the next run', {
+      tenantTag,
+      phase: move.phase,
+      ...describeError(error),
+    });
+    // Kept on the move, in the phase that failed, for the operator; a failure to record it is only logged.
+    await deps.registry
+      .advanceMove(tenant.tenantId, move.phase, { move: { ...move, lastError: errorText(error) } })
+      .catch(() => undefined);
   }
   return { moving: moving.length, finished, failed };
 }
 
-/** Carries one tenant's move as far as it goes now; true when the move ended. */
-async function carry(deps: PlacementRunDependencies, start: TenantRecord): Promise<boolean> {
+/** How far a run carried one move: whether it ended, and the step that failed (with its move), if one did. */
+interface CarryOutcome {
+  readonly ended: boolean;
+  readonly failure?: { readonly move: PlacementMove; readonly error: unknown };
+}
+
+/** Carries one tenant's move as far as it goes now. */
+async function carry(deps: PlacementRunDependencies, start: TenantRecord): Promise<CarryOutcome> {
   const now = deps.now ?? (() => new Date());
   let tenant: TenantRecord | undefined = start;
   while (tenant?.move !== undefined) {
     const move: PlacementMove = tenant.move;
-    const next = await step(deps, tenant, move, now());
-    if (next === 'wait') return false;
+    let next: Step;
+    try {
+      next = await step(deps, tenant, move, now());
+    } catch (error) {
+      return { ended: false, failure: { move, error } };
+    }
+    if (next === 'wait') return { ended: false };
     tenant = await deps.registry.advanceMove(tenant.tenantId, move.phase, next);
     // Another run moved it on first: nothing more to do here.
-    if (tenant === undefined) return false;
+    if (tenant === undefined) return { ended: false };
   }
-  return true;
+  return { ended: true };
 }
 
 /** The end of a move, as the record keeps it. */

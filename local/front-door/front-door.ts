@@ -182,7 +182,7 @@ async function handle(
       }
     }
   }
-  if (options.faults?.take(iamRequests.map((iamRequest) => iamRequest.action)))
+  if (options.faults?.take(iamRequests))
     return send(outgoing, unavailable(service, requestId), request.method);
   await forward(service, request, principal, options, outgoing);
 }

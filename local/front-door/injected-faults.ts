@@ -1,7 +1,8 @@
 /**
  * Faults a test injects at the front door: the next N requests that need a given IAM action
- * (e.g. `s3:DeleteObjectVersion`) are answered 503 as the service would answer an outage, after
- * IAM has allowed them — so a test can crash a long job half-way, from outside the functions.
+ * (e.g. `s3:DeleteObjectVersion`), optionally only on resources whose ARN starts with a prefix
+ * (one tenant's, one bucket's), are answered 503 as the service would answer an outage, after IAM
+ * has allowed them — so a test can crash a long job half-way, from outside the functions.
  */
 import {
   type EmulatorResponse,
@@ -11,19 +12,32 @@ import {
 } from '../emulators/emulator-response.js';
 import { awsQueryError, QUERY_NAMESPACES, type ServiceName } from './service-errors.js';
 
-export class InjectedFaults {
-  readonly #remaining = new Map<string, number>();
+/** One armed fault: an action, the resources it applies to (by ARN prefix, '' for any) and how many left. */
+interface ArmedFault {
+  readonly action: string;
+  readonly resourcePrefix: string;
+  remaining: number;
+}
 
-  /** Fails the next `times` requests that need `action`. */
-  failNext(action: string, times: number): void {
-    this.#remaining.set(action, (this.#remaining.get(action) ?? 0) + times);
+export class InjectedFaults {
+  readonly #armed: ArmedFault[] = [];
+
+  /** Fails the next `times` requests that need `action` (on a resource starting with `resourcePrefix`). */
+  failNext(action: string, times: number, resourcePrefix = ''): void {
+    this.#armed.push({ action, resourcePrefix, remaining: times });
   }
 
-  /** True (and one fault used) when a request needing these actions is to fail. */
-  take(actions: readonly string[]): boolean {
-    const action = actions.find((candidate) => (this.#remaining.get(candidate) ?? 0) > 0);
-    if (action === undefined) return false;
-    this.#remaining.set(action, (this.#remaining.get(action) ?? 1) - 1);
+  /** True (and one fault used) when a request asking these IAM questions is to fail. */
+  take(requests: ReadonlyArray<{ readonly action: string; readonly resource: string }>): boolean {
+    const fault = this.#armed.find(
+      (armed) =>
+        armed.remaining > 0 &&
+        requests.some(
+          (request) => request.action === armed.action && request.resource.startsWith(armed.resourcePrefix),
+        ),
+    );
+    if (fault === undefined) return false;
+    fault.remaining -= 1;
     return true;
   }
 }

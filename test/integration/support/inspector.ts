@@ -121,12 +121,16 @@ export async function secretNames(): Promise<string[]> {
   return (await inspect<{ names: string[] }>('/secrets/names')).names;
 }
 
-/** Fails the next `times` AWS requests that need `action` (e.g. `s3:DeleteObjectVersion`) with a 503. */
-export async function failNextAwsCalls(action: string, times: number): Promise<void> {
+/** Fails the next `times` AWS requests that need `action` (e.g. `s3:DeleteObjectVersion`), on resources starting with `resourcePrefix` if given, with a 503. */
+export async function failNextAwsCalls(
+  action: string,
+  times: number,
+  resourcePrefix?: string,
+): Promise<void> {
   const response = await fetch(`${cloud.inspectorEndpoint}/faults/next`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ action, times }),
+    body: JSON.stringify({ action, times, ...(resourcePrefix === undefined ? {} : { resourcePrefix }) }),
   });
   if (response.status !== 204)
     throw new Error(`inspector /faults/next: ${response.status} ${await response.text()}`);

@@ -28,17 +28,22 @@ export async function tenantRecord(tenantId: string): Promise<TenantView> {
   return answer.body as TenantView;
 }
 
-/** One run of the placement job for one tenant, standing for `time` (default now); throws on a failed step. */
-async function runPlacement(tenantId: string, time?: Date): Promise<void> {
+/** One run of the placement job for one tenant, standing for `time` (default now): its summary. */
+export async function runPlacement(
+  tenantId: string,
+  time?: Date,
+): Promise<{ moving: number; finished: number; failed: number }> {
   const answer = await invokeFunction(PLACEMENT.logicalId, undefined, {
     tenantId,
     ...(time === undefined ? {} : { time: time.toISOString() }),
   });
-  if ((answer.result as { failed?: number } | undefined)?.failed === 0) return;
-  const log = (await capturedLogs()).lines
-    .filter((line) => line.text.includes('placement step failed'))
-    .at(-1);
-  throw new Error(JSON.stringify({ answer, move: (await tenantRecord(tenantId)).move, log }));
+  if (answer.status !== 200) throw new Error(`the placement job did not run: ${JSON.stringify(answer)}`);
+  return answer.result as { moving: number; finished: number; failed: number };
+}
+
+/** The time a run stands for when it skips the hold: a whole hold after the `run`-th before it. */
+export function pastTheHold(run: number): Date {
+  return new Date(Date.now() + (run + 1) * (SETTLE_MS + 1000));
 }
 
 /** Runs the placement job until the tenant's move has ended; the record afterwards. */
@@ -47,8 +52,13 @@ export async function untilMoved(tenantId: string, options: { skipHold: boolean 
     const record = await tenantRecord(tenantId);
     if (record.move === undefined) return record;
     // Each skipping run stands a whole hold after the one before: a hold begun in one run is over by the next.
-    const time = options.skipHold ? new Date(Date.now() + (run + 1) * (SETTLE_MS + 1000)) : undefined;
-    await runPlacement(tenantId, time);
+    const summary = await runPlacement(tenantId, options.skipHold ? pastTheHold(run) : undefined);
+    if (summary.failed > 0) {
+      const log = (await capturedLogs()).lines
+        .filter((line) => line.text.includes('placement step failed'))
+        .at(-1);
+      throw new Error(JSON.stringify({ summary, move: (await tenantRecord(tenantId)).move, log }));
+    }
     if (!options.skipHold) await new Promise((resolve) => setTimeout(resolve, 1000));
   }
   throw new Error(`the move of ${tenantId} did not end`);
