@@ -7,8 +7,10 @@
  * Streaming turns are retried only until their first event: once text has
  * gone to the client, a retry would send it twice.
  */
+
 import { estimateTokens } from '../admission/budget-guard.js';
 import type { ModelCallGuard } from '../guardrails/model-call-guard.js';
+import { timedExternally } from '../observability/request-timing.js';
 import type { TurnEvent, TurnTaker } from './agent-loop.js';
 import type { ConverseRequest } from './converse-model.js';
 import { ModelResponseError } from './errors.js';
@@ -61,12 +63,10 @@ export function guardedTurns(
     const startedAt = Date.now();
     let completed = false;
     try {
-      const { result: started, modelId } = await guard.call(
-        admission,
-        (id) => startTurn(turnsWith(id), admitted, signal),
-        signal,
+      const { result: started, modelId } = await timedExternally(() =>
+        guard.call(admission, (id) => startTurn(turnsWith(id), admitted, signal), signal),
       );
-      for (let next = started.first; !next.done; next = await started.events.next()) {
+      for (let next = started.first; !next.done; next = await timedExternally(() => started.events.next())) {
         const event = next.value;
         if (event.type === 'turn') {
           // A model that reports no usage is charged its reservation: budgets fail safe.

@@ -13,6 +13,7 @@ import { ActionRefusedError } from '../authorization/errors.js';
 import { ConnectionRequiredError, OAuthServerUnavailableError } from '../connections/errors.js';
 import { ConnectorCallError } from '../connectors/errors.js';
 import { DocumentNotFoundError } from '../documents/errors.js';
+import { timedExternally } from '../observability/request-timing.js';
 import type { RequestContext } from '../tenancy/request-context.js';
 import { type AgentSettings, NO_AGENT_SETTINGS } from './agent-settings.js';
 import type { JsonValue, ToolResultBlock } from './converse-model.js';
@@ -140,7 +141,7 @@ async function executeToolUse(
   const input = tool.parseInput(request.input);
   if (!input.success) return failed('invalid', `invalid input: ${input.error}`);
   try {
-    const output = await tool.run(context, input.data, services);
+    const output = await timedExternally(() => tool.run(context, input.data, services));
     return {
       call: { name: tool.name, status: 'success' },
       result: resultBlock(request.toolUseId, { data: output.data }),

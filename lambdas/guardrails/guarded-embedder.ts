@@ -3,7 +3,9 @@
  * against the budget, retried on throttling (the same model only — another
  * model's vectors would not match the index), settled and metered.
  */
+
 import { estimateTokens } from '../admission/budget-guard.js';
+import { timedExternally } from '../observability/request-timing.js';
 import type { ModelCallGuard } from './model-call-guard.js';
 
 /** Embedding calls are numbered from here, apart from the chat turns' indexes (0, 1, … = the step). */
@@ -34,7 +36,9 @@ export class GuardedEmbedder {
     let embeddings: Awaited<ReturnType<CountingEmbedder['embed']>>;
     let modelId: string;
     try {
-      ({ result: embeddings, modelId } = await this.guard.call(admission, () => this.embedder.embed(texts)));
+      ({ result: embeddings, modelId } = await timedExternally(() =>
+        this.guard.call(admission, () => this.embedder.embed(texts)),
+      ));
     } catch (err) {
       await this.guard.abandon(admission);
       throw err;

@@ -16,6 +16,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context as LambdaCont
 import type { AuditEvent } from '../audit/audit-chain.js';
 import { authorizeAction } from '../authorization/action-table.js';
 import { jsonLogger, type Logger, redactIdentity } from '../observability/logger.js';
+import { OVERHEAD_HEADER, withRequestTiming } from '../observability/request-timing.js';
 import type { RequestTelemetry } from '../observability/telemetry.js';
 import type { RequestContext } from '../tenancy/request-context.js';
 import type { EnvironmentBinding } from './environment-binding.js';
@@ -90,91 +91,108 @@ export type StreamingHttpHandler = (
 /** The pipeline with a streaming writer (Lambda response streaming). */
 export function createStreamingHttpHandler(options: HttpHandlerOptions): StreamingHttpHandler {
   const baseLogger = options.logger ?? jsonLogger;
-  return async (event, open, lambdaContext) => {
-    const startedAt = Date.now();
-    const remainingTimeMs = () =>
-      lambdaContext?.getRemainingTimeInMillis() ?? DEFAULT_TIME_BUDGET_MS - (Date.now() - startedAt);
-    // API Gateway always sends a request id; the fallback only labels the error of a malformed event.
-    const requestId = event.requestContext?.requestId ?? randomUUID();
-    let tenantTag: string | undefined;
-    let params: Readonly<Record<string, string>> = {};
-    let telemetry: RequestTelemetry | undefined;
-    let context: RequestContext | undefined;
-    let writer: ResponseWriter | undefined;
-    let status = 500;
-    try {
-      options.environmentBinding?.admit(authorizerIdentity(event).tenantId, lambdaContext?.tenantId);
-      const resolved = await options.resolveContext(event);
-      context = resolved;
-      tenantTag = context.tenantTag;
-      telemetry = options.telemetry?.forRequest(context);
-      const route = options.router.match(event.httpMethod, event.path);
-      params = route.params;
-      // A route that names a tenant (`{tenantId}`) is authorized on that tenant.
-      authorizeAction(context, route.action, route.params.tenantId);
-      const idempotencyKey = idempotencyKeyOf(event);
-      await options.admit?.(context);
-      const runRoute = () =>
-        route.handler({
-          event,
-          context: resolved,
-          params: route.params,
-          remainingTimeMs,
-          logger: telemetry ?? baseLogger,
-        });
-      const result: RouteResult =
-        idempotencyKey === undefined || options.idempotencyStore === undefined
-          ? await runRoute()
-          : await runIdempotently(
-              {
-                key: idempotencyKey,
-                event,
-                store: await options.idempotencyStore(resolved),
-                remainingTimeMs,
-              },
-              runRoute,
-            );
-      if (isEventStream(result)) {
-        for await (const { name, data } of result.events) {
-          // The stream opens with its first event, so a failure before it (an unknown session,
-          // a refused model call) still gets its own status code and JSON error body.
-          writer ??= open(200, { ...result.headers });
-          writer.write(serverSentEvent(name, data));
-        }
-        status = 200;
-        // A stream that produced nothing is our bug: answered below as a 500.
-        if (writer === undefined) throw new Error('the event stream ended without events');
-        writer.end();
-      } else {
-        status = result.statusCode;
-        const response = open(result.statusCode, stringHeaders(result.headers));
-        response.write(result.body);
-        response.end();
-      }
-    } catch (err) {
-      if (context !== undefined && isAccessDenial(err))
-        await options.auditDenial?.({ context, logger: telemetry ?? baseLogger }, event);
-      // The redactor covers the caller and the ids the request names (an admin route's target).
-      const response = errorResponse(err, requestId, {
+  return (event, open, lambdaContext) =>
+    withRequestTiming(Date.now(), (overheadMs) =>
+      runPipeline(options, baseLogger, event, overheadHeaderOn(open, overheadMs), lambdaContext),
+    );
+}
+
+/**
+ * The response opener with the request's overhead so far on every response (for an event stream:
+ * up to its first event; the model's and tools' time is not counted).
+ */
+function overheadHeaderOn(open: OpenResponse, overheadMs: () => number): OpenResponse {
+  return (statusCode, headers) => open(statusCode, { ...headers, [OVERHEAD_HEADER]: String(overheadMs()) });
+}
+
+async function runPipeline(
+  options: HttpHandlerOptions,
+  baseLogger: Logger,
+  event: APIGatewayProxyEvent,
+  open: OpenResponse,
+  lambdaContext: RemainingTime | undefined,
+): Promise<void> {
+  const startedAt = Date.now();
+  const remainingTimeMs = () =>
+    lambdaContext?.getRemainingTimeInMillis() ?? DEFAULT_TIME_BUDGET_MS - (Date.now() - startedAt);
+  // API Gateway always sends a request id; the fallback only labels the error of a malformed event.
+  const requestId = event.requestContext?.requestId ?? randomUUID();
+  let tenantTag: string | undefined;
+  let params: Readonly<Record<string, string>> = {};
+  let telemetry: RequestTelemetry | undefined;
+  let context: RequestContext | undefined;
+  let writer: ResponseWriter | undefined;
+  let status = 500;
+  try {
+    options.environmentBinding?.admit(authorizerIdentity(event).tenantId, lambdaContext?.tenantId);
+    const resolved = await options.resolveContext(event);
+    context = resolved;
+    tenantTag = context.tenantTag;
+    telemetry = options.telemetry?.forRequest(context);
+    const route = options.router.match(event.httpMethod, event.path);
+    params = route.params;
+    // A route that names a tenant (`{tenantId}`) is authorized on that tenant.
+    authorizeAction(context, route.action, route.params.tenantId);
+    const idempotencyKey = idempotencyKeyOf(event);
+    await options.admit?.(context);
+    const runRoute = () =>
+      route.handler({
+        event,
+        context: resolved,
+        params: route.params,
+        remainingTimeMs,
         logger: telemetry ?? baseLogger,
-        fields: { tenantTag, method: event.httpMethod, resource: event.resource },
-        ...(context === undefined
-          ? {}
-          : { redact: redactIdentity(context, namedIdentifiers(event, params)) }),
       });
-      if (writer === undefined) {
-        status = response.statusCode;
-        const errorWriter = open(response.statusCode, stringHeaders(response.headers));
-        errorWriter.write(response.body);
-        errorWriter.end();
-      } else {
-        // Headers are gone: the failure travels as the stream's last event.
-        writer.write(serverSentEvent('error', JSON.parse(response.body)));
-        writer.end();
+    const result: RouteResult =
+      idempotencyKey === undefined || options.idempotencyStore === undefined
+        ? await runRoute()
+        : await runIdempotently(
+            {
+              key: idempotencyKey,
+              event,
+              store: await options.idempotencyStore(resolved),
+              remainingTimeMs,
+            },
+            runRoute,
+          );
+    if (isEventStream(result)) {
+      for await (const { name, data } of result.events) {
+        // The stream opens with its first event, so a failure before it (an unknown session,
+        // a refused model call) still gets its own status code and JSON error body.
+        writer ??= open(200, { ...result.headers });
+        writer.write(serverSentEvent(name, data));
       }
+      status = 200;
+      // A stream that produced nothing is our bug: answered below as a 500.
+      if (writer === undefined) throw new Error('the event stream ended without events');
+      writer.end();
+    } else {
+      status = result.statusCode;
+      const response = open(result.statusCode, stringHeaders(result.headers));
+      response.write(result.body);
+      response.end();
     }
-    telemetry?.finish(status, Date.now() - startedAt);
-  };
+  } catch (err) {
+    if (context !== undefined && isAccessDenial(err))
+      await options.auditDenial?.({ context, logger: telemetry ?? baseLogger }, event);
+    // The redactor covers the caller and the ids the request names (an admin route's target).
+    const response = errorResponse(err, requestId, {
+      logger: telemetry ?? baseLogger,
+      fields: { tenantTag, method: event.httpMethod, resource: event.resource },
+      ...(context === undefined ? {} : { redact: redactIdentity(context, namedIdentifiers(event, params)) }),
+    });
+    if (writer === undefined) {
+      status = response.statusCode;
+      const errorWriter = open(response.statusCode, stringHeaders(response.headers));
+      errorWriter.write(response.body);
+      errorWriter.end();
+    } else {
+      // Headers are gone: the failure travels as the stream's last event.
+      writer.write(serverSentEvent('error', JSON.parse(response.body)));
+      writer.end();
+    }
+  }
+  telemetry?.finish(status, Date.now() - startedAt);
 }
 
 /** The pipeline with a buffering writer: API Gateway's proxy result (an event stream is sent whole). */

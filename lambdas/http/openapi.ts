@@ -5,12 +5,22 @@
  */
 import { z } from 'zod';
 import { isRecord } from '../is-record.js';
+import { OVERHEAD_HEADER } from '../observability/request-timing.js';
 import { type AnyEndpoint, ErrorBodySchema, NO_BODY, RETRY_AFTER_STATUSES } from './endpoint.js';
 import {
   IDEMPOTENCY_KEY_HEADER,
   IDEMPOTENCY_REPLAYED_HEADER,
   IDEMPOTENCY_TTL_SECONDS,
 } from './idempotency.js';
+
+/** On every response of the platform's functions: the time the platform itself took. */
+const OVERHEAD_HEADERS = {
+  [OVERHEAD_HEADER]: {
+    description:
+      'Milliseconds the platform spent on this request outside the model and tools (for an event stream: up to its first event)',
+    schema: { type: 'integer', minimum: 0 },
+  },
+} as const;
 
 /** Errors every operation may answer: the caller's role, and a dependency's fault. */
 const COMMON_ERRORS: Readonly<Record<number, string>> = {
@@ -101,9 +111,10 @@ function operation(endpoint: AnyEndpoint): Record<string, unknown> {
   for (const [status, response] of Object.entries(endpoint.responses)) {
     responses[status] =
       response.schema === undefined
-        ? { description: response.description }
+        ? { description: response.description, headers: OVERHEAD_HEADERS }
         : {
             description: response.description,
+            headers: OVERHEAD_HEADERS,
             content: { [JSON_MEDIA_TYPE]: { schema: jsonSchemaOf(response.schema, 'output') } },
           };
   }
@@ -117,9 +128,9 @@ function operation(endpoint: AnyEndpoint): Record<string, unknown> {
   for (const [status, description] of Object.entries(errors)) {
     responses[status] = {
       description,
-      ...(RETRY_AFTER_STATUSES.includes(Number(status))
-        ? { headers: { 'Retry-After': RETRY_AFTER_HEADER } }
-        : {}),
+      headers: RETRY_AFTER_STATUSES.includes(Number(status))
+        ? { ...OVERHEAD_HEADERS, 'Retry-After': RETRY_AFTER_HEADER }
+        : OVERHEAD_HEADERS,
       content: { [JSON_MEDIA_TYPE]: { schema: ERROR_REF } },
     };
   }
