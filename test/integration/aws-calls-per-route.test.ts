@@ -1,0 +1,34 @@
+/**
+ * The AWS calls each route makes, pinned: counted at the front door of a local cloud of this
+ * file's own (so no other test's call is counted), warm, median of three (bench/aws-call-probes.ts,
+ * which the bench also runs). A route that starts making more calls — the cost and latency that
+ * matter in the cloud — fails here; one that makes fewer fails too, so the pins move only on
+ * purpose (with bench/results/aws-calls.json).
+ */
+import { describe, expect, it } from 'vitest';
+import { measureAwsCallsPerRoute } from '../../bench/aws-call-probes.js';
+
+/** AWS calls per warm request, as of issue 12 (bench/results/aws-calls.json). */
+const PINNED: Readonly<Record<string, number>> = {
+  'GET /v1/me': 2,
+  'GET /v1/memory': 3,
+  'PUT /v1/memory': 7,
+  'PUT /v1/memory with Idempotency-Key (first)': 9,
+  'PUT /v1/memory with Idempotency-Key (replay)': 3,
+  'DELETE /v1/memory/{id}': 7,
+  'POST /v1/chat (no tool)': 11,
+  'POST /v1/chat (one tool)': 18,
+  'POST /v1/documents (2 KB)': 15,
+  'POST /v1/chat (one connector tool)': 20,
+  'GET /v1/connectors': 3,
+  'POST /v1/search': 7,
+  'GET /v1/costs': 15,
+};
+
+describe('AWS calls per route', () => {
+  it('stay exactly as pinned for every measured route', async () => {
+    const { results } = await measureAwsCallsPerRoute(3);
+
+    expect(Object.fromEntries(results.map((result) => [result.route, result.awsCalls]))).toEqual(PINNED);
+  }, 180_000);
+});
