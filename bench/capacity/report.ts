@@ -94,7 +94,7 @@ export function capacityMarkdown(report: CapacityReport): string {
     '',
     sessions,
     '',
-    '**Hottest tenant partition, busiest tenant of each tier** (offered load; the tier limit refuses the excess with 429, but the counter write happens first)',
+    '**Hottest tenant partition, busiest tenant of each tier** (offered load, an upper bound: the tier limit refuses the excess with 429 after writing the tenant counter; only requests refused first by their user limit skip it)',
     '',
     hot,
     '',
