@@ -1,0 +1,180 @@
+/**
+ * What one chat turn without a tool does to AWS, counted from the code (the bench's
+ * bench/results/aws-calls.json measures the total: POST /v1/chat (no tool) = 11 calls with a warm
+ * session), and which of its writes land on a tenant's hot partitions.
+ *
+ * Write units: a standard write of an item ≤ 1 KB is 1 WRU, a transactional one 2 WRU per item; a
+ * strongly consistent read ≤ 4 KB is 1 RRU (ScopedTable reads are ConsistentRead). A conditional
+ * write that fails its condition still consumes its units, so refused requests count too.
+ */
+import { TIER_BUDGETS, TIER_RATE_LIMITS } from '../../lambdas/admission/tier-limits.js';
+import { TENANT_USAGE_SHARDS, USAGE_BREAKDOWN_SHARDS } from '../../lambdas/metering/usage-keys.js';
+import type { Tier } from '../../lambdas/tenancy/request-context.js';
+
+export const TRANSACTIONAL_UNITS_PER_ITEM = 2;
+/** DynamoDB's throughput limit of one partition (and so of one item): 1,000 WCU/s. */
+export const PARTITION_WRITE_UNITS_PER_SECOND = 1_000;
+
+export type AwsService = 'dynamodb' | 'bedrock' | 's3' | 's3vectors' | 'sts';
+
+export interface AwsCall {
+  readonly service: AwsService;
+  readonly operation: string;
+  readonly what: string;
+  readonly writeUnits: number;
+  readonly readUnits: number;
+}
+
+const tx = (items: number) => items * TRANSACTIONAL_UNITS_PER_ITEM;
+
+/** The calls of a no-tool chat turn that starts a new chat session, with a cached tenant session. */
+export const NO_TOOL_CHAT_TURN: readonly AwsCall[] = Object.freeze([
+  {
+    service: 'dynamodb',
+    operation: 'UpdateItem',
+    what: "rate limit: the user's window counter (rate-limiter.ts)",
+    writeUnits: 1,
+    readUnits: 0,
+  },
+  {
+    service: 'dynamodb',
+    operation: 'UpdateItem',
+    what: "rate limit: the tenant's window counter (rate-limiter.ts)",
+    writeUnits: 1,
+    readUnits: 0,
+  },
+  {
+    service: 'dynamodb',
+    operation: 'GetItem',
+    what: "the tenant's agent settings (agent-settings.ts)",
+    writeUnits: 0,
+    readUnits: 1,
+  },
+  {
+    service: 'dynamodb',
+    operation: 'Query',
+    what: "the tenant's connectors (the request's tools)",
+    writeUnits: 0,
+    readUnits: 1,
+  },
+  {
+    service: 'dynamodb',
+    operation: 'GetItem',
+    what: 'one read the code walk did not pin down (the bench counts 11 calls; assumed a read)',
+    writeUnits: 0,
+    readUnits: 1,
+  },
+  {
+    service: 'dynamodb',
+    operation: 'TransactWriteItems',
+    what: 'budget reservation: hold item + shard counter (budget-guard.ts)',
+    writeUnits: tx(2),
+    readUnits: 0,
+  },
+  { service: 'bedrock', operation: 'Converse', what: 'the model call', writeUnits: 0, readUnits: 0 },
+  {
+    service: 'dynamodb',
+    operation: 'TransactWriteItems',
+    what: 'budget settlement: delete hold + shard counter (budget-guard.ts)',
+    writeUnits: tx(2),
+    readUnits: 0,
+  },
+  {
+    service: 'dynamodb',
+    operation: 'TransactWriteItems',
+    what: 'metering: record + user month + tenant month + 3 breakdowns (metering.ts)',
+    writeUnits: tx(6),
+    readUnits: 0,
+  },
+  {
+    service: 'dynamodb',
+    operation: 'PutItem',
+    what: 'the new chat session (chat-sessions.ts)',
+    writeUnits: 1,
+    readUnits: 0,
+  },
+  {
+    service: 'dynamodb',
+    operation: 'BatchWriteItem',
+    what: "the turn's two messages (chat-sessions.ts)",
+    writeUnits: 2,
+    readUnits: 0,
+  },
+]);
+
+export interface TurnTotals {
+  readonly awsCalls: number;
+  readonly dynamodbCalls: number;
+  readonly writeUnits: number;
+  readonly readUnits: number;
+  readonly s3Requests: number;
+  readonly s3VectorsQueries: number;
+  readonly modelCalls: number;
+}
+
+export function turnTotals(calls: readonly AwsCall[]): TurnTotals {
+  const count = (service: AwsService) => calls.filter((call) => call.service === service).length;
+  return {
+    awsCalls: calls.length,
+    dynamodbCalls: count('dynamodb'),
+    writeUnits: calls.reduce((sum, call) => sum + call.writeUnits, 0),
+    readUnits: calls.reduce((sum, call) => sum + call.readUnits, 0),
+    s3Requests: count('s3'),
+    s3VectorsQueries: count('s3vectors'),
+    modelCalls: count('bedrock'),
+  };
+}
+
+/** One of a tenant's partitions every turn writes to, and the write units it takes per turn. */
+export interface HotPartition {
+  readonly name: string;
+  readonly key: string;
+  readonly unitsPerTurn: number;
+}
+
+/**
+ * The tenant-wide partitions a turn writes, with units per turn on the one partition a turn picks
+ * (shards spread turns evenly). Per-user partitions are left out: one user's rate is far smaller.
+ */
+export function tenantHotPartitions(tier: Tier): HotPartition[] {
+  const budgetShards = TIER_BUDGETS[tier].shards;
+  return [
+    {
+      name: 'rate-limit counter',
+      key: '<t>#t#rate · w#<window>',
+      // One UpdateItem per request, admitted or refused (rate-limiter.ts).
+      unitsPerTurn: 1,
+    },
+    {
+      name: `budget shard (${budgetShards} per tenant-month)`,
+      key: '<t>#t#budget#<month>#s<N> · counter, hold#<id>',
+      // Reserve and settle: each a transaction of the counter and the hold item, same partition.
+      unitsPerTurn: (2 * tx(2)) / budgetShards,
+    },
+    {
+      name: `usage total (${TENANT_USAGE_SHARDS} shards)`,
+      key: '<t>#t#usage#<month>#s<NN> · total',
+      unitsPerTurn: tx(1) / TENANT_USAGE_SHARDS,
+    },
+    {
+      name: `usage by model (${USAGE_BREAKDOWN_SHARDS} shards)`,
+      key: '<t>#t#usage-by-model#<month>#s<NN> · <model>',
+      unitsPerTurn: tx(1) / USAGE_BREAKDOWN_SHARDS,
+    },
+    {
+      name: `usage by day (${USAGE_BREAKDOWN_SHARDS} shards)`,
+      key: '<t>#t#usage-by-day#<month>#s<NN> · <day>',
+      unitsPerTurn: tx(1) / USAGE_BREAKDOWN_SHARDS,
+    },
+    {
+      name: `usage by user (${USAGE_BREAKDOWN_SHARDS} shards)`,
+      key: '<t>#t#usage-by-user#<month>#s<NN> · <user>',
+      unitsPerTurn: tx(1) / USAGE_BREAKDOWN_SHARDS,
+    },
+  ];
+}
+
+/** The tier's tenant-wide request limit per second. */
+export function tenantRateLimitPerSecond(tier: Tier): number {
+  return TIER_RATE_LIMITS[tier].tenantPerMinute / 60;
+}

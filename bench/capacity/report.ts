@@ -1,0 +1,107 @@
+/** The capacity report as markdown tables (for bench/results/capacity.md and docs/capacity.md). */
+import { COST_PARTS, type CostPart } from './cost.js';
+import type { CapacityReport } from './model.js';
+
+const integer = (value: number) => Math.round(value).toLocaleString('en-US');
+const oneDecimal = (value: number) =>
+  value.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const percent = (value: number) => `${oneDecimal(value * 100)} %`;
+const usd = (value: number) => `$${value.toFixed(4)}`;
+
+const PART_NAMES: Readonly<Record<CostPart, string>> = {
+  model: 'model',
+  lambda: 'Lambda',
+  dynamodb: 'DynamoDB',
+  s3: 'S3',
+  s3vectors: 'S3 Vectors',
+  sts: 'STS',
+  apiGateway: 'API Gateway',
+};
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** The report's three tables, with a one-line header of the inputs. */
+export function capacityMarkdown(report: CapacityReport): string {
+  const { options, population } = report;
+  const rows = report.rows;
+  const inputs =
+    `${integer(population.tenants)} tenants, ${integer(population.users)} users (Zipf s = ${options.tenantZipf} ` +
+    `over tenants, ${options.userZipf} over each tenant's users; the biggest tenant sends ` +
+    `${percent(population.biggestTenantShare)} of requests, its busiest user ${percent(population.busiestUserShare)}), ` +
+    `seed ${options.seed}, mean turn ${integer(options.meanDurationMs)} ms, ` +
+    `${options.inputTokens} input / ${options.outputTokens} output tokens of ${options.modelId}, ` +
+    `price table ${report.priceTable}.`;
+  const sessions = table(
+    [
+      'req/s',
+      'Lambda concurrency',
+      'environments',
+      'session hit rate',
+      'STS AssumeRole/s',
+      `of STS limit (${report.stsLimitPerSecond}/s)`,
+    ],
+    rows.map(({ sessions: s }) => [
+      integer(s.rps),
+      integer(s.lambdaConcurrency),
+      integer(s.environments),
+      percent(s.hitRate),
+      oneDecimal(s.stsCallsPerSecond),
+      percent(s.stsLimitUse),
+    ]),
+  );
+  const hot = table(
+    [
+      'req/s',
+      'tenant (tier, rank)',
+      'tenant req/s',
+      'tier limit req/s',
+      'hottest partition',
+      'WCU/s',
+      'of 1,000 WCU',
+      'max turns/s',
+    ],
+    rows.flatMap(({ sessions: s, hotItems }) =>
+      hotItems.map((item) => [
+        integer(s.rps),
+        `${item.tier} #${item.tenantRank}`,
+        oneDecimal(item.tenantRps),
+        integer(item.rateLimitPerSecond),
+        item.hottest.name,
+        oneDecimal(item.hottest.writeUnitsPerSecond),
+        percent(item.hottestUse),
+        integer(item.maxTurnsPerSecond),
+      ]),
+    ),
+  );
+  const cost = table(
+    ['req/s', ...COST_PARTS.map((part) => PART_NAMES[part]), 'total', 'model share', 'STS calls'],
+    rows.map(({ sessions: s, cost: c }) => [
+      integer(s.rps),
+      ...COST_PARTS.map((part) => usd(c.usd[part])),
+      usd(c.usd.total),
+      percent(c.modelShare),
+      integer(c.usage.stsCalls),
+    ]),
+  );
+  const turn = report.turn;
+  return [
+    `Inputs: ${inputs}`,
+    '',
+    '**Sessions and concurrency**',
+    '',
+    sessions,
+    '',
+    '**Hottest tenant partition, busiest tenant of each tier** (offered load, an upper bound: the tier limit refuses the excess with 429 after writing the tenant counter; only requests refused first by their user limit skip it)',
+    '',
+    hot,
+    '',
+    `**Cost per 1,000 chat turns (USD)** — a no-tool turn: ${turn.awsCalls} AWS calls, ` +
+      `${turn.writeUnits} write units, ${turn.readUnits} read units, ${turn.modelCalls} model call`,
+    '',
+    cost,
+    '',
+  ].join('\n');
+}
