@@ -5,6 +5,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import type { Node } from 'constructs';
 import { TIERS } from '../lambdas/tenancy/request-context.js';
+import { MAX_API_THROTTLING } from './tenant-api.js';
 
 /** Context keys (`cdk synth -c bulkhead:oidcIssuer=...` or cdk.json). */
 export const CONTEXT_KEYS = {
@@ -16,6 +17,8 @@ export const CONTEXT_KEYS = {
   embeddingModelId: 'bulkhead:embeddingModelId',
   siloTiers: 'bulkhead:siloTiers',
   auditRetentionDays: 'bulkhead:auditRetentionDays',
+  apiRateLimit: 'bulkhead:apiRateLimit',
+  apiBurstLimit: 'bulkhead:apiBurstLimit',
 } as const;
 
 /** How long S3 Object Lock keeps each signed audit digest (compliance mode: no one can shorten it). */
@@ -75,6 +78,14 @@ export interface BulkheadSettings {
    * @default DEFAULT_AUDIT_RETENTION_DAYS
    */
   readonly auditRetentionDays?: number;
+  /**
+   * Each API stage's steady requests per second, shared by every tenant (each tenant is held to
+   * its tier's own limits by the platform).
+   * @default DEFAULT_API_THROTTLING.rateLimit
+   */
+  readonly apiRateLimit?: number;
+  /** Each API stage's burst. @default DEFAULT_API_THROTTLING.burstLimit */
+  readonly apiBurstLimit?: number;
 }
 
 /** Thrown when settings are inconsistent; the message lists every problem. */
@@ -135,6 +146,15 @@ export function settingsProblems(settings: BulkheadSettings): string[] {
     problems.push(
       `auditRetentionDays must be a whole number of days from 1 to ${MAX_AUDIT_RETENTION_DAYS}, got ${retention}`,
     );
+  }
+  for (const [name, value, max] of [
+    ['apiRateLimit', settings.apiRateLimit, MAX_API_THROTTLING.rateLimit],
+    ['apiBurstLimit', settings.apiBurstLimit, MAX_API_THROTTLING.burstLimit],
+  ] as const) {
+    if (value !== undefined && !(Number.isInteger(value) && value >= 1 && value <= max))
+      problems.push(
+        `${name} must be a whole number from 1 to ${max} (the account's default quota), got ${value}`,
+      );
   }
   for (const tier of settings.siloTiers ?? []) {
     if (!(TIERS as readonly string[]).includes(tier))
@@ -206,6 +226,8 @@ export function settingsFromContext(node: Node): BulkheadSettings {
       problems,
     ),
     siloTiers: listValue(read(CONTEXT_KEYS.siloTiers), CONTEXT_KEYS.siloTiers, problems),
+    apiRateLimit: numberValue(read(CONTEXT_KEYS.apiRateLimit), CONTEXT_KEYS.apiRateLimit, problems),
+    apiBurstLimit: numberValue(read(CONTEXT_KEYS.apiBurstLimit), CONTEXT_KEYS.apiBurstLimit, problems),
     auditRetentionDays: numberValue(
       read(CONTEXT_KEYS.auditRetentionDays),
       CONTEXT_KEYS.auditRetentionDays,

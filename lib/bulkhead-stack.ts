@@ -34,7 +34,7 @@ import { Identity } from './identity.js';
 import { runEvery } from './schedule.js';
 import { allowSiloStackRemoval, PLACEMENT_ENTRY, SiloPlacement, siloPlaneArns } from './silo-placement.js';
 import { TenantAccessRole } from './tenant-access-role.js';
-import { TenantApi } from './tenant-api.js';
+import { DEFAULT_API_THROTTLING, TenantApi } from './tenant-api.js';
 import { TenantDataPlane } from './tenant-data-plane.js';
 import { TENANT_ERASURE_ENTRY, TenantErasureJob } from './tenant-erasure-job.js';
 import type { TenantDataResources } from './tenant-policy.js';
@@ -264,7 +264,12 @@ export class BulkheadStack extends Stack {
     for (const fn of [...tenantApiFunctions, this.retentionFunction])
       fn.bindTable('CONTROL_TABLE_NAME', this.controlPlane.table, 'read');
 
+    const throttling = {
+      rateLimit: props.apiRateLimit ?? DEFAULT_API_THROTTLING.rateLimit,
+      burstLimit: props.apiBurstLimit ?? DEFAULT_API_THROTTLING.burstLimit,
+    };
     this.api = new TenantApi(this, 'Api', {
+      throttling,
       authorizer: this.authorizerFunction,
       apiFunction: this.apiFunction,
       controlFunction: this.controlFunction,
@@ -275,6 +280,7 @@ export class BulkheadStack extends Stack {
     // Same authorizer, control routes and gateway responses; tenant routes on the twins, which
     // API Gateway invokes with the verified tenant id as `X-Amz-Tenant-Id`.
     this.siloApi = new TenantApi(this, 'SiloApi', {
+      throttling,
       authorizer: this.authorizerFunction,
       apiFunction: this.isolatedApiFunction,
       controlFunction: this.controlFunction,

@@ -30,6 +30,15 @@ export interface ApiThrottling {
   readonly burstLimit: number;
 }
 
+/**
+ * The stage's default throttle: room for many tenants at once (each is held to its own tier's
+ * limits by the platform), well inside the account's default 10,000 req/s and 5,000 burst.
+ */
+export const DEFAULT_API_THROTTLING: ApiThrottling = { rateLimit: 1_000, burstLimit: 2_000 };
+
+/** The largest stage throttle the settings accept: the account's default quotas per Region. */
+export const MAX_API_THROTTLING: ApiThrottling = { rateLimit: 10_000, burstLimit: 5_000 };
+
 export interface TenantApiProps {
   /** The TOKEN authorizer (verifies the bearer JWT). */
   readonly authorizer: HouseFunction;
@@ -56,8 +65,8 @@ export interface TenantApiProps {
    */
   readonly stageName?: string;
   /**
-   * Stage-wide throttling.
-   * @default { rateLimit: 50, burstLimit: 100 }
+   * Stage-wide throttling (every tenant shares it; per-tenant limits are the platform's own).
+   * @default DEFAULT_API_THROTTLING
    */
   readonly throttling?: ApiThrottling;
   /**
@@ -103,7 +112,7 @@ export class TenantApi extends Construct {
 
   constructor(scope: Construct, id: string, props: TenantApiProps) {
     super(scope, id);
-    const throttling = props.throttling ?? { rateLimit: 50, burstLimit: 100 };
+    const throttling = props.throttling ?? DEFAULT_API_THROTTLING;
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.accessLogRetention ?? logs.RetentionDays.ONE_YEAR,

@@ -121,11 +121,35 @@ describe('stage', () => {
         Match.objectLike({
           DataTraceEnabled: false,
           LoggingLevel: 'ERROR',
-          ThrottlingRateLimit: 50,
-          ThrottlingBurstLimit: 100,
+          ThrottlingRateLimit: 1_000,
+          ThrottlingBurstLimit: 2_000,
         }),
       ],
     });
+  });
+
+  it('takes its throttle from bulkhead:apiRateLimit and bulkhead:apiBurstLimit, on the pool and the silo API alike', () => {
+    const tuned = testTemplate({ 'bulkhead:apiRateLimit': 300, 'bulkhead:apiBurstLimit': 600 });
+    const throttles = Object.values(tuned.findResources('AWS::ApiGateway::Stage')).map((stage) =>
+      stage.Properties.MethodSettings.map((setting: Record<string, unknown>) => [
+        setting.ThrottlingRateLimit,
+        setting.ThrottlingBurstLimit,
+      ]),
+    );
+
+    expect(throttles).toEqual([[[300, 600]], [[300, 600]]]);
+  });
+
+  it('refuses a throttle beyond the account’s default quotas, or not a whole number', () => {
+    expect(() => testTemplate({ 'bulkhead:apiRateLimit': 20_000 })).toThrow(
+      /apiRateLimit must be a whole number from 1 to 10000/,
+    );
+    expect(() => testTemplate({ 'bulkhead:apiBurstLimit': 'lots' })).toThrow(
+      /bulkhead:apiBurstLimit must be a number/,
+    );
+    expect(() => testTemplate({ 'bulkhead:apiBurstLimit': 0 })).toThrow(
+      /apiBurstLimit must be a whole number/,
+    );
   });
 
   it('keeps raw ids out of its logs and traces: no stage tracing, route templates not paths, no principal', () => {
