@@ -1,5 +1,6 @@
 /** Errors of the tenant registry. */
 import { ClientError, DependencyError } from '../error-families.js';
+import type { Placement } from '../tenancy/key-layout.js';
 
 export class TenantExistsError extends ClientError {
   readonly status = 409;
@@ -95,7 +96,7 @@ export class SiloNotPossibleError extends ClientError {
 export class WrongApiError extends ClientError {
   readonly status = 421;
   readonly code = 'wrong_api';
-  constructor(placement: 'pool' | 'silo') {
+  constructor(placement: Placement) {
     super(
       placement === 'silo'
         ? "this tenant's data lives in its silo: call the silo API (the stack's SiloApiUrl output)"
