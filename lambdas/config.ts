@@ -75,12 +75,6 @@ const ServiceEnvSchema = z.object({
   SILO_TIERS: SiloTiersSchema,
 });
 
-const AuthorizerEnvSchema = z.object({
-  JWT_ISSUER: required('JWT_ISSUER'),
-  JWT_AUDIENCE: required('JWT_AUDIENCE'),
-  JWKS_URL: required('JWKS_URL').pipe(z.url({ error: 'JWKS_URL must be a URL' })),
-});
-
 /** Configuration of the HTTP functions (api, control). */
 export interface ServiceConfig {
   readonly tenantTableName: string;
@@ -117,11 +111,28 @@ export interface ServiceConfig {
   readonly siloTiers: readonly Tier[];
 }
 
-/** Configuration of the token authorizer. */
+/** Configuration of the token authorizer: how it verifies tokens and vends tenant sessions. */
 export interface AuthorizerConfig {
   readonly issuer: string;
   readonly audience: string;
   readonly jwksUrl: string;
+  /** Where sessions are vended from, and where the registry and the tag key are. */
+  readonly vending: Pick<
+    ServiceConfig,
+    | 'tenantRoleArn'
+    | 'tenantSessionSeconds'
+    | 'siloNaming'
+    | 'tenantTableName'
+    | 'tenantBucketName'
+    | 'vectorBucketName'
+    | 'controlTableName'
+    | 'tenantTagSecretArn'
+  >;
+  /**
+   * How long API Gateway caches an answer per token: a vended session must stay usable that long
+   * (plus the functions' refresh window) after it is handed out.
+   */
+  readonly cacheSeconds: number;
 }
 
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -167,6 +178,13 @@ function sessionFields(parsed: SessionEnv) {
     siloTiers: parsed.SILO_TIERS,
   };
 }
+
+const AuthorizerEnvSchema = ServiceEnvSchema.pick({ ...SESSION_ENV_KEYS, TENANT_ROLE_ARN: true }).extend({
+  JWT_ISSUER: required('JWT_ISSUER'),
+  JWT_AUDIENCE: required('JWT_AUDIENCE'),
+  JWKS_URL: required('JWKS_URL').pipe(z.url({ error: 'JWKS_URL must be a URL' })),
+  AUTHORIZER_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(0),
+});
 
 /** Reads and validates the HTTP functions' environment; throws ConfigurationError naming what is wrong. */
 export function readServiceConfig(env: Environment = process.env): ServiceConfig {
@@ -329,5 +347,7 @@ export function readAuthorizerConfig(env: Environment = process.env): Authorizer
     issuer: parsed.JWT_ISSUER,
     audience: parsed.JWT_AUDIENCE,
     jwksUrl: parsed.JWKS_URL,
+    vending: { ...sessionFields(parsed), tenantRoleArn: parsed.TENANT_ROLE_ARN },
+    cacheSeconds: parsed.AUTHORIZER_CACHE_SECONDS,
   });
 }

@@ -15,6 +15,7 @@ import { RateLimiter } from './admission/rate-limiter.js';
 import { budgetFor, rateLimitsFor, TIER_CONNECTOR_CALLS_PER_MINUTE } from './admission/tier-limits.js';
 import { AuditAccess } from './audit/audit-access.js';
 import type { AuditTrail } from './audit/audit-trail.js';
+import { vendedSessionOf } from './auth/vended-session.js';
 import { ConfigurationError, dataPlaneOf, type ServiceConfig } from './config.js';
 import { TokenVault } from './connections/token-vault.js';
 import type { ConnectorCallGuard } from './connectors/connector-tools.js';
@@ -29,7 +30,6 @@ import { CURRENT_PRICES, costNanoUsd } from './metering/price-table.js';
 import { type Logger, SERVICE_NAME } from './observability/logger.js';
 import { type RequestTelemetry, Telemetry } from './observability/telemetry.js';
 import { type Retention, retentionFor } from './privacy/retention.js';
-import { recordMember } from './privacy/tenant-members.js';
 import { OffboardingRecords } from './registry/offboarding-records.js';
 import { TenantDirectory } from './registry/tenant-directory.js';
 import { placementOf } from './registry/tenant-record.js';
@@ -44,8 +44,9 @@ import { ScopedObjectVersions } from './tenancy/scoped-object-versions.js';
 import { ScopedTable } from './tenancy/scoped-table.js';
 import { ScopedVectorIndex } from './tenancy/scoped-vector-index.js';
 import { type SessionClientFactory, sdkSessionClients } from './tenancy/session-clients.js';
-import { type SessionSubject, type TenantSession, TenantSessions } from './tenancy/tenant-session.js';
+import { type SessionSubject, TenantSessions } from './tenancy/tenant-session.js';
 import { tenantTagKeyLoader } from './tenancy/tenant-tag-key.js';
+import { tenantAccessSessions } from './tenant-access-sessions.js';
 
 /** Metrics namespace of the functions' telemetry. */
 export const TELEMETRY_NAMESPACE = 'Bulkhead';
@@ -124,22 +125,11 @@ export class ServiceRuntime {
       options.placement === 'consistent'
         ? (tenantId: string) => this.registry.placementOf(tenantId)
         : async (tenantId: string) => placementOf(await this.directory.tenant(tenantId));
-    this.sessions = new TenantSessions({
+    this.sessions = tenantAccessSessions(config, {
       sts: clients.sts,
-      roleArn: config.tenantRoleArn,
-      placementOf: tenantPlacement,
-      durationSeconds: config.tenantSessionSeconds,
       clients: clients.session,
-      // The member directory: tenant erasure finds every user's partitions through it, not a scan.
-      ...(options.recordMembers === false
-        ? {}
-        : {
-            onCreated: (session: TenantSession) =>
-              recordMember(
-                ScopedTable.of(session, dataPlaneOf(config, session).tableName),
-                session.owner.userId,
-              ),
-          }),
+      placementOf: tenantPlacement,
+      ...(options.recordMembers === false ? { recordMembers: false } : {}),
     });
     this.auditSessions = new TenantSessions({
       sts: clients.sts,
@@ -174,12 +164,16 @@ export class ServiceRuntime {
   }
 
   /** The verified request context of an API Gateway event; `serves`: the placement a tenant API serves. */
-  resolveContext(event: APIGatewayProxyEvent, serves?: Placement): Promise<RequestContext> {
-    return resolveRequestContext(event, {
+  async resolveContext(event: APIGatewayProxyEvent, serves?: Placement): Promise<RequestContext> {
+    const context = await resolveRequestContext(event, {
       directory: this.directory,
       tenantTag: (id) => this.tenantTag(id),
       ...(serves === undefined ? {} : { serves }),
     });
+    // The session the authorizer vended for this token, if any: adopted, no STS call of our own.
+    const vended = vendedSessionOf(event.requestContext.authorizer);
+    if (vended !== undefined) this.sessions.adopt(context, vended.placement, vended.credentials);
+    return context;
   }
 
   /** The subject's tenant table: its silo's when it is placed in one, else the pool's (as are bucket and index). */

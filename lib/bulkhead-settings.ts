@@ -5,7 +5,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import type { Node } from 'constructs';
 import { TIERS } from '../lambdas/tenancy/request-context.js';
-import { MAX_API_THROTTLING } from './tenant-api.js';
+import { MAX_API_THROTTLING, MAX_AUTHORIZER_CACHE_SECONDS } from './tenant-api.js';
 
 /** Context keys (`cdk synth -c bulkhead:oidcIssuer=...` or cdk.json). */
 export const CONTEXT_KEYS = {
@@ -19,6 +19,7 @@ export const CONTEXT_KEYS = {
   auditRetentionDays: 'bulkhead:auditRetentionDays',
   apiRateLimit: 'bulkhead:apiRateLimit',
   apiBurstLimit: 'bulkhead:apiBurstLimit',
+  authorizerCacheSeconds: 'bulkhead:authorizerCacheSeconds',
 } as const;
 
 /** How long S3 Object Lock keeps each signed audit digest (compliance mode: no one can shorten it). */
@@ -86,6 +87,12 @@ export interface BulkheadSettings {
   readonly apiRateLimit?: number;
   /** Each API stage's burst. @default DEFAULT_API_THROTTLING.burstLimit */
   readonly apiBurstLimit?: number;
+  /**
+   * How long API Gateway caches the authorizer's answer — and so the tenant session it vends — per
+   * token: 0 to MAX_AUTHORIZER_CACHE_SECONDS. Longer means fewer STS calls (docs/sessions.md).
+   * @default DEFAULT_AUTHORIZER_CACHE_SECONDS
+   */
+  readonly authorizerCacheSeconds?: number;
 }
 
 /** Thrown when settings are inconsistent; the message lists every problem. */
@@ -155,6 +162,15 @@ export function settingsProblems(settings: BulkheadSettings): string[] {
       problems.push(
         `${name} must be a whole number from 1 to ${max} (the account's default quota), got ${value}`,
       );
+  }
+  const cacheSeconds = settings.authorizerCacheSeconds;
+  if (
+    cacheSeconds !== undefined &&
+    !(Number.isInteger(cacheSeconds) && cacheSeconds >= 0 && cacheSeconds <= MAX_AUTHORIZER_CACHE_SECONDS)
+  ) {
+    problems.push(
+      `authorizerCacheSeconds must be a whole number from 0 to ${MAX_AUTHORIZER_CACHE_SECONDS} (a vended session lasts an hour), got ${cacheSeconds}`,
+    );
   }
   for (const tier of settings.siloTiers ?? []) {
     if (!(TIERS as readonly string[]).includes(tier))
@@ -228,6 +244,11 @@ export function settingsFromContext(node: Node): BulkheadSettings {
     siloTiers: listValue(read(CONTEXT_KEYS.siloTiers), CONTEXT_KEYS.siloTiers, problems),
     apiRateLimit: numberValue(read(CONTEXT_KEYS.apiRateLimit), CONTEXT_KEYS.apiRateLimit, problems),
     apiBurstLimit: numberValue(read(CONTEXT_KEYS.apiBurstLimit), CONTEXT_KEYS.apiBurstLimit, problems),
+    authorizerCacheSeconds: numberValue(
+      read(CONTEXT_KEYS.authorizerCacheSeconds),
+      CONTEXT_KEYS.authorizerCacheSeconds,
+      problems,
+    ),
     auditRetentionDays: numberValue(
       read(CONTEXT_KEYS.auditRetentionDays),
       CONTEXT_KEYS.auditRetentionDays,

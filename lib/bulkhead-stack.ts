@@ -34,7 +34,7 @@ import { Identity } from './identity.js';
 import { runEvery } from './schedule.js';
 import { allowSiloStackRemoval, PLACEMENT_ENTRY, SiloPlacement, siloPlaneArns } from './silo-placement.js';
 import { TenantAccessRole } from './tenant-access-role.js';
-import { DEFAULT_API_THROTTLING, TenantApi } from './tenant-api.js';
+import { DEFAULT_API_THROTTLING, DEFAULT_AUTHORIZER_CACHE_SECONDS, TenantApi } from './tenant-api.js';
 import { TenantDataPlane } from './tenant-data-plane.js';
 import { TENANT_ERASURE_ENTRY, TenantErasureJob } from './tenant-erasure-job.js';
 import type { TenantDataResources } from './tenant-policy.js';
@@ -223,7 +223,8 @@ export class BulkheadStack extends Stack {
     const placer = this.placement.function;
     this.tenantAccess = new TenantAccessRole(this, 'TenantAccess', {
       resources,
-      trustedRoles: platformFunctions.map((fn) => fn.role),
+      // The authorizer vends sessions of this role (docs/sessions.md); no other role is vended.
+      trustedRoles: [...platformFunctions, this.authorizerFunction].map((fn) => fn.role),
     });
     this.auditWriter = new AuditWriterRole(this, 'AuditWriter', {
       resources,
@@ -264,12 +265,23 @@ export class BulkheadStack extends Stack {
     for (const fn of [...tenantApiFunctions, this.retentionFunction])
       fn.bindTable('CONTROL_TABLE_NAME', this.controlPlane.table, 'read');
 
+    const authorizerCacheSeconds = props.authorizerCacheSeconds ?? DEFAULT_AUTHORIZER_CACHE_SECONDS;
+    // The authorizer vends tenant sessions (docs/sessions.md): it reads the registry and the tag key.
+    const vendor = this.authorizerFunction;
+    for (const [variable, value] of Object.entries(dataPlaneNames))
+      vendor.function.addEnvironment(variable, value);
+    vendor.function.addEnvironment('AUTHORIZER_CACHE_SECONDS', String(authorizerCacheSeconds));
+    vendor.bindAssumableRole('TENANT_ROLE_ARN', this.tenantAccess.role);
+    vendor.bindSecret('TENANT_TAG_SECRET_ARN', this.tenantTagKey);
+    vendor.bindTable('CONTROL_TABLE_NAME', this.controlPlane.table, 'read');
+
     const throttling = {
       rateLimit: props.apiRateLimit ?? DEFAULT_API_THROTTLING.rateLimit,
       burstLimit: props.apiBurstLimit ?? DEFAULT_API_THROTTLING.burstLimit,
     };
     this.api = new TenantApi(this, 'Api', {
       throttling,
+      authorizerCacheSeconds,
       authorizer: this.authorizerFunction,
       apiFunction: this.apiFunction,
       controlFunction: this.controlFunction,
@@ -281,6 +293,7 @@ export class BulkheadStack extends Stack {
     // API Gateway invokes with the verified tenant id as `X-Amz-Tenant-Id`.
     this.siloApi = new TenantApi(this, 'SiloApi', {
       throttling,
+      authorizerCacheSeconds,
       authorizer: this.authorizerFunction,
       apiFunction: this.isolatedApiFunction,
       controlFunction: this.controlFunction,

@@ -39,6 +39,14 @@ export const DEFAULT_API_THROTTLING: ApiThrottling = { rateLimit: 1_000, burstLi
 /** The largest stage throttle the settings accept: the account's default quotas per Region. */
 export const MAX_API_THROTTLING: ApiThrottling = { rateLimit: 10_000, burstLimit: 5_000 };
 
+/**
+ * The authorizer vends a one-hour tenant session per token (docs/sessions.md); API Gateway may hand
+ * it out for this long after. The longest: an hour, less the functions' 5-minute refresh window,
+ * less the longest request (a 5-minute streamed chat), so no request runs on expired credentials.
+ */
+export const DEFAULT_AUTHORIZER_CACHE_SECONDS = 3_000;
+export const MAX_AUTHORIZER_CACHE_SECONDS = 3_600 - 300 - 300;
+
 export interface TenantApiProps {
   /** The TOKEN authorizer (verifies the bearer JWT). */
   readonly authorizer: HouseFunction;
@@ -75,11 +83,11 @@ export interface TenantApiProps {
    */
   readonly accessLogRetention?: logs.RetentionDays;
   /**
-   * How long API Gateway caches an authorizer decision per token. Zero keeps a
-   * cached policy for one route from deciding another route.
-   * @default Duration.seconds(0)
+   * How long API Gateway caches the authorizer's answer (a stage-wide Allow, the identity and the
+   * vended session) per token.
+   * @default DEFAULT_AUTHORIZER_CACHE_SECONDS
    */
-  readonly authorizerCacheTtl?: Duration;
+  readonly authorizerCacheSeconds?: number;
 }
 
 /** The gateway's own error responses, in the `{ error: { code, message, requestId } }` shape. */
@@ -123,7 +131,7 @@ export class TenantApi extends Construct {
       handler: props.authorizer.function,
       identitySource: apigateway.IdentitySource.header('Authorization'),
       validationRegex: BEARER_JWT,
-      resultsCacheTtl: props.authorizerCacheTtl ?? Duration.seconds(0),
+      resultsCacheTtl: Duration.seconds(props.authorizerCacheSeconds ?? DEFAULT_AUTHORIZER_CACHE_SECONDS),
     });
 
     const accountLoggingOwner = props.accountLoggingOwner;

@@ -14,6 +14,9 @@
  *   themselves (a tool's own data write is audited as such), and refusing a
  *   denied caller must not depend on the audit store. A lost record is logged
  *   with the tenant tag and the event's kind and action.
+ *
+ * The trail (and the audit writer session behind it) is opened on the first record, so a request
+ * that records nothing — a read, a chat turn without tools — never asks STS for one.
  */
 import { ClientError } from '../error-families.js';
 import type { Logger } from '../observability/logger.js';
@@ -33,15 +36,19 @@ export interface EventAudit {
   note(event: AuditEvent): Promise<void>;
 }
 
+type Trail = Pick<AuditTrail, 'append'>;
+
 export class RequestAudit implements DataAudit, EventAudit {
+  #trail: Promise<Trail> | undefined;
+
   constructor(
-    private readonly trail: Pick<AuditTrail, 'append'>,
+    private readonly openTrail: () => Promise<Trail>,
     private readonly context: Pick<RequestContext, 'userId' | 'requestId' | 'tenantTag'>,
     private readonly logger: Logger,
   ) {}
 
   async write<T>(event: Omit<AuditEvent, 'outcome'>, perform: () => Promise<T>): Promise<T> {
-    await this.trail.append(this.context, { ...event, outcome: 'attempted' });
+    await this.#append({ ...event, outcome: 'attempted' });
     let result: T;
     try {
       result = await perform();
@@ -55,7 +62,7 @@ export class RequestAudit implements DataAudit, EventAudit {
 
   async note(event: AuditEvent): Promise<void> {
     try {
-      await this.trail.append(this.context, event);
+      await this.#append(event);
     } catch (err) {
       this.logger.error('audit append failed', {
         tenantTag: this.context.tenantTag,
@@ -64,5 +71,14 @@ export class RequestAudit implements DataAudit, EventAudit {
         errorName: errorNameOf(err),
       });
     }
+  }
+
+  async #append(event: AuditEvent): Promise<void> {
+    // One trail per request, opened once; a failed opening is tried again by the next record.
+    this.#trail ??= this.openTrail().catch((err: unknown) => {
+      this.#trail = undefined;
+      throw err;
+    });
+    await (await this.#trail).append(this.context, event);
   }
 }

@@ -36,8 +36,15 @@ export const AUTHORIZED_PRINCIPAL = 'bulkhead-caller';
  */
 export const TENANT_ID_CONTEXT_KEY = 'tenantId';
 
-/** The Allow answer for a verified identity. */
-export function allowPolicy(identity: Identity, methodArn: string): APIGatewayAuthorizerResult {
+/**
+ * The Allow answer for a verified identity, with the token's expiry (API Gateway's cache may
+ * outlive the token; the functions refuse it after `tokenExpiresAt`) and any vended session.
+ */
+export function allowPolicy(
+  identity: Identity,
+  methodArn: string,
+  vendedSession: Record<string, string> = {},
+): APIGatewayAuthorizerResult {
   return {
     principalId: AUTHORIZED_PRINCIPAL,
     policyDocument: {
@@ -48,6 +55,8 @@ export function allowPolicy(identity: Identity, methodArn: string): APIGatewayAu
       [TENANT_ID_CONTEXT_KEY]: identity.tenantId,
       userId: identity.userId,
       roles: identity.roles.join(','),
+      tokenExpiresAt: String(identity.expiresAt),
+      ...vendedSession,
     },
   };
 }

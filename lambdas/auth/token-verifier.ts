@@ -19,6 +19,8 @@ export interface Identity {
   readonly tenantId: string;
   readonly userId: string;
   readonly roles: readonly Role[];
+  /** The token's `exp` (seconds since the epoch): nothing may accept the identity after it. */
+  readonly expiresAt: number;
 }
 
 export interface TokenVerifierOptions {
@@ -32,6 +34,7 @@ const ClaimsSchema = z.object({
   sub: UserIdSchema,
   'custom:tenantId': TenantIdSchema,
   'cognito:groups': z.array(z.string()).optional(),
+  exp: z.number().int().positive(),
 });
 
 /** The identity carried by verified claims; throws InvalidTokenError when they are unusable. */
@@ -41,7 +44,12 @@ export function identityFromClaims(payload: JWTPayload): Identity {
     throw new InvalidTokenError('token claims are not a valid identity', { cause: result.error });
   const groups = result.data['cognito:groups'] ?? [];
   const roles = [...new Set(groups.flatMap((group) => RoleSchema.safeParse(group).data ?? []))];
-  return { tenantId: result.data['custom:tenantId'], userId: result.data.sub, roles };
+  return {
+    tenantId: result.data['custom:tenantId'],
+    userId: result.data.sub,
+    roles,
+    expiresAt: result.data.exp,
+  };
 }
 
 export type TokenVerifier = (token: string) => Promise<Identity>;

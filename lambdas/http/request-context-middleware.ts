@@ -3,7 +3,8 @@
  * token authorizer's context (identity), the tenant's registry record (tier,
  * status) and the request id. Identity comes from nowhere else (DESIGN
  * invariant 1). A missing or malformed authorizer context is an error, never
- * a default; an unknown or suspended tenant is refused on every route, and a moving
+ * a default, and so is a token past its expiry (API Gateway caches the authorizer's answer per
+ * token, possibly beyond it); an unknown or suspended tenant is refused on every route, and a moving
  * tenant's requests are held (503 with Retry-After) while its data is copied, and a tenant
  * API serves only the tenants of its placement (421 on the other API).
  */
@@ -24,6 +25,8 @@ const AuthorizerContextSchema = z.object({
     .string()
     .transform((joined) => joined.split(',').filter((role) => role.length > 0))
     .pipe(z.array(RoleSchema)),
+  /** The token's `exp`: API Gateway's authorizer cache may serve the answer after it. */
+  tokenExpiresAt: z.coerce.number().int().positive(),
 });
 
 export interface RequestContextSources {
@@ -35,6 +38,8 @@ export interface RequestContextSources {
    * or the silo API's tenant-isolated ones); undefined serves every tenant (the control API).
    */
   readonly serves?: Placement;
+  /** @default Date.now */
+  readonly now?: () => number;
 }
 
 /** The authorizer's identity claims from an API Gateway event; throws UnauthenticatedError when absent or malformed. */
@@ -50,6 +55,9 @@ export async function resolveRequestContext(
   sources: RequestContextSources,
 ): Promise<RequestContext> {
   const identity = authorizerIdentity(event);
+  if (identity.tokenExpiresAt * 1000 <= (sources.now ?? Date.now)()) {
+    throw new UnauthenticatedError('token has expired');
+  }
   const [tenant, assignedRoles] = await Promise.all([
     sources.directory.tenant(identity.tenantId),
     sources.directory.userRoles(identity.tenantId, identity.userId),

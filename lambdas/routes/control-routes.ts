@@ -104,8 +104,11 @@ async function adminAudit(
       ? tenantId
       : PLATFORM_TENANT_ID;
   const tenantTag = await runtime.tenantTag(trailOf);
-  const trail = await runtime.auditTrail({ tenantId: trailOf, userId: context.userId, tenantTag });
-  return new RequestAudit(trail, { ...context, tenantTag }, logger);
+  return new RequestAudit(
+    () => runtime.auditTrail({ tenantId: trailOf, userId: context.userId, tenantTag }),
+    { ...context, tenantTag },
+    logger,
+  );
 }
 
 function adminAction(action: string, resource: string) {
@@ -308,7 +311,7 @@ export function createControlHandler(
     idempotencyStore: (context) => runtime.idempotencyStore(context),
     telemetry: runtime.telemetry,
     auditDenial: async ({ context, logger }, event) =>
-      new RequestAudit(await runtime.auditTrail(context), context, logger).note(deniedEvent(event)),
+      new RequestAudit(() => runtime.auditTrail(context), context, logger).note(deniedEvent(event)),
     ...options,
   });
 }

@@ -78,7 +78,7 @@ export function tenantPipeline(
     admit: (context) => runtime.admitRequest(context),
     idempotencyStore: (context) => runtime.idempotencyStore(context),
     telemetry: runtime.telemetry,
-    auditDenial: async (scope, event) => (await auditFor(runtime, scope)).note(deniedEvent(event)),
+    auditDenial: (scope, event) => auditFor(runtime, scope).note(deniedEvent(event)),
     ...options,
   };
 }
@@ -91,12 +91,12 @@ export interface RequestScope {
   readonly event: APIGatewayProxyEvent;
 }
 
-/** The request's audit trail view (fail-closed writes, fail-open notes). */
-export async function auditFor(
+/** The request's audit trail view (fail-closed writes, fail-open notes), opened on its first record. */
+export function auditFor(
   runtime: Pick<ServiceRuntime, 'auditTrail'>,
   scope: Pick<RequestScope, 'context' | 'logger'>,
-): Promise<RequestAudit> {
-  return new RequestAudit(await runtime.auditTrail(scope.context), scope.context, scope.logger);
+): RequestAudit {
+  return new RequestAudit(() => runtime.auditTrail(scope.context), scope.context, scope.logger);
 }
 
 export async function memoryFor(runtime: WorkspaceRuntime, scope: RequestScope): Promise<LongTermMemory> {

@@ -5,6 +5,11 @@
  * per-session clients) and are created on first use. Endpoint and region come
  * from the standard SDK environment (`AWS_REGION`, `AWS_ENDPOINT_URL`), so the
  * same code runs in Lambda and against the local cloud.
+ *
+ * Every session's clients share one HTTP handler, so its keep-alive connections outlive any one
+ * session: a new session (a new user, a vended one adopted) signs with its own credentials but
+ * reuses the environment's open connections instead of a TLS handshake per service. SigV4 signs
+ * each request, so a connection carries no identity.
  */
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -31,15 +36,23 @@ export interface SessionClientFactory {
   kms(credentials: SessionCredentials): KMSClient;
 }
 
-/** The production factory: real SDK clients with static session credentials. */
+/** One per execution environment, created with the first session client. */
+let sharedHandler: NodeHttpHandler | undefined;
+
+function connections(): NodeHttpHandler {
+  sharedHandler ??= new NodeHttpHandler();
+  return sharedHandler;
+}
+
+/** The production factory: real SDK clients with static session credentials, over shared connections. */
 export const sdkSessionClients: SessionClientFactory = {
-  dynamodb: (credentials) => new DynamoDBClient({ credentials }),
-  s3: (credentials) => new S3Client({ credentials }),
-  s3vectors: (credentials) => new S3VectorsClient({ credentials }),
-  // Bedrock defaults to HTTP/2; HTTP/1.1 works in Lambda and against the local stand-in alike.
+  dynamodb: (credentials) => new DynamoDBClient({ credentials, requestHandler: connections() }),
+  s3: (credentials) => new S3Client({ credentials, requestHandler: connections() }),
+  s3vectors: (credentials) => new S3VectorsClient({ credentials, requestHandler: connections() }),
+  // Bedrock defaults to HTTP/2; HTTP/1.1 (the shared handler) works in Lambda and against the local stand-in alike.
   // maxAttempts 1: model calls are retried in ONE layer (resilience/model-fallback), never multiplied here.
   bedrock: (credentials) =>
-    new BedrockRuntimeClient({ credentials, maxAttempts: 1, requestHandler: new NodeHttpHandler() }),
-  secretsManager: (credentials) => new SecretsManagerClient({ credentials }),
-  kms: (credentials) => new KMSClient({ credentials }),
+    new BedrockRuntimeClient({ credentials, maxAttempts: 1, requestHandler: connections() }),
+  secretsManager: (credentials) => new SecretsManagerClient({ credentials, requestHandler: connections() }),
+  kms: (credentials) => new KMSClient({ credentials, requestHandler: connections() }),
 };

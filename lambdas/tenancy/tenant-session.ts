@@ -13,6 +13,12 @@
  * another user. Concurrent callers for one key share one STS call; a session
  * is refreshed when it is within the refresh window of expiry; the cache is a
  * bounded LRU. Each session carries its own SDK clients, created on first use.
+ *
+ * A session may also be *adopted*: the token authorizer assumes the role once per token and
+ * API Gateway's authorizer cache hands the credentials to every function, in every execution
+ * environment, for the cache's lifetime (docs/sessions.md). An adopted session is cached under
+ * the same key as one this cache would issue, so it serves only its own tenant, user and
+ * placement: when the tenant's placement has changed since, the key differs and STS is asked.
  */
 import { createHash } from 'node:crypto';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
@@ -120,6 +126,8 @@ function sha256(text: string): string {
 export class TenantSessions {
   /** How many AssumeRole calls this cache has made (for tests and metrics). */
   stsCalls = 0;
+  /** How many vended sessions this cache has adopted (for tests and metrics). */
+  adopted = 0;
 
   readonly #sessions = new Map<string, TenantSession>();
   readonly #pending = new Map<string, Promise<TenantSession>>();
@@ -154,9 +162,7 @@ export class TenantSessions {
   async sessionFor(subject: SessionSubject, sessionPolicy?: string): Promise<TenantSession> {
     const owner = validOwner(subject);
     const placement = await this.#placementOf(owner.tenantId);
-    const key = [owner.tenantId, owner.userId, placement, this.#roleArn, sha256(sessionPolicy ?? '')].join(
-      '\n',
-    );
+    const key = this.#key(owner, placement, sessionPolicy);
     const cached = this.#sessions.get(key);
     if (cached !== undefined && this.#isFresh(cached)) {
       // Re-insert to mark it most recently used.
@@ -175,6 +181,26 @@ export class TenantSessions {
       .finally(() => this.#pending.delete(key));
     this.#pending.set(key, started);
     return started;
+  }
+
+  /**
+   * Takes a session STS issued to this role for `subject` elsewhere (the token authorizer), with no
+   * session policy and tagged with `placement`. It is cached unless a fresh one is already cached or
+   * it is itself too close to expiry; returns whether it was adopted.
+   */
+  adopt(subject: SessionSubject, placement: Placement, credentials: SessionCredentials): boolean {
+    const owner = validOwner(subject);
+    const key = this.#key(owner, placement, undefined);
+    const cached = this.#sessions.get(key);
+    const session = new TenantSession(owner, placement, credentials, this.#clients);
+    if ((cached !== undefined && this.#isFresh(cached)) || !this.#isFresh(session)) return false;
+    this.adopted += 1;
+    this.#remember(key, session);
+    return true;
+  }
+
+  #key(owner: KeyOwner, placement: Placement, sessionPolicy: string | undefined): string {
+    return [owner.tenantId, owner.userId, placement, this.#roleArn, sha256(sessionPolicy ?? '')].join('\n');
   }
 
   #isFresh(session: TenantSession): boolean {

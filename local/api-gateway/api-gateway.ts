@@ -2,7 +2,8 @@
  * The local API Gateway: serves the template's REST API routes on 127.0.0.1. For each call it
  * runs the TOKEN authorizer function, checks the policy it returns against the method ARN,
  * then runs the route's function with a v1 proxy event whose `requestContext.authorizer` is
- * the authorizer's context. Authorizer answers are not cached (the template sets TTL 0).
+ * the authorizer's context. Authorizer answers are cached per token for the template's TTL, as
+ * API Gateway does (authorizer-cache.ts).
  * A STREAM integration (Lambda response streaming) is invoked with streaming and its bytes go
  * to the client as the function writes them, so Server-Sent Events arrive incrementally.
  * An integration that maps `X-Amz-Tenant-Id` from the authorizer context invokes its
@@ -13,6 +14,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { APIGatewayAuthorizerResult, APIGatewayProxyResult } from 'aws-lambda';
 import type { RouteSpec } from '../../lib/template/local-resolution.js';
 import { closeServer, LOOPBACK, listenOnLoopback, readBody } from '../net.js';
+import { AuthorizerCache } from './authorizer-cache.js';
 import type { FunctionHosts } from './function-hosts.js';
 import { type GatewaySettings, renderGatewayResponse } from './gateway-settings.js';
 import { API_ID, type IncomingCall, proxyEvent, type RouteMatch, STAGE } from './proxy-event.js';
@@ -29,6 +31,8 @@ export interface ApiGatewayOptions {
 
 export interface ApiGateway {
   readonly endpoint: string;
+  /** Its authorizer cache (tests read its hit and miss counts). */
+  readonly authorizerCache: AuthorizerCache;
   stop(): Promise<void>;
 }
 
@@ -43,19 +47,24 @@ interface CompiledRoute {
 export async function startApiGateway(options: ApiGatewayOptions, port = 0): Promise<ApiGateway> {
   // Most specific route first, as API Gateway prefers literal path parts over greedy ones.
   const routes = options.routes.map(compileRoute).sort((a, b) => b.literalLength - a.literalLength);
+  const authorizerCache = new AuthorizerCache(options.settings.authorizerCacheSeconds);
   const server = createServer((incoming, outgoing) => {
     const requestId = randomUUID();
-    serve(options, routes, incoming, outgoing, requestId).catch((err: unknown) => {
+    serve({ ...options, authorizerCache }, routes, incoming, outgoing, requestId).catch((err: unknown) => {
       console.error('api gateway: internal error', err);
       respondError(options.settings, outgoing, 502, 'DEFAULT_5XX', 'Internal server error', requestId);
     });
   });
   const boundPort = await listenOnLoopback(server, port);
-  return { endpoint: `http://${LOOPBACK}:${boundPort}`, stop: () => closeServer(server) };
+  return {
+    endpoint: `http://${LOOPBACK}:${boundPort}`,
+    authorizerCache,
+    stop: () => closeServer(server),
+  };
 }
 
 async function serve(
-  options: ApiGatewayOptions,
+  options: ApiGatewayOptions & { readonly authorizerCache: AuthorizerCache },
   routes: readonly CompiledRoute[],
   incoming: IncomingMessage,
   outgoing: ServerResponse,
@@ -104,12 +113,15 @@ async function serve(
     const methodArn = `arn:aws:execute-api:${options.region}:${options.accountId}:${API_ID}/${STAGE}/${call.method}${call.path}`;
     let answer: APIGatewayAuthorizerResult;
     try {
-      const authorizerHost = await options.functions.host(route.spec.authorizerFunctionLogicalId, undefined);
-      answer = (await authorizerHost.invoke({
-        type: 'TOKEN',
-        authorizationToken: token,
-        methodArn,
-      })) as APIGatewayAuthorizerResult;
+      const authorizerId = route.spec.authorizerFunctionLogicalId;
+      answer = await options.authorizerCache.answer(token, async () => {
+        const authorizerHost = await options.functions.host(authorizerId, undefined);
+        return (await authorizerHost.invoke({
+          type: 'TOKEN',
+          authorizationToken: token,
+          methodArn,
+        })) as APIGatewayAuthorizerResult;
+      });
     } catch {
       // A TOKEN authorizer signals "Unauthorized" by throwing; any other failure is also a 401 here.
       return respondError(options.settings, outgoing, 401, 'UNAUTHORIZED', 'Unauthorized', requestId);

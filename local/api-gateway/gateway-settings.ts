@@ -4,13 +4,19 @@ import type { CfnTemplate } from '../../lib/template/cfn-template.js';
 export interface GatewaySettings {
   /** The TOKEN authorizer's IdentityValidationExpression: tokens that do not match never reach it. */
   readonly identityValidation?: RegExp;
+  /** The TOKEN authorizer's AuthorizerResultTtlInSeconds (API Gateway's default: 300). */
+  readonly authorizerCacheSeconds: number;
   /** `application/json` response templates by ResponseType (UNAUTHORIZED, ACCESS_DENIED, DEFAULT_4XX, DEFAULT_5XX). */
   readonly responseTemplates: Readonly<Record<string, string>>;
 }
 
+/** What API Gateway uses when the template leaves AuthorizerResultTtlInSeconds out. */
+const DEFAULT_AUTHORIZER_TTL_SECONDS = 300;
+
 export function gatewaySettings(template: CfnTemplate): GatewaySettings {
   const responseTemplates: Record<string, string> = {};
   let identityValidation: RegExp | undefined;
+  let authorizerCacheSeconds = DEFAULT_AUTHORIZER_TTL_SECONDS;
   for (const resource of Object.values(template.Resources)) {
     const properties = resource.Properties ?? {};
     if (resource.Type === 'AWS::ApiGateway::GatewayResponse') {
@@ -23,14 +29,18 @@ export function gatewaySettings(template: CfnTemplate): GatewaySettings {
         responseTemplates[properties.ResponseType] = json;
       }
     }
-    if (
-      resource.Type === 'AWS::ApiGateway::Authorizer' &&
-      typeof properties.IdentityValidationExpression === 'string'
-    ) {
-      identityValidation = new RegExp(properties.IdentityValidationExpression);
+    if (resource.Type === 'AWS::ApiGateway::Authorizer') {
+      if (typeof properties.IdentityValidationExpression === 'string')
+        identityValidation = new RegExp(properties.IdentityValidationExpression);
+      if (typeof properties.AuthorizerResultTtlInSeconds === 'number')
+        authorizerCacheSeconds = properties.AuthorizerResultTtlInSeconds;
     }
   }
-  return { ...(identityValidation === undefined ? {} : { identityValidation }), responseTemplates };
+  return {
+    ...(identityValidation === undefined ? {} : { identityValidation }),
+    authorizerCacheSeconds,
+    responseTemplates,
+  };
 }
 
 /** Renders a GatewayResponse template (the two variables our templates use). */

@@ -73,6 +73,14 @@ export interface FrontDoorOptions {
   readonly onDenied?: (denial: Denial) => void;
   /** Called with every signed request's service, allowed or not: AWS calls are the cloud's cost and latency. */
   readonly onCall?: (service: ServiceName) => void;
+  /** Called with every call allowed through to its service: who made it and what IAM was asked. */
+  readonly onForwarded?: (call: ForwardedCall) => void;
+}
+
+export interface ForwardedCall {
+  readonly service: ServiceName;
+  readonly principalArn: string;
+  readonly requests: readonly { readonly action: string; readonly resource: string }[];
 }
 
 export interface Denial {
@@ -184,6 +192,11 @@ async function handle(
   }
   if (options.faults?.take(iamRequests))
     return send(outgoing, unavailable(service, requestId), request.method);
+  options.onForwarded?.({
+    service,
+    principalArn: principal.arn,
+    requests: iamRequests.map(({ action, resource }) => ({ action, resource })),
+  });
   await forward(service, request, principal, options, outgoing);
 }
 

@@ -100,13 +100,17 @@ describe('routes', () => {
     });
   });
 
-  it('use a TOKEN authorizer on the Authorization header that accepts only bearer JWTs and caches nothing', () => {
-    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
-      Type: 'TOKEN',
-      IdentitySource: 'method.request.header.Authorization',
-      IdentityValidationExpression: Match.stringLikeRegexp('^\\^Bearer '),
-      AuthorizerResultTtlInSeconds: 0,
-    });
+  it('use a TOKEN authorizer on the Authorization header that accepts only bearer JWTs and caches each answer (with its vended session) for 50 minutes', () => {
+    const authorizers = template.findResources('AWS::ApiGateway::Authorizer');
+    expect(Object.keys(authorizers)).toHaveLength(2);
+    for (const authorizer of Object.values(authorizers)) {
+      expect(authorizer.Properties).toMatchObject({
+        Type: 'TOKEN',
+        IdentitySource: 'method.request.header.Authorization',
+        IdentityValidationExpression: expect.stringMatching(/^\^Bearer /),
+        AuthorizerResultTtlInSeconds: 3000,
+      });
+    }
   });
 });
 
@@ -150,6 +154,23 @@ describe('stage', () => {
     expect(() => testTemplate({ 'bulkhead:apiBurstLimit': 0 })).toThrow(
       /apiBurstLimit must be a whole number/,
     );
+  });
+
+  it('takes the authorizer cache from bulkhead:authorizerCacheSeconds, into both APIs and the authorizer, and refuses one a vended session cannot outlast', () => {
+    const tuned = testTemplate({ 'bulkhead:authorizerCacheSeconds': 600 });
+    const ttls = Object.values(tuned.findResources('AWS::ApiGateway::Authorizer')).map(
+      (authorizer) => authorizer.Properties.AuthorizerResultTtlInSeconds,
+    );
+    const authorizer = Object.values(tuned.findResources('AWS::Lambda::Function')).find(
+      (fn) => fn.Metadata?.['bulkhead:entry'] === 'lambdas/handlers/authorizer.ts',
+    );
+
+    expect(ttls).toEqual([600, 600]);
+    expect(authorizer?.Properties.Environment.Variables.AUTHORIZER_CACHE_SECONDS).toBe('600');
+    expect(() => testTemplate({ 'bulkhead:authorizerCacheSeconds': 3001 })).toThrow(
+      /authorizerCacheSeconds must be a whole number from 0 to 3000/,
+    );
+    expect(() => testTemplate({ 'bulkhead:authorizerCacheSeconds': -1 })).toThrow(/authorizerCacheSeconds/);
   });
 
   it('keeps raw ids out of its logs and traces: no stage tracing, route templates not paths, no principal', () => {

@@ -180,32 +180,42 @@ describe('function roles', () => {
     }
   });
 
-  it('does not let the authorizer assume the tenant role, nor grant it anything beyond logs and X-Ray', async () => {
+  it('lets the authorizer vend tenant sessions — assume the tenant role with tags, read the registry and the tag key — and nothing more', async () => {
     const authorizer = functionSpecs(template).find(
       (spec) => spec.entry === 'lambdas/handlers/authorizer.ts',
     );
-    if (!authorizer) throw new Error('no authorizer function');
+    const control = functionSpecs(template).find((spec) => spec.entry === 'lambdas/handlers/control.ts');
+    if (!authorizer || !control) throw new Error('no authorizer or control function');
     const principal = resourceArn(template, authorizer.roleLogicalId);
     const identity = rolePolicyDocuments(template, authorizer.roleLogicalId);
-    const request = {
-      principal,
-      action: 'sts:AssumeRole',
-      resource: tenantRoleArn,
-      context: TENANT_SESSION_TAGS,
-    };
-    expect(await evaluateAccess({ identity }, request)).not.toBe('Allowed');
-    expect(await evaluateAccess({ identity, resource: trustPolicy }, request)).not.toBe('Allowed');
-    const actions = identity.flatMap((document) =>
-      document.Statement.flatMap((statement) => statement.Action),
+    const verdict = (action: string, resource: string, context = {}) =>
+      evaluateAccess({ identity }, { principal, action, resource, context });
+
+    for (const action of ['sts:AssumeRole', 'sts:TagSession']) {
+      const request = { principal, action, resource: tenantRoleArn, context: TENANT_SESSION_TAGS };
+      expect(await evaluateAccess({ identity }, request)).toBe('Allowed');
+      expect(await evaluateAccess({ identity, resource: trustPolicy }, request)).toBe('Allowed');
+    }
+    expect(authorizer.environment.TENANT_ROLE_ARN).toBe(tenantRoleArn);
+    // No other role: not the audit writer, not the user eraser.
+    for (const otherRole of [control.environment.AUDIT_ROLE_ARN, control.environment.ERASER_ROLE_ARN]) {
+      if (otherRole === undefined) throw new Error('control function misses a role variable');
+      expect(await verdict('sts:AssumeRole', otherRole, TENANT_SESSION_TAGS)).not.toBe('Allowed');
+    }
+    // The registry: read, never written.
+    const controlTableArn = resourceArn(template, authorizer.environment.CONTROL_TABLE_NAME ?? '');
+    expect(await verdict('dynamodb:GetItem', controlTableArn)).toBe('Allowed');
+    for (const write of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']) {
+      expect(await verdict(write, controlTableArn)).not.toBe('Allowed');
+    }
+    const actions = new Set(
+      identity.flatMap((document) => document.Statement.flatMap((statement) => statement.Action)),
     );
-    expect(new Set(actions)).toEqual(
-      new Set([
-        'logs:CreateLogStream',
-        'logs:PutLogEvents',
-        'xray:PutTraceSegments',
-        'xray:PutTelemetryRecords',
-      ]),
-    );
+    const writes = [...actions].filter((action) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(action));
+    expect(writes).toEqual([]);
+    expect(
+      [...actions].filter((action) => !/^(logs|xray|dynamodb|secretsmanager):/.test(action)).sort(),
+    ).toEqual(['sts:AssumeRole', 'sts:TagSession']);
   });
 
   it('lets the audit digester sign with the digest key and assume the audit writer, but not the tenant role', async () => {

@@ -64,16 +64,27 @@ describe('house functions', () => {
     }
   });
 
-  it('give the authorizer only the JWT settings', () => {
+  it('give the authorizer the JWT settings and what vending sessions needs, and no other role or key', () => {
     const authorizer = Object.values(template.findResources('AWS::Lambda::Function')).find(
       (fn) => fn.Metadata?.['bulkhead:entry'] === 'lambdas/handlers/authorizer.ts',
     );
     expect(Object.keys(authorizer?.Properties.Environment.Variables).sort()).toEqual([
+      'AUTHORIZER_CACHE_SECONDS',
+      'CONTROL_TABLE_NAME',
       'JWKS_URL',
       'JWT_AUDIENCE',
       'JWT_ISSUER',
       'NODE_OPTIONS',
+      'PLATFORM_ACCOUNT_ID',
+      'PLATFORM_STACK_NAME',
+      'SILO_TIERS',
+      'TENANT_BUCKET_NAME',
+      'TENANT_ROLE_ARN',
+      'TENANT_TABLE_NAME',
+      'TENANT_TAG_SECRET_ARN',
+      'VECTOR_BUCKET_NAME',
     ]);
+    expect(authorizer?.Properties.Environment.Variables.AUTHORIZER_CACHE_SECONDS).toBe('3000');
   });
 
   it('give the control, api and chat-stream functions (and the tenant-isolated twins) every agreed variable, MODEL_ID = the first model and the embedding model', () => {

@@ -107,19 +107,36 @@ describe('configuration', () => {
     expect(dataPlaneFor(config, 'globex', 'pool')).toEqual(pool);
   });
 
-  it('reads the authorizer environment and refuses a JWKS_URL that is not a URL', () => {
+  it('reads the authorizer environment: the verifier, where sessions are vended from, the cache; refuses a JWKS_URL that is not a URL', () => {
     const env = {
+      ...SERVICE_ENV,
       JWT_ISSUER: 'https://issuer',
       JWT_AUDIENCE: 'app',
       JWKS_URL: 'http://127.0.0.1:9/jwks.json',
+      AUTHORIZER_CACHE_SECONDS: '3000',
     };
 
-    expect(readAuthorizerConfig(env)).toEqual({
+    expect(readAuthorizerConfig(env)).toMatchObject({
       issuer: 'https://issuer',
       audience: 'app',
       jwksUrl: env.JWKS_URL,
+      cacheSeconds: 3000,
+      vending: {
+        tenantRoleArn: SERVICE_ENV.TENANT_ROLE_ARN,
+        controlTableName: 'control',
+        tenantTagSecretArn: SERVICE_ENV.TENANT_TAG_SECRET_ARN,
+        tenantSessionSeconds: 3600,
+        siloNaming: { stackName: 'Bulkhead', account: '111122223333', region: 'eu-west-1' },
+      },
     });
+    expect(readAuthorizerConfig({ ...env, AUTHORIZER_CACHE_SECONDS: undefined }).cacheSeconds).toBe(0);
     expect(() => readAuthorizerConfig({ ...env, JWKS_URL: 'jwks' })).toThrow(/JWKS_URL must be a URL/);
+    expect(() => readAuthorizerConfig({ ...env, AUTHORIZER_CACHE_SECONDS: '3601' })).toThrow(
+      ConfigurationError,
+    );
+    expect(() => readAuthorizerConfig({ ...env, TENANT_ROLE_ARN: undefined })).toThrow(
+      /TENANT_ROLE_ARN is not set/,
+    );
     expect(() => readAuthorizerConfig({})).toThrow(/JWT_ISSUER is not set/);
   });
 });

@@ -50,6 +50,31 @@ describe('request context middleware', () => {
     expect(Object.isFrozen(context)).toBe(true);
   });
 
+  it("refuses a token past its expiry, which API Gateway's authorizer cache may still hand over", async () => {
+    const registry = fakeRegistry([ACME]);
+    const now = Date.UTC(2026, 11, 1, 12);
+    const event = (expiresAtMs: number) =>
+      proxyEvent({
+        authorizer: {
+          tenantId: 'acme',
+          userId: 'alice',
+          roles: 'reader',
+          tokenExpiresAt: String(expiresAtMs / 1000),
+        },
+      });
+
+    await expect(
+      resolveRequestContext(event(now - 1000), { ...sources(registry), now: () => now }),
+    ).rejects.toBeInstanceOf(UnauthenticatedError);
+    await expect(resolveRequestContext(event(now), { ...sources(registry), now: () => now })).rejects.toThrow(
+      /token has expired/,
+    );
+    await expect(
+      resolveRequestContext(event(now + 1000), { ...sources(registry), now: () => now }),
+    ).resolves.toMatchObject({ tenantId: 'acme', userId: 'alice' });
+    expect(registry.calls.getTenant).toBe(1);
+  });
+
   it('prefers the registry role assignment over the token groups', async () => {
     const registry = fakeRegistry([ACME], { 'acme/alice': ['admin'] });
 
@@ -64,6 +89,14 @@ describe('request context middleware', () => {
     ['without a user', { tenantId: 'acme', roles: 'reader' }],
     ['with a malformed tenant', { tenantId: 'ACME#', userId: 'alice', roles: 'reader' }],
     ['with an unknown role', { tenantId: 'acme', userId: 'alice', roles: 'reader,root' }],
+    [
+      'without the token expiry',
+      { tenantId: 'acme', userId: 'alice', roles: 'reader', tokenExpiresAt: undefined },
+    ],
+    [
+      'with a malformed token expiry',
+      { tenantId: 'acme', userId: 'alice', roles: 'reader', tokenExpiresAt: 'later' },
+    ],
   ])('rejects an authorizer context that is %s', async (_label, authorizer) => {
     const registry = fakeRegistry([ACME]);
 

@@ -250,3 +250,83 @@ describe('TenantSessions', () => {
     expect(built).toEqual([session.credentials.accessKeyId]);
   });
 });
+
+describe('TenantSessions: adopting a vended session', () => {
+  const vended = (clock: { now: number }, lifetimeMs = HOUR_MS) => ({
+    accessKeyId: 'ASIAVENDED',
+    secretAccessKey: 'secret',
+    sessionToken: 'vended-token',
+    expiration: new Date(clock.now + lifetimeMs),
+  });
+
+  it('serves an adopted session to its own tenant, user and placement without calling STS', async () => {
+    const clock = { now: 0 };
+    const { sts, sent } = fakeSts(clock);
+    const sessions = sessionsWith(clock, sts);
+
+    expect(sessions.adopt(subject('acme', 'alice'), 'pool', vended(clock))).toBe(true);
+    const session = await sessions.sessionFor(subject('acme', 'alice'));
+
+    expect(session.credentials.accessKeyId).toBe('ASIAVENDED');
+    expect(session.placement).toBe('pool');
+    expect(sessions.adopted).toBe(1);
+    expect(sent).toHaveLength(0);
+  });
+
+  it('never serves it to another user, another tenant, or once the tenant is placed elsewhere', async () => {
+    const clock = { now: 0 };
+    const { sts } = fakeSts(clock);
+    let placement: 'pool' | 'silo' = 'pool';
+    const sessions = sessionsWith(clock, sts, { placementOf: async () => placement });
+    sessions.adopt(subject('acme', 'alice'), 'pool', vended(clock));
+
+    const bob = await sessions.sessionFor(subject('acme', 'bob'));
+    const otherTenant = await sessions.sessionFor(subject('globex', 'alice'));
+    placement = 'silo';
+    const moved = await sessions.sessionFor(subject('acme', 'alice'));
+
+    for (const session of [bob, otherTenant, moved]) {
+      expect(session.credentials.accessKeyId).not.toBe('ASIAVENDED');
+    }
+    expect(moved.placement).toBe('silo');
+    expect(sessions.stsCalls).toBe(3);
+  });
+
+  it('keeps a fresh cached session (and its clients) and refuses one too close to expiry', async () => {
+    const clock = { now: 0 };
+    const { sts } = fakeSts(clock);
+    const sessions = sessionsWith(clock, sts);
+    const issued = await sessions.sessionFor(subject('acme', 'alice'));
+
+    expect(sessions.adopt(subject('acme', 'alice'), 'pool', vended(clock))).toBe(false);
+    expect(await sessions.sessionFor(subject('acme', 'alice'))).toBe(issued);
+    expect(sessions.adopt(subject('acme', 'bob'), 'pool', vended(clock, 4 * 60_000))).toBe(false);
+    expect(sessions.adopted).toBe(0);
+  });
+
+  it('refuses a subject that does not match the key layout', () => {
+    const clock = { now: 0 };
+    const sessions = sessionsWith(clock, fakeSts(clock).sts);
+
+    expect(() => sessions.adopt(subject('acme', 'a#b'), 'pool', vended(clock))).toThrow(
+      InvalidSessionSubjectError,
+    );
+  });
+
+  it("shares the environment's connections among every session's clients (each still signs with its own credentials)", async () => {
+    const clock = { now: 0 };
+    const sessions = sessionsWith(clock, fakeSts(clock).sts);
+    sessions.adopt(subject('acme', 'alice'), 'pool', vended(clock));
+    const alice = await sessions.sessionFor(subject('acme', 'alice'));
+    const bob = await sessions.sessionFor(subject('globex', 'bob'));
+
+    const handlers = [alice.dynamodb, bob.dynamodb, alice.s3, bob.bedrock, bob.kms].map(
+      (client) => client.config.requestHandler,
+    );
+    expect(new Set(handlers).size).toBe(1);
+    expect(await alice.dynamodb.config.credentials()).toMatchObject({ accessKeyId: 'ASIAVENDED' });
+    expect(await bob.dynamodb.config.credentials()).toMatchObject({
+      accessKeyId: bob.credentials.accessKeyId,
+    });
+  });
+});

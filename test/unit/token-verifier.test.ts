@@ -23,13 +23,14 @@ afterAll(async () => {
 });
 
 describe('token verification', () => {
-  it('accepts a valid RS256 token and returns its identity', async () => {
-    const token = await jwks.sign(CLAIMS);
+  it('accepts a valid RS256 token and returns its identity and expiry', async () => {
+    const token = await jwks.sign(CLAIMS, { expiresAt: 4_102_444_800 });
 
     await expect(verify(token)).resolves.toEqual({
       tenantId: 'acme',
       userId: 'alice',
       roles: ['analyst', 'reader'],
+      expiresAt: 4_102_444_800,
     });
   });
 

@@ -2,6 +2,13 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { callerIdentity } from '../../../local/api-gateway/proxy-event.js';
 
+/** The authorizer always sets the token's expiry; events here carry one far ahead unless told. */
+const FAR_FUTURE_EXPIRY = String(Date.UTC(2100, 0, 1) / 1000);
+
+function withTokenExpiry(authorizer: Record<string, unknown> | null): Record<string, unknown> | null {
+  return authorizer === null ? null : { tokenExpiresAt: FAR_FUTURE_EXPIRY, ...authorizer };
+}
+
 export function proxyEvent(overrides: {
   method?: string;
   path?: string;
@@ -28,10 +35,11 @@ export function proxyEvent(overrides: {
     requestContext: {
       accountId: '123456789012',
       apiId: 'abc123',
-      authorizer:
+      authorizer: withTokenExpiry(
         overrides.authorizer === undefined
           ? { tenantId: 'acme', userId: 'alice', roles: 'reader' }
           : overrides.authorizer,
+      ),
       protocol: 'HTTP/1.1',
       httpMethod: overrides.method ?? 'GET',
       identity: callerIdentity('127.0.0.1', null),
