@@ -54,6 +54,8 @@ export async function measureAwsCallsPerRoute(
       byService.set(service, (byService.get(service) ?? 0) + 1);
     },
   });
+  // One token per caller, as a client keeps it: API Gateway's authorizer cache answers after the first call.
+  const tokens = new Map<typeof OPERATOR, Promise<string>>();
   async function request(
     identity: typeof OPERATOR,
     method: string,
@@ -61,10 +63,15 @@ export async function measureAwsCallsPerRoute(
     body?: unknown,
     headers: Record<string, string> = {},
   ) {
+    let token = tokens.get(identity);
+    if (token === undefined) {
+      token = cloud.issuer.mint(identity);
+      tokens.set(identity, token);
+    }
     const response = await fetch(`${cloud.apiEndpoint}${path}`, {
       method,
       headers: {
-        authorization: `Bearer ${await cloud.issuer.mint(identity)}`,
+        authorization: `Bearer ${await token}`,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         ...headers,
       },

@@ -29,6 +29,12 @@ function niceCeiling(value: number): number {
   return 10 * power;
 }
 
+/** The two session designs drawn: solid now, dashed before. */
+const DESIGNS = [
+  { key: 'vended', label: 'vended by the authorizer, cached per token (now)', dash: undefined },
+  { key: 'perEnvironment', label: 'per-environment cache (before issue 13)', dash: '6 4' },
+] as const;
+
 export function stsChartSvg(points: readonly SessionsAtLoad[], stsLimit: number): string {
   if (points.length === 0) throw new Error('the chart needs at least one load');
   const xs = points.map((p) => p.rps);
@@ -41,7 +47,9 @@ export function stsChartSvg(points: readonly SessionsAtLoad[], stsLimit: number)
     (xHigh === xLow
       ? plotWidth / 2
       : ((Math.log10(rps) - Math.log10(xLow)) / Math.log10(xHigh / xLow)) * plotWidth);
-  const stsTop = niceCeiling(Math.max(stsLimit, ...points.map((p) => p.stsCallsPerSecond)));
+  const stsTop = niceCeiling(
+    Math.max(stsLimit, ...points.flatMap((p) => DESIGNS.map((d) => p[d.key].stsCallsPerSecond))),
+  );
   const yHit = (rate: number) => MARGIN.top + (1 - rate) * plotHeight;
   const ySts = (calls: number) => MARGIN.top + (1 - calls / stsTop) * plotHeight;
   const path = (y: (p: SessionsAtLoad) => number) =>
@@ -72,17 +80,25 @@ export function stsChartSvg(points: readonly SessionsAtLoad[], stsLimit: number)
     );
   }
   parts.push(
-    `<line x1="${MARGIN.left}" y1="${ySts(stsLimit).toFixed(1)}" x2="${right}" y2="${ySts(stsLimit).toFixed(1)}" stroke="#d62728" stroke-dasharray="6 4"/>`,
+    `<line x1="${MARGIN.left}" y1="${ySts(stsLimit).toFixed(1)}" x2="${right}" y2="${ySts(stsLimit).toFixed(1)}" stroke="#d62728" stroke-dasharray="2 3"/>`,
     `<text x="${MARGIN.left + 6}" y="${(ySts(stsLimit) - 6).toFixed(1)}" fill="#d62728">STS limit ${stsLimit}/s per account</text>`,
-    `<path d="${path((p) => yHit(p.hitRate))}" fill="none" stroke="#1f77b4" stroke-width="2"/>`,
-    `<path d="${path((p) => ySts(p.stsCallsPerSecond))}" fill="none" stroke="#d62728" stroke-width="2"/>`,
   );
-  for (const p of points) {
+  DESIGNS.forEach((design, n) => {
+    const dash = design.dash === undefined ? '' : ` stroke-dasharray="${design.dash}"`;
+    const of = (p: SessionsAtLoad) => p[design.key];
     parts.push(
-      `<circle cx="${x(p.rps).toFixed(1)}" cy="${yHit(p.hitRate).toFixed(1)}" r="3" fill="#1f77b4"/>`,
-      `<circle cx="${x(p.rps).toFixed(1)}" cy="${ySts(p.stsCallsPerSecond).toFixed(1)}" r="3" fill="#d62728"/>`,
+      `<path d="${path((p) => yHit(of(p).hitRate))}" fill="none" stroke="#1f77b4" stroke-width="2"${dash}/>`,
+      `<path d="${path((p) => ySts(of(p).stsCallsPerSecond))}" fill="none" stroke="#d62728" stroke-width="2"${dash}/>`,
+      `<line x1="${MARGIN.left + 10}" y1="${MARGIN.top + 14 + 16 * n}" x2="${MARGIN.left + 40}" y2="${MARGIN.top + 14 + 16 * n}" stroke="black" stroke-width="2"${dash}/>`,
+      `<text x="${MARGIN.left + 46}" y="${MARGIN.top + 18 + 16 * n}">${xmlText(design.label)}</text>`,
     );
-  }
+    for (const p of points) {
+      parts.push(
+        `<circle cx="${x(p.rps).toFixed(1)}" cy="${yHit(of(p).hitRate).toFixed(1)}" r="3" fill="#1f77b4"/>`,
+        `<circle cx="${x(p.rps).toFixed(1)}" cy="${ySts(of(p).stsCallsPerSecond).toFixed(1)}" r="3" fill="#d62728"/>`,
+      );
+    }
+  });
   parts.push(
     `<text x="${MARGIN.left + plotWidth / 2}" y="${HEIGHT - 16}" text-anchor="middle">requests per second (log scale)</text>`,
     `<text transform="translate(16 ${MARGIN.top + plotHeight / 2}) rotate(-90)" text-anchor="middle" fill="#1f77b4">${xmlText('session cache hit rate')}</text>`,

@@ -3,6 +3,7 @@
  *
  *   --tenants N --users N --rps 50,1000,10000 --seed N --tenant-zipf S --user-zipf S
  *   --duration-ms MS --idle-s S --lifetime-min-s S --lifetime-max-s S --cache-size N --session-s S
+ *   --token-s S --authorizer-cache-s S (0, or at least half of --token-s)
  *   --sampled-envs N --model ID --input-tokens N --output-tokens N --chart-rps LIST --prices FILE
  *   --json             print JSON instead of markdown
  *   --out DIR          also write DIR/capacity.json and DIR/capacity.md
@@ -51,6 +52,8 @@ const NUMBER_FLAGS = {
   'lifetime-max-s': { option: 'lifetimeMaxSeconds', integer: false, min: 1 },
   'cache-size': { option: 'cacheSize', integer: true, min: 1 },
   'session-s': { option: 'sessionSeconds', integer: false, min: 1 },
+  'token-s': { option: 'tokenSeconds', integer: false, min: 1 },
+  'authorizer-cache-s': { option: 'authorizerCacheSeconds', integer: true, min: 0 },
   'warmup-s': { option: 'warmupSeconds', integer: false, min: 0 },
   'measure-s': { option: 'measureSeconds', integer: false, min: 1 },
   'sampled-envs': { option: 'sampledEnvironments', integer: true, min: 1 },
@@ -131,6 +134,8 @@ export function parseCapacityArgs(argv: readonly string[]): CliPlan {
     );
   if (options.lifetimeMinSeconds > options.lifetimeMaxSeconds)
     throw new CapacityUsageError('--lifetime-min-s must not exceed --lifetime-max-s');
+  if (options.authorizerCacheSeconds !== 0 && options.authorizerCacheSeconds * 2 < options.tokenSeconds)
+    throw new CapacityUsageError('--authorizer-cache-s must be 0 or at least half of --token-s');
   if (options.sessionSeconds <= options.refreshBeforeExpirySeconds)
     throw new CapacityUsageError(
       `--session-s must exceed the refresh window (${options.refreshBeforeExpirySeconds} s)`,

@@ -1,7 +1,7 @@
 /**
  * Cost per 1,000 chat turns from a versioned price table (prices-YYYY-MM.json): what one turn
  * uses of each service (chat-turn.ts), times list prices. Lambda bills the function's whole
- * duration, model wait included, and the authorizer on every request (its cache TTL is 0).
+ * duration, model wait included, and the authorizer when API Gateway's cache misses.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -50,6 +50,8 @@ export interface LambdaShape {
   /** The authorizer's memory (lib/bulkhead-stack.ts: 512 MB). */
   readonly authorizerMemoryMb: number;
   readonly authorizerSeconds: number;
+  /** Authorizer runs per turn: API Gateway's cache miss rate. */
+  readonly authorizerInvocationsPerTurn: number;
 }
 
 export interface CostInputs {
@@ -88,8 +90,8 @@ export function costPer1000Turns(inputs: CostInputs): CostPer1000Turns {
   const lambdaGbSeconds =
     turns *
     ((lambda.functionMemoryMb / 1024) * lambda.functionSeconds +
-      (lambda.authorizerMemoryMb / 1024) * lambda.authorizerSeconds);
-  const lambdaRequests = turns * 2;
+      (lambda.authorizerMemoryMb / 1024) * lambda.authorizerSeconds * lambda.authorizerInvocationsPerTurn);
+  const lambdaRequests = turns * (1 + lambda.authorizerInvocationsPerTurn);
   const writeUnits = turns * calls.writeUnits;
   const readUnits = turns * calls.readUnits;
   const stsCalls = turns * inputs.stsCallsPerTurn;

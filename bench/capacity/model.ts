@@ -8,6 +8,7 @@ import {
   DEFAULT_MAX_SESSIONS,
   DEFAULT_REFRESH_BEFORE_EXPIRY_MS,
 } from '../../lambdas/tenancy/tenant-session.js';
+import { DEFAULT_AUTHORIZER_CACHE_SECONDS } from '../../lib/tenant-api.js';
 import {
   NO_TOOL_CHAT_TURN,
   PARTITION_WRITE_UNITS_PER_SECOND,
@@ -18,6 +19,7 @@ import {
 import { type CostPer1000Turns, costPer1000Turns, type PriceTable } from './cost.js';
 import { buildPopulation, type Population } from './population.js';
 import { environmentsFor, simulateSessionCache } from './session-cache.js';
+import { simulateVendedSessions } from './vended-sessions.js';
 
 /** STS AssumeRole: about 600 requests/s per account and Region (../shared/notes/local-cloud-facts.md). */
 export const STS_REQUESTS_PER_SECOND_LIMIT = 600;
@@ -45,6 +47,10 @@ export interface CapacityOptions {
   readonly cacheSize: number;
   readonly sessionSeconds: number;
   readonly refreshBeforeExpirySeconds: number;
+  /** How long a user's token lives (vended sessions are cached per token). */
+  readonly tokenSeconds: number;
+  /** API Gateway's authorizer cache TTL (bulkhead:authorizerCacheSeconds). */
+  readonly authorizerCacheSeconds: number;
   readonly warmupSeconds: number;
   readonly measureSeconds: number;
   readonly sampledEnvironments: number;
@@ -74,6 +80,8 @@ export const DEFAULT_CAPACITY_OPTIONS: CapacityOptions = Object.freeze({
   cacheSize: DEFAULT_MAX_SESSIONS,
   sessionSeconds: 3_600,
   refreshBeforeExpirySeconds: DEFAULT_REFRESH_BEFORE_EXPIRY_MS / 1000,
+  tokenSeconds: 3_600,
+  authorizerCacheSeconds: DEFAULT_AUTHORIZER_CACHE_SECONDS,
   warmupSeconds: 10_800,
   measureSeconds: 3_600,
   sampledEnvironments: 128,
@@ -84,16 +92,23 @@ export const DEFAULT_CAPACITY_OPTIONS: CapacityOptions = Object.freeze({
   premiumShare: 0.09,
 });
 
+/** How often a request needs a new STS session under one design. */
+export interface SessionDesignLoad {
+  readonly hitRate: number;
+  readonly stsCallsPerSecond: number;
+  /** stsCallsPerSecond / the account's STS limit. */
+  readonly stsLimitUse: number;
+}
+
 export interface SessionsAtLoad {
   readonly rps: number;
   /** Mean concurrent executions: rps × mean duration. */
   readonly lambdaConcurrency: number;
   readonly environments: number;
-  readonly hitRate: number;
-  readonly stsCallsPerSecond: number;
-  /** stsCallsPerSecond / the account's STS limit. */
-  readonly stsLimitUse: number;
-  readonly simulatedRequests: number;
+  /** Before issue 13: each environment's own cache, keyed per user (simulated). */
+  readonly perEnvironment: SessionDesignLoad & { readonly simulatedRequests: number };
+  /** Now: vended by the authorizer, cached by API Gateway per token (closed form). */
+  readonly vended: SessionDesignLoad;
 }
 
 export interface HotPartitionLoad {
@@ -170,14 +185,26 @@ export function sessionsAtLoad(
     // One stream per load, derived from the seed, so adding a load changes no other row.
     seed: options.seed * 1_000_003 + Math.round(rps),
   });
+  const vended = simulateVendedSessions({
+    population,
+    rps,
+    tokenSeconds: options.tokenSeconds,
+    cacheSeconds: options.authorizerCacheSeconds,
+  });
+  const design = (hitRate: number, stsCallsPerSecond: number): SessionDesignLoad => ({
+    hitRate,
+    stsCallsPerSecond,
+    stsLimitUse: stsCallsPerSecond / STS_REQUESTS_PER_SECOND_LIMIT,
+  });
   return {
     rps,
     lambdaConcurrency: rps * durationSeconds,
     environments,
-    hitRate: result.hitRate,
-    stsCallsPerSecond: result.stsCallsPerSecond,
-    stsLimitUse: result.stsCallsPerSecond / STS_REQUESTS_PER_SECOND_LIMIT,
-    simulatedRequests: result.requests,
+    perEnvironment: {
+      ...design(result.hitRate, result.stsCallsPerSecond),
+      simulatedRequests: result.requests,
+    },
+    vended: design(vended.hitRate, vended.stsCallsPerSecond),
   };
 }
 
@@ -243,9 +270,11 @@ export function runCapacityModel(options: CapacityOptions, prices: PriceTable): 
           functionSeconds: options.meanDurationMs / 1000,
           authorizerMemoryMb: options.authorizerMemoryMb,
           authorizerSeconds: options.authorizerDurationMs / 1000,
+          // API Gateway runs the authorizer only when its cache misses; each run vends a session.
+          authorizerInvocationsPerTurn: 1 - sessions.vended.hitRate,
         },
         calls,
-        stsCallsPerTurn: 1 - sessions.hitRate,
+        stsCallsPerTurn: 1 - sessions.vended.hitRate,
       }),
     };
   });

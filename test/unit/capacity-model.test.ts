@@ -8,13 +8,14 @@ import { describe, expect, it } from 'vitest';
 import { NO_TOOL_CHAT_TURN, tenantHotPartitions, turnTotals } from '../../bench/capacity/chat-turn.js';
 import { costPer1000Turns, loadPriceTable } from '../../bench/capacity/cost.js';
 import { DEFAULT_CAPACITY_OPTIONS, hotItemsAtLoad, runCapacityModel } from '../../bench/capacity/model.js';
-import { buildPopulation, usersPerTenant } from '../../bench/capacity/population.js';
-import { zipfWeights } from '../../bench/capacity/random.js';
+import { buildPopulation, drawUser, usersPerTenant } from '../../bench/capacity/population.js';
+import { exponential, seededUniform, zipfWeights } from '../../bench/capacity/random.js';
 import {
   environmentsFor,
   type SessionCacheInputs,
   simulateSessionCache,
 } from '../../bench/capacity/session-cache.js';
+import { missesPerToken, simulateVendedSessions } from '../../bench/capacity/vended-sessions.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FOREVER = 1e9;
@@ -200,6 +201,7 @@ describe('cost per 1,000 turns', () => {
         functionSeconds: 1.5,
         authorizerMemoryMb: 512,
         authorizerSeconds: 0.02,
+        authorizerInvocationsPerTurn: 1,
       },
       calls: turnTotals(NO_TOOL_CHAT_TURN),
       stsCallsPerTurn: 0.25,
@@ -229,6 +231,7 @@ describe('cost per 1,000 turns', () => {
           functionSeconds: 1,
           authorizerMemoryMb: 512,
           authorizerSeconds: 0,
+          authorizerInvocationsPerTurn: 0,
         },
         calls: turnTotals(NO_TOOL_CHAT_TURN),
         stsCallsPerTurn: 0,
@@ -247,7 +250,54 @@ describe('the whole model', () => {
     expect(again).toEqual(first);
     expect(first.rows.map((row) => row.sessions.rps)).toEqual([20, 200]);
     expect(first.chart.map((point) => point.rps)).toEqual([20, 100, 200]);
-    for (const row of first.rows)
-      expect(row.sessions.stsCallsPerSecond).toBeCloseTo(row.sessions.rps * (1 - row.sessions.hitRate), 9);
+    for (const { sessions } of first.rows) {
+      for (const design of [sessions.perEnvironment, sessions.vended])
+        expect(design.stsCallsPerSecond).toBeCloseTo(sessions.rps * (1 - design.hitRate), 9);
+      expect(sessions.vended.hitRate).toBeGreaterThan(sessions.perEnvironment.hitRate);
+    }
+  });
+});
+
+describe('sessions vended by the authorizer', () => {
+  it('miss once per token for a rare user, twice for a constant one when the cache is shorter than the token', () => {
+    expect(missesPerToken(1e-6, 3_600, 3_000) / (1e-6 * 3_600)).toBeCloseTo(1, 2);
+    expect(missesPerToken(100, 3_600, 3_000)).toBeCloseTo(2, 9);
+    expect(missesPerToken(100, 3_600, 3_600)).toBeCloseTo(1, 9);
+  });
+
+  it('agree with a request-by-request simulation of a per-token cache', () => {
+    const population = buildPopulation({ tenants: 3, users: 40, tenantZipf: 1.1, userZipf: 1.1 });
+    const [rps, token, ttl, hours] = [0.05, 3_600, 3_000, 2_000];
+    const uniform = seededUniform(7);
+    const phase = Array.from({ length: population.users }, () => uniform() * token);
+    const cache = new Map<string, number>();
+    let [requests, misses] = [0, 0];
+    for (let now = exponential(uniform, rps); now < hours * 3_600; now += exponential(uniform, rps)) {
+      const user = drawUser(population, uniform);
+      const key = `${user}#${Math.floor((now + (phase[user] ?? 0)) / token)}`;
+      const expiresAt = cache.get(key);
+      requests += 1;
+      if (expiresAt === undefined || expiresAt <= now) {
+        misses += 1;
+        cache.set(key, now + ttl);
+      }
+    }
+
+    const modelled = simulateVendedSessions({ population, rps, tokenSeconds: token, cacheSeconds: ttl });
+
+    expect(modelled.hitRate).toBeCloseTo(1 - misses / requests, 2);
+    expect(modelled.stsCallsPerSecond).toBeCloseTo((misses / requests) * rps, 3);
+  });
+
+  it('make every request a call with no cache, and refuse a cache shorter than half a token', () => {
+    const population = buildPopulation({ tenants: 2, users: 4, tenantZipf: 1, userZipf: 1 });
+
+    expect(simulateVendedSessions({ population, rps: 7, tokenSeconds: 3_600, cacheSeconds: 0 })).toEqual({
+      hitRate: 0,
+      stsCallsPerSecond: 7,
+    });
+    expect(() =>
+      simulateVendedSessions({ population, rps: 7, tokenSeconds: 3_600, cacheSeconds: 1_000 }),
+    ).toThrow(RangeError);
   });
 });
