@@ -22,6 +22,7 @@ import { closeServer, LOOPBACK, listenOnLoopback, readBody } from '../net.js';
 import { bedrockIamRequests, modelCallOf } from './bedrock-request.js';
 import { CloudFormationValidationError, cloudFormationIamRequests } from './cloudformation-request.js';
 import { dynamoDbIamRequests, type TableKeys } from './dynamodb-request.js';
+import { type DynamoDbUnits, DynamoDbUnitsMeter } from './dynamodb-units.js';
 import {
   type IamRequest,
   jsonObjectBody,
@@ -73,6 +74,11 @@ export interface FrontDoorOptions {
   readonly onDenied?: (denial: Denial) => void;
   /** Called with every signed request's service, allowed or not: AWS calls are the cloud's cost and latency. */
   readonly onCall?: (service: ServiceName) => void;
+  /**
+   * Measurement mode (the bench): when set, every DynamoDB call's read and write units are
+   * measured and reported here (see dynamodb-units.ts); callers' answers stay as they were.
+   */
+  readonly onDynamoDbUnits?: (units: DynamoDbUnits) => void;
 }
 
 export interface Denial {
@@ -88,8 +94,12 @@ export interface FrontDoor {
 
 /** Starts the front door on `port` (0 = any free port). */
 export async function startFrontDoor(options: FrontDoorOptions, port = 0): Promise<FrontDoor> {
+  const unitsMeter =
+    options.onDynamoDbUnits === undefined
+      ? undefined
+      : new DynamoDbUnitsMeter(options.dynamoDb.endpoint, options.onDynamoDbUnits);
   const server = createServer((incoming, outgoing) => {
-    handle(options, incoming, outgoing).catch((err: unknown) => {
+    handle(options, unitsMeter, incoming, outgoing).catch((err: unknown) => {
       console.error('front door: internal error', err);
       if (!outgoing.headersSent) outgoing.writeHead(500, { 'content-type': 'application/json' });
       outgoing.end(JSON.stringify({ message: 'front door internal error' }));
@@ -101,6 +111,7 @@ export async function startFrontDoor(options: FrontDoorOptions, port = 0): Promi
 
 async function handle(
   options: FrontDoorOptions,
+  unitsMeter: DynamoDbUnitsMeter | undefined,
   incoming: IncomingMessage,
   outgoing: ServerResponse,
 ): Promise<void> {
@@ -184,6 +195,7 @@ async function handle(
   }
   if (options.faults?.take(iamRequests))
     return send(outgoing, unavailable(service, requestId), request.method);
+  if (service === 'dynamodb' && unitsMeter !== undefined) return unitsMeter.forward(request, outgoing);
   await forward(service, request, principal, options, outgoing);
 }
 

@@ -1,0 +1,97 @@
+/**
+ * The end-to-end benchmark: every route of bench/route-probes.ts called on a metered local cloud
+ * (bench/metered-cloud.ts), one request at a time, a warm-up call and then `samples` measured calls
+ * each (tenant sessions and registry records cached, as in a warm Lambda). Per route: wall-time
+ * p50/p99 on this machine, the `x-bulkhead-overhead-ms` header's p50/p99 (time outside the model
+ * and tools), and the median AWS calls and DynamoDB read/write units per request, counted at the
+ * front door. The AWS calls are pinned by test/integration/aws-calls-per-route.test.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import { OVERHEAD_HEADER } from '../lambdas/observability/request-timing.js';
+import { startTicketTracker } from '../local/demo-mcp/ticket-tracker.js';
+import type { MeteredCloud, MeterReading } from './metered-cloud.js';
+import { type ApiCall, seedBenchTenant, TENANT_ADMIN } from './route-probes.js';
+import { percentile, roundTenth, type Spread, spreadOf } from './statistics.js';
+
+/** One route's numbers. */
+export interface RouteMeasurement extends MeterReading {
+  readonly route: string;
+  readonly latencyMs: Spread;
+  /** Absent when the route's answers carry no overhead header. */
+  readonly overheadMs?: Spread;
+}
+
+export interface EndToEndResult {
+  readonly samplesPerRoute: number;
+  readonly routes: readonly RouteMeasurement[];
+  /** AWS calls by service over the whole run (seeding and warm-ups included). */
+  readonly callsByService: Readonly<Record<string, number>>;
+}
+
+const medianOf = (values: readonly number[]) => roundTenth(percentile(values, 50) ?? 0);
+
+/** Seeds the bench tenant in `metered`'s cloud and measures every route `samples` times. */
+export async function measureRoutes(
+  { cloud, meter }: MeteredCloud,
+  samples: number,
+  onRoute: (result: RouteMeasurement) => void = () => undefined,
+): Promise<EndToEndResult> {
+  const trackerKey = `bench-${randomUUID()}`;
+  const tracker = await startTicketTracker({ apiKey: trackerKey });
+  const call: ApiCall = async (identity, method, path, body, headers = {}) => {
+    const response = await fetch(`${cloud.apiEndpoint}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${await cloud.issuer.mint(identity)}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    if (response.status >= 400) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+    return { status: response.status, headers: response.headers, text };
+  };
+  try {
+    const probes = await seedBenchTenant(call, { url: tracker.url, apiKey: trackerKey });
+    const routes: RouteMeasurement[] = [];
+    for (const probe of probes) {
+      const costs: MeterReading[] = [];
+      const latencies: number[] = [];
+      const overheads: number[] = [];
+      // Sample 0 warms the route (sessions, registry cache) and is not counted.
+      for (let sample = 0; sample <= samples; sample += 1) {
+        const path = await probe.path();
+        const before = meter.reading();
+        const started = performance.now();
+        const answer = await call(
+          probe.identity ?? TENANT_ADMIN,
+          probe.method,
+          path,
+          probe.body?.(),
+          probe.headers?.(),
+        );
+        const latency = performance.now() - started;
+        if (sample === 0) continue;
+        costs.push(meter.since(before));
+        latencies.push(latency);
+        const overhead = answer.headers.get(OVERHEAD_HEADER);
+        if (overhead !== null) overheads.push(Number(overhead));
+      }
+      const overheadMs = spreadOf(overheads);
+      const result: RouteMeasurement = {
+        route: probe.name,
+        awsCalls: medianOf(costs.map((cost) => cost.awsCalls)),
+        writeUnits: medianOf(costs.map((cost) => cost.writeUnits)),
+        readUnits: medianOf(costs.map((cost) => cost.readUnits)),
+        latencyMs: spreadOf(latencies) ?? { p50: 0, p99: 0 },
+        ...(overheadMs === undefined ? {} : { overheadMs }),
+      };
+      routes.push(result);
+      onRoute(result);
+    }
+    return { samplesPerRoute: samples, routes, callsByService: meter.callsByService() };
+  } finally {
+    await tracker.close();
+  }
+}
