@@ -5,10 +5,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { arch, cpus, platform } from 'node:os';
+import { z } from 'zod';
 import type { CapacityReport } from './capacity/model.js';
 import type { EndToEndResult } from './end-to-end.js';
 import type { MicroBenchmark } from './guardrail-benchmarks.js';
-import type { MeterReading } from './metered-cloud.js';
 
 export interface Machine {
   readonly node: string;
@@ -48,11 +48,17 @@ export interface BenchReport extends MeasuredCommit {
   };
 }
 
-/** Per-route costs of a recorded run: the "before" of before → after. */
-export interface Baseline extends MeasuredCommit {
-  readonly measuredAt: string;
-  readonly routes: Readonly<Record<string, MeterReading>>;
-}
+/** Per-route costs of a recorded run: the "before" of before → after (`baseline.json`). */
+export const BaselineSchema = z.object({
+  commit: z.string(),
+  dirty: z.boolean(),
+  measuredAt: z.string(),
+  routes: z.record(
+    z.string(),
+    z.object({ awsCalls: z.number(), writeUnits: z.number(), readUnits: z.number() }),
+  ),
+});
+export type Baseline = z.infer<typeof BaselineSchema>;
 
 export function thisMachine(): Machine {
   const processors = cpus();

@@ -7,13 +7,17 @@
  * (the capacity step also writes its own files: bench/results/capacity.{json,md},
  * docs/capacity.md's tables and docs/capacity-sts.svg). A step is a name and a function; steps
  * that need a local cloud share one, started on first use and stopped at the end.
- * `npx tsx bench/record-baseline.ts` makes the latest run the baseline.
+ *
+ *   npm run bench -- --record-baseline   also makes this run bench/results/baseline.json (the "before")
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { repoPath } from '../lib/repo-root.js';
 import {
   type Baseline,
+  BaselineSchema,
   type BenchReport,
+  baselineOf,
   type CapacityHeadline,
   capacityHeadlines,
   currentCommit,
@@ -99,18 +103,21 @@ async function runSteps(): Promise<Record<string, unknown>> {
   }
 }
 
-const commit = currentCommit();
+const { values: flags } = parseArgs({ options: { 'record-baseline': { type: 'boolean', default: false } } });
 const report: BenchReport = {
   generatedAt: new Date().toISOString(),
-  ...commit,
+  ...currentCommit(),
   machine: thisMachine(),
   steps: await runSteps(),
 };
 const baselineFile = `${RESULTS}/baseline.json`;
-const baseline: Baseline | undefined = existsSync(baselineFile)
-  ? JSON.parse(readFileSync(baselineFile, 'utf8'))
-  : undefined;
 mkdirSync(RESULTS, { recursive: true });
+if (flags['record-baseline']) writeFileSync(baselineFile, `${JSON.stringify(baselineOf(report), null, 2)}\n`);
+const baseline: Baseline | undefined = existsSync(baselineFile)
+  ? BaselineSchema.parse(JSON.parse(readFileSync(baselineFile, 'utf8')))
+  : undefined;
 writeFileSync(`${RESULTS}/latest.json`, `${JSON.stringify(report, null, 2)}\n`);
 writeFileSync(`${RESULTS}/summary.md`, renderSummary(report, baseline));
-console.log(`written: ${RESULTS}/latest.json, ${RESULTS}/summary.md`);
+console.log(
+  `written: ${RESULTS}/latest.json, ${RESULTS}/summary.md${flags['record-baseline'] ? ', baseline.json' : ''}`,
+);
