@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { arch, cpus, platform } from 'node:os';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CapacityReport } from './capacity/model.js';
 import type { EndToEndResult } from './end-to-end.js';
 import type { MicroBenchmark } from './guardrail-benchmarks.js';
