@@ -9,6 +9,8 @@
  * started KB of each item, the larger of its size before and after — from the items read just
  * before and after the transaction (reads straight to DynamoDB Local, neither counted nor metered).
  * Failed calls report nothing (AWS charges a failed condition's units; DynamoDB Local does not say).
+ * An unreachable DynamoDB Local is a front-door error (500) here, not the outage's 503: the outage
+ * tests run without measurement.
  */
 import { request as httpRequest, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import { isRecord } from '../../lambdas/is-record.js';
