@@ -1,10 +1,12 @@
 /**
  * The end-to-end benchmark: every route of bench/route-probes.ts called on a metered local cloud
- * (bench/metered-cloud.ts), one request at a time, a warm-up call and then `samples` measured calls
- * each (tenant sessions and registry records cached, as in a warm Lambda). Per route: wall-time
- * p50/p99 on this machine, the `x-bulkhead-overhead-ms` header's p50/p99 (time outside the model
- * and tools), and the median AWS calls and DynamoDB read/write units per request, counted at the
- * front door. The AWS calls are pinned by test/integration/aws-calls-per-route.test.ts.
+ * (bench/metered-cloud.ts), one request at a time: a warm-up call (tenant sessions and registry
+ * records cached, as in a warm Lambda), then `samples` timed calls and `COST_SAMPLES` costed ones.
+ * Per route: wall-time p50/p99 on this machine and the `x-bulkhead-overhead-ms` header's p50/p99
+ * (time outside the model and tools), from the timed calls, with the front door's unit measurement
+ * off (it adds reads around transactions); the median AWS calls per request, counted at the front
+ * door on every measured call; the median DynamoDB read and write units per request, from the
+ * costed calls. The AWS calls are pinned by test/integration/aws-calls-per-route.test.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { OVERHEAD_HEADER } from '../lambdas/observability/request-timing.js';
@@ -22,15 +24,21 @@ export interface RouteMeasurement extends MeterReading {
 }
 
 export interface EndToEndResult {
+  /** Timed requests per route. */
   readonly samplesPerRoute: number;
+  /** Requests per route with unit measurement on. */
+  readonly costSamplesPerRoute: number;
   readonly routes: readonly RouteMeasurement[];
   /** AWS calls by service over the whole run (seeding and warm-ups included). */
   readonly callsByService: Readonly<Record<string, number>>;
 }
 
+/** Requests per route made with unit measurement on, after the timed ones. */
+const COST_SAMPLES = 3;
+
 const medianOf = (values: readonly number[]) => roundTenth(percentile(values, 50) ?? 0);
 
-/** Seeds the bench tenant in `metered`'s cloud and measures every route `samples` times. */
+/** Seeds the bench tenant in `metered`'s cloud and measures every route (`samples` timed calls each). */
 export async function measureRoutes(
   { cloud, meter }: MeteredCloud,
   samples: number,
@@ -56,11 +64,13 @@ export async function measureRoutes(
     const probes = await seedBenchTenant(call, { url: tracker.url, apiKey: trackerKey });
     const routes: RouteMeasurement[] = [];
     for (const probe of probes) {
+      const calls: number[] = [];
       const costs: MeterReading[] = [];
       const latencies: number[] = [];
       const overheads: number[] = [];
-      // Sample 0 warms the route (sessions, registry cache) and is not counted.
-      for (let sample = 0; sample <= samples; sample += 1) {
+      for (let sample = 0; sample <= samples + COST_SAMPLES; sample += 1) {
+        const timed = sample <= samples;
+        meter.measuringUnits = !timed;
         const path = await probe.path();
         const before = meter.reading();
         const started = performance.now();
@@ -72,8 +82,14 @@ export async function measureRoutes(
           probe.headers?.(),
         );
         const latency = performance.now() - started;
+        const cost = meter.since(before);
+        // Sample 0 warms the route up and is not counted.
         if (sample === 0) continue;
-        costs.push(meter.since(before));
+        calls.push(cost.awsCalls);
+        if (!timed) {
+          costs.push(cost);
+          continue;
+        }
         latencies.push(latency);
         const overhead = answer.headers.get(OVERHEAD_HEADER);
         if (overhead !== null) overheads.push(Number(overhead));
@@ -81,7 +97,7 @@ export async function measureRoutes(
       const overheadMs = spreadOf(overheads);
       const result: RouteMeasurement = {
         route: probe.name,
-        awsCalls: medianOf(costs.map((cost) => cost.awsCalls)),
+        awsCalls: medianOf(calls),
         writeUnits: medianOf(costs.map((cost) => cost.writeUnits)),
         readUnits: medianOf(costs.map((cost) => cost.readUnits)),
         latencyMs: spreadOf(latencies) ?? { p50: 0, p99: 0 },
@@ -90,7 +106,12 @@ export async function measureRoutes(
       routes.push(result);
       onRoute(result);
     }
-    return { samplesPerRoute: samples, routes, callsByService: meter.callsByService() };
+    return {
+      samplesPerRoute: samples,
+      costSamplesPerRoute: COST_SAMPLES,
+      routes,
+      callsByService: meter.callsByService(),
+    };
   } finally {
     await tracker.close();
   }

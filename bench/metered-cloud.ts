@@ -1,9 +1,10 @@
 /**
  * A local cloud of the bench's own with its front door in measurement mode: every AWS call the
- * functions make is counted by service, and every DynamoDB call's read and write units summed
- * (local/front-door/dynamodb-units.ts), so a route's cost is the difference of two readings.
+ * functions make is counted by service, and — while `measuringUnits` is on — every DynamoDB call's
+ * read and write units summed (local/front-door/dynamodb-units.ts), so a route's cost is the
+ * difference of two readings.
  */
-import type { DynamoDbUnits } from '../local/front-door/dynamodb-units.js';
+import type { DynamoDbUnits, DynamoDbUnitsListener } from '../local/front-door/dynamodb-units.js';
 import { type LocalCloud, startLocalCloud } from '../local/local-cloud.js';
 
 /** What the front door has seen so far (or between two readings). */
@@ -14,7 +15,9 @@ export interface MeterReading {
 }
 
 /** Counts at the front door. */
-export class FrontDoorMeter {
+export class FrontDoorMeter implements DynamoDbUnitsListener {
+  /** Measuring units adds reads around every transaction: switch it off while timing requests. */
+  measuringUnits = true;
   #reading: MeterReading = { awsCalls: 0, readUnits: 0, writeUnits: 0 };
   readonly #callsByService = new Map<string, number>();
 
@@ -23,7 +26,11 @@ export class FrontDoorMeter {
     this.#callsByService.set(service, (this.#callsByService.get(service) ?? 0) + 1);
   }
 
-  countUnits(units: DynamoDbUnits): void {
+  measuring(): boolean {
+    return this.measuringUnits;
+  }
+
+  report(units: DynamoDbUnits): void {
     this.#reading = {
       ...this.#reading,
       readUnits: this.#reading.readUnits + units.read,
@@ -60,7 +67,7 @@ export async function startMeteredCloud(): Promise<MeteredCloud> {
   const cloud = await startLocalCloud({
     echoFunctionLogs: false,
     onAwsCall: (service) => meter.countCall(service),
-    onDynamoDbUnits: (units) => meter.countUnits(units),
+    dynamoDbUnits: meter,
   });
   return { cloud, meter };
 }

@@ -57,9 +57,10 @@ function endToEndSection(result: EndToEndResult, baseline: Baseline | undefined)
       : `Costs are baseline → this run; the baseline was measured at commit ${baseline.commit.slice(0, 7)} (\`baseline.json\`).`;
   return [
     '## End to end, per route',
-    `${result.samplesPerRoute} requests per route, one at a time, after one warm-up request; milliseconds. ` +
+    `${result.samplesPerRoute} timed requests per route, one at a time, after one warm-up request; milliseconds. ` +
       'Overhead is the `x-bulkhead-overhead-ms` header (time outside the model and tools). AWS calls are counted ' +
-      'at the front door; write and read units are DynamoDB capacity units, medians per request. ' +
+      'at the front door (median per request); write and read units are DynamoDB capacity units, the median of ' +
+      `${result.costSamplesPerRoute} further requests measured at the front door. ` +
       `With ${result.samplesPerRoute} samples, p99 is close to the slowest request. ${against}`,
     table(
       ['route', 'p50', 'p99', 'overhead p50', 'overhead p99', 'AWS calls', 'write units', 'read units'],

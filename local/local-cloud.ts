@@ -23,7 +23,7 @@ import { SecretsManagerEmulator } from './emulators/secrets-manager.js';
 import { StandInModel } from './emulators/stand-in-model.js';
 import { StsEmulator } from './emulators/sts.js';
 import type { TableKeys } from './front-door/dynamodb-request.js';
-import type { DynamoDbUnits } from './front-door/dynamodb-units.js';
+import type { DynamoDbUnitsListener } from './front-door/dynamodb-units.js';
 import { type Denial, startFrontDoor } from './front-door/front-door.js';
 import { InjectedFaults } from './front-door/injected-faults.js';
 import { PolicyEvaluator } from './front-door/policy-evaluator.js';
@@ -62,8 +62,8 @@ export interface LocalCloudOptions {
   readonly onDenied?: (denial: Denial) => void;
   /** Called with the service of every AWS call the functions make (the benchmark counts them). */
   readonly onAwsCall?: (service: string) => void;
-  /** Measurement mode: called with the read and write units of every DynamoDB call (the benchmark sums them). */
-  readonly onDynamoDbUnits?: (units: DynamoDbUnits) => void;
+  /** Measurement mode: the read and write units of DynamoDB calls go to it while it is measuring (the bench sums them). */
+  readonly dynamoDbUnits?: DynamoDbUnitsListener;
   /**
    * Also print the functions' log lines on this process's stdout/stderr (they are always
    * captured; see `functionLogs` and the inspector's `/logs`). @default true
@@ -213,7 +213,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           model: standInModel,
           ...(options.onDenied === undefined ? {} : { onDenied: options.onDenied }),
           ...(options.onAwsCall === undefined ? {} : { onCall: options.onAwsCall }),
-          ...(options.onDynamoDbUnits === undefined ? {} : { onDynamoDbUnits: options.onDynamoDbUnits }),
+          ...(options.dynamoDbUnits === undefined ? {} : { dynamoDbUnits: options.dynamoDbUnits }),
         },
         options.frontDoorPort ?? 0,
       ),

@@ -23,6 +23,12 @@ export interface DynamoDbUnits {
   readonly write: number;
 }
 
+/** Who wants the units, and when: measuring a transaction costs extra reads, so timed runs switch it off. */
+export interface DynamoDbUnitsListener {
+  measuring(): boolean;
+  report(units: DynamoDbUnits): void;
+}
+
 interface Exchange {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;

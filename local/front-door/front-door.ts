@@ -22,7 +22,7 @@ import { closeServer, LOOPBACK, listenOnLoopback, readBody } from '../net.js';
 import { bedrockIamRequests, modelCallOf } from './bedrock-request.js';
 import { CloudFormationValidationError, cloudFormationIamRequests } from './cloudformation-request.js';
 import { dynamoDbIamRequests, type TableKeys } from './dynamodb-request.js';
-import { type DynamoDbUnits, DynamoDbUnitsMeter } from './dynamodb-units.js';
+import { type DynamoDbUnitsListener, DynamoDbUnitsMeter } from './dynamodb-units.js';
 import {
   type IamRequest,
   jsonObjectBody,
@@ -75,10 +75,11 @@ export interface FrontDoorOptions {
   /** Called with every signed request's service, allowed or not: AWS calls are the cloud's cost and latency. */
   readonly onCall?: (service: ServiceName) => void;
   /**
-   * Measurement mode (the bench): when set, every DynamoDB call's read and write units are
-   * measured and reported here (see dynamodb-units.ts); callers' answers stay as they were.
+   * Measurement mode (the bench): when set, every DynamoDB call made while it is `measuring()`
+   * has its read and write units measured and reported to it (see dynamodb-units.ts); callers'
+   * answers stay as they were.
    */
-  readonly onDynamoDbUnits?: (units: DynamoDbUnits) => void;
+  readonly dynamoDbUnits?: DynamoDbUnitsListener;
 }
 
 export interface Denial {
@@ -94,10 +95,11 @@ export interface FrontDoor {
 
 /** Starts the front door on `port` (0 = any free port). */
 export async function startFrontDoor(options: FrontDoorOptions, port = 0): Promise<FrontDoor> {
+  const listener = options.dynamoDbUnits;
   const unitsMeter =
-    options.onDynamoDbUnits === undefined
+    listener === undefined
       ? undefined
-      : new DynamoDbUnitsMeter(options.dynamoDb.endpoint, options.onDynamoDbUnits);
+      : new DynamoDbUnitsMeter(options.dynamoDb.endpoint, (units) => listener.report(units));
   const server = createServer((incoming, outgoing) => {
     handle(options, unitsMeter, incoming, outgoing).catch((err: unknown) => {
       console.error('front door: internal error', err);
@@ -195,7 +197,8 @@ async function handle(
   }
   if (options.faults?.take(iamRequests))
     return send(outgoing, unavailable(service, requestId), request.method);
-  if (service === 'dynamodb' && unitsMeter !== undefined) return unitsMeter.forward(request, outgoing);
+  if (service === 'dynamodb' && unitsMeter !== undefined && options.dynamoDbUnits?.measuring())
+    return unitsMeter.forward(request, outgoing);
   await forward(service, request, principal, options, outgoing);
 }
 

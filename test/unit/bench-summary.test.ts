@@ -40,6 +40,7 @@ const REPORT: BenchReport = {
   steps: {
     endToEnd: {
       samplesPerRoute: 30,
+      costSamplesPerRoute: 3,
       callsByService: { dynamodb: 10 },
       routes: [
         {
