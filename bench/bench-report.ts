@@ -4,7 +4,7 @@
  * later run is compared with), with the capacity model's headline numbers.
  */
 import { execFileSync } from 'node:child_process';
-import { arch, cpus, platform } from 'node:os';
+import { arch, cpus, loadavg, platform } from 'node:os';
 import * as z from 'zod';
 import type { CapacityReport } from './capacity/model.js';
 import type { EndToEndResult } from './end-to-end.js';
@@ -15,6 +15,8 @@ export interface Machine {
   readonly platform: string;
   readonly cpu: string;
   readonly cores: number;
+  /** The 1-minute load average when the run started: latencies on a busy machine are not comparable. */
+  readonly loadAverage: number;
 }
 
 /** The commit a run measured; `dirty` when the work tree had uncommitted changes. */
@@ -67,6 +69,7 @@ export function thisMachine(): Machine {
     platform: `${platform()} ${arch()}`,
     cpu: processors[0]?.model.trim() ?? 'unknown',
     cores: processors.length,
+    loadAverage: Math.round((loadavg()[0] ?? 0) * 10) / 10,
   };
 }
 

@@ -24,7 +24,7 @@ export function renderSummary(report: BenchReport, baseline: Baseline | undefine
   const sections = [
     '# Bench summary',
     `Run ${report.generatedAt} at commit ${report.commit.slice(0, 7)}${report.dirty ? ' (with uncommitted changes)' : ''} ` +
-      `on ${machine.platform}, ${machine.cores} × ${machine.cpu}, Node ${machine.node}. ` +
+      `on ${machine.platform}, ${machine.cores} × ${machine.cpu}, Node ${machine.node}, load average ${machine.loadAverage} at the start. ` +
       'Latencies are this machine’s, on the local cloud (DynamoDB Local and emulators on loopback): ' +
       'compare them between runs on one machine, never with AWS. AWS calls and capacity units are counts ' +
       'and repeat from run to run. Everything is in `latest.json`.',

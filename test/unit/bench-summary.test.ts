@@ -36,7 +36,7 @@ const REPORT: BenchReport = {
   generatedAt: '2026-12-01T12:00:00.000Z',
   commit: 'abcdef0123456789',
   dirty: true,
-  machine: { node: 'v20.20.2', platform: 'linux x64', cpu: 'Test CPU', cores: 2 },
+  machine: { node: 'v20.20.2', platform: 'linux x64', cpu: 'Test CPU', cores: 2, loadAverage: 1.5 },
   steps: {
     endToEnd: {
       samplesPerRoute: 30,
@@ -92,7 +92,7 @@ describe('the bench summary', () => {
     const summary = renderSummary(REPORT, BASELINE);
 
     expect(summary).toContain(
-      'at commit abcdef0 (with uncommitted changes) on linux x64, 2 × Test CPU, Node v20.20.2',
+      'at commit abcdef0 (with uncommitted changes) on linux x64, 2 × Test CPU, Node v20.20.2, load average 1.5 at the start',
     );
     expect(summary).toMatch(/Latencies are this machine’s/);
   });
