@@ -44,6 +44,8 @@ export async function measureRoutes(
   samples: number,
   onRoute: (result: RouteMeasurement) => void = () => undefined,
 ): Promise<EndToEndResult> {
+  if (!Number.isInteger(samples) || samples < 1)
+    throw new RangeError(`samples must be a whole number ≥ 1, got ${samples}`);
   const trackerKey = `bench-${randomUUID()}`;
   const tracker = await startTicketTracker({ apiKey: trackerKey });
   const call: ApiCall = async (identity, method, path, body, headers = {}) => {
@@ -94,13 +96,15 @@ export async function measureRoutes(
         const overhead = answer.headers.get(OVERHEAD_HEADER);
         if (overhead !== null) overheads.push(Number(overhead));
       }
+      const latencyMs = spreadOf(latencies);
+      if (latencyMs === undefined) throw new Error(`${probe.name}: no timed request`);
       const overheadMs = spreadOf(overheads);
       const result: RouteMeasurement = {
         route: probe.name,
         awsCalls: medianOf(calls),
         writeUnits: medianOf(costs.map((cost) => cost.writeUnits)),
         readUnits: medianOf(costs.map((cost) => cost.readUnits)),
-        latencyMs: spreadOf(latencies) ?? { p50: 0, p99: 0 },
+        latencyMs,
         ...(overheadMs === undefined ? {} : { overheadMs }),
       };
       routes.push(result);
