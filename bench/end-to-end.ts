@@ -29,7 +29,7 @@ export interface EndToEndResult {
   /** Requests per route with unit measurement on. */
   readonly costSamplesPerRoute: number;
   readonly routes: readonly RouteMeasurement[];
-  /** AWS calls by service over the whole run (seeding and warm-ups included). */
+  /** AWS calls by service over the whole step (seeding, warm-ups and costed requests included). */
   readonly callsByService: Readonly<Record<string, number>>;
 }
 

@@ -61,7 +61,7 @@ function endToEndSection(result: EndToEndResult, baseline: Baseline | undefined)
       'Overhead is the `x-bulkhead-overhead-ms` header (time outside the model and tools). AWS calls are counted ' +
       'at the front door (median per request); write and read units are DynamoDB capacity units, the median of ' +
       `${result.costSamplesPerRoute} further requests measured at the front door. ` +
-      `With ${result.samplesPerRoute} samples, p99 is close to the slowest request. ${against}`,
+      `p99 is the nearest-rank 99th percentile: with fewer than 100 samples, the slowest request. ${against}`,
     table(
       ['route', 'p50', 'p99', 'overhead p50', 'overhead p99', 'AWS calls', 'write units', 'read units'],
       rows,
