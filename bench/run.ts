@@ -5,8 +5,8 @@
  *   bench/results/summary.md    the headline tables; per-route costs as baseline → this run
  *
  * (the capacity step also writes its own files: bench/results/capacity.{json,md},
- * docs/capacity.md's tables and docs/capacity-sts.svg). A step is a name and a function; steps
- * that need a local cloud share one, started on first use and stopped at the end.
+ * docs/capacity.md's tables and docs/capacity-sts.svg). A step is a name and a function (STEPS);
+ * steps that need a local cloud share one, started on first use and stopped at the end.
  *
  *   npm run bench -- --record-baseline   also makes this run bench/results/baseline.json (the "before")
  */
@@ -35,22 +35,22 @@ interface BenchContext {
   localCloud(): Promise<MeteredCloud>;
 }
 
-interface BenchStep {
-  readonly name: string;
-  run(bench: BenchContext): unknown;
-}
+type StepResults = BenchReport['steps'];
+/** Each step by the name its result has in latest.json; they run in this order. */
+type BenchSteps = {
+  readonly [Name in keyof StepResults]: (
+    bench: BenchContext,
+  ) => StepResults[Name] | Promise<StepResults[Name]>;
+};
 
 const SAMPLES_PER_ROUTE = 30;
 const RESULTS = repoPath('bench/results');
 
-const STEPS: readonly BenchStep[] = [
-  {
-    name: 'endToEnd',
-    run: async (bench) => measureRoutes(await bench.localCloud(), SAMPLES_PER_ROUTE, logRoute),
-  },
-  { name: 'micro', run: async (bench) => measureGuardRails((await bench.localCloud()).cloud) },
-  { name: 'capacity', run: () => runCapacityModel() },
-];
+const STEPS: BenchSteps = {
+  endToEnd: async (bench) => measureRoutes(await bench.localCloud(), SAMPLES_PER_ROUTE, logRoute),
+  micro: async (bench) => measureGuardRails((await bench.localCloud()).cloud),
+  capacity: () => capacityStep(),
+};
 
 function logRoute(route: RouteMeasurement): void {
   console.log(
@@ -60,7 +60,7 @@ function logRoute(route: RouteMeasurement): void {
 }
 
 /** The capacity model through its CLI (which writes its own files); keeps the headline. */
-function runCapacityModel(): CapacityHeadline[] {
+function capacityStep(): CapacityHeadline[] {
   let report: CapacityReport | undefined;
   const args = [
     '--out',
@@ -82,7 +82,7 @@ function runCapacityModel(): CapacityHeadline[] {
   return capacityHeadlines(report);
 }
 
-async function runSteps(): Promise<Record<string, unknown>> {
+async function runSteps(): Promise<StepResults> {
   let starting: Promise<MeteredCloud> | undefined;
   const bench: BenchContext = {
     localCloud: () => {
@@ -92,10 +92,10 @@ async function runSteps(): Promise<Record<string, unknown>> {
   };
   const results: Record<string, unknown> = {};
   try {
-    for (const step of STEPS) {
+    for (const [name, run] of Object.entries(STEPS)) {
       const started = performance.now();
-      results[step.name] = await step.run(bench);
-      console.log(`step ${step.name}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      results[name] = await run(bench);
+      console.log(`step ${name}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
     return results;
   } finally {
