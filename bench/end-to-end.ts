@@ -60,7 +60,7 @@ export async function measureRoutes(
     });
     const text = await response.text();
     if (response.status >= 400) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-    return { status: response.status, headers: response.headers, text };
+    return { headers: response.headers, text };
   };
   try {
     const probes = await seedBenchTenant(call, { url: tracker.url, apiKey: trackerKey });

@@ -16,7 +16,6 @@ export const TENANT_ADMIN: DemoIdentity = { sub: 'bench-analyst', tenantId: BENC
 
 /** One answered API request. */
 export interface ApiAnswer {
-  readonly status: number;
   readonly headers: Headers;
   readonly text: string;
 }
@@ -45,6 +44,11 @@ export interface RouteProbe {
 export interface TrackerTarget {
   readonly url: string;
   readonly apiKey: string;
+}
+
+/** A chat turn whose message makes the stand-in model answer, or call a tool first ("use tool …"). */
+function chat(name: string, message: string, path = '/v1/chat'): RouteProbe {
+  return { name, method: 'POST', path: () => path, body: () => ({ message }) };
 }
 
 /** Onboards the bench tenant with its connector; returns the probes, which run in it. */
@@ -86,36 +90,16 @@ export async function seedBenchTenant(call: ApiCall, tracker: TrackerTarget): Pr
       path: async () =>
         `/v1/memory/${JSON.parse((await call(TENANT_ADMIN, 'PUT', '/v1/memory', { fact: 'to delete' })).text).id}`,
     },
-    {
-      name: 'POST /v1/chat (no tool)',
-      method: 'POST',
-      path: () => '/v1/chat',
-      body: () => ({ message: 'hello' }),
-    },
-    {
-      name: 'POST /v1/chat (one tool)',
-      method: 'POST',
-      path: () => '/v1/chat',
-      body: () => ({ message: 'use tool recall {"query":"fact"}' }),
-    },
-    {
-      name: 'POST /v1/chat/stream (no tool)',
-      method: 'POST',
-      path: () => '/v1/chat/stream',
-      body: () => ({ message: 'hello' }),
-    },
+    chat('POST /v1/chat (no tool)', 'hello'),
+    chat('POST /v1/chat (one tool)', 'use tool recall {"query":"fact"}'),
+    chat('POST /v1/chat/stream (no tool)', 'hello', '/v1/chat/stream'),
     {
       name: 'POST /v1/documents (2 KB)',
       method: 'POST',
       path: () => '/v1/documents',
       body: () => ({ title: 'Bench', content: 'word '.repeat(400), visibility: 'private' }),
     },
-    {
-      name: 'POST /v1/chat (one connector tool)',
-      method: 'POST',
-      path: () => '/v1/chat',
-      body: () => ({ message: 'use tool tracker__list_tickets {}' }),
-    },
+    chat('POST /v1/chat (one connector tool)', 'use tool tracker__list_tickets {}'),
     { name: 'GET /v1/connectors', method: 'GET', path: () => '/v1/connectors' },
     { name: 'POST /v1/search', method: 'POST', path: () => '/v1/search', body: () => ({ query: 'word' }) },
     { name: 'GET /v1/costs', method: 'GET', path: () => '/v1/costs' },
