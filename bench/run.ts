@@ -1,162 +1,123 @@
 /**
- * Micro-benchmarks of the request path's guard rails, in process, with no
- * network: the tenant-session cache hit path, budget reservations, rate-limit
- * admission, metering writes and audit chain verification. Stores are the
- * in-memory guard-rail table (one yield per operation, like a round trip with
- * zero latency), so the numbers are our code's own cost, not DynamoDB's.
+ * `npm run bench`: runs the benchmark steps below in order, then writes
  *
- *   npx tsx bench/run.ts        → bench/results/latest.json
+ *   bench/results/latest.json   every step's result under its name, with the commit and the machine
+ *   bench/results/summary.md    the headline tables; per-route costs as baseline → this run
+ *
+ * (the capacity step also writes its own files: bench/results/capacity.{json,md},
+ * docs/capacity.md's tables and docs/capacity-sts.svg). A step is a name and a function (STEPS);
+ * steps that need a local cloud share one, started on first use and stopped at the end.
+ *
+ *   npm run bench -- --record-baseline   also makes this run bench/results/baseline.json (the "before")
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { STSClient } from '@aws-sdk/client-sts';
-import { BudgetGuard } from '../lambdas/admission/budget-guard.js';
-import { RateLimiter } from '../lambdas/admission/rate-limiter.js';
-import {
-  type AuditRecord,
-  auditRecordHash,
-  GENESIS_HASH,
-  verifyAuditChain,
-} from '../lambdas/audit/audit-chain.js';
-import { Metering } from '../lambdas/metering/metering.js';
-import { tenantTagFor } from '../lambdas/tenancy/request-context.js';
-import { TenantSessions } from '../lambdas/tenancy/tenant-session.js';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { repoPath } from '../lib/repo-root.js';
-import { MemoryGuardrailTable } from '../test/unit/guardrails/support/memory-guardrail-table.js';
-import { captureCommands, metadata, offlineClientConfig } from '../test/unit/support/fake-sdk.js';
+import {
+  type Baseline,
+  BaselineSchema,
+  type BenchReport,
+  baselineOf,
+  type CapacityHeadline,
+  capacityHeadlines,
+  currentCommit,
+  thisMachine,
+} from './bench-report.js';
+import { runCapacityCli } from './capacity/cli.js';
+import type { CapacityReport } from './capacity/model.js';
+import { measureRoutes, type RouteMeasurement } from './end-to-end.js';
+import { measureGuardRails } from './guardrail-benchmarks.js';
+import { type MeteredCloud, startMeteredCloud } from './metered-cloud.js';
+import { renderSummary } from './summary.js';
 
-interface BenchResult {
-  readonly name: string;
-  readonly operations: number;
-  readonly milliseconds: number;
-  readonly operationsPerSecond: number;
-  readonly detail?: Record<string, number | string>;
+interface BenchContext {
+  /** The run's local cloud, metered at its front door (started on first use). */
+  localCloud(): Promise<MeteredCloud>;
 }
 
-const results: BenchResult[] = [];
+type StepResults = BenchReport['steps'];
+/** Each step by the name its result has in latest.json; they run in this order. */
+type BenchSteps = {
+  readonly [Name in keyof StepResults]: (
+    bench: BenchContext,
+  ) => StepResults[Name] | Promise<StepResults[Name]>;
+};
 
-async function measure(
-  name: string,
-  operations: number,
-  run: () => Promise<void> | void,
-  detail?: () => Record<string, number | string>,
-): Promise<void> {
-  const started = performance.now();
-  await run();
-  const milliseconds = performance.now() - started;
-  const result = {
-    name,
-    operations,
-    milliseconds: Number(milliseconds.toFixed(2)),
-    operationsPerSecond: Math.round((operations / milliseconds) * 1000),
-    ...(detail === undefined ? {} : { detail: detail() }),
+const SAMPLES_PER_ROUTE = 30;
+const RESULTS = repoPath('bench/results');
+
+const STEPS: BenchSteps = {
+  endToEnd: async (bench) => measureRoutes(await bench.localCloud(), SAMPLES_PER_ROUTE, logRoute),
+  micro: async (bench) => measureGuardRails((await bench.localCloud()).cloud),
+  capacity: () => capacityStep(),
+};
+
+function logRoute(route: RouteMeasurement): void {
+  console.log(
+    `${route.route.padEnd(48)} p50 ${String(route.latencyMs.p50).padStart(6)} ms  p99 ${String(route.latencyMs.p99).padStart(6)} ms  ` +
+      `overhead p50 ${route.overheadMs?.p50 ?? '—'} ms  ${route.awsCalls} AWS calls  ${route.writeUnits} WCU  ${route.readUnits} RCU`,
+  );
+}
+
+/** The capacity model through its CLI (which writes its own files); keeps the headline. */
+function capacityStep(): CapacityHeadline[] {
+  let report: CapacityReport | undefined;
+  const args = [
+    '--out',
+    RESULTS,
+    '--chart',
+    repoPath('docs/capacity-sts.svg'),
+    '--docs',
+    repoPath('docs/capacity.md'),
+  ];
+  const exitCode = runCapacityCli(args, {
+    stdout: () => undefined,
+    stderr: (text) => process.stderr.write(text),
+    report: (done) => {
+      report = done;
+    },
+  });
+  if (exitCode !== 0 || report === undefined)
+    throw new Error(`the capacity model failed (exit code ${exitCode})`);
+  return capacityHeadlines(report);
+}
+
+async function runSteps(): Promise<StepResults> {
+  let starting: Promise<MeteredCloud> | undefined;
+  const bench: BenchContext = {
+    localCloud: () => {
+      starting ??= startMeteredCloud();
+      return starting;
+    },
   };
-  results.push(result);
-  console.log(`${name}: ${result.operationsPerSecond} ops/s (${operations} in ${result.milliseconds} ms)`);
+  const results: Record<string, unknown> = {};
+  try {
+    for (const [name, run] of Object.entries(STEPS)) {
+      const started = performance.now();
+      results[name] = await run(bench);
+      console.log(`step ${name}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    }
+    return results;
+  } finally {
+    if (starting !== undefined) await (await starting).cloud.stop();
+  }
 }
 
-const TAG_KEY = 'bench-key';
-const subject = { tenantId: 'acme', userId: 'alice', tenantTag: tenantTagFor('acme', TAG_KEY) };
-const owner = { tenantId: 'acme', userId: 'alice' };
-
-// Tenant sessions: one STS call, then every lookup for the same key is a cache hit.
-const sts = new STSClient(offlineClientConfig);
-captureCommands(sts, () => ({
-  ...metadata,
-  Credentials: {
-    AccessKeyId: 'ASIABENCH',
-    SecretAccessKey: 's',
-    SessionToken: 't',
-    Expiration: new Date(Date.now() + 3_600_000),
-  },
-}));
-const sessions = new TenantSessions({
-  sts,
-  roleArn: 'arn:aws:iam::000000000000:role/TenantAccess',
-  durationSeconds: 3600,
-});
-await measure(
-  'tenant-session cache hit',
-  100_000,
-  async () => {
-    for (let i = 0; i < 100_000; i += 1) await sessions.sessionFor(subject);
-  },
-  () => ({ stsCalls: sessions.stsCalls }),
+const { values: flags } = parseArgs({ options: { 'record-baseline': { type: 'boolean', default: false } } });
+const report: BenchReport = {
+  generatedAt: new Date().toISOString(),
+  ...currentCommit(),
+  machine: thisMachine(),
+  steps: await runSteps(),
+};
+const baselineFile = `${RESULTS}/baseline.json`;
+mkdirSync(RESULTS, { recursive: true });
+if (flags['record-baseline']) writeFileSync(baselineFile, `${JSON.stringify(baselineOf(report), null, 2)}\n`);
+const baseline: Baseline | undefined = existsSync(baselineFile)
+  ? BaselineSchema.parse(JSON.parse(readFileSync(baselineFile, 'utf8')))
+  : undefined;
+writeFileSync(`${RESULTS}/latest.json`, `${JSON.stringify(report, null, 2)}\n`);
+writeFileSync(`${RESULTS}/summary.md`, renderSummary(report, baseline));
+console.log(
+  `written: ${RESULTS}/latest.json, ${RESULTS}/summary.md${flags['record-baseline'] ? ', baseline.json' : ''}`,
 );
-
-// Budget reservations: 50 concurrent callers against one tenant-month, 16 shards, ample budget.
-const budgetTable = new MemoryGuardrailTable(owner);
-const guard = new BudgetGuard(budgetTable);
-const budget = { monthlyUsd: 1_000_000, monthlyTokens: 1e12, shards: 16 };
-const estimate = { modelId: 'amazon.nova-lite-v1:0', inputTokens: 2_000, maxOutputTokens: 1_024 };
-await measure('budget reservation (50 concurrent)', 20_000, async () => {
-  for (let batch = 0; batch < 400; batch += 1) {
-    await Promise.all(Array.from({ length: 50 }, () => guard.reserve(budget, estimate)));
-  }
-});
-
-// Settlement of reservations, one by one.
-const reservations = await Promise.all(Array.from({ length: 5_000 }, () => guard.reserve(budget, estimate)));
-await measure('budget settlement', reservations.length, async () => {
-  for (const reservation of reservations) {
-    await guard.settle(reservation, { modelId: reservation.modelId, inputTokens: 1_500, outputTokens: 300 });
-  }
-});
-
-// Rate-limit admission: user then tenant counter, per request.
-const limiter = new RateLimiter(new MemoryGuardrailTable(owner));
-await measure('rate-limit admission', 20_000, async () => {
-  for (let i = 0; i < 20_000; i += 1) await limiter.admit({ tenantPerMinute: 1e9, userPerMinute: 1e9 });
-});
-
-// Metering: one exactly-once transaction per call (the record and its month aggregates).
-const metering = new Metering(new MemoryGuardrailTable(owner));
-await measure('metering write', 10_000, async () => {
-  for (let i = 0; i < 10_000; i += 1) {
-    await metering.meterCall(subject, {
-      requestId: `req-${i}`,
-      callIndex: 0,
-      modelId: 'amazon.nova-lite-v1:0',
-      inputTokens: 1_000,
-      outputTokens: 300,
-      latencyMs: 500,
-    });
-  }
-});
-
-// Audit: verification of a 10,000-record chain (pure hashing).
-const chain: AuditRecord[] = [];
-let prevHash = GENESIS_HASH;
-for (let seq = 1; seq <= 10_000; seq += 1) {
-  const fields = {
-    chain: 0,
-    seq,
-    at: new Date(Date.UTC(2026, 10, 1, 0, 0, seq)).toISOString(),
-    actor: 'alice',
-    requestId: `req-${seq}`,
-    kind: 'tool_call' as const,
-    action: 'tool.search_documents',
-    resource: `document/d${seq}`,
-    outcome: 'succeeded' as const,
-    prevHash,
-  };
-  prevHash = auditRecordHash(fields);
-  chain.push({ ...fields, hash: prevHash });
-}
-let verdict = '';
-await measure(
-  'audit chain verification (10k records)',
-  chain.length,
-  () => {
-    const result = verifyAuditChain(chain, { seq: chain.length, hash: prevHash });
-    verdict = result.ok ? 'ok' : result.problem;
-  },
-  () => ({ verdict }),
-);
-
-const output = repoPath('bench/results/latest.json');
-mkdirSync(repoPath('bench/results'), { recursive: true });
-writeFileSync(
-  output,
-  `${JSON.stringify({ generatedAt: new Date().toISOString(), node: process.version, results }, null, 2)}\n`,
-);
-console.log(`written to ${output}`);

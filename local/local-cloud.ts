@@ -23,6 +23,7 @@ import { SecretsManagerEmulator } from './emulators/secrets-manager.js';
 import { StandInModel } from './emulators/stand-in-model.js';
 import { StsEmulator } from './emulators/sts.js';
 import type { TableKeys } from './front-door/dynamodb-request.js';
+import type { DynamoDbUnitsListener } from './front-door/dynamodb-units.js';
 import { type Denial, type ForwardedCall, startFrontDoor } from './front-door/front-door.js';
 import { InjectedFaults } from './front-door/injected-faults.js';
 import { PolicyEvaluator } from './front-door/policy-evaluator.js';
@@ -63,6 +64,8 @@ export interface LocalCloudOptions {
   readonly onAwsCall?: (service: string) => void;
   /** Called with every AWS call let through to its service: the caller's principal and the actions. */
   readonly onAwsCallForwarded?: (call: ForwardedCall) => void;
+  /** Measurement mode: the read and write units of DynamoDB calls go to it while it is measuring (the bench sums them). */
+  readonly dynamoDbUnits?: DynamoDbUnitsListener;
   /**
    * Also print the functions' log lines on this process's stdout/stderr (they are always
    * captured; see `functionLogs` and the inspector's `/logs`). @default true
@@ -213,6 +216,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           ...(options.onDenied === undefined ? {} : { onDenied: options.onDenied }),
           ...(options.onAwsCall === undefined ? {} : { onCall: options.onAwsCall }),
           ...(options.onAwsCallForwarded === undefined ? {} : { onForwarded: options.onAwsCallForwarded }),
+          ...(options.dynamoDbUnits === undefined ? {} : { dynamoDbUnits: options.dynamoDbUnits }),
         },
         options.frontDoorPort ?? 0,
       ),

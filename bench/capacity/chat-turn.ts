@@ -1,6 +1,6 @@
 /**
  * What one chat turn without a tool does to AWS, counted from the code (the bench's
- * bench/results/aws-calls.json measures the total: POST /v1/chat (no tool) = 11 calls with a warm
+ * bench/results/latest.json measures the total: POST /v1/chat (no tool) = 11 calls with a warm
  * session), and which of its writes land on a tenant's hot partitions.
  *
  * Write units: a standard write of an item ≤ 1 KB is 1 WRU, a transactional one 2 WRU per item; a

@@ -22,6 +22,7 @@ import { closeServer, LOOPBACK, listenOnLoopback, readBody } from '../net.js';
 import { bedrockIamRequests, modelCallOf } from './bedrock-request.js';
 import { CloudFormationValidationError, cloudFormationIamRequests } from './cloudformation-request.js';
 import { dynamoDbIamRequests, type TableKeys } from './dynamodb-request.js';
+import { type DynamoDbUnitsListener, DynamoDbUnitsMeter } from './dynamodb-units.js';
 import {
   type IamRequest,
   jsonObjectBody,
@@ -75,6 +76,12 @@ export interface FrontDoorOptions {
   readonly onCall?: (service: ServiceName) => void;
   /** Called with every call allowed through to its service: who made it and what IAM was asked. */
   readonly onForwarded?: (call: ForwardedCall) => void;
+  /**
+   * Measurement mode (the bench): when set, every DynamoDB call made while it is `measuring()`
+   * has its read and write units measured and reported to it (see dynamodb-units.ts); callers'
+   * answers stay as they were.
+   */
+  readonly dynamoDbUnits?: DynamoDbUnitsListener;
 }
 
 export interface ForwardedCall {
@@ -96,8 +103,13 @@ export interface FrontDoor {
 
 /** Starts the front door on `port` (0 = any free port). */
 export async function startFrontDoor(options: FrontDoorOptions, port = 0): Promise<FrontDoor> {
+  const listener = options.dynamoDbUnits;
+  const unitsMeter =
+    listener === undefined
+      ? undefined
+      : new DynamoDbUnitsMeter(options.dynamoDb.endpoint, (units) => listener.report(units));
   const server = createServer((incoming, outgoing) => {
-    handle(options, incoming, outgoing).catch((err: unknown) => {
+    handle(options, unitsMeter, incoming, outgoing).catch((err: unknown) => {
       console.error('front door: internal error', err);
       if (!outgoing.headersSent) outgoing.writeHead(500, { 'content-type': 'application/json' });
       outgoing.end(JSON.stringify({ message: 'front door internal error' }));
@@ -109,6 +121,7 @@ export async function startFrontDoor(options: FrontDoorOptions, port = 0): Promi
 
 async function handle(
   options: FrontDoorOptions,
+  unitsMeter: DynamoDbUnitsMeter | undefined,
   incoming: IncomingMessage,
   outgoing: ServerResponse,
 ): Promise<void> {
@@ -197,6 +210,8 @@ async function handle(
     principalArn: principal.arn,
     requests: iamRequests.map(({ action, resource }) => ({ action, resource })),
   });
+  if (service === 'dynamodb' && unitsMeter !== undefined && options.dynamoDbUnits?.measuring())
+    return unitsMeter.forward(request, outgoing);
   await forward(service, request, principal, options, outgoing);
 }
 

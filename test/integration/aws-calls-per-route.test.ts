@@ -1,14 +1,15 @@
 /**
  * The AWS calls each route makes, pinned: counted at the front door of a local cloud of this
- * file's own (so no other test's call is counted), warm, median of three (bench/aws-call-probes.ts,
+ * file's own (so no other test's call is counted), warm, median of three (bench/end-to-end.ts,
  * which the bench also runs). A route that starts making more calls — the cost and latency that
  * matter in the cloud — fails here; one that makes fewer fails too, so the pins move only on
- * purpose (with bench/results/aws-calls.json).
+ * purpose (with the bench's bench/results/latest.json).
  */
 import { describe, expect, it } from 'vitest';
-import { measureAwsCallsPerRoute } from '../../bench/aws-call-probes.js';
+import { measureRoutes } from '../../bench/end-to-end.js';
+import { startMeteredCloud } from '../../bench/metered-cloud.js';
 
-/** AWS calls per warm request, as of issue 12 (bench/results/aws-calls.json). */
+/** AWS calls per warm request, as of issue 12 (bench/results/latest.json). */
 const PINNED: Readonly<Record<string, number>> = {
   'GET /v1/me': 2,
   'GET /v1/memory': 3,
@@ -18,17 +19,24 @@ const PINNED: Readonly<Record<string, number>> = {
   'DELETE /v1/memory/{id}': 7,
   'POST /v1/chat (no tool)': 11,
   'POST /v1/chat (one tool)': 18,
+  'POST /v1/chat/stream (no tool)': 11,
   'POST /v1/documents (2 KB)': 15,
   'POST /v1/chat (one connector tool)': 20,
   'GET /v1/connectors': 3,
   'POST /v1/search': 7,
   'GET /v1/costs': 15,
+  'GET /v1/admin/tenants/{id} (operator)': 1,
 };
 
 describe('AWS calls per route', () => {
   it('stay exactly as pinned for every measured route', async () => {
-    const { results } = await measureAwsCallsPerRoute(3);
+    const metered = await startMeteredCloud();
+    try {
+      const { routes } = await measureRoutes(metered, 3);
 
-    expect(Object.fromEntries(results.map((result) => [result.route, result.awsCalls]))).toEqual(PINNED);
+      expect(Object.fromEntries(routes.map((route) => [route.route, route.awsCalls]))).toEqual(PINNED);
+    } finally {
+      await metered.cloud.stop();
+    }
   }, 180_000);
 });

@@ -154,10 +154,10 @@ describe('population', () => {
 
 describe('a chat turn and its hot partitions', () => {
   it('counts the calls the bench measures for a no-tool chat and 25 write units', () => {
-    const measured = JSON.parse(readFileSync(join(ROOT, 'bench/results/aws-calls.json'), 'utf8')) as {
-      results: Array<{ route: string; awsCalls: number }>;
+    const measured = JSON.parse(readFileSync(join(ROOT, 'bench/results/latest.json'), 'utf8')) as {
+      steps: { endToEnd: { routes: Array<{ route: string; awsCalls: number }> } };
     };
-    const chat = measured.results.find((result) => result.route === 'POST /v1/chat (no tool)');
+    const chat = measured.steps.endToEnd.routes.find((result) => result.route === 'POST /v1/chat (no tool)');
 
     const totals = turnTotals(NO_TOOL_CHAT_TURN);
 
