@@ -180,7 +180,14 @@ export async function userDataSourcesFor(
     approvalsFor(runtime, scope),
     connectionsFor(runtime, scope),
   ]);
-  return { sessions, memory, documents, approvals, connections, usage: new MonthlyUsage(table) };
+  return {
+    sessions,
+    memory,
+    documents,
+    approvals,
+    connections,
+    usage: new MonthlyUsage(table, scope.context.userId),
+  };
 }
 
 export async function sessionsFor(runtime: WorkspaceRuntime, scope: RequestScope): Promise<ChatSessions> {
@@ -242,7 +249,7 @@ export async function toolServicesFor(
     services: {
       documents,
       memory: new LongTermMemory(table, audit, { retentionDays: retention.memoryDays }),
-      usage: new MonthlyUsage(table),
+      usage: new MonthlyUsage(table, scope.context.userId),
       audit,
       approvals: new Approvals(table, audit),
     },

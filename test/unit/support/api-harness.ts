@@ -32,7 +32,7 @@ export const BOB_READER: Caller = { userId: 'bob', roles: 'reader' };
 export const ADA_ADMIN: Caller = { userId: 'ada', roles: 'admin' };
 
 /** Collections the guard rails keep in the tenant table (rate counters, budgets, usage, audit). */
-const GUARDRAIL_PARTITION = /#(rate|budget|usage|usage-records|usage-by-(?:user|model|day)|audit)(#|$)/;
+const GUARDRAIL_PARTITION = /#(rate|budget|usage-records|usage-cells|audit)(#|$)/;
 
 /** The table's items that belong to the domain (documents, memory, sessions), without guard-rail bookkeeping. */
 export function domainItems(table: MemoryTable): Array<Record<string, unknown>> {
