@@ -11,7 +11,10 @@
  *   abandon  release the reservation of a call that failed.
  *
  * Round trips per model call: one write before it (the reservation), one
- * after (the transaction). A post-call write that needs no exactly-once
+ * after (the transaction). A chat turn need not wait for the one after: it
+ * leaves `complete` in flight, writes the chat meanwhile, and awaits
+ * `completed()` before it answers (chat.ts), so metering adds no sequential
+ * round trip after the answer. A post-call write that needs no exactly-once
  * (e.g. a tokens-per-minute counter) belongs beside that transaction in
  * `complete`, awaited together with it, not after it.
  *
@@ -59,6 +62,8 @@ export interface CallUsage {
 }
 
 export class ModelCallGuard {
+  readonly #inFlight = new Set<Promise<void>>();
+
   constructor(private readonly options: ModelCallGuardOptions) {}
 
   /**
@@ -93,8 +98,19 @@ export class ModelCallGuard {
     });
   }
 
-  /** Meters the call and settles its reservation, once; never throws. */
-  async complete(admission: Admission, usage: CallUsage): Promise<void> {
+  /** Meters the call and settles its reservation, once; never throws. `completed()` waits for it too. */
+  complete(admission: Admission, usage: CallUsage): Promise<void> {
+    const completion = this.#complete(admission, usage);
+    this.#inFlight.add(completion);
+    return completion.finally(() => this.#inFlight.delete(completion));
+  }
+
+  /** Resolves when every call completed so far is metered and settled (never rejects). */
+  async completed(): Promise<void> {
+    await Promise.all(this.#inFlight);
+  }
+
+  async #complete(admission: Admission, usage: CallUsage): Promise<void> {
     const { context, logger } = this.options;
     const call: MeteredCall = { requestId: context.requestId, ...usage };
     await this.#meterAndSettle(admission.reservation, call);

@@ -280,6 +280,7 @@ export async function chatDependencies(
     settings,
     tools,
     takeTurn: guardedTurns(guard, models.primaryModelId, turnsWith),
+    metered: () => guard.completed(),
     signal: deadlineSignal(options.remainingTimeMs, DEADLINE_SAFETY_MARGIN_MS),
     reportFailure: (what, err) =>
       logger.error(`chat ${what} failed`, {
