@@ -94,7 +94,7 @@ await measure('budget reservation (50 concurrent)', 20_000, async () => {
   }
 });
 
-// Settlement of reservations, one by one.
+// Settlement of reservations alone, one by one (a release, or a re-run request whose record exists).
 const reservations = await Promise.all(Array.from({ length: 5_000 }, () => guard.reserve(budget, estimate)));
 await measure('budget settlement', reservations.length, async () => {
   for (const reservation of reservations) {
@@ -108,7 +108,7 @@ await measure('rate-limit admission', 20_000, async () => {
   for (let i = 0; i < 20_000; i += 1) await limiter.admit({ tenantPerMinute: 1e9, userPerMinute: 1e9 });
 });
 
-// Metering: one exactly-once transaction per call (the record and its month aggregates).
+// Metering: one exactly-once transaction per call (the record and its usage cell; a chat joins the budget settlement to it).
 const metering = new Metering(new MemoryGuardrailTable(owner));
 await measure('metering write', 10_000, async () => {
   for (let i = 0; i < 10_000; i += 1) {
