@@ -70,7 +70,7 @@ export interface MeteringOptions {
   readonly now?: () => Date;
   /** Names each metering write in its record, so a retry can tell its own earlier commit. @default randomUUID */
   readonly newWriteId?: () => string;
-  /** Days a per-call usage record is kept (DynamoDB TTL); monthly totals stay. @default kept */
+  /** Days a per-call usage record is kept (DynamoDB TTL); usage cells stay. @default kept */
   readonly recordRetentionDays?: number;
 }
 

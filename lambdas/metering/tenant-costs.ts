@@ -43,11 +43,10 @@ function asCost({ costNanoUsd, inputTokens, outputTokens, calls }: UsageCounters
   return { costUsd: nanoToUsd(costNanoUsd), inputTokens, outputTokens, calls };
 }
 
-/** The model cells' counters summed by `keyOf` (connector cells carry no model cost). */
+/** The cells' counters summed by `keyOf`. */
 function sumBy(cells: readonly UsageCell[], keyOf: (cell: UsageCell) => string): Map<string, UsageCounters> {
   const sums = new Map<string, UsageCounters>();
   for (const cell of cells) {
-    if (cell.modelId === undefined) continue;
     const key = keyOf(cell);
     sums.set(key, plus(sums.get(key) ?? NO_USAGE, cell.counters));
   }
@@ -63,11 +62,12 @@ export async function readTenantCosts(
   table: Pick<GuardrailTable, 'query'>,
   month: string,
 ): Promise<TenantCosts> {
-  const cells = await monthCells(table, month);
+  // Connector cells count connector calls, which carry no model cost.
+  const cells = (await monthCells(table, month)).filter((cell) => cell.modelId !== undefined);
   const priceVersions = [
     ...new Set(cells.flatMap((cell) => (cell.priceVersion === undefined ? [] : [cell.priceVersion]))),
   ].sort();
-  const totals = [...sumBy(cells, () => month).values()].reduce(plus, NO_USAGE);
+  const totals = cells.map((cell) => cell.counters).reduce(plus, NO_USAGE);
   return {
     month,
     priceVersion: priceVersions.length > 0 ? priceVersions.join(',') : CURRENT_PRICES.version,

@@ -9,6 +9,7 @@ import {
   type PriceTable,
   priceOf,
 } from '../../../lambdas/metering/price-table.js';
+import { readTenantCosts } from '../../../lambdas/metering/tenant-costs.js';
 import { userMonthCells } from '../../../lambdas/metering/usage-cells.js';
 import { usageCellAddress, usageRecordAddress } from '../../../lambdas/metering/usage-keys.js';
 import { capturingLogger, contextFor, recordingSleep } from './support/contexts.js';
@@ -183,6 +184,27 @@ describe('Metering', () => {
     });
     // A model call of the same request and index is its own record.
     expect(await metering.meterCall(context, call)).toBe('recorded');
+  });
+
+  it('keeps connector calls out of the tenant’s model costs and in the caller’s month', async () => {
+    const { table, metering } = setup();
+    await metering.meterCall(context, call);
+    await metering.meterConnectorCall(context, {
+      requestId: 'req-42',
+      callIndex: 1,
+      connector: 'tracker',
+      latencyMs: 40,
+    });
+
+    const costs = await readTenantCosts(table, '2026-11');
+    const cells = await userMonthCells(table, 'alice', '2026-11');
+
+    expect(costs.totals).toEqual({ costUsd: 0.00018, inputTokens: 1_000, outputTokens: 500, calls: 1 });
+    expect(costs.byModel.map((row) => row.modelId)).toEqual(['amazon.nova-lite-v1:0']);
+    expect(cells.map((cell) => [cell.modelId, cell.counters.calls, cell.counters.connectorCalls])).toEqual([
+      [undefined, 0, 1],
+      ['amazon.nova-lite-v1:0', 1, 0],
+    ]);
   });
 
   it('counts separate calls of one request separately, and the request once', async () => {
