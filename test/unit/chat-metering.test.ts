@@ -16,15 +16,9 @@ function gate() {
   return { open, opened };
 }
 
+/** A model that answers at once (usage does not matter here: metering is the fake `metered`). */
 const answering: TurnTaker = async function* () {
-  yield {
-    type: 'turn',
-    turn: {
-      content: [{ text: 'Hello' }],
-      stopReason: 'end_turn',
-      usage: { inputTokens: 5, outputTokens: 2 },
-    },
-  };
+  yield { type: 'turn', turn: { content: [{ text: 'Hello' }], stopReason: 'end_turn', usage: undefined } };
 };
 
 function dependencies(metered: () => Promise<void>, append: () => Promise<void>): ChatDependencies {
