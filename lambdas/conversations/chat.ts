@@ -108,11 +108,12 @@ async function* chatTurn(dependencies: ChatDependencies, request: ChatRequest): 
     else yield event;
   }
   if (result === undefined) return;
-  const session = existing ?? (await sessions.create(request.message));
-  await sessions.append(session.id, [
+  const turn = [
     { role: 'user', text: request.message },
     { role: 'assistant', text: result.reply },
-  ]);
+  ] as const;
+  const session = existing ?? (await sessions.create(request.message, turn));
+  if (existing !== undefined) await sessions.append(existing.id, turn);
   // The decision on a waiting call is told in this session, so the model hears it next turn.
   if (result.pendingApproval !== undefined)
     await dependencies.services.approvals?.attachSession(result.pendingApproval.id, session.id);

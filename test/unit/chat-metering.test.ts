@@ -21,14 +21,18 @@ const answering: TurnTaker = async function* () {
   yield { type: 'turn', turn: { content: [{ text: 'Hello' }], stopReason: 'end_turn', usage: undefined } };
 };
 
-function dependencies(metered: () => Promise<void>, append: () => Promise<void>): ChatDependencies {
+/** A chat's dependencies; `persist` stands for writing the new session and its messages. */
+function dependencies(metered: () => Promise<void>, persist: () => Promise<void>): ChatDependencies {
   return {
     context: contextFor('acme', 'alice'),
     sessions: {
       require: vi.fn(),
       recent: vi.fn(),
-      create: vi.fn(async (title: string) => ({ id: 's1', title, createdAt: '', updatedAt: '' })),
-      append: vi.fn(append),
+      create: vi.fn(async (title: string) => {
+        await persist();
+        return { id: 's1', title, createdAt: '', updatedAt: '' };
+      }),
+      append: vi.fn(),
     },
     services: {
       documents: { search: vi.fn(), delete: vi.fn() },

@@ -49,6 +49,8 @@ export function apiHarness(
     registry?: MemoryTable;
     /** @default TEST_CONFIG */
     config?: ServiceConfig;
+    /** The tenant data table. @default a new MemoryTable */
+    table?: MemoryTable;
   } = {},
 ) {
   const logger: Logger = { info: vi.fn(), error: vi.fn() };
@@ -59,6 +61,7 @@ export function apiHarness(
     ...(options.failing === undefined ? {} : { failing: options.failing }),
     ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
     ...(options.config === undefined ? {} : { config: options.config }),
+    ...(options.table === undefined ? {} : { table: options.table }),
   });
   // The production composition (rate limits, telemetry, denial audit); `logger` sees what precedes the context.
   const handler = createApiHandler(fake.runtime, { logger });
