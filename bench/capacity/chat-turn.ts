@@ -1,6 +1,6 @@
 /**
  * What one chat turn without a tool does to AWS, counted from the code (the bench's
- * bench/results/aws-calls.json measures the total: POST /v1/chat (no tool) = 10 calls with a warm
+ * bench/results/aws-calls.json measures the total: POST /v1/chat (no tool) = 9 calls with a warm
  * session), and which of its writes land on a tenant's hot partitions.
  *
  * Write units: a standard write of an item ≤ 1 KB is 1 WRU, a transactional one 2 WRU per item; a
@@ -54,13 +54,6 @@ export const NO_TOOL_CHAT_TURN: readonly AwsCall[] = Object.freeze([
     service: 'dynamodb',
     operation: 'Query',
     what: "the tenant's connectors (the request's tools)",
-    writeUnits: 0,
-    readUnits: 1,
-  },
-  {
-    service: 'dynamodb',
-    operation: 'GetItem',
-    what: 'one read the code walk did not pin down (the bench counts 11 calls; assumed a read)',
     writeUnits: 0,
     readUnits: 1,
   },

@@ -163,6 +163,8 @@ describe('a chat turn and its hot partitions', () => {
     expect(totals.awsCalls).toBe(chat?.awsCalls);
     // 2 rate counters + reserve (1 UpdateItem) + metering with settlement (3 items × 2) + session 1 + messages 2.
     expect(totals.writeUnits).toBe(12);
+    // The agent settings and the connectors.
+    expect(totals.readUnits).toBe(2);
   });
 
   it('puts 3 write units a turn on a basic tenant’s one budget shard, 1 on the rate counter, 1/4 on usage cells', () => {
@@ -211,13 +213,13 @@ describe('cost per 1,000 turns', () => {
     // Lambda: 1,000 × (1 GB × 1.5 s + 0.5 GB × 0.02 s) = 1,510 GB-s × 0.0000133334 + 2,000 requests × $0.20/M
     expect(cost.usage.lambdaGbSeconds).toBeCloseTo(1_510, 9);
     expect(cost.usd.lambda).toBeCloseTo(0.020133434 + 0.0004, 12);
-    // DynamoDB: 12,000 WRU × $0.625/M + 3,000 RRU × $0.125/M
-    expect(cost.usd.dynamodb).toBeCloseTo(0.007875, 12);
+    // DynamoDB: 12,000 WRU × $0.625/M + 2,000 RRU × $0.125/M
+    expect(cost.usd.dynamodb).toBeCloseTo(0.00775, 12);
     expect(cost.usd.apiGateway).toBeCloseTo(0.0035, 12);
     expect([cost.usd.s3, cost.usd.s3vectors, cost.usd.sts]).toEqual([0, 0, 0]);
     expect(cost.usage.stsCalls).toBe(250);
-    expect(cost.usd.total).toBeCloseTo(0.139908434, 12);
-    expect(cost.modelShare).toBeCloseTo(0.108 / 0.139908434, 12);
+    expect(cost.usd.total).toBeCloseTo(0.139783434, 12);
+    expect(cost.modelShare).toBeCloseTo(0.108 / 0.139783434, 12);
   });
 
   it('refuses a model the price table does not know', () => {
