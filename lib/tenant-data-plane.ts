@@ -68,7 +68,7 @@ export class TenantDataPlane extends Construct {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
-    // Rate-limit windows and budget holds carry `expiresAt` (epoch seconds) so DynamoDB removes them.
+    // Rate-limit windows and settled-budget markers carry `expiresAt` (epoch seconds) so DynamoDB removes them.
     this.table = new PkSkTable(this, 'Table', {
       removalPolicy,
       timeToLiveAttribute: 'expiresAt',

@@ -1,6 +1,6 @@
 /**
  * What one chat turn without a tool does to AWS, counted from the code (the bench's
- * bench/results/latest.json measures the total: POST /v1/chat (no tool) = 11 calls with a warm
+ * bench/results/latest.json measures the total: POST /v1/chat (no tool) = 9 calls with a warm
  * session), and which of its writes land on a tenant's hot partitions.
  *
  * Write units: a standard write of an item ≤ 1 KB is 1 WRU, a transactional one 2 WRU per item; a
@@ -8,7 +8,7 @@
  * write that fails its condition still consumes its units, so refused requests count too.
  */
 import { TIER_BUDGETS, TIER_RATE_LIMITS } from '../../lambdas/admission/tier-limits.js';
-import { TENANT_USAGE_SHARDS, USAGE_BREAKDOWN_SHARDS } from '../../lambdas/metering/usage-keys.js';
+import { USAGE_CELL_SHARDS } from '../../lambdas/metering/usage-keys.js';
 import type { Tier } from '../../lambdas/tenancy/request-context.js';
 
 export const TRANSACTIONAL_UNITS_PER_ITEM = 2;
@@ -59,31 +59,17 @@ export const NO_TOOL_CHAT_TURN: readonly AwsCall[] = Object.freeze([
   },
   {
     service: 'dynamodb',
-    operation: 'GetItem',
-    what: 'one read the code walk did not pin down (the bench counts 11 calls; assumed a read)',
-    writeUnits: 0,
-    readUnits: 1,
-  },
-  {
-    service: 'dynamodb',
-    operation: 'TransactWriteItems',
-    what: 'budget reservation: hold item + shard counter (budget-guard.ts)',
-    writeUnits: tx(2),
+    operation: 'UpdateItem',
+    what: "budget reservation: conditional ADD on the shard's counter, < 1 KB (budget-guard.ts)",
+    writeUnits: 1,
     readUnits: 0,
   },
   { service: 'bedrock', operation: 'Converse', what: 'the model call', writeUnits: 0, readUnits: 0 },
   {
     service: 'dynamodb',
     operation: 'TransactWriteItems',
-    what: 'budget settlement: delete hold + shard counter (budget-guard.ts)',
-    writeUnits: tx(2),
-    readUnits: 0,
-  },
-  {
-    service: 'dynamodb',
-    operation: 'TransactWriteItems',
-    what: 'metering: record + user month + tenant month + 3 breakdowns (metering.ts)',
-    writeUnits: tx(6),
+    what: 'metering + settlement: usage record + usage cell + budget shard counter (metering.ts)',
+    writeUnits: tx(3),
     readUnits: 0,
   },
   {
@@ -147,29 +133,15 @@ export function tenantHotPartitions(tier: Tier): HotPartition[] {
     },
     {
       name: `budget shard (${budgetShards} per tenant-month)`,
-      key: '<t>#t#budget#<month>#s<N> · counter, hold#<id>',
-      // Reserve and settle: each a transaction of the counter and the hold item, same partition.
-      unitsPerTurn: (2 * tx(2)) / budgetShards,
+      key: '<t>#t#budget#<month>#s<N> · counter',
+      // Reserve: an UpdateItem of the counter; settle: the counter in the metering transaction.
+      unitsPerTurn: (1 + tx(1)) / budgetShards,
     },
     {
-      name: `usage total (${TENANT_USAGE_SHARDS} shards)`,
-      key: '<t>#t#usage#<month>#s<NN> · total',
-      unitsPerTurn: tx(1) / TENANT_USAGE_SHARDS,
-    },
-    {
-      name: `usage by model (${USAGE_BREAKDOWN_SHARDS} shards)`,
-      key: '<t>#t#usage-by-model#<month>#s<NN> · <model>',
-      unitsPerTurn: tx(1) / USAGE_BREAKDOWN_SHARDS,
-    },
-    {
-      name: `usage by day (${USAGE_BREAKDOWN_SHARDS} shards)`,
-      key: '<t>#t#usage-by-day#<month>#s<NN> · <day>',
-      unitsPerTurn: tx(1) / USAGE_BREAKDOWN_SHARDS,
-    },
-    {
-      name: `usage by user (${USAGE_BREAKDOWN_SHARDS} shards)`,
-      key: '<t>#t#usage-by-user#<month>#s<NN> · <user>',
-      unitsPerTurn: tx(1) / USAGE_BREAKDOWN_SHARDS,
+      name: `usage cells (${USAGE_CELL_SHARDS} shards by user)`,
+      key: '<t>#t#usage-cells#<month>#s<N> · <user>#<day>#model#<model>',
+      // One cell in the metering transaction; a cell takes one user's calls, a shard many users'.
+      unitsPerTurn: tx(1) / USAGE_CELL_SHARDS,
     },
   ];
 }

@@ -24,10 +24,27 @@
  * Retry-After; only when the settled spend leaves no room for a minimal call
  * is it BudgetExceededError — 402.
  *
- * Each reservation writes a hold item in the same transaction; settlement
- * deletes the hold (condition: it exists) and adds `actual − reserved` in one
- * transaction, so a retried settlement changes nothing. A hold left by a
- * crashed call keeps its maximum charged: budgets fail safe.
+ * A reservation is that one conditional ADD — a single UpdateItem on an item
+ * under 1 KB, 1 write unit — which also stamps the shard's `lastReservedAt`.
+ * Settlement is a counter write (`actual − reserved` added to the used
+ * amounts, the reservation taken off the held ones) that JOINS the call's
+ * metering transaction (metering.ts): the call's usage record is put there on
+ * condition that it is new, so the settlement applies exactly once with the
+ * record, under any retry. One transaction per model call for budget and
+ * metering. A reservation that cannot be settled with its record (a failed
+ * call's release, or a request re-run with the same id whose record exists)
+ * is settled alone, in a transaction with a `settled#<id>` marker that makes
+ * it idempotent too.
+ *
+ * Reservations left by crashed calls: a call that dies between reserve and
+ * settle leaves its maximum in the shard's held amounts. Every call lives
+ * less than RECLAIM_AFTER_MS (Lambda's 15-minute maximum, and a margin), so a
+ * shard whose last reservation is older than that has no call in flight:
+ * whatever it still holds is leaked, and the next reservation that reads the
+ * shard (the slow path, i.e. when the budget is tight — when it matters)
+ * gives it back with a compare-and-swap. A shard that is never quiet keeps
+ * its leaks until the month's counters roll over. Budgets fail safe: a leak
+ * over-charges, never under-charges.
  */
 import { randomUUID } from 'node:crypto';
 import type { GuardedWrite, GuardrailTable } from '../guardrails/guardrail-table.js';
@@ -57,7 +74,8 @@ export interface CallEstimate {
 export interface Reservation {
   readonly month: string;
   readonly shard: number;
-  readonly holdId: string;
+  /** Names the reservation when it is settled alone (its `settled#<id>` marker). */
+  readonly id: string;
   /** The model the budget admitted: the requested one, or the tier's cheaper fallback. */
   readonly modelId: string;
   readonly reservedNanoUsd: number;
@@ -85,13 +103,15 @@ export interface BudgetGuardOptions {
   /** Picks the first shard to try. @default Math.random */
   readonly random?: Random;
   /** @default randomUUID */
-  readonly newHoldId?: () => string;
+  readonly newReservationId?: () => string;
   /** Waits between retries of a transaction that met a concurrent one. @default setTimeout */
   readonly sleep?: Sleep;
 }
 
-/** Holds outlive any call by far; the TTL only clears what a crash left behind. */
-const HOLD_TTL_SECONDS = 40 * 24 * 3600;
+/** A settled-alone marker outlives any retry of its settlement by far; the TTL clears it. */
+const SETTLED_MARKER_TTL_SECONDS = 40 * 24 * 3600;
+/** Longer than any call lives (Lambda's maximum timeout, 15 min, plus a margin for clock skew). */
+export const RECLAIM_AFTER_MS = 20 * 60 * 1000;
 /** Conservative: Nova and Titan average about four characters per token. */
 const CHARACTERS_PER_TOKEN = 3;
 const TOKENS_PER_MESSAGE_OVERHEAD = 16;
@@ -138,25 +158,25 @@ export function budgetCounterAddress(month: string, shard: number): ItemAddress 
   };
 }
 
-function holdAddress(reservation: Pick<Reservation, 'month' | 'shard' | 'holdId'>): ItemAddress {
-  return { ...budgetCounterAddress(reservation.month, reservation.shard), sk: `hold#${reservation.holdId}` };
+function settledMarkerAddress(reservation: Pick<Reservation, 'month' | 'shard' | 'id'>): ItemAddress {
+  return { ...budgetCounterAddress(reservation.month, reservation.shard), sk: `settled#${reservation.id}` };
 }
 
 export class BudgetGuard {
   readonly #prices: PriceTable;
   readonly #now: () => Date;
   readonly #random: Random;
-  readonly #newHoldId: () => string;
+  readonly #newReservationId: () => string;
   readonly #sleep: Sleep;
 
   constructor(
-    private readonly table: Pick<GuardrailTable, 'transactWrite' | 'batchGet'>,
+    private readonly table: Pick<GuardrailTable, 'addWithin' | 'transactWrite' | 'batchGet'>,
     options: BudgetGuardOptions = {},
   ) {
     this.#prices = options.prices ?? CURRENT_PRICES;
     this.#now = options.now ?? (() => new Date());
     this.#random = options.random ?? Math.random;
-    this.#newHoldId = options.newHoldId ?? randomUUID;
+    this.#newReservationId = options.newReservationId ?? randomUUID;
     this.#sleep = options.sleep ?? realSleep;
   }
 
@@ -257,7 +277,7 @@ export class BudgetGuard {
     const reservation: Reservation = {
       month,
       shard,
-      holdId: this.#newHoldId(),
+      id: this.#newReservationId(),
       modelId,
       reservedNanoUsd: costNanoUsd(this.#prices, modelId, {
         inputTokens: estimate.inputTokens,
@@ -266,21 +286,8 @@ export class BudgetGuard {
       reservedTokens: estimate.inputTokens + maxOutputTokens,
       maxOutputTokens,
     };
-    const admitted = await this.#transact([
-      {
-        kind: 'put',
-        address: holdAddress(reservation),
-        ifNotExists: true,
-        attributes: {
-          modelId,
-          reservedNanoUsd: reservation.reservedNanoUsd,
-          reservedTokens: reservation.reservedTokens,
-          createdAt: now.toISOString(),
-          expiresAt: Math.floor(now.getTime() / 1000) + HOLD_TTL_SECONDS,
-        },
-      },
-      {
-        kind: 'add',
+    const admitted = await this.#retryingConflicts(() =>
+      this.table.addWithin({
         address: budgetCounterAddress(month, shard),
         add: {
           usedNanoUsd: reservation.reservedNanoUsd,
@@ -292,12 +299,13 @@ export class BudgetGuard {
           usedNanoUsd: shardAllowance(usdToNano(limits.monthlyUsd), shards, shard),
           usedTokens: shardAllowance(limits.monthlyTokens, shards, shard),
         },
-      },
-    ]);
-    return admitted ? reservation : undefined;
+        set: { lastReservedAt: now.toISOString() },
+      }),
+    );
+    return admitted === undefined ? undefined : reservation;
   }
 
-  /** Every shard's room and holds, in one batch read. */
+  /** Every shard's room and holds, in one batch read; what quiet shards still hold is reclaimed first. */
   async #shardStates(limits: BudgetLimits, month: string): Promise<ShardState[]> {
     const shards = Math.max(1, Math.floor(limits.shards));
     const addresses = Array.from({ length: shards }, (_, shard) => budgetCounterAddress(month, shard));
@@ -305,39 +313,105 @@ export class BudgetGuard {
       (await this.table.batchGet(addresses)).map((item) => [item.address, item.attributes]),
     );
     const budgetNano = usdToNano(limits.monthlyUsd);
-    return addresses.map((address, shard) => {
-      const attributes = found.get(address) ?? {};
-      const usedNanoUsd = Number(attributes.usedNanoUsd ?? 0);
-      const usedTokens = Number(attributes.usedTokens ?? 0);
-      return {
-        shard,
-        usedNanoUsd,
-        usedTokens,
-        heldNanoUsd: Number(attributes.heldNanoUsd ?? 0),
-        heldTokens: Number(attributes.heldTokens ?? 0),
-        roomNanoUsd: shardAllowance(budgetNano, shards, shard) - usedNanoUsd,
-        roomTokens: shardAllowance(limits.monthlyTokens, shards, shard) - usedTokens,
-      };
-    });
+    return Promise.all(
+      addresses.map(async (address, shard) => {
+        const attributes = await this.#reclaimed(address, found.get(address) ?? {});
+        const usedNanoUsd = Number(attributes.usedNanoUsd ?? 0);
+        const usedTokens = Number(attributes.usedTokens ?? 0);
+        return {
+          shard,
+          usedNanoUsd,
+          usedTokens,
+          heldNanoUsd: Number(attributes.heldNanoUsd ?? 0),
+          heldTokens: Number(attributes.heldTokens ?? 0),
+          roomNanoUsd: shardAllowance(budgetNano, shards, shard) - usedNanoUsd,
+          roomTokens: shardAllowance(limits.monthlyTokens, shards, shard) - usedTokens,
+        };
+      }),
+    );
   }
 
-  /** Replaces a reservation by what the call used; false when it was already settled. */
-  settle(reservation: Reservation, actual: ActualUsage): Promise<boolean> {
+  /**
+   * A shard's counter with what crashed calls left held given back: when its last reservation is
+   * older than any call lives, nothing it holds can still be settled. A compare-and-swap on the
+   * values read, so a reservation that lands meanwhile keeps the swap from applying.
+   */
+  async #reclaimed(
+    address: ItemAddress,
+    attributes: Readonly<Record<string, unknown>>,
+  ): Promise<Readonly<Record<string, unknown>>> {
+    const held = { nano: Number(attributes.heldNanoUsd ?? 0), tokens: Number(attributes.heldTokens ?? 0) };
+    const lastReservedAt = attributes.lastReservedAt;
+    if ((held.nano <= 0 && held.tokens <= 0) || typeof lastReservedAt !== 'string') return attributes;
+    if (this.#now().getTime() - Date.parse(lastReservedAt) < RECLAIM_AFTER_MS) return attributes;
+    const reclaimed = {
+      usedNanoUsd: Number(attributes.usedNanoUsd ?? 0) - held.nano,
+      usedTokens: Number(attributes.usedTokens ?? 0) - held.tokens,
+      heldNanoUsd: 0,
+      heldTokens: 0,
+    };
+    const swapped = await this.table
+      .transactWrite([
+        {
+          kind: 'swap',
+          address,
+          set: reclaimed,
+          expect: {
+            usedNanoUsd: Number(attributes.usedNanoUsd ?? 0),
+            usedTokens: Number(attributes.usedTokens ?? 0),
+            heldNanoUsd: held.nano,
+            heldTokens: held.tokens,
+            lastReservedAt,
+          },
+        },
+      ])
+      .catch((err: unknown) => {
+        // A concurrent write on the counter: the shard is not quiet after all.
+        if (err instanceof TransactionConflictError) return false;
+        throw err;
+      });
+    return swapped ? { ...attributes, ...reclaimed } : attributes;
+  }
+
+  /**
+   * The write that replaces a reservation by what the call used: the caller joins it to the
+   * call's metering transaction, which applies it exactly once (with the call's usage record).
+   */
+  settlement(reservation: Reservation, actual: ActualUsage): GuardedWrite {
     const actualNano = costNanoUsd(this.#prices, actual.modelId, actual);
     const actualTokens = actual.inputTokens + actual.outputTokens;
-    return this.#transact([
-      { kind: 'delete', address: holdAddress(reservation), mustExist: true },
-      {
-        kind: 'add',
-        address: budgetCounterAddress(reservation.month, reservation.shard),
-        add: {
-          usedNanoUsd: actualNano - reservation.reservedNanoUsd,
-          usedTokens: actualTokens - reservation.reservedTokens,
-          heldNanoUsd: -reservation.reservedNanoUsd,
-          heldTokens: -reservation.reservedTokens,
-        },
+    return {
+      kind: 'add',
+      address: budgetCounterAddress(reservation.month, reservation.shard),
+      add: {
+        usedNanoUsd: actualNano - reservation.reservedNanoUsd,
+        usedTokens: actualTokens - reservation.reservedTokens,
+        heldNanoUsd: -reservation.reservedNanoUsd,
+        heldTokens: -reservation.reservedTokens,
       },
-    ]);
+    };
+  }
+
+  /**
+   * Settles a reservation that no usage record settles (a re-run request whose record exists),
+   * once: with a `settled#<id>` marker in the same transaction. False when it was already settled.
+   */
+  settle(reservation: Reservation, actual: ActualUsage): Promise<boolean> {
+    const now = this.#now();
+    return this.#retryingConflicts(() =>
+      this.table.transactWrite([
+        {
+          kind: 'put',
+          address: settledMarkerAddress(reservation),
+          ifNotExists: true,
+          attributes: {
+            settledAt: now.toISOString(),
+            expiresAt: Math.floor(now.getTime() / 1000) + SETTLED_MARKER_TTL_SECONDS,
+          },
+        },
+        this.settlement(reservation, actual),
+      ]),
+    );
   }
 
   /** Returns a reservation whose call was never made; false when it was already settled. */
@@ -345,10 +419,11 @@ export class BudgetGuard {
     return this.settle(reservation, { modelId: reservation.modelId, inputTokens: 0, outputTokens: 0 });
   }
 
-  async #transact(writes: readonly GuardedWrite[]): Promise<boolean> {
+  /** Runs a write again (a few times, with backoff) when it met a concurrent transaction on its item. */
+  async #retryingConflicts<T>(write: () => Promise<T>): Promise<T> {
     for (let retry = 0; ; retry += 1) {
       try {
-        return await this.table.transactWrite(writes);
+        return await write();
       } catch (err) {
         if (!(err instanceof TransactionConflictError) || retry >= CONFLICT_RETRIES) throw err;
         await this.#sleep(fullJitterDelay(retry, CONFLICT_BACKOFF, this.#random));

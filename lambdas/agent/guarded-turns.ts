@@ -2,7 +2,9 @@
  * A TurnTaker that puts every model turn through the request's ModelCallGuard:
  * reserve (estimated from system prompt, messages and tool specs; output
  * bounded by the turn's maxTokens), call with retries and the tier's fallback,
- * then settle and meter with the model that actually answered.
+ * then settle and meter with the model that actually answered. The turn does
+ * not wait for that write: it stays in flight while the chat goes on, and the
+ * chat awaits the guard's `completed()` before it answers (chat.ts).
  *
  * Streaming turns are retried only until their first event: once text has
  * gone to the client, a retry would send it twice.
@@ -70,7 +72,7 @@ export function guardedTurns(
         const event = next.value;
         if (event.type === 'turn') {
           // A model that reports no usage is charged its reservation: budgets fail safe.
-          await guard.complete(admission, {
+          void guard.complete(admission, {
             callIndex,
             modelId,
             inputTokens: event.turn.usage?.inputTokens ?? estimate.inputTokens,

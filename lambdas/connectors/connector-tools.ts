@@ -25,7 +25,7 @@ const MAX_DESCRIPTION = 1_000;
 
 /** The request's guard rails around connector calls. */
 export interface ConnectorCallGuard {
-  readonly context: Pick<RequestContext, 'tenantTag' | 'requestId'>;
+  readonly context: Pick<RequestContext, 'tenantTag' | 'requestId' | 'userId'>;
   readonly limiter: Pick<RateLimiter, 'admitConnectorCall'>;
   readonly callsPerMinute: number;
   readonly metering: Pick<Metering, 'meterConnectorCall'>;

@@ -70,8 +70,14 @@ export class ChatSessions {
     this.#retentionDays = options.retentionDays;
   }
 
-  /** Starts a session titled by its first message. */
-  async create(firstMessage: string): Promise<SessionSummary> {
+  /**
+   * Starts a session titled by its first message, with its first messages: the session item first
+   * (erasure finds messages through it), then the messages — no update after, the session is new.
+   */
+  async create(
+    firstMessage: string,
+    messages: ReadonlyArray<Pick<SessionMessage, 'role' | 'text'>>,
+  ): Promise<SessionSummary> {
     const now = this.#now();
     const createdAt = now.toISOString();
     const session = {
@@ -86,6 +92,7 @@ export class ChatSessions {
       { ...stored, ...expiryAttribute(now, this.#retentionDays) },
       { ifNotExists: true },
     );
+    await this.#putMessages(id, messages, now);
     return session;
   }
 
@@ -137,6 +144,21 @@ export class ChatSessions {
   async append(id: string, messages: ReadonlyArray<Pick<SessionMessage, 'role' | 'text'>>): Promise<void> {
     const now = this.#now();
     const createdAt = now.toISOString();
+    await this.#putMessages(id, messages, now);
+    await this.table.update(
+      sessionAddress(id),
+      { updatedAt: createdAt, ...expiryAttribute(now, this.#retentionDays) },
+      { mustExist: true },
+    );
+  }
+
+  /** Writes messages (in order) at `now`, in one batch. */
+  async #putMessages(
+    id: string,
+    messages: ReadonlyArray<Pick<SessionMessage, 'role' | 'text'>>,
+    now: Date,
+  ): Promise<void> {
+    const createdAt = now.toISOString();
     await this.table.batchWrite({
       puts: messages.map((message, index) => ({
         address: {
@@ -151,11 +173,6 @@ export class ChatSessions {
         },
       })),
     });
-    await this.table.update(
-      sessionAddress(id),
-      { updatedAt: createdAt, ...expiryAttribute(now, this.#retentionDays) },
-      { mustExist: true },
-    );
   }
 
   /** Deletes a session and every message in it. */

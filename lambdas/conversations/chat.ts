@@ -65,6 +65,8 @@ export interface ChatDependencies {
   readonly signal: AbortSignal;
   /** Told about failures that must not fail the chat (tool errors). */
   readonly reportFailure: (what: string, err: unknown) => void;
+  /** Resolves when the turn's model calls are metered (ModelCallGuard.completed); awaited before the answer. */
+  readonly metered: () => Promise<void>;
 }
 
 function historyMessages(messages: readonly SessionMessage[]): ChatMessage[] {
@@ -76,6 +78,15 @@ export async function* chatEvents(
   dependencies: ChatDependencies,
   request: ChatRequest,
 ): AsyncGenerator<ChatEvent> {
+  try {
+    yield* chatTurn(dependencies, request);
+  } finally {
+    // Metering ran beside the chat's own writes; no answer (or failure) leaves before it lands.
+    await dependencies.metered();
+  }
+}
+
+async function* chatTurn(dependencies: ChatDependencies, request: ChatRequest): AsyncGenerator<ChatEvent> {
   const { sessions } = dependencies;
   const existing = request.sessionId === undefined ? undefined : await sessions.require(request.sessionId);
   const history = existing === undefined ? [] : await sessions.recent(existing.id, HISTORY_MESSAGES);
@@ -97,11 +108,12 @@ export async function* chatEvents(
     else yield event;
   }
   if (result === undefined) return;
-  const session = existing ?? (await sessions.create(request.message));
-  await sessions.append(session.id, [
+  const turn = [
     { role: 'user', text: request.message },
     { role: 'assistant', text: result.reply },
-  ]);
+  ] as const;
+  const session = existing ?? (await sessions.create(request.message, turn));
+  if (existing !== undefined) await sessions.append(existing.id, turn);
   // The decision on a waiting call is told in this session, so the model hears it next turn.
   if (result.pendingApproval !== undefined)
     await dependencies.services.approvals?.attachSession(result.pendingApproval.id, session.id);

@@ -5,9 +5,18 @@
  *            (BudgetExceededError — 402 — before any model is asked);
  *   call     through the ONE retry layer: the admitted model, then the
  *            tier's fallback (ModelUnavailableError — 503 — when both fail);
- *   complete settle the reservation with what the answering model used, and
- *            meter the call;
+ *   complete meter the call and settle the reservation with what the
+ *            answering model used, in ONE transaction (metering.ts joins the
+ *            budget's settlement write to the call's usage record);
  *   abandon  release the reservation of a call that failed.
+ *
+ * Round trips per model call: one write before it (the reservation), one
+ * after (the transaction). A chat turn need not wait for the one after: it
+ * leaves `complete` in flight, writes the chat meanwhile, and awaits
+ * `completed()` before it answers (chat.ts), so metering adds no sequential
+ * round trip after the answer. A post-call write that needs no exactly-once
+ * (e.g. a tokens-per-minute counter) belongs beside that transaction in
+ * `complete`, awaited together with it, not after it.
  *
  * Admission fails closed. Settlement and metering fail open: they are logged
  * (tenant tag only) and never fail a request whose answer already exists.
@@ -26,7 +35,7 @@ import type { RequestContext } from '../tenancy/request-context.js';
 
 export interface ModelCallGuardOptions {
   readonly context: Pick<RequestContext, 'requestId' | 'tenantTag' | 'userId'>;
-  readonly budget: Pick<BudgetGuard, 'reserve' | 'settle' | 'release'>;
+  readonly budget: Pick<BudgetGuard, 'reserve' | 'settlement' | 'settle' | 'release'>;
   /** The tenant's budget; its `fallbackModelId` is also the retry layer's fallback. */
   readonly limits: BudgetLimits;
   readonly metering: Pick<Metering, 'meterCall'>;
@@ -53,6 +62,8 @@ export interface CallUsage {
 }
 
 export class ModelCallGuard {
+  readonly #inFlight = new Set<Promise<void>>();
+
   constructor(private readonly options: ModelCallGuardOptions) {}
 
   /**
@@ -87,18 +98,22 @@ export class ModelCallGuard {
     });
   }
 
-  /** Settles the reservation and meters the call; never throws. */
-  async complete(admission: Admission, usage: CallUsage): Promise<void> {
-    const { budget, metering, context, logger } = this.options;
-    const { callIndex, latencyMs, ...actual } = usage;
-    await budget.settle(admission.reservation, actual).catch((err: unknown) =>
-      logger.error('budget settlement failed', {
-        tenantTag: context.tenantTag,
-        errorName: errorNameOf(err),
-      }),
-    );
+  /** Meters the call and settles its reservation, once; never throws. `completed()` waits for it too. */
+  complete(admission: Admission, usage: CallUsage): Promise<void> {
+    const completion = this.#complete(admission, usage);
+    this.#inFlight.add(completion);
+    return completion.finally(() => this.#inFlight.delete(completion));
+  }
+
+  /** Resolves when every call completed so far is metered and settled (never rejects). */
+  async completed(): Promise<void> {
+    await Promise.all(this.#inFlight);
+  }
+
+  async #complete(admission: Admission, usage: CallUsage): Promise<void> {
+    const { context, logger } = this.options;
     const call: MeteredCall = { requestId: context.requestId, ...usage };
-    await metering.meterCall(context, call);
+    await this.#meterAndSettle(admission.reservation, call);
     try {
       this.options.onCall?.(call);
     } catch (err) {
@@ -106,6 +121,23 @@ export class ModelCallGuard {
         tenantTag: context.tenantTag,
         errorName: errorNameOf(err),
       });
+    }
+  }
+
+  /**
+   * One transaction: the call's record and usage cell with the budget's settlement. When another
+   * run of the request had recorded the call already, the reservation is settled alone (the model
+   * was called again: the budget pays it). When the write failed — possibly after committing — the
+   * reservation stays held: over-charged until reclaimed (budget-guard.ts), never settled twice.
+   */
+  async #meterAndSettle(reservation: Reservation, call: MeteredCall): Promise<void> {
+    const { budget, metering, context, logger } = this.options;
+    const actual = { modelId: call.modelId, inputTokens: call.inputTokens, outputTokens: call.outputTokens };
+    try {
+      const outcome = await metering.meterCall(context, call, [budget.settlement(reservation, actual)]);
+      if (outcome === 'duplicate') await budget.settle(reservation, actual);
+    } catch (err) {
+      logger.error('budget settlement failed', { tenantTag: context.tenantTag, errorName: errorNameOf(err) });
     }
   }
 

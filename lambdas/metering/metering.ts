@@ -1,16 +1,18 @@
 /**
- * Metering: after each model call, one usage record plus the month's user
- * aggregate, tenant aggregate and tenant breakdowns (by user, model and day;
- * see usage-keys.ts), written in one transaction whose first item is a
- * conditional put on a key derived from (requestId, callIndex). A retry — of
- * the write, or of the whole request with the same id — finds the record and
- * changes nothing, so every call is counted exactly once.
+ * Metering: after each model call, ONE transaction of three items — the call's
+ * usage record (a conditional put on a key derived from (requestId,
+ * callIndex)), the call's usage cell (the user's usage of that model that day,
+ * see usage-keys.ts) and the writes the caller joins to it: the budget
+ * settlement (budget-guard.ts). A retry — of the write, or of the whole request
+ * with the same id — finds the record and changes nothing, so every call is
+ * counted and settled exactly once: 6 write units per model call, where a
+ * settlement and a metering transaction of seven items took 16.
  *
  * Attribution fails open (DESIGN invariant 7): a failed write is retried a
  * bounded number of times and then logged with the tenant tag only; it never
  * fails the user's request.
  */
-import { createHash } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { GuardedWrite, GuardrailTable } from '../guardrails/guardrail-table.js';
 import { jsonLogger, type Logger } from '../observability/logger.js';
 import { errorNameOf } from '../observability/telemetry.js';
@@ -23,19 +25,14 @@ import {
   type Sleep,
 } from '../resilience/backoff.js';
 import type { RequestContext } from '../tenancy/request-context.js';
+import type { Attributes, ItemAddress } from '../tenancy/scoped-table.js';
 import { CURRENT_PRICES, costNanoUsd, type PriceTable } from './price-table.js';
 import {
   connectorCallRecordAddress,
   dayOf,
   monthOf,
-  TENANT_USAGE_SHARDS,
-  tenantUsageAddress,
-  USAGE_BREAKDOWN_SHARDS,
-  USAGE_DIMENSIONS,
-  type UsageDimension,
-  usageBreakdownAddress,
+  usageCellAddress,
   usageRecordAddress,
-  userUsageAddress,
 } from './usage-keys.js';
 
 export interface MeteredCall {
@@ -49,7 +46,11 @@ export interface MeteredCall {
   readonly latencyMs: number;
 }
 
-/** `recorded`: written now; `duplicate`: already written by an earlier attempt; `failed`: logged, not written. */
+/**
+ * `recorded`: written by this call of the meter (its joined writes applied, once); `duplicate`:
+ * the record was written before, by another run of the request (joined writes NOT applied);
+ * `failed`: logged, and not known to be written.
+ */
 export type MeterOutcome = 'recorded' | 'duplicate' | 'failed';
 
 export interface MeteringOptions {
@@ -67,13 +68,10 @@ export interface MeteringOptions {
   readonly random?: Random;
   /** @default () => new Date() */
   readonly now?: () => Date;
-  /** Days a per-call usage record is kept (DynamoDB TTL); monthly totals stay. @default kept */
+  /** Names each metering write in its record, so a retry can tell its own earlier commit. @default randomUUID */
+  readonly newWriteId?: () => string;
+  /** Days a per-call usage record is kept (DynamoDB TTL); usage cells stay. @default kept */
   readonly recordRetentionDays?: number;
-}
-
-/** The aggregate shard a request's calls add to: fixed per request, spread over requests. */
-export function usageShardOf(requestId: string, shards = TENANT_USAGE_SHARDS): number {
-  return createHash('sha256').update(requestId).digest().readUInt32BE(0) % shards;
 }
 
 export class Metering {
@@ -85,9 +83,10 @@ export class Metering {
   readonly #random: Random;
   readonly #now: () => Date;
   readonly #recordRetentionDays: number | undefined;
+  readonly #newWriteId: () => string;
 
   constructor(
-    private readonly table: Pick<GuardrailTable, 'transactWrite'>,
+    private readonly table: Pick<GuardrailTable, 'transactWrite' | 'get'>,
     options: MeteringOptions = {},
   ) {
     this.#prices = options.prices ?? CURRENT_PRICES;
@@ -98,12 +97,17 @@ export class Metering {
     this.#random = options.random ?? Math.random;
     this.#now = options.now ?? (() => new Date());
     this.#recordRetentionDays = options.recordRetentionDays;
+    this.#newWriteId = options.newWriteId ?? randomUUID;
   }
 
-  /** Records one model call exactly once; never throws. */
+  /**
+   * Records one model call exactly once, with `joined` writes (the budget settlement) in the same
+   * transaction: they apply exactly when the record is new. Never throws.
+   */
   async meterCall(
     context: Pick<RequestContext, 'tenantTag' | 'userId'>,
     call: MeteredCall,
+    joined: readonly GuardedWrite[] = [],
   ): Promise<MeterOutcome> {
     const at = this.#now();
     let costNano: number;
@@ -113,61 +117,41 @@ export class Metering {
       this.#logger.error('metering failed', { tenantTag: context.tenantTag, errorName: errorNameOf(err) });
       return 'failed';
     }
-    const month = monthOf(at);
-    const counters = {
-      inputTokens: call.inputTokens,
-      outputTokens: call.outputTokens,
-      costNanoUsd: costNano,
-      calls: 1,
-    };
-    const breakdownShard = usageShardOf(call.requestId, USAGE_BREAKDOWN_SHARDS);
-    const breakdownKeys: Record<UsageDimension, string> = {
-      user: context.userId,
-      model: call.modelId,
-      day: dayOf(at),
-    };
-    const writes: GuardedWrite[] = [
+    return this.#write(
+      context,
       {
-        kind: 'put',
         address: usageRecordAddress(call.requestId, call.callIndex),
-        ifNotExists: true,
         attributes: {
           ...call,
           costNanoUsd: costNano,
           priceVersion: this.#prices.version,
-          month,
-          at: at.toISOString(),
-          ...expiryAttribute(at, this.#recordRetentionDays),
+          ...this.#stamp(at),
         },
       },
-      {
-        kind: 'add',
-        address: userUsageAddress(month),
-        add: { ...counters, requests: call.callIndex === 0 ? 1 : 0 },
-      },
-      {
-        kind: 'add',
-        address: tenantUsageAddress(month, usageShardOf(call.requestId)),
-        add: counters,
-        set: { priceVersion: this.#prices.version },
-      },
-      ...USAGE_DIMENSIONS.map(
-        (dimension): GuardedWrite => ({
+      [
+        {
           kind: 'add',
-          address: usageBreakdownAddress(dimension, month, breakdownShard, breakdownKeys[dimension]),
-          add: counters,
-        }),
-      ),
-    ];
-    return this.#write(context, writes);
+          address: usageCellAddress(context.userId, dayOf(at), { modelId: call.modelId }),
+          add: {
+            inputTokens: call.inputTokens,
+            outputTokens: call.outputTokens,
+            costNanoUsd: costNano,
+            calls: 1,
+            requests: call.callIndex === 0 ? 1 : 0,
+          },
+          set: { priceVersion: this.#prices.version },
+        },
+        ...joined,
+      ],
+    );
   }
 
   /**
    * Counts one connector call exactly once (a record keyed by request and call index first, as
-   * for model calls) in the caller's and the tenant's month; never throws.
+   * for model calls) in the caller's connector cell of the day; never throws.
    */
   async meterConnectorCall(
-    context: Pick<RequestContext, 'tenantTag'>,
+    context: Pick<RequestContext, 'tenantTag' | 'userId'>,
     call: {
       readonly requestId: string;
       readonly callIndex: number;
@@ -176,33 +160,52 @@ export class Metering {
     },
   ): Promise<MeterOutcome> {
     const at = this.#now();
-    const month = monthOf(at);
-    return this.#write(context, [
+    return this.#write(
+      context,
       {
-        kind: 'put',
         address: connectorCallRecordAddress(call.requestId, call.callIndex),
-        ifNotExists: true,
-        attributes: {
-          ...call,
-          month,
-          at: at.toISOString(),
-          ...expiryAttribute(at, this.#recordRetentionDays),
+        attributes: { ...call, ...this.#stamp(at) },
+      },
+      [
+        {
+          kind: 'add',
+          address: usageCellAddress(context.userId, dayOf(at), 'connectors'),
+          add: { connectorCalls: 1 },
         },
-      },
-      { kind: 'add', address: userUsageAddress(month), add: { connectorCalls: 1 } },
-      {
-        kind: 'add',
-        address: tenantUsageAddress(month, usageShardOf(call.requestId)),
-        add: { connectorCalls: 1 },
-      },
-    ]);
+      ],
+    );
   }
 
-  /** One guarded transaction, retried a bounded number of times; a failure is logged, never thrown. */
-  async #write(context: Pick<RequestContext, 'tenantTag'>, writes: GuardedWrite[]): Promise<MeterOutcome> {
+  /** A record's month, time and expiry. */
+  #stamp(at: Date): Attributes {
+    return { month: monthOf(at), at: at.toISOString(), ...expiryAttribute(at, this.#recordRetentionDays) };
+  }
+
+  /**
+   * One transaction — the record, put only if new, and `writes` — retried a bounded number of
+   * times; a failure is logged, never thrown. A record that exists already is read once, to tell
+   * this write's own earlier commit (an attempt that failed after committing) from another run's.
+   */
+  async #write(
+    context: Pick<RequestContext, 'tenantTag'>,
+    record: { readonly address: ItemAddress; readonly attributes: Attributes },
+    writes: readonly GuardedWrite[],
+  ): Promise<MeterOutcome> {
+    const writeId = this.#newWriteId();
+    const transaction: GuardedWrite[] = [
+      {
+        kind: 'put',
+        address: record.address,
+        ifNotExists: true,
+        attributes: { ...record.attributes, writeId },
+      },
+      ...writes,
+    ];
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return (await this.table.transactWrite(writes)) ? 'recorded' : 'duplicate';
+        if (await this.table.transactWrite(transaction)) return 'recorded';
+        const existing = await this.table.get(record.address);
+        return existing?.attributes.writeId === writeId ? 'recorded' : 'duplicate';
       } catch (err) {
         const fields = { tenantTag: context.tenantTag, attempt, errorName: errorNameOf(err) };
         if (attempt >= this.#maxAttempts) {

@@ -1,12 +1,14 @@
 /**
- * The caller's own model usage this month, read from the per-user aggregate
- * that metering writes after every model and connector call (the one usage
- * source): tokens, calls, connector calls, requests and cost.
+ * The caller's own model usage this month, summed from the caller's usage
+ * cells (one query: a user's cells share a partition), which metering adds to
+ * after every model and connector call: tokens, calls, connector calls,
+ * requests and cost.
  */
 import { z } from 'zod';
 import type { ScopedTable } from '../tenancy/scoped-table.js';
 import { nanoToUsd } from './price-table.js';
-import { monthOf, userUsageAddress } from './usage-keys.js';
+import { NO_USAGE, plus, userMonthCells } from './usage-cells.js';
+import { monthOf } from './usage-keys.js';
 
 export const MonthlyUsageSchema = z.object({
   month: z.string().regex(/^\d{4}-\d{2}$/),
@@ -22,26 +24,18 @@ export const MonthlyUsageSchema = z.object({
 });
 export type MonthlyUsageSummary = z.infer<typeof MonthlyUsageSchema>;
 
-const StoredAggregateSchema = z.object({
-  inputTokens: z.number().default(0),
-  outputTokens: z.number().default(0),
-  requests: z.number().default(0),
-  calls: z.number().default(0),
-  connectorCalls: z.number().default(0),
-  costNanoUsd: z.number().default(0),
-});
-
 export class MonthlyUsage {
   constructor(
-    private readonly table: Pick<ScopedTable, 'get'>,
+    private readonly table: Pick<ScopedTable, 'query'>,
+    private readonly userId: string,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
   /** This month's usage (zeros when nothing was metered yet). */
   async current(): Promise<MonthlyUsageSummary> {
     const month = monthOf(this.now());
-    const item = await this.table.get(userUsageAddress(month));
-    const { costNanoUsd, ...counts } = StoredAggregateSchema.parse(item?.attributes ?? {});
+    const cells = await userMonthCells(this.table, this.userId, month);
+    const { costNanoUsd, ...counts } = cells.map((cell) => cell.counters).reduce(plus, NO_USAGE);
     return { month, ...counts, costUsd: nanoToUsd(costNanoUsd) };
   }
 }

@@ -1,36 +1,36 @@
 /**
  * Where usage lives in the tenant table (all under the tenant's own keys):
  *
- *   one record per model call    <tenant>#u#<user>#usage-records                   sk call#<requestId>#<callIndex>
- *   user's month aggregate       <tenant>#u#<user>#usage                           sk month#YYYY-MM
- *   tenant's month aggregate     <tenant>#t#usage#YYYY-MM#s<NN>                    sk total
- *   tenant's month by user       <tenant>#t#usage-by-user#YYYY-MM#s<NN>            sk <userId>
- *   tenant's month by model      <tenant>#t#usage-by-model#YYYY-MM#s<NN>           sk <modelId>
- *   tenant's month by day        <tenant>#t#usage-by-day#YYYY-MM#s<NN>             sk YYYY-MM-DD
+ *   one record per model call     <tenant>#u#<user>#usage-records            sk call#<requestId>#<callIndex>
+ *   usage cells of the month       <tenant>#t#usage-cells#YYYY-MM#s<N>         sk <user>#<YYYY-MM-DD>#model#<modelId>
+ *                                                                                <user>#<YYYY-MM-DD>#connectors
  *
- * Metering writes all six in one transaction (exactly once per call). The
- * record's key has no month in it, so a retry that crosses midnight at the
- * month's end still finds (and skips) the record it already wrote.
+ * A usage cell is one user's usage of one model on one day (inputTokens,
+ * outputTokens, calls, costNanoUsd, requests, priceVersion), or that user's
+ * connector calls on that day. Metering adds each call to exactly one cell, in
+ * the same transaction as its record (exactly once, see metering.ts). Every
+ * report is a sum of cells: the user's month (MonthlyUsage: the user's cells),
+ * the tenant's month and its breakdowns by user, model and day (tenant-costs.ts:
+ * every cell of the month). The record's key has no month in it, so a retry
+ * that crosses midnight at the month's end still finds (and skips) the record
+ * it already wrote.
  *
- * Who reads what: the user aggregate is the one usage source MonthlyUsage
- * (get_my_usage) reads; it is user-private, so IAM shows it to that user
- * only. Tenant admins and operators read the tenant-shared aggregates: the
- * month total and the three breakdowns (cost reports). Each breakdown item
- * holds inputTokens, outputTokens, calls and costNanoUsd.
- *
- * Tenant-shared aggregates take every call of the tenant, so they are split
- * over shards (partitions) picked per request: a busy tenant does not
- * concentrate its writes on one partition. Readers sum the shards.
+ * Why cells and not one aggregate per dimension: a call used to add to six
+ * items (user month, tenant month, three breakdowns, each sharded), 12 write
+ * units in its transaction; a cell is one item, 2 units, and holds every
+ * dimension at once. A cell takes the writes of one user only (≤ the user's
+ * rate limit), and the month's cells are spread over USAGE_CELL_SHARDS
+ * partitions by user, so no tenant-wide item or partition takes every call.
+ * The price: a cost report reads every cell of the month (users × active days
+ * × models items) instead of a few aggregates.
  */
+import { createHash } from 'node:crypto';
 import type { ItemAddress, PartitionAddress } from '../tenancy/scoped-table.js';
 
-export const TENANT_USAGE_SHARDS = 8;
-/** Fewer than the total's: a report queries every breakdown shard, and one item per day/model/user already spreads writes. */
-export const USAGE_BREAKDOWN_SHARDS = 4;
+/** Partitions a tenant-month's cells are spread over (by user); a report queries each. */
+export const USAGE_CELL_SHARDS = 8;
 
-/** The dimensions the tenant's month is broken down by. */
-export const USAGE_DIMENSIONS = ['user', 'model', 'day'] as const;
-export type UsageDimension = (typeof USAGE_DIMENSIONS)[number];
+export const USAGE_CELLS_COLLECTION = 'usage-cells';
 
 /** `YYYY-MM` of a time, in UTC. */
 export function monthOf(time: Date): string {
@@ -42,9 +42,8 @@ export function dayOf(time: Date): string {
   return time.toISOString().slice(0, 10);
 }
 
-/** A user's own usage: per-call records and monthly totals (private collections). */
+/** A user's own per-call records (a private collection). */
 export const USAGE_RECORDS_COLLECTION = 'usage-records';
-export const USER_USAGE_COLLECTION = 'usage';
 
 export function usageRecordAddress(requestId: string, callIndex: number): ItemAddress {
   return {
@@ -62,29 +61,35 @@ export function connectorCallRecordAddress(requestId: string, callIndex: number)
   };
 }
 
-export function userUsageAddress(month: string): ItemAddress {
-  return { visibility: 'private', collection: USER_USAGE_COLLECTION, sk: `month#${month}` };
+/** The shard of a user's cells: fixed per user, so the user's month is one partition. */
+export function usageCellShardOf(userId: string): number {
+  return createHash('sha256').update(userId).digest().readUInt32BE(0) % USAGE_CELL_SHARDS;
 }
 
-export function tenantUsageAddress(month: string, shard: number): ItemAddress {
-  return { visibility: 'tenant', collection: 'usage', segments: [month, `s${shard}`], sk: 'total' };
+/** One shard of a tenant-month's cells. */
+export function usageCellPartition(month: string, shard: number): PartitionAddress {
+  return { visibility: 'tenant', collection: USAGE_CELLS_COLLECTION, segments: [month, `s${shard}`] };
 }
 
-/** One shard of a breakdown of the tenant's month. */
-export function usageBreakdownPartition(
-  dimension: UsageDimension,
-  month: string,
-  shard: number,
-): PartitionAddress {
-  return { visibility: 'tenant', collection: `usage-by-${dimension}`, segments: [month, `s${shard}`] };
+/** What a cell counts: one model's calls, or the connector calls. */
+export type UsageCellKind = { readonly modelId: string } | 'connectors';
+
+/** The sort key prefix of every cell of one user (or pseudonym) in a shard. */
+export function usageCellPrefix(userId: string): string {
+  return `${userId}#`;
 }
 
-/** The item of one user, model or day (`key`) in a breakdown shard. */
-export function usageBreakdownAddress(
-  dimension: UsageDimension,
-  month: string,
-  shard: number,
-  key: string,
-): ItemAddress {
-  return { ...usageBreakdownPartition(dimension, month, shard), sk: key };
+/** The cell of `userId`'s `kind` of usage on `day` (a `YYYY-MM-DD`). */
+export function usageCellAddress(userId: string, day: string, kind: UsageCellKind): ItemAddress {
+  const what = kind === 'connectors' ? 'connectors' : `model#${kind.modelId}`;
+  return {
+    ...usageCellPartition(day.slice(0, 7), usageCellShardOf(userId)),
+    sk: `${usageCellPrefix(userId)}${day}#${what}`,
+  };
+}
+
+/** A cell's user, day and model (undefined for connector cells), from its sort key. */
+export function parseUsageCellKey(sk: string): { userId: string; day: string; modelId?: string } {
+  const [userId = '', day = '', what = '', ...model] = sk.split('#');
+  return what === 'model' ? { userId, day, modelId: model.join('#') } : { userId, day };
 }

@@ -14,9 +14,9 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-s
 import { ListVectorsCommand, PutVectorsCommand } from '@aws-sdk/client-s3vectors';
 import type { DataPlaneNames } from '../config.js';
 import { tenantItemPartitions } from '../privacy/tenant-partitions.js';
-import { itemsOf } from '../privacy/user-erasure.js';
 import type { CopyReport } from '../registry/tenant-record.js';
 import { S3_TENANT_ROOT, vectorIndexName } from '../tenancy/key-layout.js';
+import { itemsOf } from '../tenancy/partition-items.js';
 import { ScopedObjectVersions } from '../tenancy/scoped-object-versions.js';
 import { ScopedTable } from '../tenancy/scoped-table.js';
 import { ScopedVectorIndex } from '../tenancy/scoped-vector-index.js';

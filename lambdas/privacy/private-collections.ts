@@ -11,10 +11,10 @@ import { MESSAGES_COLLECTION, SESSIONS_COLLECTION } from '../conversations/chat-
 import { DOCUMENTS_COLLECTION } from '../documents/document-library.js';
 import { IDEMPOTENCY_COLLECTION } from '../http/idempotency.js';
 import { MEMORY_COLLECTION } from '../memory/long-term-memory.js';
-import { USAGE_RECORDS_COLLECTION, USER_USAGE_COLLECTION } from '../metering/usage-keys.js';
+import { USAGE_RECORDS_COLLECTION } from '../metering/usage-keys.js';
 
 /** Usage keeps its cost after erasure: these move to the tenant's pseudonymous usage, not away. */
-export const PSEUDONYMISED_COLLECTIONS = [USAGE_RECORDS_COLLECTION, USER_USAGE_COLLECTION] as const;
+export const PSEUDONYMISED_COLLECTIONS = [USAGE_RECORDS_COLLECTION] as const;
 
 /** Private collections erased outright (single partitions, no segments). */
 export const ERASED_COLLECTIONS = [

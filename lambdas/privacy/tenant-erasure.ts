@@ -20,10 +20,11 @@ import { z } from 'zod';
 import { connectorSecretNames } from '../connectors/connector-store.js';
 import { readTenantCosts, TenantCostsSchema } from '../metering/tenant-costs.js';
 import type { TenantRecord } from '../registry/tenant-record.js';
+import { itemsOf } from '../tenancy/partition-items.js';
 import type { PurgedVersions } from '../tenancy/scoped-object-versions.js';
 import type { ScopedTable } from '../tenancy/scoped-table.js';
 import { tenantItemPartitions } from './tenant-partitions.js';
-import { itemsOf, monthsBetween } from './user-erasure.js';
+import { monthsBetween } from './user-erasure.js';
 
 export const ERASURE_STEPS = [
   'finalCosts',

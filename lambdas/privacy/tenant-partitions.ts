@@ -13,13 +13,8 @@ import { AUDIT_CHAINS } from '../audit/audit-trail.js';
 import { CONNECTORS } from '../connectors/connector-store.js';
 import { SESSION_SK_PREFIX } from '../conversations/chat-sessions.js';
 import { DOCUMENTS_COLLECTION } from '../documents/document-library.js';
-import {
-  TENANT_USAGE_SHARDS,
-  USAGE_BREAKDOWN_SHARDS,
-  USAGE_DIMENSIONS,
-  USER_USAGE_COLLECTION,
-  usageBreakdownPartition,
-} from '../metering/usage-keys.js';
+import { USAGE_CELL_SHARDS, USAGE_CELLS_COLLECTION } from '../metering/usage-keys.js';
+import { itemsOf } from '../tenancy/partition-items.js';
 import { TIERS } from '../tenancy/request-context.js';
 import type { PartitionAddress, ScopedTable } from '../tenancy/scoped-table.js';
 import {
@@ -28,7 +23,7 @@ import {
   PSEUDONYMISED_COLLECTIONS,
 } from './private-collections.js';
 import { MEMBERS_PARTITION, membersOf } from './tenant-members.js';
-import { ERASED_USAGE_COLLECTION, itemsOf } from './user-erasure.js';
+import { ERASED_USAGE_COLLECTION } from './user-erasure.js';
 
 /** A partition and the user whose private space it is in (tenant and audit partitions: any). */
 export interface OwnedPartition {
@@ -50,15 +45,8 @@ function monthlyPartitions(months: readonly string[]): PartitionAddress[] {
       })),
     );
   return [
-    ...sharded(USER_USAGE_COLLECTION, TENANT_USAGE_SHARDS),
+    ...sharded(USAGE_CELLS_COLLECTION, USAGE_CELL_SHARDS),
     ...sharded(BUDGET_COLLECTION, BUDGET_SHARDS),
-    ...USAGE_DIMENSIONS.flatMap((dimension) =>
-      months.flatMap((month) =>
-        Array.from({ length: USAGE_BREAKDOWN_SHARDS }, (_, shard) =>
-          usageBreakdownPartition(dimension, month, shard),
-        ),
-      ),
-    ),
   ];
 }
 

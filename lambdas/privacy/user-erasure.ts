@@ -2,19 +2,20 @@
  * Erasing one user (GDPR article 17): every private item (chat history, memory, private
  * documents, approvals, connections and their sealed tokens, idempotency records, rate
  * counters), every vector and every stored version and delete marker of their private objects,
- * and their role assignment. Usage keeps its cost but loses the user: per-call records and
- * monthly totals move to the tenant's usage under a stable pseudonym (the user's opaque audit
- * actor id), and the by-user cost breakdown is re-keyed to it, so cost totals never change. The
- * audit trail already names users only by that pseudonym.
+ * and their role assignment. Usage keeps its cost but loses the user: per-call records move to
+ * the tenant's usage under a stable pseudonym (the user's opaque audit actor id), and the user's
+ * usage cells (usage-keys.ts) are re-keyed to it, so cost totals never change. The audit trail
+ * already names users only by that pseudonym.
  *
  * Every step deletes or moves what is still there, so a rerun after a crash finishes the job and
  * a rerun after success finds nothing (all counts 0).
  */
 import { z } from 'zod';
 import { messagesPartition, SESSION_SK_PREFIX, SESSIONS_COLLECTION } from '../conversations/chat-sessions.js';
-import { USAGE_BREAKDOWN_SHARDS, usageBreakdownAddress } from '../metering/usage-keys.js';
+import { usageCellPartition, usageCellPrefix, usageCellShardOf } from '../metering/usage-keys.js';
+import { itemsOf } from '../tenancy/partition-items.js';
 import type { ScopedObjectVersions } from '../tenancy/scoped-object-versions.js';
-import type { ItemAddress, PartitionAddress, ScopedItem, ScopedTable } from '../tenancy/scoped-table.js';
+import type { ItemAddress, PartitionAddress, ScopedTable } from '../tenancy/scoped-table.js';
 import type { ScopedVectorIndex } from '../tenancy/scoped-vector-index.js';
 import { ERASED_COLLECTIONS, PSEUDONYMISED_COLLECTIONS } from './private-collections.js';
 import { recordErasure } from './tenant-members.js';
@@ -35,7 +36,11 @@ export const UserErasureReceiptSchema = z.object({
     objectVersions: z.number().int().nonnegative(),
     deleteMarkers: z.number().int().nonnegative(),
     usageItemsPseudonymised: z.number().int().nonnegative(),
-    costBreakdownsPseudonymised: z.number().int().nonnegative(),
+    costBreakdownsPseudonymised: z
+      .number()
+      .int()
+      .nonnegative()
+      .describe('Usage cells (a day’s usage of one model) re-keyed to the pseudonym'),
     roleAssignments: z.number().int().nonnegative(),
   }),
 });
@@ -56,23 +61,8 @@ export interface UserErasureRequest {
   readonly tenantId: string;
   readonly userId: string;
   readonly pseudonym: string;
-  /** The months whose cost breakdowns may name the user (the tenant's, up to now). */
+  /** The months whose usage cells may name the user (the tenant's, up to now). */
   readonly months: readonly string[];
-}
-
-/** Every item of a partition. */
-export async function itemsOf(
-  table: Pick<ScopedTable, 'query'>,
-  partition: PartitionAddress,
-): Promise<ScopedItem[]> {
-  const items: ScopedItem[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await table.query(partition, cursor === undefined ? {} : { cursor });
-    items.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor !== undefined);
-  return items;
 }
 
 /** Deletes every item of a partition; how many. */
@@ -125,17 +115,19 @@ export async function eraseUser(
   }
 
   let costBreakdownsPseudonymised = 0;
+  const named = usageCellPrefix(request.userId);
   for (const month of request.months) {
-    for (let shard = 0; shard < USAGE_BREAKDOWN_SHARDS; shard += 1) {
-      const named = usageBreakdownAddress('user', month, shard, request.userId);
-      const found = await table.get(named);
-      if (found === undefined) continue;
-      const renamed: ItemAddress = { ...named, sk: request.pseudonym };
+    const partition = usageCellPartition(month, usageCellShardOf(request.userId));
+    for (const cell of await itemsOf(table, partition, { skBeginsWith: named })) {
+      const renamed: ItemAddress = {
+        ...partition,
+        sk: `${usageCellPrefix(request.pseudonym)}${cell.sk.slice(named.length)}`,
+      };
       // One transaction: the cost moves to the pseudonym, never counted twice or lost.
       if (
         await table.transactWrite([
-          { kind: 'put', address: renamed, attributes: found.attributes, ifNotExists: true },
-          { kind: 'delete', address: named, mustExist: true },
+          { kind: 'put', address: renamed, attributes: cell.attributes, ifNotExists: true },
+          { kind: 'delete', address: { ...partition, sk: cell.sk }, mustExist: true },
         ])
       )
         costBreakdownsPseudonymised += 1;

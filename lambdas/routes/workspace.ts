@@ -180,7 +180,14 @@ export async function userDataSourcesFor(
     approvalsFor(runtime, scope),
     connectionsFor(runtime, scope),
   ]);
-  return { sessions, memory, documents, approvals, connections, usage: new MonthlyUsage(table) };
+  return {
+    sessions,
+    memory,
+    documents,
+    approvals,
+    connections,
+    usage: new MonthlyUsage(table, scope.context.userId),
+  };
 }
 
 export async function sessionsFor(runtime: WorkspaceRuntime, scope: RequestScope): Promise<ChatSessions> {
@@ -242,7 +249,7 @@ export async function toolServicesFor(
     services: {
       documents,
       memory: new LongTermMemory(table, audit, { retentionDays: retention.memoryDays }),
-      usage: new MonthlyUsage(table),
+      usage: new MonthlyUsage(table, scope.context.userId),
       audit,
       approvals: new Approvals(table, audit),
     },
@@ -273,6 +280,7 @@ export async function chatDependencies(
     settings,
     tools,
     takeTurn: guardedTurns(guard, models.primaryModelId, turnsWith),
+    metered: () => guard.completed(),
     signal: deadlineSignal(options.remainingTimeMs, DEADLINE_SAFETY_MARGIN_MS),
     reportFailure: (what, err) =>
       logger.error(`chat ${what} failed`, {

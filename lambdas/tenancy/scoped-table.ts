@@ -17,6 +17,7 @@ import {
   PutItemCommand,
   QueryCommand,
   TransactionCanceledException,
+  TransactionConflictException,
   type TransactWriteItem,
   TransactWriteItemsCommand,
   UpdateItemCommand,
@@ -182,7 +183,8 @@ export class ScopedTable {
   /**
    * Atomically adds to numeric attributes (absent counts as 0), unless an
    * `atMost` ceiling would be passed; returns the new item, or undefined when
-   * a ceiling refused the addition.
+   * a ceiling refused the addition. Throws TransactionConflictError when a
+   * transaction on the same item was in progress.
    */
   async addWithin(update: CounterUpdate): Promise<ScopedItem | undefined> {
     const expression = counterExpression(update);
@@ -201,6 +203,7 @@ export class ScopedTable {
         : toScopedItem(output.Attributes);
     } catch (err) {
       if (isConditionFailure(err)) return undefined;
+      if (err instanceof TransactionConflictException) throw new TransactionConflictError({ cause: err });
       throw err;
     }
   }

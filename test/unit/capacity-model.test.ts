@@ -153,25 +153,29 @@ describe('population', () => {
 });
 
 describe('a chat turn and its hot partitions', () => {
-  it('counts the calls the bench measures for a no-tool chat and 25 write units', () => {
+  it('counts the calls and write units the bench measures for a no-tool chat: 12 write units', () => {
     const measured = JSON.parse(readFileSync(join(ROOT, 'bench/results/latest.json'), 'utf8')) as {
-      steps: { endToEnd: { routes: Array<{ route: string; awsCalls: number }> } };
+      steps: { endToEnd: { routes: Array<{ route: string; awsCalls: number; writeUnits: number }> } };
     };
     const chat = measured.steps.endToEnd.routes.find((result) => result.route === 'POST /v1/chat (no tool)');
 
     const totals = turnTotals(NO_TOOL_CHAT_TURN);
 
     expect(totals.awsCalls).toBe(chat?.awsCalls);
-    // 2 rate counters + reserve (2 items × 2) + settle (2 × 2) + metering (6 × 2) + session 1 + messages 2.
-    expect(totals.writeUnits).toBe(25);
+    expect(totals.writeUnits).toBe(chat?.writeUnits);
+    // 2 rate counters + reserve (1 UpdateItem) + metering with settlement (3 items × 2) + session 1 + messages 2.
+    expect(totals.writeUnits).toBe(12);
+    // The agent settings and the connectors.
+    expect(totals.readUnits).toBe(2);
   });
 
-  it('puts 8 write units a turn on a basic tenant’s one budget shard and 1 on the rate counter', () => {
+  it('puts 3 write units a turn on a basic tenant’s one budget shard, 1 on the rate counter, 1/4 on usage cells', () => {
     const basic = tenantHotPartitions('basic');
     const enterprise = tenantHotPartitions('enterprise');
 
-    expect(basic.find((p) => p.name.startsWith('budget'))?.unitsPerTurn).toBe(8);
-    expect(enterprise.find((p) => p.name.startsWith('budget'))?.unitsPerTurn).toBe(0.5);
+    expect(basic.find((p) => p.name.startsWith('budget'))?.unitsPerTurn).toBe(3);
+    expect(enterprise.find((p) => p.name.startsWith('budget'))?.unitsPerTurn).toBe(3 / 16);
+    expect(enterprise.find((p) => p.name.startsWith('usage cells'))?.unitsPerTurn).toBe(2 / 8);
     expect(enterprise.find((p) => p.name === 'rate-limit counter')?.unitsPerTurn).toBe(1);
   });
 
@@ -185,7 +189,7 @@ describe('a chat turn and its hot partitions', () => {
     expect(enterprise?.tenantRps).toBeCloseTo(1_000 * (population.tenantWeights[0] ?? 0), 9);
     expect(enterprise?.hottest.name).toBe('rate-limit counter');
     expect(enterprise?.maxTurnsPerSecond).toBe(1_000);
-    expect(items[2]?.maxTurnsPerSecond).toBe(125);
+    expect(items[2]?.maxTurnsPerSecond).toBeCloseTo(1_000 / 3, 9);
   });
 });
 
@@ -212,13 +216,13 @@ describe('cost per 1,000 turns', () => {
     // Lambda: 1,000 × (1 GB × 1.5 s + 0.5 GB × 0.02 s) = 1,510 GB-s × 0.0000133334 + 2,000 requests × $0.20/M
     expect(cost.usage.lambdaGbSeconds).toBeCloseTo(1_510, 9);
     expect(cost.usd.lambda).toBeCloseTo(0.020133434 + 0.0004, 12);
-    // DynamoDB: 25,000 WRU × $0.625/M + 3,000 RRU × $0.125/M
-    expect(cost.usd.dynamodb).toBeCloseTo(0.016, 12);
+    // DynamoDB: 12,000 WRU × $0.625/M + 2,000 RRU × $0.125/M
+    expect(cost.usd.dynamodb).toBeCloseTo(0.00775, 12);
     expect(cost.usd.apiGateway).toBeCloseTo(0.0035, 12);
     expect([cost.usd.s3, cost.usd.s3vectors, cost.usd.sts]).toEqual([0, 0, 0]);
     expect(cost.usage.stsCalls).toBe(250);
-    expect(cost.usd.total).toBeCloseTo(0.148033434, 12);
-    expect(cost.modelShare).toBeCloseTo(0.108 / 0.148033434, 12);
+    expect(cost.usd.total).toBeCloseTo(0.139783434, 12);
+    expect(cost.modelShare).toBeCloseTo(0.108 / 0.139783434, 12);
   });
 
   it('refuses a model the price table does not know', () => {

@@ -8,7 +8,7 @@ import {
   type Caller,
   domainItems,
 } from './support/api-harness.js';
-import { sessionTags } from './support/fake-runtime.js';
+import { sessionTags, TEST_CONFIG } from './support/fake-runtime.js';
 import { assertDocumentedResponse } from './support/openapi-validator.js';
 import { converseAnswer, isConverseInput } from './support/scripted-model.js';
 
@@ -60,10 +60,13 @@ describe('chat API and sessions', () => {
     await api.call(ALICE_ANALYST, 'POST', '/v1/chat', { message: 'hello' });
     const usage = await api.call(ALICE_ANALYST, 'POST', '/v1/chat', { message: 'use tool get_my_usage' });
 
-    const month = new Date().toISOString().slice(0, 7);
-    expect(api.table.partition('acme#u#alice#usage')).toEqual([
+    const day = new Date().toISOString().slice(0, 10);
+    const cells = [...api.table.items.values()].filter((item) =>
+      String(item.pk).startsWith('acme#t#usage-cells#'),
+    );
+    expect(cells).toEqual([
       expect.objectContaining({
-        sk: `month#${month}`,
+        sk: `alice#${day}#model#${TEST_CONFIG.modelId}`,
         inputTokens: 30,
         outputTokens: 15,
         requests: 2,

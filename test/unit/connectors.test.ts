@@ -269,7 +269,7 @@ describe('connector tools', () => {
     limiter: ConnectorCallGuard['limiter'] = { admitConnectorCall: vi.fn(async () => undefined) },
   ) => {
     const guard = {
-      context: { tenantTag: `t_${'0'.repeat(32)}`, requestId: 'req-1' },
+      context: { tenantTag: `t_${'0'.repeat(32)}`, requestId: 'req-1', userId: 'alice' },
       limiter,
       callsPerMinute: 10,
       metering: {

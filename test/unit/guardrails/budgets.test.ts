@@ -4,6 +4,7 @@ import {
   budgetCounterAddress,
   type CallEstimate,
   estimateTokens,
+  RECLAIM_AFTER_MS,
   shardAllowance,
 } from '../../../lambdas/admission/budget-guard.js';
 import { BudgetExceededError, BudgetHeldError } from '../../../lambdas/admission/errors.js';
@@ -29,10 +30,16 @@ function limits(overrides: Partial<BudgetLimits> = {}): BudgetLimits {
 
 function setup(random: () => number = Math.random) {
   const table = new MemoryGuardrailTable({ tenantId: 'acme', userId: 'alice' });
-  let holds = 0;
+  let reservations = 0;
   const sleep = recordingSleep();
-  const guard = new BudgetGuard(table, { now: () => NOW, random, sleep, newHoldId: () => `h${++holds}` });
-  return { table, guard, sleep };
+  const clock = { now: NOW };
+  const guard = new BudgetGuard(table, {
+    now: () => clock.now,
+    random,
+    sleep,
+    newReservationId: () => `r${++reservations}`,
+  });
+  return { table, guard, sleep, clock };
 }
 
 async function outcomes<T>(attempts: Array<Promise<T>>) {
@@ -69,18 +76,23 @@ describe('tier budgets', () => {
 });
 
 describe('BudgetGuard', () => {
-  it('reserves the maximum cost of a call on one shard and holds it', async () => {
+  it('reserves the maximum cost of a call on one shard with one counter update and no other item', async () => {
     const { table, guard } = setup(() => 0.6);
 
     const reservation = await guard.reserve(limits(), LITE_CALL);
 
     expect(reservation).toMatchObject({ month: '2026-11', shard: 2, modelId: 'amazon.nova-lite-v1:0' });
     expect(reservation.reservedNanoUsd).toBe(LITE_CALL_NANO);
-    expect(table.itemAt(budgetCounterAddress('2026-11', 2))).toMatchObject({
+    expect(table.itemAt(budgetCounterAddress('2026-11', 2))).toEqual({
       pk: 'acme#t#budget#2026-11#s2',
+      sk: 'counter',
       usedNanoUsd: LITE_CALL_NANO,
       usedTokens: 2_000,
+      heldNanoUsd: LITE_CALL_NANO,
+      heldTokens: 2_000,
+      lastReservedAt: NOW.toISOString(),
     });
+    expect(table.transactions).toBe(0);
     expect(await guard.used(limits())).toEqual({ usedNanoUsd: LITE_CALL_NANO, usedTokens: 2_000 });
   });
 
@@ -114,29 +126,34 @@ describe('BudgetGuard', () => {
     expect(result).toEqual({ admitted: 3, held: 7, refused: 0 });
   });
 
-  it('replaces the reservation by the actual cost when settled, once', async () => {
+  it('gives a settlement write that replaces the reservation by the actual cost when applied', async () => {
     const { table, guard } = setup();
     const reservation = await guard.reserve(limits({ shards: 1 }), LITE_CALL);
 
-    const first = await guard.settle(reservation, {
-      modelId: 'amazon.nova-lite-v1:0',
-      inputTokens: 800,
-      outputTokens: 100,
-    });
-    const again = await guard.settle(reservation, {
-      modelId: 'amazon.nova-lite-v1:0',
-      inputTokens: 800,
-      outputTokens: 100,
-    });
+    await table.transactWrite([
+      guard.settlement(reservation, { modelId: LITE_CALL.modelId, inputTokens: 800, outputTokens: 100 }),
+    ]);
 
-    expect([first, again]).toEqual([true, false]);
+    expect(table.itemAt(budgetCounterAddress('2026-11', 0))).toMatchObject({
+      usedNanoUsd: 800 * 60 + 100 * 240,
+      usedTokens: 900,
+      heldNanoUsd: 0,
+      heldTokens: 0,
+    });
+  });
+
+  it('settles a reservation alone exactly once, however often it is asked to', async () => {
+    const { guard } = setup();
+    const reservation = await guard.reserve(limits({ shards: 1 }), LITE_CALL);
+    const actual = { modelId: 'amazon.nova-lite-v1:0', inputTokens: 800, outputTokens: 100 };
+
+    const outcomes = [await guard.settle(reservation, actual), await guard.settle(reservation, actual)];
+
+    expect(outcomes).toEqual([true, false]);
     expect(await guard.used(limits({ shards: 1 }))).toEqual({
       usedNanoUsd: 800 * 60 + 100 * 240,
       usedTokens: 900,
     });
-    expect(table.itemAt({ ...budgetCounterAddress('2026-11', 0), sk: `hold#${reservation.holdId}` })).toBe(
-      undefined,
-    );
   });
 
   it('frees the room a settlement gives back for the next reservations', async () => {
@@ -189,7 +206,7 @@ describe('BudgetGuard', () => {
 
   it('retries a reservation that met a concurrent transaction on its shard', async () => {
     const { table, guard, sleep } = setup(() => 0);
-    table.failTransactions(2, new TransactionConflictError());
+    table.failCounterUpdates(2, new TransactionConflictError());
 
     const reservation = await guard.reserve(limits({ shards: 1 }), LITE_CALL);
 
@@ -200,8 +217,31 @@ describe('BudgetGuard', () => {
 
   it('surfaces a conflict that outlasts its retries rather than reporting an exhausted budget', async () => {
     const { table, guard } = setup(() => 0);
-    table.failTransactions(4, new TransactionConflictError());
+    table.failCounterUpdates(4, new TransactionConflictError());
 
     await expect(guard.reserve(limits({ shards: 1 }), LITE_CALL)).rejects.toThrow(TransactionConflictError);
+  });
+
+  it('gives back what a crashed call held once its shard has been quiet longer than any call lives', async () => {
+    const { guard, clock } = setup();
+    const tight = limits({ monthlyUsd: 0.0003, shards: 1 });
+    // A call reserves and crashes: it never settles.
+    await guard.reserve(tight, LITE_CALL);
+    clock.now = new Date(NOW.getTime() + RECLAIM_AFTER_MS + 1_000);
+
+    const reservation = await guard.reserve(tight, LITE_CALL);
+
+    expect(reservation.reservedNanoUsd).toBe(LITE_CALL_NANO);
+    expect(await guard.used(tight)).toEqual({ usedNanoUsd: LITE_CALL_NANO, usedTokens: 2_000 });
+  });
+
+  it('gives nothing back while a call reserved on the shard could still be running', async () => {
+    const { guard, clock } = setup();
+    const tight = limits({ monthlyUsd: 0.0003, shards: 1 });
+    await guard.reserve(tight, LITE_CALL);
+    clock.now = new Date(NOW.getTime() + RECLAIM_AFTER_MS - 1_000);
+
+    await expect(guard.reserve(tight, LITE_CALL)).rejects.toThrow(BudgetHeldError);
+    expect(await guard.used(tight)).toEqual({ usedNanoUsd: LITE_CALL_NANO, usedTokens: 2_000 });
   });
 });

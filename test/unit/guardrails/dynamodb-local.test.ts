@@ -150,6 +150,46 @@ describe('guard rails on DynamoDB Local', () => {
     });
   });
 
+  it('settles 30 concurrent calls through their metering transactions: actual usage charged, nothing held', async () => {
+    const now = () => new Date('2026-11-22T00:00:00Z');
+    const table = tableFor('flow-co', 'alice');
+    const guard = new BudgetGuard(table, { now });
+    const metering = new Metering(table, { now });
+    const limits = { monthlyUsd: 1, monthlyTokens: 100_000_000, shards: 2 };
+
+    const outcomes = await Promise.all(
+      Array.from({ length: 30 }, async (_, index) => {
+        const reservation = await guard.reserve(limits, {
+          modelId: 'amazon.nova-lite-v1:0',
+          inputTokens: 1_000,
+          maxOutputTokens: 1_000,
+        });
+        const call = {
+          requestId: `req-${index}`,
+          callIndex: 0,
+          modelId: 'amazon.nova-lite-v1:0',
+          inputTokens: 100,
+          outputTokens: 10,
+          latencyMs: 5,
+        };
+        return metering.meterCall(contextFor('flow-co', 'alice', call.requestId), call, [
+          guard.settlement(reservation, call),
+        ]);
+      }),
+    );
+
+    expect(outcomes.every((outcome) => outcome === 'recorded')).toBe(true);
+    expect(await guard.used(limits, '2026-11')).toEqual({
+      usedNanoUsd: 30 * (100 * 60 + 10 * 240),
+      usedTokens: 30 * 110,
+    });
+    const counters = await Promise.all(
+      [0, 1].map((shard) => rawItem(`flow-co#t#budget#2026-11#s${shard}`, 'counter')),
+    );
+    expect(counters.map((counter) => Number(counter?.heldNanoUsd ?? 0))).toEqual([0, 0]);
+    expect((await readTenantCosts(table, '2026-11')).totals).toMatchObject({ calls: 30, inputTokens: 3_000 });
+  });
+
   it('meters a call once however often it is written, and another user of the tenant reads the costs back', async () => {
     const context = contextFor('meter-co', 'alice', 'req-1');
     const metering = new Metering(tableFor('meter-co', 'alice'), {

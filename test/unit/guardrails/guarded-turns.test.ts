@@ -1,11 +1,16 @@
-/** Streaming model turns are retried only before their first event reaches the client. */
+/**
+ * Streaming model turns are retried only before their first event reaches the client; a turn's
+ * metering stays in flight past the turn, and the guard's completed() waits for it.
+ */
 import { describe, expect, it } from 'vitest';
 import { BudgetGuard } from '../../../lambdas/admission/budget-guard.js';
 import { TIER_BUDGETS } from '../../../lambdas/admission/tier-limits.js';
 import type { TurnEvent, TurnTaker } from '../../../lambdas/agent/agent-loop.js';
 import { guardedTurns } from '../../../lambdas/agent/guarded-turns.js';
+import type { GuardedWrite } from '../../../lambdas/guardrails/guardrail-table.js';
 import { ModelCallGuard } from '../../../lambdas/guardrails/model-call-guard.js';
 import { Metering } from '../../../lambdas/metering/metering.js';
+import { usageRecordAddress } from '../../../lambdas/metering/usage-keys.js';
 import { capturingLogger, contextFor, recordingSleep } from './support/contexts.js';
 import { MemoryGuardrailTable, throttled } from './support/memory-guardrail-table.js';
 
@@ -40,9 +45,21 @@ function scriptedModel(script: Attempt[]) {
   return { attempts, turnsWith };
 }
 
-function guard() {
+/** A table whose transactions wait until `open()`. */
+class GatedTable extends MemoryGuardrailTable {
+  open: () => void = () => undefined;
+  readonly #gate = new Promise<void>((resolve) => {
+    this.open = resolve;
+  });
+
+  override async transactWrite(writes: readonly GuardedWrite[]): Promise<boolean> {
+    await this.#gate;
+    return super.transactWrite(writes);
+  }
+}
+
+function guard(table = new MemoryGuardrailTable(contextFor('acme', 'alice'))) {
   const context = contextFor('acme', 'alice');
-  const table = new MemoryGuardrailTable(context);
   return new ModelCallGuard({
     context,
     budget: new BudgetGuard(table),
@@ -88,5 +105,29 @@ describe('guarded streaming turns', () => {
     expect(error).toMatchObject({ name: 'ThrottlingException' });
     expect(model.attempts).toHaveLength(1);
     expect(texts).toEqual(['Hel']);
+  });
+});
+
+describe('guarded turns and their metering', () => {
+  it('leave the metering write in flight past the turn, and completed() waits for it to land', async () => {
+    const table = new GatedTable(contextFor('acme', 'alice'));
+    const modelGuard = guard(table);
+    const model = scriptedModel(['answer']);
+
+    const { texts, error } = await streamedTexts(
+      guardedTurns(modelGuard, 'amazon.nova-lite-v1:0', model.turnsWith),
+    );
+    let landed = false;
+    const completed = modelGuard.completed().then(() => {
+      landed = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+
+    expect([texts, error]).toEqual([['Hel', 'lo'], undefined]);
+    expect(landed).toBe(false);
+    expect(table.itemAt(usageRecordAddress('req-1', 0))).toBeUndefined();
+    table.open();
+    await completed;
+    expect(table.itemAt(usageRecordAddress('req-1', 0))).toMatchObject({ inputTokens: 12, outputTokens: 3 });
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { GuardedWrite } from '../../../lambdas/guardrails/guardrail-table.js';
 import { UnknownModelPriceError } from '../../../lambdas/metering/errors.js';
-import { type MeteredCall, Metering, usageShardOf } from '../../../lambdas/metering/metering.js';
+import { type MeteredCall, Metering } from '../../../lambdas/metering/metering.js';
 import {
   costNanoUsd,
   nanoToUsd,
@@ -8,13 +9,9 @@ import {
   type PriceTable,
   priceOf,
 } from '../../../lambdas/metering/price-table.js';
-import {
-  tenantUsageAddress,
-  USAGE_BREAKDOWN_SHARDS,
-  usageBreakdownAddress,
-  usageRecordAddress,
-  userUsageAddress,
-} from '../../../lambdas/metering/usage-keys.js';
+import { readTenantCosts } from '../../../lambdas/metering/tenant-costs.js';
+import { userMonthCells } from '../../../lambdas/metering/usage-cells.js';
+import { usageCellAddress, usageRecordAddress } from '../../../lambdas/metering/usage-keys.js';
 import { capturingLogger, contextFor, recordingSleep } from './support/contexts.js';
 import { MemoryGuardrailTable, throttled } from './support/memory-guardrail-table.js';
 
@@ -30,21 +27,28 @@ const call: MeteredCall = {
   latencyMs: 830,
 };
 
-/** The tenant-shared breakdown items one call of `call.requestId` adds to. */
-function breakdownItems(table: MemoryGuardrailTable, month: string, userId = 'alice') {
-  const shard = usageShardOf(call.requestId, USAGE_BREAKDOWN_SHARDS);
-  return {
-    user: table.itemAt(usageBreakdownAddress('user', month, shard, userId)),
-    model: table.itemAt(usageBreakdownAddress('model', month, shard, call.modelId)),
-    day: table.itemAt(usageBreakdownAddress('day', month, shard, '2026-11-22')),
-  };
-}
+/** The usage cell `call` adds to: alice's Nova Lite usage on 2026-11-22. */
+const CELL = usageCellAddress('alice', '2026-11-22', { modelId: call.modelId });
+
+/** A write another module joins to the metering transaction (the budget's settlement). */
+const JOINED: GuardedWrite = {
+  kind: 'add',
+  address: { visibility: 'tenant', collection: 'budget', segments: ['2026-11', 's0'], sk: 'counter' },
+  add: { settled: 1 },
+};
 
 function setup() {
   const table = new MemoryGuardrailTable({ tenantId: 'acme', userId: 'alice' });
   const logger = capturingLogger();
   const sleep = recordingSleep();
-  const metering = new Metering(table, { logger, sleep, random: () => 0.5, now: () => NOW });
+  let writes = 0;
+  const metering = new Metering(table, {
+    logger,
+    sleep,
+    random: () => 0.5,
+    now: () => NOW,
+    newWriteId: () => `w${++writes}`,
+  });
   return { table, logger, sleep, metering };
 }
 
@@ -73,7 +77,7 @@ describe('price table', () => {
 });
 
 describe('Metering', () => {
-  it('writes the usage record with its price version and adds to both aggregates', async () => {
+  it('writes the usage record with its price version and adds the call to its usage cell', async () => {
     const { table, metering } = setup();
 
     const outcome = await metering.meterCall(context, call);
@@ -90,36 +94,38 @@ describe('Metering', () => {
       priceVersion: '2026-11',
       month: '2026-11',
     });
-    expect(table.itemAt(userUsageAddress('2026-11'))).toMatchObject({
-      pk: 'acme#u#alice#usage',
-      sk: 'month#2026-11',
+    expect(table.itemAt(CELL)).toEqual({
+      pk: expect.stringMatching(/^acme#t#usage-cells#2026-11#s[0-7]$/),
+      sk: 'alice#2026-11-22#model#amazon.nova-lite-v1:0',
       inputTokens: 1_000,
       outputTokens: 500,
       costNanoUsd: 180_000,
       calls: 1,
       requests: 1,
-    });
-    expect(table.itemAt(tenantUsageAddress('2026-11', usageShardOf('req-42')))).toMatchObject({
-      inputTokens: 1_000,
-      outputTokens: 500,
-      costNanoUsd: 180_000,
-      calls: 1,
+      priceVersion: '2026-11',
     });
   });
 
-  it('adds the call to tenant-shared breakdowns by user, model and day in the same transaction', async () => {
+  it('writes record, cell and the joined writes in one transaction of three items', async () => {
     const { table, metering } = setup();
 
-    await metering.meterCall(context, call);
+    await metering.meterCall(context, call, [JOINED]);
 
-    const counters = { inputTokens: 1_000, outputTokens: 500, calls: 1, costNanoUsd: 180_000 };
-    const shard = usageShardOf('req-42', USAGE_BREAKDOWN_SHARDS);
-    expect(breakdownItems(table, '2026-11')).toEqual({
-      user: { pk: `acme#t#usage-by-user#2026-11#s${shard}`, sk: 'alice', ...counters },
-      model: { pk: `acme#t#usage-by-model#2026-11#s${shard}`, sk: 'amazon.nova-lite-v1:0', ...counters },
-      day: { pk: `acme#t#usage-by-day#2026-11#s${shard}`, sk: '2026-11-22', ...counters },
-    });
     expect(table.transactions).toBe(1);
+    expect(table.itemAt(JOINED.address)).toMatchObject({ settled: 1 });
+  });
+
+  it('sums a user’s cells into the month, one query', async () => {
+    const { table, metering } = setup();
+    await metering.meterCall(context, call);
+    await metering.meterCall(context, { ...call, callIndex: 1, modelId: 'amazon.nova-micro-v1:0' });
+
+    const cells = await userMonthCells(table, 'alice', '2026-11');
+
+    expect(cells.map(({ modelId, counters }) => [modelId, counters.calls, counters.requests])).toEqual([
+      ['amazon.nova-lite-v1:0', 1, 1],
+      ['amazon.nova-micro-v1:0', 1, 0],
+    ]);
   });
 
   it('records the version of the price table it was given', async () => {
@@ -137,28 +143,29 @@ describe('Metering', () => {
     });
   });
 
-  it('counts a call once when the same call is metered again', async () => {
+  it('counts a call once, and applies its joined writes once, when the same call is metered again', async () => {
     const { table, metering } = setup();
 
-    const outcomes = [await metering.meterCall(context, call), await metering.meterCall(context, call)];
+    const outcomes = [
+      await metering.meterCall(context, call, [JOINED]),
+      await metering.meterCall(context, call, [JOINED]),
+    ];
 
     expect(outcomes).toEqual(['recorded', 'duplicate']);
-    expect(table.itemAt(userUsageAddress('2026-11'))).toMatchObject({ calls: 1, inputTokens: 1_000 });
-    for (const item of Object.values(breakdownItems(table, '2026-11')))
-      expect(item).toMatchObject({ calls: 1, inputTokens: 1_000 });
+    expect(table.itemAt(CELL)).toMatchObject({ calls: 1, inputTokens: 1_000 });
+    expect(table.itemAt(JOINED.address)).toMatchObject({ settled: 1 });
   });
 
-  it('counts a call once when a write committed but reported a failure and was retried', async () => {
+  it('reports its own write as recorded when it committed but reported a failure and was retried', async () => {
     const { table, metering, sleep } = setup();
     table.failTransactions(1, throttled(), true);
 
-    const outcome = await metering.meterCall(context, call);
+    const outcome = await metering.meterCall(context, call, [JOINED]);
 
-    expect(outcome).toBe('duplicate');
+    expect(outcome).toBe('recorded');
     expect(sleep.delays).toHaveLength(1);
-    expect(table.itemAt(userUsageAddress('2026-11'))).toMatchObject({ calls: 1, costNanoUsd: 180_000 });
-    for (const item of Object.values(breakdownItems(table, '2026-11')))
-      expect(item).toMatchObject({ calls: 1, costNanoUsd: 180_000 });
+    expect(table.itemAt(CELL)).toMatchObject({ calls: 1, costNanoUsd: 180_000 });
+    expect(table.itemAt(JOINED.address)).toMatchObject({ settled: 1 });
   });
 
   it('counts a connector call once in the caller’s and the tenant’s month, however often it is metered', async () => {
@@ -172,12 +179,32 @@ describe('Metering', () => {
     ];
 
     expect(outcomes).toEqual(['recorded', 'duplicate', 'recorded']);
-    expect(table.itemAt(userUsageAddress('2026-11'))).toMatchObject({ connectorCalls: 2 });
-    expect(table.itemAt(tenantUsageAddress('2026-11', usageShardOf('req-42')))).toMatchObject({
+    expect(table.itemAt(usageCellAddress('alice', '2026-11-22', 'connectors'))).toMatchObject({
       connectorCalls: 2,
     });
     // A model call of the same request and index is its own record.
     expect(await metering.meterCall(context, call)).toBe('recorded');
+  });
+
+  it('keeps connector calls out of the tenant’s model costs and in the caller’s month', async () => {
+    const { table, metering } = setup();
+    await metering.meterCall(context, call);
+    await metering.meterConnectorCall(context, {
+      requestId: 'req-42',
+      callIndex: 1,
+      connector: 'tracker',
+      latencyMs: 40,
+    });
+
+    const costs = await readTenantCosts(table, '2026-11');
+    const cells = await userMonthCells(table, 'alice', '2026-11');
+
+    expect(costs.totals).toEqual({ costUsd: 0.00018, inputTokens: 1_000, outputTokens: 500, calls: 1 });
+    expect(costs.byModel.map((row) => row.modelId)).toEqual(['amazon.nova-lite-v1:0']);
+    expect(cells.map((cell) => [cell.modelId, cell.counters.calls, cell.counters.connectorCalls])).toEqual([
+      [undefined, 0, 1],
+      ['amazon.nova-lite-v1:0', 1, 0],
+    ]);
   });
 
   it('counts separate calls of one request separately, and the request once', async () => {
@@ -186,11 +213,7 @@ describe('Metering', () => {
     await metering.meterCall(context, call);
     await metering.meterCall(context, { ...call, callIndex: 1 });
 
-    expect(table.itemAt(userUsageAddress('2026-11'))).toMatchObject({
-      calls: 2,
-      requests: 1,
-      inputTokens: 2_000,
-    });
+    expect(table.itemAt(CELL)).toMatchObject({ calls: 2, requests: 1, inputTokens: 2_000 });
   });
 
   it('retries a failed write a bounded number of times, then logs with the tenant tag and fails open', async () => {
@@ -215,7 +238,7 @@ describe('Metering', () => {
     table.failTransactions(2, throttled());
 
     expect(await metering.meterCall(context, call)).toBe('recorded');
-    expect(table.itemAt(userUsageAddress('2026-11'))).toMatchObject({ calls: 1 });
+    expect(table.itemAt(CELL)).toMatchObject({ calls: 1 });
   });
 
   it('fails open for a model without a price, without writing', async () => {

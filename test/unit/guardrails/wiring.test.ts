@@ -73,8 +73,7 @@ describe('budgets', () => {
     const budget = [...api.table.items.values()].filter((item) =>
       String(item.pk).startsWith('acme#t#budget#'),
     );
-    expect(budget.map((item) => item.sk)).toEqual(['counter']);
-    expect(budget[0]?.usedTokens).toBe(15);
+    expect(budget).toEqual([expect.objectContaining({ sk: 'counter', usedTokens: 15, heldTokens: 0 })]);
   });
 });
 
@@ -136,11 +135,20 @@ describe('model retries and fallback', () => {
     expect(converseModelIds(api)).toHaveLength(6);
     expect(api.table.partition('acme#u#alice#usage-records')).toEqual([]);
     expect(domainItems(api.table)).toEqual([]);
-    // The reservation was released: no hold left, nothing charged.
+    // The reservation was released (once: its settled marker): nothing held, nothing charged.
     const budget = [...api.table.items.values()].filter((item) =>
       String(item.pk).startsWith('acme#t#budget#'),
     );
-    expect(budget).toEqual([expect.objectContaining({ sk: 'counter', usedTokens: 0, usedNanoUsd: 0 })]);
+    expect(budget).toEqual([
+      expect.objectContaining({
+        sk: 'counter',
+        usedTokens: 0,
+        usedNanoUsd: 0,
+        heldTokens: 0,
+        heldNanoUsd: 0,
+      }),
+      expect.objectContaining({ sk: expect.stringMatching(/^settled#/) }),
+    ]);
   });
 });
 
@@ -164,8 +172,15 @@ describe('metering', () => {
       'call#replayed-request#0',
       'call#replayed-request#1',
     ]);
-    const [month] = api.table.partition('acme#u#alice#usage');
-    expect(month).toMatchObject({ calls: 2, inputTokens: 20, outputTokens: 10 });
+    const cells = [...api.table.items.values()].filter((item) =>
+      String(item.pk).startsWith('acme#t#usage-cells#'),
+    );
+    expect(cells).toEqual([expect.objectContaining({ calls: 2, inputTokens: 20, outputTokens: 10 })]);
+    // The re-run called the model again: the budget is charged both runs, and nothing stays held.
+    const [counter] = [...api.table.items.values()].filter((item) =>
+      String(item.pk).startsWith('acme#t#budget#'),
+    );
+    expect(counter).toMatchObject({ usedTokens: 2 * 30, heldTokens: 0 });
   });
 
   it('meters document embeddings as their own calls', async () => {

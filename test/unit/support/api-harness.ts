@@ -32,7 +32,7 @@ export const BOB_READER: Caller = { userId: 'bob', roles: 'reader' };
 export const ADA_ADMIN: Caller = { userId: 'ada', roles: 'admin' };
 
 /** Collections the guard rails keep in the tenant table (rate counters, budgets, usage, audit). */
-const GUARDRAIL_PARTITION = /#(rate|budget|usage|usage-records|usage-by-(?:user|model|day)|audit)(#|$)/;
+const GUARDRAIL_PARTITION = /#(rate|budget|usage-records|usage-cells|audit)(#|$)/;
 
 /** The table's items that belong to the domain (documents, memory, sessions), without guard-rail bookkeeping. */
 export function domainItems(table: MemoryTable): Array<Record<string, unknown>> {
@@ -49,6 +49,8 @@ export function apiHarness(
     registry?: MemoryTable;
     /** @default TEST_CONFIG */
     config?: ServiceConfig;
+    /** The tenant data table. @default a new MemoryTable */
+    table?: MemoryTable;
   } = {},
 ) {
   const logger: Logger = { info: vi.fn(), error: vi.fn() };
@@ -59,6 +61,7 @@ export function apiHarness(
     ...(options.failing === undefined ? {} : { failing: options.failing }),
     ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
     ...(options.config === undefined ? {} : { config: options.config }),
+    ...(options.table === undefined ? {} : { table: options.table }),
   });
   // The production composition (rate limits, telemetry, denial audit); `logger` sees what precedes the context.
   const handler = createApiHandler(fake.runtime, { logger });

@@ -27,6 +27,7 @@ export class MemoryGuardrailTable implements GuardrailTable {
   /** Transactions attempted (committed or not). */
   transactions = 0;
   #failures: Array<{ readonly error: Error; readonly afterCommit: boolean }> = [];
+  #counterFailures: Error[] = [];
 
   /** `items` (by pk, then sk) may be shared with another owner's view: one table, two sessions. */
   constructor(
@@ -37,6 +38,11 @@ export class MemoryGuardrailTable implements GuardrailTable {
   /** The next transactions throw `error`; with `afterCommit`, they apply first (the caller cannot tell). */
   failTransactions(count: number, error: Error, afterCommit = false): void {
     for (let i = 0; i < count; i += 1) this.#failures.push({ error, afterCommit });
+  }
+
+  /** The next counter updates (`addWithin`) throw `error` without applying. */
+  failCounterUpdates(count: number, error: Error): void {
+    for (let i = 0; i < count; i += 1) this.#counterFailures.push(error);
   }
 
   pk(address: PartitionAddress): string {
@@ -99,6 +105,8 @@ export class MemoryGuardrailTable implements GuardrailTable {
 
   async addWithin(update: CounterUpdate): Promise<ScopedItem | undefined> {
     await roundTrip();
+    const failure = this.#counterFailures.shift();
+    if (failure !== undefined) throw failure;
     if (!this.#counterAllows(update)) return undefined;
     return scoped(this.#applyCounter(update));
   }
