@@ -45,7 +45,14 @@ function meEventOf(tenantId: string, requestId: string) {
       sourceIp: '127.0.0.1',
     },
     { resourcePath: '/v1/{proxy+}', pathParameters: { proxy: 'me' } },
-    { tenantId, userId: 'sam', roles: 'analyst', principalId: 'bulkhead-caller' },
+    // As the authorizer answers: the identity and the token's expiry (an hour ahead).
+    {
+      tenantId,
+      userId: 'sam',
+      roles: 'analyst',
+      tokenExpiresAt: String(Math.floor(Date.now() / 1000) + 3600),
+      principalId: 'bulkhead-caller',
+    },
     requestId,
     '000000000000',
   );

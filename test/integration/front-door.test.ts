@@ -281,9 +281,9 @@ describe('STS AssumeRole into the tenant role', () => {
     await expect(assume({ DurationSeconds: 7200 })).rejects.toMatchObject({ name: 'ValidationError' });
   });
 
-  it('refuses a caller the trust policy does not name (the authorizer function)', async () => {
-    const authorizer = functionOf('lambdas/handlers/authorizer.ts').credentials;
-    await expect(assume({}, authorizer)).rejects.toMatchObject({ name: 'AccessDenied' });
+  it('refuses a caller the trust policy does not name (the audit digester)', async () => {
+    const digester = functionOf('lambdas/handlers/audit-digest.ts').credentials;
+    await expect(assume({}, digester)).rejects.toMatchObject({ name: 'AccessDenied' });
   });
 
   it('intersects the role policy with a session policy', async () => {
