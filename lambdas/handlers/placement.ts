@@ -9,7 +9,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { STSClient } from '@aws-sdk/client-sts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { dataPlaneFor, readPlacementConfig } from '../config.js';
 import { jsonLogger } from '../observability/logger.js';
 import { type PlacementRunSummary, runPlacements } from '../placement/placement-run.js';

@@ -3,7 +3,7 @@
  * that metering writes after every model and connector call (the one usage
  * source): tokens, calls, connector calls, requests and cost.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ScopedTable } from '../tenancy/scoped-table.js';
 import { nanoToUsd } from './price-table.js';
 import { monthOf, userUsageAddress } from './usage-keys.js';
