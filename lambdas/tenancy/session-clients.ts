@@ -13,6 +13,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { S3VectorsClient } from '@aws-sdk/client-s3vectors';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { traced } from '../observability/aws-client-tracing.js';
 
 export interface SessionCredentials {
   readonly accessKeyId: string;
@@ -31,15 +32,15 @@ export interface SessionClientFactory {
   kms(credentials: SessionCredentials): KMSClient;
 }
 
-/** The production factory: real SDK clients with static session credentials. */
+/** The production factory: real SDK clients with static session credentials, traced in X-Ray. */
 export const sdkSessionClients: SessionClientFactory = {
-  dynamodb: (credentials) => new DynamoDBClient({ credentials }),
-  s3: (credentials) => new S3Client({ credentials }),
-  s3vectors: (credentials) => new S3VectorsClient({ credentials }),
+  dynamodb: (credentials) => traced(new DynamoDBClient({ credentials })),
+  s3: (credentials) => traced(new S3Client({ credentials })),
+  s3vectors: (credentials) => traced(new S3VectorsClient({ credentials })),
   // Bedrock defaults to HTTP/2; HTTP/1.1 works in Lambda and against the local stand-in alike.
   // maxAttempts 1: model calls are retried in ONE layer (resilience/model-fallback), never multiplied here.
   bedrock: (credentials) =>
-    new BedrockRuntimeClient({ credentials, maxAttempts: 1, requestHandler: new NodeHttpHandler() }),
-  secretsManager: (credentials) => new SecretsManagerClient({ credentials }),
-  kms: (credentials) => new KMSClient({ credentials }),
+    traced(new BedrockRuntimeClient({ credentials, maxAttempts: 1, requestHandler: new NodeHttpHandler() })),
+  secretsManager: (credentials) => traced(new SecretsManagerClient({ credentials })),
+  kms: (credentials) => traced(new KMSClient({ credentials })),
 };
