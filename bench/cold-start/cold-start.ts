@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleFunctions } from './function-bundles.js';
+import { bundleFunctions } from '../../lib/template/function-bundles.js';
 import { sampleModuleInit } from './module-init.js';
 import { lambdaNodeRuntime, type NodeRuntime } from './node-runtime.js';
 

@@ -7,9 +7,9 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AssetManifestArtifact } from 'aws-cdk-lib/cx-api';
-import { buildBulkheadApp } from '../../lib/bulkhead-app.js';
-import { asCfnTemplate } from '../../lib/template/cfn-template.js';
-import { functionSpecs } from '../../lib/template/local-resolution.js';
+import { buildBulkheadApp } from '../bulkhead-app.js';
+import { asCfnTemplate } from './cfn-template.js';
+import { functionSpecs } from './local-resolution.js';
 
 /** The file NodejsFunction writes for an ESM bundle. */
 const ESM_BUNDLE_FILE = 'index.mjs';
