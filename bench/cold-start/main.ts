@@ -19,10 +19,12 @@ const report = measureColdStart({
   runs,
   onFunction: (fn) =>
     console.log(
-      `${fn.logicalId.padEnd(40)} ${(fn.bundleBytes / 1000).toFixed(0).padStart(5)} KB  init ${fn.initMedianMs.toFixed(1)} ms median, ${fn.initP90Ms.toFixed(1)} ms p90`,
+      `${fn.logicalId.padEnd(40)} ${(fn.bundleBytes / 1000).toFixed(0).padStart(5)} KB  init ${fn.initMedianMs.toFixed(1)} ms median, ${fn.initP90Ms.toFixed(1)} ms p90, ${fn.initCpuMedianMs.toFixed(1)} ms CPU`,
     ),
 });
 mkdirSync(repoPath('bench/results'), { recursive: true });
 writeFileSync(repoPath('bench/results/cold-start.json'), `${JSON.stringify(report, null, 2)}\n`);
 writeFileSync(repoPath('bench/results/cold-start.md'), coldStartMarkdown(report));
-console.log(`Node.js ${report.node.version}: bench/results/cold-start.json, bench/results/cold-start.md`);
+console.log(
+  `Node.js ${report.node.version}, load average ${report.loadAverage.toFixed(1)}: bench/results/cold-start.json, bench/results/cold-start.md`,
+);

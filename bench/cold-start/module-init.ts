@@ -26,9 +26,12 @@ net.Socket.prototype.connect = function (...args) {
 // The runtime's global, present before the handler module loads; init only wraps handlers in it.
 globalThis.awslambda = { streamifyResponse: (handler) => handler, HttpResponseStream: { from: (stream) => stream } };
 const started = performance.now();
+const cpuStarted = process.cpuUsage();
 const module = await import(process.argv[1]);
 const initMs = performance.now() - started;
-process.stdout.write('\\n' + ${JSON.stringify(SAMPLE_MARKER)} + JSON.stringify({ initMs, exportsHandler: typeof module.handler === 'function', connections }) + '\\n');
+const { user, system } = process.cpuUsage(cpuStarted);
+const initCpuMs = (user + system) / 1000;
+process.stdout.write('\\n' + ${JSON.stringify(SAMPLE_MARKER)} + JSON.stringify({ initMs, initCpuMs, exportsHandler: typeof module.handler === 'function', connections }) + '\\n');
 `;
 
 /** What Lambda sets in every Node.js execution environment (plus dummy credentials). */
@@ -52,7 +55,10 @@ function lambdaEnvironment(functionName: string, nodeBinary: string): Record<str
 }
 
 export interface InitSample {
+  /** Wall time of the import. */
   readonly initMs: number;
+  /** CPU time (user + system, every thread) of the import: steadier than wall time on a busy machine. */
+  readonly initCpuMs: number;
   readonly exportsHandler: boolean;
   /** host:port of every connection opened during init (must be empty). */
   readonly connections: readonly string[];
@@ -70,6 +76,8 @@ function isInitSample(value: unknown): value is InitSample {
     value !== null &&
     'initMs' in value &&
     typeof value.initMs === 'number' &&
+    'initCpuMs' in value &&
+    typeof value.initCpuMs === 'number' &&
     'exportsHandler' in value &&
     typeof value.exportsHandler === 'boolean' &&
     'connections' in value &&

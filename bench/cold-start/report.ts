@@ -9,15 +9,17 @@ export function coldStartMarkdown(report: ColdStartReport): string {
   const { targets, node } = report;
   const lines = [
     `Node.js ${node.version}${node.fallbackReason === undefined ? '' : ' (not Lambda’s Node.js 24: npx could not provide it)'}, ` +
-      `${report.runsPerFunction} fresh processes per function, ${report.generatedAt.slice(0, 10)}. ` +
+      `${report.runsPerFunction} fresh processes per function, ${report.generatedAt.slice(0, 10)}, ` +
+      `machine load average ${report.loadAverage.toFixed(1)}. ` +
       `Targets: bundle ≤ ${kb(targets.bundleBytes)} KB, module init ≤ ${targets.initMs} ms (median).`,
     '',
-    '| function | entry | bundle KB | ≤ target | init median ms | init p90 ms | ≤ target |',
-    '|---|---|---:|---|---:|---:|---|',
+    '| function | entry | bundle KB | ≤ target | init median ms | init p90 ms | init CPU median ms | ≤ target |',
+    '|---|---|---:|---|---:|---:|---:|---|',
     ...report.functions.map(
       (fn) =>
         `| ${fn.logicalId} | \`${fn.entry}\` | ${kb(fn.bundleBytes)} | ${mark(fn.meetsBundleTarget)} | ` +
-        `${fn.initMedianMs.toFixed(1)} | ${fn.initP90Ms.toFixed(1)} | ${mark(fn.meetsInitTarget)} |`,
+        `${fn.initMedianMs.toFixed(1)} | ${fn.initP90Ms.toFixed(1)} | ${fn.initCpuMedianMs.toFixed(1)} | ` +
+        `${mark(fn.meetsInitTarget)} |`,
     ),
   ];
   return `${lines.join('\n')}\n`;
