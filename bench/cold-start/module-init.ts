@@ -2,8 +2,9 @@
  * Module init of a bundled handler, as Lambda pays it on a cold start: a fresh Node process
  * imports the bundle (top-level code, SDK client construction, schemas) and the time of that
  * `import()` is the sample. The process gets only a Lambda-like environment plus the function's
- * own; every network connection it opens during init is recorded, since init must make no AWS
- * call (the endpoint points at a closed loopback port, so one would fail, not reach AWS).
+ * own; every network connection it opens during init (or in a short grace after it) is recorded,
+ * since init must make no AWS call (the endpoint points at a closed loopback port, so one would
+ * fail, not reach AWS).
  */
 import { execFileSync } from 'node:child_process';
 import { dirname } from 'node:path';
@@ -12,6 +13,9 @@ import { pathToFileURL } from 'node:url';
 /** Prefixes the sample's line, so whatever the module itself prints at init is told apart. */
 const SAMPLE_MARKER = 'cold-start-sample:';
 
+/** How long after init connections are still watched for (not part of the init time). */
+const CONNECTION_GRACE_MS = 100;
+
 /** Runs inside the fresh process: argv[1] is the bundle's file URL. */
 const IMPORT_AND_TIME = `
 import net from 'node:net';
@@ -19,7 +23,9 @@ import { performance } from 'node:perf_hooks';
 const connections = [];
 const connect = net.Socket.prototype.connect;
 net.Socket.prototype.connect = function (...args) {
-  const [target] = args;
+  // net.connect passes its normalized arguments as one array: [options, callback].
+  const [first] = args;
+  const target = Array.isArray(first) ? first[0] : first;
   connections.push(typeof target === 'object' && target !== null ? \`\${target.host}:\${target.port}\` : String(target));
   return connect.apply(this, args);
 };
@@ -31,7 +37,10 @@ const module = await import(process.argv[1]);
 const initMs = performance.now() - started;
 const { user, system } = process.cpuUsage(cpuStarted);
 const initCpuMs = (user + system) / 1000;
+// Work that init started without awaiting it (a call it fires and forgets) connects within this grace.
+await new Promise((resolve) => setTimeout(resolve, ${CONNECTION_GRACE_MS}));
 process.stdout.write('\\n' + ${JSON.stringify(SAMPLE_MARKER)} + JSON.stringify({ initMs, initCpuMs, exportsHandler: typeof module.handler === 'function', connections }) + '\\n');
+process.exit(0);
 `;
 
 /** What Lambda sets in every Node.js execution environment (plus dummy credentials). */
