@@ -4,7 +4,7 @@
  * A missing variable fails the cold start with a message naming it, so a
  * misconfigured deployment never reaches a request.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { SiloTiersSchema } from './placement/tier-placement.js';
 import type { Placement } from './tenancy/key-layout.js';
 import type { Tier } from './tenancy/request-context.js';

@@ -27,6 +27,7 @@ import { PageCursors } from './http/page-cursor.js';
 import { resolveRequestContext } from './http/request-context-middleware.js';
 import { Metering } from './metering/metering.js';
 import { CURRENT_PRICES, costNanoUsd } from './metering/price-table.js';
+import { traced } from './observability/aws-client-tracing.js';
 import { type Logger, SERVICE_NAME } from './observability/logger.js';
 import { type RequestTelemetry, Telemetry } from './observability/telemetry.js';
 import { type Retention, retentionFor } from './privacy/retention.js';
@@ -87,9 +88,9 @@ export interface FunctionClients {
 
 function sdkFunctionClients(): FunctionClients {
   return {
-    dynamodb: new DynamoDBClient({}),
-    sts: new STSClient({}),
-    secretsManager: new SecretsManagerClient({}),
+    dynamodb: traced(new DynamoDBClient({})),
+    sts: traced(new STSClient({})),
+    secretsManager: traced(new SecretsManagerClient({})),
     session: sdkSessionClients,
   };
 }

@@ -5,7 +5,7 @@
  * the local cloud invents no permissions.
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isRecord } from '../lambdas/is-record.js';
 import type { CfnTemplate } from '../lib/template/cfn-template.js';
 import {

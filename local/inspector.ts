@@ -25,7 +25,7 @@
  *   GET  /cloudformation/stacks               → { stacks: StackView[] } every stack, deleted ones too, with its resources
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { WorkerReport } from './api-gateway/function-hosts.js';
 import type { CloudFormationEmulator } from './emulators/cloudformation.js';
 import type { S3VectorsEmulator } from './emulators/s3-vectors.js';

@@ -4,7 +4,7 @@
  * duration, model wait included, and the authorizer when API Gateway's cache misses.
  */
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { TurnTotals } from './chat-turn.js';
 
 const Sourced = { source: z.string().min(1) };

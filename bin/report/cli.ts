@@ -9,7 +9,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MonthSchema } from '../../lambdas/metering/tenant-costs.js';
 import { apiBaseUrl, fetchPlatformCosts } from './costs-client.js';
 import { renderCsv } from './csv-report.js';

@@ -3,7 +3,7 @@
  * credentials at all, only an operator's token, and the API reads each
  * tenant's data through that tenant's own session.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type PlatformCosts, PlatformCostsSchema } from '../../lambdas/metering/platform-costs.js';
 import { ApiFailedError, ApiRefusedError, UsageError } from './errors.js';
 

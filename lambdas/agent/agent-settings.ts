@@ -6,7 +6,7 @@
  * map says. They are tenant data: stored in the tenant-shared partition
  * (`<tenant>#t#agent-settings`) through the tenant session.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DataAudit } from '../audit/request-audit.js';
 import { hasAnyRole, type RequestContext, RoleSchema } from '../tenancy/request-context.js';
 import type { ItemAddress, ScopedTable } from '../tenancy/scoped-table.js';

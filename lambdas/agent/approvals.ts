@@ -8,7 +8,7 @@
  * `pending`), expires, and is audited; an approved call runs exactly once with
  * the recorded input, through the same checks as any tool call.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EventAudit } from '../audit/request-audit.js';
 import { timeOrderedId } from '../conversations/time-ordered-id.js';
 import { TABLE_TTL_ATTRIBUTE } from '../tenancy/key-layout.js';

@@ -2,7 +2,7 @@
  * The agent's tools and the per-role catalog. `catalogFor` filters BEFORE the
  * model sees anything; the tool runner checks the role again on execution.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { mayTake } from '../authorization/action-table.js';
 import { DEFAULT_SEARCH_TOP_K, DocumentIdSchema, MAX_SEARCH_TOP_K } from '../documents/document-library.js';
 import { FactTextSchema } from '../memory/long-term-memory.js';

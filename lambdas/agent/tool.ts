@@ -5,7 +5,7 @@
  * through the caller's scoped services. Built-in tools declare their input
  * with zod; a connector's tools with the JSON Schema their server published.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EventAudit } from '../audit/request-audit.js';
 import type { Action } from '../authorization/action-table.js';
 import type { DocumentLibrary } from '../documents/document-library.js';

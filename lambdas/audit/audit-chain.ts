@@ -6,7 +6,7 @@
  * sequence out of place) and a cut-off or forged tail (the chain head disagrees).
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const AUDIT_KINDS = [
   'tool_call',

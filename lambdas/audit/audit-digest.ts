@@ -8,7 +8,7 @@
  * moved), cut short or emptied then disagrees with a digest no one can forge.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { TenantIdSchema } from '../tenancy/key-layout.js';
 
 /** KMS's name for the one algorithm digests are signed with (ECDSA P-256 over SHA-256, DER). */

@@ -4,7 +4,7 @@
  * that pins the public key (and the newest digest it has seen) needs to trust nothing else.
  */
 import { createPublicKey } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AuditRecordSchema } from './audit-chain.js';
 import { SignedDigestSchema } from './audit-digest.js';
 import { signatureCheckWith, type TrailEvidence, type TrailVerdict, verifyTrail } from './trail-verifier.js';

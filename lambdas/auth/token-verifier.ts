@@ -8,7 +8,7 @@
  * ignored.
  */
 import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
-import { z } from 'zod';
+import * as z from 'zod';
 import { TenantIdSchema, UserIdSchema } from '../tenancy/key-layout.js';
 import { type Role, RoleSchema } from '../tenancy/request-context.js';
 import { InvalidTokenError } from './errors.js';

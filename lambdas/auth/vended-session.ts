@@ -8,7 +8,7 @@
  * only by the functions; a missing or malformed session is not an error — the function then
  * assumes the role itself.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Placement, PlacementSchema } from '../tenancy/key-layout.js';
 import type { SessionCredentials } from '../tenancy/session-clients.js';
 import type { TenantSession } from '../tenancy/tenant-session.js';

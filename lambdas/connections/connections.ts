@@ -10,7 +10,7 @@
  * needing consent; the agent then answers `connectionRequired` with a fresh sign-in link.
  */
 import * as oauth from 'oauth4webapi';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DataAudit } from '../audit/request-audit.js';
 import type { StoredConnector } from '../connectors/connector-definition.js';
 import type { Connectors } from '../connectors/connector-store.js';

@@ -7,7 +7,7 @@
  * only inside the call that needs them.
  */
 import { DecryptCommand, EncryptCommand, type KMSClient } from '@aws-sdk/client-kms';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type KeyOwner, TENANT_TAG_KEY, USER_TAG_KEY } from '../tenancy/key-layout.js';
 
 export const SealedTokensSchema = z.object({

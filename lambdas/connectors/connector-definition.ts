@@ -9,7 +9,7 @@
  * specs discovered at registration) and what the API shows
  * (`ConnectorViewSchema`: no secret name either).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { RoleSchema } from '../tenancy/request-context.js';
 
 /** Lowercase, digits and hyphens: part of every namespaced tool name and of the secret's name. */

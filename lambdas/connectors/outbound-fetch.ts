@@ -13,7 +13,7 @@
 import { type LookupAddress, lookup as resolve } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
-import { Agent, fetch as undiciFetch } from 'undici';
+import type { Agent } from 'undici';
 import { ConnectorCallError, ConnectorUrlError } from './errors.js';
 
 /** Where outbound calls may go. The cloud: public https only. The local cloud: also http(s) to loopback. */
@@ -81,10 +81,15 @@ function guardedLookup(policy: OutboundPolicy): LookupFunction {
   };
 }
 
+/** undici, loaded by the first outbound call rather than at cold start: most requests never leave AWS. */
+let undici: Promise<typeof import('undici')> | undefined;
+const loadUndici = () => (undici ??= import('undici'));
+
 /** One connection pool per policy, kept across calls; the lookup depends only on `allowLoopback`. */
 const agents = new Map<boolean, Agent>();
 
-function agentFor(policy: OutboundPolicy): Agent {
+async function agentFor(policy: OutboundPolicy): Promise<Agent> {
+  const { Agent } = await loadUndici();
   let agent = agents.get(policy.allowLoopback);
   if (!agent) {
     agent = new Agent({ connect: { lookup: guardedLookup(policy) } });
@@ -141,7 +146,6 @@ export function guardedFetch(
   policy: OutboundPolicy,
   limits: OutboundLimits,
 ): (input: string | URL | Request, init?: RequestInit) => Promise<Response> {
-  const dispatcher = agentFor(policy);
   return async (input, init) => {
     const fromRequest: RequestInit =
       input instanceof Request
@@ -159,6 +163,8 @@ export function guardedFetch(
     const signal = caller ? AbortSignal.any([caller, timeout]) : timeout;
     const fail = (error: unknown) => translate(error, signal, timeout, limits);
 
+    const { fetch: undiciFetch } = await loadUndici();
+    const dispatcher = await agentFor(policy);
     // The global RequestInit's types come from Node's bundled undici-types, which differ from undici's in
     // details (FormData's iterator type) that do not matter here.
     const response = await undiciFetch(url, {

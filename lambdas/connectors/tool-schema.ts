@@ -14,12 +14,20 @@ import { ToolSchemaError } from './errors.js';
 // ajv-formats is CommonJS: under NodeNext its default import is the module object or the plugin itself.
 const addFormats = 'default' in addFormatsPlugin ? addFormatsPlugin.default : addFormatsPlugin;
 
+let ajv: Ajv2020 | undefined;
+
 /**
  * JSON Schema 2020-12 (MCP's default dialect); `strict: false`: servers publish schemas with
- * keywords ajv does not know (`title`, `examples`, vendor ones).
+ * keywords ajv does not know (`title`, `examples`, vendor ones). Built on first use, not at
+ * cold start: most requests never meet a connector tool.
  */
-const ajv = new Ajv2020({ strict: false, allErrors: false });
-addFormats(ajv);
+function validator(): Ajv2020 {
+  if (ajv === undefined) {
+    ajv = new Ajv2020({ strict: false, allErrors: false });
+    addFormats(ajv);
+  }
+  return ajv;
+}
 
 const MAX_CACHED = 500;
 const cache = new Map<string, ValidateFunction>();
@@ -32,7 +40,7 @@ function compile(schema: Record<string, unknown>): ValidateFunction {
   const { $schema: _dialect, ...body } = schema;
   let validate: ValidateFunction;
   try {
-    validate = ajv.compile(body);
+    validate = validator().compile(body);
   } catch (err) {
     throw new ToolSchemaError(err instanceof Error ? err.message : 'the schema does not compile');
   }
@@ -54,6 +62,9 @@ export function compiledToolSchema(
   return (input) => {
     if (!isRecord(input)) return { success: false, error: 'the input must be a JSON object' };
     if (validate(input)) return { success: true, data: input };
-    return { success: false, error: ajv.errorsText(validate.errors, { dataVar: 'input' }).slice(0, 500) };
+    return {
+      success: false,
+      error: validator().errorsText(validate.errors, { dataVar: 'input' }).slice(0, 500),
+    };
   };
 }

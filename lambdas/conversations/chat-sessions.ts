@@ -5,7 +5,7 @@
  *   messages  <tenantId>#u#<userId>#messages#<id>      sk msg#<createdAt>#<n>
  * Session ids are time-ordered, so listing newest first is a reverse query.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { expiryAttribute } from '../privacy/retention.js';
 import type { ItemAddress, PartitionAddress, ScopedTable } from '../tenancy/scoped-table.js';
 import { SessionNotFoundError } from './errors.js';

@@ -4,7 +4,7 @@
  * agent answered, so a failed chat leaves nothing behind. Usage is metered per
  * model call by the guarded turn taker, not here.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type AgentEvent, type AgentResult, agentEvents, type TurnTaker } from '../agent/agent-loop.js';
 import type { AgentSettings } from '../agent/agent-settings.js';
 import { PendingApprovalSchema } from '../agent/approvals.js';

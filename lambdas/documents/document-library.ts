@@ -12,7 +12,7 @@
  * documents apart; this module adds the role rule for tenant-visible writes.
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DataAudit } from '../audit/request-audit.js';
 import { authorizeAction } from '../authorization/action-table.js';
 import { ScopedKeyError } from '../tenancy/errors.js';

@@ -13,6 +13,7 @@ import { AuditDigester } from '../audit/audit-digester.js';
 import { DIGESTER_USER_ID, type DigestRunSummary, digestAllTenants } from '../audit/digest-run.js';
 import { kmsDigestSigner } from '../audit-store/digest-keys.js';
 import { readDigesterConfig } from '../config.js';
+import { traced } from '../observability/aws-client-tracing.js';
 import { jsonLogger } from '../observability/logger.js';
 import { retentionFor } from '../privacy/retention.js';
 import { isHeld, type TenantRecord } from '../registry/tenant-record.js';
@@ -23,16 +24,16 @@ import { TenantSessions } from '../tenancy/tenant-session.js';
 import { tenantTagKeyLoader } from '../tenancy/tenant-tag-key.js';
 
 const config = readDigesterConfig();
-const registry = new TenantRegistry(new DynamoDBClient({}), config.controlTableName);
+const registry = new TenantRegistry(traced(new DynamoDBClient({})), config.controlTableName);
 const sessions = new TenantSessions({
-  sts: new STSClient({}),
+  sts: traced(new STSClient({})),
   roleArn: config.auditRoleArn,
   durationSeconds: config.tenantSessionSeconds,
   clients: sdkSessionClients,
   placementOf: (tenantId) => registry.placementOf(tenantId),
 });
-const tagKey = tenantTagKeyLoader(new SecretsManagerClient({}), config.tenantTagSecretArn);
-const digester = new AuditDigester(kmsDigestSigner(new KMSClient({}), config.auditDigestKeyArn));
+const tagKey = tenantTagKeyLoader(traced(new SecretsManagerClient({})), config.tenantTagSecretArn);
+const digester = new AuditDigester(kmsDigestSigner(traced(new KMSClient({})), config.auditDigestKeyArn));
 
 export async function handler(): Promise<DigestRunSummary> {
   const key = await tagKey();

@@ -12,6 +12,7 @@ import { allowPolicy, bearerToken } from '../auth/authorizer-policy.js';
 import { SessionVendor } from '../auth/session-vendor.js';
 import { createTokenVerifier, remoteKeys } from '../auth/token-verifier.js';
 import { readAuthorizerConfig } from '../config.js';
+import { traced } from '../observability/aws-client-tracing.js';
 import { describeError, jsonLogger } from '../observability/logger.js';
 import { TenantDirectory } from '../registry/tenant-directory.js';
 import { placementOf } from '../registry/tenant-record.js';
@@ -29,13 +30,13 @@ const verifyToken = createTokenVerifier({
   keys: remoteKeys(config.jwksUrl),
 });
 const directory = new TenantDirectory(
-  new TenantRegistry(new DynamoDBClient({}), config.vending.controlTableName),
+  new TenantRegistry(traced(new DynamoDBClient({})), config.vending.controlTableName),
 );
-const tagKey = tenantTagKeyLoader(new SecretsManagerClient({}), config.vending.tenantTagSecretArn);
+const tagKey = tenantTagKeyLoader(traced(new SecretsManagerClient({})), config.vending.tenantTagSecretArn);
 const vendor = new SessionVendor({
   directory,
   sessions: tenantAccessSessions(config.vending, {
-    sts: new STSClient({}),
+    sts: traced(new STSClient({})),
     clients: sdkSessionClients,
     placementOf: async (tenantId) => placementOf(await directory.tenant(tenantId)),
     // A vended session must outlive API Gateway's cache entry, and then the functions' refresh window.

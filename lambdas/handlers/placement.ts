@@ -9,8 +9,9 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { STSClient } from '@aws-sdk/client-sts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { dataPlaneFor, readPlacementConfig } from '../config.js';
+import { traced } from '../observability/aws-client-tracing.js';
 import { jsonLogger } from '../observability/logger.js';
 import { type PlacementRunSummary, runPlacements } from '../placement/placement-run.js';
 import { SiloStacks } from '../placement/silo-stacks.js';
@@ -25,21 +26,21 @@ import { tenantTagKeyLoader } from '../tenancy/tenant-tag-key.js';
 import { scheduledTime } from './scheduled-event.js';
 
 const config = readPlacementConfig();
-const registry = new TenantRegistry(new DynamoDBClient({}), config.controlTableName);
+const registry = new TenantRegistry(traced(new DynamoDBClient({})), config.controlTableName);
 const moverSessions = new TenantSessions({
-  sts: new STSClient({}),
+  sts: traced(new STSClient({})),
   roleArn: config.tenantMoverRoleArn,
   durationSeconds: config.tenantSessionSeconds,
   clients: sdkSessionClients,
   placementOf: (tenantId) => registry.placementOf(tenantId),
 });
-const stacks = new SiloStacks(new CloudFormationClient({}), {
+const stacks = new SiloStacks(traced(new CloudFormationClient({})), {
   naming: config.siloNaming,
   templateUrl: config.siloTemplateUrl,
   deployerRoleArn: config.siloDeployerRoleArn,
   accessLogsBucketName: config.accessLogsBucketName,
 });
-const tagKey = tenantTagKeyLoader(new SecretsManagerClient({}), config.tenantTagSecretArn);
+const tagKey = tenantTagKeyLoader(traced(new SecretsManagerClient({})), config.tenantTagSecretArn);
 
 /** An operator's own invocation may name one tenant (`{"tenantId": "acme"}`); the schedule names none. */
 const OneTenantSchema = z.object({ tenantId: TenantIdSchema });

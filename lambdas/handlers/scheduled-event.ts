@@ -1,5 +1,5 @@
 /** The scheduled functions' event (EventBridge): its `time` is the moment a run stands for. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const ScheduledEventSchema = z.object({ time: z.iso.datetime().optional() });
 

@@ -12,6 +12,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { STSClient } from '@aws-sdk/client-sts';
 import { kmsDigestSigner } from '../audit-store/digest-keys.js';
 import { readErasureConfig } from '../config.js';
+import { traced } from '../observability/aws-client-tracing.js';
 import { jsonLogger } from '../observability/logger.js';
 import { deleteSiloStack } from '../placement/silo-stacks.js';
 import { type ErasureRunSummary, eraseDueTenants } from '../privacy/erasure-run.js';
@@ -23,19 +24,19 @@ import { TenantSessions } from '../tenancy/tenant-session.js';
 import { tenantTagKeyLoader } from '../tenancy/tenant-tag-key.js';
 
 const config = readErasureConfig();
-const dynamodb = new DynamoDBClient({});
+const dynamodb = traced(new DynamoDBClient({}));
 const registry = new TenantRegistry(dynamodb, config.controlTableName);
 const records = new OffboardingRecords(dynamodb, config.controlTableName);
 const eraserSessions = new TenantSessions({
-  sts: new STSClient({}),
+  sts: traced(new STSClient({})),
   roleArn: config.tenantEraserRoleArn,
   durationSeconds: config.tenantSessionSeconds,
   clients: sdkSessionClients,
   placementOf: (tenantId) => registry.placementOf(tenantId),
 });
-const tagKey = tenantTagKeyLoader(new SecretsManagerClient({}), config.tenantTagSecretArn);
-const signer = kmsDigestSigner(new KMSClient({}), config.auditDigestKeyArn);
-const cloudFormation = new CloudFormationClient({});
+const tagKey = tenantTagKeyLoader(traced(new SecretsManagerClient({})), config.tenantTagSecretArn);
+const signer = kmsDigestSigner(traced(new KMSClient({})), config.auditDigestKeyArn);
+const cloudFormation = traced(new CloudFormationClient({}));
 
 export async function handler(): Promise<ErasureRunSummary> {
   return eraseDueTenants({

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { BadRequestError, UnsupportedMediaTypeError } from './errors.js';
 import { requestHeader } from './request-headers.js';
 

@@ -5,7 +5,7 @@
  * document (built from the same objects).
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Action } from '../authorization/action-table.js';
 import { describeIssues, parseJsonBody } from './body.js';
 import { BadRequestError } from './errors.js';

@@ -3,7 +3,7 @@
  * zod schemas that parse requests are the schemas the document publishes
  * (JSON Schema 2020-12, which OpenAPI 3.1 uses), so the two cannot drift.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isRecord } from '../is-record.js';
 import { OVERHEAD_HEADER } from '../observability/request-timing.js';
 import { type AnyEndpoint, ErrorBodySchema, NO_BODY, RETRY_AFTER_STATUSES } from './endpoint.js';

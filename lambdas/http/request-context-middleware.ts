@@ -9,7 +9,7 @@
  * API serves only the tenants of its placement (421 on the other API).
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { TenantMovingError, WrongApiError } from '../registry/errors.js';
 import type { TenantDirectory } from '../registry/tenant-directory.js';
 import { isHeld, placementOf } from '../registry/tenant-record.js';

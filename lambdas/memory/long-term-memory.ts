@@ -4,7 +4,7 @@
  * session can read or delete them.
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DataAudit } from '../audit/request-audit.js';
 import { expiryAttribute } from '../privacy/retention.js';
 import type { ItemAddress, ScopedTable } from '../tenancy/scoped-table.js';

@@ -4,7 +4,7 @@
  * after every model and connector call: tokens, calls, connector calls,
  * requests and cost.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ScopedTable } from '../tenancy/scoped-table.js';
 import { nanoToUsd } from './price-table.js';
 import { NO_USAGE, plus, userMonthCells } from './usage-cells.js';

@@ -4,7 +4,7 @@
  * session for THAT tenant (so the report needs no cross-tenant data
  * permission anywhere).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { TenantNameSchema, type TenantRecord } from '../registry/tenant-record.js';
 import { TenantIdSchema } from '../tenancy/key-layout.js';
 import { TierSchema } from '../tenancy/request-context.js';

@@ -4,7 +4,7 @@
  * day. Everything is read through the caller's scoped table, i.e. through a
  * tenant session of the tenant whose costs these are.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { GuardrailTable } from '../guardrails/guardrail-table.js';
 import { CURRENT_PRICES, nanoToUsd } from './price-table.js';
 import { monthCells, NO_USAGE, plus, type UsageCell, type UsageCounters } from './usage-cells.js';

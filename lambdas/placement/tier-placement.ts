@@ -2,7 +2,7 @@
  * Which tiers live in silos: configuration (`bulkhead:siloTiers` → `SILO_TIERS`), read by the
  * control plane when a tenant is onboarded or changes tier. Every other tier shares the pool.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Placement } from '../tenancy/key-layout.js';
 import { TIERS, type Tier } from '../tenancy/request-context.js';
 

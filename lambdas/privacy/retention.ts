@@ -6,7 +6,7 @@
  * vectors and a metadata item, and a TTL on the item alone would leave the others behind. Monthly
  * cost totals are aggregates, not records: they stay, so cost reports survive their records.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { TABLE_TTL_ATTRIBUTE } from '../tenancy/key-layout.js';
 import type { Tier } from '../tenancy/request-context.js';
 

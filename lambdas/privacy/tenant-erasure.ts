@@ -16,7 +16,7 @@
  * Data access is the tenant eraser role's (a session tagged with the tenant): no read of objects,
  * no write of items, nothing of another tenant. The receipt is signed with the audit digest key.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { connectorSecretNames } from '../connectors/connector-store.js';
 import { readTenantCosts, TenantCostsSchema } from '../metering/tenant-costs.js';
 import type { TenantRecord } from '../registry/tenant-record.js';

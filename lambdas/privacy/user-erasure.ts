@@ -10,7 +10,7 @@
  * Every step deletes or moves what is still there, so a rerun after a crash finishes the job and
  * a rerun after success finds nothing (all counts 0).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { messagesPartition, SESSION_SK_PREFIX, SESSIONS_COLLECTION } from '../conversations/chat-sessions.js';
 import { usageCellPartition, usageCellPrefix, usageCellShardOf } from '../metering/usage-keys.js';
 import { itemsOf } from '../tenancy/partition-items.js';

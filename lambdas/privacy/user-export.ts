@@ -5,7 +5,7 @@
  * usage — read through their own tenant session, as one JSON document. Tenant-visible documents
  * are the tenant's, not the user's, and the audit trail names them only by an opaque id.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Approvals, PendingApprovalSchema } from '../agent/approvals.js';
 import { type Connections, ConnectionViewSchema } from '../connections/connections.js';
 import {

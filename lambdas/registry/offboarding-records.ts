@@ -20,7 +20,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { MoveInProgressError, OffboardingNotCancellableError, TenantNotFoundError } from './errors.js';
 import { type TenantRecord, TenantRecordSchema } from './tenant-record.js';
 import { PROFILE_SK, parseStored, tenantPk } from './tenant-registry.js';

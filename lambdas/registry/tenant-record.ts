@@ -1,5 +1,5 @@
 /** The tenant registry's records: what a tenant is (tier, status, budgets) and who holds which roles. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { RetentionOverridesSchema } from '../privacy/retention.js';
 import { type Placement, PlacementSchema, TenantIdSchema, UserIdSchema } from '../tenancy/key-layout.js';
 import { RoleSchema, TierSchema } from '../tenancy/request-context.js';

@@ -17,7 +17,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Placement } from '../tenancy/key-layout.js';
 import { PLATFORM_TENANT_ID, type Role, type Tier } from '../tenancy/request-context.js';
 import {

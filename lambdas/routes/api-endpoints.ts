@@ -3,7 +3,7 @@
  * each route. The router parses requests with them and the OpenAPI document
  * is generated from them.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { AgentSettingsSchema } from '../agent/agent-settings.js';
 import { ApprovalDecisionSchema, PendingApprovalSchema } from '../agent/approvals.js';
 import { AuditRecordSchema } from '../audit/audit-chain.js';

@@ -1,5 +1,5 @@
 /** The control API's endpoint declarations (`/v1/admin/...`), served by the control function. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { endpoint, NO_BODY, NO_QUERY, PageQuerySchema } from '../http/endpoint.js';
 import { PlatformCostsSchema } from '../metering/platform-costs.js';
 import { CURRENT_PRICES, isPriced } from '../metering/price-table.js';

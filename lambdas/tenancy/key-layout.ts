@@ -22,7 +22,7 @@
  * tenant-wide grant can never cover another user's private keys; the audit
  * marker (`#a#`) is covered by neither, and the tenant role denies it outright.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Tenant ids: lowercase, digits and inner hyphens; 3–63 chars; never `#`, `/`, `*` or `?`. */
 export const TENANT_ID_PATTERN = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;

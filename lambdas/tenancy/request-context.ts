@@ -7,7 +7,7 @@
  * model output — may name a tenant or a user.
  */
 import { createHmac } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { TenantIdSchema, UserIdSchema } from './key-layout.js';
 
 /**

@@ -4,7 +4,7 @@
  * and billed — as the tenant, like chat calls.
  */
 import { type BedrockRuntimeClient, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';
-import { z } from 'zod';
+import * as z from 'zod';
 import { EmbeddingResponseError } from './errors.js';
 import { VECTOR_DIMENSION } from './scoped-vector-index.js';
 import type { TenantSession } from './tenant-session.js';

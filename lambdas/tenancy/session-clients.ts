@@ -18,6 +18,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { S3VectorsClient } from '@aws-sdk/client-s3vectors';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { traced } from '../observability/aws-client-tracing.js';
 
 export interface SessionCredentials {
   readonly accessKeyId: string;
@@ -44,15 +45,16 @@ function connections(): NodeHttpHandler {
   return sharedHandler;
 }
 
-/** The production factory: real SDK clients with static session credentials, over shared connections. */
+/** The production factory: real SDK clients with static session credentials, over shared connections, traced in X-Ray. */
 export const sdkSessionClients: SessionClientFactory = {
-  dynamodb: (credentials) => new DynamoDBClient({ credentials, requestHandler: connections() }),
-  s3: (credentials) => new S3Client({ credentials, requestHandler: connections() }),
-  s3vectors: (credentials) => new S3VectorsClient({ credentials, requestHandler: connections() }),
+  dynamodb: (credentials) => traced(new DynamoDBClient({ credentials, requestHandler: connections() })),
+  s3: (credentials) => traced(new S3Client({ credentials, requestHandler: connections() })),
+  s3vectors: (credentials) => traced(new S3VectorsClient({ credentials, requestHandler: connections() })),
   // Bedrock defaults to HTTP/2; HTTP/1.1 (the shared handler) works in Lambda and against the local stand-in alike.
   // maxAttempts 1: model calls are retried in ONE layer (resilience/model-fallback), never multiplied here.
   bedrock: (credentials) =>
-    new BedrockRuntimeClient({ credentials, maxAttempts: 1, requestHandler: connections() }),
-  secretsManager: (credentials) => new SecretsManagerClient({ credentials, requestHandler: connections() }),
-  kms: (credentials) => new KMSClient({ credentials, requestHandler: connections() }),
+    traced(new BedrockRuntimeClient({ credentials, maxAttempts: 1, requestHandler: connections() })),
+  secretsManager: (credentials) =>
+    traced(new SecretsManagerClient({ credentials, requestHandler: connections() })),
+  kms: (credentials) => traced(new KMSClient({ credentials, requestHandler: connections() })),
 };

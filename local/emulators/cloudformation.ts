@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isRecord } from '../../lambdas/is-record.js';
 import { asCfnTemplate, type CfnTemplate } from '../../lib/template/cfn-template.js';
 import {

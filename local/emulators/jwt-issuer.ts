@@ -6,7 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
-import { z } from 'zod';
+import * as z from 'zod';
 import { closeServer, LOOPBACK, listenOnLoopback, readBody } from '../net.js';
 
 export interface DemoIdentity {

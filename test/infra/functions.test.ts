@@ -22,6 +22,26 @@ describe('house functions', () => {
     });
   });
 
+  it('may send their traces to X-Ray, and none switches Powertools tracing off', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+    for (const fn of functions) {
+      const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+      const statements = policies
+        .filter((policy) => policy.Properties.Roles.some((role: { Ref?: string }) => role.Ref === roleId))
+        .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+      expect(statements).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Allow',
+          Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+          Resource: '*',
+        }),
+      );
+      expect(fn.Properties.Environment.Variables.POWERTOOLS_TRACE_ENABLED).toBeUndefined();
+    }
+    expect(functions).toHaveLength(10);
+  });
+
   it('log to their own retained log group with a retention', () => {
     const resources = template.toJSON().Resources;
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BudgetExceededError, RateLimitedError } from '../../lambdas/admission/errors.js';
 import { AgentDeadlineError } from '../../lambdas/agent/errors.js';
 import { AuditAppendError } from '../../lambdas/audit/errors.js';

@@ -12,7 +12,7 @@ import {
   type IncomingMessage,
   type ServerResponse,
 } from 'node:http';
-import { z } from 'zod';
+import * as z from 'zod';
 import { closeServer, LOOPBACK, listenOnLoopback, readBody } from '../../../local/net.js';
 
 export type McpFault = 'slow' | 'http_500' | 'malformed' | 'oversized';
