@@ -1,20 +1,20 @@
 /**
- * Every function's bundle, as `cdk synth` builds it, stays within its size budget: issue 13's
- * target (500 KB minified) where it holds; where it does not yet, today's size plus headroom, so a
- * bundle cannot grow unnoticed (docs/cold-start.md says why those miss the target). Size is
+ * Every function's bundle, as `cdk synth` builds it, stays within its size budget: today's size
+ * plus headroom, so a bundle cannot grow unnoticed. None meets issue 13's 500 KB target yet
+ * (docs/cold-start.md says why). Size is
  * deterministic; init time is measured by the cold-start benchmark only, never in a test.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COLD_START_TARGETS } from '../../bench/cold-start/cold-start.js';
 import { HANDLER_ENTRIES } from '../../lib/bulkhead-stack.js';
 import { bundleFunctions, type FunctionBundle } from '../../lib/template/function-bundles.js';
 
 /** Bytes each handler's bundle may take. Lower a budget when a bundle shrinks; never raise one quietly. */
 const BUNDLE_BUDGETS: Readonly<Record<string, number>> = {
-  [HANDLER_ENTRIES.authorizer]: COLD_START_TARGETS.bundleBytes,
+  // Over the target since it vends sessions (STS, DynamoDB and Secrets Manager clients, docs/sessions.md).
+  [HANDLER_ENTRIES.authorizer]: 950_000,
   [HANDLER_ENTRIES.api]: 2_000_000,
   [HANDLER_ENTRIES.chatStream]: 2_000_000,
   [HANDLER_ENTRIES.control]: 2_000_000,
