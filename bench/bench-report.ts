@@ -3,10 +3,12 @@
  * the commit and the machine it ran on) and `bench/results/baseline.json` (the per-route costs a
  * later run is compared with), with the capacity model's headline numbers.
  */
+
 import { execFileSync } from 'node:child_process';
 import { arch, cpus, loadavg, platform } from 'node:os';
 import * as z from 'zod';
 import type { CapacityReport } from './capacity/model.js';
+import type { ColdStartReport } from './cold-start/cold-start.js';
 import type { EndToEndResult } from './end-to-end.js';
 import type { MicroBenchmark } from './guardrail-benchmarks.js';
 
@@ -46,6 +48,7 @@ export interface BenchReport extends MeasuredCommit {
     readonly micro?: readonly MicroBenchmark[];
     readonly endToEnd?: EndToEndResult;
     readonly capacity?: readonly CapacityHeadline[];
+    readonly coldStart?: ColdStartReport;
     readonly [other: string]: unknown;
   };
 }

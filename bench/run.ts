@@ -5,7 +5,7 @@
  *   bench/results/summary.md    the headline tables; per-route costs as baseline → this run
  *
  * (the capacity step also writes its own files: bench/results/capacity.{json,md},
- * docs/capacity.md's tables and docs/capacity-sts.svg). A step is a name and a function (STEPS);
+ * docs/capacity.md's tables and docs/capacity-sts.svg; the cold-start step bench/results/cold-start.{json,md}). A step is a name and a function (STEPS);
  * steps that need a local cloud share one, started on first use and stopped at the end.
  *
  *   npm run bench -- --record-baseline   also makes this run bench/results/baseline.json (the "before")
@@ -25,6 +25,8 @@ import {
 } from './bench-report.js';
 import { runCapacityCli } from './capacity/cli.js';
 import type { CapacityReport } from './capacity/model.js';
+import { measureColdStart } from './cold-start/cold-start.js';
+import { writeColdStartResults } from './cold-start/report.js';
 import { measureRoutes, type RouteMeasurement } from './end-to-end.js';
 import { measureGuardRails } from './guardrail-benchmarks.js';
 import { type MeteredCloud, startMeteredCloud } from './metered-cloud.js';
@@ -44,12 +46,19 @@ type BenchSteps = {
 };
 
 const SAMPLES_PER_ROUTE = 30;
+/** Fresh processes per function for module init (bench/cold-start). */
+const COLD_START_RUNS = 7;
 const RESULTS = repoPath('bench/results');
 
 const STEPS: BenchSteps = {
   endToEnd: async (bench) => measureRoutes(await bench.localCloud(), SAMPLES_PER_ROUTE, logRoute),
   micro: async (bench) => measureGuardRails((await bench.localCloud()).cloud),
   capacity: () => capacityStep(),
+  coldStart: () => {
+    const report = measureColdStart({ runs: COLD_START_RUNS });
+    writeColdStartResults(report);
+    return report;
+  },
 };
 
 function logRoute(route: RouteMeasurement): void {

@@ -1,10 +1,12 @@
 /** `bench/results/summary.md`: the run's headline tables, rendered from latest.json and the baseline. */
+
 import type { Baseline, BenchReport, CapacityHeadline } from './bench-report.js';
+import { coldStartMarkdown } from './cold-start/report.js';
 import type { EndToEndResult } from './end-to-end.js';
 import type { MicroBenchmark } from './guardrail-benchmarks.js';
 import type { MeterReading } from './metered-cloud.js';
 
-const KNOWN_STEPS = new Set(['micro', 'endToEnd', 'capacity']);
+const KNOWN_STEPS = new Set(['micro', 'endToEnd', 'capacity', 'coldStart']);
 
 const row = (cells: readonly (string | number)[]) => `| ${cells.join(' | ')} |`;
 const table = (header: readonly string[], rows: readonly (readonly (string | number)[])[]) =>
@@ -29,10 +31,12 @@ export function renderSummary(report: BenchReport, baseline: Baseline | undefine
       'compare them between runs on one machine, never with AWS. AWS calls and capacity units are counts ' +
       'and repeat from run to run. Everything is in `latest.json`.',
   ];
-  const { endToEnd, micro, capacity } = report.steps;
+  const { endToEnd, micro, capacity, coldStart } = report.steps;
   if (endToEnd !== undefined) sections.push(endToEndSection(endToEnd, baseline));
   if (micro !== undefined) sections.push(microSection(micro));
   if (capacity !== undefined) sections.push(capacitySection(capacity));
+  if (coldStart !== undefined)
+    sections.push(`## Cold start, per function\n\n${coldStartMarkdown(coldStart)}`);
   const others = Object.keys(report.steps).filter((name) => !KNOWN_STEPS.has(name));
   if (others.length > 0) sections.push(`## Other steps\n\nIn \`latest.json\`: ${others.join(', ')}.`);
   return `${sections.join('\n\n')}\n`;

@@ -5,11 +5,9 @@
  *   npx tsx bench/cold-start/main.ts [--runs N]
  *     → bench/results/cold-start.json, bench/results/cold-start.md
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { repoPath } from '../../lib/repo-root.js';
 import { measureColdStart } from './cold-start.js';
-import { coldStartMarkdown } from './report.js';
+import { writeColdStartResults } from './report.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' } } });
 const runs = Number(values.runs);
@@ -22,9 +20,7 @@ const report = measureColdStart({
       `${fn.logicalId.padEnd(40)} ${(fn.bundleBytes / 1000).toFixed(0).padStart(5)} KB  init ${fn.initMedianMs.toFixed(1)} ms median, ${fn.initP90Ms.toFixed(1)} ms p90, ${fn.initCpuMedianMs.toFixed(1)} ms CPU`,
     ),
 });
-mkdirSync(repoPath('bench/results'), { recursive: true });
-writeFileSync(repoPath('bench/results/cold-start.json'), `${JSON.stringify(report, null, 2)}\n`);
-writeFileSync(repoPath('bench/results/cold-start.md'), coldStartMarkdown(report));
+writeColdStartResults(report);
 console.log(
   `Node.js ${report.node.version}, load average ${report.loadAverage.toFixed(1)}: bench/results/cold-start.json, bench/results/cold-start.md`,
 );

@@ -1,4 +1,6 @@
 /** The cold-start report as a markdown table (bench/results/cold-start.md, docs/cold-start.md). */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { repoPath } from '../../lib/repo-root.js';
 import type { ColdStartReport } from './cold-start.js';
 
 const kb = (bytes: number) => (bytes / 1000).toFixed(0);
@@ -23,4 +25,11 @@ export function coldStartMarkdown(report: ColdStartReport): string {
     ),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** Writes `bench/results/cold-start.json` and `cold-start.md` for a run. */
+export function writeColdStartResults(report: ColdStartReport): void {
+  mkdirSync(repoPath('bench/results'), { recursive: true });
+  writeFileSync(repoPath('bench/results/cold-start.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(repoPath('bench/results/cold-start.md'), coldStartMarkdown(report));
 }

@@ -66,7 +66,7 @@ const REPORT: BenchReport = {
         hottestPartitionUse: 1.583,
       },
     ],
-    coldStart: { functions: [] },
+    laterStep: { functions: [] },
   },
 };
 
@@ -110,7 +110,7 @@ describe('the bench summary', () => {
     expect(summary).toContain(
       '| 10,000 | 15.5 % | 8,445.0 | 1,407.5 % | $0.1480 | 73.0 % | enterprise #1: rate-limit counter | 158.3 % |',
     );
-    expect(summary).toContain('In `latest.json`: coldStart.');
+    expect(summary).toContain('In `latest.json`: laterStep.');
     expect(summary).not.toContain('## Micro benchmarks');
   });
 });
