@@ -10,7 +10,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { BudgetGuard } from '../lambdas/admission/budget-guard.js';
-import { RateLimiter } from '../lambdas/admission/rate-limiter.js';
+import { RequestAdmission } from '../lambdas/admission/request-admission.js';
 import {
   type AuditRecord,
   auditRecordHash,
@@ -102,10 +102,17 @@ await measure('budget settlement', reservations.length, async () => {
   }
 });
 
-// Rate-limit admission: user then tenant counter, per request.
-const limiter = new RateLimiter(new MemoryGuardrailTable(owner));
+// Request admission: the user's item and a tenant shard, both at once, per request.
+const admission = new RequestAdmission(new MemoryGuardrailTable(owner));
+const unbounded = {
+  tenantPerMinute: 1e9,
+  userPerMinute: 1e9,
+  tenantTokensPerMinute: 1e12,
+  userTokensPerMinute: 1e12,
+  tenantInFlight: 1e9,
+};
 await measure('rate-limit admission', 20_000, async () => {
-  for (let i = 0; i < 20_000; i += 1) await limiter.admit({ tenantPerMinute: 1e9, userPerMinute: 1e9 });
+  for (let i = 0; i < 20_000; i += 1) await admission.admit(unbounded, 29_000);
 });
 
 // Metering: one exactly-once transaction per call (the record and its month aggregates).

@@ -1,4 +1,4 @@
-/** Errors of admission control (budgets and rate limits); error-response.ts maps them to HTTP. */
+/** Errors of admission control (budgets, rate, token and in-flight limits); error-response.ts maps them to HTTP. */
 import { ClientError } from '../error-families.js';
 
 /** The tenant's monthly budget cannot cover the call's maximum cost (HTTP 402 `budget_exceeded`). */
@@ -40,5 +40,33 @@ export class BudgetHeldError extends ClientError {
   ) {
     super("the tenant's remaining budget is held by calls in progress; retry shortly", options);
     this.name = 'BudgetHeldError';
+  }
+}
+
+/** The window's model tokens are used up (HTTP 429 `token_rate_limited` with `Retry-After`). */
+export class TokenRateLimitedError extends ClientError {
+  readonly status = 429;
+  readonly code = 'token_rate_limited';
+  constructor(
+    readonly scope: 'tenant' | 'user',
+    /** Whole seconds until the window can have room again (≥ 1). */
+    override readonly retryAfterSeconds: number,
+    options?: ErrorOptions,
+  ) {
+    super(`this ${scope}'s model tokens per minute are used up; retry in ${retryAfterSeconds} s`, options);
+    this.name = 'TokenRateLimitedError';
+  }
+}
+
+/** The tenant has as many requests in flight as it may (HTTP 429 `too_many_in_flight` with `Retry-After`). */
+export class InFlightLimitedError extends ClientError {
+  readonly status = 429;
+  readonly code = 'too_many_in_flight';
+  constructor(
+    override readonly retryAfterSeconds: number,
+    options?: ErrorOptions,
+  ) {
+    super(`the tenant has too many requests in flight; retry in ${retryAfterSeconds} s`, options);
+    this.name = 'InFlightLimitedError';
   }
 }

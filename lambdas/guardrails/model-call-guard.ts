@@ -6,7 +6,8 @@
  *   call     through the ONE retry layer: the admitted model, then the
  *            tier's fallback (ModelUnavailableError — 503 — when both fail);
  *   complete settle the reservation with what the answering model used, and
- *            meter the call;
+ *            meter the call; count its tokens against the tokens-per-minute
+ *            limits at the same time;
  *   abandon  release the reservation of a call that failed.
  *
  * Admission fails closed. Settlement and metering fail open: they are logged
@@ -35,6 +36,8 @@ export interface ModelCallGuardOptions {
   readonly retry?: Omit<ModelFallbackOptions, 'signal' | 'onRetry'>;
   /** Told about each metered call (per-call telemetry). */
   readonly onCall?: (call: MeteredCall) => void;
+  /** Counts a finished call's tokens against the tokens-per-minute limits (the request's admission ticket). */
+  readonly countTokens?: (call: CallUsage) => Promise<void>;
 }
 
 /** An admitted call: its reservation and the models it may use, in order. */
@@ -50,6 +53,8 @@ export interface CallUsage {
   readonly inputTokens: number;
   readonly outputTokens: number;
   readonly latencyMs: number;
+  /** The request's last model call (the agent answered without asking for a tool). */
+  readonly last?: boolean;
 }
 
 export class ModelCallGuard {
@@ -87,8 +92,9 @@ export class ModelCallGuard {
     });
   }
 
-  /** Settles the reservation and meters the call; never throws. */
+  /** Settles the reservation and meters the call, while its tokens are counted; never throws. */
   async complete(admission: Admission, usage: CallUsage): Promise<void> {
+    const counting = this.#countTokens(usage);
     const { budget, metering, context, logger } = this.options;
     const { callIndex, latencyMs, ...actual } = usage;
     await budget.settle(admission.reservation, actual).catch((err: unknown) =>
@@ -107,6 +113,15 @@ export class ModelCallGuard {
         errorName: errorNameOf(err),
       });
     }
+    await counting;
+  }
+
+  /** Counts the call's tokens (fails open: a lost count is logged, the answer stands). */
+  async #countTokens(usage: CallUsage): Promise<void> {
+    const { countTokens, context, logger } = this.options;
+    await countTokens?.(usage).catch((err: unknown) =>
+      logger.error('token count failed', { tenantTag: context.tenantTag, errorName: errorNameOf(err) }),
+    );
   }
 
   /** Releases the reservation of a call that did not complete; never throws. */

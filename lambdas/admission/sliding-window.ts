@@ -1,0 +1,107 @@
+/**
+ * Sliding windows kept in one DynamoDB item and checked and counted by ONE
+ * conditional UpdateItem, with no read first.
+ *
+ * Time is cut into buckets; a window is the current bucket and the `span − 1`
+ * before it, so nothing counted leaves the window all at once (a fixed window
+ * forgets everything at its edge and admits 2× its limit across it). A count
+ * is admitted while the window holds less than the limit.
+ *
+ * DynamoDB's condition language has comparisons but no arithmetic, so the
+ * item keeps, per bucket b, two numbers whose comparison IS the check:
+ *   count(b)   = (what bucket b counted) − limit      (starts at −limit)
+ *   earlier(b) = −(what the span − 1 buckets before b counted)
+ * and `count(b) < earlier(b)` ⇔ window total < limit. Counting `n` at bucket
+ * b adds n to count(b) and −n to earlier(b+1 … b+span−1): each count is
+ * written ahead into the later buckets whose windows it falls in.
+ *
+ * Attribute names are slots on a ring of RING_SLOTS (> 2 × MAX_SPAN), so the
+ * item stays small: every count also removes the MAX_SPAN slots behind its
+ * bucket. A slot left from a long-idle past can only hold counts (never
+ * credit), so a stale slot makes the limiter stricter, never looser.
+ */
+import type { Comparison, GuardedUpdate } from '../tenancy/scoped-table.js';
+
+/** The most buckets one count may stay in a window. */
+export const MAX_SPAN = 6;
+const RING_SLOTS = 2 * MAX_SPAN + 1;
+
+/** One counted quantity of an item: its attribute prefix (one per family in the item) and bucket length. */
+export interface WindowFamily {
+  readonly prefix: string;
+  readonly bucketMs: number;
+}
+
+/** Where a count was made, so it can be taken back (a release, a refused request's other scope). */
+export interface CountedAt {
+  readonly bucket: number;
+  readonly amount: number;
+  readonly span: number;
+}
+
+export function bucketOf(family: WindowFamily, nowMs: number): number {
+  return Math.floor(nowMs / family.bucketMs);
+}
+
+/** Whole seconds (≥ 1) until the bucket after `nowMs`'s begins: the earliest a full window can gain room. */
+export function secondsToNextBucket(family: WindowFamily, nowMs: number): number {
+  const nextStart = (bucketOf(family, nowMs) + 1) * family.bucketMs;
+  return Math.max(1, Math.ceil((nextStart - nowMs) / 1000));
+}
+
+function slot(bucket: number): number {
+  return ((bucket % RING_SLOTS) + RING_SLOTS) % RING_SLOTS;
+}
+
+function countAttribute(family: WindowFamily, bucket: number): string {
+  return `${family.prefix}${slot(bucket)}`;
+}
+
+function earlierAttribute(family: WindowFamily, bucket: number): string {
+  return `${family.prefix}${slot(bucket)}e`;
+}
+
+/** True while the window at `bucket` holds less than `limit`. */
+export function windowBelow(family: WindowFamily, bucket: number, limit: number): Comparison {
+  return {
+    below: { attribute: countAttribute(family, bucket), absentAs: -limit },
+    above: { attribute: earlierAttribute(family, bucket), absentAs: 0 },
+  };
+}
+
+/** Counts `amount` at `at.bucket` for `at.span` buckets, and clears the slots behind it. */
+export function countIn(family: WindowFamily, at: CountedAt, limit: number): GuardedUpdate {
+  if (at.span < 1 || at.span > MAX_SPAN) throw new RangeError(`a span is 1–${MAX_SPAN} buckets`);
+  const increments: Record<string, { by: number; from?: number }> = {
+    [countAttribute(family, at.bucket)]: { by: at.amount, from: -limit },
+  };
+  for (let ahead = 1; ahead < at.span; ahead += 1)
+    increments[earlierAttribute(family, at.bucket + ahead)] = { by: -at.amount };
+  const remove: string[] = [];
+  for (let behind = 1; behind <= MAX_SPAN; behind += 1)
+    remove.push(countAttribute(family, at.bucket - behind), earlierAttribute(family, at.bucket - behind));
+  return { increments, remove };
+}
+
+/**
+ * Takes back a count, seen from bucket `nowBucket`: only the buckets whose
+ * windows are still current or ahead change (the past is past). Nothing is
+ * left to take back once the count's span has passed: the count expired.
+ */
+export function uncountIn(family: WindowFamily, at: CountedAt, nowBucket: number): GuardedUpdate {
+  const increments: Record<string, { by: number }> = {};
+  if (nowBucket === at.bucket) increments[countAttribute(family, at.bucket)] = { by: -at.amount };
+  for (let bucket = Math.max(at.bucket + 1, nowBucket); bucket < at.bucket + at.span; bucket += 1)
+    increments[earlierAttribute(family, bucket)] = { by: at.amount };
+  return { increments };
+}
+
+/** One update doing all of `updates` (each over its own attributes). */
+export function combined(...updates: readonly GuardedUpdate[]): GuardedUpdate {
+  return {
+    increments: Object.assign({}, ...updates.map((update) => update.increments)),
+    remove: updates.flatMap((update) => update.remove ?? []),
+    set: Object.assign({}, ...updates.map((update) => update.set ?? {})),
+    when: updates.flatMap((update) => update.when ?? []),
+  };
+}
