@@ -11,10 +11,11 @@
  * tenant's writes; a request picks one at random and is held to that shard's
  * share of each tenant limit.
  *
- * Both scopes are asked at once, so a request one scope refuses may have
- * been counted by the other: that count is taken back at once (one more
- * write, only then), so a user at their own limit does not spend the
- * tenant's allowance, and a full tenant does not spend its users'.
+ * Both scopes are asked at once, so a request the user's limit refuses may
+ * have been counted by the tenant: that count is taken back at once (one
+ * more write, only then), so a user at their own limit does not spend the
+ * tenant's allowance. A request the tenant refuses stays counted for its
+ * user, as it was when the two were asked one after the other.
  *
  * Tokens are checked at admission (refused once the window's are used up)
  * and counted after each model call with what it used; the in-flight slot is
@@ -142,17 +143,16 @@ export class RequestAdmission {
         tenantAddress,
         lease,
       });
-    // One scope refused: take its count back from the other, so a refusal spends no allowance.
-    const uncounted = this.#now();
-    if (user.applied)
-      await takeBack(this.table, userAddress, uncountIn(REQUESTS, request, bucketOf(REQUESTS, uncounted)));
+    // The user's limit refused a request the tenant counted: take it back, so a user at their own
+    // limit spends none of the tenant's allowance. (A request the tenant refuses stays counted for
+    // its user, who was asking too: that keeps the refusal a flood meets at two writes.)
     if (tenant.applied)
       await takeBack(
         this.table,
         tenantAddress,
         combined(
-          uncountIn(REQUESTS, request, bucketOf(REQUESTS, uncounted)),
-          uncountIn(IN_FLIGHT, lease, bucketOf(IN_FLIGHT, uncounted)),
+          uncountIn(REQUESTS, request, bucketOf(REQUESTS, this.#now())),
+          uncountIn(IN_FLIGHT, lease, bucketOf(IN_FLIGHT, this.#now())),
         ),
       );
     throw user.applied ? refusalOf(tenantChecks, tenant.attributes) : refusalOf(userChecks, user.attributes);

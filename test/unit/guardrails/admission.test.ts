@@ -171,26 +171,33 @@ describe('request admission: requests per minute', () => {
     expect(admitted.length).toBeGreaterThanOrEqual(Math.floor(exact.length * 0.85));
   });
 
-  it('does not charge the tenant for a request the user’s limit refused, nor the user for one the tenant’s refused', async () => {
-    const { admission, clock } = setup();
+  it('does not charge the tenant for a request the user’s limit refused', async () => {
+    const { admission } = setup();
     const alice = admission('alice');
     const bob = admission('bob');
-    const tight = limitsWith({ userPerMinute: 3, tenantPerMinute: 4 });
-    for (let i = 0; i < 3; i += 1) await alice.admit(tight, LEASE_MS);
-    for (let i = 0; i < 5; i += 1) await refusal(alice.admit(tight, LEASE_MS));
-    await bob.admit(tight, LEASE_MS);
-    const tenantFull = await refusal(bob.admit(tight, LEASE_MS));
-    for (let i = 0; i < 5; i += 1) await refusal(bob.admit(tight, LEASE_MS));
+    const limits = limitsWith({ userPerMinute: 3, tenantPerMinute: 5 });
+    for (let i = 0; i < 3; i += 1) await alice.admit(limits, LEASE_MS);
+    for (let i = 0; i < 5; i += 1) await refusal(alice.admit(limits, LEASE_MS));
 
-    // With room in the tenant (a raised limit applies from the next 10-s bucket), bob still has
-    // his own two requests left of three.
-    clock.now = START + 10_000;
-    const roomy = limitsWith({ userPerMinute: 3, tenantPerMinute: 100 });
-    await bob.admit(roomy, LEASE_MS);
-    await bob.admit(roomy, LEASE_MS);
-    const bobFull = await refusal(bob.admit(roomy, LEASE_MS));
+    await bob.admit(limits, LEASE_MS);
+    await bob.admit(limits, LEASE_MS);
+    const tenantFull = await refusal(bob.admit(limits, LEASE_MS));
 
     expect(tenantFull).toMatchObject({ scope: 'tenant' });
+  });
+
+  it('charges the user for a request the tenant’s limit refused, as a sequential check would', async () => {
+    const { admission, clock } = setup();
+    const limits = limitsWith({ userPerMinute: 2, tenantPerMinute: 1 });
+    await admission('alice').admit(limits, LEASE_MS);
+    await refusal(admission('bob').admit(limits, LEASE_MS));
+
+    // The tenant limit rises (from the next 10-s bucket): bob has one request left of two.
+    clock.now = START + 10_000;
+    const roomy = limitsWith({ userPerMinute: 2, tenantPerMinute: 100 });
+    await admission('bob').admit(roomy, LEASE_MS);
+    const bobFull = await refusal(admission('bob').admit(roomy, LEASE_MS));
+
     expect(bobFull).toMatchObject({ scope: 'user' });
   });
 
@@ -205,7 +212,7 @@ describe('request admission: requests per minute', () => {
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(7);
   });
 
-  it('costs one write per scope to admit or to refuse in both scopes, and one more only to take a one-sided count back', async () => {
+  it('costs one write per scope to admit or refuse, and one more only to take back what the user’s limit refused', async () => {
     const writesFor = async (limits: RateLimits, earlier: number) => {
       const { admission, writes } = setup();
       const alice = admission('alice');
@@ -217,9 +224,10 @@ describe('request admission: requests per minute', () => {
 
     const admitted = await writesFor(limitsWith({ userPerMinute: 2, tenantPerMinute: 2 }), 1);
     const refusedByBoth = await writesFor(limitsWith({ userPerMinute: 1, tenantPerMinute: 1 }), 1);
+    const refusedByTheTenant = await writesFor(limitsWith({ userPerMinute: 100, tenantPerMinute: 1 }), 1);
     const refusedByTheUser = await writesFor(limitsWith({ userPerMinute: 1, tenantPerMinute: 100 }), 1);
 
-    expect([admitted, refusedByBoth, refusedByTheUser]).toEqual([2, 2, 3]);
+    expect([admitted, refusedByBoth, refusedByTheTenant, refusedByTheUser]).toEqual([2, 2, 2, 3]);
   });
 });
 
