@@ -28,6 +28,7 @@ import { InjectedFaults } from './front-door/injected-faults.js';
 import { PolicyEvaluator } from './front-door/policy-evaluator.js';
 import { CredentialRegistry, type Credentials } from './front-door/principals.js';
 import { vectorBucketArnPrefix } from './front-door/s3vectors-request.js';
+import { TenantCalls } from './front-door/tenant-calls.js';
 import { FunctionLogs } from './function-logs.js';
 import { startInspector } from './inspector.js';
 import { deployPlatformResources, ResourceProvisioner } from './resource-provisioner.js';
@@ -189,6 +190,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       cloudFormation.save();
     });
     const faults = new InjectedFaults();
+    const tenantCalls = new TenantCalls();
     const standInModel = new StandInModel(() => secrets.values());
     const functionLogs = new FunctionLogs();
     const frontDoorStarting = track(
@@ -210,6 +212,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           model: standInModel,
           ...(options.onDenied === undefined ? {} : { onDenied: options.onDenied }),
           ...(options.onAwsCall === undefined ? {} : { onCall: options.onAwsCall }),
+          tenantCalls,
         },
         options.frontDoorPort ?? 0,
       ),
@@ -240,6 +243,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           faults,
           ttl,
           cloudFormation,
+          tenantCalls,
         },
         options.inspectorPort ?? 0,
       ),
