@@ -50,9 +50,6 @@ import {
 } from './sliding-window.js';
 import { type RateLimits, rateShardsFor } from './tier-limits.js';
 
-/** Slots free as requests end (a chat turn takes seconds): ask again soon. */
-const IN_FLIGHT_RETRY_AFTER_SECONDS = 1;
-
 /** Shard `shard`'s share of a tenant limit: the limit split evenly, the remainder to the first shards. */
 export function shardShare(limit: number, shard: number, shards: number): number {
   return Math.floor(limit / shards) + (shard < limit % shards ? 1 : 0);
@@ -116,7 +113,7 @@ export class RequestAdmission {
       tokenRate('tenant', share(limits.tenantTokensPerMinute)),
       {
         holds: windowBelow(IN_FLIGHT, lease.bucket, share(limits.tenantInFlight)),
-        refusal: () => new InFlightLimitedError(IN_FLIGHT_RETRY_AFTER_SECONDS),
+        refusal: () => new InFlightLimitedError(),
       },
     ];
     const userAddress = userAdmissionAddress();

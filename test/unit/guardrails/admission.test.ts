@@ -62,6 +62,14 @@ function setup(options: { users?: readonly string[]; random?: () => number } = {
   return { clock, admission, writes };
 }
 
+/** Whether an admission was admitted (true) or refused (false). */
+function wasAdmitted(attempt: Promise<unknown>): Promise<boolean> {
+  return attempt.then(
+    () => true,
+    () => false,
+  );
+}
+
 async function refusal(attempt: Promise<unknown>): Promise<unknown> {
   return attempt.then(
     () => {
@@ -110,10 +118,7 @@ describe('request admission: requests per minute', () => {
     const admitted: number[] = [];
     for (let t = START; t < START + 300_000; t += 250) {
       clock.now = t;
-      const outcome = await alice.admit(limitsWith({ userPerMinute: limit }), LEASE_MS).then(
-        () => true,
-        () => false,
-      );
+      const outcome = await wasAdmitted(alice.admit(limitsWith({ userPerMinute: limit }), LEASE_MS));
       if (outcome) admitted.push(t);
     }
 
@@ -144,12 +149,7 @@ describe('request admission: requests per minute', () => {
         times.filter((u) => Math.floor(u / 10_000) > bucket - 6).length;
       if (inWindow(exact) < limit) exact.push(t);
       const fullBefore = inWindow(admitted) >= limit;
-      if (
-        await alice.admit(limitsWith({ userPerMinute: limit }), LEASE_MS).then(
-          () => true,
-          () => false,
-        )
-      ) {
+      if (await wasAdmitted(alice.admit(limitsWith({ userPerMinute: limit }), LEASE_MS))) {
         if (fullBefore) looser += 1;
         admitted.push(t);
       }
@@ -259,29 +259,11 @@ describe('request admission: tenant shards', () => {
     const limits = limitsWith({ tenantPerMinute: 3_000, userPerMinute: 10_000, tenantInFlight: 10_000 });
     let onShardZero = 0;
     for (let i = 0; i < 800; i += 1)
-      if (
-        await pinned
-          .admission(`u${i % 50}`)
-          .admit(limits, LEASE_MS)
-          .then(
-            () => true,
-            () => false,
-          )
-      )
-        onShardZero += 1;
+      if (await wasAdmitted(pinned.admission(`u${i % 50}`).admit(limits, LEASE_MS))) onShardZero += 1;
     const spread = setup({ random: seeded(7) });
     let acrossShards = 0;
     for (let i = 0; i < 3_500; i += 1)
-      if (
-        await spread
-          .admission(`u${i % 50}`)
-          .admit(limits, LEASE_MS)
-          .then(
-            () => true,
-            () => false,
-          )
-      )
-        acrossShards += 1;
+      if (await wasAdmitted(spread.admission(`u${i % 50}`).admit(limits, LEASE_MS))) acrossShards += 1;
 
     expect(onShardZero).toBe(750);
     expect(acrossShards).toBeLessThanOrEqual(3_000);

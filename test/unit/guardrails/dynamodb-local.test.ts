@@ -15,6 +15,7 @@ import {
   TokenRateLimitedError,
 } from '../../../lambdas/admission/errors.js';
 import { RequestAdmission } from '../../../lambdas/admission/request-admission.js';
+import type { RateLimits } from '../../../lambdas/admission/tier-limits.js';
 import { AuditTrail } from '../../../lambdas/audit/audit-trail.js';
 import { Metering } from '../../../lambdas/metering/metering.js';
 import { readTenantCosts } from '../../../lambdas/metering/tenant-costs.js';
@@ -54,6 +55,18 @@ afterAll(async () => {
   client?.destroy();
   await dynamodb?.stop();
 });
+
+/** Admission limits no test reaches but the ones it sets (one tenant shard). */
+function admissionLimits(overrides: Partial<RateLimits>): RateLimits {
+  return {
+    tenantPerMinute: 100,
+    userPerMinute: 100,
+    tenantTokensPerMinute: 1_000_000,
+    userTokensPerMinute: 1_000_000,
+    tenantInFlight: 100,
+    ...overrides,
+  };
+}
 
 function tableFor(tenantId: string, userId: string): ScopedTable {
   return new ScopedTable(client, TABLE, { tenantId, userId });
@@ -194,13 +207,7 @@ describe('guard rails on DynamoDB Local', () => {
 
   it('admits concurrent requests up to the limit with one conditional UpdateItem per scope, leaving no count for the refused', async () => {
     const now = Date.parse('2026-11-22T10:00:35Z');
-    const limits = {
-      tenantPerMinute: 100,
-      userPerMinute: 3,
-      tenantTokensPerMinute: 1_000_000,
-      userTokensPerMinute: 1_000_000,
-      tenantInFlight: 100,
-    };
+    const limits = admissionLimits({ userPerMinute: 3 });
     const alice = new RequestAdmission(tableFor('rate-co', 'alice'), { now: () => now });
 
     const results = await Promise.allSettled(Array.from({ length: 10 }, () => alice.admit(limits, 29_000)));
@@ -220,13 +227,7 @@ describe('guard rails on DynamoDB Local', () => {
 
   it('names an in-flight and a token refusal from the item DynamoDB returns with the failed condition', async () => {
     const now = Date.parse('2026-11-22T10:00:35Z');
-    const limits = {
-      tenantPerMinute: 100,
-      userPerMinute: 100,
-      tenantTokensPerMinute: 1_000,
-      userTokensPerMinute: 1_000_000,
-      tenantInFlight: 2,
-    };
+    const limits = admissionLimits({ tenantTokensPerMinute: 1_000, tenantInFlight: 2 });
     const admission = (userId: string) =>
       new RequestAdmission(tableFor('rate-flight', userId), { now: () => now });
     const first = await admission('alice').admit(limits, 29_000);
@@ -247,13 +248,7 @@ describe('guard rails on DynamoDB Local', () => {
 
   it('refuses the user’s next request in the minute with RateLimitedError from DynamoDB’s own condition', async () => {
     let now = Date.parse('2026-11-22T10:00:55Z');
-    const limits = {
-      tenantPerMinute: 100,
-      userPerMinute: 2,
-      tenantTokensPerMinute: 1_000_000,
-      userTokensPerMinute: 1_000_000,
-      tenantInFlight: 100,
-    };
+    const limits = admissionLimits({ userPerMinute: 2 });
     const alice = new RequestAdmission(tableFor('rate-edge', 'alice'), { now: () => now });
     await alice.admit(limits, 29_000);
     await alice.admit(limits, 29_000);
