@@ -14,6 +14,7 @@ const suffix = uniqueSuffix();
 const userTokens = `zq-tpm-user-${suffix}`;
 const tenantTokens = `zq-tpm-tenant-${suffix}`;
 const inFlight = `zq-flight-${suffix}`;
+const oneAtATime = `zq-one-${suffix}`;
 const elsewhere = `zq-adm-free-${suffix}`;
 const member = (tenantId: string, sub: string): Caller => ({ sub, tenantId, groups: ['analyst'] });
 
@@ -24,6 +25,7 @@ beforeAll(async () => {
     // Under 750 requests a minute, the tenant's counters stay in one shard: the check is exact.
     onboard(tenantTokens, 'basic', { rateLimits: { tokensPerTenantPerMinute: 50, perTenantPerMinute: 600 } }),
     onboard(inFlight, 'basic', { rateLimits: { inFlightPerTenant: 2 } }),
+    onboard(oneAtATime, 'basic', { rateLimits: { inFlightPerTenant: 1 } }),
     onboard(elsewhere, 'basic'),
   ]);
 });
@@ -81,5 +83,20 @@ describe('requests in flight', () => {
     expect(other.status).toBe(200);
     expect(finished.map((answer) => answer.status)).toEqual([200, 200]);
     expect(after.status).toBe(200);
+  });
+
+  it('frees each request’s slot when it ends (a chat’s with its last model call), so one at a time never waits', async () => {
+    const ada = member(oneAtATime, 'ada');
+
+    const answers = [
+      await me(ada),
+      await me(ada),
+      await chat(ada, 'hello'),
+      await callAs(ada, 'GET', '/v1/sessions'),
+      await chat(ada, 'and again'),
+      await me(ada),
+    ];
+
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200, 200]);
   });
 });
