@@ -6,7 +6,7 @@
 import type { GuardrailTable } from '../guardrails/guardrail-table.js';
 import { connectorCallsAddress, MINUTE_SPAN, REQUESTS, withIdleExpiry } from './admission-items.js';
 import { RateLimitedError } from './errors.js';
-import { bucketOf, countIn, secondsToNextBucket, windowBelow } from './sliding-window.js';
+import { bucketOf, countIn, secondsUntilRoom, windowBelow } from './sliding-window.js';
 
 export interface ConnectorCallLimiterOptions {
   /** @default Date.now */
@@ -34,6 +34,7 @@ export class ConnectorCallLimiter {
         when: [windowBelow(REQUESTS, at.bucket, perMinute)],
       }),
     );
-    if (!outcome.applied) throw new RateLimitedError('tenant', secondsToNextBucket(REQUESTS, now));
+    if (!outcome.applied)
+      throw new RateLimitedError('tenant', secondsUntilRoom(REQUESTS, outcome.attributes, now, perMinute));
   }
 }

@@ -44,7 +44,7 @@ import {
   combined,
   countIn,
   MAX_SPAN,
-  secondsToNextBucket,
+  secondsUntilRoom,
   uncountIn,
   windowBelow,
 } from './sliding-window.js';
@@ -67,10 +67,10 @@ export interface RequestAdmissionOptions {
   readonly random?: () => number;
 }
 
-/** A limit's check and the error that names it. */
+/** A limit's check and the error that names it (from the item that failed it). */
 interface Check {
   readonly holds: Comparison;
-  readonly refusal: () => ClientError;
+  readonly refusal: (item: Readonly<Record<string, unknown>>) => ClientError;
 }
 
 /** A scope's checks, at least one. */
@@ -104,11 +104,11 @@ export class RequestAdmission {
     const tokens = bucketOf(TOKENS, now);
     const rate = (scope: 'user' | 'tenant', limit: number): Check => ({
       holds: windowBelow(REQUESTS, request.bucket, limit),
-      refusal: () => new RateLimitedError(scope, secondsToNextBucket(REQUESTS, now)),
+      refusal: (item) => new RateLimitedError(scope, secondsUntilRoom(REQUESTS, item, now, limit)),
     });
     const tokenRate = (scope: 'user' | 'tenant', limit: number): Check => ({
       holds: windowBelow(TOKENS, tokens, limit),
-      refusal: () => new TokenRateLimitedError(scope, secondsToNextBucket(TOKENS, now)),
+      refusal: (item) => new TokenRateLimitedError(scope, secondsUntilRoom(TOKENS, item, now, limit)),
     });
     const userChecks: Checks = [
       rate('user', limits.userPerMinute),
@@ -234,5 +234,5 @@ function guarded(
 /** The error of the first check the refusing item fails. */
 function refusalOf(checks: Checks, attributes: Readonly<Record<string, unknown>>): ClientError {
   // DynamoDB refused on exactly these attributes (ALL_OLD), so one of the checks fails on them.
-  return (checks.find((check) => !comparisonHolds(check.holds, attributes)) ?? checks[0]).refusal();
+  return (checks.find((check) => !comparisonHolds(check.holds, attributes)) ?? checks[0]).refusal(attributes);
 }

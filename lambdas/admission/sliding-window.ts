@@ -43,10 +43,27 @@ export function bucketOf(family: WindowFamily, nowMs: number): number {
   return Math.floor(nowMs / family.bucketMs);
 }
 
-/** Whole seconds (≥ 1) until the bucket after `nowMs`'s begins: the earliest a full window can gain room. */
-export function secondsToNextBucket(family: WindowFamily, nowMs: number): number {
-  const nextStart = (bucketOf(family, nowMs) + 1) * family.bucketMs;
-  return Math.max(1, Math.ceil((nextStart - nowMs) / 1000));
+/**
+ * Whole seconds (≥ 1) until a full window has room again, if nothing more is
+ * counted: the first later bucket whose window — the counts written ahead into
+ * `earlier(b)` — holds less than `limit`. The window at `nowMs + span`
+ * buckets holds nothing of today's, so the answer is at most one window.
+ */
+export function secondsUntilRoom(
+  family: WindowFamily,
+  attributes: Readonly<Record<string, unknown>>,
+  nowMs: number,
+  limit: number,
+): number {
+  const bucket = bucketOf(family, nowMs);
+  let ahead = 1;
+  while (ahead < MAX_SPAN && -numberOr(attributes[earlierAttribute(family, bucket + ahead)], 0) >= limit)
+    ahead += 1;
+  return Math.max(1, Math.ceil(((bucket + ahead) * family.bucketMs - nowMs) / 1000));
+}
+
+function numberOr(value: unknown, absent: number): number {
+  return typeof value === 'number' ? value : absent;
 }
 
 function slot(bucket: number): number {

@@ -46,8 +46,9 @@ describe('tokens per minute', () => {
     expect((await modelUsageOf(userTokens)).inputTokens).toBeGreaterThan(50);
     expect(refused).toMatchObject({ status: 429, body: { error: { code: 'token_rate_limited' } } });
     const retryAfter = Number(refused.headers.get('retry-after'));
-    expect(retryAfter).toBeGreaterThanOrEqual(1);
-    expect(retryAfter).toBeLessThanOrEqual(10);
+    // Until the turn's tokens leave the one-minute window.
+    expect(retryAfter).toBeGreaterThanOrEqual(50);
+    expect(retryAfter).toBeLessThanOrEqual(60);
     expect([teammate.status, other.status]).toEqual([200, 200]);
   });
 

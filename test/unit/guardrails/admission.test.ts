@@ -80,17 +80,23 @@ async function refusal(attempt: Promise<unknown>): Promise<unknown> {
 }
 
 describe('request admission: requests per minute', () => {
-  it('admits up to the user’s limit, then refuses with 429 rate_limited until the next bucket', async () => {
-    const { admission } = setup();
+  it('admits up to the user’s limit, then refuses with 429 rate_limited until its oldest request leaves the window', async () => {
+    const { admission, clock } = setup();
     const alice = admission('alice');
-    const limits = limitsWith({ userPerMinute: 2 });
-    await alice.admit(limits, LEASE_MS);
-    await alice.admit(limits, LEASE_MS);
+    const limits = limitsWith({ userPerMinute: 3 });
+    for (const at of ['10:00:05', '10:00:15', '10:00:25']) {
+      clock.now = Date.parse(`2026-11-22T${at}Z`);
+      await alice.admit(limits, LEASE_MS);
+    }
 
+    clock.now = Date.parse('2026-11-22T10:00:30Z');
     const err = await refusal(alice.admit(limits, LEASE_MS));
+    clock.now = Date.parse('2026-11-22T10:01:00Z');
+    await alice.admit(limits, LEASE_MS);
 
     expect(err).toBeInstanceOf(RateLimitedError);
-    expect(err).toMatchObject({ scope: 'user', retryAfterSeconds: 5, status: 429, code: 'rate_limited' });
+    // The request of 10:00:05 leaves the window at 10:01:00.
+    expect(err).toMatchObject({ scope: 'user', retryAfterSeconds: 30, status: 429, code: 'rate_limited' });
   });
 
   it('admits no burst across a window edge: a full minute at 10:00:59.9 keeps 10:01:00.1 refused', async () => {
@@ -291,7 +297,7 @@ describe('request admission: tokens per minute', () => {
       scope: 'user',
       status: 429,
       code: 'token_rate_limited',
-      retryAfterSeconds: 5,
+      retryAfterSeconds: 55,
     });
   });
 
@@ -380,7 +386,7 @@ describe('connector calls', () => {
 
     const err = await refusal(calls.admit(2));
 
-    expect(err).toMatchObject({ scope: 'tenant', retryAfterSeconds: 5, code: 'rate_limited' });
+    expect(err).toMatchObject({ scope: 'tenant', retryAfterSeconds: 55, code: 'rate_limited' });
     // Requests have their own counters: a tenant out of connector calls may still ask things.
     await admission('alice').admit(limitsWith({ tenantPerMinute: 10 }), LEASE_MS);
   });

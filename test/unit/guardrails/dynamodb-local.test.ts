@@ -243,7 +243,7 @@ describe('guard rails on DynamoDB Local', () => {
 
     expect(inFlightRefusal).toBeInstanceOf(InFlightLimitedError);
     expect(tokenRefusal).toBeInstanceOf(TokenRateLimitedError);
-    expect(tokenRefusal).toMatchObject({ scope: 'tenant', retryAfterSeconds: 5 });
+    expect(tokenRefusal).toMatchObject({ scope: 'tenant', retryAfterSeconds: 55 });
   });
 
   it('refuses the user’s next request in the minute with RateLimitedError from DynamoDB’s own condition', async () => {
@@ -259,7 +259,8 @@ describe('guard rails on DynamoDB Local', () => {
     await alice.admit(limits, 29_000);
 
     expect(acrossTheEdge).toBeInstanceOf(RateLimitedError);
-    expect(acrossTheEdge).toMatchObject({ scope: 'user', retryAfterSeconds: 5 });
+    // The two requests of 10:00:55 leave the window at 10:01:50.
+    expect(acrossTheEdge).toMatchObject({ scope: 'user', retryAfterSeconds: 45 });
   });
 
   it('keeps one audit chain under concurrent appends and detects a record changed in the table', async () => {
