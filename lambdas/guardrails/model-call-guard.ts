@@ -96,14 +96,14 @@ export class ModelCallGuard {
   async complete(admission: Admission, usage: CallUsage): Promise<void> {
     const counting = this.#countTokens(usage);
     const { budget, metering, context, logger } = this.options;
-    const { callIndex, latencyMs, ...actual } = usage;
+    const { callIndex, latencyMs, last: _last, ...actual } = usage;
     await budget.settle(admission.reservation, actual).catch((err: unknown) =>
       logger.error('budget settlement failed', {
         tenantTag: context.tenantTag,
         errorName: errorNameOf(err),
       }),
     );
-    const call: MeteredCall = { requestId: context.requestId, ...usage };
+    const call: MeteredCall = { requestId: context.requestId, callIndex, latencyMs, ...actual };
     await metering.meterCall(context, call);
     try {
       this.options.onCall?.(call);

@@ -4,7 +4,7 @@ import { BudgetGuard } from '../../../lambdas/admission/budget-guard.js';
 import { TIER_BUDGETS } from '../../../lambdas/admission/tier-limits.js';
 import type { TurnEvent, TurnTaker } from '../../../lambdas/agent/agent-loop.js';
 import { guardedTurns } from '../../../lambdas/agent/guarded-turns.js';
-import { ModelCallGuard } from '../../../lambdas/guardrails/model-call-guard.js';
+import { ModelCallGuard, type ModelCallGuardOptions } from '../../../lambdas/guardrails/model-call-guard.js';
 import { Metering } from '../../../lambdas/metering/metering.js';
 import { capturingLogger, contextFor, recordingSleep } from './support/contexts.js';
 import { MemoryGuardrailTable, throttled } from './support/memory-guardrail-table.js';
@@ -40,7 +40,7 @@ function scriptedModel(script: Attempt[]) {
   return { attempts, turnsWith };
 }
 
-function guard() {
+function guard(countTokens?: ModelCallGuardOptions['countTokens']) {
   const context = contextFor('acme', 'alice');
   const table = new MemoryGuardrailTable(context);
   return new ModelCallGuard({
@@ -50,6 +50,7 @@ function guard() {
     metering: new Metering(table),
     logger: capturingLogger(),
     retry: { sleep: recordingSleep() },
+    ...(countTokens === undefined ? {} : { countTokens }),
   });
 }
 
@@ -88,5 +89,33 @@ describe('guarded streaming turns', () => {
     expect(error).toMatchObject({ name: 'ThrottlingException' });
     expect(model.attempts).toHaveLength(1);
     expect(texts).toEqual(['Hel']);
+  });
+});
+
+describe('token counting', () => {
+  it('counts a finished turn’s tokens, marked as the request’s last call when it asks for no tool', async () => {
+    const counted: Array<{ tokens: number; last: boolean | undefined }> = [];
+    const model = scriptedModel(['answer']);
+    const countingGuard = guard(async (call) => {
+      counted.push({ tokens: call.inputTokens + call.outputTokens, last: call.last });
+    });
+
+    await streamedTexts(guardedTurns(countingGuard, 'amazon.nova-lite-v1:0', model.turnsWith));
+
+    expect(counted).toEqual([{ tokens: 15, last: true }]);
+  });
+
+  it('answers even when the token count fails (it fails open)', async () => {
+    const model = scriptedModel(['answer']);
+    const failingGuard = guard(async () => {
+      throw new Error('DynamoDB is down');
+    });
+
+    const { texts, error } = await streamedTexts(
+      guardedTurns(failingGuard, 'amazon.nova-lite-v1:0', model.turnsWith),
+    );
+
+    expect(error).toBeUndefined();
+    expect(texts).toEqual(['Hel', 'lo']);
   });
 });
