@@ -16,9 +16,10 @@
  * written ahead into the later buckets whose windows it falls in.
  *
  * Attribute names are slots on a ring of RING_SLOTS (> 2 × MAX_SPAN), so the
- * item stays small: every count also removes the MAX_SPAN slots behind its
- * bucket. A slot left from a long-idle past can only hold counts (never
- * credit), so a stale slot makes the limiter stricter, never looser.
+ * item stays small: every count also clears the slots no current or later
+ * window can use. What an idle gap of a ring or more leaves (the last count
+ * before it, written ahead) can only hold counts, never credit: a stale slot
+ * makes the limiter stricter for a while, never looser.
  */
 import type { Comparison, GuardedUpdate } from '../tenancy/scoped-table.js';
 
@@ -94,9 +95,14 @@ export function countIn(family: WindowFamily, at: CountedAt, limit: number): Gua
   };
   for (let ahead = 1; ahead < at.span; ahead += 1)
     increments[earlierAttribute(family, at.bucket + ahead)] = { by: -at.amount };
+  // Clear every slot no window from this bucket on can use: counts of every other bucket but the
+  // next (a writer whose clock is a moment ahead may be counting there already), and what was
+  // written ahead for the buckets behind.
   const remove: string[] = [];
+  for (let behind = 1; behind < RING_SLOTS - 1; behind += 1)
+    remove.push(countAttribute(family, at.bucket - behind));
   for (let behind = 1; behind <= MAX_SPAN; behind += 1)
-    remove.push(countAttribute(family, at.bucket - behind), earlierAttribute(family, at.bucket - behind));
+    remove.push(earlierAttribute(family, at.bucket - behind));
   return { increments, remove };
 }
 
