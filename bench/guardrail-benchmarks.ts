@@ -10,7 +10,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { STSClient } from '@aws-sdk/client-sts';
 import { BudgetGuard } from '../lambdas/admission/budget-guard.js';
-import { RateLimiter } from '../lambdas/admission/rate-limiter.js';
+import { RequestAdmission } from '../lambdas/admission/request-admission.js';
 import {
   type AuditRecord,
   auditRecordHash,
@@ -117,11 +117,18 @@ export async function measureGuardRails(cloud: LocalCloud): Promise<MicroBenchma
     }),
   );
 
-  // Rate-limit admission: user then tenant counter, per request.
-  const limiter = new RateLimiter(table);
+  // Request admission: the user's item and a tenant shard, both at once, per request.
+  const admission = new RequestAdmission(table);
+  const unbounded = {
+    tenantPerMinute: 1e9,
+    userPerMinute: 1e9,
+    tenantTokensPerMinute: 1e12,
+    userTokensPerMinute: 1e12,
+    tenantInFlight: 1e9,
+  };
   results.push(
-    await measure('rate-limit admission', 500, async () => {
-      for (let i = 0; i < 500; i += 1) await limiter.admit({ tenantPerMinute: 1e9, userPerMinute: 1e9 });
+    await measure('request admission', 500, async () => {
+      for (let i = 0; i < 500; i += 1) await admission.admit(unbounded, 29_000);
     }),
   );
 

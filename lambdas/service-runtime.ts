@@ -11,7 +11,8 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { BudgetGuard } from './admission/budget-guard.js';
-import { RateLimiter } from './admission/rate-limiter.js';
+import { ConnectorCallLimiter } from './admission/connector-call-limiter.js';
+import { type AdmissionTicket, RequestAdmission } from './admission/request-admission.js';
 import { budgetFor, rateLimitsFor, TIER_CONNECTOR_CALLS_PER_MINUTE } from './admission/tier-limits.js';
 import { AuditAccess } from './audit/audit-access.js';
 import type { AuditTrail } from './audit/audit-trail.js';
@@ -110,6 +111,8 @@ export class ServiceRuntime {
   readonly #tagKey: () => Promise<string>;
   #pageCursors: { readonly key: string; readonly cursors: PageCursors } | undefined;
   readonly #modelRetry: ServiceRuntimeOptions['modelRetry'];
+  /** Each admitted request's ticket, by its context (one object per request), for its model calls. */
+  readonly #admitted = new WeakMap<RequestContext, AdmissionTicket>();
 
   constructor(
     readonly config: ServiceConfig,
@@ -216,12 +219,20 @@ export class ServiceRuntime {
   }
 
   /**
-   * Counts the request against the tenant's and the caller's rate limits (the
-   * registry record's overrides, else the tier's); throws RateLimitedError.
+   * Admits the request against the tenant's and the caller's limits (the
+   * registry record's overrides, else the tier's): requests and tokens per
+   * minute, requests in flight. Throws a 429 error; the ticket frees the
+   * request's in-flight slot and, through the request's model call guard,
+   * counts its tokens.
    */
-  async admitRequest(context: RequestContext): Promise<void> {
+  async admitRequest(context: RequestContext, leaseMs: number): Promise<AdmissionTicket> {
     const [table, tenant] = await Promise.all([this.table(context), this.directory.tenant(context.tenantId)]);
-    await new RateLimiter(table).admit(rateLimitsFor(tenant ?? { tier: context.tier }));
+    const ticket = await new RequestAdmission(table).admit(
+      rateLimitsFor(tenant ?? { tier: context.tier }),
+      leaseMs,
+    );
+    this.#admitted.set(context, ticket);
+    return ticket;
   }
 
   /** The guard of one request's model calls: the tenant's budget, metering, the retry layer, telemetry. */
@@ -230,6 +241,7 @@ export class ServiceRuntime {
     telemetry: RequestTelemetry | Logger,
   ): Promise<ModelCallGuard> {
     const [table, tenant] = await Promise.all([this.table(context), this.directory.tenant(context.tenantId)]);
+    const ticket = this.#admitted.get(context);
     return new ModelCallGuard({
       context,
       logger: telemetry,
@@ -240,6 +252,12 @@ export class ServiceRuntime {
         recordRetentionDays: retentionFor(tenant ?? { tier: context.tier }).usageRecordsDays,
       }),
       ...(this.#modelRetry === undefined ? {} : { retry: this.#modelRetry }),
+      ...(ticket === undefined
+        ? {}
+        : {
+            countTokens: (call) =>
+              ticket.countTokens(call.inputTokens + call.outputTokens, { last: call.last === true }),
+          }),
       onCall: (call) => {
         if (!('count' in telemetry)) return;
         telemetry.count('ModelInputTokens', call.inputTokens);
@@ -306,7 +324,7 @@ export class ServiceRuntime {
     const [table, tenant] = await Promise.all([this.table(context), this.directory.tenant(context.tenantId)]);
     return {
       context,
-      limiter: new RateLimiter(table),
+      limiter: new ConnectorCallLimiter(table),
       callsPerMinute: TIER_CONNECTOR_CALLS_PER_MINUTE[tenant?.tier ?? context.tier],
       metering: new Metering(table, {
         logger,

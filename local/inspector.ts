@@ -23,6 +23,7 @@
  *   POST /functions/invoke {functionLogicalId, tenantId?, event} → { result } Lambda's Invoke (tenantId =
  *                                               `X-Amz-Tenant-Id`) straight to a worker, bypassing the gateway
  *   GET  /cloudformation/stacks               → { stacks: StackView[] } every stack, deleted ones too, with its resources
+ *   GET  /aws-calls?tenantId=<id>             → { byService } AWS calls made through that tenant's sessions so far
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import * as z from 'zod';
@@ -33,6 +34,7 @@ import type { SecretsManagerEmulator } from './emulators/secrets-manager.js';
 import type { StandInModel } from './emulators/stand-in-model.js';
 import type { InjectedFaults } from './front-door/injected-faults.js';
 import type { CredentialRegistry } from './front-door/principals.js';
+import type { TenantCalls } from './front-door/tenant-calls.js';
 import type { FunctionLogs } from './function-logs.js';
 import { closeServer, LOOPBACK, listenOnLoopback } from './net.js';
 import type { TtlSweeper } from './ttl-sweeper.js';
@@ -56,6 +58,7 @@ export interface InspectorSources {
   readonly faults: Pick<InjectedFaults, 'failNext'>;
   readonly ttl: Pick<TtlSweeper, 'expire'>;
   readonly cloudFormation: Pick<CloudFormationEmulator, 'list'>;
+  readonly tenantCalls: Pick<TenantCalls, 'of'>;
 }
 
 const RunSchema = z.object({ at: z.iso.datetime().optional(), only: z.string().min(1).optional() }).strict();
@@ -198,6 +201,11 @@ export async function startInspector(sources: InspectorSources, port = 0): Promi
       const tenantId = url.searchParams.get('tenantId');
       if (tenantId === null) return reply(outgoing, 400, { message: 'tenantId is required' });
       return reply(outgoing, 200, sources.model.usageOf(tenantId));
+    }
+    if (url.pathname === '/aws-calls') {
+      const tenantId = url.searchParams.get('tenantId');
+      if (tenantId === null) return reply(outgoing, 400, { message: 'tenantId is required' });
+      return reply(outgoing, 200, { byService: sources.tenantCalls.of(tenantId) });
     }
     if (url.pathname === '/logs') {
       return reply(outgoing, 200, { lines: sources.logs.lines(fromSequence), dropped: sources.logs.dropped });

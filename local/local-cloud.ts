@@ -29,6 +29,7 @@ import { InjectedFaults } from './front-door/injected-faults.js';
 import { PolicyEvaluator } from './front-door/policy-evaluator.js';
 import { CredentialRegistry, type Credentials } from './front-door/principals.js';
 import { vectorBucketArnPrefix } from './front-door/s3vectors-request.js';
+import { TenantCalls } from './front-door/tenant-calls.js';
 import { FunctionLogs } from './function-logs.js';
 import { startInspector } from './inspector.js';
 import { deployPlatformResources, ResourceProvisioner } from './resource-provisioner.js';
@@ -194,6 +195,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       cloudFormation.save();
     });
     const faults = new InjectedFaults();
+    const tenantCalls = new TenantCalls();
     const standInModel = new StandInModel(() => secrets.values());
     const functionLogs = new FunctionLogs();
     const frontDoorStarting = track(
@@ -217,6 +219,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           ...(options.onAwsCall === undefined ? {} : { onCall: options.onAwsCall }),
           ...(options.onAwsCallForwarded === undefined ? {} : { onForwarded: options.onAwsCallForwarded }),
           ...(options.dynamoDbUnits === undefined ? {} : { dynamoDbUnits: options.dynamoDbUnits }),
+          tenantCalls,
         },
         options.frontDoorPort ?? 0,
       ),
@@ -247,6 +250,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           faults,
           ttl,
           cloudFormation,
+          tenantCalls,
         },
         options.inspectorPort ?? 0,
       ),

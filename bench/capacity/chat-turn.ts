@@ -1,13 +1,13 @@
 /**
  * What one chat turn without a tool does to AWS, counted from the code (the bench's
- * bench/results/latest.json measures the total: POST /v1/chat (no tool) = 9 calls with a warm
+ * bench/results/latest.json measures the total: POST /v1/chat (no tool) = 11 calls with a warm
  * session), and which of its writes land on a tenant's hot partitions.
  *
  * Write units: a standard write of an item ≤ 1 KB is 1 WRU, a transactional one 2 WRU per item; a
  * strongly consistent read ≤ 4 KB is 1 RRU (ScopedTable reads are ConsistentRead). A conditional
  * write that fails its condition still consumes its units, so refused requests count too.
  */
-import { TIER_BUDGETS, TIER_RATE_LIMITS } from '../../lambdas/admission/tier-limits.js';
+import { rateShardsFor, TIER_BUDGETS, TIER_RATE_LIMITS } from '../../lambdas/admission/tier-limits.js';
 import { USAGE_CELL_SHARDS } from '../../lambdas/metering/usage-keys.js';
 import type { Tier } from '../../lambdas/tenancy/request-context.js';
 
@@ -32,14 +32,14 @@ export const NO_TOOL_CHAT_TURN: readonly AwsCall[] = Object.freeze([
   {
     service: 'dynamodb',
     operation: 'UpdateItem',
-    what: "rate limit: the user's window counter (rate-limiter.ts)",
+    what: "admission: the user's requests and tokens per minute (request-admission.ts; with the next, one round trip)",
     writeUnits: 1,
     readUnits: 0,
   },
   {
     service: 'dynamodb',
     operation: 'UpdateItem',
-    what: "rate limit: the tenant's window counter (rate-limiter.ts)",
+    what: "admission: a tenant shard's requests, tokens and in-flight slots (request-admission.ts)",
     writeUnits: 1,
     readUnits: 0,
   },
@@ -70,6 +70,20 @@ export const NO_TOOL_CHAT_TURN: readonly AwsCall[] = Object.freeze([
     operation: 'TransactWriteItems',
     what: 'metering + settlement: usage record + usage cell + budget shard counter (metering.ts)',
     writeUnits: tx(3),
+    readUnits: 0,
+  },
+  {
+    service: 'dynamodb',
+    operation: 'UpdateItem',
+    what: "the call's tokens on the user's item (request-admission.ts; alongside settlement and metering)",
+    writeUnits: 1,
+    readUnits: 0,
+  },
+  {
+    service: 'dynamodb',
+    operation: 'UpdateItem',
+    what: "the call's tokens and the in-flight slot's release on the tenant shard (request-admission.ts)",
+    writeUnits: 1,
     readUnits: 0,
   },
   {
@@ -124,12 +138,14 @@ export interface HotPartition {
  */
 export function tenantHotPartitions(tier: Tier): HotPartition[] {
   const budgetShards = TIER_BUDGETS[tier].shards;
+  const admissionShards = rateShardsFor(TIER_RATE_LIMITS[tier]);
   return [
     {
-      name: 'rate-limit counter',
-      key: '<t>#t#rate · w#<window>',
-      // One UpdateItem per request, admitted or refused (rate-limiter.ts).
-      unitsPerTurn: 1,
+      name: `admission shard (${admissionShards} per tenant)`,
+      key: '<t>#t#rate#s<N> · admission',
+      // Admission (one UpdateItem, admitted or refused) and, after the model, the tokens and the
+      // in-flight release (one more) — both on the shard the request picked (request-admission.ts).
+      unitsPerTurn: 2 / admissionShards,
     },
     {
       name: `budget shard (${budgetShards} per tenant-month)`,
@@ -149,4 +165,9 @@ export function tenantHotPartitions(tier: Tier): HotPartition[] {
 /** The tier's tenant-wide request limit per second. */
 export function tenantRateLimitPerSecond(tier: Tier): number {
   return TIER_RATE_LIMITS[tier].tenantPerMinute / 60;
+}
+
+/** The turns/s of one tenant at which a partition reaches DynamoDB's 1,000 WCU/s. */
+export function turnsAtPartitionLimit(partition: Pick<HotPartition, 'unitsPerTurn'>): number {
+  return PARTITION_WRITE_UNITS_PER_SECOND / partition.unitsPerTurn;
 }

@@ -10,10 +10,12 @@ import {
 } from '../../lambdas/tenancy/tenant-session.js';
 import { DEFAULT_AUTHORIZER_CACHE_SECONDS } from '../../lib/tenant-api.js';
 import {
+  type HotPartition,
   NO_TOOL_CHAT_TURN,
   PARTITION_WRITE_UNITS_PER_SECOND,
   tenantHotPartitions,
   tenantRateLimitPerSecond,
+  turnsAtPartitionLimit,
   turnTotals,
 } from './chat-turn.js';
 import { type CostPer1000Turns, costPer1000Turns, type PriceTable } from './cost.js';
@@ -154,6 +156,26 @@ export interface CapacityReport {
   readonly stsLimitPerSecond: number;
   readonly rows: readonly CapacityRow[];
   readonly chart: readonly SessionsAtLoad[];
+  /** Every hot partition of each tier with the turns/s it allows one tenant: the ceilings by design. */
+  readonly ceilings: readonly PartitionCeiling[];
+}
+
+export interface PartitionCeiling {
+  readonly tier: Tier;
+  readonly partition: HotPartition;
+  /** Turns/s of one tenant at which this partition reaches 1,000 WCU. */
+  readonly maxTurnsPerSecond: number;
+}
+
+/** The turns/s each of a tier's hot partitions allows one tenant, for every tier. */
+export function partitionCeilings(): PartitionCeiling[] {
+  return (['enterprise', 'premium', 'basic'] as const).flatMap((tier) =>
+    tenantHotPartitions(tier).map((partition) => ({
+      tier,
+      partition,
+      maxTurnsPerSecond: turnsAtPartitionLimit(partition),
+    })),
+  );
 }
 
 /** The tier of the tenant of a given rank (0-based): the biggest tenants are on the top tiers. */
@@ -234,7 +256,7 @@ export function hotItemsAtLoad(
       partitions,
       hottest,
       hottestUse: hottest.writeUnitsPerSecond / PARTITION_WRITE_UNITS_PER_SECOND,
-      maxTurnsPerSecond: PARTITION_WRITE_UNITS_PER_SECOND / hottest.unitsPerTurn,
+      maxTurnsPerSecond: turnsAtPartitionLimit(hottest),
     });
   }
   return found;
@@ -293,5 +315,6 @@ export function runCapacityModel(options: CapacityOptions, prices: PriceTable): 
     stsLimitPerSecond: STS_REQUESTS_PER_SECOND_LIMIT,
     rows,
     chart: [...new Set([...options.chartRps, ...options.rps])].sort((a, b) => a - b).map(sessionsAt),
+    ceilings: partitionCeilings(),
   };
 }

@@ -23,7 +23,7 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
-/** The report's three tables, with a one-line header of the inputs. */
+/** The report's four tables, with a one-line header of the inputs. */
 export function capacityMarkdown(report: CapacityReport): string {
   const { options, population } = report;
   const rows = report.rows;
@@ -82,6 +82,16 @@ export function capacityMarkdown(report: CapacityReport): string {
       ]),
     ),
   );
+  const ceilings = table(
+    ['tier', 'partition', 'key', 'WCU per turn', 'max turns/s of one tenant'],
+    report.ceilings.map(({ tier, partition, maxTurnsPerSecond }) => [
+      tier,
+      partition.name,
+      `\`${partition.key}\``,
+      String(Number(partition.unitsPerTurn.toFixed(3))),
+      integer(maxTurnsPerSecond),
+    ]),
+  );
   const cost = table(
     ['req/s', ...COST_PARTS.map((part) => PART_NAMES[part]), 'total', 'model share', 'STS calls'],
     rows.map(({ sessions: s, cost: c }) => [
@@ -101,9 +111,13 @@ export function capacityMarkdown(report: CapacityReport): string {
     '',
     sessions,
     '',
-    '**Hottest tenant partition, busiest tenant of each tier** (offered load, an upper bound: the tier limit refuses the excess with 429 after writing the tenant counter; only requests refused first by their user limit skip it)',
+    '**Hottest tenant partition, busiest tenant of each tier** (offered load, an upper bound: a request the tier limit refuses still writes its admission shard once, a refused condition costs its unit)',
     '',
     hot,
+    '',
+    '**Per-tenant ceilings by design** (each hot partition of a tenant of each tier: the turns/s at which it reaches 1,000 WCU)',
+    '',
+    ceilings,
     '',
     `**Cost per 1,000 chat turns (USD)** — a no-tool turn: ${turn.awsCalls} AWS calls, ` +
       `${turn.writeUnits} write units, ${turn.readUnits} read units, ${turn.modelCalls} model call`,

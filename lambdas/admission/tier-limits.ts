@@ -1,6 +1,6 @@
 /**
  * What each tier may spend and how fast it may call, and how a tenant
- * record's own budget and rate limits override its tier's defaults.
+ * record's own budget and admission limits override its tier's defaults.
  */
 import type { TenantRecord } from '../registry/tenant-record.js';
 import type { Tier } from '../tenancy/request-context.js';
@@ -17,6 +17,11 @@ export interface BudgetLimits {
 export interface RateLimits {
   readonly tenantPerMinute: number;
   readonly userPerMinute: number;
+  /** Model tokens (input + output) per minute, whole tenant. */
+  readonly tenantTokensPerMinute: number;
+  readonly userTokensPerMinute: number;
+  /** Requests of the tenant in flight at once (across every execution environment). */
+  readonly tenantInFlight: number;
 }
 
 export const TIER_BUDGETS: Readonly<Record<Tier, BudgetLimits>> = Object.freeze({
@@ -38,10 +43,46 @@ export const TIER_BUDGETS: Readonly<Record<Tier, BudgetLimits>> = Object.freeze(
  * not rate limits, bound what a tenant can spend.
  */
 export const TIER_RATE_LIMITS: Readonly<Record<Tier, RateLimits>> = Object.freeze({
-  basic: { tenantPerMinute: 3_000, userPerMinute: 300 },
-  premium: { tenantPerMinute: 6_000, userPerMinute: 600 },
-  enterprise: { tenantPerMinute: 30_000, userPerMinute: 3_000 },
+  basic: {
+    tenantPerMinute: 3_000,
+    userPerMinute: 300,
+    tenantTokensPerMinute: 400_000,
+    userTokensPerMinute: 100_000,
+    tenantInFlight: 100,
+  },
+  premium: {
+    tenantPerMinute: 6_000,
+    userPerMinute: 600,
+    tenantTokensPerMinute: 2_000_000,
+    userTokensPerMinute: 200_000,
+    tenantInFlight: 300,
+  },
+  enterprise: {
+    tenantPerMinute: 30_000,
+    userPerMinute: 3_000,
+    tenantTokensPerMinute: 20_000_000,
+    userTokensPerMinute: 1_000_000,
+    tenantInFlight: 1_500,
+  },
 });
+
+/** The fewest requests per minute and in-flight slots one tenant shard keeps (so a shard's share stays coarse). */
+const SHARD_MIN_PER_MINUTE = 750;
+const SHARD_MIN_IN_FLIGHT = 10;
+/** @see rateShardsFor */
+export const MAX_RATE_SHARDS = 16;
+
+/**
+ * How many items a tenant's admission counters are spread over: as many as
+ * keep each shard's share of the request and in-flight limits coarse (≥ 750
+ * requests/min, ≥ 10 slots), at most MAX_RATE_SHARDS. Derived from the
+ * limits, so an override that raises them spreads the tenant wider.
+ */
+export function rateShardsFor(limits: Pick<RateLimits, 'tenantPerMinute' | 'tenantInFlight'>): number {
+  const byRate = Math.floor(limits.tenantPerMinute / SHARD_MIN_PER_MINUTE);
+  const byInFlight = Math.floor(limits.tenantInFlight / SHARD_MIN_IN_FLIGHT);
+  return Math.max(1, Math.min(MAX_RATE_SHARDS, byRate, byInFlight));
+}
 
 /** Calls of a tenant's connectors' tools per minute, whole tenant (each is an outbound request we make). */
 export const TIER_CONNECTOR_CALLS_PER_MINUTE: Readonly<Record<Tier, number>> = Object.freeze({
@@ -65,8 +106,12 @@ export function budgetFor(
 /** The tenant's rate limits: its tier's defaults, overridden one by one by the record's own. */
 export function rateLimitsFor(tenant: Pick<TenantRecord, 'tier' | 'rateLimits'>): RateLimits {
   const tier = TIER_RATE_LIMITS[tenant.tier];
+  const own = tenant.rateLimits;
   return {
-    tenantPerMinute: tenant.rateLimits?.perTenantPerMinute ?? tier.tenantPerMinute,
-    userPerMinute: tenant.rateLimits?.perUserPerMinute ?? tier.userPerMinute,
+    tenantPerMinute: own?.perTenantPerMinute ?? tier.tenantPerMinute,
+    userPerMinute: own?.perUserPerMinute ?? tier.userPerMinute,
+    tenantTokensPerMinute: own?.tokensPerTenantPerMinute ?? tier.tenantTokensPerMinute,
+    userTokensPerMinute: own?.tokensPerUserPerMinute ?? tier.userTokensPerMinute,
+    tenantInFlight: own?.inFlightPerTenant ?? tier.tenantInFlight,
   };
 }

@@ -78,6 +78,7 @@ export function guardedTurns(
             inputTokens: event.turn.usage?.inputTokens ?? estimate.inputTokens,
             outputTokens: event.turn.usage?.outputTokens ?? maxOutputTokens,
             latencyMs: Date.now() - startedAt,
+            last: event.turn.stopReason !== 'tool_use',
           });
           completed = true;
         }

@@ -9,7 +9,7 @@
  * calling user's own OAuth token — is read at call time, through the tenant
  * session, and sent only to the connector.
  */
-import type { RateLimiter } from '../admission/rate-limiter.js';
+import type { ConnectorCallLimiter } from '../admission/connector-call-limiter.js';
 import type { AgentTool } from '../agent/tool.js';
 import type { Metering } from '../metering/metering.js';
 import type { Logger } from '../observability/logger.js';
@@ -26,7 +26,7 @@ const MAX_DESCRIPTION = 1_000;
 /** The request's guard rails around connector calls. */
 export interface ConnectorCallGuard {
   readonly context: Pick<RequestContext, 'tenantTag' | 'requestId' | 'userId'>;
-  readonly limiter: Pick<RateLimiter, 'admitConnectorCall'>;
+  readonly limiter: Pick<ConnectorCallLimiter, 'admit'>;
   readonly callsPerMinute: number;
   readonly metering: Pick<Metering, 'meterConnectorCall'>;
   readonly logger: Logger;
@@ -121,7 +121,7 @@ async function guardedCall<T>(
   callIndex: number,
   perform: () => Promise<T>,
 ): Promise<T> {
-  await guard.limiter.admitConnectorCall(guard.callsPerMinute);
+  await guard.limiter.admit(guard.callsPerMinute);
   const started = Date.now();
   let outcome = 'succeeded';
   try {

@@ -1,7 +1,7 @@
 /**
  * The narrow table interface the guard rails (metering, budgets, rate limits,
  * audit) are written against: ScopedTable's reads, its conditional counter
- * (`addWithin`) and its transactions (which may add to counters and swap
+ * (`addWithin`), its guarded updates (`updateIf`) and its transactions (which may add to counters and swap
  * attributes on an expected value). Addresses are ScopedTable's scoped
  * addresses, so no caller can express another tenant's partition.
  */
@@ -13,4 +13,7 @@ export type {
   TransactWriteOperation as GuardedWrite,
 } from '../tenancy/scoped-table.js';
 
-export type GuardrailTable = Pick<ScopedTable, 'get' | 'batchGet' | 'query' | 'addWithin' | 'transactWrite'>;
+export type GuardrailTable = Pick<
+  ScopedTable,
+  'get' | 'batchGet' | 'query' | 'addWithin' | 'updateIf' | 'transactWrite'
+>;

@@ -7,16 +7,16 @@
  *            tier's fallback (ModelUnavailableError — 503 — when both fail);
  *   complete meter the call and settle the reservation with what the
  *            answering model used, in ONE transaction (metering.ts joins the
- *            budget's settlement write to the call's usage record);
+ *            budget's settlement write to the call's usage record); count its tokens
+ *            against the tokens-per-minute limits at the same time;
  *   abandon  release the reservation of a call that failed.
  *
  * Round trips per model call: one write before it (the reservation), one
  * after (the transaction). A chat turn need not wait for the one after: it
  * leaves `complete` in flight, writes the chat meanwhile, and awaits
  * `completed()` before it answers (chat.ts), so metering adds no sequential
- * round trip after the answer. A post-call write that needs no exactly-once
- * (e.g. a tokens-per-minute counter) belongs beside that transaction in
- * `complete`, awaited together with it, not after it.
+ * round trip after the answer. The tokens-per-minute count (no exactly-once
+ * needed) runs beside that transaction in `complete`, awaited together with it.
  *
  * Admission fails closed. Settlement and metering fail open: they are logged
  * (tenant tag only) and never fail a request whose answer already exists.
@@ -44,6 +44,8 @@ export interface ModelCallGuardOptions {
   readonly retry?: Omit<ModelFallbackOptions, 'signal' | 'onRetry'>;
   /** Told about each metered call (per-call telemetry). */
   readonly onCall?: (call: MeteredCall) => void;
+  /** Counts a finished call's tokens against the tokens-per-minute limits (the request's admission ticket). */
+  readonly countTokens?: (call: CallUsage) => Promise<void>;
 }
 
 /** An admitted call: its reservation and the models it may use, in order. */
@@ -59,6 +61,8 @@ export interface CallUsage {
   readonly inputTokens: number;
   readonly outputTokens: number;
   readonly latencyMs: number;
+  /** The request's last model call (the agent answered without asking for a tool). */
+  readonly last?: boolean;
 }
 
 export class ModelCallGuard {
@@ -98,7 +102,10 @@ export class ModelCallGuard {
     });
   }
 
-  /** Meters the call and settles its reservation, once; never throws. `completed()` waits for it too. */
+  /**
+   * Meters the call and settles its reservation, once, while its tokens are counted; never throws.
+   * `completed()` waits for it too.
+   */
   complete(admission: Admission, usage: CallUsage): Promise<void> {
     const completion = this.#complete(admission, usage);
     this.#inFlight.add(completion);
@@ -111,8 +118,10 @@ export class ModelCallGuard {
   }
 
   async #complete(admission: Admission, usage: CallUsage): Promise<void> {
+    const counting = this.#countTokens(usage);
     const { context, logger } = this.options;
-    const call: MeteredCall = { requestId: context.requestId, ...usage };
+    const { last: _last, ...metered } = usage;
+    const call: MeteredCall = { requestId: context.requestId, ...metered };
     await this.#meterAndSettle(admission.reservation, call);
     try {
       this.options.onCall?.(call);
@@ -122,6 +131,15 @@ export class ModelCallGuard {
         errorName: errorNameOf(err),
       });
     }
+    await counting;
+  }
+
+  /** Counts the call's tokens (fails open: a lost count is logged, the answer stands). */
+  async #countTokens(usage: CallUsage): Promise<void> {
+    const { countTokens, context, logger } = this.options;
+    await countTokens?.(usage).catch((err: unknown) =>
+      logger.error('token count failed', { tenantTag: context.tenantTag, errorName: errorNameOf(err) }),
+    );
   }
 
   /**

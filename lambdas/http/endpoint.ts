@@ -37,9 +37,13 @@ export interface Endpoint<Body, Query> {
 /** Error statuses that come with a `Retry-After` header (seconds). */
 export const RETRY_AFTER_STATUSES: readonly number[] = [409, 429, 503, 504];
 
-/** Every tenant route counts against the rate limits. */
+/** What admission refuses on every tenant route (docs/admission.md). */
+const ADMISSION_REFUSALS =
+  'rate_limited: too many requests for this user or tenant; token_rate_limited: the user’s or tenant’s model tokens per minute are used up; too_many_in_flight: the tenant has as many requests in flight as it may';
+
+/** Every tenant route counts against the admission limits. */
 export const RATE_LIMITED_ERROR = {
-  429: 'rate_limited: too many requests for this user or tenant; retry after Retry-After seconds',
+  429: `${ADMISSION_REFUSALS}. Retry after Retry-After seconds`,
 } as const;
 
 /** Paginated listings: a cursor is only valid for the query and caller it was issued to. */
@@ -49,7 +53,7 @@ export const INVALID_CURSOR_ERROR = {
 
 /** Routes that call a model: refused over budget, unavailable when the model and its fallback fail. */
 export const MODEL_CALL_ERRORS = {
-  429: 'rate_limited: too many requests for this user or tenant; or budget_held: the remaining budget is held by calls in progress. Retry after Retry-After seconds',
+  429: `${ADMISSION_REFUSALS}; or budget_held: the remaining budget is held by calls in progress. Retry after Retry-After seconds`,
   402: 'budget_exceeded: the tenant’s monthly model budget is spent (it cannot cover even a minimal call)',
   503: 'model_unavailable: the model and its fallback are throttled or failing; retry after Retry-After seconds',
 } as const;

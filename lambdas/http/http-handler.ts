@@ -17,7 +17,7 @@ import type { AuditEvent } from '../audit/audit-chain.js';
 import { authorizeAction } from '../authorization/action-table.js';
 import { jsonLogger, type Logger, redactIdentity } from '../observability/logger.js';
 import { OVERHEAD_HEADER, withRequestTiming } from '../observability/request-timing.js';
-import type { RequestTelemetry } from '../observability/telemetry.js';
+import { errorNameOf, type RequestTelemetry } from '../observability/telemetry.js';
 import type { RequestContext } from '../tenancy/request-context.js';
 import type { EnvironmentBinding } from './environment-binding.js';
 import { errorResponse, isAccessDenial } from './error-response.js';
@@ -30,8 +30,11 @@ import type { Router } from './router.js';
 export interface HttpHandlerOptions {
   readonly router: Router<RequestContext>;
   resolveContext(event: APIGatewayProxyEvent): Promise<RequestContext>;
-  /** Counts the request against rate limits; throws (e.g. RateLimitedError) to refuse it. */
-  admit?(context: RequestContext): Promise<void>;
+  /**
+   * Admits the request (rate, token and in-flight limits) for at most `leaseMs`; throws (e.g.
+   * RateLimitedError) to refuse it. What it answers is released once the response is out.
+   */
+  admit?(context: RequestContext, leaseMs: number): Promise<AdmittedRequest>;
   /** Records a refused request (403) in the tenant's audit trail; must not throw (fail open). */
   auditDenial?(
     scope: { context: RequestContext; logger: Logger },
@@ -48,6 +51,12 @@ export interface HttpHandlerOptions {
    * handler work. @default - none (a pooled environment serves every tenant)
    */
   readonly environmentBinding?: EnvironmentBinding;
+}
+
+/** An admitted request's hold on its tenant's in-flight slots. */
+export interface AdmittedRequest {
+  /** Frees the request's slot (no write when its last model call already did); may throw. */
+  release(): Promise<void>;
 }
 
 const MAX_AUDITED_PATH = 512;
@@ -122,6 +131,7 @@ async function runPipeline(
   let telemetry: RequestTelemetry | undefined;
   let context: RequestContext | undefined;
   let writer: ResponseWriter | undefined;
+  let admitted: AdmittedRequest | undefined;
   let status = 500;
   try {
     options.environmentBinding?.admit(authorizerIdentity(event).tenantId, lambdaContext?.tenantId);
@@ -134,7 +144,7 @@ async function runPipeline(
     // A route that names a tenant (`{tenantId}`) is authorized on that tenant.
     authorizeAction(context, route.action, route.params.tenantId);
     const idempotencyKey = idempotencyKeyOf(event);
-    await options.admit?.(context);
+    admitted = await options.admit?.(context, remainingTimeMs());
     const runRoute = () =>
       route.handler({
         event,
@@ -192,6 +202,11 @@ async function runPipeline(
       writer.end();
     }
   }
+  await admitted
+    ?.release()
+    .catch((err: unknown) =>
+      (telemetry ?? baseLogger).error('in-flight release failed', { tenantTag, errorName: errorNameOf(err) }),
+    );
   telemetry?.finish(status, Date.now() - startedAt);
 }
 

@@ -4,7 +4,7 @@
  * chat session, found through the sessions partition. A new private collection must be added
  * here; the local-cloud erasure test scans the raw table afterwards and fails on anything left.
  */
-import { RATE_COLLECTION } from '../admission/rate-limiter.js';
+import { ADMISSION_COLLECTION } from '../admission/admission-items.js';
 import { APPROVALS_COLLECTION } from '../agent/approvals.js';
 import { CONNECTION_COLLECTIONS } from '../connections/connections.js';
 import { MESSAGES_COLLECTION, SESSIONS_COLLECTION } from '../conversations/chat-sessions.js';
@@ -23,7 +23,7 @@ export const ERASED_COLLECTIONS = [
   DOCUMENTS_COLLECTION,
   APPROVALS_COLLECTION,
   IDEMPOTENCY_COLLECTION,
-  RATE_COLLECTION,
+  ADMISSION_COLLECTION,
   ...CONNECTION_COLLECTIONS,
 ] as const;
 

@@ -5,9 +5,9 @@
  * audit trail. The member directory comes last, so a crash half-way still finds everyone.
  */
 
+import { ADMISSION_COLLECTION, tenantAdmissionPartition } from '../admission/admission-items.js';
 import { BUDGET_COLLECTION } from '../admission/budget-guard.js';
-import { RATE_COLLECTION } from '../admission/rate-limiter.js';
-import { budgetFor } from '../admission/tier-limits.js';
+import { budgetFor, MAX_RATE_SHARDS } from '../admission/tier-limits.js';
 import { AGENT_SETTINGS_COLLECTION } from '../agent/agent-settings.js';
 import { AUDIT_CHAINS } from '../audit/audit-trail.js';
 import { CONNECTORS } from '../connectors/connector-store.js';
@@ -70,7 +70,8 @@ export function sharedPartitions(months: readonly string[], pseudonyms: readonly
     { visibility: 'tenant', collection: DOCUMENTS_COLLECTION },
     CONNECTORS,
     { visibility: 'tenant', collection: AGENT_SETTINGS_COLLECTION },
-    { visibility: 'tenant', collection: RATE_COLLECTION },
+    { visibility: 'tenant', collection: ADMISSION_COLLECTION },
+    ...Array.from({ length: MAX_RATE_SHARDS }, (_, shard) => tenantAdmissionPartition(shard)),
     ...monthlyPartitions(months),
     ...pseudonyms.map((pseudonym) => ({
       visibility: 'tenant' as const,

@@ -20,12 +20,35 @@ export const SETTINGS_LIMITS = Object.freeze({
   monthlyBudgetUsd: 1_000_000,
   monthlyTokenBudget: 1_000_000_000_000,
   perMinute: 10_000_000,
+  tokensPerMinute: 10_000_000_000,
+  inFlight: 1_000_000,
 });
 
-/** Per-minute request limits that replace the tier's defaults (each one separately). */
+/** Admission limits that replace the tier's defaults (each one separately); see docs/admission.md. */
 export const RateLimitOverridesSchema = z.object({
   perUserPerMinute: z.number().int().min(1).max(SETTINGS_LIMITS.perMinute).optional(),
   perTenantPerMinute: z.number().int().min(1).max(SETTINGS_LIMITS.perMinute).optional(),
+  tokensPerUserPerMinute: z
+    .number()
+    .int()
+    .min(1)
+    .max(SETTINGS_LIMITS.tokensPerMinute)
+    .optional()
+    .describe("model tokens (input + output) per minute for each of the tenant's users"),
+  tokensPerTenantPerMinute: z
+    .number()
+    .int()
+    .min(1)
+    .max(SETTINGS_LIMITS.tokensPerMinute)
+    .optional()
+    .describe('model tokens (input + output) per minute for the whole tenant'),
+  inFlightPerTenant: z
+    .number()
+    .int()
+    .min(1)
+    .max(SETTINGS_LIMITS.inFlight)
+    .optional()
+    .describe("the tenant's requests in flight at once, across every execution environment"),
 });
 
 /** What an operator may set on a tenant; absent fields fall back to the tier's defaults and the platform's model. */

@@ -75,7 +75,7 @@ export function tenantPipeline(
     // The silo API's tenant-isolated functions serve silo tenants; the pool's shared ones the rest.
     resolveContext: (event) =>
       runtime.resolveContext(event, options.environmentBinding === undefined ? 'pool' : 'silo'),
-    admit: (context) => runtime.admitRequest(context),
+    admit: (context, leaseMs) => runtime.admitRequest(context, leaseMs),
     idempotencyStore: (context) => runtime.idempotencyStore(context),
     telemetry: runtime.telemetry,
     auditDenial: (scope, event) => auditFor(runtime, scope).note(deniedEvent(event)),

@@ -32,13 +32,15 @@ import {
   type CounterChange,
   counterExpression,
   type ExpectedValue,
+  type GuardedUpdate,
+  guardedExpression,
   rejectKeyAttributes,
   setExpression,
   swapExpression,
   type UpdateExpression,
 } from './update-expression.js';
 
-export type { Attributes, ExpectedValue } from './update-expression.js';
+export type { Attributes, Comparison, ExpectedValue, GuardedUpdate } from './update-expression.js';
 
 /** A partition inside the owner's space. */
 export interface PartitionAddress {
@@ -71,6 +73,12 @@ export interface QueryPage {
   readonly cursor?: string;
 }
 
+/** What a GuardedUpdate found: whether it applied, and the item's attributes after it (or as they refused it). */
+export interface GuardedOutcome {
+  readonly applied: boolean;
+  readonly attributes: Readonly<Record<string, unknown>>;
+}
+
 /** A conditional counter update of one item (see CounterChange). */
 export interface CounterUpdate extends CounterChange {
   readonly address: ItemAddress;
@@ -100,7 +108,7 @@ const BATCH_ATTEMPTS = 5;
 const EXISTS = 'attribute_exists(pk)';
 const NOT_EXISTS = 'attribute_not_exists(pk)';
 
-function isConditionFailure(err: unknown): boolean {
+function isConditionFailure(err: unknown): err is ConditionalCheckFailedException {
   return err instanceof ConditionalCheckFailedException;
 }
 
@@ -205,6 +213,32 @@ export class ScopedTable {
       if (isConditionFailure(err)) return undefined;
       if (err instanceof TransactionConflictException) throw new TransactionConflictError({ cause: err });
       throw err;
+    }
+  }
+
+  /**
+   * Applies a GuardedUpdate in one UpdateItem. Either way the answer carries
+   * the item's attributes — after the write, or as they refused it — so a
+   * caller can tell why without another read.
+   */
+  async updateIf(address: ItemAddress, update: GuardedUpdate): Promise<GuardedOutcome> {
+    try {
+      const output = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: this.#key(address),
+          ...expressionInput(guardedExpression(update)),
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return {
+        applied: true,
+        attributes: output.Attributes === undefined ? {} : toScopedItem(output.Attributes).attributes,
+      };
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      return { applied: false, attributes: err.Item === undefined ? {} : toScopedItem(err.Item).attributes };
     }
   }
 

@@ -114,3 +114,85 @@ export function swapExpression(
     values: builder.values,
   };
 }
+
+/** A numeric attribute in a condition, read as `absentAs` when the item lacks it. */
+export interface NumericOperand {
+  readonly attribute: string;
+  readonly absentAs: number;
+}
+
+/** `below < above`, each attribute read with its absent value. */
+export interface Comparison {
+  readonly below: NumericOperand;
+  readonly above: NumericOperand;
+}
+
+/**
+ * Counter changes of one item in one UpdateItem, applied only while every
+ * comparison holds. Counters start from `from` (0 by default) when absent;
+ * `remove` drops attributes (never one the update also changes).
+ */
+export interface GuardedUpdate {
+  readonly increments: Readonly<Record<string, { readonly by: number; readonly from?: number }>>;
+  readonly remove?: readonly string[];
+  /** Plain attributes set in the same write (e.g. a TTL). */
+  readonly set?: Attributes;
+  readonly when?: readonly Comparison[];
+}
+
+function numberAt(item: Readonly<Record<string, unknown>>, operand: NumericOperand): number {
+  const value = item[operand.attribute];
+  return typeof value === 'number' ? value : operand.absentAs;
+}
+
+/** Whether a comparison holds for an item (what DynamoDB evaluates; callers use it to name a refusal). */
+export function comparisonHolds(comparison: Comparison, item: Readonly<Record<string, unknown>>): boolean {
+  return numberAt(item, comparison.below) < numberAt(item, comparison.above);
+}
+
+/**
+ * A comparison in DynamoDB's condition language, which has no arithmetic and
+ * reads a comparison with an absent attribute as false: one clause per case.
+ */
+function comparisonCondition(builder: ExpressionBuilder, { below, above }: Comparison): string {
+  const low = builder.name(below.attribute);
+  const high = builder.name(above.attribute);
+  const clauses = [
+    `${low} < ${high}`,
+    `(attribute_not_exists(${low}) AND ${high} > ${builder.value(below.absentAs)})`,
+    `(attribute_not_exists(${high}) AND ${low} < ${builder.value(above.absentAs)})`,
+  ];
+  if (below.absentAs < above.absentAs)
+    clauses.push(`(attribute_not_exists(${low}) AND attribute_not_exists(${high}))`);
+  return `(${clauses.join(' OR ')})`;
+}
+
+/** The expression of a GuardedUpdate; throws ScopedKeyError when it changes nothing or removes what it changes. */
+export function guardedExpression(update: GuardedUpdate): UpdateExpression {
+  const builder = new ExpressionBuilder();
+  const additions: string[] = [];
+  const sets = builder.assignments(update.set ?? {});
+  for (const [attribute, { by, from = 0 }] of Object.entries(update.increments)) {
+    const name = builder.name(attribute);
+    if (from === 0) additions.push(`${name} ${builder.value(by)}`);
+    else sets.push(`${name} = if_not_exists(${name}, ${builder.value(from)}) + ${builder.value(by)}`);
+  }
+  if (additions.length + sets.length === 0) throw new ScopedKeyError('a guarded update needs an increment');
+  const removals = (update.remove ?? []).map((attribute) => {
+    if (attribute in update.increments)
+      throw new ScopedKeyError(`"${attribute}" is both changed and removed`);
+    return builder.name(attribute);
+  });
+  const clauses = [
+    sets.length > 0 ? `SET ${sets.join(', ')}` : '',
+    additions.length > 0 ? `ADD ${additions.join(', ')}` : '',
+    removals.length > 0 ? `REMOVE ${removals.join(', ')}` : '',
+  ].filter((clause) => clause !== '');
+  const conditions = (update.when ?? []).map((comparison) => comparisonCondition(builder, comparison));
+  return {
+    update: clauses.join(' '),
+    ...(conditions.length > 0 ? { condition: conditions.join(' AND ') } : {}),
+    names: builder.names,
+    values: builder.values,
+  };
+}

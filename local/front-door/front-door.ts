@@ -46,6 +46,7 @@ import {
 } from './service-errors.js';
 import { checkSignature, parseAuthorization } from './sigv4.js';
 import { StsValidationError, stsIamRequests } from './sts-request.js';
+import type { TenantCalls } from './tenant-calls.js';
 
 export interface FrontDoorOptions {
   readonly region: string;
@@ -82,6 +83,8 @@ export interface FrontDoorOptions {
    * answers stay as they were.
    */
   readonly dynamoDbUnits?: DynamoDbUnitsListener;
+  /** Counts each call of a known principal by the tenant its session is tagged with. */
+  readonly tenantCalls?: Pick<TenantCalls, 'count'>;
 }
 
 export interface ForwardedCall {
@@ -163,6 +166,7 @@ async function handle(
   if (lookup.status === 'unknown') return refuse(service, 'UnknownAccessKey', 'the access key is not known');
   if (lookup.status === 'expired') return refuse(service, 'ExpiredToken', 'the security token has expired');
   const { principal } = lookup;
+  options.tenantCalls?.count(service, principal);
   const signature = await checkSignature(request, scope, principal.credentials, now);
   if (signature === 'skewed')
     return refuse(service, 'SkewedClock', 'signed more than 15 minutes away', principal);

@@ -99,7 +99,7 @@ describe('capacity CLI', () => {
     const dir = await mkdtemp(join(tmpdir(), 'capacity-'));
     try {
       const docs = join(dir, 'doc.md');
-      await writeFile(docs, `# Doc\n\n${DOCS_BEGIN}\nold\n${DOCS_END}\n\nafter\n`);
+      await writeFile(docs, `# Doc\n\n${DOCS_BEGIN}\nstale-generated-block\n${DOCS_END}\n\nafter\n`);
       const { out, io } = capture();
 
       const code = runCapacityCli(
@@ -126,7 +126,7 @@ describe('capacity CLI', () => {
       expect(await readFile(join(dir, 'capacity.md'), 'utf8')).toMatch(/Cost per 1,000 chat turns/);
       expect(await readFile(join(dir, 'c.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<path[\s\S]*<\/svg>\n$/);
       const doc = await readFile(docs, 'utf8');
-      expect(doc).not.toMatch(/old/);
+      expect(doc).not.toMatch(/stale-generated-block/);
       expect(doc).toMatch(/Sessions and concurrency[\s\S]*capacity:end -->\n\nafter\n$/);
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -7,7 +7,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NO_TOOL_CHAT_TURN, tenantHotPartitions, turnTotals } from '../../bench/capacity/chat-turn.js';
 import { costPer1000Turns, loadPriceTable } from '../../bench/capacity/cost.js';
-import { DEFAULT_CAPACITY_OPTIONS, hotItemsAtLoad, runCapacityModel } from '../../bench/capacity/model.js';
+import {
+  DEFAULT_CAPACITY_OPTIONS,
+  hotItemsAtLoad,
+  partitionCeilings,
+  runCapacityModel,
+} from '../../bench/capacity/model.js';
 import { buildPopulation, drawUser, usersPerTenant } from '../../bench/capacity/population.js';
 import { exponential, seededUniform, zipfWeights } from '../../bench/capacity/random.js';
 import {
@@ -153,7 +158,7 @@ describe('population', () => {
 });
 
 describe('a chat turn and its hot partitions', () => {
-  it('counts the calls and write units the bench measures for a no-tool chat: 12 write units', () => {
+  it('counts the calls and write units the bench measures for a no-tool chat: 14 write units', () => {
     const measured = JSON.parse(readFileSync(join(ROOT, 'bench/results/latest.json'), 'utf8')) as {
       steps: { endToEnd: { routes: Array<{ route: string; awsCalls: number; writeUnits: number }> } };
     };
@@ -163,20 +168,31 @@ describe('a chat turn and its hot partitions', () => {
 
     expect(totals.awsCalls).toBe(chat?.awsCalls);
     expect(totals.writeUnits).toBe(chat?.writeUnits);
-    // 2 rate counters + reserve (1 UpdateItem) + metering with settlement (3 items × 2) + session 1 + messages 2.
-    expect(totals.writeUnits).toBe(12);
+    // Admission 2 + reserve (1 UpdateItem) + metering with settlement (3 items × 2) + tokens 2 + session 1 + messages 2.
+    expect(totals.writeUnits).toBe(14);
     // The agent settings and the connectors.
     expect(totals.readUnits).toBe(2);
   });
 
-  it('puts 3 write units a turn on a basic tenant’s one budget shard, 1 on the rate counter, 1/4 on usage cells', () => {
+  it('puts 3 write units a turn on a basic tenant’s one budget shard, 2 spread over its admission shards, 1/4 on usage cells', () => {
     const basic = tenantHotPartitions('basic');
     const enterprise = tenantHotPartitions('enterprise');
 
     expect(basic.find((p) => p.name.startsWith('budget'))?.unitsPerTurn).toBe(3);
     expect(enterprise.find((p) => p.name.startsWith('budget'))?.unitsPerTurn).toBe(3 / 16);
     expect(enterprise.find((p) => p.name.startsWith('usage cells'))?.unitsPerTurn).toBe(2 / 8);
-    expect(enterprise.find((p) => p.name === 'rate-limit counter')?.unitsPerTurn).toBe(1);
+    expect(basic.find((p) => p.name.startsWith('admission'))?.unitsPerTurn).toBe(2 / 4);
+    expect(enterprise.find((p) => p.name.startsWith('admission'))?.unitsPerTurn).toBe(2 / 16);
+  });
+
+  it('shows every tier’s admission shards allowing one tenant at least 2,000 turns/s', () => {
+    const admission = partitionCeilings().filter(({ partition }) => partition.name.startsWith('admission'));
+
+    expect(admission.map(({ tier, maxTurnsPerSecond }) => [tier, maxTurnsPerSecond])).toEqual([
+      ['enterprise', 8_000],
+      ['premium', 4_000],
+      ['basic', 2_000],
+    ]);
   });
 
   it('reports the busiest tenant of each tier and the turns its hottest partition allows', () => {
@@ -187,8 +203,8 @@ describe('a chat turn and its hot partitions', () => {
     expect(items.map((item) => item.tier)).toEqual(['enterprise', 'premium', 'basic']);
     const [enterprise] = items;
     expect(enterprise?.tenantRps).toBeCloseTo(1_000 * (population.tenantWeights[0] ?? 0), 9);
-    expect(enterprise?.hottest.name).toBe('rate-limit counter');
-    expect(enterprise?.maxTurnsPerSecond).toBe(1_000);
+    expect(enterprise?.hottest.name).toBe('usage cells (8 shards by user)');
+    expect(enterprise?.maxTurnsPerSecond).toBe(4_000);
     expect(items[2]?.maxTurnsPerSecond).toBeCloseTo(1_000 / 3, 9);
   });
 });
@@ -216,13 +232,13 @@ describe('cost per 1,000 turns', () => {
     // Lambda: 1,000 × (1 GB × 1.5 s + 0.5 GB × 0.02 s) = 1,510 GB-s × 0.0000133334 + 2,000 requests × $0.20/M
     expect(cost.usage.lambdaGbSeconds).toBeCloseTo(1_510, 9);
     expect(cost.usd.lambda).toBeCloseTo(0.020133434 + 0.0004, 12);
-    // DynamoDB: 12,000 WRU × $0.625/M + 2,000 RRU × $0.125/M
-    expect(cost.usd.dynamodb).toBeCloseTo(0.00775, 12);
+    // DynamoDB: 14,000 WRU × $0.625/M + 2,000 RRU × $0.125/M
+    expect(cost.usd.dynamodb).toBeCloseTo(0.009, 12);
     expect(cost.usd.apiGateway).toBeCloseTo(0.0035, 12);
     expect([cost.usd.s3, cost.usd.s3vectors, cost.usd.sts]).toEqual([0, 0, 0]);
     expect(cost.usage.stsCalls).toBe(250);
-    expect(cost.usd.total).toBeCloseTo(0.139783434, 12);
-    expect(cost.modelShare).toBeCloseTo(0.108 / 0.139783434, 12);
+    expect(cost.usd.total).toBeCloseTo(0.141033434, 12);
+    expect(cost.modelShare).toBeCloseTo(0.108 / 0.141033434, 12);
   });
 
   it('refuses a model the price table does not know', () => {

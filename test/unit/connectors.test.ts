@@ -265,9 +265,7 @@ describe('connector tools', () => {
     maxResponseBytes: 65_536,
     updatedAt: '2026-12-01T00:00:00.000Z',
   });
-  const harness = (
-    limiter: ConnectorCallGuard['limiter'] = { admitConnectorCall: vi.fn(async () => undefined) },
-  ) => {
+  const harness = (limiter: ConnectorCallGuard['limiter'] = { admit: vi.fn(async () => undefined) }) => {
     const guard = {
       context: { tenantTag: `t_${'0'.repeat(32)}`, requestId: 'req-1', userId: 'alice' },
       limiter,
@@ -382,7 +380,7 @@ describe('connector tools', () => {
 
   it('answer a call over the tenant’s connector rate with a tool error, without calling', async () => {
     const { tools, services, guard } = harness({
-      admitConnectorCall: vi.fn(async () => {
+      admit: vi.fn(async () => {
         throw new RateLimitedError('tenant', 12);
       }),
     });

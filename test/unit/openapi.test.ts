@@ -63,6 +63,19 @@ describe('OpenAPI document', () => {
     }
   });
 
+  it('documents the admission limits an operator may set and every admission refusal of a tenant route', () => {
+    const document = JSON.stringify(apiDocument().paths);
+    const tenantRoute = JSON.stringify(apiDocument().paths['/v1/me']);
+    const chat = JSON.stringify(apiDocument().paths['/v1/chat']);
+
+    for (const field of ['tokensPerUserPerMinute', 'tokensPerTenantPerMinute', 'inFlightPerTenant'])
+      expect(document).toContain(`"${field}"`);
+    for (const code of ['rate_limited', 'token_rate_limited', 'too_many_in_flight']) {
+      expect(tenantRoute).toContain(code);
+      expect(chat).toContain(code);
+    }
+  });
+
   it('publishes the very schemas the routes parse with', () => {
     const document = apiDocument();
     const requestSchema = (path: string) => {

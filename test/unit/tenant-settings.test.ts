@@ -138,6 +138,24 @@ describe('PATCH /v1/admin/tenants/{tenantId}', () => {
     expect(offboard.statusCode).toBe(409);
   });
 
+  it('sets token and in-flight limits like the rate limits, and refuses them from a tenant admin or another tenant’s operator-less caller', async () => {
+    const { patch, stored } = platform();
+    const limits = { tokensPerUserPerMinute: 5_000, tokensPerTenantPerMinute: 50_000, inFlightPerTenant: 4 };
+
+    const byAdmin = await patch({ rateLimits: limits }, { tenantId: 'acme', userId: 'ada', roles: 'admin' });
+    const byOtherTenant = await patch(
+      { rateLimits: limits },
+      { tenantId: 'globex', userId: 'gus', roles: 'admin' },
+    );
+    const byOperator = await patch({ rateLimits: limits });
+
+    expect([byAdmin.statusCode, byOtherTenant.statusCode]).toEqual([403, 403]);
+    assertDocumentedResponse('PATCH', '/v1/admin/tenants/{tenantId}', byAdmin);
+    expect(byOperator.statusCode).toBe(200);
+    assertDocumentedResponse('PATCH', '/v1/admin/tenants/{tenantId}', byOperator);
+    expect(stored()).toMatchObject({ rateLimits: limits });
+  });
+
   it('answers 404 for an unknown tenant and 403 for a non-operator', async () => {
     const { patch, stored } = platform();
     const before = structuredClone(stored());
@@ -186,6 +204,22 @@ describe('settings in admission', () => {
     ];
 
     expect(statuses).toEqual([200, 200, 429]);
+  });
+
+  it('refuses a user with 429 token_rate_limited once a per-user token override is used up; a teammate is served', async () => {
+    const { registry, patch } = platform();
+    await patch({ rateLimits: { tokensPerUserPerMinute: 10 } });
+    const api = apiHarness({ registry });
+
+    const chat = await api.call(ALICE_ANALYST, 'POST', '/v1/chat', { message: 'hi' });
+    const next = await api.call(ALICE_ANALYST, 'GET', '/v1/me');
+    const teammate = await api.call(BOB_READER, 'GET', '/v1/me');
+
+    expect(chat.statusCode).toBe(200);
+    expect([next.statusCode, next.json.error.code]).toEqual([429, 'token_rate_limited']);
+    assertDocumentedResponse('GET', '/v1/me', next);
+    expect(Number(next.headers?.['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(teammate.statusCode).toBe(200);
   });
 
   it('refuses a chat with 402 after a zero budget override, and admits it before', async () => {
@@ -245,6 +279,12 @@ describe('setting ranges', () => {
     ['a zero rate limit', { rateLimits: { perUserPerMinute: 0 } }],
     ['a huge rate limit', { rateLimits: { perTenantPerMinute: 1e12 } }],
     ['a fractional rate limit', { rateLimits: { perTenantPerMinute: 2.5 } }],
+    ['a zero token limit', { rateLimits: { tokensPerUserPerMinute: 0 } }],
+    ['a huge token limit', { rateLimits: { tokensPerTenantPerMinute: 1e12 } }],
+    ['a fractional token limit', { rateLimits: { tokensPerTenantPerMinute: 10.5 } }],
+    ['a zero in-flight limit', { rateLimits: { inFlightPerTenant: 0 } }],
+    ['a huge in-flight limit', { rateLimits: { inFlightPerTenant: 1e9 } }],
+    ['a string in-flight limit', { rateLimits: { inFlightPerTenant: '3' } }],
   ];
 
   it.each(OUT_OF_RANGE)('PATCH answers 400 for %s and changes nothing', async (_label, body) => {

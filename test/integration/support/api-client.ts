@@ -75,7 +75,13 @@ export async function callAs(
 export interface TenantSettings {
   readonly monthlyBudgetUsd?: number;
   readonly monthlyTokenBudget?: number;
-  readonly rateLimits?: { readonly perUserPerMinute?: number; readonly perTenantPerMinute?: number };
+  readonly rateLimits?: {
+    readonly perUserPerMinute?: number;
+    readonly perTenantPerMinute?: number;
+    readonly tokensPerUserPerMinute?: number;
+    readonly tokensPerTenantPerMinute?: number;
+    readonly inFlightPerTenant?: number;
+  };
   readonly modelId?: string;
   readonly retention?: {
     readonly chatHistoryDays?: number;

@@ -169,3 +169,11 @@ export async function invokeFunction(
   });
   return { status: response.status, ...((await response.json()) as { result?: unknown; message?: string }) };
 }
+
+/** The AWS calls made through one tenant's sessions so far, by service (counted at the front door). */
+export async function awsCallsOf(tenantId: string): Promise<Record<string, number>> {
+  const { byService } = await inspect<{ byService: Record<string, number> }>(
+    `/aws-calls?tenantId=${encodeURIComponent(tenantId)}`,
+  );
+  return byService;
+}

@@ -7,8 +7,15 @@ import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } fr
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BudgetGuard } from '../../../lambdas/admission/budget-guard.js';
-import { BudgetExceededError, BudgetHeldError, RateLimitedError } from '../../../lambdas/admission/errors.js';
-import { RateLimiter } from '../../../lambdas/admission/rate-limiter.js';
+import {
+  BudgetExceededError,
+  BudgetHeldError,
+  InFlightLimitedError,
+  RateLimitedError,
+  TokenRateLimitedError,
+} from '../../../lambdas/admission/errors.js';
+import { RequestAdmission } from '../../../lambdas/admission/request-admission.js';
+import type { RateLimits } from '../../../lambdas/admission/tier-limits.js';
 import { AuditTrail } from '../../../lambdas/audit/audit-trail.js';
 import { Metering } from '../../../lambdas/metering/metering.js';
 import { readTenantCosts } from '../../../lambdas/metering/tenant-costs.js';
@@ -48,6 +55,18 @@ afterAll(async () => {
   client?.destroy();
   await dynamodb?.stop();
 });
+
+/** Admission limits no test reaches but the ones it sets (one tenant shard). */
+function admissionLimits(overrides: Partial<RateLimits>): RateLimits {
+  return {
+    tenantPerMinute: 100,
+    userPerMinute: 100,
+    tenantTokensPerMinute: 1_000_000,
+    userTokensPerMinute: 1_000_000,
+    tenantInFlight: 100,
+    ...overrides,
+  };
+}
 
 function tableFor(tenantId: string, userId: string): ScopedTable {
   return new ScopedTable(client, TABLE, { tenantId, userId });
@@ -226,25 +245,62 @@ describe('guard rails on DynamoDB Local', () => {
     });
   });
 
-  it('rate-limits concurrent requests with a conditional ADD and sets the TTL attribute', async () => {
-    const now = Date.parse('2026-11-22T10:00:30Z');
-    const limiter = new RateLimiter(tableFor('rate-co', 'alice'), { now: () => now });
+  it('admits concurrent requests up to the limit with one conditional UpdateItem per scope, leaving no count for the refused', async () => {
+    const now = Date.parse('2026-11-22T10:00:35Z');
+    const limits = admissionLimits({ userPerMinute: 3 });
+    const alice = new RequestAdmission(tableFor('rate-co', 'alice'), { now: () => now });
 
-    const results = await Promise.allSettled(
-      Array.from({ length: 10 }, () => limiter.admit({ tenantPerMinute: 100, userPerMinute: 3 })),
-    );
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => alice.admit(limits, 29_000)));
 
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(3);
     expect(results.find((result) => result.status === 'rejected')).toMatchObject({
       reason: expect.any(RateLimitedError),
     });
-    const windowStart = Date.parse('2026-11-22T10:00:00Z') / 1000;
-    expect(await rawItem('rate-co#u#alice#rate', `w#${windowStart}`)).toEqual({
-      pk: 'rate-co#u#alice#rate',
-      sk: `w#${windowStart}`,
-      count: 3,
-      expiresAt: windowStart + 60 + 3600,
-    });
+    // Slot of the current 10-s bucket: (what it counted) − limit; the tenant's refusals were taken back.
+    const slot = `q${Math.floor(now / 10_000) % 13}`;
+    const userItem = await rawItem('rate-co#u#alice#rate', 'admission');
+    const tenantItem = await rawItem('rate-co#t#rate#s0', 'admission');
+    expect(userItem?.[slot]).toBe(3 - limits.userPerMinute);
+    expect(tenantItem?.[slot]).toBe(3 - limits.tenantPerMinute);
+    expect(userItem?.expiresAt).toBe(Math.floor(now / 1000) + 3600);
+  });
+
+  it('names an in-flight and a token refusal from the item DynamoDB returns with the failed condition', async () => {
+    const now = Date.parse('2026-11-22T10:00:35Z');
+    const limits = admissionLimits({ tenantTokensPerMinute: 1_000, tenantInFlight: 2 });
+    const admission = (userId: string) =>
+      new RequestAdmission(tableFor('rate-flight', userId), { now: () => now });
+    const first = await admission('alice').admit(limits, 29_000);
+    await admission('bob').admit(limits, 29_000);
+
+    const inFlightRefusal = await admission('carol')
+      .admit(limits, 29_000)
+      .catch((err: unknown) => err);
+    await first.countTokens(1_500, { last: true });
+    const tokenRefusal = await admission('carol')
+      .admit(limits, 29_000)
+      .catch((err: unknown) => err);
+
+    expect(inFlightRefusal).toBeInstanceOf(InFlightLimitedError);
+    expect(tokenRefusal).toBeInstanceOf(TokenRateLimitedError);
+    expect(tokenRefusal).toMatchObject({ scope: 'tenant', retryAfterSeconds: 55 });
+  });
+
+  it('refuses the user’s next request in the minute with RateLimitedError from DynamoDB’s own condition', async () => {
+    let now = Date.parse('2026-11-22T10:00:55Z');
+    const limits = admissionLimits({ userPerMinute: 2 });
+    const alice = new RequestAdmission(tableFor('rate-edge', 'alice'), { now: () => now });
+    await alice.admit(limits, 29_000);
+    await alice.admit(limits, 29_000);
+
+    now = Date.parse('2026-11-22T10:01:05Z');
+    const acrossTheEdge = await alice.admit(limits, 29_000).catch((err: unknown) => err);
+    now = Date.parse('2026-11-22T10:01:50Z');
+    await alice.admit(limits, 29_000);
+
+    expect(acrossTheEdge).toBeInstanceOf(RateLimitedError);
+    // The two requests of 10:00:55 leave the window at 10:01:50.
+    expect(acrossTheEdge).toMatchObject({ scope: 'user', retryAfterSeconds: 45 });
   });
 
   it('keeps one audit chain under concurrent appends and detects a record changed in the table', async () => {

@@ -8,7 +8,7 @@ import { TIER_BUDGETS } from '../../../lambdas/admission/tier-limits.js';
 import type { TurnEvent, TurnTaker } from '../../../lambdas/agent/agent-loop.js';
 import { guardedTurns } from '../../../lambdas/agent/guarded-turns.js';
 import type { GuardedWrite } from '../../../lambdas/guardrails/guardrail-table.js';
-import { ModelCallGuard } from '../../../lambdas/guardrails/model-call-guard.js';
+import { ModelCallGuard, type ModelCallGuardOptions } from '../../../lambdas/guardrails/model-call-guard.js';
 import { Metering } from '../../../lambdas/metering/metering.js';
 import { usageRecordAddress } from '../../../lambdas/metering/usage-keys.js';
 import { capturingLogger, contextFor, recordingSleep } from './support/contexts.js';
@@ -58,7 +58,10 @@ class GatedTable extends MemoryGuardrailTable {
   }
 }
 
-function guard(table = new MemoryGuardrailTable(contextFor('acme', 'alice'))) {
+function guard(
+  table = new MemoryGuardrailTable(contextFor('acme', 'alice')),
+  countTokens?: ModelCallGuardOptions['countTokens'],
+) {
   const context = contextFor('acme', 'alice');
   return new ModelCallGuard({
     context,
@@ -67,6 +70,7 @@ function guard(table = new MemoryGuardrailTable(contextFor('acme', 'alice'))) {
     metering: new Metering(table),
     logger: capturingLogger(),
     retry: { sleep: recordingSleep() },
+    ...(countTokens === undefined ? {} : { countTokens }),
   });
 }
 
@@ -129,5 +133,34 @@ describe('guarded turns and their metering', () => {
     table.open();
     await completed;
     expect(table.itemAt(usageRecordAddress('req-1', 0))).toMatchObject({ inputTokens: 12, outputTokens: 3 });
+  });
+});
+
+describe('token counting', () => {
+  it('counts a finished turn’s tokens, marked as the request’s last call when it asks for no tool', async () => {
+    const counted: Array<{ tokens: number; last: boolean | undefined }> = [];
+    const model = scriptedModel(['answer']);
+    const countingGuard = guard(undefined, async (call) => {
+      counted.push({ tokens: call.inputTokens + call.outputTokens, last: call.last });
+    });
+
+    await streamedTexts(guardedTurns(countingGuard, 'amazon.nova-lite-v1:0', model.turnsWith));
+    await countingGuard.completed();
+
+    expect(counted).toEqual([{ tokens: 15, last: true }]);
+  });
+
+  it('answers even when the token count fails (it fails open)', async () => {
+    const model = scriptedModel(['answer']);
+    const failingGuard = guard(undefined, async () => {
+      throw new Error('DynamoDB is down');
+    });
+
+    const { texts, error } = await streamedTexts(
+      guardedTurns(failingGuard, 'amazon.nova-lite-v1:0', model.turnsWith),
+    );
+
+    expect(error).toBeUndefined();
+    expect(texts).toEqual(['Hel', 'lo']);
   });
 });

@@ -6,8 +6,6 @@
 
 import type { ConverseCommandInput } from '@aws-sdk/client-bedrock-runtime';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_WINDOW_SECONDS } from '../../../lambdas/admission/rate-limiter.js';
-import { TIER_RATE_LIMITS } from '../../../lambdas/admission/tier-limits.js';
 import { Telemetry } from '../../../lambdas/observability/telemetry.js';
 import { apiDocument } from '../../../lambdas/routes/api-routes.js';
 import { createControlHandler } from '../../../lambdas/routes/control-routes.js';
@@ -80,15 +78,10 @@ describe('budgets', () => {
 describe('rate limits', () => {
   it('refuses a user over their limit with 429 rate_limited and Retry-After, writing nothing', async () => {
     const api = apiHarness();
-    const windowStart = Math.floor(Date.now() / 1000 / DEFAULT_WINDOW_SECONDS) * DEFAULT_WINDOW_SECONDS;
-    // Alice has used this window's allowance (and the next one's, should the minute turn mid-test).
-    for (const start of [windowStart, windowStart + DEFAULT_WINDOW_SECONDS]) {
-      const key = { pk: 'acme#u#alice#rate', sk: `w#${start}` };
-      api.table.items.set(JSON.stringify([key.pk, key.sk]), {
-        ...key,
-        count: TIER_RATE_LIMITS.basic.userPerMinute,
-      });
-    }
+    // Alice has used her window's allowance: every bucket slot of her requests reads "limit reached".
+    const key = { pk: 'acme#u#alice#rate', sk: 'admission' };
+    const full = Object.fromEntries(Array.from({ length: 13 }, (_, slot) => [`q${slot}`, 0]));
+    api.table.items.set(JSON.stringify([key.pk, key.sk]), { ...key, ...full });
 
     const refused = await api.call(ALICE_ANALYST, 'PUT', '/v1/memory', { fact: 'likes tea' });
     const bob = await api.call(BOB_READER, 'PUT', '/v1/memory', { fact: 'likes coffee' });

@@ -48,23 +48,77 @@ function expressionScope(input: Record<string, unknown>): ExpressionScope {
   };
 }
 
-/** Evaluates the condition forms ScopedTable and the registry write: `a AND b`, `(x OR y)`, (not_)exists, `=`, `<>`, `<=`. */
+/**
+ * Evaluates the condition forms ScopedTable and the registry write: AND / OR with parentheses,
+ * attribute_(not_)exists, and comparisons (`=`, `<>`, `<`, `<=`, `>`) between attributes and
+ * values; a comparison with an absent attribute is false, as in DynamoDB (`<>` excepted).
+ */
 function conditionHolds(condition: unknown, item: Item | undefined, scope: ExpressionScope): boolean {
   if (condition === undefined) return true;
-  const attribute = (ref: string) => item?.[ref.startsWith('#') ? String(scope.names[ref]) : ref];
-  const atom = (text: string): boolean => {
-    const call = /^(attribute_exists|attribute_not_exists)\((.+)\)$/.exec(text);
-    if (call !== null) return (attribute(call[2] ?? '') !== undefined) === (call[1] === 'attribute_exists');
-    const [left = '', operator, right = ''] = text.split(' ');
-    const value = scope.values[right];
-    if (operator === '=') return attribute(left) === value;
-    if (operator === '<>') return attribute(left) !== value;
-    if (operator === '<=') return Number(attribute(left)) <= Number(value);
-    throw new Error(`MemoryTable does not understand condition ${text}`);
+  const tokens = String(condition).match(/\(|\)|<>|<=|>=|[<>=]|[#:]?[\w.-]+/g) ?? [];
+  let at = 0;
+  const next = () => tokens[at++] ?? '';
+  const operand = (token: string): unknown =>
+    token.startsWith(':')
+      ? scope.values[token]
+      : item?.[token.startsWith('#') ? String(scope.names[token]) : token];
+  const atom = (): boolean => {
+    const first = next();
+    if (first === '(') {
+      const inner = or();
+      next(); // ')'
+      return inner;
+    }
+    if (first === 'attribute_exists' || first === 'attribute_not_exists') {
+      next(); // '('
+      const present = operand(next()) !== undefined;
+      next(); // ')'
+      return present === (first === 'attribute_exists');
+    }
+    const operator = next();
+    const left = operand(first);
+    const right = operand(next());
+    if (operator === '=') return left === right;
+    if (operator === '<>') return left !== right;
+    if (left === undefined || right === undefined) return false;
+    if (operator === '<') return Number(left) < Number(right);
+    if (operator === '<=') return Number(left) <= Number(right);
+    if (operator === '>') return Number(left) > Number(right);
+    throw new Error(`MemoryTable does not understand the operator ${operator} in ${String(condition)}`);
   };
-  return String(condition)
-    .split(' AND ')
-    .every((term) => (term.startsWith('(') ? term.slice(1, -1) : term).split(' OR ').some(atom));
+  const and = (): boolean => {
+    let holds = atom();
+    while (tokens[at] === 'AND') {
+      at += 1;
+      holds = atom() && holds;
+    }
+    return holds;
+  };
+  const or = (): boolean => {
+    let holds = and();
+    while (tokens[at] === 'OR') {
+      at += 1;
+      holds = and() || holds;
+    }
+    return holds;
+  };
+  return or();
+}
+
+/** Splits at commas outside parentheses. */
+function topLevelParts(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let index = 0; index < text.length; index += 1) {
+    if (text[index] === '(') depth += 1;
+    else if (text[index] === ')') depth -= 1;
+    else if (text[index] === ',' && depth === 0) {
+      parts.push(text.slice(start, index).trim());
+      start = index + 1;
+    }
+  }
+  return [...parts, text.slice(start).trim()];
 }
 
 function conditionFailed(): ConditionalCheckFailedException {
@@ -165,7 +219,13 @@ export class MemoryTable {
         this.#delete(input);
         return { ...metadata };
       case 'UpdateItemCommand':
-        if (!this.#holds(input, 'Key')) throw conditionFailed();
+        if (!this.#holds(input, 'Key')) {
+          const failure = conditionFailed();
+          const existing = this.items.get(this.#id(unmarshall(attributeMap(input.Key))));
+          if (input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' && existing !== undefined)
+            failure.Item = marshall(existing);
+          throw failure;
+        }
         return { ...metadata, Attributes: marshall(this.#update(input)) };
       case 'BatchGetItemCommand': {
         const [[table, request] = ['', {}]] = Object.entries(record(input.RequestItems));
@@ -255,18 +315,37 @@ export class MemoryTable {
     return { ...metadata };
   }
 
+  /** SET (a value, or `if_not_exists(#n, :v) + :w`), ADD and REMOVE clauses. */
   #update(input: Record<string, unknown>): Item {
     const key = unmarshall(attributeMap(input.Key));
     const { names, values } = expressionScope(input);
-    const item: Item = { ...(this.items.get(this.#id(key)) ?? key) };
+    const before: Item = { ...(this.items.get(this.#id(key)) ?? key) };
+    const item: Item = { ...before };
+    const nameOf = (ref: string) => String(names[ref]);
+    const operandValue = (text: string): unknown => {
+      const ifAbsent = /^if_not_exists\((#\w+), (:\w+)\)$/.exec(text);
+      if (ifAbsent !== null) return before[nameOf(ifAbsent[1] ?? '')] ?? values[ifAbsent[2] ?? ''];
+      return text.startsWith('#') ? before[nameOf(text)] : values[text];
+    };
     for (const [, action, body = ''] of String(input.UpdateExpression).matchAll(
-      /(SET|ADD) (.*?)(?= SET | ADD |$)/g,
+      /(SET|ADD|REMOVE) (.*?)(?= SET | ADD | REMOVE |$)/g,
     )) {
-      for (const clause of body.split(', ')) {
-        const [nameRef = '', valueRef = ''] = clause.split(action === 'SET' ? ' = ' : ' ');
-        const name = String(names[nameRef]);
-        const value = values[valueRef];
-        item[name] = action === 'ADD' ? Number(item[name] ?? 0) + Number(value) : value;
+      for (const clause of topLevelParts(body)) {
+        if (action === 'REMOVE') {
+          delete item[nameOf(clause)];
+          continue;
+        }
+        const [nameRef = '', expression = ''] = clause.split(action === 'SET' ? ' = ' : ' ');
+        const name = nameOf(nameRef);
+        if (action === 'ADD') {
+          item[name] = Number(before[name] ?? 0) + Number(values[expression]);
+          continue;
+        }
+        const [left = '', operator, right = ''] = expression.split(/ ([+-]) /);
+        item[name] =
+          operator === undefined
+            ? operandValue(left)
+            : Number(operandValue(left)) + (operator === '+' ? 1 : -1) * Number(operandValue(right));
       }
     }
     this.items.set(this.#id(item), item);

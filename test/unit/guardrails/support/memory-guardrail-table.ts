@@ -19,7 +19,12 @@ import type {
   QueryPage,
   ScopedItem,
 } from '../../../../lambdas/tenancy/scoped-table.js';
-import { cursorAfter } from '../../../../lambdas/tenancy/scoped-table.js';
+import {
+  cursorAfter,
+  type GuardedOutcome,
+  type GuardedUpdate,
+} from '../../../../lambdas/tenancy/scoped-table.js';
+import { comparisonHolds } from '../../../../lambdas/tenancy/update-expression.js';
 
 type Item = Record<string, unknown>;
 
@@ -109,6 +114,25 @@ export class MemoryGuardrailTable implements GuardrailTable {
     if (failure !== undefined) throw failure;
     if (!this.#counterAllows(update)) return undefined;
     return scoped(this.#applyCounter(update));
+  }
+
+  /** Guarded updates made (applied or refused): each is one UpdateItem. */
+  guardedUpdates = 0;
+
+  async updateIf(address: ItemAddress, update: GuardedUpdate): Promise<GuardedOutcome> {
+    await roundTrip();
+    this.guardedUpdates += 1;
+    const { pk: _pk, sk: _sk, ...before } = this.itemAt(address) ?? {};
+    if (!(update.when ?? []).every((comparison) => comparisonHolds(comparison, before)))
+      return { applied: false, attributes: before };
+    const after: Item = { ...before, ...update.set };
+    for (const attribute of update.remove ?? []) delete after[attribute];
+    for (const [attribute, { by, from = 0 }] of Object.entries(update.increments)) {
+      const current = before[attribute];
+      after[attribute] = (typeof current === 'number' ? current : from) + by;
+    }
+    this.#partition(this.pk(address)).set(address.sk, { ...after, pk: this.pk(address), sk: address.sk });
+    return { applied: true, attributes: after };
   }
 
   async transactWrite(writes: readonly GuardedWrite[]): Promise<boolean> {
