@@ -29,7 +29,7 @@ export const TIER_BUDGETS: Readonly<Record<Tier, BudgetLimits>> = Object.freeze(
   premium: {
     monthlyUsd: 500,
     monthlyTokens: 50_000_000,
-    shards: 4,
+    shards: 8,
     fallbackModelId: 'amazon.nova-micro-v1:0',
   },
   enterprise: { monthlyUsd: 5_000, monthlyTokens: 500_000_000, shards: 16 },

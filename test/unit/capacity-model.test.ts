@@ -174,7 +174,7 @@ describe('a chat turn and its hot partitions', () => {
     expect(totals.readUnits).toBe(2);
   });
 
-  it('puts 3 write units a turn on a basic tenant’s one budget shard, 2 spread over its admission shards, 1/4 on usage cells', () => {
+  it('puts 3 write units a turn on a basic tenant’s one budget shard, 2 spread over its admission shards, 2 over its usage cells', () => {
     const basic = tenantHotPartitions('basic');
     const enterprise = tenantHotPartitions('enterprise');
 
@@ -183,6 +183,14 @@ describe('a chat turn and its hot partitions', () => {
     expect(enterprise.find((p) => p.name.startsWith('usage cells'))?.unitsPerTurn).toBe(2 / 8);
     expect(basic.find((p) => p.name.startsWith('admission'))?.unitsPerTurn).toBe(2 / 4);
     expect(enterprise.find((p) => p.name.startsWith('admission'))?.unitsPerTurn).toBe(2 / 16);
+  });
+
+  it('lets one premium or enterprise tenant reach 2,000 turns/s before any of its partitions reaches 1,000 WCU; a basic one its budget shard caps at 333', () => {
+    const below = partitionCeilings().filter(({ maxTurnsPerSecond }) => maxTurnsPerSecond < 2_000);
+
+    expect(below.map(({ tier, partition }) => [tier, partition.name])).toEqual([
+      ['basic', 'budget shard (1 per tenant-month)'],
+    ]);
   });
 
   it('shows every tier’s admission shards allowing one tenant at least 2,000 turns/s', () => {
@@ -205,6 +213,7 @@ describe('a chat turn and its hot partitions', () => {
     expect(enterprise?.tenantRps).toBeCloseTo(1_000 * (population.tenantWeights[0] ?? 0), 9);
     expect(enterprise?.hottest.name).toBe('usage cells (8 shards by user)');
     expect(enterprise?.maxTurnsPerSecond).toBe(4_000);
+    expect(items[2]?.hottest.name).toBe('budget shard (1 per tenant-month)');
     expect(items[2]?.maxTurnsPerSecond).toBeCloseTo(1_000 / 3, 9);
   });
 });
