@@ -111,23 +111,24 @@ export interface ServiceConfig {
   readonly siloTiers: readonly Tier[];
 }
 
+/** What issuing tenant access sessions needs: the role, their length, and where each plane's data lives. */
+export type TenantAccessConfig = Pick<
+  ServiceConfig,
+  | 'tenantRoleArn'
+  | 'tenantSessionSeconds'
+  | 'siloNaming'
+  | 'tenantTableName'
+  | 'tenantBucketName'
+  | 'vectorBucketName'
+>;
+
 /** Configuration of the token authorizer: how it verifies tokens and vends tenant sessions. */
 export interface AuthorizerConfig {
   readonly issuer: string;
   readonly audience: string;
   readonly jwksUrl: string;
   /** Where sessions are vended from, and where the registry and the tag key are. */
-  readonly vending: Pick<
-    ServiceConfig,
-    | 'tenantRoleArn'
-    | 'tenantSessionSeconds'
-    | 'siloNaming'
-    | 'tenantTableName'
-    | 'tenantBucketName'
-    | 'vectorBucketName'
-    | 'controlTableName'
-    | 'tenantTagSecretArn'
-  >;
+  readonly vending: TenantAccessConfig & Pick<ServiceConfig, 'controlTableName' | 'tenantTagSecretArn'>;
   /**
    * How long API Gateway caches an answer per token: a vended session must stay usable that long
    * (plus the functions' refresh window) after it is handed out.

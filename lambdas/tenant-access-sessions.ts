@@ -3,22 +3,12 @@
  * (the HTTP functions and the token authorizer, which vends them): each new session records its
  * user in the tenant's member directory, which tenant erasure reads instead of scanning.
  */
-import { dataPlaneOf, type ServiceConfig } from './config.js';
+import { dataPlaneOf, type TenantAccessConfig } from './config.js';
 import { recordMember } from './privacy/tenant-members.js';
 import type { Placement } from './tenancy/key-layout.js';
 import { ScopedTable } from './tenancy/scoped-table.js';
 import type { SessionClientFactory } from './tenancy/session-clients.js';
 import { type TenantSession, TenantSessions, type TenantSessionsOptions } from './tenancy/tenant-session.js';
-
-export type TenantAccessConfig = Pick<
-  ServiceConfig,
-  | 'tenantRoleArn'
-  | 'tenantSessionSeconds'
-  | 'siloNaming'
-  | 'tenantTableName'
-  | 'tenantBucketName'
-  | 'vectorBucketName'
->;
 
 export interface TenantAccessSessionsOptions {
   readonly sts: TenantSessionsOptions['sts'];
