@@ -111,16 +111,19 @@ export interface ServiceConfig {
   readonly siloTiers: readonly Tier[];
 }
 
-/** What issuing tenant access sessions needs: the role, their length, and where each plane's data lives. */
-export type TenantAccessConfig = Pick<
+/** Where each plane's data lives: the pool's names, and how a silo's are derived. */
+export type DataPlaneConfig = Pick<
   ServiceConfig,
-  | 'tenantRoleArn'
-  | 'tenantSessionSeconds'
-  | 'siloNaming'
-  | 'tenantTableName'
-  | 'tenantBucketName'
-  | 'vectorBucketName'
+  'siloNaming' | 'tenantTableName' | 'tenantBucketName' | 'vectorBucketName'
 >;
+
+/** What every function that reaches tenant data through sessions reads (SESSION_ENV_KEYS). */
+export type SessionConfig = DataPlaneConfig &
+  Pick<ServiceConfig, 'controlTableName' | 'tenantTagSecretArn' | 'tenantSessionSeconds' | 'siloTiers'>;
+
+/** What issuing tenant access sessions needs: the role, their length, and where each plane's data lives. */
+export type TenantAccessConfig = DataPlaneConfig &
+  Pick<ServiceConfig, 'tenantRoleArn' | 'tenantSessionSeconds'>;
 
 /** Configuration of the token authorizer: how it verifies tokens and vends tenant sessions. */
 export interface AuthorizerConfig {
@@ -163,7 +166,7 @@ const SESSION_ENV_KEYS = {
 
 type SessionEnv = Pick<z.infer<typeof ServiceEnvSchema>, keyof typeof SESSION_ENV_KEYS>;
 
-function sessionFields(parsed: SessionEnv) {
+function sessionFields(parsed: SessionEnv): SessionConfig {
   return {
     tenantTableName: parsed.TENANT_TABLE_NAME,
     controlTableName: parsed.CONTROL_TABLE_NAME,
@@ -223,20 +226,8 @@ const DigesterEnvSchema = ServiceEnvSchema.pick({
 });
 
 /** Configuration of the audit digester: where trails live, the writer role, the digest bucket and key. */
-export type DigesterConfig = Pick<
-  ServiceConfig,
-  | 'tenantTableName'
-  | 'controlTableName'
-  | 'tenantBucketName'
-  | 'vectorBucketName'
-  | 'auditRoleArn'
-  | 'tenantTagSecretArn'
-  | 'auditDigestBucketName'
-  | 'auditDigestKeyArn'
-  | 'tenantSessionSeconds'
-  | 'siloNaming'
-  | 'siloTiers'
->;
+export type DigesterConfig = SessionConfig &
+  Pick<ServiceConfig, 'auditRoleArn' | 'auditDigestBucketName' | 'auditDigestKeyArn'>;
 
 /** Reads and validates the audit digester's environment; throws ConfigurationError naming what is wrong. */
 export function readDigesterConfig(env: Environment = process.env): DigesterConfig {
@@ -254,18 +245,8 @@ const ErasureEnvSchema = ServiceEnvSchema.pick({ ...SESSION_ENV_KEYS, AUDIT_DIGE
 });
 
 /** Configuration of the tenant erasure job: where tenants' data lives, its eraser role, the signing key. */
-export type ErasureConfig = Pick<
-  ServiceConfig,
-  | 'tenantTableName'
-  | 'controlTableName'
-  | 'tenantBucketName'
-  | 'vectorBucketName'
-  | 'tenantTagSecretArn'
-  | 'auditDigestKeyArn'
-  | 'tenantSessionSeconds'
-  | 'siloNaming'
-  | 'siloTiers'
-> & { readonly tenantEraserRoleArn: string };
+export type ErasureConfig = SessionConfig &
+  Pick<ServiceConfig, 'auditDigestKeyArn'> & { readonly tenantEraserRoleArn: string };
 
 /** Reads and validates the tenant erasure job's environment; throws ConfigurationError naming what is wrong. */
 export function readErasureConfig(env: Environment = process.env): ErasureConfig {
@@ -288,23 +269,13 @@ const PlacementEnvSchema = ServiceEnvSchema.pick({
 });
 
 /** Configuration of the placement job: where tenants' data lives, the mover role, the silo template and its deployer. */
-export type PlacementConfig = Pick<
-  ServiceConfig,
-  | 'tenantTableName'
-  | 'controlTableName'
-  | 'tenantBucketName'
-  | 'vectorBucketName'
-  | 'tenantTagSecretArn'
-  | 'tenantSessionSeconds'
-  | 'siloNaming'
-  | 'siloTiers'
-  | 'registrySettleSeconds'
-> & {
-  readonly tenantMoverRoleArn: string;
-  readonly siloTemplateUrl: string;
-  readonly siloDeployerRoleArn: string;
-  readonly accessLogsBucketName: string;
-};
+export type PlacementConfig = SessionConfig &
+  Pick<ServiceConfig, 'registrySettleSeconds'> & {
+    readonly tenantMoverRoleArn: string;
+    readonly siloTemplateUrl: string;
+    readonly siloDeployerRoleArn: string;
+    readonly accessLogsBucketName: string;
+  };
 
 /** Reads and validates the placement job's environment; throws ConfigurationError naming what is wrong. */
 export function readPlacementConfig(env: Environment = process.env): PlacementConfig {
@@ -321,7 +292,7 @@ export function readPlacementConfig(env: Environment = process.env): PlacementCo
 
 /** Where a tenant's data lives: the pool's planes, or the silo named for it. */
 export function dataPlaneFor(
-  config: Pick<ServiceConfig, 'siloNaming' | 'tenantTableName' | 'tenantBucketName' | 'vectorBucketName'>,
+  config: DataPlaneConfig,
   tenantId: string,
   placement: Placement,
 ): DataPlaneNames {
@@ -335,7 +306,7 @@ export function dataPlaneFor(
 
 /** The plane a session reaches: the one its tenant was placed in when the session was issued. */
 export function dataPlaneOf(
-  config: Pick<ServiceConfig, 'siloNaming' | 'tenantTableName' | 'tenantBucketName' | 'vectorBucketName'>,
+  config: DataPlaneConfig,
   session: { readonly owner: { readonly tenantId: string }; readonly placement: Placement },
 ): DataPlaneNames {
   return dataPlaneFor(config, session.owner.tenantId, session.placement);

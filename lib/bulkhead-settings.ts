@@ -145,32 +145,27 @@ export function settingsProblems(settings: BulkheadSettings): string[] {
   if (embedding !== undefined && !MODEL_ID_PATTERN.test(embedding)) {
     problems.push(`embedding model id "${embedding}" is not a Bedrock model id`);
   }
-  const retention = settings.auditRetentionDays;
-  if (
-    retention !== undefined &&
-    !(Number.isInteger(retention) && retention >= 1 && retention <= MAX_AUDIT_RETENTION_DAYS)
-  ) {
-    problems.push(
-      `auditRetentionDays must be a whole number of days from 1 to ${MAX_AUDIT_RETENTION_DAYS}, got ${retention}`,
-    );
-  }
-  for (const [name, value, max] of [
-    ['apiRateLimit', settings.apiRateLimit, MAX_API_THROTTLING.rateLimit],
-    ['apiBurstLimit', settings.apiBurstLimit, MAX_API_THROTTLING.burstLimit],
-  ] as const) {
-    if (value !== undefined && !(Number.isInteger(value) && value >= 1 && value <= max))
-      problems.push(
-        `${name} must be a whole number from 1 to ${max} (the account's default quota), got ${value}`,
-      );
-  }
-  const cacheSeconds = settings.authorizerCacheSeconds;
-  if (
-    cacheSeconds !== undefined &&
-    !(Number.isInteger(cacheSeconds) && cacheSeconds >= 0 && cacheSeconds <= MAX_AUTHORIZER_CACHE_SECONDS)
-  ) {
-    problems.push(
-      `authorizerCacheSeconds must be a whole number from 0 to ${MAX_AUTHORIZER_CACHE_SECONDS} (a vended session lasts an hour), got ${cacheSeconds}`,
-    );
+  const ranges = [
+    ['auditRetentionDays', settings.auditRetentionDays, 1, MAX_AUDIT_RETENTION_DAYS, 'days of Object Lock'],
+    ['apiRateLimit', settings.apiRateLimit, 1, MAX_API_THROTTLING.rateLimit, "the account's default quota"],
+    [
+      'apiBurstLimit',
+      settings.apiBurstLimit,
+      1,
+      MAX_API_THROTTLING.burstLimit,
+      "the account's default quota",
+    ],
+    [
+      'authorizerCacheSeconds',
+      settings.authorizerCacheSeconds,
+      0,
+      MAX_AUTHORIZER_CACHE_SECONDS,
+      'a vended session lasts an hour',
+    ],
+  ] as const;
+  for (const [name, value, min, max, why] of ranges) {
+    if (value !== undefined && !(Number.isInteger(value) && value >= min && value <= max))
+      problems.push(`${name} must be a whole number from ${min} to ${max} (${why}), got ${value}`);
   }
   for (const tier of settings.siloTiers ?? []) {
     if (!(TIERS as readonly string[]).includes(tier))
@@ -230,30 +225,21 @@ function removalPolicyValue(raw: unknown, problems: string[]): RemovalPolicy | u
 export function settingsFromContext(node: Node): BulkheadSettings {
   const problems: string[] = [];
   const read = (key: string): unknown => node.tryGetContext(key);
+  const text = (key: string) => stringValue(read(key), key, problems);
+  const list = (key: string) => listValue(read(key), key, problems);
+  const number = (key: string) => numberValue(read(key), key, problems);
   const settings: BulkheadSettings = {
     removalPolicy: removalPolicyValue(read(CONTEXT_KEYS.removalPolicy), problems),
-    oidcIssuer: stringValue(read(CONTEXT_KEYS.oidcIssuer), CONTEXT_KEYS.oidcIssuer, problems),
-    oidcAudience: stringValue(read(CONTEXT_KEYS.oidcAudience), CONTEXT_KEYS.oidcAudience, problems),
-    oidcJwksUrl: stringValue(read(CONTEXT_KEYS.oidcJwksUrl), CONTEXT_KEYS.oidcJwksUrl, problems),
-    modelIds: listValue(read(CONTEXT_KEYS.modelIds), CONTEXT_KEYS.modelIds, problems),
-    embeddingModelId: stringValue(
-      read(CONTEXT_KEYS.embeddingModelId),
-      CONTEXT_KEYS.embeddingModelId,
-      problems,
-    ),
-    siloTiers: listValue(read(CONTEXT_KEYS.siloTiers), CONTEXT_KEYS.siloTiers, problems),
-    apiRateLimit: numberValue(read(CONTEXT_KEYS.apiRateLimit), CONTEXT_KEYS.apiRateLimit, problems),
-    apiBurstLimit: numberValue(read(CONTEXT_KEYS.apiBurstLimit), CONTEXT_KEYS.apiBurstLimit, problems),
-    authorizerCacheSeconds: numberValue(
-      read(CONTEXT_KEYS.authorizerCacheSeconds),
-      CONTEXT_KEYS.authorizerCacheSeconds,
-      problems,
-    ),
-    auditRetentionDays: numberValue(
-      read(CONTEXT_KEYS.auditRetentionDays),
-      CONTEXT_KEYS.auditRetentionDays,
-      problems,
-    ),
+    oidcIssuer: text(CONTEXT_KEYS.oidcIssuer),
+    oidcAudience: text(CONTEXT_KEYS.oidcAudience),
+    oidcJwksUrl: text(CONTEXT_KEYS.oidcJwksUrl),
+    modelIds: list(CONTEXT_KEYS.modelIds),
+    embeddingModelId: text(CONTEXT_KEYS.embeddingModelId),
+    siloTiers: list(CONTEXT_KEYS.siloTiers),
+    apiRateLimit: number(CONTEXT_KEYS.apiRateLimit),
+    apiBurstLimit: number(CONTEXT_KEYS.apiBurstLimit),
+    authorizerCacheSeconds: number(CONTEXT_KEYS.authorizerCacheSeconds),
+    auditRetentionDays: number(CONTEXT_KEYS.auditRetentionDays),
   };
   assertValidSettings(settings, problems);
   return settings;
