@@ -60,7 +60,7 @@ import {
 import { TransactionConflictError } from '../tenancy/errors.js';
 import type { ItemAddress } from '../tenancy/scoped-table.js';
 import { BudgetExceededError, BudgetHeldError } from './errors.js';
-import type { BudgetLimits } from './tier-limits.js';
+import { type BudgetLimits, shardAllowance } from './tier-limits.js';
 
 /** The most a model call may use. */
 export interface CallEstimate {
@@ -140,11 +140,6 @@ export function estimateTokens(texts: readonly string[]): number {
     (sum, text) => sum + Math.ceil(text.length / CHARACTERS_PER_TOKEN) + TOKENS_PER_MESSAGE_OVERHEAD,
     0,
   );
-}
-
-/** Shard `index`'s part of `total`: equal parts, the remainder spread over the first shards. */
-export function shardAllowance(total: number, shards: number, index: number): number {
-  return Math.floor(total / shards) + (index < total % shards ? 1 : 0);
 }
 
 export const BUDGET_COLLECTION = 'budget';

@@ -48,12 +48,7 @@ import {
   uncountIn,
   windowBelow,
 } from './sliding-window.js';
-import { type RateLimits, rateShardsFor } from './tier-limits.js';
-
-/** Shard `shard`'s share of a tenant limit: the limit split evenly, the remainder to the first shards. */
-export function shardShare(limit: number, shard: number, shards: number): number {
-  return Math.floor(limit / shards) + (shard < limit % shards ? 1 : 0);
-}
+import { type RateLimits, rateShardsFor, shardAllowance } from './tier-limits.js';
 
 /** The buckets a lease of `leaseMs` must stay counted in (it may start at the end of its first). */
 function leaseSpan(leaseMs: number): number {
@@ -98,7 +93,7 @@ export class RequestAdmission {
     const now = this.#now();
     const shards = rateShardsFor(limits);
     const shard = Math.min(shards - 1, Math.floor(this.#random() * shards));
-    const share = (limit: number) => shardShare(limit, shard, shards);
+    const share = (limit: number) => shardAllowance(limit, shards, shard);
     const request: CountedAt = { bucket: bucketOf(REQUESTS, now), amount: 1, span: MINUTE_SPAN };
     const lease: CountedAt = { bucket: bucketOf(IN_FLIGHT, now), amount: 1, span: leaseSpan(leaseMs) };
     const tokens = bucketOf(TOKENS, now);
@@ -124,7 +119,7 @@ export class RequestAdmission {
     ];
     const userAddress = userAdmissionAddress();
     const tenantAddress = tenantAdmissionAddress(shard);
-    const [user, tenant] = await Promise.all([
+    const [userWrite, tenantWrite] = await Promise.allSettled([
       this.table.updateIf(
         userAddress,
         guarded(now, userChecks, countIn(REQUESTS, request, limits.userPerMinute)),
@@ -139,27 +134,40 @@ export class RequestAdmission {
         ),
       ),
     ]);
-    if (user.applied && tenant.applied)
+    const tenantCounted = tenantWrite.status === 'fulfilled' && tenantWrite.value.applied;
+    if (userWrite.status === 'fulfilled' && userWrite.value.applied && tenantCounted)
       return new AdmissionTicket(this.table, this.#now, {
         userTokensPerMinute: limits.userTokensPerMinute,
         tenantTokensPerMinute: share(limits.tenantTokensPerMinute),
         tenantAddress,
         lease,
       });
-    // The user's limit refused a request the tenant counted: take it back, so a user at their own
-    // limit spends none of the tenant's allowance. (A request the tenant refuses stays counted for
-    // its user, who was asking too: that keeps the refusal a flood meets at two writes.)
-    if (tenant.applied) {
-      const later = this.#now();
-      await this.table.updateIf(
+    // The user's limit refused (or its write failed on) a request the tenant counted: take it back,
+    // so a user at their own limit spends none of the tenant's allowance and no slot stays held.
+    // (A request the tenant refuses stays counted for its user, who was asking too: that keeps the
+    // refusal a flood meets at two writes.)
+    if (tenantCounted) await this.#takeBack(tenantAddress, request, lease);
+    if (userWrite.status === 'rejected') throw userWrite.reason;
+    if (tenantWrite.status === 'rejected') throw tenantWrite.reason;
+    const [user, tenant] = [userWrite.value, tenantWrite.value];
+    throw user.applied ? refusalOf(tenantChecks, tenant.attributes) : refusalOf(userChecks, user.attributes);
+  }
+
+  /**
+   * Uncounts a request (and its slot) the tenant shard counted but that will not run. Best effort:
+   * when it fails, the request's refusal (or fault) still stands and the lease frees the slot.
+   */
+  async #takeBack(tenantAddress: ItemAddress, request: CountedAt, lease: CountedAt): Promise<void> {
+    const later = this.#now();
+    await this.table
+      .updateIf(
         tenantAddress,
         combined(
           uncountIn(REQUESTS, request, bucketOf(REQUESTS, later)),
           uncountIn(IN_FLIGHT, lease, bucketOf(IN_FLIGHT, later)),
         ),
-      );
-    }
-    throw user.applied ? refusalOf(tenantChecks, tenant.attributes) : refusalOf(userChecks, user.attributes);
+      )
+      .catch(() => undefined);
   }
 }
 

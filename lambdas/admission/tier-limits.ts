@@ -66,6 +66,14 @@ export const TIER_RATE_LIMITS: Readonly<Record<Tier, RateLimits>> = Object.freez
   },
 });
 
+/**
+ * Shard `index`'s part of `total` (a budget, a tenant limit): equal parts, the remainder spread
+ * over the first shards, so the parts sum to the total exactly.
+ */
+export function shardAllowance(total: number, shards: number, index: number): number {
+  return Math.floor(total / shards) + (index < total % shards ? 1 : 0);
+}
+
 /** The fewest requests per minute and in-flight slots one tenant shard keeps (so a shard's share stays coarse). */
 const SHARD_MIN_PER_MINUTE = 750;
 const SHARD_MIN_IN_FLIGHT = 10;

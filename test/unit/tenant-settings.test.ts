@@ -6,8 +6,7 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { shardAllowance } from '../../lambdas/admission/budget-guard.js';
-import { TIER_BUDGETS } from '../../lambdas/admission/tier-limits.js';
+import { shardAllowance, TIER_BUDGETS } from '../../lambdas/admission/tier-limits.js';
 import { usdToNano } from '../../lambdas/metering/price-table.js';
 import { SETTINGS_LIMITS } from '../../lambdas/registry/tenant-record.js';
 import { createControlHandler } from '../../lambdas/routes/control-routes.js';

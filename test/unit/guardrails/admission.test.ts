@@ -10,12 +10,13 @@ import {
   RateLimitedError,
   TokenRateLimitedError,
 } from '../../../lambdas/admission/errors.js';
-import { RequestAdmission, shardShare } from '../../../lambdas/admission/request-admission.js';
+import { RequestAdmission } from '../../../lambdas/admission/request-admission.js';
 import {
   MAX_RATE_SHARDS,
   type RateLimits,
   rateLimitsFor,
   rateShardsFor,
+  shardAllowance,
   TIER_RATE_LIMITS,
 } from '../../../lambdas/admission/tier-limits.js';
 import { MemoryGuardrailTable } from './support/memory-guardrail-table.js';
@@ -245,7 +246,7 @@ describe('request admission: tenant shards', () => {
       [1, 16],
       [30_001, 16],
     ] as const) {
-      const shares = Array.from({ length: shards }, (_, shard) => shardShare(limit, shard, shards));
+      const shares = Array.from({ length: shards }, (_, shard) => shardAllowance(limit, shards, shard));
       expect(shares.reduce((sum, share) => sum + share, 0)).toBe(limit);
       expect(Math.max(...shares) - Math.min(...shares)).toBeLessThanOrEqual(1);
     }
@@ -328,6 +329,24 @@ describe('request admission: requests in flight', () => {
 
     expect(err).toBeInstanceOf(InFlightLimitedError);
     expect(err).toMatchObject({ status: 429, code: 'too_many_in_flight', retryAfterSeconds: 1 });
+  });
+
+  it('takes back the tenant’s count and slot when the user’s write fails, and answers with that failure', async () => {
+    const items = new Map();
+    const throttled = Object.assign(new Error('Throughput exceeds the current capacity'), {
+      name: 'ThrottlingException',
+    });
+    const alice = new MemoryGuardrailTable({ tenantId: 'acme', userId: 'alice' }, items);
+    const bob = new MemoryGuardrailTable({ tenantId: 'acme', userId: 'bob' }, items);
+    alice.failGuardedUpdates('private', 1, throttled);
+    const limits = limitsWith({ tenantInFlight: 1, tenantPerMinute: 1 });
+    const admit = (table: MemoryGuardrailTable) =>
+      new RequestAdmission(table, { now: () => START, random: () => 0 }).admit(limits, LEASE_MS);
+
+    await expect(admit(alice)).rejects.toBe(throttled);
+    // Neither the tenant's one request a minute nor its one slot was spent on the failed request.
+    await expect(admit(bob)).resolves.toBeDefined();
+    await expect(admit(bob)).rejects.toBeInstanceOf(RateLimitedError);
   });
 
   it('frees the slot with the last model call’s token count, so releasing afterwards writes nothing', async () => {

@@ -5,10 +5,14 @@ import {
   type CallEstimate,
   estimateTokens,
   RECLAIM_AFTER_MS,
-  shardAllowance,
 } from '../../../lambdas/admission/budget-guard.js';
 import { BudgetExceededError, BudgetHeldError } from '../../../lambdas/admission/errors.js';
-import { type BudgetLimits, budgetFor, TIER_BUDGETS } from '../../../lambdas/admission/tier-limits.js';
+import {
+  type BudgetLimits,
+  budgetFor,
+  shardAllowance,
+  TIER_BUDGETS,
+} from '../../../lambdas/admission/tier-limits.js';
 import { TransactionConflictError } from '../../../lambdas/tenancy/errors.js';
 import { recordingSleep } from './support/contexts.js';
 import { MemoryGuardrailTable } from './support/memory-guardrail-table.js';

@@ -33,6 +33,7 @@ export class MemoryGuardrailTable implements GuardrailTable {
   transactions = 0;
   #failures: Array<{ readonly error: Error; readonly afterCommit: boolean }> = [];
   #counterFailures: Error[] = [];
+  #guardedFailures: Array<{ readonly visibility: ItemAddress['visibility']; readonly error: Error }> = [];
 
   /** `items` (by pk, then sk) may be shared with another owner's view: one table, two sessions. */
   constructor(
@@ -48,6 +49,11 @@ export class MemoryGuardrailTable implements GuardrailTable {
   /** The next counter updates (`addWithin`) throw `error` without applying. */
   failCounterUpdates(count: number, error: Error): void {
     for (let i = 0; i < count; i += 1) this.#counterFailures.push(error);
+  }
+
+  /** The next guarded updates (`updateIf`) of a `visibility` partition throw `error` without applying. */
+  failGuardedUpdates(visibility: ItemAddress['visibility'], count: number, error: Error): void {
+    for (let i = 0; i < count; i += 1) this.#guardedFailures.push({ visibility, error });
   }
 
   pk(address: PartitionAddress): string {
@@ -122,6 +128,8 @@ export class MemoryGuardrailTable implements GuardrailTable {
   async updateIf(address: ItemAddress, update: GuardedUpdate): Promise<GuardedOutcome> {
     await roundTrip();
     this.guardedUpdates += 1;
+    const failure = this.#guardedFailures.findIndex((f) => f.visibility === address.visibility);
+    if (failure >= 0) throw this.#guardedFailures.splice(failure, 1)[0]?.error;
     const { pk: _pk, sk: _sk, ...before } = this.itemAt(address) ?? {};
     if (!(update.when ?? []).every((comparison) => comparisonHolds(comparison, before)))
       return { applied: false, attributes: before };
