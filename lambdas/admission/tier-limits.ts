@@ -77,19 +77,26 @@ export function shardAllowance(total: number, shards: number, index: number): nu
 /** The fewest requests per minute and in-flight slots one tenant shard keeps (so a shard's share stays coarse). */
 const SHARD_MIN_PER_MINUTE = 750;
 const SHARD_MIN_IN_FLIGHT = 10;
+/** …and model tokens per minute (a few calls' worth: a shard's share of the token limit is never 0). */
+const SHARD_MIN_TOKENS_PER_MINUTE = 20_000;
 /** @see rateShardsFor */
 export const MAX_RATE_SHARDS = 16;
 
 /**
  * How many items a tenant's admission counters are spread over: as many as
- * keep each shard's share of the request and in-flight limits coarse (≥ 750
- * requests/min, ≥ 10 slots), at most MAX_RATE_SHARDS. Derived from the
- * limits, so an override that raises them spreads the tenant wider.
+ * keep each shard's share of the request, token and in-flight limits coarse
+ * (≥ 750 requests/min, ≥ 20,000 tokens/min, ≥ 10 slots), at most
+ * MAX_RATE_SHARDS. Derived from the limits, so an override that raises them
+ * spreads the tenant wider, and one that lowers them below a shard's worth
+ * keeps it on one shard (no share of any limit is ever 0).
  */
-export function rateShardsFor(limits: Pick<RateLimits, 'tenantPerMinute' | 'tenantInFlight'>): number {
+export function rateShardsFor(
+  limits: Pick<RateLimits, 'tenantPerMinute' | 'tenantTokensPerMinute' | 'tenantInFlight'>,
+): number {
   const byRate = Math.floor(limits.tenantPerMinute / SHARD_MIN_PER_MINUTE);
+  const byTokens = Math.floor(limits.tenantTokensPerMinute / SHARD_MIN_TOKENS_PER_MINUTE);
   const byInFlight = Math.floor(limits.tenantInFlight / SHARD_MIN_IN_FLIGHT);
-  return Math.max(1, Math.min(MAX_RATE_SHARDS, byRate, byInFlight));
+  return Math.max(1, Math.min(MAX_RATE_SHARDS, byRate, byTokens, byInFlight));
 }
 
 /** Calls of a tenant's connectors' tools per minute, whole tenant (each is an outbound request we make). */

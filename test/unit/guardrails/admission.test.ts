@@ -256,9 +256,17 @@ describe('request admission: tenant shards', () => {
     expect(rateShardsFor(TIER_RATE_LIMITS.basic)).toBe(4);
     expect(rateShardsFor(TIER_RATE_LIMITS.premium)).toBe(8);
     expect(rateShardsFor(TIER_RATE_LIMITS.enterprise)).toBe(MAX_RATE_SHARDS);
-    expect(rateShardsFor({ tenantPerMinute: 3, tenantInFlight: 5 })).toBe(1);
+    expect(rateShardsFor({ tenantPerMinute: 3, tenantTokensPerMinute: 1e6, tenantInFlight: 5 })).toBe(1);
     for (const tier of ['basic', 'premium', 'enterprise'] as const)
       expect(rateShardsFor(TIER_RATE_LIMITS[tier]) * 1_000).toBeGreaterThanOrEqual(2_000);
+  });
+
+  it('keeps a tenant whose token limit is below a shard’s worth on one shard, so its first request is admitted', async () => {
+    const limits = { ...TIER_RATE_LIMITS.basic, tenantTokensPerMinute: 3 };
+    const lastShard = setup({ random: () => 0.99 });
+
+    expect(rateShardsFor(limits)).toBe(1);
+    await expect(lastShard.admission('alice').admit(limits, LEASE_MS)).resolves.toBeDefined();
   });
 
   it('holds each shard to its share, and the tenant to its limit across shards', async () => {
