@@ -237,6 +237,7 @@ export class ScopedTable {
         attributes: output.Attributes === undefined ? {} : toScopedItem(output.Attributes).attributes,
       };
     } catch (err) {
+      if (err instanceof TransactionConflictException) throw new TransactionConflictError({ cause: err });
       if (!isConditionFailure(err)) throw err;
       return { applied: false, attributes: err.Item === undefined ? {} : toScopedItem(err.Item).attributes };
     }

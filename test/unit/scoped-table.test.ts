@@ -1,7 +1,7 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, TransactionConflictException } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { ScopedKeyError } from '../../lambdas/tenancy/errors.js';
+import { ScopedKeyError, TransactionConflictError } from '../../lambdas/tenancy/errors.js';
 import { type ItemAddress, ScopedTable } from '../../lambdas/tenancy/scoped-table.js';
 import { captureCommands, metadata, offlineClientConfig } from './support/fake-sdk.js';
 
@@ -150,5 +150,17 @@ describe('ScopedTable', () => {
       ExpressionAttributeNames: { '#n0': 'inputTokens', '#n2': 'requests' },
       ExpressionAttributeValues: { ':v1': { N: '7' }, ':v3': { N: '1' }, ':v4': { N: '4' } },
     });
+  });
+
+  it('answers a guarded update that collides with a transaction as a TransactionConflictError (a 503), not as the raw SDK error', async () => {
+    const client = new DynamoDBClient(offlineClientConfig);
+    captureCommands(client, () => {
+      throw new TransactionConflictException({ message: 'Transaction is ongoing for the item', $metadata: {} });
+    });
+    const table = new ScopedTable(client, 'data', OWNER);
+
+    await expect(table.updateIf(privateNote, { increments: { count: { by: 1 } } })).rejects.toBeInstanceOf(
+      TransactionConflictError,
+    );
   });
 });
