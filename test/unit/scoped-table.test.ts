@@ -155,7 +155,10 @@ describe('ScopedTable', () => {
   it('answers a guarded update that collides with a transaction as a TransactionConflictError (a 503), not as the raw SDK error', async () => {
     const client = new DynamoDBClient(offlineClientConfig);
     captureCommands(client, () => {
-      throw new TransactionConflictException({ message: 'Transaction is ongoing for the item', $metadata: {} });
+      throw new TransactionConflictException({
+        message: 'Transaction is ongoing for the item',
+        $metadata: {},
+      });
     });
     const table = new ScopedTable(client, 'data', OWNER);
 

@@ -239,6 +239,17 @@ describe('BudgetGuard', () => {
     expect(await guard.used(tight)).toEqual({ usedNanoUsd: LITE_CALL_NANO, usedTokens: 2_000 });
   });
 
+  it('keeps the shard as read when the give-back fails: the reservation gets its own answer, not the fault', async () => {
+    const { guard, clock, table } = setup();
+    const tight = limits({ monthlyUsd: 0.0003, shards: 1 });
+    await guard.reserve(tight, LITE_CALL);
+    clock.now = new Date(NOW.getTime() + RECLAIM_AFTER_MS + 1_000);
+    table.failTransactions(1, Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
+
+    await expect(guard.reserve(tight, LITE_CALL)).rejects.toThrow(BudgetHeldError);
+    expect(await guard.used(tight)).toEqual({ usedNanoUsd: LITE_CALL_NANO, usedTokens: 2_000 });
+  });
+
   it('gives nothing back while a call reserved on the shard could still be running', async () => {
     const { guard, clock } = setup();
     const tight = limits({ monthlyUsd: 0.0003, shards: 1 });
