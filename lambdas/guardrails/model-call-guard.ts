@@ -137,9 +137,11 @@ export class ModelCallGuard {
   /** Counts the call's tokens (fails open: a lost count is logged, the answer stands). */
   async #countTokens(usage: CallUsage): Promise<void> {
     const { countTokens, context, logger } = this.options;
-    await countTokens?.(usage).catch((err: unknown) =>
-      logger.error('token count failed', { tenantTag: context.tenantTag, errorName: errorNameOf(err) }),
-    );
+    try {
+      await countTokens?.(usage);
+    } catch (err) {
+      logger.error('token count failed', { tenantTag: context.tenantTag, errorName: errorNameOf(err) });
+    }
   }
 
   /**

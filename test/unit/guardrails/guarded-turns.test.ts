@@ -150,11 +150,22 @@ describe('token counting', () => {
     expect(counted).toEqual([{ tokens: 15, last: true }]);
   });
 
-  it('answers even when the token count fails (it fails open)', async () => {
+  it.each([
+    [
+      'rejects',
+      async () => {
+        throw new Error('DynamoDB is down');
+      },
+    ],
+    [
+      'throws before it starts',
+      (): Promise<void> => {
+        throw new Error('no ticket');
+      },
+    ],
+  ])('answers, and completes, even when the token count %s (it fails open)', async (_how, countTokens) => {
     const model = scriptedModel(['answer']);
-    const failingGuard = guard(undefined, async () => {
-      throw new Error('DynamoDB is down');
-    });
+    const failingGuard = guard(undefined, countTokens);
 
     const { texts, error } = await streamedTexts(
       guardedTurns(failingGuard, 'amazon.nova-lite-v1:0', model.turnsWith),
@@ -162,5 +173,6 @@ describe('token counting', () => {
 
     expect(error).toBeUndefined();
     expect(texts).toEqual(['Hel', 'lo']);
+    await expect(failingGuard.completed()).resolves.toBeUndefined();
   });
 });
