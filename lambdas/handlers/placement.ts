@@ -13,7 +13,11 @@ import * as z from 'zod';
 import { dataPlaneFor, readPlacementConfig } from '../config.js';
 import { traced } from '../observability/aws-client-tracing.js';
 import { jsonLogger } from '../observability/logger.js';
-import { type PlacementRunSummary, runPlacements } from '../placement/placement-run.js';
+import {
+  InvalidPlacementEventError,
+  type PlacementRunSummary,
+  runPlacements,
+} from '../placement/placement-run.js';
 import { SiloStacks } from '../placement/silo-stacks.js';
 import { TENANT_MOVER_USER_ID, TenantPlane } from '../placement/tenant-plane.js';
 import { monthsBetween } from '../privacy/user-erasure.js';
@@ -42,17 +46,23 @@ const stacks = new SiloStacks(traced(new CloudFormationClient({})), {
 });
 const tagKey = tenantTagKeyLoader(traced(new SecretsManagerClient({})), config.tenantTagSecretArn);
 
-/** An operator's own invocation may name one tenant (`{"tenantId": "acme"}`); the schedule names none. */
-const OneTenantSchema = z.object({ tenantId: TenantIdSchema });
+/**
+ * An operator's own invocation may name one tenant (`{"tenantId": "acme"}`); the schedule names
+ * none. A tenantId that is not a tenant id is refused: it never widens the run to every tenant.
+ */
+const PlacementEventSchema = z.object({ tenantId: TenantIdSchema.optional() });
 
 export async function handler(event: unknown): Promise<PlacementRunSummary> {
   const now = scheduledTime(event);
-  const one = OneTenantSchema.safeParse(event);
+  const parsed = PlacementEventSchema.safeParse(event);
+  if (!parsed.success)
+    throw new InvalidPlacementEventError('the event names no valid tenant id', { cause: parsed.error });
+  const { tenantId } = parsed.data;
   const tenantTag = async (tenantId: string) => tenantTagFor(tenantId, await tagKey());
   return runPlacements({
     tenants: async () => {
-      if (!one.success) return registry.listTenants();
-      const tenant = await registry.getTenant(one.data.tenantId);
+      if (tenantId === undefined) return registry.listTenants();
+      const tenant = await registry.getTenant(tenantId);
       return tenant === undefined ? [] : [tenant];
     },
     registry,

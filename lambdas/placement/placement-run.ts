@@ -46,6 +46,11 @@ export interface PlacementRunSummary {
   readonly failed: number;
 }
 
+/** Thrown when an operator's invocation names a tenant id that is not one: the run does nothing. */
+export class InvalidPlacementEventError extends Error {
+  override readonly name = 'InvalidPlacementEventError';
+}
+
 /** Thrown when a copy's summary differs from its source's: the copy is done again on the next run. */
 export class CopyMismatchError extends Error {
   constructor(source: CopyReport, copy: CopyReport) {

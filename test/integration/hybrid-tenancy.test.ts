@@ -22,6 +22,7 @@ import { type Caller, callAs, OPERATOR, onboard } from './support/api-client.js'
 import {
   cloudFormationStacks,
   failNextAwsCalls,
+  invokeFunction,
   runSchedules,
   SCHEDULED,
   vectorsIn,
@@ -29,6 +30,7 @@ import {
 import {
   apiEnv,
   cloud,
+  functionOf,
   rawClients,
   rootClients,
   tenantSession,
@@ -102,6 +104,24 @@ function canonical(value: unknown): string {
       : item,
   );
 }
+
+describe('the placement job invoked by an operator', () => {
+  it('refuses an event naming something that is not a tenant id, instead of running every tenant', async () => {
+    const job = functionOf('lambdas/handlers/placement.ts');
+
+    const refused = await invokeFunction(job.logicalId, undefined, { tenantId: 'Not A Tenant#1' });
+    const unknown = await invokeFunction(job.logicalId, undefined, {
+      tenantId: `zz-nobody-${uniqueSuffix()}`,
+    });
+
+    expect(refused).toMatchObject({
+      status: 500,
+      message: expect.stringMatching(/InvalidPlacementEventError/),
+    });
+    // A well-formed id that names no tenant runs nothing: no tenant, no move.
+    expect(unknown).toMatchObject({ status: 200, result: { moving: 0, finished: 0, failed: 0 } });
+  });
+});
 
 describe('a tenant of a silo tier', () => {
   const tenantId = `silo-${uniqueSuffix()}`;
