@@ -183,12 +183,28 @@ function sessionFields(parsed: SessionEnv): SessionConfig {
   };
 }
 
-const AuthorizerEnvSchema = ServiceEnvSchema.pick({ ...SESSION_ENV_KEYS, TENANT_ROLE_ARN: true }).extend({
-  JWT_ISSUER: required('JWT_ISSUER'),
-  JWT_AUDIENCE: required('JWT_AUDIENCE'),
-  JWKS_URL: required('JWKS_URL').pipe(z.url({ error: 'JWKS_URL must be a URL' })),
-  AUTHORIZER_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(0),
-});
+/**
+ * A vended session (docs/sessions.md) must outlive API Gateway's cache entry, then the functions'
+ * refresh window (5 minutes: they adopt none closer to expiry) and the longest request (a 5-minute
+ * streamed chat), so no request runs on expired credentials.
+ */
+export const VENDED_SESSION_MARGIN_SECONDS = 300 + 300;
+/** The longest authorizer cache a one-hour session (role chaining's maximum) allows. */
+export const MAX_AUTHORIZER_CACHE_SECONDS = 3_600 - VENDED_SESSION_MARGIN_SECONDS;
+
+const AuthorizerEnvSchema = ServiceEnvSchema.pick({ ...SESSION_ENV_KEYS, TENANT_ROLE_ARN: true })
+  .extend({
+    JWT_ISSUER: required('JWT_ISSUER'),
+    JWT_AUDIENCE: required('JWT_AUDIENCE'),
+    JWKS_URL: required('JWKS_URL').pipe(z.url({ error: 'JWKS_URL must be a URL' })),
+    AUTHORIZER_CACHE_SECONDS: z.coerce.number().int().min(0).default(0),
+  })
+  .refine(
+    (env) => env.AUTHORIZER_CACHE_SECONDS + VENDED_SESSION_MARGIN_SECONDS <= env.TENANT_SESSION_SECONDS,
+    {
+      error: `AUTHORIZER_CACHE_SECONDS must leave ${VENDED_SESSION_MARGIN_SECONDS} s of TENANT_SESSION_SECONDS (a vended session must outlive the cache)`,
+    },
+  );
 
 /** Reads and validates the HTTP functions' environment; throws ConfigurationError naming what is wrong. */
 export function readServiceConfig(env: Environment = process.env): ServiceConfig {

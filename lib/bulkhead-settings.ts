@@ -4,8 +4,9 @@
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import type { Node } from 'constructs';
+import { MAX_AUTHORIZER_CACHE_SECONDS } from '../lambdas/config.js';
 import { TIERS } from '../lambdas/tenancy/request-context.js';
-import { MAX_API_THROTTLING, MAX_AUTHORIZER_CACHE_SECONDS } from './tenant-api.js';
+import { MAX_API_THROTTLING } from './tenant-api.js';
 
 /** Context keys (`cdk synth -c bulkhead:oidcIssuer=...` or cdk.json). */
 export const CONTEXT_KEYS = {

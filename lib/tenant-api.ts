@@ -18,6 +18,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { TENANT_ID_CONTEXT_KEY } from '../lambdas/auth/authorizer-policy.js';
+import { MAX_AUTHORIZER_CACHE_SECONDS } from '../lambdas/config.js';
 import type { HouseFunction } from './house-function.js';
 
 /** The integration request parameter Lambda tenant isolation mode reads the tenant id from. */
@@ -39,13 +40,8 @@ export const DEFAULT_API_THROTTLING: ApiThrottling = { rateLimit: 1_000, burstLi
 /** The largest stage throttle the settings accept: the account's default quotas per Region. */
 export const MAX_API_THROTTLING: ApiThrottling = { rateLimit: 10_000, burstLimit: 5_000 };
 
-/**
- * The authorizer vends a one-hour tenant session per token (docs/sessions.md); API Gateway may hand
- * it out for this long after. The longest: an hour, less the functions' 5-minute refresh window,
- * less the longest request (a 5-minute streamed chat), so no request runs on expired credentials.
- */
-export const DEFAULT_AUTHORIZER_CACHE_SECONDS = 3_000;
-export const MAX_AUTHORIZER_CACHE_SECONDS = 3_600 - 300 - 300;
+/** How long API Gateway keeps the authorizer's answer per token: the longest a vended session allows. */
+export const DEFAULT_AUTHORIZER_CACHE_SECONDS = MAX_AUTHORIZER_CACHE_SECONDS;
 
 export interface TenantApiProps {
   /** The TOKEN authorizer (verifies the bearer JWT). */

@@ -131,9 +131,15 @@ describe('configuration', () => {
     });
     expect(readAuthorizerConfig({ ...env, AUTHORIZER_CACHE_SECONDS: undefined }).cacheSeconds).toBe(0);
     expect(() => readAuthorizerConfig({ ...env, JWKS_URL: 'jwks' })).toThrow(/JWKS_URL must be a URL/);
-    expect(() => readAuthorizerConfig({ ...env, AUTHORIZER_CACHE_SECONDS: '3601' })).toThrow(
-      ConfigurationError,
+    expect(() => readAuthorizerConfig({ ...env, AUTHORIZER_CACHE_SECONDS: '3001' })).toThrow(
+      /AUTHORIZER_CACHE_SECONDS must leave 600 s of TENANT_SESSION_SECONDS/,
     );
+    // The cache must fit the session the deployment issues, not only the longest one.
+    expect(() => readAuthorizerConfig({ ...env, TENANT_SESSION_SECONDS: '900' })).toThrow(ConfigurationError);
+    expect(
+      readAuthorizerConfig({ ...env, TENANT_SESSION_SECONDS: '900', AUTHORIZER_CACHE_SECONDS: '300' })
+        .cacheSeconds,
+    ).toBe(300);
     expect(() => readAuthorizerConfig({ ...env, TENANT_ROLE_ARN: undefined })).toThrow(
       /TENANT_ROLE_ARN is not set/,
     );
