@@ -7,7 +7,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { STSClient } from '@aws-sdk/client-sts';
 import { AuditAccess } from '../audit/audit-access.js';
 import { AuditDigester } from '../audit/audit-digester.js';
 import { DIGESTER_USER_ID, type DigestRunSummary, digestAllTenants } from '../audit/digest-run.js';
@@ -19,19 +18,12 @@ import { retentionFor } from '../privacy/retention.js';
 import { isHeld, type TenantRecord } from '../registry/tenant-record.js';
 import { TenantRegistry } from '../registry/tenant-registry.js';
 import { tenantTagFor } from '../tenancy/request-context.js';
-import { sdkSessionClients } from '../tenancy/session-clients.js';
-import { TenantSessions } from '../tenancy/tenant-session.js';
 import { tenantTagKeyLoader } from '../tenancy/tenant-tag-key.js';
+import { jobSessions } from './job-sessions.js';
 
 const config = readDigesterConfig();
 const registry = new TenantRegistry(traced(new DynamoDBClient({})), config.controlTableName);
-const sessions = new TenantSessions({
-  sts: traced(new STSClient({})),
-  roleArn: config.auditRoleArn,
-  durationSeconds: config.tenantSessionSeconds,
-  clients: sdkSessionClients,
-  placementOf: (tenantId) => registry.placementOf(tenantId),
-});
+const sessions = jobSessions(config.auditRoleArn, config.tenantSessionSeconds, registry);
 const tagKey = tenantTagKeyLoader(traced(new SecretsManagerClient({})), config.tenantTagSecretArn);
 const digester = new AuditDigester(kmsDigestSigner(traced(new KMSClient({})), config.auditDigestKeyArn));
 

@@ -8,7 +8,6 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { STSClient } from '@aws-sdk/client-sts';
 import * as z from 'zod';
 import { dataPlaneFor, readPlacementConfig } from '../config.js';
 import { traced } from '../observability/aws-client-tracing.js';
@@ -24,20 +23,13 @@ import { monthsBetween } from '../privacy/user-erasure.js';
 import { TenantRegistry } from '../registry/tenant-registry.js';
 import { TenantIdSchema } from '../tenancy/key-layout.js';
 import { tenantTagFor } from '../tenancy/request-context.js';
-import { sdkSessionClients } from '../tenancy/session-clients.js';
-import { TenantSessions } from '../tenancy/tenant-session.js';
 import { tenantTagKeyLoader } from '../tenancy/tenant-tag-key.js';
+import { jobSessions } from './job-sessions.js';
 import { scheduledTime } from './scheduled-event.js';
 
 const config = readPlacementConfig();
 const registry = new TenantRegistry(traced(new DynamoDBClient({})), config.controlTableName);
-const moverSessions = new TenantSessions({
-  sts: traced(new STSClient({})),
-  roleArn: config.tenantMoverRoleArn,
-  durationSeconds: config.tenantSessionSeconds,
-  clients: sdkSessionClients,
-  placementOf: (tenantId) => registry.placementOf(tenantId),
-});
+const moverSessions = jobSessions(config.tenantMoverRoleArn, config.tenantSessionSeconds, registry);
 const stacks = new SiloStacks(traced(new CloudFormationClient({})), {
   naming: config.siloNaming,
   templateUrl: config.siloTemplateUrl,

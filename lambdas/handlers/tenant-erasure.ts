@@ -9,7 +9,6 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { STSClient } from '@aws-sdk/client-sts';
 import { kmsDigestSigner } from '../audit-store/digest-keys.js';
 import { readErasureConfig } from '../config.js';
 import { traced } from '../observability/aws-client-tracing.js';
@@ -19,21 +18,14 @@ import { type ErasureRunSummary, eraseDueTenants } from '../privacy/erasure-run.
 import { OffboardingRecords } from '../registry/offboarding-records.js';
 import { TenantRegistry } from '../registry/tenant-registry.js';
 import { tenantTagFor } from '../tenancy/request-context.js';
-import { sdkSessionClients } from '../tenancy/session-clients.js';
-import { TenantSessions } from '../tenancy/tenant-session.js';
 import { tenantTagKeyLoader } from '../tenancy/tenant-tag-key.js';
+import { jobSessions } from './job-sessions.js';
 
 const config = readErasureConfig();
 const dynamodb = traced(new DynamoDBClient({}));
 const registry = new TenantRegistry(dynamodb, config.controlTableName);
 const records = new OffboardingRecords(dynamodb, config.controlTableName);
-const eraserSessions = new TenantSessions({
-  sts: traced(new STSClient({})),
-  roleArn: config.tenantEraserRoleArn,
-  durationSeconds: config.tenantSessionSeconds,
-  clients: sdkSessionClients,
-  placementOf: (tenantId) => registry.placementOf(tenantId),
-});
+const eraserSessions = jobSessions(config.tenantEraserRoleArn, config.tenantSessionSeconds, registry);
 const tagKey = tenantTagKeyLoader(traced(new SecretsManagerClient({})), config.tenantTagSecretArn);
 const signer = kmsDigestSigner(traced(new KMSClient({})), config.auditDigestKeyArn);
 const cloudFormation = traced(new CloudFormationClient({}));
