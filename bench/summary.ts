@@ -4,6 +4,7 @@ import type { Baseline, BenchReport, CapacityHeadline } from './bench-report.js'
 import { coldStartMarkdown } from './cold-start/report.js';
 import type { EndToEndResult } from './end-to-end.js';
 import type { MicroBenchmark } from './guardrail-benchmarks.js';
+import { markdownTable } from './markdown.js';
 import type { MeterReading } from './metered-cloud.js';
 
 const KNOWN_STEPS = new Set(['micro', 'endToEnd', 'capacity', 'coldStart']);
@@ -66,7 +67,7 @@ function endToEndSection(result: EndToEndResult, baseline: Baseline | undefined)
       'at the front door (median per request); write and read units are DynamoDB capacity units, the median of ' +
       `${result.costSamplesPerRoute} further requests measured at the front door. ` +
       `p99 is the nearest-rank 99th percentile: with fewer than 100 samples, the slowest request. ${against}`,
-    table(
+    markdownTable(
       ['route', 'p50', 'p99', 'overhead p50', 'overhead p99', 'AWS calls', 'write units', 'read units'],
       rows,
     ),
@@ -76,7 +77,7 @@ function endToEndSection(result: EndToEndResult, baseline: Baseline | undefined)
 function microSection(results: readonly MicroBenchmark[]): string {
   return [
     '## Micro benchmarks (guard rails on the local cloud)',
-    table(
+    markdownTable(
       ['benchmark', 'operations', 'ops/s'],
       results.map((result) => [
         result.name,
@@ -90,7 +91,7 @@ function microSection(results: readonly MicroBenchmark[]): string {
 function capacitySection(headlines: readonly CapacityHeadline[]): string {
   return [
     '## Capacity model (full tables: `capacity.md`, `docs/capacity.md`)',
-    table(
+    markdownTable(
       [
         'req/s',
         'session hit rate',

@@ -1,4 +1,5 @@
 /** The capacity report as markdown tables (for bench/results/capacity.md and docs/capacity.md). */
+import { markdownTable } from '../markdown.js';
 import { COST_PARTS, type CostPart } from './cost.js';
 import type { CapacityReport } from './model.js';
 
@@ -18,11 +19,6 @@ const PART_NAMES: Readonly<Record<CostPart, string>> = {
   apiGateway: 'API Gateway',
 };
 
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
-}
-
 /** The report's four tables, with a one-line header of the inputs. */
 export function capacityMarkdown(report: CapacityReport): string {
   const { options, population } = report;
@@ -34,7 +30,7 @@ export function capacityMarkdown(report: CapacityReport): string {
     `seed ${options.seed}, mean turn ${integer(options.meanDurationMs)} ms, ` +
     `${options.inputTokens} input / ${options.outputTokens} output tokens of ${options.modelId}, ` +
     `price table ${report.priceTable}.`;
-  const sessions = table(
+  const sessions = markdownTable(
     [
       'req/s',
       'Lambda concurrency',
@@ -58,7 +54,7 @@ export function capacityMarkdown(report: CapacityReport): string {
       percent(s.vended.stsLimitUse),
     ]),
   );
-  const hot = table(
+  const hot = markdownTable(
     [
       'req/s',
       'tenant (tier, rank)',
@@ -82,7 +78,7 @@ export function capacityMarkdown(report: CapacityReport): string {
       ]),
     ),
   );
-  const ceilings = table(
+  const ceilings = markdownTable(
     ['tier', 'partition', 'key', 'WCU per turn', 'max turns/s of one tenant'],
     report.ceilings.map(({ tier, partition, maxTurnsPerSecond }) => [
       tier,
@@ -92,7 +88,7 @@ export function capacityMarkdown(report: CapacityReport): string {
       integer(maxTurnsPerSecond),
     ]),
   );
-  const cost = table(
+  const cost = markdownTable(
     ['req/s', ...COST_PARTS.map((part) => PART_NAMES[part]), 'total', 'model share', 'STS calls'],
     rows.map(({ sessions: s, cost: c }) => [
       integer(s.rps),

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleFunctions, type FunctionBundle } from '../../lib/template/function-bundles.js';
+import { percentile, roundTenth } from '../statistics.js';
 import { type InitSample, sampleModuleInit } from './module-init.js';
 import { lambdaNodeRuntime, type NodeRuntime } from './node-runtime.js';
 
@@ -50,16 +51,12 @@ export interface ColdStartOptions {
   readonly onFunction?: (result: FunctionColdStart) => void;
 }
 
-/** The value at quantile `q` (0–1) of `values`, nearest rank. */
-function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.max(1, Math.ceil(q * sorted.length));
-  const value = sorted[rank - 1];
+/** The p-th percentile of `values` (bench/statistics.ts, nearest rank); a run always has samples. */
+function quantile(values: readonly number[], p: number): number {
+  const value = percentile(values, p);
   if (value === undefined) throw new Error('no samples');
   return value;
 }
-
-const roundMs = (ms: number) => Math.round(ms * 10) / 10;
 
 /** One function's samples against the targets; throws if init exported no handler or opened a connection. */
 function summarize(bundle: FunctionBundle, samples: readonly InitSample[]): FunctionColdStart {
@@ -68,18 +65,18 @@ function summarize(bundle: FunctionBundle, samples: readonly InitSample[]): Func
     throw new Error(
       `${bundle.entry}: init must export a handler and open no connection, got ${JSON.stringify(failed)}`,
     );
-  const initSamplesMs = samples.map((sample) => roundMs(sample.initMs));
-  const initMedianMs = quantile(initSamplesMs, 0.5);
+  const initSamplesMs = samples.map((sample) => roundTenth(sample.initMs));
+  const initMedianMs = quantile(initSamplesMs, 50);
   return {
     logicalId: bundle.logicalId,
     entry: bundle.entry,
     bundleBytes: bundle.bundleBytes,
     initMedianMs,
-    initP90Ms: quantile(initSamplesMs, 0.9),
+    initP90Ms: quantile(initSamplesMs, 90),
     initSamplesMs,
     initCpuMedianMs: quantile(
-      samples.map((sample) => roundMs(sample.initCpuMs)),
-      0.5,
+      samples.map((sample) => roundTenth(sample.initCpuMs)),
+      50,
     ),
     meetsBundleTarget: bundle.bundleBytes <= COLD_START_TARGETS.bundleBytes,
     meetsInitTarget: initMedianMs <= COLD_START_TARGETS.initMs,
