@@ -9,9 +9,6 @@ import type { MeterReading } from './metered-cloud.js';
 
 const KNOWN_STEPS = new Set(['micro', 'endToEnd', 'capacity', 'coldStart']);
 
-const row = (cells: readonly (string | number)[]) => `| ${cells.join(' | ')} |`;
-const table = (header: readonly string[], rows: readonly (readonly (string | number)[])[]) =>
-  [row(header), row(header.map(() => '---')), ...rows.map(row)].join('\n');
 const thousands = (value: number, decimals = 0) =>
   value.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
 const percent = (share: number) => `${thousands(share * 100, 1)} %`;
