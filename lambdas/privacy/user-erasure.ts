@@ -12,7 +12,8 @@
  */
 import * as z from 'zod';
 import { messagesPartition, SESSION_SK_PREFIX, SESSIONS_COLLECTION } from '../conversations/chat-sessions.js';
-import { usageCellPartition, usageCellPrefix, usageCellShardOf } from '../metering/usage-keys.js';
+import { userMonthCells } from '../metering/usage-cells.js';
+import { usageCellAddress } from '../metering/usage-keys.js';
 import { itemsOf } from '../tenancy/partition-items.js';
 import type { ScopedObjectVersions } from '../tenancy/scoped-object-versions.js';
 import type { ItemAddress, PartitionAddress, ScopedTable } from '../tenancy/scoped-table.js';
@@ -115,19 +116,20 @@ export async function eraseUser(
   }
 
   let costBreakdownsPseudonymised = 0;
-  const named = usageCellPrefix(request.userId);
   for (const month of request.months) {
-    const partition = usageCellPartition(month, usageCellShardOf(request.userId));
-    for (const cell of await itemsOf(table, partition, { skBeginsWith: named })) {
-      const renamed: ItemAddress = {
-        ...partition,
-        sk: `${usageCellPrefix(request.pseudonym)}${cell.sk.slice(named.length)}`,
-      };
-      // One transaction: the cost moves to the pseudonym, never counted twice or lost.
+    for (const cell of await userMonthCells(table, request.userId, month)) {
+      const kind = cell.modelId === undefined ? 'connectors' : { modelId: cell.modelId };
+      // One transaction: the cost moves to the pseudonym, never counted twice or lost. Added to,
+      // not put: a call metered after an earlier run moved the day's cell is merged on a rerun.
       if (
         await table.transactWrite([
-          { kind: 'put', address: renamed, attributes: cell.attributes, ifNotExists: true },
-          { kind: 'delete', address: { ...partition, sk: cell.sk }, mustExist: true },
+          {
+            kind: 'add',
+            address: usageCellAddress(request.pseudonym, cell.day, kind),
+            add: { ...cell.counters },
+            ...(cell.priceVersion === undefined ? {} : { set: { priceVersion: cell.priceVersion } }),
+          },
+          { kind: 'delete', address: usageCellAddress(request.userId, cell.day, kind), mustExist: true },
         ])
       )
         costBreakdownsPseudonymised += 1;

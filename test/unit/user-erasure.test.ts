@@ -88,6 +88,39 @@ describe('eraseUser', () => {
     expect(Object.values(again.counts).every((count) => count === 0)).toBe(true);
   });
 
+  it('merges a cell metered after an earlier run into the pseudonym’s on a rerun, so no cost keeps her id', async () => {
+    const api = apiHarness();
+    const alice = { tenantId: 'acme', userId: 'alice', tenantTag: tenantTagFor('acme', TAG_KEY) };
+    const table = await api.runtime.table(alice);
+    const erase = async () =>
+      eraseUser(
+        { tenantId: 'acme', userId: 'alice', pseudonym: PSEUDONYM, months: [monthOf(new Date())] },
+        {
+          table,
+          vectors: await api.runtime.vectorIndex(alice),
+          objects: { purgePrivate: async () => ({ objectVersions: 0, deleteMarkers: 0 }) },
+          removeRoles: async () => false,
+        },
+      );
+    const cells = (user: string) =>
+      [...api.table.items.values()].filter(
+        (item) =>
+          String(item.pk).startsWith(`acme#t#usage-cells#${monthOf(new Date())}#`) &&
+          String(item.sk).startsWith(`${user}#`),
+      );
+    await api.call(ALICE_ANALYST, 'POST', '/v1/chat', { message: 'before' });
+    await erase();
+    // A call still in flight (or a chat before her roles are gone) meters again under her id.
+    await api.call(ALICE_ANALYST, 'POST', '/v1/chat', { message: 'after' });
+    expect(cells('alice')).toHaveLength(1);
+
+    const again = await erase();
+
+    expect(again.counts.costBreakdownsPseudonymised).toBe(1);
+    expect(cells('alice')).toEqual([]);
+    expect(cells(PSEUDONYM)).toEqual([expect.objectContaining({ calls: 2, requests: 2 })]);
+  });
+
   it('lists every month from the tenant’s first to now', () => {
     expect(monthsBetween(new Date('2025-11-20T00:00:00Z'), new Date('2026-02-01T00:00:00Z'))).toEqual([
       '2025-11',
