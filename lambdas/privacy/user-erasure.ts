@@ -16,7 +16,7 @@ import { userMonthCells } from '../metering/usage-cells.js';
 import { usageCellAddress } from '../metering/usage-keys.js';
 import { itemsOf } from '../tenancy/partition-items.js';
 import type { ScopedObjectVersions } from '../tenancy/scoped-object-versions.js';
-import type { ItemAddress, PartitionAddress, ScopedTable } from '../tenancy/scoped-table.js';
+import type { PartitionAddress, ScopedTable } from '../tenancy/scoped-table.js';
 import type { ScopedVectorIndex } from '../tenancy/scoped-vector-index.js';
 import { ERASED_COLLECTIONS, PSEUDONYMISED_COLLECTIONS } from './private-collections.js';
 import { recordErasure } from './tenant-members.js';
