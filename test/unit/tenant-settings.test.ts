@@ -140,15 +140,18 @@ describe('PATCH /v1/admin/tenants/{tenantId}', () => {
   it('sets token and in-flight limits like the rate limits, and refuses them from a tenant admin or another tenant’s operator-less caller', async () => {
     const { patch, stored } = platform();
     const limits = { tokensPerUserPerMinute: 5_000, tokensPerTenantPerMinute: 50_000, inFlightPerTenant: 4 };
+    const before = structuredClone(stored());
 
     const byAdmin = await patch({ rateLimits: limits }, { tenantId: 'acme', userId: 'ada', roles: 'admin' });
     const byOtherTenant = await patch(
       { rateLimits: limits },
       { tenantId: 'globex', userId: 'gus', roles: 'admin' },
     );
+    const afterRefusals = structuredClone(stored());
     const byOperator = await patch({ rateLimits: limits });
 
     expect([byAdmin.statusCode, byOtherTenant.statusCode]).toEqual([403, 403]);
+    expect(afterRefusals).toEqual(before);
     assertDocumentedResponse('PATCH', '/v1/admin/tenants/{tenantId}', byAdmin);
     expect(byOperator.statusCode).toBe(200);
     assertDocumentedResponse('PATCH', '/v1/admin/tenants/{tenantId}', byOperator);
