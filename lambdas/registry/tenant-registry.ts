@@ -148,13 +148,19 @@ export class TenantRegistry {
   }
 
   /**
-   * Changes a tenant's tier, starting `move` with it when the new tier lives elsewhere; refuses
-   * (MoveInProgressError) while a move is under way: one move at a time.
+   * Changes a tenant's tier, starting `move` with it when the new tier lives elsewhere, and sets
+   * `settings` in the same write; refuses (MoveInProgressError) while a move is under way: one
+   * move at a time.
    */
-  async changeTier(tenantId: string, tier: Tier, move: PlacementMove | undefined): Promise<TenantRecord> {
+  async changeTier(
+    tenantId: string,
+    tier: Tier,
+    move: PlacementMove | undefined,
+    settings: TenantSettings = {},
+  ): Promise<TenantRecord> {
     try {
       return await this.#update(tenantId, {
-        set: { tier, ...(move === undefined ? {} : { move }) },
+        set: { ...settings, tier, ...(move === undefined ? {} : { move }) },
         condition: 'attribute_not_exists(#move) AND #status <> :offboarding',
         names: { '#move': 'move', '#status': 'status' },
         values: { ':offboarding': 'offboarding' },
@@ -195,12 +201,13 @@ export class TenantRegistry {
     update: {
       readonly set?: Readonly<Record<string, unknown>>;
       readonly remove?: readonly string[];
-      readonly condition: string;
-      readonly names: Readonly<Record<string, string>>;
+      readonly condition?: string;
+      readonly names?: Readonly<Record<string, string>>;
       readonly values?: Readonly<Record<string, unknown>>;
     },
   ): Promise<TenantRecord> {
-    const set = Object.entries(update.set ?? {});
+    // Unset fields are left alone (a PATCH names only what it changes).
+    const set = Object.entries(update.set ?? {}).filter(([, value]) => value !== undefined);
     const clauses = [
       ...(set.length === 0 ? [] : [`SET ${set.map((_, index) => `#s${index} = :s${index}`).join(', ')}`]),
       ...(update.remove === undefined ? [] : [`REMOVE ${update.remove.join(', ')}`]),
@@ -210,7 +217,10 @@ export class TenantRegistry {
         TableName: this.tableName,
         Key: marshall({ pk: tenantPk(tenantId), sk: PROFILE_SK }),
         UpdateExpression: clauses.join(' '),
-        ConditionExpression: `attribute_exists(pk) AND ${update.condition}`,
+        ConditionExpression:
+          update.condition === undefined
+            ? 'attribute_exists(pk)'
+            : `attribute_exists(pk) AND ${update.condition}`,
         ExpressionAttributeNames: {
           ...update.names,
           ...Object.fromEntries(set.map(([name], index) => [`#s${index}`, name])),
@@ -238,33 +248,22 @@ export class TenantRegistry {
     fields: Readonly<Record<string, unknown>>,
     options: { unlessOffboarding?: boolean } = {},
   ): Promise<TenantRecord> {
-    const defined = Object.entries(fields).filter(([, value]) => value !== undefined);
-    if (defined.length === 0) {
+    if (Object.values(fields).every((value) => value === undefined)) {
       const record = await this.getTenant(tenantId);
       if (record === undefined) throw new TenantNotFoundError(tenantId);
       return record;
     }
-    const names = Object.fromEntries(defined.map(([name], index) => [`#f${index}`, name]));
-    const values = Object.fromEntries(defined.map(([, value], index) => [`:f${index}`, value]));
     try {
-      const output = await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: marshall({ pk: tenantPk(tenantId), sk: PROFILE_SK }),
-          UpdateExpression: `SET ${defined.map((_, index) => `#f${index} = :f${index}`).join(', ')}`,
-          ConditionExpression: options.unlessOffboarding
-            ? 'attribute_exists(pk) AND #status <> :offboarding'
-            : 'attribute_exists(pk)',
-          ExpressionAttributeNames: options.unlessOffboarding ? { ...names, '#status': 'status' } : names,
-          ExpressionAttributeValues: marshall(
-            options.unlessOffboarding ? { ...values, ':offboarding': 'offboarding' } : values,
-            { removeUndefinedValues: true },
-          ),
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      if (output.Attributes === undefined) throw new TenantNotFoundError(tenantId);
-      return parseStored(TenantRecordSchema, output.Attributes, 'tenant record');
+      return await this.#update(tenantId, {
+        set: fields,
+        ...(options.unlessOffboarding
+          ? {
+              condition: '#status <> :offboarding',
+              names: { '#status': 'status' },
+              values: { ':offboarding': 'offboarding' },
+            }
+          : {}),
+      });
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
       if (options.unlessOffboarding && (await this.getTenant(tenantId)) !== undefined)

@@ -187,13 +187,12 @@ export function controlRouter(runtime: ControlRuntime): Router<RequestContext> {
       return jsonResponse(
         200,
         await audit.write(adminAction(action, `tenant/${tenantId}`), async () => {
-          if (tier !== undefined) {
-            const tenant = await runtime.registry.getTenant(tenantId);
-            if (tenant === undefined) throw new TenantNotFoundError(tenantId);
-            const move = moveForTier(runtime.config, tenantId, placementOf(tenant), tier, new Date());
-            await runtime.registry.changeTier(tenantId, tier, move);
-          }
-          return runtime.registry.updateSettings(tenantId, settings);
+          if (tier === undefined) return runtime.registry.updateSettings(tenantId, settings);
+          const tenant = await runtime.registry.getTenant(tenantId);
+          if (tenant === undefined) throw new TenantNotFoundError(tenantId);
+          const move = moveForTier(runtime.config, tenantId, placementOf(tenant), tier, new Date());
+          // One write: the tier, its move and the settings land together or not at all.
+          return runtime.registry.changeTier(tenantId, tier, move, settings);
         }),
       );
     })

@@ -111,6 +111,24 @@ describe('PATCH /v1/admin/tenants/{tenantId}', () => {
     expect(stored()?.move).toBeUndefined();
   });
 
+  it('changes the tier and the settings of one PATCH in one registry write: both land, or neither', async () => {
+    const { patch, stored, control } = platform();
+    const profileWrites = () =>
+      control.control.filter(
+        (command) =>
+          command.name === 'UpdateItemCommand' && JSON.stringify(command.input).includes('"profile"'),
+      ).length;
+
+    const result = await patch({ tier: 'premium', monthlyBudgetUsd: 80 });
+    const toSilo = await patch({ tier: 'enterprise', monthlyBudgetUsd: 90 });
+    const whileMoving = await patch({ tier: 'basic', monthlyBudgetUsd: 1 });
+
+    expect([result.statusCode, toSilo.statusCode, whileMoving.statusCode]).toEqual([200, 200, 409]);
+    expect(profileWrites()).toBe(3);
+    // The change refused while the move runs set neither its tier nor its budget.
+    expect(stored()).toMatchObject({ tier: 'enterprise', monthlyBudgetUsd: 90, move: { to: 'silo' } });
+  });
+
   it('starts a move to a silo for a tier that lives in silos, and refuses another change while it runs (409)', async () => {
     const { patch, stored, handler } = platform();
 
