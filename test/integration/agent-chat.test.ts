@@ -46,7 +46,12 @@ const chat = async (caller: Caller, message: string): Promise<ChatBody> => {
  * Two words only one note contains: the stand-in's bag-of-words vectors hash words into 1,024
  * slots, and a single word colliding with a word of another note could make that note rank first.
  */
-const keywords = (name: string) => `${name}words${suffix} ${name}more${suffix}`;
+/**
+ * Words only one document holds. Four, not two: the stand-in embedder hashes words into 1,024
+ * slots, and with two a single collision with a short document could outrank the right one.
+ */
+const keywords = (name: string) =>
+  ['words', 'more', 'terms', 'tokens'].map((kind) => `${name}${kind}${suffix}`).join(' ');
 
 const searchFor = (query: string, topK?: number) =>
   `use tool search_documents ${JSON.stringify(topK === undefined ? { query } : { query, topK })}`;
