@@ -9,9 +9,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { settingsFromContext } from './bulkhead-settings.js';
 import { BulkheadStack } from './bulkhead-stack.js';
 import { FEATURE_FLAGS } from './feature-flags.js';
-
-/** The stack's construct id (and CloudFormation stack name). */
-export const STACK_ID = 'Bulkhead';
+import { stackNameFromContext } from './stack-name.js';
 
 export interface BulkheadAppOptions {
   /**
@@ -43,11 +41,16 @@ export function buildBulkheadApp(options: BulkheadAppOptions = {}): BulkheadApp 
   const app = new App({ context: { ...FEATURE_FLAGS, ...options.context }, outdir: options.outdir });
   if (options.nagChecks ?? true)
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  const stack = new BulkheadStack(app, STACK_ID, {
-    ...settingsFromContext(app.node),
-    description: 'bulkhead: multi-tenant AI agent backend with IAM-enforced tenant isolation',
-    // No CDKMetadata resource: it adds conditions the local template reader has no use for.
-    analyticsReporting: false,
-  });
+  // The construct id is the CloudFormation stack name (lib/stack-name.ts).
+  const stack = new BulkheadStack(
+    app,
+    stackNameFromContext((key) => app.node.tryGetContext(key)),
+    {
+      ...settingsFromContext(app.node),
+      description: 'bulkhead: multi-tenant AI agent backend with IAM-enforced tenant isolation',
+      // No CDKMetadata resource: it adds conditions the local template reader has no use for.
+      analyticsReporting: false,
+    },
+  );
   return { app, stack };
 }

@@ -10,6 +10,8 @@ import { MAX_API_THROTTLING } from './tenant-api.js';
 
 /** Context keys (`cdk synth -c bulkhead:oidcIssuer=...` or cdk.json). */
 export const CONTEXT_KEYS = {
+  stackName: 'bulkhead:stackName',
+  stage: 'bulkhead:stage',
   removalPolicy: 'bulkhead:removalPolicy',
   oidcIssuer: 'bulkhead:oidcIssuer',
   oidcAudience: 'bulkhead:oidcAudience',

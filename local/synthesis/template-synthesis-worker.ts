@@ -3,8 +3,8 @@
  * the silo template the platform creates stacks from, and posts both back.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { STACK_ID } from '../../lib/bulkhead-app.js';
 import { siloTemplate } from '../../lib/silo-stack.js';
+import { stackNameFromContext } from '../../lib/stack-name.js';
 import { type SynthOptions, synthesizeBulkheadTemplate } from '../../lib/template/synthesize.js';
 import type { LocalTemplates } from './template-synthesis.js';
 
@@ -14,10 +14,11 @@ const port = parentPort;
 if (port === null) throw new Error('template-synthesis-worker must run in a worker thread');
 let reply: SynthesisReply;
 try {
+  const options = workerData as SynthOptions;
   reply = {
     templates: {
-      platform: synthesizeBulkheadTemplate(workerData as SynthOptions),
-      silo: siloTemplate(STACK_ID),
+      platform: synthesizeBulkheadTemplate(options),
+      silo: siloTemplate(stackNameFromContext((key) => options.context?.[key])),
     },
   };
 } catch (err) {

@@ -6,9 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { TENANT_TAG_KEY } from '../../lambdas/tenancy/key-layout.js';
 import { siloResourceNames } from '../../lambdas/tenancy/silo-names.js';
-import { STACK_ID } from '../../lib/bulkhead-app.js';
 import { DEFAULT_MODEL_IDS } from '../../lib/bulkhead-settings.js';
 import { siloTemplate } from '../../lib/silo-stack.js';
+import { DEFAULT_STACK_NAME as STACK_ID } from '../../lib/stack-name.js';
 import type { CfnTemplate } from '../../lib/template/cfn-template.js';
 import {
   functionSpecs,

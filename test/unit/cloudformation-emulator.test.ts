@@ -30,8 +30,8 @@ import {
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SILO_TEMPLATE_PARAMETERS } from '../../lambdas/tenancy/silo-names.js';
-import { STACK_ID } from '../../lib/bulkhead-app.js';
 import { siloTemplate } from '../../lib/silo-stack.js';
+import { DEFAULT_STACK_NAME as STACK_ID } from '../../lib/stack-name.js';
 import { LOCAL_ACCOUNT } from '../../lib/template/local-resolution.js';
 import {
   CloudFormationEmulator,
