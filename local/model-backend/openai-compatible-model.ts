@@ -10,6 +10,7 @@
 import { ParseError } from 'eventsource-parser';
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 import * as z from 'zod';
+import { VECTOR_DIMENSION } from '../../lambdas/tenancy/scoped-vector-index.js';
 import { jsonResponse, namedJsonError } from '../emulators/emulator-response.js';
 import { EVENT_STREAM_CONTENT_TYPE, eventFrame, exceptionFrame } from './bedrock-event-stream.js';
 import type { ModelBackend, ModelResponse, StreamedModelResponse } from './model-backend.js';
@@ -36,8 +37,6 @@ export interface ModelServerOptions {
   readonly timeoutMs?: number;
 }
 
-/** The vector size a Titan Text Embeddings v2 request gets when it names none. */
-const TITAN_DEFAULT_DIMENSIONS = 1024;
 const DEFAULT_TIMEOUT_MS = 120_000;
 /** The longest server-sent event kept in memory. */
 const MAX_EVENT_CHARACTERS = 1_000_000;
@@ -88,10 +87,16 @@ export class OpenAiCompatibleModel implements ModelBackend {
     this.endpoint = options.endpoint.replace(/\/+$/, '');
   }
 
-  /** The backend for a server; asks the server for its models when no model name is given. */
+  /**
+   * The backend for a server; asks the server for its models when no model name is given, and
+   * checks the embedding model's vector size once, so a wrong one stops the start with a named
+   * message instead of failing every document upload.
+   */
   static async connect(options: ModelServerOptions, record: ModelRecord): Promise<OpenAiCompatibleModel> {
     const modelName = options.modelName ?? (await firstModelOf(options));
-    return new OpenAiCompatibleModel(options, modelName, record);
+    const model = new OpenAiCompatibleModel(options, modelName, record);
+    if (options.embeddingModel !== undefined) await model.checkEmbeddingSize(options.embeddingModel);
+    return model;
   }
 
   async converse(
@@ -153,7 +158,27 @@ export class OpenAiCompatibleModel implements ModelBackend {
         embeddingModel === undefined ? 'no embedding model is configured' : 'inputText is required',
       );
     }
-    const expected = typeof dimensions === 'number' ? dimensions : TITAN_DEFAULT_DIMENSIONS;
+    const expected = typeof dimensions === 'number' ? dimensions : VECTOR_DIMENSION;
+    try {
+      const { embedding, inputTokens } = await this.embedText(embeddingModel, inputText, expected);
+      record({ usage: { inputTokens, outputTokens: 0 } });
+      return jsonResponse(200, {
+        embedding: normalize === false ? embedding : unitLength(embedding),
+        inputTextTokenCount: inputTokens,
+      });
+    } catch (err) {
+      const fault = faultOfNoAnswer(err, false, this.endpoint);
+      record(failureOutcome(fault));
+      return fault.response();
+    }
+  }
+
+  /** One vector of `expected` dimensions from the server; a ModelServerFault otherwise. */
+  private async embedText(
+    embeddingModel: string,
+    inputText: string,
+    expected: number,
+  ): Promise<{ embedding: number[]; inputTokens: number }> {
     const silence = new Silence(this.timeoutMs());
     try {
       const response = await this.post('/embeddings', { model: embeddingModel, input: inputText }, silence);
@@ -163,21 +188,23 @@ export class OpenAiCompatibleModel implements ModelBackend {
       if (embedding.length !== expected) {
         throw new ModelServerFault(
           'ValidationException',
-          `the embedding model ${embeddingModel} answers ${embedding.length}-dimension vectors; the vector index needs ${expected}. Choose an embedding model with ${expected} dimensions (e.g. mxbai-embed-large or bge-m3), or leave --embedding-model out to embed with the stand-in`,
+          `the embedding model ${embeddingModel} answers ${embedding.length}-dimension vectors; ${expected} were asked for (the vector index has ${VECTOR_DIMENSION}). Choose an embedding model with ${VECTOR_DIMENSION} dimensions (e.g. mxbai-embed-large or bge-m3), or leave --embedding-model out to embed with the stand-in`,
         );
       }
-      const inputTextTokenCount = answer.data.usage?.prompt_tokens ?? estimateTokens(inputText.length);
-      record({ usage: { inputTokens: inputTextTokenCount, outputTokens: 0 } });
-      return jsonResponse(200, {
-        embedding: normalize === false ? embedding : unitLength(embedding),
-        inputTextTokenCount,
-      });
+      return { embedding, inputTokens: answer.data.usage?.prompt_tokens ?? estimateTokens(inputText.length) };
     } catch (err) {
-      const fault = faultOfNoAnswer(err, silence.timedOut, this.endpoint);
-      record(failureOutcome(fault));
-      return fault.response();
+      throw faultOfNoAnswer(err, silence.timedOut, this.endpoint);
     } finally {
       silence.end();
+    }
+  }
+
+  private async checkEmbeddingSize(embeddingModel: string): Promise<void> {
+    try {
+      await this.embedText(embeddingModel, 'bulkhead checks the embedding size', VECTOR_DIMENSION);
+    } catch (err) {
+      const said = err instanceof Error ? err.message : String(err);
+      throw new Error(`--embedding-model ${embeddingModel} cannot be used: ${said}`, { cause: err });
     }
   }
 

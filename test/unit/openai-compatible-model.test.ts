@@ -518,7 +518,7 @@ describe('embeddings', () => {
 
     const answer = await jsonOf(await model.embed('amazon.titan-embed-text-v2:0', titan, caller));
 
-    expect(server.requests[0]).toMatchObject({
+    expect(server.requests.at(-1)).toMatchObject({
       path: '/v1/embeddings',
       body: { model: 'mxbai-embed-large', input: 'red anvils' },
     });
@@ -529,28 +529,30 @@ describe('embeddings', () => {
     expect(record.usageOf('acme')).toMatchObject({ inputTokens: 5, calls: 1 });
   });
 
-  it('refuses a vector of another size than the index’s with a ValidationException that says what to do', async () => {
-    const { model } = await backendFor([], { embeddingModel: 'nomic-embed-text', embeddingDimensions: 768 });
+  it('refuses a vector of another size than asked for with a ValidationException that says what to do', async () => {
+    const { model } = await backendFor([], { embeddingModel: 'mxbai-embed-large' });
 
-    const answer = await model.embed('amazon.titan-embed-text-v2:0', titan, caller);
+    const answer = await model.embed('amazon.titan-embed-text-v2:0', { ...titan, dimensions: 512 }, caller);
 
     expect(answer.status).toBe(400);
     expect(answer.headers['x-amzn-errortype']).toBe('ValidationException');
-    expect((await jsonOf(answer)).message).toMatch(/768-dimension vectors; the vector index needs 1024/);
+    expect((await jsonOf(answer)).message).toMatch(/1024-dimension vectors; 512 were asked for/);
   });
 
-  it('answers an unreachable embedding server as 503', async () => {
-    const model = await OpenAiCompatibleModel.connect(
-      { endpoint: await deadPort(), modelName: 'm', embeddingModel: 'e' },
-      new ModelRecord(),
+  it('stops the start with a named message when the embedding model’s vectors do not fit the index', async () => {
+    await expect(
+      backendFor([], { embeddingModel: 'nomic-embed-text', embeddingDimensions: 768 }),
+    ).rejects.toThrow(
+      /--embedding-model nomic-embed-text cannot be used: .*768-dimension vectors; 1024 were asked for/,
     );
+  });
+
+  it('answers an embedding server that has gone away as 503', async () => {
+    const { server, model } = await backendFor([], { embeddingModel: 'mxbai-embed-large' });
+    await server.close();
 
     expect((await model.embed('t', titan, caller)).status).toBe(503);
   });
-
-  async function deadPort() {
-    return `http://127.0.0.1:${await freeLoopbackPort()}/v1`;
-  }
 });
 
 describe('connecting', () => {
