@@ -6,6 +6,14 @@
  * result sent back), the API carries the server's text, and the calls are metered and tagged
  * for the caller's tenant exactly as Bedrock calls are. A server that fails answers 503, not 500.
  */
+import {
+  AccessDeniedException,
+  BedrockRuntimeClient,
+  ConverseStreamCommand,
+  ModelStreamErrorException,
+} from '@aws-sdk/client-bedrock-runtime';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TenantCostsSchema } from '../../lambdas/metering/tenant-costs.js';
@@ -27,6 +35,8 @@ const marker = `anvil${suffix}`;
 const handbookText = `Acme handbook: ${marker} crates ship on Tuesdays.`;
 const SEARCH_USAGE = { prompt: 30, completion: 8 };
 const ANSWER_USAGE = { prompt: 41, completion: 12 };
+/** A stream that starts an answer and ends without finishing it. */
+const BROKEN_STREAM = `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'Half an' } }] })}\n\n`;
 
 interface FakeMessage {
   readonly role: string;
@@ -50,6 +60,7 @@ function respond(request: FakeRequest) {
   }
   const asked = messages.at(-1)?.content ?? '';
   if (asked.includes('server down')) return { kind: 'status', status: 500, body: 'out of memory' } as const;
+  if (asked.includes('break off')) return { kind: 'raw-stream', body: BROKEN_STREAM } as const;
   if (asked.includes('anvils')) {
     return {
       kind: 'reply',
@@ -97,6 +108,38 @@ async function streamChat(as: DemoIdentity, message: string) {
   for await (const event of parsed)
     events.push({ event: event.event ?? 'message', data: JSON.parse(event.data) });
   return { status: response.status, events };
+}
+
+/** A Bedrock client on this cloud's front door with alice's tenant session, as the api function makes it. */
+async function tenantBedrock(): Promise<{ bedrock: BedrockRuntimeClient; modelId: string }> {
+  const api = cloud.model.functions.find((fn) => fn.entry === 'lambdas/handlers/api.ts');
+  if (api === undefined) throw new Error('no api function');
+  const base = { endpoint: cloud.endpoint, region: cloud.region, maxAttempts: 1 };
+  const { Credentials } = await new STSClient({
+    ...base,
+    credentials: cloud.functionCredentials(api.logicalId),
+  }).send(
+    new AssumeRoleCommand({
+      RoleArn: cloud.model.tenantRoleArn,
+      RoleSessionName: 'oai-alice',
+      Tags: [
+        { Key: 'TenantId', Value: tenant },
+        { Key: 'UserId', Value: analyst.sub },
+        { Key: 'Placement', Value: 'pool' },
+      ],
+    }),
+  );
+  if (Credentials?.AccessKeyId === undefined || Credentials.SecretAccessKey === undefined)
+    throw new Error('no session');
+  const credentials = {
+    accessKeyId: Credentials.AccessKeyId,
+    secretAccessKey: Credentials.SecretAccessKey,
+    sessionToken: Credentials.SessionToken,
+  };
+  return {
+    bedrock: new BedrockRuntimeClient({ ...base, credentials, requestHandler: new NodeHttpHandler() }),
+    modelId: String(api.environment.MODEL_ID),
+  };
 }
 
 const chatRequests = () => fake.requests.filter((request) => request.path === '/v1/chat/completions');
@@ -218,6 +261,46 @@ describe('the local cloud with an OpenAI-compatible model server', () => {
       );
     expect(costs.byUser.find((user) => user.userId === analyst.sub)).toMatchObject(alices);
     expect(costs.totals.costUsd).toBeGreaterThan(0);
+  });
+
+  it('keeps the front door: IAM still denies a model the tenant role does not allow, before the server is asked', async () => {
+    const { bedrock } = await tenantBedrock();
+    const before = fake.requests.length;
+
+    const denied = bedrock.send(
+      new ConverseStreamCommand({
+        modelId: 'anthropic.claude-3-opus-20240229-v1:0',
+        messages: [{ role: 'user', content: [{ text: 'hello' }] }],
+      }),
+    );
+
+    await expect(denied).rejects.toBeInstanceOf(AccessDeniedException);
+    expect(fake.requests.length).toBe(before);
+  });
+
+  it('ends a ConverseStream the server breaks off with ModelStreamErrorException, which the SDK raises', async () => {
+    const { bedrock, modelId } = await tenantBedrock();
+    const output = await bedrock.send(
+      new ConverseStreamCommand({ modelId, messages: [{ role: 'user', content: [{ text: 'break off' }] }] }),
+    );
+    let text = '';
+
+    const reading = (async () => {
+      for await (const event of output.stream ?? []) text += event.contentBlockDelta?.delta?.text ?? '';
+    })();
+
+    await expect(reading).rejects.toBeInstanceOf(ModelStreamErrorException);
+    expect(text).toBe('Half an');
+  });
+
+  it('ends the API’s stream with an error event (a dependency fault, not an internal error) when the server breaks off', async () => {
+    const answer = await streamChat(analyst, 'break off');
+
+    expect(answer.status).toBe(200);
+    expect(answer.events.at(-1)).toMatchObject({
+      event: 'error',
+      data: { error: { code: 'dependency_unavailable' } },
+    });
   });
 
   it('answers a chat 503 with Retry-After when the model server fails, never 500', async () => {
