@@ -116,13 +116,18 @@ export class OpenAiCompatibleModel implements ModelBackend {
     }
     let offered: string[] = [];
     const silence = new Silence(this.timeoutMs());
+    /** Once the stream is relayed, the relay owns the silence timer. */
+    let relaying = false;
     try {
       const request = converseRequestOf(body);
       offered = offeredToolNames(request);
       const chat = chatRequestOf(request, this.modelName, streaming);
       const assembler = new ConverseAnswerAssembler(JSON.stringify(chat.messages).length);
       const response = await this.post('/chat/completions', chat, silence);
-      if (streaming) return this.relay(response, assembler, silence, (outcome) => record(offered, outcome));
+      if (streaming) {
+        relaying = true;
+        return this.relay(response, assembler, silence, (outcome) => record(offered, outcome));
+      }
       const answer = ChatCompletion.safeParse(await this.readJson(response, silence));
       if (!answer.success) throw malformedAnswer('no choices with a message');
       const [choice] = answer.data.choices;
@@ -136,7 +141,7 @@ export class OpenAiCompatibleModel implements ModelBackend {
       record(offered, failureOutcome(fault));
       return fault.response();
     } finally {
-      if (!streaming) silence.end();
+      if (!relaying) silence.end();
     }
   }
 
