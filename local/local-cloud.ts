@@ -1,8 +1,8 @@
 /**
  * startLocalCloud: the whole local cloud on 127.0.0.1 — JWT issuer, DynamoDB Local, S3,
  * S3 Vectors, STS, Secrets Manager, KMS, CloudFormation (stacks from the silo template), the
- * stand-in model (or an OpenAI-compatible model server), the front door that enforces IAM, and the local API Gateway running the real
- * handlers — deployed from the synthesized template.
+ * stand-in model (or an OpenAI-compatible model server), the front door that enforces IAM, and
+ * the local API Gateway running the real handlers — deployed from the synthesized template.
  */
 import { join } from 'node:path';
 import { repoPath } from '../lib/repo-root.js';
