@@ -4,7 +4,7 @@
  * platform cannot be trusted to report about itself: what the model was offered and billed,
  * what a vector index really holds, what the functions logged. It bypasses IAM on purpose,
  * like looking at a console; nothing the platform runs ever calls it. Its one write is fault
- * injection into the stand-in model.
+ * injection into the model (whichever backend answers).
  *
  *   GET  /model/requests?after=<sequence>     → { requests: RecordedModelRequest[] }
  *   GET  /model/usage?tenantId=<id>           → TenantModelUsage (what the model reported to that tenant)
@@ -31,11 +31,11 @@ import type { WorkerReport } from './api-gateway/function-hosts.js';
 import type { CloudFormationEmulator } from './emulators/cloudformation.js';
 import type { S3VectorsEmulator } from './emulators/s3-vectors.js';
 import type { SecretsManagerEmulator } from './emulators/secrets-manager.js';
-import type { StandInModel } from './emulators/stand-in-model.js';
 import type { InjectedFaults } from './front-door/injected-faults.js';
 import type { CredentialRegistry } from './front-door/principals.js';
 import type { TenantCalls } from './front-door/tenant-calls.js';
 import type { FunctionLogs } from './function-logs.js';
+import type { ModelRecord } from './model-backend/model-record.js';
 import { closeServer, LOOPBACK, listenOnLoopback } from './net.js';
 import type { TtlSweeper } from './ttl-sweeper.js';
 
@@ -45,7 +45,7 @@ export interface Inspector {
 }
 
 export interface InspectorSources {
-  readonly model: StandInModel;
+  readonly model: Pick<ModelRecord, 'failNext' | 'requests' | 'usageOf'>;
   readonly vectors: S3VectorsEmulator;
   readonly logs: FunctionLogs;
   readonly sessions: Pick<CredentialRegistry, 'sessionIdentities'>;

@@ -1,8 +1,8 @@
 /**
  * startLocalCloud: the whole local cloud on 127.0.0.1 — JWT issuer, DynamoDB Local, S3,
  * S3 Vectors, STS, Secrets Manager, KMS, CloudFormation (stacks from the silo template), the
- * stand-in model, the front door that enforces IAM, and the local API Gateway running the real
- * handlers — deployed from the synthesized template.
+ * stand-in model (or an OpenAI-compatible model server), the front door that enforces IAM, and
+ * the local API Gateway running the real handlers — deployed from the synthesized template.
  */
 import { join } from 'node:path';
 import { repoPath } from '../lib/repo-root.js';
@@ -32,6 +32,9 @@ import { vectorBucketArnPrefix } from './front-door/s3vectors-request.js';
 import { TenantCalls } from './front-door/tenant-calls.js';
 import { FunctionLogs } from './function-logs.js';
 import { startInspector } from './inspector.js';
+import { chooseModelBackend } from './model-backend/model-backends.js';
+import { ModelRecord } from './model-backend/model-record.js';
+import type { ModelServerOptions } from './model-backend/openai-compatible-model.js';
 import { deployPlatformResources, ResourceProvisioner } from './resource-provisioner.js';
 import { LocalScheduler } from './scheduler.js';
 import { bindIssuer, placeholderTemplates, stackTemplatesByUrl } from './synthesis/local-template.js';
@@ -74,6 +77,11 @@ export interface LocalCloudOptions {
   readonly echoFunctionLogs?: boolean;
   /** Run scheduled functions (the audit digester) on their rate, as `npm start` does. @default false (tests trigger them) */
   readonly runSchedules?: boolean;
+  /**
+   * Answer Bedrock calls with an OpenAI-compatible model server (Ollama, llama.cpp, vLLM, LM
+   * Studio) behind the same front door. @default none: the stand-in model answers
+   */
+  readonly modelServer?: ModelServerOptions;
 }
 
 export interface LocalCloud {
@@ -95,6 +103,10 @@ export interface LocalCloud {
   readonly model: CloudModel;
   readonly template: CfnTemplate;
   readonly standInModel: StandInModel;
+  /** Every model call's request, usage and outcome, whichever backend answered (the inspector's `/model/*`). */
+  readonly modelRecord: ModelRecord;
+  /** Which backend answers model calls (for the start banner). */
+  readonly modelBackend: string;
   /** Every line the functions wrote to stdout/stderr (their logs and metrics). */
   readonly functionLogs: FunctionLogs;
   /** Every `TenantId` / `UserId` session tag the local STS has minted. */
@@ -196,7 +208,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     });
     const faults = new InjectedFaults();
     const tenantCalls = new TenantCalls();
-    const standInModel = new StandInModel(() => secrets.values());
+    const modelRecord = new ModelRecord(() => secrets.values());
+    const standInModel = new StandInModel(modelRecord);
+    const models = await chooseModelBackend(standInModel, options.modelServer);
     const functionLogs = new FunctionLogs();
     const frontDoorStarting = track(
       startFrontDoor(
@@ -214,7 +228,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           kms,
           cloudFormation,
           faults,
-          model: standInModel,
+          model: models.backend,
           ...(options.onDenied === undefined ? {} : { onDenied: options.onDenied }),
           ...(options.onAwsCall === undefined ? {} : { onCall: options.onAwsCall }),
           ...(options.onAwsCallForwarded === undefined ? {} : { onForwarded: options.onAwsCallForwarded }),
@@ -240,7 +254,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const inspectorStarting = track(
       startInspector(
         {
-          model: standInModel,
+          model: modelRecord,
           vectors,
           logs: functionLogs,
           sessions: registry,
@@ -350,6 +364,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       model,
       template,
       standInModel,
+      modelRecord,
+      modelBackend: models.description,
       functionLogs,
       sessionIdentities: () => registry.sessionIdentities(),
       secretValues: () => secrets.values(),

@@ -3,20 +3,27 @@
  *
  *   npm start                   in-memory
  *   npm start -- --persist      keep data under .local-data/ (or BULKHEAD_PERSIST=1)
+ *   npm start -- --model-endpoint http://127.0.0.1:11434/v1 [--model-name llama3.2] [--embedding-model NAME]
+ *                               a real model from an OpenAI-compatible server (see model-server-settings.ts)
  */
 import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
 import { repoPath } from '../lib/repo-root.js';
 import { startTicketTracker } from './demo-mcp/ticket-tracker.js';
 import { DEMO_CONNECTOR, DEMO_PERSONAL_CONNECTOR, DEMO_USERS, seedDemo } from './demo-seed.js';
 import { startOAuthServer } from './emulators/oauth-server.js';
 import { startLocalCloud } from './local-cloud.js';
+import { MODEL_SERVER_FLAGS, modelServerSettings } from './model-backend/model-server-settings.js';
 
 // The SDK's "Node 20 support ends" notice (printed when the first client is built) is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-const persist = process.argv.includes('--persist') || process.env.BULKHEAD_PERSIST === '1';
+const { values: flags } = parseArgs({ options: { persist: { type: 'boolean' }, ...MODEL_SERVER_FLAGS } });
+const persist = flags.persist === true || process.env.BULKHEAD_PERSIST === '1';
+const modelServer = modelServerSettings(flags, process.env);
 const cloud = await startLocalCloud({
   runSchedules: true,
   ...(persist ? { dataDir: repoPath('.local-data') } : {}),
+  ...(modelServer === undefined ? {} : { modelServer }),
 });
 // The outside system acme's agent is connected to; its key lives only in acme's secret.
 const trackerKey = randomBytes(24).toString('base64url');
@@ -69,6 +76,7 @@ bulkhead local cloud ready in ${seconds} s${persist ? ' (persisting to .local-da
   API           ${cloud.apiEndpoint}
   Silo API      ${cloud.siloApiEndpoint}   (tenant routes in one worker per tenant: Lambda tenant isolation)
   AWS endpoint  ${cloud.endpoint}   (AWS_ENDPOINT_URL; SigV4 + IAM enforced)
+  Model         ${cloud.modelBackend}
   JWT issuer    ${cloud.issuer.issuer}   (JWKS ${cloud.issuer.jwksUrl})
   Demo MCP      ${tracker.url}   (a ticket tracker; acme's connector "${DEMO_CONNECTOR}")
   Demo OAuth    ${authServer.issuer}   (sign in as any demo user name; acme's per-user connector "${DEMO_PERSONAL_CONNECTOR}" → ${personalTracker.url})

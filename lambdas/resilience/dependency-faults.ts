@@ -25,10 +25,19 @@ const THROTTLING_OR_OUTAGE_NAMES = new Set([
   'InternalFailure',
   'InternalError',
   'ModelNotReadyException',
+  // Bedrock's model-side failures (424, and a ConverseStream broken mid-answer): retrying may succeed.
+  'ModelErrorException',
+  'ModelStreamErrorException',
   'TransactionInProgressException',
 ]);
 
-const TIMEOUT_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
+const TIMEOUT_NAMES = new Set([
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  // Bedrock's 408 when the model took too long.
+  'ModelTimeoutException',
+]);
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ECONNABORTED']);
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',

@@ -9,15 +9,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { CloudFormationEmulator } from '../emulators/cloudformation.js';
 import type { EmulatorResponse } from '../emulators/emulator-response.js';
 import { namedJsonError } from '../emulators/emulator-response.js';
 import type { KmsEmulator } from '../emulators/kms.js';
 import type { S3VectorsEmulator } from '../emulators/s3-vectors.js';
 import type { SecretsManagerEmulator } from '../emulators/secrets-manager.js';
-import type { StandInModel } from '../emulators/stand-in-model.js';
 import type { StsEmulator } from '../emulators/sts.js';
+import type { ModelBackend, ModelResponse, StreamedModelResponse } from '../model-backend/model-backend.js';
 import { closeServer, LOOPBACK, listenOnLoopback, readBody } from '../net.js';
 import { bedrockIamRequests, modelCallOf } from './bedrock-request.js';
 import { CloudFormationValidationError, cloudFormationIamRequests } from './cloudformation-request.js';
@@ -66,7 +65,8 @@ export interface FrontDoorOptions {
   readonly sts: StsEmulator;
   readonly secrets: SecretsManagerEmulator;
   readonly kms: KmsEmulator;
-  readonly model: StandInModel;
+  /** Answers the Bedrock calls IAM allows: the stand-in model, or an OpenAI-compatible server. */
+  readonly model: ModelBackend;
   /** Stacks from the platform's templates. @default none: CloudFormation calls are refused (AccessDenied) */
   readonly cloudFormation?: CloudFormationEmulator;
   /** The clock for session expiry and signing-time skew. @default Date.now */
@@ -264,8 +264,10 @@ async function forward(
         options.vectors.handle(s3VectorsOperation(request), jsonObjectBody(request)),
         request.method,
       );
-    case 'bedrock':
-      return send(outgoing, await modelAnswer(options, request, principal), request.method);
+    case 'bedrock': {
+      const answer = await modelAnswer(options, request, principal);
+      return 'stream' in answer ? sendStream(outgoing, answer) : send(outgoing, answer, request.method);
+    }
     case 'secretsmanager':
       return send(outgoing, options.secrets.handle(request), request.method);
     case 'kms':
@@ -281,33 +283,42 @@ async function forward(
   }
 }
 
-/** The stand-in model's answer to an allowed Bedrock call. */
+/** The model backend's answer to an allowed Bedrock call. */
 async function modelAnswer(
   options: FrontDoorOptions,
   request: ParsedRequest,
   principal: Principal,
-): Promise<EmulatorResponse> {
+): Promise<ModelResponse> {
   const call = modelCallOf(request);
   const body = jsonObjectBody(request);
   switch (call.operation) {
     case 'invoke':
       return options.model.embed(call.modelId, body, principal.tags);
     case 'invoke-with-response-stream':
-      // Authorized like AWS; the stand-in only speaks Converse(Stream) and embeddings.
+      // Authorized like AWS; the local backends only speak Converse(Stream) and embeddings.
       return namedJsonError(
         400,
         'ValidationException',
-        'the stand-in model does not serve InvokeModelWithResponseStream',
+        'the local model does not serve InvokeModelWithResponseStream',
       );
     default:
-      await sleep(options.model.latencyOf(body));
-      return options.model.handle(call.modelId, call.operation === 'converse-stream', body, principal.tags);
+      return options.model.converse(call.modelId, call.operation === 'converse-stream', body, principal.tags);
   }
 }
 
 function send(outgoing: ServerResponse, response: EmulatorResponse, method: string): void {
   outgoing.writeHead(response.status, { ...response.headers, 'x-amzn-requestid': randomUUID() });
   outgoing.end(method === 'HEAD' ? undefined : response.body);
+}
+
+/** Writes a streamed body as it is produced; stops reading it (which cancels its source) if the caller goes away. */
+async function sendStream(outgoing: ServerResponse, response: StreamedModelResponse): Promise<void> {
+  outgoing.writeHead(response.status, { ...response.headers, 'x-amzn-requestid': randomUUID() });
+  for await (const chunk of response.stream) {
+    if (outgoing.destroyed) break;
+    outgoing.write(chunk);
+  }
+  outgoing.end();
 }
 
 /** Forwards the request unchanged (same path, headers and body) to an emulator and streams the answer back. */

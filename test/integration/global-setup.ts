@@ -86,7 +86,7 @@ function logHygieneOfRun(cloud: LocalCloud): string | undefined {
     texts: cloud.secretValues(),
   });
   const dropped = cloud.functionLogs.dropped;
-  const modelSightings = cloud.standInModel.requestsCarryingSecrets();
+  const modelSightings = cloud.modelRecord.requestsCarryingSecrets();
   if (leaks.length === 0 && dropped === 0 && modelSightings === 0) return undefined;
   return [
     `log hygiene of the whole run: ${leaks.length} raw id(s) or secret(s) in the functions' logs, ${dropped} line(s) not kept, ${modelSightings} model request(s) holding a secret`,

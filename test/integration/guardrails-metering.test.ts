@@ -7,7 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TenantCostsSchema } from '../../lambdas/metering/tenant-costs.js';
-import type { TenantModelUsage } from '../../local/emulators/stand-in-model.js';
+import type { TenantModelUsage } from '../../local/model-backend/model-record.js';
 import { type Caller, callAs, onboard, streamAs } from './support/api-client.js';
 import { modelUsageOf } from './support/inspector.js';
 import { uniqueSuffix } from './support/local-cloud.js';

@@ -5,12 +5,12 @@
 
 import type { WorkerReport } from '../../../local/api-gateway/function-hosts.js';
 import type { StackView } from '../../../local/emulators/cloudformation.js';
+import type { CapturedLogLine } from '../../../local/function-logs.js';
 import type {
   ModelFailure,
   RecordedModelRequest,
   TenantModelUsage,
-} from '../../../local/emulators/stand-in-model.js';
-import type { CapturedLogLine } from '../../../local/function-logs.js';
+} from '../../../local/model-backend/model-record.js';
 import { cloud } from './local-cloud.js';
 
 async function inspect<T>(path: string): Promise<T> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fullJitterDelay } from '../../../lambdas/resilience/backoff.js';
+import { dependencyFaultOf } from '../../../lambdas/resilience/dependency-faults.js';
 import { ModelUnavailableError } from '../../../lambdas/resilience/errors.js';
 import {
   callWithFallback,
@@ -56,6 +57,13 @@ describe('callWithFallback', () => {
     );
     expect(isTransientModelError(new Error('socket hang up'))).toBe(true);
     expect(isTransientModelError(Object.assign(new Error('aborted'), { name: 'AbortError' }))).toBe(false);
+  });
+
+  it("classifies Bedrock's model-side failures as faults: timeout (504), model error and broken stream (503)", () => {
+    expect(dependencyFaultOf(sdkError('ModelTimeoutException', 408))).toBe('timeout');
+    expect(dependencyFaultOf(sdkError('ModelErrorException', 424))).toBe('unavailable');
+    expect(dependencyFaultOf(sdkError('ModelStreamErrorException'))).toBe('unavailable');
+    expect(dependencyFaultOf(sdkError('ResourceNotFoundException', 404))).toBeUndefined();
   });
 
   it('retries a throttled call with jittered delays and returns the answer', async () => {
