@@ -20,50 +20,91 @@ import {
 
 export type { JsonSchema } from './component-schemas.js';
 
-/** On every response of the platform's functions: the time the platform itself took. */
-const OVERHEAD_HEADERS = {
-  [OVERHEAD_HEADER]: {
+/** Headers of the platform's responses, as components. */
+const HEADERS = {
+  OverheadMs: {
     description:
       'Milliseconds the platform spent on this request outside the model and tools (for an event stream: up to its first event)',
     schema: { type: 'integer', minimum: 0 },
   },
+  RetryAfter: {
+    description: 'Whole seconds to wait before retrying',
+    schema: { type: 'integer', minimum: 1 },
+  },
 } as const;
+const OVERHEAD_HEADERS = { [OVERHEAD_HEADER]: { $ref: '#/components/headers/OverheadMs' } };
+const RETRY_AFTER_HEADERS = {
+  ...OVERHEAD_HEADERS,
+  'Retry-After': { $ref: '#/components/headers/RetryAfter' },
+};
 
-/** Every operation sits behind the API Gateway stage's throttle. */
-const THROTTLED_ERROR: Readonly<Record<number, string>> = {
-  429: 'The API stage’s request rate is exceeded (answered by API Gateway); retry with backoff',
-};
-/** Errors of every operation that needs a token. */
-const AUTHENTICATED_ERRORS: Readonly<Record<number, string>> = {
-  401: 'unauthorized: the bearer token is missing, malformed, invalid or expired',
-  403: 'forbidden: the caller’s roles (or the platform tenant) do not allow this action, or the tenant is suspended',
-  503: 'dependency_unavailable (or a named cause, e.g. tenant_moving: the tenant’s data is being moved between the pool and its silo): retry after Retry-After seconds',
-  504: 'dependency_timeout or deadline_exceeded: a dependency or the model did not answer in time; retry after Retry-After seconds',
-};
-/** Errors of the tenant API (not the control API): each serves the tenants of one placement. */
-const TENANT_API_ERRORS: Readonly<Record<number, string>> = {
-  421: 'wrong_api: the tenant lives in its silo (call the silo API) or in the pool (call the pool API)',
-};
-/** Errors of operations that read parameters or a body. */
-const INPUT_ERRORS: Readonly<Record<number, string>> = {
-  400: 'bad_request: a path or query parameter, or the body, is malformed; the message names it',
-};
-/** Errors of operations that take a JSON body. */
-const BODY_ERRORS: Readonly<Record<number, string>> = {
-  413: 'The body exceeds API Gateway’s 10 MB payload limit (answered by the gateway)',
-  415: 'unsupported_media_type: the body must be application/json',
-};
-/** Errors of writes, which honour Idempotency-Key. */
-const WRITE_ERRORS: Readonly<Record<number, string>> = {
-  409: 'idempotency_in_progress: a request with this Idempotency-Key is still running; retry after Retry-After seconds',
-  422: 'idempotency_key_reused: this Idempotency-Key was used for a different request',
-};
+/** An error answer many operations share: a component response, referred to by name. */
+interface SharedError {
+  readonly status: number;
+  readonly description: string;
+}
+
+const SHARED_ERRORS = {
+  /** Every operation sits behind the API Gateway stage's throttle. */
+  Throttled: {
+    status: 429,
+    description: 'The API stage’s request rate is exceeded (answered by API Gateway); retry with backoff',
+  },
+  Unauthorized: {
+    status: 401,
+    description: 'unauthorized: the bearer token is missing, malformed, invalid or expired',
+  },
+  Forbidden: {
+    status: 403,
+    description:
+      'forbidden: the caller’s roles (or the platform tenant) do not allow this action, or the tenant is suspended',
+  },
+  DependencyUnavailable: {
+    status: 503,
+    description:
+      'dependency_unavailable (or a named cause, e.g. tenant_moving: the tenant’s data is being moved between the pool and its silo): retry after Retry-After seconds',
+  },
+  DependencyTimeout: {
+    status: 504,
+    description:
+      'dependency_timeout or deadline_exceeded: a dependency or the model did not answer in time; retry after Retry-After seconds',
+  },
+  /** The tenant API (not the control API): each serves the tenants of one placement. */
+  WrongApi: {
+    status: 421,
+    description:
+      'wrong_api: the tenant lives in its silo (call the silo API) or in the pool (call the pool API)',
+  },
+  BadRequest: {
+    status: 400,
+    description: 'bad_request: a path or query parameter, or the body, is malformed; the message names it',
+  },
+  PayloadTooLarge: {
+    status: 413,
+    description: 'The body exceeds API Gateway’s 10 MB payload limit (answered by the gateway)',
+  },
+  UnsupportedMediaType: {
+    status: 415,
+    description: 'unsupported_media_type: the body must be application/json',
+  },
+  /** Writes honour Idempotency-Key. */
+  IdempotencyInProgress: {
+    status: 409,
+    description:
+      'idempotency_in_progress: a request with this Idempotency-Key is still running; retry after Retry-After seconds',
+  },
+  IdempotencyKeyReused: {
+    status: 422,
+    description: 'idempotency_key_reused: this Idempotency-Key was used for a different request',
+  },
+  InternalError: {
+    status: 500,
+    description: 'internal_error: our fault; the detail is logged, the body is generic',
+  },
+} as const satisfies Record<string, SharedError>;
+type SharedErrorName = keyof typeof SHARED_ERRORS;
+
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-
-const RETRY_AFTER_HEADER = {
-  description: 'Whole seconds to wait before retrying',
-  schema: { type: 'integer', minimum: 1 },
-};
 
 const JSON_MEDIA_TYPE = 'application/json';
 const SECURITY_SCHEME = 'bearer';
@@ -93,6 +134,8 @@ export interface OpenApiDocument {
   readonly paths: Record<string, Record<string, unknown>>;
   readonly components: {
     readonly schemas: Record<string, JsonSchema>;
+    readonly responses: Record<string, unknown>;
+    readonly headers: Record<string, unknown>;
     readonly securitySchemes: Record<string, unknown>;
   };
   readonly security: ReadonlyArray<Record<string, readonly string[]>>;
@@ -146,19 +189,30 @@ function parameters(endpoint: AnyEndpoint, schemas: ComponentSchemas): unknown[]
   return [...pathParameters, ...queryParameters, ...idempotencyKey];
 }
 
-/** The error statuses an operation can answer, with what each means for it. */
-function errorsOf(endpoint: AnyEndpoint, hasParameters: boolean): Record<number, string> {
+/** The error statuses an operation can answer: a shared error's name, or what the status means for it. */
+function errorsOf(
+  endpoint: AnyEndpoint,
+  hasParameters: boolean,
+): Record<number, SharedErrorName | { description: string }> {
   const isPublic = endpoint.action === PUBLIC;
   const hasBody = endpoint.body !== NO_BODY;
-  return {
-    ...THROTTLED_ERROR,
-    ...(isPublic ? {} : AUTHENTICATED_ERRORS),
-    ...(isPublic || endpoint.path.startsWith('/v1/admin/') ? {} : TENANT_API_ERRORS),
-    ...(hasParameters || hasBody ? INPUT_ERRORS : {}),
-    ...(hasBody ? BODY_ERRORS : {}),
-    ...(WRITE_METHODS.has(endpoint.method) ? WRITE_ERRORS : {}),
-    ...endpoint.errors,
-  };
+  const shared: SharedErrorName[] = [
+    'Throttled',
+    ...(isPublic
+      ? []
+      : (['Unauthorized', 'Forbidden', 'DependencyUnavailable', 'DependencyTimeout'] as const)),
+    ...(isPublic || endpoint.path.startsWith('/v1/admin/') ? [] : (['WrongApi'] as const)),
+    ...(hasParameters || hasBody ? (['BadRequest'] as const) : []),
+    ...(hasBody ? (['PayloadTooLarge', 'UnsupportedMediaType'] as const) : []),
+    ...(WRITE_METHODS.has(endpoint.method)
+      ? (['IdempotencyInProgress', 'IdempotencyKeyReused'] as const)
+      : []),
+  ];
+  const own = Object.entries(endpoint.errors ?? {}).map(([status, description]) => [
+    Number(status),
+    { description },
+  ]);
+  return Object.fromEntries([...shared.map((name) => [SHARED_ERRORS[name].status, name]), ...own]);
 }
 
 function operation(endpoint: AnyEndpoint, schemas: ComponentSchemas): Record<string, unknown> {
@@ -180,19 +234,17 @@ function operation(endpoint: AnyEndpoint, schemas: ComponentSchemas): Record<str
   const errorSchema = schemas.schemaOf(ErrorBodySchema, 'output');
   const params = parameters(endpoint, schemas);
   const hasParameters = params.some((parameter) => isRecord(parameter) && parameter.in !== 'header');
-  for (const [status, description] of Object.entries(errorsOf(endpoint, hasParameters))) {
-    responses[status] = {
-      description,
-      headers: RETRY_AFTER_STATUSES.includes(Number(status))
-        ? { ...OVERHEAD_HEADERS, 'Retry-After': RETRY_AFTER_HEADER }
-        : OVERHEAD_HEADERS,
-      content: { [JSON_MEDIA_TYPE]: { schema: errorSchema } },
-    };
+  for (const [status, error] of Object.entries(errorsOf(endpoint, hasParameters))) {
+    responses[status] =
+      typeof error === 'string'
+        ? { $ref: `#/components/responses/${error}` }
+        : {
+            description: error.description,
+            headers: RETRY_AFTER_STATUSES.includes(Number(status)) ? RETRY_AFTER_HEADERS : OVERHEAD_HEADERS,
+            content: { [JSON_MEDIA_TYPE]: { schema: errorSchema } },
+          };
   }
-  responses.default = {
-    description: 'internal_error: our fault; the detail is logged, the body is generic',
-    content: { [JSON_MEDIA_TYPE]: { schema: errorSchema } },
-  };
+  responses.default = { $ref: '#/components/responses/InternalError' };
   return {
     operationId: endpoint.operationId,
     tags: [endpoint.tag],
@@ -246,6 +298,17 @@ export function buildOpenApiDocument(options: {
     paths,
     components: {
       schemas: schemas.components(),
+      responses: Object.fromEntries(
+        Object.entries(SHARED_ERRORS).map(([name, { status, description }]) => [
+          name,
+          {
+            description,
+            headers: RETRY_AFTER_STATUSES.includes(status) ? RETRY_AFTER_HEADERS : OVERHEAD_HEADERS,
+            content: { [JSON_MEDIA_TYPE]: { schema: schemas.schemaOf(ErrorBodySchema, 'output') } },
+          },
+        ]),
+      ),
+      headers: HEADERS,
       securitySchemes: {
         [SECURITY_SCHEME]: {
           type: 'http',
