@@ -22,14 +22,21 @@ import { TestBrowser } from './support/browser.js';
 import { runSchedules, SCHEDULED } from './support/inspector.js';
 import { cloud, uniqueSuffix } from './support/local-cloud.js';
 
+interface Response {
+  readonly $ref?: string;
+  readonly content?: Record<string, { schema: unknown }>;
+}
 interface Operation {
-  readonly responses: Record<string, { content?: Record<string, { schema: unknown }> }>;
+  readonly responses: Record<string, Response>;
 }
 interface OpenApi {
   readonly openapi: string;
   readonly servers: readonly { readonly url: string }[];
   readonly paths: Record<string, Record<string, Operation>>;
-  readonly components: { readonly schemas: Record<string, unknown> };
+  readonly components: {
+    readonly schemas: Record<string, unknown>;
+    readonly responses: Record<string, Response>;
+  };
 }
 
 const suffix = uniqueSuffix();
@@ -66,15 +73,23 @@ function inlineComponents(schema: unknown): unknown {
   return Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, inlineComponents(value)]));
 }
 
+/** A response, or the shared one (`#/components/responses/...`) it refers to. */
+function sharedResponse(response: Response | undefined): Response | undefined {
+  const ref = response?.$ref;
+  return ref?.startsWith('#/components/responses/')
+    ? document.components.responses[ref.slice('#/components/responses/'.length)]
+    : response;
+}
+
 /** Validates one real answer against the document and records the operation as checked. */
 function expectConforms(method: string, path: string, answer: ApiAnswer, jsonBody = true): void {
   const template = templateOf(path.split('?')[0] ?? path);
   const operation = document.paths[template]?.[method.toLowerCase()];
   expect(operation, `${method} ${template} is not in the document`).toBeDefined();
-  const declared = operation?.responses[String(answer.status)];
+  const declared = sharedResponse(operation?.responses[String(answer.status)]);
   if (answer.status < 400)
     expect(declared, `${method} ${path} answered an undeclared ${answer.status}`).toBeDefined();
-  const response = declared ?? operation?.responses.default;
+  const response = declared ?? sharedResponse(operation?.responses.default);
   const schema = response?.content?.['application/json']?.schema;
   if (schema === undefined || !jsonBody) {
     if (jsonBody)

@@ -46,7 +46,12 @@ export function responseSchema(
   status: number,
 ): unknown {
   const responses = record(record(document.paths[path])[method.toLowerCase()]).responses;
-  const response = record(responses)[String(status)] ?? record(responses).default;
+  const declared = record(responses)[String(status)] ?? record(responses).default;
+  const ref = record(declared).$ref;
+  const response =
+    typeof ref === 'string' && ref.startsWith('#/components/responses/')
+      ? document.components.responses[ref.slice('#/components/responses/'.length)]
+      : declared;
   return record(record(record(response).content)['application/json']).schema;
 }
 
