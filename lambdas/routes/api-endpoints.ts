@@ -120,7 +120,7 @@ export const forgetFact = endpoint({
   pathParameters: { id: FactIdSchema },
   body: NO_BODY,
   query: NO_QUERY,
-  errors: RATE_LIMITED_ERROR,
+  errors: { ...RATE_LIMITED_ERROR, 404: 'not_found: the caller has no such fact' },
   responses: noContent,
 });
 
@@ -134,7 +134,7 @@ export const postChat = endpoint({
   description: 'Send a message to the agent (starts a session when sessionId is absent)',
   body: ChatRequestSchema,
   query: NO_QUERY,
-  errors: MODEL_CALL_ERRORS,
+  errors: { ...MODEL_CALL_ERRORS, 404: 'not_found: sessionId names no session of the caller' },
   responses: { 200: { description: 'The agent’s reply', schema: ChatResponseSchema } },
 });
 
@@ -165,7 +165,11 @@ export const listSessionMessages = endpoint({
   pathParameters: { id: SessionIdSchema },
   body: NO_BODY,
   query: PageQuerySchema,
-  errors: { ...RATE_LIMITED_ERROR, ...INVALID_CURSOR_ERROR },
+  errors: {
+    ...RATE_LIMITED_ERROR,
+    ...INVALID_CURSOR_ERROR,
+    404: 'not_found: the caller has no such session',
+  },
   responses: {
     200: { description: 'One page', schema: z.object({ messages: z.array(SessionMessageSchema), cursor }) },
   },
@@ -182,7 +186,7 @@ export const deleteSession = endpoint({
   pathParameters: { id: SessionIdSchema },
   body: NO_BODY,
   query: NO_QUERY,
-  errors: RATE_LIMITED_ERROR,
+  errors: { ...RATE_LIMITED_ERROR, 404: 'not_found: the caller has no such session' },
   responses: noContent,
 });
 
@@ -227,7 +231,7 @@ export const getDocument = endpoint({
   pathParameters: { id: DocumentIdSchema },
   body: NO_BODY,
   query: NO_QUERY,
-  errors: RATE_LIMITED_ERROR,
+  errors: { ...RATE_LIMITED_ERROR, 404: 'not_found: no such document the caller may read' },
   responses: { 200: { description: 'The document', schema: StoredDocumentSchema } },
 });
 
@@ -242,7 +246,7 @@ export const deleteDocument = endpoint({
   pathParameters: { id: DocumentIdSchema },
   body: NO_BODY,
   query: NO_QUERY,
-  errors: RATE_LIMITED_ERROR,
+  errors: { ...RATE_LIMITED_ERROR, 404: 'not_found: no such document the caller may read' },
   responses: noContent,
 });
 
@@ -308,7 +312,7 @@ export const postChatStream = endpoint({
     'the first event is an ordinary JSON error with its status.',
   body: ChatRequestSchema,
   query: NO_QUERY,
-  errors: MODEL_CALL_ERRORS,
+  errors: { ...MODEL_CALL_ERRORS, 404: 'not_found: sessionId names no session of the caller' },
   responses: {
     200: {
       description:

@@ -147,6 +147,7 @@ export const getTenant = endpoint({
   pathParameters: { tenantId: TenantIdSchema },
   body: NO_BODY,
   query: NO_QUERY,
+  errors: { 404: 'tenant_not_found: no such tenant' },
   responses: { 200: { description: 'The tenant record', schema: TenantRecordSchema } },
 });
 
@@ -161,7 +162,10 @@ export const suspendTenant = endpoint({
   pathParameters: { tenantId: TenantIdSchema },
   body: NO_BODY,
   query: NO_QUERY,
-  errors: { 409: 'tenant_offboarding: cancel-offboard restores an offboarding tenant' },
+  errors: {
+    409: 'tenant_offboarding: cancel-offboard restores an offboarding tenant',
+    404: 'tenant_not_found: no such tenant',
+  },
   responses: { 200: { description: 'The tenant record', schema: TenantRecordSchema } },
 });
 
@@ -176,7 +180,10 @@ export const resumeTenant = endpoint({
   pathParameters: { tenantId: TenantIdSchema },
   body: NO_BODY,
   query: NO_QUERY,
-  errors: { 409: 'tenant_offboarding: cancel-offboard restores an offboarding tenant' },
+  errors: {
+    409: 'tenant_offboarding: cancel-offboard restores an offboarding tenant',
+    404: 'tenant_not_found: no such tenant',
+  },
   responses: { 200: { description: 'The tenant record', schema: TenantRecordSchema } },
 });
 
@@ -273,7 +280,7 @@ export const eraseUser = endpoint({
   pathParameters: { tenantId: TenantIdSchema, userId: UserIdSchema },
   body: NO_BODY,
   query: NO_QUERY,
-  errors: USER_ADMIN_ONLY,
+  errors: { ...USER_ADMIN_ONLY, 404: 'tenant_not_found: no such tenant' },
   responses: { 200: { description: 'The erasure receipt', schema: UserErasureReceiptSchema } },
 });
 
@@ -289,7 +296,7 @@ export const exportUser = endpoint({
   pathParameters: { tenantId: TenantIdSchema, userId: UserIdSchema },
   body: NO_BODY,
   query: NO_QUERY,
-  errors: USER_ADMIN_ONLY,
+  errors: { ...USER_ADMIN_ONLY, 404: 'tenant_not_found: no such tenant' },
   responses: { 200: { description: 'The export', schema: UserExportSchema } },
 });
 

@@ -1876,6 +1876,16 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            /** @description not_found: the caller has no such fact */
+            404: {
+                headers: {
+                    "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             409: components["responses"]["IdempotencyInProgress"];
             421: components["responses"]["WrongApi"];
             422: components["responses"]["IdempotencyKeyReused"];
@@ -1934,6 +1944,16 @@ export interface operations {
                 };
             };
             403: components["responses"]["Forbidden"];
+            /** @description not_found: sessionId names no session of the caller */
+            404: {
+                headers: {
+                    "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             409: components["responses"]["IdempotencyInProgress"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -2060,6 +2080,16 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            /** @description not_found: the caller has no such session */
+            404: {
+                headers: {
+                    "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             421: components["responses"]["WrongApi"];
             /** @description rate_limited: too many requests for this user or tenant; token_rate_limited: the user’s or tenant’s model tokens per minute are used up; too_many_in_flight: the tenant has as many requests in flight as it may. Retry after Retry-After seconds */
             429: {
@@ -2102,6 +2132,16 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            /** @description not_found: the caller has no such session */
+            404: {
+                headers: {
+                    "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             409: components["responses"]["IdempotencyInProgress"];
             421: components["responses"]["WrongApi"];
             422: components["responses"]["IdempotencyKeyReused"];
@@ -2270,6 +2310,16 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            /** @description not_found: no such document the caller may read */
+            404: {
+                headers: {
+                    "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             421: components["responses"]["WrongApi"];
             /** @description rate_limited: too many requests for this user or tenant; token_rate_limited: the user’s or tenant’s model tokens per minute are used up; too_many_in_flight: the tenant has as many requests in flight as it may. Retry after Retry-After seconds */
             429: {
@@ -2312,6 +2362,16 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            /** @description not_found: no such document the caller may read */
+            404: {
+                headers: {
+                    "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             409: components["responses"]["IdempotencyInProgress"];
             421: components["responses"]["WrongApi"];
             422: components["responses"]["IdempotencyKeyReused"];
@@ -3437,6 +3497,16 @@ export interface operations {
                 };
             };
             403: components["responses"]["Forbidden"];
+            /** @description not_found: sessionId names no session of the caller */
+            404: {
+                headers: {
+                    "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             409: components["responses"]["IdempotencyInProgress"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -3648,6 +3718,16 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            /** @description tenant_not_found: no such tenant */
+            404: {
+                headers: {
+                    "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             429: components["responses"]["Throttled"];
             503: components["responses"]["DependencyUnavailable"];
             504: components["responses"]["DependencyTimeout"];
@@ -3792,6 +3872,16 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            /** @description tenant_not_found: no such tenant */
+            404: {
+                headers: {
+                    "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description tenant_offboarding: cancel-offboard restores an offboarding tenant */
             409: {
                 headers: {
@@ -3837,6 +3927,16 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            /** @description tenant_not_found: no such tenant */
+            404: {
+                headers: {
+                    "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description tenant_offboarding: cancel-offboard restores an offboarding tenant */
             409: {
                 headers: {
@@ -3936,6 +4036,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description tenant_not_found: no such tenant */
+            404: {
+                headers: {
+                    "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             409: components["responses"]["IdempotencyInProgress"];
             422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["Throttled"];
@@ -3970,6 +4080,16 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             /** @description forbidden: an operator, or this tenant’s admin, is required */
             403: {
+                headers: {
+                    "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description tenant_not_found: no such tenant */
+            404: {
                 headers: {
                     "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];
                     [name: string]: unknown;
