@@ -18,15 +18,19 @@ type Io = 'input' | 'output';
 const DEFS_PREFIX = '#/$defs/';
 const COMPONENTS_PREFIX = '#/components/schemas/';
 
-/** Rewrites every `#/$defs/<id>` reference in `value` to the component `names(id)`. */
-function withComponentRefs(value: unknown, names: (id: string) => string): unknown {
-  if (Array.isArray(value)) return value.map((item) => withComponentRefs(item, names));
-  if (!isRecord(value)) return value;
+/** Rewrites every `#/$defs/<id>` reference under `value` to the component `names(id)`. */
+function withRefsIn(value: unknown, names: (id: string) => string): unknown {
+  if (Array.isArray(value)) return value.map((item) => withRefsIn(item, names));
+  return isRecord(value) ? withComponentRefs(value, names) : value;
+}
+
+/** A schema with every `#/$defs/<id>` reference rewritten to the component `names(id)`. */
+function withComponentRefs(schema: JsonSchema, names: (id: string) => string): JsonSchema {
   return Object.fromEntries(
-    Object.entries(value).map(([key, child]) =>
+    Object.entries(schema).map(([key, child]) =>
       key === '$ref' && typeof child === 'string' && child.startsWith(DEFS_PREFIX)
         ? [key, `${COMPONENTS_PREFIX}${names(child.slice(DEFS_PREFIX.length))}`]
-        : [key, withComponentRefs(child, names)],
+        : [key, withRefsIn(child, names)],
     ),
   );
 }
@@ -44,10 +48,9 @@ export class ComponentSchemas {
     const names = this.#namesFor(defs, io);
     for (const [id, def] of Object.entries(defs)) {
       const name = names(id);
-      if (!this.#schemas.has(name))
-        this.#schemas.set(name, { schema: withComponentRefs(def, names) as JsonSchema, io });
+      if (!this.#schemas.has(name)) this.#schemas.set(name, { schema: withComponentRefs(def, names), io });
     }
-    return withComponentRefs(root, names) as JsonSchema;
+    return withComponentRefs(root, names);
   }
 
   /** The components so far, by name. */

@@ -6,7 +6,6 @@
  * (component-schemas.ts); who may call each operation comes from the one
  * authorization table.
  */
-import * as z from 'zod';
 import { ACTION_TABLE } from '../authorization/action-table.js';
 import { isRecord } from '../is-record.js';
 import { OVERHEAD_HEADER } from '../observability/request-timing.js';
@@ -141,12 +140,6 @@ export interface OpenApiDocument {
   readonly security: ReadonlyArray<Record<string, readonly string[]>>;
 }
 
-/** A zod schema as a JSON Schema without its `$schema` dialect line (the document declares the dialect). */
-export function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, target: 'draft-2020-12' });
-  return rest;
-}
-
 /** Who may call an operation, from the one authorization table. */
 function accessOf(endpoint: AnyEndpoint): string {
   if (endpoint.action === PUBLIC) return 'Public: no token needed.';
@@ -276,15 +269,14 @@ export function buildOpenApiDocument(options: {
   const schemas = new ComponentSchemas();
   const tagNames = new Set(options.tags.map((tag) => tag.name));
   const paths: Record<string, Record<string, unknown>> = {};
-  // Responses first: a component's output form takes its plain name (component-schemas.ts).
-  const ordered = [...options.endpoints];
-  for (const endpoint of ordered) {
+  // Answers first: a component's output form takes its plain name (component-schemas.ts).
+  for (const endpoint of options.endpoints) {
     if (!tagNames.has(endpoint.tag))
       throw new Error(`${endpoint.method} ${endpoint.path} has the undeclared tag ${endpoint.tag}`);
     for (const response of Object.values(endpoint.responses))
       if (response.schema !== undefined) schemas.schemaOf(response.schema, 'output');
   }
-  for (const endpoint of ordered) {
+  for (const endpoint of options.endpoints) {
     paths[endpoint.path] ??= {};
     const path = paths[endpoint.path] ?? {};
     path[endpoint.method.toLowerCase()] = operation(endpoint, schemas);

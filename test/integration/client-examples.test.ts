@@ -17,13 +17,10 @@ const tenant = `client-${suffix}`;
 const analyst: Caller = { sub: 'cleo', tenantId: tenant, groups: ['analyst'] };
 const admin: Caller = { sub: 'carl', tenantId: tenant, groups: ['admin'] };
 
-/** Runs one example; resolves with its exit code and output (a non-zero exit is an answer, not a throw). */
-async function example(name: string, caller: Caller | undefined, args: readonly string[] = []) {
-  const env = {
-    ...process.env,
-    BULKHEAD_API_URL: cloud.apiEndpoint,
-    BULKHEAD_TOKEN: caller === undefined ? '' : await tokenFor(caller),
-  };
+/** Runs one example with a demo user's token (or the given token); resolves with its exit code and output (a non-zero exit is an answer, not a throw). */
+async function example(name: string, caller: Caller | string | undefined, args: readonly string[] = []) {
+  const token = caller === undefined ? '' : typeof caller === 'string' ? caller : await tokenFor(caller);
+  const env = { ...process.env, BULKHEAD_API_URL: cloud.apiEndpoint, BULKHEAD_TOKEN: token };
   try {
     const { stdout, stderr } = await run(
       process.execPath,
@@ -32,8 +29,10 @@ async function example(name: string, caller: Caller | undefined, args: readonly 
     );
     return { code: 0, stdout, stderr };
   } catch (err) {
-    const failed = err as { code?: unknown; stdout?: string; stderr?: string };
-    return { code: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+    // execFile rejects a non-zero exit with the code and the output on the error.
+    if (!(err instanceof Error)) throw err;
+    const output = (name: string) => String(Reflect.get(err, name) ?? '');
+    return { code: Reflect.get(err, 'code'), stdout: output('stdout'), stderr: output('stderr') };
   }
 }
 
@@ -86,17 +85,11 @@ describe('the client examples against the local cloud', () => {
 
   it('every example refuses to start without a token, and the API refuses a bad one', async () => {
     const missing = await example('who-am-i', undefined);
-    const bad = await run(
-      process.execPath,
-      ['--import', 'tsx', repoPath('packages/client/examples/who-am-i.ts')],
-      {
-        env: { ...process.env, BULKHEAD_API_URL: cloud.apiEndpoint, BULKHEAD_TOKEN: 'not.a.token' },
-      },
-    ).catch((err: { code?: unknown; stderr?: string }) => ({ code: err.code, stderr: err.stderr ?? '' }));
+    const bad = await example('who-am-i', 'not.a.token');
 
     expect(missing).toMatchObject({ code: 2 });
     expect(missing.stderr).toContain('Set BULKHEAD_API_URL');
     expect(bad).toMatchObject({ code: 1 });
-    expect('stderr' in bad ? bad.stderr : '').toContain('HTTP 401: unauthorized');
+    expect(bad.stderr).toContain('HTTP 401: unauthorized');
   });
 });

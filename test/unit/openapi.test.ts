@@ -1,10 +1,10 @@
 import { createConfig, lintFromString } from '@redocly/openapi-core';
 import { describe, expect, it } from 'vitest';
-import type * as z from 'zod';
+import * as z from 'zod';
 import { ChatRequestSchema } from '../../lambdas/conversations/chat.js';
 import { NewDocumentSchema } from '../../lambdas/documents/document-library.js';
 import { createHttpHandler } from '../../lambdas/http/http-handler.js';
-import { buildOpenApiDocument, jsonSchemaOf } from '../../lambdas/http/openapi.js';
+import { buildOpenApiDocument } from '../../lambdas/http/openapi.js';
 import { isRecord } from '../../lambdas/is-record.js';
 import { apiDocument, getOpenApi } from '../../lambdas/routes/api-document.js';
 import { TENANT_API_ENDPOINTS } from '../../lambdas/routes/api-endpoints.js';
@@ -124,7 +124,7 @@ describe('OpenAPI document', () => {
       );
     };
     const parsedWith = (schema: z.ZodType) => {
-      const { $defs: _named, ...root } = jsonSchemaOf(schema, 'input');
+      const { $schema: _dialect, $defs: _named, ...root } = z.toJSONSchema(schema, { io: 'input' });
       return resolveComponents(
         document,
         JSON.parse(JSON.stringify(root).replaceAll('#/$defs/', '#/components/schemas/')),
