@@ -1,6 +1,7 @@
 /**
  * The public API: an API Gateway REST API whose every method is guarded by the
- * TOKEN authorizer. `/v1/admin/{proxy+}` goes to the control function,
+ * TOKEN authorizer, except `GET /v1/openapi.json` (the API's description, served
+ * by the control function without a token). `/v1/admin/{proxy+}` goes to the control function,
  * `POST /v1/chat/stream` to the streaming chat function, `/v1/{proxy+}` to the
  * tenant API function; gateway-generated errors use the platform's error shape.
  *
@@ -106,6 +107,9 @@ const GATEWAY_ERRORS: readonly { type: apigateway.ResponseType; code: string; me
   },
   { type: apigateway.ResponseType.DEFAULT_5XX, code: '"internal_error"', message: '"Internal server error"' },
 ];
+
+/** `GET /v1/openapi.json`: the one method without the authorizer. */
+export const OPENAPI_DOCUMENT_PATH_PART = 'openapi.json';
 
 /** Bearer JWTs only; anything else is rejected by the gateway before the authorizer runs. */
 const BEARER_JWT = '^Bearer [A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$';
@@ -232,6 +236,29 @@ export class TenantApi extends Construct {
           'The Lambda TOKEN authorizer verifies Cognito or any OIDC issuer (signature via JWKS, iss, aud, exp) and runs unchanged in the local cloud.',
       });
     }
+
+    // The API's own description, for tools and code generators: no token (the control function's
+    // pipeline serves it without a request context; every other route keeps the authorizer).
+    const openApiMethod = v1.addResource(OPENAPI_DOCUMENT_PATH_PART).addMethod(
+      'GET',
+      new apigateway.LambdaIntegration(props.controlFunction.function, {
+        allowTestInvoke: false,
+        responseTransferMode: buffered,
+      }),
+      {
+        authorizationType: apigateway.AuthorizationType.NONE,
+        requestParameters: {},
+      },
+    );
+    Validations.of(openApiMethod).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'GET /v1/openapi.json is the public API description (no tenant data); the control function serves it without resolving a caller.',
+    });
+    Validations.of(openApiMethod).acknowledge({
+      id: 'AwsSolutions-COG4',
+      reason: 'GET /v1/openapi.json is public by design: it describes the API and reads no tenant data.',
+    });
 
     Validations.of(this.restApi.deploymentStage).acknowledge({
       id: 'AwsSolutions-APIG3',

@@ -1,8 +1,10 @@
 /**
- * The report's HTTPS client of `GET /v1/admin/costs`: it holds no cloud
- * credentials at all, only an operator's token, and the API reads each
- * tenant's data through that tenant's own session.
+ * The report's HTTPS client of `GET /v1/admin/costs`, through the typed
+ * `@bulkhead/client`: it holds no cloud credentials at all, only an
+ * operator's token, and the API reads each tenant's data through that
+ * tenant's own session.
  */
+import { type BulkheadClient, createBulkheadClient } from '@bulkhead/client';
 import * as z from 'zod';
 import { type PlatformCosts, PlatformCostsSchema } from '../../lambdas/metering/platform-costs.js';
 import { ApiFailedError, ApiRefusedError, UsageError } from './errors.js';
@@ -24,24 +26,9 @@ export function apiBaseUrl(raw: string): URL {
   throw new UsageError('--api must be an https:// URL (http:// only for 127.0.0.1 or localhost)');
 }
 
-function costsUrl(base: URL, month: string | undefined): URL {
-  const url = new URL(base);
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}/v1/admin/costs`;
-  url.search = month === undefined ? '' : new URLSearchParams({ month }).toString();
-  return url;
-}
-
 function errorMessageOf(body: unknown, status: number): string {
   const parsed = ErrorBodySchema.safeParse(body);
   return parsed.success ? `${parsed.data.error.code}: ${parsed.data.error.message}` : `HTTP ${status}`;
-}
-
-async function jsonOf(response: Response): Promise<unknown> {
-  try {
-    return await response.json();
-  } catch {
-    return undefined;
-  }
 }
 
 /** Fetches the platform cost report; throws ApiRefusedError (401/403) or ApiFailedError. */
@@ -50,28 +37,34 @@ export async function fetchPlatformCosts(options: {
   readonly token: string;
   readonly month?: string;
 }): Promise<PlatformCosts> {
-  const url = costsUrl(options.baseUrl, options.month);
-  let response: Response;
+  const client = createBulkheadClient({ baseUrl: options.baseUrl.href, token: options.token });
+  let answer: Awaited<ReturnType<typeof requestCosts>>;
   try {
-    response = await fetch(url, {
-      headers: { authorization: `Bearer ${options.token}`, accept: 'application/json' },
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
+    answer = await requestCosts(client, options.month);
   } catch (err) {
-    throw new ApiFailedError(`cannot reach ${url.origin}`, { cause: err });
+    throw new ApiFailedError(`cannot reach ${options.baseUrl.origin}`, { cause: err });
   }
-  const body = await jsonOf(response);
+  const { data, error, response } = answer;
   if (response.status === 401 || response.status === 403) {
     const hint =
       response.status === 401 ? 'the token is missing, invalid or expired' : 'the operator role is required';
     throw new ApiRefusedError(
       response.status,
-      `the API refused the request (${hint}): ${errorMessageOf(body, response.status)}`,
+      `the API refused the request (${hint}): ${errorMessageOf(error, response.status)}`,
     );
   }
-  if (!response.ok) throw new ApiFailedError(`the API failed: ${errorMessageOf(body, response.status)}`);
-  const parsed = PlatformCostsSchema.safeParse(body);
+  if (data === undefined)
+    throw new ApiFailedError(`the API failed: ${errorMessageOf(error, response.status)}`);
+  // The report renders what the API promises; an answer that breaks it is refused by name.
+  const parsed = PlatformCostsSchema.safeParse(data);
   if (!parsed.success)
     throw new ApiFailedError('the API answered with an unexpected cost report', { cause: parsed.error });
   return parsed.data;
+}
+
+function requestCosts(client: BulkheadClient, month: string | undefined) {
+  return client.GET('/v1/admin/costs', {
+    params: { query: month === undefined ? {} : { month } },
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
 }

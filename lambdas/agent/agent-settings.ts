@@ -40,7 +40,11 @@ export const AgentSettingsSchema = z
     /** The tenant's chat model, among those the platform grants (checked when set, and again when used). */
     modelId: z.string().trim().min(1).max(128).optional(),
   })
-  .strict();
+  .strict()
+  .meta({
+    id: 'AgentSettings',
+    description: 'The tenant’s agent settings; they only narrow what the roles allow',
+  });
 export type AgentSettings = z.infer<typeof AgentSettingsSchema>;
 
 /** The settings of a tenant that has set none. */

@@ -26,16 +26,21 @@ const PENDING_LOOKBACK = 100;
 const DECIDED_RETENTION_SECONDS = 24 * 3600;
 
 export const ApprovalIdSchema = z.uuid();
-export const ApprovalDecisionSchema = z.object({ decision: z.enum(['approve', 'deny']) }).strict();
+export const ApprovalDecisionSchema = z
+  .object({ decision: z.enum(['approve', 'deny']) })
+  .strict()
+  .meta({ id: 'ApprovalDecision', description: 'Approve or deny a pending tool call' });
 export type ApprovalDecision = z.infer<typeof ApprovalDecisionSchema>['decision'];
 
-export const PendingApprovalSchema = z.object({
-  id: z.string(),
-  tool: z.string(),
-  input: z.unknown(),
-  reason: z.string(),
-  expiresAt: z.iso.datetime(),
-});
+export const PendingApprovalSchema = z
+  .object({
+    id: z.string(),
+    tool: z.string(),
+    input: z.unknown(),
+    reason: z.string(),
+    expiresAt: z.iso.datetime(),
+  })
+  .meta({ id: 'PendingApproval', description: 'A tool call waiting for its user’s approval' });
 export type PendingApproval = z.infer<typeof PendingApprovalSchema>;
 
 const StoredApprovalSchema = z.object({

@@ -49,7 +49,7 @@ export const AuditRecordSchema = AuditEventSchema.extend({
   requestId: z.string().min(1),
   prevHash: z.string().regex(/^[0-9a-f]{64}$/),
   hash: z.string().regex(/^[0-9a-f]{64}$/),
-});
+}).meta({ id: 'AuditRecord', description: 'One record of the tenant’s hash-chained audit trail' });
 export type AuditRecord = z.infer<typeof AuditRecordSchema>;
 
 /** The chain head: the last record's sequence number and hash. */

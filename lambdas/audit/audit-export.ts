@@ -14,30 +14,40 @@ const HeadSchema = z.object({
   hash: z.string().regex(/^[0-9a-f]{64}$/),
 });
 
-export const AuditExportSchema = z.object({
-  format: z.literal(1),
-  tenantId: z.string().min(1),
-  exportedAt: z.iso.datetime(),
-  /** The digest key's public key: DER SubjectPublicKeyInfo, base64. */
-  publicKey: z.string().min(1),
-  /** The tenant's audit retention: records older than this may have expired. */
-  auditRetentionDays: z.number().int().positive().optional(),
-  chains: z.array(
-    z.object({
-      chain: z.number().int().nonnegative(),
-      head: HeadSchema.optional(),
-      records: z.array(AuditRecordSchema),
-    }),
-  ),
-  digests: z.array(
-    z.object({
-      seq: z.number().int().positive(),
-      versions: z.array(
-        z.object({ versionId: z.string(), deleteMarker: z.boolean(), signed: SignedDigestSchema.optional() }),
-      ),
-    }),
-  ),
-});
+export const AuditExportSchema = z
+  .object({
+    format: z.literal(1),
+    tenantId: z.string().min(1),
+    exportedAt: z.iso.datetime(),
+    /** The digest key's public key: DER SubjectPublicKeyInfo, base64. */
+    publicKey: z.string().min(1),
+    /** The tenant's audit retention: records older than this may have expired. */
+    auditRetentionDays: z.number().int().positive().optional(),
+    chains: z.array(
+      z.object({
+        chain: z.number().int().nonnegative(),
+        head: HeadSchema.optional(),
+        records: z.array(AuditRecordSchema),
+      }),
+    ),
+    digests: z.array(
+      z.object({
+        seq: z.number().int().positive(),
+        versions: z.array(
+          z.object({
+            versionId: z.string(),
+            deleteMarker: z.boolean(),
+            signed: SignedDigestSchema.optional(),
+          }),
+        ),
+      }),
+    ),
+  })
+  .meta({
+    id: 'AuditExport',
+    description:
+      'The whole audit trail with its signed digests and the public key, for the standalone verifier',
+  });
 export type AuditExport = z.infer<typeof AuditExportSchema>;
 
 export function auditExport(

@@ -35,7 +35,6 @@ const platform = (roles: readonly Role[]): ActionRule => ({ roles, workspace: fa
 
 export const ACTION_TABLE = {
   'identity.read': platform(EVERY_ROLE),
-  'api.describe': platform(EVERY_ROLE),
   'chat.converse': workspace(TENANT_ROLES),
   'sessions.read': workspace(TENANT_ROLES),
   'sessions.delete': workspace(TENANT_ROLES),

@@ -60,13 +60,15 @@ const ConnectionRecordSchema = z.object({
 });
 type ConnectionRecord = z.infer<typeof ConnectionRecordSchema>;
 
-export const ConnectionViewSchema = z.object({
-  connector: z.string(),
-  scopes: z.array(z.string()),
-  expiresAt: z.iso.datetime(),
-  status: z.enum(['active', 'needs_consent']),
-  connectedAt: z.iso.datetime(),
-});
+export const ConnectionViewSchema = z
+  .object({
+    connector: z.string(),
+    scopes: z.array(z.string()),
+    expiresAt: z.iso.datetime(),
+    status: z.enum(['active', 'needs_consent']),
+    connectedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'ConnectionView', description: 'One of the caller’s OAuth connections: never a token' });
 export type ConnectionView = z.infer<typeof ConnectionViewSchema>;
 
 export const OAuthCallbackQuerySchema = z

@@ -186,7 +186,8 @@ const HttpBodySchema = z.object({
 /** What a tenant admin sends to replace a connector. */
 export const ConnectorBodySchema = z
   .discriminatedUnion('kind', [McpBodySchema.strict(), HttpBodySchema.strict()])
-  .superRefine(uniqueNames);
+  .superRefine(uniqueNames)
+  .meta({ id: 'ConnectorBody', description: 'A connector’s new definition (its name is in the path)' });
 export type ConnectorBody = z.infer<typeof ConnectorBodySchema>;
 
 /** What a tenant admin sends to register a connector. */
@@ -195,7 +196,11 @@ export const NewConnectorSchema = z
     McpBodySchema.extend({ name: ConnectorNameSchema }).strict(),
     HttpBodySchema.extend({ name: ConnectorNameSchema }).strict(),
   ])
-  .superRefine(uniqueNames);
+  .superRefine(uniqueNames)
+  .meta({
+    id: 'NewConnector',
+    description: 'A connector to register: an MCP server or an HTTP API, and which tools each role may call',
+  });
 export type NewConnector = z.infer<typeof NewConnectorSchema>;
 
 /** A tool as discovered at registration: its spec is pinned until an admin updates the connector. */
@@ -242,31 +247,33 @@ export const StoredConnectorSchema = z.object({
 export type StoredConnector = z.infer<typeof StoredConnectorSchema>;
 
 /** What the API shows of a connector: no secret, no secret name. */
-export const ConnectorViewSchema = z.object({
-  name: ConnectorNameSchema,
-  kind: z.enum(['mcp', 'http']),
-  description: z.string().optional(),
-  url: z.string(),
-  auth: z.discriminatedUnion('type', [
-    z.object({ type: z.literal('none') }),
-    z.object({ type: z.literal('api_key'), header: z.string(), scheme: z.enum(['bearer', 'raw']) }),
-    z.object({ ...OAuthUserShape, scopes: z.array(z.string()), confidentialClient: z.boolean() }),
-  ]),
-  tools: z.array(
-    z.object({
-      name: z.string(),
-      /** The name the agent sees: `<connector>__<tool>`. */
-      agentToolName: z.string(),
-      description: z.string(),
-      roles: z.array(RoleSchema),
-      requiresApproval: z.boolean(),
-      sideEffects: z.boolean(),
-    }),
-  ),
-  timeoutMs: z.number().int(),
-  maxResponseBytes: z.number().int(),
-  updatedAt: z.iso.datetime(),
-});
+export const ConnectorViewSchema = z
+  .object({
+    name: ConnectorNameSchema,
+    kind: z.enum(['mcp', 'http']),
+    description: z.string().optional(),
+    url: z.string(),
+    auth: z.discriminatedUnion('type', [
+      z.object({ type: z.literal('none') }),
+      z.object({ type: z.literal('api_key'), header: z.string(), scheme: z.enum(['bearer', 'raw']) }),
+      z.object({ ...OAuthUserShape, scopes: z.array(z.string()), confidentialClient: z.boolean() }),
+    ]),
+    tools: z.array(
+      z.object({
+        name: z.string(),
+        /** The name the agent sees: `<connector>__<tool>`. */
+        agentToolName: z.string(),
+        description: z.string(),
+        roles: z.array(RoleSchema),
+        requiresApproval: z.boolean(),
+        sideEffects: z.boolean(),
+      }),
+    ),
+    timeoutMs: z.number().int(),
+    maxResponseBytes: z.number().int(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'ConnectorView', description: 'A connector as the API shows it: never a secret' });
 export type ConnectorView = z.infer<typeof ConnectorViewSchema>;
 
 function authView(auth: StoredAuth): ConnectorView['auth'] {

@@ -20,19 +20,23 @@ const TITLE_LENGTH = 80;
 export const SessionIdSchema = z.uuid();
 export const MessageRoleSchema = z.enum(['user', 'assistant']);
 
-export const SessionSummarySchema = z.object({
-  id: SessionIdSchema,
-  title: z.string(),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-});
+export const SessionSummarySchema = z
+  .object({
+    id: SessionIdSchema,
+    title: z.string(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'SessionSummary', description: 'One of the caller’s chat sessions' });
 export type SessionSummary = z.infer<typeof SessionSummarySchema>;
 
-export const SessionMessageSchema = z.object({
-  role: MessageRoleSchema,
-  text: z.string(),
-  createdAt: z.iso.datetime(),
-});
+export const SessionMessageSchema = z
+  .object({
+    role: MessageRoleSchema,
+    text: z.string(),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: 'SessionMessage', description: 'One message of a chat session' });
 export type SessionMessage = z.infer<typeof SessionMessageSchema>;
 
 const StoredSessionSchema = SessionSummarySchema.omit({ id: true });

@@ -23,30 +23,43 @@ export const ChatRequestSchema = z
     message: z.string().trim().min(1).max(MAX_MESSAGE_LENGTH),
     sessionId: SessionIdSchema.optional(),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'ChatRequest', description: 'A message to the agent; without sessionId a new session starts' });
 export type ChatRequest = z.infer<typeof ChatRequestSchema>;
 
-export const ChatResponseSchema = z.object({
-  sessionId: SessionIdSchema,
-  reply: z.string(),
-  toolCalls: z.array(
-    z.object({
-      name: z.string(),
-      status: z.enum(['success', 'refused', 'invalid', 'failed', 'pending_approval', 'connection_required']),
+export const ChatResponseSchema = z
+  .object({
+    sessionId: SessionIdSchema,
+    reply: z.string(),
+    toolCalls: z.array(
+      z.object({
+        name: z.string(),
+        status: z.enum([
+          'success',
+          'refused',
+          'invalid',
+          'failed',
+          'pending_approval',
+          'connection_required',
+        ]),
+      }),
+    ),
+    /** Set when a side-effecting tool call waits for the user's approval (`POST /v1/approvals/{id}`). */
+    pendingApproval: PendingApprovalSchema.optional(),
+    /** Set when a per-user connector's tool needs the user to connect first: open `authorizeUrl`. */
+    connectionRequired: z.object({ connector: z.string(), authorizeUrl: z.string() }).optional(),
+    citations: z.array(
+      z.object({ documentId: z.string(), title: z.string(), chunk: z.number().int().nonnegative() }),
+    ),
+    usage: z.object({
+      inputTokens: z.number().int().nonnegative(),
+      outputTokens: z.number().int().nonnegative(),
     }),
-  ),
-  /** Set when a side-effecting tool call waits for the user's approval (`POST /v1/approvals/{id}`). */
-  pendingApproval: PendingApprovalSchema.optional(),
-  /** Set when a per-user connector's tool needs the user to connect first: open `authorizeUrl`. */
-  connectionRequired: z.object({ connector: z.string(), authorizeUrl: z.string() }).optional(),
-  citations: z.array(
-    z.object({ documentId: z.string(), title: z.string(), chunk: z.number().int().nonnegative() }),
-  ),
-  usage: z.object({
-    inputTokens: z.number().int().nonnegative(),
-    outputTokens: z.number().int().nonnegative(),
-  }),
-});
+  })
+  .meta({
+    id: 'ChatResponse',
+    description: 'One agent turn: the reply, the tools it called, its citations and token usage',
+  });
 export type ChatResponse = z.infer<typeof ChatResponseSchema>;
 
 export type ChatEvent =

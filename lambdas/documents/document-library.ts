@@ -46,28 +46,36 @@ export const NewDocumentSchema = z
       .refine((text) => Buffer.byteLength(text, 'utf8') <= MAX_DOCUMENT_BYTES, 'content exceeds 200 KB'),
     visibility: VisibilitySchema,
   })
-  .strict();
+  .strict()
+  .meta({ id: 'NewDocument', description: 'A text or markdown document to store, chunk, embed and index' });
 export type NewDocument = z.infer<typeof NewDocumentSchema>;
 
-export const DocumentSummarySchema = z.object({
-  id: DocumentIdSchema,
-  title: z.string(),
-  visibility: VisibilitySchema,
-  chunks: z.number().int().nonnegative(),
-  createdAt: z.iso.datetime(),
-});
+export const DocumentSummarySchema = z
+  .object({
+    id: DocumentIdSchema,
+    title: z.string(),
+    visibility: VisibilitySchema,
+    chunks: z.number().int().nonnegative(),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: 'DocumentSummary', description: 'A document without its content' });
 export type DocumentSummary = z.infer<typeof DocumentSummarySchema>;
 
-export const StoredDocumentSchema = DocumentSummarySchema.extend({ content: z.string() });
+export const StoredDocumentSchema = DocumentSummarySchema.extend({ content: z.string() }).meta({
+  id: 'StoredDocument',
+  description: 'A document with its content',
+});
 export type StoredDocument = z.infer<typeof StoredDocumentSchema>;
 
-export const SearchMatchSchema = z.object({
-  documentId: DocumentIdSchema,
-  title: z.string(),
-  chunk: z.number().int().nonnegative(),
-  text: z.string(),
-  score: z.number(),
-});
+export const SearchMatchSchema = z
+  .object({
+    documentId: DocumentIdSchema,
+    title: z.string(),
+    chunk: z.number().int().nonnegative(),
+    text: z.string(),
+    score: z.number(),
+  })
+  .meta({ id: 'SearchMatch', description: 'A passage of a document that matches a search' });
 export type SearchMatch = z.infer<typeof SearchMatchSchema>;
 
 const StoredMetadataSchema = z.object({

@@ -13,17 +13,43 @@ import type { HttpMethod } from './router.js';
 
 export interface EndpointResponse {
   readonly description: string;
-  /** The JSON body; absent for responses without one (204). */
+  /** The body; absent for responses without one (204). */
   readonly schema?: z.ZodType;
+  /**
+   * The body's media type. For `text/event-stream`, `schema` describes one event: its `event`
+   * name and its JSON `data`. @default 'application/json'
+   */
+  readonly mediaType?: 'application/json' | 'text/event-stream';
 }
 
-export interface Endpoint<Body, Query> {
+/**
+ * The access of an endpoint served without a token (the API's own description): the pipeline
+ * resolves no request context for it, so nothing tenant-specific can be reached from it.
+ */
+export const PUBLIC = 'public';
+
+/** Who may call an endpoint: an action of the one table, or PUBLIC. */
+export type Access = Action | typeof PUBLIC;
+
+export interface Endpoint<Body, Query, EndpointAccess extends Access = Access> {
+  /** Unique across the API: the OpenAPI operationId (the declaration's name). */
+  readonly operationId: string;
   readonly method: HttpMethod;
   /** Path template, e.g. `/v1/documents/{id}`. */
   readonly path: string;
-  /** The action it takes: the request pipeline authorizes it from the one table before reading the body. */
-  readonly action: Action;
+  /**
+   * The action it takes: the request pipeline authorizes it from the one table before reading the
+   * body. PUBLIC: served without a token, before any request context exists.
+   */
+  readonly action: EndpointAccess;
+  /** The area of the API it belongs to (one OpenAPI tag). */
+  readonly tag: string;
+  /** One line, as a title. */
   readonly summary: string;
+  /** What it does and answers, beyond the summary (who may call it is added from the action table). */
+  readonly description?: string;
+  /** A schema for each `{name}` of the path (the router passes them as strings; the document states their form). */
+  readonly pathParameters?: Readonly<Record<string, z.ZodType<string>>>;
   /** The JSON request body; NO_BODY when the endpoint takes none. */
   readonly body: z.ZodType<Body>;
   /** The query string parameters, as an object schema; NO_QUERY when the endpoint takes none. */
@@ -67,16 +93,25 @@ export const NO_BODY = z.undefined();
 export const NO_QUERY = z.object({});
 
 /** Declares an endpoint (keeps the body and query types for the handler). */
-export function endpoint<Body, Query>(declaration: Endpoint<Body, Query>): Endpoint<Body, Query> {
+export function endpoint<Body, Query, EndpointAccess extends Access>(
+  declaration: Endpoint<Body, Query, EndpointAccess>,
+): Endpoint<Body, Query, EndpointAccess> {
   return declaration;
 }
 
 /** Every 4xx/5xx body. */
 export const ErrorBodySchema = z
   .object({
-    error: z.object({ code: z.string(), message: z.string(), requestId: z.string() }).strict(),
+    error: z
+      .object({
+        code: z.string().describe('What went wrong, as a stable snake_case name (e.g. `invalid_cursor`)'),
+        message: z.string().describe('For people; never holds tenant data'),
+        requestId: z.string().describe('Quote it when asking for help: it finds the request in the logs'),
+      })
+      .strict(),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'Error', description: 'Every 4xx and 5xx answer of the platform and of its gateway' });
 
 /** Page size and cursor, shared by every paginated listing. */
 export const PageQuerySchema = z

@@ -1,6 +1,7 @@
 /**
  * THE request pipeline every HTTP function shares, buffered or streamed
- * (STYLE 18): resolve the request context, match the route, authorize the
+ * (STYLE 18): serve a public endpoint (the API's own description) without a
+ * context, or else resolve the request context, match the route, authorize the
  * route's action from the one authorization table, admit the request (rate
  * limits), run the route handler — once per `Idempotency-Key` for writes —
  * and map any error in one place. Only the
@@ -134,37 +135,45 @@ async function runPipeline(
   let admitted: AdmittedRequest | undefined;
   let status = 500;
   try {
-    options.environmentBinding?.admit(authorizerIdentity(event).tenantId, lambdaContext?.tenantId);
-    const resolved = await options.resolveContext(event);
-    context = resolved;
-    tenantTag = context.tenantTag;
-    telemetry = options.telemetry?.forRequest(context);
-    const route = options.router.match(event.httpMethod, event.path);
-    params = route.params;
-    // A route that names a tenant (`{tenantId}`) is authorized on that tenant.
-    authorizeAction(context, route.action, route.params.tenantId);
-    const idempotencyKey = idempotencyKeyOf(event);
-    admitted = await options.admit?.(context, remainingTimeMs());
-    const runRoute = () =>
-      route.handler({
-        event,
-        context: resolved,
-        params: route.params,
-        remainingTimeMs,
-        logger: telemetry ?? baseLogger,
-      });
-    const result: RouteResult =
-      idempotencyKey === undefined || options.idempotencyStore === undefined
-        ? await runRoute()
-        : await runIdempotently(
-            {
-              key: idempotencyKey,
-              event,
-              store: await options.idempotencyStore(resolved),
-              remainingTimeMs,
-            },
-            runRoute,
-          );
+    // A public endpoint (the API's description) is served without a context: no token, no tenant.
+    const publicRoute = options.router.matchPublic(event.httpMethod, event.path);
+    let result: RouteResult;
+    if (publicRoute !== undefined) {
+      params = publicRoute.params;
+      result = await publicRoute.handler({ event, params, logger: baseLogger });
+    } else {
+      options.environmentBinding?.admit(authorizerIdentity(event).tenantId, lambdaContext?.tenantId);
+      const resolved = await options.resolveContext(event);
+      context = resolved;
+      tenantTag = context.tenantTag;
+      telemetry = options.telemetry?.forRequest(context);
+      const route = options.router.match(event.httpMethod, event.path);
+      params = route.params;
+      // A route that names a tenant (`{tenantId}`) is authorized on that tenant.
+      authorizeAction(context, route.action, route.params.tenantId);
+      const idempotencyKey = idempotencyKeyOf(event);
+      admitted = await options.admit?.(context, remainingTimeMs());
+      const runRoute = () =>
+        route.handler({
+          event,
+          context: resolved,
+          params: route.params,
+          remainingTimeMs,
+          logger: telemetry ?? baseLogger,
+        });
+      result =
+        idempotencyKey === undefined || options.idempotencyStore === undefined
+          ? await runRoute()
+          : await runIdempotently(
+              {
+                key: idempotencyKey,
+                event,
+                store: await options.idempotencyStore(resolved),
+                remainingTimeMs,
+              },
+              runRoute,
+            );
+    }
     if (isEventStream(result)) {
       for await (const { name, data } of result.events) {
         // The stream opens with its first event, so a failure before it (an unknown session,

@@ -7,11 +7,26 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { Action } from '../authorization/action-table.js';
 import type { Logger } from '../observability/logger.js';
-import { type AnyEndpoint, type Endpoint, parseEndpointBody, parseEndpointQuery } from './endpoint.js';
+import {
+  type AnyEndpoint,
+  type Endpoint,
+  PUBLIC,
+  parseEndpointBody,
+  parseEndpointQuery,
+} from './endpoint.js';
 import { BadRequestError, MethodNotAllowedError, RouteNotFoundError } from './errors.js';
 import type { RouteResult } from './route-result.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** A request to a public endpoint: there is no request context. */
+export interface PublicRouteRequest {
+  readonly event: APIGatewayProxyEvent;
+  /** Decoded values of the template's `{name}` segments. */
+  readonly params: Readonly<Record<string, string>>;
+  /** The logger of requests without a context. */
+  readonly logger: Logger;
+}
 
 export interface RouteRequest<Context> {
   readonly event: APIGatewayProxyEvent;
@@ -31,6 +46,7 @@ export interface EndpointRequest<Context, Body, Query> extends RouteRequest<Cont
 }
 
 export type RouteHandler<Context> = (request: RouteRequest<Context>) => Promise<RouteResult>;
+export type PublicRouteHandler = (request: PublicRouteRequest) => Promise<RouteResult>;
 
 export interface RouteMatch<Context> {
   readonly action: Action;
@@ -38,12 +54,18 @@ export interface RouteMatch<Context> {
   readonly params: Readonly<Record<string, string>>;
 }
 
-interface Route<Context> {
-  readonly action: Action;
+export interface PublicRouteMatch {
+  readonly handler: PublicRouteHandler;
+  readonly params: Readonly<Record<string, string>>;
+}
+
+type Route<Context> = {
   readonly method: HttpMethod;
   readonly segments: readonly string[];
-  readonly handler: RouteHandler<Context>;
-}
+} & (
+  | { readonly action: Action; readonly handler: RouteHandler<Context> }
+  | { readonly action: typeof PUBLIC; readonly handler: PublicRouteHandler }
+);
 
 const PARAMETER = /^\{([A-Za-z][A-Za-z0-9]*)\}$/;
 
@@ -70,7 +92,7 @@ export class Router<Context> {
 
   /** Registers a declared endpoint; its body and query are parsed before `handler` runs. */
   implement<Body, Query>(
-    declaration: Endpoint<Body, Query>,
+    declaration: Endpoint<Body, Query, Action>,
     handler: (request: EndpointRequest<Context, Body, Query>) => Promise<RouteResult>,
   ): this {
     this.#endpoints.push(declaration);
@@ -88,6 +110,39 @@ export class Router<Context> {
     return this;
   }
 
+  /** Registers a PUBLIC endpoint: served without a request context (no token, no tenant). */
+  implementPublic<Body, Query>(
+    declaration: Endpoint<Body, Query, typeof PUBLIC>,
+    handler: (
+      request: PublicRouteRequest & { readonly body: Body; readonly query: Query },
+    ) => Promise<RouteResult>,
+  ): this {
+    this.#endpoints.push(declaration);
+    this.#routes.push({
+      action: declaration.action,
+      method: declaration.method,
+      segments: splitPath(declaration.path),
+      handler: (request) =>
+        handler({
+          ...request,
+          body: parseEndpointBody(declaration.body, request.event),
+          query: parseEndpointQuery(declaration.query, request.event),
+        }),
+    });
+    return this;
+  }
+
+  /** The public route for a request, if one matches its method and path exactly (else the pipeline resolves a context first). */
+  matchPublic(method: string, path: string): PublicRouteMatch | undefined {
+    const requestSegments = splitPath(path);
+    for (const route of this.#routes) {
+      if (route.action !== PUBLIC || route.method !== method.toUpperCase()) continue;
+      const params = matchSegments(route.segments, requestSegments);
+      if (params !== undefined) return { handler: route.handler, params };
+    }
+    return undefined;
+  }
+
   /** Finds the route for a request; throws RouteNotFoundError or MethodNotAllowedError. */
   match(method: string, path: string): RouteMatch<Context> {
     const requestSegments = splitPath(path);
@@ -95,9 +150,8 @@ export class Router<Context> {
     for (const route of this.#routes) {
       const params = matchSegments(route.segments, requestSegments);
       if (params === undefined) continue;
-      if (route.method === method.toUpperCase())
-        return { action: route.action, handler: route.handler, params };
-      allowed.push(route.method);
+      if (route.method !== method.toUpperCase()) allowed.push(route.method);
+      else if (route.action !== PUBLIC) return { action: route.action, handler: route.handler, params };
     }
     if (allowed.length > 0) throw new MethodNotAllowedError(method, allowed);
     throw new RouteNotFoundError(method, path);

@@ -18,7 +18,9 @@ const FACT_SK_PREFIX = 'fact#';
 const FactIdSchema = z.uuid();
 const StoredFactSchema = z.object({ fact: z.string(), createdAt: z.string() });
 
-export const MemoryFactSchema = z.object({ id: z.string(), fact: z.string(), createdAt: z.iso.datetime() });
+export const MemoryFactSchema = z
+  .object({ id: z.string(), fact: z.string(), createdAt: z.iso.datetime() })
+  .meta({ id: 'MemoryFact', description: 'A fact the agent remembers for the caller' });
 export type MemoryFact = z.infer<typeof MemoryFactSchema>;
 
 export interface LongTermMemoryOptions {

@@ -37,11 +37,13 @@ export const TenantCostSummarySchema = z.object({
 export type TenantCostSummary = z.infer<typeof TenantCostSummarySchema>;
 
 /** What `GET /v1/admin/costs` answers. */
-export const PlatformCostsSchema = z.object({
-  month: MonthSchema,
-  /** Most expensive first. */
-  tenants: z.array(TenantCostSummarySchema),
-});
+export const PlatformCostsSchema = z
+  .object({
+    month: MonthSchema,
+    /** Most expensive first. */
+    tenants: z.array(TenantCostSummarySchema),
+  })
+  .meta({ id: 'PlatformCosts', description: 'Every tenant’s model costs for a month, most expensive first' });
 export type PlatformCosts = z.infer<typeof PlatformCostsSchema>;
 
 type ListedTenant = Pick<TenantRecord, 'tenantId' | 'name' | 'tier'>;

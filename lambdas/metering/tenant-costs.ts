@@ -25,18 +25,23 @@ export const UserCostSchema = z.object({ userId: z.string(), ...UsageCostSchema.
 export const DayCostSchema = z.object({ date: z.iso.date(), ...UsageCostSchema.shape });
 
 /** What `GET /v1/costs` answers: one tenant's month. */
-export const TenantCostsSchema = z.object({
-  month: MonthSchema,
-  /** The price table version(s) the month's costs were computed with (comma-separated if prices changed mid-month). */
-  priceVersion: z.string(),
-  totals: UsageCostSchema,
-  /** Most expensive first. */
-  byModel: z.array(ModelCostSchema),
-  /** Most expensive first. */
-  byUser: z.array(UserCostSchema),
-  /** Oldest first; days without usage are absent. */
-  byDay: z.array(DayCostSchema),
-});
+export const TenantCostsSchema = z
+  .object({
+    month: MonthSchema,
+    /** The price table version(s) the month's costs were computed with (comma-separated if prices changed mid-month). */
+    priceVersion: z.string(),
+    totals: UsageCostSchema,
+    /** Most expensive first. */
+    byModel: z.array(ModelCostSchema),
+    /** Most expensive first. */
+    byUser: z.array(UserCostSchema),
+    /** Oldest first; days without usage are absent. */
+    byDay: z.array(DayCostSchema),
+  })
+  .meta({
+    id: 'TenantCosts',
+    description: 'One tenant’s model costs for a month: totals, by model, by user, by day',
+  });
 export type TenantCosts = z.infer<typeof TenantCostsSchema>;
 
 function asCost({ costNanoUsd, inputTokens, outputTokens, calls }: UsageCounters): UsageCost {

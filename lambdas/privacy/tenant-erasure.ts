@@ -65,24 +65,34 @@ export const ErasureProgressSchema = z.object({
 export type ErasureProgress = z.infer<typeof ErasureProgressSchema>;
 
 /** What stays of an erased tenant: what was erased, when, the final costs — signed. */
-export const ErasureReceiptBodySchema = z.object({
-  tenantId: z.string(),
-  tier: z.string(),
-  startedAt: z.iso.datetime(),
-  finishedAt: z.iso.datetime(),
-  counts: CountsSchema,
-  finalCosts: z.array(TenantCostsSchema),
-  /** A silo tenant's silo stack, emptied and then deleted (its table, buckets, vector bucket and key). */
-  siloStackDeleted: z.string().optional(),
-});
+export const ErasureReceiptBodySchema = z
+  .object({
+    tenantId: z.string(),
+    tier: z.string(),
+    startedAt: z.iso.datetime(),
+    finishedAt: z.iso.datetime(),
+    counts: CountsSchema,
+    finalCosts: z.array(TenantCostsSchema),
+    /** A silo tenant's silo stack, emptied and then deleted (its table, buckets, vector bucket and key). */
+    siloStackDeleted: z.string().optional(),
+  })
+  .meta({
+    id: 'ErasureReceiptBody',
+    description: 'What stays of an erased tenant: what was erased, when, the final costs',
+  });
 export type ErasureReceiptBody = z.infer<typeof ErasureReceiptBodySchema>;
 
 /** The receipt as stored: its body as signed (JSON text), the signature (DER, base64) and the key. */
-export const SignedErasureReceiptSchema = z.object({
-  body: z.string(),
-  signature: z.string(),
-  keyId: z.string(),
-});
+export const SignedErasureReceiptSchema = z
+  .object({
+    body: z.string(),
+    signature: z.string(),
+    keyId: z.string(),
+  })
+  .meta({
+    id: 'SignedErasureReceipt',
+    description: 'The erasure receipt as signed: its body (JSON text), the signature and the key',
+  });
 export type SignedErasureReceipt = z.infer<typeof SignedErasureReceiptSchema>;
 
 export interface TenantErasureDependencies {

@@ -24,27 +24,29 @@ import { recordErasure } from './tenant-members.js';
 /** Where erased users' usage lives: a tenant partition per pseudonym. */
 export const ERASED_USAGE_COLLECTION = 'erased-usage';
 
-export const UserErasureReceiptSchema = z.object({
-  tenantId: z.string(),
-  /** The erased user's stable pseudonym (their audit actor id); the user id itself is not kept. */
-  pseudonym: z.string(),
-  startedAt: z.iso.datetime(),
-  finishedAt: z.iso.datetime(),
-  counts: z.object({
-    items: z.number().int().nonnegative().describe('Private items deleted (messages included)'),
-    chatSessions: z.number().int().nonnegative(),
-    vectors: z.number().int().nonnegative(),
-    objectVersions: z.number().int().nonnegative(),
-    deleteMarkers: z.number().int().nonnegative(),
-    usageItemsPseudonymised: z.number().int().nonnegative(),
-    costBreakdownsPseudonymised: z
-      .number()
-      .int()
-      .nonnegative()
-      .describe('Usage cells (a day’s usage of one model) re-keyed to the pseudonym'),
-    roleAssignments: z.number().int().nonnegative(),
-  }),
-});
+export const UserErasureReceiptSchema = z
+  .object({
+    tenantId: z.string(),
+    /** The erased user's stable pseudonym (their audit actor id); the user id itself is not kept. */
+    pseudonym: z.string(),
+    startedAt: z.iso.datetime(),
+    finishedAt: z.iso.datetime(),
+    counts: z.object({
+      items: z.number().int().nonnegative().describe('Private items deleted (messages included)'),
+      chatSessions: z.number().int().nonnegative(),
+      vectors: z.number().int().nonnegative(),
+      objectVersions: z.number().int().nonnegative(),
+      deleteMarkers: z.number().int().nonnegative(),
+      usageItemsPseudonymised: z.number().int().nonnegative(),
+      costBreakdownsPseudonymised: z
+        .number()
+        .int()
+        .nonnegative()
+        .describe('Usage cells (a day’s usage of one model) re-keyed to the pseudonym'),
+      roleAssignments: z.number().int().nonnegative(),
+    }),
+  })
+  .meta({ id: 'UserErasureReceipt', description: 'What the erasure of a user removed, by kind' });
 export type UserErasureReceipt = z.infer<typeof UserErasureReceiptSchema>;
 
 export interface UserErasureTargets {

@@ -18,17 +18,19 @@ import { type LongTermMemory, MemoryFactSchema } from '../memory/long-term-memor
 import { type MonthlyUsage, MonthlyUsageSchema } from '../metering/monthly-usage.js';
 import type { RequestContext } from '../tenancy/request-context.js';
 
-export const UserExportSchema = z.object({
-  exportedAt: z.iso.datetime(),
-  tenantId: z.string(),
-  userId: z.string(),
-  sessions: z.array(SessionSummarySchema.extend({ messages: z.array(SessionMessageSchema) })),
-  memory: z.array(MemoryFactSchema),
-  documents: z.array(StoredDocumentSchema),
-  approvals: z.array(PendingApprovalSchema),
-  connections: z.array(ConnectionViewSchema),
-  usage: MonthlyUsageSchema,
-});
+export const UserExportSchema = z
+  .object({
+    exportedAt: z.iso.datetime(),
+    tenantId: z.string(),
+    userId: z.string(),
+    sessions: z.array(SessionSummarySchema.extend({ messages: z.array(SessionMessageSchema) })),
+    memory: z.array(MemoryFactSchema),
+    documents: z.array(StoredDocumentSchema),
+    approvals: z.array(PendingApprovalSchema),
+    connections: z.array(ConnectionViewSchema),
+    usage: MonthlyUsageSchema,
+  })
+  .meta({ id: 'UserExport', description: 'Everything the platform keeps for one user (GDPR article 20)' });
 export type UserExport = z.infer<typeof UserExportSchema>;
 
 export interface UserDataSources {

@@ -97,26 +97,31 @@ export const PlacementMoveSchema = z.object({
 });
 export type PlacementMove = z.infer<typeof PlacementMoveSchema>;
 
-export const TenantRecordSchema = z.object({
-  tenantId: TenantIdSchema,
-  name: TenantNameSchema,
-  tier: TierSchema,
-  status: TenantStatusSchema,
-  createdAt: z.iso.datetime(),
-  ...TenantSettingsSchema.shape,
-  /** Set while offboarding: when it was asked for and when erasure may begin. */
-  offboarding: z.object({ requestedAt: z.iso.datetime(), eraseAfter: z.iso.datetime() }).optional(),
-  /** Set when erasure has begun: from then on offboarding can no longer be cancelled. */
-  erasureStartedAt: z.iso.datetime().optional(),
-  /** Where the tenant's data lives now (absent: the pool). */
-  placement: PlacementSchema.optional(),
-  /** A move between the pool and a silo, while it is under way. */
-  move: PlacementMoveSchema.optional(),
-  /** The last move that ended: where to, when, and the verified copy's counts and checksums. */
-  lastMove: z
-    .object({ to: PlacementSchema, finishedAt: z.iso.datetime(), copied: CopyReportSchema.optional() })
-    .optional(),
-});
+export const TenantRecordSchema = z
+  .object({
+    tenantId: TenantIdSchema,
+    name: TenantNameSchema,
+    tier: TierSchema,
+    status: TenantStatusSchema,
+    createdAt: z.iso.datetime(),
+    ...TenantSettingsSchema.shape,
+    /** Set while offboarding: when it was asked for and when erasure may begin. */
+    offboarding: z.object({ requestedAt: z.iso.datetime(), eraseAfter: z.iso.datetime() }).optional(),
+    /** Set when erasure has begun: from then on offboarding can no longer be cancelled. */
+    erasureStartedAt: z.iso.datetime().optional(),
+    /** Where the tenant's data lives now (absent: the pool). */
+    placement: PlacementSchema.optional(),
+    /** A move between the pool and a silo, while it is under way. */
+    move: PlacementMoveSchema.optional(),
+    /** The last move that ended: where to, when, and the verified copy's counts and checksums. */
+    lastMove: z
+      .object({ to: PlacementSchema, finishedAt: z.iso.datetime(), copied: CopyReportSchema.optional() })
+      .optional(),
+  })
+  .meta({
+    id: 'TenantRecord',
+    description: 'A tenant’s registry record: tier, placement, status and settings',
+  });
 export type TenantRecord = z.infer<typeof TenantRecordSchema>;
 
 /** Where a tenant's data lives now; a tenant without a record has none anywhere (the pool's rules apply). */
@@ -129,9 +134,11 @@ export function isHeld(record: Pick<TenantRecord, 'move'>): boolean {
   return record.move?.phase === 'holding' || record.move?.phase === 'copying';
 }
 
-export const RoleAssignmentSchema = z.object({
-  tenantId: TenantIdSchema,
-  userId: UserIdSchema,
-  roles: z.array(RoleSchema),
-});
+export const RoleAssignmentSchema = z
+  .object({
+    tenantId: TenantIdSchema,
+    userId: UserIdSchema,
+    roles: z.array(RoleSchema),
+  })
+  .meta({ id: 'RoleAssignment', description: 'A user’s roles in a tenant, overriding the token’s groups' });
 export type RoleAssignment = z.infer<typeof RoleAssignmentSchema>;

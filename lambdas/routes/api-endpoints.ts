@@ -12,12 +12,18 @@ import { TRAIL_PROBLEMS } from '../audit/trail-verifier.js';
 import { ConnectionViewSchema, OAuthCallbackQuerySchema } from '../connections/connections.js';
 import {
   ConnectorBodySchema,
+  ConnectorNameSchema,
   ConnectorViewSchema,
   NewConnectorSchema,
 } from '../connectors/connector-definition.js';
 import { ChatRequestSchema, ChatResponseSchema } from '../conversations/chat.js';
-import { SessionMessageSchema, SessionSummarySchema } from '../conversations/chat-sessions.js';
 import {
+  SessionIdSchema,
+  SessionMessageSchema,
+  SessionSummarySchema,
+} from '../conversations/chat-sessions.js';
+import {
+  DocumentIdSchema,
   DocumentSummarySchema,
   MAX_SEARCH_TOP_K,
   NewDocumentSchema,
@@ -25,6 +31,7 @@ import {
   StoredDocumentSchema,
 } from '../documents/document-library.js';
 import {
+  ErrorBodySchema,
   endpoint,
   INVALID_CURSOR_ERROR,
   MODEL_CALL_ERRORS,
@@ -41,12 +48,18 @@ import { RoleSchema, TenantTagSchema, TierSchema } from '../tenancy/request-cont
 
 const cursor = z.string().optional().describe('Pass back to get the next page; absent on the last page');
 const noContent = { 204: { description: 'Done' } } as const;
+/** The ids the platform gives facts and approvals (UUIDs; any other value is simply not found). */
+const FactIdSchema = z.uuid();
+const ApprovalIdSchema = z.uuid();
 
 export const getMe = endpoint({
+  operationId: 'getMe',
   method: 'GET',
   path: '/v1/me',
   action: 'identity.read',
-  summary: 'The caller’s identity as the platform sees it',
+  tag: 'Identity',
+  summary: 'Who am I',
+  description: 'The caller’s identity as the platform sees it',
   body: NO_BODY,
   query: NO_QUERY,
   errors: RATE_LIMITED_ERROR,
@@ -67,10 +80,13 @@ export const getMe = endpoint({
 });
 
 export const listMemory = endpoint({
+  operationId: 'listMemory',
   method: 'GET',
   path: '/v1/memory',
   action: 'memory.read',
-  summary: 'The caller’s remembered facts',
+  tag: 'Memory',
+  summary: 'List my remembered facts',
+  description: 'The caller’s remembered facts',
   body: NO_BODY,
   query: NO_QUERY,
   errors: RATE_LIMITED_ERROR,
@@ -80,10 +96,13 @@ export const listMemory = endpoint({
 });
 
 export const rememberFact = endpoint({
+  operationId: 'rememberFact',
   method: 'PUT',
   path: '/v1/memory',
   action: 'memory.write',
-  summary: 'Remember a fact for the caller',
+  tag: 'Memory',
+  summary: 'Remember a fact',
+  description: 'Remember a fact for the caller',
   body: z.object({ fact: FactTextSchema }).strict(),
   query: NO_QUERY,
   errors: RATE_LIMITED_ERROR,
@@ -91,32 +110,42 @@ export const rememberFact = endpoint({
 });
 
 export const forgetFact = endpoint({
+  operationId: 'forgetFact',
   method: 'DELETE',
   path: '/v1/memory/{id}',
   action: 'memory.delete',
-  summary: 'Forget one of the caller’s facts',
+  tag: 'Memory',
+  summary: 'Forget a fact',
+  description: 'Forget one of the caller’s facts',
+  pathParameters: { id: FactIdSchema },
   body: NO_BODY,
   query: NO_QUERY,
-  errors: RATE_LIMITED_ERROR,
+  errors: { ...RATE_LIMITED_ERROR, 404: 'not_found: the caller has no such fact' },
   responses: noContent,
 });
 
 export const postChat = endpoint({
+  operationId: 'postChat',
   method: 'POST',
   path: '/v1/chat',
   action: 'chat.converse',
-  summary: 'Send a message to the agent (starts a session when sessionId is absent)',
+  tag: 'Chat',
+  summary: 'Chat with the agent',
+  description: 'Send a message to the agent (starts a session when sessionId is absent)',
   body: ChatRequestSchema,
   query: NO_QUERY,
-  errors: MODEL_CALL_ERRORS,
+  errors: { ...MODEL_CALL_ERRORS, 404: 'not_found: sessionId names no session of the caller' },
   responses: { 200: { description: 'The agent’s reply', schema: ChatResponseSchema } },
 });
 
 export const listSessions = endpoint({
+  operationId: 'listSessions',
   method: 'GET',
   path: '/v1/sessions',
   action: 'sessions.read',
-  summary: 'The caller’s chat sessions, newest first',
+  tag: 'Sessions',
+  summary: 'List my chat sessions',
+  description: 'The caller’s chat sessions, newest first',
   body: NO_BODY,
   query: PageQuerySchema,
   errors: { ...RATE_LIMITED_ERROR, ...INVALID_CURSOR_ERROR },
@@ -126,34 +155,49 @@ export const listSessions = endpoint({
 });
 
 export const listSessionMessages = endpoint({
+  operationId: 'listSessionMessages',
   method: 'GET',
   path: '/v1/sessions/{id}/messages',
   action: 'sessions.read',
-  summary: 'Messages of one of the caller’s sessions, oldest first',
+  tag: 'Sessions',
+  summary: 'List the messages of a session',
+  description: 'Messages of one of the caller’s sessions, oldest first',
+  pathParameters: { id: SessionIdSchema },
   body: NO_BODY,
   query: PageQuerySchema,
-  errors: { ...RATE_LIMITED_ERROR, ...INVALID_CURSOR_ERROR },
+  errors: {
+    ...RATE_LIMITED_ERROR,
+    ...INVALID_CURSOR_ERROR,
+    404: 'not_found: the caller has no such session',
+  },
   responses: {
     200: { description: 'One page', schema: z.object({ messages: z.array(SessionMessageSchema), cursor }) },
   },
 });
 
 export const deleteSession = endpoint({
+  operationId: 'deleteSession',
   method: 'DELETE',
   path: '/v1/sessions/{id}',
   action: 'sessions.delete',
-  summary: 'Delete one of the caller’s sessions and its messages',
+  tag: 'Sessions',
+  summary: 'Delete a session',
+  description: 'Delete one of the caller’s sessions and its messages',
+  pathParameters: { id: SessionIdSchema },
   body: NO_BODY,
   query: NO_QUERY,
-  errors: RATE_LIMITED_ERROR,
+  errors: { ...RATE_LIMITED_ERROR, 404: 'not_found: the caller has no such session' },
   responses: noContent,
 });
 
 export const uploadDocument = endpoint({
+  operationId: 'uploadDocument',
   method: 'POST',
   path: '/v1/documents',
   action: 'documents.write.private',
-  summary: 'Upload a text/markdown document (tenant-visible needs analyst or admin)',
+  tag: 'Documents',
+  summary: 'Upload a document',
+  description: 'Upload a text/markdown document (tenant-visible needs analyst or admin)',
   body: NewDocumentSchema,
   query: NO_QUERY,
   errors: MODEL_CALL_ERRORS,
@@ -161,10 +205,13 @@ export const uploadDocument = endpoint({
 });
 
 export const listDocuments = endpoint({
+  operationId: 'listDocuments',
   method: 'GET',
   path: '/v1/documents',
   action: 'documents.read',
-  summary: 'Tenant-visible documents, then the caller’s private ones',
+  tag: 'Documents',
+  summary: 'List documents',
+  description: 'Tenant-visible documents, then the caller’s private ones',
   body: NO_BODY,
   query: PageQuerySchema,
   errors: { ...RATE_LIMITED_ERROR, ...INVALID_CURSOR_ERROR },
@@ -174,32 +221,43 @@ export const listDocuments = endpoint({
 });
 
 export const getDocument = endpoint({
+  operationId: 'getDocument',
   method: 'GET',
   path: '/v1/documents/{id}',
   action: 'documents.read',
-  summary: 'One document with its content',
+  tag: 'Documents',
+  summary: 'Read a document',
+  description: 'One document with its content',
+  pathParameters: { id: DocumentIdSchema },
   body: NO_BODY,
   query: NO_QUERY,
-  errors: RATE_LIMITED_ERROR,
+  errors: { ...RATE_LIMITED_ERROR, 404: 'not_found: no such document the caller may read' },
   responses: { 200: { description: 'The document', schema: StoredDocumentSchema } },
 });
 
 export const deleteDocument = endpoint({
+  operationId: 'deleteDocument',
   method: 'DELETE',
   path: '/v1/documents/{id}',
   action: 'documents.delete.private',
-  summary: 'Delete a document: object, metadata and every vector',
+  tag: 'Documents',
+  summary: 'Delete a document',
+  description: 'Delete a document: object, metadata and every vector',
+  pathParameters: { id: DocumentIdSchema },
   body: NO_BODY,
   query: NO_QUERY,
-  errors: RATE_LIMITED_ERROR,
+  errors: { ...RATE_LIMITED_ERROR, 404: 'not_found: no such document the caller may read' },
   responses: noContent,
 });
 
 export const searchDocuments = endpoint({
+  operationId: 'searchDocuments',
   method: 'POST',
   path: '/v1/search',
   action: 'documents.search',
-  summary: 'Semantic search over tenant-visible documents and the caller’s private ones',
+  tag: 'Documents',
+  summary: 'Search documents',
+  description: 'Semantic search over tenant-visible documents and the caller’s private ones',
   body: z
     .object({
       query: z.string().trim().min(1).max(1000),
@@ -213,34 +271,66 @@ export const searchDocuments = endpoint({
   },
 });
 
-export const getOpenApi = endpoint({
-  method: 'GET',
-  path: '/v1/openapi.json',
-  action: 'api.describe',
-  summary: 'This API’s OpenAPI 3.1 document',
-  body: NO_BODY,
-  query: NO_QUERY,
-  errors: RATE_LIMITED_ERROR,
-  responses: { 200: { description: 'The document', schema: z.record(z.string(), z.unknown()) } },
-});
+const streamEvent = <Name extends string>(event: Name, data: z.ZodType, description: string) =>
+  z
+    .object({ event: z.literal(event), data })
+    .strict()
+    .describe(description);
+
+/** One Server-Sent Event of the streamed chat: its name (`event:`) and its JSON data (`data:`). */
+export const ChatStreamEventSchema = z
+  .discriminatedUnion('event', [
+    streamEvent('text', z.object({ text: z.string() }).strict(), 'A piece of the reply, in order'),
+    streamEvent('tool', ChatResponseSchema.shape.toolCalls.element, 'A tool call ran (or was refused)'),
+    streamEvent(
+      'approval',
+      z.object({ approval: PendingApprovalSchema }).strict(),
+      'A tool call waits for the user’s approval (POST /v1/approvals/{id})',
+    ),
+    streamEvent(
+      'connection_required',
+      z.object({ connection: ChatResponseSchema.shape.connectionRequired.unwrap() }).strict(),
+      'A per-user connector’s tool needs the user to connect first: open authorizeUrl',
+    ),
+    streamEvent('done', ChatResponseSchema, 'The turn ended: the /v1/chat payload; the stream closes'),
+    streamEvent('error', ErrorBodySchema, 'The turn failed after the stream started; the stream closes'),
+  ])
+  .meta({ id: 'ChatStreamEvent', description: 'One message of the POST /v1/chat/stream event stream' });
 
 /** The streaming chat (served by the streaming function; Server-Sent Events, not JSON). */
 export const postChatStream = endpoint({
+  operationId: 'postChatStream',
   method: 'POST',
   path: '/v1/chat/stream',
   action: 'chat.converse',
-  summary: 'Like /v1/chat, as Server-Sent Events: `text`, `tool`, then `done` with the /v1/chat payload',
+  tag: 'Chat',
+  summary: 'Chat with the agent, streamed',
+  description:
+    'Like /v1/chat, as Server-Sent Events (Lambda response streaming in AWS): `text` deltas as the model writes, ' +
+    '`tool` as tools run, `approval` or `connection_required` when a call waits for the user, then `done` with the ' +
+    '/v1/chat payload — or `error` (the error body) if the turn fails after the stream started. A failure before ' +
+    'the first event is an ordinary JSON error with its status.',
   body: ChatRequestSchema,
   query: NO_QUERY,
-  errors: MODEL_CALL_ERRORS,
-  responses: { 200: { description: 'text/event-stream' } },
+  errors: { ...MODEL_CALL_ERRORS, 404: 'not_found: sessionId names no session of the caller' },
+  responses: {
+    200: {
+      description:
+        'An event stream: each message is `event: <name>` then `data: <JSON>`; the schema describes one message',
+      mediaType: 'text/event-stream',
+      schema: ChatStreamEventSchema,
+    },
+  },
 });
 
 export const listAudit = endpoint({
+  operationId: 'listAudit',
   method: 'GET',
   path: '/v1/audit',
   action: 'audit.read',
-  summary: 'The tenant’s audit trail, oldest first (tenant admin; own tenant only)',
+  tag: 'Audit',
+  summary: 'List the audit trail',
+  description: 'The tenant’s audit trail, oldest first (tenant admin; own tenant only)',
   body: NO_BODY,
   query: PageQuerySchema,
   errors: { ...RATE_LIMITED_ERROR, ...INVALID_CURSOR_ERROR, 403: 'forbidden: the admin role is required' },
@@ -267,10 +357,13 @@ const TrailVerdictSchema = z.object({
 });
 
 export const verifyAudit = endpoint({
+  operationId: 'verifyAudit',
   method: 'GET',
   path: '/v1/audit/verify',
   action: 'audit.read',
-  summary:
+  tag: 'Audit',
+  summary: 'Verify the audit trail',
+  description:
     'Verifies the tenant’s audit trail: every chain, and every signed digest against the records it vouches for (tenant admin; own tenant only)',
   body: NO_BODY,
   query: NO_QUERY,
@@ -284,10 +377,13 @@ export const verifyAudit = endpoint({
 });
 
 export const exportAudit = endpoint({
+  operationId: 'exportAudit',
   method: 'GET',
   path: '/v1/audit/export',
   action: 'audit.read',
-  summary:
+  tag: 'Audit',
+  summary: 'Export the audit trail',
+  description:
     'The tenant’s whole audit trail with its signed digests and the public key, for the standalone verifier (`npm run audit -- verify`) (tenant admin; own tenant only)',
   body: NO_BODY,
   query: NO_QUERY,
@@ -296,10 +392,13 @@ export const exportAudit = endpoint({
 });
 
 export const getCosts = endpoint({
+  operationId: 'getCosts',
   method: 'GET',
   path: '/v1/costs',
   action: 'costs.read',
-  summary:
+  tag: 'Costs',
+  summary: 'Read the tenant’s costs',
+  description:
     'The tenant’s model costs for a month: totals and by model, user and day (tenant admin; own tenant only)',
   body: NO_BODY,
   query: z
@@ -314,10 +413,13 @@ export const getCosts = endpoint({
 });
 
 export const getAgentSettings = endpoint({
+  operationId: 'getAgentSettings',
   method: 'GET',
   path: '/v1/agent/settings',
   action: 'agent.settings.read',
-  summary:
+  tag: 'Agent settings',
+  summary: 'Read the agent settings',
+  description:
     'The tenant’s agent settings: instructions, switched-off tools, role → tool map, step limit, model (tenant admin)',
   body: NO_BODY,
   query: NO_QUERY,
@@ -326,10 +428,13 @@ export const getAgentSettings = endpoint({
 });
 
 export const putAgentSettings = endpoint({
+  operationId: 'putAgentSettings',
   method: 'PUT',
   path: '/v1/agent/settings',
   action: 'agent.settings.write',
-  summary:
+  tag: 'Agent settings',
+  summary: 'Replace the agent settings',
+  description:
     'Replace the tenant’s agent settings (tenant admin). They only narrow what the roles allow; the model must be one the platform grants; audited.',
   body: AgentSettingsSchema,
   query: NO_QUERY,
@@ -343,10 +448,13 @@ const CONNECTOR_ERRORS = {
 } as const;
 
 export const listConnectors = endpoint({
+  operationId: 'listConnectors',
   method: 'GET',
   path: '/v1/connectors',
   action: 'connectors.manage',
-  summary: 'The tenant’s connectors (tenant admin); secrets are never shown',
+  tag: 'Connectors',
+  summary: 'List connectors',
+  description: 'The tenant’s connectors (tenant admin); secrets are never shown',
   body: NO_BODY,
   query: NO_QUERY,
   errors: RATE_LIMITED_ERROR,
@@ -359,10 +467,13 @@ export const listConnectors = endpoint({
 });
 
 export const createConnector = endpoint({
+  operationId: 'createConnector',
   method: 'POST',
   path: '/v1/connectors',
   action: 'connectors.manage',
-  summary:
+  tag: 'Connectors',
+  summary: 'Register a connector',
+  description:
     'Register an MCP server (Streamable HTTP) or an HTTP API as a connector (tenant admin): its tools are discovered now, the exposed ones mapped to roles; an API key goes to the tenant’s own secret',
   body: NewConnectorSchema,
   query: NO_QUERY,
@@ -374,10 +485,14 @@ export const createConnector = endpoint({
 });
 
 export const getConnector = endpoint({
+  operationId: 'getConnector',
   method: 'GET',
   path: '/v1/connectors/{name}',
   action: 'connectors.manage',
-  summary: 'One of the tenant’s connectors (tenant admin)',
+  tag: 'Connectors',
+  summary: 'Read a connector',
+  description: 'One of the tenant’s connectors (tenant admin)',
+  pathParameters: { name: ConnectorNameSchema },
   body: NO_BODY,
   query: NO_QUERY,
   errors: { ...RATE_LIMITED_ERROR, 404: 'not_found: no such connector in this tenant' },
@@ -385,11 +500,15 @@ export const getConnector = endpoint({
 });
 
 export const replaceConnector = endpoint({
+  operationId: 'replaceConnector',
   method: 'PUT',
   path: '/v1/connectors/{name}',
   action: 'connectors.manage',
-  summary:
+  tag: 'Connectors',
+  summary: 'Replace a connector',
+  description:
     'Replace a connector’s definition (tenant admin); tools are discovered again; an API key left out keeps the stored one',
+  pathParameters: { name: ConnectorNameSchema },
   body: ConnectorBodySchema,
   query: NO_QUERY,
   errors: { ...CONNECTOR_ERRORS, 404: 'not_found: no such connector in this tenant' },
@@ -397,10 +516,14 @@ export const replaceConnector = endpoint({
 });
 
 export const deleteConnector = endpoint({
+  operationId: 'deleteConnector',
   method: 'DELETE',
   path: '/v1/connectors/{name}',
   action: 'connectors.manage',
-  summary: 'Remove a connector and its key (tenant admin)',
+  tag: 'Connectors',
+  summary: 'Remove a connector',
+  description: 'Remove a connector and its key (tenant admin)',
+  pathParameters: { name: ConnectorNameSchema },
   body: NO_BODY,
   query: NO_QUERY,
   errors: { ...RATE_LIMITED_ERROR, 404: 'not_found: no such connector in this tenant' },
@@ -408,11 +531,15 @@ export const deleteConnector = endpoint({
 });
 
 export const connectConnector = endpoint({
+  operationId: 'connectConnector',
   method: 'POST',
   path: '/v1/connectors/{name}/connect',
   action: 'connections.manage',
-  summary:
+  tag: 'Connections',
+  summary: 'Start connecting my account',
+  description:
     'Start connecting the caller’s own account to a per-user OAuth connector: the sign-in URL (authorization code + PKCE; the state is single-use, bound to the caller and the connector, valid 10 minutes)',
+  pathParameters: { name: ConnectorNameSchema },
   body: NO_BODY,
   query: NO_QUERY,
   errors: {
@@ -430,10 +557,13 @@ export const connectConnector = endpoint({
 });
 
 export const oauthCallback = endpoint({
+  operationId: 'oauthCallback',
   method: 'GET',
   path: '/v1/oauth/callback',
   action: 'connections.manage',
-  summary:
+  tag: 'Connections',
+  summary: 'Complete a sign-in',
+  description:
     'Complete a sign-in (the authorization server’s redirect, forwarded with the same user’s token): the state must be the caller’s, unused and fresh; the code is exchanged with the PKCE verifier and the tokens sealed in the vault',
   body: NO_BODY,
   query: OAuthCallbackQuerySchema,
@@ -445,10 +575,13 @@ export const oauthCallback = endpoint({
 });
 
 export const listConnections = endpoint({
+  operationId: 'listConnections',
   method: 'GET',
   path: '/v1/me/connections',
   action: 'connections.read',
-  summary: 'The caller’s connections: connector, scopes, expiry, status — never a token',
+  tag: 'Connections',
+  summary: 'List my connections',
+  description: 'The caller’s connections: connector, scopes, expiry, status — never a token',
   body: NO_BODY,
   query: NO_QUERY,
   errors: RATE_LIMITED_ERROR,
@@ -458,10 +591,14 @@ export const listConnections = endpoint({
 });
 
 export const revokeConnection = endpoint({
+  operationId: 'revokeConnection',
   method: 'DELETE',
   path: '/v1/me/connections/{name}',
   action: 'connections.manage',
-  summary: 'Revoke a connection: the token is revoked at the server where it can be, and forgotten',
+  tag: 'Connections',
+  summary: 'Revoke a connection',
+  description: 'Revoke a connection: the token is revoked at the server where it can be, and forgotten',
+  pathParameters: { name: ConnectorNameSchema },
   body: NO_BODY,
   query: NO_QUERY,
   errors: { ...RATE_LIMITED_ERROR, 404: 'not_found: the caller has no such connection' },
@@ -469,10 +606,13 @@ export const revokeConnection = endpoint({
 });
 
 export const exportMyData = endpoint({
+  operationId: 'exportMyData',
   method: 'GET',
   path: '/v1/me/export',
   action: 'data.export',
-  summary:
+  tag: 'Privacy',
+  summary: 'Export my data',
+  description:
     'Everything the platform keeps for the caller, as one JSON document: sessions with their messages, memory, private documents with their text, pending approvals, connections (never a token), this month’s usage',
   body: NO_BODY,
   query: NO_QUERY,
@@ -481,10 +621,13 @@ export const exportMyData = endpoint({
 });
 
 export const listApprovals = endpoint({
+  operationId: 'listApprovals',
   method: 'GET',
   path: '/v1/approvals',
   action: 'approvals.read',
-  summary: 'The caller’s tool calls waiting for their approval (unexpired, undecided)',
+  tag: 'Approvals',
+  summary: 'List my pending approvals',
+  description: 'The caller’s tool calls waiting for their approval (unexpired, undecided)',
   body: NO_BODY,
   query: NO_QUERY,
   errors: RATE_LIMITED_ERROR,
@@ -497,11 +640,15 @@ export const listApprovals = endpoint({
 });
 
 export const decideApproval = endpoint({
+  operationId: 'decideApproval',
   method: 'POST',
   path: '/v1/approvals/{id}',
   action: 'approvals.decide',
-  summary:
+  tag: 'Approvals',
+  summary: 'Approve or deny a tool call',
+  description:
     'Approve (the recorded call runs once, with every usual check) or deny one of the caller’s pending tool calls; single-use. The decision and its outcome are added to the chat session that asked, so the model hears them on the next turn.',
+  pathParameters: { id: ApprovalIdSchema },
   body: ApprovalDecisionSchema,
   query: NO_QUERY,
   errors: {
@@ -523,3 +670,38 @@ export const decideApproval = endpoint({
     },
   },
 });
+
+/** The endpoints the tenant API function serves (its router registers exactly these). */
+export const TENANT_API_ENDPOINTS = [
+  getMe,
+  listMemory,
+  rememberFact,
+  forgetFact,
+  postChat,
+  listSessions,
+  listSessionMessages,
+  deleteSession,
+  uploadDocument,
+  listDocuments,
+  getDocument,
+  deleteDocument,
+  searchDocuments,
+  listAudit,
+  verifyAudit,
+  exportAudit,
+  getCosts,
+  getAgentSettings,
+  putAgentSettings,
+  listApprovals,
+  decideApproval,
+  listConnectors,
+  createConnector,
+  getConnector,
+  replaceConnector,
+  deleteConnector,
+  connectConnector,
+  oauthCallback,
+  listConnections,
+  revokeConnection,
+  exportMyData,
+];

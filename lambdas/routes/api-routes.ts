@@ -13,7 +13,6 @@ import { ConnectorNotFoundError } from '../connectors/errors.js';
 import { chat } from '../conversations/chat.js';
 import { DEFAULT_SEARCH_TOP_K } from '../documents/document-library.js';
 import { createHttpHandler, type HttpHandler, type HttpHandlerOptions } from '../http/http-handler.js';
-import { buildOpenApiDocument, type OpenApiDocument } from '../http/openapi.js';
 import { jsonResponse, noContent } from '../http/response.js';
 import { Router } from '../http/router.js';
 import { readTenantCosts } from '../metering/tenant-costs.js';
@@ -21,7 +20,6 @@ import { monthOf } from '../metering/usage-keys.js';
 import { exportUserData } from '../privacy/user-export.js';
 import type { RequestContext } from '../tenancy/request-context.js';
 import * as api from './api-endpoints.js';
-import { CONTROL_ENDPOINTS } from './control-endpoints.js';
 import { pageOf } from './paging.js';
 import {
   approvalsFor,
@@ -38,54 +36,6 @@ import {
   userDataSourcesFor,
   type WorkspaceRuntime,
 } from './workspace.js';
-
-export const API_TITLE = 'bulkhead';
-export const API_VERSION = '1.0.0';
-
-/** The endpoints the tenant API function serves (the router registers exactly these). */
-export const TENANT_API_ENDPOINTS = [
-  api.getMe,
-  api.listMemory,
-  api.rememberFact,
-  api.forgetFact,
-  api.postChat,
-  api.listSessions,
-  api.listSessionMessages,
-  api.deleteSession,
-  api.uploadDocument,
-  api.listDocuments,
-  api.getDocument,
-  api.deleteDocument,
-  api.searchDocuments,
-  api.listAudit,
-  api.verifyAudit,
-  api.exportAudit,
-  api.getCosts,
-  api.getAgentSettings,
-  api.putAgentSettings,
-  api.listApprovals,
-  api.decideApproval,
-  api.listConnectors,
-  api.createConnector,
-  api.getConnector,
-  api.replaceConnector,
-  api.deleteConnector,
-  api.connectConnector,
-  api.oauthCallback,
-  api.listConnections,
-  api.revokeConnection,
-  api.exportMyData,
-  api.getOpenApi,
-];
-
-/** The document for the whole API: the tenant API, the streaming chat and the control API. */
-export function apiDocument(): OpenApiDocument {
-  return buildOpenApiDocument({
-    title: API_TITLE,
-    version: API_VERSION,
-    endpoints: [...TENANT_API_ENDPOINTS, api.postChatStream, ...CONTROL_ENDPOINTS],
-  });
-}
 
 /** The tenant API's routes over a runtime. */
 export function apiRouter(runtime: WorkspaceRuntime): Router<RequestContext> {
@@ -252,8 +202,7 @@ export function apiRouter(runtime: WorkspaceRuntime): Router<RequestContext> {
     })
     .implement(api.exportMyData, async (request) =>
       jsonResponse(200, await exportUserData(request.context, await userDataSourcesFor(runtime, request))),
-    )
-    .implement(api.getOpenApi, async () => jsonResponse(200, apiDocument()));
+    );
 }
 
 /** How a decision is told in the chat session that asked for it: the model reads it next turn. */

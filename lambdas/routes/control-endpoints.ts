@@ -16,7 +16,7 @@ import {
   TenantSettingsSchema,
   TenantStatusSchema,
 } from '../registry/tenant-record.js';
-import { TenantIdSchema } from '../tenancy/key-layout.js';
+import { TenantIdSchema, UserIdSchema } from '../tenancy/key-layout.js';
 import { ROLES, RoleSchema, TierSchema } from '../tenancy/request-context.js';
 
 /** A model the platform can price: an unpriced model could be neither budgeted nor metered. */
@@ -35,10 +35,14 @@ const TenantSettingsBodySchema = TenantSettingsSchema.extend({
 const OPERATOR_ONLY = { 403: 'forbidden: the operator role is required' } as const;
 
 export const onboardTenant = endpoint({
+  operationId: 'onboardTenant',
   method: 'POST',
   path: '/v1/admin/tenants',
   action: 'tenants.manage',
-  summary: 'Onboard a tenant, optionally with its own budgets, rate limits, model and retention (operator)',
+  tag: 'Tenants',
+  summary: 'Onboard a tenant',
+  description:
+    'Onboard a tenant, optionally with its own budgets, rate limits, model and retention (operator)',
   body: z
     .object({
       tenantId: TenantIdSchema,
@@ -64,12 +68,15 @@ export const onboardTenant = endpoint({
 });
 
 export const updateTenant = endpoint({
+  operationId: 'updateTenant',
   method: 'PATCH',
   path: '/v1/admin/tenants/{tenantId}',
   action: 'tenants.manage',
-  summary:
-    'Set a tenant’s tier, budgets, rate limits, model or retention (operator); each given field replaces the stored one. ' +
-    'Functions see the change within the registry cache’s 15 s. A tier that lives elsewhere (pool or silo) starts a move.',
+  tag: 'Tenants',
+  summary: 'Change a tenant’s settings',
+  description:
+    'Set a tenant’s tier, budgets, rate limits, model or retention (operator); each given field replaces the stored one. Functions see the change within the registry cache’s 15 s. A tier that lives elsewhere (pool or silo) starts a move.',
+  pathParameters: { tenantId: TenantIdSchema },
   body: TenantSettingsBodySchema.extend({ tier: TierSchema.optional() })
     .strict()
     .refine(
@@ -88,10 +95,13 @@ export const updateTenant = endpoint({
 });
 
 export const getPlatformCosts = endpoint({
+  operationId: 'getPlatformCosts',
   method: 'GET',
   path: '/v1/admin/costs',
   action: 'platform.costs.read',
-  summary: 'Every tenant’s model costs for a month, read through each tenant’s own session (operator)',
+  tag: 'Platform costs',
+  summary: 'Read every tenant’s costs',
+  description: 'Every tenant’s model costs for a month, read through each tenant’s own session (operator)',
   body: NO_BODY,
   query: z
     .object({ month: MonthSchema.optional().describe('YYYY-MM (UTC); default: the current month') })
@@ -101,10 +111,13 @@ export const getPlatformCosts = endpoint({
 });
 
 export const listTenants = endpoint({
+  operationId: 'listTenants',
   method: 'GET',
   path: '/v1/admin/tenants',
   action: 'tenants.manage',
-  summary:
+  tag: 'Tenants',
+  summary: 'List tenants',
+  description:
     'List tenants by id, optionally of one tier or status, with placement and any move under way (operator)',
   body: NO_BODY,
   query: PageQuerySchema.extend({
@@ -124,42 +137,65 @@ export const listTenants = endpoint({
 });
 
 export const getTenant = endpoint({
+  operationId: 'getTenant',
   method: 'GET',
   path: '/v1/admin/tenants/{tenantId}',
   action: 'tenants.manage',
-  summary: 'Read a tenant record (operator)',
+  tag: 'Tenants',
+  summary: 'Read a tenant',
+  description: 'Read a tenant record (operator)',
+  pathParameters: { tenantId: TenantIdSchema },
   body: NO_BODY,
   query: NO_QUERY,
+  errors: { 404: 'tenant_not_found: no such tenant' },
   responses: { 200: { description: 'The tenant record', schema: TenantRecordSchema } },
 });
 
 export const suspendTenant = endpoint({
+  operationId: 'suspendTenant',
   method: 'POST',
   path: '/v1/admin/tenants/{tenantId}/suspend',
   action: 'tenants.manage',
-  summary: 'Suspend a tenant (operator)',
+  tag: 'Tenants',
+  summary: 'Suspend a tenant',
+  description: 'Suspend a tenant (operator)',
+  pathParameters: { tenantId: TenantIdSchema },
   body: NO_BODY,
   query: NO_QUERY,
-  errors: { 409: 'tenant_offboarding: cancel-offboard restores an offboarding tenant' },
+  errors: {
+    409: 'tenant_offboarding: cancel-offboard restores an offboarding tenant',
+    404: 'tenant_not_found: no such tenant',
+  },
   responses: { 200: { description: 'The tenant record', schema: TenantRecordSchema } },
 });
 
 export const resumeTenant = endpoint({
+  operationId: 'resumeTenant',
   method: 'POST',
   path: '/v1/admin/tenants/{tenantId}/resume',
   action: 'tenants.manage',
-  summary: 'Resume a suspended tenant (operator)',
+  tag: 'Tenants',
+  summary: 'Resume a tenant',
+  description: 'Resume a suspended tenant (operator)',
+  pathParameters: { tenantId: TenantIdSchema },
   body: NO_BODY,
   query: NO_QUERY,
-  errors: { 409: 'tenant_offboarding: cancel-offboard restores an offboarding tenant' },
+  errors: {
+    409: 'tenant_offboarding: cancel-offboard restores an offboarding tenant',
+    404: 'tenant_not_found: no such tenant',
+  },
   responses: { 200: { description: 'The tenant record', schema: TenantRecordSchema } },
 });
 
 export const assignRoles = endpoint({
+  operationId: 'assignRoles',
   method: 'PUT',
   path: '/v1/admin/tenants/{tenantId}/users/{userId}/roles',
   action: 'roles.assign',
-  summary: 'Assign a user’s roles (operator; or the tenant’s admin, tenant roles only)',
+  tag: 'Users',
+  summary: 'Assign a user’s roles',
+  description: 'Assign a user’s roles (operator; or the tenant’s admin, tenant roles only)',
+  pathParameters: { tenantId: TenantIdSchema, userId: UserIdSchema },
   body: z.object({ roles: z.array(RoleSchema).max(ROLES.length) }).strict(),
   query: NO_QUERY,
   responses: { 200: { description: 'The assignment', schema: RoleAssignmentSchema } },
@@ -169,11 +205,15 @@ export const assignRoles = endpoint({
 export const DEFAULT_OFFBOARDING_GRACE_DAYS = 30;
 
 export const offboardTenant = endpoint({
+  operationId: 'offboardTenant',
   method: 'POST',
   path: '/v1/admin/tenants/{tenantId}/offboard',
   action: 'tenants.manage',
-  summary:
+  tag: 'Tenants',
+  summary: 'Offboard a tenant',
+  description:
     'Offboard a tenant: refused at once on every route, erased (every item, object version, index, secret, its registry record) once the grace period ends, with a signed erasure receipt (operator). Offboarding twice changes nothing',
+  pathParameters: { tenantId: TenantIdSchema },
   body: z
     .object({
       graceDays: z
@@ -191,10 +231,14 @@ export const offboardTenant = endpoint({
 });
 
 export const cancelOffboarding = endpoint({
+  operationId: 'cancelOffboarding',
   method: 'POST',
   path: '/v1/admin/tenants/{tenantId}/cancel-offboard',
   action: 'tenants.manage',
-  summary: 'Restore an offboarding tenant within its grace period, before its erasure begins (operator)',
+  tag: 'Tenants',
+  summary: 'Cancel an offboarding',
+  description: 'Restore an offboarding tenant within its grace period, before its erasure begins (operator)',
+  pathParameters: { tenantId: TenantIdSchema },
   body: NO_BODY,
   query: NO_QUERY,
   errors: { 404: 'tenant_not_found', 409: 'offboarding_not_cancellable', ...OPERATOR_ONLY },
@@ -202,11 +246,15 @@ export const cancelOffboarding = endpoint({
 });
 
 export const getErasureReceipt = endpoint({
+  operationId: 'getErasureReceipt',
   method: 'GET',
   path: '/v1/admin/tenants/{tenantId}/erasure-receipt',
   action: 'tenants.manage',
-  summary:
+  tag: 'Tenants',
+  summary: 'Read an erasure receipt',
+  description:
     'The signed receipt of an erased tenant: counts per kind, start and end, the final cost statement; signed with the audit digest key (operator)',
+  pathParameters: { tenantId: TenantIdSchema },
   body: NO_BODY,
   query: NO_QUERY,
   errors: { 404: 'erasure_receipt_not_found', ...OPERATOR_ONLY },
@@ -221,26 +269,34 @@ export const getErasureReceipt = endpoint({
 const USER_ADMIN_ONLY = { 403: 'forbidden: an operator, or this tenant’s admin, is required' } as const;
 
 export const eraseUser = endpoint({
+  operationId: 'eraseUser',
   method: 'DELETE',
   path: '/v1/admin/tenants/{tenantId}/users/{userId}',
   action: 'users.erase',
-  summary:
+  tag: 'Users',
+  summary: 'Erase a user',
+  description:
     'Erase a user (GDPR article 17): private items, chat history, memory, documents with every object version, vectors, connections, approvals and role assignment; usage keeps its cost under a pseudonym (operator; or the tenant’s admin). Idempotent: a rerun finds nothing and counts 0',
+  pathParameters: { tenantId: TenantIdSchema, userId: UserIdSchema },
   body: NO_BODY,
   query: NO_QUERY,
-  errors: USER_ADMIN_ONLY,
+  errors: { ...USER_ADMIN_ONLY, 404: 'tenant_not_found: no such tenant' },
   responses: { 200: { description: 'The erasure receipt', schema: UserErasureReceiptSchema } },
 });
 
 export const exportUser = endpoint({
+  operationId: 'exportUser',
   method: 'GET',
   path: '/v1/admin/tenants/{tenantId}/users/{userId}/export',
   action: 'users.export',
-  summary:
+  tag: 'Users',
+  summary: 'Export a user’s data',
+  description:
     'Everything the platform keeps of a user, as one JSON document (GDPR article 20) (operator; or the tenant’s admin)',
+  pathParameters: { tenantId: TenantIdSchema, userId: UserIdSchema },
   body: NO_BODY,
   query: NO_QUERY,
-  errors: USER_ADMIN_ONLY,
+  errors: { ...USER_ADMIN_ONLY, 404: 'tenant_not_found: no such tenant' },
   responses: { 200: { description: 'The export', schema: UserExportSchema } },
 });
 

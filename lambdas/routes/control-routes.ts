@@ -1,6 +1,7 @@
 /**
  * The platform-operator API (`/v1/admin/...`): tenant lifecycle and settings, role assignment,
- * user erasure and export, and the platform cost report. Each route's action in the one
+ * user erasure and export, and the platform cost report — and, without a token, the whole API's
+ * OpenAPI document (`/v1/openapi.json`), which both the pool and the silo API route here. Each route's action in the one
  * authorization table decides who may call it: the `operator` role (which only counts in the
  * platform tenant), except role assignment and user erasure and export, which a tenant `admin`
  * may also use for their own tenant only (the pipeline authorizes on the path's tenant) — and
@@ -10,6 +11,7 @@ import { RequestAudit } from '../audit/request-audit.js';
 import { parsePathParameter } from '../http/body.js';
 import { ForbiddenError } from '../http/errors.js';
 import { createHttpHandler, deniedEvent, type HttpHandler } from '../http/http-handler.js';
+import { requestedApiUrl } from '../http/requested-api-url.js';
 import { jsonResponse } from '../http/response.js';
 import { Router } from '../http/router.js';
 import { readPlatformCosts } from '../metering/platform-costs.js';
@@ -32,6 +34,7 @@ import {
   type Role,
   requestContext,
 } from '../tenancy/request-context.js';
+import { apiDocument, getOpenApi } from './api-document.js';
 import * as control from './control-endpoints.js';
 import { pageOf } from './paging.js';
 import { type RequestScope, userDataSourcesFor, type WorkspaceRuntime } from './workspace.js';
@@ -296,7 +299,8 @@ export function controlRouter(runtime: ControlRuntime): Router<RequestContext> {
         return readTenantCosts(await runtime.table(subject), forMonth);
       });
       return jsonResponse(200, costs);
-    });
+    })
+    .implementPublic(getOpenApi, async ({ event }) => jsonResponse(200, apiDocument(requestedApiUrl(event))));
 }
 
 /** The control function: its routes, access gate, telemetry and denial audit (no rate limits). */

@@ -51,8 +51,25 @@ describe('routes', () => {
         },
       ]),
     );
-    // Three on the pool API, three on the silo API.
-    template.resourceCountIs('AWS::ApiGateway::Method', 6);
+    // Four on the pool API, four on the silo API.
+    template.resourceCountIs('AWS::ApiGateway::Method', 8);
+  });
+
+  it('serve GET /v1/openapi.json from the control function without the authorizer, on the pool and the silo API', () => {
+    const cfn = asCfnTemplate(template.toJSON());
+    const documentRoutes = apiRoutes(cfn).filter((route) => route.path === '/v1/openapi.json');
+
+    expect(documentRoutes.map((route) => route.restApiLogicalId).sort()).toEqual(
+      [restApiOfOutput(cfn, 'ApiUrl'), restApiOfOutput(cfn, 'SiloApiUrl')].sort(),
+    );
+    for (const route of documentRoutes)
+      expect(route).toEqual({
+        method: 'GET',
+        path: '/v1/openapi.json',
+        functionLogicalId: functionIdOf('lambdas/handlers/control.ts'),
+        streaming: false,
+        restApiLogicalId: route.restApiLogicalId,
+      });
   });
 
   it('stream only the chat-stream integrations, through the response-streaming invocation path', () => {
@@ -68,7 +85,7 @@ describe('routes', () => {
     const modes = Object.values(template.findResources('AWS::ApiGateway::Method')).map(
       (method) => method.Properties.Integration.ResponseTransferMode,
     );
-    expect(modes.sort()).toEqual(['BUFFERED', 'BUFFERED', 'BUFFERED', 'BUFFERED', 'STREAM', 'STREAM']);
+    expect(modes.sort()).toEqual([...Array.from({ length: 6 }, () => 'BUFFERED'), 'STREAM', 'STREAM']);
   });
 
   it('give the streaming integration its function’s timeout, and the buffered ones the 29 s default', () => {
@@ -90,14 +107,28 @@ describe('routes', () => {
       expect(method.Properties.Integration.TimeoutInMillis ?? 29_000).toBe(29_000);
   });
 
-  it('guard every method with the custom authorizer and require the Authorization header', () => {
-    template.allResourcesProperties('AWS::ApiGateway::Method', {
-      AuthorizationType: 'CUSTOM',
-      AuthorizerId: { Ref: Match.anyValue() },
-      RequestParameters: { 'method.request.header.Authorization': true },
-      RequestValidatorId: { Ref: Match.anyValue() },
-      Integration: Match.objectLike({ Type: 'AWS_PROXY' }),
-    });
+  it('guard every method but GET /v1/openapi.json with the custom authorizer and require the Authorization header', () => {
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
+    const guarded = methods.filter((method) => method.Properties.AuthorizationType !== 'NONE');
+    const open = methods.filter((method) => method.Properties.AuthorizationType === 'NONE');
+
+    expect([guarded.length, open.length]).toEqual([6, 2]);
+    for (const method of guarded)
+      expect(method.Properties).toMatchObject({
+        AuthorizationType: 'CUSTOM',
+        AuthorizerId: { Ref: expect.any(String) },
+        RequestParameters: { 'method.request.header.Authorization': true },
+        RequestValidatorId: { Ref: expect.any(String) },
+        Integration: expect.objectContaining({ Type: 'AWS_PROXY' }),
+      });
+    for (const method of open) {
+      expect(method.Properties).toMatchObject({
+        HttpMethod: 'GET',
+        Integration: expect.objectContaining({ Type: 'AWS_PROXY' }),
+      });
+      expect(method.Properties.AuthorizerId).toBeUndefined();
+      expect(method.Properties.RequestParameters ?? {}).toEqual({});
+    }
   });
 
   it('use a TOKEN authorizer on the Authorization header that accepts only bearer JWTs and caches each answer (with its vended session) for 50 minutes', () => {

@@ -75,7 +75,7 @@ describe('the tenant-isolated twins', () => {
 });
 
 describe('the silo API', () => {
-  it('sends the tenant routes to the twins with X-Amz-Tenant-Id mapped from the authorizer’s tenant id, and the control routes to the control function', () => {
+  it('sends the tenant routes to the twins with X-Amz-Tenant-Id mapped from the authorizer’s tenant id, and the control routes and the API document to the control function', () => {
     const siloApi = restApiOfOutput(cfn, 'SiloApiUrl');
     const routes = apiRoutes(cfn).filter((route) => route.restApiLogicalId === siloApi);
     const entryOf = (logicalId: string) => functions.find((fn) => fn.logicalId === logicalId);
@@ -102,9 +102,15 @@ describe('the silo API', () => {
           isolated: true,
           tenantIdFrom: 'tenantId',
         },
+        {
+          path: '/v1/openapi.json',
+          entry: 'lambdas/handlers/control.ts',
+          isolated: false,
+          tenantIdFrom: undefined,
+        },
       ]),
     );
-    expect(routes).toHaveLength(3);
+    expect(routes).toHaveLength(4);
   });
 
   it('writes the mapping as API Gateway reads it, on the streaming integration too', () => {
@@ -125,7 +131,7 @@ describe('the silo API', () => {
     const poolApi = restApiOfOutput(cfn, 'ApiUrl');
     const routes = apiRoutes(cfn).filter((route) => route.restApiLogicalId === poolApi);
 
-    expect(routes).toHaveLength(3);
+    expect(routes).toHaveLength(4);
     for (const route of routes) {
       expect(route.tenantIdFrom).toBeUndefined();
       expect(functions.find((fn) => fn.logicalId === route.functionLogicalId)?.tenantIsolated).toBe(false);

@@ -15,9 +15,8 @@ import {
   mayTake,
   refusalOnTenant,
 } from '../../lambdas/authorization/action-table.js';
-import type { AnyEndpoint } from '../../lambdas/http/endpoint.js';
-import { postChatStream } from '../../lambdas/routes/api-endpoints.js';
-import { TENANT_API_ENDPOINTS } from '../../lambdas/routes/api-routes.js';
+import type { AnyEndpoint, Endpoint } from '../../lambdas/http/endpoint.js';
+import { postChatStream, TENANT_API_ENDPOINTS } from '../../lambdas/routes/api-endpoints.js';
 import { createChatStreamHandler } from '../../lambdas/routes/chat-stream-route.js';
 import { CONTROL_ENDPOINTS } from '../../lambdas/routes/control-endpoints.js';
 import { createControlHandler } from '../../lambdas/routes/control-routes.js';
@@ -79,7 +78,7 @@ function endpointCaller() {
   };
 }
 
-const EVERY_ENDPOINT: readonly AnyEndpoint[] = [
+const EVERY_ENDPOINT: readonly Endpoint<unknown, unknown, Action>[] = [
   ...TENANT_API_ENDPOINTS,
   postChatStream,
   ...CONTROL_ENDPOINTS,

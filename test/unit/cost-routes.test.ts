@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { monthOf } from '../../lambdas/metering/usage-keys.js';
 import type { TenantRecord } from '../../lambdas/registry/tenant-record.js';
-import { apiDocument } from '../../lambdas/routes/api-routes.js';
+import { apiDocument } from '../../lambdas/routes/api-document.js';
 import { createControlHandler } from '../../lambdas/routes/control-routes.js';
 import {
   ACME,

@@ -31,7 +31,15 @@ function logger() {
 
 describe('Router', () => {
   const ok = async () => jsonResponse(200, {});
-  const item = { path: '/v1/items/{id}', summary: 'an item', body: NO_BODY, query: NO_QUERY, responses: {} };
+  const item = {
+    operationId: 'item',
+    tag: 'Items',
+    path: '/v1/items/{id}',
+    summary: 'an item',
+    body: NO_BODY,
+    query: NO_QUERY,
+    responses: {},
+  };
   const router = new Router<null>()
     .implement(endpoint({ ...item, method: 'GET', action: 'documents.read' }), ok)
     .implement(endpoint({ ...item, method: 'DELETE', action: 'documents.delete.private' }), ok);

@@ -7,7 +7,7 @@
 import type { ConverseCommandInput } from '@aws-sdk/client-bedrock-runtime';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Telemetry } from '../../../lambdas/observability/telemetry.js';
-import { apiDocument } from '../../../lambdas/routes/api-routes.js';
+import { apiDocument } from '../../../lambdas/routes/api-document.js';
 import { createControlHandler } from '../../../lambdas/routes/control-routes.js';
 import { actorTagFor, tenantTagFor } from '../../../lambdas/tenancy/request-context.js';
 import {

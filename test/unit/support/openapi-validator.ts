@@ -2,7 +2,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsPlugin from 'ajv-formats';
 import type { OpenApiDocument } from '../../../lambdas/http/openapi.js';
-import { apiDocument } from '../../../lambdas/routes/api-routes.js';
+import { apiDocument } from '../../../lambdas/routes/api-document.js';
 
 // ajv-formats is CommonJS: under NodeNext its default import is the module object or the plugin itself.
 const addFormats = 'default' in addFormatsPlugin ? addFormatsPlugin.default : addFormatsPlugin;
@@ -12,6 +12,26 @@ export function schemaCompiler(document: OpenApiDocument = apiDocument()) {
   addFormats(ajv);
   ajv.addSchema({ $id: 'openapi', components: document.components }, 'openapi');
   return { ajv, document };
+}
+
+/** The schema with its `#/components/...` references pointed at the components ajv holds as `openapi`. */
+export function referringToCompiled(schema: unknown): object {
+  return JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"openapi#/components/'));
+}
+
+/** The schema with every `#/components/schemas/<name>` reference replaced by that component. */
+export function resolveComponents(document: OpenApiDocument, schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map((item) => resolveComponents(document, item));
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const ref = Reflect.get(schema, '$ref');
+  if (typeof ref === 'string' && ref.startsWith('#/components/schemas/'))
+    return resolveComponents(
+      document,
+      document.components.schemas[ref.slice('#/components/schemas/'.length)],
+    );
+  return Object.fromEntries(
+    Object.entries(schema).map(([key, value]) => [key, resolveComponents(document, value)]),
+  );
 }
 
 function record(value: unknown): Record<string, unknown> {
@@ -26,7 +46,12 @@ export function responseSchema(
   status: number,
 ): unknown {
   const responses = record(record(document.paths[path])[method.toLowerCase()]).responses;
-  const response = record(responses)[String(status)] ?? record(responses).default;
+  const declared = record(responses)[String(status)] ?? record(responses).default;
+  const ref = record(declared).$ref;
+  const response =
+    typeof ref === 'string' && ref.startsWith('#/components/responses/')
+      ? document.components.responses[ref.slice('#/components/responses/'.length)]
+      : declared;
   return record(record(record(response).content)['application/json']).schema;
 }
 
@@ -42,9 +67,7 @@ export function assertDocumentedResponse(
     if (result.body !== '') throw new Error(`${method} ${path} ${result.statusCode} documents no body`);
     return;
   }
-  const resolved =
-    schema.$ref === '#/components/schemas/Error' ? { $ref: 'openapi#/components/schemas/Error' } : schema;
-  const validate = ajv.compile(resolved);
+  const validate = ajv.compile(referringToCompiled(schema));
   if (!validate(JSON.parse(result.body))) {
     throw new Error(`${method} ${path} ${result.statusCode}: ${ajv.errorsText(validate.errors)}`);
   }
