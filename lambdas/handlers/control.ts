@@ -4,6 +4,7 @@ import { createControlHandler } from '../routes/control-routes.js';
 import { ServiceRuntime } from '../service-runtime.js';
 
 // Admin actions and jobs write into tenants outside any request hold: they read placement consistently.
-const runtime = new ServiceRuntime(readServiceConfig(), undefined, { placement: 'consistent' });
+const config = readServiceConfig();
+const runtime = new ServiceRuntime(config, undefined, { placement: 'consistent' });
 
-export const handler = createControlHandler(runtime);
+export const handler = createControlHandler(runtime, { corsOrigins: config.corsOrigins });

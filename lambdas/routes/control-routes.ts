@@ -9,7 +9,12 @@
 import { RequestAudit } from '../audit/request-audit.js';
 import { parsePathParameter } from '../http/body.js';
 import { ForbiddenError } from '../http/errors.js';
-import { createHttpHandler, deniedEvent, type HttpHandler } from '../http/http-handler.js';
+import {
+  createHttpHandler,
+  deniedEvent,
+  type HttpHandler,
+  type HttpHandlerOptions,
+} from '../http/http-handler.js';
 import { jsonResponse } from '../http/response.js';
 import { Router } from '../http/router.js';
 import { readPlatformCosts } from '../metering/platform-costs.js';
@@ -302,7 +307,7 @@ export function controlRouter(runtime: ControlRuntime): Router<RequestContext> {
 /** The control function: its routes, access gate, telemetry and denial audit (no rate limits). */
 export function createControlHandler(
   runtime: ControlRuntime & Pick<ServiceRuntime, 'resolveContext' | 'telemetry' | 'idempotencyStore'>,
-  options: { logger?: Logger } = {},
+  options: Pick<HttpHandlerOptions, 'logger' | 'corsOrigins'> = {},
 ): HttpHandler {
   return createHttpHandler({
     router: controlRouter(runtime),

@@ -58,6 +58,7 @@ export const TEST_CONFIG: ServiceConfig = {
   tenantSessionSeconds: 900,
   siloNaming: { stackName: 'Bulkhead', account: '000000000000', region: 'us-east-1' },
   siloTiers: ['enterprise'],
+  corsOrigins: [],
 };
 
 export const TAG_KEY = 'test-tag-key';
