@@ -269,6 +269,7 @@ export class BulkheadStack extends Stack {
     digester.bindSecret('TENANT_TAG_SECRET_ARN', this.tenantTagKey);
     digester.bindTable('CONTROL_TABLE_NAME', this.controlPlane.table, 'read');
     this.controlFunction.bindTable('CONTROL_TABLE_NAME', this.controlPlane.table, 'readWrite');
+    this.identity.bindTenantAdmins(this.controlFunction);
     for (const fn of [...tenantApiFunctions, this.retentionFunction])
       fn.bindTable('CONTROL_TABLE_NAME', this.controlPlane.table, 'read');
 

@@ -12,6 +12,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { type ClaimNames, DEFAULT_CLAIM_NAMES } from '../lambdas/auth/claim-names.js';
 import { ROLES } from '../lambdas/tenancy/request-context.js';
+import type { HouseFunction } from './house-function.js';
 
 /** The claim carrying the tenant id (Cognito prefixes custom attributes with `custom:`). */
 export const TENANT_ATTRIBUTE = 'tenantId';
@@ -83,6 +84,8 @@ export class Identity extends Construct {
   readonly userPool?: cognito.UserPool;
   /** The app client whose id is the token audience, with the user pool. */
   readonly userPoolClient?: cognito.UserPoolClient;
+  /** One group per role, with the user pool. */
+  readonly groups: readonly cognito.CfnUserPoolGroup[] = [];
   /** The hosted login's domain, with the user pool. */
   readonly userPoolDomain?: cognito.UserPoolDomain;
   /** `JWT_ISSUER`, `JWT_AUDIENCE`, `JWKS_URL`, `JWT_CLAIMS` for the functions. */
@@ -123,13 +126,14 @@ export class Identity extends Construct {
       deletionProtection: (props.removalPolicy ?? RemovalPolicy.RETAIN) === RemovalPolicy.RETAIN,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
-    for (const role of ROLES) {
-      new cognito.CfnUserPoolGroup(this, `Group-${role}`, {
-        userPoolId: userPool.userPoolId,
-        groupName: role,
-        description: `bulkhead role ${role}`,
-      });
-    }
+    const groups = ROLES.map(
+      (role) =>
+        new cognito.CfnUserPoolGroup(this, `Group-${role}`, {
+          userPoolId: userPool.userPoolId,
+          groupName: role,
+          description: `bulkhead role ${role}`,
+        }),
+    );
     const hostedLogin = props.hostedLogin ?? DEFAULT_HOSTED_LOGIN;
     // A public client (a browser or CLI holds no secret): the authorization-code grant, for which
     // Cognito requires PKCE from public clients; no implicit grant, which leaks tokens in URLs.
@@ -170,6 +174,7 @@ export class Identity extends Construct {
     this.userPool = userPool;
     this.userPoolClient = client;
 
+    this.groups = groups;
     // ID tokens carry `aud` (the client id), `custom:tenantId` and `cognito:groups`.
     const issuer = `https://cognito-idp.${Aws.REGION}.${Aws.URL_SUFFIX}/${userPool.userPoolId}`;
     this.verifierEnvironment = {
@@ -178,5 +183,23 @@ export class Identity extends Construct {
       JWKS_URL: `${issuer}/.well-known/jwks.json`,
       JWT_CLAIMS: JSON.stringify(DEFAULT_CLAIM_NAMES),
     };
+  }
+
+  /**
+   * Lets `fn` create tenants' first admins in the user pool (`USER_POOL_ID`): create a user, read
+   * one (to tell a retry from a conflict), add one to a group — on this pool only. No-op with an
+   * external issuer, whose users the platform cannot create.
+   */
+  bindTenantAdmins(fn: HouseFunction): void {
+    if (this.userPool === undefined) return;
+    fn.function.addEnvironment('USER_POOL_ID', this.userPool.userPoolId);
+    this.userPool.grant(
+      fn.role,
+      'cognito-idp:AdminCreateUser',
+      'cognito-idp:AdminGetUser',
+      'cognito-idp:AdminAddUserToGroup',
+    );
+    // The admin group must exist before the function can put anyone in it.
+    for (const group of this.groups) fn.function.node.addDependency(group);
   }
 }

@@ -139,6 +139,53 @@ describe('the Cognito hosted login', () => {
   });
 });
 
+/** Every IAM statement that names a Cognito action, with the role it is attached to. */
+function cognitoStatements(template: Template): { roles: unknown; statement: Record<string, unknown> }[] {
+  return Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) =>
+    (policy.Properties.PolicyDocument.Statement as Record<string, unknown>[])
+      .filter((statement) =>
+        [statement.Action].flat().some((action) => String(action).startsWith('cognito-idp:')),
+      )
+      .map((statement) => ({ roles: policy.Properties.Roles, statement })),
+  );
+}
+
+describe('first admins at onboarding', () => {
+  it('let only the control function create users, read them and add them to groups, on the pool only', () => {
+    const template = testTemplate();
+    const [pool] = Object.keys(template.findResources('AWS::Cognito::UserPool'));
+    const control = Object.values(template.findResources('AWS::Lambda::Function')).find(
+      (fn) => fn.Metadata?.['bulkhead:entry'] === 'lambdas/handlers/control.ts',
+    );
+
+    const statements = cognitoStatements(template);
+
+    expect(statements).toHaveLength(1);
+    expect([statements[0]?.statement.Action].flat()).toHaveLength(3);
+    expect(statements[0]?.roles).toEqual([{ Ref: control?.Properties.Role['Fn::GetAtt'][0] }]);
+    expect(statements[0]?.statement).toEqual({
+      Effect: 'Allow',
+      Action: expect.arrayContaining([
+        'cognito-idp:AdminAddUserToGroup',
+        'cognito-idp:AdminCreateUser',
+        'cognito-idp:AdminGetUser',
+      ]),
+      Resource: { 'Fn::GetAtt': [pool, 'Arn'] },
+    });
+    expect(control?.Properties.Environment.Variables.USER_POOL_ID).toEqual({ Ref: pool });
+    // The groups the admin is put in exist before the function runs.
+    expect(control?.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/Groupadmin/)]));
+  });
+
+  it('are not created by the platform with an external IdP: no grant, no pool id', () => {
+    const template = testTemplate(EXTERNAL_IDP);
+    const [control] = functionEnvironments(template, ['lambdas/handlers/control.ts']);
+
+    expect(cognitoStatements(template)).toEqual([]);
+    expect(control?.USER_POOL_ID).toBeUndefined();
+  });
+});
+
 describe('CORS', () => {
   let template: Template;
   beforeAll(() => {
