@@ -105,7 +105,7 @@ describe('token verification', () => {
   });
 });
 
-describe('token verification with an external IdP\'s claim names', () => {
+describe("token verification with an external IdP's claim names", () => {
   const CLAIM_NAMES = { user: 'uid', tenant: 'org_id', groups: 'roles' };
   const MAPPED = { uid: 'alice', org_id: 'acme', roles: ['analyst', 'reader'] };
   let verifyMapped: TokenVerifier;
