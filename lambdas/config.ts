@@ -5,6 +5,7 @@
  * misconfigured deployment never reaches a request.
  */
 import * as z from 'zod';
+import { type ClaimNames, ClaimNamesSchema, DEFAULT_CLAIM_NAMES } from './auth/claim-names.js';
 import { SiloTiersSchema } from './placement/tier-placement.js';
 import type { Placement } from './tenancy/key-layout.js';
 import type { Tier } from './tenancy/request-context.js';
@@ -41,6 +42,20 @@ export interface DataPlaneNames {
   readonly vectorBucketName: string;
 }
 
+/** `JWT_CLAIMS`: the claim names as JSON (lib/identity.ts sets it); Cognito's when absent. */
+const ClaimsEnvSchema = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'JWT_CLAIMS must be JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(ClaimNamesSchema)
+  .default(DEFAULT_CLAIM_NAMES);
+
 const ServiceEnvSchema = z.object({
   TENANT_TABLE_NAME: required('TENANT_TABLE_NAME'),
   CONTROL_TABLE_NAME: required('CONTROL_TABLE_NAME'),
@@ -73,6 +88,12 @@ const ServiceEnvSchema = z.object({
   PLATFORM_ACCOUNT_ID: required('PLATFORM_ACCOUNT_ID'),
   AWS_REGION: required('AWS_REGION'),
   SILO_TIERS: SiloTiersSchema,
+  /** Browser origins allowed by CORS, comma-separated (`bulkhead:corsOrigins`); none by default. */
+  CORS_ORIGINS: z.string().trim().optional(),
+  /** The claim names tokens carry identity in (told to operators creating users in an external IdP). */
+  JWT_CLAIMS: ClaimsEnvSchema,
+  /** Only the control function, only with the Cognito pool: where it creates tenants' first admins. */
+  USER_POOL_ID: z.string().trim().min(1).optional(),
 });
 
 /** Configuration of the HTTP functions (api, control). */
@@ -109,6 +130,12 @@ export interface ServiceConfig {
   readonly siloNaming: SiloNaming;
   /** The tiers whose tenants live in silos. */
   readonly siloTiers: readonly Tier[];
+  /** Browser origins whose requests get CORS headers (exact `Origin` values). */
+  readonly corsOrigins: readonly string[];
+  /** Which token claims carry the user, the tenant and the groups. */
+  readonly claims: ClaimNames;
+  /** The Cognito user pool the control function creates first admins in; none with an external IdP. */
+  readonly userPoolId?: string;
 }
 
 /** Where each plane's data lives: the pool's names, and how a silo's are derived. */
@@ -130,6 +157,8 @@ export interface AuthorizerConfig {
   readonly issuer: string;
   readonly audience: string;
   readonly jwksUrl: string;
+  /** Which claims carry the user, the tenant and the groups (`JWT_CLAIMS`, JSON). */
+  readonly claims: ClaimNames;
   /** Where sessions are vended from, and where the registry and the tag key are. */
   readonly vending: TenantAccessConfig & Pick<ServiceConfig, 'controlTableName' | 'tenantTagSecretArn'>;
   /**
@@ -197,6 +226,7 @@ const AuthorizerEnvSchema = ServiceEnvSchema.pick({ ...SESSION_ENV_KEYS, TENANT_
     JWT_ISSUER: required('JWT_ISSUER'),
     JWT_AUDIENCE: required('JWT_AUDIENCE'),
     JWKS_URL: required('JWKS_URL').pipe(z.url({ error: 'JWKS_URL must be a URL' })),
+    JWT_CLAIMS: ClaimsEnvSchema,
     AUTHORIZER_CACHE_SECONDS: z.coerce.number().int().min(0).default(0),
   })
   .refine(
@@ -231,6 +261,12 @@ export function readServiceConfig(env: Environment = process.env): ServiceConfig
       ]),
     ],
     embeddingModelId: parsed.EMBEDDING_MODEL_ID,
+    corsOrigins: (parsed.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+    claims: parsed.JWT_CLAIMS,
+    ...(parsed.USER_POOL_ID === undefined ? {} : { userPoolId: parsed.USER_POOL_ID }),
   });
 }
 
@@ -335,6 +371,7 @@ export function readAuthorizerConfig(env: Environment = process.env): Authorizer
     issuer: parsed.JWT_ISSUER,
     audience: parsed.JWT_AUDIENCE,
     jwksUrl: parsed.JWKS_URL,
+    claims: parsed.JWT_CLAIMS,
     vending: { ...sessionFields(parsed), tenantRoleArn: parsed.TENANT_ROLE_ARN },
     cacheSeconds: parsed.AUTHORIZER_CACHE_SECONDS,
   });

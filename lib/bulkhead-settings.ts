@@ -4,6 +4,12 @@
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import type { Node } from 'constructs';
+import {
+  type ClaimNames,
+  ClaimNamesSchema,
+  DEFAULT_CLAIM_NAMES,
+  parseClaimsSetting,
+} from '../lambdas/auth/claim-names.js';
 import { MAX_AUTHORIZER_CACHE_SECONDS } from '../lambdas/config.js';
 import { TIERS } from '../lambdas/tenancy/request-context.js';
 import { MAX_API_THROTTLING } from './tenant-api.js';
@@ -23,6 +29,11 @@ export const CONTEXT_KEYS = {
   apiRateLimit: 'bulkhead:apiRateLimit',
   apiBurstLimit: 'bulkhead:apiBurstLimit',
   authorizerCacheSeconds: 'bulkhead:authorizerCacheSeconds',
+  claims: 'bulkhead:claims',
+  corsOrigins: 'bulkhead:corsOrigins',
+  authDomainPrefix: 'bulkhead:authDomainPrefix',
+  callbackUrls: 'bulkhead:callbackUrls',
+  logoutUrls: 'bulkhead:logoutUrls',
 } as const;
 
 /** How long S3 Object Lock keeps each signed audit digest (compliance mode: no one can shorten it). */
@@ -96,6 +107,35 @@ export interface BulkheadSettings {
    * @default DEFAULT_AUTHORIZER_CACHE_SECONDS
    */
   readonly authorizerCacheSeconds?: number;
+  /**
+   * Which token claims carry the user id, the tenant id and the groups (roles); names left out
+   * keep their default. See docs/identity.md.
+   * @default DEFAULT_CLAIM_NAMES (Cognito's: `sub`, `custom:tenantId`, `cognito:groups`)
+   */
+  readonly claims?: Partial<ClaimNames>;
+  /**
+   * Browser origins (`https://app.example.com`, exact, no path) that may call the API: answered
+   * preflights and CORS headers on every response. See docs/identity.md.
+   * @default - none: no CORS headers at all
+   */
+  readonly corsOrigins?: readonly string[];
+  /**
+   * The Cognito domain prefix of the hosted (managed) login: `<prefix>.auth.<region>.amazoncognito.com`.
+   * @default - `<stack name, lowercase>-<account id>`
+   */
+  readonly authDomainPrefix?: string;
+  /**
+   * Where the hosted login may send users back with an authorization code (https, or http://localhost).
+   * @default DEFAULT_HOSTED_LOGIN.callbackUrls (`http://localhost:5173/callback`)
+   */
+  readonly callbackUrls?: readonly string[];
+  /** Where the hosted login may send users after sign-out. @default DEFAULT_HOSTED_LOGIN.logoutUrls (`http://localhost:5173/`) */
+  readonly logoutUrls?: readonly string[];
+}
+
+/** The claim names a deployment's tokens use: the configured ones over the defaults. */
+export function claimNamesOf(settings: Pick<BulkheadSettings, 'claims'>): ClaimNames {
+  return { ...DEFAULT_CLAIM_NAMES, ...settings.claims };
 }
 
 /** Thrown when settings are inconsistent; the message lists every problem. */
@@ -121,6 +161,71 @@ function urlProblems(name: string, value: string): string[] {
   if (url.protocol === 'https:') return [];
   if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return [];
   return [`${name} "${value}" must use https (plain http only on a loopback host)`];
+}
+
+/** Cognito accepts https redirect URLs, and plain http only for localhost. */
+function redirectUrlProblems(name: string, value: string): string[] {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return [`${name} "${value}" is not a URL`];
+  }
+  if (url.hash !== '') return [`${name} "${value}" must not have a #fragment`];
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && url.hostname === 'localhost')) return [];
+  return [`${name} "${value}" must use https (plain http only on localhost)`];
+}
+
+/** A CORS origin is compared exactly with the browser's `Origin`: scheme, host and port, nothing else. */
+function originProblems(value: string): string[] {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return [`cors origin "${value}" is not an origin (scheme://host[:port])`];
+  }
+  if (url.origin !== value)
+    return [
+      `cors origin "${value}" must be exactly an origin, e.g. "${url.origin}" (no path, no trailing slash)`,
+    ];
+  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname))
+    return [`cors origin "${value}" must use https (plain http only on a loopback host)`];
+  return [];
+}
+
+/** Cognito prefix domains: lowercase letters, digits and hyphens, not starting or ending with one. */
+const DOMAIN_PREFIX_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+function identityProblems(settings: BulkheadSettings): string[] {
+  const problems: string[] = [];
+  const claims = ClaimNamesSchema.safeParse(claimNamesOf(settings));
+  if (!claims.success)
+    problems.push(...claims.error.issues.map((issue) => `claims ${issue.path.join('.')}: ${issue.message}`));
+  const names = claimNamesOf(settings);
+  const renamed =
+    names.user !== DEFAULT_CLAIM_NAMES.user ||
+    names.tenant !== DEFAULT_CLAIM_NAMES.tenant ||
+    names.groups !== DEFAULT_CLAIM_NAMES.groups;
+  if (settings.oidcIssuer === undefined && renamed)
+    problems.push(
+      `claims name an external IdP's claims; the Cognito user pool's tokens carry ${Object.values(DEFAULT_CLAIM_NAMES).join(', ')} (set oidcIssuer, or leave claims out)`,
+    );
+  for (const origin of settings.corsOrigins ?? []) problems.push(...originProblems(origin));
+  for (const url of settings.callbackUrls ?? []) problems.push(...redirectUrlProblems('callback URL', url));
+  for (const url of settings.logoutUrls ?? []) problems.push(...redirectUrlProblems('logout URL', url));
+  const prefix = settings.authDomainPrefix;
+  if (prefix !== undefined && (!DOMAIN_PREFIX_PATTERN.test(prefix) || /aws|amazon|cognito/.test(prefix)))
+    problems.push(
+      `authDomainPrefix "${prefix}" must be lowercase letters, digits and hyphens, and may not contain aws, amazon or cognito`,
+    );
+  const cognitoOnly = (['authDomainPrefix', 'callbackUrls', 'logoutUrls'] as const).filter(
+    (key) => settings[key] !== undefined,
+  );
+  if (settings.oidcIssuer !== undefined && cognitoOnly.length > 0)
+    problems.push(
+      `${cognitoOnly.join(', ')} configure the Cognito hosted login; with oidcIssuer there is none`,
+    );
+  return problems;
 }
 
 /** Every problem with a combination of settings; empty when they are consistent. */
@@ -174,6 +279,7 @@ export function settingsProblems(settings: BulkheadSettings): string[] {
     if (!(TIERS as readonly string[]).includes(tier))
       problems.push(`silo tier "${tier}" is not a tier (${TIERS.join(', ')})`);
   }
+  problems.push(...identityProblems(settings));
   return problems;
 }
 
@@ -214,6 +320,17 @@ function numberValue(raw: unknown, key: string, problems: string[]): number | un
   return undefined;
 }
 
+/** `bulkhead:claims`: an object (cdk.json) or its JSON text (`-c`). */
+function claimsValue(raw: unknown, problems: string[]): Partial<ClaimNames> | undefined {
+  if (raw === undefined) return undefined;
+  const parsed = parseClaimsSetting(raw);
+  if (parsed.success) return parsed.data;
+  problems.push(
+    `context ${CONTEXT_KEYS.claims} must be an object (or its JSON) with string members user, tenant, groups: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'value'} ${issue.message}`).join('; ')}`,
+  );
+  return undefined;
+}
+
 function removalPolicyValue(raw: unknown, problems: string[]): RemovalPolicy | undefined {
   if (raw === undefined) return undefined;
   if (raw === 'retain') return RemovalPolicy.RETAIN;
@@ -243,6 +360,11 @@ export function settingsFromContext(node: Node): BulkheadSettings {
     apiBurstLimit: number(CONTEXT_KEYS.apiBurstLimit),
     authorizerCacheSeconds: number(CONTEXT_KEYS.authorizerCacheSeconds),
     auditRetentionDays: number(CONTEXT_KEYS.auditRetentionDays),
+    claims: claimsValue(read(CONTEXT_KEYS.claims), problems),
+    corsOrigins: list(CONTEXT_KEYS.corsOrigins),
+    authDomainPrefix: text(CONTEXT_KEYS.authDomainPrefix),
+    callbackUrls: list(CONTEXT_KEYS.callbackUrls),
+    logoutUrls: list(CONTEXT_KEYS.logoutUrls),
   };
   assertValidSettings(settings, problems);
   return settings;

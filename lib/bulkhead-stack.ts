@@ -23,6 +23,7 @@ import { AuditWriterRole } from './audit-writer-role.js';
 import {
   assertValidSettings,
   type BulkheadSettings,
+  claimNamesOf,
   DEFAULT_AUDIT_RETENTION_DAYS,
   DEFAULT_EMBEDDING_MODEL_ID,
   DEFAULT_MODEL_IDS,
@@ -30,7 +31,7 @@ import {
 import { ControlPlane } from './control-plane.js';
 import { EraserRoles } from './eraser-roles.js';
 import { HouseFunction } from './house-function.js';
-import { Identity } from './identity.js';
+import { DEFAULT_HOSTED_LOGIN, Identity } from './identity.js';
 import { runEvery } from './schedule.js';
 import { allowSiloStackRemoval, PLACEMENT_ENTRY, SiloPlacement, siloPlaneArns } from './silo-placement.js';
 import { TenantAccessRole } from './tenant-access-role.js';
@@ -97,6 +98,12 @@ export class BulkheadStack extends Stack {
         props.oidcIssuer !== undefined && props.oidcAudience !== undefined
           ? { issuer: props.oidcIssuer, audience: props.oidcAudience, jwksUrl: props.oidcJwksUrl }
           : undefined,
+      claims: claimNamesOf(props),
+      hostedLogin: {
+        ...(props.authDomainPrefix === undefined ? {} : { domainPrefix: props.authDomainPrefix }),
+        callbackUrls: props.callbackUrls ?? DEFAULT_HOSTED_LOGIN.callbackUrls,
+        logoutUrls: props.logoutUrls ?? DEFAULT_HOSTED_LOGIN.logoutUrls,
+      },
       removalPolicy,
     });
 
@@ -262,6 +269,7 @@ export class BulkheadStack extends Stack {
     digester.bindSecret('TENANT_TAG_SECRET_ARN', this.tenantTagKey);
     digester.bindTable('CONTROL_TABLE_NAME', this.controlPlane.table, 'read');
     this.controlFunction.bindTable('CONTROL_TABLE_NAME', this.controlPlane.table, 'readWrite');
+    this.identity.bindTenantAdmins(this.controlFunction);
     for (const fn of [...tenantApiFunctions, this.retentionFunction])
       fn.bindTable('CONTROL_TABLE_NAME', this.controlPlane.table, 'read');
 
@@ -275,12 +283,19 @@ export class BulkheadStack extends Stack {
     vendor.bindSecret('TENANT_TAG_SECRET_ARN', this.tenantTagKey);
     vendor.bindTable('CONTROL_TABLE_NAME', this.controlPlane.table, 'read');
 
+    // CORS: the gateway answers preflights and its own errors; the functions their responses.
+    const corsOrigins = props.corsOrigins ?? [];
+    if (corsOrigins.length > 0) {
+      for (const fn of [this.controlFunction, ...tenantApiFunctions])
+        fn.function.addEnvironment('CORS_ORIGINS', corsOrigins.join(','));
+    }
     const throttling = {
       rateLimit: props.apiRateLimit ?? DEFAULT_API_THROTTLING.rateLimit,
       burstLimit: props.apiBurstLimit ?? DEFAULT_API_THROTTLING.burstLimit,
     };
     this.api = new TenantApi(this, 'Api', {
       throttling,
+      corsOrigins,
       authorizerCacheSeconds,
       authorizer: this.authorizerFunction,
       apiFunction: this.apiFunction,
@@ -293,6 +308,7 @@ export class BulkheadStack extends Stack {
     // API Gateway invokes with the verified tenant id as `X-Amz-Tenant-Id`.
     this.siloApi = new TenantApi(this, 'SiloApi', {
       throttling,
+      corsOrigins,
       authorizerCacheSeconds,
       authorizer: this.authorizerFunction,
       apiFunction: this.isolatedApiFunction,
@@ -306,6 +322,8 @@ export class BulkheadStack extends Stack {
       new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
       new CfnOutput(this, 'UserPoolClientId', { value: this.identity.userPoolClient.userPoolClientId });
     }
+    if (this.identity.userPoolDomain)
+      new CfnOutput(this, 'HostedLoginUrl', { value: this.identity.userPoolDomain.baseUrl() });
   }
 
   /** The ARN of a Bedrock foundation model in this stack's region. */

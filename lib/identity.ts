@@ -1,13 +1,18 @@
 /**
  * Who the users are: by default a Cognito user pool (custom:tenantId, groups
- * for the roles); alternatively any external OIDC issuer. Either way the
- * functions only learn an issuer, an audience and a JWKS URL, and the TOKEN
- * authorizer verifies tokens the same way in AWS and in the local cloud.
+ * for the roles) with a hosted (managed) login for people — the OAuth
+ * authorization-code grant with PKCE, TOTP MFA required; alternatively any
+ * external OIDC issuer, whose claim names the deployment states. Either way the
+ * functions only learn an issuer, an audience, a JWKS URL and the claim names,
+ * and the TOKEN authorizer verifies tokens the same way in AWS and in the local
+ * cloud. See docs/identity.md.
  */
-import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
+import { type ClaimNames, DEFAULT_CLAIM_NAMES } from '../lambdas/auth/claim-names.js';
 import { ROLES } from '../lambdas/tenancy/request-context.js';
+import type { HouseFunction } from './house-function.js';
 
 /** The claim carrying the tenant id (Cognito prefixes custom attributes with `custom:`). */
 export const TENANT_ATTRIBUTE = 'tenantId';
@@ -25,12 +30,36 @@ export interface OidcIssuer {
   readonly jwksUrl?: string;
 }
 
+/** The hosted login people sign in with (Cognito's managed login pages). */
+export interface HostedLogin {
+  /**
+   * The Cognito domain prefix: `<prefix>.auth.<region>.amazoncognito.com`.
+   * @default - `<stack name, lowercase>-<account id>`
+   */
+  readonly domainPrefix?: string;
+  /** Where users may be sent back with an authorization code. */
+  readonly callbackUrls: readonly string[];
+  /** Where users may be sent after signing out. */
+  readonly logoutUrls: readonly string[];
+}
+
 export interface IdentityProps {
   /**
    * An external OIDC issuer; when set, no user pool is created.
    * @default - a Cognito user pool
    */
   readonly oidc?: OidcIssuer;
+  /**
+   * Which claims of the external issuer's tokens carry the user, the tenant and the groups
+   * (the user pool's tokens always carry Cognito's).
+   * @default DEFAULT_CLAIM_NAMES
+   */
+  readonly claims?: ClaimNames;
+  /**
+   * The user pool's hosted login.
+   * @default - callback `http://localhost:5173/callback`, logout `http://localhost:5173/`
+   */
+  readonly hostedLogin?: HostedLogin;
   /**
    * What happens to the user pool when the stack is removed.
    * @default RemovalPolicy.RETAIN
@@ -39,7 +68,15 @@ export interface IdentityProps {
 }
 
 /** The token verifier settings every JWT-checking function receives. */
-export type VerifierEnvironment = Readonly<Record<'JWT_ISSUER' | 'JWT_AUDIENCE' | 'JWKS_URL', string>>;
+export type VerifierEnvironment = Readonly<
+  Record<'JWT_ISSUER' | 'JWT_AUDIENCE' | 'JWKS_URL' | 'JWT_CLAIMS', string>
+>;
+
+/** The hosted login's redirect URLs when none are configured: a local front end's dev server. */
+export const DEFAULT_HOSTED_LOGIN: HostedLogin = {
+  callbackUrls: ['http://localhost:5173/callback'],
+  logoutUrls: ['http://localhost:5173/'],
+};
 
 /** The identity provider and the settings needed to verify its tokens. */
 export class Identity extends Construct {
@@ -47,7 +84,11 @@ export class Identity extends Construct {
   readonly userPool?: cognito.UserPool;
   /** The app client whose id is the token audience, with the user pool. */
   readonly userPoolClient?: cognito.UserPoolClient;
-  /** `JWT_ISSUER`, `JWT_AUDIENCE`, `JWKS_URL` for the functions. */
+  /** One group per role, with the user pool. */
+  readonly groups: readonly cognito.CfnUserPoolGroup[] = [];
+  /** The hosted login's domain, with the user pool. */
+  readonly userPoolDomain?: cognito.UserPoolDomain;
+  /** `JWT_ISSUER`, `JWT_AUDIENCE`, `JWKS_URL`, `JWT_CLAIMS` for the functions. */
   readonly verifierEnvironment: VerifierEnvironment;
 
   constructor(scope: Construct, id: string, props: IdentityProps = {}) {
@@ -58,6 +99,7 @@ export class Identity extends Construct {
         JWT_ISSUER: issuer,
         JWT_AUDIENCE: props.oidc.audience,
         JWKS_URL: props.oidc.jwksUrl ?? `${issuer.replace(/\/+$/, '')}/.well-known/jwks.json`,
+        JWT_CLAIMS: JSON.stringify(props.claims ?? DEFAULT_CLAIM_NAMES),
       };
       return;
     }
@@ -84,32 +126,80 @@ export class Identity extends Construct {
       deletionProtection: (props.removalPolicy ?? RemovalPolicy.RETAIN) === RemovalPolicy.RETAIN,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
-    for (const role of ROLES) {
-      new cognito.CfnUserPoolGroup(this, `Group-${role}`, {
-        userPoolId: userPool.userPoolId,
-        groupName: role,
-        description: `bulkhead role ${role}`,
-      });
-    }
+    const groups = ROLES.map(
+      (role) =>
+        new cognito.CfnUserPoolGroup(this, `Group-${role}`, {
+          userPoolId: userPool.userPoolId,
+          groupName: role,
+          description: `bulkhead role ${role}`,
+        }),
+    );
+    const hostedLogin = props.hostedLogin ?? DEFAULT_HOSTED_LOGIN;
+    // A public client (a browser or CLI holds no secret): the authorization-code grant, for which
+    // Cognito requires PKCE from public clients; no implicit grant, which leaks tokens in URLs.
     const client = userPool.addClient('AppClient', {
       authFlows: { userSrp: true },
       generateSecret: false,
+      oAuth: {
+        flows: { authorizationCodeGrant: true, implicitCodeGrant: false, clientCredentials: false },
+        scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+        callbackUrls: [...hostedLogin.callbackUrls],
+        logoutUrls: [...hostedLogin.logoutUrls],
+      },
+      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
+      // The code lives 3 minutes (Cognito's fixed value); tokens an hour; the refresh token a
+      // working day, so a browser session ends by the next morning.
       idTokenValidity: Duration.hours(1),
       accessTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.hours(12),
       // The tenant id is set by an administrator, never written through the app client.
       writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true, fullname: true }),
+    });
+    // Managed login (version 2): its pages carry sign-in, the first password change and TOTP
+    // setup and challenge; a branding style with Cognito's own values is what switches the pages
+    // on for the client.
+    const domainPrefix =
+      hostedLogin.domainPrefix ?? `${Stack.of(this).stackName.toLowerCase()}-${Aws.ACCOUNT_ID}`;
+    this.userPoolDomain = userPool.addDomain('HostedLogin', {
+      cognitoDomain: { domainPrefix },
+      managedLoginVersion: cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN,
+    });
+    new cognito.CfnManagedLoginBranding(this, 'HostedLoginBranding', {
+      userPoolId: userPool.userPoolId,
+      clientId: client.userPoolClientId,
+      useCognitoProvidedValues: true,
     });
     this.userPool = userPool;
     this.userPoolClient = client;
 
+    this.groups = groups;
     // ID tokens carry `aud` (the client id), `custom:tenantId` and `cognito:groups`.
     const issuer = `https://cognito-idp.${Aws.REGION}.${Aws.URL_SUFFIX}/${userPool.userPoolId}`;
     this.verifierEnvironment = {
       JWT_ISSUER: issuer,
       JWT_AUDIENCE: client.userPoolClientId,
       JWKS_URL: `${issuer}/.well-known/jwks.json`,
+      JWT_CLAIMS: JSON.stringify(DEFAULT_CLAIM_NAMES),
     };
+  }
+
+  /**
+   * Lets `fn` create tenants' first admins in the user pool (`USER_POOL_ID`): create a user, read
+   * one (to tell a retry from a conflict), add one to a group — on this pool only. No-op with an
+   * external issuer, whose users the platform cannot create.
+   */
+  bindTenantAdmins(fn: HouseFunction): void {
+    if (this.userPool === undefined) return;
+    fn.function.addEnvironment('USER_POOL_ID', this.userPool.userPoolId);
+    this.userPool.grant(
+      fn.role,
+      'cognito-idp:AdminCreateUser',
+      'cognito-idp:AdminGetUser',
+      'cognito-idp:AdminAddUserToGroup',
+    );
+    // The admin group must exist before the function can put anyone in it.
+    for (const group of this.groups) fn.function.node.addDependency(group);
   }
 }

@@ -20,6 +20,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { TENANT_ID_CONTEXT_KEY } from '../lambdas/auth/authorizer-policy.js';
 import { MAX_AUTHORIZER_CACHE_SECONDS } from '../lambdas/config.js';
+import { addCorsPreflight, gatewayResponseCorsHeaders } from './cors-preflight.js';
 import type { HouseFunction } from './house-function.js';
 
 /** The integration request parameter Lambda tenant isolation mode reads the tenant id from. */
@@ -85,6 +86,12 @@ export interface TenantApiProps {
    * @default DEFAULT_AUTHORIZER_CACHE_SECONDS
    */
   readonly authorizerCacheSeconds?: number;
+  /**
+   * Browser origins allowed to call the API: every route gets a preflight `OPTIONS` answered by
+   * the gateway, and the gateway's error answers carry CORS headers.
+   * @default - none: no preflight methods, no CORS headers
+   */
+  readonly corsOrigins?: readonly string[];
 }
 
 /** The gateway's own error responses, in the `{ error: { code, message, requestId } }` shape. */
@@ -183,9 +190,11 @@ export class TenantApi extends Construct {
       validateRequestBody: true,
     });
 
+    const corsOrigins = props.corsOrigins ?? [];
     for (const { type, code, message } of GATEWAY_ERRORS) {
       this.restApi.addGatewayResponse(`Error-${type.responseType}`, {
         type,
+        ...(corsOrigins.length > 0 ? { responseHeaders: gatewayResponseCorsHeaders() } : {}),
         templates: {
           'application/json': `{"error":{"code":${code},"message":${message},"requestId":"$context.requestId"}}`,
         },
@@ -209,6 +218,9 @@ export class TenantApi extends Construct {
         mode: apigateway.ResponseTransferMode.STREAM,
       },
     ];
+    if (corsOrigins.length > 0) {
+      for (const { resource } of routes) addCorsPreflight(resource, corsOrigins);
+    }
     for (const { resource, verb, fn, mode } of routes) {
       // A streamed integration may run as long as its function (up to 15 minutes); buffered ones
       // keep API Gateway's 29 s default.
@@ -239,7 +251,9 @@ export class TenantApi extends Construct {
 
     // The API's own description, for tools and code generators: no token (the control function's
     // pipeline serves it without a request context; every other route keeps the authorizer).
-    const openApiMethod = v1.addResource(OPENAPI_DOCUMENT_PATH_PART).addMethod(
+    const openApiResource = v1.addResource(OPENAPI_DOCUMENT_PATH_PART);
+    if (corsOrigins.length > 0) addCorsPreflight(openApiResource, corsOrigins);
+    const openApiMethod = openApiResource.addMethod(
       'GET',
       new apigateway.LambdaIntegration(props.controlFunction.function, {
         allowTestInvoke: false,

@@ -14,6 +14,8 @@ import {
   functionSpecs,
   LOCAL_ACCOUNT,
   type LocalAccount,
+  type MockRouteSpec,
+  mockRoutes,
   physicalName,
   type RouteSpec,
   resolveIntrinsics,
@@ -70,6 +72,8 @@ export interface CloudModel {
   readonly kmsKeys: readonly KmsKeyModel[];
   readonly functions: readonly LocalFunction[];
   readonly routes: readonly RouteSpec[];
+  /** Methods API Gateway answers itself (CORS preflights). */
+  readonly mockRoutes: readonly MockRouteSpec[];
   /** Functions run on a schedule (EventBridge `rate(...)` rules). */
   readonly schedules: readonly ScheduleSpec[];
 }
@@ -175,6 +179,7 @@ export function cloudModelFromTemplate(
       roleArn: resourceArn(template, spec.roleLogicalId, account),
     })),
     routes: apiRoutes(template),
+    mockRoutes: mockRoutes(template),
     schedules: scheduleSpecs(template),
   };
 }

@@ -5,6 +5,7 @@
  * the local API Gateway running the real handlers — deployed from the synthesized template.
  */
 import { join } from 'node:path';
+import { type ClaimNames, DEFAULT_CLAIM_NAMES, parseClaimsSetting } from '../lambdas/auth/claim-names.js';
 import { repoPath } from '../lib/repo-root.js';
 import type { CfnTemplate } from '../lib/template/cfn-template.js';
 import { LOCAL_ACCOUNT, restApiOfOutput } from '../lib/template/local-resolution.js';
@@ -82,6 +83,13 @@ export interface LocalCloudOptions {
    * Studio) behind the same front door. @default none: the stand-in model answers
    */
   readonly modelServer?: ModelServerOptions;
+  /**
+   * Deployment settings as CDK context (`bulkhead:claims`, `bulkhead:corsOrigins`, ...) the
+   * template is synthesized with; the issuer is always the local one. The local issuer mints its
+   * tokens with the claim names `bulkhead:claims` gives.
+   * @default - none
+   */
+  readonly context?: Readonly<Record<string, unknown>>;
 }
 
 export interface LocalCloud {
@@ -126,6 +134,11 @@ export interface LocalCloud {
   stop(): Promise<void>;
 }
 
+/** The claim names `bulkhead:claims` in `context` gives (synthesis refuses an invalid value). */
+function localClaimNames(context: Readonly<Record<string, unknown>>): ClaimNames {
+  return { ...DEFAULT_CLAIM_NAMES, ...parseClaimsSetting(context['bulkhead:claims']).data };
+}
+
 /**
  * Synthesizes the template, starts every emulator and the front door, and deploys the template's
  * resources. The slow parts overlap: the DynamoDB Local JVM, S3, the issuer and the template
@@ -156,8 +169,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       startDynamoDbLocal(dataDir === undefined ? {} : { dataDir: join(dataDir, 'dynamodb') }),
     );
     const s3Starting = track(startS3Emulator(dataDir === undefined ? {} : { dataDir: join(dataDir, 's3') }));
-    const issuerStarting = track(startJwtIssuer(LOCAL_AUDIENCE, options.issuerPort ?? 0));
-    const templatesText = placeholderTemplates(LOCAL_AUDIENCE);
+    const context = options.context ?? {};
+    const issuerStarting = track(
+      startJwtIssuer(LOCAL_AUDIENCE, options.issuerPort ?? 0, localClaimNames(context)),
+    );
+    const templatesText = placeholderTemplates(LOCAL_AUDIENCE, context);
     await allStarted<unknown>([dynamoDbStarting, s3Starting, issuerStarting, templatesText]);
     const [dynamoDb, s3, issuer] = [await dynamoDbStarting, await s3Starting, await issuerStarting];
     const templates = bindIssuer(await templatesText, issuer.issuer);
@@ -342,6 +358,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         startApiGateway(
           {
             routes: model.routes.filter((route) => route.restApiLogicalId === restApi),
+            mockRoutes: model.mockRoutes.filter((route) => route.restApiLogicalId === restApi),
             functions: running,
             settings: gatewaySettings(template),
             region: account.region,

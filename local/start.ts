@@ -5,6 +5,7 @@
  *   npm start -- --persist      keep data under .local-data/ (or BULKHEAD_PERSIST=1)
  *   npm start -- --model-endpoint http://127.0.0.1:11434/v1 [--model-name llama3.2] [--embedding-model NAME]
  *                               a real model from an OpenAI-compatible server (see model-server-settings.ts)
+ *   BULKHEAD_CORS_ORIGINS=http://localhost:5173 npm start   a browser front end there may call the API
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -20,10 +21,12 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const { values: flags } = parseArgs({ options: { persist: { type: 'boolean' }, ...MODEL_SERVER_FLAGS } });
 const persist = flags.persist === true || process.env.BULKHEAD_PERSIST === '1';
 const modelServer = modelServerSettings(flags, process.env);
+const corsOrigins = process.env.BULKHEAD_CORS_ORIGINS;
 const cloud = await startLocalCloud({
   runSchedules: true,
   ...(persist ? { dataDir: repoPath('.local-data') } : {}),
   ...(modelServer === undefined ? {} : { modelServer }),
+  ...(corsOrigins ? { context: { 'bulkhead:corsOrigins': corsOrigins } } : {}),
 });
 // The outside system acme's agent is connected to; its key lives only in acme's secret.
 const trackerKey = randomBytes(24).toString('base64url');

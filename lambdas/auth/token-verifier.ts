@@ -3,14 +3,15 @@
  *
  * Signature via the issuer's JWKS (RS256/ES256 only, so `none` and HMAC
  * tokens are refused whatever key they name), plus issuer, audience and a
- * required, unexpired `exp`. Claims: `sub` = user id, `custom:tenantId` =
- * tenant id, `cognito:groups` = roles; groups that are not platform roles are
- * ignored.
+ * required, unexpired `exp`. Which claims carry the user id, the tenant id and
+ * the groups is configurable (claim-names.ts; Cognito's by default); groups that
+ * are not platform roles are ignored.
  */
 import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import * as z from 'zod';
 import { TenantIdSchema, UserIdSchema } from '../tenancy/key-layout.js';
 import { type Role, RoleSchema } from '../tenancy/request-context.js';
+import { type ClaimNames, DEFAULT_CLAIM_NAMES, GroupsClaimSchema } from './claim-names.js';
 import { InvalidTokenError } from './errors.js';
 
 export const ALLOWED_ALGORITHMS = ['RS256', 'ES256'];
@@ -28,25 +29,32 @@ export interface TokenVerifierOptions {
   readonly audience: string;
   /** Key lookup; build it once (e.g. `createRemoteJWKSet`) so keys are cached across invocations. */
   readonly keys: JWTVerifyGetKey;
+  /** Which claims carry the user, the tenant and the groups. @default DEFAULT_CLAIM_NAMES */
+  readonly claims?: ClaimNames;
 }
 
 const ClaimsSchema = z.object({
-  sub: UserIdSchema,
-  'custom:tenantId': TenantIdSchema,
-  'cognito:groups': z.array(z.string()).optional(),
+  user: UserIdSchema,
+  tenant: TenantIdSchema,
+  groups: GroupsClaimSchema.optional(),
   exp: z.number().int().positive(),
 });
 
 /** The identity carried by verified claims; throws InvalidTokenError when they are unusable. */
-export function identityFromClaims(payload: JWTPayload): Identity {
-  const result = ClaimsSchema.safeParse(payload);
+export function identityFromClaims(payload: JWTPayload, claims: ClaimNames = DEFAULT_CLAIM_NAMES): Identity {
+  const result = ClaimsSchema.safeParse({
+    user: payload[claims.user],
+    tenant: payload[claims.tenant],
+    groups: payload[claims.groups],
+    exp: payload.exp,
+  });
   if (!result.success)
     throw new InvalidTokenError('token claims are not a valid identity', { cause: result.error });
-  const groups = result.data['cognito:groups'] ?? [];
+  const groups = result.data.groups ?? [];
   const roles = [...new Set(groups.flatMap((group) => RoleSchema.safeParse(group).data ?? []))];
   return {
-    tenantId: result.data['custom:tenantId'],
-    userId: result.data.sub,
+    tenantId: result.data.tenant,
+    userId: result.data.user,
     roles,
     expiresAt: result.data.exp,
   };
@@ -63,12 +71,12 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         issuer: options.issuer,
         audience: options.audience,
         algorithms: ALLOWED_ALGORITHMS,
-        requiredClaims: ['exp', 'sub'],
+        requiredClaims: ['exp'],
       }));
     } catch (err) {
       throw new InvalidTokenError('token verification failed', { cause: err });
     }
-    return identityFromClaims(payload);
+    return identityFromClaims(payload, options.claims);
   };
 }
 

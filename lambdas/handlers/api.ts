@@ -4,10 +4,11 @@ import { environmentBindingFrom } from '../http/environment-binding.js';
 import { createApiHandler } from '../routes/api-routes.js';
 import { ServiceRuntime } from '../service-runtime.js';
 
-const runtime = new ServiceRuntime(readServiceConfig());
+const config = readServiceConfig();
+const runtime = new ServiceRuntime(config);
 const environmentBinding = environmentBindingFrom(process.env);
 
-export const handler = createApiHandler(
-  runtime,
-  environmentBinding === undefined ? {} : { environmentBinding },
-);
+export const handler = createApiHandler(runtime, {
+  corsOrigins: config.corsOrigins,
+  ...(environmentBinding === undefined ? {} : { environmentBinding }),
+});

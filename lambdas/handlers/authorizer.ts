@@ -28,6 +28,7 @@ const verifyToken = createTokenVerifier({
   issuer: config.issuer,
   audience: config.audience,
   keys: remoteKeys(config.jwksUrl),
+  claims: config.claims,
 });
 const directory = new TenantDirectory(
   new TenantRegistry(traced(new DynamoDBClient({})), config.vending.controlTableName),

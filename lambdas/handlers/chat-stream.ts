@@ -10,12 +10,13 @@ import { environmentBindingFrom } from '../http/environment-binding.js';
 import { createChatStreamHandler } from '../routes/chat-stream-route.js';
 import { ServiceRuntime } from '../service-runtime.js';
 
-const runtime = new ServiceRuntime(readServiceConfig());
+const config = readServiceConfig();
+const runtime = new ServiceRuntime(config);
 const environmentBinding = environmentBindingFrom(process.env);
-const streamChat = createChatStreamHandler(
-  runtime,
-  environmentBinding === undefined ? {} : { environmentBinding },
-);
+const streamChat = createChatStreamHandler(runtime, {
+  corsOrigins: config.corsOrigins,
+  ...(environmentBinding === undefined ? {} : { environmentBinding }),
+});
 
 export const handler = awslambda.streamifyResponse<APIGatewayProxyEvent>(
   async (event, responseStream, context) => {

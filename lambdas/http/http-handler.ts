@@ -20,6 +20,7 @@ import { jsonLogger, type Logger, redactIdentity } from '../observability/logger
 import { OVERHEAD_HEADER, withRequestTiming } from '../observability/request-timing.js';
 import { errorNameOf, type RequestTelemetry } from '../observability/telemetry.js';
 import type { RequestContext } from '../tenancy/request-context.js';
+import { corsHeaders } from './cors.js';
 import type { EnvironmentBinding } from './environment-binding.js';
 import { errorResponse, isAccessDenial } from './error-response.js';
 import { idempotencyKeyOf, runIdempotently } from './idempotency.js';
@@ -52,6 +53,11 @@ export interface HttpHandlerOptions {
    * handler work. @default - none (a pooled environment serves every tenant)
    */
   readonly environmentBinding?: EnvironmentBinding;
+  /**
+   * Browser origins allowed to read the responses (CORS): each response to one of them carries
+   * its allow-origin. @default - none (no CORS headers)
+   */
+  readonly corsOrigins?: readonly string[];
 }
 
 /** An admitted request's hold on its tenant's in-flight slots. */
@@ -103,16 +109,28 @@ export function createStreamingHttpHandler(options: HttpHandlerOptions): Streami
   const baseLogger = options.logger ?? jsonLogger;
   return (event, open, lambdaContext) =>
     withRequestTiming(Date.now(), (overheadMs) =>
-      runPipeline(options, baseLogger, event, overheadHeaderOn(open, overheadMs), lambdaContext),
+      runPipeline(
+        options,
+        baseLogger,
+        event,
+        headersOn(open, overheadMs, corsHeaders(event, options.corsOrigins ?? [])),
+        lambdaContext,
+      ),
     );
 }
 
 /**
- * The response opener with the request's overhead so far on every response (for an event stream:
- * up to its first event; the model's and tools' time is not counted).
+ * The response opener with the CORS headers and the request's overhead so far on every response,
+ * errors included (for an event stream: up to its first event; the model's and tools' time is not
+ * counted).
  */
-function overheadHeaderOn(open: OpenResponse, overheadMs: () => number): OpenResponse {
-  return (statusCode, headers) => open(statusCode, { ...headers, [OVERHEAD_HEADER]: String(overheadMs()) });
+function headersOn(
+  open: OpenResponse,
+  overheadMs: () => number,
+  cors: Readonly<Record<string, string>>,
+): OpenResponse {
+  return (statusCode, headers) =>
+    open(statusCode, { ...headers, ...cors, [OVERHEAD_HEADER]: String(overheadMs()) });
 }
 
 async function runPipeline(

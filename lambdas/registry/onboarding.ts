@@ -5,6 +5,9 @@
  * the index cannot be created the record is removed again: a failed request
  * leaves nothing half-made behind.
  *
+ * With a first admin, the admin is created after the index (the user directory invites them);
+ * if that fails, the index and the record are removed again.
+ *
  * Every tenant starts in the pool; a tenant whose tier lives in silos starts with its move to its
  * silo under way (`move`), which the placement job completes.
  */
@@ -26,6 +29,10 @@ export interface OnboardingDependencies {
   readonly registry: Pick<TenantRegistry, 'createTenant' | 'deleteTenant'>;
   /** Creates the tenant's vector index as (tenantId, operatorUserId). */
   createVectorIndex(tenantId: string, operatorUserId: string): Promise<void>;
+  /** Removes the tenant's vector index again (a later step failed). */
+  deleteVectorIndex(tenantId: string, operatorUserId: string): Promise<void>;
+  /** Creates the tenant's first admin, when one was asked for. @default - none */
+  createFirstAdmin?(tenantId: string): Promise<void>;
   /** @default () => new Date() */
   readonly now?: () => Date;
 }
@@ -44,6 +51,13 @@ export async function onboardTenant(
   try {
     await dependencies.createVectorIndex(tenant.tenantId, operatorUserId);
   } catch (err) {
+    await dependencies.registry.deleteTenant(tenant.tenantId);
+    throw err;
+  }
+  try {
+    await dependencies.createFirstAdmin?.(tenant.tenantId);
+  } catch (err) {
+    await dependencies.deleteVectorIndex(tenant.tenantId, operatorUserId);
     await dependencies.registry.deleteTenant(tenant.tenantId);
     throw err;
   }

@@ -229,7 +229,7 @@ function connectorNameOf(params: Readonly<Record<string, string | undefined>>): 
 /** The tenant API function: its routes, rate limits, telemetry and denial audit over a runtime. */
 export function createApiHandler(
   runtime: TenantFunctionRuntime,
-  options: Pick<HttpHandlerOptions, 'logger' | 'environmentBinding'> = {},
+  options: Pick<HttpHandlerOptions, 'logger' | 'environmentBinding' | 'corsOrigins'> = {},
 ): HttpHandler {
   return createHttpHandler(tenantPipeline(runtime, apiRouter(runtime), options));
 }

@@ -42,7 +42,7 @@ export function chatStreamRouter(runtime: WorkspaceRuntime): Router<RequestConte
 /** The streaming chat function: its route, rate limits, telemetry and denial audit over a runtime. */
 export function createChatStreamHandler(
   runtime: TenantFunctionRuntime,
-  options: Pick<HttpHandlerOptions, 'logger' | 'environmentBinding'> = {},
+  options: Pick<HttpHandlerOptions, 'logger' | 'environmentBinding' | 'corsOrigins'> = {},
 ): StreamingHttpHandler {
   return createStreamingHttpHandler(tenantPipeline(runtime, chatStreamRouter(runtime), options));
 }

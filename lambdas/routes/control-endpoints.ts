@@ -42,21 +42,29 @@ export const onboardTenant = endpoint({
   tag: 'Tenants',
   summary: 'Onboard a tenant',
   description:
-    'Onboard a tenant, optionally with its own budgets, rate limits, model and retention (operator)',
+    'Onboard a tenant, optionally with its own budgets, rate limits, model and retention, and its first admin (operator)',
   body: z
     .object({
       tenantId: TenantIdSchema,
       name: TenantNameSchema,
       tier: TierSchema,
       ...TenantSettingsBodySchema.shape,
+      /**
+       * The tenant's first admin, created in the Cognito user pool (invited by e-mail, in the
+       * admin group). Refused when users live in an external IdP. Not stored in the record.
+       */
+      admin: z
+        .object({ email: z.email().max(254) })
+        .strict()
+        .optional(),
     })
     .strict(),
   query: NO_QUERY,
   errors: {
     400: 'bad_request: a field is missing, unknown or out of range',
     ...OPERATOR_ONLY,
-    409: 'tenant_exists: a tenant with this id exists',
-    422: 'silo_not_possible: the tier lives in silos and the tenant id is too long for a silo',
+    409: 'tenant_exists: a tenant with this id exists; user_exists: the admin e-mail belongs to another tenant',
+    422: 'silo_not_possible: the tier lives in silos and the tenant id is too long for a silo; first_admin_not_supported: users live in an external IdP (create the admin there)',
   },
   responses: {
     201: {

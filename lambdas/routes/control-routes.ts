@@ -10,10 +10,17 @@
 import { RequestAudit } from '../audit/request-audit.js';
 import { parsePathParameter } from '../http/body.js';
 import { ForbiddenError } from '../http/errors.js';
-import { createHttpHandler, deniedEvent, type HttpHandler } from '../http/http-handler.js';
+import {
+  createHttpHandler,
+  deniedEvent,
+  type HttpHandler,
+  type HttpHandlerOptions,
+} from '../http/http-handler.js';
 import { requestedApiUrl } from '../http/requested-api-url.js';
 import { jsonResponse } from '../http/response.js';
 import { Router } from '../http/router.js';
+import { FirstAdminNotSupportedError } from '../identity/errors.js';
+import type { TenantAdmins } from '../identity/tenant-admins.js';
 import { readPlatformCosts } from '../metering/platform-costs.js';
 import { readTenantCosts } from '../metering/tenant-costs.js';
 import { monthOf } from '../metering/usage-keys.js';
@@ -118,8 +125,16 @@ function adminAction(action: string, resource: string) {
   return { kind: 'admin_action', action: `admin.${action}`, resource } as const;
 }
 
+export interface ControlRouterOptions {
+  /** Where tenants' first admins are created (the Cognito pool); none with an external IdP. */
+  readonly tenantAdmins?: TenantAdmins;
+}
+
 /** The control API's routes over a runtime. */
-export function controlRouter(runtime: ControlRuntime): Router<RequestContext> {
+export function controlRouter(
+  runtime: ControlRuntime,
+  options: ControlRouterOptions = {},
+): Router<RequestContext> {
   const tenantIdOf = (params: Readonly<Record<string, string>>) =>
     parsePathParameter('tenantId', params.tenantId, TenantIdSchema);
   /** The tenant and user a user route names (the pipeline has authorized the caller on that tenant). */
@@ -133,18 +148,31 @@ export function controlRouter(runtime: ControlRuntime): Router<RequestContext> {
   return new Router<RequestContext>()
     .implement(control.onboardTenant, async (request) => {
       const { body, context } = request;
+      const { admin, ...fields } = body;
       // Refused (422) before anything is written when the tier lives in silos and the id cannot have one.
-      const move = moveForTier(runtime.config, body.tenantId, 'pool', body.tier, new Date());
-      const tenant = move === undefined ? body : { ...body, move };
+      const move = moveForTier(runtime.config, fields.tenantId, 'pool', fields.tier, new Date());
+      const tenant = move === undefined ? fields : { ...fields, move };
+      // The first admin: refused before anything is written when it cannot be created.
+      const { tenantAdmins } = options;
+      if (admin !== undefined && tenantAdmins === undefined)
+        throw new FirstAdminNotSupportedError(runtime.config.claims, tenant.tenantId);
+      if (admin !== undefined) await tenantAdmins?.assertAvailable(tenant.tenantId, admin.email);
+      const indexOf = async (tenantId: string, userId: string) =>
+        runtime.vectorIndex({ tenantId, userId, tenantTag: await runtime.tenantTag(tenantId) });
       const audit = await adminAudit(runtime, request, tenant.tenantId, { onboarding: true });
       const record = await audit.write(adminAction('onboard', `tenant/${tenant.tenantId}`), () =>
         onboardTenant(
           {
             registry: runtime.registry,
             createVectorIndex: async (tenantId, userId) => {
-              const subject = { tenantId, userId, tenantTag: await runtime.tenantTag(tenantId) };
-              await (await runtime.vectorIndex(subject)).createIndex();
+              await (await indexOf(tenantId, userId)).createIndex();
             },
+            deleteVectorIndex: async (tenantId, userId) => {
+              await (await indexOf(tenantId, userId)).deleteIndex();
+            },
+            ...(admin === undefined || tenantAdmins === undefined
+              ? {}
+              : { createFirstAdmin: (tenantId: string) => tenantAdmins.createAdmin(tenantId, admin.email) }),
           },
           tenant,
           context.userId,
@@ -306,15 +334,16 @@ export function controlRouter(runtime: ControlRuntime): Router<RequestContext> {
 /** The control function: its routes, access gate, telemetry and denial audit (no rate limits). */
 export function createControlHandler(
   runtime: ControlRuntime & Pick<ServiceRuntime, 'resolveContext' | 'telemetry' | 'idempotencyStore'>,
-  options: { logger?: Logger } = {},
+  options: Pick<HttpHandlerOptions, 'logger' | 'corsOrigins'> & ControlRouterOptions = {},
 ): HttpHandler {
+  const { tenantAdmins, ...pipelineOptions } = options;
   return createHttpHandler({
-    router: controlRouter(runtime),
+    router: controlRouter(runtime, tenantAdmins === undefined ? {} : { tenantAdmins }),
     resolveContext: (event) => runtime.resolveContext(event),
     idempotencyStore: (context) => runtime.idempotencyStore(context),
     telemetry: runtime.telemetry,
     auditDenial: async ({ context, logger }, event) =>
       new RequestAudit(() => runtime.auditTrail(context), context, logger).note(deniedEvent(event)),
-    ...options,
+    ...pipelineOptions,
   });
 }

@@ -68,7 +68,7 @@ export type TenantFunctionRuntime = WorkspaceRuntime &
 export function tenantPipeline(
   runtime: TenantFunctionRuntime,
   router: Router<RequestContext>,
-  options: Pick<HttpHandlerOptions, 'logger' | 'environmentBinding'> = {},
+  options: Pick<HttpHandlerOptions, 'logger' | 'environmentBinding' | 'corsOrigins'> = {},
 ): HttpHandlerOptions {
   return {
     router,

@@ -71,6 +71,22 @@ export interface RouteSpec {
   readonly tenantIdFrom?: string;
 }
 
+/**
+ * A method API Gateway answers itself (a MOCK integration, e.g. a CORS preflight): the status and
+ * literal headers of its one integration response, and the response mapping template that may
+ * override headers (`$context.responseOverride.header.*`).
+ */
+export interface MockRouteSpec {
+  readonly method: string;
+  readonly path: string;
+  readonly restApiLogicalId: string;
+  readonly statusCode: number;
+  /** Header name → value, from the integration response's literal (`'...'`) parameters. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The `application/json` response mapping template, if any. */
+  readonly responseTemplate?: string;
+}
+
 /** The integration request parameter that carries the tenant id of a tenant-isolated invocation. */
 const TENANT_ID_HEADER_PARAMETER = 'integration.request.header.x-amz-tenant-id';
 
@@ -546,19 +562,69 @@ function resourcePath(template: CfnTemplate, resourceId: unknown): string {
   return `${resourcePath(template, resource.Properties?.ParentId)}/${part}`;
 }
 
-/** Every API Gateway method: its path, the function behind it and its authorizer's function. */
+function isMockMethod(resource: CfnResourceJson): boolean {
+  const integration = resource.Properties?.Integration;
+  return isRecord(integration) && integration.Type === 'MOCK';
+}
+
+function restApiOf(properties: Record<string, unknown>, logicalId: string): string {
+  const restApiLogicalId = isRecord(properties.RestApiId) ? properties.RestApiId.Ref : undefined;
+  if (typeof restApiLogicalId !== 'string') throw new Error(`method ${logicalId} has no RestApiId reference`);
+  return restApiLogicalId;
+}
+
+const METHOD_RESPONSE_HEADER = /^method\.response\.header\.([A-Za-z0-9-]+)$/;
+const LITERAL_VALUE = /^'(.*)'$/s;
+
+/** Every MOCK method (API Gateway answers it without a function): status, literal headers, template. */
+export function mockRoutes(template: CfnTemplate): MockRouteSpec[] {
+  return Object.entries(template.Resources)
+    .filter(([, resource]) => resource.Type === 'AWS::ApiGateway::Method' && isMockMethod(resource))
+    .map(([logicalId, resource]) => {
+      const properties = resource.Properties ?? {};
+      const integration = isRecord(properties.Integration) ? properties.Integration : {};
+      const responses = Array.isArray(integration.IntegrationResponses)
+        ? integration.IntegrationResponses
+        : [];
+      const [response, ...others] = responses;
+      if (!isRecord(response) || others.length > 0)
+        throw new Error(`mock method ${logicalId} must have exactly one integration response`);
+      const headers: Record<string, string> = {};
+      for (const [parameter, value] of Object.entries(
+        isRecord(response.ResponseParameters) ? response.ResponseParameters : {},
+      )) {
+        const name = METHOD_RESPONSE_HEADER.exec(parameter)?.[1];
+        const literal = LITERAL_VALUE.exec(String(value))?.[1];
+        if (name === undefined || literal === undefined)
+          throw new Error(
+            `mock method ${logicalId} maps ${parameter} from ${String(value)}, which the local gateway does not model`,
+          );
+        headers[name] = literal;
+      }
+      const templates = isRecord(response.ResponseTemplates) ? response.ResponseTemplates : {};
+      const responseTemplate = templates['application/json'];
+      return {
+        method: asString(properties.HttpMethod, `HttpMethod of ${logicalId}`),
+        path: resourcePath(template, properties.ResourceId) || '/',
+        restApiLogicalId: restApiOf(properties, logicalId),
+        statusCode: Number(asString(response.StatusCode, `StatusCode of ${logicalId}`)),
+        headers,
+        ...(typeof responseTemplate === 'string' ? { responseTemplate } : {}),
+      };
+    });
+}
+
+/** Every API Gateway method with a Lambda proxy integration: its path, the function behind it and its authorizer's function. */
 export function apiRoutes(template: CfnTemplate): RouteSpec[] {
   return Object.entries(template.Resources)
-    .filter(([, resource]) => resource.Type === 'AWS::ApiGateway::Method')
+    .filter(([, resource]) => resource.Type === 'AWS::ApiGateway::Method' && !isMockMethod(resource))
     .map(([logicalId, resource]) => {
       const properties = resource.Properties ?? {};
       const integration = isRecord(properties.Integration) ? properties.Integration : {};
       if (integration.Type !== 'AWS_PROXY') {
         throw new Error(`method ${logicalId} is not a Lambda proxy integration`);
       }
-      const restApiLogicalId = isRecord(properties.RestApiId) ? properties.RestApiId.Ref : undefined;
-      if (typeof restApiLogicalId !== 'string')
-        throw new Error(`method ${logicalId} has no RestApiId reference`);
+      const restApiLogicalId = restApiOf(properties, logicalId);
       const tenantIdFrom = tenantIdSource(integration.RequestParameters, `method ${logicalId}`);
       const route: RouteSpec = {
         method: asString(properties.HttpMethod, `HttpMethod of ${logicalId}`),

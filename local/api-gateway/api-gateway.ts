@@ -7,21 +7,26 @@
  * A STREAM integration (Lambda response streaming) is invoked with streaming and its bytes go
  * to the client as the function writes them, so Server-Sent Events arrive incrementally.
  * An integration that maps `X-Amz-Tenant-Id` from the authorizer context invokes its
- * tenant-isolated function in that tenant's own worker.
+ * tenant-isolated function in that tenant's own worker. A MOCK method (a CORS preflight) is
+ * answered from its integration response (mock-integration.ts), without authorizer or function;
+ * gateway error answers carry the headers their GatewayResponse maps.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { APIGatewayAuthorizerResult, APIGatewayProxyResult } from 'aws-lambda';
-import type { RouteSpec } from '../../lib/template/local-resolution.js';
+import type { MockRouteSpec, RouteSpec } from '../../lib/template/local-resolution.js';
 import { closeServer, LOOPBACK, listenOnLoopback, readBody } from '../net.js';
 import { AuthorizerCache } from './authorizer-cache.js';
 import type { FunctionHosts } from './function-hosts.js';
-import { type GatewaySettings, renderGatewayResponse } from './gateway-settings.js';
+import { type GatewaySettings, gatewayResponseHeaders, renderGatewayResponse } from './gateway-settings.js';
+import { mockResponse } from './mock-integration.js';
 import { API_ID, type IncomingCall, proxyEvent, type RouteMatch, STAGE } from './proxy-event.js';
 import { StreamedResponseWriter } from './streamed-response.js';
 
 export interface ApiGatewayOptions {
   readonly routes: readonly RouteSpec[];
+  /** Methods the gateway answers itself (MOCK integrations). @default none */
+  readonly mockRoutes?: readonly MockRouteSpec[];
   /** The workers that serve each function (per tenant for tenant-isolated functions). */
   readonly functions: FunctionHosts;
   readonly settings: GatewaySettings;
@@ -36,8 +41,13 @@ export interface ApiGateway {
   stop(): Promise<void>;
 }
 
+type GatewayRoute =
+  | { readonly kind: 'lambda'; readonly spec: RouteSpec }
+  | { readonly kind: 'mock'; readonly spec: MockRouteSpec };
+
 interface CompiledRoute {
-  readonly spec: RouteSpec;
+  readonly route: GatewayRoute;
+  readonly spec: Pick<RouteSpec, 'method' | 'path'>;
   readonly pattern: RegExp;
   readonly parameterNames: readonly string[];
   readonly literalLength: number;
@@ -46,13 +56,26 @@ interface CompiledRoute {
 /** Starts the gateway on `port` (0 = any free port). */
 export async function startApiGateway(options: ApiGatewayOptions, port = 0): Promise<ApiGateway> {
   // Most specific route first, as API Gateway prefers literal path parts over greedy ones.
-  const routes = options.routes.map(compileRoute).sort((a, b) => b.literalLength - a.literalLength);
+  const routes = [
+    ...options.routes.map((spec): GatewayRoute => ({ kind: 'lambda', spec })),
+    ...(options.mockRoutes ?? []).map((spec): GatewayRoute => ({ kind: 'mock', spec })),
+  ]
+    .map(compileRoute)
+    .sort((a, b) => b.literalLength - a.literalLength);
   const authorizerCache = new AuthorizerCache(options.settings.authorizerCacheSeconds);
   const server = createServer((incoming, outgoing) => {
     const requestId = randomUUID();
     serve({ ...options, authorizerCache }, routes, incoming, outgoing, requestId).catch((err: unknown) => {
       console.error('api gateway: internal error', err);
-      respondError(options.settings, outgoing, 502, 'DEFAULT_5XX', 'Internal server error', requestId);
+      respondError(
+        options.settings,
+        incoming,
+        outgoing,
+        502,
+        'DEFAULT_5XX',
+        'Internal server error',
+        requestId,
+      );
     });
   });
   const boundPort = await listenOnLoopback(server, port);
@@ -75,6 +98,7 @@ async function serve(
   if (!isDecodablePath(url.pathname))
     return respondError(
       options.settings,
+      incoming,
       outgoing,
       400,
       'BAD_REQUEST_PARAMETERS',
@@ -83,7 +107,15 @@ async function serve(
     );
   const declaredLength = Number(incoming.headers['content-length'] ?? 0);
   if (declaredLength > MAX_PAYLOAD_BYTES)
-    return respondError(options.settings, outgoing, 413, 'REQUEST_TOO_LARGE', 'Request Too Large', requestId);
+    return respondError(
+      options.settings,
+      incoming,
+      outgoing,
+      413,
+      'REQUEST_TOO_LARGE',
+      'Request Too Large',
+      requestId,
+    );
   const call: IncomingCall = {
     method: incoming.method ?? 'GET',
     path: url.pathname,
@@ -96,6 +128,7 @@ async function serve(
   if (found === undefined) {
     return respondError(
       options.settings,
+      incoming,
       outgoing,
       403,
       'MISSING_AUTHENTICATION_TOKEN',
@@ -103,12 +136,27 @@ async function serve(
       requestId,
     );
   }
-  const { route, match } = found;
+  if (found.route.kind === 'mock') {
+    const answer = mockResponse(found.route.spec, incoming.headers);
+    outgoing.writeHead(answer.statusCode, { ...answer.headers, 'x-amzn-requestid': requestId });
+    outgoing.end();
+    return;
+  }
+  const route = { spec: found.route.spec };
+  const { match } = found;
   let authorizer: Record<string, unknown> = {};
   if (route.spec.authorizerFunctionLogicalId !== undefined) {
     const token = incoming.headers.authorization;
     if (token === undefined || !(options.settings.identityValidation?.test(token) ?? true)) {
-      return respondError(options.settings, outgoing, 401, 'UNAUTHORIZED', 'Unauthorized', requestId);
+      return respondError(
+        options.settings,
+        incoming,
+        outgoing,
+        401,
+        'UNAUTHORIZED',
+        'Unauthorized',
+        requestId,
+      );
     }
     const methodArn = `arn:aws:execute-api:${options.region}:${options.accountId}:${API_ID}/${STAGE}/${call.method}${call.path}`;
     let answer: APIGatewayAuthorizerResult;
@@ -124,11 +172,20 @@ async function serve(
       });
     } catch {
       // A TOKEN authorizer signals "Unauthorized" by throwing; any other failure is also a 401 here.
-      return respondError(options.settings, outgoing, 401, 'UNAUTHORIZED', 'Unauthorized', requestId);
+      return respondError(
+        options.settings,
+        incoming,
+        outgoing,
+        401,
+        'UNAUTHORIZED',
+        'Unauthorized',
+        requestId,
+      );
     }
     if (!policyAllows(answer, methodArn)) {
       return respondError(
         options.settings,
+        incoming,
         outgoing,
         403,
         'ACCESS_DENIED',
@@ -147,7 +204,7 @@ async function serve(
     tenantId: typeof mappedTenantId === 'string' ? mappedTenantId : undefined,
   };
   if (route.spec.streaming) {
-    return streamResponse(options, invocation, event, outgoing, requestId);
+    return streamResponse(options, invocation, event, incoming, outgoing, requestId);
   }
   let result: APIGatewayProxyResult;
   try {
@@ -155,7 +212,15 @@ async function serve(
     result = (await host.invoke(event)) as APIGatewayProxyResult;
   } catch (err) {
     console.error(`api gateway: function ${route.spec.functionLogicalId} failed`, err);
-    return respondError(options.settings, outgoing, 502, 'DEFAULT_5XX', 'Internal server error', requestId);
+    return respondError(
+      options.settings,
+      incoming,
+      outgoing,
+      502,
+      'DEFAULT_5XX',
+      'Internal server error',
+      requestId,
+    );
   }
   const headers: Record<string, string | string[]> = {
     ...(result.multiValueHeaders as Record<string, string[]>),
@@ -170,6 +235,7 @@ async function streamResponse(
   options: ApiGatewayOptions,
   invocation: { readonly logicalId: string; readonly tenantId: string | undefined },
   event: unknown,
+  incoming: IncomingMessage,
   outgoing: ServerResponse,
   requestId: string,
 ): Promise<void> {
@@ -181,11 +247,21 @@ async function streamResponse(
   } catch (err) {
     console.error(`api gateway: streaming function ${invocation.logicalId} failed`, err);
     if (writer.started) writer.abort();
-    else respondError(options.settings, outgoing, 502, 'DEFAULT_5XX', 'Internal server error', requestId);
+    else
+      respondError(
+        options.settings,
+        incoming,
+        outgoing,
+        502,
+        'DEFAULT_5XX',
+        'Internal server error',
+        requestId,
+      );
   }
 }
 
-function compileRoute(spec: RouteSpec): CompiledRoute {
+function compileRoute(route: GatewayRoute): CompiledRoute {
+  const { spec } = route;
   const parameterNames: string[] = [];
   let literalLength = 0;
   const source = spec.path
@@ -200,18 +276,19 @@ function compileRoute(spec: RouteSpec): CompiledRoute {
       return parameter[2] === '+' ? '(.+)' : '([^/]+)';
     })
     .join('/');
-  return { spec, pattern: new RegExp(`^${source}$`), parameterNames, literalLength };
+  return { route, spec, pattern: new RegExp(`^${source}$`), parameterNames, literalLength };
 }
 
 function matchRoute(
   routes: readonly CompiledRoute[],
   call: IncomingCall,
-): { route: CompiledRoute; match: RouteMatch } | undefined {
+): { route: GatewayRoute; match: RouteMatch } | undefined {
   // As in API Gateway, the most specific matching resource wins; a method it lacks is not
-  // looked for on a greedy parent resource.
+  // looked for on a greedy parent resource; on the resource, its own method before ANY.
   const resource = routes.find((route) => route.pattern.test(call.path))?.spec.path;
-  for (const route of routes) {
-    if (route.spec.path !== resource) continue;
+  const onResource = routes.filter((route) => route.spec.path === resource);
+  const exact = onResource.find((route) => route.spec.method === call.method);
+  for (const route of exact === undefined ? onResource : [exact]) {
     if (route.spec.method !== 'ANY' && route.spec.method !== call.method) continue;
     const match = route.pattern.exec(call.path);
     if (match === null) continue;
@@ -219,7 +296,7 @@ function matchRoute(
     route.parameterNames.forEach((name, n) => {
       pathParameters[name] = decodeURIComponent(match[n + 1] ?? '');
     });
-    return { route, match: { resourcePath: route.spec.path, pathParameters } };
+    return { route: route.route, match: { resourcePath: route.spec.path, pathParameters } };
   }
   return undefined;
 }
@@ -262,6 +339,7 @@ function isDecodablePath(pathname: string): boolean {
 
 function respondError(
   settings: GatewaySettings,
+  incoming: IncomingMessage,
   outgoing: ServerResponse,
   status: number,
   responseType: string,
@@ -273,6 +351,10 @@ function respondError(
     return;
   }
   const fallback = status >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX';
-  outgoing.writeHead(status, { 'content-type': 'application/json', 'x-amzn-requestid': requestId });
+  outgoing.writeHead(status, {
+    ...gatewayResponseHeaders(settings, responseType, fallback, incoming.headers),
+    'content-type': 'application/json',
+    'x-amzn-requestid': requestId,
+  });
   outgoing.end(renderGatewayResponse(settings, responseType, fallback, message, requestId));
 }

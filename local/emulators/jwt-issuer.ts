@@ -1,12 +1,14 @@
 /**
  * A local OIDC-style issuer: an RS256 key pair generated at start, its JWKS at
  * `/.well-known/jwks.json` (plus a minimal discovery document), and demo tokens carrying the
- * claims the authorizer reads (`sub`, `custom:tenantId`, `cognito:groups`, iss, aud, exp).
+ * claims the authorizer reads (by default Cognito's names `sub`, `custom:tenantId`,
+ * `cognito:groups`; an external IdP's names when started with them; iss, aud, exp).
  * `POST /tokens` mints a demo token for anyone on this machine: it is a development issuer.
  */
 import { createServer, type Server } from 'node:http';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import * as z from 'zod';
+import { type ClaimNames, DEFAULT_CLAIM_NAMES } from '../../lambdas/auth/claim-names.js';
 import { closeServer, LOOPBACK, listenOnLoopback, readBody } from '../net.js';
 
 export interface DemoIdentity {
@@ -20,12 +22,16 @@ export interface TokenOptions {
   readonly expiresInSeconds?: number;
   /** Override the audience (to mint a wrong-audience token). */
   readonly audience?: string;
+  /** Override the claim names (to mint a token another IdP would issue). @default the issuer's */
+  readonly claimNames?: ClaimNames;
 }
 
 export interface JwtIssuer {
   readonly issuer: string;
   readonly audience: string;
   readonly jwksUrl: string;
+  /** The claim names its tokens carry the user, the tenant and the groups in. */
+  readonly claimNames: ClaimNames;
   mint(identity: DemoIdentity, options?: TokenOptions): Promise<string>;
   stop(): Promise<void>;
 }
@@ -41,16 +47,24 @@ export const TokenRequestSchema = z.object({
   audience: z.string().optional(),
 });
 
-/** Starts the issuer on `port` (0 = any free port). */
-export async function startJwtIssuer(audience: string, port = 0): Promise<JwtIssuer> {
+/** Starts the issuer on `port` (0 = any free port), minting tokens with `claimNames`. */
+export async function startJwtIssuer(
+  audience: string,
+  port = 0,
+  claimNames: ClaimNames = DEFAULT_CLAIM_NAMES,
+): Promise<JwtIssuer> {
   const { privateKey, publicKey } = await generateKeyPair('RS256');
   const jwk: JWK = { ...(await exportJWK(publicKey)), kid: KEY_ID, alg: 'RS256', use: 'sig' };
   let issuer = '';
   const mint = (identity: DemoIdentity, options: TokenOptions = {}): Promise<string> => {
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ 'custom:tenantId': identity.tenantId, 'cognito:groups': [...identity.groups] })
+    const names = options.claimNames ?? claimNames;
+    return new SignJWT({
+      [names.user]: identity.sub,
+      [names.tenant]: identity.tenantId,
+      [names.groups]: [...identity.groups],
+    })
       .setProtectedHeader({ alg: 'RS256', kid: KEY_ID, typ: 'JWT' })
-      .setSubject(identity.sub)
       .setIssuer(issuer)
       .setAudience(options.audience ?? audience)
       .setIssuedAt(now)
@@ -95,6 +109,7 @@ export async function startJwtIssuer(audience: string, port = 0): Promise<JwtIss
     issuer,
     audience,
     jwksUrl: `${issuer}/.well-known/jwks.json`,
+    claimNames,
     mint,
     stop: () => closeServer(server),
   };

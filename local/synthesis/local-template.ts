@@ -6,8 +6,8 @@
  *
  * - the platform template is synthesized with a placeholder issuer, so it does not depend on the port the local
  *   issuer gets (and can start before the issuer is up); `bindIssuer` puts the real one in;
- * - both are cached, in one file, under node_modules/.cache/, keyed by a hash of what synthesis
- *   reads (SOURCES) and the context.
+ * - both are cached, in one file per context, under node_modules/.cache/, keyed by a hash of what
+ *   synthesis reads (SOURCES) and one of the context.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -35,20 +35,30 @@ const SOURCES = ['lib', 'bin', 'lambdas/tenancy', 'local/synthesis', 'cdk.json',
 /** The environment variable that gives the placement function the silo template's URL. */
 export const SILO_TEMPLATE_URL_VARIABLE = 'SILO_TEMPLATE_URL';
 
-/** The templates' JSON text (LocalTemplates) with the placeholder issuer: from the cache, or synthesized and cached. */
-export async function placeholderTemplates(audience: string): Promise<string> {
+/**
+ * The templates' JSON text (LocalTemplates) with the placeholder issuer and the given settings
+ * (CDK context): from the cache, or synthesized and cached.
+ */
+export async function placeholderTemplates(
+  audience: string,
+  settings: Readonly<Record<string, unknown>> = {},
+): Promise<string> {
   const context = {
+    ...settings,
     'bulkhead:oidcIssuer': ISSUER_PLACEHOLDER,
     'bulkhead:oidcAudience': audience,
     'bulkhead:oidcJwksUrl': `${ISSUER_PLACEHOLDER}/.well-known/jwks.json`,
   };
-  const file = join(CACHE_DIR, `template-${await sourceHash(context)}.json`);
+  // Sources first: a change of sources drops every older file; each context keeps its own.
+  const sources = await sourceHash();
+  const contextHash = createHash('sha256').update(JSON.stringify(context)).digest('hex').slice(0, 16);
+  const file = join(CACHE_DIR, `template-${sources}-${contextHash}.json`);
   try {
     return await readFile(file, 'utf8');
   } catch {
     // cdk-nag only validates, and `cdk synth` and `npm test` run it; skipping it halves a cold start.
     const text = JSON.stringify(await synthesizeInWorker({ context, nagChecks: false }));
-    await keepOnly(file, text);
+    await keepOnly(file, `template-${sources}-`, text);
     return text;
   }
 }
@@ -76,8 +86,8 @@ export function stackTemplatesByUrl(
   );
 }
 
-async function sourceHash(context: Record<string, string>): Promise<string> {
-  const hash = createHash('sha256').update(JSON.stringify(context));
+async function sourceHash(): Promise<string> {
+  const hash = createHash('sha256');
   for (const source of SOURCES) {
     const files = await sourceFiles(source);
     for (const file of files) hash.update(`\0${file}\0`).update(await readFile(join(REPO_ROOT, file)));
@@ -99,14 +109,14 @@ async function sourceFiles(source: string): Promise<string[]> {
   }
 }
 
-/** Writes the cache file (atomically) and drops templates of older source states. */
-async function keepOnly(file: string, text: string): Promise<void> {
+/** Writes the cache file (atomically) and drops templates of other source states (names not starting with `current`). */
+async function keepOnly(file: string, current: string, text: string): Promise<void> {
   await mkdir(CACHE_DIR, { recursive: true });
   const partial = `${file}.${process.pid}.tmp`;
   await writeFile(partial, text);
   await rename(partial, file);
   for (const name of await readdir(CACHE_DIR)) {
-    if (name.startsWith('template-') && name.endsWith('.json') && join(CACHE_DIR, name) !== file) {
+    if (name.startsWith('template-') && name.endsWith('.json') && !name.startsWith(current)) {
       await rm(join(CACHE_DIR, name), { force: true });
     }
   }

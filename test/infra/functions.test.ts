@@ -93,6 +93,7 @@ describe('house functions', () => {
       'CONTROL_TABLE_NAME',
       'JWKS_URL',
       'JWT_AUDIENCE',
+      'JWT_CLAIMS',
       'JWT_ISSUER',
       'NODE_OPTIONS',
       'PLATFORM_ACCOUNT_ID',

@@ -36,7 +36,7 @@ beforeAll(async () => {
         ['Buffered', buffered],
       ]),
     ),
-    settings: { responseTemplates: {}, authorizerCacheSeconds: 0 },
+    settings: { responseTemplates: {}, responseHeaders: {}, authorizerCacheSeconds: 0 },
     region: 'us-east-1',
     accountId: '000000000000',
   });

@@ -145,4 +145,44 @@ describe('configuration', () => {
     );
     expect(() => readAuthorizerConfig({})).toThrow(/JWT_ISSUER is not set/);
   });
+
+  it("reads the claim names (Cognito's by default) and refuses ones that are not JSON or not three distinct names", () => {
+    const env = {
+      ...SERVICE_ENV,
+      JWT_ISSUER: 'https://issuer',
+      JWT_AUDIENCE: 'app',
+      JWKS_URL: 'http://127.0.0.1:9/jwks.json',
+    };
+    const mapped = { user: 'uid', tenant: 'org_id', groups: 'roles' };
+
+    expect(readAuthorizerConfig(env).claims).toEqual({
+      user: 'sub',
+      tenant: 'custom:tenantId',
+      groups: 'cognito:groups',
+    });
+    expect(readAuthorizerConfig({ ...env, JWT_CLAIMS: JSON.stringify(mapped) }).claims).toEqual(mapped);
+    expect(readServiceConfig({ ...SERVICE_ENV, JWT_CLAIMS: JSON.stringify(mapped) }).claims).toEqual(mapped);
+    expect(() => readAuthorizerConfig({ ...env, JWT_CLAIMS: 'uid' })).toThrow(/JWT_CLAIMS must be JSON/);
+    expect(() =>
+      readAuthorizerConfig({ ...env, JWT_CLAIMS: JSON.stringify({ ...mapped, groups: 'uid' }) }),
+    ).toThrow(/three different claims/);
+    expect(() => readAuthorizerConfig({ ...env, JWT_CLAIMS: JSON.stringify({ user: 'uid' }) })).toThrow(
+      ConfigurationError,
+    );
+  });
+
+  it('reads the CORS origins (none by default) and the user pool of first admins (none by default)', () => {
+    expect(readServiceConfig(SERVICE_ENV).corsOrigins).toEqual([]);
+    expect(readServiceConfig(SERVICE_ENV).userPoolId).toBeUndefined();
+    expect(
+      readServiceConfig({
+        ...SERVICE_ENV,
+        CORS_ORIGINS: 'https://app.example.com, http://localhost:5173',
+        USER_POOL_ID: 'eu-west-1_abc',
+      }),
+    ).toMatchObject({
+      corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
+      userPoolId: 'eu-west-1_abc',
+    });
+  });
 });

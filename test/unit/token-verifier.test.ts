@@ -104,3 +104,76 @@ describe('token verification', () => {
     await expect(verify(oddGroups)).resolves.toMatchObject({ roles: ['admin'] });
   });
 });
+
+describe("token verification with an external IdP's claim names", () => {
+  const CLAIM_NAMES = { user: 'uid', tenant: 'org_id', groups: 'roles' };
+  const MAPPED = { uid: 'alice', org_id: 'acme', roles: ['analyst', 'reader'] };
+  let verifyMapped: TokenVerifier;
+  beforeAll(() => {
+    verifyMapped = createTokenVerifier({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      keys: remoteKeys(jwks.url),
+      claims: CLAIM_NAMES,
+    });
+  });
+
+  it('reads the user, tenant and groups from the configured claims', async () => {
+    const token = await jwks.sign(MAPPED);
+
+    await expect(verifyMapped(token)).resolves.toMatchObject({
+      tenantId: 'acme',
+      userId: 'alice',
+      roles: ['analyst', 'reader'],
+    });
+  });
+
+  it('refuses a token that carries only the Cognito-named claims, and the default verifier refuses the mapped one', async () => {
+    const cognitoNamed = await jwks.sign(CLAIMS);
+    const mapped = await jwks.sign(MAPPED);
+
+    await expect(verifyMapped(cognitoNamed)).rejects.toBeInstanceOf(InvalidTokenError);
+    await expect(verify(mapped)).rejects.toBeInstanceOf(InvalidTokenError);
+  });
+
+  it('accepts groups as one string separated by spaces or commas', async () => {
+    const spaced = await jwks.sign({ ...MAPPED, roles: 'analyst reader' });
+    const commas = await jwks.sign({ ...MAPPED, roles: 'admin,  reader,unknown' });
+
+    await expect(verifyMapped(spaced)).resolves.toMatchObject({ roles: ['analyst', 'reader'] });
+    await expect(verifyMapped(commas)).resolves.toMatchObject({ roles: ['admin', 'reader'] });
+  });
+
+  it('treats a token without the groups claim as having no roles', async () => {
+    const token = await jwks.sign({ uid: 'alice', org_id: 'acme' });
+
+    await expect(verifyMapped(token)).resolves.toMatchObject({ roles: [] });
+  });
+
+  it('refuses a missing user or tenant claim', async () => {
+    const noUser = await jwks.sign({ org_id: 'acme', roles: ['reader'] });
+    const noTenant = await jwks.sign({ uid: 'alice', roles: ['reader'] });
+
+    await expect(verifyMapped(noUser)).rejects.toBeInstanceOf(InvalidTokenError);
+    await expect(verifyMapped(noTenant)).rejects.toBeInstanceOf(InvalidTokenError);
+  });
+
+  it('refuses claims of the wrong type', async () => {
+    const tokens = await Promise.all([
+      jwks.sign({ ...MAPPED, org_id: 42 }),
+      jwks.sign({ ...MAPPED, org_id: ['acme'] }),
+      jwks.sign({ ...MAPPED, uid: { id: 'alice' } }),
+      jwks.sign({ ...MAPPED, roles: { admin: true } }),
+      jwks.sign({ ...MAPPED, roles: [1, 2] }),
+    ]);
+
+    for (const token of tokens) await expect(verifyMapped(token)).rejects.toBeInstanceOf(InvalidTokenError);
+  });
+
+  it('refuses a tenant id with characters that would break the key layout or the IAM policy', async () => {
+    for (const tenant of ['acme#u#bob', 'acme/../other', 'acme*', 'ac?me', 'ACME', 'acme\n', '', 'a']) {
+      const token = await jwks.sign({ ...MAPPED, org_id: tenant });
+      await expect(verifyMapped(token), tenant).rejects.toBeInstanceOf(InvalidTokenError);
+    }
+  });
+});

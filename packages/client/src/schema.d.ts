@@ -613,7 +613,7 @@ export interface paths {
         put?: never;
         /**
          * Onboard a tenant
-         * @description Onboard a tenant, optionally with its own budgets, rate limits, model and retention (operator)
+         * @description Onboard a tenant, optionally with its own budgets, rate limits, model and retention, and its first admin (operator)
          *
          *     Action `tenants.manage`: roles operator in any tenant.
          */
@@ -3630,6 +3630,10 @@ export interface operations {
                         documentsDays?: number;
                         auditRecordsDays?: number;
                     };
+                    admin?: {
+                        /** Format: email */
+                        email: string;
+                    };
                 };
             };
         };
@@ -3665,7 +3669,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description tenant_exists: a tenant with this id exists */
+            /** @description tenant_exists: a tenant with this id exists; user_exists: the admin e-mail belongs to another tenant */
             409: {
                 headers: {
                     "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];
@@ -3678,7 +3682,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description silo_not_possible: the tier lives in silos and the tenant id is too long for a silo */
+            /** @description silo_not_possible: the tier lives in silos and the tenant id is too long for a silo; first_admin_not_supported: users live in an external IdP (create the admin there) */
             422: {
                 headers: {
                     "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];

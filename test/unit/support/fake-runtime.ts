@@ -24,6 +24,7 @@ import {
   type ServiceInputTypes as StsInput,
 } from '@aws-sdk/client-sts';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { DEFAULT_CLAIM_NAMES } from '../../../lambdas/auth/claim-names.js';
 import type { ServiceConfig } from '../../../lambdas/config.js';
 import { Telemetry } from '../../../lambdas/observability/telemetry.js';
 import type { TenantRecord } from '../../../lambdas/registry/tenant-record.js';
@@ -58,6 +59,8 @@ export const TEST_CONFIG: ServiceConfig = {
   tenantSessionSeconds: 900,
   siloNaming: { stackName: 'Bulkhead', account: '000000000000', region: 'us-east-1' },
   siloTiers: ['enterprise'],
+  corsOrigins: [],
+  claims: DEFAULT_CLAIM_NAMES,
 };
 
 export const TAG_KEY = 'test-tag-key';

@@ -1,0 +1,11 @@
+/**
+ * A tenant's first admin, created in the platform's user directory at onboarding (the Cognito
+ * user pool: cognito-tenant-admins.ts). Creating one is idempotent: an address that is already
+ * this tenant's user is made an admin again (a no-op); one of another tenant is refused.
+ */
+export interface TenantAdmins {
+  /** Refuses (UserOfAnotherTenantError) an address that belongs to another tenant; writes nothing. */
+  assertAvailable(tenantId: string, email: string): Promise<void>;
+  /** Creates the user (the directory sends the invitation) and puts them in the admin group. */
+  createAdmin(tenantId: string, email: string): Promise<void>;
+}

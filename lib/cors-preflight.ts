@@ -1,0 +1,98 @@
+/**
+ * CORS at the gateway (docs/identity.md#cors): the preflight `OPTIONS` method of a resource,
+ * answered by API Gateway itself (a MOCK integration, no authorizer: browsers send preflights
+ * without credentials), and the CORS headers of the gateway's own error answers.
+ *
+ * Not `defaultCorsPreflightOptions`: with several origins CDK answers every preflight with the
+ * first origin as a static header and overrides it from a template for the others, and the static
+ * header has been seen to win (aws-cdk#30453); it also sends that first origin to an origin that
+ * is not allowed. Here the allow-origin is set only by the template, only for an allowed origin.
+ */
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import {
+  CORS_ALLOWED_HEADERS,
+  CORS_ALLOWED_METHODS,
+  CORS_EXPOSED_HEADERS,
+  CORS_MAX_AGE_SECONDS,
+} from '../lambdas/http/cors.js';
+
+const PREFLIGHT_STATUS = '204';
+
+/** The response mapping template: echoes `Origin` as the allow-origin when it is one of `origins`. */
+export function preflightTemplate(origins: readonly string[]): string {
+  const condition = origins.map((origin) => `$origin == "${origin}"`).join(' || ');
+  return [
+    // The header only (not `$input.params("Origin")`, which also reads the path and query string).
+    '#set($origin = $input.params().header.get("Origin"))',
+    '#if(!$origin)',
+    '#set($origin = $input.params().header.get("origin"))',
+    '#end',
+    `#if(${condition})`,
+    '#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)',
+    '#end',
+  ].join('\n');
+}
+
+/** Adds the preflight `OPTIONS` method for `origins` to `resource`. */
+export function addCorsPreflight(
+  resource: apigateway.IResource,
+  origins: readonly string[],
+): apigateway.Method {
+  const literalHeaders: Record<string, string> = {
+    'Access-Control-Allow-Methods': CORS_ALLOWED_METHODS.join(','),
+    'Access-Control-Allow-Headers': CORS_ALLOWED_HEADERS.join(','),
+    'Access-Control-Max-Age': String(Duration.seconds(CORS_MAX_AGE_SECONDS).toSeconds()),
+    Vary: 'Origin',
+  };
+  const integrationHeaders = Object.fromEntries(
+    Object.entries(literalHeaders).map(([name, value]) => [`method.response.header.${name}`, `'${value}'`]),
+  );
+  const declared = Object.fromEntries(
+    [...Object.keys(literalHeaders), 'Access-Control-Allow-Origin'].map((name) => [
+      `method.response.header.${name}`,
+      true,
+    ]),
+  );
+  const method = resource.addMethod(
+    'OPTIONS',
+    new apigateway.MockIntegration({
+      requestTemplates: { 'application/json': '{ "statusCode": 200 }' },
+      integrationResponses: [
+        {
+          statusCode: PREFLIGHT_STATUS,
+          responseParameters: integrationHeaders,
+          responseTemplates: { 'application/json': preflightTemplate(origins) },
+        },
+      ],
+    }),
+    {
+      // No authorizer, no required Authorization header (the API's defaults): a preflight has neither.
+      authorizationType: apigateway.AuthorizationType.NONE,
+      requestParameters: {},
+      methodResponses: [{ statusCode: PREFLIGHT_STATUS, responseParameters: declared }],
+    },
+  );
+  const reason =
+    'A CORS preflight carries no credentials (Fetch standard); API Gateway answers it itself (MOCK) with headers only.';
+  Validations.of(method).acknowledge(
+    { id: 'AwsSolutions-APIG4', reason },
+    { id: 'AwsSolutions-COG4', reason },
+  );
+  return method;
+}
+
+/**
+ * The CORS headers of a gateway response (the authorizer's 401, 403, throttling's 429, 5xx). A
+ * gateway response cannot branch on the request, so it echoes the request's `Origin`: its body is
+ * an error code, a fixed message and a request id, never data, and no credentials ride on it
+ * (bearer tokens, no Allow-Credentials), so every caller may read it — while a single static
+ * origin would leave the errors unreadable to every other configured origin.
+ */
+export function gatewayResponseCorsHeaders(): Record<string, string> {
+  return {
+    'Access-Control-Allow-Origin': 'method.request.header.Origin',
+    'Access-Control-Expose-Headers': `'${CORS_EXPOSED_HEADERS.join(', ')}'`,
+    Vary: "'Origin'",
+  };
+}
