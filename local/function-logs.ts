@@ -46,6 +46,11 @@ export class FunctionLogs {
     return this.captured.filter((line) => line.sequence > after);
   }
 
+  /** The sequence number of the newest line (0 before the first). */
+  get latest(): number {
+    return this.sequence;
+  }
+
   /** Lines dropped to stay within the bound: a scan of `lines()` missed these. */
   get dropped(): number {
     return this.droppedLines;
