@@ -113,6 +113,8 @@ async function parquetExport(path: string, bytes: Buffer): Promise<RawExport> {
       file,
       metadata,
       columns: WANTED.filter((column) => columns.includes(column)),
+      // hyparquet reads Snappy (what AWS writes by default) itself; GZIP through Node's zlib.
+      compressors: { GZIP: (input) => new Uint8Array(gunzipSync(input)) },
     });
     return { columns, rows };
   } catch (err) {

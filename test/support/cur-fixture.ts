@@ -94,8 +94,12 @@ export async function writeCurCsv(
   await writeFile(path, gzip ? gzipSync(text) : text);
 }
 
-/** Writes the line items as a CUR 2.0 Parquet export. */
-export async function writeCurParquet(path: string, items: readonly FixtureLineItem[]): Promise<void> {
+/** Writes the line items as a CUR 2.0 Parquet export (Snappy-compressed, as AWS writes it, or GZIP). */
+export async function writeCurParquet(
+  path: string,
+  items: readonly FixtureLineItem[],
+  codec: 'SNAPPY' | 'GZIP' = 'SNAPPY',
+): Promise<void> {
   const table = columns(items);
   const schema: Parameters<typeof parquetWriteBuffer>[0]['schema'] = [
     { name: 'root', num_children: table.length },
@@ -128,6 +132,8 @@ export async function writeCurParquet(path: string, items: readonly FixtureLineI
   const buffer = parquetWriteBuffer({
     columnData: table.map((column) => ({ name: column.name, data: [...column.values] })),
     schema,
+    codec,
+    compressors: { GZIP: (input) => new Uint8Array(gzipSync(input)) },
   });
   await writeFile(path, new Uint8Array(buffer));
 }

@@ -59,14 +59,21 @@ const METERED = new Map([
 ]);
 
 let workDir: string;
-const files: Record<'parquet' | 'csv' | 'csv.gz', string> = { parquet: '', csv: '', 'csv.gz': '' };
+const files: Record<'parquet' | 'gzip.parquet' | 'csv' | 'csv.gz', string> = {
+  parquet: '',
+  'gzip.parquet': '',
+  csv: '',
+  'csv.gz': '',
+};
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'bulkhead-cur-'));
-  files.parquet = join(workDir, 'export.parquet');
+  files.parquet = join(workDir, 'export.snappy.parquet');
+  files['gzip.parquet'] = join(workDir, 'export.gzip.parquet');
   files.csv = join(workDir, 'export.csv');
   files['csv.gz'] = join(workDir, 'export.csv.gz');
   await writeCurParquet(files.parquet, LINE_ITEMS);
+  await writeCurParquet(files['gzip.parquet'], LINE_ITEMS, 'GZIP');
   await writeCurCsv(files.csv, LINE_ITEMS);
   await writeCurCsv(files['csv.gz'], LINE_ITEMS, true);
 });
@@ -93,7 +100,7 @@ async function reconcile(args: readonly string[], metered: ReadonlyMap<string, n
 }
 
 describe('npm run report -- reconcile', () => {
-  for (const format of ['parquet', 'csv', 'csv.gz'] as const) {
+  for (const format of ['parquet', 'gzip.parquet', 'csv', 'csv.gz'] as const) {
     it(`reports each tenant, the one-sided and the untagged, and exits ${MISMATCH_EXIT_CODE} on a mismatch (${format})`, async () => {
       const { code, stdout, stderr, months } = await reconcile(['--cur', files[format], '--month', MONTH]);
 
