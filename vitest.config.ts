@@ -1,5 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
+// The integration project's global setup builds SDK clients in this process, not in the test
+// workers that `test.env` reaches: without this, every run opens with the SDK's Node 20 notice.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 export default defineConfig({
   test: {
     testTimeout: 60_000,
@@ -18,6 +22,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/integration/global-setup.ts'],
+          setupFiles: ['test/integration/support/function-errors-on-failure.ts'],
         },
       },
     ],

@@ -4,10 +4,20 @@
  *
  *   npm run report -- --month 2026-11 --format html --out costs.html \
  *     --api https://<api-id>.execute-api.<region>.amazonaws.com/prod --token <operator JWT>
+ *
+ * and its reconciliation with AWS's bill (bin/report/reconcile-cli.ts):
+ *
+ *   npm run report -- reconcile --cur export.parquet --month 2026-11 --api … --token …
  */
 import { runCostReport } from './report/cli.js';
+import { runReconcile } from './report/reconcile-cli.js';
 
-process.exitCode = await runCostReport(process.argv.slice(2), process.env, {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-});
+const io = {
+  stdout: (text: string) => process.stdout.write(text),
+  stderr: (text: string) => process.stderr.write(text),
+};
+const [command, ...rest] = process.argv.slice(2);
+process.exitCode =
+  command === 'reconcile'
+    ? await runReconcile(rest, process.env, io)
+    : await runCostReport(process.argv.slice(2), process.env, io);

@@ -21,21 +21,34 @@ export class FunctionLogs {
   private readonly captured: CapturedLogLine[] = [];
   private sequence = 0;
   private droppedLines = 0;
+  private readonly listeners: ((line: CapturedLogLine) => void)[] = [];
 
   constructor(private readonly maxLines = MAX_CAPTURED_LOG_LINES) {}
 
   append(functionName: string, stream: LogStream, text: string): void {
     this.sequence += 1;
-    this.captured.push({ sequence: this.sequence, functionName, stream, text });
+    const line = { sequence: this.sequence, functionName, stream, text };
+    this.captured.push(line);
+    for (const listener of this.listeners) listener(line);
     if (this.captured.length > this.maxLines) {
       this.captured.shift();
       this.droppedLines += 1;
     }
   }
 
+  /** Calls `listener` with every line appended from now on (the console prints the errors). */
+  subscribe(listener: (line: CapturedLogLine) => void): void {
+    this.listeners.push(listener);
+  }
+
   /** Lines with a sequence number above `after`, oldest first. */
   lines(after = 0): CapturedLogLine[] {
     return this.captured.filter((line) => line.sequence > after);
+  }
+
+  /** The sequence number of the newest line (0 before the first). */
+  get latest(): number {
+    return this.sequence;
   }
 
   /** Lines dropped to stay within the bound: a scan of `lines()` missed these. */

@@ -10,7 +10,7 @@
  *   GET  /model/usage?tenantId=<id>           → TenantModelUsage (what the model reported to that tenant)
  *   POST /model/fail-next {failure, times?, modelId?, tenantId?}  → 204
  *   GET  /vectors/<vectorBucket>/<indexName>  → { vectors: { key, metadata }[] }   (404 if no index)
- *   GET  /logs?after=<sequence>               → { lines: CapturedLogLine[], dropped }
+ *   GET  /logs?after=<sequence>               → { lines: CapturedLogLine[], dropped, latest } (latest: the newest line's sequence)
  *   GET  /sessions/identities                 → { tenantIds, userIds } every session tag minted
  *   GET  /secrets/values                      → { values } every secret value Secrets Manager has held
  *   GET  /secrets/names                       → { names } the secrets it holds now
@@ -208,7 +208,11 @@ export async function startInspector(sources: InspectorSources, port = 0): Promi
       return reply(outgoing, 200, { byService: sources.tenantCalls.of(tenantId) });
     }
     if (url.pathname === '/logs') {
-      return reply(outgoing, 200, { lines: sources.logs.lines(fromSequence), dropped: sources.logs.dropped });
+      return reply(outgoing, 200, {
+        lines: sources.logs.lines(fromSequence),
+        dropped: sources.logs.dropped,
+        latest: sources.logs.latest,
+      });
     }
     if (url.pathname === '/sessions/identities') {
       return reply(outgoing, 200, sources.sessions.sessionIdentities());

@@ -6,10 +6,11 @@
  */
 import { join } from 'node:path';
 import { type ClaimNames, DEFAULT_CLAIM_NAMES, parseClaimsSetting } from '../lambdas/auth/claim-names.js';
+import { tenantTagFor } from '../lambdas/tenancy/request-context.js';
 import { repoPath } from '../lib/repo-root.js';
 import type { CfnTemplate } from '../lib/template/cfn-template.js';
 import { LOCAL_ACCOUNT, restApiOfOutput } from '../lib/template/local-resolution.js';
-import { startApiGateway } from './api-gateway/api-gateway.js';
+import { type GatewayRequestRecord, startApiGateway } from './api-gateway/api-gateway.js';
 import { FunctionHost } from './api-gateway/function-host.js';
 import { FunctionHosts } from './api-gateway/function-hosts.js';
 import { gatewaySettings } from './api-gateway/gateway-settings.js';
@@ -23,6 +24,7 @@ import { S3VectorsEmulator } from './emulators/s3-vectors.js';
 import { SecretsManagerEmulator } from './emulators/secrets-manager.js';
 import { StandInModel } from './emulators/stand-in-model.js';
 import { StsEmulator } from './emulators/sts.js';
+import { endpointTemplate } from './endpoint-templates.js';
 import type { TableKeys } from './front-door/dynamodb-request.js';
 import type { DynamoDbUnitsListener } from './front-door/dynamodb-units.js';
 import { type Denial, type ForwardedCall, startFrontDoor } from './front-door/front-door.js';
@@ -76,6 +78,11 @@ export interface LocalCloudOptions {
    * captured; see `functionLogs` and the inspector's `/logs`). @default true
    */
   readonly echoFunctionLogs?: boolean;
+  /**
+   * Told of every API request once answered (both APIs): the `npm start` console's one line per
+   * request. Carries the opaque tenant tag the functions log, never the raw tenant id.
+   */
+  readonly onApiRequest?: (record: ApiRequestRecord) => void;
   /** Run scheduled functions (the audit digester) on their rate, as `npm start` does. @default false (tests trigger them) */
   readonly runSchedules?: boolean;
   /**
@@ -91,6 +98,16 @@ export interface LocalCloudOptions {
    */
   readonly context?: Readonly<Record<string, unknown>>;
 }
+
+/** An API request as the console shows it. */
+export type ApiRequestRecord = Omit<GatewayRequestRecord, 'tenantId'> & {
+  /** Which REST API served it. */
+  readonly api: 'pool' | 'silo';
+  /** The declared endpoint's template (`/v1/documents/{id}`), else the API resource. */
+  readonly route: string;
+  /** The caller's opaque tenant tag (as in the functions' logs), when the authorizer verified one. */
+  readonly tenantTag: string | undefined;
+};
 
 export interface LocalCloud {
   /** The AWS_ENDPOINT_URL every SDK client uses. */
@@ -351,8 +368,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     );
     const started = scheduler;
     stops.push(() => started.stop());
+    const tagOf = tenantTagOf(model, secrets);
+    const { onApiRequest } = options;
     // Each REST API on its own port, found by the stack output that names it.
-    const serveApi = (outputName: string, port: number | undefined) => {
+    const serveApi = (outputName: string, api: ApiRequestRecord['api'], port: number | undefined) => {
       const restApi = restApiOfOutput(template, outputName);
       return track(
         startApiGateway(
@@ -363,13 +382,24 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
             settings: gatewaySettings(template),
             region: account.region,
             accountId: account.accountId,
+            ...(onApiRequest === undefined
+              ? {}
+              : {
+                  onRequest: ({ tenantId, ...record }: GatewayRequestRecord) =>
+                    onApiRequest({
+                      ...record,
+                      api,
+                      route: endpointTemplate(record.method, record.path) ?? record.resource,
+                      tenantTag: tagOf(tenantId),
+                    }),
+                }),
           },
           port ?? 0,
         ),
       );
     };
-    const gateway = await serveApi('ApiUrl', options.apiPort);
-    const siloGateway = await serveApi('SiloApiUrl', options.siloApiPort);
+    const gateway = await serveApi('ApiUrl', 'pool', options.apiPort);
+    const siloGateway = await serveApi('SiloApiUrl', 'silo', options.siloApiPort);
     return {
       endpoint: frontDoor.endpoint,
       emulatorEndpoints: { dynamoDb: dynamoDb.endpoint, s3: s3.endpoint },
@@ -397,4 +427,23 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     await stopAll();
     throw err;
   }
+}
+
+/** The functions' tenant tag of a tenant id, keyed by the tag secret in the local Secrets Manager. */
+function tenantTagOf(
+  model: CloudModel,
+  secrets: SecretsManagerEmulator,
+): (tenantId: string | undefined) => string | undefined {
+  const secretArn = model.functions
+    .map((fn) => fn.environment.TENANT_TAG_SECRET_ARN)
+    .find((arn) => arn !== undefined);
+  return (tenantId) => {
+    const key = secretArn === undefined ? undefined : secrets.valueOf(secretArn);
+    if (tenantId === undefined || key === undefined) return undefined;
+    try {
+      return tenantTagFor(tenantId, key);
+    } catch {
+      return undefined;
+    }
+  };
 }

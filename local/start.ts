@@ -1,33 +1,40 @@
 /**
  * `npm start`: the local cloud with demo data, until Ctrl-C.
  *
- *   npm start                   in-memory
- *   npm start -- --persist      keep data under .local-data/ (or BULKHEAD_PERSIST=1)
- *   npm start -- --model-endpoint http://127.0.0.1:11434/v1 [--model-name llama3.2] [--embedding-model NAME]
- *                               a real model from an OpenAI-compatible server (see model-server-settings.ts)
- *   BULKHEAD_CORS_ORIGINS=http://localhost:5173 npm start   a browser front end there may call the API
+ * Options: local/start-options.ts; what it prints while running: local/console-output.ts.
  */
 import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { repoPath } from '../lib/repo-root.js';
+import { consoleOutput } from './console-output.js';
 import { startTicketTracker } from './demo-mcp/ticket-tracker.js';
 import { DEMO_CONNECTOR, DEMO_PERSONAL_CONNECTOR, DEMO_USERS, seedDemo } from './demo-seed.js';
 import { startOAuthServer } from './emulators/oauth-server.js';
 import { startLocalCloud } from './local-cloud.js';
-import { MODEL_SERVER_FLAGS, modelServerSettings } from './model-backend/model-server-settings.js';
+import { parseStartOptions, START_USAGE, type StartOptions } from './start-options.js';
 
 // The SDK's "Node 20 support ends" notice (printed when the first client is built) is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-const { values: flags } = parseArgs({ options: { persist: { type: 'boolean' }, ...MODEL_SERVER_FLAGS } });
-const persist = flags.persist === true || process.env.BULKHEAD_PERSIST === '1';
-const modelServer = modelServerSettings(flags, process.env);
-const corsOrigins = process.env.BULKHEAD_CORS_ORIGINS;
+let startOptions: StartOptions;
+try {
+  startOptions = parseStartOptions(process.argv.slice(2), process.env);
+} catch (err) {
+  console.error(`${err instanceof Error ? err.message : String(err)}\n${START_USAGE}`);
+  process.exit(2);
+}
+const { persist, modelServer, corsOrigins } = startOptions;
+const output = consoleOutput({
+  json: startOptions.json,
+  colour: process.stdout.isTTY === true,
+  write: (text) => process.stdout.write(text),
+});
 const cloud = await startLocalCloud({
   runSchedules: true,
+  ...output.cloudOptions,
   ...(persist ? { dataDir: repoPath('.local-data') } : {}),
   ...(modelServer === undefined ? {} : { modelServer }),
   ...(corsOrigins ? { context: { 'bulkhead:corsOrigins': corsOrigins } } : {}),
 });
+output.watch(cloud.functionLogs);
 // The outside system acme's agent is connected to; its key lives only in acme's secret.
 const trackerKey = randomBytes(24).toString('base64url');
 const tracker = await startTicketTracker({ apiKey: trackerKey });
@@ -118,4 +125,6 @@ Connect alice's own account (per-user OAuth, authorization code + PKCE):
   curl -H "Authorization: Bearer $TOKEN_OLGA" ${cloud.apiEndpoint}/v1/admin/tenants/globex
   curl ${cloud.apiEndpoint}/v1/me            # 401
 
-Ctrl-C stops everything.`);
+One line per request below (method, resource, status, latency, tenant tag); the functions' raw JSON
+logs and metrics: npm start -- --json, or ${cloud.inspectorEndpoint}/logs. Ctrl-C stops everything.`);
+output.ready();

@@ -38,7 +38,7 @@ export interface ReportIo {
 type Environment = Readonly<Record<string, string | undefined>>;
 
 /** An empty environment variable counts as unset (as `VAR= npm run report` means). */
-function setOrUndefined(value: string | undefined): string | undefined {
+export function setOrUndefined(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 

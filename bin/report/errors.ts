@@ -29,3 +29,12 @@ export class ApiFailedError extends Error {
     this.name = 'ApiFailedError';
   }
 }
+
+/** The CUR export cannot be read, or is not a CUR 2.0 export (exit 2). */
+export class CurExportError extends Error {
+  readonly exitCode = 2;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'CurExportError';
+  }
+}

@@ -158,6 +158,16 @@ export class Router<Context> {
   }
 }
 
+/** Whether a request path fits an endpoint's path template (`/v1/documents/{id}`). */
+export function pathFitsTemplate(template: string, path: string): boolean {
+  try {
+    return matchSegments(splitPath(template), splitPath(path)) !== undefined;
+  } catch (err) {
+    if (err instanceof BadRequestError) return false;
+    throw err;
+  }
+}
+
 function matchSegments(
   template: readonly string[],
   request: readonly string[],

@@ -4,7 +4,7 @@
  * both the pool API and the silo API route to without tenant isolation).
  */
 import * as z from 'zod';
-import { endpoint, NO_BODY, NO_QUERY, PUBLIC } from '../http/endpoint.js';
+import { type AnyEndpoint, endpoint, NO_BODY, NO_QUERY, PUBLIC } from '../http/endpoint.js';
 import { buildOpenApiDocument, type OpenApiDocument, type OpenApiServer } from '../http/openapi.js';
 import { postChatStream, TENANT_API_ENDPOINTS } from './api-endpoints.js';
 import { CONTROL_ENDPOINTS } from './control-endpoints.js';
@@ -77,6 +77,14 @@ const RELATIVE_SERVER: OpenApiServer = {
 /** Built once per process: only `servers` depends on the request. */
 let built: OpenApiDocument | undefined;
 
+/** Every endpoint of both APIs, in the document's order. */
+export const DOCUMENTED_ENDPOINTS: readonly AnyEndpoint[] = [
+  ...TENANT_API_ENDPOINTS,
+  postChatStream,
+  ...CONTROL_ENDPOINTS,
+  getOpenApi,
+];
+
 /** The whole API's document; `serverUrl` is the API's base URL as the caller reached it. */
 export function apiDocument(serverUrl?: string): OpenApiDocument {
   built ??= buildDocument();
@@ -105,7 +113,7 @@ function buildDocument(): OpenApiDocument {
     },
     servers: [RELATIVE_SERVER],
     tags: API_TAGS,
-    endpoints: [...TENANT_API_ENDPOINTS, postChatStream, ...CONTROL_ENDPOINTS, getOpenApi],
+    endpoints: DOCUMENTED_ENDPOINTS,
     securityDescription:
       'An ID token of the configured issuer (a Cognito user pool, or any OIDC issuer) as ' +
       '`Authorization: Bearer <JWT>`. The API’s TOKEN authorizer verifies its signature (JWKS), ' +

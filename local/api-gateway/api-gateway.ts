@@ -14,6 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { APIGatewayAuthorizerResult, APIGatewayProxyResult } from 'aws-lambda';
+import { TENANT_ID_CONTEXT_KEY } from '../../lambdas/auth/authorizer-policy.js';
 import type { MockRouteSpec, RouteSpec } from '../../lib/template/local-resolution.js';
 import { closeServer, LOOPBACK, listenOnLoopback, readBody } from '../net.js';
 import { AuthorizerCache } from './authorizer-cache.js';
@@ -32,6 +33,31 @@ export interface ApiGatewayOptions {
   readonly settings: GatewaySettings;
   readonly region: string;
   readonly accountId: string;
+  /** Told of every request once its response has ended (the `npm start` console's one line per request). */
+  readonly onRequest?: (record: GatewayRequestRecord) => void;
+}
+
+/** One served request, as an access log line would hold it. */
+export interface GatewayRequestRecord {
+  readonly requestId: string;
+  readonly method: string;
+  /** The request's path, as sent. */
+  readonly path: string;
+  /** The matched API resource (`/v1/{proxy+}`), or the path when no resource matched. */
+  readonly resource: string;
+  readonly status: number;
+  readonly latencyMs: number;
+  /** The verified tenant id from the authorizer's context, when the route has an authorizer and it allowed. */
+  readonly tenantId: string | undefined;
+  /** Why the gateway answered 5xx itself (the function failed or crashed). */
+  readonly failure: string | undefined;
+}
+
+/** What `serve` learns about a request, for its record. */
+interface RequestFacts {
+  resource?: string;
+  tenantId?: string;
+  failure?: string;
 }
 
 export interface ApiGateway {
@@ -65,18 +91,37 @@ export async function startApiGateway(options: ApiGatewayOptions, port = 0): Pro
   const authorizerCache = new AuthorizerCache(options.settings.authorizerCacheSeconds);
   const server = createServer((incoming, outgoing) => {
     const requestId = randomUUID();
-    serve({ ...options, authorizerCache }, routes, incoming, outgoing, requestId).catch((err: unknown) => {
-      console.error('api gateway: internal error', err);
-      respondError(
-        options.settings,
-        incoming,
-        outgoing,
-        502,
-        'DEFAULT_5XX',
-        'Internal server error',
-        requestId,
-      );
-    });
+    const started = performance.now();
+    const facts: RequestFacts = {};
+    const { onRequest } = options;
+    if (onRequest !== undefined)
+      outgoing.once('close', () => {
+        const path = new URL(incoming.url ?? '/', 'http://gateway').pathname;
+        onRequest({
+          requestId,
+          method: incoming.method ?? 'GET',
+          path,
+          resource: facts.resource ?? path,
+          status: outgoing.statusCode,
+          latencyMs: Math.round(performance.now() - started),
+          tenantId: facts.tenantId,
+          failure: facts.failure,
+        });
+      });
+    serve({ ...options, authorizerCache }, routes, incoming, outgoing, requestId, facts).catch(
+      (err: unknown) => {
+        reportFailure(options, facts, 'api gateway: internal error', err);
+        respondError(
+          options.settings,
+          incoming,
+          outgoing,
+          502,
+          'DEFAULT_5XX',
+          'Internal server error',
+          requestId,
+        );
+      },
+    );
   });
   const boundPort = await listenOnLoopback(server, port);
   return {
@@ -92,6 +137,7 @@ async function serve(
   incoming: IncomingMessage,
   outgoing: ServerResponse,
   requestId: string,
+  facts: RequestFacts,
 ): Promise<void> {
   const url = new URL(incoming.url ?? '/', 'http://gateway');
   // API Gateway refuses a path it cannot decode before any route, authorizer or function runs.
@@ -136,6 +182,7 @@ async function serve(
       requestId,
     );
   }
+  facts.resource = found.route.spec.path;
   if (found.route.kind === 'mock') {
     const answer = mockResponse(found.route.spec, incoming.headers);
     outgoing.writeHead(answer.statusCode, { ...answer.headers, 'x-amzn-requestid': requestId });
@@ -194,6 +241,8 @@ async function serve(
       );
     }
     authorizer = { ...answer.context, principalId: answer.principalId };
+    const tenantId = answer.context?.[TENANT_ID_CONTEXT_KEY];
+    if (typeof tenantId === 'string') facts.tenantId = tenantId;
   }
   const event = proxyEvent(call, match, authorizer, requestId, options.accountId);
   // The integration's `X-Amz-Tenant-Id` mapping: a verified value, never the client's.
@@ -204,14 +253,14 @@ async function serve(
     tenantId: typeof mappedTenantId === 'string' ? mappedTenantId : undefined,
   };
   if (route.spec.streaming) {
-    return streamResponse(options, invocation, event, incoming, outgoing, requestId);
+    return streamResponse(options, invocation, event, incoming, outgoing, requestId, facts);
   }
   let result: APIGatewayProxyResult;
   try {
     const host = await options.functions.host(invocation.logicalId, invocation.tenantId);
     result = (await host.invoke(event)) as APIGatewayProxyResult;
   } catch (err) {
-    console.error(`api gateway: function ${route.spec.functionLogicalId} failed`, err);
+    reportFailure(options, facts, `api gateway: function ${route.spec.functionLogicalId} failed`, err);
     return respondError(
       options.settings,
       incoming,
@@ -238,6 +287,7 @@ async function streamResponse(
   incoming: IncomingMessage,
   outgoing: ServerResponse,
   requestId: string,
+  facts: RequestFacts,
 ): Promise<void> {
   const writer = new StreamedResponseWriter(outgoing, requestId);
   try {
@@ -245,7 +295,7 @@ async function streamResponse(
     await host.invokeStreaming(event, writer);
     writer.finish();
   } catch (err) {
-    console.error(`api gateway: streaming function ${invocation.logicalId} failed`, err);
+    reportFailure(options, facts, `api gateway: streaming function ${invocation.logicalId} failed`, err);
     if (writer.started) writer.abort();
     else
       respondError(
@@ -258,6 +308,17 @@ async function streamResponse(
         requestId,
       );
   }
+}
+
+/** A failure goes into the request's record when someone reads records, else to stderr with its stack. */
+function reportFailure(
+  options: Pick<ApiGatewayOptions, 'onRequest'>,
+  facts: RequestFacts,
+  what: string,
+  err: unknown,
+): void {
+  if (options.onRequest === undefined) console.error(what, err);
+  else facts.failure = `${what}: ${err instanceof Error ? err.message : String(err)}`;
 }
 
 function compileRoute(route: GatewayRoute): CompiledRoute {

@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { freeLoopbackPort, LOOPBACK } from '../net.js';
+import { describeProblems, installCommand } from '../prerequisites.js';
 
 export interface DynamoDbLocal {
   readonly endpoint: string;
@@ -70,10 +71,6 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   return { endpoint, stop: () => stopChild(child) };
 }
 
-const JAVA_MISSING =
-  'DynamoDB Local needs Java 17 or newer, and `java` was not found on PATH. ' +
-  'Install a JRE (e.g. `apt-get install openjdk-17-jre-headless` or `brew install openjdk@17`).';
-
 /**
  * The reason DynamoDB Local could not run, from how java failed. (No `java -version` probe up
  * front: that is a whole extra JVM start on the critical path of every start-up.)
@@ -83,10 +80,14 @@ function startFailure(
   exitCode: number | null,
   stderr: string,
 ): DynamoDbLocalError {
-  if (spawnError !== undefined) return new DynamoDbLocalError(JAVA_MISSING, { cause: spawnError });
+  if (spawnError !== undefined)
+    return new DynamoDbLocalError(
+      `DynamoDB Local cannot start. ${describeProblems([{ prerequisite: 'java', kind: 'missing' }], process.platform)}`,
+      { cause: spawnError },
+    );
   if (/UnsupportedClassVersionError/.test(stderr)) {
     return new DynamoDbLocalError(
-      `DynamoDB Local needs Java 17 or newer; \`java\` is older: ${stderr.trim()}`,
+      `DynamoDB Local needs Java 17 or newer; \`java\` is older (install: ${installCommand(['java'], process.platform)}): ${stderr.trim()}`,
     );
   }
   return new DynamoDbLocalError(`DynamoDB Local exited with code ${exitCode}: ${stderr.trim()}`);

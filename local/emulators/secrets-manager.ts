@@ -54,6 +54,11 @@ export class SecretsManagerEmulator {
     return [...this.everStored];
   }
 
+  /** The current value of a secret (by ARN or name), as GetSecretValue would answer it. */
+  valueOf(secretId: string): string | undefined {
+    return this.find(secretId)?.value;
+  }
+
   /** The names of the secrets held now (what a raw listing shows). */
   names(): string[] {
     return this.secrets.map((secret) => secret.name);

@@ -5,7 +5,11 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteSpec } from '../../lib/template/local-resolution.js';
-import { type ApiGateway, startApiGateway } from '../../local/api-gateway/api-gateway.js';
+import {
+  type ApiGateway,
+  type GatewayRequestRecord,
+  startApiGateway,
+} from '../../local/api-gateway/api-gateway.js';
 import { FunctionHost } from '../../local/api-gateway/function-host.js';
 import { FunctionHosts } from '../../local/api-gateway/function-hosts.js';
 
@@ -20,6 +24,8 @@ const ROUTES: RouteSpec[] = [
 ].map((route) => ({ ...route, restApiLogicalId: 'FixtureApi' }));
 let hosts: FunctionHost[] = [];
 let gateway: ApiGateway;
+/** What the gateway recorded per request: its failures land here instead of on stderr. */
+const records: GatewayRequestRecord[] = [];
 
 beforeAll(async () => {
   hosts = await Promise.all([
@@ -39,6 +45,7 @@ beforeAll(async () => {
     settings: { responseTemplates: {}, responseHeaders: {}, authorizerCacheSeconds: 0 },
     region: 'us-east-1',
     accountId: '000000000000',
+    onRequest: (record) => records.push(record),
   });
 });
 
@@ -48,6 +55,16 @@ afterAll(async () => {
 });
 
 const get = (path: string) => fetch(`${gateway.endpoint}${path}`);
+
+/** The gateway's reason for the failed request to `path` (records arrive once the response closes). */
+async function failureOf(path: string): Promise<string | undefined> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const record = records.find((candidate) => candidate.path === path);
+    if (record !== undefined) return record.failure;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return undefined;
+}
 
 describe('a STREAM route', () => {
   it('passes server-sent events on as the handler writes them, with the prelude’s status and headers', async () => {
@@ -96,6 +113,9 @@ describe('a STREAM route', () => {
   it('answers 502 when the handler fails before writing anything', async () => {
     const response = await get('/fail-before');
     expect(response.status).toBe(502);
+    expect(await failureOf('/fail-before')).toMatch(
+      /streaming function Streaming failed: .*failed before writing/,
+    );
   });
 
   it('cuts the response short when the handler fails mid-stream', async () => {
@@ -108,9 +128,11 @@ describe('a STREAM route', () => {
 describe('a transfer-mode mismatch', () => {
   it('answers 502 for a streaming handler behind a BUFFERED route', async () => {
     expect((await get('/not-streamed')).status).toBe(502);
+    expect(await failureOf('/not-streamed')).toMatch(/the route is not a STREAM integration/);
   });
 
   it('answers 502 for a plain handler behind a STREAM route', async () => {
     expect((await get('/not-streamify')).status).toBe(502);
+    expect(await failureOf('/not-streamify')).toMatch(/the handler is not awslambda\.streamifyResponse/);
   });
 });

@@ -58,9 +58,11 @@ export async function failNextModelCalls(options: {
   if (response.status !== 204) throw new Error(`fail-next: ${response.status} ${await response.text()}`);
 }
 
-/** Every line the functions have logged so far, and how many were dropped to stay bounded. */
-export function capturedLogs(): Promise<{ lines: CapturedLogLine[]; dropped: number }> {
-  return inspect<{ lines: CapturedLogLine[]; dropped: number }>('/logs');
+/** Every line the functions have logged so far (after `after`), how many were dropped to stay bounded, and the newest's sequence. */
+export function capturedLogs(
+  after = 0,
+): Promise<{ lines: CapturedLogLine[]; dropped: number; latest: number }> {
+  return inspect<{ lines: CapturedLogLine[]; dropped: number; latest: number }>(`/logs?after=${after}`);
 }
 
 /** Every TenantId / UserId session tag the local STS has minted so far. */

@@ -5,6 +5,7 @@
  */
 
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import {
   type ServiceInputTypes as BedrockInput,
   BedrockRuntimeClient,
@@ -90,13 +91,39 @@ export interface FakeRuntimeOptions {
   readonly config?: ServiceConfig;
 }
 
-/** Telemetry whose log lines are dropped (metrics still go to stdout, as EMF does). */
+/**
+ * Telemetry whose log lines and metrics are dropped, so `npm test` does not print thousands of
+ * EMF lines. What telemetry writes is tested with real Telemetry (guardrails/telemetry.test.ts,
+ * the wiring test).
+ */
 export function quietTelemetry(): Telemetry {
   return new Telemetry({
     serviceName: 'test',
     namespace: 'Test',
     logger: new PowertoolsLogger({ serviceName: 'test', logLevel: 'SILENT' }),
+    metrics: disabledMetrics(),
   });
+}
+
+/**
+ * Powertools Metrics reads POWERTOOLS_METRICS_DISABLED when an instance is built, and each
+ * single metric (all the platform emits) is a new instance: set the variable only for those moments.
+ */
+function disabledMetrics(): Metrics {
+  const before = process.env.POWERTOOLS_METRICS_DISABLED;
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+  try {
+    return new SilentMetrics({ namespace: 'Test', serviceName: 'test' });
+  } finally {
+    if (before === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
+    else process.env.POWERTOOLS_METRICS_DISABLED = before;
+  }
+}
+
+class SilentMetrics extends Metrics {
+  override singleMetric(): Metrics {
+    return disabledMetrics();
+  }
 }
 
 /** The model retry layer without waiting. */

@@ -1,0 +1,122 @@
+/**
+ * `npm run report -- reconcile --cur FILE --month YYYY-MM [--tolerance PERCENT]
+ *  [--cost unblended|public-on-demand] [--tag-key KEY] [--product-code CODE]... [--api URL] [--token JWT]`:
+ * the month's Bedrock cost per tenant in a CUR 2.0 export against the platform's metered cost.
+ *
+ * Exit codes: 0 every tenant within tolerance; 3 a mismatch beyond it; 2 bad arguments, an
+ * unreadable export, or the API refused the token; 1 the API unreachable or failing.
+ */
+import { parseArgs } from 'node:util';
+import * as z from 'zod';
+import { MonthSchema } from '../../lambdas/metering/tenant-costs.js';
+import { type ReportIo, setOrUndefined } from './cli.js';
+import {
+  COST_BASES,
+  DEFAULT_PRODUCT_CODES,
+  DEFAULT_TAG_KEY,
+  DEFAULT_TOLERANCE_PERCENT,
+  reconcileCosts,
+  renderReconciliation,
+} from './cost-reconciliation.js';
+import { apiBaseUrl } from './costs-client.js';
+import { readCurExport } from './cur-export.js';
+import { ApiFailedError, ApiRefusedError, CurExportError, UsageError } from './errors.js';
+import { fetchMeteredCosts, type MeteredCostsFetcher } from './metered-costs.js';
+
+export const RECONCILE_USAGE =
+  'usage: npm run report -- reconcile --cur FILE --month YYYY-MM [--tolerance PERCENT] ' +
+  '[--cost unblended|public-on-demand] [--tag-key KEY] [--product-code CODE]... [--api URL] [--token JWT]';
+
+/** Exit code of a reconciliation that found a difference beyond tolerance. */
+export const MISMATCH_EXIT_CODE = 3;
+
+const OptionsSchema = z.object({
+  cur: z.string({ error: '--cur FILE (the CUR 2.0 export) is required' }).min(1, '--cur must not be empty'),
+  month: MonthSchema,
+  tolerance: z.coerce
+    .number({ error: '--tolerance must be a number (percent)' })
+    .min(0, '--tolerance must not be negative')
+    .default(DEFAULT_TOLERANCE_PERCENT),
+  cost: z.enum(COST_BASES, { error: `--cost must be one of ${COST_BASES.join(', ')}` }).default('unblended'),
+  'tag-key': z.string().min(1, '--tag-key must not be empty').default(DEFAULT_TAG_KEY),
+  'product-code': z
+    .array(z.string().min(1))
+    .min(1)
+    .default([...DEFAULT_PRODUCT_CODES]),
+  api: z.string({ error: '--api (or BULKHEAD_API_URL) is required' }).min(1, '--api must not be empty'),
+  token: z.string({ error: '--token (or BULKHEAD_TOKEN) is required' }).min(1, '--token must not be empty'),
+});
+
+function parseOptions(argv: readonly string[], env: Readonly<Record<string, string | undefined>>) {
+  let values: Record<string, string | string[] | boolean | undefined>;
+  try {
+    values = parseArgs({
+      args: [...argv],
+      options: {
+        cur: { type: 'string' },
+        month: { type: 'string' },
+        tolerance: { type: 'string' },
+        cost: { type: 'string' },
+        'tag-key': { type: 'string' },
+        'product-code': { type: 'string', multiple: true },
+        api: { type: 'string' },
+        token: { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err), { cause: err });
+  }
+  const parsed = OptionsSchema.safeParse({
+    ...values,
+    month: values.month ?? '',
+    api: values.api ?? setOrUndefined(env.BULKHEAD_API_URL),
+    token: values.token ?? setOrUndefined(env.BULKHEAD_TOKEN),
+  });
+  if (!parsed.success) {
+    throw new UsageError(
+      parsed.error.issues
+        .map((issue) => (issue.path[0] === 'month' ? `--month: ${issue.message}` : issue.message))
+        .join('; '),
+    );
+  }
+  return parsed.data;
+}
+
+/** Runs the reconciliation; returns the exit code (errors go to stderr, never thrown). */
+export async function runReconcile(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  io: ReportIo,
+  fetchMetered: MeteredCostsFetcher = fetchMeteredCosts,
+): Promise<number> {
+  try {
+    const options = parseOptions(argv, env);
+    const connection = { baseUrl: apiBaseUrl(options.api), token: options.token };
+    const [lineItems, metered] = await Promise.all([
+      readCurExport(options.cur),
+      fetchMetered(connection, options.month),
+    ]);
+    const reconciliation = reconcileCosts(lineItems, metered, {
+      month: options.month,
+      tagKey: options['tag-key'],
+      tolerancePercent: options.tolerance,
+      costBasis: options.cost,
+      productCodes: options['product-code'],
+    });
+    io.stdout(renderReconciliation(reconciliation));
+    return reconciliation.mismatches === 0 ? 0 : MISMATCH_EXIT_CODE;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`cost-report reconcile: ${err.message}\n${RECONCILE_USAGE}\n`);
+      return err.exitCode;
+    }
+    if (err instanceof CurExportError || err instanceof ApiRefusedError || err instanceof ApiFailedError) {
+      io.stderr(`cost-report reconcile: ${err.message}\n`);
+      return err.exitCode;
+    }
+    io.stderr(`cost-report reconcile: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
