@@ -72,7 +72,8 @@ export class TenantAccessRole extends Construct {
 
   /** Acknowledges exactly the IAM5 finding for each foundation model reached through an inference profile. */
   private acknowledgeProfiledModels(foundationModelArns: readonly string[]): void {
-    for (const arn of foundationModelArns) {
+    // Only the any-Region grants of geographic profiles have a wildcard (a global profile's are exact).
+    for (const arn of foundationModelArns.filter((candidate) => candidate.includes(':bedrock:*::'))) {
       // The model name is the ARN's literal tail; the partition before it is a token.
       const model = arn.split('foundation-model/')[1];
       Validations.of(this.role).acknowledge({

@@ -107,7 +107,7 @@ describe('house functions', () => {
     expect(authorizer?.Properties.Environment.Variables.AUTHORIZER_CACHE_SECONDS).toBe('3000');
   });
 
-  it('give the control, api and chat-stream functions (and the tenant-isolated twins) every agreed variable, MODEL_ID = the first model and the embedding model', () => {
+  it('give the control, api and chat-stream functions (and the tenant-isolated twins) every agreed variable, and the checked-in model catalogue', () => {
     const platform = Object.values(template.findResources('AWS::Lambda::Function')).filter((fn) =>
       API_ENTRIES.includes(fn.Metadata?.['bulkhead:entry']),
     );
@@ -127,16 +127,23 @@ describe('house functions', () => {
           'JWT_ISSUER',
           'JWT_AUDIENCE',
           'JWKS_URL',
-          'MODEL_ID',
-          'MODEL_IDS',
-          'EMBEDDING_MODEL_ID',
+          'MODEL_CATALOG',
         ]),
       );
-      expect(fn.Properties.Environment.Variables.MODEL_ID).toBe('amazon.nova-lite-v1:0');
-      expect(fn.Properties.Environment.Variables.MODEL_IDS).toBe(
-        'amazon.nova-lite-v1:0,amazon.nova-micro-v1:0',
-      );
-      expect(fn.Properties.Environment.Variables.EMBEDDING_MODEL_ID).toBe('amazon.titan-embed-text-v2:0');
+      // models.json holds the prices of the table that was hard-coded before (version 2026-11).
+      expect(JSON.parse(fn.Properties.Environment.Variables.MODEL_CATALOG)).toEqual({
+        prices: {
+          version: '2026-11',
+          models: {
+            'amazon.nova-lite-v1:0': { inputPer1kUsd: 0.00006, outputPer1kUsd: 0.00024 },
+            'amazon.nova-micro-v1:0': { inputPer1kUsd: 0.000035, outputPer1kUsd: 0.00014 },
+            'amazon.titan-embed-text-v2:0': { inputPer1kUsd: 0.00002, outputPer1kUsd: 0 },
+          },
+        },
+        chatModels: ['amazon.nova-lite-v1:0', 'amazon.nova-micro-v1:0'],
+        embeddingModel: 'amazon.titan-embed-text-v2:0',
+        fallbackModels: { basic: 'amazon.nova-micro-v1:0', premium: 'amazon.nova-micro-v1:0' },
+      });
     }
   });
 });

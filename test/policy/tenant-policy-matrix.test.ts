@@ -4,9 +4,9 @@
  * Mutated copies of the same document prove the matrix catches regressions.
  */
 import { describe, expect, it } from 'vitest';
+import { modelsInUse, parseModelCatalog } from '../../lambdas/models/model-catalog.js';
 import { TENANT_TAG_KEY } from '../../lambdas/tenancy/key-layout.js';
 import { siloResourceNames } from '../../lambdas/tenancy/silo-names.js';
-import { DEFAULT_MODEL_IDS } from '../../lib/bulkhead-settings.js';
 import { siloTemplate } from '../../lib/silo-stack.js';
 import { DEFAULT_STACK_NAME as STACK_ID } from '../../lib/stack-name.js';
 import type { CfnTemplate } from '../../lib/template/cfn-template.js';
@@ -57,6 +57,13 @@ function apiEnvironment(template: CfnTemplate): Record<string, string> {
   return api.environment;
 }
 
+/** The models the api function is configured with (its `MODEL_CATALOG`). */
+function modelsOf(env: Record<string, string>): string[] {
+  const parsed = parseModelCatalog(JSON.parse(requiredVariable(env, 'MODEL_CATALOG')), 'MODEL_CATALOG');
+  if (parsed.catalog === undefined) throw new Error(parsed.problems.join('; '));
+  return modelsInUse(parsed.catalog);
+}
+
 function logicalIdOfType(template: CfnTemplate, type: string): string {
   const id = Object.keys(template.Resources).find(
     (logicalId) => template.Resources[logicalId]?.Type === type,
@@ -89,7 +96,7 @@ function targetsFrom(template: CfnTemplate): MatrixTargets {
       'AWS::S3Vectors::VectorBucket',
       requiredVariable(env, 'VECTOR_BUCKET_NAME'),
     ),
-    allowedModelArns: DEFAULT_MODEL_IDS.map(modelArn),
+    allowedModelArns: modelsOf(env).map(modelArn),
     deniedModelArn: modelArn('anthropic.claude-3-haiku-20240307-v1:0'),
     tenantSecretsArnRoot: `arn:${LOCAL_ACCOUNT.partition}:secretsmanager:${LOCAL_ACCOUNT.region}:${LOCAL_ACCOUNT.accountId}:secret:${requiredVariable(env, 'TENANT_SECRET_PREFIX')}`,
     foreignSecretArn: resourceArn(template, logicalIdOfType(template, 'AWS::SecretsManager::Secret')),
