@@ -45,7 +45,8 @@ export type ResolvedModelCatalog =
 /** Loads, narrows and checks the catalogue a deployment configures; never throws. */
 export function resolveModelCatalog(selection: ModelSelection): ResolvedModelCatalog {
   const file = resolve(selection.modelCatalog ?? DEFAULT_MODEL_CATALOG_FILE);
-  const shown = relative(process.cwd(), file) || file;
+  // As the adopter wrote it; the default relative to where synth runs (the repository root).
+  const shown = selection.modelCatalog ?? relative(process.cwd(), file);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

@@ -88,7 +88,8 @@ export function modelCatalogSchema(source: string) {
     }
     if (!roles.has(catalog.embeddingModel)) roles.set(catalog.embeddingModel, 'embedding model');
     for (const [id, role] of roles) {
-      if (findPrice(catalog.prices, id) !== undefined) continue;
+      // An id that is not a model id is reported as such, not also as unpriced.
+      if (!MODEL_ID_PATTERN.test(id) || findPrice(catalog.prices, id) !== undefined) continue;
       context.addIssue({
         code: 'custom',
         path: ['prices', 'models', id],
