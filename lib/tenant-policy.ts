@@ -95,13 +95,16 @@ export interface TenantDataResources extends DataPlaneArns {
    */
   readonly auditDigests?: { readonly bucketArn: string; readonly keyArn: string };
   /**
-   * The foundation models behind the inference profiles in `modelArns`, in every Region they
-   * may be served from, invocable only through those profiles (see modelGrants). @default none
+   * Each inference profile in `modelArns` with its foundation model in every Region it may be
+   * served from, invocable only through that profile (see modelGrants). @default none
    */
-  readonly profiledModels?: {
-    readonly profileArns: readonly string[];
-    readonly foundationModelArns: readonly string[];
-  };
+  readonly profiledModels?: readonly ProfiledModel[];
+}
+
+/** An inference profile and the foundation-model ARNs it routes to. */
+export interface ProfiledModel {
+  readonly profileArn: string;
+  readonly foundationModelArns: readonly string[];
 }
 
 /** Where model ARNs are formed: the deployment's partition, Region and account (CDK tokens in the stack). */
@@ -131,28 +134,24 @@ export function modelGrants(
     `arn:${scope.partition}:bedrock:${region}::foundation-model/${model}`;
   const profileArn = (profile: string) =>
     `arn:${scope.partition}:bedrock:${scope.region}:${scope.account}:inference-profile/${profile}`;
-  const profiles = modelIds.flatMap((modelId) => {
-    const foundationModel = profiledFoundationModel(modelId);
-    return foundationModel === undefined ? [] : [{ modelId, foundationModel }];
-  });
   return {
     modelArns: modelIds.map((modelId) =>
       profiledFoundationModel(modelId) === undefined
         ? foundationModelArn(scope.region, modelId)
         : profileArn(modelId),
     ),
-    profiledModels: {
-      profileArns: profiles.map(({ modelId }) => profileArn(modelId)),
-      foundationModelArns: [
-        ...new Set(
-          profiles.flatMap(({ modelId, foundationModel }) =>
-            isGlobalProfile(modelId)
-              ? [foundationModelArn(scope.region, foundationModel), foundationModelArn('', foundationModel)]
-              : [foundationModelArn('*', foundationModel)],
-          ),
-        ),
-      ],
-    },
+    profiledModels: modelIds.flatMap((modelId) => {
+      const model = profiledFoundationModel(modelId);
+      if (model === undefined) return [];
+      return [
+        {
+          profileArn: profileArn(modelId),
+          foundationModelArns: isGlobalProfile(modelId)
+            ? [foundationModelArn(scope.region, model), foundationModelArn('', model)]
+            : [foundationModelArn('*', model)],
+        },
+      ];
+    }),
   };
 }
 
@@ -304,15 +303,14 @@ export function tenantAccessPolicy(resources: TenantDataResources): PolicyDocume
       Resource: resources.modelArns,
     });
   }
-  const profiled = resources.profiledModels;
-  if (profiled !== undefined && profiled.foundationModelArns.length > 0) {
+  for (const [index, profiled] of (resources.profiledModels ?? []).entries()) {
     statements.push({
-      Sid: 'SharedModelsThroughProfiles',
+      Sid: `SharedModelThroughProfile${index}`,
       Effect: 'Allow',
       Action: MODEL_ACTIONS,
       Resource: profiled.foundationModelArns,
-      // Only as the destination of the platform's own profiles, never invoked directly.
-      Condition: { StringEquals: { 'bedrock:InferenceProfileArn': profiled.profileArns } },
+      // Only as the destination of this profile (its own model), never invoked directly.
+      Condition: { StringEquals: { 'bedrock:InferenceProfileArn': profiled.profileArn } },
     });
   }
   return { Version: '2012-10-17', Statement: statements };

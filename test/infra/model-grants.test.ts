@@ -78,7 +78,7 @@ describe('model grants for a geographic inference profile (bulkhead:modelIds)', 
       modelArn('us-east-1', 'amazon.nova-micro-v1:0'),
       modelArn('us-east-1', 'amazon.titan-embed-text-v2:0'),
     ]);
-    expect(statementResources(documents, 'SharedModelsThroughProfiles')).toEqual([
+    expect(statementResources(documents, 'SharedModelThroughProfile0')).toEqual([
       modelArn('*', 'amazon.nova-lite-v1:0'),
     ]);
   });
@@ -146,7 +146,7 @@ describe('model grants for a global inference profile (catalogue file)', () => {
 
   it('grants the profile, and its model in the deployment’s Region and without a Region, through the profile only', () => {
     expect(statementResources(documents, 'SharedModels')).toContain(profileArn(GLOBAL));
-    expect(statementResources(documents, 'SharedModelsThroughProfiles')).toEqual([
+    expect(statementResources(documents, 'SharedModelThroughProfile0')).toEqual([
       modelArn('us-east-1', MODEL),
       `arn:aws:bedrock:::foundation-model/${MODEL}`,
     ]);
