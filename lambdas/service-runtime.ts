@@ -204,17 +204,19 @@ export class ServiceRuntime {
 
   /**
    * The tenant's models through the tenant session: the tenant admin's choice (`preferred`, from
-   * the agent settings) when the platform grants it, else the registry's, else the platform default.
+   * the agent settings), else the registry's, else the platform default — each only while the
+   * catalogue still grants it (a model dropped from it falls back to the default, never fails).
    */
   async models(subject: SessionSubject, preferred?: string): Promise<TenantModels> {
     const [session, tenant] = await Promise.all([
       this.sessions.sessionFor(subject),
       this.directory.tenant(subject.tenantId),
     ]);
-    const chosen =
-      preferred !== undefined && this.config.models.chatModels.includes(preferred) ? preferred : undefined;
+    const { chatModels } = this.config.models;
+    const granted = (modelId: string | undefined) =>
+      modelId !== undefined && chatModels.includes(modelId) ? modelId : undefined;
     return {
-      primaryModelId: chosen ?? tenant?.modelId ?? this.config.models.chatModels[0],
+      primaryModelId: granted(preferred) ?? granted(tenant?.modelId) ?? chatModels[0],
       modelWith: (modelId) => ScopedModel.of(session, modelId),
     };
   }

@@ -6,16 +6,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   compactCatalog,
   type ModelCatalog,
   parseJson,
   parseModelCatalog,
 } from '../lambdas/models/model-catalog.js';
+import { repoPath } from './repo-root.js';
 
 /** The checked-in catalogue at the repository root. */
-export const DEFAULT_MODEL_CATALOG_FILE = fileURLToPath(new URL('../models.json', import.meta.url));
+export const DEFAULT_MODEL_CATALOG_FILE = repoPath('models.json');
 
 /**
  * Lambda allows 4 KB for all of a function's environment variables together

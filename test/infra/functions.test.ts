@@ -2,7 +2,9 @@
 import { existsSync } from 'node:fs';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { MODEL_CATALOG_ENV_MAX_BYTES, MODEL_CATALOG_VARIABLE } from '../../lib/model-catalog-file.js';
 import { repoPath } from '../../lib/repo-root.js';
+import { functionSpecs } from '../../lib/template/local-resolution.js';
 import { synthesizeBulkheadTemplate } from '../../lib/template/synthesize.js';
 import { API_ENTRIES, testTemplate } from '../support/bulkhead-app.js';
 
@@ -144,6 +146,20 @@ describe('house functions', () => {
         embeddingModel: 'amazon.titan-embed-text-v2:0',
         fallbackModels: { basic: 'amazon.nova-micro-v1:0', premium: 'amazon.nova-micro-v1:0' },
       });
+    }
+  });
+});
+
+describe('the functions’ environment', () => {
+  it('leaves room in Lambda’s 4 KB for the largest model catalogue synth allows', () => {
+    const template = synthesizeBulkheadTemplate({ nagChecks: false });
+    // Deployed names are longer than the locally resolved ones (stack prefix, random suffixes, key ids).
+    const deployedNamesMargin = 512;
+    for (const fn of functionSpecs(template)) {
+      const others = Object.entries(fn.environment)
+        .filter(([name]) => name !== MODEL_CATALOG_VARIABLE)
+        .reduce((bytes, [name, value]) => bytes + Buffer.byteLength(name) + Buffer.byteLength(value), 0);
+      expect(others + MODEL_CATALOG_ENV_MAX_BYTES + deployedNamesMargin, fn.entry).toBeLessThanOrEqual(4_096);
     }
   });
 });
