@@ -6,7 +6,7 @@
  */
 import * as z from 'zod';
 import { profiledFoundationModel } from '../tenancy/model-ids.js';
-import { TIERS } from '../tenancy/request-context.js';
+import { TIERS, TierSchema } from '../tenancy/request-context.js';
 
 /** Bedrock model ids (`provider.name[-version][:n]`), or a cross-Region inference profile id (`us.provider.name…`). */
 const MODEL_ID_PATTERN = /^[a-z0-9-]+\.[A-Za-z0-9._:-]+$/;
@@ -39,12 +39,8 @@ export function findPrice(prices: PriceTable, modelId: string): ModelPrice | und
   return prices.models[modelId] ?? prices.models[profiledFoundationModel(modelId) ?? modelId];
 }
 
-const TierFallbacksSchema = z.strictObject(
-  Object.fromEntries(TIERS.map((tier) => [tier, ModelIdSchema.optional()])) as Record<
-    (typeof TIERS)[number],
-    z.ZodOptional<typeof ModelIdSchema>
-  >,
-);
+/** At most one fallback per tier; an unknown tier is refused. */
+const TierFallbacksSchema = z.partialRecord(TierSchema, ModelIdSchema);
 
 const CatalogShapeSchema = z.strictObject({
   /** Free text for the reader of the file (JSON has no comments). */
