@@ -54,11 +54,11 @@ function tenantRoleOf(template: CfnTemplate) {
   return { documents, invoke, invokeRegionless };
 }
 
-/** The resources of the tenant role's statement `sid`. */
-function statementResources(documents: readonly PolicyDocumentJson[], sid: string): readonly string[] {
+/** The resources of the tenant role's statement `sid`, as a set (CDK's policy minimization may reorder them). */
+function statementResources(documents: readonly PolicyDocumentJson[], sid: string): Set<string> {
   const statement = documents.flatMap((document) => document.Statement).find((s) => s.Sid === sid);
   if (statement === undefined) throw new Error(`no statement ${sid}`);
-  return [statement.Resource ?? []].flat();
+  return new Set([statement.Resource ?? []].flat());
 }
 
 function apiCatalog(template: CfnTemplate): unknown {
@@ -73,14 +73,16 @@ describe('model grants for a geographic inference profile (bulkhead:modelIds)', 
   );
 
   it('grants exactly the profile, the plain models in the deployment’s Region, and the profile’s model in any Region', () => {
-    expect(statementResources(documents, 'SharedModels')).toEqual([
-      profileArn(PROFILE),
-      modelArn('us-east-1', 'amazon.nova-micro-v1:0'),
-      modelArn('us-east-1', 'amazon.titan-embed-text-v2:0'),
-    ]);
-    expect(statementResources(documents, 'SharedModelThroughProfile0')).toEqual([
-      modelArn('*', 'amazon.nova-lite-v1:0'),
-    ]);
+    expect(statementResources(documents, 'SharedModels')).toEqual(
+      new Set([
+        profileArn(PROFILE),
+        modelArn('us-east-1', 'amazon.nova-micro-v1:0'),
+        modelArn('us-east-1', 'amazon.titan-embed-text-v2:0'),
+      ]),
+    );
+    expect(statementResources(documents, 'SharedModelThroughProfile0')).toEqual(
+      new Set([modelArn('*', 'amazon.nova-lite-v1:0')]),
+    );
   });
 
   it('allows the configured inference profile in the deployment’s Region', async () => {
@@ -145,11 +147,10 @@ describe('model grants for a global inference profile (catalogue file)', () => {
   const throughProfile = { 'bedrock:InferenceProfileArn': profileArn(GLOBAL) };
 
   it('grants the profile, and its model in the deployment’s Region and without a Region, through the profile only', () => {
-    expect(statementResources(documents, 'SharedModels')).toContain(profileArn(GLOBAL));
-    expect(statementResources(documents, 'SharedModelThroughProfile0')).toEqual([
-      modelArn('us-east-1', MODEL),
-      `arn:aws:bedrock:::foundation-model/${MODEL}`,
-    ]);
+    expect(statementResources(documents, 'SharedModels').has(profileArn(GLOBAL))).toBe(true);
+    expect(statementResources(documents, 'SharedModelThroughProfile0')).toEqual(
+      new Set([modelArn('us-east-1', MODEL), `arn:aws:bedrock:::foundation-model/${MODEL}`]),
+    );
   });
 
   it('allows the profile, and its Region-less and source-Region foundation model through it', async () => {
@@ -202,11 +203,13 @@ describe('a model added by configuration only', () => {
   const { documents, invoke } = tenantRoleOf(template);
 
   it('is granted in the deployment’s Region, with the other models in use and nothing else', async () => {
-    expect(statementResources(documents, 'SharedModels')).toEqual([
-      modelArn('us-east-1', HAIKU),
-      modelArn('us-east-1', 'amazon.nova-lite-v1:0'),
-      modelArn('us-east-1', 'amazon.titan-embed-text-v2:0'),
-    ]);
+    expect(statementResources(documents, 'SharedModels')).toEqual(
+      new Set([
+        modelArn('us-east-1', HAIKU),
+        modelArn('us-east-1', 'amazon.nova-lite-v1:0'),
+        modelArn('us-east-1', 'amazon.titan-embed-text-v2:0'),
+      ]),
+    );
     expect(await invoke(modelArn('us-east-1', HAIKU))).toBe('Allowed');
     // Dropped from the catalogue, the old fallback is no longer granted.
     expect(await invoke(modelArn('us-east-1', 'amazon.nova-micro-v1:0'))).toBe('ImplicitlyDenied');
