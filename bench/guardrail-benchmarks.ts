@@ -21,6 +21,7 @@ import { Metering } from '../lambdas/metering/metering.js';
 import { tenantTagFor } from '../lambdas/tenancy/request-context.js';
 import { ScopedTable } from '../lambdas/tenancy/scoped-table.js';
 import { TenantSessions } from '../lambdas/tenancy/tenant-session.js';
+import { resolveModelCatalog } from '../lib/model-catalog-file.js';
 import type { LocalCloud } from '../local/local-cloud.js';
 
 export interface MicroBenchmark {
@@ -33,6 +34,12 @@ export interface MicroBenchmark {
 
 const API_ENTRY = 'lambdas/handlers/api.ts';
 const SUBJECT_TENANT = 'bench-micro';
+/** The checked-in catalogue's prices (models.json), as the functions of a default deployment use them. */
+const DEFAULT_PRICES = (() => {
+  const models = resolveModelCatalog({});
+  if (models.catalog === undefined) throw new Error(models.problems.join('; '));
+  return models.catalog.prices;
+})();
 
 async function measure(
   name: string,
@@ -95,7 +102,7 @@ export async function measureGuardRails(cloud: LocalCloud): Promise<MicroBenchma
   const table = new ScopedTable(dynamoDb, tableName, session.owner);
 
   // Budget reservations: 50 concurrent callers against one tenant-month, 16 shards, ample budget.
-  const guard = new BudgetGuard(table);
+  const guard = new BudgetGuard(table, { prices: DEFAULT_PRICES });
   const budget = { monthlyUsd: 1_000_000, monthlyTokens: 1e12, shards: 16 };
   const estimate = { modelId: 'amazon.nova-lite-v1:0', inputTokens: 2_000, maxOutputTokens: 1_024 };
   results.push(
@@ -133,7 +140,7 @@ export async function measureGuardRails(cloud: LocalCloud): Promise<MicroBenchma
   );
 
   // Metering: one exactly-once transaction per call (the record and its month aggregates).
-  const metering = new Metering(table);
+  const metering = new Metering(table, { prices: DEFAULT_PRICES });
   results.push(
     await measure('metering write', 300, async () => {
       for (let i = 0; i < 300; i += 1) {

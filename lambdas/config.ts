@@ -6,6 +6,7 @@
  */
 import * as z from 'zod';
 import { type ClaimNames, ClaimNamesSchema, DEFAULT_CLAIM_NAMES } from './auth/claim-names.js';
+import { type ModelCatalog, parseJson, parseModelCatalog } from './models/model-catalog.js';
 import { SiloTiersSchema } from './placement/tier-placement.js';
 import type { Placement } from './tenancy/key-layout.js';
 import type { Tier } from './tenancy/request-context.js';
@@ -32,8 +33,15 @@ const SessionSecondsSchema = z.coerce
   .max(3600, 'TENANT_SESSION_SECONDS must be between 900 and 3600')
   .default(3600);
 
-/** Titan Text Embeddings v2: 1024 dimensions, the size every tenant vector index is created with. */
-export const DEFAULT_EMBEDDING_MODEL_ID = 'amazon.titan-embed-text-v2:0';
+/** The model catalogue the stack was synthesized with (compact JSON, docs/models.md), checked like the file. */
+const ModelCatalogEnvSchema = required('MODEL_CATALOG').transform((text, context) => {
+  const json = parseJson(text, 'MODEL_CATALOG');
+  const parsed =
+    'value' in json ? parseModelCatalog(json.value, 'MODEL_CATALOG') : { problems: [json.problem] };
+  if (parsed.catalog !== undefined) return parsed.catalog;
+  for (const message of parsed.problems) context.addIssue({ code: 'custom', message });
+  return z.NEVER;
+});
 
 /** Where one data plane's tenant data lives: names only (access is granted by the tenant role). */
 export interface DataPlaneNames {
@@ -78,10 +86,7 @@ const ServiceEnvSchema = z.object({
   REGISTRY_SETTLE_SECONDS: z.coerce.number().int().min(0).max(3600).default(330),
   /** Only the local cloud sets it: connectors on 127.0.0.1 over plain http. */
   CONNECTOR_ALLOW_LOOPBACK: z.enum(['true', 'false']).default('false'),
-  MODEL_ID: required('MODEL_ID'),
-  /** Every chat model the stack grants (comma-separated); a tenant admin may pick among them. */
-  MODEL_IDS: z.string().trim().optional(),
-  EMBEDDING_MODEL_ID: z.string().trim().min(1).default(DEFAULT_EMBEDDING_MODEL_ID),
+  MODEL_CATALOG: ModelCatalogEnvSchema,
   TENANT_SESSION_SECONDS: SessionSecondsSchema,
   /** A silo's names follow from the platform stack's name, account and Region (tenancy/silo-names.ts). */
   PLATFORM_STACK_NAME: required('PLATFORM_STACK_NAME'),
@@ -120,11 +125,11 @@ export interface ServiceConfig {
   readonly auditDigestBucketName: string;
   /** The asymmetric KMS key the digests are signed with (only the digester may sign). */
   readonly auditDigestKeyArn: string;
-  readonly modelId: string;
-  /** The chat models tenants may use: `MODEL_IDS`, always including `MODEL_ID`. */
-  readonly allowedModelIds: readonly string[];
-  /** The embedding model (Titan v2 body shape); `EMBEDDING_MODEL_ID`, default DEFAULT_EMBEDDING_MODEL_ID. */
-  readonly embeddingModelId: string;
+  /**
+   * The models in use and their prices (`MODEL_CATALOG`): the chat models tenants may use (the first
+   * is the default), the embedding model (Titan v2 body shape), each tier's fallback, the price table.
+   */
+  readonly models: ModelCatalog;
   readonly tenantSessionSeconds: number;
   /** How silo resources are named: a silo tenant's data lives in the planes named for it. */
   readonly siloNaming: SiloNaming;
@@ -250,17 +255,7 @@ export function readServiceConfig(env: Environment = process.env): ServiceConfig
     auditDigestKeyArn: parsed.AUDIT_DIGEST_KEY_ARN,
     registrySettleSeconds: parsed.REGISTRY_SETTLE_SECONDS,
     ...(parsed.ERASER_ROLE_ARN === undefined ? {} : { eraserRoleArn: parsed.ERASER_ROLE_ARN }),
-    modelId: parsed.MODEL_ID,
-    allowedModelIds: [
-      ...new Set([
-        parsed.MODEL_ID,
-        ...(parsed.MODEL_IDS ?? '')
-          .split(',')
-          .map((id) => id.trim())
-          .filter(Boolean),
-      ]),
-    ],
-    embeddingModelId: parsed.EMBEDDING_MODEL_ID,
+    models: parsed.MODEL_CATALOG,
     corsOrigins: (parsed.CORS_ORIGINS ?? '')
       .split(',')
       .map((origin) => origin.trim())
@@ -292,13 +287,17 @@ export function readDigesterConfig(env: Environment = process.env): DigesterConf
   });
 }
 
-const ErasureEnvSchema = ServiceEnvSchema.pick({ ...SESSION_ENV_KEYS, AUDIT_DIGEST_KEY_ARN: true }).extend({
+const ErasureEnvSchema = ServiceEnvSchema.pick({
+  ...SESSION_ENV_KEYS,
+  AUDIT_DIGEST_KEY_ARN: true,
+  MODEL_CATALOG: true,
+}).extend({
   TENANT_ERASER_ROLE_ARN: required('TENANT_ERASER_ROLE_ARN'),
 });
 
 /** Configuration of the tenant erasure job: where tenants' data lives, its eraser role, the signing key. */
 export type ErasureConfig = SessionConfig &
-  Pick<ServiceConfig, 'auditDigestKeyArn'> & { readonly tenantEraserRoleArn: string };
+  Pick<ServiceConfig, 'auditDigestKeyArn' | 'models'> & { readonly tenantEraserRoleArn: string };
 
 /** Reads and validates the tenant erasure job's environment; throws ConfigurationError naming what is wrong. */
 export function readErasureConfig(env: Environment = process.env): ErasureConfig {
@@ -306,6 +305,7 @@ export function readErasureConfig(env: Environment = process.env): ErasureConfig
   return Object.freeze({
     ...sessionFields(parsed),
     auditDigestKeyArn: parsed.AUDIT_DIGEST_KEY_ARN,
+    models: parsed.MODEL_CATALOG,
     tenantEraserRoleArn: parsed.TENANT_ERASER_ROLE_ARN,
   });
 }

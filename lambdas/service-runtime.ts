@@ -27,7 +27,8 @@ import { IDEMPOTENCY_COLLECTION } from './http/idempotency.js';
 import { PageCursors } from './http/page-cursor.js';
 import { resolveRequestContext } from './http/request-context-middleware.js';
 import { Metering } from './metering/metering.js';
-import { CURRENT_PRICES, costNanoUsd } from './metering/price-table.js';
+import { costNanoUsd } from './metering/price-table.js';
+import type { ModelCatalog } from './models/model-catalog.js';
 import { traced } from './observability/aws-client-tracing.js';
 import { type Logger, SERVICE_NAME } from './observability/logger.js';
 import { type RequestTelemetry, Telemetry } from './observability/telemetry.js';
@@ -198,22 +199,24 @@ export class ServiceRuntime {
 
   /** The embedding model, called through the tenant session. */
   async embedder(subject: SessionSubject): Promise<ScopedEmbedder> {
-    return ScopedEmbedder.of(await this.sessions.sessionFor(subject), this.config.embeddingModelId);
+    return ScopedEmbedder.of(await this.sessions.sessionFor(subject), this.config.models.embeddingModel);
   }
 
   /**
    * The tenant's models through the tenant session: the tenant admin's choice (`preferred`, from
-   * the agent settings) when the platform grants it, else the registry's, else the platform default.
+   * the agent settings), else the registry's, else the platform default — each only while the
+   * catalogue still grants it (a model dropped from it falls back to the default, never fails).
    */
   async models(subject: SessionSubject, preferred?: string): Promise<TenantModels> {
     const [session, tenant] = await Promise.all([
       this.sessions.sessionFor(subject),
       this.directory.tenant(subject.tenantId),
     ]);
-    const chosen =
-      preferred !== undefined && this.config.allowedModelIds.includes(preferred) ? preferred : undefined;
+    const { chatModels } = this.config.models;
+    const granted = (modelId: string | undefined) =>
+      modelId !== undefined && chatModels.includes(modelId) ? modelId : undefined;
     return {
-      primaryModelId: chosen ?? tenant?.modelId ?? this.config.modelId,
+      primaryModelId: granted(preferred) ?? granted(tenant?.modelId) ?? chatModels[0],
       modelWith: (modelId) => ScopedModel.of(session, modelId),
     };
   }
@@ -242,12 +245,14 @@ export class ServiceRuntime {
   ): Promise<ModelCallGuard> {
     const [table, tenant] = await Promise.all([this.table(context), this.directory.tenant(context.tenantId)]);
     const ticket = this.#admitted.get(context);
+    const { prices } = this.config.models;
     return new ModelCallGuard({
       context,
       logger: telemetry,
-      budget: new BudgetGuard(table),
-      limits: budgetFor(tenant ?? { tier: context.tier }),
+      budget: new BudgetGuard(table, { prices }),
+      limits: budgetFor(tenant ?? { tier: context.tier }, this.config.models.fallbackModels),
       metering: new Metering(table, {
+        prices,
         logger: telemetry,
         recordRetentionDays: retentionFor(tenant ?? { tier: context.tier }).usageRecordsDays,
       }),
@@ -263,7 +268,7 @@ export class ServiceRuntime {
         telemetry.count('ModelInputTokens', call.inputTokens);
         telemetry.count('ModelOutputTokens', call.outputTokens);
         telemetry.milliseconds('ModelLatency', call.latencyMs);
-        telemetry.count('ModelCostNanoUsd', costNanoUsd(CURRENT_PRICES, call.modelId, call));
+        telemetry.count('ModelCostNanoUsd', costNanoUsd(prices, call.modelId, call));
       },
     });
   }
@@ -303,9 +308,9 @@ export class ServiceRuntime {
     return retentionFor((await this.directory.tenant(context.tenantId)) ?? { tier: context.tier });
   }
 
-  /** The chat models tenants may choose among. */
-  get allowedModelIds(): readonly string[] {
-    return this.config.allowedModelIds;
+  /** The models in use (the chat models tenants may choose among first) and their prices. */
+  get modelCatalog(): ModelCatalog {
+    return this.config.models;
   }
 
   /** The subject's token vault: seals and opens only under the subject's own tenant and user. */
@@ -327,6 +332,7 @@ export class ServiceRuntime {
       limiter: new ConnectorCallLimiter(table),
       callsPerMinute: TIER_CONNECTOR_CALLS_PER_MINUTE[tenant?.tier ?? context.tier],
       metering: new Metering(table, {
+        prices: this.config.models.prices,
         logger,
         recordRetentionDays: retentionFor(tenant ?? { tier: context.tier }).usageRecordsDays,
       }),

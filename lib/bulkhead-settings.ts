@@ -12,6 +12,7 @@ import {
 } from '../lambdas/auth/claim-names.js';
 import { MAX_AUTHORIZER_CACHE_SECONDS } from '../lambdas/config.js';
 import { TIERS } from '../lambdas/tenancy/request-context.js';
+import { type ModelSelection, resolveModelCatalog } from './model-catalog-file.js';
 import { MAX_API_THROTTLING } from './tenant-api.js';
 
 /** Context keys (`cdk synth -c bulkhead:oidcIssuer=...` or cdk.json). */
@@ -22,6 +23,7 @@ export const CONTEXT_KEYS = {
   oidcIssuer: 'bulkhead:oidcIssuer',
   oidcAudience: 'bulkhead:oidcAudience',
   oidcJwksUrl: 'bulkhead:oidcJwksUrl',
+  modelCatalog: 'bulkhead:modelCatalog',
   modelIds: 'bulkhead:modelIds',
   embeddingModelId: 'bulkhead:embeddingModelId',
   siloTiers: 'bulkhead:siloTiers',
@@ -41,15 +43,7 @@ export const DEFAULT_AUDIT_RETENTION_DAYS = 365;
 /** Object Lock allows at most 100 years. */
 const MAX_AUDIT_RETENTION_DAYS = 36_500;
 
-export const DEFAULT_MODEL_IDS = ['amazon.nova-lite-v1:0', 'amazon.nova-micro-v1:0'] as const;
-
-/** Titan Text Embeddings v2: 1024-dimension vectors, the size of every tenant index. */
-export const DEFAULT_EMBEDDING_MODEL_ID = 'amazon.titan-embed-text-v2:0';
-
-/** Bedrock model ids: `provider.name[-version][:n]`. */
-const MODEL_ID_PATTERN = /^[a-z0-9-]+\.[A-Za-z0-9._:-]+$/;
-
-export interface BulkheadSettings {
+export interface BulkheadSettings extends ModelSelection {
   /**
    * Removal policy of tenant data, the control table and the user pool:
    * RETAIN, or DESTROY for throwaway dev stacks.
@@ -71,16 +65,6 @@ export interface BulkheadSettings {
    * @default - `<oidcIssuer>/.well-known/jwks.json`
    */
   readonly oidcJwksUrl?: string;
-  /**
-   * Bedrock foundation models tenants may invoke; the first is the default `MODEL_ID`.
-   * @default DEFAULT_MODEL_IDS
-   */
-  readonly modelIds?: readonly string[];
-  /**
-   * Bedrock embedding model for documents and search (`EMBEDDING_MODEL_ID`); must produce 1024 dimensions.
-   * @default DEFAULT_EMBEDDING_MODEL_ID
-   */
-  readonly embeddingModelId?: string;
   /**
    * The tiers placed in silos: a tenant of such a tier gets its own table, bucket, vector bucket
    * and KMS key (a stack created at runtime); the other tiers share the pool.
@@ -243,16 +227,7 @@ export function settingsProblems(settings: BulkheadSettings): string[] {
     if (settings.oidcJwksUrl !== undefined) problems.push('oidcJwksUrl is set but oidcIssuer is not');
   }
   if (settings.oidcJwksUrl !== undefined) problems.push(...urlProblems('oidcJwksUrl', settings.oidcJwksUrl));
-  if (settings.modelIds !== undefined) {
-    if (settings.modelIds.length === 0) problems.push('modelIds must name at least one model');
-    for (const id of settings.modelIds) {
-      if (!MODEL_ID_PATTERN.test(id)) problems.push(`model id "${id}" is not a Bedrock model id`);
-    }
-  }
-  const embedding = settings.embeddingModelId;
-  if (embedding !== undefined && !MODEL_ID_PATTERN.test(embedding)) {
-    problems.push(`embedding model id "${embedding}" is not a Bedrock model id`);
-  }
+  problems.push(...resolveModelCatalog(settings).problems);
   const ranges = [
     ['auditRetentionDays', settings.auditRetentionDays, 1, MAX_AUDIT_RETENTION_DAYS, 'days of Object Lock'],
     ['apiRateLimit', settings.apiRateLimit, 1, MAX_API_THROTTLING.rateLimit, "the account's default quota"],
@@ -353,6 +328,7 @@ export function settingsFromContext(node: Node): BulkheadSettings {
     oidcIssuer: text(CONTEXT_KEYS.oidcIssuer),
     oidcAudience: text(CONTEXT_KEYS.oidcAudience),
     oidcJwksUrl: text(CONTEXT_KEYS.oidcJwksUrl),
+    modelCatalog: text(CONTEXT_KEYS.modelCatalog),
     modelIds: list(CONTEXT_KEYS.modelIds),
     embeddingModelId: text(CONTEXT_KEYS.embeddingModelId),
     siloTiers: list(CONTEXT_KEYS.siloTiers),

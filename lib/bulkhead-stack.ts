@@ -6,6 +6,7 @@
  */
 import {
   ArnFormat,
+  Aws,
   CfnOutput,
   Duration,
   RemovalPolicy,
@@ -16,8 +17,8 @@ import {
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { modelsInUse } from '../lambdas/models/model-catalog.js';
 import { DEFAULT_SILO_TIERS } from '../lambdas/placement/tier-placement.js';
-import { profiledFoundationModel } from '../lambdas/tenancy/model-ids.js';
 import { AUDIT_DIGEST_ENTRY, AuditDigests } from './audit-digests.js';
 import { AuditWriterRole } from './audit-writer-role.js';
 import {
@@ -25,20 +26,19 @@ import {
   type BulkheadSettings,
   claimNamesOf,
   DEFAULT_AUDIT_RETENTION_DAYS,
-  DEFAULT_EMBEDDING_MODEL_ID,
-  DEFAULT_MODEL_IDS,
 } from './bulkhead-settings.js';
 import { ControlPlane } from './control-plane.js';
 import { EraserRoles } from './eraser-roles.js';
 import { HouseFunction } from './house-function.js';
 import { DEFAULT_HOSTED_LOGIN, Identity } from './identity.js';
+import { MODEL_CATALOG_VARIABLE, resolveModelCatalog } from './model-catalog-file.js';
 import { runEvery } from './schedule.js';
 import { allowSiloStackRemoval, PLACEMENT_ENTRY, SiloPlacement, siloPlaneArns } from './silo-placement.js';
 import { TenantAccessRole } from './tenant-access-role.js';
 import { DEFAULT_API_THROTTLING, DEFAULT_AUTHORIZER_CACHE_SECONDS, TenantApi } from './tenant-api.js';
 import { TenantDataPlane } from './tenant-data-plane.js';
 import { TENANT_ERASURE_ENTRY, TenantErasureJob } from './tenant-erasure-job.js';
-import type { TenantDataResources } from './tenant-policy.js';
+import { modelGrants, type TenantDataResources } from './tenant-policy.js';
 
 /** Handler sources (repo-relative), each exporting `handler`. */
 export const HANDLER_ENTRIES = {
@@ -87,8 +87,10 @@ export class BulkheadStack extends Stack {
     super(scope, id, props);
     assertValidSettings(props);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const modelIds = props.modelIds ?? DEFAULT_MODEL_IDS;
-    const embeddingModelId = props.embeddingModelId ?? DEFAULT_EMBEDDING_MODEL_ID;
+    // assertValidSettings reported any problem with the catalogue (docs/models.md).
+    const models = resolveModelCatalog(props);
+    if (models.catalog === undefined) throw new Error(models.problems.join('; '));
+    const modelEnvironment = { [MODEL_CATALOG_VARIABLE]: models.environment };
 
     this.pool = new TenantDataPlane(this, 'TenantData', { removalPolicy });
     this.controlPlane = new ControlPlane(this, 'Control', { removalPolicy });
@@ -126,14 +128,7 @@ export class BulkheadStack extends Stack {
       removalPolicy,
     });
 
-    const [defaultModelId] = modelIds;
-    if (defaultModelId === undefined) throw new Error('modelIds must name at least one model');
-    const platformEnvironment = {
-      ...this.identity.verifierEnvironment,
-      MODEL_ID: defaultModelId,
-      MODEL_IDS: modelIds.join(','),
-      EMBEDDING_MODEL_ID: embeddingModelId,
-    };
+    const platformEnvironment = { ...this.identity.verifierEnvironment, ...modelEnvironment };
     this.authorizerFunction = new HouseFunction(this, 'Authorizer', {
       entry: HANDLER_ENTRIES.authorizer,
       description: 'TOKEN authorizer: verifies the bearer JWT and returns the tenant context',
@@ -176,7 +171,8 @@ export class BulkheadStack extends Stack {
     });
     const digester = this.auditDigests.digester;
     this.tenantErasure = new TenantErasureJob(this, 'TenantErasure', {
-      environment: dataPlaneNames,
+      // The final cost statement names the price version of months without usage.
+      environment: { ...dataPlaneNames, ...modelEnvironment },
       signingKeyArn: this.auditDigests.signingKey.keyArn,
     });
     const eraser = this.tenantErasure.function;
@@ -212,7 +208,11 @@ export class BulkheadStack extends Stack {
     const resources: TenantDataResources = {
       ...this.pool.dataResources(),
       silos: siloPlaneArns(this),
-      ...this.modelGrants([...new Set([...modelIds, embeddingModelId])]),
+      ...modelGrants(modelsInUse(models.catalog), {
+        partition: Aws.PARTITION,
+        region: this.region,
+        account: this.account,
+      }),
       tenantSecretsArnRoot: this.formatArn({
         service: 'secretsmanager',
         resource: 'secret',
@@ -324,43 +324,5 @@ export class BulkheadStack extends Stack {
     }
     if (this.identity.userPoolDomain)
       new CfnOutput(this, 'HostedLoginUrl', { value: this.identity.userPoolDomain.baseUrl() });
-  }
-
-  /** The ARN of a Bedrock foundation model in this stack's region. */
-  /**
-   * What tenants may invoke: each foundation model in this Region; for an inference profile id,
-   * the profile's ARN and its foundation model in any Region (through the profile only).
-   */
-  private modelGrants(
-    modelIds: readonly string[],
-  ): Pick<TenantDataResources, 'modelArns' | 'profiledModels'> {
-    const bedrockArn = (resource: string, resourceName: string, inAnyRegion = false) =>
-      this.formatArn({
-        service: 'bedrock',
-        account: resource === 'foundation-model' ? '' : this.account,
-        ...(inAnyRegion ? { region: '*' } : {}),
-        resource,
-        resourceName,
-        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      });
-    const profiles = modelIds.flatMap((modelId) => {
-      const foundationModel = profiledFoundationModel(modelId);
-      return foundationModel === undefined ? [] : [{ modelId, foundationModel }];
-    });
-    return {
-      modelArns: modelIds.map((modelId) =>
-        profiledFoundationModel(modelId) === undefined
-          ? bedrockArn('foundation-model', modelId)
-          : bedrockArn('inference-profile', modelId),
-      ),
-      profiledModels: {
-        profileArns: profiles.map(({ modelId }) => bedrockArn('inference-profile', modelId)),
-        foundationModelArns: [
-          ...new Set(
-            profiles.map(({ foundationModel }) => bedrockArn('foundation-model', foundationModel, true)),
-          ),
-        ],
-      },
-    };
   }
 }

@@ -64,7 +64,9 @@ export class TenantAccessRole extends Construct {
       'The trailing * covers only keys under the session-tag prefix tenants/<TenantId>/shared/ or tenants/<TenantId>/users/<UserId>/ (DESIGN invariant 4).',
     );
     acknowledgeSiloKeys(this.role, props.resources);
-    this.acknowledgeProfiledModels(props.resources.profiledModels?.foundationModelArns ?? []);
+    this.acknowledgeProfiledModels(
+      (props.resources.profiledModels ?? []).flatMap((profiled) => profiled.foundationModelArns),
+    );
     const cfnRole = this.role.node.defaultChild;
     if (!(cfnRole instanceof iam.CfnRole)) throw new Error('Role has no CfnRole child');
     cfnRole.addMetadata(ROLE_METADATA_KEY, TENANT_ACCESS_ROLE_MARK);
@@ -72,13 +74,14 @@ export class TenantAccessRole extends Construct {
 
   /** Acknowledges exactly the IAM5 finding for each foundation model reached through an inference profile. */
   private acknowledgeProfiledModels(foundationModelArns: readonly string[]): void {
-    for (const arn of foundationModelArns) {
+    // Only the any-Region grants of geographic profiles have a wildcard (a global profile's are exact).
+    for (const arn of foundationModelArns.filter((candidate) => candidate.includes(':bedrock:*::'))) {
       // The model name is the ARN's literal tail; the partition before it is a token.
       const model = arn.split('foundation-model/')[1];
       Validations.of(this.role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:*::foundation-model/${model}]`,
         reason:
-          'A cross-Region inference profile serves its foundation model from any Region of its geography; the grant holds only with bedrock:InferenceProfileArn = one of the configured profiles.',
+          'A cross-Region inference profile serves its foundation model from any Region of its geography; the grant holds only with bedrock:InferenceProfileArn = the configured profile that serves this model.',
       });
     }
   }

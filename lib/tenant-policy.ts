@@ -24,6 +24,7 @@ import {
   USER_TAG_KEY,
   VAULT_CONTEXT_KEYS,
 } from '../lambdas/tenancy/key-layout.js';
+import { isGlobalProfile, profiledFoundationModel } from '../lambdas/tenancy/model-ids.js';
 
 /** The session's tenant id, as an IAM policy variable. */
 export const TENANT_VARIABLE = `\${aws:PrincipalTag/${TENANT_TAG_KEY}}`;
@@ -89,17 +90,68 @@ export interface TenantDataResources extends DataPlaneArns {
    */
   readonly vaultKeyArns?: readonly string[];
   /**
-   * The foundation models behind the inference profiles in `modelArns`, in every Region they
-   * may be served from, invocable only through those profiles. @default none
-   */
-  /**
    * The signed audit digests: their Object Lock bucket (each tenant's under `digests/<tenant>/`)
    * and the asymmetric key that signs them. @default no digests
    */
   readonly auditDigests?: { readonly bucketArn: string; readonly keyArn: string };
-  readonly profiledModels?: {
-    readonly profileArns: readonly string[];
-    readonly foundationModelArns: readonly string[];
+  /**
+   * Each inference profile in `modelArns` with its foundation model in every Region it may be
+   * served from, invocable only through that profile (see modelGrants). @default none
+   */
+  readonly profiledModels?: readonly ProfiledModel[];
+}
+
+/** An inference profile and the foundation-model ARNs it routes to. */
+export interface ProfiledModel {
+  readonly profileArn: string;
+  readonly foundationModelArns: readonly string[];
+}
+
+/** Where model ARNs are formed: the deployment's partition, Region and account (CDK tokens in the stack). */
+export interface ModelGrantScope {
+  readonly partition: string;
+  readonly region: string;
+  readonly account: string;
+}
+
+/**
+ * What tenants may invoke, for the model ids the catalogue uses (docs/models.md):
+ * - a foundation model id: that model in the deployment's Region;
+ * - a geographic cross-Region inference profile (`us.`, `eu.`, `apac.`, …): the profile in the
+ *   deployment's Region, and its foundation model in every Region (`*`, which covers the
+ *   geography's destination Regions), the latter only through the profile
+ *   (https://docs.aws.amazon.com/bedrock/latest/userguide/geographic-cross-region-inference.html);
+ * - a global profile (`global.`): the profile, its foundation model in the deployment's Region and
+ *   the Region-less foundation-model ARN (`arn:aws:bedrock:::foundation-model/<model>`) AWS
+ *   authorizes global routing on, the latter two only through the profile
+ *   (https://docs.aws.amazon.com/bedrock/latest/userguide/global-cross-region-inference.html).
+ */
+export function modelGrants(
+  modelIds: readonly string[],
+  scope: ModelGrantScope,
+): Required<Pick<TenantDataResources, 'modelArns' | 'profiledModels'>> {
+  const foundationModelArn = (region: string, model: string) =>
+    `arn:${scope.partition}:bedrock:${region}::foundation-model/${model}`;
+  const profileArn = (profile: string) =>
+    `arn:${scope.partition}:bedrock:${scope.region}:${scope.account}:inference-profile/${profile}`;
+  return {
+    modelArns: modelIds.map((modelId) =>
+      profiledFoundationModel(modelId) === undefined
+        ? foundationModelArn(scope.region, modelId)
+        : profileArn(modelId),
+    ),
+    profiledModels: modelIds.flatMap((modelId) => {
+      const model = profiledFoundationModel(modelId);
+      if (model === undefined) return [];
+      return [
+        {
+          profileArn: profileArn(modelId),
+          foundationModelArns: isGlobalProfile(modelId)
+            ? [foundationModelArn(scope.region, model), foundationModelArn('', model)]
+            : [foundationModelArn('*', model)],
+        },
+      ];
+    }),
   };
 }
 
@@ -251,15 +303,14 @@ export function tenantAccessPolicy(resources: TenantDataResources): PolicyDocume
       Resource: resources.modelArns,
     });
   }
-  const profiled = resources.profiledModels;
-  if (profiled !== undefined && profiled.foundationModelArns.length > 0) {
+  for (const [index, profiled] of (resources.profiledModels ?? []).entries()) {
     statements.push({
-      Sid: 'SharedModelsThroughProfiles',
+      Sid: `SharedModelThroughProfile${index}`,
       Effect: 'Allow',
       Action: MODEL_ACTIONS,
       Resource: profiled.foundationModelArns,
-      // Only as the destination of the platform's own profiles, never invoked directly.
-      Condition: { StringEquals: { 'bedrock:InferenceProfileArn': profiled.profileArns } },
+      // Only as the destination of this profile (its own model), never invoked directly.
+      Condition: { StringEquals: { 'bedrock:InferenceProfileArn': profiled.profileArn } },
     });
   }
   return { Version: '2012-10-17', Statement: statements };

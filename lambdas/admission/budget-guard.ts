@@ -48,7 +48,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { GuardedWrite, GuardrailTable } from '../guardrails/guardrail-table.js';
-import { CURRENT_PRICES, costNanoUsd, type PriceTable, usdToNano } from '../metering/price-table.js';
+import { costNanoUsd, type PriceTable, usdToNano } from '../metering/price-table.js';
 import { monthOf } from '../metering/usage-keys.js';
 import {
   type BackoffPolicy,
@@ -96,8 +96,8 @@ export interface BudgetUsage {
 }
 
 export interface BudgetGuardOptions {
-  /** @default CURRENT_PRICES */
-  readonly prices?: PriceTable;
+  /** The price table calls are reserved and settled with (the model catalogue's). */
+  readonly prices: PriceTable;
   /** @default () => new Date() */
   readonly now?: () => Date;
   /** Picks the first shard to try. @default Math.random */
@@ -166,9 +166,9 @@ export class BudgetGuard {
 
   constructor(
     private readonly table: Pick<GuardrailTable, 'addWithin' | 'transactWrite' | 'batchGet'>,
-    options: BudgetGuardOptions = {},
+    options: BudgetGuardOptions,
   ) {
-    this.#prices = options.prices ?? CURRENT_PRICES;
+    this.#prices = options.prices;
     this.#now = options.now ?? (() => new Date());
     this.#random = options.random ?? Math.random;
     this.#newReservationId = options.newReservationId ?? randomUUID;

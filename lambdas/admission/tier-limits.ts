@@ -2,6 +2,8 @@
  * What each tier may spend and how fast it may call, and how a tenant
  * record's own budget and admission limits override its tier's defaults.
  */
+
+import type { ModelCatalog } from '../models/model-catalog.js';
 import type { TenantRecord } from '../registry/tenant-record.js';
 import type { Tier } from '../tenancy/request-context.js';
 
@@ -10,7 +12,7 @@ export interface BudgetLimits {
   readonly monthlyTokens: number;
   /** Counter shards per tenant-month; more for tenants that call more. */
   readonly shards: number;
-  /** A cheaper model to fall back to when the budget cannot cover the requested one. */
+  /** A cheaper model to fall back to when the budget cannot cover the requested one (the catalogue's, per tier). */
   readonly fallbackModelId?: string;
 }
 
@@ -24,14 +26,10 @@ export interface RateLimits {
   readonly tenantInFlight: number;
 }
 
-export const TIER_BUDGETS: Readonly<Record<Tier, BudgetLimits>> = Object.freeze({
-  basic: { monthlyUsd: 50, monthlyTokens: 5_000_000, shards: 1, fallbackModelId: 'amazon.nova-micro-v1:0' },
-  premium: {
-    monthlyUsd: 500,
-    monthlyTokens: 50_000_000,
-    shards: 8,
-    fallbackModelId: 'amazon.nova-micro-v1:0',
-  },
+/** Each tier's default budget; its fallback model is configuration (the model catalogue's `fallbackModels`). */
+export const TIER_BUDGETS: Readonly<Record<Tier, Omit<BudgetLimits, 'fallbackModelId'>>> = Object.freeze({
+  basic: { monthlyUsd: 50, monthlyTokens: 5_000_000, shards: 1 },
+  premium: { monthlyUsd: 500, monthlyTokens: 50_000_000, shards: 8 },
   enterprise: { monthlyUsd: 5_000, monthlyTokens: 500_000_000, shards: 16 },
 });
 
@@ -106,13 +104,16 @@ export const TIER_CONNECTOR_CALLS_PER_MINUTE: Readonly<Record<Tier, number>> = O
   enterprise: 3_000,
 });
 
-/** The tenant's budget: its tier's default, overridden by the record's own amounts. */
+/** The tenant's budget: its tier's default, overridden by the record's own amounts, with its tier's fallback model. */
 export function budgetFor(
   tenant: Pick<TenantRecord, 'tier' | 'monthlyBudgetUsd' | 'monthlyTokenBudget'>,
+  fallbackModels: ModelCatalog['fallbackModels'],
 ): BudgetLimits {
   const tier = TIER_BUDGETS[tenant.tier];
+  const fallbackModelId = fallbackModels[tenant.tier];
   return {
     ...tier,
+    ...(fallbackModelId === undefined ? {} : { fallbackModelId }),
     monthlyUsd: tenant.monthlyBudgetUsd ?? tier.monthlyUsd,
     monthlyTokens: tenant.monthlyTokenBudget ?? tier.monthlyTokens,
   };

@@ -26,7 +26,7 @@ import {
 } from '../resilience/backoff.js';
 import type { RequestContext } from '../tenancy/request-context.js';
 import type { Attributes, ItemAddress } from '../tenancy/scoped-table.js';
-import { CURRENT_PRICES, costNanoUsd, type PriceTable } from './price-table.js';
+import { costNanoUsd, type PriceTable } from './price-table.js';
 import {
   connectorCallRecordAddress,
   dayOf,
@@ -54,8 +54,8 @@ export interface MeteredCall {
 export type MeterOutcome = 'recorded' | 'duplicate' | 'failed';
 
 export interface MeteringOptions {
-  /** @default CURRENT_PRICES */
-  readonly prices?: PriceTable;
+  /** The price table calls are costed with (the model catalogue's); its version is stored with each record. */
+  readonly prices: PriceTable;
   /** @default a JSON logger to stdout */
   readonly logger?: Logger;
   /** Write attempts before giving up. @default 3 */
@@ -87,9 +87,9 @@ export class Metering {
 
   constructor(
     private readonly table: Pick<GuardrailTable, 'transactWrite' | 'get'>,
-    options: MeteringOptions = {},
+    options: MeteringOptions,
   ) {
-    this.#prices = options.prices ?? CURRENT_PRICES;
+    this.#prices = options.prices;
     this.#logger = options.logger ?? jsonLogger;
     this.#maxAttempts = options.maxAttempts ?? 3;
     this.#backoff = options.backoff ?? { baseDelayMs: 50, maxDelayMs: 500 };

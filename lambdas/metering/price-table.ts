@@ -2,34 +2,13 @@
  * Versioned model prices. Costs are computed in integer nano-USD (1e-9 USD),
  * because one token of a small model costs a few hundredths of a micro-dollar
  * and counters must add exactly. Every usage record stores the version it
- * was priced with, so a price change never rewrites history.
+ * was priced with, so a price change never rewrites history. The table itself is configuration:
+ * the model catalogue (lambdas/models/model-catalog.ts, docs/models.md).
  */
-import { profiledFoundationModel } from '../tenancy/model-ids.js';
+import { findPrice, type ModelPrice, type PriceTable } from '../models/model-catalog.js';
 import { UnknownModelPriceError } from './errors.js';
 
-/** On-demand USD prices per 1,000 tokens. */
-export interface ModelPrice {
-  readonly inputPer1kUsd: number;
-  readonly outputPer1kUsd: number;
-}
-
-export interface PriceTable {
-  readonly version: string;
-  readonly models: Readonly<Record<string, ModelPrice>>;
-}
-
-/** Bedrock on-demand prices (us-east-1) as of November 2026. */
-export const PRICES_2026_11: PriceTable = Object.freeze({
-  version: '2026-11',
-  models: Object.freeze({
-    'amazon.nova-lite-v1:0': { inputPer1kUsd: 0.00006, outputPer1kUsd: 0.00024 },
-    'amazon.nova-micro-v1:0': { inputPer1kUsd: 0.000035, outputPer1kUsd: 0.00014 },
-    'amazon.titan-embed-text-v2:0': { inputPer1kUsd: 0.00002, outputPer1kUsd: 0 },
-  }),
-});
-
-/** The table new usage is priced with. */
-export const CURRENT_PRICES = PRICES_2026_11;
+export type { ModelPrice, PriceTable };
 
 export const NANO_USD_PER_USD = 1_000_000_000;
 
@@ -40,20 +19,9 @@ export interface TokenUsage {
 
 /** The price entry of a model id or inference-profile id; throws UnknownModelPriceError. */
 export function priceOf(prices: PriceTable, modelId: string): ModelPrice {
-  const price = prices.models[modelId] ?? prices.models[profiledFoundationModel(modelId) ?? modelId];
+  const price = findPrice(prices, modelId);
   if (price === undefined) throw new UnknownModelPriceError(modelId);
   return price;
-}
-
-/** Whether the table can price a model id or inference-profile id. */
-export function isPriced(prices: PriceTable, modelId: string): boolean {
-  try {
-    priceOf(prices, modelId);
-    return true;
-  } catch (err) {
-    if (err instanceof UnknownModelPriceError) return false;
-    throw err;
-  }
 }
 
 function nanoPer1k(usdPer1k: number): number {

@@ -6,7 +6,7 @@
  */
 import * as z from 'zod';
 import type { GuardrailTable } from '../guardrails/guardrail-table.js';
-import { CURRENT_PRICES, nanoToUsd } from './price-table.js';
+import { nanoToUsd } from './price-table.js';
 import { monthCells, NO_USAGE, plus, type UsageCell, type UsageCounters } from './usage-cells.js';
 
 /** A calendar month, `YYYY-MM`. */
@@ -62,10 +62,14 @@ function byCostThenKey(a: [string, UsageCounters], b: [string, UsageCounters]): 
   return b[1].costNanoUsd - a[1].costNanoUsd || a[0].localeCompare(b[0]);
 }
 
-/** A tenant's costs for `month`, read through that tenant's scoped table. */
+/**
+ * A tenant's costs for `month`, read through that tenant's scoped table. A month without usage
+ * reports `currentPriceVersion`, the version new usage is priced with.
+ */
 export async function readTenantCosts(
   table: Pick<GuardrailTable, 'query'>,
   month: string,
+  currentPriceVersion: string,
 ): Promise<TenantCosts> {
   // Connector cells count connector calls, which carry no model cost.
   const cells = (await monthCells(table, month)).filter((cell) => cell.modelId !== undefined);
@@ -75,7 +79,7 @@ export async function readTenantCosts(
   const totals = cells.map((cell) => cell.counters).reduce(plus, NO_USAGE);
   return {
     month,
-    priceVersion: priceVersions.length > 0 ? priceVersions.join(',') : CURRENT_PRICES.version,
+    priceVersion: priceVersions.length > 0 ? priceVersions.join(',') : currentPriceVersion,
     totals: asCost(totals),
     byModel: [...sumBy(cells, (cell) => cell.modelId ?? '')]
       .sort(byCostThenKey)

@@ -59,6 +59,7 @@ export async function eraseDueTenants(deps: ErasureRunDependencies): Promise<Era
       const { stackName } = siloResourceNames(deps.config.siloNaming, tenant.tenantId);
       await eraseTenant({
         tenant,
+        priceVersion: deps.config.models.prices.version,
         tableFor: (userId) =>
           new ScopedTable(session.dynamodb, plane.tableName, { tenantId: tenant.tenantId, userId }),
         objects: ScopedObjectVersions.of(session, plane.bucketName),

@@ -97,6 +97,8 @@ export type SignedErasureReceipt = z.infer<typeof SignedErasureReceiptSchema>;
 
 export interface TenantErasureDependencies {
   readonly tenant: TenantRecord;
+  /** The price table version new usage is priced with (what a month without usage reports). */
+  readonly priceVersion: string;
   /** The tenant's table through the eraser session, addressing `userId`'s private space. */
   readonly tableFor: (userId: string) => Pick<ScopedTable, 'query' | 'delete' | 'get' | 'batchGet'>;
   readonly objects: { purgeTenant(): Promise<PurgedVersions> };
@@ -138,7 +140,9 @@ export async function eraseTenant(deps: TenantErasureDependencies): Promise<Sign
     if (progress.done.includes(step)) continue;
     switch (step) {
       case 'finalCosts': {
-        const finalCosts = await Promise.all(months.map((month) => readTenantCosts(shared, month)));
+        const finalCosts = await Promise.all(
+          months.map((month) => readTenantCosts(shared, month, deps.priceVersion)),
+        );
         await record({ finalCosts });
         break;
       }

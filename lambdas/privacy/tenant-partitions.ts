@@ -7,7 +7,7 @@
 
 import { ADMISSION_COLLECTION, tenantAdmissionPartition } from '../admission/admission-items.js';
 import { BUDGET_COLLECTION } from '../admission/budget-guard.js';
-import { budgetFor, MAX_RATE_SHARDS } from '../admission/tier-limits.js';
+import { MAX_RATE_SHARDS, TIER_BUDGETS } from '../admission/tier-limits.js';
 import { AGENT_SETTINGS_COLLECTION } from '../agent/agent-settings.js';
 import { AUDIT_CHAINS } from '../audit/audit-trail.js';
 import { CONNECTORS } from '../connectors/connector-store.js';
@@ -32,7 +32,7 @@ export interface OwnedPartition {
 }
 
 /** The most budget shards any tier uses (a tenant may have changed tier). */
-const BUDGET_SHARDS = Math.max(...TIERS.map((tier) => budgetFor({ tier }).shards));
+const BUDGET_SHARDS = Math.max(...TIERS.map((tier) => TIER_BUDGETS[tier].shards));
 
 /** The tenant's shared partitions with one partition per month and shard. */
 function monthlyPartitions(months: readonly string[]): PartitionAddress[] {

@@ -125,7 +125,10 @@ export function apiRouter(runtime: WorkspaceRuntime): Router<RequestContext> {
     })
     .implement(api.getCosts, async ({ context, query }) => {
       const month = query.month ?? monthOf(new Date());
-      return jsonResponse(200, await readTenantCosts(await runtime.table(context), month));
+      return jsonResponse(
+        200,
+        await readTenantCosts(await runtime.table(context), month, runtime.modelCatalog.prices.version),
+      );
     })
     .implement(api.getAgentSettings, async ({ context }) =>
       jsonResponse(200, await new AgentSettingsStore(await runtime.table(context)).get()),
@@ -135,7 +138,7 @@ export function apiRouter(runtime: WorkspaceRuntime): Router<RequestContext> {
       const stored = await new AgentSettingsStore(table).replace(
         request.body,
         audit,
-        runtime.allowedModelIds,
+        runtime.modelCatalog.chatModels,
       );
       return jsonResponse(200, stored);
     })

@@ -2,7 +2,6 @@
 import * as z from 'zod';
 import { endpoint, NO_BODY, NO_QUERY, PageQuerySchema } from '../http/endpoint.js';
 import { PlatformCostsSchema } from '../metering/platform-costs.js';
-import { CURRENT_PRICES, isPriced } from '../metering/price-table.js';
 import { MonthSchema } from '../metering/tenant-costs.js';
 import { RetentionOverridesSchema } from '../privacy/retention.js';
 import { ErasureReceiptBodySchema, SignedErasureReceiptSchema } from '../privacy/tenant-erasure.js';
@@ -19,17 +18,10 @@ import {
 import { TenantIdSchema, UserIdSchema } from '../tenancy/key-layout.js';
 import { ROLES, RoleSchema, TierSchema } from '../tenancy/request-context.js';
 
-/** A model the platform can price: an unpriced model could be neither budgeted nor metered. */
-const PricedModelIdSchema = z
-  .string()
-  .min(1)
-  .refine((modelId) => isPriced(CURRENT_PRICES, modelId), 'the platform has no price for this model');
-
 /** Settings as a request sets them: unknown fields are refused rather than ignored. */
 const TenantSettingsBodySchema = TenantSettingsSchema.extend({
   rateLimits: RateLimitOverridesSchema.strict().optional(),
   retention: RetentionOverridesSchema.strict().optional(),
-  modelId: PricedModelIdSchema.optional(),
 }).strict();
 
 const OPERATOR_ONLY = { 403: 'forbidden: the operator role is required' } as const;
@@ -64,7 +56,7 @@ export const onboardTenant = endpoint({
     400: 'bad_request: a field is missing, unknown or out of range',
     ...OPERATOR_ONLY,
     409: 'tenant_exists: a tenant with this id exists; user_exists: the admin e-mail belongs to another tenant',
-    422: 'silo_not_possible: the tier lives in silos and the tenant id is too long for a silo; first_admin_not_supported: users live in an external IdP (create the admin there)',
+    422: 'silo_not_possible: the tier lives in silos and the tenant id is too long for a silo; model_not_allowed: the model is not one of the chat models the deployment grants; first_admin_not_supported: users live in an external IdP (create the admin there)',
   },
   responses: {
     201: {
@@ -97,7 +89,7 @@ export const updateTenant = endpoint({
     ...OPERATOR_ONLY,
     404: 'tenant_not_found: no such tenant',
     409: 'move_in_progress: the tenant is moving between pool and silo; change its tier when the move ends',
-    422: 'silo_not_possible: the new tier lives in silos and the tenant id is too long for a silo',
+    422: 'silo_not_possible | model_not_allowed: the new tier lives in silos and the tenant id is too long for a silo, or the model is not one of the chat models the deployment grants',
   },
   responses: { 200: { description: 'The updated tenant record', schema: TenantRecordSchema } },
 });

@@ -7,6 +7,7 @@
  * may also use for their own tenant only (the pipeline authorizes on the path's tenant) — and
  * role assignment for tenant roles only (checked here).
  */
+import { ModelNotAllowedError } from '../agent/errors.js';
 import { RequestAudit } from '../audit/request-audit.js';
 import { parsePathParameter } from '../http/body.js';
 import { ForbiddenError } from '../http/errors.js';
@@ -145,9 +146,15 @@ export function controlRouter(
     if (tenant === undefined) throw new TenantNotFoundError(tenantId);
     return { tenant, userId, scope: await scopeOfUser(runtime, request, tenant, userId) };
   };
+  /** A tenant's model must be a chat model the deployment grants (and so prices): refused before any write. */
+  const assertGrantedModel = (modelId: string | undefined): void => {
+    const { chatModels } = runtime.config.models;
+    if (modelId !== undefined && !chatModels.includes(modelId)) throw new ModelNotAllowedError(chatModels);
+  };
   return new Router<RequestContext>()
     .implement(control.onboardTenant, async (request) => {
       const { body, context } = request;
+      assertGrantedModel(body.modelId);
       const { admin, ...fields } = body;
       // Refused (422) before anything is written when the tier lives in silos and the id cannot have one.
       const move = moveForTier(runtime.config, fields.tenantId, 'pool', fields.tier, new Date());
@@ -213,6 +220,7 @@ export function controlRouter(
     .implement(control.updateTenant, async (request) => {
       const tenantId = tenantIdOf(request.params);
       const { tier, ...settings } = request.body;
+      assertGrantedModel(settings.modelId);
       const audit = await adminAudit(runtime, request, tenantId);
       const action = tier === undefined ? 'update_settings' : 'change_tier';
       return jsonResponse(
@@ -324,7 +332,7 @@ export function controlRouter(
       // Each tenant's aggregates through a session for THAT tenant, with the operator as the session's user.
       const costs = await readPlatformCosts(month, tenants, async (tenantId, forMonth) => {
         const subject = { tenantId, userId: context.userId, tenantTag: await runtime.tenantTag(tenantId) };
-        return readTenantCosts(await runtime.table(subject), forMonth);
+        return readTenantCosts(await runtime.table(subject), forMonth, runtime.config.models.prices.version);
       });
       return jsonResponse(200, costs);
     })

@@ -50,7 +50,7 @@ export type WorkspaceRuntime = Pick<
   | 'tenantSecrets'
   | 'outboundPolicy'
   | 'connectorCallGuard'
-  | 'allowedModelIds'
+  | 'modelCatalog'
   | 'tokenVault'
   | 'actorTag'
   | 'retention'

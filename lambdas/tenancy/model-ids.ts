@@ -19,6 +19,11 @@ export const INFERENCE_PROFILE_GEOGRAPHIES = [
 
 const PROFILE_ID = new RegExp(`^(?:${INFERENCE_PROFILE_GEOGRAPHIES.join('|')})\\.(.+)$`);
 
+/** Whether a model id is a global cross-Region inference profile (any commercial Region may serve it). */
+export function isGlobalProfile(modelId: string): boolean {
+  return modelId.startsWith('global.');
+}
+
 /** The foundation model an inference profile id routes to; undefined for a foundation model id. */
 export function profiledFoundationModel(modelId: string): string | undefined {
   return PROFILE_ID.exec(modelId)?.[1];

@@ -2,7 +2,9 @@
 import { existsSync } from 'node:fs';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { MODEL_CATALOG_ENV_MAX_BYTES, MODEL_CATALOG_VARIABLE } from '../../lib/model-catalog-file.js';
 import { repoPath } from '../../lib/repo-root.js';
+import { functionSpecs } from '../../lib/template/local-resolution.js';
 import { synthesizeBulkheadTemplate } from '../../lib/template/synthesize.js';
 import { API_ENTRIES, testTemplate } from '../support/bulkhead-app.js';
 
@@ -108,7 +110,7 @@ describe('house functions', () => {
     expect(authorizer?.Properties.Environment.Variables.AUTHORIZER_CACHE_SECONDS).toBe('3000');
   });
 
-  it('give the control, api and chat-stream functions (and the tenant-isolated twins) every agreed variable, MODEL_ID = the first model and the embedding model', () => {
+  it('give the control, api and chat-stream functions (and the tenant-isolated twins) every agreed variable, and the checked-in model catalogue', () => {
     const platform = Object.values(template.findResources('AWS::Lambda::Function')).filter((fn) =>
       API_ENTRIES.includes(fn.Metadata?.['bulkhead:entry']),
     );
@@ -128,16 +130,37 @@ describe('house functions', () => {
           'JWT_ISSUER',
           'JWT_AUDIENCE',
           'JWKS_URL',
-          'MODEL_ID',
-          'MODEL_IDS',
-          'EMBEDDING_MODEL_ID',
+          'MODEL_CATALOG',
         ]),
       );
-      expect(fn.Properties.Environment.Variables.MODEL_ID).toBe('amazon.nova-lite-v1:0');
-      expect(fn.Properties.Environment.Variables.MODEL_IDS).toBe(
-        'amazon.nova-lite-v1:0,amazon.nova-micro-v1:0',
-      );
-      expect(fn.Properties.Environment.Variables.EMBEDDING_MODEL_ID).toBe('amazon.titan-embed-text-v2:0');
+      // models.json holds the prices of the table that was hard-coded before (version 2026-11).
+      expect(JSON.parse(fn.Properties.Environment.Variables.MODEL_CATALOG)).toEqual({
+        prices: {
+          version: '2026-11',
+          models: {
+            'amazon.nova-lite-v1:0': { inputPer1kUsd: 0.00006, outputPer1kUsd: 0.00024 },
+            'amazon.nova-micro-v1:0': { inputPer1kUsd: 0.000035, outputPer1kUsd: 0.00014 },
+            'amazon.titan-embed-text-v2:0': { inputPer1kUsd: 0.00002, outputPer1kUsd: 0 },
+          },
+        },
+        chatModels: ['amazon.nova-lite-v1:0', 'amazon.nova-micro-v1:0'],
+        embeddingModel: 'amazon.titan-embed-text-v2:0',
+        fallbackModels: { basic: 'amazon.nova-micro-v1:0', premium: 'amazon.nova-micro-v1:0' },
+      });
+    }
+  });
+});
+
+describe('the functions’ environment', () => {
+  it('leaves room in Lambda’s 4 KB for the largest model catalogue synth allows', () => {
+    const template = synthesizeBulkheadTemplate({ nagChecks: false });
+    // Deployed names are longer than the locally resolved ones (stack prefix, random suffixes, key ids).
+    const deployedNamesMargin = 512;
+    for (const fn of functionSpecs(template)) {
+      const others = Object.entries(fn.environment)
+        .filter(([name]) => name !== MODEL_CATALOG_VARIABLE)
+        .reduce((bytes, [name, value]) => bytes + Buffer.byteLength(name) + Buffer.byteLength(value), 0);
+      expect(others + MODEL_CATALOG_ENV_MAX_BYTES + deployedNamesMargin, fn.entry).toBeLessThanOrEqual(4_096);
     }
   });
 });

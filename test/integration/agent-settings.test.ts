@@ -7,7 +7,7 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Caller, callAs, onboard } from './support/api-client.js';
 import { modelRequestsOf } from './support/inspector.js';
-import { apiEnv, rawClients, tenantSession, uniqueSuffix } from './support/local-cloud.js';
+import { apiEnv, apiModels, rawClients, tenantSession, uniqueSuffix } from './support/local-cloud.js';
 
 const suffix = uniqueSuffix();
 const tenant = `settings-${suffix}`;
@@ -53,7 +53,7 @@ describe('agent settings in the local cloud', () => {
       (await modelRequestsOf(caller.tenantId, caller.sub)).filter((r) => r.operation === 'converse').at(-1)
         ?.modelId;
     expect(await lastModel(analyst)).toBe('amazon.nova-micro-v1:0');
-    expect(await lastModel(otherAnalyst)).toBe(apiEnv('MODEL_ID'));
+    expect(await lastModel(otherAnalyst)).toBe(apiModels().chatModels[0]);
   });
 
   it('are readable by the tenant’s own sessions only', async () => {

@@ -6,22 +6,22 @@
  * primary as usual. Which model answered is read from the stand-in model's own record.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TIER_BUDGETS } from '../../lambdas/admission/tier-limits.js';
 import { DEFAULT_MAX_OUTPUT_TOKENS } from '../../lambdas/agent/agent-loop.js';
-import { CURRENT_PRICES, costNanoUsd, nanoToUsd } from '../../lambdas/metering/price-table.js';
+import { costNanoUsd, nanoToUsd } from '../../lambdas/metering/price-table.js';
 import { type Caller, callAs, onboard } from './support/api-client.js';
 import { modelRequestsOf } from './support/inspector.js';
-import { apiEnv, uniqueSuffix } from './support/local-cloud.js';
+import { apiModels, uniqueSuffix } from './support/local-cloud.js';
 
 const suffix = uniqueSuffix();
-const primaryModel = apiEnv('MODEL_ID');
-const fallbackModel = TIER_BUDGETS.basic.fallbackModelId ?? '';
+const models = apiModels();
+const [primaryModel] = models.chatModels;
+const fallbackModel = models.fallbackModels.basic ?? '';
 /**
  * Just below what one primary-model call reserves (its output allowance alone), so the primary
  * never fits; the fallback's reservation of a short chat is far smaller and does.
  */
 const tooSmallForPrimaryUsd = nanoToUsd(
-  costNanoUsd(CURRENT_PRICES, primaryModel, { inputTokens: 0, outputTokens: DEFAULT_MAX_OUTPUT_TOKENS }) - 1,
+  costNanoUsd(models.prices, primaryModel, { inputTokens: 0, outputTokens: DEFAULT_MAX_OUTPUT_TOKENS }) - 1,
 );
 const broke: Caller = { sub: 'bo', tenantId: `zq-broke-${suffix}`, groups: ['analyst'] };
 const frugal: Caller = { sub: 'fay', tenantId: `zq-frugal-${suffix}`, groups: ['analyst'] };

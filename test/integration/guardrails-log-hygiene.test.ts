@@ -9,12 +9,11 @@
  * local STS ever tagged a session with (global-setup.ts repeats it once the run has ended).
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { TIER_BUDGETS } from '../../lambdas/admission/tier-limits.js';
 import { DEFAULT_MODEL_RETRY_POLICY } from '../../lambdas/resilience/model-fallback.js';
 import { startTicketTracker } from '../../local/demo-mcp/ticket-tracker.js';
 import { type Caller, callApi, callAs, OPERATOR, onboard, streamAs, tokenFor } from './support/api-client.js';
 import { capturedLogs, failNextModelCalls, secretValues, sessionIdentities } from './support/inspector.js';
-import { apiEnv, uniqueSuffix } from './support/local-cloud.js';
+import { apiModels, uniqueSuffix } from './support/local-cloud.js';
 import { describeLeaks, findLogLeaks } from './support/log-leaks.js';
 
 const suffix = uniqueSuffix();
@@ -58,10 +57,10 @@ async function driveEveryLoggingPath(): Promise<string[]> {
   const streamed = await streamAs(analyst, '/v1/chat/stream', { message: `stream ${promptMarker}` });
   expect(streamed.status).toBe(200);
 
-  const primary = apiEnv('MODEL_ID');
+  const [primary] = apiModels().chatModels;
   await failNextModelCalls({ failure: 'throttle', times: attempts, tenantId, modelId: primary });
   expect((await callAs(analyst, 'POST', '/v1/chat', { message: `retry ${promptMarker}` })).status).toBe(200);
-  for (const modelId of [primary, TIER_BUDGETS.basic.fallbackModelId ?? primary]) {
+  for (const modelId of [primary, apiModels().fallbackModels.basic ?? primary]) {
     await failNextModelCalls({ failure: 'fail', times: attempts, tenantId, modelId });
   }
   expect((await callAs(analyst, 'POST', '/v1/chat', { message: `outage ${promptMarker}` })).status).toBe(503);

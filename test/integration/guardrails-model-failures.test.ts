@@ -6,15 +6,14 @@
  * Which model answered, and how often it was asked, is read from the model's own record.
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { TIER_BUDGETS } from '../../lambdas/admission/tier-limits.js';
 import { DEFAULT_MODEL_RETRY_POLICY } from '../../lambdas/resilience/model-fallback.js';
 import { type Caller, callAs, onboard } from './support/api-client.js';
 import { failNextModelCalls, modelRequestsOf } from './support/inspector.js';
-import { apiEnv, uniqueSuffix } from './support/local-cloud.js';
+import { apiModels, uniqueSuffix } from './support/local-cloud.js';
 
 const suffix = uniqueSuffix();
-const primaryModel = apiEnv('MODEL_ID');
-const fallbackModel = TIER_BUDGETS.basic.fallbackModelId ?? '';
+const [primaryModel] = apiModels().chatModels;
+const fallbackModel = apiModels().fallbackModels.basic ?? '';
 const attempts = DEFAULT_MODEL_RETRY_POLICY.attemptsPerModel;
 const throttled: Caller = { sub: 'tess', tenantId: `zq-throttled-${suffix}`, groups: ['analyst'] };
 const neighbour: Caller = { sub: 'nora', tenantId: `zq-neighbour-${suffix}`, groups: ['analyst'] };

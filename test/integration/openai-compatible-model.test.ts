@@ -17,6 +17,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TenantCostsSchema } from '../../lambdas/metering/tenant-costs.js';
+import { parseModelCatalog } from '../../lambdas/models/model-catalog.js';
 import type { DemoIdentity } from '../../local/emulators/jwt-issuer.js';
 import { type LocalCloud, startLocalCloud } from '../../local/local-cloud.js';
 import {
@@ -138,8 +139,15 @@ async function tenantBedrock(): Promise<{ bedrock: BedrockRuntimeClient; modelId
   };
   return {
     bedrock: new BedrockRuntimeClient({ ...base, credentials, requestHandler: new NodeHttpHandler() }),
-    modelId: String(api.environment.MODEL_ID),
+    modelId: defaultChatModel(api.environment),
   };
+}
+
+/** The default chat model of a function's environment (the first of its `MODEL_CATALOG`'s chat models). */
+function defaultChatModel(environment: Readonly<Record<string, string>>): string {
+  const parsed = parseModelCatalog(JSON.parse(environment.MODEL_CATALOG ?? 'null'), 'MODEL_CATALOG');
+  if (parsed.catalog === undefined) throw new Error(parsed.problems.join('; '));
+  return parsed.catalog.chatModels[0];
 }
 
 const chatRequests = () => fake.requests.filter((request) => request.path === '/v1/chat/completions');

@@ -13,10 +13,10 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { modelRequestsOf } from './support/inspector.js';
-import { apiEnv, cloud, tenantSession, uniqueSuffix } from './support/local-cloud.js';
+import { apiModels, cloud, tenantSession, uniqueSuffix } from './support/local-cloud.js';
 
-const MODEL_ID = apiEnv('MODEL_ID');
-const EMBEDDING_MODEL_ID = 'amazon.titan-embed-text-v2:0';
+const [MODEL_ID] = apiModels().chatModels;
+const EMBEDDING_MODEL_ID = apiModels().embeddingModel;
 const TENANT = `tenant-m-${uniqueSuffix()}`;
 let bedrock: BedrockRuntimeClient;
 

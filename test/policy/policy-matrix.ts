@@ -285,6 +285,76 @@ function modelCases(targets: MatrixTargets): MatrixCase[] {
   ]);
 }
 
+/** A deployment whose catalogue grants inference profiles (ARNs as the tenant role names them). */
+export interface ProfileTargets {
+  /** A configured geographic profile (`us.…`) and its foundation model in another Region of it. */
+  readonly geographicProfileArn: string;
+  readonly geographicModelElsewhereArn: string;
+  /** A configured global profile (`global.…`) and its foundation model in the deployment's Region. */
+  readonly globalProfileArn: string;
+  readonly globalModelArn: string;
+  /** A profile the catalogue does not name, and its foundation model. */
+  readonly unlistedProfileArn: string;
+  readonly unlistedModelArn: string;
+}
+
+/**
+ * Models reached through inference profiles: a configured profile and its foundation model
+ * (through it) are allowed; the model invoked directly, or a profile and model the catalogue does
+ * not name, are denied; a session without tags is denied everything.
+ */
+export function profileModelMatrix(targets: ProfileTargets): MatrixCase[] {
+  const through = (profileArn: string): ContextValues => ({
+    ...OWN,
+    'bedrock:InferenceProfileArn': profileArn,
+  });
+  return MODEL_ACTIONS.flatMap((action): MatrixCase[] => {
+    const add = (name: string, resource: string, expected: Verdict, context: ContextValues = OWN) => ({
+      name: `${action} ${name}`,
+      action,
+      resource,
+      context,
+      expected,
+    });
+    return [
+      add('configured geographic profile', targets.geographicProfileArn, 'Allowed'),
+      add(
+        'its foundation model in another Region, through it',
+        targets.geographicModelElsewhereArn,
+        'Allowed',
+        through(targets.geographicProfileArn),
+      ),
+      add(
+        'its foundation model in another Region, directly',
+        targets.geographicModelElsewhereArn,
+        'ImplicitlyDenied',
+      ),
+      add('configured global profile', targets.globalProfileArn, 'Allowed'),
+      add(
+        'the global profile’s foundation model, through it',
+        targets.globalModelArn,
+        'Allowed',
+        through(targets.globalProfileArn),
+      ),
+      add('the global profile’s foundation model, directly', targets.globalModelArn, 'ImplicitlyDenied'),
+      add(
+        'the global profile’s foundation model, through the geographic profile',
+        targets.globalModelArn,
+        'ImplicitlyDenied',
+        through(targets.geographicProfileArn),
+      ),
+      add('a profile not in the catalogue', targets.unlistedProfileArn, 'ImplicitlyDenied'),
+      add(
+        'a model not in the catalogue, through its profile',
+        targets.unlistedModelArn,
+        'ImplicitlyDenied',
+        through(targets.unlistedProfileArn),
+      ),
+      add('configured geographic profile without tags', targets.geographicProfileArn, 'ExplicitlyDenied', {}),
+    ];
+  });
+}
+
 function secretCases(targets: MatrixTargets): MatrixCase[] {
   const cases: MatrixCase[] = [];
   for (const action of TENANT_SECRET_ACTIONS) {

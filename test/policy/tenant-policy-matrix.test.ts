@@ -4,9 +4,9 @@
  * Mutated copies of the same document prove the matrix catches regressions.
  */
 import { describe, expect, it } from 'vitest';
+import { modelsInUse, parseModelCatalog } from '../../lambdas/models/model-catalog.js';
 import { TENANT_TAG_KEY } from '../../lambdas/tenancy/key-layout.js';
 import { siloResourceNames } from '../../lambdas/tenancy/silo-names.js';
-import { DEFAULT_MODEL_IDS } from '../../lib/bulkhead-settings.js';
 import { siloTemplate } from '../../lib/silo-stack.js';
 import { DEFAULT_STACK_NAME as STACK_ID } from '../../lib/stack-name.js';
 import type { CfnTemplate } from '../../lib/template/cfn-template.js';
@@ -22,11 +22,13 @@ import {
 import { synthesizeBulkheadTemplate } from '../../lib/template/synthesize.js';
 import type { PolicyDocumentJson, PolicyStatementJson } from '../../lib/tenant-policy.js';
 import { assumedRoleSession, evaluateAccess, sessionTags } from '../support/iam-evaluation.js';
+import { editedCatalog, writeCatalogFile } from '../support/model-catalog.js';
 import {
   auditWriterMatrix,
   type MatrixCase,
   type MatrixTargets,
   policyMatrix,
+  profileModelMatrix,
   type SiloTargets,
   siloDeployerMatrix,
   siloMatrix,
@@ -55,6 +57,13 @@ function apiEnvironment(template: CfnTemplate): Record<string, string> {
   const api = functionSpecs(template).find((spec) => spec.entry === 'lambdas/handlers/api.ts');
   if (!api) throw new Error('no api function in the template');
   return api.environment;
+}
+
+/** The models the api function is configured with (its `MODEL_CATALOG`). */
+function modelsOf(env: Record<string, string>): string[] {
+  const parsed = parseModelCatalog(JSON.parse(requiredVariable(env, 'MODEL_CATALOG')), 'MODEL_CATALOG');
+  if (parsed.catalog === undefined) throw new Error(parsed.problems.join('; '));
+  return modelsInUse(parsed.catalog);
 }
 
 function logicalIdOfType(template: CfnTemplate, type: string): string {
@@ -89,7 +98,7 @@ function targetsFrom(template: CfnTemplate): MatrixTargets {
       'AWS::S3Vectors::VectorBucket',
       requiredVariable(env, 'VECTOR_BUCKET_NAME'),
     ),
-    allowedModelArns: DEFAULT_MODEL_IDS.map(modelArn),
+    allowedModelArns: modelsOf(env).map(modelArn),
     deniedModelArn: modelArn('anthropic.claude-3-haiku-20240307-v1:0'),
     tenantSecretsArnRoot: `arn:${LOCAL_ACCOUNT.partition}:secretsmanager:${LOCAL_ACCOUNT.region}:${LOCAL_ACCOUNT.accountId}:secret:${requiredVariable(env, 'TENANT_SECRET_PREFIX')}`,
     foreignSecretArn: resourceArn(template, logicalIdOfType(template, 'AWS::SecretsManager::Secret')),
@@ -205,8 +214,8 @@ function mutated(
   return copies;
 }
 
-function casesNamed(suffix: string): string[] {
-  const names = cases.filter((testCase) => testCase.name.endsWith(suffix)).map((testCase) => testCase.name);
+function casesNamed(suffix: string, among: readonly MatrixCase[] = cases): string[] {
+  const names = among.filter((testCase) => testCase.name.endsWith(suffix)).map((testCase) => testCase.name);
   if (names.length === 0) throw new Error(`no matrix case ends with "${suffix}"`);
   return names;
 }
@@ -367,6 +376,57 @@ describe('tenant access policy matrix (policy read from the synthesized template
   });
 });
 
+/** A deployment whose catalogue (configuration only) uses a geographic and a global inference profile. */
+const GEOGRAPHIC = 'us.amazon.nova-lite-v1:0';
+const GLOBAL_MODEL = 'anthropic.claude-sonnet-4-5-20250929-v1:0';
+const profiled = synthesizeBulkheadTemplate({
+  context: {
+    'bulkhead:modelCatalog': writeCatalogFile(
+      editedCatalog({
+        prices: {
+          version: 'test',
+          models: {
+            'amazon.nova-lite-v1:0': { inputPer1kUsd: 0.00006, outputPer1kUsd: 0.00024 },
+            [GLOBAL_MODEL]: { inputPer1kUsd: 0.003, outputPer1kUsd: 0.015 },
+            'amazon.titan-embed-text-v2:0': { inputPer1kUsd: 0.00002 },
+          },
+        },
+        chatModels: [GEOGRAPHIC, `global.${GLOBAL_MODEL}`],
+        fallbackModels: {},
+      }),
+    ),
+  },
+  nagChecks: false,
+});
+const profiledRoleId = tenantAccessRoleLogicalId(profiled);
+const profiledDocuments = rolePolicyDocuments(profiled, profiledRoleId);
+const profiledSession = assumedRoleSession(resourceArn(profiled, profiledRoleId));
+const { partition, region, accountId } = LOCAL_ACCOUNT;
+const profileArn = (id: string) => `arn:${partition}:bedrock:${region}:${accountId}:inference-profile/${id}`;
+const profileCases = profileModelMatrix({
+  geographicProfileArn: profileArn(GEOGRAPHIC),
+  geographicModelElsewhereArn: `arn:${partition}:bedrock:us-west-2::foundation-model/amazon.nova-lite-v1:0`,
+  globalProfileArn: profileArn(`global.${GLOBAL_MODEL}`),
+  globalModelArn: `arn:${partition}:bedrock:${region}::foundation-model/${GLOBAL_MODEL}`,
+  unlistedProfileArn: profileArn('us.amazon.nova-pro-v1:0'),
+  unlistedModelArn: `arn:${partition}:bedrock:us-west-2::foundation-model/amazon.nova-pro-v1:0`,
+});
+
+describe('tenant access policy matrix, inference profiles (catalogue with a us. and a global. profile)', () => {
+  it.each(profileCases)('$name → $expected', async (testCase) => {
+    const verdict = await evaluateAccess(
+      { identity: profiledDocuments },
+      {
+        principal: profiledSession,
+        action: testCase.action,
+        resource: testCase.resource,
+        context: testCase.context,
+      },
+    );
+    expect(verdict).toBe(testCase.expected);
+  });
+});
+
 describe('mutation check: the matrix catches weakened policies', () => {
   it('catches a TenantItems statement without the Null guard (requests without keys become Allowed)', async () => {
     const weakened = mutated('TenantItems', (statement) => {
@@ -391,6 +451,17 @@ describe('mutation check: the matrix catches weakened policies', () => {
     for (const name of casesNamed('another user private key')) {
       if (name.startsWith('dynamodb:')) expect(wrong.get(name)).toBe('Allowed');
     }
+  });
+
+  it('catches a profile grant without its bedrock:InferenceProfileArn condition (the model becomes directly invocable)', async () => {
+    const weakened = mutated(
+      'SharedModelThroughProfile0',
+      ({ Condition: _dropped, ...statement }) => statement,
+      profiledDocuments,
+    );
+    const wrong = await misjudged(weakened, profileCases);
+    for (const name of casesNamed('its foundation model in another Region, directly', profileCases))
+      expect(wrong.get(name)).toBe('Allowed');
   });
 
   it('catches a ListBucket grant without the s3:prefix condition', async () => {

@@ -3,7 +3,12 @@
  * local cloud's front door uses), so policy tests judge the synthesized
  * documents the way IAM would.
  */
-import { type EvaluationResult, runSimulation } from '@cloud-copilot/iam-simulate';
+import {
+  type EvaluationResult,
+  runSimulation,
+  runUnsafeSimulation,
+  type Simulation,
+} from '@cloud-copilot/iam-simulate';
 import { LOCAL_ACCOUNT } from '../../lib/template/local-resolution.js';
 import type { PolicyDocumentJson } from '../../lib/tenant-policy.js';
 
@@ -25,29 +30,39 @@ export interface PolicySet {
   readonly resource?: PolicyDocumentJson;
 }
 
-/** IAM's verdict on `request` under `policies`; throws if the simulator rejects the input. */
-export async function evaluateAccess(policies: PolicySet, request: AccessRequest): Promise<EvaluationResult> {
+function simulationOf(policies: PolicySet, request: AccessRequest): Simulation {
   const contextVariables: Record<string, string | string[]> = {};
   for (const [key, value] of Object.entries(request.context ?? {})) {
     contextVariables[key] = typeof value === 'string' ? value : [...value];
   }
-  const result = await runSimulation(
-    {
-      request: {
-        principal: request.principal,
-        action: request.action,
-        resource: { resource: request.resource, accountId: LOCAL_ACCOUNT.accountId },
-        contextVariables,
-      },
-      identityPolicies: policies.identity.map((policy, index) => ({ name: `policy-${index}`, policy })),
-      resourcePolicy: policies.resource,
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
+  return {
+    request: {
+      principal: request.principal,
+      action: request.action,
+      resource: { resource: request.resource, accountId: LOCAL_ACCOUNT.accountId },
+      contextVariables,
     },
-    {},
-  );
+    identityPolicies: policies.identity.map((policy, index) => ({ name: `policy-${index}`, policy })),
+    resourcePolicy: policies.resource,
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+  };
+}
+
+/** IAM's verdict on `request` under `policies`; throws if the simulator rejects the input. */
+export async function evaluateAccess(policies: PolicySet, request: AccessRequest): Promise<EvaluationResult> {
+  const result = await runSimulation(simulationOf(policies, request), {});
   if (result.resultType === 'error') throw new Error(`simulation rejected: ${JSON.stringify(result.errors)}`);
   return result.overallResult;
+}
+
+/**
+ * IAM's verdict on a request for a resource the simulator's IAM data has no pattern for — the
+ * Region-less foundation-model ARN (`arn:aws:bedrock:::foundation-model/<model>`) AWS authorizes
+ * global inference profiles on: the same evaluation without the simulator's input validation.
+ */
+export function evaluateUnlistedResource(policies: PolicySet, request: AccessRequest): EvaluationResult {
+  return runUnsafeSimulation(simulationOf(policies, request), {});
 }
 
 /** Session-tag context for a tenant session; omit a value to leave that tag out. */

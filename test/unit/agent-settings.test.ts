@@ -135,6 +135,24 @@ describe('agent settings', () => {
     expect(lastConverse(api).modelId).toBe('amazon.nova-lite-v1:0');
   });
 
+  it('uses the registry’s model while the catalogue grants it, and the default once it no longer does', async () => {
+    const api = apiHarness({
+      registry: memoryRegistry([
+        { ...ACME, modelId: 'amazon.nova-micro-v1:0' },
+        // Chosen under an earlier catalogue that granted it; this deployment's does not.
+        { ...GLOBEX, modelId: 'anthropic.claude-3-haiku-20240307-v1:0' },
+      ]),
+    });
+
+    await api.call(ALICE_ANALYST, 'POST', '/v1/chat', { message: 'hello' });
+    const acmeModel = lastConverse(api).modelId;
+    const globex = await api.call(GLOBEX_ANALYST, 'POST', '/v1/chat', { message: 'hello' });
+
+    expect(acmeModel).toBe('amazon.nova-micro-v1:0');
+    expect(globex.statusCode).toBe(200);
+    expect(lastConverse(api).modelId).toBe('amazon.nova-lite-v1:0');
+  });
+
   it.each([
     ['instructions too long', { instructions: 'x'.repeat(2001) }],
     ['an unknown tool', { disabledTools: ['format_disk'] }],

@@ -66,7 +66,7 @@ describe('chat API and sessions', () => {
     );
     expect(cells).toEqual([
       expect.objectContaining({
-        sk: `alice#${day}#model#${TEST_CONFIG.modelId}`,
+        sk: `alice#${day}#model#${TEST_CONFIG.models.chatModels[0]}`,
         inputTokens: 30,
         outputTokens: 15,
         requests: 2,

@@ -18,7 +18,17 @@ const SERVICE_ENV = {
   VAULT_KEY_ARN: 'arn:aws:kms:us-east-1:000000000000:key/vault',
   AUDIT_DIGEST_BUCKET_NAME: 'audit-digests',
   AUDIT_DIGEST_KEY_ARN: 'arn:aws:kms:us-east-1:000000000000:key/digests',
-  MODEL_ID: 'amazon.nova-lite-v1:0',
+  MODEL_CATALOG: JSON.stringify({
+    prices: {
+      version: '2026-11',
+      models: {
+        'amazon.nova-lite-v1:0': { inputPer1kUsd: 0.00006, outputPer1kUsd: 0.00024 },
+        'amazon.titan-embed-text-v2:0': { inputPer1kUsd: 0.00002 },
+      },
+    },
+    chatModels: ['amazon.nova-lite-v1:0'],
+    embeddingModel: 'amazon.titan-embed-text-v2:0',
+  }),
   PLATFORM_STACK_NAME: 'Bulkhead',
   PLATFORM_ACCOUNT_ID: '111122223333',
   AWS_REGION: 'eu-west-1',
@@ -35,25 +45,41 @@ describe('configuration', () => {
     );
   });
 
-  it('defaults the embedding model to Titan Text Embeddings v2 and takes an override', () => {
-    expect(readServiceConfig(SERVICE_ENV).embeddingModelId).toBe('amazon.titan-embed-text-v2:0');
-    expect(readServiceConfig({ ...SERVICE_ENV, EMBEDDING_MODEL_ID: 'my-embedder' }).embeddingModelId).toBe(
-      'my-embedder',
-    );
+  it('reads the model catalogue (MODEL_CATALOG): chat models, embedding model, no fallbacks unless given, prices', () => {
+    expect(readServiceConfig(SERVICE_ENV).models).toEqual({
+      prices: {
+        version: '2026-11',
+        models: {
+          'amazon.nova-lite-v1:0': { inputPer1kUsd: 0.00006, outputPer1kUsd: 0.00024 },
+          'amazon.titan-embed-text-v2:0': { inputPer1kUsd: 0.00002, outputPer1kUsd: 0 },
+        },
+      },
+      chatModels: ['amazon.nova-lite-v1:0'],
+      embeddingModel: 'amazon.titan-embed-text-v2:0',
+      fallbackModels: {},
+    });
   });
 
-  it('reads the granted chat models (MODEL_IDS, always with MODEL_ID) and connector loopback (off by default)', () => {
+  it.each([
+    ['not JSON', '{chatModels', /MODEL_CATALOG is not JSON/],
+    [
+      'an unpriced chat model',
+      SERVICE_ENV.MODEL_CATALOG.replace(
+        '"chatModels":["amazon.nova-lite-v1:0"',
+        '"chatModels":["amazon.nova-pro-v1:0"',
+      ),
+      /chat model "amazon.nova-pro-v1:0" has no price: add .* to prices.models in MODEL_CATALOG/,
+    ],
+  ])('fails the cold start on a catalogue that is %s, naming the problem', (_label, catalog, message) => {
+    expect(() => readServiceConfig({ ...SERVICE_ENV, MODEL_CATALOG: catalog })).toThrow(message);
+  });
+
+  it('reads connector loopback (off by default)', () => {
     expect(readServiceConfig(SERVICE_ENV)).toMatchObject({
-      allowedModelIds: ['amazon.nova-lite-v1:0'],
       connectorAllowLoopback: false,
       tenantSecretPrefix: 'bulkhead/tenants',
     });
-    const local = readServiceConfig({
-      ...SERVICE_ENV,
-      MODEL_IDS: 'amazon.nova-micro-v1:0, amazon.nova-lite-v1:0',
-      CONNECTOR_ALLOW_LOOPBACK: 'true',
-    });
-    expect(local.allowedModelIds).toEqual(['amazon.nova-lite-v1:0', 'amazon.nova-micro-v1:0']);
+    const local = readServiceConfig({ ...SERVICE_ENV, CONNECTOR_ALLOW_LOOPBACK: 'true' });
     expect(local.connectorAllowLoopback).toBe(true);
     expect(() => readServiceConfig({ ...SERVICE_ENV, CONNECTOR_ALLOW_LOOPBACK: 'yes' })).toThrow(
       ConfigurationError,
@@ -61,10 +87,10 @@ describe('configuration', () => {
   });
 
   it('names every missing variable', () => {
-    const { TENANT_TABLE_NAME: _table, MODEL_ID: _model, ...rest } = SERVICE_ENV;
+    const { TENANT_TABLE_NAME: _table, MODEL_CATALOG: _models, ...rest } = SERVICE_ENV;
 
     expect(() => readServiceConfig({ ...rest, CONTROL_TABLE_NAME: ' ' })).toThrow(
-      /TENANT_TABLE_NAME is not set; CONTROL_TABLE_NAME is not set; MODEL_ID is not set/,
+      /TENANT_TABLE_NAME is not set; CONTROL_TABLE_NAME is not set; MODEL_CATALOG is not set/,
     );
     expect(() => readServiceConfig({})).toThrow(ConfigurationError);
   });

@@ -135,6 +135,21 @@ describe('control API routes', () => {
     expect(control.map((command) => command.name).filter((name) => name !== 'GetItemCommand')).toEqual([]);
   });
 
+  it('onboards with a granted chat model, and refuses (422) a model the deployment does not grant before any write', async () => {
+    const { handler, control } = controlHandler();
+    const withModel = (modelId: string) =>
+      onboard(OPERATOR, JSON.stringify({ tenantId: 'globex', name: 'Globex', tier: 'premium', modelId }));
+
+    const refused = await handler(withModel('anthropic.claude-3-haiku-20240307-v1:0'));
+    const writesWhenRefused = control.filter((command) => command.name !== 'GetItemCommand').length;
+    const granted = await handler(withModel('amazon.nova-micro-v1:0'));
+
+    expect([refused.statusCode, JSON.parse(refused.body).error.code]).toEqual([422, 'model_not_allowed']);
+    expect(writesWhenRefused).toBe(0);
+    expect(granted.statusCode).toBe(201);
+    expect(JSON.parse(granted.body)).toMatchObject({ modelId: 'amazon.nova-micro-v1:0' });
+  });
+
   it('reads, suspends and assigns roles, answering 404 for an unknown tenant', async () => {
     const { handler, control } = controlHandler({
       controlWrites: ({ name }) => {

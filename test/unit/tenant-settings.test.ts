@@ -86,7 +86,6 @@ describe('PATCH /v1/admin/tenants/{tenantId}', () => {
     ['an unknown rate limit', { rateLimits: { perHour: 5 } }],
     ['an unknown field', { colour: 'teal' }],
     ['an unknown tier', { tier: 'gold' }],
-    ['a model without a price', { modelId: 'anthropic.unknown-v1' }],
     ['a null setting', { monthlyBudgetUsd: null }],
   ])('answers 400 for %s and writes nothing', async (_label, body) => {
     const { patch, stored, registry } = platform();
@@ -98,6 +97,20 @@ describe('PATCH /v1/admin/tenants/{tenantId}', () => {
     assertDocumentedResponse('PATCH', '/v1/admin/tenants/{tenantId}', result);
     expect(stored()).toEqual(before);
     expect(registry.items.size).toBe(1);
+  });
+
+  it.each([
+    ['a model the catalogue does not have', 'anthropic.unknown-v1'],
+    ['the embedding model (priced, but not a chat model)', 'amazon.titan-embed-text-v2:0'],
+  ])('answers 422 model_not_allowed for %s and writes nothing', async (_label, modelId) => {
+    const { patch, stored } = platform();
+    const before = structuredClone(stored());
+
+    const result = await patch({ modelId });
+
+    expect([result.statusCode, JSON.parse(result.body).error.code]).toEqual([422, 'model_not_allowed']);
+    assertDocumentedResponse('PATCH', '/v1/admin/tenants/{tenantId}', result);
+    expect(stored()).toEqual(before);
   });
 
   it('changes the tier in place when the new tier lives where the tenant is (no move)', async () => {

@@ -3682,7 +3682,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description silo_not_possible: the tier lives in silos and the tenant id is too long for a silo; first_admin_not_supported: users live in an external IdP (create the admin there) */
+            /** @description silo_not_possible: the tier lives in silos and the tenant id is too long for a silo; model_not_allowed: the model is not one of the chat models the deployment grants; first_admin_not_supported: users live in an external IdP (create the admin there) */
             422: {
                 headers: {
                     "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];
@@ -3833,7 +3833,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description silo_not_possible: the new tier lives in silos and the tenant id is too long for a silo */
+            /** @description silo_not_possible | model_not_allowed: the new tier lives in silos and the tenant id is too long for a silo, or the model is not one of the chat models the deployment grants */
             422: {
                 headers: {
                     "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];

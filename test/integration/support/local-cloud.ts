@@ -6,6 +6,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { inject } from 'vitest';
+import { type ModelCatalog, parseModelCatalog } from '../../../lambdas/models/model-catalog.js';
 
 export const cloud = inject('localCloud');
 
@@ -27,6 +28,13 @@ export function apiEnv(name: string): string {
   const value = apiFunction.environment[name];
   if (value === undefined) throw new Error(`${name} is not in the api function's environment`);
   return value;
+}
+
+/** The model catalogue the api function runs with (its `MODEL_CATALOG`): chat models first = default. */
+export function apiModels(): ModelCatalog {
+  const parsed = parseModelCatalog(JSON.parse(apiEnv('MODEL_CATALOG')), 'MODEL_CATALOG');
+  if (parsed.catalog === undefined) throw new Error(parsed.problems.join('; '));
+  return parsed.catalog;
 }
 
 const clientConfig = (credentials: AwsCredentialIdentity) => ({

@@ -14,6 +14,7 @@ import {
   TIER_BUDGETS,
 } from '../../../lambdas/admission/tier-limits.js';
 import { TransactionConflictError } from '../../../lambdas/tenancy/errors.js';
+import { DEFAULT_PRICES } from '../../support/model-catalog.js';
 import { recordingSleep } from './support/contexts.js';
 import { MemoryGuardrailTable } from './support/memory-guardrail-table.js';
 
@@ -38,6 +39,7 @@ function setup(random: () => number = Math.random) {
   const sleep = recordingSleep();
   const clock = { now: NOW };
   const guard = new BudgetGuard(table, {
+    prices: DEFAULT_PRICES,
     now: () => clock.now,
     random,
     sleep,
@@ -60,12 +62,21 @@ async function outcomes<T>(attempts: Array<Promise<T>>) {
 
 describe('tier budgets', () => {
   it("uses the tier's defaults, overridden by the tenant record's own amounts", () => {
-    expect(budgetFor({ tier: 'basic' })).toEqual(TIER_BUDGETS.basic);
-    expect(budgetFor({ tier: 'premium', monthlyBudgetUsd: 12, monthlyTokenBudget: 3_000 })).toMatchObject({
-      monthlyUsd: 12,
-      monthlyTokens: 3_000,
-      shards: TIER_BUDGETS.premium.shards,
-    });
+    expect(budgetFor({ tier: 'basic' }, {})).toEqual(TIER_BUDGETS.basic);
+    expect(budgetFor({ tier: 'premium', monthlyBudgetUsd: 12, monthlyTokenBudget: 3_000 }, {})).toMatchObject(
+      {
+        monthlyUsd: 12,
+        monthlyTokens: 3_000,
+        shards: TIER_BUDGETS.premium.shards,
+      },
+    );
+  });
+
+  it("takes the tier's fallback model from the catalogue, and none for a tier without one", () => {
+    const fallbacks = { basic: 'amazon.nova-micro-v1:0' };
+
+    expect(budgetFor({ tier: 'basic' }, fallbacks).fallbackModelId).toBe('amazon.nova-micro-v1:0');
+    expect(budgetFor({ tier: 'enterprise' }, fallbacks)).not.toHaveProperty('fallbackModelId');
   });
 
   it('splits an allowance over shards so that the parts add up to the whole', () => {

@@ -22,6 +22,7 @@ import { readTenantCosts } from '../../../lambdas/metering/tenant-costs.js';
 import { ScopedKeyError } from '../../../lambdas/tenancy/errors.js';
 import { ScopedTable } from '../../../lambdas/tenancy/scoped-table.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../../../local/emulators/dynamodb-local.js';
+import { DEFAULT_PRICES } from '../../support/model-catalog.js';
 import { contextFor, verifyWithoutDigests } from './support/contexts.js';
 
 /** Unit tests read actors as the user ids they are given (the runtime passes actorTagFor). */
@@ -80,6 +81,7 @@ async function rawItem(pk: string, sk: string): Promise<Record<string, unknown> 
 describe('guard rails on DynamoDB Local', () => {
   it('admits exactly the budget under 50 concurrent reservations over 4 shards, the rest held', async () => {
     const guard = new BudgetGuard(tableFor('budget-co', 'alice'), {
+      prices: DEFAULT_PRICES,
       now: () => new Date('2026-11-22T00:00:00Z'),
     });
     const limits = { monthlyUsd: 0.006, monthlyTokens: 1_000_000_000, shards: 4 };
@@ -107,6 +109,7 @@ describe('guard rails on DynamoDB Local', () => {
     'lets 50 concurrent callers spend at least 99 percent of the budget over %i shard(s), never more, and 402 only once it is spent',
     async (shards) => {
       const guard = new BudgetGuard(tableFor(`spend-${shards}`, 'alice'), {
+        prices: DEFAULT_PRICES,
         now: () => new Date('2026-11-22T00:00:00Z'),
       });
       const limits = { monthlyUsd: 0.1, monthlyTokens: 1_000_000_000, shards };
@@ -150,6 +153,7 @@ describe('guard rails on DynamoDB Local', () => {
 
   it('settles a reservation exactly once', async () => {
     const guard = new BudgetGuard(tableFor('settle-co', 'alice'), {
+      prices: DEFAULT_PRICES,
       now: () => new Date('2026-11-22T00:00:00Z'),
     });
     const limits = { monthlyUsd: 1, monthlyTokens: 1_000_000, shards: 1 };
@@ -172,8 +176,8 @@ describe('guard rails on DynamoDB Local', () => {
   it('settles 30 concurrent calls through their metering transactions: actual usage charged, nothing held', async () => {
     const now = () => new Date('2026-11-22T00:00:00Z');
     const table = tableFor('flow-co', 'alice');
-    const guard = new BudgetGuard(table, { now });
-    const metering = new Metering(table, { now });
+    const guard = new BudgetGuard(table, { prices: DEFAULT_PRICES, now });
+    const metering = new Metering(table, { prices: DEFAULT_PRICES, now });
     const limits = { monthlyUsd: 1, monthlyTokens: 100_000_000, shards: 2 };
 
     const outcomes = await Promise.all(
@@ -206,12 +210,16 @@ describe('guard rails on DynamoDB Local', () => {
       [0, 1].map((shard) => rawItem(`flow-co#t#budget#2026-11#s${shard}`, 'counter')),
     );
     expect(counters.map((counter) => Number(counter?.heldNanoUsd ?? 0))).toEqual([0, 0]);
-    expect((await readTenantCosts(table, '2026-11')).totals).toMatchObject({ calls: 30, inputTokens: 3_000 });
+    expect((await readTenantCosts(table, '2026-11', DEFAULT_PRICES.version)).totals).toMatchObject({
+      calls: 30,
+      inputTokens: 3_000,
+    });
   });
 
   it('meters a call once however often it is written, and another user of the tenant reads the costs back', async () => {
     const context = contextFor('meter-co', 'alice', 'req-1');
     const metering = new Metering(tableFor('meter-co', 'alice'), {
+      prices: DEFAULT_PRICES,
       now: () => new Date('2026-11-22T00:00:00Z'),
     });
     const call = {
@@ -235,7 +243,7 @@ describe('guard rails on DynamoDB Local', () => {
       costNanoUsd: 180_000,
     });
     const sums = { inputTokens: 2_000, outputTokens: 1_000, calls: 2, costUsd: 0.00036 };
-    expect(await readTenantCosts(tableFor('meter-co', 'bob'), '2026-11')).toEqual({
+    expect(await readTenantCosts(tableFor('meter-co', 'bob'), '2026-11', DEFAULT_PRICES.version)).toEqual({
       month: '2026-11',
       priceVersion: '2026-11',
       totals: sums,

@@ -11,6 +11,7 @@ import type { GuardedWrite } from '../../../lambdas/guardrails/guardrail-table.j
 import { ModelCallGuard, type ModelCallGuardOptions } from '../../../lambdas/guardrails/model-call-guard.js';
 import { Metering } from '../../../lambdas/metering/metering.js';
 import { usageRecordAddress } from '../../../lambdas/metering/usage-keys.js';
+import { DEFAULT_PRICES } from '../../support/model-catalog.js';
 import { capturingLogger, contextFor, recordingSleep } from './support/contexts.js';
 import { MemoryGuardrailTable, throttled } from './support/memory-guardrail-table.js';
 
@@ -65,9 +66,9 @@ function guard(
   const context = contextFor('acme', 'alice');
   return new ModelCallGuard({
     context,
-    budget: new BudgetGuard(table),
+    budget: new BudgetGuard(table, { prices: DEFAULT_PRICES }),
     limits: TIER_BUDGETS.basic,
-    metering: new Metering(table),
+    metering: new Metering(table, { prices: DEFAULT_PRICES }),
     logger: capturingLogger(),
     retry: { sleep: recordingSleep() },
     ...(countTokens === undefined ? {} : { countTokens }),

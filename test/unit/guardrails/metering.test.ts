@@ -2,16 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { GuardedWrite } from '../../../lambdas/guardrails/guardrail-table.js';
 import { UnknownModelPriceError } from '../../../lambdas/metering/errors.js';
 import { type MeteredCall, Metering } from '../../../lambdas/metering/metering.js';
-import {
-  costNanoUsd,
-  nanoToUsd,
-  PRICES_2026_11,
-  type PriceTable,
-  priceOf,
-} from '../../../lambdas/metering/price-table.js';
+import { costNanoUsd, nanoToUsd, type PriceTable, priceOf } from '../../../lambdas/metering/price-table.js';
 import { readTenantCosts } from '../../../lambdas/metering/tenant-costs.js';
 import { userMonthCells } from '../../../lambdas/metering/usage-cells.js';
 import { usageCellAddress, usageRecordAddress } from '../../../lambdas/metering/usage-keys.js';
+import { DEFAULT_PRICES } from '../../support/model-catalog.js';
 import { capturingLogger, contextFor, recordingSleep } from './support/contexts.js';
 import { MemoryGuardrailTable, throttled } from './support/memory-guardrail-table.js';
 
@@ -43,6 +38,7 @@ function setup() {
   const sleep = recordingSleep();
   let writes = 0;
   const metering = new Metering(table, {
+    prices: DEFAULT_PRICES,
     logger,
     sleep,
     random: () => 0.5,
@@ -55,24 +51,24 @@ function setup() {
 describe('price table', () => {
   it('prices a call in integer nano-USD from the per-1k prices', () => {
     // 1000 × $0.00006/1k + 500 × $0.00024/1k = $0.00006 + $0.00012
-    expect(costNanoUsd(PRICES_2026_11, 'amazon.nova-lite-v1:0', call)).toBe(180_000);
+    expect(costNanoUsd(DEFAULT_PRICES, 'amazon.nova-lite-v1:0', call)).toBe(180_000);
     expect(nanoToUsd(180_000)).toBeCloseTo(0.00018, 12);
   });
 
   it('rounds each direction up, so a single token is never free', () => {
-    expect(costNanoUsd(PRICES_2026_11, 'amazon.nova-micro-v1:0', { inputTokens: 1, outputTokens: 1 })).toBe(
+    expect(costNanoUsd(DEFAULT_PRICES, 'amazon.nova-micro-v1:0', { inputTokens: 1, outputTokens: 1 })).toBe(
       35 + 140,
     );
   });
 
   it('prices a cross-Region inference profile as its base model', () => {
-    expect(priceOf(PRICES_2026_11, 'us.amazon.nova-lite-v1:0')).toEqual(
-      PRICES_2026_11.models['amazon.nova-lite-v1:0'],
+    expect(priceOf(DEFAULT_PRICES, 'us.amazon.nova-lite-v1:0')).toEqual(
+      DEFAULT_PRICES.models['amazon.nova-lite-v1:0'],
     );
   });
 
   it('refuses a model it has no price for', () => {
-    expect(() => costNanoUsd(PRICES_2026_11, 'anthropic.unknown', call)).toThrow(UnknownModelPriceError);
+    expect(() => costNanoUsd(DEFAULT_PRICES, 'anthropic.unknown', call)).toThrow(UnknownModelPriceError);
   });
 });
 
@@ -196,7 +192,7 @@ describe('Metering', () => {
       latencyMs: 40,
     });
 
-    const costs = await readTenantCosts(table, '2026-11');
+    const costs = await readTenantCosts(table, '2026-11', DEFAULT_PRICES.version);
     const cells = await userMonthCells(table, 'alice', '2026-11');
 
     expect(costs.totals).toEqual({ costUsd: 0.00018, inputTokens: 1_000, outputTokens: 500, calls: 1 });

@@ -30,6 +30,7 @@ import type { ServiceConfig } from '../../../lambdas/config.js';
 import { Telemetry } from '../../../lambdas/observability/telemetry.js';
 import type { TenantRecord } from '../../../lambdas/registry/tenant-record.js';
 import { ServiceRuntime } from '../../../lambdas/service-runtime.js';
+import { DEFAULT_MODELS } from '../../support/model-catalog.js';
 import {
   captureCommands,
   captureShapedCommands,
@@ -54,9 +55,7 @@ export const TEST_CONFIG: ServiceConfig = {
   auditDigestKeyArn: 'arn:aws:kms:us-east-1:000000000000:key/digests',
   registrySettleSeconds: 330,
   connectorAllowLoopback: false,
-  modelId: 'amazon.nova-lite-v1:0',
-  allowedModelIds: ['amazon.nova-lite-v1:0', 'amazon.nova-micro-v1:0'],
-  embeddingModelId: 'amazon.titan-embed-text-v2:0',
+  models: DEFAULT_MODELS,
   tenantSessionSeconds: 900,
   siloNaming: { stackName: 'Bulkhead', account: '000000000000', region: 'us-east-1' },
   siloTiers: ['enterprise'],
