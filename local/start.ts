@@ -84,6 +84,7 @@ const streams = cloud.model.routes.some((route) => route.streaming);
 console.log(`
 bulkhead local cloud ready in ${seconds} s${persist ? ' (persisting to .local-data/)' : ''}
   API           ${cloud.apiEndpoint}
+  OpenAPI       ${cloud.apiEndpoint}/v1/openapi.json   (no token; a typed client in packages/client)
   Silo API      ${cloud.siloApiEndpoint}   (tenant routes in one worker per tenant: Lambda tenant isolation)
   AWS endpoint  ${cloud.endpoint}   (AWS_ENDPOINT_URL; SigV4 + IAM enforced)
   Model         ${cloud.modelBackend}
