@@ -8,9 +8,9 @@
  * (401/403); 1 anything else (API unreachable or failing).
  */
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import * as z from 'zod';
 import { MonthSchema } from '../../lambdas/metering/tenant-costs.js';
+import { API_OPTIONS, type Environment, parseCommandLine } from './command-line.js';
 import { apiBaseUrl, fetchPlatformCosts } from './costs-client.js';
 import { renderCsv } from './csv-report.js';
 import { ApiFailedError, ApiRefusedError, UsageError } from './errors.js';
@@ -26,8 +26,7 @@ const OptionsSchema = z.object({
   month: MonthSchema.optional(),
   format: z.enum(FORMATS, { error: `--format must be one of ${FORMATS.join(', ')}` }).default('json'),
   out: z.string().min(1, '--out needs a file name').optional(),
-  api: z.string({ error: '--api (or BULKHEAD_API_URL) is required' }).min(1, '--api must not be empty'),
-  token: z.string({ error: '--token (or BULKHEAD_TOKEN) is required' }).min(1, '--token must not be empty'),
+  ...API_OPTIONS,
 });
 
 export interface ReportIo {
@@ -35,44 +34,9 @@ export interface ReportIo {
   readonly stderr: (text: string) => void;
 }
 
-type Environment = Readonly<Record<string, string | undefined>>;
-
-/** An empty environment variable counts as unset (as `VAR= npm run report` means). */
-export function setOrUndefined(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value;
-}
-
 function parseOptions(argv: readonly string[], env: Environment) {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    values = parseArgs({
-      args: [...argv],
-      options: {
-        month: { type: 'string' },
-        format: { type: 'string' },
-        out: { type: 'string' },
-        api: { type: 'string' },
-        token: { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err), { cause: err });
-  }
-  const parsed = OptionsSchema.safeParse({
-    ...values,
-    api: values.api ?? setOrUndefined(env.BULKHEAD_API_URL),
-    token: values.token ?? setOrUndefined(env.BULKHEAD_TOKEN),
-  });
-  if (!parsed.success) {
-    throw new UsageError(
-      parsed.error.issues
-        .map((issue) => (issue.path[0] === 'month' ? `--month: ${issue.message}` : issue.message))
-        .join('; '),
-    );
-  }
-  return parsed.data;
+  const flags = { month: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } } as const;
+  return parseCommandLine(argv, env, flags, OptionsSchema);
 }
 
 const RENDERERS = {

@@ -6,10 +6,10 @@
  * Exit codes: 0 every tenant within tolerance; 3 a mismatch beyond it; 2 bad arguments, an
  * unreadable export, or the API refused the token; 1 the API unreachable or failing.
  */
-import { parseArgs } from 'node:util';
 import * as z from 'zod';
 import { MonthSchema } from '../../lambdas/metering/tenant-costs.js';
-import { type ReportIo, setOrUndefined } from './cli.js';
+import type { ReportIo } from './cli.js';
+import { API_OPTIONS, type Environment, parseCommandLine } from './command-line.js';
 import {
   COST_BASES,
   DEFAULT_PRODUCT_CODES,
@@ -43,56 +43,28 @@ const OptionsSchema = z.object({
     .array(z.string().min(1))
     .min(1)
     .default([...DEFAULT_PRODUCT_CODES]),
-  api: z.string({ error: '--api (or BULKHEAD_API_URL) is required' }).min(1, '--api must not be empty'),
-  token: z.string({ error: '--token (or BULKHEAD_TOKEN) is required' }).min(1, '--token must not be empty'),
+  ...API_OPTIONS,
 });
 
-function parseOptions(argv: readonly string[], env: Readonly<Record<string, string | undefined>>) {
-  let values: Record<string, string | string[] | boolean | undefined>;
-  try {
-    values = parseArgs({
-      args: [...argv],
-      options: {
-        cur: { type: 'string' },
-        month: { type: 'string' },
-        tolerance: { type: 'string' },
-        cost: { type: 'string' },
-        'tag-key': { type: 'string' },
-        'product-code': { type: 'string', multiple: true },
-        api: { type: 'string' },
-        token: { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err), { cause: err });
-  }
-  const parsed = OptionsSchema.safeParse({
-    ...values,
-    month: values.month ?? '',
-    api: values.api ?? setOrUndefined(env.BULKHEAD_API_URL),
-    token: values.token ?? setOrUndefined(env.BULKHEAD_TOKEN),
-  });
-  if (!parsed.success) {
-    throw new UsageError(
-      parsed.error.issues
-        .map((issue) => (issue.path[0] === 'month' ? `--month: ${issue.message}` : issue.message))
-        .join('; '),
-    );
-  }
-  return parsed.data;
-}
+const FLAGS = {
+  cur: { type: 'string' },
+  month: { type: 'string' },
+  tolerance: { type: 'string' },
+  cost: { type: 'string' },
+  'tag-key': { type: 'string' },
+  'product-code': { type: 'string', multiple: true },
+} as const;
 
 /** Runs the reconciliation; returns the exit code (errors go to stderr, never thrown). */
 export async function runReconcile(
   argv: readonly string[],
-  env: Readonly<Record<string, string | undefined>>,
+  env: Environment,
   io: ReportIo,
   fetchMetered: MeteredCostsFetcher = fetchMeteredCosts,
 ): Promise<number> {
   try {
-    const options = parseOptions(argv, env);
+    // --month is required here: an absent one is reported as a bad month.
+    const options = parseCommandLine(argv, env, FLAGS, OptionsSchema, { month: '' });
     const connection = { baseUrl: apiBaseUrl(options.api), token: options.token };
     const [lineItems, metered] = await Promise.all([
       readCurExport(options.cur),
