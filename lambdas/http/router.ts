@@ -100,12 +100,7 @@ export class Router<Context> {
       action: declaration.action,
       method: declaration.method,
       segments: splitPath(declaration.path),
-      handler: (request) =>
-        handler({
-          ...request,
-          body: parseEndpointBody(declaration.body, request.event),
-          query: parseEndpointQuery(declaration.query, request.event),
-        }),
+      handler: parsingInput<RouteRequest<Context>, Body, Query>(declaration, handler),
     });
     return this;
   }
@@ -122,12 +117,7 @@ export class Router<Context> {
       action: declaration.action,
       method: declaration.method,
       segments: splitPath(declaration.path),
-      handler: (request) =>
-        handler({
-          ...request,
-          body: parseEndpointBody(declaration.body, request.event),
-          query: parseEndpointQuery(declaration.query, request.event),
-        }),
+      handler: parsingInput<PublicRouteRequest, Body, Query>(declaration, handler),
     });
     return this;
   }
@@ -166,6 +156,19 @@ export function pathFitsTemplate(template: string, path: string): boolean {
     if (err instanceof BadRequestError) return false;
     throw err;
   }
+}
+
+/** `handler`, given the request's body and query parsed with the endpoint's schemas. */
+function parsingInput<Request extends { readonly event: APIGatewayProxyEvent }, Body, Query>(
+  declaration: Endpoint<Body, Query, Action | typeof PUBLIC>,
+  handler: (request: Request & { readonly body: Body; readonly query: Query }) => Promise<RouteResult>,
+): (request: Request) => Promise<RouteResult> {
+  return (request) =>
+    handler({
+      ...request,
+      body: parseEndpointBody(declaration.body, request.event),
+      query: parseEndpointQuery(declaration.query, request.event),
+    });
 }
 
 function matchSegments(
