@@ -112,13 +112,10 @@ export async function startApiGateway(options: ApiGatewayOptions, port = 0): Pro
       (err: unknown) => {
         reportFailure(options, facts, 'api gateway: internal error', err);
         respondError(
-          options.settings,
-          incoming,
-          outgoing,
+          { settings: options.settings, incoming, outgoing, requestId },
           502,
           'DEFAULT_5XX',
           'Internal server error',
-          requestId,
         );
       },
     );
@@ -139,29 +136,14 @@ async function serve(
   requestId: string,
   facts: RequestFacts,
 ): Promise<void> {
+  const exchange: Exchange = { settings: options.settings, incoming, outgoing, requestId };
   const url = new URL(incoming.url ?? '/', 'http://gateway');
   // API Gateway refuses a path it cannot decode before any route, authorizer or function runs.
   if (!isDecodablePath(url.pathname))
-    return respondError(
-      options.settings,
-      incoming,
-      outgoing,
-      400,
-      'BAD_REQUEST_PARAMETERS',
-      'Invalid request path',
-      requestId,
-    );
+    return respondError(exchange, 400, 'BAD_REQUEST_PARAMETERS', 'Invalid request path');
   const declaredLength = Number(incoming.headers['content-length'] ?? 0);
   if (declaredLength > MAX_PAYLOAD_BYTES)
-    return respondError(
-      options.settings,
-      incoming,
-      outgoing,
-      413,
-      'REQUEST_TOO_LARGE',
-      'Request Too Large',
-      requestId,
-    );
+    return respondError(exchange, 413, 'REQUEST_TOO_LARGE', 'Request Too Large');
   const call: IncomingCall = {
     method: incoming.method ?? 'GET',
     path: url.pathname,
@@ -172,15 +154,7 @@ async function serve(
   };
   const found = matchRoute(routes, call);
   if (found === undefined) {
-    return respondError(
-      options.settings,
-      incoming,
-      outgoing,
-      403,
-      'MISSING_AUTHENTICATION_TOKEN',
-      'Missing Authentication Token',
-      requestId,
-    );
+    return respondError(exchange, 403, 'MISSING_AUTHENTICATION_TOKEN', 'Missing Authentication Token');
   }
   facts.resource = found.route.spec.path;
   if (found.route.kind === 'mock') {
@@ -195,15 +169,7 @@ async function serve(
   if (route.spec.authorizerFunctionLogicalId !== undefined) {
     const token = incoming.headers.authorization;
     if (token === undefined || !(options.settings.identityValidation?.test(token) ?? true)) {
-      return respondError(
-        options.settings,
-        incoming,
-        outgoing,
-        401,
-        'UNAUTHORIZED',
-        'Unauthorized',
-        requestId,
-      );
+      return respondError(exchange, 401, 'UNAUTHORIZED', 'Unauthorized');
     }
     const methodArn = `arn:aws:execute-api:${options.region}:${options.accountId}:${API_ID}/${STAGE}/${call.method}${call.path}`;
     let answer: APIGatewayAuthorizerResult;
@@ -219,26 +185,10 @@ async function serve(
       });
     } catch {
       // A TOKEN authorizer signals "Unauthorized" by throwing; any other failure is also a 401 here.
-      return respondError(
-        options.settings,
-        incoming,
-        outgoing,
-        401,
-        'UNAUTHORIZED',
-        'Unauthorized',
-        requestId,
-      );
+      return respondError(exchange, 401, 'UNAUTHORIZED', 'Unauthorized');
     }
     if (!policyAllows(answer, methodArn)) {
-      return respondError(
-        options.settings,
-        incoming,
-        outgoing,
-        403,
-        'ACCESS_DENIED',
-        'User is not authorized to access this resource',
-        requestId,
-      );
+      return respondError(exchange, 403, 'ACCESS_DENIED', 'User is not authorized to access this resource');
     }
     authorizer = { ...answer.context, principalId: answer.principalId };
     const tenantId = answer.context?.[TENANT_ID_CONTEXT_KEY];
@@ -261,15 +211,7 @@ async function serve(
     result = (await host.invoke(event)) as APIGatewayProxyResult;
   } catch (err) {
     reportFailure(options, facts, `api gateway: function ${route.spec.functionLogicalId} failed`, err);
-    return respondError(
-      options.settings,
-      incoming,
-      outgoing,
-      502,
-      'DEFAULT_5XX',
-      'Internal server error',
-      requestId,
-    );
+    return respondError(exchange, 502, 'DEFAULT_5XX', 'Internal server error');
   }
   const headers: Record<string, string | string[]> = {
     ...(result.multiValueHeaders as Record<string, string[]>),
@@ -299,13 +241,10 @@ async function streamResponse(
     if (writer.started) writer.abort();
     else
       respondError(
-        options.settings,
-        incoming,
-        outgoing,
+        { settings: options.settings, incoming, outgoing, requestId },
         502,
         'DEFAULT_5XX',
         'Internal server error',
-        requestId,
       );
   }
 }
@@ -398,14 +337,20 @@ function isDecodablePath(pathname: string): boolean {
   }
 }
 
+/** One request in the gateway's hands: where its answer goes, and what names it. */
+interface Exchange {
+  readonly settings: GatewaySettings;
+  readonly incoming: IncomingMessage;
+  readonly outgoing: ServerResponse;
+  readonly requestId: string;
+}
+
+/** Answers with one of API Gateway's own errors (its gateway response: template and headers). */
 function respondError(
-  settings: GatewaySettings,
-  incoming: IncomingMessage,
-  outgoing: ServerResponse,
+  { settings, incoming, outgoing, requestId }: Exchange,
   status: number,
   responseType: string,
   message: string,
-  requestId: string,
 ): void {
   if (outgoing.headersSent) {
     outgoing.end();
