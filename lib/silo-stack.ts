@@ -9,6 +9,7 @@
  * name, for the session's own tenant only (lib/tenant-policy.ts).
  */
 import {
+  Annotations,
   App,
   Aws,
   CfnOutput,
@@ -74,6 +75,12 @@ export class SiloStack extends Stack {
       accessLogsBucket: s3.Bucket.fromBucketName(this, 'AccessLogs', accessLogs.valueAsString),
       accessLogsPrefix: `${SILO_ACCESS_LOG_PREFIX}${tenantId.valueAsString}/`,
     });
+    // CDK cannot grant S3 log delivery on an imported bucket; the platform stack's access-log bucket
+    // policy grants it to every silo bucket (SiloAccessLogs, lib/silo-placement.ts).
+    Annotations.of(this.data.bucket).acknowledgeWarning(
+      '@aws-cdk/aws-s3:accessLogsPolicyNotAdded',
+      "the platform's access-log bucket policy grants log delivery to every silo bucket",
+    );
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
     new CfnOutput(this, 'BucketName', { value: this.data.bucket.bucketName });
     new CfnOutput(this, 'VectorBucketName', { value: this.data.vectorBucketName });
