@@ -53,6 +53,17 @@ interface RawExport {
 const PARQUET_MAGIC = Buffer.from('PAR1');
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
 
+/**
+ * Reads every part of an export (a month AWS split over several files, in any mix of formats),
+ * one file at a time so only one is in memory, into one list of line items. Each part is read
+ * with its own header, so no part's header row is ever taken for a line item.
+ */
+export async function readCurExports(paths: readonly string[]): Promise<CurLineItem[]> {
+  const items: CurLineItem[] = [];
+  for (const path of paths) for (const item of await readCurExport(path)) items.push(item);
+  return items;
+}
+
 /** Reads the export at `path`; throws CurExportError when it is not a CUR 2.0 export it can read. */
 export async function readCurExport(path: string): Promise<CurLineItem[]> {
   let bytes: Buffer;

@@ -121,6 +121,20 @@ describe('npm run report -- reconcile', () => {
     });
   }
 
+  it('reads a month split over several part files (CSV and Parquet) as the one whole file', async () => {
+    const firstPart = join(workDir, 'part-00001.csv');
+    const secondPart = join(workDir, 'part-00002.snappy.parquet');
+    await writeCurCsv(firstPart, LINE_ITEMS.slice(0, 4));
+    await writeCurParquet(secondPart, LINE_ITEMS.slice(4));
+
+    const whole = await reconcile(['--cur', files.csv, '--month', MONTH]);
+    const parts = await reconcile(['--cur', firstPart, '--cur', secondPart, '--month', MONTH]);
+
+    expect(parts.stderr).toBe('');
+    expect(parts).toEqual(whole);
+    expect(parts.stdout).toMatch(/^acme\s+0\.420000\s+0\.419500\s+\+0\.000500\s+-0\.050000\s+ok$/m);
+  });
+
   it('exits 0 when every tenant agrees within tolerance, and flags the same month beyond a tighter one', async () => {
     const items = [bedrock('2026-11-02', 0.42, 'acme'), bedrock('2026-11-03', 10, 'globex')];
     const path = join(workDir, 'agreeing.csv');
