@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet';
 import { isRecord } from '../../lambdas/is-record.js';
+import type { CostBasis } from './cost-reconciliation.js';
 import { CsvSyntaxError, csvRecords, csvRows } from './csv-records.js';
 import { CurExportError } from './errors.js';
 
@@ -58,14 +59,20 @@ const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
  * one file at a time so only one is in memory, into one list of line items. Each part is read
  * with its own header, so no part's header row is ever taken for a line item.
  */
-export async function readCurExports(paths: readonly string[]): Promise<CurLineItem[]> {
+export async function readCurExports(
+  paths: readonly string[],
+  costBasis: CostBasis,
+): Promise<CurLineItem[]> {
   const items: CurLineItem[] = [];
-  for (const path of paths) for (const item of await readCurExport(path)) items.push(item);
+  for (const path of paths) for (const item of await readCurExport(path, costBasis)) items.push(item);
   return items;
 }
 
-/** Reads the export at `path`; throws CurExportError when it is not a CUR 2.0 export it can read. */
-export async function readCurExport(path: string): Promise<CurLineItem[]> {
+/**
+ * Reads the export at `path`; throws CurExportError when it is not a CUR 2.0 export it can read,
+ * or lacks the column `costBasis` compares.
+ */
+export async function readCurExport(path: string, costBasis: CostBasis): Promise<CurLineItem[]> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
@@ -78,6 +85,13 @@ export async function readCurExport(path: string): Promise<CurLineItem[]> {
   const missing = REQUIRED.filter((column) => !raw.columns.includes(column));
   if (missing.length > 0)
     throw new CurExportError(`${path} is not a CUR 2.0 export: no ${missing.join(', ')} column`);
+  // An absent column would read as zero cost on every line item, not as an error.
+  if (costBasis === 'public-on-demand' && !raw.columns.includes(CUR_COLUMNS.publicOnDemandCost))
+    throw new CurExportError(
+      `${path} has no ${CUR_COLUMNS.publicOnDemandCost} column, which --cost public-on-demand compares: ` +
+        `add ${CUR_COLUMNS.publicOnDemandCost} to the export's columns (Data Exports: edit the export, ` +
+        'select the column in its CUR 2.0 table, or add it to its SQL query), or compare --cost unblended',
+    );
   if (!raw.columns.includes(CUR_COLUMNS.tags) && !raw.columns.includes(CUR_COLUMNS.resourceTags))
     throw new CurExportError(
       `${path} has neither a tags nor a resource_tags column: include the tags column in the export, ` +

@@ -71,7 +71,7 @@ export async function runReconcile(
     const options = parseCommandLine(argv, env, FLAGS, OptionsSchema, { month: '' });
     const connection = { baseUrl: apiBaseUrl(options.api), token: options.token };
     const [lineItems, metered] = await Promise.all([
-      readCurExports(options.cur),
+      readCurExports(options.cur, options.cost),
       fetchMetered(connection, options.month),
     ]);
     const reconciliation = reconcileCosts(lineItems, metered, {

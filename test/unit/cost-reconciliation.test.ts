@@ -175,6 +175,23 @@ describe('npm run report -- reconcile', () => {
     expect(publicPrice.stdout).toContain('CUR (pricing_public_on_demand_cost, by tag iamPrincipal/TenantId)');
   });
 
+  it('refuses --cost public-on-demand on an export without pricing_public_on_demand_cost, naming the column', async () => {
+    const path = join(workDir, 'no-public-price.csv');
+    await writeCurCsv(path, [bedrock('2026-11-02', 0.42, 'acme')], false, ['pricing_public_on_demand_cost']);
+
+    const unblended = await reconcile(['--cur', path, '--month', MONTH], new Map([['acme', 0.42]]));
+    const publicPrice = await reconcile(
+      ['--cur', path, '--month', MONTH, '--cost', 'public-on-demand'],
+      new Map([['acme', 0.42]]),
+    );
+
+    expect(unblended.code).toBe(0);
+    expect(publicPrice).toMatchObject({ code: 2, stdout: '' });
+    expect(publicPrice.stderr).toMatch(
+      /has no pricing_public_on_demand_cost column, which --cost public-on-demand compares: add pricing_public_on_demand_cost to the export's columns/,
+    );
+  });
+
   it('refuses a file that is not a CUR 2.0 export, and bad arguments, with exit 2', async () => {
     const notCur = join(workDir, 'not-cur.csv');
     await writeFile(notCur, 'name,cost\nacme,1\n');
