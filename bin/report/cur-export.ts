@@ -1,7 +1,7 @@
 /**
  * Reads an AWS Cost and Usage Report 2.0 export (AWS Data Exports) — Parquet, CSV or gzipped
- * CSV, told apart by their first bytes — into the few fields the reconciliation needs. Map
- * columns (`tags`, `resource_tags`) are maps in Parquet and JSON text in CSV.
+ * CSV, told apart by their first bytes — into the few fields the reconciliation needs. The `tags`
+ * map column is a map in Parquet and JSON text in CSV.
  * Column names: https://docs.aws.amazon.com/cur/latest/userguide/table-dictionary-cur2.html
  */
 import { readFile } from 'node:fs/promises';
@@ -21,7 +21,11 @@ export interface CurLineItem {
   readonly billingPeriod: string;
   readonly unblendedCost: number;
   readonly publicOnDemandCost: number;
-  /** The `tags` map (every activated tag, keyed with its source prefix, e.g. `iamPrincipal/`) merged over `resource_tags`. */
+  /**
+   * The `tags` map: every activated tag, keyed with its source prefix (`iamPrincipal/` for the
+   * session tags). Never `resource_tags`: session tags are no resource tags, and its keys are
+   * `user_<key>`, so the tenant is never there.
+   */
   readonly tags: Readonly<Record<string, string>>;
   /** The caller's ARN (`line_item_iam_principal`), when the export includes IAM principal data. */
   readonly iamPrincipal: string | undefined;
@@ -36,7 +40,6 @@ export const CUR_COLUMNS = {
   unblendedCost: 'line_item_unblended_cost',
   publicOnDemandCost: 'pricing_public_on_demand_cost',
   tags: 'tags',
-  resourceTags: 'resource_tags',
   iamPrincipal: 'line_item_iam_principal',
 } as const;
 
@@ -92,10 +95,10 @@ export async function readCurExport(path: string, costBasis: CostBasis): Promise
         `add ${CUR_COLUMNS.publicOnDemandCost} to the export's columns (Data Exports: edit the export, ` +
         'select the column in its CUR 2.0 table, or add it to its SQL query), or compare --cost unblended',
     );
-  if (!raw.columns.includes(CUR_COLUMNS.tags) && !raw.columns.includes(CUR_COLUMNS.resourceTags))
+  if (!raw.columns.includes(CUR_COLUMNS.tags))
     throw new CurExportError(
-      `${path} has neither a tags nor a resource_tags column: include the tags column in the export, ` +
-        'so the IAM principal tags (TenantId) are in it',
+      `${path} has no tags column: include the tags column in the export, so the IAM principal ` +
+        'tags (iamPrincipal/TenantId) are in it',
     );
   if (!PERIOD_COLUMNS.some((column) => raw.columns.includes(column)))
     throw new CurExportError(`${path} has no ${PERIOD_COLUMNS.join(' or ')} column to tell the month by`);
@@ -164,10 +167,7 @@ function lineItem(row: RawRow, where: string): CurLineItem {
     billingPeriod,
     unblendedCost: amount(row[CUR_COLUMNS.unblendedCost], CUR_COLUMNS.unblendedCost, where),
     publicOnDemandCost: amount(row[CUR_COLUMNS.publicOnDemandCost], CUR_COLUMNS.publicOnDemandCost, where),
-    tags: {
-      ...tagMap(row[CUR_COLUMNS.resourceTags], CUR_COLUMNS.resourceTags, where),
-      ...tagMap(row[CUR_COLUMNS.tags], CUR_COLUMNS.tags, where),
-    },
+    tags: tagMap(row[CUR_COLUMNS.tags], where),
     iamPrincipal: iamPrincipal === '' ? undefined : iamPrincipal,
   };
 }
@@ -189,17 +189,17 @@ function amount(value: unknown, column: string, where: string): number {
 }
 
 /** A map cell: an object (Parquet MAP) or its JSON text (CSV); empty is no tags. */
-function tagMap(value: unknown, column: string, where: string): Record<string, string> {
+function tagMap(value: unknown, where: string): Record<string, string> {
   if (value === undefined || value === null || value === '') return {};
   let map: unknown = value;
   if (typeof value === 'string') {
     try {
       map = JSON.parse(value);
     } catch (err) {
-      throw new CurExportError(`${where}: ${column} is not a JSON map`, { cause: err });
+      throw new CurExportError(`${where}: ${CUR_COLUMNS.tags} is not a JSON map`, { cause: err });
     }
   }
-  if (!isRecord(map)) throw new CurExportError(`${where}: ${column} is not a map`);
+  if (!isRecord(map)) throw new CurExportError(`${where}: ${CUR_COLUMNS.tags} is not a map`);
   const tags: Record<string, string> = {};
   for (const [key, tagValue] of Object.entries(map)) if (tagValue != null) tags[key] = String(tagValue);
   return tags;

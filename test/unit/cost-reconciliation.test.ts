@@ -154,15 +154,9 @@ describe('npm run report -- reconcile', () => {
     expect(strict.stdout).toMatch(/^acme\s+.*\s+ok$/m);
   });
 
-  it('compares public on-demand cost when asked, and reads the tenant tag from resource_tags too', async () => {
-    const path = join(workDir, 'resource-tags.parquet');
-    await writeCurParquet(path, [
-      {
-        ...bedrock('2026-11-02', 0.8, undefined),
-        publicOnDemandCost: 1,
-        resourceTags: { 'iamPrincipal/TenantId': 'acme' },
-      },
-    ]);
+  it('compares public on-demand cost when asked', async () => {
+    const path = join(workDir, 'public-price.parquet');
+    await writeCurParquet(path, [{ ...bedrock('2026-11-02', 0.8, 'acme'), publicOnDemandCost: 1 }]);
 
     const unblended = await reconcile(['--cur', path, '--month', MONTH], new Map([['acme', 1]]));
     const publicPrice = await reconcile(
@@ -173,6 +167,32 @@ describe('npm run report -- reconcile', () => {
     expect(unblended.code).toBe(MISMATCH_EXIT_CODE);
     expect(publicPrice.code).toBe(0);
     expect(publicPrice.stdout).toContain('CUR (pricing_public_on_demand_cost, by tag iamPrincipal/TenantId)');
+  });
+
+  it('reads the tenant from the tags column only: resource_tags (user_ keys) never names it', async () => {
+    // What a real export holds: the session tag in `tags` with its iamPrincipal/ prefix; a
+    // resource tag in `resource_tags` as user_<key> (and in `tags` as resourceTags/user_<key>).
+    const path = join(workDir, 'resource-tags.parquet');
+    const items = [
+      bedrock('2026-11-02', 0.4, 'acme', { resourceTags: { user_TenantId: 'globex' } }),
+      bedrock('2026-11-03', 0.6, undefined, {
+        resourceTags: { user_TenantId: 'globex' },
+        tags: { 'resourceTags/user_TenantId': 'globex' },
+      }),
+    ];
+    await writeCurParquet(path, items);
+    const noTags = join(workDir, 'no-tags.csv');
+    await writeCurCsv(noTags, items, false, ['tags']);
+
+    const { code, stdout } = await reconcile(['--cur', path, '--month', MONTH], new Map([['acme', 0.4]]));
+    const refused = await reconcile(['--cur', noTags, '--month', MONTH], new Map([['acme', 0.4]]));
+
+    expect(code).toBe(MISMATCH_EXIT_CODE);
+    expect(stdout).toMatch(/^acme\s+0\.400000\s+0\.400000\s+0\.000000\s+ok$/m);
+    expect(stdout).toMatch(/^untagged\s+0\.600000\s+-\s+\+0\.600000\s+MISMATCH$/m);
+    expect(stdout).not.toMatch(/^globex/m);
+    expect(refused).toMatchObject({ code: 2, stdout: '' });
+    expect(refused.stderr).toMatch(/no-tags\.csv has no tags column: include the tags column in the export/);
   });
 
   it('refuses --cost public-on-demand on an export without pricing_public_on_demand_cost, naming the column', async () => {
