@@ -62,10 +62,7 @@ const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
  * one file at a time so only one is in memory, into one list of line items. Each part is read
  * with its own header, so no part's header row is ever taken for a line item.
  */
-export async function readCurExports(
-  paths: readonly string[],
-  costBasis: CostBasis,
-): Promise<CurLineItem[]> {
+export async function readCurExports(paths: readonly string[], costBasis: CostBasis): Promise<CurLineItem[]> {
   const items: CurLineItem[] = [];
   for (const path of paths) for (const item of await readCurExport(path, costBasis)) items.push(item);
   return items;
@@ -113,11 +110,21 @@ export async function readCurExport(path: string, costBasis: CostBasis): Promise
 
 async function rawExport(path: string, bytes: Buffer): Promise<RawExport> {
   if (bytes.subarray(0, 4).equals(PARQUET_MAGIC)) return parquetExport(path, bytes);
+  let csv = bytes;
+  if (bytes.subarray(0, 2).equals(GZIP_MAGIC)) {
+    try {
+      csv = gunzipSync(bytes);
+    } catch (err) {
+      if (hasCode(err, 'ERR_BUFFER_TOO_LARGE')) throw tooLarge(path, err);
+      throw new CurExportError(`${path} is not valid gzip`, { cause: err });
+    }
+  }
   let text: string;
   try {
-    text = (bytes.subarray(0, 2).equals(GZIP_MAGIC) ? gunzipSync(bytes) : bytes).toString('utf8');
+    text = csv.toString('utf8');
   } catch (err) {
-    throw new CurExportError(`${path} is not valid gzip`, { cause: err });
+    if (hasCode(err, 'ERR_STRING_TOO_LONG')) throw tooLarge(path, err);
+    throw err;
   }
   try {
     let columns: string[] = [];
@@ -130,6 +137,20 @@ async function rawExport(path: string, bytes: Buffer): Promise<RawExport> {
     if (err instanceof CsvSyntaxError) throw new CurExportError(`${path}: ${err.message}`, { cause: err });
     throw err;
   }
+}
+
+function hasCode(err: unknown, code: string): boolean {
+  return err instanceof Error && 'code' in err && err.code === code;
+}
+
+/** A CSV export over what Node holds as one string (about 512 MiB of text). */
+function tooLarge(path: string, cause: unknown): CurExportError {
+  return new CurExportError(
+    `${path} is too large to read as CSV text (over Node's string limit): filter the export to ` +
+      "Bedrock first (Data Exports SQL: WHERE line_item_product_code = 'AmazonBedrock'), or export " +
+      'it as Parquet, of which only the columns needed are read',
+    { cause },
+  );
 }
 
 async function parquetExport(path: string, bytes: Buffer): Promise<RawExport> {

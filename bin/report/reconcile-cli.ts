@@ -33,7 +33,9 @@ export const MISMATCH_EXIT_CODE = 3;
 
 const OptionsSchema = z.object({
   cur: z
-    .array(z.string().min(1, '--cur must not be empty'), { error: '--cur FILE (the CUR 2.0 export) is required' })
+    .array(z.string().min(1, '--cur must not be empty'), {
+      error: '--cur FILE (the CUR 2.0 export) is required',
+    })
     .min(1, '--cur FILE (the CUR 2.0 export) is required'),
   month: MonthSchema,
   tolerance: z.coerce

@@ -6,7 +6,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { csvRecords, csvRows } from '../../bin/report/csv-records.js';
 import type { MeteredCostsFetcher } from '../../bin/report/metered-costs.js';
 import { MISMATCH_EXIT_CODE, runReconcile } from '../../bin/report/reconcile-cli.js';
@@ -210,6 +211,37 @@ describe('npm run report -- reconcile', () => {
     expect(publicPrice.stderr).toMatch(
       /has no pricing_public_on_demand_cost column, which --cost public-on-demand compares: add pricing_public_on_demand_cost to the export's columns/,
     );
+  });
+
+  it('tells a CSV too large for one string apart from a broken gzip, and says how to make it smaller', async () => {
+    const broken = join(workDir, 'broken.csv.gz');
+    await writeFile(broken, gzipSync('line_item_product_code\n').subarray(0, 12));
+    // Node refuses to make a string of over about 512 MiB; a test cannot afford a file that big,
+    // so the one Buffer#toString of this export's CSV text answers what Node would.
+    const realToString = Buffer.prototype.toString;
+    const spy = vi.spyOn(Buffer.prototype, 'toString').mockImplementation(function (this: Buffer, ...args) {
+      if (this.subarray(0, 21).equals(Buffer.from('identity_line_item_id')))
+        throw Object.assign(new Error('Cannot create a string longer than 0x1fffffe8 characters'), {
+          code: 'ERR_STRING_TOO_LONG',
+        });
+      return realToString.apply(this, args);
+    });
+    let tooLarge: Awaited<ReturnType<typeof reconcile>>;
+    try {
+      tooLarge = await reconcile(['--cur', files['csv.gz'], '--month', MONTH]);
+    } finally {
+      spy.mockRestore();
+    }
+    const notGzip = await reconcile(['--cur', broken, '--month', MONTH]);
+
+    expect(tooLarge).toMatchObject({ code: 2, stdout: '' });
+    expect(tooLarge.stderr).toContain('export.csv.gz is too large to read as CSV text');
+    expect(tooLarge.stderr).toContain(
+      "filter the export to Bedrock first (Data Exports SQL: WHERE line_item_product_code = 'AmazonBedrock')",
+    );
+    expect(tooLarge.stderr).not.toContain('gzip');
+    expect(notGzip).toMatchObject({ code: 2 });
+    expect(notGzip.stderr).toContain('broken.csv.gz is not valid gzip');
   });
 
   it('refuses a file that is not a CUR 2.0 export, and bad arguments, with exit 2', async () => {
