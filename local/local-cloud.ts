@@ -382,6 +382,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
             settings: gatewaySettings(template),
             region: account.region,
             accountId: account.accountId,
+            output,
             ...(onApiRequest === undefined
               ? {}
               : {
