@@ -1,10 +1,17 @@
 /**
  * `tsx local/check-prerequisites.ts start|test`: exits 1 with ONE line naming what is missing
- * and the command that installs it (npm start and npm test run it first).
+ * and the command that installs it (npm start and npm test run it first); a Node.js outside
+ * package.json's `engines` is its own line.
  * `--apt-packages` prints the Debian packages of what is missing instead (for .ci/run) and exits 0.
  */
 import { parseArgs } from 'node:util';
-import { checkPrerequisites, describeProblems, NEEDED_BY, PREREQUISITES } from './prerequisites.js';
+import {
+  checkPrerequisites,
+  describeProblems,
+  NEEDED_BY,
+  nodeProblem,
+  PREREQUISITES,
+} from './prerequisites.js';
 
 const { values, positionals } = parseArgs({
   options: { 'apt-packages': { type: 'boolean' } },
@@ -18,7 +25,9 @@ if (purpose !== 'start' && purpose !== 'test') {
 const problems = await checkPrerequisites(NEEDED_BY[purpose]);
 if (values['apt-packages'] === true) {
   console.log(problems.map((problem) => PREREQUISITES[problem.prerequisite].aptPackage).join(' '));
-} else if (problems.length > 0) {
-  console.error(describeProblems(problems, process.platform));
-  process.exitCode = 1;
+} else {
+  const node = nodeProblem();
+  if (node !== undefined) console.error(node);
+  if (problems.length > 0) console.error(describeProblems(problems, process.platform));
+  if (node !== undefined || problems.length > 0) process.exitCode = 1;
 }

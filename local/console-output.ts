@@ -3,11 +3,12 @@
  * `POST /v1/chat 200 812 ms t_ef6a329d` (method, resource, status, latency, the caller's opaque
  * tenant tag as the functions log it) — and the functions' errors; colour only on a terminal.
  * With `--json`, the functions' raw JSON logs and metrics as Lambda writes them, and each request
- * as a JSON line. Every line stays captured either way (the inspector's `/logs`).
+ * as a JSON line. Neither shows a request's raw path: the endpoint template, or `(unmatched)`. Every line stays captured either way (the inspector's `/logs`).
  */
 import { isRecord } from '../lambdas/is-record.js';
+import type { ApiRequestRecord } from './api-request-record.js';
 import type { CapturedLogLine, FunctionLogs } from './function-logs.js';
-import type { ApiRequestRecord, LocalCloudOptions } from './local-cloud.js';
+import type { LocalCloudOptions } from './local-cloud.js';
 
 /** Characters of the tenant tag shown: enough to tell tenants apart and to grep the logs for. */
 const TAG_SHOWN = 10;

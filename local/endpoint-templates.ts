@@ -6,10 +6,13 @@
 import { pathFitsTemplate } from '../lambdas/http/router.js';
 import { DOCUMENTED_ENDPOINTS } from '../lambdas/routes/api-document.js';
 
-/** The path template of the endpoint `method path` reaches, or undefined when none does. */
-export function endpointTemplate(method: string, path: string): string | undefined {
-  const verb = method.toUpperCase();
+/**
+ * The path template of the endpoint `method path` reaches (with `method` undefined, of any
+ * method), or undefined when none does.
+ */
+export function endpointTemplate(method: string | undefined, path: string): string | undefined {
+  const verb = method?.toUpperCase();
   return DOCUMENTED_ENDPOINTS.find(
-    (endpoint) => endpoint.method === verb && pathFitsTemplate(endpoint.path, path),
+    (endpoint) => (verb === undefined || endpoint.method === verb) && pathFitsTemplate(endpoint.path, path),
   )?.path;
 }

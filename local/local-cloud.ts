@@ -10,10 +10,11 @@ import { tenantTagFor } from '../lambdas/tenancy/request-context.js';
 import { repoPath } from '../lib/repo-root.js';
 import type { CfnTemplate } from '../lib/template/cfn-template.js';
 import { LOCAL_ACCOUNT, restApiOfOutput } from '../lib/template/local-resolution.js';
-import { type GatewayRequestRecord, startApiGateway } from './api-gateway/api-gateway.js';
+import { startApiGateway } from './api-gateway/api-gateway.js';
 import { FunctionHost } from './api-gateway/function-host.js';
 import { FunctionHosts } from './api-gateway/function-hosts.js';
 import { gatewaySettings } from './api-gateway/gateway-settings.js';
+import { type ApiRequestRecord, apiRequestRecord } from './api-request-record.js';
 import { type CloudModel, cloudModelFromTemplate, type LocalFunction } from './cloud-model.js';
 import { CloudFormationEmulator, type StackView, serviceRoleSessions } from './emulators/cloudformation.js';
 import { startDynamoDbLocal } from './emulators/dynamodb-local.js';
@@ -24,7 +25,6 @@ import { S3VectorsEmulator } from './emulators/s3-vectors.js';
 import { SecretsManagerEmulator } from './emulators/secrets-manager.js';
 import { StandInModel } from './emulators/stand-in-model.js';
 import { StsEmulator } from './emulators/sts.js';
-import { endpointTemplate } from './endpoint-templates.js';
 import type { TableKeys } from './front-door/dynamodb-request.js';
 import type { DynamoDbUnitsListener } from './front-door/dynamodb-units.js';
 import { type Denial, type ForwardedCall, startFrontDoor } from './front-door/front-door.js';
@@ -98,16 +98,6 @@ export interface LocalCloudOptions {
    */
   readonly context?: Readonly<Record<string, unknown>>;
 }
-
-/** An API request as the console shows it. */
-export type ApiRequestRecord = Omit<GatewayRequestRecord, 'tenantId'> & {
-  /** Which REST API served it. */
-  readonly api: 'pool' | 'silo';
-  /** The declared endpoint's template (`/v1/documents/{id}`), else the API resource. */
-  readonly route: string;
-  /** The caller's opaque tenant tag (as in the functions' logs), when the authorizer verified one. */
-  readonly tenantTag: string | undefined;
-};
 
 export interface LocalCloud {
   /** The AWS_ENDPOINT_URL every SDK client uses. */
@@ -382,16 +372,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
             settings: gatewaySettings(template),
             region: account.region,
             accountId: account.accountId,
+            output,
             ...(onApiRequest === undefined
               ? {}
               : {
-                  onRequest: ({ tenantId, ...record }: GatewayRequestRecord) =>
-                    onApiRequest({
-                      ...record,
-                      api,
-                      route: endpointTemplate(record.method, record.path) ?? record.resource,
-                      tenantTag: tagOf(tenantId),
-                    }),
+                  onRequest: (record) => onApiRequest(apiRequestRecord(record, api, tagOf(record.tenantId))),
                 }),
           },
           port ?? 0,

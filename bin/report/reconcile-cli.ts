@@ -1,7 +1,8 @@
 /**
- * `npm run report -- reconcile --cur FILE --month YYYY-MM [--tolerance PERCENT]
+ * `npm run report -- reconcile --cur FILE [--cur FILE]... --month YYYY-MM [--tolerance PERCENT]
  *  [--cost unblended|public-on-demand] [--tag-key KEY] [--product-code CODE]... [--api URL] [--token JWT]`:
- * the month's Bedrock cost per tenant in a CUR 2.0 export against the platform's metered cost.
+ * the month's Bedrock cost per tenant in a CUR 2.0 export (one file, or every part of a month
+ * split over several) against the platform's metered cost.
  *
  * Exit codes: 0 every tenant within tolerance; 3 a mismatch beyond it; 2 bad arguments, an
  * unreadable export, or the API refused the token; 1 the API unreachable or failing.
@@ -19,19 +20,23 @@ import {
   renderReconciliation,
 } from './cost-reconciliation.js';
 import { apiBaseUrl } from './costs-client.js';
-import { readCurExport } from './cur-export.js';
+import { readCurExports } from './cur-export.js';
 import { ApiFailedError, ApiRefusedError, CurExportError, UsageError } from './errors.js';
 import { fetchMeteredCosts, type MeteredCostsFetcher } from './metered-costs.js';
 
 export const RECONCILE_USAGE =
-  'usage: npm run report -- reconcile --cur FILE --month YYYY-MM [--tolerance PERCENT] ' +
+  'usage: npm run report -- reconcile --cur FILE [--cur FILE]... --month YYYY-MM [--tolerance PERCENT] ' +
   '[--cost unblended|public-on-demand] [--tag-key KEY] [--product-code CODE]... [--api URL] [--token JWT]';
 
 /** Exit code of a reconciliation that found a difference beyond tolerance. */
 export const MISMATCH_EXIT_CODE = 3;
 
 const OptionsSchema = z.object({
-  cur: z.string({ error: '--cur FILE (the CUR 2.0 export) is required' }).min(1, '--cur must not be empty'),
+  cur: z
+    .array(z.string().min(1, '--cur must not be empty'), {
+      error: '--cur FILE (the CUR 2.0 export) is required',
+    })
+    .min(1, '--cur FILE (the CUR 2.0 export) is required'),
   month: MonthSchema,
   tolerance: z.coerce
     .number({ error: '--tolerance must be a number (percent)' })
@@ -47,7 +52,8 @@ const OptionsSchema = z.object({
 });
 
 const FLAGS = {
-  cur: { type: 'string' },
+  // A month's export may arrive in several part files: each is read on its own (its own header).
+  cur: { type: 'string', multiple: true },
   month: { type: 'string' },
   tolerance: { type: 'string' },
   cost: { type: 'string' },
@@ -67,7 +73,7 @@ export async function runReconcile(
     const options = parseCommandLine(argv, env, FLAGS, OptionsSchema, { month: '' });
     const connection = { baseUrl: apiBaseUrl(options.api), token: options.token };
     const [lineItems, metered] = await Promise.all([
-      readCurExport(options.cur),
+      readCurExports(options.cur, options.cost),
       fetchMetered(connection, options.month),
     ]);
     const reconciliation = reconcileCosts(lineItems, metered, {

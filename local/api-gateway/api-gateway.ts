@@ -13,11 +13,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { inspect } from 'node:util';
 import type { APIGatewayAuthorizerResult, APIGatewayProxyResult } from 'aws-lambda';
 import { TENANT_ID_CONTEXT_KEY } from '../../lambdas/auth/authorizer-policy.js';
 import type { MockRouteSpec, RouteSpec } from '../../lib/template/local-resolution.js';
 import { closeServer, LOOPBACK, listenOnLoopback, readBody } from '../net.js';
 import { AuthorizerCache } from './authorizer-cache.js';
+import type { FunctionOutput } from './function-host.js';
 import type { FunctionHosts } from './function-hosts.js';
 import { type GatewaySettings, gatewayResponseHeaders, renderGatewayResponse } from './gateway-settings.js';
 import { mockResponse } from './mock-integration.js';
@@ -35,7 +37,16 @@ export interface ApiGatewayOptions {
   readonly accountId: string;
   /** Told of every request once its response has ended (the `npm start` console's one line per request). */
   readonly onRequest?: (record: GatewayRequestRecord) => void;
+  /**
+   * Where the gateway logs its own failures, with the whole error (stack, cause): a line of the
+   * functions' captured logs, as `GATEWAY_LOG_NAME` (so `--json` and the inspector's `/logs`
+   * have it). Without it, stderr. @default stderr
+   */
+  readonly output?: FunctionOutput;
 }
+
+/** The name the gateway's own lines carry among the functions' captured logs. */
+export const GATEWAY_LOG_NAME = 'api-gateway';
 
 /** One served request, as an access log line would hold it. */
 export interface GatewayRequestRecord {
@@ -55,6 +66,7 @@ export interface GatewayRequestRecord {
 
 /** What `serve` learns about a request, for its record. */
 interface RequestFacts {
+  readonly requestId: string;
   resource?: string;
   tenantId?: string;
   failure?: string;
@@ -92,7 +104,7 @@ export async function startApiGateway(options: ApiGatewayOptions, port = 0): Pro
   const server = createServer((incoming, outgoing) => {
     const requestId = randomUUID();
     const started = performance.now();
-    const facts: RequestFacts = {};
+    const facts: RequestFacts = { requestId };
     const { onRequest } = options;
     if (onRequest !== undefined)
       outgoing.once('close', () => {
@@ -249,15 +261,36 @@ async function streamResponse(
   }
 }
 
-/** A failure goes into the request's record when someone reads records, else to stderr with its stack. */
+/**
+ * A failure's short message goes into the request's record (the console's request line); the
+ * whole error — stack and cause — into the captured logs as one ERROR line in the functions' JSON
+ * log shape (echoed when they are), or to stderr when the gateway has no log output.
+ */
 function reportFailure(
-  options: Pick<ApiGatewayOptions, 'onRequest'>,
+  options: Pick<ApiGatewayOptions, 'output'>,
   facts: RequestFacts,
   what: string,
   err: unknown,
 ): void {
-  if (options.onRequest === undefined) console.error(what, err);
-  else facts.failure = `${what}: ${err instanceof Error ? err.message : String(err)}`;
+  facts.failure = `${what}: ${err instanceof Error ? err.message : String(err)}`;
+  const { output } = options;
+  if (output === undefined) {
+    console.error(what, err);
+    return;
+  }
+  const line = JSON.stringify({
+    level: 'ERROR',
+    timestamp: new Date().toISOString(),
+    service: GATEWAY_LOG_NAME,
+    message: what,
+    requestId: facts.requestId,
+    errorName: err instanceof Error ? err.name : typeof err,
+    errorMessage: err instanceof Error ? err.message : String(err),
+    // util.inspect prints the stack and the cause chain, as console.error would.
+    error: inspect(err, { depth: 6 }),
+  });
+  output.logs.append(GATEWAY_LOG_NAME, 'stderr', line);
+  if (output.echo) process.stderr.write(`${line}\n`);
 }
 
 function compileRoute(route: GatewayRoute): CompiledRoute {

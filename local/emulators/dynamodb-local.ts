@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { freeLoopbackPort, LOOPBACK } from '../net.js';
-import { describeProblems, installCommand } from '../prerequisites.js';
+import { describeProblems, installCommand, javaCommand, PREREQUISITES } from '../prerequisites.js';
 
 export interface DynamoDbLocal {
   readonly endpoint: string;
@@ -44,7 +44,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   const storage = options.dataDir === undefined ? ['-inMemory'] : ['-dbPath', options.dataDir];
   if (options.dataDir !== undefined) mkdirSync(options.dataDir, { recursive: true });
   const child = spawn(
-    'java',
+    javaCommand(),
     [
       // C1 only and the serial collector: about a second less JVM start-up, and less CPU taken
       // from everything else starting at the same time; a test database needs no peak speed.
@@ -80,7 +80,7 @@ function startFailure(
   exitCode: number | null,
   stderr: string,
 ): DynamoDbLocalError {
-  if (spawnError !== undefined)
+  if (spawnError !== undefined || PREREQUISITES.java.notInstalled?.test(stderr))
     return new DynamoDbLocalError(
       `DynamoDB Local cannot start. ${describeProblems([{ prerequisite: 'java', kind: 'missing' }], process.platform)}`,
       { cause: spawnError },

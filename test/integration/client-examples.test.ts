@@ -67,8 +67,17 @@ describe('the client examples against the local cloud', () => {
     const answer = await example('stream-chat', analyst, ['hello, streamed']);
 
     expect(answer).toMatchObject({ code: 0 });
-    expect(answer.stdout.trim().length).toBeGreaterThan(0);
+    // The text events' words come before the done event's line.
+    const [text = ''] = answer.stdout.split(/\n?session [0-9a-f-]{36}/);
+    expect(text.trim().length).toBeGreaterThan(0);
     expect(answer.stdout).toMatch(/session [0-9a-f-]{36} · \d+ tokens out/);
+  });
+
+  it('stream-chat exits 1 with the API’s 401 for a bad token', async () => {
+    const answer = await example('stream-chat', 'not.a.token', ['hello, streamed']);
+
+    expect(answer).toMatchObject({ code: 1, stdout: '' });
+    expect(answer.stderr).toContain('HTTP 401: unauthorized');
   });
 
   it('my-costs prints the month’s costs to a tenant admin, and exits 1 with forbidden for an analyst', async () => {

@@ -1,18 +1,21 @@
 /**
  * The local API Gateway's record of each request (the `npm start` console's one line): the
  * matched resource, not the raw path; the status, the latency; the tenant from the authorizer's
- * context, never from the request; and a function's failure on the 502 it caused.
+ * context, never from the request; and a function's failure on the 502 it caused — its short
+ * message in the record, the whole error (stack, cause) in the captured logs.
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteSpec } from '../../lib/template/local-resolution.js';
 import {
   type ApiGateway,
+  GATEWAY_LOG_NAME,
   type GatewayRequestRecord,
   startApiGateway,
 } from '../../local/api-gateway/api-gateway.js';
 import { FunctionHost } from '../../local/api-gateway/function-host.js';
 import { FunctionHosts } from '../../local/api-gateway/function-hosts.js';
+import { FunctionLogs } from '../../local/function-logs.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const ROUTES: RouteSpec[] = [
@@ -30,6 +33,7 @@ const ROUTES: RouteSpec[] = [
   },
 ].map((route) => ({ ...route, streaming: false, restApiLogicalId: 'FixtureApi' }));
 const records: GatewayRequestRecord[] = [];
+const logs = new FunctionLogs();
 let hosts: FunctionHost[] = [];
 let gateway: ApiGateway;
 
@@ -56,6 +60,7 @@ beforeAll(async () => {
     region: 'us-east-1',
     accountId: '000000000000',
     onRequest: (record) => records.push(record),
+    output: { logs, echo: false },
   });
 });
 
@@ -108,5 +113,19 @@ describe('the gateway request record', () => {
 
     expect(record).toMatchObject({ resource: '/v1/broken', status: 502, tenantId: 'acme' });
     expect(record?.failure).toMatch(/^api gateway: function Streaming failed: /);
+    expect(record?.failure).not.toContain('\n');
+    // The whole error, stack included, is a gateway line of the captured logs (--json, /logs).
+    const logged = logs
+      .lines()
+      .filter((line) => line.functionName === GATEWAY_LOG_NAME)
+      .map((line) => JSON.parse(line.text));
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({
+      level: 'ERROR',
+      message: 'api gateway: function Streaming failed',
+      requestId: record?.requestId,
+    });
+    expect(record?.failure).toContain(logged[0].errorMessage);
+    expect(logged[0].error).toMatch(/\n\s+at /);
   });
 });

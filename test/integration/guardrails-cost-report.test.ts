@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoPath } from '../../lib/repo-root.js';
-import { checkPrerequisites, describeProblems, PREREQUISITES } from '../../local/prerequisites.js';
+import { chromiumCommand } from '../../local/prerequisites.js';
 import { type Caller, callAs, OPERATOR, onboard, tokenFor } from './support/api-client.js';
 import { cloud, uniqueSuffix } from './support/local-cloud.js';
 
@@ -21,17 +21,11 @@ const seeded = ['a', 'b', 'c'].map((name) => `zq-report-${name}-${suffix}`);
 const month = new Date().toISOString().slice(0, 7);
 let workDir: string;
 
-/** The Chromium command; a missing browser is a failure, not a skip (local/prerequisites.ts says how to install it). */
-async function chromium(): Promise<string> {
-  const problems = await checkPrerequisites(['chromium']);
-  if (problems.length > 0) throw new Error(describeProblems(problems, process.platform));
-  return PREREQUISITES.chromium.command;
-}
-
 /** The page as headless Chromium parsed and rendered it. */
 async function renderedDom(page: string): Promise<string> {
+  // The Chromium the prerequisites check found; none is a failure, not a skip (its message says how to install one).
   const { stdout } = await run(
-    await chromium(),
+    await chromiumCommand(),
     [
       '--headless',
       '--no-sandbox',

@@ -25,8 +25,11 @@ export interface FixtureLineItem {
 
 const PAYER = '111122223333';
 
-/** The columns in the order an export lists them, with each line item's value (maps as objects). */
-function columns(items: readonly FixtureLineItem[]) {
+/**
+ * The columns in the order an export lists them, with each line item's value (maps as objects),
+ * less the columns named in `without` (an export whose column selection left them out).
+ */
+function columns(items: readonly FixtureLineItem[], without: readonly string[]) {
   const periodStart = (item: FixtureLineItem) => new Date(`${item.day.slice(0, 7)}-01T00:00:00Z`);
   const periodEnd = (item: FixtureLineItem) => {
     const start = periodStart(item);
@@ -65,7 +68,7 @@ function columns(items: readonly FixtureLineItem[]) {
     { name: 'product_servicecode', kind: 'string', values: items.map((item) => item.productCode) },
     { name: 'resource_tags', kind: 'map', values: items.map((item) => ({ ...item.resourceTags })) },
     { name: 'tags', kind: 'map', values: items.map((item) => ({ ...item.tags })) },
-  ] as const;
+  ].filter((column) => !without.includes(column.name));
 }
 
 /** RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
@@ -73,13 +76,14 @@ function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
-/** Writes the line items as a CUR 2.0 CSV export (gzipped when `gzip`). */
+/** Writes the line items as a CUR 2.0 CSV export (gzipped when `gzip`), less the columns `without`. */
 export async function writeCurCsv(
   path: string,
   items: readonly FixtureLineItem[],
   gzip = false,
+  without: readonly string[] = [],
 ): Promise<void> {
-  const table = columns(items);
+  const table = columns(items, without);
   const cell = (value: unknown): string => {
     if (value instanceof Date) return value.toISOString();
     if (typeof value === 'object' && value !== null)
@@ -94,13 +98,17 @@ export async function writeCurCsv(
   await writeFile(path, gzip ? gzipSync(text) : text);
 }
 
-/** Writes the line items as a CUR 2.0 Parquet export (Snappy-compressed, as AWS writes it, or GZIP). */
+/**
+ * Writes the line items as a CUR 2.0 Parquet export (Snappy-compressed, as AWS writes it, or
+ * GZIP), less the columns `without`.
+ */
 export async function writeCurParquet(
   path: string,
   items: readonly FixtureLineItem[],
   codec: 'SNAPPY' | 'GZIP' = 'SNAPPY',
+  without: readonly string[] = [],
 ): Promise<void> {
-  const table = columns(items);
+  const table = columns(items, without);
   const schema: Parameters<typeof parquetWriteBuffer>[0]['schema'] = [
     { name: 'root', num_children: table.length },
   ];

@@ -1,9 +1,10 @@
 /** `npm start`'s console: one readable line per request, the functions' errors, or raw JSON with `--json`. */
 import { describe, expect, it } from 'vitest';
+import type { GatewayRequestRecord } from '../../local/api-gateway/api-gateway.js';
+import { type ApiRequestRecord, apiRequestRecord } from '../../local/api-request-record.js';
 import { consoleOutput, formatFunctionError, formatRequestLine } from '../../local/console-output.js';
 import { endpointTemplate } from '../../local/endpoint-templates.js';
 import { FunctionLogs } from '../../local/function-logs.js';
-import type { ApiRequestRecord } from '../../local/local-cloud.js';
 import { parseStartOptions } from '../../local/start-options.js';
 
 const TAG = 't_ef6a329d00a461d49eab2259f1159457';
@@ -11,8 +12,6 @@ const request = (overrides: Partial<ApiRequestRecord> = {}): ApiRequestRecord =>
   api: 'pool',
   requestId: 'c0ffee00-1111-2222-3333-444455556666',
   method: 'POST',
-  path: '/v1/chat',
-  resource: '/v1/{proxy+}',
   route: '/v1/chat',
   status: 200,
   latencyMs: 812,
@@ -117,6 +116,62 @@ describe('the console', () => {
   });
 });
 
+describe('the request the console shows', () => {
+  const gatewayRecord = (method: string, path: string, resource: string): GatewayRequestRecord => ({
+    requestId: 'c0ffee00-1111-2222-3333-444455556666',
+    method,
+    path,
+    resource,
+    status: 200,
+    latencyMs: 5,
+    tenantId: 'acme',
+    failure: undefined,
+  });
+
+  it('names the endpoint template, never the raw path, tenant id or resource, readable or --json', () => {
+    const record = apiRequestRecord(
+      gatewayRecord('GET', '/v1/documents/doc-secret-42', '/v1/{proxy+}'),
+      'pool',
+      TAG,
+    );
+    const printed: string[] = [];
+    const json = consoleOutput({ json: true, colour: false, write: (text) => printed.push(text) });
+    json.cloudOptions.onApiRequest?.(record);
+
+    expect(record).toEqual({
+      requestId: 'c0ffee00-1111-2222-3333-444455556666',
+      method: 'GET',
+      api: 'pool',
+      route: '/v1/documents/{id}',
+      status: 200,
+      latencyMs: 5,
+      tenantTag: TAG,
+      failure: undefined,
+    });
+    expect(formatRequestLine(record)).toBe(`GET /v1/documents/{id} 200 5 ms ${TAG.slice(0, 10)}`);
+    expect(printed.join('')).not.toContain('doc-secret-42');
+    expect(printed.join('')).not.toContain('acme');
+    expect(JSON.parse(printed[0] ?? '')).not.toHaveProperty('path');
+  });
+
+  it('shows (unmatched) for a path no endpoint declares, and a preflight by its path’s template', () => {
+    const unmatched = apiRequestRecord(
+      gatewayRecord('GET', '/v1/acme-invoices/2026', '/v1/acme-invoices/2026'),
+      'pool',
+      undefined,
+    );
+    const preflight = apiRequestRecord(
+      gatewayRecord('OPTIONS', '/v1/documents/doc-1', '/v1/{proxy+}'),
+      'silo',
+      undefined,
+    );
+
+    expect(unmatched.route).toBe('(unmatched)');
+    expect(formatRequestLine(unmatched)).toBe('GET (unmatched) 200 5 ms -');
+    expect(preflight.route).toBe('/v1/documents/{id}');
+  });
+});
+
 describe('the endpoint template of a request', () => {
   it('names the declared route behind the greedy resource, for the tenant and the control API', () => {
     expect(endpointTemplate('GET', '/v1/documents/d-1')).toBe('/v1/documents/{id}');
@@ -125,6 +180,7 @@ describe('the endpoint template of a request', () => {
     expect(endpointTemplate('PATCH', '/v1/admin/tenants/acme')).toBe('/v1/admin/tenants/{tenantId}');
     expect(endpointTemplate('GET', '/v1/nowhere')).toBeUndefined();
     expect(endpointTemplate('PATCH', '/v1/chat')).toBeUndefined();
+    expect(endpointTemplate(undefined, '/v1/chat')).toBe('/v1/chat');
   });
 });
 

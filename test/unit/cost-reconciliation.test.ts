@@ -6,7 +6,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { csvRecords, csvRows } from '../../bin/report/csv-records.js';
 import type { MeteredCostsFetcher } from '../../bin/report/metered-costs.js';
 import { MISMATCH_EXIT_CODE, runReconcile } from '../../bin/report/reconcile-cli.js';
@@ -121,6 +122,20 @@ describe('npm run report -- reconcile', () => {
     });
   }
 
+  it('reads a month split over several part files (CSV and Parquet) as the one whole file', async () => {
+    const firstPart = join(workDir, 'part-00001.csv');
+    const secondPart = join(workDir, 'part-00002.snappy.parquet');
+    await writeCurCsv(firstPart, LINE_ITEMS.slice(0, 4));
+    await writeCurParquet(secondPart, LINE_ITEMS.slice(4));
+
+    const whole = await reconcile(['--cur', files.csv, '--month', MONTH]);
+    const parts = await reconcile(['--cur', firstPart, '--cur', secondPart, '--month', MONTH]);
+
+    expect(parts.stderr).toBe('');
+    expect(parts).toEqual(whole);
+    expect(parts.stdout).toMatch(/^acme\s+0\.420000\s+0\.419500\s+\+0\.000500\s+-0\.050000\s+ok$/m);
+  });
+
   it('exits 0 when every tenant agrees within tolerance, and flags the same month beyond a tighter one', async () => {
     const items = [bedrock('2026-11-02', 0.42, 'acme'), bedrock('2026-11-03', 10, 'globex')];
     const path = join(workDir, 'agreeing.csv');
@@ -140,15 +155,9 @@ describe('npm run report -- reconcile', () => {
     expect(strict.stdout).toMatch(/^acme\s+.*\s+ok$/m);
   });
 
-  it('compares public on-demand cost when asked, and reads the tenant tag from resource_tags too', async () => {
-    const path = join(workDir, 'resource-tags.parquet');
-    await writeCurParquet(path, [
-      {
-        ...bedrock('2026-11-02', 0.8, undefined),
-        publicOnDemandCost: 1,
-        resourceTags: { 'iamPrincipal/TenantId': 'acme' },
-      },
-    ]);
+  it('compares public on-demand cost when asked', async () => {
+    const path = join(workDir, 'public-price.parquet');
+    await writeCurParquet(path, [{ ...bedrock('2026-11-02', 0.8, 'acme'), publicOnDemandCost: 1 }]);
 
     const unblended = await reconcile(['--cur', path, '--month', MONTH], new Map([['acme', 1]]));
     const publicPrice = await reconcile(
@@ -159,6 +168,80 @@ describe('npm run report -- reconcile', () => {
     expect(unblended.code).toBe(MISMATCH_EXIT_CODE);
     expect(publicPrice.code).toBe(0);
     expect(publicPrice.stdout).toContain('CUR (pricing_public_on_demand_cost, by tag iamPrincipal/TenantId)');
+  });
+
+  it('reads the tenant from the tags column only: resource_tags (user_ keys) never names it', async () => {
+    // What a real export holds: the session tag in `tags` with its iamPrincipal/ prefix; a
+    // resource tag in `resource_tags` as user_<key> (and in `tags` as resourceTags/user_<key>).
+    const path = join(workDir, 'resource-tags.parquet');
+    const items = [
+      bedrock('2026-11-02', 0.4, 'acme', { resourceTags: { user_TenantId: 'globex' } }),
+      bedrock('2026-11-03', 0.6, undefined, {
+        resourceTags: { user_TenantId: 'globex' },
+        tags: { 'resourceTags/user_TenantId': 'globex' },
+      }),
+    ];
+    await writeCurParquet(path, items);
+    const noTags = join(workDir, 'no-tags.csv');
+    await writeCurCsv(noTags, items, false, ['tags']);
+
+    const { code, stdout } = await reconcile(['--cur', path, '--month', MONTH], new Map([['acme', 0.4]]));
+    const refused = await reconcile(['--cur', noTags, '--month', MONTH], new Map([['acme', 0.4]]));
+
+    expect(code).toBe(MISMATCH_EXIT_CODE);
+    expect(stdout).toMatch(/^acme\s+0\.400000\s+0\.400000\s+0\.000000\s+ok$/m);
+    expect(stdout).toMatch(/^untagged\s+0\.600000\s+-\s+\+0\.600000\s+MISMATCH$/m);
+    expect(stdout).not.toMatch(/^globex/m);
+    expect(refused).toMatchObject({ code: 2, stdout: '' });
+    expect(refused.stderr).toMatch(/no-tags\.csv has no tags column: include the tags column in the export/);
+  });
+
+  it('refuses --cost public-on-demand on an export without pricing_public_on_demand_cost, naming the column', async () => {
+    const path = join(workDir, 'no-public-price.csv');
+    await writeCurCsv(path, [bedrock('2026-11-02', 0.42, 'acme')], false, ['pricing_public_on_demand_cost']);
+
+    const unblended = await reconcile(['--cur', path, '--month', MONTH], new Map([['acme', 0.42]]));
+    const publicPrice = await reconcile(
+      ['--cur', path, '--month', MONTH, '--cost', 'public-on-demand'],
+      new Map([['acme', 0.42]]),
+    );
+
+    expect(unblended.code).toBe(0);
+    expect(publicPrice).toMatchObject({ code: 2, stdout: '' });
+    expect(publicPrice.stderr).toMatch(
+      /has no pricing_public_on_demand_cost column, which --cost public-on-demand compares: add pricing_public_on_demand_cost to the export's columns/,
+    );
+  });
+
+  it('tells a CSV too large for one string apart from a broken gzip, and says how to make it smaller', async () => {
+    const broken = join(workDir, 'broken.csv.gz');
+    await writeFile(broken, gzipSync('line_item_product_code\n').subarray(0, 12));
+    // Node refuses to make a string of over about 512 MiB; a test cannot afford a file that big,
+    // so the one Buffer#toString of this export's CSV text answers what Node would.
+    const realToString = Buffer.prototype.toString;
+    const spy = vi.spyOn(Buffer.prototype, 'toString').mockImplementation(function (this: Buffer, ...args) {
+      if (this.subarray(0, 21).equals(Buffer.from('identity_line_item_id')))
+        throw Object.assign(new Error('Cannot create a string longer than 0x1fffffe8 characters'), {
+          code: 'ERR_STRING_TOO_LONG',
+        });
+      return realToString.apply(this, args);
+    });
+    let tooLarge: Awaited<ReturnType<typeof reconcile>>;
+    try {
+      tooLarge = await reconcile(['--cur', files['csv.gz'], '--month', MONTH]);
+    } finally {
+      spy.mockRestore();
+    }
+    const notGzip = await reconcile(['--cur', broken, '--month', MONTH]);
+
+    expect(tooLarge).toMatchObject({ code: 2, stdout: '' });
+    expect(tooLarge.stderr).toContain('export.csv.gz is too large to read as CSV text');
+    expect(tooLarge.stderr).toContain(
+      "filter the export to Bedrock first (Data Exports SQL: WHERE line_item_product_code = 'AmazonBedrock')",
+    );
+    expect(tooLarge.stderr).not.toContain('gzip');
+    expect(notGzip).toMatchObject({ code: 2 });
+    expect(notGzip.stderr).toContain('broken.csv.gz is not valid gzip');
   });
 
   it('refuses a file that is not a CUR 2.0 export, and bad arguments, with exit 2', async () => {

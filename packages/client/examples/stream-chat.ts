@@ -1,5 +1,5 @@
 /** `POST /v1/chat/stream`: the agent's answer as it is written (Server-Sent Events). */
-import { BulkheadApiError, streamChat } from '@bulkhead/client';
+import { BulkheadApiError, BulkheadStreamError, streamChat } from '@bulkhead/client';
 import { clientFromEnvironment, fail } from './environment.js';
 
 const message = process.argv[2] ?? 'Tell me about this workspace.';
@@ -18,5 +18,10 @@ try {
   }
 } catch (err) {
   if (err instanceof BulkheadApiError) fail(err.status, err.body);
+  if (err instanceof BulkheadStreamError) {
+    // The answer is incomplete: the connection dropped before the end. Sending again is safe.
+    console.error(`\n${err.message}`);
+    process.exit(1);
+  }
   throw err;
 }

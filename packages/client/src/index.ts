@@ -59,9 +59,22 @@ export function createBulkheadClient(options: BulkheadClientOptions): BulkheadCl
 }
 
 /**
+ * The chat stream broke off or sent what the API never sends: it ended without its closing
+ * `done` or `error` event (the connection dropped, a proxy cut it), or an event was not of the
+ * documented shape. The answer is incomplete; the request may be sent again.
+ */
+export class BulkheadStreamError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'BulkheadStreamError';
+  }
+}
+
+/**
  * Sends a chat message to `POST /v1/chat/stream` and yields its events as they arrive, ending
  * with `done` (the `/v1/chat` payload) or `error`. Throws BulkheadApiError when the API refuses
- * the request before the stream starts.
+ * the request before the stream starts, and BulkheadStreamError when the stream ends without
+ * `done` or `error`, or sends an event that is not of the documented shape.
  */
 export async function* streamChat(
   client: BulkheadClient,
@@ -80,11 +93,58 @@ export async function* streamChat(
     throw new BulkheadApiError(response.status, isErrorBody(error) ? error : undefined);
   const messages = data.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream());
   for await (const message of messages) {
-    // The schema documents every event the API sends; its data is JSON.
-    yield { event: message.event, data: JSON.parse(message.data) } as ChatStreamEvent;
+    const event = { event: message.event, data: parseJson(message.data) };
+    if (!isChatStreamEvent(event))
+      throw new BulkheadStreamError(
+        `the chat stream sent a malformed ${JSON.stringify(message.event ?? 'message')} event: ${message.data.slice(0, 200)}`,
+      );
+    yield event;
+    if (event.event === 'done' || event.event === 'error') return;
+  }
+  throw new BulkheadStreamError('the chat stream ended without its done or error event');
+}
+
+/** JSON text's value, or undefined when it is not JSON (which no event of the API sends). */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** An event of the documented kinds, with the fields that tell each kind apart. */
+function isChatStreamEvent(value: { event: string | undefined; data: unknown }): value is ChatStreamEvent {
+  const { event, data } = value;
+  if (!isObject(data)) return false;
+  switch (event) {
+    case 'text':
+      return typeof data.text === 'string';
+    case 'tool':
+      return typeof data.name === 'string' && typeof data.status === 'string';
+    case 'approval':
+      return isObject(data.approval) && typeof data.approval.id === 'string';
+    case 'connection_required':
+      return isObject(data.connection) && typeof data.connection.authorizeUrl === 'string';
+    case 'done':
+      return typeof data.sessionId === 'string' && typeof data.reply === 'string' && isObject(data.usage);
+    case 'error':
+      return isErrorBody(data);
+    default:
+      return false;
+  }
+}
+
+/** `{ error: { code, message, requestId } }`: every error answer of the API. */
 function isErrorBody(value: unknown): value is ErrorBody {
-  return typeof value === 'object' && value !== null && 'error' in value;
+  return (
+    isObject(value) &&
+    isObject(value.error) &&
+    typeof value.error.code === 'string' &&
+    typeof value.error.message === 'string'
+  );
 }
