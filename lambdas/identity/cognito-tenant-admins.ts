@@ -26,6 +26,11 @@ export class CognitoTenantAdmins implements TenantAdmins {
     private readonly userPoolId: string,
   ) {}
 
+  /**
+   * Lets through an address of this same tenant id: writing nothing, it adopts no one. Whether
+   * such a user may be adopted is settled later, in createAdmin, which runs only once the registry
+   * has stored the new record (see the reasoning there).
+   */
   async assertAvailable(tenantId: string, email: string): Promise<void> {
     const owner = await this.tenantOf(email);
     if (owner !== undefined && owner !== tenantId) throw new UserOfAnotherTenantError();
@@ -46,7 +51,11 @@ export class CognitoTenantAdmins implements TenantAdmins {
         }),
       );
     } catch (err) {
-      // A retry after the user was created: done if it is this tenant's user.
+      // The only adoption path. createAdmin runs after the registry stored the record, which it
+      // refuses for a tenant that exists (tenant_exists) and for an id an erased tenant held
+      // (tenant_id_retired: ids are never reused). So no tenant with this id ever had users, and
+      // a user of this tenant id can only be this onboarding's own, left by an earlier attempt
+      // of it that failed before it could remove the user: adopting it finishes that attempt.
       if (!(err instanceof UsernameExistsException)) throw err;
       if ((await this.tenantOf(email)) !== tenantId) throw new UserOfAnotherTenantError();
     }

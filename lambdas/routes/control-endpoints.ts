@@ -55,7 +55,7 @@ export const onboardTenant = endpoint({
   errors: {
     400: 'bad_request: a field is missing, unknown or out of range',
     ...OPERATOR_ONLY,
-    409: 'tenant_exists: a tenant with this id exists; user_exists: the admin e-mail belongs to another tenant',
+    409: 'tenant_exists: a tenant with this id exists; tenant_id_retired: the id belonged to an erased tenant and is never reused; user_exists: the admin e-mail belongs to another tenant',
     422: 'silo_not_possible: the tier lives in silos and the tenant id is too long for a silo; model_not_allowed: the model is not one of the chat models the deployment grants; first_admin_not_supported: users live in an external IdP (create the admin there)',
   },
   responses: {
