@@ -186,9 +186,10 @@ export class Identity extends Construct {
   }
 
   /**
-   * Lets `fn` create tenants' first admins in the user pool (`USER_POOL_ID`): create a user, read
-   * one (to tell a retry from a conflict), add one to a group — on this pool only. No-op with an
-   * external issuer, whose users the platform cannot create.
+   * Lets `fn` create tenants' first admins in the user pool (`USER_POOL_ID`): create a user (and
+   * re-send their invitation), read one (to tell a retry from a conflict), add one to a group,
+   * delete one (the user a failed onboarding created) — on this pool only. No-op with an external
+   * issuer, whose users the platform cannot create.
    */
   bindTenantAdmins(fn: HouseFunction): void {
     if (this.userPool === undefined) return;
@@ -198,6 +199,7 @@ export class Identity extends Construct {
       'cognito-idp:AdminCreateUser',
       'cognito-idp:AdminGetUser',
       'cognito-idp:AdminAddUserToGroup',
+      'cognito-idp:AdminDeleteUser',
     );
     // The admin group must exist before the function can put anyone in it.
     for (const group of this.groups) fn.function.node.addDependency(group);
