@@ -43,10 +43,12 @@ export const onboardTenant = endpoint({
       ...TenantSettingsBodySchema.shape,
       /**
        * The tenant's first admin, created in the Cognito user pool (invited by e-mail, in the
-       * admin group). Refused when users live in an external IdP. Not stored in the record.
+       * admin group). Refused when users live in an external IdP. Not stored in the record. The
+       * address is the Cognito username: at most 128 characters (Cognito's limit), lowercased
+       * (an overwrite, so the OpenAPI document still describes it) so one mailbox is one user.
        */
       admin: z
-        .object({ email: z.email().max(254) })
+        .object({ email: z.email().max(128).toLowerCase() })
         .strict()
         .optional(),
     })

@@ -1,7 +1,10 @@
 /** Onboarding with a first admin: the Cognito calls (a real client, stopped at the SDK boundary), refusals and rollback. */
 import {
+  CodeDeliveryFailureException,
   CognitoIdentityProviderClient,
   InternalErrorException,
+  InvalidParameterException,
+  LimitExceededException,
   type ServiceInputTypes,
   type ServiceOutputTypes,
   UserNotFoundException,
@@ -343,6 +346,8 @@ describe('onboarding with a first admin', () => {
 
     for (const admin of [
       { email: 'not-an-address' },
+      // 129 characters: longer than a Cognito username may be.
+      { email: `${'g'.repeat(114)}@globex.example` },
       { email: 'a@b.example', tenantId: 'acme' },
       'a@b.example',
     ]) {
@@ -353,5 +358,72 @@ describe('onboarding with a first admin', () => {
     }
     expect(writes(control)).toEqual([]);
     expect(pool.sent).toEqual([]);
+  });
+
+  it('lowercases the address, so one mailbox is one username, and accepts the longest one Cognito takes', async () => {
+    const pool = cognito();
+    const { handler } = controlHandler(pool);
+    const longest = `${'g'.repeat(113)}@globex.example`;
+
+    const mixed = await handler(
+      onboard(
+        OPERATOR,
+        JSON.stringify({
+          tenantId: 'globex',
+          name: 'Globex',
+          tier: 'basic',
+          admin: { email: 'Gail@Globex.EXAMPLE' },
+        }),
+      ),
+    );
+    const long = await handler(
+      onboard(
+        OPERATOR,
+        JSON.stringify({ tenantId: 'initech', name: 'Initech', tier: 'basic', admin: { email: longest } }),
+      ),
+    );
+
+    expect(mixed.statusCode).toBe(201);
+    expect(long.statusCode).toBe(201);
+    expect(longest).toHaveLength(128);
+    expect([...pool.users.keys()]).toEqual(['gail@globex.example', longest]);
+  });
+
+  it.each([
+    ['LimitExceededException', 'AdminCreateUserCommand:SUPPRESS', LimitExceededException],
+    ['CodeDeliveryFailureException', 'AdminCreateUserCommand:RESEND', CodeDeliveryFailureException],
+  ])(
+    'answers Cognito’s %s with 503 and Retry-After, leaving no user, index or record',
+    async (_name, failing, Failure) => {
+      const pool = cognito({}, undefined, (command) =>
+        names([command])[0] === failing
+          ? new Failure({ message: 'try later', $metadata: { httpStatusCode: 400 } })
+          : undefined,
+      );
+      const { handler, control, vectors } = controlHandler(pool);
+
+      const result = await handler(onboard());
+
+      expect(result.statusCode).toBe(503);
+      expect(result.headers?.['retry-after']).toBe('2');
+      expect(JSON.parse(result.body).error.code).toBe('dependency_unavailable');
+      expect(pool.users.size).toBe(0);
+      expect(vectors.map((command) => command.name)).toEqual(['CreateIndexCommand', 'DeleteIndexCommand']);
+      expect(writes(control)).toEqual(['TransactWriteItemsCommand', 'DeleteItemCommand']);
+    },
+  );
+
+  it('answers a 500 (our bug, logged) when Cognito refuses our parameters after the request was validated', async () => {
+    const pool = cognito({}, undefined, (command) =>
+      command.name === 'AdminCreateUserCommand'
+        ? new InvalidParameterException({ message: 'bad attribute', $metadata: { httpStatusCode: 400 } })
+        : undefined,
+    );
+    const { handler } = controlHandler(pool);
+
+    const result = await handler(onboard());
+
+    expect(result.statusCode).toBe(500);
+    expect(JSON.parse(result.body).error.code).toBe('internal_error');
   });
 });
