@@ -160,18 +160,27 @@ function redirectUrlProblems(name: string, value: string): string[] {
   return [`${name} "${value}" must use https (plain http only on localhost)`];
 }
 
+/**
+ * An origin's shape: http(s), a host of letters, digits, hyphens and dots (or a bracketed IPv6
+ * literal), an optional port — nothing else. The URL parser alone lets `$`, `'`, `{`, `}` and more
+ * through in a host, and origins are written into the preflight's VTL template.
+ */
+const ORIGIN_PATTERN = /^https?:\/\/(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
+
 /** A CORS origin is compared exactly with the browser's `Origin`: scheme, host and port, nothing else. */
 function originProblems(value: string): string[] {
+  const notAnOrigin = `cors origin "${value}" is not an origin (http(s)://host[:port], the host letters, digits, hyphens and dots)`;
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    return [`cors origin "${value}" is not an origin (scheme://host[:port])`];
+    return [notAnOrigin];
   }
-  if (url.origin !== value)
+  if (url.origin !== value && ORIGIN_PATTERN.test(url.origin))
     return [
       `cors origin "${value}" must be exactly an origin, e.g. "${url.origin}" (no path, no trailing slash)`,
     ];
+  if (!ORIGIN_PATTERN.test(value)) return [notAnOrigin];
   if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname))
     return [`cors origin "${value}" must use https (plain http only on a loopback host)`];
   return [];

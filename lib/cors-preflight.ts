@@ -19,9 +19,25 @@ import {
 
 const PREFLIGHT_STATUS = '204';
 
+/** What a value written into the template may contain: an origin's characters, none of VTL's. */
+const TEMPLATE_SAFE = /^[A-Za-z0-9:/.[\]-]+$/;
+
+/**
+ * `value` as a double-quoted VTL string literal. Defence in depth behind the settings' origin
+ * check: a value that could end the literal (`"`) or start VTL inside it (`$`, `#`) is refused
+ * at synth rather than escaped, since no origin contains one.
+ */
+function vtlStringLiteral(value: string): string {
+  if (!TEMPLATE_SAFE.test(value))
+    throw new Error(
+      `cors origin ${JSON.stringify(value)} has characters a preflight template may not contain`,
+    );
+  return `"${value}"`;
+}
+
 /** The response mapping template: echoes `Origin` as the allow-origin when it is one of `origins`. */
 export function preflightTemplate(origins: readonly string[]): string {
-  const condition = origins.map((origin) => `$origin == "${origin}"`).join(' || ');
+  const condition = origins.map((origin) => `$origin == ${vtlStringLiteral(origin)}`).join(' || ');
   return [
     // The header only (not `$input.params("Origin")`, which also reads the path and query string).
     '#set($origin = $input.params().header.get("Origin"))',

@@ -108,6 +108,9 @@ export class Identity extends Construct {
       // Users are created by tenant admins/operators: self sign-up could pick a tenant.
       selfSignUpEnabled: false,
       signInAliases: { email: true },
+      // `Gail@x` and `gail@x` are one user (onboarding lowercases the address too). Changing this
+      // replaces a pool, so it is set from the first one on (docs/identity.md).
+      signInCaseSensitive: false,
       customAttributes: {
         [TENANT_ATTRIBUTE]: new cognito.StringAttribute({ minLen: 3, maxLen: 63, mutable: false }),
       },
@@ -154,8 +157,10 @@ export class Identity extends Construct {
       idTokenValidity: Duration.hours(1),
       accessTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.hours(12),
-      // The tenant id is set by an administrator, never written through the app client.
-      writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true, fullname: true }),
+      // The tenant id and the e-mail are set by an administrator, never written through the app
+      // client: a user who could change their e-mail could take an address a future admin will be
+      // invited with (onboarding would then find it taken, or worse, theirs).
+      writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ fullname: true }),
     });
     // Managed login (version 2): its pages carry sign-in, the first password change and TOTP
     // setup and challenge; a branding style with Cognito's own values is what switches the pages
@@ -186,9 +191,10 @@ export class Identity extends Construct {
   }
 
   /**
-   * Lets `fn` create tenants' first admins in the user pool (`USER_POOL_ID`): create a user, read
-   * one (to tell a retry from a conflict), add one to a group — on this pool only. No-op with an
-   * external issuer, whose users the platform cannot create.
+   * Lets `fn` create tenants' first admins in the user pool (`USER_POOL_ID`): create a user (and
+   * re-send their invitation), read one (to tell a retry from a conflict), add one to a group,
+   * delete one (the user a failed onboarding created) — on this pool only. No-op with an external
+   * issuer, whose users the platform cannot create.
    */
   bindTenantAdmins(fn: HouseFunction): void {
     if (this.userPool === undefined) return;
@@ -198,6 +204,7 @@ export class Identity extends Construct {
       'cognito-idp:AdminCreateUser',
       'cognito-idp:AdminGetUser',
       'cognito-idp:AdminAddUserToGroup',
+      'cognito-idp:AdminDeleteUser',
     );
     // The admin group must exist before the function can put anyone in it.
     for (const group of this.groups) fn.function.node.addDependency(group);

@@ -33,12 +33,18 @@ export const DEFAULT_CLAIM_NAMES: ClaimNames = Object.freeze({
 
 /**
  * The groups claim as a list: a JSON array of strings (Cognito, Okta, Entra ID), or one string of
- * names separated by spaces and/or commas (as some IdPs emit roles or scopes). Anything else is
+ * names separated by commas (each trimmed), as some IdPs emit roles. Never split on spaces: a
+ * group named "Former operator team" is one group (no role), not `operator`. Anything else is
  * not a groups claim.
  */
 export const GroupsClaimSchema = z.union([
   z.array(z.string()),
-  z.string().transform((names) => names.split(/[\s,]+/).filter((name) => name.length > 0)),
+  z.string().transform((names) =>
+    names
+      .split(',')
+      .map((name) => name.trim())
+      .filter((name) => name.length > 0),
+  ),
 ]);
 
 /** The `bulkhead:claims` setting as given: any subset of the names, as an object or its JSON text. */

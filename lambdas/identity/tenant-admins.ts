@@ -6,6 +6,9 @@
 export interface TenantAdmins {
   /** Refuses (UserOfAnotherTenantError) an address that belongs to another tenant; writes nothing. */
   assertAvailable(tenantId: string, email: string): Promise<void>;
-  /** Creates the user (the directory sends the invitation) and puts them in the admin group. */
+  /**
+   * Creates the user, puts them in the admin group, then has the directory send the invitation;
+   * when a step after the creation fails, a user this call created is removed again.
+   */
   createAdmin(tenantId: string, email: string): Promise<void>;
 }

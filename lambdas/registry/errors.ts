@@ -11,6 +11,16 @@ export class TenantExistsError extends ClientError {
   }
 }
 
+/** The id belonged to a tenant that was erased: its old users' tokens still name it, so it is never reused. */
+export class TenantIdRetiredError extends ClientError {
+  readonly status = 409;
+  readonly code = 'tenant_id_retired';
+  constructor(tenantId: string) {
+    super(`tenant id ${tenantId} belonged to an erased tenant and is never reused: choose another id`);
+    this.name = 'TenantIdRetiredError';
+  }
+}
+
 export class TenantNotFoundError extends ClientError {
   readonly status = 404;
   readonly code = 'tenant_not_found';

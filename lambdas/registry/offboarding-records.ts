@@ -3,7 +3,8 @@
  *
  *   tenant record:    pk `tenant#<id>`, sk `profile`  — status `offboarding`, `offboarding`, `erasureStartedAt`
  *   erasure progress: pk `tenant#<id>`, sk `erasure`  — steps done and counts so far (a rerun resumes)
- *   erasure receipt:  pk `tenant#<id>`, sk `erasure-receipt` — what stays once the tenant is gone
+ *   erasure receipt:  pk `tenant#<id>`, sk `erasure-receipt` — what stays once the tenant is gone;
+ *                     it also retires the id: onboarding refuses it for ever (tenant-registry.ts)
  *
  * Every transition is one conditional write: offboarding twice is offboarding once, a cancel after
  * the grace period (or once erasure began) is refused, and only an offboarding tenant past its
@@ -23,10 +24,9 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type * as z from 'zod';
 import { MoveInProgressError, OffboardingNotCancellableError, TenantNotFoundError } from './errors.js';
 import { type TenantRecord, TenantRecordSchema } from './tenant-record.js';
-import { PROFILE_SK, parseStored, tenantPk } from './tenant-registry.js';
+import { ERASURE_RECEIPT_SK, PROFILE_SK, parseStored, tenantPk } from './tenant-registry.js';
 
 const PROGRESS_SK = 'erasure';
-const RECEIPT_SK = 'erasure-receipt';
 const ROLE_SK_PREFIX = 'user#';
 
 export class OffboardingRecords {
@@ -144,7 +144,7 @@ export class OffboardingRecords {
             Put: {
               TableName: this.tableName,
               Item: marshall(
-                { ...receipt, pk: tenantPk(tenantId), sk: RECEIPT_SK },
+                { ...receipt, pk: tenantPk(tenantId), sk: ERASURE_RECEIPT_SK },
                 { removeUndefinedValues: true },
               ),
             },
@@ -155,7 +155,7 @@ export class OffboardingRecords {
   }
 
   async receipt<T>(tenantId: string, schema: z.ZodType<T>): Promise<T | undefined> {
-    return this.#item(tenantId, RECEIPT_SK, schema);
+    return this.#item(tenantId, ERASURE_RECEIPT_SK, schema);
   }
 
   async #record(tenantId: string): Promise<TenantRecord | undefined> {

@@ -6,11 +6,13 @@
  * leaves nothing half-made behind.
  *
  * With a first admin, the admin is created after the index (the user directory invites them);
- * if that fails, the index and the record are removed again.
+ * if that fails, the index and the record are removed again. Each undo step runs on its own (a
+ * failed one is logged and the next still runs) and the ORIGINAL error is what the caller sees.
  *
  * Every tenant starts in the pool; a tenant whose tier lives in silos starts with its move to its
  * silo under way (`move`), which the placement job completes.
  */
+import type { Logger } from '../observability/logger.js';
 import { PLATFORM_TENANT_ID, type Tier } from '../tenancy/request-context.js';
 import { TenantExistsError } from './errors.js';
 import type { PlacementMove, TenantRecord, TenantSettings } from './tenant-record.js';
@@ -33,8 +35,24 @@ export interface OnboardingDependencies {
   deleteVectorIndex(tenantId: string, operatorUserId: string): Promise<void>;
   /** Creates the tenant's first admin, when one was asked for. @default - none */
   createFirstAdmin?(tenantId: string): Promise<void>;
+  /** Where a failed undo step is reported (by step and error name: no ids). */
+  readonly logger: Logger;
   /** @default () => new Date() */
   readonly now?: () => Date;
+}
+
+/** Runs every undo step, each on its own, logging the ones that fail; never throws. */
+async function undo(logger: Logger, steps: Readonly<Record<string, () => Promise<void>>>): Promise<void> {
+  for (const [step, run] of Object.entries(steps)) {
+    try {
+      await run();
+    } catch (err) {
+      logger.error('onboarding undo step failed', {
+        step,
+        errorName: err instanceof Error ? err.name : typeof err,
+      });
+    }
+  }
 }
 
 /** Registers a tenant and provisions its vector index; returns the stored record. */
@@ -51,14 +69,18 @@ export async function onboardTenant(
   try {
     await dependencies.createVectorIndex(tenant.tenantId, operatorUserId);
   } catch (err) {
-    await dependencies.registry.deleteTenant(tenant.tenantId);
+    await undo(dependencies.logger, {
+      deleteTenant: () => dependencies.registry.deleteTenant(tenant.tenantId),
+    });
     throw err;
   }
   try {
     await dependencies.createFirstAdmin?.(tenant.tenantId);
   } catch (err) {
-    await dependencies.deleteVectorIndex(tenant.tenantId, operatorUserId);
-    await dependencies.registry.deleteTenant(tenant.tenantId);
+    await undo(dependencies.logger, {
+      deleteVectorIndex: () => dependencies.deleteVectorIndex(tenant.tenantId, operatorUserId),
+      deleteTenant: () => dependencies.registry.deleteTenant(tenant.tenantId),
+    });
     throw err;
   }
   return record;

@@ -4,6 +4,7 @@
  *
  *   tenant record:    pk `tenant#<tenantId>`, sk `profile`
  *   role assignment:  pk `tenant#<tenantId>`, sk `user#<userId>`
+ *   erasure receipt:  pk `tenant#<tenantId>`, sk `erasure-receipt` (offboarding-records.ts)
  */
 import {
   ConditionalCheckFailedException,
@@ -24,6 +25,7 @@ import {
   MoveInProgressError,
   RegistryRecordError,
   TenantExistsError,
+  TenantIdRetiredError,
   TenantNotFoundError,
   TenantOffboardingError,
 } from './errors.js';
@@ -40,6 +42,8 @@ import {
 } from './tenant-record.js';
 
 export const PROFILE_SK = 'profile';
+/** What stays of an erased tenant; while it exists the tenant's id is never onboarded again. */
+export const ERASURE_RECEIPT_SK = 'erasure-receipt';
 
 export function tenantPk(tenantId: string): string {
   return `tenant#${tenantId}`;
@@ -67,21 +71,44 @@ export class TenantRegistry {
     private readonly tableName: string,
   ) {}
 
-  /** Stores a new tenant; throws TenantExistsError rather than overwrite one. */
+  /**
+   * Stores a new tenant; throws TenantExistsError rather than overwrite one, and
+   * TenantIdRetiredError for the id of an erased tenant. An id is never reused: its old users'
+   * tokens still name it (Cognito's `custom:tenantId` is immutable, an external IdP keeps issuing
+   * them), so a new tenant under that id would let them in. One transaction, so an erasure that
+   * finishes meanwhile cannot slip between a check and the write.
+   */
   async createTenant(record: TenantRecord): Promise<void> {
+    const pk = tenantPk(record.tenantId);
     try {
       await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: marshall(
-            { ...TenantRecordSchema.parse(record), pk: tenantPk(record.tenantId), sk: PROFILE_SK },
-            { removeUndefinedValues: true },
-          ),
-          ConditionExpression: 'attribute_not_exists(pk)',
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: marshall({ pk, sk: ERASURE_RECEIPT_SK }),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: marshall(
+                  { ...TenantRecordSchema.parse(record), pk, sk: PROFILE_SK },
+                  { removeUndefinedValues: true },
+                ),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
         }),
       );
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) throw new TenantExistsError(record.tenantId);
+      if (!(err instanceof TransactionCanceledException)) throw err;
+      const [receipt, profile] = (err.CancellationReasons ?? []).map((reason) => reason.Code);
+      if (receipt === 'ConditionalCheckFailed') throw new TenantIdRetiredError(record.tenantId);
+      if (profile === 'ConditionalCheckFailed') throw new TenantExistsError(record.tenantId);
       throw err;
     }
   }

@@ -29,6 +29,10 @@ const THROTTLING_OR_OUTAGE_NAMES = new Set([
   'ModelErrorException',
   'ModelStreamErrorException',
   'TransactionInProgressException',
+  // Cognito answers these with HTTP 400, yet they pass with time: its request-rate quota was hit
+  // (also the name other services give a limit), or the invitation e-mail could not be sent.
+  'LimitExceededException',
+  'CodeDeliveryFailureException',
 ]);
 
 const TIMEOUT_NAMES = new Set([

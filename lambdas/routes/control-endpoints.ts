@@ -43,10 +43,12 @@ export const onboardTenant = endpoint({
       ...TenantSettingsBodySchema.shape,
       /**
        * The tenant's first admin, created in the Cognito user pool (invited by e-mail, in the
-       * admin group). Refused when users live in an external IdP. Not stored in the record.
+       * admin group). Refused when users live in an external IdP. Not stored in the record. The
+       * address is the Cognito username: at most 128 characters (Cognito's limit), lowercased
+       * (an overwrite, so the OpenAPI document still describes it) so one mailbox is one user.
        */
       admin: z
-        .object({ email: z.email().max(254) })
+        .object({ email: z.email().max(128).toLowerCase() })
         .strict()
         .optional(),
     })
@@ -55,7 +57,7 @@ export const onboardTenant = endpoint({
   errors: {
     400: 'bad_request: a field is missing, unknown or out of range',
     ...OPERATOR_ONLY,
-    409: 'tenant_exists: a tenant with this id exists; user_exists: the admin e-mail belongs to another tenant',
+    409: 'tenant_exists: a tenant with this id exists; tenant_id_retired: the id belonged to an erased tenant and is never reused; user_exists: the admin e-mail belongs to another tenant',
     422: 'silo_not_possible: the tier lives in silos and the tenant id is too long for a silo; model_not_allowed: the model is not one of the chat models the deployment grants; first_admin_not_supported: users live in an external IdP (create the admin there)',
   },
   responses: {

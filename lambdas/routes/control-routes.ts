@@ -171,6 +171,7 @@ export function controlRouter(
         onboardTenant(
           {
             registry: runtime.registry,
+            logger: request.logger,
             createVectorIndex: async (tenantId, userId) => {
               await (await indexOf(tenantId, userId)).createIndex();
             },

@@ -57,10 +57,17 @@ describe('identity by default: a Cognito user pool', () => {
     template.resourceCountIs('AWS::Cognito::UserPoolGroup', 4);
   });
 
-  it('keeps the tenant id out of the app client writable attributes', () => {
+  it('keeps the tenant id and the e-mail out of the app client writable attributes', () => {
     const clients = Object.values(template.findResources('AWS::Cognito::UserPoolClient'));
     expect(clients).toHaveLength(1);
-    expect(clients[0]?.Properties.WriteAttributes).not.toContain('custom:tenantId');
+    expect(clients[0]?.Properties.WriteAttributes).toEqual(['name']);
+  });
+
+  it('signs users in with their e-mail whatever its case', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      UsernameAttributes: ['email'],
+      UsernameConfiguration: { CaseSensitive: false },
+    });
   });
 
   it('points every function at the pool issuer, the app client audience and its JWKS', () => {

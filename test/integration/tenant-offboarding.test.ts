@@ -214,6 +214,15 @@ describe('offboarding a tenant', () => {
       roleAssignments: 1,
     });
     expect(receipt.finalCosts.length).toBeGreaterThanOrEqual(1);
+    // The id is retired: its old users' tokens still name it, so it is never onboarded again.
+    const reused = await callAs(OPERATOR, 'POST', '/v1/admin/tenants', {
+      tenantId: leaving,
+      name: 'Newcomer',
+      tier: 'basic',
+    });
+    expect(reused.status).toBe(409);
+    expect(reused.body).toMatchObject({ error: { code: 'tenant_id_retired' } });
+    expect((await callAs(OPERATOR, 'GET', `/v1/admin/tenants/${leaving}`)).status).toBe(404);
     // Signed with the platform's digest key: any tenant's audit export carries its public key.
     const exported = await callAs(caller(staying, 'ada', 'admin'), 'GET', '/v1/audit/export');
     const publicKey = createPublicKey({

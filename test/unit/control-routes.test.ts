@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { AccessDeniedException } from '@aws-sdk/client-s3vectors';
 import { describe, expect, it, vi } from 'vitest';
 import { createHttpHandler } from '../../lambdas/http/http-handler.js';
@@ -6,7 +5,12 @@ import type { Logger } from '../../lambdas/observability/logger.js';
 import type { TenantRecord } from '../../lambdas/registry/tenant-record.js';
 import { controlRouter } from '../../lambdas/routes/control-routes.js';
 import { proxyEvent } from './support/events.js';
-import { assumedSessions, type FakeRuntimeOptions, fakeRuntime } from './support/fake-runtime.js';
+import {
+  assumedSessions,
+  type FakeRuntimeOptions,
+  fakeRuntime,
+  memoryRegistry,
+} from './support/fake-runtime.js';
 import { metadata } from './support/fake-sdk.js';
 
 const ACME: TenantRecord = {
@@ -47,10 +51,22 @@ describe('control API routes', () => {
       tier: 'premium',
       status: 'active',
     });
-    const put = control.find((command) => command.name === 'PutItemCommand');
-    expect(put?.input).toMatchObject({
-      ConditionExpression: 'attribute_not_exists(pk)',
-      Item: { pk: { S: 'tenant#globex' } },
+    const created = control.find((command) => command.name === 'TransactWriteItemsCommand');
+    expect(created?.input).toMatchObject({
+      TransactItems: [
+        {
+          ConditionCheck: {
+            Key: { pk: { S: 'tenant#globex' }, sk: { S: 'erasure-receipt' } },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        {
+          Put: {
+            ConditionExpression: 'attribute_not_exists(pk)',
+            Item: { pk: { S: 'tenant#globex' }, sk: { S: 'profile' } },
+          },
+        },
+      ],
     });
     // One tenant session for the data, one audit writer session for the trail, both for the caller.
     expect(assumedSessions(sts)).toEqual(
@@ -69,17 +85,42 @@ describe('control API routes', () => {
   });
 
   it('answers 409 for an existing tenant and creates no index', async () => {
-    const { handler, vectors } = controlHandler({
-      controlWrites: () => {
-        throw new ConditionalCheckFailedException({ message: 'exists', $metadata: {} });
-      },
-    });
+    const registry = memoryRegistry([{ ...ACME, tenantId: 'globex', name: 'Globex' }]);
+    const { handler, vectors } = controlHandler({ registry });
 
     const result = await handler(onboard());
 
     expect(result.statusCode).toBe(409);
     expect(JSON.parse(result.body)).toMatchObject({ error: { code: 'tenant_exists' } });
     expect(vectors).toHaveLength(0);
+    expect(registry.items.get(JSON.stringify(['tenant#globex', 'profile']))).toMatchObject({
+      name: 'Globex',
+    });
+  });
+
+  it('answers 409 tenant_id_retired for the id of an erased tenant, writing nothing, and onboards any other id', async () => {
+    // What an erased tenant leaves behind: its receipt only (offboarding-records.ts `finish`).
+    const registry = memoryRegistry([]);
+    registry.items.set(JSON.stringify(['tenant#globex', 'erasure-receipt']), {
+      pk: 'tenant#globex',
+      sk: 'erasure-receipt',
+      signature: 'x',
+    });
+    const { handler, vectors } = controlHandler({ registry });
+
+    const reused = await handler(onboard());
+    const fresh = await handler(
+      onboard(OPERATOR, JSON.stringify({ tenantId: 'globex2', name: 'Globex', tier: 'basic' })),
+    );
+
+    expect(reused.statusCode).toBe(409);
+    expect(JSON.parse(reused.body)).toMatchObject({ error: { code: 'tenant_id_retired' } });
+    expect(registry.items.has(JSON.stringify(['tenant#globex', 'profile']))).toBe(false);
+    expect(fresh.statusCode).toBe(201);
+    expect(registry.items.has(JSON.stringify(['tenant#globex2', 'profile']))).toBe(true);
+    expect(vectors.map((command) => command.input)).toEqual([
+      expect.objectContaining({ indexName: 'globex2' }),
+    ]);
   });
 
   it('removes the record again when the index cannot be created, answering a generic 500 logged without the target’s id', async () => {

@@ -136,12 +136,24 @@ describe("token verification with an external IdP's claim names", () => {
     await expect(verify(mapped)).rejects.toBeInstanceOf(InvalidTokenError);
   });
 
-  it('accepts groups as one string separated by spaces or commas', async () => {
-    const spaced = await jwks.sign({ ...MAPPED, roles: 'analyst reader' });
+  it('accepts groups as one string separated by commas, each name trimmed', async () => {
     const commas = await jwks.sign({ ...MAPPED, roles: 'admin,  reader,unknown' });
+    const padded = await jwks.sign({ ...MAPPED, roles: ' analyst , ' });
 
-    await expect(verifyMapped(spaced)).resolves.toMatchObject({ roles: ['analyst', 'reader'] });
     await expect(verifyMapped(commas)).resolves.toMatchObject({ roles: ['admin', 'reader'] });
+    await expect(verifyMapped(padded)).resolves.toMatchObject({ roles: ['analyst'] });
+  });
+
+  it('never splits a group name on spaces: a name containing a role word grants nothing', async () => {
+    const former = await jwks.sign({ ...MAPPED, roles: 'Former operator team' });
+    const spaced = await jwks.sign({ ...MAPPED, roles: 'analyst reader' });
+    const mixed = await jwks.sign({ ...MAPPED, roles: 'Former operator team, reader' });
+    const listed = await jwks.sign({ ...MAPPED, roles: ['Former operator team', 'admin team'] });
+
+    await expect(verifyMapped(former)).resolves.toMatchObject({ roles: [] });
+    await expect(verifyMapped(spaced)).resolves.toMatchObject({ roles: [] });
+    await expect(verifyMapped(mixed)).resolves.toMatchObject({ roles: ['reader'] });
+    await expect(verifyMapped(listed)).resolves.toMatchObject({ roles: [] });
   });
 
   it('treats a token without the groups claim as having no roles', async () => {

@@ -3669,7 +3669,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description tenant_exists: a tenant with this id exists; user_exists: the admin e-mail belongs to another tenant */
+            /** @description tenant_exists: a tenant with this id exists; tenant_id_retired: the id belonged to an erased tenant and is never reused; user_exists: the admin e-mail belongs to another tenant */
             409: {
                 headers: {
                     "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];

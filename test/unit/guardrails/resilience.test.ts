@@ -66,6 +66,12 @@ describe('callWithFallback', () => {
     expect(dependencyFaultOf(sdkError('ResourceNotFoundException', 404))).toBeUndefined();
   });
 
+  it("classifies Cognito's passing refusals (answered with 400) as unavailable, and its parameter refusal as none", () => {
+    expect(dependencyFaultOf(sdkError('LimitExceededException', 400))).toBe('unavailable');
+    expect(dependencyFaultOf(sdkError('CodeDeliveryFailureException', 400))).toBe('unavailable');
+    expect(dependencyFaultOf(sdkError('InvalidParameterException', 400))).toBeUndefined();
+  });
+
   it('retries a throttled call with jittered delays and returns the answer', async () => {
     const sleep = recordingSleep();
     const model = scriptedCall([sdkError('ThrottlingException', 429), sdkError('ThrottlingException', 429)]);
