@@ -20,7 +20,10 @@ const UsdPer1kSchema = z
   .nonnegative({ error: 'a price cannot be negative' })
   .finite();
 
-/** On-demand USD prices per 1,000 tokens; an embedding model has input tokens only (output 0). */
+/**
+ * On-demand USD prices per 1,000 tokens; an embedding model has input tokens only (output 0 when
+ * omitted). A chat or fallback model must name an output price above 0 (modelCatalogSchema).
+ */
 export const ModelPriceSchema = z.strictObject({
   inputPer1kUsd: UsdPer1kSchema,
   outputPer1kUsd: UsdPer1kSchema.default(0),
@@ -85,14 +88,24 @@ export function modelCatalogSchema(source: string) {
     if (!roles.has(catalog.embeddingModel)) roles.set(catalog.embeddingModel, 'embedding model');
     for (const [id, role] of roles) {
       // An id that is not a model id is reported as such, not also as unpriced.
-      if (!MODEL_ID_PATTERN.test(id) || findPrice(catalog.prices, id) !== undefined) continue;
-      context.addIssue({
-        code: 'custom',
-        path: ['prices', 'models', id],
-        message:
-          `${role} "${id}" has no price: add "${id}": { "inputPer1kUsd": …, "outputPer1kUsd": … } ` +
-          `to prices.models in ${source}`,
-      });
+      if (!MODEL_ID_PATTERN.test(id)) continue;
+      const price = findPrice(catalog.prices, id);
+      if (price === undefined) {
+        context.addIssue({
+          code: 'custom',
+          path: ['prices', 'models', id],
+          message:
+            `${role} "${id}" has no price: add "${id}": { "inputPer1kUsd": …, "outputPer1kUsd": … } ` +
+            `to prices.models in ${source}`,
+        });
+      } else if (role !== 'embedding model' && price.outputPer1kUsd <= 0) {
+        // Output tokens priced at 0 would meter every answer as nearly free: budgets would not hold.
+        context.addIssue({
+          code: 'custom',
+          path: ['prices', 'models', id],
+          message: `${role} "${id}" has no output price: give it "outputPer1kUsd" above 0 in prices.models in ${source}`,
+        });
+      }
     }
   });
 }

@@ -118,6 +118,22 @@ describe('the model catalogue schema', () => {
     expect(problems.join('\n')).toMatch(message);
   });
 
+  it.each([
+    ['a chat model', 'amazon.nova-lite-v1:0', 'chat model'],
+    ['a fallback model', 'amazon.nova-micro-v1:0', 'fallback model of tier basic'],
+  ])(
+    'refuses %s without an output price, or with 0 (only the embedding model may omit it)',
+    (_label, id, role) => {
+      const omitted = { inputPer1kUsd: 0.00006 };
+      const zero = { inputPer1kUsd: 0.00006, outputPer1kUsd: 0 };
+      const message = `${role} "${id}" has no output price: give it "outputPer1kUsd" above 0 in prices.models in models.json`;
+
+      expect(problemsOf(editedPriceOf(id, omitted))).toEqual([message]);
+      expect(problemsOf(editedPriceOf(id, zero))).toEqual([message]);
+      expect(problemsOf(VALID)).toEqual([]);
+    },
+  );
+
   it('reports every problem at once', () => {
     const problems = problemsOf({
       ...VALID,
@@ -157,10 +173,11 @@ describe('the model catalogue schema', () => {
 });
 
 function editedPrice(price: Record<string, unknown>) {
-  return {
-    ...VALID,
-    prices: { ...VALID.prices, models: { ...VALID.prices.models, 'amazon.nova-lite-v1:0': price } },
-  };
+  return editedPriceOf('amazon.nova-lite-v1:0', price);
+}
+
+function editedPriceOf(id: string, price: Record<string, unknown>) {
+  return { ...VALID, prices: { ...VALID.prices, models: { ...VALID.prices.models, [id]: price } } };
 }
 
 describe('the catalogue a deployment configures', () => {
