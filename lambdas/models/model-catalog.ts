@@ -107,7 +107,31 @@ export function modelCatalogSchema(source: string) {
         });
       }
     }
+    for (const issue of embeddingModelMisuse(catalog)) context.addIssue({ code: 'custom', ...issue });
   });
+}
+
+interface CatalogIssue {
+  readonly path: PropertyKey[];
+  readonly message: string;
+}
+
+/** The embedding model answers no chat: it may be neither a chat model nor a fallback. */
+function embeddingModelMisuse(catalog: ModelCatalog): CatalogIssue[] {
+  const embedding = catalog.embeddingModel;
+  const asChat = catalog.chatModels.includes(embedding)
+    ? [
+        {
+          path: ['chatModels'],
+          message: `the embedding model "${embedding}" cannot be a chat model (chatModels)`,
+        },
+      ]
+    : [];
+  const asFallback = TIERS.filter((tier) => catalog.fallbackModels[tier] === embedding).map((tier) => ({
+    path: ['fallbackModels', tier],
+    message: `the embedding model "${embedding}" cannot be the fallback model of tier ${tier}`,
+  }));
+  return [...asChat, ...asFallback];
 }
 
 /** Names where a value came from, by its path in the catalogue (a file, or a setting that replaced it). */

@@ -134,6 +134,17 @@ describe('the model catalogue schema', () => {
     },
   );
 
+  it('refuses the embedding model as a chat model or a fallback', () => {
+    const embedding = VALID.embeddingModel;
+
+    expect(problemsOf({ ...VALID, chatModels: ['amazon.nova-lite-v1:0', embedding] })).toContain(
+      `the embedding model "${embedding}" cannot be a chat model (chatModels)`,
+    );
+    expect(problemsOf({ ...VALID, fallbackModels: { premium: embedding } })).toContain(
+      `the embedding model "${embedding}" cannot be the fallback model of tier premium`,
+    );
+  });
+
   it('reports every problem at once', () => {
     const problems = problemsOf({
       ...VALID,
