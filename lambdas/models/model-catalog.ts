@@ -108,6 +108,7 @@ export function modelCatalogSchema(source: string) {
       }
     }
     for (const issue of embeddingModelMisuse(catalog)) context.addIssue({ code: 'custom', ...issue });
+    for (const issue of dearerFallbacks(catalog, source)) context.addIssue({ code: 'custom', ...issue });
   });
 }
 
@@ -132,6 +133,37 @@ function embeddingModelMisuse(catalog: ModelCatalog): CatalogIssue[] {
     message: `the embedding model "${embedding}" cannot be the fallback model of tier ${tier}`,
   }));
   return [...asChat, ...asFallback];
+}
+
+/**
+ * A turn's budget reservation is priced for the tenant's chat model, and a throttled call may
+ * settle on the tier's fallback (lambdas/admission/budget-guard.ts): the fallback must cost no
+ * more than any chat model, on input and on output, or a budget could be overspent.
+ */
+function dearerFallbacks(catalog: ModelCatalog, source: string): CatalogIssue[] {
+  return TIERS.flatMap((tier) => {
+    const fallback = catalog.fallbackModels[tier];
+    const fallbackPrice = fallback === undefined ? undefined : findPrice(catalog.prices, fallback);
+    if (fallback === undefined || fallbackPrice === undefined) return [];
+    return catalog.chatModels.flatMap((chat) => {
+      const chatPrice = findPrice(catalog.prices, chat);
+      // An unpriced chat model, or one without an output price, is reported already.
+      if (chatPrice === undefined || chatPrice.outputPer1kUsd <= 0) return [];
+      const dearer = (['inputPer1kUsd', 'outputPer1kUsd'] as const).filter(
+        (key) => fallbackPrice[key] > chatPrice[key],
+      );
+      if (dearer.length === 0) return [];
+      return [
+        {
+          path: ['fallbackModels', tier],
+          message:
+            `the fallback model of tier ${tier} "${fallback}" costs more than the chat model "${chat}" ` +
+            `(${dearer.map((key) => `${key} ${fallbackPrice[key]} > ${chatPrice[key]}`).join(', ')}) in ${source}: ` +
+            'a fallback must cost no more than every chat model, on input and output, or a turn could overspend its budget',
+        },
+      ];
+    });
+  });
 }
 
 /** Names where a value came from, by its path in the catalogue (a file, or a setting that replaced it). */

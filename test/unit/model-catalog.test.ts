@@ -145,6 +145,25 @@ describe('the model catalogue schema', () => {
     );
   });
 
+  it.each([
+    ['input', { inputPer1kUsd: 0.0001, outputPer1kUsd: 0.0001 }, /inputPer1kUsd 0\.0001 > 0\.00006\)/],
+    ['output', { inputPer1kUsd: 0.00001, outputPer1kUsd: 0.0003 }, /outputPer1kUsd 0\.0003 > 0\.00024\)/],
+  ])('refuses a fallback dearer than a chat model on %s, naming both', (_label, price, detail) => {
+    const problems = problemsOf(editedPriceOf('amazon.nova-micro-v1:0', price));
+
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(
+      /^the fallback model of tier basic "amazon\.nova-micro-v1:0" costs more than the chat model "amazon\.nova-lite-v1:0" \(/,
+    );
+    expect(problems[0]).toMatch(detail);
+  });
+
+  it('accepts a fallback that costs as much as the cheapest chat model', () => {
+    expect(
+      problemsOf(editedPriceOf('amazon.nova-micro-v1:0', VALID.prices.models['amazon.nova-lite-v1:0'])),
+    ).toEqual([]);
+  });
+
   it('reports every problem at once', () => {
     const problems = problemsOf({
       ...VALID,
