@@ -335,6 +335,84 @@ describe('a streamed chat completion → ConverseStream events', () => {
   });
 });
 
+/** Tool calls with and without `index` (older Ollama sends each call whole, without one), across chunks. */
+describe('tool calls with and without an index', () => {
+  const call = (name: string, query: string, index?: number) => ({
+    ...(index === undefined ? {} : { index }),
+    id: `call_${name}`,
+    function: { name, arguments: JSON.stringify({ query }) },
+  });
+  const toolUses = (content: Record<string, unknown>[]) =>
+    content.map((block) => (block as { toolUse: { name: string; input: unknown } }).toolUse);
+  const sse = (...deltas: unknown[]) =>
+    deltas
+      .map((delta, i) => {
+        const finish = i === deltas.length - 1 ? 'tool_calls' : null;
+        return `data: ${JSON.stringify({ choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+      })
+      .join('');
+
+  it('keeps every call of a whole answer apart, indexed or not', async () => {
+    const message = {
+      role: 'assistant',
+      content: null,
+      tool_calls: [call('a', '1'), call('b', '2'), call('c', '3', 2), call('d', '4')],
+    };
+    const { model } = await backendFor([
+      {
+        kind: 'raw-json',
+        body: JSON.stringify({ choices: [{ index: 0, message, finish_reason: 'tool_calls' }] }),
+      },
+    ]);
+
+    const answer = await jsonOf(await model.converse('m', false, ask('find'), caller));
+
+    expect(
+      toolUses((answer.output as { message: { content: Record<string, unknown>[] } }).message.content),
+    ).toEqual([
+      { toolUseId: 'call_a', name: 'a', input: { query: '1' } },
+      { toolUseId: 'call_b', name: 'b', input: { query: '2' } },
+      { toolUseId: 'call_c', name: 'c', input: { query: '3' } },
+      { toolUseId: 'call_d', name: 'd', input: { query: '4' } },
+    ]);
+  });
+
+  it('starts a block for every call streamed without an index, across chunks, beside indexed ones', async () => {
+    const { model } = await backendFor([
+      {
+        kind: 'raw-stream',
+        body: sse(
+          { tool_calls: [call('a', '1'), call('b', '2')] },
+          { tool_calls: [call('c', '3')] },
+          { tool_calls: [{ index: 3, id: 'call_d', function: { name: 'd', arguments: '{"query":' } }] },
+          { tool_calls: [call('e', '5')] },
+          { tool_calls: [{ index: 3, function: { arguments: '"4"}' } }] },
+          {},
+        ),
+      },
+    ]);
+
+    const frames = await framesOf(await model.converse('m', true, ask('find'), caller));
+
+    const starts = frames.filter(([type]) => type === 'contentBlockStart');
+    expect(starts.map(([, payload]) => payload)).toEqual(
+      ['a', 'b', 'c', 'd', 'e'].map((name, contentBlockIndex) => ({
+        contentBlockIndex,
+        start: { toolUse: { toolUseId: `call_${name}`, name } },
+      })),
+    );
+    const inputOf = (index: number) =>
+      frames
+        .filter(([type, payload]) => type === 'contentBlockDelta' && payload.contentBlockIndex === index)
+        .map(([, payload]) => (payload.delta as { toolUse: { input: string } }).toolUse.input)
+        .join('');
+    expect([0, 1, 2, 3, 4].map((index) => JSON.parse(inputOf(index)))).toEqual(
+      ['1', '2', '3', '4', '5'].map((query) => ({ query })),
+    );
+    expect(frames.at(-2)).toEqual(['messageStop', { stopReason: 'tool_use' }]);
+  });
+});
+
 /** How each class of server failure reaches the caller: before a stream (a Bedrock error response) or in it (an exception event). */
 describe('server failures', () => {
   const deadPort = async () => `http://127.0.0.1:${await freeLoopbackPort()}/v1`;
