@@ -124,7 +124,12 @@ export class ConverseAnswerAssembler {
   /** The whole answer as Converse output (tool inputs parsed). */
   output(): ConverseAnswer {
     return {
-      output: { message: { role: 'assistant', content: this.blocks.map(contentOf) } },
+      output: {
+        message: {
+          role: 'assistant',
+          content: this.blocks.map((block) => contentOf(block, this.finishReason === 'length')),
+        },
+      },
       stopReason: this.stopReason(),
       usage: this.usage(),
       metrics: { latencyMs: this.latencyMs() },
@@ -213,13 +218,20 @@ export class ConverseAnswerAssembler {
   }
 }
 
-function contentOf(block: Block): ConverseContentBlock {
+/**
+ * A block as Converse output. A tool call cut off by the token limit (`truncated`) keeps its
+ * unfinished arguments as text, with stopReason max_tokens, as the streamed answer relays them;
+ * arguments that are not JSON in a complete answer are a malformed answer.
+ */
+function contentOf(block: Block, truncated: boolean): ConverseContentBlock {
   if (block.kind === 'text') return { text: block.text };
   let input: unknown;
   try {
     input = JSON.parse(block.input === '' ? '{}' : block.input);
   } catch (err) {
-    throw malformedAnswer(`the arguments of tool call ${block.name} are not JSON (${String(err)})`);
+    if (!truncated)
+      throw malformedAnswer(`the arguments of tool call ${block.name} are not JSON (${String(err)})`);
+    input = block.input;
   }
   return { toolUse: { toolUseId: block.toolUseId, name: block.name, input } };
 }

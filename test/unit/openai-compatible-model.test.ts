@@ -269,6 +269,33 @@ describe('chat completion → Converse answer', () => {
     expect((await jsonOf(await model.converse('m', false, ask('hi'), caller))).stopReason).toBe(stopReason);
   });
 
+  it('answers a tool call cut off by the token limit with max_tokens and its unfinished arguments as text, streamed or not', async () => {
+    const cutOff: FakeAnswer = {
+      kind: 'reply',
+      toolCalls: [{ id: 'call_1', name: 'search_documents', arguments: '{"query":"anv' }],
+      finishReason: 'length',
+    };
+    const { model } = await backendFor([cutOff]);
+
+    const answer = await model.converse('m', false, ask('find'), caller);
+
+    expect(answer.status).toBe(200);
+    const whole = await jsonOf(answer);
+    expect(whole.stopReason).toBe('max_tokens');
+    expect((whole.output as { message: { content: unknown[] } }).message.content).toEqual([
+      { toolUse: { toolUseId: 'call_1', name: 'search_documents', input: '{"query":"anv' } },
+    ]);
+
+    const frames = await framesOf(await model.converse('m', true, ask('find'), caller));
+    expect(frames.map(([type]) => type)).not.toContain('modelStreamErrorException');
+    expect(frames.at(-2)).toEqual(['messageStop', { stopReason: 'max_tokens' }]);
+    const input = frames
+      .filter(([type]) => type === 'contentBlockDelta')
+      .map(([, payload]) => (payload.delta as { toolUse: { input: string } }).toolUse.input)
+      .join('');
+    expect(input).toBe('{"query":"anv');
+  });
+
   it('estimates usage (about 4 characters a token) when the server reports none, so metering never sees zero', async () => {
     const { model } = await backendFor([{ kind: 'reply', text: 'a'.repeat(40), usage: null }]);
 
