@@ -304,6 +304,26 @@ describe('chat completion → Converse answer', () => {
     expect(answer.usage).toMatchObject({ outputTokens: 10 });
     expect((answer.usage as { inputTokens: number }).inputTokens).toBeGreaterThanOrEqual(25);
   });
+
+  it('counts the tool definitions in the estimated input when the server reports no usage', async () => {
+    const { model } = await backendFor([{ kind: 'reply', text: 'ok', usage: null }]);
+    const tool = (i: number) => ({
+      toolSpec: {
+        name: `tool_${i}`,
+        description: 'd'.repeat(400),
+        inputSchema: { json: { type: 'object', properties: { query: { type: 'string' } } } },
+      },
+    });
+    const inputTokens = async (body: Record<string, unknown>) =>
+      ((await jsonOf(await model.converse('m', false, body, caller))).usage as { inputTokens: number })
+        .inputTokens;
+
+    const bare = await inputTokens(ask('hi'));
+    const withTools = await inputTokens({ ...ask('hi'), toolConfig: { tools: [tool(1), tool(2)] } });
+
+    // Two 400-character descriptions alone are about 200 tokens.
+    expect(withTools - bare).toBeGreaterThanOrEqual(200);
+  });
 });
 
 describe('a streamed chat completion → ConverseStream events', () => {
