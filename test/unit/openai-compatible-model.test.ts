@@ -490,6 +490,24 @@ describe('server failures', () => {
       name: 'ResourceNotFoundException',
     },
     {
+      label: 'a 408 (the server timed out)',
+      scripted: { kind: 'status', status: 408, body: 'request timeout' },
+      status: 408,
+      name: 'ModelTimeoutException',
+    },
+    {
+      label: 'a 401 (bad API key)',
+      scripted: { kind: 'status', status: 401, body: '{"error":{"message":"invalid api key"}}' },
+      status: 503,
+      name: 'ServiceUnavailableException',
+    },
+    {
+      label: 'a 403 (key not allowed)',
+      scripted: { kind: 'status', status: 403, body: 'forbidden' },
+      status: 503,
+      name: 'ServiceUnavailableException',
+    },
+    {
       label: 'a 400 (context too long)',
       scripted: { kind: 'status', status: 400, body: '{"error":{"message":"context too long"}}' },
       status: 400,
@@ -537,6 +555,14 @@ describe('server failures', () => {
 
     expect((await jsonOf(await model.converse('m', false, ask('hi'), caller))).message).toContain(
       'context too long',
+    );
+  });
+
+  it('names BULKHEAD_MODEL_API_KEY when the server refuses the key', async () => {
+    const { model } = await backendFor([{ kind: 'status', status: 401, body: 'invalid api key' }]);
+
+    expect((await jsonOf(await model.converse('m', false, ask('hi'), caller))).message).toMatch(
+      /answered 401: invalid api key .*BULKHEAD_MODEL_API_KEY/,
     );
   });
 
