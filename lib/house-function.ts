@@ -14,6 +14,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { TENANT_ISOLATION_VARIABLE } from '../lambdas/http/environment-binding.js';
+import { isRecord } from '../lambdas/is-record.js';
 import { REPO_ROOT, repoPath } from './repo-root.js';
 import { deployedValue } from './template/deployed-rendering.js';
 import { ENTRY_METADATA_KEY } from './template/metadata-keys.js';
@@ -216,10 +217,7 @@ export class HouseFunction extends Construct {
  */
 function environmentSizeProblems(cfnFunction: lambda.CfnFunction, entry: string): string[] {
   const environment = deployedValue(cfnFunction, cfnFunction.environment);
-  const variables =
-    typeof environment === 'object' && environment !== null && 'variables' in environment
-      ? (environment.variables as Record<string, unknown>)
-      : {};
+  const variables = isRecord(environment) && isRecord(environment.variables) ? environment.variables : {};
   const bytes = Buffer.byteLength(JSON.stringify(variables));
   if (bytes <= LAMBDA_ENVIRONMENT_MAX_BYTES) return [];
   const largest = Object.entries(variables)

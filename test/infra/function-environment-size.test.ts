@@ -5,6 +5,7 @@
  * not the deploy.
  */
 import { describe, expect, it } from 'vitest';
+import { isRecord } from '../../lambdas/is-record.js';
 import { LAMBDA_ENVIRONMENT_MAX_BYTES } from '../../lib/house-function.js';
 import { deployedTemplateValue } from '../../lib/template/deployed-rendering.js';
 import { synthesizeBulkheadTemplate } from '../../lib/template/synthesize.js';
@@ -24,10 +25,9 @@ describe('the functions’ environment size', () => {
     const sizes = Object.values(template.Resources)
       .filter((resource) => resource.Type === 'AWS::Lambda::Function')
       .map((resource) => {
-        const environment = deployedTemplateValue(resource.Properties?.Environment) as {
-          Variables?: Record<string, string>;
-        };
-        return Buffer.byteLength(JSON.stringify(environment.Variables ?? {}));
+        const environment = deployedTemplateValue(resource.Properties?.Environment);
+        const variables = isRecord(environment) ? environment.Variables : undefined;
+        return Buffer.byteLength(JSON.stringify(variables ?? {}));
       });
     expect(sizes.length).toBeGreaterThan(5);
     expect(Math.max(...sizes)).toBeLessThanOrEqual(LAMBDA_ENVIRONMENT_MAX_BYTES);

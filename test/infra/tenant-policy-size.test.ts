@@ -5,6 +5,7 @@
  * realistic names (lib/template/deployed-rendering.ts).
  */
 import { describe, expect, it } from 'vitest';
+import { isRecord } from '../../lambdas/is-record.js';
 import type { CfnTemplate } from '../../lib/template/cfn-template.js';
 import { deployedTemplateValue, policyCharacters } from '../../lib/template/deployed-rendering.js';
 import { tenantAccessRoleLogicalId } from '../../lib/template/local-resolution.js';
@@ -43,13 +44,16 @@ const synth = (profiles: number) =>
 function tenantRoleInlineCharacters(template: CfnTemplate): number {
   const roleId = tenantAccessRoleLogicalId(template);
   const resources = Object.values(template.Resources);
-  const own = (template.Resources[roleId]?.Properties?.Policies as { PolicyDocument: unknown }[]) ?? [];
+  const policies = template.Resources[roleId]?.Properties?.Policies;
+  const own = (Array.isArray(policies) ? policies : []).map((policy) =>
+    isRecord(policy) ? policy.PolicyDocument : undefined,
+  );
   const attached = resources.filter(
     (resource) =>
       resource.Type === 'AWS::IAM::Policy' &&
       JSON.stringify(resource.Properties?.Roles ?? []).includes(`"${roleId}"`),
   );
-  return [...own.map((policy) => policy.PolicyDocument), ...attached.map((p) => p.Properties?.PolicyDocument)]
+  return [...own, ...attached.map((p) => p.Properties?.PolicyDocument)]
     .map((document) => policyCharacters(deployedTemplateValue(document)))
     .reduce((sum, characters) => sum + characters, 0);
 }
