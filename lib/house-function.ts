@@ -14,7 +14,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { TENANT_ISOLATION_VARIABLE } from '../lambdas/http/environment-binding.js';
+import { isRecord } from '../lambdas/is-record.js';
 import { REPO_ROOT, repoPath } from './repo-root.js';
+import { deployedValue } from './template/deployed-rendering.js';
 import { ENTRY_METADATA_KEY } from './template/metadata-keys.js';
 
 /** The newest Node.js runtime aws-cdk-lib 2.276 knows. */
@@ -24,6 +26,13 @@ export const HOUSE_RUNTIME = lambda.Runtime.NODEJS_24_X;
  * esbuild emits ESM; some bundled CommonJS dependencies still call `require`,
  * which ESM lacks, so the bundle defines one.
  */
+/**
+ * Lambda allows 4 KB for all of a function's environment variables together
+ * (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html), and refuses a larger
+ * environment only at deploy.
+ */
+export const LAMBDA_ENVIRONMENT_MAX_BYTES = 4_096;
+
 const ESM_REQUIRE_BANNER =
   "import { createRequire as __bulkheadCreateRequire } from 'node:module'; const require = __bulkheadCreateRequire(import.meta.url);";
 
@@ -156,6 +165,8 @@ export class HouseFunction extends Construct {
     if (!(cfnFunction instanceof lambda.CfnFunction))
       throw new Error('NodejsFunction has no CfnFunction child');
     cfnFunction.addMetadata(ENTRY_METADATA_KEY, relative(REPO_ROOT, repoPath(props.entry)));
+    // At synth, once every binding has added its variable.
+    this.node.addValidation({ validate: () => environmentSizeProblems(cfnFunction, props.entry) });
   }
 
   /**
@@ -198,4 +209,26 @@ export class HouseFunction extends Construct {
       }),
     );
   }
+}
+
+/**
+ * The problem, if the function's whole environment would not fit Lambda's 4 KB once deployed:
+ * measured as its variables' JSON with the longest realistic names (lib/template/deployed-rendering.ts).
+ */
+function environmentSizeProblems(cfnFunction: lambda.CfnFunction, entry: string): string[] {
+  const environment = deployedValue(cfnFunction, cfnFunction.environment);
+  const variables = isRecord(environment) && isRecord(environment.variables) ? environment.variables : {};
+  const bytes = Buffer.byteLength(JSON.stringify(variables));
+  if (bytes <= LAMBDA_ENVIRONMENT_MAX_BYTES) return [];
+  const largest = Object.entries(variables)
+    .map(([name, value]) => [name, Buffer.byteLength(String(value))] as const)
+    .sort(([, a], [, b]) => b - a)
+    .slice(0, 3)
+    .map(([name, size]) => `${name} ${size}`)
+    .join(', ');
+  return [
+    `the environment of ${entry} would take ${bytes} bytes once deployed, more than Lambda's ` +
+      `${LAMBDA_ENVIRONMENT_MAX_BYTES} for all variables together (largest: ${largest}): ` +
+      'configure fewer or shorter CORS origins (bulkhead:corsOrigins) or fewer models (bulkhead:modelCatalog)',
+  ];
 }

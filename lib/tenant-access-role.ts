@@ -8,6 +8,7 @@ import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, type IConstruct } from 'constructs';
 import { TENANT_TAG_KEY } from '../lambdas/tenancy/key-layout.js';
+import { deployedValue, LONGEST_DEPLOYMENT, policyCharacters } from './template/deployed-rendering.js';
 import { ROLE_METADATA_KEY, TENANT_ACCESS_ROLE_MARK } from './template/metadata-keys.js';
 import {
   OBJECT_KEY_PATTERNS,
@@ -47,6 +48,8 @@ export class TenantAccessRole extends Construct {
         TenantAccess: iam.PolicyDocument.fromJson(tenantAccessPolicy(props.resources)),
       },
     });
+    // Checked at synth: IAM refuses an oversized inline policy only at deploy.
+    this.role.node.addValidation({ validate: () => inlinePolicySizeProblems(this.role, props.resources) });
     const credentials = tenantCredentialsPolicy(props.resources);
     if (credentials.Statement.length > 0) {
       const policy = new iam.ManagedPolicy(this, 'Credentials', {
@@ -86,6 +89,56 @@ export class TenantAccessRole extends Construct {
     }
   }
 }
+
+/**
+ * IAM caps the inline policies of a role at 10,240 characters together, whitespace not counted
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html, "Role policy size";
+ * a managed policy has 6,144 of its own). The tenant role's one inline policy must fit, measured
+ * as deployed with the longest realistic names (lib/template/deployed-rendering.ts), with a margin.
+ */
+export const ROLE_INLINE_POLICY_MAX_CHARACTERS = 10_240;
+export const ROLE_INLINE_POLICY_MARGIN = 512;
+
+/** The inline policy (`TenantAccess`) of `resources`, in characters as IAM counts them once deployed. */
+export function tenantAccessPolicyCharacters(scope: IConstruct, resources: TenantDataResources): number {
+  return policyCharacters(deployedValue(scope, tenantAccessPolicy(resources)));
+}
+
+/**
+ * The problem, if the tenant role's inline policy would not fit: its size, the limit, and how many
+ * of the inference profiles in use fit (each adds a statement of its own, ~550 characters).
+ */
+function inlinePolicySizeProblems(scope: IConstruct, resources: TenantDataResources): string[] {
+  const budget = ROLE_INLINE_POLICY_MAX_CHARACTERS - ROLE_INLINE_POLICY_MARGIN;
+  const characters = tenantAccessPolicyCharacters(scope, resources);
+  if (characters <= budget) return [];
+  const profiled = resources.profiledModels ?? [];
+  /** The same grants with only the first `count` inference profiles. */
+  const withProfiles = (count: number): TenantDataResources => {
+    const dropped = new Set(profiled.slice(count).map((profile) => profile.profileArn));
+    return {
+      ...resources,
+      modelArns: resources.modelArns.filter((arn) => !dropped.has(arn)),
+      profiledModels: profiled.slice(0, count),
+    };
+  };
+  let fitting = profiled.length;
+  while (fitting > 0 && tenantAccessPolicyCharacters(scope, withProfiles(fitting)) > budget) fitting -= 1;
+  const fits = tenantAccessPolicyCharacters(scope, withProfiles(fitting)) <= budget;
+  return [
+    `the tenant role's inline policy would take ${characters} characters once deployed (with a ` +
+      `${LONGEST_NAMES_NOTE}), more than the ${budget} allowed (IAM's ${ROLE_INLINE_POLICY_MAX_CHARACTERS} ` +
+      `per role less a margin of ${ROLE_INLINE_POLICY_MARGIN}): the catalogue's models use ` +
+      `${profiled.length} inference profiles, each a statement of its own; ` +
+      (fits
+        ? `at most ${fitting} fit beside the other grants: name fewer inference-profile models (us.…, global.…) in chatModels and fallbackModels`
+        : 'none fits beside the other grants: name fewer models in chatModels and fallbackModels'),
+  ];
+}
+
+const LONGEST_NAMES_NOTE =
+  `${LONGEST_DEPLOYMENT.account.length}-digit account, the Region ${LONGEST_DEPLOYMENT.region} ` +
+  `and a ${LONGEST_DEPLOYMENT.stackName.length}-character stack name`;
 
 /**
  * Acknowledges exactly the IAM5 findings for tag-scoped object-key patterns, one per bucket and

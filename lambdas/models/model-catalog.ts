@@ -20,7 +20,10 @@ const UsdPer1kSchema = z
   .nonnegative({ error: 'a price cannot be negative' })
   .finite();
 
-/** On-demand USD prices per 1,000 tokens; an embedding model has input tokens only (output 0). */
+/**
+ * On-demand USD prices per 1,000 tokens; an embedding model has input tokens only (output 0 when
+ * omitted). A chat or fallback model must name an output price above 0 (modelCatalogSchema).
+ */
 export const ModelPriceSchema = z.strictObject({
   inputPer1kUsd: UsdPer1kSchema,
   outputPer1kUsd: UsdPer1kSchema.default(0),
@@ -85,15 +88,81 @@ export function modelCatalogSchema(source: string) {
     if (!roles.has(catalog.embeddingModel)) roles.set(catalog.embeddingModel, 'embedding model');
     for (const [id, role] of roles) {
       // An id that is not a model id is reported as such, not also as unpriced.
-      if (!MODEL_ID_PATTERN.test(id) || findPrice(catalog.prices, id) !== undefined) continue;
-      context.addIssue({
-        code: 'custom',
-        path: ['prices', 'models', id],
-        message:
-          `${role} "${id}" has no price: add "${id}": { "inputPer1kUsd": …, "outputPer1kUsd": … } ` +
-          `to prices.models in ${source}`,
-      });
+      if (!MODEL_ID_PATTERN.test(id)) continue;
+      const price = findPrice(catalog.prices, id);
+      if (price === undefined) {
+        context.addIssue({
+          code: 'custom',
+          path: ['prices', 'models', id],
+          message:
+            `${role} "${id}" has no price: add "${id}": { "inputPer1kUsd": …, "outputPer1kUsd": … } ` +
+            `to prices.models in ${source}`,
+        });
+      } else if (role !== 'embedding model' && price.outputPer1kUsd <= 0) {
+        // Output tokens priced at 0 would meter every answer as nearly free: budgets would not hold.
+        context.addIssue({
+          code: 'custom',
+          path: ['prices', 'models', id],
+          message: `${role} "${id}" has no output price: give it "outputPer1kUsd" above 0 in prices.models in ${source}`,
+        });
+      }
     }
+    for (const issue of embeddingModelMisuse(catalog)) context.addIssue({ code: 'custom', ...issue });
+    for (const issue of dearerFallbacks(catalog, source)) context.addIssue({ code: 'custom', ...issue });
+  });
+}
+
+interface CatalogIssue {
+  readonly path: PropertyKey[];
+  readonly message: string;
+}
+
+/** The embedding model answers no chat: it may be neither a chat model nor a fallback. */
+function embeddingModelMisuse(catalog: ModelCatalog): CatalogIssue[] {
+  const embedding = catalog.embeddingModel;
+  const asChat = catalog.chatModels.includes(embedding)
+    ? [
+        {
+          path: ['chatModels'],
+          message: `the embedding model "${embedding}" cannot be a chat model (chatModels)`,
+        },
+      ]
+    : [];
+  const asFallback = TIERS.filter((tier) => catalog.fallbackModels[tier] === embedding).map((tier) => ({
+    path: ['fallbackModels', tier],
+    message: `the embedding model "${embedding}" cannot be the fallback model of tier ${tier}`,
+  }));
+  return [...asChat, ...asFallback];
+}
+
+/**
+ * A turn's budget reservation is priced for the tenant's chat model, and a throttled call may
+ * settle on the tier's fallback (lambdas/admission/budget-guard.ts): the fallback must cost no
+ * more than any chat model, on input and on output, or a budget could be overspent.
+ */
+function dearerFallbacks(catalog: ModelCatalog, source: string): CatalogIssue[] {
+  return TIERS.flatMap((tier) => {
+    const fallback = catalog.fallbackModels[tier];
+    const fallbackPrice = fallback === undefined ? undefined : findPrice(catalog.prices, fallback);
+    if (fallback === undefined || fallbackPrice === undefined) return [];
+    return catalog.chatModels.flatMap((chat) => {
+      const chatPrice = findPrice(catalog.prices, chat);
+      // An unpriced chat model, or one without an output price, is reported already.
+      if (chatPrice === undefined || chatPrice.outputPer1kUsd <= 0) return [];
+      const dearer = (['inputPer1kUsd', 'outputPer1kUsd'] as const).filter(
+        (key) => fallbackPrice[key] > chatPrice[key],
+      );
+      if (dearer.length === 0) return [];
+      return [
+        {
+          path: ['fallbackModels', tier],
+          message:
+            `the fallback model of tier ${tier} "${fallback}" costs more than the chat model "${chat}" ` +
+            `(${dearer.map((key) => `${key} ${fallbackPrice[key]} > ${chatPrice[key]}`).join(', ')}) in ${source}: ` +
+            'a fallback must cost no more than every chat model, on input and output, or a turn could overspend its budget',
+        },
+      ];
+    });
   });
 }
 

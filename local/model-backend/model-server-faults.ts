@@ -6,10 +6,11 @@
  *   server 429                     → ThrottlingException (429)
  *   server 5xx                     → ServiceUnavailableException (503)
  *   unreachable (refused, reset)   → ServiceUnavailableException (503)
- *   no answer in time              → ModelTimeoutException (408)
+ *   no answer in time, server 408  → ModelTimeoutException (408; the API's 504)
+ *   server 401/403 (the API key)   → ServiceUnavailableException (503), naming BULKHEAD_MODEL_API_KEY
  *   an answer that is not OpenAI's → ModelErrorException (424)
  *   server 404 (model not there)   → ResourceNotFoundException (404)
- *   other 4xx (bad request, key)   → ValidationException (400), with the server's message
+ *   other 4xx (bad request)        → ValidationException (400), with the server's message
  *
  * In a ConverseStream that has begun, the same faults are exception events.
  */
@@ -70,6 +71,13 @@ export function faultOfStatus(status: number, detail: string): ModelServerFault 
   const said = `the model server answered ${status}${detail === '' ? '' : `: ${detail.slice(0, 500)}`}`;
   if (status === 429) return new ModelServerFault('ThrottlingException', said);
   if (status >= 500) return new ModelServerFault('ServiceUnavailableException', said);
+  if (status === 408) return new ModelServerFault('ModelTimeoutException', said);
+  // The platform's own credential, not the caller's request: an outage of the model, not a 4xx.
+  if (status === 401 || status === 403)
+    return new ModelServerFault(
+      'ServiceUnavailableException',
+      `${said} (check the API key in BULKHEAD_MODEL_API_KEY, which npm start sends as a Bearer token)`,
+    );
   if (status === 404) return new ModelServerFault('ResourceNotFoundException', said);
   return new ModelServerFault('ValidationException', said);
 }

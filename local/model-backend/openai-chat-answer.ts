@@ -75,7 +75,10 @@ export interface ConverseAnswer {
 
 export class ConverseAnswerAssembler {
   private readonly blocks: Block[] = [];
-  /** Block position of each OpenAI tool call index. */
+  /**
+   * Block position of each OpenAI tool call index. A call without an `index` (sent whole) is a call
+   * of its own: it is never looked up, so it can neither join nor be joined by another.
+   */
   private readonly toolBlocks = new Map<number, number>();
   private started = false;
   private finishReason: string | undefined;
@@ -98,9 +101,7 @@ export class ConverseAnswerAssembler {
     const events: ConverseStreamEvent[] = this.start();
     if (finishReason != null) this.finishReason = finishReason;
     if (delta.content != null && delta.content !== '') events.push(...this.addText(delta.content));
-    (delta.tool_calls ?? []).forEach((call, position) => {
-      events.push(...this.addToolCall(call, call.index ?? this.toolBlocks.size + position));
-    });
+    for (const call of delta.tool_calls ?? []) events.push(...this.addToolCall(call));
     return events;
   }
 
@@ -123,7 +124,12 @@ export class ConverseAnswerAssembler {
   /** The whole answer as Converse output (tool inputs parsed). */
   output(): ConverseAnswer {
     return {
-      output: { message: { role: 'assistant', content: this.blocks.map(contentOf) } },
+      output: {
+        message: {
+          role: 'assistant',
+          content: this.blocks.map((block) => contentOf(block, this.finishReason === 'length')),
+        },
+      },
       stopReason: this.stopReason(),
       usage: this.usage(),
       metrics: { latencyMs: this.latencyMs() },
@@ -171,9 +177,9 @@ export class ConverseAnswerAssembler {
     return [['contentBlockDelta', { contentBlockIndex: this.blocks.length - 1, delta: { text } }]];
   }
 
-  private addToolCall(call: z.infer<typeof ToolCallDelta>, index: number): ConverseStreamEvent[] {
+  private addToolCall(call: z.infer<typeof ToolCallDelta>): ConverseStreamEvent[] {
     const events: ConverseStreamEvent[] = [];
-    let position = this.toolBlocks.get(index);
+    let position = call.index === undefined ? undefined : this.toolBlocks.get(call.index);
     if (position === undefined) {
       const name = call.function?.name;
       if (name == null || name === '') throw malformedAnswer('a tool call without a function name');
@@ -184,7 +190,7 @@ export class ConverseAnswerAssembler {
       const toolUseId = toolUseIdOf(call.id);
       this.blocks.push({ kind: 'tool', toolUseId, name, input: '', open: true });
       position = this.blocks.length - 1;
-      this.toolBlocks.set(index, position);
+      if (call.index !== undefined) this.toolBlocks.set(call.index, position);
       events.push([
         'contentBlockStart',
         { contentBlockIndex: position, start: { toolUse: { toolUseId, name } } },
@@ -212,13 +218,20 @@ export class ConverseAnswerAssembler {
   }
 }
 
-function contentOf(block: Block): ConverseContentBlock {
+/**
+ * A block as Converse output. A tool call cut off by the token limit (`truncated`) keeps its
+ * unfinished arguments as text, with stopReason max_tokens, as the streamed answer relays them;
+ * arguments that are not JSON in a complete answer are a malformed answer.
+ */
+function contentOf(block: Block, truncated: boolean): ConverseContentBlock {
   if (block.kind === 'text') return { text: block.text };
   let input: unknown;
   try {
     input = JSON.parse(block.input === '' ? '{}' : block.input);
   } catch (err) {
-    throw malformedAnswer(`the arguments of tool call ${block.name} are not JSON (${String(err)})`);
+    if (!truncated)
+      throw malformedAnswer(`the arguments of tool call ${block.name} are not JSON (${String(err)})`);
+    input = block.input;
   }
   return { toolUse: { toolUseId: block.toolUseId, name: block.name, input } };
 }

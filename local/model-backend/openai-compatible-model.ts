@@ -122,7 +122,8 @@ export class OpenAiCompatibleModel implements ModelBackend {
       const request = converseRequestOf(body);
       offered = offeredToolNames(request);
       const chat = chatRequestOf(request, this.modelName, streaming);
-      const assembler = new ConverseAnswerAssembler(JSON.stringify(chat.messages).length);
+      // The tool definitions are prompt tokens too (the model reads every schema).
+      const assembler = new ConverseAnswerAssembler(JSON.stringify([chat.messages, chat.tools ?? []]).length);
       const response = await this.post('/chat/completions', chat, silence);
       if (streaming) {
         relaying = true;

@@ -191,6 +191,37 @@ describe('control API routes', () => {
     expect(JSON.parse(granted.body)).toMatchObject({ modelId: 'amazon.nova-micro-v1:0' });
   });
 
+  it('refuses (422) a PATCH naming a model the deployment does not grant before any write, with or without a tier change', async () => {
+    const { handler, control, tenantData, sts } = controlHandler();
+    const patch = (body: Record<string, unknown>) =>
+      proxyEvent({
+        method: 'PATCH',
+        path: '/v1/admin/tenants/acme',
+        body: JSON.stringify(body),
+        authorizer: OPERATOR,
+      });
+    const ungranted = 'anthropic.claude-3-haiku-20240307-v1:0';
+
+    const refused = [
+      await handler(patch({ modelId: ungranted })),
+      await handler(patch({ modelId: ungranted, tier: 'premium', monthlyBudgetUsd: 50 })),
+    ];
+    const writesWhenRefused = [
+      ...control.filter((command) => command.name !== 'GetItemCommand'),
+      ...tenantData,
+      ...sts,
+    ].length;
+    const granted = await handler(patch({ modelId: 'amazon.nova-micro-v1:0' }));
+
+    for (const answer of refused) {
+      expect([answer.statusCode, JSON.parse(answer.body).error.code]).toEqual([422, 'model_not_allowed']);
+    }
+    expect(writesWhenRefused).toBe(0);
+    // A granted model passes the check and reaches the registry write (the fake's write finds no record: 404).
+    expect(granted.statusCode).not.toBe(422);
+    expect(control.some((command) => command.name === 'UpdateItemCommand')).toBe(true);
+  });
+
   it('reads, suspends and assigns roles, answering 404 for an unknown tenant', async () => {
     const { handler, control } = controlHandler({
       controlWrites: ({ name }) => {

@@ -118,6 +118,52 @@ describe('the model catalogue schema', () => {
     expect(problems.join('\n')).toMatch(message);
   });
 
+  it.each([
+    ['a chat model', 'amazon.nova-lite-v1:0', 'chat model'],
+    ['a fallback model', 'amazon.nova-micro-v1:0', 'fallback model of tier basic'],
+  ])(
+    'refuses %s without an output price, or with 0 (only the embedding model may omit it)',
+    (_label, id, role) => {
+      const omitted = { inputPer1kUsd: 0.00006 };
+      const zero = { inputPer1kUsd: 0.00006, outputPer1kUsd: 0 };
+      const message = `${role} "${id}" has no output price: give it "outputPer1kUsd" above 0 in prices.models in models.json`;
+
+      expect(problemsOf(editedPriceOf(id, omitted))).toEqual([message]);
+      expect(problemsOf(editedPriceOf(id, zero))).toEqual([message]);
+      expect(problemsOf(VALID)).toEqual([]);
+    },
+  );
+
+  it('refuses the embedding model as a chat model or a fallback', () => {
+    const embedding = VALID.embeddingModel;
+
+    expect(problemsOf({ ...VALID, chatModels: ['amazon.nova-lite-v1:0', embedding] })).toContain(
+      `the embedding model "${embedding}" cannot be a chat model (chatModels)`,
+    );
+    expect(problemsOf({ ...VALID, fallbackModels: { premium: embedding } })).toContain(
+      `the embedding model "${embedding}" cannot be the fallback model of tier premium`,
+    );
+  });
+
+  it.each([
+    ['input', { inputPer1kUsd: 0.0001, outputPer1kUsd: 0.0001 }, /inputPer1kUsd 0\.0001 > 0\.00006\)/],
+    ['output', { inputPer1kUsd: 0.00001, outputPer1kUsd: 0.0003 }, /outputPer1kUsd 0\.0003 > 0\.00024\)/],
+  ])('refuses a fallback dearer than a chat model on %s, naming both', (_label, price, detail) => {
+    const problems = problemsOf(editedPriceOf('amazon.nova-micro-v1:0', price));
+
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(
+      /^the fallback model of tier basic "amazon\.nova-micro-v1:0" costs more than the chat model "amazon\.nova-lite-v1:0" \(/,
+    );
+    expect(problems[0]).toMatch(detail);
+  });
+
+  it('accepts a fallback that costs as much as the cheapest chat model', () => {
+    expect(
+      problemsOf(editedPriceOf('amazon.nova-micro-v1:0', VALID.prices.models['amazon.nova-lite-v1:0'])),
+    ).toEqual([]);
+  });
+
   it('reports every problem at once', () => {
     const problems = problemsOf({
       ...VALID,
@@ -157,10 +203,11 @@ describe('the model catalogue schema', () => {
 });
 
 function editedPrice(price: Record<string, unknown>) {
-  return {
-    ...VALID,
-    prices: { ...VALID.prices, models: { ...VALID.prices.models, 'amazon.nova-lite-v1:0': price } },
-  };
+  return editedPriceOf('amazon.nova-lite-v1:0', price);
+}
+
+function editedPriceOf(id: string, price: Record<string, unknown>) {
+  return { ...VALID, prices: { ...VALID.prices, models: { ...VALID.prices.models, [id]: price } } };
 }
 
 describe('the catalogue a deployment configures', () => {

@@ -269,6 +269,33 @@ describe('chat completion → Converse answer', () => {
     expect((await jsonOf(await model.converse('m', false, ask('hi'), caller))).stopReason).toBe(stopReason);
   });
 
+  it('answers a tool call cut off by the token limit with max_tokens and its unfinished arguments as text, streamed or not', async () => {
+    const cutOff: FakeAnswer = {
+      kind: 'reply',
+      toolCalls: [{ id: 'call_1', name: 'search_documents', arguments: '{"query":"anv' }],
+      finishReason: 'length',
+    };
+    const { model } = await backendFor([cutOff]);
+
+    const answer = await model.converse('m', false, ask('find'), caller);
+
+    expect(answer.status).toBe(200);
+    const whole = await jsonOf(answer);
+    expect(whole.stopReason).toBe('max_tokens');
+    expect((whole.output as { message: { content: unknown[] } }).message.content).toEqual([
+      { toolUse: { toolUseId: 'call_1', name: 'search_documents', input: '{"query":"anv' } },
+    ]);
+
+    const frames = await framesOf(await model.converse('m', true, ask('find'), caller));
+    expect(frames.map(([type]) => type)).not.toContain('modelStreamErrorException');
+    expect(frames.at(-2)).toEqual(['messageStop', { stopReason: 'max_tokens' }]);
+    const input = frames
+      .filter(([type]) => type === 'contentBlockDelta')
+      .map(([, payload]) => (payload.delta as { toolUse: { input: string } }).toolUse.input)
+      .join('');
+    expect(input).toBe('{"query":"anv');
+  });
+
   it('estimates usage (about 4 characters a token) when the server reports none, so metering never sees zero', async () => {
     const { model } = await backendFor([{ kind: 'reply', text: 'a'.repeat(40), usage: null }]);
 
@@ -276,6 +303,26 @@ describe('chat completion → Converse answer', () => {
 
     expect(answer.usage).toMatchObject({ outputTokens: 10 });
     expect((answer.usage as { inputTokens: number }).inputTokens).toBeGreaterThanOrEqual(25);
+  });
+
+  it('counts the tool definitions in the estimated input when the server reports no usage', async () => {
+    const { model } = await backendFor([{ kind: 'reply', text: 'ok', usage: null }]);
+    const tool = (i: number) => ({
+      toolSpec: {
+        name: `tool_${i}`,
+        description: 'd'.repeat(400),
+        inputSchema: { json: { type: 'object', properties: { query: { type: 'string' } } } },
+      },
+    });
+    const inputTokens = async (body: Record<string, unknown>) =>
+      ((await jsonOf(await model.converse('m', false, body, caller))).usage as { inputTokens: number })
+        .inputTokens;
+
+    const bare = await inputTokens(ask('hi'));
+    const withTools = await inputTokens({ ...ask('hi'), toolConfig: { tools: [tool(1), tool(2)] } });
+
+    // Two 400-character descriptions alone are about 200 tokens.
+    expect(withTools - bare).toBeGreaterThanOrEqual(200);
   });
 });
 
@@ -335,6 +382,84 @@ describe('a streamed chat completion → ConverseStream events', () => {
   });
 });
 
+/** Tool calls with and without `index` (older Ollama sends each call whole, without one), across chunks. */
+describe('tool calls with and without an index', () => {
+  const call = (name: string, query: string, index?: number) => ({
+    ...(index === undefined ? {} : { index }),
+    id: `call_${name}`,
+    function: { name, arguments: JSON.stringify({ query }) },
+  });
+  const toolUses = (content: Record<string, unknown>[]) =>
+    content.map((block) => (block as { toolUse: { name: string; input: unknown } }).toolUse);
+  const sse = (...deltas: unknown[]) =>
+    deltas
+      .map((delta, i) => {
+        const finish = i === deltas.length - 1 ? 'tool_calls' : null;
+        return `data: ${JSON.stringify({ choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+      })
+      .join('');
+
+  it('keeps every call of a whole answer apart, indexed or not', async () => {
+    const message = {
+      role: 'assistant',
+      content: null,
+      tool_calls: [call('a', '1'), call('b', '2'), call('c', '3', 2), call('d', '4')],
+    };
+    const { model } = await backendFor([
+      {
+        kind: 'raw-json',
+        body: JSON.stringify({ choices: [{ index: 0, message, finish_reason: 'tool_calls' }] }),
+      },
+    ]);
+
+    const answer = await jsonOf(await model.converse('m', false, ask('find'), caller));
+
+    expect(
+      toolUses((answer.output as { message: { content: Record<string, unknown>[] } }).message.content),
+    ).toEqual([
+      { toolUseId: 'call_a', name: 'a', input: { query: '1' } },
+      { toolUseId: 'call_b', name: 'b', input: { query: '2' } },
+      { toolUseId: 'call_c', name: 'c', input: { query: '3' } },
+      { toolUseId: 'call_d', name: 'd', input: { query: '4' } },
+    ]);
+  });
+
+  it('starts a block for every call streamed without an index, across chunks, beside indexed ones', async () => {
+    const { model } = await backendFor([
+      {
+        kind: 'raw-stream',
+        body: sse(
+          { tool_calls: [call('a', '1'), call('b', '2')] },
+          { tool_calls: [call('c', '3')] },
+          { tool_calls: [{ index: 3, id: 'call_d', function: { name: 'd', arguments: '{"query":' } }] },
+          { tool_calls: [call('e', '5')] },
+          { tool_calls: [{ index: 3, function: { arguments: '"4"}' } }] },
+          {},
+        ),
+      },
+    ]);
+
+    const frames = await framesOf(await model.converse('m', true, ask('find'), caller));
+
+    const starts = frames.filter(([type]) => type === 'contentBlockStart');
+    expect(starts.map(([, payload]) => payload)).toEqual(
+      ['a', 'b', 'c', 'd', 'e'].map((name, contentBlockIndex) => ({
+        contentBlockIndex,
+        start: { toolUse: { toolUseId: `call_${name}`, name } },
+      })),
+    );
+    const inputOf = (index: number) =>
+      frames
+        .filter(([type, payload]) => type === 'contentBlockDelta' && payload.contentBlockIndex === index)
+        .map(([, payload]) => (payload.delta as { toolUse: { input: string } }).toolUse.input)
+        .join('');
+    expect([0, 1, 2, 3, 4].map((index) => JSON.parse(inputOf(index)))).toEqual(
+      ['1', '2', '3', '4', '5'].map((query) => ({ query })),
+    );
+    expect(frames.at(-2)).toEqual(['messageStop', { stopReason: 'tool_use' }]);
+  });
+});
+
 /** How each class of server failure reaches the caller: before a stream (a Bedrock error response) or in it (an exception event). */
 describe('server failures', () => {
   const deadPort = async () => `http://127.0.0.1:${await freeLoopbackPort()}/v1`;
@@ -363,6 +488,24 @@ describe('server failures', () => {
       scripted: { kind: 'status', status: 404, body: '{"error":{"message":"model not found"}}' },
       status: 404,
       name: 'ResourceNotFoundException',
+    },
+    {
+      label: 'a 408 (the server timed out)',
+      scripted: { kind: 'status', status: 408, body: 'request timeout' },
+      status: 408,
+      name: 'ModelTimeoutException',
+    },
+    {
+      label: 'a 401 (bad API key)',
+      scripted: { kind: 'status', status: 401, body: '{"error":{"message":"invalid api key"}}' },
+      status: 503,
+      name: 'ServiceUnavailableException',
+    },
+    {
+      label: 'a 403 (key not allowed)',
+      scripted: { kind: 'status', status: 403, body: 'forbidden' },
+      status: 503,
+      name: 'ServiceUnavailableException',
     },
     {
       label: 'a 400 (context too long)',
@@ -412,6 +555,14 @@ describe('server failures', () => {
 
     expect((await jsonOf(await model.converse('m', false, ask('hi'), caller))).message).toContain(
       'context too long',
+    );
+  });
+
+  it('names BULKHEAD_MODEL_API_KEY when the server refuses the key', async () => {
+    const { model } = await backendFor([{ kind: 'status', status: 401, body: 'invalid api key' }]);
+
+    expect((await jsonOf(await model.converse('m', false, ask('hi'), caller))).message).toMatch(
+      /answered 401: invalid api key .*BULKHEAD_MODEL_API_KEY/,
     );
   });
 
