@@ -6,13 +6,13 @@
  * One public client (id = the issuer's audience, no secret, PKCE S256 required). It is a native
  * client in oidc-provider's terms, so a loopback redirect URI matches on any port (RFC 8252 §7.3).
  * The login is oidc-provider's DEVELOPMENT login page: any password, and the name must be one of
- * the demo people (any other name is shown the login page again). Consent is implied for this
- * first-party client. The ID token carries the person's user, tenant and groups under the
+ * the demo people (any other name is shown the login page again), then its consent page, which
+ * oidc-provider shows a native client's user on every sign-in (RFC 8252 §8.6). The ID token carries the person's user, tenant and groups under the
  * issuer's claim names, as `mint` does.
  */
 import { randomBytes } from 'node:crypto';
 import type { JWK } from 'jose';
-import Provider, { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { interactionPolicy } from 'oidc-provider';
 import type { ClaimNames } from '../../lambdas/auth/claim-names.js';
 import type { DemoIdentity } from './jwt-issuer.js';
 
@@ -74,7 +74,6 @@ export function createPersonSignIn(options: PersonSignInOptions): Provider {
         }),
       };
     },
-    loadExistingGrant: (ctx) => firstPartyGrant(ctx, identityClaims),
     ttl: {
       IdToken: 3600,
       AccessToken: 3600,
@@ -112,17 +111,4 @@ function loginRefusingUnknownPeople(): interactionPolicy.DefaultPolicy {
       ),
     );
   return policy;
-}
-
-/** The session's grant for the client, or a new one granting `openid` and the identity claims (no consent page). */
-async function firstPartyGrant(ctx: KoaContextWithOIDC, claims: readonly string[]) {
-  const { client, session, result } = ctx.oidc;
-  if (client === undefined || session === undefined || session.accountId === undefined) return undefined;
-  const grantId = result?.consent?.grantId ?? session.grantIdFor(client.clientId);
-  if (grantId !== undefined) return ctx.oidc.provider.Grant.find(grantId);
-  const grant = new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
-  grant.addOIDCScope('openid');
-  grant.addOIDCClaims([...claims]);
-  await grant.save();
-  return grant;
 }
