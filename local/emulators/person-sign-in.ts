@@ -7,8 +7,8 @@
  * client in oidc-provider's terms, so a loopback redirect URI matches on any port (RFC 8252 §7.3).
  * The login is oidc-provider's DEVELOPMENT login page: any password, and the name must be one of
  * the demo people (any other name is shown the login page again), then its consent page, which
- * oidc-provider shows a native client's user on every sign-in (RFC 8252 §8.6). The ID token carries the person's user, tenant and groups under the
- * issuer's claim names, as `mint` does.
+ * oidc-provider shows a native client's user on every sign-in (RFC 8252 §8.6). The ID token
+ * carries the person's user, tenant and groups under the issuer's claim names, as `mint` does.
  */
 import { randomBytes } from 'node:crypto';
 import type { JWK } from 'jose';
