@@ -5,28 +5,15 @@
  */
 
 import { PLATFORM_TENANT_ID } from '../lambdas/tenancy/request-context.js';
-import type { DemoIdentity } from './emulators/jwt-issuer.js';
+import { DEMO_USERS, type DemoUser } from './demo-users.js';
 import type { DemoOAuthServer } from './emulators/oauth-server.js';
 import { LOCAL_REGISTRY_SETTLE_SECONDS, type LocalCloud } from './local-cloud.js';
-
-export interface DemoUser extends DemoIdentity {
-  readonly label: string;
-}
 
 export const DEMO_TENANTS = [
   { tenantId: 'acme', name: 'Acme Corp', tier: 'basic' },
   // An enterprise tenant: its tier lives in silos, so it gets a silo stack of its own (docs/hybrid-tenancy.md).
   { tenantId: 'globex', name: 'Globex', tier: 'enterprise' },
 ] as const;
-
-export const DEMO_USERS: readonly DemoUser[] = [
-  { label: 'acme reader', sub: 'rita', tenantId: 'acme', groups: ['reader'] },
-  { label: 'acme analyst', sub: 'alice', tenantId: 'acme', groups: ['analyst'] },
-  { label: 'acme admin', sub: 'adam', tenantId: 'acme', groups: ['admin'] },
-  { label: 'globex analyst', sub: 'gina', tenantId: 'globex', groups: ['analyst'] },
-  { label: 'globex admin', sub: 'greg', tenantId: 'globex', groups: ['admin'] },
-  { label: 'platform operator', sub: 'olga', tenantId: PLATFORM_TENANT_ID, groups: ['operator'] },
-];
 
 const FACTS: Readonly<Record<string, string>> = {
   alice: 'Prefers quarterly reports as bullet points.',

@@ -16,6 +16,7 @@ import { FunctionHosts } from './api-gateway/function-hosts.js';
 import { gatewaySettings } from './api-gateway/gateway-settings.js';
 import { type ApiRequestRecord, apiRequestRecord } from './api-request-record.js';
 import { type CloudModel, cloudModelFromTemplate, type LocalFunction } from './cloud-model.js';
+import { DEMO_USERS } from './demo-users.js';
 import { CloudFormationEmulator, type StackView, serviceRoleSessions } from './emulators/cloudformation.js';
 import { startDynamoDbLocal } from './emulators/dynamodb-local.js';
 import { type JwtIssuer, startJwtIssuer } from './emulators/jwt-issuer.js';
@@ -58,6 +59,11 @@ export interface LocalCloudOptions {
   readonly siloApiPort?: number;
   /** Fixed JWT issuer port. @default 0 */
   readonly issuerPort?: number;
+  /**
+   * Where a person signing in to the issuer (code + PKCE) may be sent back to; loopback ports may
+   * vary. @default DEFAULT_SIGN_IN_REDIRECT_URIS
+   */
+  readonly signInRedirectUris?: readonly string[];
   /** Fixed inspector port (see local/inspector.ts). @default 0 */
   readonly inspectorPort?: number;
   /**
@@ -178,7 +184,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const s3Starting = track(startS3Emulator(dataDir === undefined ? {} : { dataDir: join(dataDir, 's3') }));
     const context = options.context ?? {};
     const issuerStarting = track(
-      startJwtIssuer(LOCAL_AUDIENCE, options.issuerPort ?? 0, localClaimNames(context)),
+      startJwtIssuer(LOCAL_AUDIENCE, options.issuerPort ?? 0, localClaimNames(context), {
+        people: DEMO_USERS,
+        ...(options.signInRedirectUris === undefined ? {} : { redirectUris: options.signInRedirectUris }),
+      }),
     );
     const templatesText = placeholderTemplates(LOCAL_AUDIENCE, context);
     await allStarted<unknown>([dynamoDbStarting, s3Starting, issuerStarting, templatesText]);

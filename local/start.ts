@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { repoPath } from '../lib/repo-root.js';
 import { consoleOutput } from './console-output.js';
 import { startTicketTracker } from './demo-mcp/ticket-tracker.js';
-import { DEMO_CONNECTOR, DEMO_PERSONAL_CONNECTOR, DEMO_USERS, seedDemo } from './demo-seed.js';
+import { DEMO_CONNECTOR, DEMO_PERSONAL_CONNECTOR, seedDemo } from './demo-seed.js';
+import { DEMO_USERS } from './demo-users.js';
 import { startOAuthServer } from './emulators/oauth-server.js';
 import { startLocalCloud } from './local-cloud.js';
 import { parseStartOptions, START_USAGE, type StartOptions } from './start-options.js';
@@ -89,6 +90,7 @@ bulkhead local cloud ready in ${seconds} s${persist ? ' (persisting to .local-da
   AWS endpoint  ${cloud.endpoint}   (AWS_ENDPOINT_URL; SigV4 + IAM enforced)
   Model         ${cloud.modelBackend}
   JWT issuer    ${cloud.issuer.issuer}   (JWKS ${cloud.issuer.jwksUrl})
+  Sign in       ${cloud.issuer.authorizationUrl}   (code + PKCE S256, client_id ${cloud.issuer.audience}; development login: any demo user name)
   Demo MCP      ${tracker.url}   (a ticket tracker; acme's connector "${DEMO_CONNECTOR}")
   Demo OAuth    ${authServer.issuer}   (sign in as any demo user name; acme's per-user connector "${DEMO_PERSONAL_CONNECTOR}" → ${personalTracker.url})
   Inspector     ${cloud.inspectorEndpoint}/model/requests   (what the model was offered; /model/usage?tenantId=, /logs, /vectors/<bucket>/<index>)
