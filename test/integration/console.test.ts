@@ -47,10 +47,9 @@ beforeAll(async () => {
     mkdir(SCREENSHOTS, { recursive: true }),
   ]);
   webConsole = started;
-  [cloud, browser] = await Promise.all([
-    startLocalCloud({ echoFunctionLogs: false, consoleOrigin: webConsole.origin }),
-    chromium.launch({ executablePath: command, headless: true }),
-  ]);
+  // One after the other: a failed launch must not leave a started cloud unknown to afterAll.
+  cloud = await startLocalCloud({ echoFunctionLogs: false, consoleOrigin: webConsole.origin });
+  browser = await chromium.launch({ executablePath: command, headless: true });
   webConsole.configure({
     apiUrl: cloud.apiEndpoint,
     issuer: cloud.issuer.issuer,
