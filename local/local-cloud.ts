@@ -41,7 +41,12 @@ import { ModelRecord } from './model-backend/model-record.js';
 import type { ModelServerOptions } from './model-backend/openai-compatible-model.js';
 import { deployPlatformResources, ResourceProvisioner } from './resource-provisioner.js';
 import { LocalScheduler } from './scheduler.js';
-import { bindIssuer, placeholderTemplates, stackTemplatesByUrl } from './synthesis/local-template.js';
+import {
+  bindIssuer,
+  CONSOLE_ORIGIN_PLACEHOLDER,
+  placeholderTemplates,
+  stackTemplatesByUrl,
+} from './synthesis/local-template.js';
 import { TtlSweeper } from './ttl-sweeper.js';
 
 export const LOCAL_AUDIENCE = 'bulkhead-local';
@@ -103,6 +108,12 @@ export interface LocalCloudOptions {
    * @default - none
    */
   readonly context?: Readonly<Record<string, unknown>>;
+  /**
+   * The web console's origin (local/console-server.ts): added to `bulkhead:corsOrigins`, through a
+   * placeholder so the cached template does not depend on the console's port.
+   * @default - none
+   */
+  readonly consoleOrigin?: string;
 }
 
 export interface LocalCloud {
@@ -158,6 +169,25 @@ function localClaimNames(context: Readonly<Record<string, unknown>>): ClaimNames
  * (cached, or synthesized in a worker thread) all start at once, and the function workers load
  * their handlers while the resources are deployed (handler init code makes no AWS calls).
  */
+/** The context with the console's placeholder origin among the CORS origins (a comma list or a list). */
+function withConsoleOrigin(
+  context: Readonly<Record<string, unknown>>,
+  consoleOrigin: string | undefined,
+): Readonly<Record<string, unknown>> {
+  if (consoleOrigin === undefined) return context;
+  const given = context['bulkhead:corsOrigins'];
+  const origins =
+    typeof given === 'string'
+      ? given
+          .split(',')
+          .map((origin) => origin.trim())
+          .filter((origin) => origin !== '')
+      : Array.isArray(given)
+        ? given
+        : [];
+  return { ...context, 'bulkhead:corsOrigins': [...origins, CONSOLE_ORIGIN_PLACEHOLDER] };
+}
+
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
   const account = LOCAL_ACCOUNT;
   const stops: (() => Promise<void>)[] = [];
@@ -182,7 +212,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       startDynamoDbLocal(dataDir === undefined ? {} : { dataDir: join(dataDir, 'dynamodb') }),
     );
     const s3Starting = track(startS3Emulator(dataDir === undefined ? {} : { dataDir: join(dataDir, 's3') }));
-    const context = options.context ?? {};
+    const context = withConsoleOrigin(options.context ?? {}, options.consoleOrigin);
     const issuerStarting = track(
       startJwtIssuer(LOCAL_AUDIENCE, options.issuerPort ?? 0, localClaimNames(context), {
         people: DEMO_USERS,
@@ -192,7 +222,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const templatesText = placeholderTemplates(LOCAL_AUDIENCE, context);
     await allStarted<unknown>([dynamoDbStarting, s3Starting, issuerStarting, templatesText]);
     const [dynamoDb, s3, issuer] = [await dynamoDbStarting, await s3Starting, await issuerStarting];
-    const templates = bindIssuer(await templatesText, issuer.issuer);
+    const templates = bindIssuer(await templatesText, issuer.issuer, options.consoleOrigin);
     const template = templates.platform;
     const model = cloudModelFromTemplate(template, account);
     const ttl = new TtlSweeper(dynamoDb.endpoint, account.region, model.tables);

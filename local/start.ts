@@ -5,7 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { repoPath } from '../lib/repo-root.js';
+import { buildConsole } from './console-build.js';
 import { consoleOutput } from './console-output.js';
+import { startConsoleServer } from './console-server.js';
 import { startTicketTracker } from './demo-mcp/ticket-tracker.js';
 import { DEMO_CONNECTOR, DEMO_PERSONAL_CONNECTOR, seedDemo } from './demo-seed.js';
 import { DEMO_USERS } from './demo-users.js';
@@ -28,14 +30,23 @@ const output = consoleOutput({
   colour: process.stdout.isTTY === true,
   write: (text) => process.stdout.write(text),
 });
+// The web console, on its own origin (the API allows it through CORS); config.json once the cloud is up.
+await buildConsole();
+const webConsole = await startConsoleServer();
 const cloud = await startLocalCloud({
   runSchedules: true,
+  consoleOrigin: webConsole.origin,
   ...output.cloudOptions,
   ...(persist ? { dataDir: repoPath('.local-data') } : {}),
   ...(modelServer === undefined ? {} : { modelServer }),
   ...(corsOrigins ? { context: { 'bulkhead:corsOrigins': corsOrigins } } : {}),
 });
 output.watch(cloud.functionLogs);
+webConsole.configure({
+  apiUrl: cloud.apiEndpoint,
+  issuer: cloud.issuer.issuer,
+  clientId: cloud.issuer.audience,
+});
 // The outside system acme's agent is connected to; its key lives only in acme's secret.
 const trackerKey = randomBytes(24).toString('base64url');
 const tracker = await startTicketTracker({ apiKey: trackerKey });
@@ -54,7 +65,13 @@ const stop = (signal: string): void => {
   if (stopping) return;
   stopping = true;
   console.log(`\n${signal}: stopping the local cloud...`);
-  Promise.all([cloud.stop(), tracker.close(), personalTracker.close(), authServer.close()]).then(
+  Promise.all([
+    cloud.stop(),
+    webConsole.stop(),
+    tracker.close(),
+    personalTracker.close(),
+    authServer.close(),
+  ]).then(
     () => process.exit(0),
     (err: unknown) => {
       console.error(err);
@@ -90,6 +107,7 @@ bulkhead local cloud ready in ${seconds} s${persist ? ' (persisting to .local-da
   AWS endpoint  ${cloud.endpoint}   (AWS_ENDPOINT_URL; SigV4 + IAM enforced)
   Model         ${cloud.modelBackend}
   JWT issuer    ${cloud.issuer.issuer}   (JWKS ${cloud.issuer.jwksUrl})
+  Web console   ${webConsole.url}   (sign in as any demo user name, e.g. olga the operator or alice)
   Sign in       ${cloud.issuer.authorizationUrl}   (code + PKCE S256, client_id ${cloud.issuer.audience}; development login: any demo user name)
   Demo MCP      ${tracker.url}   (a ticket tracker; acme's connector "${DEMO_CONNECTOR}")
   Demo OAuth    ${authServer.issuer}   (sign in as any demo user name; acme's per-user connector "${DEMO_PERSONAL_CONNECTOR}" → ${personalTracker.url})

@@ -87,11 +87,36 @@ export function createPersonSignIn(options: PersonSignInOptions): Provider {
       ctx.body = out;
     },
     features: { devInteractions: { enabled: true } },
+    // A browser app (the web console) redeems its code from its own origin: allow the origins of
+    // the client's redirect URIs, a loopback one on any port (as its redirect URIs match).
+    clientBasedCORS: (_ctx, origin, client) =>
+      (client.redirectUris ?? []).some((uri) => mayCallFrom(uri, origin)),
     interactions: { policy: loginRefusingUnknownPeople() },
   });
   // Loopback over plain http: the provider must not insist on TLS.
   provider.proxy = false;
   return provider;
+}
+
+/** Whether `origin` is the origin of `redirectUri`, any port when that is a loopback one registered without a port. */
+function mayCallFrom(redirectUri: string, origin: string): boolean {
+  let registered: URL;
+  let caller: URL;
+  try {
+    registered = new URL(redirectUri);
+    caller = new URL(origin);
+  } catch {
+    return false;
+  }
+  if (registered.origin === origin) return true;
+  const loopback = registered.hostname === '127.0.0.1' || registered.hostname === '[::1]';
+  return (
+    loopback &&
+    registered.port === '' &&
+    caller.protocol === registered.protocol &&
+    caller.hostname === registered.hostname &&
+    caller.origin === origin
+  );
 }
 
 /**

@@ -23,6 +23,12 @@ import { type LocalTemplates, synthesizeInWorker } from './template-synthesis.js
  * plain http only there) whose path makes it unique in the template, so it can be replaced.
  */
 const ISSUER_PLACEHOLDER = 'http://127.0.0.1:9/bulkhead-local-issuer-placeholder';
+/**
+ * Stands for the web console's origin (local/console-server.ts) among the CORS origins until its
+ * port is known, for the same reason: a loopback origin on a port nothing listens on here.
+ */
+export const CONSOLE_ORIGIN_PLACEHOLDER = 'http://127.0.0.1:1';
+const CONSOLE_ORIGIN_PATTERN = /http:\/\/127\.0\.0\.1:1(?![0-9])/g;
 const CACHE_DIR = repoPath('node_modules/.cache/bulkhead-local');
 /**
  * What synthesis reads: the stacks (lib/, bin/), the tenancy modules they import from lambdas/
@@ -63,9 +69,19 @@ export async function placeholderTemplates(
   }
 }
 
-/** The templates for an issuer running at `issuerOrigin` (e.g. `http://127.0.0.1:4510`). */
-export function bindIssuer(templatesText: string, issuerOrigin: string): LocalTemplates {
-  const parsed: unknown = JSON.parse(templatesText.replaceAll(ISSUER_PLACEHOLDER, issuerOrigin));
+/**
+ * The templates for an issuer running at `issuerOrigin` (e.g. `http://127.0.0.1:4510`), and the
+ * console at `consoleOrigin` when it was synthesized with CONSOLE_ORIGIN_PLACEHOLDER.
+ */
+export function bindIssuer(
+  templatesText: string,
+  issuerOrigin: string,
+  consoleOrigin?: string,
+): LocalTemplates {
+  const withIssuer = templatesText.replaceAll(ISSUER_PLACEHOLDER, issuerOrigin);
+  const bound =
+    consoleOrigin === undefined ? withIssuer : withIssuer.replace(CONSOLE_ORIGIN_PATTERN, consoleOrigin);
+  const parsed: unknown = JSON.parse(bound);
   if (!isRecord(parsed)) throw new TypeError('the cached templates are not a JSON object');
   return { platform: asCfnTemplate(parsed.platform), silo: asCfnTemplate(parsed.silo) };
 }

@@ -147,6 +147,28 @@ describe('signing in to the local cloud as a person', () => {
     }
   });
 
+  it("lets a browser app redeem codes from its callback's loopback origin (any port), and no other origin", async () => {
+    const allowed = async (origin: string) => {
+      // A code redemption as a browser sends it (the code is made up: only CORS is looked at).
+      const response = await fetch(as.token_endpoint ?? '', {
+        method: 'POST',
+        headers: { origin, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          client_id: client.client_id,
+          grant_type: 'authorization_code',
+          code: 'made-up',
+          redirect_uri: REDIRECT,
+          code_verifier: oauth.generateRandomCodeVerifier(),
+        }),
+      });
+      return response.headers.get('access-control-allow-origin');
+    };
+
+    expect(await allowed('http://127.0.0.1:47123')).toBe('http://127.0.0.1:47123');
+    expect(await allowed('https://evil.example')).toBeNull();
+    expect(await allowed('http://localhost.evil.example:47123')).toBeNull();
+  });
+
   it('lets no one sign in under a name the demo directory does not know', async () => {
     const started = await authorization(as);
 

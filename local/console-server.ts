@@ -1,0 +1,117 @@
+/**
+ * The console's host on this machine, playing CloudFront for `/console/*`: the Vite build from
+ * `packages/console/dist`, an extension-less path falls back to `index.html` (the app routes it),
+ * a Content-Security-Policy allowing only this origin plus the API and the issuer, and a generated
+ * `config.json` (the runtime settings CDK writes next to the app in AWS). Its own loopback origin,
+ * so the console calls the API cross-origin, as it will in the cloud.
+ */
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize } from 'node:path';
+import { repoPath } from '../lib/repo-root.js';
+
+export const CONSOLE_DIST = repoPath('packages/console/dist');
+const BASE = '/console/';
+
+/** What `config.json` tells the app (packages/console/src/config.ts). */
+export interface ConsoleSettings {
+  readonly apiUrl: string;
+  readonly issuer: string;
+  readonly clientId: string;
+}
+
+export interface ConsoleServer {
+  /** The console's origin, e.g. for `bulkhead:corsOrigins`. */
+  readonly origin: string;
+  /** Where a person opens it. */
+  readonly url: string;
+  /** Sets what `config.json` answers (the API's URL is known only once the cloud is up). */
+  configure(settings: ConsoleSettings): void;
+  stop(): Promise<void>;
+}
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+/** The policy CloudFront's response-headers policy will send, with the local API and issuer origins. */
+export function contentSecurityPolicy(settings: ConsoleSettings | undefined): string {
+  const others =
+    settings === undefined ? [] : [new URL(settings.apiUrl).origin, new URL(settings.issuer).origin];
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src 'self' ${others.join(' ')}`.trim(),
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "object-src 'none'",
+  ].join('; ');
+}
+
+export async function startConsoleServer(port = 0, dist = CONSOLE_DIST): Promise<ConsoleServer> {
+  let settings: ConsoleSettings | undefined;
+  const server: Server = createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://console').pathname;
+    const headers = {
+      'content-security-policy': contentSecurityPolicy(settings),
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+    };
+    const send = (status: number, type: string, body: string | Buffer, cache = 'no-cache') => {
+      response.writeHead(status, { ...headers, 'content-type': type, 'cache-control': cache });
+      response.end(body);
+    };
+    if (request.method !== 'GET' && request.method !== 'HEAD')
+      return send(405, 'text/plain', 'method not allowed');
+    if (path === '/console') return response.writeHead(301, { location: BASE }).end();
+    if (!path.startsWith(BASE)) return send(404, 'text/plain', 'not found');
+    const relative = normalize(decodeURIComponent(path.slice(BASE.length)));
+    if (relative === 'config.json') {
+      if (settings === undefined) return send(503, 'text/plain', 'the console is not configured yet');
+      return send(200, CONTENT_TYPES['.json'] ?? '', JSON.stringify(settings));
+    }
+    if (relative.startsWith('..')) return send(404, 'text/plain', 'not found');
+    const asset = extname(relative) !== '';
+    const file = asset ? join(dist, relative) : join(dist, 'index.html');
+    readFile(file).then(
+      (body) =>
+        send(
+          200,
+          CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+          body,
+          relative.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+        ),
+      () =>
+        asset
+          ? send(404, 'text/plain', 'not found')
+          : send(503, 'text/plain', 'the console is not built: npm run console:build'),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    origin,
+    url: `${origin}${BASE}`,
+    configure(next) {
+      settings = next;
+    },
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}

@@ -1,0 +1,15 @@
+/** The console's runtime settings, read from `config.json` next to the app (written at deploy, not built in). */
+export interface ConsoleConfig {
+  /** The pool API's base URL. */
+  readonly apiUrl: string;
+  /** The OpenID Connect issuer people sign in with. */
+  readonly issuer: string;
+  /** The public client (no secret) registered for the console. */
+  readonly clientId: string;
+}
+
+export async function loadConfig(): Promise<ConsoleConfig> {
+  const response = await fetch(`${import.meta.env.BASE_URL}config.json`, { cache: 'no-store' });
+  if (!response.ok) throw new Error(`config.json: ${response.status}`);
+  return (await response.json()) as ConsoleConfig;
+}
