@@ -1,15 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-// The integration project's global setup builds SDK clients in this process, not in the test
-// workers that `test.env` reaches: without this, every run opens with the SDK's Node 20 notice.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     projects: [
       {
         extends: true,

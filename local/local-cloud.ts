@@ -354,7 +354,6 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         AWS_SECRET_ACCESS_KEY: own.secretAccessKey,
         AWS_SESSION_TOKEN: own.sessionToken,
         AWS_LAMBDA_FUNCTION_NAME: fn.name,
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         // Connectors here are loopback servers (the demo MCP server, tests' fakes); the cloud refuses them.
         CONNECTOR_ALLOW_LOOPBACK: 'true',
         // Local requests are short: erasure and moves wait only for the registry cache (15 s).

@@ -15,8 +15,6 @@ import { startOAuthServer } from './emulators/oauth-server.js';
 import { startLocalCloud } from './local-cloud.js';
 import { parseStartOptions, START_USAGE, type StartOptions } from './start-options.js';
 
-// The SDK's "Node 20 support ends" notice (printed when the first client is built) is noise here.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 let startOptions: StartOptions;
 try {
   startOptions = parseStartOptions(process.argv.slice(2), process.env);

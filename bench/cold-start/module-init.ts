@@ -58,7 +58,6 @@ function lambdaEnvironment(functionName: string, nodeBinary: string): Record<str
     AWS_SESSION_TOKEN: 'cold-start-bench-token',
     // Port 9 (discard) is closed: an AWS call at init fails fast and is recorded, never sent.
     AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     TZ: ':UTC',
   };
 }
