@@ -75,7 +75,13 @@ export async function startConsoleServer(port = 0, dist = CONSOLE_DIST): Promise
       return send(405, 'text/plain', 'method not allowed');
     if (path === '/console') return response.writeHead(301, { location: BASE }).end();
     if (!path.startsWith(BASE)) return send(404, 'text/plain', 'not found');
-    const relative = normalize(decodeURIComponent(path.slice(BASE.length)));
+    let relative: string;
+    try {
+      relative = normalize(decodeURIComponent(path.slice(BASE.length)));
+    } catch {
+      // Malformed percent-encoding (URIError): a bad request, never a crash of the host.
+      return send(400, 'text/plain', 'bad path');
+    }
     if (relative === 'config.json') {
       if (settings === undefined) return send(503, 'text/plain', 'the console is not configured yet');
       return send(200, CONTENT_TYPES['.json'] ?? '', JSON.stringify(settings));
