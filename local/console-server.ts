@@ -17,6 +17,8 @@ const BASE = '/console/';
 /** What `config.json` tells the app (packages/console/src/config.ts). */
 export interface ConsoleSettings {
   readonly apiUrl: string;
+  /** The silo API's base URL: tenants placed in silos are served there (the pool API answers 421). */
+  readonly siloApiUrl: string;
   readonly issuer: string;
   readonly clientId: string;
 }
@@ -43,7 +45,9 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 /** The policy CloudFront's response-headers policy will send, with the local API and issuer origins. */
 export function contentSecurityPolicy(settings: ConsoleSettings | undefined): string {
   const others =
-    settings === undefined ? [] : [new URL(settings.apiUrl).origin, new URL(settings.issuer).origin];
+    settings === undefined
+      ? []
+      : [settings.apiUrl, settings.siloApiUrl, settings.issuer].map((url) => new URL(url).origin);
   return [
     "default-src 'self'",
     "script-src 'self'",

@@ -3,16 +3,11 @@
  *
  * Options: local/start-options.ts; what it prints while running: local/console-output.ts.
  */
-import { randomBytes } from 'node:crypto';
 import { repoPath } from '../lib/repo-root.js';
-import { buildConsole } from './console-build.js';
 import { consoleOutput } from './console-output.js';
-import { startConsoleServer } from './console-server.js';
-import { startTicketTracker } from './demo-mcp/ticket-tracker.js';
-import { DEMO_CONNECTOR, DEMO_PERSONAL_CONNECTOR, seedDemo } from './demo-seed.js';
+import { type DemoPlatform, startDemoPlatform } from './demo-platform.js';
+import { DEMO_CONNECTOR, DEMO_PERSONAL_CONNECTOR } from './demo-seed.js';
 import { DEMO_USERS } from './demo-users.js';
-import { startOAuthServer } from './emulators/oauth-server.js';
-import { startLocalCloud } from './local-cloud.js';
 import { parseStartOptions, START_USAGE, type StartOptions } from './start-options.js';
 
 let startOptions: StartOptions;
@@ -28,48 +23,28 @@ const output = consoleOutput({
   colour: process.stdout.isTTY === true,
   write: (text) => process.stdout.write(text),
 });
-// The web console, on its own origin (the API allows it through CORS); config.json once the cloud is up.
-await buildConsole();
-const webConsole = await startConsoleServer();
-const cloud = await startLocalCloud({
-  runSchedules: true,
-  consoleOrigin: webConsole.origin,
-  ...output.cloudOptions,
-  ...(persist ? { dataDir: repoPath('.local-data') } : {}),
-  ...(modelServer === undefined ? {} : { modelServer }),
-  ...(corsOrigins ? { context: { 'bulkhead:corsOrigins': corsOrigins } } : {}),
-});
+let platform: DemoPlatform;
+try {
+  platform = await startDemoPlatform({
+    runSchedules: true,
+    ...output.cloudOptions,
+    ...(persist ? { dataDir: repoPath('.local-data') } : {}),
+    ...(modelServer === undefined ? {} : { modelServer }),
+    ...(corsOrigins ? { context: { 'bulkhead:corsOrigins': corsOrigins } } : {}),
+  });
+} catch (err) {
+  console.error(err);
+  process.exit(1);
+}
+const { cloud, webConsole, tracker, authServer, personalTracker } = platform;
 output.watch(cloud.functionLogs);
-webConsole.configure({
-  apiUrl: cloud.apiEndpoint,
-  issuer: cloud.issuer.issuer,
-  clientId: cloud.issuer.audience,
-});
-// The outside system acme's agent is connected to; its key lives only in acme's secret.
-const trackerKey = randomBytes(24).toString('base64url');
-const tracker = await startTicketTracker({ apiKey: trackerKey });
-// Per-user OAuth: a real authorization server, and a tracker that accepts only its tokens (each user sees their own).
-const DEMO_RESOURCE = 'urn:bulkhead:demo-tickets';
-const authServer = await startOAuthServer({
-  redirectUris: [`${cloud.apiEndpoint}/v1/oauth/callback`],
-  resource: DEMO_RESOURCE,
-});
-const personalTracker = await startTicketTracker({
-  oauth: { issuer: authServer.issuer, jwksUrl: authServer.jwksUrl, audience: DEMO_RESOURCE },
-});
 
 let stopping = false;
 const stop = (signal: string): void => {
   if (stopping) return;
   stopping = true;
   console.log(`\n${signal}: stopping the local cloud...`);
-  Promise.all([
-    cloud.stop(),
-    webConsole.stop(),
-    tracker.close(),
-    personalTracker.close(),
-    authServer.close(),
-  ]).then(
+  platform.stop().then(
     () => process.exit(0),
     (err: unknown) => {
       console.error(err);
@@ -79,17 +54,6 @@ const stop = (signal: string): void => {
 };
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
-
-try {
-  await seedDemo(
-    cloud,
-    { url: tracker.url, apiKey: trackerKey },
-    { url: personalTracker.url, resource: DEMO_RESOURCE, server: authServer },
-  );
-} catch (err) {
-  console.error('seeding the demo data failed', err);
-  stop('seed failure');
-}
 
 const tokens = await Promise.all(
   DEMO_USERS.map(async (user) => ({ user, token: await cloud.issuer.mint(user) })),

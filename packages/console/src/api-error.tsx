@@ -8,7 +8,8 @@ export interface ApiRefusal {
 export function ApiError({ refusal }: { readonly refusal: ApiRefusal }) {
   return (
     <p role="alert">
-      {refusal.message} (<code>{refusal.code}</code>, HTTP {refusal.status})
+      {refusal.message} (<code>{refusal.code}</code>
+      {refusal.status === 0 ? '' : `, HTTP ${refusal.status}`})
     </p>
   );
 }
@@ -22,5 +23,14 @@ export function refusalOf(
     status: response.status,
     code: error?.error.code ?? 'unknown',
     message: error?.error.message ?? response.statusText,
+  };
+}
+
+/** The API could not be reached at all (offline, or the browser refused the answer: CORS). */
+export function unreachable(err: unknown): ApiRefusal {
+  return {
+    status: 0,
+    code: 'unreachable',
+    message: `the API could not be reached: ${err instanceof Error ? err.message : String(err)}`,
   };
 }

@@ -2,6 +2,8 @@
 export interface ConsoleConfig {
   /** The pool API's base URL. */
   readonly apiUrl: string;
+  /** The silo API's base URL: a tenant placed in a silo is served there (the pool API answers 421). */
+  readonly siloApiUrl?: string;
   /** The OpenID Connect issuer people sign in with. */
   readonly issuer: string;
   /** The public client (no secret) registered for the console. */

@@ -1,63 +1,83 @@
 /**
- * The console's shell: loads config.json, finishes a sign-in at the callback, and routes between
- * the views with the History API (paths under the app's base; the host falls back to index.html).
+ * The console's shell: loads config.json, finishes a sign-in at the callback, asks the API who
+ * signed in (and which API serves them), then routes between the views (views.tsx) with the
+ * History API — the host answers every path under the base with index.html.
  */
-import { type BulkheadClient, createBulkheadClient } from '@bulkhead/client';
 import { render } from 'preact';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
+import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
+import { ApiError, type ApiRefusal } from './api-error.js';
 import { type ConsoleConfig, loadConfig } from './config.js';
-import { MeView } from './me-view.js';
-import { CALLBACK_PATH, currentIdToken, finishSignIn, startSignIn } from './sign-in.js';
-import { TenantsView } from './tenants-view.js';
+import { openSession, type Session, SessionContext } from './session.js';
+import { CALLBACK_PATH, currentIdToken, finishSignIn, signOut, startSignIn } from './sign-in.js';
+import { SECTIONS, VIEWS } from './views.js';
 import './style.css';
 
 const BASE = import.meta.env.BASE_URL;
-const VIEWS = [
-  { path: `${BASE}`, label: 'Me' },
-  { path: `${BASE}tenants`, label: 'Tenants' },
-] as const;
+/** A view's address as the router reports the current one (no trailing slash). */
+const address = (view: { readonly path: string }) => (BASE + view.path).replace(/\/+$/, '');
 
-function usePath(): [string, (path: string) => void] {
-  const [path, setPath] = useState(location.pathname);
-  useEffect(() => {
-    const onPop = () => setPath(location.pathname);
-    addEventListener('popstate', onPop);
-    return () => removeEventListener('popstate', onPop);
-  }, []);
-  const go = (next: string) => {
-    history.pushState(null, '', next);
-    setPath(next);
-  };
-  return [path, go];
-}
-
-function Shell({ api }: { readonly api: BulkheadClient }) {
-  const [path, go] = usePath();
+function Navigation({ session }: { readonly session: Session }) {
+  const { path } = useLocation();
   return (
-    <>
-      <header>
-        <strong>bulkhead console</strong>
-        <nav aria-label="Views">
+    <nav aria-label="Views">
+      {SECTIONS.filter((section) => section.shown(session)).map((section) => (
+        <section key={section.name} aria-label={section.name}>
+          <h2>{section.name}</h2>
           <ul>
-            {VIEWS.map((view) => (
+            {VIEWS.filter((view) => view.nav?.section === section.name).map((view) => (
               <li key={view.path}>
-                <a
-                  href={view.path}
-                  aria-current={path === view.path ? 'page' : undefined}
-                  onClick={(event) => {
-                    event.preventDefault();
-                    go(view.path);
-                  }}
-                >
-                  {view.label}
+                <a href={BASE + view.path} aria-current={path === address(view) ? 'page' : undefined}>
+                  {view.nav?.label}
                 </a>
               </li>
             ))}
           </ul>
-        </nav>
-      </header>
-      <main>{path === `${BASE}tenants` ? <TenantsView api={api} /> : <MeView api={api} />}</main>
-    </>
+        </section>
+      ))}
+    </nav>
+  );
+}
+
+function NotFound() {
+  return (
+    <section aria-labelledby="not-found-heading">
+      <h1 id="not-found-heading">No such page</h1>
+      <p>
+        <a href={BASE}>Back to the start</a>
+      </p>
+    </section>
+  );
+}
+
+function Shell({ session, onSignOut }: { readonly session: Session; readonly onSignOut: () => void }) {
+  return (
+    <SessionContext.Provider value={session}>
+      <LocationProvider scope={BASE}>
+        <header>
+          <strong>bulkhead console</strong>
+          <span>
+            {session.me.userId} · {session.me.tenantId}
+          </span>
+          <button type="button" onClick={onSignOut}>
+            Sign out
+          </button>
+        </header>
+        <div class="layout">
+          <Navigation session={session} />
+          <main>
+            <Router>
+              {[
+                ...VIEWS.map((view) => (
+                  <Route key={view.path} path={BASE + view.path} component={view.component} />
+                )),
+                <Route key="" default component={NotFound} />,
+              ]}
+            </Router>
+          </main>
+        </div>
+      </LocationProvider>
+    </SessionContext.Provider>
   );
 }
 
@@ -73,12 +93,10 @@ function SignIn({ config }: { readonly config: ConsoleConfig }) {
 }
 
 function App({ config }: { readonly config: ConsoleConfig }) {
-  const [signedIn, setSignedIn] = useState(currentIdToken() !== undefined);
+  const [session, setSession] = useState<Session>();
+  const [refusal, setRefusal] = useState<ApiRefusal>();
   const [failure, setFailure] = useState<string>();
-  const api = useMemo(
-    () => createBulkheadClient({ baseUrl: config.apiUrl, getToken: () => currentIdToken() ?? '' }),
-    [config],
-  );
+  const [signedIn, setSignedIn] = useState(currentIdToken() !== undefined);
   useEffect(() => {
     if (location.pathname !== CALLBACK_PATH) return;
     finishSignIn(config, new URL(location.href)).then(
@@ -89,9 +107,29 @@ function App({ config }: { readonly config: ConsoleConfig }) {
       (err: unknown) => setFailure(err instanceof Error ? err.message : String(err)),
     );
   }, [config]);
+  useEffect(() => {
+    if (!signedIn) return;
+    openSession(config, () => currentIdToken() ?? '').then(
+      (opened) => ('api' in opened ? setSession(opened) : setRefusal(opened)),
+      (err: unknown) => setFailure(err instanceof Error ? err.message : String(err)),
+    );
+  }, [config, signedIn]);
   if (failure !== undefined) return <p role="alert">Sign-in failed: {failure}</p>;
-  if (location.pathname === CALLBACK_PATH && !signedIn) return <p>Signing in…</p>;
-  return signedIn ? <Shell api={api} /> : <SignIn config={config} />;
+  if (refusal !== undefined) return <ApiError refusal={refusal} />;
+  if (session !== undefined)
+    return (
+      <Shell
+        session={session}
+        onSignOut={() => {
+          signOut();
+          setSession(undefined);
+          setSignedIn(false);
+          history.replaceState(null, '', BASE);
+        }}
+      />
+    );
+  if (signedIn || location.pathname === CALLBACK_PATH) return <p>Signing in…</p>;
+  return <SignIn config={config} />;
 }
 
 const root = document.getElementById('app');

@@ -1,23 +1,9 @@
 /** "Me": who the API says the signed-in person is (GET /v1/me). */
-import type { BulkheadClient } from '@bulkhead/client';
-import { useEffect, useState } from 'preact/hooks';
-import { ApiError, type ApiRefusal, refusalOf } from './api-error.js';
+import { ApiError } from './api-error.js';
+import { useApiData } from './use-api.js';
 
-interface Me {
-  readonly tenantId: string;
-  readonly userId: string;
-  readonly roles: readonly string[];
-}
-
-export function MeView({ api }: { readonly api: BulkheadClient }) {
-  const [me, setMe] = useState<Me>();
-  const [refusal, setRefusal] = useState<ApiRefusal>();
-  useEffect(() => {
-    api.GET('/v1/me').then(({ data, error, response }) => {
-      if (data) setMe(data);
-      else setRefusal(refusalOf(response, error));
-    });
-  }, [api]);
+export function MeView() {
+  const { data: me, refusal } = useApiData((api) => api.GET('/v1/me'), []);
   return (
     <section aria-labelledby="me-heading">
       <h1 id="me-heading">Me</h1>
@@ -30,6 +16,8 @@ export function MeView({ api }: { readonly api: BulkheadClient }) {
           <dd>{me.userId}</dd>
           <dt>Roles</dt>
           <dd>{me.roles.join(', ') || 'none'}</dd>
+          <dt>Tier</dt>
+          <dd>{me.tier}</dd>
         </dl>
       )}
     </section>

@@ -21,6 +21,14 @@ let idToken: string | undefined;
 /** The ID token of the person signed in, if any. */
 export const currentIdToken = (): string | undefined => idToken;
 
+/**
+ * Forgets the tokens. The issuer's own session (a cookie on its domain) is left: signing in again
+ * in this browser may not ask for the password while it lasts.
+ */
+export function signOut(): void {
+  idToken = undefined;
+}
+
 const redirectUri = (): string => new URL(CALLBACK_PATH, location.origin).href;
 
 /** Plain http is allowed only for an issuer on this machine (the local cloud). */

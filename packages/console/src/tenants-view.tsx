@@ -1,22 +1,19 @@
 /** "Tenants" (operators): GET /v1/admin/tenants as a table, filtered by tier. */
-import type { BulkheadClient, Schemas } from '@bulkhead/client';
-import { useEffect, useState } from 'preact/hooks';
-import { ApiError, type ApiRefusal, refusalOf } from './api-error.js';
+import type { Schemas } from '@bulkhead/client';
+import { useState } from 'preact/hooks';
+import { ApiError } from './api-error.js';
+import { useApiData } from './use-api.js';
 
 type Tier = Schemas['TenantRecord']['tier'];
 const TIERS: readonly Tier[] = ['basic', 'premium', 'enterprise'];
 
-export function TenantsView({ api }: { readonly api: BulkheadClient }) {
+export function TenantsView() {
   const [tier, setTier] = useState<Tier | ''>('');
-  const [tenants, setTenants] = useState<readonly Schemas['TenantRecord'][]>();
-  const [refusal, setRefusal] = useState<ApiRefusal>();
-  useEffect(() => {
-    const query = tier === '' ? {} : { tier };
-    api.GET('/v1/admin/tenants', { params: { query } }).then(({ data, error, response }) => {
-      setRefusal(data ? undefined : refusalOf(response, error));
-      setTenants(data?.tenants);
-    });
-  }, [api, tier]);
+  const { data, refusal } = useApiData(
+    (api) => api.GET('/v1/admin/tenants', { params: { query: tier === '' ? {} : { tier } } }),
+    [tier],
+  );
+  const tenants = data?.tenants;
   return (
     <section aria-labelledby="tenants-heading">
       <h1 id="tenants-heading">Tenants</h1>

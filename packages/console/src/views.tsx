@@ -1,0 +1,33 @@
+/**
+ * Every view of the console: its path under the app's base, and where the navigation lists it.
+ * A view is reachable by its URL whoever is signed in — the API decides what they may see, and
+ * a refusal is shown as the API's error. The navigation only lists the sections a person's roles
+ * make useful.
+ */
+import type { AnyComponent } from 'preact';
+import { MeView } from './me-view.js';
+import type { Session } from './session.js';
+import { TenantsView } from './tenants-view.js';
+
+export type Section = 'You' | 'Tenant admin' | 'Operator';
+
+/** Sections in the navigation's order, and who sees each listed. */
+export const SECTIONS: readonly { readonly name: Section; readonly shown: (session: Session) => boolean }[] =
+  [
+    { name: 'You', shown: () => true },
+    { name: 'Tenant admin', shown: (session) => session.has('admin') },
+    { name: 'Operator', shown: (session) => session.has('operator') },
+  ];
+
+export interface View {
+  /** Relative to the app's base, with `:name` parameters (given to the component as props). */
+  readonly path: string;
+  // biome-ignore lint/suspicious/noExplicitAny: each view declares its own route parameters as props.
+  readonly component: AnyComponent<any>;
+  readonly nav?: { readonly label: string; readonly section: Section };
+}
+
+export const VIEWS: readonly View[] = [
+  { path: '', component: MeView, nav: { label: 'Me', section: 'You' } },
+  { path: 'tenants', component: TenantsView, nav: { label: 'Tenants', section: 'Operator' } },
+];

@@ -1,0 +1,108 @@
+/**
+ * The web console in a real browser, for the console's tests: the whole demo platform as
+ * `npm start` runs it (local cloud, console host, demo MCP and OAuth servers, seeded demo tenants
+ * and people), and playwright-core driving the system Chromium headless. One per test file: the
+ * console's origin must be among its cloud's CORS origins, and each file's demo data is its own.
+ * Screenshots go to test-results/console/ (gitignored), each taken only once the elements that
+ * make the view what it is are visible.
+ */
+import { constants } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
+import { delimiter, isAbsolute, join } from 'node:path';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { repoPath } from '../../../lib/repo-root.js';
+import { type DemoPlatform, startDemoPlatform } from '../../../local/demo-platform.js';
+import { chromiumCommand } from '../../../local/prerequisites.js';
+
+export const SCREENSHOTS = repoPath('test-results/console');
+
+/** Playwright needs the browser's path, the prerequisite check gives a command: look it up on PATH. */
+async function executablePath(command: string): Promise<string> {
+  if (isAbsolute(command)) return command;
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const candidate = join(dir, command);
+    if (
+      await access(candidate, constants.X_OK).then(
+        () => true,
+        () => false,
+      )
+    )
+      return candidate;
+  }
+  throw new Error(`${command} is not on PATH`);
+}
+
+export interface ConsoleDemo {
+  readonly platform: DemoPlatform;
+  readonly browser: Browser;
+  /** The console's origin, e.g. `http://127.0.0.1:PORT`. */
+  readonly origin: string;
+  /** Opens `path` in a fresh browser context and signs in as the demo person `login` through the issuer's pages. */
+  signedIn(path: string, login: string): Promise<Page>;
+  stop(): Promise<void>;
+}
+
+/** Starts the demo platform and a headless Chromium (allow ~4 minutes on a loaded 2-core machine). */
+export async function startConsoleDemo(): Promise<ConsoleDemo> {
+  const [command] = await Promise.all([
+    chromiumCommand().then(executablePath),
+    mkdir(SCREENSHOTS, { recursive: true }),
+  ]);
+  const platform = await startDemoPlatform({ echoFunctionLogs: false });
+  let browser: Browser;
+  try {
+    browser = await chromium.launch({ executablePath: command, headless: true });
+  } catch (err) {
+    await platform.stop();
+    throw err;
+  }
+  const origin = platform.webConsole.origin;
+  return {
+    platform,
+    browser,
+    origin,
+    async signedIn(path, login) {
+      const page = await (await browser.newContext()).newPage();
+      await page.goto(`${origin}${path}`);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.locator('input[name="login"]').fill(login);
+      await page.locator('input[name="password"]').fill('demo');
+      await page.locator('button[type="submit"]').click();
+      await page.locator('button[type="submit"]').click(); // the confirm page
+      await page.waitForURL(`${origin}${path}`);
+      await page.getByRole('button', { name: 'Sign out' }).waitFor();
+      return page;
+    },
+    async stop() {
+      await browser.close();
+      await platform.stop();
+    },
+  };
+}
+
+/** Nothing of the sign-in is left in storage: no localStorage at all, no token in sessionStorage. */
+export const storage = (page: Page) =>
+  page.evaluate<{ local: number; session: string }>(
+    "({ local: localStorage.length, session: Object.values(sessionStorage).join(' ') })",
+  );
+
+/** Waits until `locator`'s text matches, then returns it (a web-first assertion, with vitest's poll). */
+export async function textOf(locator: Locator, expected: string | RegExp): Promise<string> {
+  await expect
+    .poll(async () => ((await locator.count()) > 0 ? await locator.first().textContent() : ''), {
+      timeout: 15_000,
+    })
+    .toMatch(expected);
+  return (await locator.first().textContent()) ?? '';
+}
+
+/**
+ * Writes test-results/console/<name>.png once every one of `shows` is visible — what makes the
+ * view what it is, checked by role and label rather than by pixels — and no error is announced.
+ */
+export async function screenshotOf(page: Page, name: string, shows: readonly Locator[]): Promise<void> {
+  for (const locator of shows) await locator.first().waitFor({ state: 'visible', timeout: 15_000 });
+  expect(await page.getByRole('alert').count(), `${name}: an error is shown`).toBe(0);
+  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+}
