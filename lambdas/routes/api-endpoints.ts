@@ -4,6 +4,7 @@
  * is generated from them.
  */
 import * as z from 'zod';
+import { BudgetStatusSchema } from '../admission/budget-status.js';
 import { AgentSettingsSchema } from '../agent/agent-settings.js';
 import { ApprovalDecisionSchema, PendingApprovalSchema } from '../agent/approvals.js';
 import { AuditRecordSchema } from '../audit/audit-chain.js';
@@ -391,6 +392,13 @@ export const exportAudit = endpoint({
   responses: { 200: { description: 'The export', schema: AuditExportSchema } },
 });
 
+/** What `GET /v1/costs` answers: the month's costs and the tenant's budget for it. */
+export const CostReportSchema = TenantCostsSchema.extend({ budget: BudgetStatusSchema }).meta({
+  id: 'CostReport',
+  description:
+    'One tenant’s model costs for a month (totals, by model, user and day) and its monthly budget, used and remaining',
+});
+
 export const getCosts = endpoint({
   operationId: 'getCosts',
   method: 'GET',
@@ -399,7 +407,7 @@ export const getCosts = endpoint({
   tag: 'Costs',
   summary: 'Read the tenant’s costs',
   description:
-    'The tenant’s model costs for a month: totals and by model, user and day (tenant admin; own tenant only)',
+    'The tenant’s model costs for a month: totals and by model, user and day, and the monthly budget used and remaining as admission enforces it (tenant admin; own tenant only)',
   body: NO_BODY,
   query: z
     .object({ month: MonthSchema.optional().describe('YYYY-MM (UTC); default: the current month') })
@@ -409,7 +417,7 @@ export const getCosts = endpoint({
     400: 'bad_request: month is not YYYY-MM',
     403: 'forbidden: the admin role is required',
   },
-  responses: { 200: { description: 'The month’s costs', schema: TenantCostsSchema } },
+  responses: { 200: { description: 'The month’s costs and budget', schema: CostReportSchema } },
 });
 
 export const getAgentSettings = endpoint({

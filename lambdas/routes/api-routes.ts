@@ -3,6 +3,8 @@
  * request, the domain does the work, identity comes only from the context.
  */
 
+import { BudgetGuard } from '../admission/budget-guard.js';
+import { budgetStatus } from '../admission/budget-status.js';
 import { AgentSettingsStore } from '../agent/agent-settings.js';
 import type { ApprovalDecision } from '../agent/approvals.js';
 import { runToolUse, type ToolCall } from '../agent/tool-runner.js';
@@ -125,10 +127,14 @@ export function apiRouter(runtime: WorkspaceRuntime): Router<RequestContext> {
     })
     .implement(api.getCosts, async ({ context, query }) => {
       const month = query.month ?? monthOf(new Date());
-      return jsonResponse(
-        200,
-        await readTenantCosts(await runtime.table(context), month, runtime.modelCatalog.prices.version),
-      );
+      const { prices } = runtime.modelCatalog;
+      const [table, limits] = await Promise.all([runtime.table(context), runtime.budgetLimits(context)]);
+      // The budget as admission counts it: the same limits and shard counters the model call guard uses.
+      const [costs, used] = await Promise.all([
+        readTenantCosts(table, month, prices.version),
+        new BudgetGuard(table, { prices }).used(limits, month),
+      ]);
+      return jsonResponse(200, { ...costs, budget: budgetStatus(limits, used) });
     })
     .implement(api.getAgentSettings, async ({ context }) =>
       jsonResponse(200, await new AgentSettingsStore(await runtime.table(context)).get()),

@@ -44,6 +44,7 @@ export type WorkspaceRuntime = Pick<
   | 'embedder'
   | 'models'
   | 'modelCallGuard'
+  | 'budgetLimits'
   | 'auditTrail'
   | 'auditAccess'
   | 'pageCursors'

@@ -317,7 +317,7 @@ export interface paths {
         };
         /**
          * Read the tenant’s costs
-         * @description The tenant’s model costs for a month: totals and by model, user and day (tenant admin; own tenant only)
+         * @description The tenant’s model costs for a month: totals and by model, user and day, and the monthly budget used and remaining as admission enforces it (tenant admin; own tenant only)
          *
          *     Action `costs.read`: roles admin in a tenant’s workspace (never the platform tenant).
          */
@@ -1013,8 +1013,8 @@ export interface components {
                 }[];
             }[];
         };
-        /** @description One tenant’s model costs for a month: totals, by model, by user, by day */
-        TenantCosts: {
+        /** @description One tenant’s model costs for a month (totals, by model, user and day) and its monthly budget, used and remaining */
+        CostReport: {
             month: string;
             priceVersion: string;
             totals: {
@@ -1045,6 +1045,22 @@ export interface components {
                 outputTokens: number;
                 calls: number;
             }[];
+            budget: components["schemas"]["BudgetStatus"];
+        };
+        /** @description The tenant’s monthly budget, used and remaining, as admission counts it (a model call is refused with 402 once it no longer fits). Limits are today’s settings, also for past months */
+        BudgetStatus: {
+            /** @description The monthly model budget in USD the platform enforces: the tenant’s own, set by an operator, else its tier’s default. Never unlimited: every tier has one */
+            monthlyBudgetUsd: number;
+            /** @description The monthly model token budget (input + output) enforced, the same way */
+            monthlyTokenBudget: number;
+            /** @description Spent this month, counting what model calls in flight hold (their maximum cost until they end) */
+            usedUsd: number;
+            /** @description Tokens used this month, counted the same way */
+            usedTokens: number;
+            /** @description monthlyBudgetUsd − usedUsd, never below 0 */
+            remainingUsd: number;
+            /** @description monthlyTokenBudget − usedTokens, never below 0 */
+            remainingTokens: number;
         };
         /** @description The tenant’s agent settings; they only narrow what the roles allow */
         AgentSettings: {
@@ -1319,6 +1335,39 @@ export interface components {
             };
             finalCosts: components["schemas"]["TenantCosts"][];
             siloStackDeleted?: string;
+        };
+        /** @description One tenant’s model costs for a month: totals, by model, by user, by day */
+        TenantCosts: {
+            month: string;
+            priceVersion: string;
+            totals: {
+                costUsd: number;
+                inputTokens: number;
+                outputTokens: number;
+                calls: number;
+            };
+            byModel: {
+                modelId: string;
+                costUsd: number;
+                inputTokens: number;
+                outputTokens: number;
+                calls: number;
+            }[];
+            byUser: {
+                userId: string;
+                costUsd: number;
+                inputTokens: number;
+                outputTokens: number;
+                calls: number;
+            }[];
+            byDay: {
+                /** Format: date */
+                date: string;
+                costUsd: number;
+                inputTokens: number;
+                outputTokens: number;
+                calls: number;
+            }[];
         };
         /** @description The erasure receipt as signed: its body (JSON text), the signature and the key */
         SignedErasureReceipt: {
@@ -2652,14 +2701,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The month’s costs */
+            /** @description The month’s costs and budget */
             200: {
                 headers: {
                     "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TenantCosts"];
+                    "application/json": components["schemas"]["CostReport"];
                 };
             };
             /** @description bad_request: month is not YYYY-MM */
