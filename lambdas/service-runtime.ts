@@ -66,7 +66,8 @@ export interface ServiceRuntimeOptions {
   readonly modelRetry?: Omit<ModelFallbackOptions, 'signal' | 'onRetry'>;
   /**
    * Record each user with a new tenant session in the tenant's member directory (what tenant
-   * erasure reads). Unit tests that count a request's exact commands turn it off.
+   * erasure reads). The control function turns it off (its sessions are operators' in other
+   * tenants, or users an admin acts on), and so do unit tests that count a request's exact commands.
    * @default true
    */
   readonly recordMembers?: boolean;

@@ -318,6 +318,8 @@ describe('the served OpenAPI document', () => {
     await call(OPERATOR, 'POST', `/v1/admin/tenants/missing-${suffix}/resume`);
     await call(OPERATOR, 'PUT', `/v1/admin/tenants/${other}/users/bob/roles`, { roles: ['reader'] });
     await call(OPERATOR, 'PUT', `/v1/admin/tenants/${other}/users/bob/roles`, { roles: ['emperor'] });
+    await call(OPERATOR, 'GET', `/v1/admin/tenants/${other}/users?limit=1`);
+    await call(OPERATOR, 'GET', `/v1/admin/tenants/missing-${suffix}/users`);
     await call(OPERATOR, 'GET', `/v1/admin/tenants/${other}/users/bob/export`);
     await call(OPERATOR, 'GET', `/v1/admin/tenants/missing-${suffix}/users/bob/export`);
     await call(OPERATOR, 'DELETE', `/v1/admin/tenants/${other}/users/bob`);

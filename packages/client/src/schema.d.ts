@@ -718,6 +718,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/tenants/{tenantId}/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a tenant’s users and roles
+         * @description A tenant’s users by id: everyone who has used the tenant (its member directory) and everyone with a role assignment, with the assigned roles (operator; or the tenant’s admin)
+         *
+         *     Action `users.list`: roles operator, admin in any tenant.
+         */
+        get: operations["listTenantUsers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/tenants/{tenantId}/users/{userId}": {
         parameters: {
             query?: never;
@@ -1295,6 +1317,14 @@ export interface components {
             tenantId: string;
             userId: string;
             roles: ("reader" | "analyst" | "admin" | "operator")[];
+        };
+        /** @description One user of a tenant and the roles the platform assigns them */
+        TenantUser: {
+            userId: string;
+            /** @description The roles assigned on the platform (PUT …/users/{userId}/roles); they replace the groups of the user’s token. Absent: the user’s roles are the groups their sign-in token carries */
+            roles?: ("reader" | "analyst" | "admin" | "operator")[];
+            /** @description The user has used the tenant (they are in its member directory); false for a user who only has a role assignment so far */
+            seen: boolean;
         };
         /** @description What the erasure of a user removed, by kind */
         UserErasureReceipt: {
@@ -4046,6 +4076,71 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["Throttled"];
+            503: components["responses"]["DependencyUnavailable"];
+            504: components["responses"]["DependencyTimeout"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    listTenantUsers: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page */
+            200: {
+                headers: {
+                    "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        users: components["schemas"]["TenantUser"][];
+                        /** @description Pass back to get the next page; absent on the last page */
+                        cursor?: string;
+                    };
+                };
+            };
+            /** @description invalid_cursor: the cursor was not issued for this tenant and caller (or bad_request for another malformed parameter) */
+            400: {
+                headers: {
+                    "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description forbidden: an operator, or this tenant’s admin, is required */
+            403: {
+                headers: {
+                    "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description tenant_not_found: no such tenant */
+            404: {
+                headers: {
+                    "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             429: components["responses"]["Throttled"];
             503: components["responses"]["DependencyUnavailable"];
             504: components["responses"]["DependencyTimeout"];
