@@ -11,6 +11,7 @@ import { AuditRecordSchema } from '../audit/audit-chain.js';
 import { AuditExportSchema } from '../audit/audit-export.js';
 import { TRAIL_PROBLEMS } from '../audit/trail-verifier.js';
 import { ConnectionViewSchema, OAuthCallbackQuerySchema } from '../connections/connections.js';
+import { ConnectorCheckSchema } from '../connectors/connector-check.js';
 import {
   ConnectorBodySchema,
   ConnectorNameSchema,
@@ -538,6 +539,22 @@ export const deleteConnector = endpoint({
   responses: noContent,
 });
 
+export const testConnector = endpoint({
+  operationId: 'testConnector',
+  method: 'POST',
+  path: '/v1/connectors/{name}/test',
+  action: 'connectors.manage',
+  tag: 'Connectors',
+  summary: 'Test a connector',
+  description:
+    'Reach a stored connector as the agent would and store nothing (tenant admin): with no auth or the tenant’s API key, list its tools with the stored credential; for a per-user OAuth connector (no tenant credential reaches it), read its authorization server’s metadata at its issuer (RFC 8414, else OpenID discovery). A connector that cannot be reached or answers wrongly is a 200 with `ok: false` and the reason, never an error',
+  pathParameters: { name: ConnectorNameSchema },
+  body: NO_BODY,
+  query: NO_QUERY,
+  errors: { ...RATE_LIMITED_ERROR, 404: 'not_found: no such connector in this tenant' },
+  responses: { 200: { description: 'What the test found', schema: ConnectorCheckSchema } },
+});
+
 export const connectConnector = endpoint({
   operationId: 'connectConnector',
   method: 'POST',
@@ -707,6 +724,7 @@ export const TENANT_API_ENDPOINTS = [
   getConnector,
   replaceConnector,
   deleteConnector,
+  testConnector,
   connectConnector,
   oauthCallback,
   listConnections,

@@ -10,6 +10,7 @@ import type { ApprovalDecision } from '../agent/approvals.js';
 import { runToolUse, type ToolCall } from '../agent/tool-runner.js';
 import { auditExport } from '../audit/audit-export.js';
 import { signatureCheckWith, verifyTrail } from '../audit/trail-verifier.js';
+import { checkConnector } from '../connectors/connector-check.js';
 import { type ConnectorName, ConnectorNameSchema, viewOf } from '../connectors/connector-definition.js';
 import { ConnectorNotFoundError } from '../connectors/errors.js';
 import { chat } from '../conversations/chat.js';
@@ -192,6 +193,14 @@ export function apiRouter(runtime: WorkspaceRuntime): Router<RequestContext> {
     .implement(api.deleteConnector, async (request) => {
       await (await connectorsFor(runtime, request)).delete(connectorNameOf(request.params));
       return noContent();
+    })
+    .implement(api.testConnector, async (request) => {
+      const [connectors, secrets] = await Promise.all([
+        connectorsFor(runtime, request),
+        runtime.tenantSecrets(request.context),
+      ]);
+      const connector = await connectors.get(connectorNameOf(request.params));
+      return jsonResponse(200, await checkConnector(connector, { secrets, policy: runtime.outboundPolicy }));
     })
     .implement(api.connectConnector, async (request) =>
       jsonResponse(

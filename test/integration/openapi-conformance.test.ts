@@ -257,6 +257,8 @@ describe('the served OpenAPI document', () => {
       await call(admin, 'GET', '/v1/connectors/missing');
       await call(admin, 'PUT', '/v1/connectors/oas', { ...body, timeoutMs: 5_000 });
       await call(admin, 'PUT', '/v1/connectors/missing', body);
+      await call(admin, 'POST', '/v1/connectors/oas/test');
+      await call(admin, 'POST', '/v1/connectors/missing/test');
       await call(admin, 'DELETE', '/v1/connectors/oas');
       await call(admin, 'DELETE', '/v1/connectors/oas');
     } finally {

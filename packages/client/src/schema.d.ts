@@ -464,6 +464,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/connectors/{name}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test a connector
+         * @description Reach a stored connector as the agent would and store nothing (tenant admin): with no auth or the tenant’s API key, list its tools with the stored credential; for a per-user OAuth connector (no tenant credential reaches it), read its authorization server’s metadata at its issuer (RFC 8414, else OpenID discovery). A connector that cannot be reached or answers wrongly is a 200 with `ok: false` and the reason, never an error
+         *
+         *     Action `connectors.manage`: roles admin in a tenant’s workspace (never the platform tenant).
+         */
+        post: operations["testConnector"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/connectors/{name}/connect": {
         parameters: {
             query?: never;
@@ -1134,6 +1156,29 @@ export interface components {
             maxResponseBytes: number;
             /** Format: date-time */
             updatedAt: string;
+        };
+        /** @description The outcome of testing a stored connector; nothing is stored */
+        ConnectorCheck: {
+            /** @description The connector (or its authorization server) answered as it should */
+            ok: boolean;
+            /**
+             * @description `tools`: the connector was asked for its tools with the tenant’s stored credential; `authorization_server`: a per-user OAuth connector’s authorization server metadata was read (no user token is used)
+             * @enum {string}
+             */
+            checked: "tools" | "authorization_server";
+            /** @description Every tool the connector offers now (when ok and checked is tools) */
+            tools?: string[];
+            /** @description Exposed tools the connector no longer offers: calls to them fail (when ok and checked is tools) */
+            missingTools?: string[];
+            /** @description The issuer the authorization server’s metadata names (when ok and checked is authorization_server) */
+            issuer?: string;
+            /**
+             * @description What went wrong on the connector’s side (when not ok)
+             * @enum {string}
+             */
+            reason?: "address" | "redirect" | "timeout" | "too_large" | "http_status" | "protocol" | "tool_error";
+            /** @description What went wrong, for people (when not ok) */
+            message?: string;
         };
         /** @description One of the caller’s OAuth connections: never a token */
         ConnectionView: {
@@ -3249,6 +3294,62 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description not_found: no such connector in this tenant */
+            404: {
+                headers: {
+                    "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            409: components["responses"]["IdempotencyInProgress"];
+            421: components["responses"]["WrongApi"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            /** @description rate_limited: too many requests for this user or tenant; token_rate_limited: the user’s or tenant’s model tokens per minute are used up; too_many_in_flight: the tenant has as many requests in flight as it may. Retry after Retry-After seconds */
+            429: {
+                headers: {
+                    "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["DependencyUnavailable"];
+            504: components["responses"]["DependencyTimeout"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    testConnector: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the write run once: a retry with the same key within 24 h answers the first answer (with `idempotent-replayed: true`) */
+                "idempotency-key"?: string;
+            };
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What the test found */
+            200: {
+                headers: {
+                    "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectorCheck"];
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
