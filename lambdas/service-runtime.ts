@@ -335,6 +335,11 @@ export class ServiceRuntime {
     return new TokenVault(session.kms, this.config.vaultKeyArn, subject);
   }
 
+  /** The browser origins the deployment serves (CORS): where a web console's OAuth callback may be. */
+  get corsOrigins(): readonly string[] {
+    return this.config.corsOrigins;
+  }
+
   /** Where connectors may be reached: public https in the cloud; loopback too in the local cloud. */
   get outboundPolicy(): OutboundPolicy {
     return { allowLoopback: this.config.connectorAllowLoopback };

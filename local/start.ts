@@ -51,7 +51,8 @@ const tracker = await startTicketTracker({ apiKey: trackerKey });
 // Per-user OAuth: a real authorization server, and a tracker that accepts only its tokens (each user sees their own).
 const DEMO_RESOURCE = 'urn:bulkhead:demo-tickets';
 const authServer = await startOAuthServer({
-  redirectUris: [`${cloud.apiEndpoint}/v1/oauth/callback`],
+  // The platform's callback, and the console's page that forwards to it with the user's token.
+  redirectUris: [`${cloud.apiEndpoint}/v1/oauth/callback`, `${webConsole.origin}/console/oauth/callback`],
   resource: DEMO_RESOURCE,
 });
 const personalTracker = await startTicketTracker({

@@ -563,19 +563,30 @@ export const connectConnector = endpoint({
   tag: 'Connections',
   summary: 'Start connecting my account',
   description:
-    'Start connecting the caller’s own account to a per-user OAuth connector: the sign-in URL (authorization code + PKCE; the state is single-use, bound to the caller and the connector, valid 10 minutes)',
+    'Start connecting the caller’s own account to a per-user OAuth connector: the sign-in URL (authorization code + PKCE; the state is single-use, bound to the caller and the connector, valid 10 minutes). A web console names its own callback page as `redirectUri`; the page forwards `code` and `state` to GET /v1/oauth/callback with the user’s token',
   pathParameters: { name: ConnectorNameSchema },
-  body: NO_BODY,
+  body: z
+    .object({
+      redirectUri: z
+        .string()
+        .max(2_048)
+        .optional()
+        .describe(
+          'Where the authorization server sends the user back: exactly `<a browser (CORS) origin of this deployment>/console/oauth/callback`, which the connector’s authorization server must allow. Default: the platform’s /v1/oauth/callback',
+        ),
+    })
+    .strict()
+    .optional(),
   query: NO_QUERY,
   errors: {
     ...RATE_LIMITED_ERROR,
     404: 'not_found: no such connector in this tenant',
-    422: 'not_per_user: the connector does not use per-user OAuth',
+    422: 'not_per_user | redirect_uri_not_allowed: the connector does not use per-user OAuth; redirectUri is not a console callback of this deployment’s origins',
   },
   responses: {
     200: {
       description:
-        'Open authorizeUrl in a browser; the authorization server sends the user to /v1/oauth/callback',
+        'Open authorizeUrl in a browser; the authorization server sends the user to redirectUri (default /v1/oauth/callback)',
       schema: z.object({ authorizeUrl: z.string(), expiresAt: z.iso.datetime() }),
     },
   },

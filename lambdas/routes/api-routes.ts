@@ -205,7 +205,9 @@ export function apiRouter(runtime: WorkspaceRuntime): Router<RequestContext> {
     .implement(api.connectConnector, async (request) =>
       jsonResponse(
         200,
-        await (await connectionsFor(runtime, request)).begin(connectorNameOf(request.params)),
+        await (await connectionsFor(runtime, request)).begin(connectorNameOf(request.params), {
+          redirectUri: request.body?.redirectUri,
+        }),
       ),
     )
     .implement(api.oauthCallback, async (request) =>

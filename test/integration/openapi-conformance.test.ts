@@ -279,6 +279,10 @@ describe('the served OpenAPI document', () => {
       });
       const started = await call(analyst, 'POST', '/v1/connectors/oas-user/connect');
       await call(analyst, 'POST', '/v1/connectors/missing/connect');
+      // This cloud has no browser origin: no console callback is allowed.
+      await call(analyst, 'POST', '/v1/connectors/oas-user/connect', {
+        redirectUri: 'https://console.example.com/console/oauth/callback',
+      });
       const { authorizeUrl } = started.body as { authorizeUrl: string };
       const reached = await new TestBrowser().signIn(authorizeUrl, 'alice', callback);
       await call(analyst, 'GET', `/v1/oauth/callback${reached.search}`);

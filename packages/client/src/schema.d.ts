@@ -497,7 +497,7 @@ export interface paths {
         put?: never;
         /**
          * Start connecting my account
-         * @description Start connecting the caller’s own account to a per-user OAuth connector: the sign-in URL (authorization code + PKCE; the state is single-use, bound to the caller and the connector, valid 10 minutes)
+         * @description Start connecting the caller’s own account to a per-user OAuth connector: the sign-in URL (authorization code + PKCE; the state is single-use, bound to the caller and the connector, valid 10 minutes). A web console names its own callback page as `redirectUri`; the page forwards `code` and `state` to GET /v1/oauth/callback with the user’s token
          *
          *     Action `connections.manage`: roles reader, analyst, admin in a tenant’s workspace (never the platform tenant).
          */
@@ -3395,9 +3395,16 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Where the authorization server sends the user back: exactly `<a browser (CORS) origin of this deployment>/console/oauth/callback`, which the connector’s authorization server must allow. Default: the platform’s /v1/oauth/callback */
+                    redirectUri?: string;
+                };
+            };
+        };
         responses: {
-            /** @description Open authorizeUrl in a browser; the authorization server sends the user to /v1/oauth/callback */
+            /** @description Open authorizeUrl in a browser; the authorization server sends the user to redirectUri (default /v1/oauth/callback) */
             200: {
                 headers: {
                     "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];
@@ -3425,8 +3432,10 @@ export interface operations {
                 };
             };
             409: components["responses"]["IdempotencyInProgress"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             421: components["responses"]["WrongApi"];
-            /** @description not_per_user: the connector does not use per-user OAuth */
+            /** @description not_per_user | redirect_uri_not_allowed: the connector does not use per-user OAuth; redirectUri is not a console callback of this deployment’s origins */
             422: {
                 headers: {
                     "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];
