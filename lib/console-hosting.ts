@@ -15,7 +15,6 @@ import { dirname, join } from 'node:path';
 import {
   AssetHashType,
   Aws,
-  DefaultStackSynthesizer,
   DockerImage,
   Duration,
   Lazy,
@@ -245,8 +244,9 @@ export class ConsoleHosting extends Construct {
   serve(serving: ConsoleServing): void {
     if (this.serving !== undefined) throw new Error('the console is served once');
     this.serving = serving;
-    // BucketDeployment's handler would get an AWS managed policy with a role of its own: this one
-    // writes to its own log group only, and BucketDeployment adds the bucket and invalidation grants.
+    // BucketDeployment's handler would get a role with an AWS managed policy and CDK's wildcard
+    // grants: this one may write its own log group, read the two source zips, list the console
+    // bucket and write and delete under console/, and invalidate this distribution — nothing else.
     const logGroup = new logs.LogGroup(this, 'DeploymentLogs', {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -256,6 +256,8 @@ export class ConsoleHosting extends Construct {
       description: "Copies the web console's build into its bucket and invalidates the distribution",
     });
     logGroup.grantWrite(role);
+    // What BucketDeployment and the sources would grant lands nowhere: the grants are the ones below.
+    const fixedRole = role.withoutPolicyUpdates();
 
     const build = s3deploy.Source.asset(repoPath(CONSOLE_SOURCES), {
       exclude: ['dist', 'node_modules'],
@@ -267,47 +269,47 @@ export class ConsoleHosting extends Construct {
         local: { tryBundle: (outputDir) => buildConsoleInto(outputDir) },
       },
     });
+    const settings = s3deploy.Source.jsonData('config.json', serving.config);
+    // Bound here to learn the zips' object keys; BucketDeployment takes them as they are.
+    const sources = [build, settings].map((source) => source.bind(this, { handlerRole: fixedRole }));
+    const objects = this.bucket.arnForObjects(`${CONSOLE_KEY_PREFIX}*`);
+    for (const statement of [
+      {
+        sid: 'ReadTheBuildAndSettings',
+        actions: ['s3:GetObject'],
+        resources: sources.map((source) => source.bucket.arnForObjects(source.zipObjectKey)),
+      },
+      { sid: 'ListTheConsoleBucket', actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] },
+      { sid: 'WriteTheConsole', actions: ['s3:PutObject', 's3:DeleteObject'], resources: [objects] },
+      {
+        sid: 'InvalidateTheDistribution',
+        actions: ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation'],
+        resources: [this.distribution.distributionArn],
+      },
+    ])
+      role.addToPrincipalPolicy(new iam.PolicyStatement(statement));
+
     new s3deploy.BucketDeployment(this, 'Deployment', {
-      sources: [build, s3deploy.Source.jsonData('config.json', serving.config)],
+      sources: sources.map((config) => ({ bind: () => config })),
       destinationBucket: this.bucket,
       destinationKeyPrefix: CONSOLE_KEY_PREFIX,
-      role,
+      role: fixedRole,
       logGroup,
       // Browsers' caching is the distribution's (response headers by path), not the objects'.
       distribution: this.distribution,
       distributionPaths: [`${CONSOLE_BASE_PATH}*`],
     });
-    const s3Grants =
-      "CDK's grants for BucketDeployment: read the build from the CDK asset bucket, write (and prune) the console's files in its own bucket.";
-    const stack = Stack.of(this);
-    Validations.of(role).acknowledge(
-      {
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'The deployment invalidates the distribution: CDK grants cloudfront:CreateInvalidation and GetInvalidation on *.',
-      },
-      ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'].map((action) => ({
-        id: `AwsSolutions-IAM5[Action::${action}]`,
-        reason: s3Grants,
-      })),
-      {
-        id: `AwsSolutions-IAM5[Resource::${nagJoinNotation(stack.resolve(this.bucket.bucketArn))}/*]`,
-        reason: s3Grants,
-      },
-      {
-        // The default bootstrap's asset bucket (a custom bootstrap qualifier changes the name).
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-${DefaultStackSynthesizer.DEFAULT_QUALIFIER}-assets-<AWS::AccountId>-<AWS::Region>/*]`,
-        reason: s3Grants,
-      },
-    );
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagJoinNotation(Stack.of(this).resolve(objects))}]`,
+      reason: "The deployment replaces the console's files, whose names change with every build, under console/ only.",
+    });
     // BucketDeployment's handler is a singleton of the stack, not a child of this construct.
-    for (const handler of stack.node.children.filter((child) =>
+    for (const handler of Stack.of(this).node.children.filter((child) =>
       child.node.id.startsWith('Custom::CDKBucketDeployment'),
     ))
       Validations.of(handler).acknowledge({
         id: 'AwsSolutions-L1',
-        reason:
-          "BucketDeployment's handler (Python, AWS CLI layer) runs the runtime aws-cdk-lib chooses, upgraded with it.",
+        reason: "BucketDeployment's handler (Python, AWS CLI layer) runs the runtime aws-cdk-lib chooses, upgraded with it.",
       });
   }
 
