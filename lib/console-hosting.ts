@@ -135,9 +135,11 @@ export class ConsoleHosting extends Construct {
   /** Where people open the console. */
   readonly url: string;
   private serving?: ConsoleServing;
+  private readonly removalPolicy: RemovalPolicy;
 
   constructor(scope: Construct, id: string, props: ConsoleHostingProps) {
     super(scope, id);
+    this.removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.bucket = new s3.Bucket(this, 'Bucket', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
@@ -146,7 +148,7 @@ export class ConsoleHosting extends Construct {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: props.accessLogsBucket,
       serverAccessLogsPrefix: CONSOLE_KEY_PREFIX,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy: this.removalPolicy,
     });
 
     // Every response gets the security headers; the browser's caching is set here too, by path.
@@ -295,13 +297,16 @@ export class ConsoleHosting extends Construct {
       destinationKeyPrefix: CONSOLE_KEY_PREFIX,
       role: fixedRole,
       logGroup,
+      // A destroyable stack empties the console's prefix first, so the bucket can go with it.
+      retainOnDelete: this.removalPolicy !== RemovalPolicy.DESTROY,
       // Browsers' caching is the distribution's (response headers by path), not the objects'.
       distribution: this.distribution,
       distributionPaths: [`${CONSOLE_BASE_PATH}*`],
     });
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${nagJoinNotation(Stack.of(this).resolve(objects))}]`,
-      reason: "The deployment replaces the console's files, whose names change with every build, under console/ only.",
+      reason:
+        "The deployment replaces the console's files, whose names change with every build, under console/ only.",
     });
     // BucketDeployment's handler is a singleton of the stack, not a child of this construct.
     for (const handler of Stack.of(this).node.children.filter((child) =>
@@ -309,7 +314,8 @@ export class ConsoleHosting extends Construct {
     ))
       Validations.of(handler).acknowledge({
         id: 'AwsSolutions-L1',
-        reason: "BucketDeployment's handler (Python, AWS CLI layer) runs the runtime aws-cdk-lib chooses, upgraded with it.",
+        reason:
+          "BucketDeployment's handler (Python, AWS CLI layer) runs the runtime aws-cdk-lib chooses, upgraded with it.",
       });
   }
 

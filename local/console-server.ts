@@ -75,7 +75,8 @@ export async function startConsoleServer(port = 0, dist = CONSOLE_DIST): Promise
     };
     if (request.method !== 'GET' && request.method !== 'HEAD')
       return send(405, 'text/plain', 'method not allowed');
-    if (path === '/console') return response.writeHead(301, { location: BASE }).end();
+    // As the distribution's routes function does.
+    if (path === '/console' || path === '/') return response.writeHead(301, { location: BASE }).end();
     if (!path.startsWith(BASE)) return send(404, 'text/plain', 'not found');
     let relative: string;
     try {

@@ -265,6 +265,8 @@ describe('the console deployment', () => {
       Prune: true,
       DistributionId: { Ref: distributionId },
       DistributionPaths: ['/console/*'],
+      // With the default `retain`, the files stay with the bucket when the stack goes.
+      RetainOnDelete: true,
     });
     expect(deployment.SourceObjectKeys).toHaveLength(2);
   });
