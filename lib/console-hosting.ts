@@ -1,7 +1,7 @@
 /**
  * The web console in AWS (docs/console.md#in-aws): its Vite build in a private S3 bucket, served
  * under `/console/` by a CloudFront distribution that reaches the bucket with origin access
- * control, sends the console's security headers (lib/console-content-security.ts) and routes
+ * control, sends the console's security headers (lib/console-headers.ts) and routes
  * the app's deep links to `index.html`. The build runs at synth (local bundling, no Docker) and
  * is copied by a `BucketDeployment` together with the runtime settings (`config.json`).
  *
@@ -45,7 +45,7 @@ import { nagJoinNotation } from './tenant-access-role.js';
 /** The console's sources (an npm workspace); its build imports packages/client too. */
 const CONSOLE_SOURCES = 'packages/console';
 /** The bucket's key prefix: the distribution serves the bucket's keys as paths, the app lives under `/console/`. */
-export const CONSOLE_KEY_PREFIX = CONSOLE_BASE_PATH.slice(1);
+const CONSOLE_KEY_PREFIX = CONSOLE_BASE_PATH.slice(1);
 
 /**
  * CloudFront Function (viewer request) for the single-page app: a path under `/console/` whose
@@ -53,7 +53,7 @@ export const CONSOLE_KEY_PREFIX = CONSOLE_BASE_PATH.slice(1);
  * with an extension stays a miss (S3 answers 403), as on the local host. `/` and `/console` go to
  * `/console/`. Plain ES5.1 syntax runs on either CloudFront Functions runtime.
  */
-export const CONSOLE_ROUTES_FUNCTION_CODE = `function handler(event) {
+const CONSOLE_ROUTES_FUNCTION_CODE = `function handler(event) {
   var request = event.request;
   var uri = request.uri;
   if (uri === '/' || uri === '/console') {
@@ -107,7 +107,7 @@ export interface ConsoleServing {
 }
 
 /** The origin of a REST API's default endpoint, from its id only (`api.url` would close a dependency cycle through the stage). */
-export function restApiOrigin(api: apigateway.IRestApi): string {
+function restApiOrigin(api: apigateway.IRestApi): string {
   return `https://${api.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`;
 }
 
@@ -213,8 +213,7 @@ export class ConsoleHosting extends Construct {
     this.origin = `https://${domain?.name ?? this.distribution.distributionDomainName}`;
     this.url = `${this.origin}${CONSOLE_BASE_PATH}`;
 
-    const distribution = this.distribution;
-    Validations.of(distribution).acknowledge(
+    Validations.of(this.distribution).acknowledge(
       {
         id: 'AwsSolutions-CFR1',
         reason:

@@ -2,7 +2,7 @@
  * The console's host on this machine, playing CloudFront for `/console/*` (lib/console-hosting.ts):
  * the Vite build from `packages/console/dist`, an extension-less path falls back to `index.html`
  * (the app routes it, as the distribution's routes function does), the same security headers as
- * the distribution's response-headers policy (lib/console-content-security.ts) with the local API
+ * the distribution's response-headers policy (lib/console-headers.ts) with the local API
  * and issuer origins, and a generated `config.json` (the runtime settings CDK writes next to the
  * app in AWS). Its own loopback origin, so the console calls the API cross-origin, as in the cloud.
  */
