@@ -1,7 +1,9 @@
 /**
  * Sequential AWS round trips of a chat turn without a tool, before the model call and after it
- * (issue 13's target: at most 2 each). Every tenant-data call takes LATENCY_MS here, so calls that
- * start within half of it of each other ran side by side: one round trip.
+ * (issue 13's target: at most 2 each). Every tenant-data call takes LATENCY_MS here; a call that
+ * starts while one of the current round trip's calls is still in flight ran beside it (the same
+ * round trip), one that starts after they ended waited for them. No wall-clock threshold, so a
+ * loaded machine does not split one round trip into two.
  */
 import type { ConverseCommandInput } from '@aws-sdk/client-bedrock-runtime';
 import { describe, expect, it } from 'vitest';
@@ -11,29 +13,39 @@ import { obedientModel } from './support/scripted-model.js';
 
 const LATENCY_MS = 20;
 
-/** A tenant table whose every call takes LATENCY_MS, recording when each started. */
+interface Call {
+  readonly start: number;
+  end: number;
+}
+
+/** A tenant table whose every call takes LATENCY_MS, recording when each started and ended. */
 class SlowTable extends MemoryTable {
-  starts: number[] = [];
+  calls: Call[] = [];
 
   constructor() {
     super();
     const answer = this.respond;
     this.respond = async (command) => {
-      this.starts.push(performance.now());
+      const call: Call = { start: performance.now(), end: Number.POSITIVE_INFINITY };
+      this.calls.push(call);
       await new Promise((resolve) => setTimeout(resolve, LATENCY_MS));
+      call.end = performance.now();
       return answer(command);
     };
   }
 }
 
-/** How many round trips calls starting at `starts` took one after another. */
-function sequentialRoundTrips(starts: readonly number[]): number {
+/** How many round trips `calls` took one after another. */
+function sequentialRoundTrips(calls: readonly Call[]): number {
   let trips = 0;
-  let tripStart = Number.NEGATIVE_INFINITY;
-  for (const start of [...starts].sort((a, b) => a - b)) {
-    if (start - tripStart < LATENCY_MS / 2) continue;
+  let tripEnds = Number.NEGATIVE_INFINITY;
+  for (const call of [...calls].sort((a, b) => a.start - b.start)) {
+    if (call.start < tripEnds) {
+      tripEnds = Math.min(tripEnds, call.end);
+      continue;
+    }
     trips += 1;
-    tripStart = start;
+    tripEnds = call.end;
   }
   return trips;
 }
@@ -51,13 +63,13 @@ describe('a chat turn’s sequential round trips', () => {
     });
     // Warm: the tenant session and the registry are cached, as in a busy environment.
     await api.call(ALICE_ANALYST, 'POST', '/v1/chat', { message: 'warm up' });
-    table.starts = [];
+    table.calls = [];
 
     const answer = await api.call(ALICE_ANALYST, 'POST', '/v1/chat', { message: 'hello' });
 
     expect(answer.statusCode).toBe(200);
-    const before = table.starts.filter((start) => start < modelCalledAt);
-    const after = table.starts.filter((start) => start > modelCalledAt);
+    const before = table.calls.filter((call) => call.start < modelCalledAt);
+    const after = table.calls.filter((call) => call.start > modelCalledAt);
     // After: the metering transaction beside the new session's put, then the messages.
     expect(sequentialRoundTrips(after)).toBe(2);
     // Before: admission (the user's item and a tenant shard at once), agent settings with the
