@@ -1,0 +1,19 @@
+/** How the operator views write amounts and times. */
+
+const USD = new Intl.NumberFormat('en-US', {
+  style: 'currency',
+  currency: 'USD',
+  minimumFractionDigits: 2,
+  // Model calls cost fractions of a cent: show them rather than $0.00.
+  maximumFractionDigits: 6,
+});
+
+export const formatUsd = (usd: number): string => USD.format(usd);
+
+export const formatCount = (count: number): string => count.toLocaleString('en-US');
+
+/** An ISO time as UTC, to the minute: `2026-12-01 16:17 UTC`. */
+export const formatTime = (iso: string): string => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+
+/** The current calendar month (UTC), `YYYY-MM`, as the API counts months. */
+export const currentMonth = (now = new Date()): string => now.toISOString().slice(0, 7);
