@@ -63,7 +63,7 @@ export function TenantLifecycle({ tenant, onChanged }: TenantLifecycleProps) {
       : undefined;
   return (
     <section aria-labelledby="lifecycle-heading">
-      <h2 id="lifecycle-heading">Status</h2>
+      <h2 id="lifecycle-heading">Lifecycle</h2>
       <div class="actions">
         {tenant.status === 'active' && (
           <button type="button" disabled={action.busy} onClick={() => take('suspend')}>

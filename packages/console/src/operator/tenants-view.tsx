@@ -60,49 +60,52 @@ export function TenantsView() {
   return (
     <section aria-labelledby="tenants-heading">
       <h1 id="tenants-heading">Tenants</h1>
-      <p>
-        <a href={`${import.meta.env.BASE_URL}onboard`}>Onboard a tenant</a>
-      </p>
       <fieldset class="filters">
         <legend>Filter</legend>
-        <label for="tier-filter">Tier</label>
-        <select
-          id="tier-filter"
-          value={tier}
-          onChange={(event) => setTier(event.currentTarget.value as Tier | '')}
-        >
-          <option value="">all</option>
-          {TIERS.map((name) => (
-            <option key={name} value={name}>
-              {name}
-            </option>
-          ))}
-        </select>
-        <label for="status-filter">Status</label>
-        <select
-          id="status-filter"
-          value={status}
-          onChange={(event) => setStatus(event.currentTarget.value as TenantStatus | '')}
-        >
-          <option value="">all</option>
-          {STATUSES.map((name) => (
-            <option key={name} value={name}>
-              {name}
-            </option>
-          ))}
-        </select>
-        <label for="page-size">Per page</label>
-        <input
-          id="page-size"
-          type="number"
-          min={1}
-          max={100}
-          value={pageSize}
-          onChange={(event) => {
-            const size = event.currentTarget.valueAsNumber;
-            if (Number.isInteger(size) && size >= 1 && size <= 100) setPageSize(size);
-          }}
-        />
+        <span>
+          <label for="tier-filter">Tier</label>{' '}
+          <select
+            id="tier-filter"
+            value={tier}
+            onChange={(event) => setTier(event.currentTarget.value as Tier | '')}
+          >
+            <option value="">all</option>
+            {TIERS.map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </span>
+        <span>
+          <label for="status-filter">Status</label>{' '}
+          <select
+            id="status-filter"
+            value={status}
+            onChange={(event) => setStatus(event.currentTarget.value as TenantStatus | '')}
+          >
+            <option value="">all</option>
+            {STATUSES.map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </span>
+        <span>
+          <label for="page-size">Per page</label>{' '}
+          <input
+            id="page-size"
+            type="number"
+            min={1}
+            max={100}
+            value={pageSize}
+            onInput={(event) => {
+              const size = event.currentTarget.valueAsNumber;
+              if (Number.isInteger(size) && size >= 1 && size <= 100) setPageSize(size);
+            }}
+          />
+        </span>
       </fieldset>
       {first.refusal && <ApiError refusal={first.refusal} />}
       {first.data && (
