@@ -41,6 +41,15 @@ async function storedTenant(tenantId: string): Promise<Record<string, unknown>> 
   return (await response.json()) as Record<string, unknown>;
 }
 
+/** At a phone's width (390 px) nothing pushes the page sideways: wide tables scroll inside `main`. */
+async function fitsPhoneWidth(): Promise<number> {
+  const { width, height } = page.viewportSize() ?? { width: 1280, height: 720 };
+  await page.setViewportSize({ width: 390, height: 844 });
+  const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
+  await page.setViewportSize({ width, height });
+  return overflow as number;
+}
+
 const month = () => new Date().toISOString().slice(0, 7);
 const rows = () => page.getByRole('table', { name: 'Tenants' }).locator('tbody tr');
 const status = () => page.getByRole('status');
@@ -61,14 +70,18 @@ describe('the operator views', () => {
     await page.getByLabel('Status').selectOption('active');
     await expect.poll(() => rows().count()).toBe(1);
     await page.getByLabel('Tier').selectOption('');
+    await expect.poll(() => rows().count()).toBe(2);
 
+    // A page of one: the API's cursor behind "More" brings the next one, and the last page has none.
+    const more = page.getByRole('button', { name: 'More' });
     await page.getByLabel('Per page').fill('1');
-    await expect.poll(() => rows().count()).toBe(1);
+    await more.waitFor();
+    expect(await rows().count()).toBe(1);
     expect(await table.textContent()).toContain('acme');
-    await page.getByRole('button', { name: 'More' }).click();
+    await more.click();
     await expect.poll(() => rows().count()).toBe(2);
     expect(await table.textContent()).toContain('globex');
-    expect(await page.getByRole('button', { name: 'More' }).count()).toBe(0);
+    await more.waitFor({ state: 'detached' });
     await page.getByLabel('Per page').fill('50');
     await screenshotOf(page, 'operator-tenants', [
       table,
@@ -76,6 +89,7 @@ describe('the operator views', () => {
       page.getByLabel('Status'),
       page.getByRole('link', { name: 'globex' }),
     ]);
+    expect(await fitsPhoneWidth()).toBe(0);
   }, 60_000);
 
   it("shows a silo tenant's placement and its last move, with the verified copy's counts", async () => {
@@ -141,6 +155,7 @@ describe('the operator views', () => {
       page.getByRole('button', { name: 'Suspend' }),
       page.getByRole('button', { name: 'Save changes' }),
     ]);
+    expect(await fitsPhoneWidth()).toBe(0);
   }, 60_000);
 
   it("shows the API's refusal of a bad setting, and changes nothing", async () => {
@@ -273,6 +288,7 @@ describe('the operator views', () => {
       table,
       page.getByRole('link', { name: 'Download CSV' }),
     ]);
+    expect(await fitsPhoneWidth()).toBe(0);
   }, 60_000);
 
   it("shows a tenant admin the API's refusal on another tenant's operator page", async () => {

@@ -1,14 +1,15 @@
 /** How the operator views write amounts and times. */
 
-const USD = new Intl.NumberFormat('en-US', {
+const USD = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
+/** Model calls cost fractions of a cent: two significant digits rather than $0.00. */
+const SMALL_USD = new Intl.NumberFormat('en-US', {
   style: 'currency',
   currency: 'USD',
-  minimumFractionDigits: 2,
-  // Model calls cost fractions of a cent: show them rather than $0.00.
-  maximumFractionDigits: 6,
+  maximumSignificantDigits: 2,
 });
 
-export const formatUsd = (usd: number): string => USD.format(usd);
+export const formatUsd = (usd: number): string =>
+  usd === 0 || Math.abs(usd) >= 0.01 ? USD.format(usd) : SMALL_USD.format(usd);
 
 export const formatCount = (count: number): string => count.toLocaleString('en-US');
 
