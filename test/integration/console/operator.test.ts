@@ -52,6 +52,8 @@ async function fitsPhoneWidth(): Promise<number> {
 
 const month = () => new Date().toISOString().slice(0, 7);
 const rows = () => page.getByRole('table', { name: 'Tenants' }).locator('tbody tr');
+/** Polls `read` until the assertion after it holds (the machine is loaded: allow 15 s, not vitest's 1 s). */
+const settles = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 15_000 });
 const status = () => page.getByRole('status');
 const alert = () => page.getByRole('alert');
 
@@ -62,15 +64,15 @@ describe('the operator views', () => {
     expect(await table.textContent()).toMatch(/Globex[\s\S]*enterprise[\s\S]*active[\s\S]*silo/);
 
     await page.getByLabel('Tier').selectOption('enterprise');
-    await expect.poll(() => table.textContent()).not.toContain('acme');
+    await settles(() => table.textContent()).not.toContain('acme');
     expect(await table.textContent()).toContain('globex');
     await page.getByLabel('Status').selectOption('suspended');
     await textOf(page.getByText('No tenant matches'), /No tenant matches/);
     expect(await rows().count()).toBe(0);
     await page.getByLabel('Status').selectOption('active');
-    await expect.poll(() => rows().count()).toBe(1);
+    await settles(() => rows().count()).toBe(1);
     await page.getByLabel('Tier').selectOption('');
-    await expect.poll(() => rows().count()).toBe(2);
+    await settles(() => rows().count()).toBe(2);
 
     // A page of one: the API's cursor behind "More" brings the next one, and the last page has none.
     const more = page.getByRole('button', { name: 'More' });
@@ -79,7 +81,7 @@ describe('the operator views', () => {
     expect(await rows().count()).toBe(1);
     expect(await table.textContent()).toContain('acme');
     await more.click();
-    await expect.poll(() => rows().count()).toBe(2);
+    await settles(() => rows().count()).toBe(2);
     expect(await table.textContent()).toContain('globex');
     await more.waitFor({ state: 'detached' });
     await page.getByLabel('Per page').fill('50');

@@ -8,7 +8,7 @@ import { useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
 import { useApiAction } from '../use-api.js';
 import { placementSummary } from './placement.js';
-import { type TenantRecord, TIERS, type Tier, tenantHref } from './tenant-types.js';
+import { type TenantRecord, TIERS, type Tier, tenantHref, tierOf } from './tenant-types.js';
 
 export function OnboardView() {
   const [tenantId, setTenantId] = useState('');
@@ -54,7 +54,7 @@ export function OnboardView() {
           <select
             id="onboard-tier"
             value={tier}
-            onChange={(event) => setTier(event.currentTarget.value as Tier)}
+            onChange={(event) => setTier(tierOf(event.currentTarget.value) ?? tier)}
           >
             {TIERS.map((option) => (
               <option key={option} value={option}>

@@ -3,10 +3,11 @@
  * changed is sent — each field given replaces the stored one — and the API alone decides what is
  * valid: the form does not check the numbers itself (`noValidate`), so its refusal is what shows.
  */
+import type { operations } from '@bulkhead/client';
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
 import { useApiAction } from '../use-api.js';
-import { type TenantRecord, TIERS, type Tier } from './tenant-types.js';
+import { type TenantRecord, TIERS, type Tier, tierOf } from './tenant-types.js';
 
 type Limits = NonNullable<TenantRecord['rateLimits']>;
 type LimitName = keyof Limits;
@@ -27,31 +28,44 @@ const textOf = (value: number | string | undefined): string => (value === undefi
 /** A number field's value, or undefined when left empty (the stored value stays). */
 const numberOf = (text: string): number | undefined => (text.trim() === '' ? undefined : Number(text));
 
-/** The PATCH body: the fields whose value differs from the record. */
-function changes(tenant: TenantRecord, tier: Tier, fields: Readonly<Record<Field, string>>) {
-  const changed = <T,>(value: T | undefined, stored: T | undefined) =>
-    value !== undefined && value !== stored ? value : undefined;
+type Settings = NonNullable<operations['updateTenant']['requestBody']>['content']['application/json'];
+
+/** The PATCH body: the fields whose value differs from the record (the others are left out). */
+function changes(tenant: TenantRecord, tier: Tier, fields: Readonly<Record<Field, string>>): Settings {
+  const budget = numberOf(fields.monthlyBudgetUsd);
+  const tokenBudget = numberOf(fields.monthlyTokenBudget);
+  const modelId = fields.modelId.trim() || undefined;
+  const stored = tenant.rateLimits ?? {};
   const limits: Limits = Object.fromEntries(
     RATE_LIMITS.flatMap(({ name }) => {
       const value = numberOf(fields[name]);
       return value === undefined ? [] : [[name, value]];
     }),
   );
-  const stored = tenant.rateLimits ?? {};
-  const limitsChanged = RATE_LIMITS.some(({ name }) => changed(limits[name], stored[name]) !== undefined);
-  const body = {
-    tier: changed(tier, tenant.tier),
-    monthlyBudgetUsd: changed(numberOf(fields.monthlyBudgetUsd), tenant.monthlyBudgetUsd),
-    monthlyTokenBudget: changed(numberOf(fields.monthlyTokenBudget), tenant.monthlyTokenBudget),
-    modelId: changed(fields.modelId.trim() || undefined, tenant.modelId),
+  const limitsChanged = RATE_LIMITS.some(({ name }) => name in limits && limits[name] !== stored[name]);
+  return {
+    ...(tier === tenant.tier ? {} : { tier }),
+    ...(budget === undefined || budget === tenant.monthlyBudgetUsd ? {} : { monthlyBudgetUsd: budget }),
+    ...(tokenBudget === undefined || tokenBudget === tenant.monthlyTokenBudget
+      ? {}
+      : { monthlyTokenBudget: tokenBudget }),
+    ...(modelId === undefined || modelId === tenant.modelId ? {} : { modelId }),
     // The rate limits are replaced as a whole: the ones set, old and new.
-    rateLimits: limitsChanged ? { ...stored, ...limits } : undefined,
+    ...(limitsChanged ? { rateLimits: { ...stored, ...limits } } : {}),
   };
-  // Fields not changed are left out (JSON would drop `undefined` too; the type says so).
-  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined)) as Partial<
-    typeof body
-  >;
 }
+
+/** The form's fields as the record has them. */
+const fieldsOf = (tenant: TenantRecord): Record<Field, string> => ({
+  monthlyBudgetUsd: textOf(tenant.monthlyBudgetUsd),
+  monthlyTokenBudget: textOf(tenant.monthlyTokenBudget),
+  modelId: textOf(tenant.modelId),
+  perUserPerMinute: textOf(tenant.rateLimits?.perUserPerMinute),
+  perTenantPerMinute: textOf(tenant.rateLimits?.perTenantPerMinute),
+  tokensPerUserPerMinute: textOf(tenant.rateLimits?.tokensPerUserPerMinute),
+  tokensPerTenantPerMinute: textOf(tenant.rateLimits?.tokensPerTenantPerMinute),
+  inFlightPerTenant: textOf(tenant.rateLimits?.inFlightPerTenant),
+});
 
 interface TenantSettingsFormProps {
   readonly tenant: TenantRecord;
@@ -60,14 +74,7 @@ interface TenantSettingsFormProps {
 
 export function TenantSettingsForm({ tenant, onSaved }: TenantSettingsFormProps) {
   const [tier, setTier] = useState<Tier>(tenant.tier);
-  const [fields, setFields] = useState<Record<Field, string>>({
-    monthlyBudgetUsd: textOf(tenant.monthlyBudgetUsd),
-    monthlyTokenBudget: textOf(tenant.monthlyTokenBudget),
-    modelId: textOf(tenant.modelId),
-    ...(Object.fromEntries(
-      RATE_LIMITS.map(({ name }) => [name, textOf(tenant.rateLimits?.[name])]),
-    ) as Record<LimitName, string>),
-  });
+  const [fields, setFields] = useState(() => fieldsOf(tenant));
   const [saved, setSaved] = useState(false);
   const save = useApiAction();
   const edit = (field: Field) => (event: { currentTarget: HTMLInputElement }) => {
@@ -107,7 +114,7 @@ export function TenantSettingsForm({ tenant, onSaved }: TenantSettingsFormProps)
         <select
           id="setting-tier"
           value={tier}
-          onChange={(event) => setTier(event.currentTarget.value as Tier)}
+          onChange={(event) => setTier(tierOf(event.currentTarget.value) ?? tier)}
         >
           {TIERS.map((name) => (
             <option key={name} value={name}>

@@ -8,11 +8,13 @@ import { useApiAction, useApiData } from '../use-api.js';
 import { placementSummary } from './placement.js';
 import {
   STATUSES,
+  statusOf,
   type TenantRecord,
   type TenantStatus,
   TIERS,
   type Tier,
   tenantHref,
+  tierOf,
 } from './tenant-types.js';
 
 /** Tenants per page unless the operator asks for another number (the API allows 1–100). */
@@ -67,7 +69,7 @@ export function TenantsView() {
           <select
             id="tier-filter"
             value={tier}
-            onChange={(event) => setTier(event.currentTarget.value as Tier | '')}
+            onChange={(event) => setTier(tierOf(event.currentTarget.value) ?? '')}
           >
             <option value="">all</option>
             {TIERS.map((name) => (
@@ -82,7 +84,7 @@ export function TenantsView() {
           <select
             id="status-filter"
             value={status}
-            onChange={(event) => setStatus(event.currentTarget.value as TenantStatus | '')}
+            onChange={(event) => setStatus(statusOf(event.currentTarget.value) ?? '')}
           >
             <option value="">all</option>
             {STATUSES.map((name) => (
