@@ -18,6 +18,8 @@ import { SCHEDULED } from '../support/inspector.js';
 const NEWCOMER = 'initech';
 /** The tenant this file onboards only to erase it. */
 const LEAVER = 'hooli';
+/** The tenant this file onboards in a silo tier, to see its move. */
+const MOVER = 'umbrella';
 
 let demo: ConsoleDemo;
 /** olga's page, carried from test to test. */
@@ -279,6 +281,28 @@ describe('the operator views', () => {
       table,
       page.getByRole('link', { name: 'Download CSV' }),
     ]);
+  }, 60_000);
+
+  it("shows a move under way in words, and the API's 409 for a tier change during it", async () => {
+    await page
+      .getByRole('navigation', { name: 'Views' })
+      .getByRole('link', { name: 'Onboard a tenant' })
+      .click();
+    await page.getByLabel('Tenant id').fill(MOVER);
+    await page.getByLabel('Name').fill('Umbrella');
+    await page.getByLabel('Tier').selectOption('enterprise');
+    await page.getByRole('button', { name: 'Onboard' }).click();
+    // An enterprise tenant starts in the pool with its move to a silo under way (the placement job carries it on).
+    expect(await textOf(status(), /Onboarded Umbrella/)).toContain('enterprise, pool → silo (provisioning)');
+
+    await page.getByRole('status').getByRole('link', { name: MOVER }).click();
+    expect(await textOf(page.getByLabel('Tenant record'), /Move\s*to silo/)).toMatch(
+      /provisioning — the silo stack is being created/,
+    );
+    await page.getByLabel('Tier', { exact: true }).selectOption('basic');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    expect(await textOf(alert(), /move_in_progress/)).toContain('HTTP 409');
+    expect(await storedTenant(MOVER)).toMatchObject({ tier: 'enterprise', move: { phase: 'provisioning' } });
   }, 60_000);
 
   it("shows a tenant admin the API's refusal on another tenant's operator page", async () => {
