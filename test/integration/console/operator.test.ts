@@ -1,9 +1,9 @@
 /**
  * The console's Operator section in a real browser, signed in as the demo operator `olga`
  * against the seeded demo (acme in the pool, globex in its silo): the tenant list and its
- * filters, onboarding, a tenant's page (placement and moves, tier and budget, the API's refusals, suspend and resume,
- * offboarding with its grace period, the erasure receipt), platform costs with the CSV download,
- * and a tenant admin meeting the API's refusal on an operator URL. The tests run in order and
+ * filters, onboarding, a tenant's page (placement and moves, tier and budget, the API's refusals,
+ * suspend and resume, offboarding with its grace period, the erasure receipt), platform costs
+ * with the CSV download, and a tenant admin meeting the API's refusal on an operator URL. The tests run in order and
  * build on each other: the tenant onboarded in one is the one changed in the next.
  */
 import { readFile } from 'node:fs/promises';
