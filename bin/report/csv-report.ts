@@ -1,5 +1,11 @@
-/** The cost report as CSV (RFC 4180 quoting, LF line ends): one row per tenant and model. */
-import type { PlatformCosts } from '../../lambdas/metering/platform-costs.js';
+/**
+ * The cost report as CSV (RFC 4180 quoting, LF line ends): one row per tenant and model. The
+ * web console's platform-costs download writes the same file from the same answer, so this
+ * module depends on the API's types (the client's) only.
+ */
+import type { Schemas } from '@bulkhead/client';
+
+type PlatformCosts = Schemas['PlatformCosts'];
 
 export const CSV_HEADER = [
   'month',

@@ -6,8 +6,8 @@
  */
 import type { AnyComponent } from 'preact';
 import { MeView } from './me-view.js';
+import { OPERATOR_VIEWS } from './operator/index.js';
 import type { Session } from './session.js';
-import { TenantsView } from './tenants-view.js';
 
 export type Section = 'You' | 'Tenant admin' | 'Operator';
 
@@ -29,5 +29,5 @@ export interface View {
 
 export const VIEWS: readonly View[] = [
   { path: '', component: MeView, nav: { label: 'Me', section: 'You' } },
-  { path: 'tenants', component: TenantsView, nav: { label: 'Tenants', section: 'Operator' } },
+  ...OPERATOR_VIEWS,
 ];

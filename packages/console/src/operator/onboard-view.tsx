@@ -1,0 +1,93 @@
+/**
+ * "Onboard a tenant" (operators): POST /v1/admin/tenants with its id, name and tier, and
+ * optionally its first admin's e-mail — created in the Cognito user pool and invited; a
+ * deployment whose people sign in with another identity provider (the local cloud's issuer
+ * too) refuses it with 422 `first_admin_not_supported`, shown as the API says it.
+ */
+import { useState } from 'preact/hooks';
+import { ApiError } from '../api-error.js';
+import { useApiAction } from '../use-api.js';
+import { placementSummary } from './placement.js';
+import { type TenantRecord, TIERS, type Tier, tenantHref, tierOf } from './tenant-types.js';
+
+export function OnboardView() {
+  const [tenantId, setTenantId] = useState('');
+  const [name, setName] = useState('');
+  const [tier, setTier] = useState<Tier>('basic');
+  const [adminEmail, setAdminEmail] = useState('');
+  const [onboarded, setOnboarded] = useState<TenantRecord>();
+  const onboard = useApiAction();
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setOnboarded(undefined);
+    const email = adminEmail.trim();
+    const done = await onboard.run((api) =>
+      api.POST('/v1/admin/tenants', {
+        body: { tenantId: tenantId.trim(), name, tier, ...(email === '' ? {} : { admin: { email } }) },
+      }),
+    );
+    if (done?.data !== undefined) setOnboarded(done.data);
+  };
+  return (
+    <section aria-labelledby="onboard-heading">
+      <h1 id="onboard-heading">Onboard a tenant</h1>
+      <form aria-labelledby="onboard-heading" noValidate onSubmit={submit}>
+        <div class="field">
+          <label for="onboard-id">Tenant id</label>
+          <input
+            id="onboard-id"
+            value={tenantId}
+            aria-describedby="onboard-id-hint"
+            autoComplete="off"
+            onInput={(event) => setTenantId(event.currentTarget.value)}
+          />
+          <small id="onboard-id-hint">
+            3–63 lowercase letters, digits and inner hyphens; never reused once the tenant is erased.
+          </small>
+        </div>
+        <div class="field">
+          <label for="onboard-name">Name</label>
+          <input id="onboard-name" value={name} onInput={(event) => setName(event.currentTarget.value)} />
+        </div>
+        <div class="field">
+          <label for="onboard-tier">Tier</label>
+          <select
+            id="onboard-tier"
+            value={tier}
+            onChange={(event) => setTier(tierOf(event.currentTarget.value) ?? tier)}
+          >
+            {TIERS.map((option) => (
+              <option key={option} value={option}>
+                {option}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="onboard-admin">First admin's e-mail (optional)</label>
+          <input
+            id="onboard-admin"
+            type="email"
+            value={adminEmail}
+            aria-describedby="onboard-admin-hint"
+            onInput={(event) => setAdminEmail(event.currentTarget.value)}
+          />
+          <small id="onboard-admin-hint">
+            Invited by e-mail from the Cognito user pool; with another identity provider, create the admin
+            there.
+          </small>
+        </div>
+        <button type="submit" disabled={onboard.busy}>
+          Onboard
+        </button>
+      </form>
+      {onboard.refusal && <ApiError refusal={onboard.refusal} />}
+      {onboarded && (
+        <p role="status">
+          Onboarded {onboarded.name} ({onboarded.tier}, {placementSummary(onboarded)}):{' '}
+          <a href={tenantHref(onboarded.tenantId)}>{onboarded.tenantId}</a>
+        </p>
+      )}
+    </section>
+  );
+}
