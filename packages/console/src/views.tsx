@@ -7,6 +7,7 @@
 import type { AnyComponent } from 'preact';
 import { MeView } from './me-view.js';
 import type { Session } from './session.js';
+import { TENANT_ADMIN_VIEWS } from './tenant-admin/index.js';
 import { TenantsView } from './tenants-view.js';
 
 export type Section = 'You' | 'Tenant admin' | 'Operator';
@@ -30,4 +31,5 @@ export interface View {
 export const VIEWS: readonly View[] = [
   { path: '', component: MeView, nav: { label: 'Me', section: 'You' } },
   { path: 'tenants', component: TenantsView, nav: { label: 'Tenants', section: 'Operator' } },
+  ...TENANT_ADMIN_VIEWS,
 ];

@@ -1,0 +1,126 @@
+/**
+ * "Costs" (`GET /v1/costs?month=`): the tenant's model costs for a month — totals, a table by user
+ * and one by model, and the month to date by day as a bar chart.
+ */
+import type { Schemas } from '@bulkhead/client';
+import { useState } from 'preact/hooks';
+import { ApiError } from '../api-error.js';
+import { type Bar, BarChart } from '../bar-chart.js';
+import { useApiData } from '../use-api.js';
+import { formatUsd } from './money.js';
+import { TextField } from './text-field.js';
+
+type TenantCosts = Schemas['TenantCosts'];
+type UsageCost = TenantCosts['totals'];
+
+const currentMonth = () => new Date().toISOString().slice(0, 7);
+
+/**
+ * The cost so far on each day of the month (up to today for the current month): days without
+ * usage carry the total before them, so the last bar is the month's total.
+ */
+export function monthToDate(costs: Pick<TenantCosts, 'month' | 'byDay'>, today: string): Bar[] {
+  const [year = 0, month = 1] = costs.month.split('-').map(Number);
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const lastDay = costs.month === today.slice(0, 7) ? Number(today.slice(8, 10)) : daysInMonth;
+  const byDate = new Map(costs.byDay.map((day) => [day.date, day.costUsd]));
+  const bars: Bar[] = [];
+  let sum = 0;
+  for (let day = 1; day <= lastDay; day += 1) {
+    sum += byDate.get(`${costs.month}-${String(day).padStart(2, '0')}`) ?? 0;
+    bars.push({ label: String(day), value: sum });
+  }
+  return bars;
+}
+
+function UsageTable<Row extends UsageCost>(props: {
+  readonly caption: string;
+  readonly keyHeading: string;
+  readonly rows: readonly Row[];
+  readonly keyOf: (row: Row) => string;
+}) {
+  const { caption, keyHeading, rows, keyOf } = props;
+  return (
+    <table>
+      <caption>{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{keyHeading}</th>
+          <th scope="col">Cost</th>
+          <th scope="col">Calls</th>
+          <th scope="col">Input tokens</th>
+          <th scope="col">Output tokens</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr key={keyOf(row)}>
+            <th scope="row">{keyOf(row)}</th>
+            <td>{formatUsd(row.costUsd)}</td>
+            <td>{row.calls}</td>
+            <td>{row.inputTokens}</td>
+            <td>{row.outputTokens}</td>
+          </tr>
+        ))}
+        {rows.length === 0 && (
+          <tr>
+            <td colSpan={5}>No usage this month.</td>
+          </tr>
+        )}
+      </tbody>
+    </table>
+  );
+}
+
+export function CostsView() {
+  const [month, setMonth] = useState(currentMonth);
+  const { data: costs, refusal } = useApiData(
+    (api) => api.GET('/v1/costs', { params: { query: { month } } }),
+    [month],
+  );
+  return (
+    <section aria-labelledby="costs-heading">
+      <h1 id="costs-heading">Costs</h1>
+      <TextField
+        label="Month"
+        type="month"
+        value={month}
+        onInput={(value) => value !== '' && setMonth(value)}
+      />
+      {refusal && <ApiError refusal={refusal} />}
+      {costs && (
+        <>
+          <dl aria-label="Month totals">
+            <dt>Cost</dt>
+            <dd>{formatUsd(costs.totals.costUsd)}</dd>
+            <dt>Model calls</dt>
+            <dd>{costs.totals.calls}</dd>
+            <dt>Tokens</dt>
+            <dd>
+              {costs.totals.inputTokens} in, {costs.totals.outputTokens} out
+            </dd>
+            <dt>Prices</dt>
+            <dd>{costs.priceVersion}</dd>
+          </dl>
+          <BarChart
+            title={`Cost so far in ${costs.month}, by day`}
+            bars={monthToDate(costs, new Date().toISOString())}
+            format={formatUsd}
+          />
+          <UsageTable
+            caption="Costs by user"
+            keyHeading="User"
+            rows={costs.byUser}
+            keyOf={(row) => row.userId}
+          />
+          <UsageTable
+            caption="Costs by model"
+            keyHeading="Model"
+            rows={costs.byModel}
+            keyOf={(row) => row.modelId}
+          />
+        </>
+      )}
+    </section>
+  );
+}
