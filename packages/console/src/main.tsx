@@ -85,7 +85,7 @@ function SignIn({ config }: { readonly config: ConsoleConfig }) {
   return (
     <main>
       <h1>bulkhead console</h1>
-      <button type="button" onClick={() => startSignIn(config, location.pathname)}>
+      <button type="button" onClick={() => startSignIn(config, location.pathname + location.search)}>
         Sign in
       </button>
     </main>
@@ -109,7 +109,7 @@ function App({ config }: { readonly config: ConsoleConfig }) {
   }, [config]);
   useEffect(() => {
     if (!signedIn) return;
-    openSession(config, () => currentIdToken() ?? '').then(
+    openSession(config).then(
       (opened) => ('api' in opened ? setSession(opened) : setRefusal(opened)),
       (err: unknown) => setFailure(err instanceof Error ? err.message : String(err)),
     );
