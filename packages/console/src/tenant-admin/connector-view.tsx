@@ -29,6 +29,7 @@ const rowsOf = (connector: Connector): ToolRow[] =>
     roles: tenantRolesOf(tool.roles),
     requiresApproval: tool.requiresApproval,
     exposed: true,
+    description: tool.description,
   }));
 
 export function ConnectorView({ name }: { readonly name: string }) {

@@ -20,6 +20,8 @@ export interface ToolRow {
   readonly requiresApproval: boolean;
   /** The connector already exposes it: its name is fixed. */
   readonly exposed: boolean;
+  /** What the tool does, as the connector described it when it was discovered. */
+  readonly description?: string;
 }
 
 export const newToolRow = (key: number): ToolRow => ({
@@ -78,6 +80,7 @@ function ToolRowFields({ row, title, onChange, onRemove }: ToolRowFieldsProps) {
   return (
     <fieldset class="tool">
       <legend>{title}</legend>
+      {row.description !== undefined && <p class="hint">{row.description}</p>}
       {!row.exposed && (
         <TextField label="Tool name" value={row.name} required onInput={(name) => onChange({ name })} />
       )}
