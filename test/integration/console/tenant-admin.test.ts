@@ -55,6 +55,24 @@ describe('the tenant admin views', () => {
     ]);
   }, 60_000);
 
+  it('tests the connection of a connector with a key and of a per-user OAuth one', async () => {
+    const page = await asAdam('/console/admin/connectors');
+
+    await page.getByRole('button', { name: 'Test connection to tracker' }).click();
+
+    expect(await textOf(page.getByRole('status'), /tracker answers/)).toMatch(
+      /offers .*list_tickets.*close_ticket/,
+    );
+    expect(await page.getByRole('status').textContent()).not.toContain('no longer offered');
+
+    await page.getByRole('button', { name: 'Test connection to mytickets' }).click();
+
+    expect(await textOf(page.getByRole('status'), /mytickets/)).toContain(
+      `its authorization server answers as ${demo.platform.authServer.issuer}`,
+    );
+    expect(await page.getByRole('alert').count()).toBe(0);
+  }, 60_000);
+
   it("shows the API's 422 as an alert when the connector cannot be used (the demo tracker without its key)", async () => {
     const page = await asAdam('/console/admin/register-connector');
     const form = page.getByRole('form', { name: 'Register a connector' });
@@ -170,7 +188,15 @@ describe('the tenant admin views', () => {
     const byModel = page.getByRole('table', { name: 'Costs by model' });
     expect(await byModel.getByRole('row').count()).toBeGreaterThan(1);
     const chart = page.getByRole('img', { name: /Cost so far in \d{4}-\d{2}, by day/ });
-    await screenshotOf(page, 'admin-costs', [byUser, byModel, chart, page.getByLabel('Month totals')]);
+    const budget = page.getByLabel('Budget used and remaining');
+    const [, used, remaining] = /Monthly budget\$[\d.,]+Used\$([\d.,]+)Remaining\$([\d.,]+)/.exec(
+      await textOf(budget, /Remaining/),
+    ) ?? ['', '', ''];
+    expect(Number(used)).toBeGreaterThan(0);
+    expect(Number(remaining.replaceAll(',', ''))).toBeGreaterThan(0);
+    await page.getByText(/^Values of Cost so far/).click();
+    expect(await page.getByRole('table', { name: /Cost so far/ }).textContent()).toMatch(/Budget\$[\d.,]+/);
+    await screenshotOf(page, 'admin-costs', [byUser, byModel, chart, budget, page.getByLabel('Budget used')]);
 
     await page.getByLabel('Month', { exact: true }).fill('2020-01');
     expect(await textOf(page.getByRole('table', { name: 'Costs by user' }), /No usage/)).not.toContain(
@@ -178,28 +204,43 @@ describe('the tenant admin views', () => {
     );
   }, 90_000);
 
-  it("changes a user's roles", async () => {
+  it("lists the tenant's users and changes one's roles, kept after a reload", async () => {
     const page = await asAdam('/console/admin/users');
+    const users = page.getByRole('table', { name: 'Users' });
+    const rita = users.getByRole('row').filter({ hasText: 'rita' });
+    expect(await textOf(users, /rita/)).toMatch(/adam\s*admin.*alice\s*analyst/);
+    expect(await rita.textContent()).toMatch(/rita\s*reader/);
+    await rita.getByRole('button', { name: 'Change roles of rita' }).click();
     const form = page.getByRole('form', { name: 'Change a user’s roles' });
-    await form.getByLabel('User').fill('rita');
-    await form.getByLabel('reader').check();
+    expect(await form.getByLabel('User').inputValue()).toBe('rita');
+    expect(await form.getByLabel('reader').isChecked()).toBe(true);
     await form.getByLabel('analyst').check();
 
     await form.getByRole('button', { name: 'Save the roles' }).click();
 
     expect(await textOf(page.getByRole('status'), /rita now has/)).toContain('reader, analyst');
-    await screenshotOf(page, 'admin-users', [form, page.getByRole('status')]);
-  }, 60_000);
+    expect(await textOf(rita, /reader, analyst/)).toBeTruthy();
+    await screenshotOf(page, 'admin-users', [users, form, page.getByRole('status')]);
+    const reloaded = await asAdam('/console/admin/users');
+    expect(
+      await textOf(
+        reloaded.getByRole('table', { name: 'Users' }).getByRole('row').filter({ hasText: 'rita' }),
+        /rita/,
+      ),
+    ).toMatch(/reader, analyst/);
+  }, 90_000);
 
   it("shows the API's refusal when the admin opens another tenant's users", async () => {
     const page = await asAdam('/console/admin/tenants/globex/users');
+
+    expect(await textOf(page.getByRole('alert'), /HTTP 403/)).toContain('forbidden');
+    expect(await page.getByRole('table', { name: 'Users' }).count()).toBe(0);
     const form = page.getByRole('form', { name: 'Change a user’s roles' });
     await form.getByLabel('User').fill('gina');
     await form.getByLabel('admin').check();
-
     await form.getByRole('button', { name: 'Save the roles' }).click();
 
-    expect(await textOf(page.getByRole('alert'), /HTTP 403/)).toContain('forbidden');
+    await expect.poll(() => page.getByRole('alert').count()).toBe(2);
     expect(await page.getByRole('status').count()).toBe(0);
   }, 60_000);
 

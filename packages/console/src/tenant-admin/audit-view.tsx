@@ -7,9 +7,10 @@
 import type { operations, Schemas } from '@bulkhead/client';
 import { useId, useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
-import { useApiAction, useApiData } from '../use-api.js';
+import { useApiAction } from '../use-api.js';
 import { allKeys } from './all-keys.js';
 import { TextField } from './text-field.js';
+import { usePagedList } from './use-paged-list.js';
 
 type AuditRecord = Schemas['AuditRecord'];
 /** What `GET /v1/audit/verify` answers. */
@@ -90,27 +91,17 @@ function VerdictMessage({ verdict }: { readonly verdict: Verdict }) {
 }
 
 export function AuditView() {
-  const first = useApiData((api) => api.GET('/v1/audit', { params: { query: { limit: PAGE_SIZE } } }), []);
-  const more = useApiAction();
+  const trail = usePagedList(
+    (api, cursor) =>
+      api.GET('/v1/audit', { params: { query: { limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) } } }),
+    (page) => page.records,
+    [],
+  );
   const verify = useApiAction();
-  const [later, setLater] = useState<{ readonly records: AuditRecord[]; readonly cursor?: string }>();
   const [filters, setFilters] = useState<Filters>({ kind: '', outcome: '', action: '' });
   const [verdict, setVerdict] = useState<Verdict>();
-
-  const records = [...(first.data?.records ?? []), ...(later?.records ?? [])];
-  const cursor = later === undefined ? first.data?.cursor : later.cursor;
+  const records = trail.items ?? [];
   const shown = records.filter((record) => matches(record, filters));
-
-  const loadMore = async () => {
-    if (cursor === undefined) return;
-    const done = await more.run((api) =>
-      api.GET('/v1/audit', { params: { query: { limit: PAGE_SIZE, cursor } } }),
-    );
-    if (done?.data !== undefined) {
-      const page = done.data;
-      setLater((before) => ({ records: [...(before?.records ?? []), ...page.records], cursor: page.cursor }));
-    }
-  };
 
   return (
     <section aria-labelledby="audit-heading">
@@ -145,9 +136,8 @@ export function AuditView() {
           onInput={(action) => setFilters({ ...filters, action })}
         />
       </form>
-      {first.refusal && <ApiError refusal={first.refusal} />}
-      {more.refusal && <ApiError refusal={more.refusal} />}
-      {first.data && (
+      {trail.refusal && <ApiError refusal={trail.refusal} />}
+      {trail.items && (
         <>
           <p>
             {shown.length} of the {records.length} records loaded match, oldest first.
@@ -183,8 +173,8 @@ export function AuditView() {
               ))}
             </tbody>
           </table>
-          {cursor !== undefined && (
-            <button type="button" disabled={more.busy} onClick={loadMore}>
+          {trail.more && (
+            <button type="button" disabled={trail.busy} onClick={trail.loadMore}>
               Load more records
             </button>
           )}

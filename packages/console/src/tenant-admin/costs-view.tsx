@@ -1,17 +1,18 @@
 /**
- * "Costs" (`GET /v1/costs?month=`): the tenant's model costs for a month — totals, a table by user
- * and one by model, and the month to date by day as a bar chart.
+ * "Costs and budget" (`GET /v1/costs?month=`): the tenant's model costs for a month — totals, a
+ * table by user and one by model, the month to date by day as a bar chart — and the monthly budget
+ * as admission enforces it: used and remaining, and drawn as the chart's limit line.
  */
 import type { Schemas } from '@bulkhead/client';
-import { useState } from 'preact/hooks';
+import { useId, useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
 import { type Bar, BarChart } from '../bar-chart.js';
 import { useApiData } from '../use-api.js';
 import { formatUsd } from './money.js';
 import { TextField } from './text-field.js';
 
-type TenantCosts = Schemas['TenantCosts'];
-type UsageCost = TenantCosts['totals'];
+type CostReport = Schemas['CostReport'];
+type UsageCost = CostReport['totals'];
 
 const currentMonth = () => new Date().toISOString().slice(0, 7);
 
@@ -19,7 +20,7 @@ const currentMonth = () => new Date().toISOString().slice(0, 7);
  * The cost so far on each day of the month (up to today for the current month): days without
  * usage carry the total before them, so the last bar is the month's total.
  */
-export function monthToDate(costs: Pick<TenantCosts, 'month' | 'byDay'>, today: string): Bar[] {
+export function monthToDate(costs: Pick<CostReport, 'month' | 'byDay'>, today: string): Bar[] {
   const [year = 0, month = 1] = costs.month.split('-').map(Number);
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   const lastDay = costs.month === today.slice(0, 7) ? Number(today.slice(8, 10)) : daysInMonth;
@@ -72,6 +73,38 @@ function UsageTable<Row extends UsageCost>(props: {
   );
 }
 
+/** Used against the budget: a meter, and the numbers in USD and tokens. */
+function BudgetSummary({ budget }: { readonly budget: CostReport['budget'] }) {
+  const meterId = useId();
+  return (
+    <section aria-labelledby={`${meterId}-heading`}>
+      <h2 id={`${meterId}-heading`}>Budget</h2>
+      <div class="field">
+        <label for={meterId}>Budget used</label>
+        <meter id={meterId} min={0} max={budget.monthlyBudgetUsd} value={budget.usedUsd}>
+          {formatUsd(budget.usedUsd)} of {formatUsd(budget.monthlyBudgetUsd)}
+        </meter>
+      </div>
+      <dl aria-label="Budget used and remaining">
+        <dt>Monthly budget</dt>
+        <dd>{formatUsd(budget.monthlyBudgetUsd)}</dd>
+        <dt>Used</dt>
+        <dd>{formatUsd(budget.usedUsd)}</dd>
+        <dt>Remaining</dt>
+        <dd>{formatUsd(budget.remainingUsd)}</dd>
+        <dt>Tokens</dt>
+        <dd>
+          {budget.usedTokens} used, {budget.remainingTokens} of {budget.monthlyTokenBudget} left
+        </dd>
+      </dl>
+      <p class="hint">
+        As admission counts it: calls in flight hold their most, and a call that no longer fits is refused.
+        The limits are today’s, also for past months.
+      </p>
+    </section>
+  );
+}
+
 export function CostsView() {
   const [month, setMonth] = useState(currentMonth);
   const { data: costs, refusal } = useApiData(
@@ -80,7 +113,7 @@ export function CostsView() {
   );
   return (
     <section aria-labelledby="costs-heading">
-      <h1 id="costs-heading">Costs</h1>
+      <h1 id="costs-heading">Costs and budget</h1>
       <TextField
         label="Month"
         type="month"
@@ -102,10 +135,12 @@ export function CostsView() {
             <dt>Prices</dt>
             <dd>{costs.priceVersion}</dd>
           </dl>
+          <BudgetSummary budget={costs.budget} />
           <BarChart
             title={`Cost so far in ${costs.month}, by day`}
             bars={monthToDate(costs, new Date().toISOString())}
             format={formatUsd}
+            limit={{ label: 'Budget', value: costs.budget.monthlyBudgetUsd }}
           />
           <UsageTable
             caption="Costs by user"
