@@ -6,34 +6,16 @@
 import type { Schemas } from '@bulkhead/client';
 import { useId, useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
-import { type Bar, BarChart } from '../bar-chart.js';
+import { BarChart } from '../bar-chart.js';
 import { useApiData } from '../use-api.js';
 import { formatUsd } from './money.js';
+import { monthToDate } from './month-to-date.js';
 import { TextField } from './text-field.js';
 
 type CostReport = Schemas['CostReport'];
 type UsageCost = CostReport['totals'];
 
 const currentMonth = () => new Date().toISOString().slice(0, 7);
-
-/**
- * The cost so far on each day of the month (up to today for the current month): days without
- * usage carry the total before them, so the last bar is the month's total.
- */
-export function monthToDate(costs: Pick<CostReport, 'month' | 'byDay'>, today: string): Bar[] {
-  const [year = 0, month = 1] = costs.month.split('-').map(Number);
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  const lastDay = costs.month === today.slice(0, 7) ? Number(today.slice(8, 10)) : daysInMonth;
-  const byDate = new Map(costs.byDay.map((day) => [day.date, day.costUsd]));
-  const bars: Bar[] = [];
-  let sum = 0;
-  for (let day = 1; day <= lastDay; day += 1) {
-    sum += byDate.get(`${costs.month}-${String(day).padStart(2, '0')}`) ?? 0;
-    bars.push({ label: String(day), value: sum });
-  }
-  return bars;
-}
-
 function UsageTable<Row extends UsageCost>(props: {
   readonly caption: string;
   readonly keyHeading: string;
