@@ -16,6 +16,7 @@ type CostReport = Schemas['CostReport'];
 type UsageCost = CostReport['totals'];
 
 const currentMonth = () => new Date().toISOString().slice(0, 7);
+
 function UsageTable<Row extends UsageCost>(props: {
   readonly caption: string;
   readonly keyHeading: string;
