@@ -8,6 +8,7 @@ import type { AnyComponent } from 'preact';
 import { MeView } from './me-view.js';
 import { OPERATOR_VIEWS } from './operator/index.js';
 import type { Session } from './session.js';
+import { TENANT_ADMIN_VIEWS } from './tenant-admin/index.js';
 
 export type Section = 'You' | 'Tenant admin' | 'Operator';
 
@@ -29,5 +30,6 @@ export interface View {
 
 export const VIEWS: readonly View[] = [
   { path: '', component: MeView, nav: { label: 'Me', section: 'You' } },
+  ...TENANT_ADMIN_VIEWS,
   ...OPERATOR_VIEWS,
 ];
