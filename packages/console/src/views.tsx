@@ -8,6 +8,7 @@ import type { AnyComponent } from 'preact';
 import { MeView } from './me-view.js';
 import type { Session } from './session.js';
 import { TenantsView } from './tenants-view.js';
+import { YOU_VIEWS } from './you/index.js';
 
 export type Section = 'You' | 'Tenant admin' | 'Operator';
 
@@ -29,5 +30,6 @@ export interface View {
 
 export const VIEWS: readonly View[] = [
   { path: '', component: MeView, nav: { label: 'Me', section: 'You' } },
+  ...YOU_VIEWS,
   { path: 'tenants', component: TenantsView, nav: { label: 'Tenants', section: 'Operator' } },
 ];

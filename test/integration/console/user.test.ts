@@ -1,0 +1,164 @@
+/**
+ * The "You" views in a real browser, against the seeded demo: the chat streams answers with their
+ * tool calls and citations, an approval round trip goes from the chat to the inbox and back,
+ * memory, documents, the data export and per-user connections work through the public API with
+ * the person's own token, and the API's refusals are shown as alerts.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ConsoleDemo, screenshotOf, startConsoleDemo, textOf } from '../support/console-browser.js';
+
+let demo: ConsoleDemo;
+
+beforeAll(async () => {
+  demo = await startConsoleDemo();
+}, 240_000);
+
+afterAll(async () => {
+  await demo?.stop();
+});
+
+/** Sends `message` in the chat (the caller waits for what the answer shows). */
+async function chat(page: Page, message: string): Promise<void> {
+  await page.getByLabel('Message').fill(message);
+  await page.getByRole('button', { name: 'Send' }).click();
+}
+
+/** Chooses a text file for the upload form, as a person picking it from disk would. */
+async function chooseFile(page: Page, name: string, content: string): Promise<void> {
+  await page
+    .getByLabel('Text or Markdown file')
+    .setInputFiles({ name, mimeType: 'text/markdown', buffer: Buffer.from(content) });
+}
+
+describe('the You views', () => {
+  it('asks for approval in the chat, and an admin approves it in the inbox and sees the result', async () => {
+    const page = await demo.signedIn('/console/chat', 'adam');
+
+    await chat(page, 'use tool tracker__close_ticket {"id":"T-1"}');
+    const pending = page.getByRole('region', { name: 'Pending approval' });
+    expect(await textOf(pending, /tracker__close_ticket waits for your approval/)).toBeTruthy();
+    expect(await page.getByRole('list', { name: 'Tool calls' }).textContent()).toMatch(
+      /tracker__close_ticket\{"id":"T-1"\} — waiting for approval/,
+    );
+
+    await pending.getByRole('link', { name: 'Open the approvals inbox' }).click();
+    const approval = page.getByRole('article', { name: 'tracker__close_ticket' });
+    expect(await textOf(approval, /Arguments\{"id":"T-1"\}/)).toBeTruthy();
+    await screenshotOf(page, 'user-approvals', [approval, page.getByRole('button', { name: 'Approve' })]);
+
+    await approval.getByRole('button', { name: 'Approve' }).click();
+    expect(
+      await textOf(page.getByRole('status'), /Approved tracker__close_ticket: it ran successfully/),
+    ).toBeTruthy();
+    await expect.poll(() => approval.count()).toBe(0);
+    expect(await page.getByText('Nothing waits for your approval.').count()).toBe(1);
+  }, 120_000);
+
+  it('streams an answer with its tool call and the documents it cites, and lists the conversation', async () => {
+    const page = await demo.signedIn('/console/chat', 'alice');
+
+    await chat(page, 'use tool search_documents {"query":"anvils"}');
+    const conversation = page.getByRole('list', { name: 'Conversation' });
+    expect(await textOf(conversation, /anvils ship on Tuesdays/)).toBeTruthy();
+    expect(await page.getByRole('list', { name: 'Tool calls' }).textContent()).toMatch(
+      /search_documents — done/,
+    );
+    const citations = page.getByRole('region', { name: 'Citations' });
+    expect(await textOf(citations, /Acme onboarding handbook/)).toBeTruthy();
+
+    const earlier = page.getByRole('list', { name: 'Earlier conversations' });
+    expect(await textOf(earlier, /search_documents/)).toBeTruthy();
+    await screenshotOf(page, 'user-chat', [conversation, citations, earlier]);
+
+    // A new conversation, then the earlier one continued from the list.
+    await page.getByRole('button', { name: 'New conversation' }).click();
+    await expect.poll(() => conversation.getByRole('listitem').count()).toBe(0);
+    await earlier.getByRole('button').first().click();
+    expect(await textOf(conversation, /use tool search_documents/)).toBeTruthy();
+    await chat(page, 'and one more thing');
+    expect(await textOf(conversation, /Stand-in reply: and one more thing/)).toBeTruthy();
+    await expect.poll(() => earlier.getByRole('button').count()).toBe(1);
+  }, 120_000);
+
+  it('remembers a fact and forgets it', async () => {
+    const page = await demo.signedIn('/console/memory', 'alice');
+    const table = page.getByRole('table', { name: 'Remembered facts' });
+    expect(await textOf(table, /Prefers quarterly reports as bullet points/)).toBeTruthy();
+
+    await page.getByLabel('New fact').fill('Takes her coffee black.');
+    await page.getByRole('button', { name: 'Remember' }).click();
+    expect(await textOf(page.getByRole('status'), /Remembered: Takes her coffee black/)).toBeTruthy();
+    expect(await textOf(table, /Takes her coffee black/)).toBeTruthy();
+    await screenshotOf(page, 'user-memory', [table]);
+
+    await page.getByRole('button', { name: 'Forget “Takes her coffee black.”' }).click();
+    expect(await textOf(page.getByRole('status'), /Forgot: Takes her coffee black/)).toBeTruthy();
+    await expect.poll(() => table.textContent()).not.toContain('coffee');
+    expect(await table.textContent()).toContain('Prefers quarterly reports');
+  }, 120_000);
+
+  it('uploads a text file, finds it by search, and deletes it', async () => {
+    const page = await demo.signedIn('/console/documents', 'alice');
+    const table = page.getByRole('table', { name: 'Documents' });
+    expect(await textOf(table, /Acme onboarding handbook/)).toBeTruthy();
+
+    await chooseFile(
+      page,
+      'zeppelin-policy.md',
+      'Zeppelin policy: zeppelins dock on Fridays at the north mast.',
+    );
+    expect(await page.getByLabel('Title').inputValue()).toBe('zeppelin-policy');
+    await page.getByRole('button', { name: 'Upload' }).click();
+    expect(await textOf(page.getByRole('status'), /Uploaded zeppelin-policy/)).toBeTruthy();
+    expect(await textOf(table, /zeppelin-policy\s*only me/)).toBeTruthy();
+
+    await page.getByLabel('Search query').fill('zeppelins dock');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    const results = page.getByRole('list', { name: 'Search results' });
+    expect(await textOf(results, /zeppelin-policy/)).toContain('zeppelins dock on Fridays');
+    await screenshotOf(page, 'user-documents', [table, results]);
+
+    await page.getByRole('button', { name: 'Delete “zeppelin-policy”' }).click();
+    expect(await textOf(page.getByRole('status'), /Deleted zeppelin-policy/)).toBeTruthy();
+    await expect.poll(() => table.textContent()).not.toContain('zeppelin-policy');
+  }, 120_000);
+
+  it('downloads her data as JSON, with her remembered fact in it', async () => {
+    const page = await demo.signedIn('/console/export', 'alice');
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download my data (JSON)' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('bulkhead-export-acme-alice.json');
+    const exported = JSON.parse(await readFile(await download.path(), 'utf8')) as {
+      tenantId: string;
+      userId: string;
+      memory: { fact: string }[];
+    };
+    expect(exported).toMatchObject({ tenantId: 'acme', userId: 'alice' });
+    expect(exported.memory.map((fact) => fact.fact)).toContain('Prefers quarterly reports as bullet points.');
+    expect(await textOf(page.getByRole('status'), /Saved bulkhead-export-acme-alice\.json/)).toMatch(
+      /remembered facts: 1,/,
+    );
+  }, 120_000);
+
+  it('shows a reader the refusal when they share a document with the whole tenant', async () => {
+    const page = await demo.signedIn('/console/documents', 'rita');
+    await page.getByRole('table', { name: 'Documents' }).waitFor();
+
+    await chooseFile(page, 'notice.md', 'A notice for everyone.');
+    await page.getByLabel('Visible to').selectOption('tenant');
+    await page.getByRole('button', { name: 'Upload' }).click();
+    expect(await textOf(page.getByRole('alert'), /forbidden/)).toContain('HTTP 403');
+    expect(await page.getByRole('table', { name: 'Documents' }).textContent()).not.toContain('notice');
+
+    // The same file kept to herself is hers to upload.
+    await page.getByLabel('Visible to').selectOption('private');
+    await page.getByRole('button', { name: 'Upload' }).click();
+    expect(await textOf(page.getByRole('status'), /Uploaded notice/)).toBeTruthy();
+    expect(await page.getByRole('alert').count()).toBe(0);
+  }, 120_000);
+});
