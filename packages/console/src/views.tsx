@@ -26,6 +26,12 @@ export interface View {
   // biome-ignore lint/suspicious/noExplicitAny: each view declares its own route parameters as props.
   readonly component: AnyComponent<any>;
   readonly nav?: { readonly label: string; readonly section: Section };
+  /**
+   * The browser arrives here from another site (an authorization server's redirect), where the
+   * console's in-memory tokens were lost: sign in again without asking for a click, and come back
+   * with the query string intact.
+   */
+  readonly resumesSignIn?: boolean;
 }
 
 export const VIEWS: readonly View[] = [

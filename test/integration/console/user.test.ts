@@ -25,6 +25,16 @@ async function chat(page: Page, message: string): Promise<void> {
   await page.getByRole('button', { name: 'Send' }).click();
 }
 
+/**
+ * Back from another site, the console signs in again by itself: the issuer's session cookie skips
+ * its login, and the local issuer asks only to confirm (its native-client rule for loopback
+ * redirects; Cognito's hosted UI would not ask).
+ */
+async function resumeSignIn(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Continue' }).click({ timeout: 30_000 });
+  await page.getByRole('button', { name: 'Sign out' }).waitFor({ timeout: 30_000 });
+}
+
 /** Chooses a text file for the upload form, as a person picking it from disk would. */
 async function chooseFile(page: Page, name: string, content: string): Promise<void> {
   await page
@@ -143,6 +153,17 @@ describe('the You views', () => {
     expect(await textOf(page.getByRole('status'), /Saved bulkhead-export-acme-alice\.json/)).toMatch(
       /remembered facts: 1,/,
     );
+  }, 120_000);
+
+  it('signs in again when the browser returns from an authorization server, keeping the query', async () => {
+    const page = await demo.signedIn('/console/connections', 'alice');
+    expect(await textOf(page.getByRole('main'), /You have not connected any account yet/)).toBeTruthy();
+
+    await page.goto(`${demo.origin}/console/oauth/callback?code=stale-code&state=stale-state`);
+    await resumeSignIn(page);
+    expect(page.url()).toBe(`${demo.origin}/console/oauth/callback?code=stale-code&state=stale-state`);
+    expect(await textOf(page.getByRole('alert'), /invalid_state/)).toContain('HTTP 400');
+    expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(1);
   }, 120_000);
 
   it('shows a reader the refusal when they share a document with the whole tenant', async () => {

@@ -6,6 +6,7 @@ import { ConnectionsView } from './connections-view.js';
 import { DocumentsView } from './documents-view.js';
 import { ExportView } from './export-view.js';
 import { MemoryView } from './memory-view.js';
+import { OAuthCallbackView } from './oauth-callback-view.js';
 import './you.css';
 
 export const YOU_VIEWS: readonly View[] = [
@@ -15,4 +16,5 @@ export const YOU_VIEWS: readonly View[] = [
   { path: 'memory', component: MemoryView, nav: { label: 'Memory', section: 'You' } },
   { path: 'documents', component: DocumentsView, nav: { label: 'Documents', section: 'You' } },
   { path: 'export', component: ExportView, nav: { label: 'Export my data', section: 'You' } },
+  { path: 'oauth/callback', component: OAuthCallbackView, resumesSignIn: true },
 ];
