@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  accessibilityProblems,
   type ConsoleDemo,
   screenshotOf,
   startConsoleDemo,
@@ -78,6 +79,17 @@ describe('the web console', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     expect(await page.getByLabel('Signed in as').count()).toBe(0);
+  });
+
+  it("the accessibility check every screenshot makes finds a page's problems (it can fail)", async () => {
+    const page = await (await demo.browser.newContext()).newPage();
+    await page.setContent(
+      '<html lang="en"><title>t</title><main><input id="x"><img src="a.png"></main></html>',
+    );
+
+    const problems = await accessibilityProblems(page);
+
+    expect(problems.map((problem) => problem.split(':')[0]).sort()).toEqual(['image-alt', 'label']);
   });
 
   it('serves deep links as the app, with a CSP naming only the APIs and the issuer', async () => {

@@ -7,7 +7,8 @@
  * make the view what it is are visible.
  */
 import { constants } from 'node:fs';
-import { access, mkdir } from 'node:fs/promises';
+import { access, mkdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { expect } from 'vitest';
@@ -97,12 +98,51 @@ export async function textOf(locator: Locator, expected: string | RegExp): Promi
   return (await locator.first().textContent()) ?? '';
 }
 
+const AXE_SOURCE = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * What axe-core finds against WCAG 2.x A and AA on the page as it is now, serious and critical
+ * findings only, one line each (`color-contrast: … at #tier-filter`). axe is evaluated through the
+ * DevTools protocol, so the console's CSP (which would refuse an injected script) stays on.
+ */
+export async function accessibilityProblems(page: Page): Promise<string[]> {
+  await page.evaluate(await AXE_SOURCE);
+  return page.evaluate(async () => {
+    const { axe } = globalThis as unknown as {
+      axe: {
+        run(options: object): Promise<{
+          violations: { id: string; impact?: string; help: string; nodes: { target: string[] }[] }[];
+        }>;
+      };
+    };
+    const { violations } = await axe.run({ runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] });
+    return violations
+      .filter((found) => found.impact === 'serious' || found.impact === 'critical')
+      .map(
+        (found) =>
+          `${found.id}: ${found.help} at ${found.nodes.map((node) => node.target.join(' ')).join(', ')}`,
+      );
+  });
+}
+
 /**
  * Writes test-results/console/<name>.png once every one of `shows` is visible — what makes the
- * view what it is, checked by role and label rather than by pixels — and no error is announced.
+ * view what it is, checked by role and label rather than by pixels — no error is announced and
+ * axe-core finds no serious accessibility problem, at the desktop width and at a phone's.
  */
 export async function screenshotOf(page: Page, name: string, shows: readonly Locator[]): Promise<void> {
   for (const locator of shows) await locator.first().waitFor({ state: 'visible', timeout: 15_000 });
   expect(await page.getByRole('alert').count(), `${name}: an error is shown`).toBe(0);
+  expect(await accessibilityProblems(page), `${name}: accessibility`).toEqual([]);
   await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+  const desktop = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    for (const locator of shows) expect(await locator.first().isVisible(), `${name}: on a phone`).toBe(true);
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+    expect(overflow, `${name}: the page scrolls sideways on a phone`).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: `${SCREENSHOTS}/${name}-phone.png`, fullPage: true });
+  } finally {
+    if (desktop !== null) await page.setViewportSize(desktop);
+  }
 }
