@@ -70,7 +70,7 @@ describe('the You views', () => {
     const page = await demo.signedIn('/console/chat', 'alice');
 
     await chat(page, 'use tool search_documents {"query":"anvils"}');
-    const conversation = page.getByRole('list', { name: 'Conversation' });
+    const conversation = page.getByRole('list', { name: 'Conversation', exact: true });
     expect(await textOf(conversation, /anvils ship on Tuesdays/)).toBeTruthy();
     expect(await page.getByRole('list', { name: 'Tool calls' }).textContent()).toMatch(
       /search_documents — done/,

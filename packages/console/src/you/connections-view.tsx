@@ -52,7 +52,7 @@ export function ConnectionsView() {
               <th scope="col">Status</th>
               <th scope="col">Scopes</th>
               <th scope="col">Connected</th>
-              <th scope="col">
+              <th scope="col" class="actions-column">
                 <span class="visually-hidden">Actions</span>
               </th>
             </tr>

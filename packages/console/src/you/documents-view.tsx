@@ -146,7 +146,7 @@ export function DocumentsView() {
               <th scope="col">Visible to</th>
               <th scope="col">Passages</th>
               <th scope="col">Added</th>
-              <th scope="col">
+              <th scope="col" class="actions-column">
                 <span class="visually-hidden">Actions</span>
               </th>
             </tr>

@@ -49,7 +49,7 @@ export function MemoryView() {
             <tr>
               <th scope="col">Fact</th>
               <th scope="col">Since</th>
-              <th scope="col">
+              <th scope="col" class="actions-column">
                 <span class="visually-hidden">Actions</span>
               </th>
             </tr>
