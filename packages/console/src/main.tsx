@@ -120,7 +120,7 @@ function App({ config }: { readonly config: ConsoleConfig }) {
   }, [config, signedIn]);
   useEffect(() => {
     if (!signedIn) return;
-    openSession(config, () => currentIdToken() ?? '').then(
+    openSession(config).then(
       (opened) => ('api' in opened ? setSession(opened) : setRefusal(opened)),
       (err: unknown) => setFailure(err instanceof Error ? err.message : String(err)),
     );

@@ -4,10 +4,12 @@
  * with `useSession()`; every call they make carries the person's own token.
  */
 import { type BulkheadClient, createBulkheadClient, type operations } from '@bulkhead/client';
+import type { Middleware } from 'openapi-fetch';
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import { type ApiRefusal, refusalOf } from './api-error.js';
 import type { ConsoleConfig } from './config.js';
+import { currentIdToken, idTokenExpired, startSignIn } from './sign-in.js';
 
 /** `GET /v1/me`: the request context the API resolved from the token. */
 export type Me = operations['getMe']['responses'][200]['content']['application/json'];
@@ -27,9 +29,25 @@ export function useSession(): Session {
   return session;
 }
 
+/**
+ * A 401 once the ID token has run out sends the person to sign in again, back to the page they
+ * are on (the issuer's session usually makes that a bounce). Any other 401 is shown as refused:
+ * signing in again would not change it, and would loop.
+ */
+const signInWhenExpired = (config: ConsoleConfig): Middleware => ({
+  onResponse({ response }) {
+    if (response.status === 401 && idTokenExpired())
+      void startSignIn(config, location.pathname + location.search);
+  },
+});
+
 /** Asks the pool API who this is; a 421 means the person's tenant lives in its silo. */
-export async function openSession(config: ConsoleConfig, token: () => string): Promise<Session | ApiRefusal> {
-  const client = (baseUrl: string) => createBulkheadClient({ baseUrl, getToken: token });
+export async function openSession(config: ConsoleConfig): Promise<Session | ApiRefusal> {
+  const client = (baseUrl: string) => {
+    const api = createBulkheadClient({ baseUrl, getToken: () => currentIdToken() ?? '' });
+    api.use(signInWhenExpired(config));
+    return api;
+  };
   let api = client(config.apiUrl);
   let answer = await api.GET('/v1/me');
   if (answer.response.status === 421 && config.siloApiUrl !== undefined) {

@@ -21,6 +21,15 @@ let idToken: string | undefined;
 /** The ID token of the person signed in, if any. */
 export const currentIdToken = (): string | undefined => idToken;
 
+/** The ID token has run out (or will within 30 s): the API will answer 401 until the person signs in again. */
+export function idTokenExpired(): boolean {
+  if (idToken === undefined) return true;
+  const payload = JSON.parse(atob(idToken.split('.')[1]?.replace(/-/g, '+').replace(/_/g, '/') ?? '')) as {
+    exp?: number;
+  };
+  return payload.exp === undefined || payload.exp * 1000 < Date.now() + 30_000;
+}
+
 /**
  * Forgets the tokens. The issuer's own session (a cookie on its domain) is left: signing in again
  * in this browser may not ask for the password while it lasts.
