@@ -5,7 +5,7 @@
  * cites, or the error that ended it.
  */
 import { BulkheadApiError, BulkheadStreamError, type ChatStreamEvent, type Schemas } from '@bulkhead/client';
-import { type ApiRefusal, unreachable } from '../api-error.js';
+import { type ApiRefusal, unreachable } from '../api-refusal.js';
 
 type ChatResponse = Schemas['ChatResponse'];
 export type ToolCall = ChatResponse['toolCalls'][number] & {
