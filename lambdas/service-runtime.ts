@@ -13,7 +13,12 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { BudgetGuard } from './admission/budget-guard.js';
 import { ConnectorCallLimiter } from './admission/connector-call-limiter.js';
 import { type AdmissionTicket, RequestAdmission } from './admission/request-admission.js';
-import { budgetFor, rateLimitsFor, TIER_CONNECTOR_CALLS_PER_MINUTE } from './admission/tier-limits.js';
+import {
+  type BudgetLimits,
+  budgetFor,
+  rateLimitsFor,
+  TIER_CONNECTOR_CALLS_PER_MINUTE,
+} from './admission/tier-limits.js';
 import { AuditAccess } from './audit/audit-access.js';
 import type { AuditTrail } from './audit/audit-trail.js';
 import { vendedSessionOf } from './auth/vended-session.js';
@@ -61,7 +66,8 @@ export interface ServiceRuntimeOptions {
   readonly modelRetry?: Omit<ModelFallbackOptions, 'signal' | 'onRetry'>;
   /**
    * Record each user with a new tenant session in the tenant's member directory (what tenant
-   * erasure reads). Unit tests that count a request's exact commands turn it off.
+   * erasure reads). The control function turns it off (its sessions are operators' in other
+   * tenants, or users an admin acts on), and so do unit tests that count a request's exact commands.
    * @default true
    */
   readonly recordMembers?: boolean;
@@ -238,19 +244,29 @@ export class ServiceRuntime {
     return ticket;
   }
 
+  /** The tenant's monthly budget as admission enforces it: the registry record's own, else its tier's. */
+  async budgetLimits(context: Pick<RequestContext, 'tenantId' | 'tier'>): Promise<BudgetLimits> {
+    const tenant = await this.directory.tenant(context.tenantId);
+    return budgetFor(tenant ?? { tier: context.tier }, this.config.models.fallbackModels);
+  }
+
   /** The guard of one request's model calls: the tenant's budget, metering, the retry layer, telemetry. */
   async modelCallGuard(
     context: RequestContext,
     telemetry: RequestTelemetry | Logger,
   ): Promise<ModelCallGuard> {
-    const [table, tenant] = await Promise.all([this.table(context), this.directory.tenant(context.tenantId)]);
+    const [table, tenant, limits] = await Promise.all([
+      this.table(context),
+      this.directory.tenant(context.tenantId),
+      this.budgetLimits(context),
+    ]);
     const ticket = this.#admitted.get(context);
     const { prices } = this.config.models;
     return new ModelCallGuard({
       context,
       logger: telemetry,
       budget: new BudgetGuard(table, { prices }),
-      limits: budgetFor(tenant ?? { tier: context.tier }, this.config.models.fallbackModels),
+      limits,
       metering: new Metering(table, {
         prices,
         logger: telemetry,
@@ -317,6 +333,11 @@ export class ServiceRuntime {
   async tokenVault(subject: SessionSubject): Promise<TokenVault> {
     const session = await this.sessions.sessionFor(subject);
     return new TokenVault(session.kms, this.config.vaultKeyArn, subject);
+  }
+
+  /** The browser origins the deployment serves (CORS): where a web console's OAuth callback may be. */
+  get corsOrigins(): readonly string[] {
+    return this.config.corsOrigins;
   }
 
   /** Where connectors may be reached: public https in the cloud; loopback too in the local cloud. */

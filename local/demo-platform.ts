@@ -44,7 +44,8 @@ export async function startDemoPlatform(cloudOptions: LocalCloudOptions = {}): P
   const trackerKey = randomBytes(24).toString('base64url');
   const tracker = await startTicketTracker({ apiKey: trackerKey });
   const authServer = await startOAuthServer({
-    redirectUris: [`${cloud.apiEndpoint}/v1/oauth/callback`],
+    // The platform's callback, and the console's page that forwards to it with the person's token.
+    redirectUris: [`${cloud.apiEndpoint}/v1/oauth/callback`, `${webConsole.origin}/console/oauth/callback`],
     resource: DEMO_RESOURCE,
   });
   const personalTracker = await startTicketTracker({

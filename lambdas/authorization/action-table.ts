@@ -69,6 +69,8 @@ export const ACTION_TABLE = {
   'platform.costs.read': platform(['operator']),
   /** A tenant admin only in their own tenant and only tenant roles (checked by the route). */
   'roles.assign': platform(['operator', 'admin']),
+  /** Listing a tenant's users and their assigned roles: a tenant admin only in their own tenant. */
+  'users.list': platform(['operator', 'admin']),
   /** Erasing or exporting one user (GDPR articles 17, 20): a tenant admin only in their own tenant (checked by the route). */
   'users.erase': platform(['operator', 'admin']),
   'users.export': platform(['operator', 'admin']),
@@ -110,7 +112,12 @@ export function authorizeAction(
 }
 
 /** Actions a tenant admin may take only on their own tenant (an operator on any): the route names the tenant. */
-export const OWN_TENANT_ADMIN_ACTIONS: readonly Action[] = ['roles.assign', 'users.erase', 'users.export'];
+export const OWN_TENANT_ADMIN_ACTIONS: readonly Action[] = [
+  'roles.assign',
+  'users.list',
+  'users.erase',
+  'users.export',
+];
 
 /** Why a caller may not take an action on a named tenant, or undefined when they may. */
 export function refusalOnTenant(

@@ -28,6 +28,7 @@ import {
   NotPerUserConnectorError,
   OAuthGrantRefusedError,
   OAuthServerUnavailableError,
+  RedirectUriNotAllowedError,
 } from './errors.js';
 import { OAuthClient, type TokenSet } from './oauth-client.js';
 import type { TokenVault } from './token-vault.js';
@@ -114,6 +115,8 @@ export interface ConnectionsDependencies {
   readonly policy: OutboundPolicy;
   /** The platform's callback (`<api>/v1/oauth/callback`), as this request reached the API. */
   readonly redirectUri: string;
+  /** The other callbacks a sign-in may ask for: the web console's, on the deployment's browser origins. */
+  readonly consoleRedirectUris: readonly string[];
   /** @default () => new Date() */
   readonly now?: () => Date;
   /** @default setTimeout */
@@ -129,8 +132,18 @@ export class Connections {
     this.#sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
-  /** Starts a sign-in: a single-use state and PKCE verifier kept for the caller; the URL to open. */
-  async begin(connectorName: string): Promise<{ authorizeUrl: string; expiresAt: string }> {
+  /**
+   * Starts a sign-in: a single-use state and PKCE verifier kept for the caller, with where the
+   * user is sent back (`redirectUri`, one of the console callbacks; default the platform's); the
+   * URL to open.
+   */
+  async begin(
+    connectorName: string,
+    options: { readonly redirectUri?: string | undefined } = {},
+  ): Promise<{ authorizeUrl: string; expiresAt: string }> {
+    const { redirectUri = this.deps.redirectUri } = options;
+    if (redirectUri !== this.deps.redirectUri && !this.deps.consoleRedirectUris.includes(redirectUri))
+      throw new RedirectUriNotAllowedError();
     const connector = await this.#perUser(connectorName);
     const state = oauth.generateRandomState();
     const verifier = oauth.generateRandomCodeVerifier();
@@ -138,7 +151,7 @@ export class Connections {
     await this.deps.table.put(stateAddress(state), {
       connector: connector.name,
       verifier,
-      redirectUri: this.deps.redirectUri,
+      redirectUri,
       expiresAtIso: expires.toISOString(),
       [TABLE_TTL_ATTRIBUTE]: Math.floor(expires.getTime() / 1000),
     });
@@ -147,7 +160,7 @@ export class Connections {
       authorizeUrl: client.authorizationUrl({
         state,
         codeChallenge: await oauth.calculatePKCECodeChallenge(verifier),
-        redirectUri: this.deps.redirectUri,
+        redirectUri,
       }),
       expiresAt: expires.toISOString(),
     };

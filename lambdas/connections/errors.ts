@@ -41,6 +41,16 @@ export class ConnectionNotFoundError extends ClientError {
   }
 }
 
+/** A sign-in may send the user back only to the platform's callback or a console callback of the deployment's origins. */
+export class RedirectUriNotAllowedError extends ClientError {
+  readonly status = 422;
+  readonly code = 'redirect_uri_not_allowed';
+  constructor() {
+    super('redirectUri must be <a browser origin of this deployment>/console/oauth/callback');
+    this.name = 'RedirectUriNotAllowedError';
+  }
+}
+
 /** Connecting makes sense only for a connector with per-user OAuth. */
 export class NotPerUserConnectorError extends ClientError {
   readonly status = 422;

@@ -36,6 +36,10 @@ export class OAuthClient {
   readonly #client: oauth.Client;
   readonly #auth: oauth.ClientAuth;
   readonly #options: oauth.TokenEndpointRequestOptions;
+  /** Every request goes through the guarded fetch. */
+  readonly #fetch: typeof fetch;
+  /** Plain http only where the guarded fetch allows it at all: loopback in the local cloud. */
+  readonly #allowInsecure: boolean;
 
   constructor(
     private readonly settings: OAuthSettings,
@@ -51,12 +55,40 @@ export class OAuthClient {
     };
     this.#client = { client_id: settings.clientId };
     this.#auth = clientSecret === undefined ? oauth.None() : oauth.ClientSecretBasic(clientSecret);
+    this.#fetch = guardedFetch(policy, OAUTH_LIMITS) as typeof fetch;
+    this.#allowInsecure = policy.allowLoopback;
     this.#options = {
-      [oauth.customFetch]: guardedFetch(policy, OAUTH_LIMITS) as typeof fetch,
-      // Plain http only where the guarded fetch allows it at all: loopback in the local cloud.
-      [oauth.allowInsecureRequests]: policy.allowLoopback,
+      [oauth.customFetch]: this.#fetch,
+      [oauth.allowInsecureRequests]: this.#allowInsecure,
       ...(settings.resource === undefined ? {} : { additionalParameters: { resource: settings.resource } }),
     };
+  }
+
+  /**
+   * The authorization server's metadata at its issuer (RFC 8414, else OpenID Connect discovery),
+   * which must name that issuer. Reaching it proves the server is up and is the one configured;
+   * throws ConnectorCallError (the connector's fault, never ours) when it is not.
+   */
+  async metadata(): Promise<oauth.AuthorizationServer> {
+    const issuer = new URL(this.#server.issuer);
+    const discover = (algorithm: 'oauth2' | 'oidc') =>
+      oauth.discoveryRequest(issuer, {
+        algorithm,
+        [oauth.customFetch]: this.#fetch,
+        [oauth.allowInsecureRequests]: this.#allowInsecure,
+      });
+    try {
+      const rfc8414 = await discover('oauth2');
+      const response = rfc8414.status === 404 ? await discover('oidc') : rfc8414;
+      return await oauth.processDiscoveryResponse(issuer, response);
+    } catch (err) {
+      if (err instanceof ConnectorCallError) throw err;
+      throw new ConnectorCallError(
+        'protocol',
+        'the authorization server published no usable metadata for its issuer',
+        { cause: err },
+      );
+    }
   }
 
   /** Where the user signs in and consents. */

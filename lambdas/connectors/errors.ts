@@ -11,6 +11,18 @@ export class ConnectorUrlError extends ClientError {
   }
 }
 
+/** What can go wrong on a connector's side (ConnectorCallError's `kind`). */
+export const CONNECTOR_FAULTS = [
+  'address',
+  'redirect',
+  'timeout',
+  'too_large',
+  'http_status',
+  'protocol',
+  'tool_error',
+] as const;
+export type ConnectorFault = (typeof CONNECTOR_FAULTS)[number];
+
 /**
  * A call to a connector went wrong on the connector's side: refused address,
  * redirect, timeout, oversized or malformed answer, an HTTP error. Never a 5xx
@@ -21,14 +33,7 @@ export class ConnectorCallError extends ClientError {
   readonly status = 422;
   readonly code = 'connector_unusable';
   constructor(
-    readonly kind:
-      | 'address'
-      | 'redirect'
-      | 'timeout'
-      | 'too_large'
-      | 'http_status'
-      | 'protocol'
-      | 'tool_error',
+    readonly kind: ConnectorFault,
     message: string,
     options?: ErrorOptions,
   ) {

@@ -249,7 +249,8 @@ function operation(endpoint: AnyEndpoint, schemas: ComponentSchemas): Record<str
       ? {}
       : {
           requestBody: {
-            required: true,
+            // A body that may be left out (the endpoint's schema accepts none) is not required.
+            required: !endpoint.body.safeParse(undefined).success,
             content: { [JSON_MEDIA_TYPE]: { schema: schemas.schemaOf(endpoint.body, 'input') } },
           },
         }),

@@ -12,6 +12,7 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  paginateQuery,
   paginateScan,
   TransactionCanceledException,
   TransactWriteItemsCommand,
@@ -311,6 +312,25 @@ export class TenantRegistry {
     return output.Item === undefined
       ? undefined
       : parseStored(RoleAssignmentSchema, output.Item, 'role assignment').roles;
+  }
+
+  /** Every role assignment of a tenant, by user id. */
+  async listUserRoles(tenantId: string): Promise<RoleAssignment[]> {
+    const assignments: RoleAssignment[] = [];
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        ConsistentRead: true,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :user)',
+        ExpressionAttributeValues: marshall({ ':pk': tenantPk(tenantId), ':user': userSk('') }),
+      },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? [])
+        assignments.push(parseStored(RoleAssignmentSchema, item, 'role assignment'));
+    }
+    return assignments;
   }
 
   /** Removes a user's role assignment (user erasure); false when there was none. */

@@ -4,12 +4,14 @@
  * is generated from them.
  */
 import * as z from 'zod';
+import { BudgetStatusSchema } from '../admission/budget-status.js';
 import { AgentSettingsSchema } from '../agent/agent-settings.js';
 import { ApprovalDecisionSchema, PendingApprovalSchema } from '../agent/approvals.js';
 import { AuditRecordSchema } from '../audit/audit-chain.js';
 import { AuditExportSchema } from '../audit/audit-export.js';
 import { TRAIL_PROBLEMS } from '../audit/trail-verifier.js';
 import { ConnectionViewSchema, OAuthCallbackQuerySchema } from '../connections/connections.js';
+import { ConnectorCheckSchema } from '../connectors/connector-check.js';
 import {
   ConnectorBodySchema,
   ConnectorNameSchema,
@@ -391,6 +393,13 @@ export const exportAudit = endpoint({
   responses: { 200: { description: 'The export', schema: AuditExportSchema } },
 });
 
+/** What `GET /v1/costs` answers: the month's costs and the tenant's budget for it. */
+export const CostReportSchema = TenantCostsSchema.extend({ budget: BudgetStatusSchema }).meta({
+  id: 'CostReport',
+  description:
+    'One tenant’s model costs for a month (totals, by model, user and day) and its monthly budget, used and remaining',
+});
+
 export const getCosts = endpoint({
   operationId: 'getCosts',
   method: 'GET',
@@ -399,7 +408,7 @@ export const getCosts = endpoint({
   tag: 'Costs',
   summary: 'Read the tenant’s costs',
   description:
-    'The tenant’s model costs for a month: totals and by model, user and day (tenant admin; own tenant only)',
+    'The tenant’s model costs for a month: totals and by model, user and day, and the monthly budget used and remaining as admission enforces it (tenant admin; own tenant only)',
   body: NO_BODY,
   query: z
     .object({ month: MonthSchema.optional().describe('YYYY-MM (UTC); default: the current month') })
@@ -409,7 +418,7 @@ export const getCosts = endpoint({
     400: 'bad_request: month is not YYYY-MM',
     403: 'forbidden: the admin role is required',
   },
-  responses: { 200: { description: 'The month’s costs', schema: TenantCostsSchema } },
+  responses: { 200: { description: 'The month’s costs and budget', schema: CostReportSchema } },
 });
 
 export const getAgentSettings = endpoint({
@@ -530,6 +539,22 @@ export const deleteConnector = endpoint({
   responses: noContent,
 });
 
+export const testConnector = endpoint({
+  operationId: 'testConnector',
+  method: 'POST',
+  path: '/v1/connectors/{name}/test',
+  action: 'connectors.manage',
+  tag: 'Connectors',
+  summary: 'Test a connector',
+  description:
+    'Reach a stored connector as the agent would and store nothing (tenant admin): with no auth or the tenant’s API key, list its tools with the stored credential; for a per-user OAuth connector (no tenant credential reaches it), read its authorization server’s metadata at its issuer (RFC 8414, else OpenID discovery). A connector that cannot be reached or answers wrongly is a 200 with `ok: false` and the reason, never an error',
+  pathParameters: { name: ConnectorNameSchema },
+  body: NO_BODY,
+  query: NO_QUERY,
+  errors: { ...RATE_LIMITED_ERROR, 404: 'not_found: no such connector in this tenant' },
+  responses: { 200: { description: 'What the test found', schema: ConnectorCheckSchema } },
+});
+
 export const connectConnector = endpoint({
   operationId: 'connectConnector',
   method: 'POST',
@@ -538,19 +563,30 @@ export const connectConnector = endpoint({
   tag: 'Connections',
   summary: 'Start connecting my account',
   description:
-    'Start connecting the caller’s own account to a per-user OAuth connector: the sign-in URL (authorization code + PKCE; the state is single-use, bound to the caller and the connector, valid 10 minutes)',
+    'Start connecting the caller’s own account to a per-user OAuth connector: the sign-in URL (authorization code + PKCE; the state is single-use, bound to the caller and the connector, valid 10 minutes). A web console names its own callback page as `redirectUri`; the page forwards `code` and `state` to GET /v1/oauth/callback with the user’s token',
   pathParameters: { name: ConnectorNameSchema },
-  body: NO_BODY,
+  body: z
+    .object({
+      redirectUri: z
+        .string()
+        .max(2_048)
+        .optional()
+        .describe(
+          'Where the authorization server sends the user back: exactly `<a browser (CORS) origin of this deployment>/console/oauth/callback`, which the connector’s authorization server must allow. Default: the platform’s /v1/oauth/callback',
+        ),
+    })
+    .strict()
+    .optional(),
   query: NO_QUERY,
   errors: {
     ...RATE_LIMITED_ERROR,
     404: 'not_found: no such connector in this tenant',
-    422: 'not_per_user: the connector does not use per-user OAuth',
+    422: 'not_per_user | redirect_uri_not_allowed: the connector does not use per-user OAuth; redirectUri is not a console callback of this deployment’s origins',
   },
   responses: {
     200: {
       description:
-        'Open authorizeUrl in a browser; the authorization server sends the user to /v1/oauth/callback',
+        'Open authorizeUrl in a browser; the authorization server sends the user to redirectUri (default /v1/oauth/callback)',
       schema: z.object({ authorizeUrl: z.string(), expiresAt: z.iso.datetime() }),
     },
   },
@@ -699,6 +735,7 @@ export const TENANT_API_ENDPOINTS = [
   getConnector,
   replaceConnector,
   deleteConnector,
+  testConnector,
   connectConnector,
   oauthCallback,
   listConnections,

@@ -3,11 +3,14 @@
  * request, the domain does the work, identity comes only from the context.
  */
 
+import { BudgetGuard } from '../admission/budget-guard.js';
+import { budgetStatus } from '../admission/budget-status.js';
 import { AgentSettingsStore } from '../agent/agent-settings.js';
 import type { ApprovalDecision } from '../agent/approvals.js';
 import { runToolUse, type ToolCall } from '../agent/tool-runner.js';
 import { auditExport } from '../audit/audit-export.js';
 import { signatureCheckWith, verifyTrail } from '../audit/trail-verifier.js';
+import { checkConnector } from '../connectors/connector-check.js';
 import { type ConnectorName, ConnectorNameSchema, viewOf } from '../connectors/connector-definition.js';
 import { ConnectorNotFoundError } from '../connectors/errors.js';
 import { chat } from '../conversations/chat.js';
@@ -125,10 +128,14 @@ export function apiRouter(runtime: WorkspaceRuntime): Router<RequestContext> {
     })
     .implement(api.getCosts, async ({ context, query }) => {
       const month = query.month ?? monthOf(new Date());
-      return jsonResponse(
-        200,
-        await readTenantCosts(await runtime.table(context), month, runtime.modelCatalog.prices.version),
-      );
+      const { prices } = runtime.modelCatalog;
+      const [table, limits] = await Promise.all([runtime.table(context), runtime.budgetLimits(context)]);
+      // The budget as admission counts it: the same limits and shard counters the model call guard uses.
+      const [costs, used] = await Promise.all([
+        readTenantCosts(table, month, prices.version),
+        new BudgetGuard(table, { prices }).used(limits, month),
+      ]);
+      return jsonResponse(200, { ...costs, budget: budgetStatus(limits, used) });
     })
     .implement(api.getAgentSettings, async ({ context }) =>
       jsonResponse(200, await new AgentSettingsStore(await runtime.table(context)).get()),
@@ -187,10 +194,20 @@ export function apiRouter(runtime: WorkspaceRuntime): Router<RequestContext> {
       await (await connectorsFor(runtime, request)).delete(connectorNameOf(request.params));
       return noContent();
     })
+    .implement(api.testConnector, async (request) => {
+      const [connectors, secrets] = await Promise.all([
+        connectorsFor(runtime, request),
+        runtime.tenantSecrets(request.context),
+      ]);
+      const connector = await connectors.get(connectorNameOf(request.params));
+      return jsonResponse(200, await checkConnector(connector, { secrets, policy: runtime.outboundPolicy }));
+    })
     .implement(api.connectConnector, async (request) =>
       jsonResponse(
         200,
-        await (await connectionsFor(runtime, request)).begin(connectorNameOf(request.params)),
+        await (await connectionsFor(runtime, request)).begin(connectorNameOf(request.params), {
+          redirectUri: request.body?.redirectUri,
+        }),
       ),
     )
     .implement(api.oauthCallback, async (request) =>

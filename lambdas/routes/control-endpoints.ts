@@ -15,6 +15,7 @@ import {
   TenantSettingsSchema,
   TenantStatusSchema,
 } from '../registry/tenant-record.js';
+import { TenantUserSchema } from '../registry/tenant-users.js';
 import { TenantIdSchema, UserIdSchema } from '../tenancy/key-layout.js';
 import { ROLES, RoleSchema, TierSchema } from '../tenancy/request-context.js';
 
@@ -203,6 +204,34 @@ export const assignRoles = endpoint({
   responses: { 200: { description: 'The assignment', schema: RoleAssignmentSchema } },
 });
 
+export const listTenantUsers = endpoint({
+  operationId: 'listTenantUsers',
+  method: 'GET',
+  path: '/v1/admin/tenants/{tenantId}/users',
+  action: 'users.list',
+  tag: 'Users',
+  summary: 'List a tenant’s users and roles',
+  description:
+    'A tenant’s users by id: everyone who has used the tenant (its member directory) and everyone with a role assignment, with the assigned roles (operator; or the tenant’s admin)',
+  pathParameters: { tenantId: TenantIdSchema },
+  body: NO_BODY,
+  query: PageQuerySchema,
+  errors: {
+    400: 'invalid_cursor: the cursor was not issued for this tenant and caller (or bad_request for another malformed parameter)',
+    403: 'forbidden: an operator, or this tenant’s admin, is required',
+    404: 'tenant_not_found: no such tenant',
+  },
+  responses: {
+    200: {
+      description: 'One page',
+      schema: z.object({
+        users: z.array(TenantUserSchema),
+        cursor: z.string().optional().describe('Pass back to get the next page; absent on the last page'),
+      }),
+    },
+  },
+});
+
 /** The grace period before an offboarded tenant is erased, unless an operator names another. */
 export const DEFAULT_OFFBOARDING_GRACE_DAYS = 30;
 
@@ -311,6 +340,7 @@ export const CONTROL_ENDPOINTS = [
   suspendTenant,
   resumeTenant,
   assignRoles,
+  listTenantUsers,
   eraseUser,
   exportUser,
   offboardTenant,

@@ -28,11 +28,13 @@ import { monthOf } from '../metering/usage-keys.js';
 import type { Logger } from '../observability/logger.js';
 import { moveForTier } from '../placement/moves.js';
 import { ErasureReceiptBodySchema, SignedErasureReceiptSchema } from '../privacy/tenant-erasure.js';
+import { membersOf } from '../privacy/tenant-members.js';
 import { eraseUser, monthsBetween } from '../privacy/user-erasure.js';
 import { exportUserData } from '../privacy/user-export.js';
 import { ErasureReceiptNotFoundError, TenantMovingError, TenantNotFoundError } from '../registry/errors.js';
 import { onboardTenant } from '../registry/onboarding.js';
 import { isHeld, placementOf, type TenantRecord } from '../registry/tenant-record.js';
+import { tenantUsers } from '../registry/tenant-users.js';
 import type { ServiceRuntime } from '../service-runtime.js';
 import { TenantIdSchema, UserIdSchema } from '../tenancy/key-layout.js';
 import {
@@ -44,11 +46,12 @@ import {
 } from '../tenancy/request-context.js';
 import { apiDocument, getOpenApi } from './api-document.js';
 import * as control from './control-endpoints.js';
-import { pageOf } from './paging.js';
+import { pageAfterKey, pageOf } from './paging.js';
 import { type RequestScope, userDataSourcesFor, type WorkspaceRuntime } from './workspace.js';
 
-/** Tenants per page when the caller names no limit. */
+/** Tenants, or a tenant's users, per page when the caller names no limit. */
 const DEFAULT_TENANT_PAGE = 50;
+const DEFAULT_USER_PAGE = 50;
 
 /** The roles a tenant admin may hand out inside their own tenant. */
 const TENANT_ASSIGNABLE_ROLES: readonly Role[] = ['reader', 'analyst', 'admin'];
@@ -198,19 +201,11 @@ export function controlRouter(
             (status === undefined || tenant.status === status),
         )
         .sort((a, b) => (a.tenantId < b.tenantId ? -1 : 1));
-      // The cursor is the last id on the page: tenants onboarded or removed meanwhile neither repeat nor skip others.
-      const after = page.query.cursor;
-      const rest = after === undefined ? matching : matching.filter((tenant) => tenant.tenantId > after);
-      const limit = page.query.limit ?? DEFAULT_TENANT_PAGE;
-      const tenants = rest.slice(0, limit);
-      const last = tenants.at(-1);
-      return jsonResponse(
-        200,
-        page.sealed({
-          tenants,
-          ...(rest.length > limit && last !== undefined ? { cursor: last.tenantId } : {}),
-        }),
-      );
+      const { items: tenants, ...next } = pageAfterKey(matching, (tenant) => tenant.tenantId, {
+        after: page.query.cursor,
+        limit: page.query.limit ?? DEFAULT_TENANT_PAGE,
+      });
+      return jsonResponse(200, page.sealed({ tenants, ...next }));
     })
     .implement(control.getTenant, async ({ params }) => {
       const tenantId = tenantIdOf(params);
@@ -267,6 +262,27 @@ export function controlRouter(
         runtime.registry.setUserRoles(assignment),
       );
       return jsonResponse(200, assignment);
+    })
+    .implement(control.listTenantUsers, async (request) => {
+      const tenantId = tenantIdOf(request.params);
+      if ((await runtime.registry.getTenant(tenantId)) === undefined) throw new TenantNotFoundError(tenantId);
+      const page = await pageOf(runtime, request, control.listTenantUsers, tenantId);
+      // The member directory through a session for THAT tenant, with the caller as the session's user.
+      const subject = {
+        tenantId,
+        userId: request.context.userId,
+        tenantTag: await runtime.tenantTag(tenantId),
+      };
+      const [members, assignments] = await Promise.all([
+        runtime.table(subject).then(membersOf),
+        runtime.registry.listUserRoles(tenantId),
+      ]);
+      const { items: users, ...next } = pageAfterKey(
+        tenantUsers(members.userIds, assignments),
+        (user) => user.userId,
+        { after: page.query.cursor, limit: page.query.limit ?? DEFAULT_USER_PAGE },
+      );
+      return jsonResponse(200, page.sealed({ users, ...next }));
     })
     .implement(control.eraseUser, async (request) => {
       const { tenant, userId, scope } = await userTarget(request);

@@ -33,3 +33,20 @@ async function pageOf(
     },
   };
 }
+
+/**
+ * One page of a listing held whole and sorted by a unique key: the items after the key `after`,
+ * at most `limit`, and the page's last key as the next position when more follow — so items added
+ * or removed meanwhile neither repeat nor skip others.
+ */
+export function pageAfterKey<Item>(
+  sorted: readonly Item[],
+  keyOf: (item: Item) => string,
+  position: { readonly after?: string | undefined; readonly limit: number },
+): { items: Item[]; cursor?: string } {
+  const { after, limit } = position;
+  const rest = after === undefined ? sorted : sorted.filter((item) => keyOf(item) > after);
+  const items = rest.slice(0, limit);
+  const last = items.at(-1);
+  return rest.length > limit && last !== undefined ? { items, cursor: keyOf(last) } : { items };
+}

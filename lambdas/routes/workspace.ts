@@ -13,7 +13,7 @@ import type { AgentTool, ToolServices } from '../agent/tool.js';
 import { TOOLS } from '../agent/tool-catalog.js';
 import { RequestAudit } from '../audit/request-audit.js';
 import { mayTake } from '../authorization/action-table.js';
-import { oauthCallbackUrl } from '../connections/callback-url.js';
+import { consoleCallbackUrls, oauthCallbackUrl } from '../connections/callback-url.js';
 import { Connections } from '../connections/connections.js';
 import type { StoredConnector } from '../connectors/connector-definition.js';
 import { Connectors } from '../connectors/connector-store.js';
@@ -44,6 +44,8 @@ export type WorkspaceRuntime = Pick<
   | 'embedder'
   | 'models'
   | 'modelCallGuard'
+  | 'budgetLimits'
+  | 'corsOrigins'
   | 'auditTrail'
   | 'auditAccess'
   | 'pageCursors'
@@ -141,6 +143,7 @@ export async function connectionsFor(runtime: WorkspaceRuntime, scope: RequestSc
     audit,
     policy: runtime.outboundPolicy,
     redirectUri: oauthCallbackUrl(scope.event),
+    consoleRedirectUris: consoleCallbackUrls(runtime.corsOrigins),
   });
 }
 

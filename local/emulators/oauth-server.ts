@@ -15,7 +15,7 @@ import Provider, { errors } from 'oidc-provider';
 import { closeServer, LOOPBACK, listenOnLoopback } from '../net.js';
 
 export interface OAuthServerOptions {
-  /** Where the platform's callback answers (`<api>/v1/oauth/callback`). */
+  /** Where sign-ins may return: the platform's callback (`<api>/v1/oauth/callback`), a console's (`<origin>/console/oauth/callback`). */
   readonly redirectUris: readonly string[];
   /** The resource server access tokens are for (its URL; the `aud` it checks). */
   readonly resource: string;

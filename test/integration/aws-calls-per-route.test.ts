@@ -18,7 +18,8 @@ import { startMeteredCloud } from '../../bench/metered-cloud.js';
  * check one round trip (user and tenant shard at once, 2 calls as before); every request frees its
  * in-flight slot at its end (+1), except that a chat's last model call frees it in the tenant write
  * of its token count, and each model call counts its tokens for the user and the tenant (+2 per
- * call, alongside settlement and metering).
+ * call, alongside settlement and metering). Issue 15 added the budget to the cost report: one batch
+ * read of the month's budget counters (+1).
  */
 const PINNED: Readonly<Record<string, number>> = {
   'GET /v1/me': 3,
@@ -34,7 +35,7 @@ const PINNED: Readonly<Record<string, number>> = {
   'POST /v1/chat (one connector tool)': 21,
   'GET /v1/connectors': 4,
   'POST /v1/search': 9,
-  'GET /v1/costs': 11,
+  'GET /v1/costs': 12,
   'GET /v1/admin/tenants/{id} (operator)': 1,
 };
 

@@ -257,6 +257,8 @@ describe('the served OpenAPI document', () => {
       await call(admin, 'GET', '/v1/connectors/missing');
       await call(admin, 'PUT', '/v1/connectors/oas', { ...body, timeoutMs: 5_000 });
       await call(admin, 'PUT', '/v1/connectors/missing', body);
+      await call(admin, 'POST', '/v1/connectors/oas/test');
+      await call(admin, 'POST', '/v1/connectors/missing/test');
       await call(admin, 'DELETE', '/v1/connectors/oas');
       await call(admin, 'DELETE', '/v1/connectors/oas');
     } finally {
@@ -277,6 +279,10 @@ describe('the served OpenAPI document', () => {
       });
       const started = await call(analyst, 'POST', '/v1/connectors/oas-user/connect');
       await call(analyst, 'POST', '/v1/connectors/missing/connect');
+      // This cloud has no browser origin: no console callback is allowed.
+      await call(analyst, 'POST', '/v1/connectors/oas-user/connect', {
+        redirectUri: 'https://console.example.com/console/oauth/callback',
+      });
       const { authorizeUrl } = started.body as { authorizeUrl: string };
       const reached = await new TestBrowser().signIn(authorizeUrl, 'alice', callback);
       await call(analyst, 'GET', `/v1/oauth/callback${reached.search}`);
@@ -318,6 +324,8 @@ describe('the served OpenAPI document', () => {
     await call(OPERATOR, 'POST', `/v1/admin/tenants/missing-${suffix}/resume`);
     await call(OPERATOR, 'PUT', `/v1/admin/tenants/${other}/users/bob/roles`, { roles: ['reader'] });
     await call(OPERATOR, 'PUT', `/v1/admin/tenants/${other}/users/bob/roles`, { roles: ['emperor'] });
+    await call(OPERATOR, 'GET', `/v1/admin/tenants/${other}/users?limit=1`);
+    await call(OPERATOR, 'GET', `/v1/admin/tenants/missing-${suffix}/users`);
     await call(OPERATOR, 'GET', `/v1/admin/tenants/${other}/users/bob/export`);
     await call(OPERATOR, 'GET', `/v1/admin/tenants/missing-${suffix}/users/bob/export`);
     await call(OPERATOR, 'DELETE', `/v1/admin/tenants/${other}/users/bob`);

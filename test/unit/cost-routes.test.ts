@@ -5,6 +5,7 @@
  * session for THAT tenant.
  */
 import { describe, expect, it } from 'vitest';
+import { TIER_BUDGETS } from '../../lambdas/admission/tier-limits.js';
 import { monthOf } from '../../lambdas/metering/usage-keys.js';
 import type { TenantRecord } from '../../lambdas/registry/tenant-record.js';
 import { apiDocument } from '../../lambdas/routes/api-document.js';
@@ -135,7 +136,23 @@ describe('GET /v1/costs', () => {
       byModel: [],
       byUser: [],
       byDay: [],
+      // The month's budget counters are empty; the limits are today's (the tier's, for acme).
+      budget: {
+        monthlyBudgetUsd: TIER_BUDGETS[ACME.tier].monthlyUsd,
+        monthlyTokenBudget: TIER_BUDGETS[ACME.tier].monthlyTokens,
+        usedUsd: 0,
+        usedTokens: 0,
+        remainingUsd: TIER_BUDGETS[ACME.tier].monthlyUsd,
+        remainingTokens: TIER_BUDGETS[ACME.tier].monthlyTokens,
+      },
     });
+    // The current month's budget counts the chat's call, as its metering did.
+    const { totals, budget } = current.json as {
+      totals: { costUsd: number; inputTokens: number; outputTokens: number };
+      budget: { usedUsd: number; usedTokens: number };
+    };
+    expect(budget.usedUsd).toBeCloseTo(totals.costUsd, 9);
+    expect(budget.usedTokens).toBe(totals.inputTokens + totals.outputTokens);
   });
 
   it('refuses a reader and an analyst with 403, and a malformed month with 400', async () => {

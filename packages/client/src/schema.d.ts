@@ -317,7 +317,7 @@ export interface paths {
         };
         /**
          * Read the tenant’s costs
-         * @description The tenant’s model costs for a month: totals and by model, user and day (tenant admin; own tenant only)
+         * @description The tenant’s model costs for a month: totals and by model, user and day, and the monthly budget used and remaining as admission enforces it (tenant admin; own tenant only)
          *
          *     Action `costs.read`: roles admin in a tenant’s workspace (never the platform tenant).
          */
@@ -464,6 +464,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/connectors/{name}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test a connector
+         * @description Reach a stored connector as the agent would and store nothing (tenant admin): with no auth or the tenant’s API key, list its tools with the stored credential; for a per-user OAuth connector (no tenant credential reaches it), read its authorization server’s metadata at its issuer (RFC 8414, else OpenID discovery). A connector that cannot be reached or answers wrongly is a 200 with `ok: false` and the reason, never an error
+         *
+         *     Action `connectors.manage`: roles admin in a tenant’s workspace (never the platform tenant).
+         */
+        post: operations["testConnector"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/connectors/{name}/connect": {
         parameters: {
             query?: never;
@@ -475,7 +497,7 @@ export interface paths {
         put?: never;
         /**
          * Start connecting my account
-         * @description Start connecting the caller’s own account to a per-user OAuth connector: the sign-in URL (authorization code + PKCE; the state is single-use, bound to the caller and the connector, valid 10 minutes)
+         * @description Start connecting the caller’s own account to a per-user OAuth connector: the sign-in URL (authorization code + PKCE; the state is single-use, bound to the caller and the connector, valid 10 minutes). A web console names its own callback page as `redirectUri`; the page forwards `code` and `state` to GET /v1/oauth/callback with the user’s token
          *
          *     Action `connections.manage`: roles reader, analyst, admin in a tenant’s workspace (never the platform tenant).
          */
@@ -711,6 +733,28 @@ export interface paths {
          *     Action `roles.assign`: roles operator, admin in any tenant.
          */
         put: operations["assignRoles"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/tenants/{tenantId}/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a tenant’s users and roles
+         * @description A tenant’s users by id: everyone who has used the tenant (its member directory) and everyone with a role assignment, with the assigned roles (operator; or the tenant’s admin)
+         *
+         *     Action `users.list`: roles operator, admin in any tenant.
+         */
+        get: operations["listTenantUsers"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -1013,8 +1057,8 @@ export interface components {
                 }[];
             }[];
         };
-        /** @description One tenant’s model costs for a month: totals, by model, by user, by day */
-        TenantCosts: {
+        /** @description One tenant’s model costs for a month (totals, by model, user and day) and its monthly budget, used and remaining */
+        CostReport: {
             month: string;
             priceVersion: string;
             totals: {
@@ -1045,6 +1089,22 @@ export interface components {
                 outputTokens: number;
                 calls: number;
             }[];
+            budget: components["schemas"]["BudgetStatus"];
+        };
+        /** @description The tenant’s monthly budget, used and remaining, as admission counts it (a model call is refused with 402 once it no longer fits). Limits are today’s settings, also for past months */
+        BudgetStatus: {
+            /** @description The monthly model budget in USD the platform enforces: the tenant’s own, set by an operator, else its tier’s default. Never unlimited: every tier has one */
+            monthlyBudgetUsd: number;
+            /** @description The monthly model token budget (input + output) enforced, the same way */
+            monthlyTokenBudget: number;
+            /** @description Spent this month, counting what model calls in flight hold (their maximum cost until they end) */
+            usedUsd: number;
+            /** @description Tokens used this month, counted the same way */
+            usedTokens: number;
+            /** @description monthlyBudgetUsd − usedUsd, never below 0 */
+            remainingUsd: number;
+            /** @description monthlyTokenBudget − usedTokens, never below 0 */
+            remainingTokens: number;
         };
         /** @description The tenant’s agent settings; they only narrow what the roles allow */
         AgentSettings: {
@@ -1096,6 +1156,29 @@ export interface components {
             maxResponseBytes: number;
             /** Format: date-time */
             updatedAt: string;
+        };
+        /** @description The outcome of testing a stored connector; nothing is stored */
+        ConnectorCheck: {
+            /** @description The connector (or its authorization server) answered as it should */
+            ok: boolean;
+            /**
+             * @description `tools`: the connector was asked for its tools with the tenant’s stored credential; `authorization_server`: a per-user OAuth connector’s authorization server metadata was read (no user token is used)
+             * @enum {string}
+             */
+            checked: "tools" | "authorization_server";
+            /** @description Every tool the connector offers now (when ok and checked is tools) */
+            tools?: string[];
+            /** @description Exposed tools the connector no longer offers: calls to them fail (when ok and checked is tools) */
+            missingTools?: string[];
+            /** @description The issuer the authorization server’s metadata names (when ok and checked is authorization_server) */
+            issuer?: string;
+            /**
+             * @description What went wrong on the connector’s side (when not ok)
+             * @enum {string}
+             */
+            reason?: "address" | "redirect" | "timeout" | "too_large" | "http_status" | "protocol" | "tool_error";
+            /** @description What went wrong, for people (when not ok) */
+            message?: string;
         };
         /** @description One of the caller’s OAuth connections: never a token */
         ConnectionView: {
@@ -1280,6 +1363,14 @@ export interface components {
             userId: string;
             roles: ("reader" | "analyst" | "admin" | "operator")[];
         };
+        /** @description One user of a tenant and the roles the platform assigns them */
+        TenantUser: {
+            userId: string;
+            /** @description The roles assigned on the platform (PUT …/users/{userId}/roles); they replace the groups of the user’s token. Absent: the user’s roles are the groups their sign-in token carries */
+            roles?: ("reader" | "analyst" | "admin" | "operator")[];
+            /** @description The user has used the tenant (they are in its member directory); false for a user who only has a role assignment so far */
+            seen: boolean;
+        };
         /** @description What the erasure of a user removed, by kind */
         UserErasureReceipt: {
             tenantId: string;
@@ -1319,6 +1410,39 @@ export interface components {
             };
             finalCosts: components["schemas"]["TenantCosts"][];
             siloStackDeleted?: string;
+        };
+        /** @description One tenant’s model costs for a month: totals, by model, by user, by day */
+        TenantCosts: {
+            month: string;
+            priceVersion: string;
+            totals: {
+                costUsd: number;
+                inputTokens: number;
+                outputTokens: number;
+                calls: number;
+            };
+            byModel: {
+                modelId: string;
+                costUsd: number;
+                inputTokens: number;
+                outputTokens: number;
+                calls: number;
+            }[];
+            byUser: {
+                userId: string;
+                costUsd: number;
+                inputTokens: number;
+                outputTokens: number;
+                calls: number;
+            }[];
+            byDay: {
+                /** Format: date */
+                date: string;
+                costUsd: number;
+                inputTokens: number;
+                outputTokens: number;
+                calls: number;
+            }[];
         };
         /** @description The erasure receipt as signed: its body (JSON text), the signature and the key */
         SignedErasureReceipt: {
@@ -2652,14 +2776,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The month’s costs */
+            /** @description The month’s costs and budget */
             200: {
                 headers: {
                     "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TenantCosts"];
+                    "application/json": components["schemas"]["CostReport"];
                 };
             };
             /** @description bad_request: month is not YYYY-MM */
@@ -3203,7 +3327,7 @@ export interface operations {
             default: components["responses"]["InternalError"];
         };
     };
-    connectConnector: {
+    testConnector: {
         parameters: {
             query?: never;
             header?: {
@@ -3217,7 +3341,70 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Open authorizeUrl in a browser; the authorization server sends the user to /v1/oauth/callback */
+            /** @description What the test found */
+            200: {
+                headers: {
+                    "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectorCheck"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description not_found: no such connector in this tenant */
+            404: {
+                headers: {
+                    "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            409: components["responses"]["IdempotencyInProgress"];
+            421: components["responses"]["WrongApi"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            /** @description rate_limited: too many requests for this user or tenant; token_rate_limited: the user’s or tenant’s model tokens per minute are used up; too_many_in_flight: the tenant has as many requests in flight as it may. Retry after Retry-After seconds */
+            429: {
+                headers: {
+                    "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["DependencyUnavailable"];
+            504: components["responses"]["DependencyTimeout"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    connectConnector: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the write run once: a retry with the same key within 24 h answers the first answer (with `idempotent-replayed: true`) */
+                "idempotency-key"?: string;
+            };
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Where the authorization server sends the user back: exactly `<a browser (CORS) origin of this deployment>/console/oauth/callback`, which the connector’s authorization server must allow. Default: the platform’s /v1/oauth/callback */
+                    redirectUri?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Open authorizeUrl in a browser; the authorization server sends the user to redirectUri (default /v1/oauth/callback) */
             200: {
                 headers: {
                     "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];
@@ -3245,8 +3432,10 @@ export interface operations {
                 };
             };
             409: components["responses"]["IdempotencyInProgress"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             421: components["responses"]["WrongApi"];
-            /** @description not_per_user: the connector does not use per-user OAuth */
+            /** @description not_per_user | redirect_uri_not_allowed: the connector does not use per-user OAuth; redirectUri is not a console callback of this deployment’s origins */
             422: {
                 headers: {
                     "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];
@@ -3997,6 +4186,71 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["Throttled"];
+            503: components["responses"]["DependencyUnavailable"];
+            504: components["responses"]["DependencyTimeout"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    listTenantUsers: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page */
+            200: {
+                headers: {
+                    "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        users: components["schemas"]["TenantUser"][];
+                        /** @description Pass back to get the next page; absent on the last page */
+                        cursor?: string;
+                    };
+                };
+            };
+            /** @description invalid_cursor: the cursor was not issued for this tenant and caller (or bad_request for another malformed parameter) */
+            400: {
+                headers: {
+                    "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description forbidden: an operator, or this tenant’s admin, is required */
+            403: {
+                headers: {
+                    "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description tenant_not_found: no such tenant */
+            404: {
+                headers: {
+                    "x-bulkhead-overhead-ms": components["headers"]["OverheadMs"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             429: components["responses"]["Throttled"];
             503: components["responses"]["DependencyUnavailable"];
             504: components["responses"]["DependencyTimeout"];

@@ -1,0 +1,84 @@
+/**
+ * "Test connection" for a stored connector: reach it as the agent would, with its stored
+ * credential, and store nothing. A tenant-level connector (no auth, or the tenant's API key) is
+ * asked for its tools — the same discovery as at registration — and the answer names the exposed
+ * tools it no longer offers. A per-user OAuth connector has no credential of the tenant's to reach
+ * it with (each user's token is their own), so its test is its authorization server: the metadata
+ * at its issuer is reachable and names that issuer. Whatever goes wrong on the connector's side
+ * is the answer (`ok: false` and the reason), never an error of ours.
+ */
+import * as z from 'zod';
+import { OAuthClient } from '../connections/oauth-client.js';
+import type { StoredConnector } from './connector-definition.js';
+import { authHeaders, clientFor } from './connector-tools.js';
+import { CONNECTOR_FAULTS, ConnectorCallError, ConnectorUrlError } from './errors.js';
+import type { OutboundPolicy } from './outbound-fetch.js';
+import type { TenantSecrets } from './tenant-secrets.js';
+
+export const ConnectorCheckSchema = z
+  .object({
+    ok: z.boolean().describe('The connector (or its authorization server) answered as it should'),
+    checked: z
+      .enum(['tools', 'authorization_server'])
+      .describe(
+        '`tools`: the connector was asked for its tools with the tenant’s stored credential; `authorization_server`: a per-user OAuth connector’s authorization server metadata was read (no user token is used)',
+      ),
+    tools: z
+      .array(z.string())
+      .optional()
+      .describe('Every tool the connector offers now (when ok and checked is tools)'),
+    missingTools: z
+      .array(z.string())
+      .optional()
+      .describe(
+        'Exposed tools the connector no longer offers: calls to them fail (when ok and checked is tools)',
+      ),
+    issuer: z
+      .string()
+      .optional()
+      .describe(
+        'The issuer the authorization server’s metadata names (when ok and checked is authorization_server)',
+      ),
+    reason: z
+      .enum(CONNECTOR_FAULTS)
+      .optional()
+      .describe('What went wrong on the connector’s side (when not ok)'),
+    message: z.string().optional().describe('What went wrong, for people (when not ok)'),
+  })
+  .meta({
+    id: 'ConnectorCheck',
+    description: 'The outcome of testing a stored connector; nothing is stored',
+  });
+export type ConnectorCheck = z.infer<typeof ConnectorCheckSchema>;
+
+export interface ConnectorCheckDependencies {
+  readonly secrets: Pick<TenantSecrets, 'get'>;
+  readonly policy: OutboundPolicy;
+}
+
+/** Tests a stored connector (see the module's comment); throws only for faults of our own. */
+export async function checkConnector(
+  connector: StoredConnector,
+  deps: ConnectorCheckDependencies,
+): Promise<ConnectorCheck> {
+  const checked = connector.auth.type === 'oauth_user' ? 'authorization_server' : 'tools';
+  try {
+    if (connector.auth.type === 'oauth_user') {
+      const { secretName: _secretName, ...settings } = connector.auth;
+      // Reading public metadata needs no client secret.
+      const { issuer } = await new OAuthClient(settings, undefined, deps.policy).metadata();
+      return { ok: true, checked, issuer };
+    }
+    const headers = await authHeaders(connector.auth, deps.secrets);
+    const offered = (await clientFor(connector, headers, deps.policy).listTools()).map((tool) => tool.name);
+    const missingTools = connector.tools.map((tool) => tool.name).filter((name) => !offered.includes(name));
+    return { ok: true, checked, tools: offered, missingTools };
+  } catch (err) {
+    if (err instanceof ConnectorCallError)
+      return { ok: false, checked, reason: err.kind, message: err.message };
+    // A URL the platform may no longer call (its outbound policy changed since registration).
+    if (err instanceof ConnectorUrlError)
+      return { ok: false, checked, reason: 'address', message: err.message };
+    throw err;
+  }
+}
