@@ -155,6 +155,41 @@ describe('the You views', () => {
     );
   }, 120_000);
 
+  it("connects her own tracker account through the authorization server's pages, and revokes it", async () => {
+    const page = await demo.signedIn('/console/connections', 'alice');
+    expect(await textOf(page.getByRole('main'), /You have not connected any account yet/)).toBeTruthy();
+
+    await page.getByLabel('Connector').fill('mytickets');
+    await page.getByRole('button', { name: 'Connect' }).click();
+    // The demo authorization server's own login and consent pages (any password).
+    await page.waitForURL(`${demo.platform.authServer.issuer}/**`);
+    await page.locator('input[name="login"]').fill('alice');
+    await page.locator('input[name="password"]').fill('demo');
+    await page.locator('button[type="submit"]').click();
+    await page.locator('button[type="submit"]').click(); // consent
+    await page.waitForURL(`${demo.origin}/console/oauth/callback?**`, { timeout: 30_000 });
+    // Back without tokens, the console signs in again by itself. Locally the issuer asks for the
+    // login once more: both oidc-provider servers sit on 127.0.0.1, and cookies ignore ports, so
+    // the authorization server's session cookie replaced the issuer's.
+    await page.locator('input[name="login"]').fill('alice');
+    await page.locator('input[name="password"]').fill('demo');
+    await page.locator('button[type="submit"]').click();
+    await resumeSignIn(page);
+    expect(await textOf(page.getByRole('status'), /Connected mytickets/)).toBeTruthy();
+
+    await page.getByRole('link', { name: 'Back to your connections' }).click();
+    const table = page.getByRole('table', { name: 'My connections' });
+    expect(await textOf(table, /mytickets\s*connected/)).toBeTruthy();
+    await screenshotOf(page, 'user-connections', [
+      table,
+      page.getByRole('button', { name: 'Revoke mytickets' }),
+    ]);
+
+    await page.getByRole('button', { name: 'Revoke mytickets' }).click();
+    expect(await textOf(page.getByRole('status'), /Revoked your connection to mytickets/)).toBeTruthy();
+    expect(await textOf(page.getByRole('main'), /You have not connected any account yet/)).toBeTruthy();
+  }, 120_000);
+
   it('signs in again when the browser returns from an authorization server, keeping the query', async () => {
     const page = await demo.signedIn('/console/connections', 'alice');
     expect(await textOf(page.getByRole('main'), /You have not connected any account yet/)).toBeTruthy();

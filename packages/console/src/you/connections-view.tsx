@@ -1,12 +1,16 @@
 /**
  * "Connections": this person's own accounts at per-user OAuth connectors (`GET /v1/me/connections`),
  * revoked with `DELETE /v1/me/connections/{name}`, and connected with
- * `POST /v1/connectors/{name}/connect`, which sends the browser to the authorization server.
+ * `POST /v1/connectors/{name}/connect`, which sends the browser to the authorization server; it
+ * comes back to the console's oauth/callback page (oauth-callback-view.tsx).
  */
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { ApiError } from '../api-error.js';
 import { useApiAction, useApiData } from '../use-api.js';
+
+/** Where the authorization server sends the browser back: the console's page that finishes the connection. */
+const CALLBACK = new URL(`${import.meta.env.BASE_URL}oauth/callback`, location.origin).href;
 
 export function ConnectionsView() {
   const { query } = useLocation();
@@ -20,7 +24,10 @@ export function ConnectionsView() {
     const name = connector.trim();
     if (name === '') return;
     const started = await change.run((api) =>
-      api.POST('/v1/connectors/{name}/connect', { params: { path: { name } } }),
+      api.POST('/v1/connectors/{name}/connect', {
+        params: { path: { name } },
+        body: { redirectUri: CALLBACK },
+      }),
     );
     if (started?.data !== undefined) location.assign(started.data.authorizeUrl);
   }
