@@ -233,7 +233,7 @@ describe('the You views', () => {
     await page.getByRole('link', { name: 'Chat' }).click();
     await chat(page, 'use tool search_documents {"query":"notice for everyone"}');
     const tools = page.getByRole('list', { name: 'Tool calls' });
-    expect(await textOf(tools, /tracker__list_tickets — refused: not allowed for you/)).toMatch(
+    expect(await textOf(tools, /tracker__list_tickets — refused by the platform/)).toMatch(
       /search_documents — done/,
     );
   }, 120_000);

@@ -6,7 +6,7 @@ const BASE = import.meta.env.BASE_URL;
 
 const STATUS_TEXT: Readonly<Record<ToolCall['status'], string>> = {
   success: 'done',
-  refused: 'refused: not allowed for you',
+  refused: 'refused by the platform',
   invalid: 'refused: invalid arguments',
   failed: 'failed',
   pending_approval: 'waiting for approval',

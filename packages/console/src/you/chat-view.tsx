@@ -4,7 +4,7 @@
  * reopens one to continue it.
  */
 import { streamChat } from '@bulkhead/client';
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
 import { useSession } from '../session.js';
 import { useApiAction, useApiData } from '../use-api.js';
@@ -26,6 +26,9 @@ export function ChatView() {
     [],
   );
   const reopen = useApiAction();
+  // An answer still streaming when the person leaves the view is not read any further.
+  const leaving = useRef(new AbortController());
+  useEffect(() => () => leaving.current.abort(), []);
 
   /** Replaces the last entry (the answer being streamed). */
   const answer = (turn: AgentTurn) =>
@@ -40,10 +43,8 @@ export function ChatView() {
     let turn = STARTED;
     setEntries((current) => [...current, { role: 'user', text }, { role: 'agent', turn }]);
     try {
-      for await (const chatEvent of streamChat(
-        api,
-        sessionId === undefined ? { message: text } : { message: text, sessionId },
-      )) {
+      const body = sessionId === undefined ? { message: text } : { message: text, sessionId };
+      for await (const chatEvent of streamChat(api, body, { signal: leaving.current.signal })) {
         turn = withEvent(turn, chatEvent);
         if (chatEvent.event === 'done') setSessionId(chatEvent.data.sessionId);
         answer(turn);
@@ -58,7 +59,7 @@ export function ChatView() {
 
   async function continueSession(id: string) {
     const done = await reopen.run((client) =>
-      client.GET('/v1/sessions/{id}/messages', { params: { path: { id } } }),
+      client.GET('/v1/sessions/{id}/messages', { params: { path: { id }, query: { limit: 100 } } }),
     );
     if (done?.data === undefined) return;
     setSessionId(id);
