@@ -36,6 +36,9 @@ export const CONTEXT_KEYS = {
   authDomainPrefix: 'bulkhead:authDomainPrefix',
   callbackUrls: 'bulkhead:callbackUrls',
   logoutUrls: 'bulkhead:logoutUrls',
+  console: 'bulkhead:console',
+  consoleDomain: 'bulkhead:consoleDomain',
+  consoleCertificateArn: 'bulkhead:consoleCertificateArn',
 } as const;
 
 /** How long S3 Object Lock keeps each signed audit digest (compliance mode: no one can shorten it). */
@@ -115,6 +118,22 @@ export interface BulkheadSettings extends ModelSelection {
   readonly callbackUrls?: readonly string[];
   /** Where the hosted login may send users after sign-out. @default DEFAULT_HOSTED_LOGIN.logoutUrls (`http://localhost:5173/`) */
   readonly logoutUrls?: readonly string[];
+  /**
+   * Deploy the web console (S3 + CloudFront, docs/console.md#in-aws); its origin joins the APIs'
+   * CORS origins and the Cognito app client's callback and logout URLs.
+   * @default true
+   */
+  readonly console?: boolean;
+  /**
+   * The console's own domain name (e.g. `console.example.com`), with `consoleCertificateArn`.
+   * @default - the distribution's `*.cloudfront.net` domain
+   */
+  readonly consoleDomain?: string;
+  /**
+   * The ACM certificate (in us-east-1, as CloudFront requires) for `consoleDomain`.
+   * @default - none
+   */
+  readonly consoleCertificateArn?: string;
 }
 
 /** The claim names a deployment's tokens use: the configured ones over the defaults. */
@@ -221,6 +240,32 @@ function identityProblems(settings: BulkheadSettings): string[] {
   return problems;
 }
 
+/** A DNS name: lowercase labels of letters, digits and hyphens, a top-level label of letters. */
+const DOMAIN_NAME_PATTERN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+/** CloudFront takes certificates from ACM in us-east-1 only. */
+const CLOUDFRONT_CERTIFICATE_ARN_PATTERN =
+  /^arn:aws[a-z-]*:acm:us-east-1:[0-9]{12}:certificate\/[0-9a-f-]{36}$/;
+
+function consoleProblems(settings: BulkheadSettings): string[] {
+  const { consoleDomain: domain, consoleCertificateArn: certificate } = settings;
+  const problems: string[] = [];
+  if (settings.console === false && (domain !== undefined || certificate !== undefined))
+    problems.push(
+      'consoleDomain and consoleCertificateArn configure the web console, which console=false leaves out',
+    );
+  if ((domain === undefined) !== (certificate === undefined))
+    problems.push(
+      'consoleDomain and consoleCertificateArn go together (CloudFront serves a domain of its own only with its certificate)',
+    );
+  if (domain !== undefined && !DOMAIN_NAME_PATTERN.test(domain))
+    problems.push(`consoleDomain "${domain}" is not a lowercase DNS name such as console.example.com`);
+  if (certificate !== undefined && !CLOUDFRONT_CERTIFICATE_ARN_PATTERN.test(certificate))
+    problems.push(
+      `consoleCertificateArn "${certificate}" is not an ACM certificate ARN in us-east-1 (the only Region CloudFront takes certificates from)`,
+    );
+  return problems;
+}
+
 /** Every problem with a combination of settings; empty when they are consistent. */
 export function settingsProblems(settings: BulkheadSettings): string[] {
   const problems: string[] = [];
@@ -264,6 +309,7 @@ export function settingsProblems(settings: BulkheadSettings): string[] {
       problems.push(`silo tier "${tier}" is not a tier (${TIERS.join(', ')})`);
   }
   problems.push(...identityProblems(settings));
+  problems.push(...consoleProblems(settings));
   return problems;
 }
 
@@ -293,6 +339,14 @@ function listValue(raw: unknown, key: string, problems: string[]): string[] | un
 function stringValue(raw: unknown, key: string, problems: string[]): string | undefined {
   if (raw === undefined || typeof raw === 'string') return raw;
   problems.push(`context ${key} must be a string`);
+  return undefined;
+}
+
+/** `true`/`false` from cdk.json, or their text from `-c key=false`. */
+function booleanValue(raw: unknown, key: string, problems: string[]): boolean | undefined {
+  if (raw === undefined || typeof raw === 'boolean') return raw;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  problems.push(`context ${key} must be true or false`);
   return undefined;
 }
 
@@ -350,6 +404,9 @@ export function settingsFromContext(node: Node): BulkheadSettings {
     authDomainPrefix: text(CONTEXT_KEYS.authDomainPrefix),
     callbackUrls: list(CONTEXT_KEYS.callbackUrls),
     logoutUrls: list(CONTEXT_KEYS.logoutUrls),
+    console: booleanValue(read(CONTEXT_KEYS.console), CONTEXT_KEYS.console, problems),
+    consoleDomain: text(CONTEXT_KEYS.consoleDomain),
+    consoleCertificateArn: text(CONTEXT_KEYS.consoleCertificateArn),
   };
   assertValidSettings(settings, problems);
   return settings;

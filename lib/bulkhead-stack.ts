@@ -27,7 +27,11 @@ import {
   claimNamesOf,
   DEFAULT_AUDIT_RETENTION_DAYS,
 } from './bulkhead-settings.js';
+import { CONSOLE_BASE_PATH, CONSOLE_CALLBACK_PATH } from './console-headers.js';
+import { ConsoleHosting } from './console-hosting.js';
 import { ControlPlane } from './control-plane.js';
+import type { CorsOrigins } from './cors-preflight.js';
+import { allCorsOrigins } from './cors-preflight.js';
 import { EraserRoles } from './eraser-roles.js';
 import { HouseFunction } from './house-function.js';
 import { DEFAULT_HOSTED_LOGIN, Identity } from './identity.js';
@@ -82,6 +86,8 @@ export class BulkheadStack extends Stack {
   readonly api: TenantApi;
   /** The silo tier's API: the same routes, tenant routes on the tenant-isolated functions. */
   readonly siloApi: TenantApi;
+  /** The web console's bucket, distribution and deployment, unless `console` is false. */
+  readonly consoleHosting?: ConsoleHosting;
 
   constructor(scope: Construct, id: string, props: BulkheadStackProps = {}) {
     super(scope, id, props);
@@ -94,6 +100,22 @@ export class BulkheadStack extends Stack {
 
     this.pool = new TenantDataPlane(this, 'TenantData', { removalPolicy });
     this.controlPlane = new ControlPlane(this, 'Control', { removalPolicy });
+    // The console's origin first: the app client's redirect URLs and the APIs' CORS origins name it.
+    const consoleDomain =
+      props.consoleDomain !== undefined && props.consoleCertificateArn !== undefined
+        ? { name: props.consoleDomain, certificateArn: props.consoleCertificateArn }
+        : undefined;
+    this.consoleHosting =
+      props.console === false
+        ? undefined
+        : new ConsoleHosting(this, 'Console', {
+            accessLogsBucket: this.pool.accessLogsBucket,
+            removalPolicy,
+            ...(consoleDomain === undefined ? {} : { domain: consoleDomain }),
+          });
+    const consoleOrigin = this.consoleHosting?.origin;
+    const consoleRedirects = (path: string): string[] =>
+      consoleOrigin === undefined ? [] : [`${consoleOrigin}${path}`];
     this.identity = new Identity(this, 'Identity', {
       // assertValidSettings guarantees an audience whenever an issuer is set.
       oidc:
@@ -103,8 +125,14 @@ export class BulkheadStack extends Stack {
       claims: claimNamesOf(props),
       hostedLogin: {
         ...(props.authDomainPrefix === undefined ? {} : { domainPrefix: props.authDomainPrefix }),
-        callbackUrls: props.callbackUrls ?? DEFAULT_HOSTED_LOGIN.callbackUrls,
-        logoutUrls: props.logoutUrls ?? DEFAULT_HOSTED_LOGIN.logoutUrls,
+        callbackUrls: [
+          ...(props.callbackUrls ?? DEFAULT_HOSTED_LOGIN.callbackUrls),
+          ...consoleRedirects(CONSOLE_CALLBACK_PATH),
+        ],
+        logoutUrls: [
+          ...(props.logoutUrls ?? DEFAULT_HOSTED_LOGIN.logoutUrls),
+          ...consoleRedirects(CONSOLE_BASE_PATH),
+        ],
       },
       removalPolicy,
     });
@@ -284,10 +312,14 @@ export class BulkheadStack extends Stack {
     vendor.bindTable('CONTROL_TABLE_NAME', this.controlPlane.table, 'read');
 
     // CORS: the gateway answers preflights and its own errors; the functions their responses.
-    const corsOrigins = props.corsOrigins ?? [];
-    if (corsOrigins.length > 0) {
+    const corsOrigins: CorsOrigins = {
+      configured: props.corsOrigins ?? [],
+      ...(consoleOrigin === undefined ? {} : { console: consoleOrigin }),
+    };
+    const allowedOrigins = allCorsOrigins(corsOrigins);
+    if (allowedOrigins.length > 0) {
       for (const fn of [this.controlFunction, ...tenantApiFunctions])
-        fn.function.addEnvironment('CORS_ORIGINS', corsOrigins.join(','));
+        fn.function.addEnvironment('CORS_ORIGINS', allowedOrigins.join(','));
     }
     const throttling = {
       rateLimit: props.apiRateLimit ?? DEFAULT_API_THROTTLING.rateLimit,
@@ -324,5 +356,20 @@ export class BulkheadStack extends Stack {
     }
     if (this.identity.userPoolDomain)
       new CfnOutput(this, 'HostedLoginUrl', { value: this.identity.userPoolDomain.baseUrl() });
+    if (this.consoleHosting) {
+      // The console signs in as the client whose id is the audience the authorizer accepts (its
+      // bearer is the ID token), at the issuer the functions verify.
+      this.consoleHosting.serve({
+        apis: [this.api.restApi, this.siloApi.restApi],
+        signInOrigins: this.identity.signInOrigins,
+        config: {
+          apiUrl: this.api.restApi.url,
+          siloApiUrl: this.siloApi.restApi.url,
+          issuer: this.identity.verifierEnvironment.JWT_ISSUER,
+          clientId: this.identity.verifierEnvironment.JWT_AUDIENCE,
+        },
+      });
+      new CfnOutput(this, 'ConsoleUrl', { value: this.consoleHosting.url });
+    }
   }
 }

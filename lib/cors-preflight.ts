@@ -8,7 +8,7 @@
  * header has been seen to win (aws-cdk#30453); it also sends that first origin to an origin that
  * is not allowed. Here the allow-origin is set only by the template, only for an allowed origin.
  */
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Token, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import {
   CORS_ALLOWED_HEADERS,
@@ -35,9 +35,33 @@ function vtlStringLiteral(value: string): string {
   return `"${value}"`;
 }
 
+/**
+ * The origins a preflight allows: the configured ones (strings, checked), and the origin this app
+ * builds for its web console, which may be a token (`https://` + the distribution's domain name,
+ * known at deploy: CloudFront's letters, digits and dots).
+ */
+export interface CorsOrigins {
+  readonly configured: readonly string[];
+  readonly console?: string;
+}
+
+/** Every allowed origin, the console's last. */
+export function allCorsOrigins(origins: CorsOrigins): string[] {
+  return [...origins.configured, ...(origins.console === undefined ? [] : [origins.console])];
+}
+
+/** The console's origin as a VTL literal: a token of ours is written as is, a string is checked like any. */
+function consoleOriginLiteral(origin: string): string {
+  return Token.isUnresolved(origin) ? `"${origin}"` : vtlStringLiteral(origin);
+}
+
 /** The response mapping template: echoes `Origin` as the allow-origin when it is one of `origins`. */
-export function preflightTemplate(origins: readonly string[]): string {
-  const condition = origins.map((origin) => `$origin == ${vtlStringLiteral(origin)}`).join(' || ');
+export function preflightTemplate(origins: CorsOrigins): string {
+  const literals = [
+    ...origins.configured.map(vtlStringLiteral),
+    ...(origins.console === undefined ? [] : [consoleOriginLiteral(origins.console)]),
+  ];
+  const condition = literals.map((literal) => `$origin == ${literal}`).join(' || ');
   return [
     // The header only (not `$input.params("Origin")`, which also reads the path and query string).
     '#set($origin = $input.params().header.get("Origin"))',
@@ -51,10 +75,7 @@ export function preflightTemplate(origins: readonly string[]): string {
 }
 
 /** Adds the preflight `OPTIONS` method for `origins` to `resource`. */
-export function addCorsPreflight(
-  resource: apigateway.IResource,
-  origins: readonly string[],
-): apigateway.Method {
+export function addCorsPreflight(resource: apigateway.IResource, origins: CorsOrigins): apigateway.Method {
   const literalHeaders: Record<string, string> = {
     'Access-Control-Allow-Methods': CORS_ALLOWED_METHODS.join(','),
     'Access-Control-Allow-Headers': CORS_ALLOWED_HEADERS.join(','),

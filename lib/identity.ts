@@ -90,6 +90,11 @@ export class Identity extends Construct {
   readonly userPoolDomain?: cognito.UserPoolDomain;
   /** `JWT_ISSUER`, `JWT_AUDIENCE`, `JWKS_URL`, `JWT_CLAIMS` for the functions. */
   readonly verifierEnvironment: VerifierEnvironment;
+  /**
+   * Where a browser signing people in goes: the issuer's origin (discovery), and with the user
+   * pool the managed login's domain (authorize, token and logout endpoints).
+   */
+  readonly signInOrigins: readonly string[];
 
   constructor(scope: Construct, id: string, props: IdentityProps = {}) {
     super(scope, id);
@@ -101,6 +106,8 @@ export class Identity extends Construct {
         JWKS_URL: props.oidc.jwksUrl ?? `${issuer.replace(/\/+$/, '')}/.well-known/jwks.json`,
         JWT_CLAIMS: JSON.stringify(props.claims ?? DEFAULT_CLAIM_NAMES),
       };
+      // The settings check that the issuer is a URL. Its endpoints are assumed on the same origin.
+      this.signInOrigins = [new URL(issuer).origin];
       return;
     }
 
@@ -181,7 +188,9 @@ export class Identity extends Construct {
 
     this.groups = groups;
     // ID tokens carry `aud` (the client id), `custom:tenantId` and `cognito:groups`.
-    const issuer = `https://cognito-idp.${Aws.REGION}.${Aws.URL_SUFFIX}/${userPool.userPoolId}`;
+    const issuerOrigin = `https://cognito-idp.${Aws.REGION}.${Aws.URL_SUFFIX}`;
+    const issuer = `${issuerOrigin}/${userPool.userPoolId}`;
+    this.signInOrigins = [issuerOrigin, this.userPoolDomain.baseUrl()];
     this.verifierEnvironment = {
       JWT_ISSUER: issuer,
       JWT_AUDIENCE: client.userPoolClientId,

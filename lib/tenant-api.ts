@@ -20,7 +20,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { TENANT_ID_CONTEXT_KEY } from '../lambdas/auth/authorizer-policy.js';
 import { MAX_AUTHORIZER_CACHE_SECONDS } from '../lambdas/config.js';
-import { addCorsPreflight, gatewayResponseCorsHeaders } from './cors-preflight.js';
+import {
+  addCorsPreflight,
+  allCorsOrigins,
+  type CorsOrigins,
+  gatewayResponseCorsHeaders,
+} from './cors-preflight.js';
 import type { HouseFunction } from './house-function.js';
 
 /** The integration request parameter Lambda tenant isolation mode reads the tenant id from. */
@@ -87,11 +92,12 @@ export interface TenantApiProps {
    */
   readonly authorizerCacheSeconds?: number;
   /**
-   * Browser origins allowed to call the API: every route gets a preflight `OPTIONS` answered by
-   * the gateway, and the gateway's error answers carry CORS headers.
+   * Browser origins allowed to call the API (the configured ones, and the web console's): every
+   * route gets a preflight `OPTIONS` answered by the gateway, and the gateway's error answers
+   * carry CORS headers.
    * @default - none: no preflight methods, no CORS headers
    */
-  readonly corsOrigins?: readonly string[];
+  readonly corsOrigins?: CorsOrigins;
 }
 
 /** The gateway's own error responses, in the `{ error: { code, message, requestId } }` shape. */
@@ -190,11 +196,12 @@ export class TenantApi extends Construct {
       validateRequestBody: true,
     });
 
-    const corsOrigins = props.corsOrigins ?? [];
+    const corsOrigins = props.corsOrigins ?? { configured: [] };
+    const cors = allCorsOrigins(corsOrigins).length > 0;
     for (const { type, code, message } of GATEWAY_ERRORS) {
       this.restApi.addGatewayResponse(`Error-${type.responseType}`, {
         type,
-        ...(corsOrigins.length > 0 ? { responseHeaders: gatewayResponseCorsHeaders() } : {}),
+        ...(cors ? { responseHeaders: gatewayResponseCorsHeaders() } : {}),
         templates: {
           'application/json': `{"error":{"code":${code},"message":${message},"requestId":"$context.requestId"}}`,
         },
@@ -218,7 +225,7 @@ export class TenantApi extends Construct {
         mode: apigateway.ResponseTransferMode.STREAM,
       },
     ];
-    if (corsOrigins.length > 0) {
+    if (cors) {
       for (const { resource } of routes) addCorsPreflight(resource, corsOrigins);
     }
     for (const { resource, verb, fn, mode } of routes) {
@@ -252,7 +259,7 @@ export class TenantApi extends Construct {
     // The API's own description, for tools and code generators: no token (the control function's
     // pipeline serves it without a request context; every other route keeps the authorizer).
     const openApiResource = v1.addResource(OPENAPI_DOCUMENT_PATH_PART);
-    if (corsOrigins.length > 0) addCorsPreflight(openApiResource, corsOrigins);
+    if (cors) addCorsPreflight(openApiResource, corsOrigins);
     const openApiMethod = openApiResource.addMethod(
       'GET',
       new apigateway.LambdaIntegration(props.controlFunction.function, {

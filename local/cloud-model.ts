@@ -179,7 +179,7 @@ export function cloudModelFromTemplate(
       roleArn: resourceArn(template, spec.roleLogicalId, account),
     })),
     routes: apiRoutes(template),
-    mockRoutes: mockRoutes(template),
+    mockRoutes: mockRoutes(template, account),
     schedules: scheduleSpecs(template),
   };
 }

@@ -1,14 +1,22 @@
 /**
- * The console's host on this machine, playing CloudFront for `/console/*`: the Vite build from
- * `packages/console/dist`, an extension-less path falls back to `index.html` (the app routes it),
- * a Content-Security-Policy allowing only this origin plus the API and the issuer, and a generated
- * `config.json` (the runtime settings CDK writes next to the app in AWS). Its own loopback origin,
- * so the console calls the API cross-origin, as it will in the cloud.
+ * The console's host on this machine, playing CloudFront for `/console/*` (lib/console-hosting.ts):
+ * the Vite build from `packages/console/dist`, an extension-less path falls back to `index.html`
+ * (the app routes it, as the distribution's routes function does), the same security headers as
+ * the distribution's response-headers policy (lib/console-headers.ts) with the local API
+ * and issuer origins, and a generated `config.json` (the runtime settings CDK writes next to the
+ * app in AWS). Its own loopback origin, so the console calls the API cross-origin, as in the cloud.
  */
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
+import {
+  CONSOLE_SECURITY_HEADERS,
+  consoleContentSecurityPolicy,
+  ENTRY_CACHE,
+  HASHED_ASSETS_CACHE,
+  HASHED_ASSETS_DIRECTORY,
+} from '../lib/console-headers.js';
 import { repoPath } from '../lib/repo-root.js';
 
 export const CONSOLE_DIST = repoPath('packages/console/dist');
@@ -42,42 +50,33 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.png': 'image/png',
 };
 
-/** The policy CloudFront's response-headers policy will send, with the local API and issuer origins. */
+/** The policy CloudFront's response-headers policy sends, with the local API and issuer origins. */
 export function contentSecurityPolicy(settings: ConsoleSettings | undefined): string {
-  const others =
-    settings === undefined
-      ? []
-      : [settings.apiUrl, settings.siloApiUrl, settings.issuer].map((url) => new URL(url).origin);
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    `connect-src 'self' ${others.join(' ')}`.trim(),
-    "frame-ancestors 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "object-src 'none'",
-  ].join('; ');
+  if (settings === undefined) return consoleContentSecurityPolicy({ connect: [], formAction: [] });
+  const signIn = [new URL(settings.issuer).origin];
+  return consoleContentSecurityPolicy({
+    connect: [...[settings.apiUrl, settings.siloApiUrl].map((url) => new URL(url).origin), ...signIn],
+    formAction: signIn,
+  });
 }
 
 export async function startConsoleServer(port = 0, dist = CONSOLE_DIST): Promise<ConsoleServer> {
   let settings: ConsoleSettings | undefined;
   const server: Server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://console').pathname;
+    // No HSTS: it means nothing over plain http.
     const headers = {
       'content-security-policy': contentSecurityPolicy(settings),
-      'x-content-type-options': 'nosniff',
-      'x-frame-options': 'DENY',
-      'referrer-policy': 'no-referrer',
+      ...CONSOLE_SECURITY_HEADERS,
     };
-    const send = (status: number, type: string, body: string | Buffer, cache = 'no-cache') => {
+    const send = (status: number, type: string, body: string | Buffer, cache: string = ENTRY_CACHE) => {
       response.writeHead(status, { ...headers, 'content-type': type, 'cache-control': cache });
       response.end(body);
     };
     if (request.method !== 'GET' && request.method !== 'HEAD')
       return send(405, 'text/plain', 'method not allowed');
-    if (path === '/console') return response.writeHead(301, { location: BASE }).end();
+    // As the distribution's routes function does.
+    if (path === '/console' || path === '/') return response.writeHead(301, { location: BASE }).end();
     if (!path.startsWith(BASE)) return send(404, 'text/plain', 'not found');
     let relative: string;
     try {
@@ -99,7 +98,7 @@ export async function startConsoleServer(port = 0, dist = CONSOLE_DIST): Promise
           200,
           CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
           body,
-          relative.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+          relative.startsWith(HASHED_ASSETS_DIRECTORY) ? HASHED_ASSETS_CACHE : ENTRY_CACHE,
         ),
       () =>
         asset

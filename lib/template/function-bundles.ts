@@ -7,6 +7,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AssetManifestArtifact } from 'aws-cdk-lib/cx-api';
+import { isRecord } from '../../lambdas/is-record.js';
 import { buildBulkheadApp } from '../bulkhead-app.js';
 import { asCfnTemplate } from './cfn-template.js';
 import { functionSpecs } from './local-resolution.js';
@@ -41,6 +42,11 @@ function assetDirectories(artifacts: readonly unknown[], outdir: string): Map<st
   return directories;
 }
 
+/** X of `{ "Fn::GetAtt": [X, ...] }`. */
+function getAttTarget(value: unknown): unknown {
+  return isRecord(value) && Array.isArray(value['Fn::GetAtt']) ? value['Fn::GetAtt'][0] : undefined;
+}
+
 function objectKeyOf(code: unknown, logicalId: string): string {
   if (typeof code === 'object' && code !== null && 'S3Key' in code && typeof code.S3Key === 'string')
     return code.S3Key;
@@ -53,12 +59,24 @@ export function bundleFunctions(outdir: string): FunctionBundle[] {
   const assembly = app.synth();
   const template = asCfnTemplate(assembly.getStackArtifact(stack.artifactId).template);
   const directories = assetDirectories(assembly.artifacts, outdir);
-  const lambdaFunctions = Object.entries(template.Resources).filter(
-    ([, resource]) => resource.Type === 'AWS::Lambda::Function',
-  );
   const specs = functionSpecs(template);
-  if (specs.length !== lambdaFunctions.length)
-    throw new Error('every Lambda function of the app must be a house function with a bulkhead:entry');
+  const houseIds = new Set(specs.map((spec) => spec.logicalId));
+  // The one function that is not ours: CDK's handler of the console's BucketDeployment.
+  const deploymentHandlers = new Set(
+    Object.values(template.Resources)
+      .filter((resource) => resource.Type === 'Custom::CDKBucketDeployment')
+      .map((resource) => getAttTarget(resource.Properties?.ServiceToken)),
+  );
+  const strangers = Object.entries(template.Resources).filter(
+    ([logicalId, resource]) =>
+      resource.Type === 'AWS::Lambda::Function' &&
+      !houseIds.has(logicalId) &&
+      !deploymentHandlers.has(logicalId),
+  );
+  if (strangers.length > 0)
+    throw new Error(
+      `every Lambda function of the app must be a house function with a bulkhead:entry (or the console's deployment handler): ${strangers.map(([logicalId]) => logicalId).join(', ')}`,
+    );
   return specs.map((spec) => {
     const objectKey = objectKeyOf(template.Resources[spec.logicalId]?.Properties?.Code, spec.logicalId);
     const directory = directories.get(objectKey);

@@ -305,6 +305,11 @@ function resolveGetAtt(
   if (resource.Type === 'AWS::Cognito::UserPool' && attribute === 'ProviderURL') {
     return `cognito-idp.${account.region}.amazonaws.com/${userPoolId(template, logicalId, account)}`;
   }
+  // The web console's distribution is not deployed locally (local/console-server.ts plays it):
+  // its domain only stands in CORS origins and redirect URLs, where no local browser comes from.
+  if (resource.Type === 'AWS::CloudFront::Distribution' && attribute === 'DomainName') {
+    return `${physicalName(template, logicalId, account).toLowerCase()}.cloudfront.net`;
+  }
   throw new Error(`Fn::GetAtt ${logicalId}.${attribute} (${resource.Type}) is not resolvable locally`);
 }
 
@@ -576,8 +581,8 @@ function restApiOf(properties: Record<string, unknown>, logicalId: string): stri
 const METHOD_RESPONSE_HEADER = /^method\.response\.header\.([A-Za-z0-9-]+)$/;
 const LITERAL_VALUE = /^'(.*)'$/s;
 
-/** Every MOCK method (API Gateway answers it without a function): status, literal headers, template. */
-export function mockRoutes(template: CfnTemplate): MockRouteSpec[] {
+/** Every MOCK method (API Gateway answers it without a function): status, literal headers, template (intrinsics resolved). */
+export function mockRoutes(template: CfnTemplate, account: LocalAccount = LOCAL_ACCOUNT): MockRouteSpec[] {
   return Object.entries(template.Resources)
     .filter(([, resource]) => resource.Type === 'AWS::ApiGateway::Method' && isMockMethod(resource))
     .map(([logicalId, resource]) => {
@@ -602,7 +607,8 @@ export function mockRoutes(template: CfnTemplate): MockRouteSpec[] {
         headers[name] = literal;
       }
       const templates = isRecord(response.ResponseTemplates) ? response.ResponseTemplates : {};
-      const responseTemplate = templates['application/json'];
+      // The web console's origin is written into a preflight template as an Fn::Join.
+      const responseTemplate = resolveIntrinsics(templates['application/json'], template, account);
       return {
         method: asString(properties.HttpMethod, `HttpMethod of ${logicalId}`),
         path: resourcePath(template, properties.ResourceId) || '/',

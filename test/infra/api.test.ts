@@ -7,7 +7,9 @@ import { testTemplate } from '../support/bulkhead-app.js';
 
 let template: Template;
 beforeAll(() => {
-  template = testTemplate();
+  // The routes alone: the web console's origin would add a CORS preflight (MOCK, no authorizer)
+  // to every route, tested with CORS (identity-claims-cors.test.ts, console-hosting.test.ts).
+  template = testTemplate({ 'bulkhead:console': false });
 });
 
 function functionIdOf(entry: string): string {

@@ -1,12 +1,12 @@
 /** The house Lambda defaults on every platform function. */
 import { existsSync } from 'node:fs';
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MODEL_CATALOG_ENV_MAX_BYTES, MODEL_CATALOG_VARIABLE } from '../../lib/model-catalog-file.js';
 import { repoPath } from '../../lib/repo-root.js';
 import { functionSpecs } from '../../lib/template/local-resolution.js';
 import { synthesizeBulkheadTemplate } from '../../lib/template/synthesize.js';
-import { API_ENTRIES, testTemplate } from '../support/bulkhead-app.js';
+import { API_ENTRIES, houseFunctions, testTemplate } from '../support/bulkhead-app.js';
 
 let template: Template;
 beforeAll(() => {
@@ -15,17 +15,44 @@ beforeAll(() => {
 
 describe('house functions', () => {
   it('run on arm64 with the latest Node runtime and active tracing', () => {
-    template.allResourcesProperties('AWS::Lambda::Function', {
-      Architectures: ['arm64'],
-      Runtime: 'nodejs24.x',
-      TracingConfig: { Mode: 'Active' },
-      Handler: 'index.handler',
-      Environment: { Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps' }) },
+    const functions = Object.values(houseFunctions(template));
+    expect(functions).toHaveLength(10);
+    for (const fn of functions)
+      expect(fn.Properties).toMatchObject({
+        Architectures: ['arm64'],
+        Runtime: 'nodejs24.x',
+        TracingConfig: { Mode: 'Active' },
+        Handler: 'index.handler',
+        Environment: { Variables: expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps' }) },
+      });
+  });
+
+  it("are every Lambda function but one: the console's deployment handler, on a role of its own without AWS managed policies, logging to a retained log group", () => {
+    const resources = template.toJSON().Resources;
+    const others = Object.entries(template.findResources('AWS::Lambda::Function')).filter(
+      ([logicalId]) => !(logicalId in houseFunctions(template)),
+    );
+    expect(others.map(([logicalId]) => logicalId)).toEqual([
+      expect.stringMatching(/^CustomCDKBucketDeployment/),
+    ]);
+    const [, handler] = others[0] ?? [];
+    const roleId = handler?.Properties.Role['Fn::GetAtt'][0];
+    expect(roleId).toMatch(/^ConsoleDeploymentRole/);
+    expect(resources[roleId].Properties.ManagedPolicyArns).toBeUndefined();
+    expect(resources[handler?.Properties.LoggingConfig.LogGroup.Ref]).toMatchObject({
+      Type: 'AWS::Logs::LogGroup',
+      Properties: { RetentionInDays: 30 },
+      DeletionPolicy: 'Retain',
+    });
+    // It is what BucketDeployment makes it, and serves only the console's custom resource.
+    template.resourceCountIs('Custom::CDKBucketDeployment', 1);
+    template.hasResourceProperties('Custom::CDKBucketDeployment', {
+      ServiceToken: { 'Fn::GetAtt': [others[0]?.[0], 'Arn'] },
     });
   });
 
   it('may send their traces to X-Ray, and none switches Powertools tracing off', () => {
-    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    const functions = Object.values(houseFunctions(template));
     const policies = Object.values(template.findResources('AWS::IAM::Policy'));
     for (const fn of functions) {
       const roleId = fn.Properties.Role['Fn::GetAtt'][0];
@@ -46,7 +73,7 @@ describe('house functions', () => {
 
   it('log to their own retained log group with a retention', () => {
     const resources = template.toJSON().Resources;
-    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    const functions = Object.values(houseFunctions(template));
     const logGroups = new Set(functions.map((fn) => fn.Properties.LoggingConfig?.LogGroup?.Ref));
     expect(logGroups.size).toBe(functions.length);
     for (const logGroup of logGroups) {
@@ -59,9 +86,7 @@ describe('house functions', () => {
   });
 
   it('record a repo-relative entry that exists', () => {
-    const entries = Object.values(template.findResources('AWS::Lambda::Function')).map(
-      (fn) => fn.Metadata?.['bulkhead:entry'],
-    );
+    const entries = Object.values(houseFunctions(template)).map((fn) => fn.Metadata?.['bulkhead:entry']);
     expect(entries.sort()).toEqual([
       'lambdas/handlers/api.ts',
       'lambdas/handlers/api.ts',
@@ -78,7 +103,7 @@ describe('house functions', () => {
   });
 
   it('use roles without AWS managed policies', () => {
-    const functionRoles = Object.values(template.findResources('AWS::Lambda::Function')).map(
+    const functionRoles = Object.values(houseFunctions(template)).map(
       (fn) => fn.Properties.Role['Fn::GetAtt'][0],
     );
     for (const roleId of functionRoles) {
@@ -87,7 +112,7 @@ describe('house functions', () => {
   });
 
   it('give the authorizer the JWT settings and what vending sessions needs, and no other role or key', () => {
-    const authorizer = Object.values(template.findResources('AWS::Lambda::Function')).find(
+    const authorizer = Object.values(houseFunctions(template)).find(
       (fn) => fn.Metadata?.['bulkhead:entry'] === 'lambdas/handlers/authorizer.ts',
     );
     expect(Object.keys(authorizer?.Properties.Environment.Variables).sort()).toEqual([
@@ -111,7 +136,7 @@ describe('house functions', () => {
   });
 
   it('give the control, api and chat-stream functions (and the tenant-isolated twins) every agreed variable, and the checked-in model catalogue', () => {
-    const platform = Object.values(template.findResources('AWS::Lambda::Function')).filter((fn) =>
+    const platform = Object.values(houseFunctions(template)).filter((fn) =>
       API_ENTRIES.includes(fn.Metadata?.['bulkhead:entry']),
     );
     expect(platform).toHaveLength(5);

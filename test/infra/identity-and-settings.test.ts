@@ -2,7 +2,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HANDLER_ENTRIES } from '../../lib/bulkhead-stack.js';
-import { testApp, testTemplate } from '../support/bulkhead-app.js';
+import { houseFunctions, testApp, testTemplate } from '../support/bulkhead-app.js';
 
 const LOCAL_OIDC = {
   'bulkhead:oidcIssuer': 'http://127.0.0.1:4510',
@@ -11,7 +11,7 @@ const LOCAL_OIDC = {
 
 /** The environment variables of every function that serves requests (not the scheduled jobs), by entry. */
 function environments(template: Template): Map<string, Record<string, unknown>> {
-  const functions = template.findResources('AWS::Lambda::Function');
+  const functions = houseFunctions(template);
   return new Map(
     Object.values(functions)
       .filter(

@@ -75,8 +75,13 @@ describe('the Cognito hosted login', () => {
       AllowedOAuthFlowsUserPoolClient: true,
       AllowedOAuthFlows: ['code'],
       AllowedOAuthScopes: Match.arrayEquals(['openid', 'email', 'profile']),
-      CallbackURLs: ['https://app.example.com/callback', 'http://localhost:5173/callback'],
-      LogoutURLs: ['https://app.example.com/'],
+      // The web console's URLs follow the configured ones (test/infra/console-hosting.test.ts).
+      CallbackURLs: [
+        'https://app.example.com/callback',
+        'http://localhost:5173/callback',
+        Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+      ],
+      LogoutURLs: ['https://app.example.com/', Match.objectLike({ 'Fn::Join': Match.anyValue() })],
       SupportedIdentityProviders: ['COGNITO'],
       IdTokenValidity: 60,
       AccessTokenValidity: 60,
@@ -106,7 +111,7 @@ describe('the Cognito hosted login', () => {
   });
 
   it('defaults to the stack name and account as the prefix, and a localhost callback', () => {
-    const defaults = testTemplate();
+    const defaults = testTemplate({ 'bulkhead:console': false });
     defaults.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
       Domain: { 'Fn::Join': ['', ['bulkhead-', { Ref: 'AWS::AccountId' }]] },
     });
@@ -192,9 +197,11 @@ describe('first admins at onboarding', () => {
 });
 
 describe('CORS', () => {
+  // The configured origins alone: the web console's origin joins them (test/infra/console-hosting.test.ts).
+  const WITHOUT_CONSOLE = { 'bulkhead:console': false };
   let template: Template;
   beforeAll(() => {
-    template = testTemplate({ 'bulkhead:corsOrigins': ORIGINS.join(',') });
+    template = testTemplate({ ...WITHOUT_CONSOLE, 'bulkhead:corsOrigins': ORIGINS.join(',') });
   });
 
   it('answers a preflight on every route of both APIs with a MOCK integration, without authorizer or required header', () => {
@@ -250,7 +257,7 @@ describe('CORS', () => {
   });
 
   it('adds no preflight, gateway-response header or variable when no origin is configured', () => {
-    const plain = testTemplate();
+    const plain = testTemplate(WITHOUT_CONSOLE);
     const options = Object.values(plain.findResources('AWS::ApiGateway::Method')).filter(
       (method) => method.Properties.HttpMethod === 'OPTIONS',
     );

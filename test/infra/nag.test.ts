@@ -104,6 +104,11 @@ describe('cdk-nag AwsSolutions checks', () => {
           'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/Bulkhead-silo-*/*]',
         );
         count('stacks');
+      } else if (id.endsWith('/console/*]')) {
+        // The console's deployment replaces the build's files (lib/console-hosting.ts).
+        expect(id).toMatch(/^AwsSolutions-IAM5\[Resource::<ConsoleBucket\w+\.Arn>\/console\/\*\]$/);
+        expect(path).toMatch(/\/Console\/DeploymentRole$/);
+        count('console');
       } else {
         // The silo deployer's reach: every silo's table, bucket and vector bucket by name.
         expect(path).toMatch(/\/SiloDeployer$/);
@@ -125,6 +130,7 @@ describe('cdk-nag AwsSolutions checks', () => {
       // The placement job's (create, watch, delete) and the tenant erasure job's (watch, delete).
       stacks: 2,
       siloNames: 3,
+      console: 1,
     });
   });
 });

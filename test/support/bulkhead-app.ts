@@ -2,7 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { type BulkheadApp, buildBulkheadApp } from '../../lib/bulkhead-app.js';
 import { HANDLER_ENTRIES } from '../../lib/bulkhead-stack.js';
 import { SKIP_BUNDLING_CONTEXT } from '../../lib/template/synthesize.js';
@@ -26,3 +26,13 @@ export const API_ENTRIES: readonly unknown[] = [
   HANDLER_ENTRIES.api,
   HANDLER_ENTRIES.chatStream,
 ];
+
+/**
+ * The house functions (lib/house-function.ts: each records its `bulkhead:entry`) by logical id:
+ * every Lambda function of the app except CDK's BucketDeployment handler (the console's deployment).
+ */
+export function houseFunctions(template: Template): ReturnType<Template['findResources']> {
+  return template.findResources('AWS::Lambda::Function', {
+    Metadata: { 'bulkhead:entry': Match.anyValue() },
+  });
+}

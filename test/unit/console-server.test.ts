@@ -57,6 +57,10 @@ describe('the local console host', () => {
     expect(answer.status).toBeLessThan(500);
   });
 
+  it('sends / and /console to /console/, as the distribution does', async () => {
+    for (const path of ['/', '/console']) expect((await get(path)).status, path).toBe(301);
+  });
+
   it('answers malformed percent-encoding with 400 and keeps serving', async () => {
     expect((await get('/console/%E0%A4%A.js')).status).toBe(400);
     expect((await get('/console/assets/app.js')).status).toBe(200);

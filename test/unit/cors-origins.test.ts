@@ -1,4 +1,6 @@
 /** CORS origins: the settings accept exact origins only, and the preflight template takes nothing else. */
+
+import { Token } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { settingsProblems } from '../../lib/bulkhead-settings.js';
 import { preflightTemplate } from '../../lib/cors-preflight.js';
@@ -42,7 +44,7 @@ describe('CORS origin settings', () => {
 
 describe('the preflight template', () => {
   it('writes each origin as a string literal', () => {
-    expect(preflightTemplate(['https://app.example.com', 'http://[::1]:5173'])).toContain(
+    expect(preflightTemplate({ configured: ['https://app.example.com', 'http://[::1]:5173'] })).toContain(
       '#if($origin == "https://app.example.com" || $origin == "http://[::1]:5173")',
     );
   });
@@ -53,6 +55,18 @@ describe('the preflight template', () => {
     "https://a'b.example.com",
     'https://a#b',
   ])('refuses to write %s into the template, whatever the settings let through', (origin) => {
-    expect(() => preflightTemplate([origin])).toThrow(/characters a preflight template may not contain/);
+    expect(() => preflightTemplate({ configured: [origin] })).toThrow(
+      /characters a preflight template may not contain/,
+    );
+  });
+
+  it("writes the console's origin last: a token of the app's as is, a plain one checked like any", () => {
+    const token = Token.asString({ 'Fn::GetAtt': ['Distribution', 'DomainName'] });
+    expect(
+      preflightTemplate({ configured: ['https://app.example.com'], console: `https://${token}` }),
+    ).toContain(`#if($origin == "https://app.example.com" || $origin == "https://${token}")`);
+    expect(() => preflightTemplate({ configured: [], console: 'https://a.example.com"||true||"' })).toThrow(
+      /characters a preflight template may not contain/,
+    );
   });
 });

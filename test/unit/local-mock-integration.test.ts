@@ -12,7 +12,7 @@ const PREFLIGHT: MockRouteSpec = {
   restApiLogicalId: 'Api',
   statusCode: 204,
   headers: { 'Access-Control-Allow-Methods': 'GET,POST', Vary: 'Origin' },
-  responseTemplate: preflightTemplate(ORIGINS),
+  responseTemplate: preflightTemplate({ configured: ORIGINS }),
 };
 
 describe('a local MOCK method', () => {
