@@ -60,7 +60,7 @@ describe('the web console', () => {
     expect(await page.getByRole('table', { name: 'Tenants' }).count()).toBe(0);
     expect(await page.getByRole('navigation', { name: 'Views' }).getByRole('region').count()).toBe(1);
 
-    await page.getByRole('link', { name: 'Me' }).click();
+    await page.getByRole('link', { name: 'Me', exact: true }).click();
     expect(
       await textOf(page.getByLabel('Signed in as'), /Tenant\s*acme.*User\s*alice.*Roles\s*analyst/),
     ).toBeTruthy();

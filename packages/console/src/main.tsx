@@ -16,6 +16,11 @@ import './style.css';
 const BASE = import.meta.env.BASE_URL;
 /** A view's address as the router reports the current one (no trailing slash). */
 const address = (view: { readonly path: string }) => (BASE + view.path).replace(/\/+$/, '');
+/** Where a sign-in started on this page comes back to: the page with its query. */
+const returnTo = () => location.pathname + location.search;
+/** This page is one the browser returns to from another site, and signs in again without a click. */
+const resumesSignIn = () =>
+  VIEWS.some((view) => view.resumesSignIn === true && address(view) === location.pathname);
 
 function Navigation({ session }: { readonly session: Session }) {
   const { path } = useLocation();
@@ -85,7 +90,7 @@ function SignIn({ config }: { readonly config: ConsoleConfig }) {
   return (
     <main>
       <h1>bulkhead console</h1>
-      <button type="button" onClick={() => startSignIn(config, location.pathname + location.search)}>
+      <button type="button" onClick={() => startSignIn(config, returnTo())}>
         Sign in
       </button>
     </main>
@@ -108,6 +113,12 @@ function App({ config }: { readonly config: ConsoleConfig }) {
     );
   }, [config]);
   useEffect(() => {
+    if (signedIn || !resumesSignIn()) return;
+    startSignIn(config, returnTo()).catch((err: unknown) =>
+      setFailure(err instanceof Error ? err.message : String(err)),
+    );
+  }, [config, signedIn]);
+  useEffect(() => {
     if (!signedIn) return;
     openSession(config).then(
       (opened) => ('api' in opened ? setSession(opened) : setRefusal(opened)),
@@ -128,7 +139,7 @@ function App({ config }: { readonly config: ConsoleConfig }) {
         }}
       />
     );
-  if (signedIn || location.pathname === CALLBACK_PATH) return <p>Signing in…</p>;
+  if (signedIn || location.pathname === CALLBACK_PATH || resumesSignIn()) return <p>Signing in…</p>;
   return <SignIn config={config} />;
 }
 

@@ -9,6 +9,7 @@ import { MeView } from './me-view.js';
 import { OPERATOR_VIEWS } from './operator/index.js';
 import type { Session } from './session.js';
 import { TENANT_ADMIN_VIEWS } from './tenant-admin/index.js';
+import { YOU_VIEWS } from './you/index.js';
 
 export type Section = 'You' | 'Tenant admin' | 'Operator';
 
@@ -26,10 +27,17 @@ export interface View {
   // biome-ignore lint/suspicious/noExplicitAny: each view declares its own route parameters as props.
   readonly component: AnyComponent<any>;
   readonly nav?: { readonly label: string; readonly section: Section };
+  /**
+   * The browser arrives here from another site (an authorization server's redirect), where the
+   * console's in-memory tokens were lost: sign in again without asking for a click, and come back
+   * with the query string intact.
+   */
+  readonly resumesSignIn?: boolean;
 }
 
 export const VIEWS: readonly View[] = [
   { path: '', component: MeView, nav: { label: 'Me', section: 'You' } },
+  ...YOU_VIEWS,
   ...TENANT_ADMIN_VIEWS,
   ...OPERATOR_VIEWS,
 ];

@@ -1,0 +1,108 @@
+/**
+ * "Connections": this person's own accounts at per-user OAuth connectors (`GET /v1/me/connections`),
+ * revoked with `DELETE /v1/me/connections/{name}`, and connected with
+ * `POST /v1/connectors/{name}/connect`, which sends the browser to the authorization server; it
+ * comes back to the console's oauth/callback page (oauth-callback-view.tsx).
+ */
+import { useState } from 'preact/hooks';
+import { useLocation } from 'preact-iso';
+import { ApiError } from '../api-error.js';
+import { useApiAction, useApiData } from '../use-api.js';
+
+/** Where the authorization server sends the browser back: the console's page that finishes the connection. */
+const CALLBACK = new URL(`${import.meta.env.BASE_URL}oauth/callback`, location.origin).href;
+
+export function ConnectionsView() {
+  const { query } = useLocation();
+  const { data, refusal, reload } = useApiData((api) => api.GET('/v1/me/connections'), []);
+  const change = useApiAction();
+  const [connector, setConnector] = useState(query.connector ?? '');
+  const [done, setDone] = useState<string>();
+
+  async function connect(event: Event) {
+    event.preventDefault();
+    const name = connector.trim();
+    if (name === '') return;
+    const started = await change.run((api) =>
+      api.POST('/v1/connectors/{name}/connect', {
+        params: { path: { name } },
+        body: { redirectUri: CALLBACK },
+      }),
+    );
+    if (started?.data !== undefined) location.assign(started.data.authorizeUrl);
+  }
+
+  async function revoke(name: string) {
+    if (await change.run((api) => api.DELETE('/v1/me/connections/{name}', { params: { path: { name } } }))) {
+      setDone(`Revoked your connection to ${name}.`);
+      reload();
+    }
+  }
+
+  const connections = data?.connections;
+  return (
+    <section aria-labelledby="connections-heading">
+      <h1 id="connections-heading">Connections</h1>
+      <p>
+        Your own accounts at the services your tenant's connectors reach on your behalf. The platform keeps
+        their tokens; you see only what each connection allows.
+      </p>
+      {done && <p role="status">{done}</p>}
+      {refusal && <ApiError refusal={refusal} />}
+      {change.refusal && <ApiError refusal={change.refusal} />}
+      {connections && (
+        <table>
+          <caption>My connections</caption>
+          <thead>
+            <tr>
+              <th scope="col">Connector</th>
+              <th scope="col">Status</th>
+              <th scope="col">Scopes</th>
+              <th scope="col">Connected</th>
+              <th scope="col" class="actions-column">
+                <span class="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {connections.map((connection) => (
+              <tr key={connection.connector}>
+                <td>{connection.connector}</td>
+                <td>{connection.status === 'active' ? 'connected' : 'needs your consent again'}</td>
+                <td>{connection.scopes.join(' ')}</td>
+                <td>
+                  <time dateTime={connection.connectedAt}>
+                    {new Date(connection.connectedAt).toLocaleString()}
+                  </time>
+                </td>
+                <td>
+                  <button
+                    type="button"
+                    aria-label={`Revoke ${connection.connector}`}
+                    disabled={change.busy}
+                    onClick={() => revoke(connection.connector)}
+                  >
+                    Revoke
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {connections?.length === 0 && <p>You have not connected any account yet.</p>}
+      <form onSubmit={connect} aria-labelledby="connect-heading" class="inline-form">
+        <h2 id="connect-heading">Connect an account</h2>
+        <label for="connector-name">Connector</label>
+        <input
+          id="connector-name"
+          value={connector}
+          onInput={(event) => setConnector(event.currentTarget.value)}
+        />
+        <button type="submit" disabled={change.busy}>
+          Connect
+        </button>
+      </form>
+    </section>
+  );
+}

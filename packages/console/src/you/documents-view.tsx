@@ -1,0 +1,191 @@
+/**
+ * "Documents": the documents the agent may search for this person — the tenant's and their own
+ * private ones (`GET /v1/documents`) — uploading a text file read in the browser
+ * (`POST /v1/documents`), deleting one (`DELETE /v1/documents/{id}`), and searching them
+ * (`POST /v1/search`).
+ */
+import type { operations, Schemas } from '@bulkhead/client';
+import type { TargetedEvent } from 'preact';
+import { useState } from 'preact/hooks';
+import { ApiError } from '../api-error.js';
+import { useApiAction, useApiData } from '../use-api.js';
+
+type Visibility = Schemas['NewDocument']['visibility'];
+type Matches = operations['searchDocuments']['responses'][200]['content']['application/json']['matches'];
+
+/** A file's name without its extension, as the document's default title. */
+const titleOf = (fileName: string) => fileName.replace(/\.[^.]+$/, '');
+
+function UploadForm({ onUploaded }: { readonly onUploaded: (title: string) => void }) {
+  const upload = useApiAction();
+  const [file, setFile] = useState<File>();
+  const [title, setTitle] = useState('');
+  const [visibility, setVisibility] = useState<Visibility>('private');
+
+  async function send(event: TargetedEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    if (file === undefined) return;
+    const content = await file.text();
+    const body = { title: title.trim() || titleOf(file.name), content, visibility };
+    if (await upload.run((api) => api.POST('/v1/documents', { body }))) {
+      form.reset();
+      setFile(undefined);
+      setTitle('');
+      onUploaded(body.title);
+    }
+  }
+
+  return (
+    <form onSubmit={send} aria-labelledby="upload-heading" class="stacked-form">
+      <h2 id="upload-heading">Upload a text file</h2>
+      <label for="document-file">Text or Markdown file</label>
+      <input
+        id="document-file"
+        type="file"
+        accept=".txt,.md,.markdown,text/plain,text/markdown"
+        required
+        onChange={(event) => {
+          const chosen = event.currentTarget.files?.[0];
+          setFile(chosen);
+          if (chosen !== undefined && title === '') setTitle(titleOf(chosen.name));
+        }}
+      />
+      <label for="document-title">Title</label>
+      <input id="document-title" value={title} onInput={(event) => setTitle(event.currentTarget.value)} />
+      <label for="document-visibility">Visible to</label>
+      <select
+        id="document-visibility"
+        value={visibility}
+        onChange={(event) => setVisibility(event.currentTarget.value as Visibility)}
+      >
+        <option value="private">only me</option>
+        <option value="tenant">everyone in my tenant</option>
+      </select>
+      <button type="submit" disabled={upload.busy || file === undefined}>
+        Upload
+      </button>
+      {upload.refusal && <ApiError refusal={upload.refusal} />}
+    </form>
+  );
+}
+
+function SearchForm() {
+  const search = useApiAction();
+  const [query, setQuery] = useState('');
+  const [matches, setMatches] = useState<Matches>();
+
+  async function send(event: Event) {
+    event.preventDefault();
+    const text = query.trim();
+    if (text === '') return;
+    const done = await search.run((api) => api.POST('/v1/search', { body: { query: text } }));
+    setMatches(done?.data?.matches);
+  }
+
+  return (
+    <div>
+      <form onSubmit={send} aria-labelledby="search-heading" class="inline-form">
+        <h2 id="search-heading">Search</h2>
+        <label for="search-query">Search query</label>
+        <input
+          id="search-query"
+          type="search"
+          value={query}
+          onInput={(event) => setQuery(event.currentTarget.value)}
+        />
+        <button type="submit" disabled={search.busy}>
+          Search
+        </button>
+      </form>
+      {search.refusal && <ApiError refusal={search.refusal} />}
+      {matches?.length === 0 && <p>No passage matches.</p>}
+      {matches && matches.length > 0 && (
+        <ol aria-label="Search results" class="plain">
+          {matches.map((match) => (
+            <li key={`${match.documentId}#${match.chunk}`} class="card">
+              <strong>{match.title}</strong> <span>(score {match.score.toFixed(2)})</span>
+              <p>{match.text}</p>
+            </li>
+          ))}
+        </ol>
+      )}
+    </div>
+  );
+}
+
+export function DocumentsView() {
+  const { data, refusal, reload } = useApiData(
+    (api) => api.GET('/v1/documents', { params: { query: { limit: 100 } } }),
+    [],
+  );
+  const remove = useApiAction();
+  const [done, setDone] = useState<string>();
+
+  async function deleteDocument(id: string, title: string) {
+    if (await remove.run((api) => api.DELETE('/v1/documents/{id}', { params: { path: { id } } }))) {
+      setDone(`Deleted ${title}`);
+      reload();
+    }
+  }
+
+  const documents = data?.documents;
+  return (
+    <section aria-labelledby="documents-heading">
+      <h1 id="documents-heading">Documents</h1>
+      <p>What the agent may search and cite for you: your tenant's documents and your private ones.</p>
+      {done && <p role="status">{done}</p>}
+      {refusal && <ApiError refusal={refusal} />}
+      {remove.refusal && <ApiError refusal={remove.refusal} />}
+      {documents && (
+        <table>
+          <caption>Documents</caption>
+          <thead>
+            <tr>
+              <th scope="col">Title</th>
+              <th scope="col">Visible to</th>
+              <th scope="col">Passages</th>
+              <th scope="col">Added</th>
+              <th scope="col" class="actions-column">
+                <span class="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {documents.map((document) => (
+              <tr key={document.id}>
+                <td>{document.title}</td>
+                <td>{document.visibility === 'private' ? 'only me' : 'tenant'}</td>
+                <td>{document.chunks}</td>
+                <td>
+                  <time dateTime={document.createdAt}>
+                    {new Date(document.createdAt).toLocaleDateString()}
+                  </time>
+                </td>
+                <td>
+                  <button
+                    type="button"
+                    aria-label={`Delete “${document.title}”`}
+                    disabled={remove.busy}
+                    onClick={() => deleteDocument(document.id, document.title)}
+                  >
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <div class="two-columns">
+        <UploadForm
+          onUploaded={(title) => {
+            setDone(`Uploaded ${title}`);
+            reload();
+          }}
+        />
+        <SearchForm />
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,48 @@
+/** "Export my data": everything the platform keeps about this person (`GET /v1/me/export`), saved as a JSON file. */
+import { useState } from 'preact/hooks';
+import { ApiError } from '../api-error.js';
+import { useSession } from '../session.js';
+import { useApiAction } from '../use-api.js';
+
+/** Hands `data` to the browser as a download named `fileName`. */
+function download(fileName: string, data: unknown): void {
+  const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  link.click();
+  // The download has taken the blob's content by the time the next task runs.
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}
+
+export function ExportView() {
+  const { me } = useSession();
+  const exporter = useApiAction();
+  const [done, setDone] = useState<string>();
+
+  async function exportData() {
+    const exported = (await exporter.run((api) => api.GET('/v1/me/export')))?.data;
+    if (exported === undefined) return;
+    const fileName = `bulkhead-export-${me.tenantId}-${me.userId}.json`;
+    download(fileName, exported);
+    setDone(
+      `Saved ${fileName} — conversations: ${exported.sessions.length}, remembered facts: ${exported.memory.length}, ` +
+        `documents: ${exported.documents.length}, connections: ${exported.connections.length}.`,
+    );
+  }
+
+  return (
+    <section aria-labelledby="export-heading">
+      <h1 id="export-heading">Export my data</h1>
+      <p>
+        Everything the platform keeps about you — conversations, remembered facts, the documents you uploaded,
+        pending approvals, connections (never their tokens) and this month's usage — as one JSON file.
+      </p>
+      <button type="button" disabled={exporter.busy} onClick={exportData}>
+        Download my data (JSON)
+      </button>
+      {done && <p role="status">{done}</p>}
+      {exporter.refusal && <ApiError refusal={exporter.refusal} />}
+    </section>
+  );
+}
