@@ -2,15 +2,18 @@
  * "Test connection" for a stored connector: reach it as the agent would, with its stored
  * credential, and store nothing. A tenant-level connector (no auth, or the tenant's API key) is
  * asked for its tools — the same discovery as at registration — and the answer names the exposed
- * tools it no longer offers. A per-user OAuth connector has no credential of the tenant's to reach
+ * tools it no longer offers. An HTTP API's tools are its declared operations, which asks it
+ * nothing, so it is first reached at its base URL (`reachHttpApi`: one GET with the stored
+ * headers; any answer below 500 but 401/403 counts). A per-user OAuth connector has no credential of the tenant's to reach
  * it with (each user's token is their own), so its test is its authorization server: the metadata
  * at its issuer is reachable and names that issuer. Whatever goes wrong on the connector's side
  * is the answer (`ok: false` and the reason), never an error of ours.
  */
 import * as z from 'zod';
 import { OAuthClient } from '../connections/oauth-client.js';
+import { reachHttpApi } from './connector-client.js';
 import type { StoredConnector } from './connector-definition.js';
-import { authHeaders, clientFor } from './connector-tools.js';
+import { authHeaders, clientFor, targetOf } from './connector-tools.js';
 import { CONNECTOR_FAULTS, ConnectorCallError, ConnectorUrlError } from './errors.js';
 import type { OutboundPolicy } from './outbound-fetch.js';
 import type { TenantSecrets } from './tenant-secrets.js';
@@ -21,7 +24,7 @@ export const ConnectorCheckSchema = z
     checked: z
       .enum(['tools', 'authorization_server'])
       .describe(
-        '`tools`: the connector was asked for its tools with the tenant’s stored credential; `authorization_server`: a per-user OAuth connector’s authorization server metadata was read (no user token is used)',
+        '`tools`: the connector was reached with the tenant’s stored credential — an MCP server was asked for its tools; an HTTP API was sent one GET at its base URL (any answer from 200 to 499 but 401/403 counts as reachable; 401/403 is reason `credential`, a 5xx `http_status`) and its tools are its declared operations; `authorization_server`: a per-user OAuth connector’s authorization server metadata was read (no user token is used)',
       ),
     tools: z
       .array(z.string())
@@ -70,6 +73,7 @@ export async function checkConnector(
       return { ok: true, checked, issuer };
     }
     const headers = await authHeaders(connector.auth, deps.secrets);
+    if (connector.kind === 'http') await reachHttpApi(targetOf(connector, headers, deps.policy));
     const offered = (await clientFor(connector, headers, deps.policy).listTools()).map((tool) => tool.name);
     const missingTools = connector.tools.map((tool) => tool.name).filter((name) => !offered.includes(name));
     return { ok: true, checked, tools: offered, missingTools };

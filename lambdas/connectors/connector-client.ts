@@ -127,6 +127,28 @@ export function mcpConnectorClient(target: ConnectorTarget): ConnectorClient {
   };
 }
 
+/**
+ * Whether an HTTP API answers at its base URL with the stored headers: one GET through the guarded
+ * fetch, its body left unread. A base URL need not serve anything itself, so any answer from 200 to
+ * 499 means the API is there — except 401 and 403, a refused credential ('credential'); a 5xx is
+ * the API failing ('http_status'). Throws ConnectorCallError when it is not reachable.
+ */
+export async function reachHttpApi(target: ConnectorTarget, signal?: AbortSignal): Promise<void> {
+  const base = checkConnectorUrl(target.url, target.policy);
+  const response = await asConnectorCall(() =>
+    guardedFetch(target.policy, target.limits)(base, {
+      method: 'GET',
+      headers: { ...target.headers },
+      ...(signal ? { signal } : {}),
+    }),
+  );
+  await response.body?.cancel();
+  if (response.status === 401 || response.status === 403)
+    throw new ConnectorCallError('credential', `the API refused the stored credential (${response.status})`);
+  if (response.status >= 500)
+    throw new ConnectorCallError('http_status', `the API answered ${response.status}`);
+}
+
 /** An HTTP API by its declared operations: path parameters from the input, the rest as query or JSON body. */
 export function httpConnectorClient(
   target: ConnectorTarget,

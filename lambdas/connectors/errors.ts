@@ -18,6 +18,7 @@ export const CONNECTOR_FAULTS = [
   'timeout',
   'too_large',
   'http_status',
+  'credential',
   'protocol',
   'tool_error',
 ] as const;

@@ -1,0 +1,116 @@
+/**
+ * "Test connection" (`checkConnector`, issue 15) against real loopback servers: an HTTP API
+ * connector is reached at its base URL with its stored headers (its tools are its declared
+ * operations); whatever goes wrong on the connector's side is `ok: false` and a reason, never a
+ * throw.
+ */
+import { createServer, type IncomingHttpHeaders, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { checkConnector } from '../../lambdas/connectors/connector-check.js';
+import type { StoredConnector } from '../../lambdas/connectors/connector-definition.js';
+
+const LOCAL = { allowLoopback: true };
+const CLOUD = { allowLoopback: false };
+
+const servers: ReturnType<typeof createServer>[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+/** A real loopback HTTP server; records the requests it was sent. */
+async function serve(handler: RequestListener) {
+  const requests: Array<{ method: string; url: string; headers: IncomingHttpHeaders }> = [];
+  const server = createServer((request, response) => {
+    requests.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers });
+    handler(request, response);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  servers.push(server);
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
+}
+
+const answer =
+  (status: number): RequestListener =>
+  (_request, response) =>
+    response.writeHead(status, { 'content-type': 'application/json' }).end('{}');
+
+const operation = (name: string) => ({
+  name,
+  description: `The ${name} operation`,
+  method: 'GET' as const,
+  path: `/${name}`,
+  inputSchema: { type: 'object' as const },
+  readOnly: true,
+});
+
+const httpConnector = (url: string, auth: StoredConnector['auth'] = { type: 'none' }): StoredConnector => ({
+  name: 'crm',
+  kind: 'http',
+  url,
+  auth,
+  tools: [
+    { name: 'find_customer', roles: ['analyst'] },
+    { name: 'delete_customer', roles: ['admin'] },
+  ],
+  operations: [operation('find_customer'), operation('list_orders')],
+  discovered: [],
+  timeoutMs: 1_000,
+  maxResponseBytes: 65_536,
+  updatedAt: '2026-12-01T00:00:00.000Z',
+});
+const apiKeyAuth = { type: 'api_key', header: 'X-Api-Key', scheme: 'raw', secretName: 's' } as const;
+const noSecrets = { get: async () => 'unused' };
+
+describe('checkConnector, an HTTP API connector', () => {
+  it('reaches the base URL with the stored key, lists the operations and names the exposed ones gone', async () => {
+    const api = await serve(answer(404));
+
+    const result = await checkConnector(httpConnector(`${api.url}/api`, apiKeyAuth), {
+      secrets: { get: async () => 'the-key' },
+      policy: LOCAL,
+    });
+
+    expect(result).toEqual({
+      ok: true,
+      checked: 'tools',
+      tools: ['find_customer', 'list_orders'],
+      missingTools: ['delete_customer'],
+    });
+    expect(api.requests).toMatchObject([{ method: 'GET', url: '/api', headers: { 'x-api-key': 'the-key' } }]);
+  });
+
+  it('answers ok: false when nothing answers at the base URL', async () => {
+    const result = await checkConnector(httpConnector('https://nonexistent.invalid/api'), {
+      secrets: noSecrets,
+      policy: CLOUD,
+    });
+    expect(result).toMatchObject({ ok: false, checked: 'tools', reason: 'address' });
+  });
+
+  it.each([401, 403])('answers a %i as a credential refused', async (status) => {
+    const api = await serve(answer(status));
+    const result = await checkConnector(httpConnector(api.url, apiKeyAuth), {
+      secrets: noSecrets,
+      policy: LOCAL,
+    });
+    expect(result).toMatchObject({ ok: false, checked: 'tools', reason: 'credential' });
+  });
+
+  it('answers a 5xx as the API failing', async () => {
+    const api = await serve(answer(502));
+    const result = await checkConnector(httpConnector(api.url), { secrets: noSecrets, policy: LOCAL });
+    expect(result).toMatchObject({ ok: false, checked: 'tools', reason: 'http_status' });
+  });
+
+  it('answers ok: false for a URL the platform may not call, rather than throwing', async () => {
+    const result = await checkConnector(httpConnector('http://127.0.0.1:9/api'), {
+      secrets: noSecrets,
+      policy: CLOUD,
+    });
+    expect(result).toMatchObject({ ok: false, checked: 'tools', reason: 'address' });
+  });
+});
