@@ -6,7 +6,7 @@
  * are the caller's 4xx; its faults a 503.
  */
 import * as oauth from 'oauth4webapi';
-import { ConnectorCallError } from '../connectors/errors.js';
+import { ConnectorCallError, ConnectorUrlError } from '../connectors/errors.js';
 import { guardedFetch, type OutboundPolicy } from '../connectors/outbound-fetch.js';
 import { OAuthGrantRefusedError, OAuthServerUnavailableError } from './errors.js';
 
@@ -70,6 +70,8 @@ export class OAuthClient {
    * throws ConnectorCallError (the connector's fault, never ours) when it is not.
    */
   async metadata(): Promise<oauth.AuthorizationServer> {
+    // Checked at registration; one stored before that was checked is refused here, not a fault of ours.
+    if (!URL.canParse(this.#server.issuer)) throw new ConnectorUrlError('the issuer does not parse as a URL');
     const issuer = new URL(this.#server.issuer);
     const discover = (algorithm: 'oauth2' | 'oidc') =>
       oauth.discoveryRequest(issuer, {

@@ -114,3 +114,24 @@ describe('checkConnector, an HTTP API connector', () => {
     expect(result).toMatchObject({ ok: false, checked: 'tools', reason: 'address' });
   });
 });
+
+describe('checkConnector, a per-user OAuth connector', () => {
+  const oauthConnector = (issuer: string): StoredConnector => ({
+    ...httpConnector('https://crm.example.com/api'),
+    kind: 'mcp',
+    operations: undefined,
+    auth: {
+      type: 'oauth_user',
+      authorizationUrl: 'https://auth.example.com/authorize',
+      tokenUrl: 'https://auth.example.com/token',
+      issuer,
+      clientId: 'bulkhead',
+      scopes: [],
+    },
+  });
+
+  it('answers ok: false for a stored issuer that is not a URL (stored before registration checked it)', async () => {
+    const result = await checkConnector(oauthConnector('not a url'), { secrets: noSecrets, policy: CLOUD });
+    expect(result).toMatchObject({ ok: false, checked: 'authorization_server', reason: expect.any(String) });
+  });
+});
