@@ -7,14 +7,15 @@
  * headers; any answer below 500 but 401/403 counts). A per-user OAuth connector has no credential of the tenant's to reach
  * it with (each user's token is their own), so its test is its authorization server: the metadata
  * at its issuer is reachable and names that issuer. Whatever goes wrong on the connector's side
- * is the answer (`ok: false` and the reason), never an error of ours.
+ * is the answer (`ok: false` and the reason), never an error of ours — a stored key that is gone
+ * too (reason `credential`); Secrets Manager's own faults stay faults (503).
  */
 import * as z from 'zod';
 import { OAuthClient } from '../connections/oauth-client.js';
 import { reachHttpApi } from './connector-client.js';
 import type { StoredConnector } from './connector-definition.js';
 import { authHeaders, clientFor, targetOf } from './connector-tools.js';
-import { CONNECTOR_FAULTS, ConnectorCallError, ConnectorUrlError } from './errors.js';
+import { CONNECTOR_FAULTS, ConnectorCallError, ConnectorUrlError, SecretMissingError } from './errors.js';
 import type { OutboundPolicy } from './outbound-fetch.js';
 import type { TenantSecrets } from './tenant-secrets.js';
 
@@ -83,6 +84,14 @@ export async function checkConnector(
     // A URL the platform may no longer call (its outbound policy changed since registration).
     if (err instanceof ConnectorUrlError)
       return { ok: false, checked, reason: 'address', message: err.message };
+    // The tenant's key was deleted or emptied behind the platform's back: set it again.
+    if (err instanceof SecretMissingError)
+      return {
+        ok: false,
+        checked,
+        reason: 'credential',
+        message: `the stored key cannot be read: ${err.message}`,
+      };
     throw err;
   }
 }

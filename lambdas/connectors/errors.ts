@@ -43,6 +43,18 @@ export class ConnectorCallError extends ClientError {
   }
 }
 
+/**
+ * The secret a connector's credential lives in is gone or holds no text (deleted outside the
+ * platform, say): the connector cannot be called until its key is set again. Not a dependency
+ * fault (Secrets Manager answered) and not the caller's request: what a route makes of it is its own.
+ */
+export class SecretMissingError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'SecretMissingError';
+  }
+}
+
 /** A connector tool's input schema that ajv cannot compile. */
 export class ToolSchemaError extends ClientError {
   readonly status = 422;

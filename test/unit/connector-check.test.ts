@@ -6,9 +6,12 @@
  */
 import { createServer, type IncomingHttpHeaders, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkConnector } from '../../lambdas/connectors/connector-check.js';
 import type { StoredConnector } from '../../lambdas/connectors/connector-definition.js';
+import { TenantSecrets } from '../../lambdas/connectors/tenant-secrets.js';
+import type { TenantId } from '../../lambdas/tenancy/key-layout.js';
 
 const LOCAL = { allowLoopback: true };
 const CLOUD = { allowLoopback: false };
@@ -133,5 +136,33 @@ describe('checkConnector, a per-user OAuth connector', () => {
   it('answers ok: false for a stored issuer that is not a URL (stored before registration checked it)', async () => {
     const result = await checkConnector(oauthConnector('not a url'), { secrets: noSecrets, policy: CLOUD });
     expect(result).toMatchObject({ ok: false, checked: 'authorization_server', reason: expect.any(String) });
+  });
+});
+
+describe('checkConnector, an API-key connector whose key cannot be read', () => {
+  const secretsAnswering = (fault: () => never | { SecretString?: string }) =>
+    new TenantSecrets({ send: async () => fault() } as never, 'bulkhead', 'acme' as TenantId);
+  const keyed = httpConnector('http://127.0.0.1:9/api', apiKeyAuth);
+
+  it('answers ok: false, reason credential, for a deleted secret or one with no string value', async () => {
+    const deleted = secretsAnswering(() => {
+      throw new ResourceNotFoundException({ message: 'gone', $metadata: {} });
+    });
+    const binary = secretsAnswering(() => ({}));
+    for (const secrets of [deleted, binary])
+      expect(await checkConnector(keyed, { secrets, policy: LOCAL })).toMatchObject({
+        ok: false,
+        checked: 'tools',
+        reason: 'credential',
+      });
+  });
+
+  it('lets a throttled Secrets Manager through as the dependency fault it is (a 503 upstream)', async () => {
+    const throttled = secretsAnswering(() => {
+      throw Object.assign(new Error('slow down'), { name: 'ThrottlingException', $metadata: {} });
+    });
+    await expect(checkConnector(keyed, { secrets: throttled, policy: LOCAL })).rejects.toMatchObject({
+      name: 'ThrottlingException',
+    });
   });
 });
