@@ -14,7 +14,7 @@ import * as z from 'zod';
 import { OAuthClient } from '../connections/oauth-client.js';
 import { reachHttpApi } from './connector-client.js';
 import type { StoredConnector } from './connector-definition.js';
-import { authHeaders, clientFor, targetOf } from './connector-tools.js';
+import { authHeaders, type ConnectorCallGuard, clientFor, guardedCall, targetOf } from './connector-tools.js';
 import { CONNECTOR_FAULTS, ConnectorCallError, ConnectorUrlError, SecretMissingError } from './errors.js';
 import type { OutboundPolicy } from './outbound-fetch.js';
 import type { TenantSecrets } from './tenant-secrets.js';
@@ -58,6 +58,8 @@ export type ConnectorCheck = z.infer<typeof ConnectorCheckSchema>;
 export interface ConnectorCheckDependencies {
   readonly secrets: Pick<TenantSecrets, 'get'>;
   readonly policy: OutboundPolicy;
+  /** The test is a connector call like the agent's: admitted by the tenant's rate, metered, logged. */
+  readonly guard: ConnectorCallGuard;
 }
 
 /** Tests a stored connector (see the module's comment); throws only for faults of our own. */
@@ -67,17 +69,20 @@ export async function checkConnector(
 ): Promise<ConnectorCheck> {
   const checked = connector.auth.type === 'oauth_user' ? 'authorization_server' : 'tools';
   try {
-    if (connector.auth.type === 'oauth_user') {
-      const { secretName: _secretName, ...settings } = connector.auth;
-      // Reading public metadata needs no client secret.
-      const { issuer } = await new OAuthClient(settings, undefined, deps.policy).metadata();
-      return { ok: true, checked, issuer };
-    }
-    const headers = await authHeaders(connector.auth, deps.secrets);
-    if (connector.kind === 'http') await reachHttpApi(targetOf(connector, headers, deps.policy));
-    const offered = (await clientFor(connector, headers, deps.policy).listTools()).map((tool) => tool.name);
-    const missingTools = connector.tools.map((tool) => tool.name).filter((name) => !offered.includes(name));
-    return { ok: true, checked, tools: offered, missingTools };
+    // The request's one connector call (index 0 of its metering records).
+    return await guardedCall(deps.guard, connector.name, 0, async (): Promise<ConnectorCheck> => {
+      if (connector.auth.type === 'oauth_user') {
+        const { secretName: _secretName, ...settings } = connector.auth;
+        // Reading public metadata needs no client secret.
+        const { issuer } = await new OAuthClient(settings, undefined, deps.policy).metadata();
+        return { ok: true, checked, issuer };
+      }
+      const headers = await authHeaders(connector.auth, deps.secrets);
+      if (connector.kind === 'http') await reachHttpApi(targetOf(connector, headers, deps.policy));
+      const offered = (await clientFor(connector, headers, deps.policy).listTools()).map((tool) => tool.name);
+      const missingTools = connector.tools.map((tool) => tool.name).filter((name) => !offered.includes(name));
+      return { ok: true, checked, tools: offered, missingTools };
+    });
   } catch (err) {
     if (err instanceof ConnectorCallError)
       return { ok: false, checked, reason: err.kind, message: err.message };

@@ -129,7 +129,7 @@ export function connectorTools(
 }
 
 /** Admits, times, meters and logs (outcome and latency only) one connector call. */
-async function guardedCall<T>(
+export async function guardedCall<T>(
   guard: ConnectorCallGuard,
   connector: string,
   callIndex: number,

@@ -195,12 +195,16 @@ export function apiRouter(runtime: WorkspaceRuntime): Router<RequestContext> {
       return noContent();
     })
     .implement(api.testConnector, async (request) => {
-      const [connectors, secrets] = await Promise.all([
+      const [connectors, secrets, guard] = await Promise.all([
         connectorsFor(runtime, request),
         runtime.tenantSecrets(request.context),
+        runtime.connectorCallGuard(request.context, request.logger),
       ]);
       const connector = await connectors.get(connectorNameOf(request.params));
-      return jsonResponse(200, await checkConnector(connector, { secrets, policy: runtime.outboundPolicy }));
+      return jsonResponse(
+        200,
+        await checkConnector(connector, { secrets, policy: runtime.outboundPolicy, guard }),
+      );
     })
     .implement(api.connectConnector, async (request) =>
       jsonResponse(

@@ -8,6 +8,7 @@ import { createServer, type IncomingHttpHeaders, type RequestListener } from 'no
 import type { AddressInfo } from 'node:net';
 import { ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
 import { afterEach, describe, expect, it } from 'vitest';
+import { RateLimitedError } from '../../lambdas/admission/errors.js';
 import { checkConnector } from '../../lambdas/connectors/connector-check.js';
 import type { StoredConnector } from '../../lambdas/connectors/connector-definition.js';
 import { TenantSecrets } from '../../lambdas/connectors/tenant-secrets.js';
@@ -67,6 +68,14 @@ const httpConnector = (url: string, auth: StoredConnector['auth'] = { type: 'non
 });
 const apiKeyAuth = { type: 'api_key', header: 'X-Api-Key', scheme: 'raw', secretName: 's' } as const;
 const noSecrets = { get: async () => 'unused' };
+/** A guard that admits every call and meters nowhere (the guard's own tests are below). */
+const openGuard = {
+  context: { tenantTag: 't-1', requestId: 'req-1', userId: 'ada' },
+  limiter: { admit: async () => undefined },
+  callsPerMinute: 30,
+  metering: { meterConnectorCall: async () => 'recorded' as const },
+  logger: { info: () => undefined, error: () => undefined },
+};
 
 describe('checkConnector, an HTTP API connector', () => {
   it('reaches the base URL with the stored key, lists the operations and names the exposed ones gone', async () => {
@@ -75,6 +84,7 @@ describe('checkConnector, an HTTP API connector', () => {
     const result = await checkConnector(httpConnector(`${api.url}/api`, apiKeyAuth), {
       secrets: { get: async () => 'the-key' },
       policy: LOCAL,
+      guard: openGuard,
     });
 
     expect(result).toEqual({
@@ -90,6 +100,7 @@ describe('checkConnector, an HTTP API connector', () => {
     const result = await checkConnector(httpConnector('https://nonexistent.invalid/api'), {
       secrets: noSecrets,
       policy: CLOUD,
+      guard: openGuard,
     });
     expect(result).toMatchObject({ ok: false, checked: 'tools', reason: 'address' });
   });
@@ -99,13 +110,18 @@ describe('checkConnector, an HTTP API connector', () => {
     const result = await checkConnector(httpConnector(api.url, apiKeyAuth), {
       secrets: noSecrets,
       policy: LOCAL,
+      guard: openGuard,
     });
     expect(result).toMatchObject({ ok: false, checked: 'tools', reason: 'credential' });
   });
 
   it('answers a 5xx as the API failing', async () => {
     const api = await serve(answer(502));
-    const result = await checkConnector(httpConnector(api.url), { secrets: noSecrets, policy: LOCAL });
+    const result = await checkConnector(httpConnector(api.url), {
+      secrets: noSecrets,
+      policy: LOCAL,
+      guard: openGuard,
+    });
     expect(result).toMatchObject({ ok: false, checked: 'tools', reason: 'http_status' });
   });
 
@@ -113,6 +129,7 @@ describe('checkConnector, an HTTP API connector', () => {
     const result = await checkConnector(httpConnector('http://127.0.0.1:9/api'), {
       secrets: noSecrets,
       policy: CLOUD,
+      guard: openGuard,
     });
     expect(result).toMatchObject({ ok: false, checked: 'tools', reason: 'address' });
   });
@@ -134,7 +151,11 @@ describe('checkConnector, a per-user OAuth connector', () => {
   });
 
   it('answers ok: false for a stored issuer that is not a URL (stored before registration checked it)', async () => {
-    const result = await checkConnector(oauthConnector('not a url'), { secrets: noSecrets, policy: CLOUD });
+    const result = await checkConnector(oauthConnector('not a url'), {
+      secrets: noSecrets,
+      policy: CLOUD,
+      guard: openGuard,
+    });
     expect(result).toMatchObject({ ok: false, checked: 'authorization_server', reason: expect.any(String) });
   });
 });
@@ -150,7 +171,7 @@ describe('checkConnector, an API-key connector whose key cannot be read', () => 
     });
     const binary = secretsAnswering(() => ({}));
     for (const secrets of [deleted, binary])
-      expect(await checkConnector(keyed, { secrets, policy: LOCAL })).toMatchObject({
+      expect(await checkConnector(keyed, { secrets, policy: LOCAL, guard: openGuard })).toMatchObject({
         ok: false,
         checked: 'tools',
         reason: 'credential',
@@ -161,8 +182,59 @@ describe('checkConnector, an API-key connector whose key cannot be read', () => 
     const throttled = secretsAnswering(() => {
       throw Object.assign(new Error('slow down'), { name: 'ThrottlingException', $metadata: {} });
     });
-    await expect(checkConnector(keyed, { secrets: throttled, policy: LOCAL })).rejects.toMatchObject({
+    await expect(
+      checkConnector(keyed, { secrets: throttled, policy: LOCAL, guard: openGuard }),
+    ).rejects.toMatchObject({
       name: 'ThrottlingException',
     });
+  });
+});
+
+describe('checkConnector, as a connector call', () => {
+  const context = { tenantTag: 't-1', requestId: 'req-1', userId: 'ada' };
+  const guardOf = (admit: () => Promise<void>) => {
+    const metered: unknown[] = [];
+    const guard = {
+      context,
+      limiter: { admit },
+      callsPerMinute: 30,
+      metering: {
+        meterConnectorCall: async (_context: unknown, call: unknown) => {
+          metered.push(call);
+          return 'recorded' as const;
+        },
+      },
+      logger: { info: () => undefined, error: () => undefined },
+    };
+    return { guard, metered };
+  };
+
+  it('is admitted by the tenant’s connector-call limit and metered once, even when it fails', async () => {
+    const api = await serve(answer(502));
+    const admitted: number[] = [];
+    const { guard, metered } = guardOf(async () => {
+      admitted.push(1);
+    });
+
+    const result = await checkConnector(httpConnector(api.url), { secrets: noSecrets, policy: LOCAL, guard });
+
+    expect(result).toMatchObject({ ok: false, reason: 'http_status' });
+    expect(admitted).toEqual([1]);
+    expect(metered).toEqual([
+      { requestId: 'req-1', callIndex: 0, connector: 'crm', latencyMs: expect.any(Number) },
+    ]);
+  });
+
+  it('is refused over the limit (a 429), before the connector is reached', async () => {
+    const api = await serve(answer(200));
+    const { guard, metered } = guardOf(async () => {
+      throw new RateLimitedError('tenant', 12);
+    });
+
+    await expect(
+      checkConnector(httpConnector(api.url), { secrets: noSecrets, policy: LOCAL, guard }),
+    ).rejects.toBeInstanceOf(RateLimitedError);
+    expect(api.requests).toEqual([]);
+    expect(metered).toEqual([]);
   });
 });
