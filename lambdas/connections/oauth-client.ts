@@ -69,7 +69,7 @@ export class OAuthClient {
    * which must name that issuer. Reaching it proves the server is up and is the one configured;
    * throws ConnectorCallError (the connector's fault, never ours) when it is not.
    */
-  async metadata(): Promise<oauth.AuthorizationServer> {
+  async metadata(signal?: AbortSignal): Promise<oauth.AuthorizationServer> {
     // Checked at registration; one stored before that was checked is refused here, not a fault of ours.
     if (!URL.canParse(this.#server.issuer)) throw new ConnectorUrlError('the issuer does not parse as a URL');
     const issuer = new URL(this.#server.issuer);
@@ -78,6 +78,7 @@ export class OAuthClient {
         algorithm,
         [oauth.customFetch]: this.#fetch,
         [oauth.allowInsecureRequests]: this.#allowInsecure,
+        ...(signal ? { signal } : {}),
       });
     try {
       const rfc8414 = await discover('oauth2');

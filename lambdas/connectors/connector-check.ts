@@ -60,6 +60,8 @@ export interface ConnectorCheckDependencies {
   readonly policy: OutboundPolicy;
   /** The test is a connector call like the agent's: admitted by the tenant's rate, metered, logged. */
   readonly guard: ConnectorCallGuard;
+  /** The test's deadline as a whole (the request's time, less a margin): past it, reason `timeout`. */
+  readonly signal: AbortSignal;
 }
 
 /** Tests a stored connector (see the module's comment); throws only for faults of our own. */
@@ -74,16 +76,22 @@ export async function checkConnector(
       if (connector.auth.type === 'oauth_user') {
         const { secretName: _secretName, ...settings } = connector.auth;
         // Reading public metadata needs no client secret.
-        const { issuer } = await new OAuthClient(settings, undefined, deps.policy).metadata();
+        const { issuer } = await new OAuthClient(settings, undefined, deps.policy).metadata(deps.signal);
         return { ok: true, checked, issuer };
       }
       const headers = await authHeaders(connector.auth, deps.secrets);
-      if (connector.kind === 'http') await reachHttpApi(targetOf(connector, headers, deps.policy));
-      const offered = (await clientFor(connector, headers, deps.policy).listTools()).map((tool) => tool.name);
+      if (connector.kind === 'http')
+        await reachHttpApi(targetOf(connector, headers, deps.policy), deps.signal);
+      const offered = (await clientFor(connector, headers, deps.policy).listTools(deps.signal)).map(
+        (tool) => tool.name,
+      );
       const missingTools = connector.tools.map((tool) => tool.name).filter((name) => !offered.includes(name));
       return { ok: true, checked, tools: offered, missingTools };
     });
   } catch (err) {
+    // However the step that was cut short reports it, the test as a whole ran out of time.
+    if (deps.signal.aborted)
+      return { ok: false, checked, reason: 'timeout', message: 'the connector did not answer in time' };
     if (err instanceof ConnectorCallError)
       return { ok: false, checked, reason: err.kind, message: err.message };
     // A URL the platform may no longer call (its outbound policy changed since registration).

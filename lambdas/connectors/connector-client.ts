@@ -41,7 +41,8 @@ export interface RemoteToolResult {
 }
 
 export interface ConnectorClient {
-  listTools(): Promise<DiscoveredTool[]>;
+  /** `signal` ends the whole discovery early (each step is also bounded by the connector's timeout). */
+  listTools(signal?: AbortSignal): Promise<DiscoveredTool[]>;
   callTool(name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<RemoteToolResult>;
 }
 
@@ -95,12 +96,12 @@ export function mcpConnectorClient(target: ConnectorTarget): ConnectorClient {
     ...(signal ? { signal } : {}),
   });
   return {
-    listTools: () =>
+    listTools: (signal) =>
       withClient(async (client) => {
         const tools: DiscoveredTool[] = [];
         let cursor: string | undefined;
         for (let page = 0; page < MAX_TOOL_PAGES; page += 1) {
-          const listed = await client.listTools(cursor === undefined ? {} : { cursor }, options());
+          const listed = await client.listTools(cursor === undefined ? {} : { cursor }, options(signal));
           for (const tool of listed.tools) {
             tools.push({
               name: tool.name,
@@ -114,7 +115,7 @@ export function mcpConnectorClient(target: ConnectorTarget): ConnectorClient {
           if (cursor === undefined) break;
         }
         return tools;
-      }),
+      }, signal),
     callTool: (name, args, signal) =>
       withClient(async (client) => {
         const result = await client.callTool({ name, arguments: args }, undefined, options(signal));

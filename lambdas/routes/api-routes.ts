@@ -5,6 +5,7 @@
 
 import { BudgetGuard } from '../admission/budget-guard.js';
 import { budgetStatus } from '../admission/budget-status.js';
+import { deadlineSignal } from '../agent/agent-loop.js';
 import { AgentSettingsStore } from '../agent/agent-settings.js';
 import type { ApprovalDecision } from '../agent/approvals.js';
 import { runToolUse, type ToolCall } from '../agent/tool-runner.js';
@@ -30,6 +31,7 @@ import {
   chatDependencies,
   connectionsFor,
   connectorsFor,
+  DEADLINE_SAFETY_MARGIN_MS,
   documentsFor,
   memoryFor,
   sessionsFor,
@@ -203,7 +205,13 @@ export function apiRouter(runtime: WorkspaceRuntime): Router<RequestContext> {
       const connector = await connectors.get(connectorNameOf(request.params));
       return jsonResponse(
         200,
-        await checkConnector(connector, { secrets, policy: runtime.outboundPolicy, guard }),
+        await checkConnector(connector, {
+          secrets,
+          policy: runtime.outboundPolicy,
+          guard,
+          // Each step is bounded by the connector's timeout (up to 30 s); the whole test by the request's time.
+          signal: deadlineSignal(request.remainingTimeMs(), DEADLINE_SAFETY_MARGIN_MS),
+        }),
       );
     })
     .implement(api.connectConnector, async (request) =>

@@ -68,6 +68,8 @@ const httpConnector = (url: string, auth: StoredConnector['auth'] = { type: 'non
 });
 const apiKeyAuth = { type: 'api_key', header: 'X-Api-Key', scheme: 'raw', secretName: 's' } as const;
 const noSecrets = { get: async () => 'unused' };
+/** The deadline of a test that has none to meet. */
+const NO_DEADLINE = new AbortController().signal;
 /** A guard that admits every call and meters nowhere (the guard's own tests are below). */
 const openGuard = {
   context: { tenantTag: 't-1', requestId: 'req-1', userId: 'ada' },
@@ -85,6 +87,7 @@ describe('checkConnector, an HTTP API connector', () => {
       secrets: { get: async () => 'the-key' },
       policy: LOCAL,
       guard: openGuard,
+      signal: NO_DEADLINE,
     });
 
     expect(result).toEqual({
@@ -101,6 +104,7 @@ describe('checkConnector, an HTTP API connector', () => {
       secrets: noSecrets,
       policy: CLOUD,
       guard: openGuard,
+      signal: NO_DEADLINE,
     });
     expect(result).toMatchObject({ ok: false, checked: 'tools', reason: 'address' });
   });
@@ -111,6 +115,7 @@ describe('checkConnector, an HTTP API connector', () => {
       secrets: noSecrets,
       policy: LOCAL,
       guard: openGuard,
+      signal: NO_DEADLINE,
     });
     expect(result).toMatchObject({ ok: false, checked: 'tools', reason: 'credential' });
   });
@@ -121,6 +126,7 @@ describe('checkConnector, an HTTP API connector', () => {
       secrets: noSecrets,
       policy: LOCAL,
       guard: openGuard,
+      signal: NO_DEADLINE,
     });
     expect(result).toMatchObject({ ok: false, checked: 'tools', reason: 'http_status' });
   });
@@ -130,6 +136,7 @@ describe('checkConnector, an HTTP API connector', () => {
       secrets: noSecrets,
       policy: CLOUD,
       guard: openGuard,
+      signal: NO_DEADLINE,
     });
     expect(result).toMatchObject({ ok: false, checked: 'tools', reason: 'address' });
   });
@@ -155,6 +162,7 @@ describe('checkConnector, a per-user OAuth connector', () => {
       secrets: noSecrets,
       policy: CLOUD,
       guard: openGuard,
+      signal: NO_DEADLINE,
     });
     expect(result).toMatchObject({ ok: false, checked: 'authorization_server', reason: expect.any(String) });
   });
@@ -171,7 +179,9 @@ describe('checkConnector, an API-key connector whose key cannot be read', () => 
     });
     const binary = secretsAnswering(() => ({}));
     for (const secrets of [deleted, binary])
-      expect(await checkConnector(keyed, { secrets, policy: LOCAL, guard: openGuard })).toMatchObject({
+      expect(
+        await checkConnector(keyed, { secrets, policy: LOCAL, guard: openGuard, signal: NO_DEADLINE }),
+      ).toMatchObject({
         ok: false,
         checked: 'tools',
         reason: 'credential',
@@ -183,7 +193,7 @@ describe('checkConnector, an API-key connector whose key cannot be read', () => 
       throw Object.assign(new Error('slow down'), { name: 'ThrottlingException', $metadata: {} });
     });
     await expect(
-      checkConnector(keyed, { secrets: throttled, policy: LOCAL, guard: openGuard }),
+      checkConnector(keyed, { secrets: throttled, policy: LOCAL, guard: openGuard, signal: NO_DEADLINE }),
     ).rejects.toMatchObject({
       name: 'ThrottlingException',
     });
@@ -216,7 +226,12 @@ describe('checkConnector, as a connector call', () => {
       admitted.push(1);
     });
 
-    const result = await checkConnector(httpConnector(api.url), { secrets: noSecrets, policy: LOCAL, guard });
+    const result = await checkConnector(httpConnector(api.url), {
+      secrets: noSecrets,
+      policy: LOCAL,
+      guard,
+      signal: NO_DEADLINE,
+    });
 
     expect(result).toMatchObject({ ok: false, reason: 'http_status' });
     expect(admitted).toEqual([1]);
@@ -232,9 +247,44 @@ describe('checkConnector, as a connector call', () => {
     });
 
     await expect(
-      checkConnector(httpConnector(api.url), { secrets: noSecrets, policy: LOCAL, guard }),
+      checkConnector(httpConnector(api.url), {
+        secrets: noSecrets,
+        policy: LOCAL,
+        guard,
+        signal: NO_DEADLINE,
+      }),
     ).rejects.toBeInstanceOf(RateLimitedError);
     expect(api.requests).toEqual([]);
     expect(metered).toEqual([]);
   });
+});
+
+describe('checkConnector, bounded as a whole', () => {
+  // Servers that take the request and never answer; each connector step alone would wait 10 s.
+  const hanging = () => serve(() => undefined);
+  const slow = (connector: StoredConnector): StoredConnector => ({ ...connector, timeoutMs: 10_000 });
+
+  it.each([
+    ['an HTTP API', (url: string) => slow(httpConnector(url))],
+    [
+      'an MCP server',
+      (url: string) => slow({ ...httpConnector(`${url}/mcp`), kind: 'mcp', operations: undefined }),
+    ],
+  ])(
+    'answers ok: false, reason timeout, when %s is still silent at the deadline',
+    async (_kind, connectorAt) => {
+      const server = await hanging();
+      const started = Date.now();
+
+      const result = await checkConnector(connectorAt(server.url), {
+        secrets: noSecrets,
+        policy: LOCAL,
+        guard: openGuard,
+        signal: AbortSignal.timeout(300),
+      });
+
+      expect(result).toMatchObject({ ok: false, checked: 'tools', reason: 'timeout' });
+      expect(Date.now() - started).toBeLessThan(3_000);
+    },
+  );
 });
