@@ -4,11 +4,13 @@
  * asked for its tools — the same discovery as at registration — and the answer names the exposed
  * tools it no longer offers. An HTTP API's tools are its declared operations, which asks it
  * nothing, so it is first reached at its base URL (`reachHttpApi`: one GET with the stored
- * headers; any answer below 500 but 401/403 counts). A per-user OAuth connector has no credential of the tenant's to reach
- * it with (each user's token is their own), so its test is its authorization server: the metadata
- * at its issuer is reachable and names that issuer. Whatever goes wrong on the connector's side
- * is the answer (`ok: false` and the reason), never an error of ours — a stored key that is gone
- * too (reason `credential`); Secrets Manager's own faults stay faults (503).
+ * headers; any answer below 500 but 401/403 counts). A per-user OAuth connector has no
+ * credential of the tenant's to reach it with (each user's token is their own), so its test is
+ * its authorization server: the metadata at its issuer is reachable and names that issuer and
+ * the stored endpoints. Whatever goes wrong on the connector's side is the answer (`ok: false`
+ * and the reason), never an error of ours — a stored key that is gone too (reason
+ * `credential`); Secrets Manager's own faults stay faults (503). The test is one connector call
+ * (rate-limited, metered) with one deadline as a whole.
  */
 import * as z from 'zod';
 import { OAuthClient } from '../connections/oauth-client.js';
@@ -25,7 +27,7 @@ export const ConnectorCheckSchema = z
     checked: z
       .enum(['tools', 'authorization_server'])
       .describe(
-        '`tools`: the connector was reached with the tenant’s stored credential — an MCP server was asked for its tools; an HTTP API was sent one GET at its base URL (any answer from 200 to 499 but 401/403 counts as reachable; 401/403 is reason `credential`, a 5xx `http_status`) and its tools are its declared operations; `authorization_server`: a per-user OAuth connector’s authorization server metadata was read (no user token is used)',
+        '`tools`: the connector was reached with the tenant’s stored credential — an MCP server was asked for its tools; an HTTP API was sent one GET at its base URL (any answer from 200 to 499 but 401/403 counts as reachable; 401/403 is reason `credential`, a 5xx `http_status`) and its tools are its declared operations; `authorization_server`: a per-user OAuth connector’s authorization server metadata was read (no user token is used); it must name the stored issuer, authorization endpoint and token endpoint, else reason `protocol`',
       ),
     tools: z
       .array(z.string())

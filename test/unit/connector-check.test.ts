@@ -288,3 +288,90 @@ describe('checkConnector, bounded as a whole', () => {
     },
   );
 });
+
+describe('checkConnector, an authorization server’s answers', () => {
+  const oauthAt = (issuer: string, stored: { authorizationUrl?: string; tokenUrl?: string } = {}) =>
+    ({
+      ...httpConnector('https://crm.example.com/api'),
+      kind: 'mcp',
+      operations: undefined,
+      auth: {
+        type: 'oauth_user',
+        authorizationUrl: stored.authorizationUrl ?? `${issuer}/authorize`,
+        tokenUrl: stored.tokenUrl ?? `${issuer}/token`,
+        issuer,
+        clientId: 'bulkhead',
+        scopes: [],
+      },
+    }) satisfies StoredConnector;
+  const check = (connector: StoredConnector, policy = LOCAL) =>
+    checkConnector(connector, { secrets: noSecrets, policy, guard: openGuard, signal: NO_DEADLINE });
+
+  /** An authorization server publishing its metadata at the OpenID path only (RFC 8414's is a 404). */
+  async function authorizationServer(options: { status?: number } = {}) {
+    const events: string[] = [];
+    let issuer = '';
+    const server = await serve((request, response) => {
+      if (options.status !== undefined) {
+        response.writeHead(options.status).end();
+        return;
+      }
+      if (request.url?.startsWith('/.well-known/oauth-authorization-server')) {
+        // A 404 whose body does not end: left unread, it would hold its connection.
+        response.writeHead(404, { 'content-type': 'text/plain' }).write('not here');
+        response.on('close', () => events.push('404 closed'));
+        return;
+      }
+      events.push('oidc asked');
+      response.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          issuer,
+          authorization_endpoint: `${issuer}/authorize`,
+          token_endpoint: `${issuer}/token`,
+        }),
+      );
+    });
+    issuer = server.url;
+    return { issuer, events };
+  }
+
+  it('reads the metadata at the OpenID path after a 404, having let go of the 404 first', async () => {
+    const server = await authorizationServer();
+    expect(await check(oauthAt(server.issuer))).toEqual({
+      ok: true,
+      checked: 'authorization_server',
+      issuer: server.issuer,
+    });
+    expect(server.events).toEqual(['404 closed', 'oidc asked']);
+  });
+
+  it('answers ok: false when the metadata names other endpoints than the stored ones', async () => {
+    const server = await authorizationServer();
+    const [wrongToken, wrongAuthorize] = await Promise.all([
+      check(oauthAt(server.issuer, { tokenUrl: `${server.issuer}/tokn` })),
+      check(oauthAt(server.issuer, { authorizationUrl: `${server.issuer}/authorise` })),
+    ]);
+    expect(wrongToken).toMatchObject({
+      ok: false,
+      reason: 'protocol',
+      message: expect.stringMatching(/token_endpoint/),
+    });
+    expect(wrongAuthorize).toMatchObject({
+      ok: false,
+      reason: 'protocol',
+      message: expect.stringMatching(/authorization_endpoint/),
+    });
+  });
+
+  it('answers a 5xx as http_status', async () => {
+    const server = await authorizationServer({ status: 503 });
+    expect(await check(oauthAt(server.issuer))).toMatchObject({ ok: false, reason: 'http_status' });
+  });
+
+  it('answers an issuer the platform may not call as address', async () => {
+    expect(await check(oauthAt('https://127.0.0.1:9'), CLOUD)).toMatchObject({
+      ok: false,
+      reason: 'address',
+    });
+  });
+});

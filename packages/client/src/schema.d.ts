@@ -1162,7 +1162,7 @@ export interface components {
             /** @description The connector (or its authorization server) answered as it should */
             ok: boolean;
             /**
-             * @description `tools`: the connector was reached with the tenant’s stored credential — an MCP server was asked for its tools; an HTTP API was sent one GET at its base URL (any answer from 200 to 499 but 401/403 counts as reachable; 401/403 is reason `credential`, a 5xx `http_status`) and its tools are its declared operations; `authorization_server`: a per-user OAuth connector’s authorization server metadata was read (no user token is used)
+             * @description `tools`: the connector was reached with the tenant’s stored credential — an MCP server was asked for its tools; an HTTP API was sent one GET at its base URL (any answer from 200 to 499 but 401/403 counts as reachable; 401/403 is reason `credential`, a 5xx `http_status`) and its tools are its declared operations; `authorization_server`: a per-user OAuth connector’s authorization server metadata was read (no user token is used); it must name the stored issuer, authorization endpoint and token endpoint, else reason `protocol`
              * @enum {string}
              */
             checked: "tools" | "authorization_server";
