@@ -60,7 +60,7 @@ import {
 import { TransactionConflictError } from '../tenancy/errors.js';
 import type { ItemAddress } from '../tenancy/scoped-table.js';
 import { BudgetExceededError, BudgetHeldError } from './errors.js';
-import { type BudgetLimits, shardAllowance } from './tier-limits.js';
+import { type BudgetLimits, MAX_BUDGET_SHARDS, shardAllowance } from './tier-limits.js';
 
 /** The most a model call may use. */
 export interface CallEstimate {
@@ -126,6 +126,11 @@ export const BUDGET_HELD_RETRY_AFTER_SECONDS = 1;
 /** One shard's counters as read: what is used (settled plus held) and what is held by open reservations. */
 interface ShardState {
   readonly shard: number;
+  /**
+   * One of the current tier's shards. A tenant whose tier changed within the month may have spent
+   * in shards beyond them: that spend counts, but no call is placed there.
+   */
+  readonly inTier: boolean;
   readonly roomNanoUsd: number;
   readonly roomTokens: number;
   readonly heldNanoUsd: number;
@@ -151,6 +156,13 @@ export function budgetCounterAddress(month: string, shard: number): ItemAddress 
     segments: [month, `s${shard}`],
     sk: 'counter',
   };
+}
+
+/** A month's counters: the tier's `shards` and any a tier with more shards left (see MAX_BUDGET_SHARDS). */
+function monthShardAddresses(month: string, shards: number): ItemAddress[] {
+  return Array.from({ length: Math.max(shards, MAX_BUDGET_SHARDS) }, (_, shard) =>
+    budgetCounterAddress(month, shard),
+  );
 }
 
 function settledMarkerAddress(reservation: Pick<Reservation, 'month' | 'shard' | 'id'>): ItemAddress {
@@ -199,12 +211,13 @@ export class BudgetGuard {
       if (admitted !== undefined) return admitted;
     }
     // That shard was full: read every shard once and place the call where there is room.
-    const states = (await this.#shardStates(limits, month)).sort((a, b) => b.roomNanoUsd - a.roomNanoUsd);
+    const states = await this.#shardStates(limits, month);
+    const placeable = states.filter((state) => state.inTier).sort((a, b) => b.roomNanoUsd - a.roomNanoUsd);
     const minOutput = Math.min(MIN_OUTPUT_TOKENS, estimate.maxOutputTokens);
     let contended = false;
     // A shorter answer from the cheaper model first: more answer for what is left.
     for (const modelId of [...candidates].reverse()) {
-      for (const state of states) {
+      for (const state of placeable) {
         const maxOutput = this.#affordableOutput(modelId, estimate, state);
         if (maxOutput < minOutput) break;
         const admitted = await this.#tryReserve(limits, month, state.shard, modelId, estimate, maxOutput);
@@ -227,15 +240,17 @@ export class BudgetGuard {
   ): boolean {
     const sum = (field: (state: ShardState) => number) =>
       states.reduce((total, state) => total + field(state), 0);
-    if (sum((state) => state.heldNanoUsd) <= 0) return false;
+    // What a shard beyond the tier's holds gives no room back where calls are placed: count it as settled.
+    const held = (amount: number, state: ShardState) => (state.inTier ? amount : 0);
+    if (sum((state) => held(state.heldNanoUsd, state)) <= 0) return false;
     const minOutput = Math.min(MIN_OUTPUT_TOKENS, estimate.maxOutputTokens);
     const cheapest = Math.min(
       ...candidates.map((modelId) =>
         costNanoUsd(this.#prices, modelId, { inputTokens: estimate.inputTokens, outputTokens: minOutput }),
       ),
     );
-    const settledNano = sum((state) => state.usedNanoUsd - state.heldNanoUsd);
-    const settledTokens = sum((state) => state.usedTokens - state.heldTokens);
+    const settledNano = sum((state) => state.usedNanoUsd - held(state.heldNanoUsd, state));
+    const settledTokens = sum((state) => state.usedTokens - held(state.heldTokens, state));
     return (
       settledNano + cheapest <= usdToNano(limits.monthlyUsd) &&
       settledTokens + estimate.inputTokens + minOutput <= limits.monthlyTokens
@@ -300,10 +315,13 @@ export class BudgetGuard {
     return admitted === undefined ? undefined : reservation;
   }
 
-  /** Every shard's room and holds, in one batch read; what quiet shards still hold is reclaimed first. */
+  /**
+   * Every shard's room and holds — the tier's and any beyond it — in one batch read; what quiet
+   * shards still hold is reclaimed first.
+   */
   async #shardStates(limits: BudgetLimits, month: string): Promise<ShardState[]> {
     const shards = Math.max(1, Math.floor(limits.shards));
-    const addresses = Array.from({ length: shards }, (_, shard) => budgetCounterAddress(month, shard));
+    const addresses = monthShardAddresses(month, shards);
     const found = new Map(
       (await this.table.batchGet(addresses)).map((item) => [item.address, item.attributes]),
     );
@@ -315,6 +333,7 @@ export class BudgetGuard {
         const usedTokens = Number(attributes.usedTokens ?? 0);
         return {
           shard,
+          inTier: shard < shards,
           usedNanoUsd,
           usedTokens,
           heldNanoUsd: Number(attributes.heldNanoUsd ?? 0),
@@ -425,12 +444,14 @@ export class BudgetGuard {
     }
   }
 
-  /** What a month has used so far (settled usage plus open reservations), summed over shards. */
+  /**
+   * What a month has used so far (settled usage plus open reservations), summed over every shard
+   * it may have counters in (the tier's, and those of a tier the tenant had earlier in the month).
+   */
   async used(limits: Pick<BudgetLimits, 'shards'>, month = monthOf(this.#now())): Promise<BudgetUsage> {
-    const addresses = Array.from({ length: Math.max(1, limits.shards) }, (_, shard) =>
-      budgetCounterAddress(month, shard),
+    const found = await this.table.batchGet(
+      monthShardAddresses(month, Math.max(1, Math.floor(limits.shards))),
     );
-    const found = await this.table.batchGet(addresses);
     return found.reduce(
       (sum, { attributes }) => ({
         usedNanoUsd: sum.usedNanoUsd + Number(attributes.usedNanoUsd ?? 0),

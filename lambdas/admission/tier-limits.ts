@@ -34,6 +34,12 @@ export const TIER_BUDGETS: Readonly<Record<Tier, Omit<BudgetLimits, 'fallbackMod
 });
 
 /**
+ * The most budget counter shards any tier uses. A tenant that changed tier within a month may have
+ * counters in any of them, so whatever reads a month's spend reads this many.
+ */
+export const MAX_BUDGET_SHARDS = Math.max(...Object.values(TIER_BUDGETS).map((budget) => budget.shards));
+
+/**
  * Requests per minute, counted on every tenant route (the control API is not
  * limited). Generous on purpose: they stop runaway clients and noisy
  * neighbours, not normal use — an interactive user or a test suite sending a

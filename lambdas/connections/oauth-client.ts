@@ -6,7 +6,7 @@
  * are the caller's 4xx; its faults a 503.
  */
 import * as oauth from 'oauth4webapi';
-import { ConnectorCallError } from '../connectors/errors.js';
+import { ConnectorCallError, ConnectorUrlError } from '../connectors/errors.js';
 import { guardedFetch, type OutboundPolicy } from '../connectors/outbound-fetch.js';
 import { OAuthGrantRefusedError, OAuthServerUnavailableError } from './errors.js';
 
@@ -66,29 +66,49 @@ export class OAuthClient {
 
   /**
    * The authorization server's metadata at its issuer (RFC 8414, else OpenID Connect discovery),
-   * which must name that issuer. Reaching it proves the server is up and is the one configured;
-   * throws ConnectorCallError (the connector's fault, never ours) when it is not.
+   * which must name that issuer and the stored authorization and token endpoints. Reaching it
+   * proves the server is up and is the one configured; throws ConnectorCallError (the connector's
+   * fault, never ours) when it is not, ConnectorUrlError when the issuer may not be called.
    */
-  async metadata(): Promise<oauth.AuthorizationServer> {
+  async metadata(signal?: AbortSignal): Promise<oauth.AuthorizationServer> {
+    // Checked at registration; one stored before that was checked is refused here, not a fault of ours.
+    if (!URL.canParse(this.#server.issuer)) throw new ConnectorUrlError('the issuer does not parse as a URL');
     const issuer = new URL(this.#server.issuer);
     const discover = (algorithm: 'oauth2' | 'oidc') =>
       oauth.discoveryRequest(issuer, {
         algorithm,
         [oauth.customFetch]: this.#fetch,
         [oauth.allowInsecureRequests]: this.#allowInsecure,
+        ...(signal ? { signal } : {}),
       });
+    let metadata: oauth.AuthorizationServer;
     try {
       const rfc8414 = await discover('oauth2');
+      if (rfc8414.status === 404) await rfc8414.body?.cancel();
       const response = rfc8414.status === 404 ? await discover('oidc') : rfc8414;
-      return await oauth.processDiscoveryResponse(issuer, response);
+      if (response.status >= 500) {
+        await response.body?.cancel();
+        throw new ConnectorCallError('http_status', `the authorization server answered ${response.status}`);
+      }
+      metadata = await oauth.processDiscoveryResponse(issuer, response);
     } catch (err) {
-      if (err instanceof ConnectorCallError) throw err;
+      if (err instanceof ConnectorCallError || err instanceof ConnectorUrlError) throw err;
       throw new ConnectorCallError(
         'protocol',
         'the authorization server published no usable metadata for its issuer',
         { cause: err },
       );
     }
+    for (const [field, stored] of [
+      ['authorization_endpoint', this.#server.authorization_endpoint],
+      ['token_endpoint', this.#server.token_endpoint],
+    ] as const)
+      if (metadata[field] !== stored)
+        throw new ConnectorCallError(
+          'protocol',
+          `the authorization server’s metadata names ${metadata[field] ?? 'none'} as ${field}, not the stored ${stored}`,
+        );
+    return metadata;
   }
 
   /** Where the user signs in and consents. */

@@ -41,7 +41,8 @@ export interface RemoteToolResult {
 }
 
 export interface ConnectorClient {
-  listTools(): Promise<DiscoveredTool[]>;
+  /** `signal` ends the whole discovery early (each step is also bounded by the connector's timeout). */
+  listTools(signal?: AbortSignal): Promise<DiscoveredTool[]>;
   callTool(name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<RemoteToolResult>;
 }
 
@@ -95,12 +96,12 @@ export function mcpConnectorClient(target: ConnectorTarget): ConnectorClient {
     ...(signal ? { signal } : {}),
   });
   return {
-    listTools: () =>
+    listTools: (signal) =>
       withClient(async (client) => {
         const tools: DiscoveredTool[] = [];
         let cursor: string | undefined;
         for (let page = 0; page < MAX_TOOL_PAGES; page += 1) {
-          const listed = await client.listTools(cursor === undefined ? {} : { cursor }, options());
+          const listed = await client.listTools(cursor === undefined ? {} : { cursor }, options(signal));
           for (const tool of listed.tools) {
             tools.push({
               name: tool.name,
@@ -114,7 +115,7 @@ export function mcpConnectorClient(target: ConnectorTarget): ConnectorClient {
           if (cursor === undefined) break;
         }
         return tools;
-      }),
+      }, signal),
     callTool: (name, args, signal) =>
       withClient(async (client) => {
         const result = await client.callTool({ name, arguments: args }, undefined, options(signal));
@@ -125,6 +126,28 @@ export function mcpConnectorClient(target: ConnectorTarget): ConnectorClient {
         return { isError: result.isError === true, content: boundedContent(text, result.structuredContent) };
       }, signal),
   };
+}
+
+/**
+ * Whether an HTTP API answers at its base URL with the stored headers: one GET through the guarded
+ * fetch, its body left unread. A base URL need not serve anything itself, so any answer from 200 to
+ * 499 means the API is there — except 401 and 403, a refused credential ('credential'); a 5xx is
+ * the API failing ('http_status'). Throws ConnectorCallError when it is not reachable.
+ */
+export async function reachHttpApi(target: ConnectorTarget, signal?: AbortSignal): Promise<void> {
+  const base = checkConnectorUrl(target.url, target.policy);
+  const response = await asConnectorCall(() =>
+    guardedFetch(target.policy, target.limits)(base, {
+      method: 'GET',
+      headers: { ...target.headers },
+      ...(signal ? { signal } : {}),
+    }),
+  );
+  await response.body?.cancel();
+  if (response.status === 401 || response.status === 403)
+    throw new ConnectorCallError('credential', `the API refused the stored credential (${response.status})`);
+  if (response.status >= 500)
+    throw new ConnectorCallError('http_status', `the API answered ${response.status}`);
 }
 
 /** An HTTP API by its declared operations: path parameters from the input, the rest as query or JSON body. */

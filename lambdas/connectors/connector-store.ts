@@ -178,7 +178,8 @@ export class Connectors {
         };
       case 'oauth_user': {
         const { clientSecret, ...oauth } = body.auth;
-        for (const url of [oauth.authorizationUrl, oauth.tokenUrl, oauth.revocationUrl])
+        // The issuer too: the test reads its metadata. (`resource` is an identifier, never fetched.)
+        for (const url of [oauth.authorizationUrl, oauth.tokenUrl, oauth.revocationUrl, oauth.issuer])
           if (url !== undefined) checkConnectorUrl(url, this.deps.policy);
         const keepsSecret = currentAuth?.type === 'oauth_user' && currentAuth.secretName !== undefined;
         return clientSecret !== undefined || keepsSecret

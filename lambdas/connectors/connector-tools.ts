@@ -14,7 +14,12 @@ import type { AgentTool } from '../agent/tool.js';
 import type { Metering } from '../metering/metering.js';
 import type { Logger } from '../observability/logger.js';
 import type { RequestContext } from '../tenancy/request-context.js';
-import { type ConnectorClient, httpConnectorClient, mcpConnectorClient } from './connector-client.js';
+import {
+  type ConnectorClient,
+  type ConnectorTarget,
+  httpConnectorClient,
+  mcpConnectorClient,
+} from './connector-client.js';
 import { namespacedToolName, type StoredAuth, type StoredConnector } from './connector-definition.js';
 import { ConnectorCallError } from './errors.js';
 import type { OutboundPolicy } from './outbound-fetch.js';
@@ -47,18 +52,27 @@ export async function authHeaders(
   return { [auth.header.toLowerCase()]: auth.scheme === 'bearer' ? `Bearer ${key}` : key };
 }
 
+/** Where and how to reach a connector, with its auth headers. */
+export function targetOf(
+  connector: Pick<StoredConnector, 'url' | 'timeoutMs' | 'maxResponseBytes'>,
+  headers: Record<string, string>,
+  policy: OutboundPolicy,
+): ConnectorTarget {
+  return {
+    url: connector.url,
+    headers,
+    policy,
+    limits: { timeoutMs: connector.timeoutMs, maxResponseBytes: connector.maxResponseBytes },
+  };
+}
+
 /** The client of a connector, with its auth headers. */
 export function clientFor(
   connector: Pick<StoredConnector, 'kind' | 'url' | 'operations' | 'timeoutMs' | 'maxResponseBytes'>,
   headers: Record<string, string>,
   policy: OutboundPolicy,
 ): ConnectorClient {
-  const target = {
-    url: connector.url,
-    headers,
-    policy,
-    limits: { timeoutMs: connector.timeoutMs, maxResponseBytes: connector.maxResponseBytes },
-  };
+  const target = targetOf(connector, headers, policy);
   return connector.kind === 'mcp'
     ? mcpConnectorClient(target)
     : httpConnectorClient(target, connector.operations ?? []);
@@ -115,7 +129,7 @@ export function connectorTools(
 }
 
 /** Admits, times, meters and logs (outcome and latency only) one connector call. */
-async function guardedCall<T>(
+export async function guardedCall<T>(
   guard: ConnectorCallGuard,
   connector: string,
   callIndex: number,

@@ -18,6 +18,7 @@ export const CONNECTOR_FAULTS = [
   'timeout',
   'too_large',
   'http_status',
+  'credential',
   'protocol',
   'tool_error',
 ] as const;
@@ -39,6 +40,18 @@ export class ConnectorCallError extends ClientError {
   ) {
     super(message, options);
     this.name = 'ConnectorCallError';
+  }
+}
+
+/**
+ * The secret a connector's credential lives in is gone or holds no text (deleted outside the
+ * platform, say): the connector cannot be called until its key is set again. Not a dependency
+ * fault (Secrets Manager answered) and not the caller's request: what a route makes of it is its own.
+ */
+export class SecretMissingError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'SecretMissingError';
   }
 }
 

@@ -14,6 +14,7 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { type TenantId, tenantSecretName } from '../tenancy/key-layout.js';
+import { SecretMissingError } from './errors.js';
 
 export class TenantSecrets {
   constructor(
@@ -37,10 +38,19 @@ export class TenantSecrets {
     }
   }
 
-  /** The value under a name (throws when there is none: a connector whose key is gone cannot be called). */
+  /**
+   * The value under a name. Throws SecretMissingError when there is none (a connector whose key is
+   * gone cannot be called); Secrets Manager's own faults (throttling, 5xx) as they come.
+   */
   async get(secretName: string): Promise<string> {
-    const output = await this.client.send(new GetSecretValueCommand({ SecretId: secretName }));
-    if (output.SecretString === undefined) throw new Error('the secret has no string value');
+    const output = await this.client
+      .send(new GetSecretValueCommand({ SecretId: secretName }))
+      .catch((err: unknown) => {
+        if (err instanceof ResourceNotFoundException)
+          throw new SecretMissingError('the secret does not exist', { cause: err });
+        throw err;
+      });
+    if (output.SecretString === undefined) throw new SecretMissingError('the secret has no string value');
     return output.SecretString;
   }
 

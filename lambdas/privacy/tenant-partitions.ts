@@ -7,7 +7,7 @@
 
 import { ADMISSION_COLLECTION, tenantAdmissionPartition } from '../admission/admission-items.js';
 import { BUDGET_COLLECTION } from '../admission/budget-guard.js';
-import { MAX_RATE_SHARDS, TIER_BUDGETS } from '../admission/tier-limits.js';
+import { MAX_BUDGET_SHARDS, MAX_RATE_SHARDS } from '../admission/tier-limits.js';
 import { AGENT_SETTINGS_COLLECTION } from '../agent/agent-settings.js';
 import { AUDIT_CHAINS } from '../audit/audit-trail.js';
 import { CONNECTORS } from '../connectors/connector-store.js';
@@ -15,7 +15,6 @@ import { SESSION_SK_PREFIX } from '../conversations/chat-sessions.js';
 import { DOCUMENTS_COLLECTION } from '../documents/document-library.js';
 import { USAGE_CELL_SHARDS, USAGE_CELLS_COLLECTION } from '../metering/usage-keys.js';
 import { itemsOf } from '../tenancy/partition-items.js';
-import { TIERS } from '../tenancy/request-context.js';
 import type { PartitionAddress, ScopedTable } from '../tenancy/scoped-table.js';
 import {
   ERASED_COLLECTIONS,
@@ -31,9 +30,6 @@ export interface OwnedPartition {
   readonly partition: PartitionAddress;
 }
 
-/** The most budget shards any tier uses (a tenant may have changed tier). */
-const BUDGET_SHARDS = Math.max(...TIERS.map((tier) => TIER_BUDGETS[tier].shards));
-
 /** The tenant's shared partitions with one partition per month and shard. */
 function monthlyPartitions(months: readonly string[]): PartitionAddress[] {
   const sharded = (collection: string, shards: number) =>
@@ -46,7 +42,7 @@ function monthlyPartitions(months: readonly string[]): PartitionAddress[] {
     );
   return [
     ...sharded(USAGE_CELLS_COLLECTION, USAGE_CELL_SHARDS),
-    ...sharded(BUDGET_COLLECTION, BUDGET_SHARDS),
+    ...sharded(BUDGET_COLLECTION, MAX_BUDGET_SHARDS),
   ];
 }
 

@@ -547,7 +547,7 @@ export const testConnector = endpoint({
   tag: 'Connectors',
   summary: 'Test a connector',
   description:
-    'Reach a stored connector as the agent would and store nothing (tenant admin): with no auth or the tenant’s API key, list its tools with the stored credential; for a per-user OAuth connector (no tenant credential reaches it), read its authorization server’s metadata at its issuer (RFC 8414, else OpenID discovery). A connector that cannot be reached or answers wrongly is a 200 with `ok: false` and the reason, never an error',
+    'Reach a stored connector as the agent would and store nothing (tenant admin): with no auth or the tenant’s API key, list its tools with the stored credential (an HTTP API is first sent one GET at its base URL); for a per-user OAuth connector (no tenant credential reaches it), read its authorization server’s metadata at its issuer (RFC 8414, else OpenID discovery). A connector that cannot be reached or answers wrongly is a 200 with `ok: false` and the reason, never an error. Each test is a connector call: it counts against the tenant’s connector calls per minute (429 `rate_limited` when over) and is metered',
   pathParameters: { name: ConnectorNameSchema },
   body: NO_BODY,
   query: NO_QUERY,

@@ -5,6 +5,7 @@
 
 import { BudgetGuard } from '../admission/budget-guard.js';
 import { budgetStatus } from '../admission/budget-status.js';
+import { deadlineSignal } from '../agent/agent-loop.js';
 import { AgentSettingsStore } from '../agent/agent-settings.js';
 import type { ApprovalDecision } from '../agent/approvals.js';
 import { runToolUse, type ToolCall } from '../agent/tool-runner.js';
@@ -30,6 +31,7 @@ import {
   chatDependencies,
   connectionsFor,
   connectorsFor,
+  DEADLINE_SAFETY_MARGIN_MS,
   documentsFor,
   memoryFor,
   sessionsFor,
@@ -195,12 +197,22 @@ export function apiRouter(runtime: WorkspaceRuntime): Router<RequestContext> {
       return noContent();
     })
     .implement(api.testConnector, async (request) => {
-      const [connectors, secrets] = await Promise.all([
+      const [connectors, secrets, guard] = await Promise.all([
         connectorsFor(runtime, request),
         runtime.tenantSecrets(request.context),
+        runtime.connectorCallGuard(request.context, request.logger),
       ]);
       const connector = await connectors.get(connectorNameOf(request.params));
-      return jsonResponse(200, await checkConnector(connector, { secrets, policy: runtime.outboundPolicy }));
+      return jsonResponse(
+        200,
+        await checkConnector(connector, {
+          secrets,
+          policy: runtime.outboundPolicy,
+          guard,
+          // Each step is bounded by the connector's timeout (up to 30 s); the whole test by the request's time.
+          signal: deadlineSignal(request.remainingTimeMs(), DEADLINE_SAFETY_MARGIN_MS),
+        }),
+      );
     })
     .implement(api.connectConnector, async (request) =>
       jsonResponse(

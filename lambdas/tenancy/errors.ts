@@ -27,8 +27,14 @@ export class ScopedKeyError extends ClientError {
   }
 }
 
-/** A batch call still had unprocessed items after its retries. */
-export class IncompleteBatchError extends Error {
+/**
+ * A batch call still had unprocessed items after its retries: DynamoDB (or S3) gives them back
+ * while it throttles, so it is a dependency fault (503 with `Retry-After`), not our bug.
+ */
+export class IncompleteBatchError extends DependencyError {
+  readonly status = 503;
+  readonly code = 'dependency_unavailable';
+  readonly retryAfterSeconds = 2;
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'IncompleteBatchError';

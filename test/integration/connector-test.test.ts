@@ -3,8 +3,8 @@
  * the agent would, with its stored credential, and stores nothing. The demo MCP ticket tracker,
  * which refuses calls without the tenant's key, lists its tools; a connector whose server is gone
  * answers `ok: false` with the reason (a 200, never a 5xx); a per-user OAuth connector's test reads
- * its authorization server's metadata. Only the tenant's admins may, and only their own
- * tenant's connectors.
+ * its authorization server's metadata. Each test is metered as a connector call. Only the
+ * tenant's admins may, and only their own tenant's connectors.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,7 @@ const admin: Caller = { sub: 'cara', tenantId: tenant, groups: ['admin'] };
 const secondAdmin: Caller = { sub: 'cleo', tenantId: tenant, groups: ['admin'] };
 const analyst: Caller = { sub: 'cal', tenantId: tenant, groups: ['analyst'] };
 const reader: Caller = { sub: 'cy', tenantId: tenant, groups: ['reader'] };
+const meteredAdmin: Caller = { sub: 'cody', tenantId: tenant, groups: ['admin'] };
 const otherAdmin: Caller = { sub: 'cara', tenantId: other, groups: ['admin'] };
 const apiKey = `zqkey${randomBytes(16).toString('hex')}`;
 const RESOURCE = `urn:ctest:${suffix}`;
@@ -100,6 +101,17 @@ describe('testing a connector', () => {
 
   it('lets every admin of the tenant test its connectors', async () => {
     expect((await testOf(secondAdmin, 'tracker')).body).toMatchObject({ ok: true });
+  });
+
+  it('counts each test as a connector call in the tester’s usage', async () => {
+    const connectorCalls = async () =>
+      ((await callAs(meteredAdmin, 'GET', '/v1/me/export')).body as { usage: { connectorCalls: number } })
+        .usage.connectorCalls;
+    expect(await connectorCalls()).toBe(0);
+
+    expect((await testOf(meteredAdmin, 'tracker')).body).toMatchObject({ ok: true });
+
+    expect(await connectorCalls()).toBe(1);
   });
 
   it('refuses analysts and readers, and finds no connector of another tenant', async () => {

@@ -210,6 +210,33 @@ describe('connectors through the tenant API', () => {
     expect(tracker.calls()).toEqual([]);
   });
 
+  it('refuse a per-user OAuth connector whose issuer is not a URL it may call', async () => {
+    const api = apiHarness({ config: LOCAL });
+    const oauthBody = (issuer: string) =>
+      body({
+        auth: {
+          type: 'oauth_user',
+          authorizationUrl: 'https://auth.example.com/authorize',
+          tokenUrl: 'https://auth.example.com/token',
+          issuer,
+          clientId: 'bulkhead',
+          scopes: [],
+        },
+      });
+
+    const [notUrl, plainHttp] = await Promise.all([
+      api.call(ADA_ADMIN, 'POST', '/v1/connectors', { name: 'mine', ...oauthBody('not a url') }),
+      api.call(ADA_ADMIN, 'POST', '/v1/connectors', {
+        name: 'ours',
+        ...oauthBody('http://auth.example.com'),
+      }),
+    ]);
+
+    expect([notUrl.statusCode, notUrl.json.error.code]).toEqual([422, 'invalid_connector_url']);
+    expect([plainHttp.statusCode, plainHttp.json.error.code]).toEqual([422, 'invalid_connector_url']);
+    expect((await api.call(ADA_ADMIN, 'GET', '/v1/connectors')).json.connectors).toEqual([]);
+  });
+
   it('serve an analyst’s agent the tools the map gives the analyst, and run them', async () => {
     const api = apiHarness({ config: LOCAL });
     await api.call(ADA_ADMIN, 'POST', '/v1/connectors', { name: 'tracker', ...body() });

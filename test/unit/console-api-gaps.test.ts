@@ -1,15 +1,12 @@
 /**
  * The domain pieces behind the console's API routes (issue 15), without a network: the budget
  * status (what remains never goes below 0, even when held reservations took the counters past the
- * limit), the tenant's users (members and assignments merged by id), paging by key, and the
- * connector test (an HTTP API connector's tools come from its declared operations; an exposed tool
- * it no longer declares is named; a URL the platform may not call is a reason, not an error).
+ * limit), the tenant's users (members and assignments merged by id) and paging by key. The
+ * connector test has its own file (connector-check.test.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { budgetStatus } from '../../lambdas/admission/budget-status.js';
 import { consoleCallbackUrls } from '../../lambdas/connections/callback-url.js';
-import { checkConnector } from '../../lambdas/connectors/connector-check.js';
-import type { StoredConnector } from '../../lambdas/connectors/connector-definition.js';
 import { usdToNano } from '../../lambdas/metering/price-table.js';
 import { tenantUsers } from '../../lambdas/registry/tenant-users.js';
 import { pageAfterKey } from '../../lambdas/routes/paging.js';
@@ -76,53 +73,5 @@ describe('consoleCallbackUrls', () => {
       'http://localhost:5173/console/oauth/callback',
     ]);
     expect(consoleCallbackUrls([])).toEqual([]);
-  });
-});
-
-describe('checkConnector', () => {
-  const operation = (name: string) => ({
-    name,
-    description: `The ${name} operation`,
-    method: 'GET' as const,
-    path: `/${name}`,
-    inputSchema: { type: 'object' as const },
-    readOnly: true,
-  });
-  const httpConnector = (url: string): StoredConnector => ({
-    name: 'crm',
-    kind: 'http',
-    url,
-    auth: { type: 'none' },
-    tools: [
-      { name: 'find_customer', roles: ['analyst'] },
-      { name: 'delete_customer', roles: ['admin'] },
-    ],
-    operations: [operation('find_customer'), operation('list_orders')],
-    discovered: [],
-    timeoutMs: 1_000,
-    maxResponseBytes: 65_536,
-    updatedAt: '2026-12-01T00:00:00.000Z',
-  });
-  const noSecrets = { get: async () => 'unused' };
-
-  it('lists the tools and names the exposed ones the connector no longer offers', async () => {
-    const result = await checkConnector(httpConnector('https://crm.example.com/api'), {
-      secrets: noSecrets,
-      policy: { allowLoopback: false },
-    });
-    expect(result).toEqual({
-      ok: true,
-      checked: 'tools',
-      tools: ['find_customer', 'list_orders'],
-      missingTools: ['delete_customer'],
-    });
-  });
-
-  it('answers ok: false for a URL the platform may not call, rather than throwing', async () => {
-    const result = await checkConnector(httpConnector('http://127.0.0.1:9/api'), {
-      secrets: noSecrets,
-      policy: { allowLoopback: false },
-    });
-    expect(result).toMatchObject({ ok: false, checked: 'tools', reason: 'address' });
   });
 });

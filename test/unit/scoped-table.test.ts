@@ -1,6 +1,7 @@
 import { DynamoDBClient, TransactionConflictException } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { errorResponse } from '../../lambdas/http/error-response.js';
 import { ScopedKeyError, TransactionConflictError } from '../../lambdas/tenancy/errors.js';
 import { type ItemAddress, ScopedTable } from '../../lambdas/tenancy/scoped-table.js';
 import { captureCommands, metadata, offlineClientConfig } from './support/fake-sdk.js';
@@ -150,6 +151,26 @@ describe('ScopedTable', () => {
       ExpressionAttributeNames: { '#n0': 'inputTokens', '#n2': 'requests' },
       ExpressionAttributeValues: { ':v1': { N: '7' }, ':v3': { N: '1' }, ':v4': { N: '4' } },
     });
+  });
+
+  it('answers a batch read whose keys stay unprocessed (throttled) as a dependency fault: 503 with Retry-After', async () => {
+    const client = new DynamoDBClient(offlineClientConfig);
+    const sent = captureCommands(client, ({ input }) => ({
+      ...metadata,
+      Responses: { data: [] },
+      // DynamoDB gives the keys back while the table is throttled.
+      UnprocessedKeys: (input as { RequestItems: unknown }).RequestItems,
+    }));
+    const table = new ScopedTable(client, 'data', OWNER);
+
+    const failure = await table.batchGet([privateNote]).catch((err: unknown) => err);
+    const response = errorResponse(failure, 'req-1', {
+      logger: { info: () => undefined, error: () => undefined },
+    });
+
+    expect(sent.length).toBeGreaterThan(1);
+    expect(response.statusCode).toBe(503);
+    expect(Number(response.headers?.['retry-after'])).toBeGreaterThan(0);
   });
 
   it('answers a guarded update that collides with a transaction as a TransactionConflictError (a 503), not as the raw SDK error', async () => {

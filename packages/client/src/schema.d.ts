@@ -475,7 +475,7 @@ export interface paths {
         put?: never;
         /**
          * Test a connector
-         * @description Reach a stored connector as the agent would and store nothing (tenant admin): with no auth or the tenant’s API key, list its tools with the stored credential; for a per-user OAuth connector (no tenant credential reaches it), read its authorization server’s metadata at its issuer (RFC 8414, else OpenID discovery). A connector that cannot be reached or answers wrongly is a 200 with `ok: false` and the reason, never an error
+         * @description Reach a stored connector as the agent would and store nothing (tenant admin): with no auth or the tenant’s API key, list its tools with the stored credential (an HTTP API is first sent one GET at its base URL); for a per-user OAuth connector (no tenant credential reaches it), read its authorization server’s metadata at its issuer (RFC 8414, else OpenID discovery). A connector that cannot be reached or answers wrongly is a 200 with `ok: false` and the reason, never an error. Each test is a connector call: it counts against the tenant’s connector calls per minute (429 `rate_limited` when over) and is metered
          *
          *     Action `connectors.manage`: roles admin in a tenant’s workspace (never the platform tenant).
          */
@@ -1162,7 +1162,7 @@ export interface components {
             /** @description The connector (or its authorization server) answered as it should */
             ok: boolean;
             /**
-             * @description `tools`: the connector was asked for its tools with the tenant’s stored credential; `authorization_server`: a per-user OAuth connector’s authorization server metadata was read (no user token is used)
+             * @description `tools`: the connector was reached with the tenant’s stored credential — an MCP server was asked for its tools; an HTTP API was sent one GET at its base URL (any answer from 200 to 499 but 401/403 counts as reachable; 401/403 is reason `credential`, a 5xx `http_status`) and its tools are its declared operations; `authorization_server`: a per-user OAuth connector’s authorization server metadata was read (no user token is used); it must name the stored issuer, authorization endpoint and token endpoint, else reason `protocol`
              * @enum {string}
              */
             checked: "tools" | "authorization_server";
@@ -1176,7 +1176,7 @@ export interface components {
              * @description What went wrong on the connector’s side (when not ok)
              * @enum {string}
              */
-            reason?: "address" | "redirect" | "timeout" | "too_large" | "http_status" | "protocol" | "tool_error";
+            reason?: "address" | "redirect" | "timeout" | "too_large" | "http_status" | "credential" | "protocol" | "tool_error";
             /** @description What went wrong, for people (when not ok) */
             message?: string;
         };

@@ -270,4 +270,32 @@ describe('BudgetGuard', () => {
     await expect(guard.reserve(tight, LITE_CALL)).rejects.toThrow(BudgetHeldError);
     expect(await guard.used(tight)).toEqual({ usedNanoUsd: LITE_CALL_NANO, usedTokens: 2_000 });
   });
+
+  describe('after a tier change within the month (fewer shards)', () => {
+    /** Spends $0.00054 on shard 3 of a 4-shard tier, then the tenant moves to a 1-shard tier. */
+    async function downgraded() {
+      const { guard } = setup(() => 0.99);
+      const before = await guard.reserve(limits({ monthlyUsd: 0.0048, shards: 4 }), LITE_CALL);
+      expect(before.shard).toBe(3);
+      // 1000 × 60 + 2000 × 240: the answer was longer than reserved.
+      await guard.settle(before, { modelId: LITE_CALL.modelId, inputTokens: 1_000, outputTokens: 2_000 });
+      return { guard, after: limits({ monthlyUsd: 0.0006, shards: 1 }) };
+    }
+
+    it('counts what the shards beyond the new tier’s hold in what the month has used', async () => {
+      const { guard, after } = await downgraded();
+      expect(await guard.used(after)).toEqual({ usedNanoUsd: 540_000, usedTokens: 3_000 });
+    });
+
+    it('counts the shards beyond the new tier’s as settled spend: spent is 402, not “held, retry”', async () => {
+      const { guard, after } = await downgraded();
+      // Shard 0's whole allowance held by two calls in flight.
+      await guard.reserve(after, LITE_CALL);
+      await guard.reserve(after, LITE_CALL);
+
+      // Once they settle the new tier's shard has room, but $0.00054 settled elsewhere leaves
+      // none in the month's $0.0006 for a minimal call.
+      await expect(guard.reserve(after, LITE_CALL)).rejects.toThrow(BudgetExceededError);
+    });
+  });
 });
