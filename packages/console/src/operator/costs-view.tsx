@@ -3,9 +3,8 @@
  * model cost, as charts and a table — and the same answer as a CSV file, written in the browser
  * with the cost report's own CSV writer (`npm run report -- --format csv` writes the same file).
  */
-import type { Schemas } from '@bulkhead/client';
+import { renderCsv, type Schemas } from '@bulkhead/client';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { renderCsv } from '../../../../bin/report/csv-report.js';
 import { ApiError } from '../api-error.js';
 import { BarChart } from '../bar-chart.js';
 import { useApiData } from '../use-api.js';
