@@ -42,7 +42,7 @@ export function CostsView() {
     [month],
   );
   return (
-    <section aria-labelledby="costs-heading">
+    <section class="operator" aria-labelledby="costs-heading">
       <h1 id="costs-heading">Platform costs</h1>
       <div class="field">
         <label for="costs-month">Month</label>

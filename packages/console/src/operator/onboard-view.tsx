@@ -29,7 +29,7 @@ export function OnboardView() {
     if (done?.data !== undefined) setOnboarded(done.data);
   };
   return (
-    <section aria-labelledby="onboard-heading">
+    <section class="operator" aria-labelledby="onboard-heading">
       <h1 id="onboard-heading">Onboard a tenant</h1>
       <form aria-labelledby="onboard-heading" noValidate onSubmit={submit}>
         <div class="field">

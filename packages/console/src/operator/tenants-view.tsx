@@ -60,7 +60,7 @@ export function TenantsView() {
       });
   };
   return (
-    <section aria-labelledby="tenants-heading">
+    <section class="operator" aria-labelledby="tenants-heading">
       <h1 id="tenants-heading">Tenants</h1>
       <fieldset class="filters">
         <legend>Filter</legend>

@@ -118,7 +118,7 @@ export function AgentSettingsView() {
   };
 
   return (
-    <section aria-labelledby="agent-settings-heading">
+    <section class="tenant-admin" aria-labelledby="agent-settings-heading">
       <h1 id="agent-settings-heading">Agent settings</h1>
       <p>They only narrow what the roles allow. Empty fields mean the platform’s default.</p>
       {refusal && <ApiError refusal={refusal} />}

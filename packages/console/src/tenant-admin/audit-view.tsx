@@ -104,7 +104,7 @@ export function AuditView() {
   const shown = records.filter((record) => matches(record, filters));
 
   return (
-    <section aria-labelledby="audit-heading">
+    <section class="tenant-admin" aria-labelledby="audit-heading">
       <h1 id="audit-heading">Audit trail</h1>
       <div class="verify">
         <button

@@ -70,7 +70,7 @@ export function ConnectorView({ name }: { readonly name: string }) {
   };
 
   return (
-    <section aria-labelledby="connector-heading">
+    <section class="tenant-admin" aria-labelledby="connector-heading">
       <h1 id="connector-heading">Connector {name}</h1>
       <p>
         <a href={connectorsPath()}>All connectors</a>

@@ -80,7 +80,7 @@ export function ConnectorsView() {
   };
 
   return (
-    <section aria-labelledby="connectors-heading">
+    <section class="tenant-admin" aria-labelledby="connectors-heading">
       <h1 id="connectors-heading">Connectors</h1>
       <p>
         <a href={registerConnectorPath()}>Register a connector</a>

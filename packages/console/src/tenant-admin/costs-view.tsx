@@ -95,7 +95,7 @@ export function CostsView() {
     [month],
   );
   return (
-    <section aria-labelledby="costs-heading">
+    <section class="tenant-admin" aria-labelledby="costs-heading">
       <h1 id="costs-heading">Costs and budget</h1>
       <TextField
         label="Month"

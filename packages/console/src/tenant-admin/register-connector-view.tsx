@@ -47,7 +47,7 @@ export function RegisterConnectorView() {
   };
 
   return (
-    <section aria-labelledby="register-connector-heading">
+    <section class="tenant-admin" aria-labelledby="register-connector-heading">
       <h1 id="register-connector-heading">Register a connector</h1>
       <p>
         An MCP server your tenant’s agent may call. Its tools are discovered now; only the tools listed below

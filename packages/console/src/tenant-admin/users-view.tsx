@@ -95,7 +95,7 @@ export function UsersView({ tenantId }: { readonly tenantId?: string }) {
   });
 
   return (
-    <section aria-labelledby="users-heading">
+    <section class="tenant-admin" aria-labelledby="users-heading">
       <h1 id="users-heading">Users and roles of {tenant}</h1>
       {list.refusal && <ApiError refusal={list.refusal} />}
       {list.items && (
