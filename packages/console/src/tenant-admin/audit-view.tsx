@@ -8,9 +8,9 @@ import type { operations, Schemas } from '@bulkhead/client';
 import { useId, useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
 import { useApiAction } from '../use-api.js';
+import { usePagedList } from '../use-paged-list.js';
 import { allKeys } from './all-keys.js';
 import { TextField } from './text-field.js';
-import { usePagedList } from './use-paged-list.js';
 
 type AuditRecord = Schemas['AuditRecord'];
 /** What `GET /v1/audit/verify` answers. */
