@@ -4,11 +4,12 @@
  * with the cost report's own CSV writer (`npm run report -- --format csv` writes the same file).
  */
 import { renderCsv, type Schemas } from '@bulkhead/client';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
 import { BarChart } from '../bar-chart.js';
+import { useFileUrl } from '../download.js';
+import { currentMonth, formatCount, formatUsd } from '../format.js';
 import { useApiData } from '../use-api.js';
-import { currentMonth, formatCount, formatUsd } from './format.js';
 
 type PlatformCosts = Schemas['PlatformCosts'];
 
@@ -23,11 +24,10 @@ function costPerModel(costs: PlatformCosts) {
 
 /** A link that saves the report as CSV: a Blob of the text the view already has, no request. */
 function CsvDownload({ costs }: { readonly costs: PlatformCosts }) {
-  const href = useMemo(
-    () => URL.createObjectURL(new Blob([renderCsv(costs)], { type: 'text/csv' })),
-    [costs],
+  const href = useFileUrl(
+    useMemo(() => renderCsv(costs), [costs]),
+    'text/csv',
   );
-  useEffect(() => () => URL.revokeObjectURL(href), [href]);
   return (
     <a class="download" href={href} download={`bulkhead-costs-${costs.month}.csv`}>
       Download CSV

@@ -5,8 +5,8 @@
  */
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
+import { formatTime } from '../format.js';
 import { useApiAction } from '../use-api.js';
-import { formatTime } from './format.js';
 import type { TenantRecord } from './tenant-types.js';
 
 /** The API's default grace period (DEFAULT_OFFBOARDING_GRACE_DAYS), what the form proposes. */
