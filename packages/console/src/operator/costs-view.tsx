@@ -9,6 +9,7 @@ import { ApiError } from '../api-error.js';
 import { BarChart } from '../bar-chart.js';
 import { useFileUrl } from '../download.js';
 import { currentMonth, formatCount, formatUsd } from '../format.js';
+import { TextField } from '../text-field.js';
 import { useApiData } from '../use-api.js';
 
 type PlatformCosts = Schemas['PlatformCosts'];
@@ -44,18 +45,14 @@ export function CostsView() {
   return (
     <section class="operator" aria-labelledby="costs-heading">
       <h1 id="costs-heading">Platform costs</h1>
-      <div class="field">
-        <label for="costs-month">Month</label>
-        <input
-          id="costs-month"
-          type="month"
-          value={month}
-          onChange={(event) => {
-            const picked = event.currentTarget.value;
-            if (picked !== '') setMonth(picked);
-          }}
-        />
-      </div>
+      <TextField
+        label="Month"
+        type="month"
+        value={month}
+        onInput={(picked) => {
+          if (picked !== '') setMonth(picked);
+        }}
+      />
       {refusal && <ApiError refusal={refusal} />}
       {costs && costs.month === month && (
         <>

@@ -4,6 +4,8 @@
  */
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
+import { Choice } from '../choice.js';
+import { TextField } from '../text-field.js';
 import { usePagedList } from '../use-paged-list.js';
 import { placementSummary } from './placement.js';
 import {
@@ -43,50 +45,31 @@ export function TenantsView() {
       <h1 id="tenants-heading">Tenants</h1>
       <fieldset class="filters">
         <legend>Filter</legend>
-        <span>
-          <label for="tier-filter">Tier</label>{' '}
-          <select
-            id="tier-filter"
-            value={tier}
-            onChange={(event) => setTier(tierOf(event.currentTarget.value) ?? '')}
-          >
-            <option value="">all</option>
-            {TIERS.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </span>
-        <span>
-          <label for="status-filter">Status</label>{' '}
-          <select
-            id="status-filter"
-            value={status}
-            onChange={(event) => setStatus(statusOf(event.currentTarget.value) ?? '')}
-          >
-            <option value="">all</option>
-            {STATUSES.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </span>
-        <span>
-          <label for="page-size">Per page</label>{' '}
-          <input
-            id="page-size"
-            type="number"
-            min={1}
-            max={100}
-            value={pageSize}
-            onInput={(event) => {
-              const size = event.currentTarget.valueAsNumber;
-              if (Number.isInteger(size) && size >= 1 && size <= 100) setPageSize(size);
-            }}
-          />
-        </span>
+        <Choice
+          label="Tier"
+          value={tier}
+          options={TIERS}
+          empty="all"
+          onChange={(v) => setTier(tierOf(v) ?? '')}
+        />
+        <Choice
+          label="Status"
+          value={status}
+          options={STATUSES}
+          empty="all"
+          onChange={(v) => setStatus(statusOf(v) ?? '')}
+        />
+        <TextField
+          label="Per page"
+          type="number"
+          min={1}
+          max={100}
+          value={String(pageSize)}
+          onInput={(value) => {
+            const size = Number(value);
+            if (Number.isInteger(size) && size >= 1 && size <= 100) setPageSize(size);
+          }}
+        />
       </fieldset>
       {list.refusal && <ApiError refusal={list.refusal} />}
       {list.items && (

@@ -7,11 +7,11 @@
 import type { Schemas } from '@bulkhead/client';
 import { useEffect, useId, useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
+import { TextField } from '../text-field.js';
 import { useApiAction, useApiData } from '../use-api.js';
 import { allKeys } from './all-keys.js';
 import { RoleCheckboxes } from './role-checkboxes.js';
 import { TENANT_ROLES, type TenantRole } from './tenant-roles.js';
-import { TextField } from './text-field.js';
 
 type AgentSettings = Schemas['AgentSettings'];
 type BuiltInTool = NonNullable<AgentSettings['disabledTools']>[number];

@@ -5,12 +5,13 @@
  * its verdict shown — or, when the trail is broken, the first problem it found, as an alert.
  */
 import type { operations, Schemas } from '@bulkhead/client';
-import { useId, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
+import { Choice } from '../choice.js';
+import { TextField } from '../text-field.js';
 import { useApiAction } from '../use-api.js';
 import { usePagedList } from '../use-paged-list.js';
 import { allKeys } from './all-keys.js';
-import { TextField } from './text-field.js';
 
 type AuditRecord = Schemas['AuditRecord'];
 /** What `GET /v1/audit/verify` answers. */
@@ -42,28 +43,6 @@ const matches = (record: AuditRecord, filters: Filters) =>
   (filters.kind === '' || record.kind === filters.kind) &&
   (filters.outcome === '' || record.outcome === filters.outcome) &&
   record.action.includes(filters.action.trim());
-
-function Choice(props: {
-  readonly label: string;
-  readonly value: string;
-  readonly options: readonly string[];
-  readonly onChange: (value: string) => void;
-}) {
-  const id = useId();
-  return (
-    <div class="field">
-      <label for={id}>{props.label}</label>
-      <select id={id} value={props.value} onChange={(event) => props.onChange(event.currentTarget.value)}>
-        <option value="">any</option>
-        {props.options.map((option) => (
-          <option key={option} value={option}>
-            {option}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
 
 function VerdictMessage({ verdict }: { readonly verdict: Verdict }) {
   if (verdict.ok)
@@ -122,12 +101,14 @@ export function AuditView() {
           label="Kind"
           value={filters.kind}
           options={KINDS}
+          empty="any"
           onChange={(kind) => setFilters({ ...filters, kind })}
         />
         <Choice
           label="Outcome"
           value={filters.outcome}
           options={OUTCOMES}
+          empty="any"
           onChange={(outcome) => setFilters({ ...filters, outcome })}
         />
         <TextField

@@ -9,8 +9,8 @@ import { ApiError } from '../api-error.js';
 import { BarChart } from '../bar-chart.js';
 import { currentMonth, formatUsd } from '../format.js';
 import { monthToDate } from '../month-to-date.js';
+import { TextField } from '../text-field.js';
 import { useApiData } from '../use-api.js';
-import { TextField } from './text-field.js';
 
 type CostReport = Schemas['CostReport'];
 type UsageCost = CostReport['totals'];

@@ -6,10 +6,10 @@
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { ApiError } from '../api-error.js';
+import { TextField } from '../text-field.js';
 import { useApiAction } from '../use-api.js';
 import { authBody, ConnectorAuthFields, NO_AUTH } from './connector-auth-fields.js';
 import { connectorsPath } from './paths.js';
-import { TextField } from './text-field.js';
 import { exposedTools, newToolRow, ToolRoleMap } from './tool-role-map.js';
 
 /** The API's defaults for a connector's limits, shown so an admin sees what they get. */

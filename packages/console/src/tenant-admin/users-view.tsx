@@ -9,11 +9,11 @@ import type { Schemas } from '@bulkhead/client';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
 import { useSession } from '../session.js';
+import { TextField } from '../text-field.js';
 import { useApiAction } from '../use-api.js';
 import { usePagedList } from '../use-paged-list.js';
 import { RoleCheckboxes } from './role-checkboxes.js';
 import { type TenantRole, tenantRolesOf } from './tenant-roles.js';
-import { TextField } from './text-field.js';
 
 type TenantUser = Schemas['TenantUser'];
 const PAGE_SIZE = 100;
