@@ -4,7 +4,7 @@
  * History API — the host answers every path under the base with index.html.
  */
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { ApiError, type ApiRefusal } from './api-error.js';
 import { type ConsoleConfig, loadConfig } from './config.js';
@@ -21,6 +21,30 @@ const returnTo = () => location.pathname + location.search;
 /** This page is one the browser returns to from another site, and signs in again without a click. */
 const resumesSignIn = () =>
   VIEWS.some((view) => view.resumesSignIn === true && address(view) === location.pathname);
+const TITLE = 'bulkhead console';
+
+/**
+ * On every route: the page's title names the view (its `<h1>`), and — after a navigation, not on
+ * the page's first load — the keyboard focus moves to that heading, so a screen reader says where
+ * the person now is instead of staying on the link they followed.
+ */
+function RouteAnnouncer() {
+  const { path } = useLocation();
+  const navigated = useRef(false);
+  useEffect(() => {
+    const frame = requestAnimationFrame(() => {
+      const heading = document.querySelector<HTMLElement>('main h1');
+      document.title = heading?.textContent ? `${heading.textContent} · ${TITLE}` : TITLE;
+      if (navigated.current && heading !== null) {
+        heading.tabIndex = -1;
+        heading.focus();
+      }
+      navigated.current = true;
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [path]);
+  return null;
+}
 
 function Navigation({ session }: { readonly session: Session }) {
   const { path } = useLocation();
@@ -80,6 +104,7 @@ function Shell({ session, onSignOut }: { readonly session: Session; readonly onS
               ]}
             </Router>
           </main>
+          <RouteAnnouncer />
         </div>
       </LocationProvider>
     </SessionContext.Provider>

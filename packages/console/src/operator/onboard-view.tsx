@@ -7,6 +7,7 @@
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
 import { Choice } from '../choice.js';
+import { Status } from '../status.js';
 import { TextField } from '../text-field.js';
 import { useApiAction } from '../use-api.js';
 import { placementSummary } from './placement.js';
@@ -55,12 +56,14 @@ export function OnboardView() {
         </button>
       </form>
       {onboard.refusal && <ApiError refusal={onboard.refusal} />}
-      {onboarded && (
-        <p role="status">
-          Onboarded {onboarded.name} ({onboarded.tier}, {placementSummary(onboarded)}):{' '}
-          <a href={tenantHref(onboarded.tenantId)}>{onboarded.tenantId}</a>
-        </p>
-      )}
+      <Status>
+        {onboarded && (
+          <>
+            Onboarded {onboarded.name} ({onboarded.tier}, {placementSummary(onboarded)}):{' '}
+            <a href={tenantHref(onboarded.tenantId)}>{onboarded.tenantId}</a>
+          </>
+        )}
+      </Status>
     </section>
   );
 }

@@ -7,6 +7,7 @@ import type { operations } from '@bulkhead/client';
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
 import { Choice } from '../choice.js';
+import { Status } from '../status.js';
 import { TextField } from '../text-field.js';
 import { useApiAction } from '../use-api.js';
 import { type TenantRecord, TIERS, type Tier, tierOf } from './tenant-types.js';
@@ -118,9 +119,9 @@ export function TenantSettingsForm({ tenant, onSaved }: TenantSettingsFormProps)
         Save changes
       </button>
       {save.refusal && <ApiError refusal={save.refusal} />}
-      {saved && !save.busy && (
-        <p role="status">Saved: the functions apply it within the registry cache's 15 s.</p>
-      )}
+      <Status>
+        {saved && !save.busy && "Saved: the functions apply it within the registry cache's 15 s."}
+      </Status>
     </form>
   );
 }

@@ -7,6 +7,7 @@
 import type { Schemas } from '@bulkhead/client';
 import { useEffect, useId, useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
+import { Status } from '../status.js';
 import { TextField } from '../text-field.js';
 import { useApiAction, useApiData } from '../use-api.js';
 import { allKeys } from './all-keys.js';
@@ -152,7 +153,7 @@ export function AgentSettingsView() {
             ))}
           </fieldset>
           {saveRefusal && <ApiError refusal={saveRefusal} />}
-          {saved && <p role="status">Saved.</p>}
+          <Status>{saved && 'Saved.'}</Status>
           <button type="submit" disabled={busy}>
             Save the settings
           </button>

@@ -8,6 +8,7 @@ import type { operations, Schemas } from '@bulkhead/client';
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
 import { Choice } from '../choice.js';
+import { Status } from '../status.js';
 import { TextField } from '../text-field.js';
 import { useApiAction } from '../use-api.js';
 import { usePagedList } from '../use-paged-list.js';
@@ -44,17 +45,13 @@ const matches = (record: AuditRecord, filters: Filters) =>
   (filters.outcome === '' || record.outcome === filters.outcome) &&
   record.action.includes(filters.action.trim());
 
-function VerdictMessage({ verdict }: { readonly verdict: Verdict }) {
-  if (verdict.ok)
-    return (
-      <p role="status">
-        Verified: {verdict.records ?? 0} records on their chains, {verdict.digests ?? 0} signed digests
-        {verdict.unsignedRecords
-          ? `, ${verdict.unsignedRecords} newer records chained but not yet signed`
-          : ''}
-        .
-      </p>
-    );
+/** A trail that verifies, in words (the status message). */
+const verifiedText = (verdict: Verdict) =>
+  `Verified: ${verdict.records ?? 0} records on their chains, ${verdict.digests ?? 0} signed digests` +
+  `${verdict.unsignedRecords ? `, ${verdict.unsignedRecords} newer records chained but not yet signed` : ''}.`;
+
+/** Why the trail does not verify (an alert). */
+function VerdictFailure({ verdict }: { readonly verdict: Verdict }) {
   const where = [
     verdict.chain === undefined ? undefined : `chain ${verdict.chain}`,
     verdict.expectedSeq === undefined ? undefined : `expected record ${verdict.expectedSeq}`,
@@ -94,7 +91,8 @@ export function AuditView() {
           Verify the trail
         </button>
         {verify.refusal && <ApiError refusal={verify.refusal} />}
-        {verdict && <VerdictMessage verdict={verdict} />}
+        {verdict && !verdict.ok && <VerdictFailure verdict={verdict} />}
+        <Status>{verdict?.ok && verifiedText(verdict)}</Status>
       </div>
       <form class="filters" aria-label="Filters" onSubmit={(event) => event.preventDefault()}>
         <Choice

@@ -9,6 +9,7 @@ import type { Schemas } from '@bulkhead/client';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
 import { useSession } from '../session.js';
+import { Status } from '../status.js';
 import { TextField } from '../text-field.js';
 import { useApiAction } from '../use-api.js';
 import { usePagedList } from '../use-paged-list.js';
@@ -64,7 +65,7 @@ function RoleForm(props: RoleFormProps) {
       />
       <RoleCheckboxes legend="Roles" roles={roles} onChange={setRoles} />
       {refusal && <ApiError refusal={refusal} />}
-      {saved !== undefined && <p role="status">{saved}</p>}
+      <Status>{saved}</Status>
       <button type="submit" disabled={busy}>
         Save the roles
       </button>
