@@ -11,6 +11,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import {
+  CONSOLE_BASE_PATH,
   CONSOLE_SECURITY_HEADERS,
   consoleContentSecurityPolicy,
   ENTRY_CACHE,
@@ -20,7 +21,7 @@ import {
 import { repoPath } from '../lib/repo-root.js';
 
 export const CONSOLE_DIST = repoPath('packages/console/dist');
-const BASE = '/console/';
+const BASE = CONSOLE_BASE_PATH;
 
 /** What `config.json` tells the app (packages/console/src/config.ts). */
 export interface ConsoleSettings {

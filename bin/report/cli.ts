@@ -8,11 +8,11 @@
  * (401/403); 1 anything else (API unreachable or failing).
  */
 import { writeFile } from 'node:fs/promises';
+import { renderCsv } from '@bulkhead/client';
 import * as z from 'zod';
 import { MonthSchema } from '../../lambdas/metering/tenant-costs.js';
 import { API_OPTIONS, type Environment, parseCommandLine } from './command-line.js';
 import { apiBaseUrl, fetchPlatformCosts } from './costs-client.js';
-import { renderCsv } from './csv-report.js';
 import { ApiFailedError, ApiRefusedError, UsageError } from './errors.js';
 import { renderHtml } from './html-report.js';
 

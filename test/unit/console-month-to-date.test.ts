@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { monthToDate } from '../../packages/console/src/tenant-admin/month-to-date.js';
+import { monthToDate } from '../../packages/console/src/month-to-date.js';
 
 const day = (date: string, costUsd: number) => ({ date, costUsd, inputTokens: 0, outputTokens: 0, calls: 0 });
 

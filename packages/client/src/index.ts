@@ -7,6 +7,7 @@ import { EventSourceParserStream } from 'eventsource-parser/stream';
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
 import type { components, operations, paths } from './schema.js';
 
+export { CSV_HEADER, renderCsv } from './costs-csv.js';
 export type { components, operations, paths };
 /** The API's named schemas, e.g. `Schemas['ChatResponse']`. */
 export type Schemas = components['schemas'];

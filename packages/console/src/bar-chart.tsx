@@ -1,7 +1,9 @@
 /**
  * A bar chart drawn as inline SVG (no chart library: a few bars do not need one), with the
  * numbers also in a table for screen readers and for anyone who wants the exact values. An
- * optional limit (e.g. a monthly budget) is drawn as a line across the bars.
+ * optional limit (e.g. a monthly budget) is drawn as a line across the bars — unless it is so far
+ * above them that scaling to it would flatten the bars to nothing: then the chart scales to the
+ * bars and names the limit at its top, "↑ above the chart: …".
  */
 export interface Bar {
   readonly label: string;
@@ -24,11 +26,18 @@ interface BarChartProps {
 const WIDTH = 640;
 const HEIGHT = 200;
 const AXIS = 24;
+/** A limit more than this many times the highest bar is named above the chart, not drawn to scale. */
+const OFF_SCALE = 4;
+/** The least height of a bar that is not zero, so a tiny value still shows. */
+const MIN_BAR = 1;
 
 export function BarChart({ title, bars, format, limit }: BarChartProps) {
-  const top = Math.max(limit?.value ?? 0, ...bars.map((bar) => bar.value)) || 1;
+  const highest = Math.max(0, ...bars.map((bar) => bar.value));
+  const limitOffScale = limit !== undefined && highest > 0 && limit.value > highest * OFF_SCALE;
+  const top = (limitOffScale ? highest : Math.max(limit?.value ?? 0, highest)) || 1;
   const slot = (WIDTH - AXIS) / Math.max(bars.length, 1);
   const y = (value: number) => HEIGHT - AXIS - (value / top) * (HEIGHT - 2 * AXIS);
+  const height = (value: number) => (value > 0 ? Math.max(HEIGHT - AXIS - y(value), MIN_BAR) : 0);
   return (
     <figure class="chart">
       <figcaption>{title}</figcaption>
@@ -40,8 +49,8 @@ export function BarChart({ title, bars, format, limit }: BarChartProps) {
               class="bar"
               x={AXIS + index * slot + slot * 0.15}
               width={slot * 0.7}
-              y={y(bar.value)}
-              height={HEIGHT - AXIS - y(bar.value)}
+              y={HEIGHT - AXIS - height(bar.value)}
+              height={height(bar.value)}
             >
               <title>{`${bar.label}: ${format(bar.value)}`}</title>
             </rect>
@@ -52,7 +61,14 @@ export function BarChart({ title, bars, format, limit }: BarChartProps) {
             )}
           </g>
         ))}
-        {limit && (
+        {limit && limitOffScale && (
+          <g class="limit">
+            <text x={WIDTH - 4} y={14} text-anchor="end">
+              {`↑ ${limit.label} above the chart: ${format(limit.value)}`}
+            </text>
+          </g>
+        )}
+        {limit && !limitOffScale && (
           <g class="limit">
             <line x1={AXIS} x2={WIDTH} y1={y(limit.value)} y2={y(limit.value)} />
             <text x={WIDTH - 4} y={y(limit.value) - 4} text-anchor="end">

@@ -1,3 +1,5 @@
+import { hasStrings } from './json-shape.js';
+
 /** The console's runtime settings, read from `config.json` next to the app (written at deploy, not built in). */
 export interface ConsoleConfig {
   /** The pool API's base URL. */
@@ -13,5 +15,8 @@ export interface ConsoleConfig {
 export async function loadConfig(): Promise<ConsoleConfig> {
   const response = await fetch(`${import.meta.env.BASE_URL}config.json`, { cache: 'no-store' });
   if (!response.ok) throw new Error(`config.json: ${response.status}`);
-  return (await response.json()) as ConsoleConfig;
+  const config: unknown = await response.json();
+  if (!hasStrings(config, ['apiUrl', 'issuer', 'clientId'], ['siloApiUrl']))
+    throw new Error('config.json: apiUrl, issuer and clientId must be strings (siloApiUrl too, when given)');
+  return config;
 }

@@ -3,15 +3,16 @@
  * signed in (and which API serves them), then routes between the views (views.tsx) with the
  * History API — the host answers every path under the base with index.html.
  */
+// First, so the sections' sheets (imported by views.tsx) come after it and may refine it.
+import './style.css';
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { ApiError, type ApiRefusal } from './api-error.js';
 import { type ConsoleConfig, loadConfig } from './config.js';
 import { openSession, type Session, SessionContext } from './session.js';
 import { CALLBACK_PATH, currentIdToken, finishSignIn, signOut, startSignIn } from './sign-in.js';
 import { SECTIONS, VIEWS } from './views.js';
-import './style.css';
 
 const BASE = import.meta.env.BASE_URL;
 /** A view's address as the router reports the current one (no trailing slash). */
@@ -21,6 +22,47 @@ const returnTo = () => location.pathname + location.search;
 /** This page is one the browser returns to from another site, and signs in again without a click. */
 const resumesSignIn = () =>
   VIEWS.some((view) => view.resumesSignIn === true && address(view) === location.pathname);
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+const TITLE = 'bulkhead console';
+
+/**
+ * On every route: the page's title names the view (its `<h1>`), and — after a navigation, not on
+ * the page's first load — the keyboard focus moves to that heading, so a screen reader says where
+ * the person now is instead of staying on the link they followed.
+ */
+function RouteAnnouncer() {
+  const { path } = useLocation();
+  const navigated = useRef(false);
+  useEffect(() => {
+    const frame = requestAnimationFrame(() => {
+      const heading = document.querySelector<HTMLElement>('main h1');
+      document.title = heading?.textContent ? `${heading.textContent} · ${TITLE}` : TITLE;
+      if (navigated.current && heading !== null) {
+        heading.tabIndex = -1;
+        heading.focus();
+      }
+      navigated.current = true;
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [path]);
+  return null;
+}
+
+/**
+ * The routes. Keyed by the path: preact-iso would reuse a view's component when only its
+ * parameters change (`tenants/a` → `tenants/b`), keeping state made from the other tenant.
+ */
+function Routes() {
+  const { path } = useLocation();
+  return (
+    <Router key={path}>
+      {[
+        ...VIEWS.map((view) => <Route key={view.path} path={BASE + view.path} component={view.component} />),
+        <Route key="" default component={NotFound} />,
+      ]}
+    </Router>
+  );
+}
 
 function Navigation({ session }: { readonly session: Session }) {
   const { path } = useLocation();
@@ -71,15 +113,9 @@ function Shell({ session, onSignOut }: { readonly session: Session; readonly onS
         <div class="layout">
           <Navigation session={session} />
           <main>
-            <Router>
-              {[
-                ...VIEWS.map((view) => (
-                  <Route key={view.path} path={BASE + view.path} component={view.component} />
-                )),
-                <Route key="" default component={NotFound} />,
-              ]}
-            </Router>
+            <Routes />
           </main>
+          <RouteAnnouncer />
         </div>
       </LocationProvider>
     </SessionContext.Provider>
@@ -87,12 +123,20 @@ function Shell({ session, onSignOut }: { readonly session: Session; readonly onS
 }
 
 function SignIn({ config }: { readonly config: ConsoleConfig }) {
+  const [failure, setFailure] = useState<string>();
   return (
     <main>
       <h1>bulkhead console</h1>
-      <button type="button" onClick={() => startSignIn(config, returnTo())}>
+      <button
+        type="button"
+        onClick={() => {
+          setFailure(undefined);
+          startSignIn(config, returnTo()).catch((err: unknown) => setFailure(messageOf(err)));
+        }}
+      >
         Sign in
       </button>
+      {failure !== undefined && <p role="alert">Sign-in could not start: {failure}</p>}
     </main>
   );
 }
@@ -109,20 +153,18 @@ function App({ config }: { readonly config: ConsoleConfig }) {
         history.replaceState(null, '', returnTo === CALLBACK_PATH ? BASE : returnTo);
         setSignedIn(true);
       },
-      (err: unknown) => setFailure(err instanceof Error ? err.message : String(err)),
+      (err: unknown) => setFailure(messageOf(err)),
     );
   }, [config]);
   useEffect(() => {
     if (signedIn || !resumesSignIn()) return;
-    startSignIn(config, returnTo()).catch((err: unknown) =>
-      setFailure(err instanceof Error ? err.message : String(err)),
-    );
+    startSignIn(config, returnTo()).catch((err: unknown) => setFailure(messageOf(err)));
   }, [config, signedIn]);
   useEffect(() => {
     if (!signedIn) return;
-    openSession(config).then(
+    openSession(config, (err) => setFailure(messageOf(err))).then(
       (opened) => ('api' in opened ? setSession(opened) : setRefusal(opened)),
-      (err: unknown) => setFailure(err instanceof Error ? err.message : String(err)),
+      (err: unknown) => setFailure(messageOf(err)),
     );
   }, [config, signedIn]);
   if (failure !== undefined) return <p role="alert">Sign-in failed: {failure}</p>;

@@ -32,20 +32,24 @@ export function useSession(): Session {
 /**
  * A 401 once the ID token has run out sends the person to sign in again, back to the page they
  * are on (the issuer's session usually makes that a bounce). Any other 401 is shown as refused:
- * signing in again would not change it, and would loop.
+ * signing in again would not change it, and would loop. A sign-in that cannot start (the issuer's
+ * discovery fails) goes to `onSignInFailed`, which shows it.
  */
-const signInWhenExpired = (config: ConsoleConfig): Middleware => ({
+const signInWhenExpired = (config: ConsoleConfig, onSignInFailed: (err: unknown) => void): Middleware => ({
   onResponse({ response }) {
     if (response.status === 401 && idTokenExpired())
-      void startSignIn(config, location.pathname + location.search);
+      startSignIn(config, location.pathname + location.search).catch(onSignInFailed);
   },
 });
 
 /** Asks the pool API who this is; a 421 means the person's tenant lives in its silo. */
-export async function openSession(config: ConsoleConfig): Promise<Session | ApiRefusal> {
+export async function openSession(
+  config: ConsoleConfig,
+  onSignInFailed: (err: unknown) => void,
+): Promise<Session | ApiRefusal> {
   const client = (baseUrl: string) => {
     const api = createBulkheadClient({ baseUrl, getToken: () => currentIdToken() ?? '' });
-    api.use(signInWhenExpired(config));
+    api.use(signInWhenExpired(config, onSignInFailed));
     return api;
   };
   let api = client(config.apiUrl);

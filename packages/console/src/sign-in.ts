@@ -6,6 +6,7 @@
  */
 import * as oauth from 'oauth4webapi';
 import type { ConsoleConfig } from './config.js';
+import { hasStrings } from './json-shape.js';
 
 const PENDING_KEY = 'bulkhead-console-sign-in';
 export const CALLBACK_PATH = `${import.meta.env.BASE_URL}callback`;
@@ -24,10 +25,11 @@ export const currentIdToken = (): string | undefined => idToken;
 /** The ID token has run out (or will within 30 s): the API will answer 401 until the person signs in again. */
 export function idTokenExpired(): boolean {
   if (idToken === undefined) return true;
-  const payload = JSON.parse(atob(idToken.split('.')[1]?.replace(/-/g, '+').replace(/_/g, '/') ?? '')) as {
-    exp?: number;
-  };
-  return payload.exp === undefined || payload.exp * 1000 < Date.now() + 30_000;
+  const payload: unknown = JSON.parse(
+    atob(idToken.split('.')[1]?.replace(/-/g, '+').replace(/_/g, '/') ?? ''),
+  );
+  const exp = typeof payload === 'object' && payload !== null && 'exp' in payload ? payload.exp : undefined;
+  return typeof exp !== 'number' || exp * 1000 < Date.now() + 30_000;
 }
 
 /**
@@ -76,7 +78,9 @@ export async function finishSignIn(config: ConsoleConfig, callback: URL): Promis
   const stored = sessionStorage.getItem(PENDING_KEY);
   sessionStorage.removeItem(PENDING_KEY);
   if (stored === null) throw new Error('no sign-in was started from this tab');
-  const pending = JSON.parse(stored) as Pending;
+  const pending: unknown = JSON.parse(stored);
+  if (!hasStrings(pending, ['verifier', 'state', 'returnTo']))
+    throw new Error('the sign-in this tab started was stored unreadably: sign in again');
   const as = await discover(config);
   const client: oauth.Client = { client_id: config.clientId };
   const params = oauth.validateAuthResponse(as, client, callback, pending.state);

@@ -3,13 +3,14 @@
  * model cost, as charts and a table — and the same answer as a CSV file, written in the browser
  * with the cost report's own CSV writer (`npm run report -- --format csv` writes the same file).
  */
-import type { Schemas } from '@bulkhead/client';
-import { useEffect, useMemo, useState } from 'preact/hooks';
-import { renderCsv } from '../../../../bin/report/csv-report.js';
+import { renderCsv, type Schemas } from '@bulkhead/client';
+import { useMemo, useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
 import { BarChart } from '../bar-chart.js';
+import { useFileUrl } from '../download.js';
+import { currentMonth, formatCount, formatUsd } from '../format.js';
+import { TextField } from '../text-field.js';
 import { useApiData } from '../use-api.js';
-import { currentMonth, formatCount, formatUsd } from './format.js';
 
 type PlatformCosts = Schemas['PlatformCosts'];
 
@@ -24,11 +25,10 @@ function costPerModel(costs: PlatformCosts) {
 
 /** A link that saves the report as CSV: a Blob of the text the view already has, no request. */
 function CsvDownload({ costs }: { readonly costs: PlatformCosts }) {
-  const href = useMemo(
-    () => URL.createObjectURL(new Blob([renderCsv(costs)], { type: 'text/csv' })),
-    [costs],
+  const href = useFileUrl(
+    useMemo(() => renderCsv(costs), [costs]),
+    'text/csv',
   );
-  useEffect(() => () => URL.revokeObjectURL(href), [href]);
   return (
     <a class="download" href={href} download={`bulkhead-costs-${costs.month}.csv`}>
       Download CSV
@@ -43,20 +43,16 @@ export function CostsView() {
     [month],
   );
   return (
-    <section aria-labelledby="costs-heading">
+    <section class="operator" aria-labelledby="costs-heading">
       <h1 id="costs-heading">Platform costs</h1>
-      <div class="field">
-        <label for="costs-month">Month</label>
-        <input
-          id="costs-month"
-          type="month"
-          value={month}
-          onChange={(event) => {
-            const picked = event.currentTarget.value;
-            if (picked !== '') setMonth(picked);
-          }}
-        />
-      </div>
+      <TextField
+        label="Month"
+        type="month"
+        value={month}
+        onInput={(picked) => {
+          if (picked !== '') setMonth(picked);
+        }}
+      />
       {refusal && <ApiError refusal={refusal} />}
       {costs && costs.month === month && (
         <>

@@ -1,6 +1,6 @@
 /** An erased tenant's signed erasure receipt (GET /v1/admin/tenants/{id}/erasure-receipt). */
 import type { operations } from '@bulkhead/client';
-import { formatCount, formatTime, formatUsd } from './format.js';
+import { formatCount, formatTime, formatUsd } from '../format.js';
 
 type Receipt = operations['getErasureReceipt']['responses'][200]['content']['application/json'];
 

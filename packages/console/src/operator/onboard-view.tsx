@@ -6,6 +6,9 @@
  */
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
+import { Choice } from '../choice.js';
+import { Status } from '../status.js';
+import { TextField } from '../text-field.js';
 import { useApiAction } from '../use-api.js';
 import { placementSummary } from './placement.js';
 import { type TenantRecord, TIERS, type Tier, tenantHref, tierOf } from './tenant-types.js';
@@ -29,65 +32,38 @@ export function OnboardView() {
     if (done?.data !== undefined) setOnboarded(done.data);
   };
   return (
-    <section aria-labelledby="onboard-heading">
+    <section class="operator" aria-labelledby="onboard-heading">
       <h1 id="onboard-heading">Onboard a tenant</h1>
       <form aria-labelledby="onboard-heading" noValidate onSubmit={submit}>
-        <div class="field">
-          <label for="onboard-id">Tenant id</label>
-          <input
-            id="onboard-id"
-            value={tenantId}
-            aria-describedby="onboard-id-hint"
-            autoComplete="off"
-            onInput={(event) => setTenantId(event.currentTarget.value)}
-          />
-          <small id="onboard-id-hint">
-            3–63 lowercase letters, digits and inner hyphens; never reused once the tenant is erased.
-          </small>
-        </div>
-        <div class="field">
-          <label for="onboard-name">Name</label>
-          <input id="onboard-name" value={name} onInput={(event) => setName(event.currentTarget.value)} />
-        </div>
-        <div class="field">
-          <label for="onboard-tier">Tier</label>
-          <select
-            id="onboard-tier"
-            value={tier}
-            onChange={(event) => setTier(tierOf(event.currentTarget.value) ?? tier)}
-          >
-            {TIERS.map((option) => (
-              <option key={option} value={option}>
-                {option}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="onboard-admin">First admin's e-mail (optional)</label>
-          <input
-            id="onboard-admin"
-            type="email"
-            value={adminEmail}
-            aria-describedby="onboard-admin-hint"
-            onInput={(event) => setAdminEmail(event.currentTarget.value)}
-          />
-          <small id="onboard-admin-hint">
-            Invited by e-mail from the Cognito user pool; with another identity provider, create the admin
-            there.
-          </small>
-        </div>
+        <TextField
+          label="Tenant id"
+          value={tenantId}
+          autoComplete="off"
+          hint="3–63 lowercase letters, digits and inner hyphens; never reused once the tenant is erased."
+          onInput={setTenantId}
+        />
+        <TextField label="Name" value={name} onInput={setName} />
+        <Choice label="Tier" value={tier} options={TIERS} onChange={(v) => setTier(tierOf(v) ?? tier)} />
+        <TextField
+          label="First admin's e-mail (optional)"
+          type="email"
+          value={adminEmail}
+          hint="Invited by e-mail from the Cognito user pool; with another identity provider, create the admin there."
+          onInput={setAdminEmail}
+        />
         <button type="submit" disabled={onboard.busy}>
           Onboard
         </button>
       </form>
       {onboard.refusal && <ApiError refusal={onboard.refusal} />}
-      {onboarded && (
-        <p role="status">
-          Onboarded {onboarded.name} ({onboarded.tier}, {placementSummary(onboarded)}):{' '}
-          <a href={tenantHref(onboarded.tenantId)}>{onboarded.tenantId}</a>
-        </p>
-      )}
+      <Status>
+        {onboarded && (
+          <>
+            Onboarded {onboarded.name} ({onboarded.tier}, {placementSummary(onboarded)}):{' '}
+            <a href={tenantHref(onboarded.tenantId)}>{onboarded.tenantId}</a>
+          </>
+        )}
+      </Status>
     </section>
   );
 }

@@ -31,7 +31,7 @@ export function TenantDetailView({ tenantId }: { readonly tenantId: string }) {
     [tenantId],
   );
   return (
-    <section aria-labelledby="tenant-heading">
+    <section class="operator" aria-labelledby="tenant-heading">
       <h1 id="tenant-heading">Tenant {tenantId}</h1>
       <p>
         <a href={`${import.meta.env.BASE_URL}tenants`}>All tenants</a>

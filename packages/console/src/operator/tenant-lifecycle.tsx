@@ -5,8 +5,11 @@
  */
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
+import { focusSoon } from '../focus.js';
+import { formatTime } from '../format.js';
+import { Status } from '../status.js';
+import { TextField } from '../text-field.js';
 import { useApiAction } from '../use-api.js';
-import { formatTime } from './format.js';
 import type { TenantRecord } from './tenant-types.js';
 
 /** The API's default grace period (DEFAULT_OFFBOARDING_GRACE_DAYS), what the form proposes. */
@@ -55,6 +58,8 @@ export function TenantLifecycle({ tenant, onChanged }: TenantLifecycleProps) {
     setDone(step);
     setConfirming(false);
     onChanged();
+    // The button pressed is gone (the tenant's status changed): the message says what happened.
+    focusSoon('lifecycle-status');
   };
   const days = graceDays.trim() === '' ? undefined : Number(graceDays);
   const erasureAbout =
@@ -76,7 +81,15 @@ export function TenantLifecycle({ tenant, onChanged }: TenantLifecycleProps) {
           </button>
         )}
         {tenant.status !== 'offboarding' && !confirming && (
-          <button type="button" disabled={action.busy} onClick={() => setConfirming(true)}>
+          <button
+            type="button"
+            id="offboard-start"
+            disabled={action.busy}
+            onClick={() => {
+              setConfirming(true);
+              focusSoon('offboard-heading');
+            }}
+          >
             Offboard…
           </button>
         )}
@@ -95,35 +108,40 @@ export function TenantLifecycle({ tenant, onChanged }: TenantLifecycleProps) {
       )}
       {confirming && (
         <section class="confirm" aria-labelledby="offboard-heading">
-          <h3 id="offboard-heading">Offboard {tenantId}?</h3>
+          <h3 id="offboard-heading" tabIndex={-1}>
+            Offboard {tenantId}?
+          </h3>
           <p>
             The tenant is refused at once on every route. When the grace period ends, everything it holds —
             items, every object version, its vector index, its secrets and its registry record — is erased,
             and a signed erasure receipt is kept. Until then the offboarding can be cancelled.
           </p>
-          <div class="field">
-            <label for="grace-days">Grace period (days)</label>
-            <input
-              id="grace-days"
-              type="number"
-              step={1}
-              value={graceDays}
-              onInput={(event) => setGraceDays(event.currentTarget.value)}
-            />
-          </div>
+          <TextField
+            label="Grace period (days)"
+            type="number"
+            step="1"
+            value={graceDays}
+            onInput={setGraceDays}
+          />
           {erasureAbout !== undefined && <p>Erasure may begin after about {erasureAbout}.</p>}
           <div class="actions">
             <button type="button" disabled={action.busy} onClick={() => take('offboard', days)}>
               Offboard {tenantId}
             </button>
-            <button type="button" onClick={() => setConfirming(false)}>
+            <button
+              type="button"
+              onClick={() => {
+                setConfirming(false);
+                focusSoon('offboard-start');
+              }}
+            >
               Keep the tenant
             </button>
           </div>
         </section>
       )}
       {action.refusal && <ApiError refusal={action.refusal} />}
-      {done !== undefined && !action.busy && <p role="status">{DONE[done]}</p>}
+      <Status id="lifecycle-status">{done !== undefined && !action.busy && DONE[done]}</Status>
     </section>
   );
 }

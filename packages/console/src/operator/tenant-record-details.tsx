@@ -1,5 +1,5 @@
 /** A tenant's registry record as a description list: what it is, its limits, where it lives. */
-import { formatCount, formatTime, formatUsd } from './format.js';
+import { formatCount, formatTime, formatUsd } from '../format.js';
 import { MOVE_PHASE_MEANING } from './placement.js';
 import type { TenantRecord } from './tenant-types.js';
 

@@ -6,6 +6,9 @@
 import type { operations } from '@bulkhead/client';
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
+import { Choice } from '../choice.js';
+import { Status } from '../status.js';
+import { TextField } from '../text-field.js';
 import { useApiAction } from '../use-api.js';
 import { type TenantRecord, TIERS, type Tier, tierOf } from './tenant-types.js';
 
@@ -77,22 +80,17 @@ export function TenantSettingsForm({ tenant, onSaved }: TenantSettingsFormProps)
   const [fields, setFields] = useState(() => fieldsOf(tenant));
   const [saved, setSaved] = useState(false);
   const save = useApiAction();
-  const edit = (field: Field) => (event: { currentTarget: HTMLInputElement }) => {
-    const { value } = event.currentTarget;
-    setFields((current) => ({ ...current, [field]: value }));
-  };
+  const edit = (field: Field) => (value: string) => setFields((current) => ({ ...current, [field]: value }));
   const numberInput = (field: Exclude<Field, 'modelId'>, label: string) => (
-    <div class="field" key={field}>
-      <label for={`setting-${field}`}>{label}</label>
-      <input
-        id={`setting-${field}`}
-        type="number"
-        step="any"
-        value={fields[field]}
-        placeholder="default"
-        onInput={edit(field)}
-      />
-    </div>
+    <TextField
+      key={field}
+      label={label}
+      type="number"
+      step="any"
+      value={fields[field]}
+      placeholder="default"
+      onInput={edit(field)}
+    />
   );
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -109,26 +107,10 @@ export function TenantSettingsForm({ tenant, onSaved }: TenantSettingsFormProps)
     <form aria-labelledby="settings-heading" noValidate onSubmit={submit}>
       <h2 id="settings-heading">Tier and limits</h2>
       <p>Leave a field empty to keep what is stored (empty means the tier's default applies).</p>
-      <div class="field">
-        <label for="setting-tier">Tier</label>
-        <select
-          id="setting-tier"
-          value={tier}
-          onChange={(event) => setTier(tierOf(event.currentTarget.value) ?? tier)}
-        >
-          {TIERS.map((name) => (
-            <option key={name} value={name}>
-              {name}
-            </option>
-          ))}
-        </select>
-      </div>
+      <Choice label="Tier" value={tier} options={TIERS} onChange={(v) => setTier(tierOf(v) ?? tier)} />
       {numberInput('monthlyBudgetUsd', 'Monthly budget (USD)')}
       {numberInput('monthlyTokenBudget', 'Monthly token budget')}
-      <div class="field">
-        <label for="setting-modelId">Model id</label>
-        <input id="setting-modelId" value={fields.modelId} placeholder="default" onInput={edit('modelId')} />
-      </div>
+      <TextField label="Model id" value={fields.modelId} placeholder="default" onInput={edit('modelId')} />
       <fieldset>
         <legend>Rate limits</legend>
         {RATE_LIMITS.map(({ name, label }) => numberInput(name, label))}
@@ -137,9 +119,9 @@ export function TenantSettingsForm({ tenant, onSaved }: TenantSettingsFormProps)
         Save changes
       </button>
       {save.refusal && <ApiError refusal={save.refusal} />}
-      {saved && !save.busy && (
-        <p role="status">Saved: the functions apply it within the registry cache's 15 s.</p>
-      )}
+      <Status>
+        {saved && !save.busy && "Saved: the functions apply it within the registry cache's 15 s."}
+      </Status>
     </form>
   );
 }

@@ -5,8 +5,9 @@
  */
 import { ApiError } from '../api-error.js';
 import { BarChart } from '../bar-chart.js';
+import { currentMonth, formatUsd } from '../format.js';
+import { monthToDate } from '../month-to-date.js';
 import { useApiData } from '../use-api.js';
-import { currentMonth, formatUsd } from './format.js';
 import type { TenantRecord } from './tenant-types.js';
 
 export function TenantSpend({ tenant }: { readonly tenant: TenantRecord }) {
@@ -16,11 +17,7 @@ export function TenantSpend({ tenant }: { readonly tenant: TenantRecord }) {
     [month],
   );
   const costs = data?.tenants.find((summary) => summary.tenantId === tenant.tenantId);
-  let total = 0;
-  const bars = (costs?.byDay ?? []).map((day) => {
-    total += day.costUsd;
-    return { label: day.date, value: total };
-  });
+  const bars = monthToDate({ month, byDay: costs?.byDay ?? [] }, new Date().toISOString());
   const budget = tenant.monthlyBudgetUsd;
   return (
     <section aria-labelledby="spend-heading">

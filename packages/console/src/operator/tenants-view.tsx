@@ -1,15 +1,16 @@
 /**
  * "Tenants" (operators): GET /v1/admin/tenants as a table, filtered by tier and status, a page
- * at a time ("More" follows the API's cursor); each tenant links to its own page.
+ * at a time ("More" follows the API's cursor, use-paged-list.ts); each tenant links to its own page.
  */
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
-import { useApiAction, useApiData } from '../use-api.js';
+import { Choice } from '../choice.js';
+import { TextField } from '../text-field.js';
+import { usePagedList } from '../use-paged-list.js';
 import { placementSummary } from './placement.js';
 import {
   STATUSES,
   statusOf,
-  type TenantRecord,
   type TenantStatus,
   TIERS,
   type Tier,
@@ -20,97 +21,58 @@ import {
 /** Tenants per page unless the operator asks for another number (the API allows 1–100). */
 const DEFAULT_PAGE_SIZE = 50;
 
-interface LaterPages {
-  /** The first page these follow. */
-  readonly after: unknown;
-  readonly tenants: readonly TenantRecord[];
-  readonly cursor: string | undefined;
-}
-
 export function TenantsView() {
   const [tier, setTier] = useState<Tier | ''>('');
   const [status, setStatus] = useState<TenantStatus | ''>('');
   const [pageSize, setPageSize] = useState(DEFAULT_PAGE_SIZE);
-  const filters = {
-    ...(tier === '' ? {} : { tier }),
-    ...(status === '' ? {} : { status }),
-    limit: pageSize,
-  };
-  const first = useApiData(
-    (api) => api.GET('/v1/admin/tenants', { params: { query: filters } }),
+  const list = usePagedList(
+    (api, cursor) =>
+      api.GET('/v1/admin/tenants', {
+        params: {
+          query: {
+            ...(tier === '' ? {} : { tier }),
+            ...(status === '' ? {} : { status }),
+            limit: pageSize,
+            ...(cursor === undefined ? {} : { cursor }),
+          },
+        },
+      }),
+    (page) => page.tenants,
     [tier, status, pageSize],
   );
-  // Later pages, appended by "More" after the first page they follow (the API's cursor is bound
-  // to the same filters): a new first page starts over.
-  const [later, setLater] = useState<LaterPages>();
-  const more = later?.after === first.data ? later : undefined;
-  const next = useApiAction();
-  const tenants = [...(first.data?.tenants ?? []), ...(more?.tenants ?? [])];
-  const cursor = more === undefined ? first.data?.cursor : more.cursor;
-  const loadMore = async (cursorOfPage: string) => {
-    const after = first.data;
-    const done = await next.run((api) =>
-      api.GET('/v1/admin/tenants', { params: { query: { ...filters, cursor: cursorOfPage } } }),
-    );
-    if (done?.data)
-      setLater({
-        after,
-        tenants: [...(more?.tenants ?? []), ...done.data.tenants],
-        cursor: done.data.cursor,
-      });
-  };
   return (
-    <section aria-labelledby="tenants-heading">
+    <section class="operator" aria-labelledby="tenants-heading">
       <h1 id="tenants-heading">Tenants</h1>
       <fieldset class="filters">
         <legend>Filter</legend>
-        <span>
-          <label for="tier-filter">Tier</label>{' '}
-          <select
-            id="tier-filter"
-            value={tier}
-            onChange={(event) => setTier(tierOf(event.currentTarget.value) ?? '')}
-          >
-            <option value="">all</option>
-            {TIERS.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </span>
-        <span>
-          <label for="status-filter">Status</label>{' '}
-          <select
-            id="status-filter"
-            value={status}
-            onChange={(event) => setStatus(statusOf(event.currentTarget.value) ?? '')}
-          >
-            <option value="">all</option>
-            {STATUSES.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </span>
-        <span>
-          <label for="page-size">Per page</label>{' '}
-          <input
-            id="page-size"
-            type="number"
-            min={1}
-            max={100}
-            value={pageSize}
-            onInput={(event) => {
-              const size = event.currentTarget.valueAsNumber;
-              if (Number.isInteger(size) && size >= 1 && size <= 100) setPageSize(size);
-            }}
-          />
-        </span>
+        <Choice
+          label="Tier"
+          value={tier}
+          options={TIERS}
+          empty="all"
+          onChange={(v) => setTier(tierOf(v) ?? '')}
+        />
+        <Choice
+          label="Status"
+          value={status}
+          options={STATUSES}
+          empty="all"
+          onChange={(v) => setStatus(statusOf(v) ?? '')}
+        />
+        <TextField
+          label="Per page"
+          type="number"
+          min={1}
+          max={100}
+          value={String(pageSize)}
+          onInput={(value) => {
+            const size = Number(value);
+            if (Number.isInteger(size) && size >= 1 && size <= 100) setPageSize(size);
+          }}
+        />
       </fieldset>
-      {first.refusal && <ApiError refusal={first.refusal} />}
-      {first.data && (
+      {list.refusal && <ApiError refusal={list.refusal} />}
+      {list.items && (
         <table>
           <caption>Tenants</caption>
           <thead>
@@ -123,7 +85,7 @@ export function TenantsView() {
             </tr>
           </thead>
           <tbody>
-            {tenants.map((tenant) => (
+            {list.items.map((tenant) => (
               <tr key={tenant.tenantId}>
                 <td>
                   <a href={tenantHref(tenant.tenantId)}>{tenant.tenantId}</a>
@@ -137,10 +99,9 @@ export function TenantsView() {
           </tbody>
         </table>
       )}
-      {first.data && tenants.length === 0 && <p>No tenant matches.</p>}
-      {next.refusal && <ApiError refusal={next.refusal} />}
-      {cursor !== undefined && (
-        <button type="button" disabled={next.busy} onClick={() => loadMore(cursor)}>
+      {list.items?.length === 0 && <p>No tenant matches.</p>}
+      {list.more && (
+        <button type="button" disabled={list.busy} onClick={list.loadMore}>
           More
         </button>
       )}

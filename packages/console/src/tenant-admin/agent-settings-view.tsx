@@ -7,11 +7,12 @@
 import type { Schemas } from '@bulkhead/client';
 import { useEffect, useId, useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
+import { Status } from '../status.js';
+import { TextField } from '../text-field.js';
 import { useApiAction, useApiData } from '../use-api.js';
 import { allKeys } from './all-keys.js';
 import { RoleCheckboxes } from './role-checkboxes.js';
 import { TENANT_ROLES, type TenantRole } from './tenant-roles.js';
-import { TextField } from './text-field.js';
 
 type AgentSettings = Schemas['AgentSettings'];
 type BuiltInTool = NonNullable<AgentSettings['disabledTools']>[number];
@@ -118,7 +119,7 @@ export function AgentSettingsView() {
   };
 
   return (
-    <section aria-labelledby="agent-settings-heading">
+    <section class="tenant-admin" aria-labelledby="agent-settings-heading">
       <h1 id="agent-settings-heading">Agent settings</h1>
       <p>They only narrow what the roles allow. Empty fields mean the platform’s default.</p>
       {refusal && <ApiError refusal={refusal} />}
@@ -152,7 +153,7 @@ export function AgentSettingsView() {
             ))}
           </fieldset>
           {saveRefusal && <ApiError refusal={saveRefusal} />}
-          {saved && <p role="status">Saved.</p>}
+          <Status>{saved && 'Saved.'}</Status>
           <button type="submit" disabled={busy}>
             Save the settings
           </button>

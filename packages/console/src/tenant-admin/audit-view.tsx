@@ -5,12 +5,14 @@
  * its verdict shown — or, when the trail is broken, the first problem it found, as an alert.
  */
 import type { operations, Schemas } from '@bulkhead/client';
-import { useId, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
+import { Choice } from '../choice.js';
+import { Status } from '../status.js';
+import { TextField } from '../text-field.js';
 import { useApiAction } from '../use-api.js';
+import { usePagedList } from '../use-paged-list.js';
 import { allKeys } from './all-keys.js';
-import { TextField } from './text-field.js';
-import { usePagedList } from './use-paged-list.js';
 
 type AuditRecord = Schemas['AuditRecord'];
 /** What `GET /v1/audit/verify` answers. */
@@ -43,39 +45,13 @@ const matches = (record: AuditRecord, filters: Filters) =>
   (filters.outcome === '' || record.outcome === filters.outcome) &&
   record.action.includes(filters.action.trim());
 
-function Choice(props: {
-  readonly label: string;
-  readonly value: string;
-  readonly options: readonly string[];
-  readonly onChange: (value: string) => void;
-}) {
-  const id = useId();
-  return (
-    <div class="field">
-      <label for={id}>{props.label}</label>
-      <select id={id} value={props.value} onChange={(event) => props.onChange(event.currentTarget.value)}>
-        <option value="">any</option>
-        {props.options.map((option) => (
-          <option key={option} value={option}>
-            {option}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
+/** A trail that verifies, in words (the status message). */
+const verifiedText = (verdict: Verdict) =>
+  `Verified: ${verdict.records ?? 0} records on their chains, ${verdict.digests ?? 0} signed digests` +
+  `${verdict.unsignedRecords ? `, ${verdict.unsignedRecords} newer records chained but not yet signed` : ''}.`;
 
-function VerdictMessage({ verdict }: { readonly verdict: Verdict }) {
-  if (verdict.ok)
-    return (
-      <p role="status">
-        Verified: {verdict.records ?? 0} records on their chains, {verdict.digests ?? 0} signed digests
-        {verdict.unsignedRecords
-          ? `, ${verdict.unsignedRecords} newer records chained but not yet signed`
-          : ''}
-        .
-      </p>
-    );
+/** Why the trail does not verify (an alert). */
+function VerdictFailure({ verdict }: { readonly verdict: Verdict }) {
   const where = [
     verdict.chain === undefined ? undefined : `chain ${verdict.chain}`,
     verdict.expectedSeq === undefined ? undefined : `expected record ${verdict.expectedSeq}`,
@@ -104,7 +80,7 @@ export function AuditView() {
   const shown = records.filter((record) => matches(record, filters));
 
   return (
-    <section aria-labelledby="audit-heading">
+    <section class="tenant-admin" aria-labelledby="audit-heading">
       <h1 id="audit-heading">Audit trail</h1>
       <div class="verify">
         <button
@@ -115,19 +91,22 @@ export function AuditView() {
           Verify the trail
         </button>
         {verify.refusal && <ApiError refusal={verify.refusal} />}
-        {verdict && <VerdictMessage verdict={verdict} />}
+        {verdict && !verdict.ok && <VerdictFailure verdict={verdict} />}
+        <Status>{verdict?.ok && verifiedText(verdict)}</Status>
       </div>
       <form class="filters" aria-label="Filters" onSubmit={(event) => event.preventDefault()}>
         <Choice
           label="Kind"
           value={filters.kind}
           options={KINDS}
+          empty="any"
           onChange={(kind) => setFilters({ ...filters, kind })}
         />
         <Choice
           label="Outcome"
           value={filters.outcome}
           options={OUTCOMES}
+          empty="any"
           onChange={(outcome) => setFilters({ ...filters, outcome })}
         />
         <TextField

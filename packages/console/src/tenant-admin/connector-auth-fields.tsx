@@ -5,7 +5,7 @@
  */
 import type { Schemas } from '@bulkhead/client';
 import { useId } from 'preact/hooks';
-import { TextField } from './text-field.js';
+import { TextField } from '../text-field.js';
 
 export type ConnectorAuth = Schemas['NewConnector']['auth'];
 type AuthType = ConnectorAuth['type'];

@@ -7,6 +7,7 @@
 import type { Schemas } from '@bulkhead/client';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
+import { Status } from '../status.js';
 import { useApiAction, useApiData } from '../use-api.js';
 import type { ConnectorAuth } from './connector-auth-fields.js';
 import { connectorsPath } from './paths.js';
@@ -70,7 +71,7 @@ export function ConnectorView({ name }: { readonly name: string }) {
   };
 
   return (
-    <section aria-labelledby="connector-heading">
+    <section class="tenant-admin" aria-labelledby="connector-heading">
       <h1 id="connector-heading">Connector {name}</h1>
       <p>
         <a href={connectorsPath()}>All connectors</a>
@@ -98,7 +99,7 @@ export function ConnectorView({ name }: { readonly name: string }) {
                 }}
               />
               {saveRefusal && <ApiError refusal={saveRefusal} />}
-              {saved && <p role="status">Saved: the connector’s tools were discovered again.</p>}
+              <Status>{saved && 'Saved: the connector’s tools were discovered again.'}</Status>
               <button type="submit" disabled={busy}>
                 Save the role map
               </button>

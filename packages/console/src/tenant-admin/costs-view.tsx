@@ -7,15 +7,13 @@ import type { Schemas } from '@bulkhead/client';
 import { useId, useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
 import { BarChart } from '../bar-chart.js';
+import { currentMonth, formatUsd } from '../format.js';
+import { monthToDate } from '../month-to-date.js';
+import { TextField } from '../text-field.js';
 import { useApiData } from '../use-api.js';
-import { formatUsd } from './money.js';
-import { monthToDate } from './month-to-date.js';
-import { TextField } from './text-field.js';
 
 type CostReport = Schemas['CostReport'];
 type UsageCost = CostReport['totals'];
-
-const currentMonth = () => new Date().toISOString().slice(0, 7);
 
 function UsageTable<Row extends UsageCost>(props: {
   readonly caption: string;
@@ -95,7 +93,7 @@ export function CostsView() {
     [month],
   );
   return (
-    <section aria-labelledby="costs-heading">
+    <section class="tenant-admin" aria-labelledby="costs-heading">
       <h1 id="costs-heading">Costs and budget</h1>
       <TextField
         label="Month"

@@ -6,10 +6,10 @@
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { ApiError } from '../api-error.js';
+import { TextField } from '../text-field.js';
 import { useApiAction } from '../use-api.js';
 import { authBody, ConnectorAuthFields, NO_AUTH } from './connector-auth-fields.js';
 import { connectorsPath } from './paths.js';
-import { TextField } from './text-field.js';
 import { exposedTools, newToolRow, ToolRoleMap } from './tool-role-map.js';
 
 /** The API's defaults for a connector's limits, shown so an admin sees what they get. */
@@ -47,7 +47,7 @@ export function RegisterConnectorView() {
   };
 
   return (
-    <section aria-labelledby="register-connector-heading">
+    <section class="tenant-admin" aria-labelledby="register-connector-heading">
       <h1 id="register-connector-heading">Register a connector</h1>
       <p>
         An MCP server your tenant’s agent may call. Its tools are discovered now; only the tools listed below

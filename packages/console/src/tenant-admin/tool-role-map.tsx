@@ -5,9 +5,9 @@
  */
 import type { Schemas } from '@bulkhead/client';
 import { useId } from 'preact/hooks';
+import { TextField } from '../text-field.js';
 import { RoleCheckboxes } from './role-checkboxes.js';
 import type { TenantRole } from './tenant-roles.js';
-import { TextField } from './text-field.js';
 
 /** One exposed tool as the API takes it. */
 export type ExposedTool = Schemas['NewConnector']['tools'][number];

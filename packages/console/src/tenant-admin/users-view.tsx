@@ -9,11 +9,12 @@ import type { Schemas } from '@bulkhead/client';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
 import { useSession } from '../session.js';
+import { Status } from '../status.js';
+import { TextField } from '../text-field.js';
 import { useApiAction } from '../use-api.js';
+import { usePagedList } from '../use-paged-list.js';
 import { RoleCheckboxes } from './role-checkboxes.js';
 import { type TenantRole, tenantRolesOf } from './tenant-roles.js';
-import { TextField } from './text-field.js';
-import { usePagedList } from './use-paged-list.js';
 
 type TenantUser = Schemas['TenantUser'];
 const PAGE_SIZE = 100;
@@ -64,7 +65,7 @@ function RoleForm(props: RoleFormProps) {
       />
       <RoleCheckboxes legend="Roles" roles={roles} onChange={setRoles} />
       {refusal && <ApiError refusal={refusal} />}
-      {saved !== undefined && <p role="status">{saved}</p>}
+      <Status>{saved}</Status>
       <button type="submit" disabled={busy}>
         Save the roles
       </button>
@@ -95,7 +96,7 @@ export function UsersView({ tenantId }: { readonly tenantId?: string }) {
   });
 
   return (
-    <section aria-labelledby="users-heading">
+    <section class="tenant-admin" aria-labelledby="users-heading">
       <h1 id="users-heading">Users and roles of {tenant}</h1>
       {list.refusal && <ApiError refusal={list.refusal} />}
       {list.items && (

@@ -1,7 +1,7 @@
-/** A labelled text input (or textarea): the one input the tenant admin forms are built from. */
+/** A labelled text input (or textarea): the one text input the console's forms are built from. */
 import { useId } from 'preact/hooks';
 
-type InputType = 'text' | 'url' | 'password' | 'number' | 'month';
+type InputType = 'text' | 'url' | 'email' | 'password' | 'number' | 'month';
 
 interface TextFieldProps {
   readonly label: string;
@@ -15,6 +15,11 @@ interface TextFieldProps {
   readonly hint?: string;
   readonly min?: number;
   readonly max?: number;
+  /** For numbers: `any` takes fractions. */
+  readonly step?: string;
+  /** Said in the empty field, e.g. what applies when it is left empty. */
+  readonly placeholder?: string;
+  readonly autoComplete?: string;
 }
 
 interface InputProps {
@@ -25,6 +30,9 @@ interface InputProps {
   readonly required?: boolean;
   readonly min?: number;
   readonly max?: number;
+  readonly step?: string;
+  readonly placeholder?: string;
+  readonly autoComplete?: string;
 }
 
 /** Preact types each input type's attributes apart, so each is written out. */
@@ -34,6 +42,8 @@ function Input({ type, ...props }: InputProps & { readonly type: InputType }) {
       return <input {...props} type="text" />;
     case 'url':
       return <input {...props} type="url" />;
+    case 'email':
+      return <input {...props} type="email" />;
     case 'number':
       return <input {...props} type="number" />;
     case 'month':

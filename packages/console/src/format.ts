@@ -1,4 +1,4 @@
-/** How the operator views write amounts and times. */
+/** How the console writes amounts, counts, times and months. */
 
 const USD = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
 /** Model calls cost fractions of a cent: two significant digits rather than $0.00. */

@@ -1,11 +1,11 @@
 /**
- * The cost report as CSV (RFC 4180 quoting, LF line ends): one row per tenant and model. The
- * web console's platform-costs download writes the same file from the same answer, so this
- * module depends on the API's types (the client's) only.
+ * `GET /v1/admin/costs` as CSV (RFC 4180 quoting, LF line ends): one row per tenant and model.
+ * The cost report CLI (`npm run report -- --format csv`) and the web console's platform-costs
+ * download both write it with this module, so it lives with the API's types and needs nothing else.
  */
-import type { Schemas } from '@bulkhead/client';
+import type { components } from './schema.js';
 
-type PlatformCosts = Schemas['PlatformCosts'];
+type PlatformCosts = components['schemas']['PlatformCosts'];
 
 export const CSV_HEADER = [
   'month',

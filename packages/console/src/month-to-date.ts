@@ -1,4 +1,4 @@
-/** A month's costs as the Costs view charts them: the cost so far on each day. */
+/** A month's costs as the cost charts draw them: the cost so far on each day. */
 import type { Schemas } from '@bulkhead/client';
 
 /**
