@@ -8,6 +8,7 @@ import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { ApiError } from '../api-error.js';
 import { useApiAction, useApiData } from '../use-api.js';
+import { mayNavigateTo } from './authorize-url.js';
 
 /** Where the authorization server sends the browser back: the console's page that finishes the connection. */
 const CALLBACK = new URL(`${import.meta.env.BASE_URL}oauth/callback`, location.origin).href;
@@ -18,18 +19,23 @@ export function ConnectionsView() {
   const change = useApiAction();
   const [connector, setConnector] = useState(query.connector ?? '');
   const [done, setDone] = useState<string>();
+  const [unsafeUrl, setUnsafeUrl] = useState<string>();
 
   async function connect(event: Event) {
     event.preventDefault();
     const name = connector.trim();
     if (name === '') return;
+    setUnsafeUrl(undefined);
     const started = await change.run((api) =>
       api.POST('/v1/connectors/{name}/connect', {
         params: { path: { name } },
         body: { redirectUri: CALLBACK },
       }),
     );
-    if (started?.data !== undefined) location.assign(started.data.authorizeUrl);
+    if (started?.data === undefined) return;
+    const { authorizeUrl } = started.data;
+    if (mayNavigateTo(authorizeUrl)) location.assign(authorizeUrl);
+    else setUnsafeUrl(authorizeUrl);
   }
 
   async function revoke(name: string) {
@@ -50,6 +56,12 @@ export function ConnectionsView() {
       {done && <p role="status">{done}</p>}
       {refusal && <ApiError refusal={refusal} />}
       {change.refusal && <ApiError refusal={change.refusal} />}
+      {unsafeUrl !== undefined && (
+        <p role="alert">
+          Not opened: the authorization server's address must be https (or http on this computer), not{' '}
+          <code>{unsafeUrl}</code>. Ask your tenant's admin to fix the connector.
+        </p>
+      )}
       {connections && (
         <table>
           <caption>My connections</caption>
