@@ -41,7 +41,7 @@ export function ApprovalsView() {
 
   const approvals = data?.approvals;
   return (
-    <section aria-labelledby="approvals-heading">
+    <section aria-labelledby="approvals-heading" class="you">
       <h1 id="approvals-heading">Approvals</h1>
       <p>Tool calls the agent asked to make for you that wait for your decision.</p>
       {refusal && <ApiError refusal={refusal} />}

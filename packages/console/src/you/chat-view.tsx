@@ -85,7 +85,7 @@ export function ChatView() {
   }
 
   return (
-    <section aria-labelledby="chat-heading" class="chat">
+    <section aria-labelledby="chat-heading" class="you chat">
       <h1 id="chat-heading">Chat</h1>
       <div class="chat-layout">
         <div>

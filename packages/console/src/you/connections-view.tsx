@@ -47,7 +47,7 @@ export function ConnectionsView() {
 
   const connections = data?.connections;
   return (
-    <section aria-labelledby="connections-heading">
+    <section aria-labelledby="connections-heading" class="you">
       <h1 id="connections-heading">Connections</h1>
       <p>
         Your own accounts at the services your tenant's connectors reach on your behalf. The platform keeps

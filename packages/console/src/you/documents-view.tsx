@@ -131,7 +131,7 @@ export function DocumentsView() {
 
   const documents = data?.documents;
   return (
-    <section aria-labelledby="documents-heading">
+    <section aria-labelledby="documents-heading" class="you">
       <h1 id="documents-heading">Documents</h1>
       <p>What the agent may search and cite for you: your tenant's documents and your private ones.</p>
       {done && <p role="status">{done}</p>}

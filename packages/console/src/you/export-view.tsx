@@ -32,7 +32,7 @@ export function ExportView() {
   }
 
   return (
-    <section aria-labelledby="export-heading">
+    <section aria-labelledby="export-heading" class="you">
       <h1 id="export-heading">Export my data</h1>
       <p>
         Everything the platform keeps about you — conversations, remembered facts, the documents you uploaded,

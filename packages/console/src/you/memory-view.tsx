@@ -29,7 +29,7 @@ export function MemoryView() {
 
   const facts = data?.facts;
   return (
-    <section aria-labelledby="memory-heading">
+    <section aria-labelledby="memory-heading" class="you">
       <h1 id="memory-heading">Memory</h1>
       <p>Facts the agent remembers about you and uses in every conversation.</p>
       <form onSubmit={remember} class="inline-form">

@@ -25,7 +25,7 @@ export function OAuthCallbackView() {
   // Read once: the single-use code and the state leave the address bar and the history.
   useEffect(() => history.replaceState(history.state, '', location.pathname), []);
   return (
-    <section aria-labelledby="oauth-callback-heading">
+    <section aria-labelledby="oauth-callback-heading" class="you">
       <h1 id="oauth-callback-heading">Connecting your account</h1>
       {!connection && !refusal && <p>Finishing the connection…</p>}
       {connection && (
