@@ -4,21 +4,40 @@
  * `POST /v1/connectors/{name}/connect`, which sends the browser to the authorization server; it
  * comes back to the console's oauth/callback page (oauth-callback-view.tsx).
  */
+import type { Schemas } from '@bulkhead/client';
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { ApiError } from '../api-error.js';
 import { useApiAction, useApiData } from '../use-api.js';
 import { mayNavigateTo } from './authorize-url.js';
+import { type Column, RemovableRows } from './removable-rows.js';
+
+type Connection = Schemas['ConnectionView'];
 
 /** Where the authorization server sends the browser back: the console's page that finishes the connection. */
 const CALLBACK = new URL(`${import.meta.env.BASE_URL}oauth/callback`, location.origin).href;
+
+const COLUMNS: readonly Column<Connection>[] = [
+  { heading: 'Connector', cell: (connection) => connection.connector },
+  {
+    heading: 'Status',
+    cell: (connection) => (connection.status === 'active' ? 'connected' : 'needs your consent again'),
+  },
+  { heading: 'Scopes', cell: (connection) => connection.scopes.join(' ') },
+  {
+    heading: 'Connected',
+    cell: (connection) => (
+      <time dateTime={connection.connectedAt}>{new Date(connection.connectedAt).toLocaleString()}</time>
+    ),
+  },
+];
 
 export function ConnectionsView() {
   const { query } = useLocation();
   const { data, refusal, reload } = useApiData((api) => api.GET('/v1/me/connections'), []);
   const change = useApiAction();
   const [connector, setConnector] = useState(query.connector ?? '');
-  const [done, setDone] = useState<string>();
+  const [done, setDone] = useState('');
   const [unsafeUrl, setUnsafeUrl] = useState<string>();
 
   async function connect(event: Event) {
@@ -38,11 +57,13 @@ export function ConnectionsView() {
     else setUnsafeUrl(authorizeUrl);
   }
 
-  async function revoke(name: string) {
-    if (await change.run((api) => api.DELETE('/v1/me/connections/{name}', { params: { path: { name } } }))) {
-      setDone(`Revoked your connection to ${name}.`);
-      reload();
-    }
+  async function revoke({ connector: name }: Connection): Promise<boolean> {
+    const path = { name };
+    if (!(await change.run((api) => api.DELETE('/v1/me/connections/{name}', { params: { path } }))))
+      return false;
+    setDone(`Revoked your connection to ${name}.`);
+    reload();
+    return true;
   }
 
   const connections = data?.connections;
@@ -53,7 +74,7 @@ export function ConnectionsView() {
         Your own accounts at the services your tenant's connectors reach on your behalf. The platform keeps
         their tokens; you see only what each connection allows.
       </p>
-      {done && <p role="status">{done}</p>}
+      <p role="status">{done}</p>
       {refusal && <ApiError refusal={refusal} />}
       {change.refusal && <ApiError refusal={change.refusal} />}
       {unsafeUrl !== undefined && (
@@ -63,44 +84,16 @@ export function ConnectionsView() {
         </p>
       )}
       {connections && (
-        <table>
-          <caption>My connections</caption>
-          <thead>
-            <tr>
-              <th scope="col">Connector</th>
-              <th scope="col">Status</th>
-              <th scope="col">Scopes</th>
-              <th scope="col">Connected</th>
-              <th scope="col" class="actions-column">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {connections.map((connection) => (
-              <tr key={connection.connector}>
-                <td>{connection.connector}</td>
-                <td>{connection.status === 'active' ? 'connected' : 'needs your consent again'}</td>
-                <td>{connection.scopes.join(' ')}</td>
-                <td>
-                  <time dateTime={connection.connectedAt}>
-                    {new Date(connection.connectedAt).toLocaleString()}
-                  </time>
-                </td>
-                <td>
-                  <button
-                    type="button"
-                    aria-label={`Revoke ${connection.connector}`}
-                    disabled={change.busy}
-                    onClick={() => revoke(connection.connector)}
-                  >
-                    Revoke
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <RemovableRows
+          caption="My connections"
+          columns={COLUMNS}
+          rows={connections}
+          keyOf={(connection) => connection.connector}
+          remove="Revoke"
+          removeName={(connection) => `Revoke ${connection.connector}`}
+          busy={change.busy}
+          onRemove={revoke}
+        />
       )}
       {connections?.length === 0 && <p>You have not connected any account yet.</p>}
       <form onSubmit={connect} aria-labelledby="connect-heading" class="inline-form">

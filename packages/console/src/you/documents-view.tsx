@@ -9,7 +9,9 @@ import type { TargetedEvent } from 'preact';
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
 import { useApiAction, useApiData } from '../use-api.js';
+import { type Column, RemovableRows } from './removable-rows.js';
 
+type StoredDocument = Schemas['DocumentSummary'];
 type Visibility = Schemas['NewDocument']['visibility'];
 type Matches = operations['searchDocuments']['responses'][200]['content']['application/json']['matches'];
 
@@ -114,19 +116,33 @@ function SearchForm() {
   );
 }
 
+const COLUMNS: readonly Column<StoredDocument>[] = [
+  { heading: 'Title', cell: (document) => document.title },
+  { heading: 'Visible to', cell: (document) => (document.visibility === 'private' ? 'only me' : 'tenant') },
+  { heading: 'Passages', cell: (document) => document.chunks },
+  {
+    heading: 'Added',
+    cell: (document) => (
+      <time dateTime={document.createdAt}>{new Date(document.createdAt).toLocaleDateString()}</time>
+    ),
+  },
+];
+
 export function DocumentsView() {
   const { data, refusal, reload } = useApiData(
     (api) => api.GET('/v1/documents', { params: { query: { limit: 100 } } }),
     [],
   );
   const remove = useApiAction();
-  const [done, setDone] = useState<string>();
+  const [done, setDone] = useState('');
 
-  async function deleteDocument(id: string, title: string) {
-    if (await remove.run((api) => api.DELETE('/v1/documents/{id}', { params: { path: { id } } }))) {
-      setDone(`Deleted ${title}`);
-      reload();
+  async function deleteDocument({ id, title }: StoredDocument): Promise<boolean> {
+    if (!(await remove.run((api) => api.DELETE('/v1/documents/{id}', { params: { path: { id } } })))) {
+      return false;
     }
+    setDone(`Deleted ${title}`);
+    reload();
+    return true;
   }
 
   const documents = data?.documents;
@@ -134,48 +150,20 @@ export function DocumentsView() {
     <section aria-labelledby="documents-heading" class="you">
       <h1 id="documents-heading">Documents</h1>
       <p>What the agent may search and cite for you: your tenant's documents and your private ones.</p>
-      {done && <p role="status">{done}</p>}
+      <p role="status">{done}</p>
       {refusal && <ApiError refusal={refusal} />}
       {remove.refusal && <ApiError refusal={remove.refusal} />}
       {documents && (
-        <table>
-          <caption>Documents</caption>
-          <thead>
-            <tr>
-              <th scope="col">Title</th>
-              <th scope="col">Visible to</th>
-              <th scope="col">Passages</th>
-              <th scope="col">Added</th>
-              <th scope="col" class="actions-column">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {documents.map((document) => (
-              <tr key={document.id}>
-                <td>{document.title}</td>
-                <td>{document.visibility === 'private' ? 'only me' : 'tenant'}</td>
-                <td>{document.chunks}</td>
-                <td>
-                  <time dateTime={document.createdAt}>
-                    {new Date(document.createdAt).toLocaleDateString()}
-                  </time>
-                </td>
-                <td>
-                  <button
-                    type="button"
-                    aria-label={`Delete “${document.title}”`}
-                    disabled={remove.busy}
-                    onClick={() => deleteDocument(document.id, document.title)}
-                  >
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <RemovableRows
+          caption="Documents"
+          columns={COLUMNS}
+          rows={documents}
+          keyOf={(document) => document.id}
+          remove="Delete"
+          removeName={(document) => `Delete “${document.title}”`}
+          busy={remove.busy}
+          onRemove={deleteDocument}
+        />
       )}
       <div class="two-columns">
         <UploadForm
