@@ -57,15 +57,6 @@ export function ConnectionsView() {
     else setUnsafeUrl(authorizeUrl);
   }
 
-  async function revoke({ connector: name }: Connection): Promise<boolean> {
-    const path = { name };
-    if (!(await change.run((api) => api.DELETE('/v1/me/connections/{name}', { params: { path } }))))
-      return false;
-    setDone(`Revoked your connection to ${name}.`);
-    reload();
-    return true;
-  }
-
   const connections = data?.connections;
   return (
     <section aria-labelledby="connections-heading" class="you">
@@ -91,8 +82,14 @@ export function ConnectionsView() {
           keyOf={(connection) => connection.connector}
           remove="Revoke"
           removeName={(connection) => `Revoke ${connection.connector}`}
-          busy={change.busy}
-          onRemove={revoke}
+          action={change}
+          call={(api, { connector: name }) =>
+            api.DELETE('/v1/me/connections/{name}', { params: { path: { name } } })
+          }
+          onRemoved={(connection) => {
+            setDone(`Revoked your connection to ${connection.connector}.`);
+            reload();
+          }}
         />
       )}
       {connections?.length === 0 && <p>You have not connected any account yet.</p>}

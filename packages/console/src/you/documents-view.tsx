@@ -136,15 +136,6 @@ export function DocumentsView() {
   const remove = useApiAction();
   const [done, setDone] = useState('');
 
-  async function deleteDocument({ id, title }: StoredDocument): Promise<boolean> {
-    if (!(await remove.run((api) => api.DELETE('/v1/documents/{id}', { params: { path: { id } } })))) {
-      return false;
-    }
-    setDone(`Deleted ${title}`);
-    reload();
-    return true;
-  }
-
   const documents = data?.documents;
   return (
     <section aria-labelledby="documents-heading" class="you">
@@ -161,8 +152,12 @@ export function DocumentsView() {
           keyOf={(document) => document.id}
           remove="Delete"
           removeName={(document) => `Delete “${document.title}”`}
-          busy={remove.busy}
-          onRemove={deleteDocument}
+          action={remove}
+          call={(api, { id }) => api.DELETE('/v1/documents/{id}', { params: { path: { id } } })}
+          onRemoved={(document) => {
+            setDone(`Deleted ${document.title}`);
+            reload();
+          }}
         />
       )}
       <div class="two-columns">

@@ -34,14 +34,6 @@ export function MemoryView() {
     }
   }
 
-  async function forget({ id, fact: text }: Fact): Promise<boolean> {
-    if (!(await change.run((api) => api.DELETE('/v1/memory/{id}', { params: { path: { id } } }))))
-      return false;
-    setDone(`Forgot: ${text}`);
-    reload();
-    return true;
-  }
-
   const facts = data?.facts;
   return (
     <section aria-labelledby="memory-heading" class="you">
@@ -65,8 +57,12 @@ export function MemoryView() {
           keyOf={(stored) => stored.id}
           remove="Forget"
           removeName={(stored) => `Forget “${stored.fact}”`}
-          busy={change.busy}
-          onRemove={forget}
+          action={change}
+          call={(api, { id }) => api.DELETE('/v1/memory/{id}', { params: { path: { id } } })}
+          onRemoved={(stored) => {
+            setDone(`Forgot: ${stored.fact}`);
+            reload();
+          }}
         />
       )}
       {facts?.length === 0 && <p>Nothing remembered yet.</p>}

@@ -3,8 +3,10 @@
  * one button that removes it; the buttons' column has a heading only screen readers read. After a
  * removal the focus moves to the next row's button, or to the caption once the table is empty.
  */
+import type { BulkheadClient } from '@bulkhead/client';
 import type { ComponentChildren } from 'preact';
 import { useRef } from 'preact/hooks';
+import type { Action, Answer } from '../use-api.js';
 import { useFocusAfterRemoval } from './focus-after-removal.js';
 
 export interface Column<T> {
@@ -21,9 +23,12 @@ export interface RemovableRowsProps<T> {
   readonly remove: string;
   /** The button's accessible name for `row` (e.g. `Forget “…”`). */
   readonly removeName: (row: T) => string;
-  readonly busy: boolean;
-  /** Removes `row`; resolves true once the API accepted (the caller reloads `rows`). */
-  readonly onRemove: (row: T) => Promise<boolean>;
+  /** The view's action: its refusal is shown by the view, and it is busy while any of its calls runs. */
+  readonly action: Action;
+  /** The API call that removes `row`. */
+  readonly call: (api: BulkheadClient, row: T) => Promise<Answer<unknown>>;
+  /** After the API removed `row`: say so, and reload `rows`. */
+  readonly onRemoved: (row: T) => void;
 }
 
 export function RemovableRows<T>({
@@ -33,8 +38,9 @@ export function RemovableRows<T>({
   keyOf,
   remove,
   removeName,
-  busy,
-  onRemove,
+  action,
+  call,
+  onRemoved,
 }: RemovableRowsProps<T>) {
   const table = useRef<HTMLTableElement>(null);
   const removedAt = useFocusAfterRemoval(
@@ -69,9 +75,11 @@ export function RemovableRows<T>({
               <button
                 type="button"
                 aria-label={removeName(row)}
-                disabled={busy}
+                disabled={action.busy}
                 onClick={async () => {
-                  if (await onRemove(row)) removedAt(keyOf(row), index);
+                  if (!(await action.run((api) => call(api, row)))) return;
+                  removedAt(keyOf(row), index);
+                  onRemoved(row);
                 }}
               >
                 {remove}
