@@ -27,13 +27,13 @@ export function OAuthCallbackView() {
   return (
     <section aria-labelledby="oauth-callback-heading" class="you">
       <h1 id="oauth-callback-heading">Connecting your account</h1>
-      {!connection && !refusal && <p>Finishing the connection…</p>}
-      {connection && (
-        <p role="status">
-          Connected {connection.connector}
-          {connection.scopes.length > 0 ? ` (${connection.scopes.join(' ')})` : ''}.
-        </p>
-      )}
+      <p role="status">
+        {connection
+          ? `Connected ${connection.connector}${connection.scopes.length > 0 ? ` (${connection.scopes.join(' ')})` : ''}.`
+          : refusal
+            ? ''
+            : 'Finishing the connection…'}
+      </p>
       {refusal && <ApiError refusal={refusal} />}
       <p>
         <a href={`${BASE}connections`}>Back to your connections</a>
