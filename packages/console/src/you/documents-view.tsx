@@ -18,7 +18,14 @@ type Matches = operations['searchDocuments']['responses'][200]['content']['appli
 /** A file's name without its extension, as the document's default title. */
 const titleOf = (fileName: string) => fileName.replace(/\.[^.]+$/, '');
 
-function UploadForm({ onUploaded }: { readonly onUploaded: (title: string) => void }) {
+interface UploadFormProps {
+  /** An upload starts: what was said about an earlier one no longer applies. */
+  readonly onSend: () => void;
+  readonly onUploaded: (title: string) => void;
+}
+
+/** A refused upload leaves the form as it was, so the person can change it (e.g. "Visible to") and retry. */
+function UploadForm({ onSend, onUploaded }: UploadFormProps) {
   const upload = useApiAction();
   const [file, setFile] = useState<File>();
   const [title, setTitle] = useState('');
@@ -30,10 +37,13 @@ function UploadForm({ onUploaded }: { readonly onUploaded: (title: string) => vo
     if (file === undefined) return;
     const content = await file.text();
     const body = { title: title.trim() || titleOf(file.name), content, visibility };
+    onSend();
     if (await upload.run((api) => api.POST('/v1/documents', { body }))) {
       form.reset();
       setFile(undefined);
       setTitle('');
+      // form.reset() showed the default choice again: the state follows it.
+      setVisibility('private');
       onUploaded(body.title);
     }
   }
@@ -67,7 +77,12 @@ function UploadForm({ onUploaded }: { readonly onUploaded: (title: string) => vo
       <button type="submit" disabled={upload.busy || file === undefined}>
         Upload
       </button>
-      {upload.refusal && <ApiError refusal={upload.refusal} />}
+      {upload.refusal && (
+        <>
+          <ApiError refusal={upload.refusal} />
+          <p>Nothing was uploaded. Your file and choices are kept: change them and upload again.</p>
+        </>
+      )}
     </form>
   );
 }
@@ -162,6 +177,7 @@ export function DocumentsView() {
       )}
       <div class="two-columns">
         <UploadForm
+          onSend={() => setDone('')}
           onUploaded={(title) => {
             setDone(`Uploaded ${title}`);
             reload();
