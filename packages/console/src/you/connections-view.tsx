@@ -10,6 +10,7 @@ import { useLocation } from 'preact-iso';
 import { ApiError } from '../api-error.js';
 import { useApiAction, useApiData } from '../use-api.js';
 import { mayNavigateTo } from './authorize-url.js';
+import { OneFieldForm } from './one-field-form.js';
 import { type Column, RemovableRows } from './removable-rows.js';
 
 type Connection = Schemas['ConnectionView'];
@@ -40,10 +41,7 @@ export function ConnectionsView() {
   const [done, setDone] = useState('');
   const [unsafeUrl, setUnsafeUrl] = useState<string>();
 
-  async function connect(event: Event) {
-    event.preventDefault();
-    const name = connector.trim();
-    if (name === '') return;
+  async function connect(name: string) {
     setUnsafeUrl(undefined);
     const started = await change.run((api) =>
       api.POST('/v1/connectors/{name}/connect', {
@@ -93,18 +91,16 @@ export function ConnectionsView() {
         />
       )}
       {connections?.length === 0 && <p>You have not connected any account yet.</p>}
-      <form onSubmit={connect} aria-labelledby="connect-heading" class="inline-form">
-        <h2 id="connect-heading">Connect an account</h2>
-        <label for="connector-name">Connector</label>
-        <input
-          id="connector-name"
-          value={connector}
-          onInput={(event) => setConnector(event.currentTarget.value)}
-        />
-        <button type="submit" disabled={change.busy}>
-          Connect
-        </button>
-      </form>
+      <OneFieldForm
+        id="connector-name"
+        heading="Connect an account"
+        label="Connector"
+        value={connector}
+        onValue={setConnector}
+        submit="Connect"
+        busy={change.busy}
+        onSubmit={connect}
+      />
     </section>
   );
 }

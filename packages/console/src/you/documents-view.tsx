@@ -9,6 +9,7 @@ import type { TargetedEvent } from 'preact';
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
 import { useApiAction, useApiData } from '../use-api.js';
+import { OneFieldForm } from './one-field-form.js';
 import { type Column, RemovableRows } from './removable-rows.js';
 
 type StoredDocument = Schemas['DocumentSummary'];
@@ -92,29 +93,24 @@ function SearchForm() {
   const [query, setQuery] = useState('');
   const [matches, setMatches] = useState<Matches>();
 
-  async function send(event: Event) {
-    event.preventDefault();
-    const text = query.trim();
-    if (text === '') return;
+  async function send(text: string) {
     const done = await search.run((api) => api.POST('/v1/search', { body: { query: text } }));
     setMatches(done?.data?.matches);
   }
 
   return (
     <div>
-      <form onSubmit={send} aria-labelledby="search-heading" class="inline-form">
-        <h2 id="search-heading">Search</h2>
-        <label for="search-query">Search query</label>
-        <input
-          id="search-query"
-          type="search"
-          value={query}
-          onInput={(event) => setQuery(event.currentTarget.value)}
-        />
-        <button type="submit" disabled={search.busy}>
-          Search
-        </button>
-      </form>
+      <OneFieldForm
+        id="search-query"
+        heading="Search"
+        label="Search query"
+        search
+        value={query}
+        onValue={setQuery}
+        submit="Search"
+        busy={search.busy}
+        onSubmit={send}
+      />
       {search.refusal && <ApiError refusal={search.refusal} />}
       {matches?.length === 0 && <p>No passage matches.</p>}
       {matches && matches.length > 0 && (

@@ -3,6 +3,7 @@ import type { Schemas } from '@bulkhead/client';
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
 import { useApiAction, useApiData } from '../use-api.js';
+import { OneFieldForm } from './one-field-form.js';
 import { type Column, RemovableRows } from './removable-rows.js';
 
 type Fact = Schemas['MemoryFact'];
@@ -23,10 +24,7 @@ export function MemoryView() {
   const [fact, setFact] = useState('');
   const [done, setDone] = useState('');
 
-  async function remember(event: Event) {
-    event.preventDefault();
-    const text = fact.trim();
-    if (text === '') return;
+  async function remember(text: string) {
     if (await change.run((api) => api.PUT('/v1/memory', { body: { fact: text } }))) {
       setFact('');
       setDone(`Remembered: ${text}`);
@@ -39,13 +37,15 @@ export function MemoryView() {
     <section aria-labelledby="memory-heading" class="you">
       <h1 id="memory-heading">Memory</h1>
       <p>Facts the agent remembers about you and uses in every conversation.</p>
-      <form onSubmit={remember} class="inline-form">
-        <label for="new-fact">New fact</label>
-        <input id="new-fact" value={fact} onInput={(event) => setFact(event.currentTarget.value)} />
-        <button type="submit" disabled={change.busy}>
-          Remember
-        </button>
-      </form>
+      <OneFieldForm
+        id="new-fact"
+        label="New fact"
+        value={fact}
+        onValue={setFact}
+        submit="Remember"
+        busy={change.busy}
+        onSubmit={remember}
+      />
       <p role="status">{done}</p>
       {change.refusal && <ApiError refusal={change.refusal} />}
       {refusal && <ApiError refusal={refusal} />}
