@@ -42,6 +42,7 @@ export function AgentAnswer({ turn }: { readonly turn: AgentTurn }) {
         </section>
       )}
       <p class="reply">{turn.text || (turn.finished ? '' : '…')}</p>
+      {turn.stopped && <p class="stopped">Stopped before the answer was complete.</p>}
       {turn.citations.length > 0 && (
         <section aria-label="Citations">
           <h3>Sources</h3>

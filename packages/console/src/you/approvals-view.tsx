@@ -4,9 +4,10 @@
  * decision stays on screen after the inbox reloads.
  */
 import type { operations, Schemas } from '@bulkhead/client';
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
 import { useApiAction, useApiData } from '../use-api.js';
+import { useFocusAfterRemoval } from './focus-after-removal.js';
 
 type Decided = operations['decideApproval']['responses'][200]['content']['application/json'];
 type Decision = Schemas['ApprovalDecision']['decision'];
@@ -29,32 +30,44 @@ export function ApprovalsView() {
   const { data, refusal, reload } = useApiData((api) => api.GET('/v1/approvals'), []);
   const decide = useApiAction();
   const [outcomes, setOutcomes] = useState<readonly Decided[]>([]);
+  const approvals = data?.approvals;
+  const view = useRef<HTMLElement>(null);
+  const decisions = useRef<HTMLUListElement>(null);
+  // A decided card goes away with the button that had the focus: the next card's Approve takes it, or the decisions.
+  const decidedAt = useFocusAfterRemoval(
+    approvals,
+    (approval) => approval.id,
+    () =>
+      Array.from(view.current?.querySelectorAll<HTMLElement>('article .actions > button:first-child') ?? []),
+    () => decisions.current,
+  );
 
-  async function send(id: string, decision: Decision) {
+  async function send(id: string, index: number, decision: Decision) {
     const done = await decide.run((api) =>
       api.POST('/v1/approvals/{id}', { params: { path: { id } }, body: { decision } }),
     );
     const decided = done?.data;
-    if (decided !== undefined) setOutcomes((current) => [decided, ...current]);
+    if (decided !== undefined) {
+      setOutcomes((current) => [decided, ...current]);
+      decidedAt(id, index);
+    }
     reload();
   }
 
-  const approvals = data?.approvals;
   return (
-    <section aria-labelledby="approvals-heading">
+    <section aria-labelledby="approvals-heading" class="you" ref={view}>
       <h1 id="approvals-heading">Approvals</h1>
       <p>Tool calls the agent asked to make for you that wait for your decision.</p>
       {refusal && <ApiError refusal={refusal} />}
       {decide.refusal && <ApiError refusal={decide.refusal} />}
-      {outcomes.length > 0 && (
-        <ul role="status" aria-label="Decisions" class="plain">
-          {outcomes.map((decided) => (
-            <li key={decided.id}>{outcomeOf(decided)}</li>
-          ))}
-        </ul>
-      )}
+      {/* Always there, so each decision added is announced; focusable once no card is left to focus. */}
+      <ul role="status" aria-label="Decisions" class="plain" tabIndex={-1} ref={decisions}>
+        {outcomes.map((decided) => (
+          <li key={decided.id}>{outcomeOf(decided)}</li>
+        ))}
+      </ul>
       {approvals && approvals.length === 0 && <p>Nothing waits for your approval.</p>}
-      {approvals?.map((approval) => (
+      {approvals?.map((approval, index) => (
         <article key={approval.id} aria-labelledby={`approval-${approval.id}`} class="card">
           <h2 id={`approval-${approval.id}`}>
             <code>{approval.tool}</code>
@@ -72,10 +85,10 @@ export function ApprovalsView() {
             </dd>
           </dl>
           <div class="actions">
-            <button type="button" disabled={decide.busy} onClick={() => send(approval.id, 'approve')}>
+            <button type="button" disabled={decide.busy} onClick={() => send(approval.id, index, 'approve')}>
               Approve
             </button>
-            <button type="button" disabled={decide.busy} onClick={() => send(approval.id, 'deny')}>
+            <button type="button" disabled={decide.busy} onClick={() => send(approval.id, index, 'deny')}>
               Deny
             </button>
           </div>

@@ -19,8 +19,10 @@ export interface AgentTurn {
   readonly approval?: Schemas['PendingApproval'];
   readonly connection?: NonNullable<ChatResponse['connectionRequired']>;
   readonly citations: ChatResponse['citations'];
-  /** The stream has ended (with `done`, an error, or a break). */
+  /** The stream has ended (with `done`, an error, a break, or the person's Stop). */
   readonly finished: boolean;
+  /** The person stopped the answer before it was done. */
+  readonly stopped?: boolean;
   readonly refusal?: ApiRefusal;
 }
 
@@ -71,4 +73,9 @@ export function withFailure(turn: AgentTurn, err: unknown): AgentTurn {
         ? { status: 0, code: 'stream_broken', message: err.message }
         : unreachable(err);
   return { ...turn, finished: true, refusal };
+}
+
+/** The turn after the person stopped it: what arrived so far stays. */
+export function withStop(turn: AgentTurn): AgentTurn {
+  return { ...turn, finished: true, stopped: true };
 }

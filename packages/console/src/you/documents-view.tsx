@@ -9,14 +9,24 @@ import type { TargetedEvent } from 'preact';
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
 import { useApiAction, useApiData } from '../use-api.js';
+import { OneFieldForm } from './one-field-form.js';
+import { type Column, RemovableRows } from './removable-rows.js';
 
+type StoredDocument = Schemas['DocumentSummary'];
 type Visibility = Schemas['NewDocument']['visibility'];
 type Matches = operations['searchDocuments']['responses'][200]['content']['application/json']['matches'];
 
 /** A file's name without its extension, as the document's default title. */
 const titleOf = (fileName: string) => fileName.replace(/\.[^.]+$/, '');
 
-function UploadForm({ onUploaded }: { readonly onUploaded: (title: string) => void }) {
+interface UploadFormProps {
+  /** An upload starts: what was said about an earlier one no longer applies. */
+  readonly onSend: () => void;
+  readonly onUploaded: (title: string) => void;
+}
+
+/** A refused upload leaves the form as it was, so the person can change it (e.g. "Visible to") and retry. */
+function UploadForm({ onSend, onUploaded }: UploadFormProps) {
   const upload = useApiAction();
   const [file, setFile] = useState<File>();
   const [title, setTitle] = useState('');
@@ -28,10 +38,13 @@ function UploadForm({ onUploaded }: { readonly onUploaded: (title: string) => vo
     if (file === undefined) return;
     const content = await file.text();
     const body = { title: title.trim() || titleOf(file.name), content, visibility };
+    onSend();
     if (await upload.run((api) => api.POST('/v1/documents', { body }))) {
       form.reset();
       setFile(undefined);
       setTitle('');
+      // form.reset() showed the default choice again: the state follows it.
+      setVisibility('private');
       onUploaded(body.title);
     }
   }
@@ -65,7 +78,12 @@ function UploadForm({ onUploaded }: { readonly onUploaded: (title: string) => vo
       <button type="submit" disabled={upload.busy || file === undefined}>
         Upload
       </button>
-      {upload.refusal && <ApiError refusal={upload.refusal} />}
+      {upload.refusal && (
+        <>
+          <ApiError refusal={upload.refusal} />
+          <p>Nothing was uploaded. Your file and choices are kept: change them and upload again.</p>
+        </>
+      )}
     </form>
   );
 }
@@ -75,29 +93,24 @@ function SearchForm() {
   const [query, setQuery] = useState('');
   const [matches, setMatches] = useState<Matches>();
 
-  async function send(event: Event) {
-    event.preventDefault();
-    const text = query.trim();
-    if (text === '') return;
+  async function send(text: string) {
     const done = await search.run((api) => api.POST('/v1/search', { body: { query: text } }));
     setMatches(done?.data?.matches);
   }
 
   return (
     <div>
-      <form onSubmit={send} aria-labelledby="search-heading" class="inline-form">
-        <h2 id="search-heading">Search</h2>
-        <label for="search-query">Search query</label>
-        <input
-          id="search-query"
-          type="search"
-          value={query}
-          onInput={(event) => setQuery(event.currentTarget.value)}
-        />
-        <button type="submit" disabled={search.busy}>
-          Search
-        </button>
-      </form>
+      <OneFieldForm
+        id="search-query"
+        heading="Search"
+        label="Search query"
+        search
+        value={query}
+        onValue={setQuery}
+        submit="Search"
+        busy={search.busy}
+        onSubmit={send}
+      />
       {search.refusal && <ApiError refusal={search.refusal} />}
       {matches?.length === 0 && <p>No passage matches.</p>}
       {matches && matches.length > 0 && (
@@ -114,71 +127,53 @@ function SearchForm() {
   );
 }
 
+const COLUMNS: readonly Column<StoredDocument>[] = [
+  { heading: 'Title', cell: (document) => document.title },
+  { heading: 'Visible to', cell: (document) => (document.visibility === 'private' ? 'only me' : 'tenant') },
+  { heading: 'Passages', cell: (document) => document.chunks },
+  {
+    heading: 'Added',
+    cell: (document) => (
+      <time dateTime={document.createdAt}>{new Date(document.createdAt).toLocaleDateString()}</time>
+    ),
+  },
+];
+
 export function DocumentsView() {
   const { data, refusal, reload } = useApiData(
     (api) => api.GET('/v1/documents', { params: { query: { limit: 100 } } }),
     [],
   );
   const remove = useApiAction();
-  const [done, setDone] = useState<string>();
-
-  async function deleteDocument(id: string, title: string) {
-    if (await remove.run((api) => api.DELETE('/v1/documents/{id}', { params: { path: { id } } }))) {
-      setDone(`Deleted ${title}`);
-      reload();
-    }
-  }
+  const [done, setDone] = useState('');
 
   const documents = data?.documents;
   return (
-    <section aria-labelledby="documents-heading">
+    <section aria-labelledby="documents-heading" class="you">
       <h1 id="documents-heading">Documents</h1>
       <p>What the agent may search and cite for you: your tenant's documents and your private ones.</p>
-      {done && <p role="status">{done}</p>}
+      <p role="status">{done}</p>
       {refusal && <ApiError refusal={refusal} />}
       {remove.refusal && <ApiError refusal={remove.refusal} />}
       {documents && (
-        <table>
-          <caption>Documents</caption>
-          <thead>
-            <tr>
-              <th scope="col">Title</th>
-              <th scope="col">Visible to</th>
-              <th scope="col">Passages</th>
-              <th scope="col">Added</th>
-              <th scope="col" class="actions-column">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {documents.map((document) => (
-              <tr key={document.id}>
-                <td>{document.title}</td>
-                <td>{document.visibility === 'private' ? 'only me' : 'tenant'}</td>
-                <td>{document.chunks}</td>
-                <td>
-                  <time dateTime={document.createdAt}>
-                    {new Date(document.createdAt).toLocaleDateString()}
-                  </time>
-                </td>
-                <td>
-                  <button
-                    type="button"
-                    aria-label={`Delete “${document.title}”`}
-                    disabled={remove.busy}
-                    onClick={() => deleteDocument(document.id, document.title)}
-                  >
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <RemovableRows
+          caption="Documents"
+          columns={COLUMNS}
+          rows={documents}
+          keyOf={(document) => document.id}
+          remove="Delete"
+          removeName={(document) => `Delete “${document.title}”`}
+          action={remove}
+          call={(api, { id }) => api.DELETE('/v1/documents/{id}', { params: { path: { id } } })}
+          onRemoved={(document) => {
+            setDone(`Deleted ${document.title}`);
+            reload();
+          }}
+        />
       )}
       <div class="two-columns">
         <UploadForm
+          onSend={() => setDone('')}
           onUploaded={(title) => {
             setDone(`Uploaded ${title}`);
             reload();

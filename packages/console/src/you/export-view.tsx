@@ -18,7 +18,7 @@ function download(fileName: string, data: unknown): void {
 export function ExportView() {
   const { me } = useSession();
   const exporter = useApiAction();
-  const [done, setDone] = useState<string>();
+  const [done, setDone] = useState('');
 
   async function exportData() {
     const exported = (await exporter.run((api) => api.GET('/v1/me/export')))?.data;
@@ -32,7 +32,7 @@ export function ExportView() {
   }
 
   return (
-    <section aria-labelledby="export-heading">
+    <section aria-labelledby="export-heading" class="you">
       <h1 id="export-heading">Export my data</h1>
       <p>
         Everything the platform keeps about you — conversations, remembered facts, the documents you uploaded,
@@ -41,7 +41,7 @@ export function ExportView() {
       <button type="button" disabled={exporter.busy} onClick={exportData}>
         Download my data (JSON)
       </button>
-      {done && <p role="status">{done}</p>}
+      <p role="status">{done}</p>
       {exporter.refusal && <ApiError refusal={exporter.refusal} />}
     </section>
   );

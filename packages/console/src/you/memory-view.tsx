@@ -1,18 +1,30 @@
 /** "Memory": the facts the agent remembers about this person (`GET/PUT /v1/memory`, `DELETE /v1/memory/{id}`). */
+import type { Schemas } from '@bulkhead/client';
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
 import { useApiAction, useApiData } from '../use-api.js';
+import { OneFieldForm } from './one-field-form.js';
+import { type Column, RemovableRows } from './removable-rows.js';
+
+type Fact = Schemas['MemoryFact'];
+
+const COLUMNS: readonly Column<Fact>[] = [
+  { heading: 'Fact', cell: (stored) => stored.fact },
+  {
+    heading: 'Since',
+    cell: (stored) => (
+      <time dateTime={stored.createdAt}>{new Date(stored.createdAt).toLocaleDateString()}</time>
+    ),
+  },
+];
 
 export function MemoryView() {
   const { data, refusal, reload } = useApiData((api) => api.GET('/v1/memory'), []);
   const change = useApiAction();
   const [fact, setFact] = useState('');
-  const [done, setDone] = useState<string>();
+  const [done, setDone] = useState('');
 
-  async function remember(event: Event) {
-    event.preventDefault();
-    const text = fact.trim();
-    if (text === '') return;
+  async function remember(text: string) {
     if (await change.run((api) => api.PUT('/v1/memory', { body: { fact: text } }))) {
       setFact('');
       setDone(`Remembered: ${text}`);
@@ -20,61 +32,38 @@ export function MemoryView() {
     }
   }
 
-  async function forget(id: string, text: string) {
-    if (await change.run((api) => api.DELETE('/v1/memory/{id}', { params: { path: { id } } }))) {
-      setDone(`Forgot: ${text}`);
-      reload();
-    }
-  }
-
   const facts = data?.facts;
   return (
-    <section aria-labelledby="memory-heading">
+    <section aria-labelledby="memory-heading" class="you">
       <h1 id="memory-heading">Memory</h1>
       <p>Facts the agent remembers about you and uses in every conversation.</p>
-      <form onSubmit={remember} class="inline-form">
-        <label for="new-fact">New fact</label>
-        <input id="new-fact" value={fact} onInput={(event) => setFact(event.currentTarget.value)} />
-        <button type="submit" disabled={change.busy}>
-          Remember
-        </button>
-      </form>
-      {done && <p role="status">{done}</p>}
+      <OneFieldForm
+        id="new-fact"
+        label="New fact"
+        value={fact}
+        onValue={setFact}
+        submit="Remember"
+        busy={change.busy}
+        onSubmit={remember}
+      />
+      <p role="status">{done}</p>
       {change.refusal && <ApiError refusal={change.refusal} />}
       {refusal && <ApiError refusal={refusal} />}
       {facts && (
-        <table>
-          <caption>Remembered facts</caption>
-          <thead>
-            <tr>
-              <th scope="col">Fact</th>
-              <th scope="col">Since</th>
-              <th scope="col" class="actions-column">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {facts.map((stored) => (
-              <tr key={stored.id}>
-                <td>{stored.fact}</td>
-                <td>
-                  <time dateTime={stored.createdAt}>{new Date(stored.createdAt).toLocaleDateString()}</time>
-                </td>
-                <td>
-                  <button
-                    type="button"
-                    aria-label={`Forget “${stored.fact}”`}
-                    disabled={change.busy}
-                    onClick={() => forget(stored.id, stored.fact)}
-                  >
-                    Forget
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <RemovableRows
+          caption="Remembered facts"
+          columns={COLUMNS}
+          rows={facts}
+          keyOf={(stored) => stored.id}
+          remove="Forget"
+          removeName={(stored) => `Forget “${stored.fact}”`}
+          action={change}
+          call={(api, { id }) => api.DELETE('/v1/memory/{id}', { params: { path: { id } } })}
+          onRemoved={(stored) => {
+            setDone(`Forgot: ${stored.fact}`);
+            reload();
+          }}
+        />
       )}
       {facts?.length === 0 && <p>Nothing remembered yet.</p>}
     </section>
