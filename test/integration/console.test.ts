@@ -10,6 +10,7 @@ import {
   accessibilityProblems,
   type ConsoleDemo,
   screenshotOf,
+  settles,
   startConsoleDemo,
   storage,
   textOf,
@@ -47,7 +48,7 @@ describe('the web console', () => {
     expect(await textOf(table, /globex/)).toContain('acme');
 
     await page.getByLabel('Tier').selectOption('enterprise');
-    await expect.poll(() => table.textContent()).not.toContain('acme');
+    await settles(() => table.textContent()).not.toContain('acme');
     expect(await table.textContent()).toContain('globex');
     await screenshotOf(page, 'tenants', [table]);
   });

@@ -11,7 +11,13 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSV_HEADER } from '../../../bin/report/csv-report.js';
 import { userOf } from '../../../local/demo-seed.js';
-import { type ConsoleDemo, screenshotOf, startConsoleDemo, textOf } from '../support/console-browser.js';
+import {
+  type ConsoleDemo,
+  screenshotOf,
+  settles,
+  startConsoleDemo,
+  textOf,
+} from '../support/console-browser.js';
 import { SCHEDULED } from '../support/inspector.js';
 
 /** The tenant this file onboards, changes, suspends and offboards. */
@@ -45,8 +51,6 @@ async function storedTenant(tenantId: string): Promise<Record<string, unknown>> 
 
 const month = () => new Date().toISOString().slice(0, 7);
 const rows = () => page.getByRole('table', { name: 'Tenants' }).locator('tbody tr');
-/** Polls `read` until the assertion after it holds (the machine is loaded: allow 15 s, not vitest's 1 s). */
-const settles = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 15_000 });
 const status = () => page.getByRole('status');
 const alert = () => page.getByRole('alert');
 

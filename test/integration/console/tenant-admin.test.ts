@@ -8,7 +8,13 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTicketTracker, type TicketTracker } from '../../../local/demo-mcp/ticket-tracker.js';
-import { type ConsoleDemo, screenshotOf, startConsoleDemo, textOf } from '../support/console-browser.js';
+import {
+  type ConsoleDemo,
+  screenshotOf,
+  settles,
+  startConsoleDemo,
+  textOf,
+} from '../support/console-browser.js';
 
 /** The key of the tracker this file starts (the demo tracker's key is made and kept by the demo platform). */
 const OWN_TRACKER_KEY = 'tenant-admin-test-key';
@@ -123,7 +129,7 @@ describe('the tenant admin views', () => {
     await row.getByRole('button', { name: 'Delete desk now' }).click();
 
     expect(await textOf(page.getByRole('status'), /Deleted desk/)).toBeTruthy();
-    await expect.poll(() => table.textContent()).not.toContain('desk__');
+    await settles(() => table.textContent()).not.toContain('desk__');
     expect(await table.textContent()).toContain('tracker__list_tickets');
   }, 90_000);
 
@@ -160,7 +166,7 @@ describe('the tenant admin views', () => {
     expect(await textOf(page.getByRole('status'), /Saved/)).toBeTruthy();
     const reloaded = await asAdam('/console/admin/settings');
     const instructions = reloaded.getByLabel('Instructions');
-    await expect.poll(() => instructions.inputValue()).toBe('Answer in one short paragraph.');
+    await settles(() => instructions.inputValue()).toBe('Answer in one short paragraph.');
     expect(await reloaded.getByLabel('Steps per turn').inputValue()).toBe('4');
     expect(await group(reloaded, 'remember').getByLabel('Switched off').isChecked()).toBe(true);
     expect(await group(reloaded, 'search_documents').getByLabel('reader').isChecked()).toBe(false);
@@ -240,7 +246,7 @@ describe('the tenant admin views', () => {
     await form.getByLabel('admin').check();
     await form.getByRole('button', { name: 'Save the roles' }).click();
 
-    await expect.poll(() => page.getByRole('alert').count()).toBe(2);
+    await settles(() => page.getByRole('alert').count()).toBe(2);
     expect(await page.getByRole('status').count()).toBe(0);
   }, 60_000);
 
@@ -255,7 +261,7 @@ describe('the tenant admin views', () => {
     await page.getByLabel('Action contains').fill('agent.settings');
 
     const kinds = table.locator('tbody tr td:nth-child(2)');
-    await expect.poll(() => kinds.allTextContents()).toContain('admin_action');
+    await settles(() => kinds.allTextContents()).toContain('admin_action');
     expect(new Set(await kinds.allTextContents())).toEqual(new Set(['admin_action']));
     expect(new Set(await table.locator('tbody tr td:nth-child(3)').allTextContents())).toEqual(
       new Set(['agent.settings']),

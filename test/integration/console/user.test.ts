@@ -7,7 +7,13 @@
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ConsoleDemo, screenshotOf, startConsoleDemo, textOf } from '../support/console-browser.js';
+import {
+  type ConsoleDemo,
+  screenshotOf,
+  settles,
+  startConsoleDemo,
+  textOf,
+} from '../support/console-browser.js';
 
 let demo: ConsoleDemo;
 
@@ -62,7 +68,7 @@ describe('the You views', () => {
     expect(
       await textOf(page.getByRole('status'), /Approved tracker__close_ticket: it ran successfully/),
     ).toBeTruthy();
-    await expect.poll(() => approval.count()).toBe(0);
+    await settles(() => approval.count()).toBe(0);
     expect(await page.getByText('Nothing waits for your approval.').count()).toBe(1);
 
     await page.getByRole('link', { name: 'Chat' }).click();
@@ -73,7 +79,7 @@ describe('the You views', () => {
     expect(
       await textOf(page.getByRole('status'), /Denied tracker__close_ticket: it did not run/),
     ).toBeTruthy();
-    await expect.poll(() => approval.count()).toBe(0);
+    await settles(() => approval.count()).toBe(0);
   }, 120_000);
 
   it('streams an answer with its tool call and the documents it cites, and lists the conversation', async () => {
@@ -94,12 +100,12 @@ describe('the You views', () => {
 
     // A new conversation, then the earlier one continued from the list.
     await page.getByRole('button', { name: 'New conversation' }).click();
-    await expect.poll(() => conversation.getByRole('listitem').count()).toBe(0);
+    await settles(() => conversation.getByRole('listitem').count()).toBe(0);
     await earlier.getByRole('button').first().click();
     expect(await textOf(conversation, /use tool search_documents/)).toBeTruthy();
     await chat(page, 'and one more thing');
     expect(await textOf(conversation, /Stand-in reply: and one more thing/)).toBeTruthy();
-    await expect.poll(() => earlier.getByRole('button').count()).toBe(1);
+    await settles(() => earlier.getByRole('button').count()).toBe(1);
   }, 120_000);
 
   it('remembers a fact and forgets it', async () => {
@@ -115,7 +121,7 @@ describe('the You views', () => {
 
     await page.getByRole('button', { name: 'Forget “Takes her coffee black.”' }).click();
     expect(await textOf(page.getByRole('status'), /Forgot: Takes her coffee black/)).toBeTruthy();
-    await expect.poll(() => table.textContent()).not.toContain('coffee');
+    await settles(() => table.textContent()).not.toContain('coffee');
     expect(await table.textContent()).toContain('Prefers quarterly reports');
   }, 120_000);
 
@@ -142,7 +148,7 @@ describe('the You views', () => {
 
     await page.getByRole('button', { name: 'Delete “zeppelin-policy”' }).click();
     expect(await textOf(page.getByRole('status'), /Deleted zeppelin-policy/)).toBeTruthy();
-    await expect.poll(() => table.textContent()).not.toContain('zeppelin-policy');
+    await settles(() => table.textContent()).not.toContain('zeppelin-policy');
   }, 120_000);
 
   it('downloads her data as JSON, with her remembered fact in it', async () => {

@@ -88,13 +88,17 @@ export const storage = (page: Page) =>
     "({ local: localStorage.length, session: Object.values(sessionStorage).join(' ') })",
   );
 
-/** Waits until `locator`'s text matches, then returns it (a web-first assertion, with vitest's poll). */
+/**
+ * Polls `read` until the assertion chained after it holds: `await settles(() => rows.count()).toBe(2)`.
+ * 15 s, not vitest's default 1 s — the machine running these tests is loaded.
+ */
+export const settles = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 15_000 });
+
+/** Waits until `locator`'s text matches, then returns it (a web-first assertion, with `settles`). */
 export async function textOf(locator: Locator, expected: string | RegExp): Promise<string> {
-  await expect
-    .poll(async () => ((await locator.count()) > 0 ? await locator.first().textContent() : ''), {
-      timeout: 15_000,
-    })
-    .toMatch(expected);
+  await settles(async () => ((await locator.count()) > 0 ? await locator.first().textContent() : '')).toMatch(
+    expected,
+  );
   return (await locator.first().textContent()) ?? '';
 }
 
