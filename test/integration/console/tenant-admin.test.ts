@@ -8,32 +8,23 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTicketTracker, type TicketTracker } from '../../../local/demo-mcp/ticket-tracker.js';
-import {
-  type ConsoleDemo,
-  screenshotOf,
-  settles,
-  startConsoleDemo,
-  textOf,
-} from '../support/console-browser.js';
+import { screenshotOf, settles, textOf, useConsoleDemo } from '../support/console-browser.js';
 
 /** The key of the tracker this file starts (the demo tracker's key is made and kept by the demo platform). */
 const OWN_TRACKER_KEY = 'tenant-admin-test-key';
 
-let demo: ConsoleDemo;
+const demo = useConsoleDemo();
 let ownTracker: TicketTracker;
 
 beforeAll(async () => {
-  [demo, ownTracker] = await Promise.all([
-    startConsoleDemo(),
-    startTicketTracker({ apiKey: OWN_TRACKER_KEY }),
-  ]);
-}, 240_000);
-
-afterAll(async () => {
-  await Promise.all([demo?.stop(), ownTracker?.close()]);
+  ownTracker = await startTicketTracker({ apiKey: OWN_TRACKER_KEY });
 });
 
-const asAdam = (path: string) => demo.signedIn(path, 'adam');
+afterAll(async () => {
+  await ownTracker?.close();
+});
+
+const asAdam = (path: string) => demo().signedIn(path, 'adam');
 
 /** The form's group (fieldset) of one tool or setting, by its legend. */
 const group = (page: Page, name: string) => page.getByRole('group', { name, exact: true });
@@ -74,7 +65,7 @@ describe('the tenant admin views', () => {
     await page.getByRole('button', { name: 'Test connection to mytickets' }).click();
 
     expect(await textOf(page.getByRole('status'), /mytickets/)).toContain(
-      `its authorization server answers as ${demo.platform.authServer.issuer}`,
+      `its authorization server answers as ${demo().platform.authServer.issuer}`,
     );
     expect(await page.getByRole('alert').count()).toBe(0);
   }, 60_000);
@@ -83,7 +74,7 @@ describe('the tenant admin views', () => {
     const page = await asAdam('/console/admin/register-connector');
     const form = page.getByRole('form', { name: 'Register a connector' });
     await form.getByLabel('Name', { exact: true }).fill('keyless');
-    await form.getByLabel('URL', { exact: true }).fill(demo.platform.tracker.url);
+    await form.getByLabel('URL', { exact: true }).fill(demo().platform.tracker.url);
     await group(page, 'Tool 1').getByLabel('Tool name').fill('list_tickets');
     await group(page, 'Tool 1').getByLabel('analyst').check();
     await screenshotOf(page, 'admin-connector-form', [
@@ -95,7 +86,7 @@ describe('the tenant admin views', () => {
     await form.getByRole('button', { name: 'Register' }).click();
 
     expect(await textOf(page.getByRole('alert'), /HTTP 422/)).toMatch(/connector_unusable|invalid_connector/);
-    const listed = await demo.signedIn('/console/admin/connectors', 'adam');
+    const listed = await demo().signedIn('/console/admin/connectors', 'adam');
     expect(await textOf(listed.getByRole('table', { name: 'Connectors' }), /tracker/)).not.toContain(
       'keyless',
     );
@@ -178,7 +169,7 @@ describe('the tenant admin views', () => {
   }, 90_000);
 
   it("shows the month's costs by user and by model after a chat", async () => {
-    const { cloud } = demo.platform;
+    const { cloud } = demo().platform;
     const token = await cloud.issuer.mint({ sub: 'alice', tenantId: 'acme', groups: ['analyst'] });
     const chat = await fetch(`${cloud.apiEndpoint}/v1/chat`, {
       method: 'POST',
@@ -274,7 +265,7 @@ describe('the tenant admin views', () => {
   }, 90_000);
 
   it("shows a non-admin the API's refusal on the connectors view, and no Tenant admin section", async () => {
-    const page = await demo.signedIn('/console/admin/connectors', 'alice');
+    const page = await demo().signedIn('/console/admin/connectors', 'alice');
 
     expect(await textOf(page.getByRole('alert'), /HTTP 403/)).toContain('forbidden');
     expect(await page.getByRole('table', { name: 'Connectors' }).count()).toBe(0);

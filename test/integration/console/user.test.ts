@@ -6,24 +6,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ConsoleDemo,
-  screenshotOf,
-  settles,
-  startConsoleDemo,
-  textOf,
-} from '../support/console-browser.js';
+import { describe, expect, it } from 'vitest';
+import { screenshotOf, settles, textOf, useConsoleDemo } from '../support/console-browser.js';
 
-let demo: ConsoleDemo;
-
-beforeAll(async () => {
-  demo = await startConsoleDemo();
-}, 240_000);
-
-afterAll(async () => {
-  await demo?.stop();
-});
+const demo = useConsoleDemo();
 
 /** Sends `message` in the chat (the caller waits for what the answer shows). */
 async function chat(page: Page, message: string): Promise<void> {
@@ -50,7 +36,7 @@ async function chooseFile(page: Page, name: string, content: string): Promise<vo
 
 describe('the You views', () => {
   it('asks for approval in the chat, and an admin approves one call in the inbox and denies another', async () => {
-    const page = await demo.signedIn('/console/chat', 'adam');
+    const page = await demo().signedIn('/console/chat', 'adam');
 
     await chat(page, 'use tool tracker__close_ticket {"id":"T-1"}');
     const pending = page.getByRole('region', { name: 'Pending approval' });
@@ -83,7 +69,7 @@ describe('the You views', () => {
   }, 120_000);
 
   it('streams an answer with its tool call and the documents it cites, and lists the conversation', async () => {
-    const page = await demo.signedIn('/console/chat', 'alice');
+    const page = await demo().signedIn('/console/chat', 'alice');
 
     await chat(page, 'use tool search_documents {"query":"anvils"}');
     const conversation = page.getByRole('list', { name: 'Conversation', exact: true });
@@ -109,7 +95,7 @@ describe('the You views', () => {
   }, 120_000);
 
   it('remembers a fact and forgets it', async () => {
-    const page = await demo.signedIn('/console/memory', 'alice');
+    const page = await demo().signedIn('/console/memory', 'alice');
     const table = page.getByRole('table', { name: 'Remembered facts' });
     expect(await textOf(table, /Prefers quarterly reports as bullet points/)).toBeTruthy();
 
@@ -126,7 +112,7 @@ describe('the You views', () => {
   }, 120_000);
 
   it('uploads a text file, finds it by search, and deletes it', async () => {
-    const page = await demo.signedIn('/console/documents', 'alice');
+    const page = await demo().signedIn('/console/documents', 'alice');
     const table = page.getByRole('table', { name: 'Documents' });
     expect(await textOf(table, /Acme onboarding handbook/)).toBeTruthy();
 
@@ -152,7 +138,7 @@ describe('the You views', () => {
   }, 120_000);
 
   it('downloads her data as JSON, with her remembered fact in it', async () => {
-    const page = await demo.signedIn('/console/export', 'alice');
+    const page = await demo().signedIn('/console/export', 'alice');
 
     const [download] = await Promise.all([
       page.waitForEvent('download'),
@@ -172,18 +158,18 @@ describe('the You views', () => {
   }, 120_000);
 
   it("connects her own tracker account through the authorization server's pages, and revokes it", async () => {
-    const page = await demo.signedIn('/console/connections', 'alice');
+    const page = await demo().signedIn('/console/connections', 'alice');
     expect(await textOf(page.getByRole('main'), /You have not connected any account yet/)).toBeTruthy();
 
     await page.getByLabel('Connector').fill('mytickets');
     await page.getByRole('button', { name: 'Connect' }).click();
     // The demo authorization server's own login and consent pages (any password).
-    await page.waitForURL(`${demo.platform.authServer.issuer}/**`);
+    await page.waitForURL(`${demo().platform.authServer.issuer}/**`);
     await page.locator('input[name="login"]').fill('alice');
     await page.locator('input[name="password"]').fill('demo');
     await page.locator('button[type="submit"]').click();
     await page.locator('button[type="submit"]').click(); // consent
-    await page.waitForURL(`${demo.origin}/console/oauth/callback?**`, { timeout: 30_000 });
+    await page.waitForURL(`${demo().origin}/console/oauth/callback?**`, { timeout: 30_000 });
     // Back without tokens, the console signs in again by itself. Locally the issuer asks for the
     // login once more: both oidc-provider servers sit on 127.0.0.1, and cookies ignore ports, so
     // the authorization server's session cookie replaced the issuer's.
@@ -207,18 +193,18 @@ describe('the You views', () => {
   }, 120_000);
 
   it('signs in again when the browser returns from an authorization server, keeping the query', async () => {
-    const page = await demo.signedIn('/console/connections', 'alice');
+    const page = await demo().signedIn('/console/connections', 'alice');
     expect(await textOf(page.getByRole('main'), /You have not connected any account yet/)).toBeTruthy();
 
-    await page.goto(`${demo.origin}/console/oauth/callback?code=stale-code&state=stale-state`);
+    await page.goto(`${demo().origin}/console/oauth/callback?code=stale-code&state=stale-state`);
     await resumeSignIn(page);
-    expect(page.url()).toBe(`${demo.origin}/console/oauth/callback?code=stale-code&state=stale-state`);
+    expect(page.url()).toBe(`${demo().origin}/console/oauth/callback?code=stale-code&state=stale-state`);
     expect(await textOf(page.getByRole('alert'), /invalid_state/)).toContain('HTTP 400');
     expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(1);
   }, 120_000);
 
   it("shows a reader the API's refusals: sharing a document with the tenant, and a tool her role may not call", async () => {
-    const page = await demo.signedIn('/console/documents', 'rita');
+    const page = await demo().signedIn('/console/documents', 'rita');
     await page.getByRole('table', { name: 'Documents' }).waitFor();
 
     // A note that carries an instruction for the model, as a poisoned document would.
