@@ -67,10 +67,20 @@ describe('the web console', () => {
 
   it('signs out: the tokens are gone and the sign-in button is back', async () => {
     const page = await demo().signedIn('/console/', 'alice');
+    await textOf(page.getByLabel('Signed in as'), /User\s*alice/);
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     expect(await page.getByLabel('Signed in as').count()).toBe(0);
+    const stored = await storage(page);
+    expect(stored.local).toBe(0);
+    expect(stored.session).not.toMatch(/eyJ[\w-]+\./);
+
+    // Opened again, an API-backed view asks to sign in rather than showing who she was.
+    await page.goto(`${demo().origin}/console/`);
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await page.getByLabel('Signed in as').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
   });
 
   it("the accessibility check every screenshot makes finds a page's problems (it can fail)", async () => {
