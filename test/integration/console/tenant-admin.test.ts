@@ -260,8 +260,14 @@ describe('the tenant admin views', () => {
     const page = await asAdam('/console/admin/audit');
     const table = page.getByRole('table', { name: 'Audit trail' });
     await textOf(table, /admin_action/);
+    // Every page, one at a time: each click waits for its rows before looking for the button again.
+    const rows = table.locator('tbody tr');
     const more = page.getByRole('button', { name: 'Load more records' });
-    while ((await more.count()) > 0) await more.click();
+    while ((await more.count()) > 0) {
+      const shown = await rows.count();
+      await more.click();
+      await settles(() => rows.count()).toBeGreaterThan(shown);
+    }
 
     await page.getByLabel('Kind').selectOption('admin_action');
     await page.getByLabel('Action contains').fill('agent.settings');
