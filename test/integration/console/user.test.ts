@@ -2,7 +2,9 @@
  * The "You" views in a real browser, against the seeded demo: the chat streams answers with their
  * tool calls and citations, an approval round trip goes from the chat to the inbox and back,
  * memory, documents, the data export and per-user connections work through the public API with
- * the person's own token, and the API's refusals are shown as alerts.
+ * the person's own token, and the API's refusals are shown as alerts. The tests run in order and
+ * build on each other: alice's export counts one remembered fact because the memory test before it
+ * forgot the one it added.
  */
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
@@ -164,6 +166,7 @@ describe('the You views', () => {
     };
     expect(exported).toMatchObject({ tenantId: 'acme', userId: 'alice' });
     expect(exported.memory.map((fact) => fact.fact)).toContain('Prefers quarterly reports as bullet points.');
+    // One: the seeded fact; the memory test before this one forgot the fact it added.
     expect(await textOf(page.getByRole('status'), /Saved bulkhead-export-acme-alice\.json/)).toMatch(
       /remembered facts: 1,/,
     );
