@@ -150,6 +150,11 @@ describe('the tenant admin views', () => {
     expect(await group(reloaded, 'list_tickets').getByLabel('reader').isChecked()).toBe(true);
     expect(await group(reloaded, 'create_ticket').getByLabel('Requires approval').isChecked()).toBe(true);
     expect(await group(reloaded, 'close_ticket').getByLabel('analyst').isChecked()).toBe(false);
+    await screenshotOf(reloaded, 'admin-connector', [
+      group(reloaded, 'list_tickets'),
+      group(reloaded, 'close_ticket'),
+      reloaded.getByRole('button', { name: 'Save the role map' }),
+    ]);
     const listed = await asAdam('/console/admin/connectors');
     expect(await textOf(listed.getByRole('table', { name: 'Connectors' }), /tracker__list_tickets/)).toMatch(
       /tracker__list_tickets: reader, analyst, admin.*tracker__create_ticket: analyst, admin · requires approval/,

@@ -170,6 +170,10 @@ describe('the You views', () => {
     expect(await textOf(page.getByRole('status'), /Saved bulkhead-export-acme-alice\.json/)).toMatch(
       /remembered facts: 1,/,
     );
+    await screenshotOf(page, 'user-export', [
+      page.getByRole('button', { name: 'Download my data (JSON)' }),
+      page.getByRole('status'),
+    ]);
   }, 120_000);
 
   it("connects her own tracker account through the authorization server's pages, and revokes it", async () => {
