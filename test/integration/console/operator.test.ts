@@ -214,6 +214,8 @@ describe('the operator views', () => {
     await textOf(status(), /Offboarding/);
 
     // The erasure job (its schedule's run), once the grace period and the registry's settle time are over.
+    // A deadline, not a state to poll: the job compares eraseAfter with its own clock, and nothing the
+    // API shows changes before it has run (a run before eraseAfter erases nothing, and says so).
     const { offboarding } = (await storedTenant(LEAVER)) as { offboarding: { eraseAfter: string } };
     const wait = new Date(offboarding.eraseAfter).getTime() - Date.now();
     await new Promise((resolve) => setTimeout(resolve, Math.max(wait, 0) + 100));
