@@ -5,29 +5,21 @@
  * person's ID token — against the seeded demo, as `npm start` runs it. The views of each role
  * have their own files in test/integration/console/.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   accessibilityProblems,
-  type ConsoleDemo,
   screenshotOf,
-  startConsoleDemo,
+  settles,
   storage,
   textOf,
+  useConsoleDemo,
 } from './support/console-browser.js';
 
-let demo: ConsoleDemo;
-
-beforeAll(async () => {
-  demo = await startConsoleDemo();
-}, 240_000);
-
-afterAll(async () => {
-  await demo?.stop();
-});
+const demo = useConsoleDemo();
 
 describe('the web console', () => {
   it('shows an operator who they are and lists the tenants, filtered by tier', async () => {
-    const page = await demo.signedIn('/console/', 'olga');
+    const page = await demo().signedIn('/console/', 'olga');
 
     const me = page.getByLabel('Signed in as');
     expect(await textOf(me, /Tenant\s*platform.*User\s*olga.*Roles\s*operator/)).toBeTruthy();
@@ -47,13 +39,13 @@ describe('the web console', () => {
     expect(await textOf(table, /globex/)).toContain('acme');
 
     await page.getByLabel('Tier').selectOption('enterprise');
-    await expect.poll(() => table.textContent()).not.toContain('acme');
+    await settles(() => table.textContent()).not.toContain('acme');
     expect(await table.textContent()).toContain('globex');
     await screenshotOf(page, 'tenants', [table]);
   });
 
   it("shows a tenant user their own tenant, and the API's 403 on the Tenants view as an alert", async () => {
-    const page = await demo.signedIn('/console/tenants', 'alice');
+    const page = await demo().signedIn('/console/tenants', 'alice');
 
     const alert = page.getByRole('alert');
     expect(await textOf(alert, /forbidden/)).toContain('HTTP 403');
@@ -68,21 +60,31 @@ describe('the web console', () => {
   });
 
   it('finds a silo tenant on the silo API: the pool API answers 421 and the console switches', async () => {
-    const page = await demo.signedIn('/console/', 'gina');
+    const page = await demo().signedIn('/console/', 'gina');
 
     expect(await textOf(page.getByLabel('Signed in as'), /Tenant\s*globex.*User\s*gina/)).toBeTruthy();
   });
 
   it('signs out: the tokens are gone and the sign-in button is back', async () => {
-    const page = await demo.signedIn('/console/', 'alice');
+    const page = await demo().signedIn('/console/', 'alice');
+    await textOf(page.getByLabel('Signed in as'), /User\s*alice/);
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     expect(await page.getByLabel('Signed in as').count()).toBe(0);
+    const stored = await storage(page);
+    expect(stored.local).toBe(0);
+    expect(stored.session).not.toMatch(/eyJ[\w-]+\./);
+
+    // Opened again, an API-backed view asks to sign in rather than showing who she was.
+    await page.goto(`${demo().origin}/console/`);
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await page.getByLabel('Signed in as').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
   });
 
   it("the accessibility check every screenshot makes finds a page's problems (it can fail)", async () => {
-    const page = await (await demo.browser.newContext()).newPage();
+    const page = await demo().newPage();
     await page.setContent(
       '<html lang="en"><title>t</title><main><input id="x"><img src="a.png"></main></html>',
     );
@@ -93,8 +95,8 @@ describe('the web console', () => {
   });
 
   it('serves deep links as the app, with a CSP naming only the APIs and the issuer', async () => {
-    const { cloud } = demo.platform;
-    const response = await fetch(`${demo.origin}/console/tenants`);
+    const { cloud } = demo().platform;
+    const response = await fetch(`${demo().origin}/console/tenants`);
     const csp = response.headers.get('content-security-policy') ?? '';
 
     expect(response.status).toBe(200);
@@ -103,6 +105,6 @@ describe('the web console', () => {
     expect(csp).toContain(
       `connect-src 'self' ${new URL(cloud.apiEndpoint).origin} ${new URL(cloud.siloApiEndpoint).origin} ${cloud.issuer.issuer}`,
     );
-    expect((await fetch(`${demo.origin}/console/assets/missing.js`)).status).toBe(404);
+    expect((await fetch(`${demo().origin}/console/assets/missing.js`)).status).toBe(404);
   });
 });

@@ -10,8 +10,8 @@ import { constants } from 'node:fs';
 import { access, mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { delimiter, isAbsolute, join } from 'node:path';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { repoPath } from '../../../lib/repo-root.js';
 import { type DemoPlatform, startDemoPlatform } from '../../../local/demo-platform.js';
 import { chromiumCommand } from '../../../local/prerequisites.js';
@@ -39,8 +39,14 @@ export interface ConsoleDemo {
   readonly browser: Browser;
   /** The console's origin, e.g. `http://127.0.0.1:PORT`. */
   readonly origin: string;
+  /** A page in a fresh browser context (no cookies, no storage), kept in `contexts` until closed. */
+  newPage(): Promise<Page>;
   /** Opens `path` in a fresh browser context and signs in as the demo person `login` through the issuer's pages. */
   signedIn(path: string, login: string): Promise<Page>;
+  /** The browser contexts open now, oldest first. */
+  readonly contexts: readonly BrowserContext[];
+  /** Closes the contexts opened after the first `keep` of `contexts`. */
+  closeContexts(keep: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -59,12 +65,23 @@ export async function startConsoleDemo(): Promise<ConsoleDemo> {
     throw err;
   }
   const origin = platform.webConsole.origin;
+  const contexts: BrowserContext[] = [];
+  const newPage = async () => {
+    const context = await browser.newContext();
+    contexts.push(context);
+    return context.newPage();
+  };
   return {
     platform,
     browser,
     origin,
+    contexts,
+    newPage,
+    async closeContexts(keep) {
+      await Promise.all(contexts.splice(keep).map((context) => context.close()));
+    },
     async signedIn(path, login) {
-      const page = await (await browser.newContext()).newPage();
+      const page = await newPage();
       await page.goto(`${origin}${path}`);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.locator('input[name="login"]').fill(login);
@@ -82,19 +99,46 @@ export async function startConsoleDemo(): Promise<ConsoleDemo> {
   };
 }
 
+/**
+ * The demo of one test file: started before its first test (allow 4 minutes), stopped after its
+ * last; the browser contexts a test opens are closed after it (those opened in `beforeAll` stay).
+ * Returns an accessor, valid inside the file's tests and hooks.
+ */
+export function useConsoleDemo(): () => ConsoleDemo {
+  let demo: ConsoleDemo | undefined;
+  let kept = 0;
+  const current = () => {
+    if (demo === undefined) throw new Error('the console demo did not start (see beforeAll)');
+    return demo;
+  };
+  beforeAll(async () => {
+    demo = await startConsoleDemo();
+  }, 240_000);
+  beforeEach(() => {
+    kept = current().contexts.length;
+  });
+  afterEach(() => demo?.closeContexts(kept));
+  afterAll(() => demo?.stop());
+  return current;
+}
+
 /** Nothing of the sign-in is left in storage: no localStorage at all, no token in sessionStorage. */
 export const storage = (page: Page) =>
   page.evaluate<{ local: number; session: string }>(
     "({ local: localStorage.length, session: Object.values(sessionStorage).join(' ') })",
   );
 
-/** Waits until `locator`'s text matches, then returns it (a web-first assertion, with vitest's poll). */
+/**
+ * Polls `read` until the assertion chained after it holds: `await settles(() => rows.count()).toBe(2)`.
+ * 15 s, not vitest's default 1 s — the machine running these tests is loaded.
+ */
+export const settles = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 15_000 });
+
+/** Waits until `locator`'s text matches, then returns it (a web-first assertion, with `settles`). */
 export async function textOf(locator: Locator, expected: string | RegExp): Promise<string> {
-  await expect
-    .poll(async () => ((await locator.count()) > 0 ? await locator.first().textContent() : ''), {
-      timeout: 15_000,
-    })
-    .toMatch(expected);
+  await settles(async () => ((await locator.count()) > 0 ? await locator.first().textContent() : '')).toMatch(
+    expected,
+  );
   return (await locator.first().textContent()) ?? '';
 }
 
