@@ -7,9 +7,9 @@
  * build on each other: the tenant onboarded in one is the one changed in the next.
  */
 import { readFile } from 'node:fs/promises';
+import { CSV_HEADER } from '@bulkhead/client';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CSV_HEADER } from '../../../bin/report/csv-report.js';
 import { userOf } from '../../../local/demo-seed.js';
 import { screenshotOf, settles, textOf, useConsoleDemo } from '../support/console-browser.js';
 import { SCHEDULED } from '../support/inspector.js';

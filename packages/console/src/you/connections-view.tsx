@@ -8,6 +8,7 @@ import type { Schemas } from '@bulkhead/client';
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { ApiError } from '../api-error.js';
+import { Status } from '../status.js';
 import { useApiAction, useApiData } from '../use-api.js';
 import { mayNavigateTo } from './authorize-url.js';
 import { OneFieldForm } from './one-field-form.js';
@@ -63,7 +64,7 @@ export function ConnectionsView() {
         Your own accounts at the services your tenant's connectors reach on your behalf. The platform keeps
         their tokens; you see only what each connection allows.
       </p>
-      <p role="status">{done}</p>
+      <Status>{done}</Status>
       {refusal && <ApiError refusal={refusal} />}
       {change.refusal && <ApiError refusal={change.refusal} />}
       {unsafeUrl !== undefined && (

@@ -8,6 +8,7 @@ import type { operations, Schemas } from '@bulkhead/client';
 import type { TargetedEvent } from 'preact';
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
+import { Status } from '../status.js';
 import { useApiAction, useApiData } from '../use-api.js';
 import { OneFieldForm } from './one-field-form.js';
 import { type Column, RemovableRows } from './removable-rows.js';
@@ -152,7 +153,7 @@ export function DocumentsView() {
     <section aria-labelledby="documents-heading" class="you">
       <h1 id="documents-heading">Documents</h1>
       <p>What the agent may search and cite for you: your tenant's documents and your private ones.</p>
-      <p role="status">{done}</p>
+      <Status>{done}</Status>
       {refusal && <ApiError refusal={refusal} />}
       {remove.refusal && <ApiError refusal={remove.refusal} />}
       {documents && (

@@ -1,19 +1,10 @@
 /** "Export my data": everything the platform keeps about this person (`GET /v1/me/export`), saved as a JSON file. */
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
+import { saveFile } from '../download.js';
 import { useSession } from '../session.js';
+import { Status } from '../status.js';
 import { useApiAction } from '../use-api.js';
-
-/** Hands `data` to the browser as a download named `fileName`. */
-function download(fileName: string, data: unknown): void {
-  const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  link.click();
-  // The download has taken the blob's content by the time the next task runs.
-  setTimeout(() => URL.revokeObjectURL(url), 0);
-}
 
 export function ExportView() {
   const { me } = useSession();
@@ -24,7 +15,7 @@ export function ExportView() {
     const exported = (await exporter.run((api) => api.GET('/v1/me/export')))?.data;
     if (exported === undefined) return;
     const fileName = `bulkhead-export-${me.tenantId}-${me.userId}.json`;
-    download(fileName, exported);
+    saveFile(fileName, JSON.stringify(exported, null, 2), 'application/json');
     setDone(
       `Saved ${fileName} — conversations: ${exported.sessions.length}, remembered facts: ${exported.memory.length}, ` +
         `documents: ${exported.documents.length}, connections: ${exported.connections.length}.`,
@@ -41,7 +32,7 @@ export function ExportView() {
       <button type="button" disabled={exporter.busy} onClick={exportData}>
         Download my data (JSON)
       </button>
-      <p role="status">{done}</p>
+      <Status>{done}</Status>
       {exporter.refusal && <ApiError refusal={exporter.refusal} />}
     </section>
   );

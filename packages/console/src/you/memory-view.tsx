@@ -2,6 +2,7 @@
 import type { Schemas } from '@bulkhead/client';
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api-error.js';
+import { Status } from '../status.js';
 import { useApiAction, useApiData } from '../use-api.js';
 import { OneFieldForm } from './one-field-form.js';
 import { type Column, RemovableRows } from './removable-rows.js';
@@ -46,7 +47,7 @@ export function MemoryView() {
         busy={change.busy}
         onSubmit={remember}
       />
-      <p role="status">{done}</p>
+      <Status>{done}</Status>
       {change.refusal && <ApiError refusal={change.refusal} />}
       {refusal && <ApiError refusal={refusal} />}
       {facts && (
