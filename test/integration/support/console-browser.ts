@@ -50,6 +50,26 @@ export interface ConsoleDemo {
   stop(): Promise<void>;
 }
 
+/** Every answer of 400 or more a page received, for the report of a failed test. */
+const refusedResponses = new WeakMap<Page, string[]>();
+
+/** What the pages of `contexts` show when a test failed: address, alerts, refused requests. */
+async function whatPagesShow(contexts: readonly BrowserContext[]): Promise<string> {
+  const lines: string[] = [];
+  for (const page of contexts.flatMap((context) => context.pages())) {
+    const alerts = await page
+      .getByRole('alert')
+      .allTextContents()
+      .catch(() => []);
+    lines.push(
+      `${page.url()}`,
+      ...alerts.map((alert) => `  alert: ${alert}`),
+      ...(refusedResponses.get(page) ?? []).map((refused) => `  answered: ${refused}`),
+    );
+  }
+  return lines.join('\n');
+}
+
 /** Starts the demo platform and a headless Chromium (allow ~4 minutes on a loaded 2-core machine). */
 export async function startConsoleDemo(): Promise<ConsoleDemo> {
   const [command] = await Promise.all([
@@ -69,7 +89,15 @@ export async function startConsoleDemo(): Promise<ConsoleDemo> {
   const newPage = async () => {
     const context = await browser.newContext();
     contexts.push(context);
-    return context.newPage();
+    const page = await context.newPage();
+    page.on('response', (response) => {
+      if (response.status() >= 400)
+        refusedResponses.set(page, [
+          ...(refusedResponses.get(page) ?? []),
+          `${response.request().method()} ${response.url()} ${response.status()}`,
+        ]);
+    });
+    return page;
   };
   return {
     platform,
@@ -117,7 +145,13 @@ export function useConsoleDemo(): () => ConsoleDemo {
   beforeEach(() => {
     kept = current().contexts.length;
   });
-  afterEach(() => demo?.closeContexts(kept));
+  afterEach(async ({ task }) => {
+    if (task.result?.state === 'fail' && demo !== undefined)
+      console.error(
+        `${task.name}: what the browser showed\n${await whatPagesShow(demo.contexts.slice(kept))}`,
+      );
+    await demo?.closeContexts(kept);
+  });
   afterAll(() => demo?.stop());
   return current;
 }
