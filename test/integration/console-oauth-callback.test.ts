@@ -14,6 +14,7 @@ import { demoPersonalConnectorBody } from '../../local/demo-seed.js';
 import { type DemoOAuthServer, startOAuthServer } from '../../local/emulators/oauth-server.js';
 import { type LocalCloud, startLocalCloud } from '../../local/local-cloud.js';
 import { TestBrowser } from './support/browser.js';
+import { type ApiResponse, callerOf } from './support/json-request.js';
 
 const CONSOLE_ORIGIN = 'https://console.example.com';
 const CONSOLE_CALLBACK = `${CONSOLE_ORIGIN}/console/oauth/callback`;
@@ -31,18 +32,11 @@ let cloud: LocalCloud;
 let authServer: DemoOAuthServer;
 let tracker: TicketTracker;
 
-async function call(caller: Caller, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${cloud.apiEndpoint}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${await cloud.issuer.mint(caller)}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text.length === 0 ? undefined : JSON.parse(text) };
-}
+const call = callerOf(() => cloud);
+
+/** The authorization server's page a connect answer sends the person to. */
+const authorizeUrlOf = (answer: ApiResponse) =>
+  new URL((answer.body as { authorizeUrl: string }).authorizeUrl);
 
 const connect = (caller: Caller, body?: unknown) =>
   call(caller, 'POST', '/v1/connectors/mytickets/connect', body);
@@ -102,7 +96,7 @@ describe('connecting from a web console', () => {
   it('sends the user back to the console page, and its owner’s token completes the sign-in there', async () => {
     const started = await connect(alice, { redirectUri: CONSOLE_CALLBACK });
     expect(started.status).toBe(200);
-    const authorizeUrl = new URL(started.body.authorizeUrl);
+    const authorizeUrl = authorizeUrlOf(started);
     expect(authorizeUrl.searchParams.get('redirect_uri')).toBe(CONSOLE_CALLBACK);
 
     const reached = await new TestBrowser().signIn(authorizeUrl.href, 'alice', CONSOLE_CALLBACK);
@@ -121,8 +115,8 @@ describe('connecting from a web console', () => {
       call(alice, 'GET', '/v1/me/connections'),
       call(bob, 'GET', '/v1/me/connections'),
     ]);
-    expect(mine.body.connections).toEqual([expect.objectContaining({ connector: 'mytickets' })]);
-    expect(bobs.body.connections).toEqual([]);
+    expect(mine.body).toMatchObject({ connections: [expect.objectContaining({ connector: 'mytickets' })] });
+    expect(bobs.body).toMatchObject({ connections: [] });
     // Single use.
     expect(await forward(alice, reached)).toMatchObject({
       status: 400,
@@ -133,7 +127,7 @@ describe('connecting from a web console', () => {
   it('still sends a sign-in started without a redirectUri to the platform’s callback', async () => {
     const started = await connect(bob);
     expect(started.status).toBe(200);
-    expect(new URL(started.body.authorizeUrl).searchParams.get('redirect_uri')).toBe(
+    expect(authorizeUrlOf(started).searchParams.get('redirect_uri')).toBe(
       `${cloud.apiEndpoint}/v1/oauth/callback`,
     );
   });

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoIdentity } from '../../local/emulators/jwt-issuer.js';
 import { type LocalCloud, startLocalCloud } from '../../local/local-cloud.js';
+import { callerOf } from './support/json-request.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'bulkhead-outage-'));
 const tenant = 'outage-co';
@@ -19,18 +20,7 @@ const operator: DemoIdentity = { sub: 'ops-9', tenantId: 'platform', groups: ['o
 const analyst: DemoIdentity = { sub: 'ann', tenantId: tenant, groups: ['analyst'] };
 let cloud: LocalCloud;
 
-async function call(as: DemoIdentity, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${cloud.apiEndpoint}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${await cloud.issuer.mint(as)}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, retryAfter: response.headers.get('retry-after'), json: JSON.parse(text) };
-}
+const call = callerOf(() => cloud);
 
 const start = () => startLocalCloud({ dataDir, echoFunctionLogs: false });
 
@@ -64,10 +54,9 @@ describe('with DynamoDB down', () => {
 
     for (const answer of during) {
       expect(answer.status).toBe(503);
-      expect(Number(answer.retryAfter)).toBeGreaterThan(0);
-      expect(answer.json.error).toMatchObject({
-        code: 'dependency_unavailable',
-        requestId: expect.any(String),
+      expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(answer.body).toMatchObject({
+        error: { code: 'dependency_unavailable', requestId: expect.any(String) },
       });
     }
 
@@ -77,7 +66,9 @@ describe('with DynamoDB down', () => {
     const written = await call(analyst, 'PUT', '/v1/memory', { fact: 'written after the outage' });
 
     expect(after.status).toBe(200);
-    expect(after.json.facts.map((fact: { fact: string }) => fact.fact)).toEqual(['survives the outage']);
+    expect((after.body as { facts: { fact: string }[] }).facts.map((fact) => fact.fact)).toEqual([
+      'survives the outage',
+    ]);
     expect(written.status).toBe(201);
   });
 });

@@ -25,6 +25,7 @@ import {
   type FakeRequest,
   startFakeOpenAiServer,
 } from '../support/fake-openai-server.js';
+import { callerOf } from './support/json-request.js';
 import { uniqueSuffix } from './support/local-cloud.js';
 
 const suffix = uniqueSuffix();
@@ -77,22 +78,7 @@ function respond(request: FakeRequest) {
 let fake: FakeOpenAiServer;
 let cloud: LocalCloud;
 
-async function call(as: DemoIdentity, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${cloud.apiEndpoint}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${await cloud.issuer.mint(as)}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    retryAfter: response.headers.get('retry-after'),
-    body: text.length === 0 ? undefined : JSON.parse(text),
-  };
-}
+const call = callerOf(() => cloud);
 
 /** The streaming chat's server-sent events, parsed. */
 async function streamChat(as: DemoIdentity, message: string) {
@@ -315,7 +301,7 @@ describe('the local cloud with an OpenAI-compatible model server', () => {
     const answer = await call(analyst, 'POST', '/v1/chat', { message: 'server down' });
 
     expect(answer.status).toBe(503);
-    expect(Number(answer.retryAfter)).toBeGreaterThan(0);
-    expect(answer.body.error).toMatchObject({ code: 'model_unavailable' });
+    expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(answer.body).toMatchObject({ error: { code: 'model_unavailable' } });
   });
 });

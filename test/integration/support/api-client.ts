@@ -1,5 +1,8 @@
 /** Calls the local API Gateway with demo tokens from the local issuer. */
+import { type ApiAnswer, type ApiResponse, requestJson } from './json-request.js';
 import { cloud } from './local-cloud.js';
+
+export type { ApiAnswer, ApiResponse };
 
 export interface Caller {
   readonly sub: string;
@@ -23,18 +26,8 @@ export async function tokenFor(
   return token;
 }
 
-export interface ApiAnswer {
-  readonly status: number;
-  readonly body: unknown;
-}
-
-/** An answer with its response headers (e.g. Retry-After). */
-export interface ApiResponse extends ApiAnswer {
-  readonly headers: Headers;
-}
-
 /** One API call; `authorization` is sent as given (undefined = no header); the pool API unless `endpoint`. */
-export async function callApi(
+export function callApi(
   method: string,
   path: string,
   authorization?: string,
@@ -42,21 +35,7 @@ export async function callApi(
   endpoint: string = cloud.apiEndpoint,
   headers: Readonly<Record<string, string>> = {},
 ): Promise<ApiResponse> {
-  const response = await fetch(`${endpoint}${path}`, {
-    method,
-    headers: {
-      ...headers,
-      ...(authorization === undefined ? {} : { authorization }),
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    body: text.length === 0 ? undefined : JSON.parse(text),
-    headers: response.headers,
-  };
+  return requestJson(`${endpoint}${path}`, method, { authorization, body, headers });
 }
 
 /** Calls as a demo user (the pool API unless `endpoint`, e.g. `cloud.siloApiEndpoint`). */
