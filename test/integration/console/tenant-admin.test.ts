@@ -136,6 +136,41 @@ describe('the tenant admin views', () => {
     expect(await table.textContent()).toContain('tracker__list_tickets');
   }, 90_000);
 
+  it('registers a per-user OAuth connector through its fields, then deletes it', async () => {
+    const { authServer, personalTracker } = demo().platform;
+    const page = await asAdam('/console/admin/register-connector');
+    const form = page.getByRole('form', { name: 'Register a connector' });
+    await form.getByLabel('Name', { exact: true }).fill('ownticket');
+    await form.getByLabel('URL', { exact: true }).fill(personalTracker.url);
+    await form.getByLabel('Auth', { exact: true }).selectOption('oauth_user');
+    await form.getByLabel('Authorization URL').fill(authServer.authorizationUrl);
+    await form.getByLabel('Token URL').fill(authServer.tokenUrl);
+    await form.getByLabel('Revocation URL').fill(authServer.revocationUrl);
+    await form.getByLabel('Issuer').fill(authServer.issuer);
+    await form.getByLabel('Client id').fill(authServer.clientId);
+    await form.getByLabel('Client secret').fill(authServer.clientSecret);
+    await form.getByLabel('Scopes').fill(authServer.scopes.join(' '));
+    await group(page, 'Tool 1').getByLabel('Tool name').fill('list_tickets');
+    await group(page, 'Tool 1').getByLabel('reader').check();
+
+    await form.getByRole('button', { name: 'Register' }).click();
+
+    expect(await textOf(page.getByRole('status'), /Registered ownticket/)).toBeTruthy();
+    const row = page
+      .getByRole('table', { name: 'Connectors' })
+      .getByRole('row')
+      .filter({ hasText: 'ownticket__' });
+    expect(await textOf(row, /ownticket__list_tickets: reader, admin/)).toContain('oauth_user');
+    await page.getByRole('button', { name: 'Test connection to ownticket' }).click();
+    expect(await textOf(page.getByRole('status'), /ownticket/)).toContain(
+      `its authorization server answers as ${authServer.issuer}`,
+    );
+
+    await row.getByRole('button', { name: 'Delete ownticket' }).click();
+    await row.getByRole('button', { name: 'Delete ownticket now' }).click();
+    expect(await textOf(page.getByRole('status'), /Deleted ownticket/)).toBeTruthy();
+  }, 90_000);
+
   it("changes tracker's role map and approval flags, kept after a reload", async () => {
     const page = await asAdam('/console/admin/connectors/tracker');
     const listTickets = group(page, 'list_tickets');

@@ -51,6 +51,37 @@ export const NO_AUTH: AuthDraft = {
   resource: '',
 };
 
+/** The per-user OAuth fields, in the form's order. */
+const OAUTH_FIELDS: readonly {
+  readonly key:
+    | 'authorizationUrl'
+    | 'tokenUrl'
+    | 'revocationUrl'
+    | 'issuer'
+    | 'clientId'
+    | 'clientSecret'
+    | 'scopes'
+    | 'resource';
+  readonly label: string;
+  readonly type?: 'url' | 'password';
+  readonly required?: boolean;
+  readonly hint?: string;
+}[] = [
+  { key: 'authorizationUrl', label: 'Authorization URL', type: 'url', required: true },
+  { key: 'tokenUrl', label: 'Token URL', type: 'url', required: true },
+  { key: 'revocationUrl', label: 'Revocation URL', type: 'url', hint: 'optional' },
+  { key: 'issuer', label: 'Issuer', hint: 'optional, when it differs from the token URL’s origin' },
+  { key: 'clientId', label: 'Client id', required: true },
+  {
+    key: 'clientSecret',
+    label: 'Client secret',
+    type: 'password',
+    hint: 'optional: leave empty for a public client (PKCE alone)',
+  },
+  { key: 'scopes', label: 'Scopes', hint: 'separated by spaces' },
+  { key: 'resource', label: 'Resource', hint: 'optional: the access tokens’ audience (RFC 8707)' },
+];
+
 /** `{ [key]: value }` when something was typed, else nothing: empty optional fields are not sent. */
 const ifTyped = <K extends string>(key: K, value: string): Partial<Record<K, string>> =>
   value.trim() === '' ? {} : ({ [key]: value.trim() } as Record<K, string>);
@@ -131,62 +162,10 @@ export function ConnectorAuthFields({ draft, onChange }: AuthFieldsProps) {
           </div>
         </>
       )}
-      {draft.type === 'oauth_user' && (
-        <>
-          <TextField
-            label="Authorization URL"
-            type="url"
-            required
-            value={draft.authorizationUrl}
-            onInput={(authorizationUrl) => set({ authorizationUrl })}
-          />
-          <TextField
-            label="Token URL"
-            type="url"
-            required
-            value={draft.tokenUrl}
-            onInput={(tokenUrl) => set({ tokenUrl })}
-          />
-          <TextField
-            label="Revocation URL"
-            type="url"
-            hint="optional"
-            value={draft.revocationUrl}
-            onInput={(revocationUrl) => set({ revocationUrl })}
-          />
-          <TextField
-            label="Issuer"
-            hint="optional, when it differs from the token URL’s origin"
-            value={draft.issuer}
-            onInput={(issuer) => set({ issuer })}
-          />
-          <TextField
-            label="Client id"
-            required
-            value={draft.clientId}
-            onInput={(clientId) => set({ clientId })}
-          />
-          <TextField
-            label="Client secret"
-            type="password"
-            hint="optional: leave empty for a public client (PKCE alone)"
-            value={draft.clientSecret}
-            onInput={(clientSecret) => set({ clientSecret })}
-          />
-          <TextField
-            label="Scopes"
-            hint="separated by spaces"
-            value={draft.scopes}
-            onInput={(scopes) => set({ scopes })}
-          />
-          <TextField
-            label="Resource"
-            hint="optional: the access tokens’ audience (RFC 8707)"
-            value={draft.resource}
-            onInput={(resource) => set({ resource })}
-          />
-        </>
-      )}
+      {draft.type === 'oauth_user' &&
+        OAUTH_FIELDS.map(({ key, ...field }) => (
+          <TextField key={key} {...field} value={draft[key]} onInput={(typed) => set({ [key]: typed })} />
+        ))}
     </fieldset>
   );
 }
